@@ -1,0 +1,50 @@
+"""Settings, from environment variables only (documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    bind: str = "127.0.0.1:8774"
+    database_url: str = ""
+    libvirt_uri: str = "test:///default"
+    admin_password: str | None = None
+    public_url: str = ""
+    token_ttl: int = 3600
+    policy_file: str | None = None
+    region: str = "RegionOne"
+    # Lower-cost password hashing for test suites only.
+    fast_hashing: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("SKYLEDGER_DATA_DIR", "var"))
+        bind = env.get("SKYLEDGER_BIND", "127.0.0.1:8774")
+        return cls(
+            data_dir=data_dir,
+            bind=bind,
+            database_url=env.get("SKYLEDGER_DATABASE_URL")
+            or f"sqlite:///{(data_dir / 'skyledger.sqlite').absolute()}",
+            libvirt_uri=env.get("SKYLEDGER_LIBVIRT_URI", "test:///default"),
+            admin_password=env.get("SKYLEDGER_ADMIN_PASSWORD") or None,
+            public_url=(env.get("SKYLEDGER_PUBLIC_URL") or f"http://{bind}").rstrip("/"),
+            token_ttl=int(env.get("SKYLEDGER_TOKEN_TTL", "3600")),
+            policy_file=env.get("SKYLEDGER_POLICY_FILE") or None,
+            region=env.get("SKYLEDGER_REGION", "RegionOne"),
+            fast_hashing=env.get("SKYLEDGER_FAST_HASHING", "") == "1",
+        )
+
+    @property
+    def host(self) -> str:
+        return self.bind.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.bind.rsplit(":", 1)[1])

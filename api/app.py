@@ -1,0 +1,54 @@
+"""`create_app(cloud)`: the FastAPI application over a composed cloud. Nothing is built at import."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from fastapi import FastAPI
+
+from api import errors, middleware
+from api.deps import CloudServices
+from api.discovery import router as discovery_router
+from api.policy import PolicyEngine
+
+# One module per OpenStack resource; each exposes `router` and its policy defaults as `RULES`.
+ROUTER_MODULES = (
+    "api.routers.identity_tokens",
+    "api.routers.identity_projects",
+    "api.routers.identity_users",
+    "api.routers.identity_roles",
+    "api.routers.compute_flavors",
+    "api.routers.compute_keypairs",
+    "api.routers.compute_quotas",
+    "api.routers.images",
+)
+
+
+def router_modules() -> list[ModuleType]:
+    modules = []
+    for name in ROUTER_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+    return modules
+
+
+def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
+    app = FastAPI(title="skyledger", version="0.1.0",
+                  description="Event-sourced cloud manager with OpenStack-compatible APIs")
+    modules = router_modules()
+    rules: list[Any] = [rule for module in modules for rule in getattr(module, "RULES", [])]
+    app.state.cloud = cloud
+    app.state.policy = PolicyEngine(
+        rules, policy_file or cloud.settings.policy_file
+        or str(cloud.settings.data_dir.absolute() / "policy.yaml"))
+    errors.install(app)
+    middleware.install(app)
+    app.include_router(discovery_router)
+    for module in modules:
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,67 @@
+"""Who is calling: validate the X-Auth-Token and build the caller's request context.
+
+Signature and expiry are checked first (no I/O); then the revocation and the user's current
+state are read from the event store itself, so a revoked token, a disabled user or a removed role
+take effect on the very next request, on every API server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from adapters.tokens import InvalidToken, TokenClaims, TokenSigner
+from domain.app import SkyLedger
+from domain.context import RequestContext
+from domain.identity.revocation import revocation_id
+from domain.identity.role import effective_roles
+from domain.identity.user import User
+
+
+@dataclass(frozen=True)
+class Caller:
+    ctx: RequestContext
+    claims: TokenClaims
+    user: User
+
+    @property
+    def creds(self) -> dict[str, Any]:
+        return {"user_id": self.ctx.user_id, "project_id": self.ctx.project_id,
+                "roles": list(self.ctx.roles)}
+
+    @property
+    def project_id(self) -> str | None:
+        return self.ctx.project_id
+
+    @property
+    def user_id(self) -> str:
+        return str(self.ctx.user_id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.ctx.is_admin
+
+
+def validate(app: SkyLedger, signer: TokenSigner, token: str | None) -> tuple[TokenClaims, User, tuple[str, ...]]:
+    if not token:
+        raise InvalidToken("The request you have made requires authentication.")
+    claims = signer.verify(token)
+    if app.find(revocation_id(claims.token_id)) is not None:
+        raise InvalidToken("The token has been revoked.")
+    user = app.find(UUID(claims.user_id))
+    if not isinstance(user, User) or user.deleted or not user.enabled:
+        raise InvalidToken("The user of this token is disabled or no longer exists.")
+    roles: tuple[str, ...] = ()
+    if claims.project_id is not None:
+        roles = effective_roles(user.roles_on(claims.project_id))
+        if not roles:
+            raise InvalidToken("The user no longer has a role on the token's project.")
+    return claims, user, roles
+
+
+def caller_for(app: SkyLedger, signer: TokenSigner, token: str | None, request_id: str) -> Caller:
+    claims, user, roles = validate(app, signer, token)
+    ctx = RequestContext(user_id=claims.user_id, project_id=claims.project_id,
+                         request_id=request_id, roles=roles)
+    return Caller(ctx=ctx, claims=claims, user=user)

@@ -1,0 +1,103 @@
+"""Version discovery documents for every endpoint root, as keystoneauth and openstacksdk read them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+COMPUTE_MIN, COMPUTE_MAX = "2.1", "2.61"
+UPDATED = "2026-11-25T00:00:00Z"
+
+router = APIRouter(tags=["discovery"])
+
+
+def base(request: Request) -> str:
+    return str(request.app.state.cloud.settings.public_url)
+
+
+def link(href: str) -> list[dict[str, str]]:
+    return [{"rel": "self", "href": href}]
+
+
+def identity_version(request: Request) -> dict[str, object]:
+    return {"id": "v3.14", "status": "stable", "updated": UPDATED,
+            "links": link(f"{base(request)}/identity/v3/"),
+            "media-types": [{"base": "application/json",
+                             "type": "application/vnd.openstack.identity-v3+json"}]}
+
+
+def compute_version(request: Request) -> dict[str, object]:
+    return {"id": "v2.1", "status": "CURRENT", "version": COMPUTE_MAX, "min_version": COMPUTE_MIN,
+            "updated": UPDATED, "links": link(f"{base(request)}/compute/v2.1/"),
+            "media-types": [{"base": "application/json",
+                             "type": "application/vnd.openstack.compute+json;version=2.1"}]}
+
+
+def simple_version(request: Request, path: str, vid: str, version: str = "",
+                   min_version: str = "") -> dict[str, object]:
+    return {"id": vid, "status": "CURRENT", "version": version, "min_version": min_version,
+            "updated": UPDATED, "links": link(f"{base(request)}/{path}/")}
+
+
+@router.get("/identity", include_in_schema=False)
+@router.get("/identity/")
+def identity_root(request: Request) -> JSONResponse:
+    return JSONResponse({"versions": {"values": [identity_version(request)]}}, status_code=300)
+
+
+@router.get("/identity/v3", include_in_schema=False)
+@router.get("/identity/v3/")
+def identity_v3(request: Request) -> dict[str, object]:
+    return {"version": identity_version(request)}
+
+
+@router.get("/compute", include_in_schema=False)
+@router.get("/compute/")
+def compute_root(request: Request) -> dict[str, object]:
+    return {"versions": [compute_version(request)]}
+
+
+@router.get("/compute/v2.1", include_in_schema=False)
+@router.get("/compute/v2.1/")
+def compute_v21(request: Request) -> dict[str, object]:
+    return {"version": compute_version(request)}
+
+
+@router.get("/image", include_in_schema=False)
+@router.get("/image/")
+def image_root(request: Request) -> JSONResponse:
+    return JSONResponse({"versions": [simple_version(request, "image/v2", "v2.16")]},
+                        status_code=300)
+
+
+@router.get("/image/v2", include_in_schema=False)
+@router.get("/image/v2/")
+def image_v2(request: Request) -> JSONResponse:
+    return JSONResponse({"versions": [simple_version(request, "image/v2", "v2.16")]},
+                        status_code=300)
+
+
+@router.get("/volume", include_in_schema=False)
+@router.get("/volume/")
+def volume_root(request: Request) -> JSONResponse:
+    return JSONResponse({"versions": [simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")]},
+                        status_code=300)
+
+
+@router.get("/volume/v3", include_in_schema=False)
+@router.get("/volume/v3/")
+def volume_v3(request: Request) -> dict[str, object]:
+    return {"version": simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")}
+
+
+@router.get("/network", include_in_schema=False)
+@router.get("/network/")
+def network_root(request: Request) -> dict[str, object]:
+    return {"versions": [{"id": "v2.0", "status": "CURRENT",
+                          "links": link(f"{base(request)}/network/v2.0/")}]}
+
+
+@router.get("/network/v2.0", include_in_schema=False)
+@router.get("/network/v2.0/")
+def network_v20(request: Request) -> dict[str, object]:
+    return {"resources": []}

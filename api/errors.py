@@ -1,0 +1,100 @@
+"""Every error the API returns, in the shape the OpenStack service under that path uses.
+
+Domain errors are mapped to HTTP statuses here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from adapters.tokens import InvalidToken
+from domain.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+)
+
+STATUS_OF: list[tuple[type[Exception], int]] = [
+    (NotFound, 404),
+    (AlreadyExists, 409),
+    (InvalidState, 409),
+    (ConcurrencyConflict, 409),
+    (Forbidden, 403),
+    (InvalidInput, 400),
+    (InvalidToken, 401),
+]
+
+# Nova's (and Cinder's) error body keys by status.
+NOVA_KEYS = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
+             405: "badMethod", 409: "conflictingRequest", 413: "overLimit",
+             415: "badMediaType", 503: "serviceUnavailable"}
+
+
+class ApiError(Exception):
+    """An HTTP error raised by a route for reasons that are not domain rules (bad header, ...)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def body_for(path: str, status: int, message: str) -> dict[str, object]:
+    if path.startswith(("/compute", "/volume")) and status != 401:
+        return {NOVA_KEYS.get(status, "computeFault"): {"code": status, "message": message}}
+    if path.startswith("/network"):
+        return {"NeutronError": {"type": HTTPStatus(status).phrase.replace(" ", ""),
+                                 "message": message, "detail": ""}}
+    return {"error": {"code": status, "title": HTTPStatus(status).phrase, "message": message}}
+
+
+def error_response(request: Request, status: int, message: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Keystone uri="/identity/v3"'} if status == 401 else None
+    return JSONResponse(body_for(request.url.path, status, message), status_code=status,
+                        headers=headers)
+
+
+def status_of(error: Exception) -> int:
+    for kind, status in STATUS_OF:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def describe_validation(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {item.get('msg')}" if where else str(item.get("msg")))
+    return "Invalid input for field/attribute " + "; ".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        return error_response(request, status_of(error), str(error))
+
+    @app.exception_handler(InvalidToken)
+    async def invalid_token(request: Request, error: InvalidToken) -> JSONResponse:
+        return error_response(request, 401, str(error))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError) -> JSONResponse:
+        return error_response(request, error.status, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return error_response(request, 400, describe_validation(error))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return error_response(request, error.status_code, str(error.detail))

@@ -1,0 +1,36 @@
+"""Per-request plumbing: the request id, body size limit, and read-your-writes after commands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import error_response
+from domain.context import new_request_id
+
+# Nova's osapi_max_request_body_size; image uploads are streamed and exempt.
+MAX_JSON_BODY = 114688
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def per_request(request: Request,
+                          call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.request_id = new_request_id()
+        length = request.headers.get("content-length", "0")
+        is_upload = request.url.path.endswith("/file")
+        if not is_upload and (not length.isdigit() or int(length) > MAX_JSON_BODY):
+            response: Response = error_response(request, 413, "Request is too large.")
+        else:
+            response = await call_next(request)
+            if request.method in WRITES and response.status_code < 400:
+                # The command's events are stored; bring the read models up to them so that the
+                # caller's next GET sees what it just did.
+                await run_in_threadpool(request.app.state.cloud.sync_read_models)
+        response.headers["X-Openstack-Request-Id"] = request.state.request_id
+        if request.url.path.startswith("/compute"):
+            response.headers["X-Compute-Request-Id"] = request.state.request_id
+        return response

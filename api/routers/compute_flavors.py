@@ -1,0 +1,239 @@
+"""Compute `/flavors`: list/show for everyone who can see a flavor; create/delete/extra specs/access
+for admins."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Caller
+from api.deps import Authorize, CloudDep
+from api.validation import Count, Description, Name, PositiveCount
+from domain.errors import InvalidInput, NotFound
+from projections.flavors import FlavorViews
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: flavors"])
+
+RULES = [
+    policy.RuleDefault("os_compute_api:flavors:list", "@", "List and show flavors"),
+    policy.RuleDefault("os_compute_api:os-flavor-manage:create", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-manage:update", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-manage:delete", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-extra-specs:index", "@"),
+    policy.RuleDefault("os_compute_api:os-flavor-extra-specs:create", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-extra-specs:delete", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-access", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-access:add_tenant_access", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-flavor-access:remove_tenant_access", "rule:admin_api"),
+]
+
+Lister = Annotated[Caller, Depends(Authorize("os_compute_api:flavors:list"))]
+
+class FlavorCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    ram: PositiveCount
+    vcpus: PositiveCount
+    disk: Count
+    id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[\w\.\- ]+$")
+    swap: Count = 0
+    rxtx_factor: float = Field(default=1.0, gt=0, le=3.40282e38)
+    description: Description | None = None
+    ephemeral: Count = Field(default=0, alias="OS-FLV-EXT-DATA:ephemeral")
+    is_public: bool = Field(default=True, alias="os-flavor-access:is_public")
+
+
+class FlavorCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    flavor: FlavorCreate
+
+
+class FlavorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: Description | None
+
+
+class FlavorUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    flavor: FlavorUpdate
+
+
+class ExtraSpecsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    extra_specs: dict[Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\w\-\.: ]+$")],
+                      Annotated[str, Field(max_length=255)]]
+
+
+class TenantRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: str = Field(min_length=1, max_length=255)
+
+
+class FlavorAccessAction(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    add_tenant_access: TenantRef | None = Field(default=None, alias="addTenantAccess")
+    remove_tenant_access: TenantRef | None = Field(default=None, alias="removeTenantAccess")
+
+
+def flavor_body(row: dict[str, Any], base: str, detail: bool = True) -> dict[str, Any]:
+    links = [{"rel": "self", "href": f"{base}/compute/v2.1/flavors/{row['flavorid']}"},
+             {"rel": "bookmark", "href": f"{base}/compute/flavors/{row['flavorid']}"}]
+    body: dict[str, Any] = {"id": row["flavorid"], "name": row["name"], "links": links,
+                            "description": row["description"]}
+    if detail:
+        body.update({
+            "ram": row["ram"], "vcpus": row["vcpus"], "disk": row["disk"],
+            "swap": row["swap"] or "", "rxtx_factor": row["rxtx_factor"],
+            "OS-FLV-EXT-DATA:ephemeral": row["ephemeral"], "OS-FLV-DISABLED:disabled": False,
+            "os-flavor-access:is_public": bool(row["is_public"]),
+            "extra_specs": row["extra_specs"],
+        })
+    return body
+
+
+def views(cloud: CloudDep) -> FlavorViews:
+    return FlavorViews(cloud.store)
+
+
+def visible(cloud: CloudDep, caller: Caller, flavorid: str) -> dict[str, Any]:
+    row = FlavorViews(cloud.store).get(flavorid)
+    if row is None or not (caller.is_admin or row["is_public"]
+                           or caller.project_id in FlavorViews(cloud.store).access(flavorid)):
+        raise NotFound(f"Flavor {flavorid} could not be found.")
+    return row
+
+
+def list_flavors(cloud: CloudDep, caller: Caller, detail: bool, is_public: str | None,
+                 min_ram: int | None, min_disk: int | None, limit: int | None,
+                 marker: str | None) -> dict[str, Any]:
+    rows = FlavorViews(cloud.store).list(
+        project_id=caller.project_id, is_admin=caller.is_admin, is_public=is_public,
+        min_ram=min_ram, min_disk=min_disk, limit=limit, marker=marker)
+    return {"flavors": [flavor_body(r, cloud.settings.public_url, detail) for r in rows]}
+
+
+ListQuery = Annotated[int | None, Query(ge=0)]
+
+
+@router.get("/flavors")
+def index(cloud: CloudDep, caller: Lister, is_public: str | None = None,
+          minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803 - Nova's names
+          limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
+    return list_flavors(cloud, caller, False, is_public, minRam, minDisk, limit, marker)
+
+
+@router.get("/flavors/detail")
+def detail(cloud: CloudDep, caller: Lister, is_public: str | None = None,
+           minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803
+           limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
+    return list_flavors(cloud, caller, True, is_public, minRam, minDisk, limit, marker)
+
+
+@router.get("/flavors/{flavorid}")
+def show(flavorid: str, cloud: CloudDep, caller: Lister) -> dict[str, Any]:
+    return {"flavor": flavor_body(visible(cloud, caller, flavorid), cloud.settings.public_url)}
+
+
+Admin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-manage:create"))]
+
+
+@router.post("/flavors")
+def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin) -> dict[str, Any]:
+    f = body.flavor
+    flavor = cloud.flavors.create(
+        caller.ctx, f.id or str(uuid.uuid4()), f.name.strip(), f.ram, f.vcpus, f.disk,
+        ephemeral=f.ephemeral, swap=f.swap, rxtx_factor=f.rxtx_factor, is_public=f.is_public,
+        description=f.description)
+    return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url)}
+
+
+def aggregate_row(flavor: Any) -> dict[str, Any]:
+    return {**{k: getattr(flavor, k) for k in ("flavorid", "name", "ram", "vcpus", "disk", "swap",
+                                               "rxtx_factor", "ephemeral", "is_public",
+                                               "description")},
+            "extra_specs": dict(flavor.extra_specs)}
+
+
+Updater = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-manage:update"))]
+Deleter = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-manage:delete"))]
+SpecReader = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-extra-specs:index"))]
+SpecWriter = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-extra-specs:create"))]
+SpecDeleter = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-extra-specs:delete"))]
+AccessAdmin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-access"))]
+
+
+@router.put("/flavors/{flavorid}")
+def update(flavorid: str, body: FlavorUpdateRequest, cloud: CloudDep,
+           caller: Updater) -> dict[str, Any]:
+    flavor = cloud.flavors.describe(caller.ctx, flavorid, body.flavor.description)
+    return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url)}
+
+
+@router.delete("/flavors/{flavorid}", status_code=202)
+def delete(flavorid: str, cloud: CloudDep, caller: Deleter) -> Response:
+    cloud.flavors.delete(caller.ctx, flavorid)
+    return Response(status_code=202)
+
+
+@router.get("/flavors/{flavorid}/os-extra_specs")
+def extra_specs(flavorid: str, cloud: CloudDep, caller: SpecReader) -> dict[str, Any]:
+    return {"extra_specs": visible(cloud, caller, flavorid)["extra_specs"]}
+
+
+@router.post("/flavors/{flavorid}/os-extra_specs")
+def set_extra_specs(flavorid: str, body: ExtraSpecsRequest, cloud: CloudDep,
+                    caller: SpecWriter) -> dict[str, Any]:
+    flavor = cloud.flavors.set_extra_specs(caller.ctx, flavorid, body.extra_specs)
+    return {"extra_specs": dict(flavor.extra_specs)}
+
+
+@router.get("/flavors/{flavorid}/os-extra_specs/{key}")
+def extra_spec(flavorid: str, key: str, cloud: CloudDep, caller: SpecReader) -> dict[str, Any]:
+    specs = visible(cloud, caller, flavorid)["extra_specs"]
+    if key not in specs:
+        raise NotFound(f"Flavor {flavorid} has no extra specs with key {key}.")
+    return {key: specs[key]}
+
+
+@router.put("/flavors/{flavorid}/os-extra_specs/{key}")
+def put_extra_spec(flavorid: str, key: str, body: dict[str, Any], cloud: CloudDep,
+                   caller: SpecWriter) -> dict[str, Any]:
+    if list(body) != [key] or not isinstance(body[key], str) or len(body[key]) > 255:
+        raise InvalidInput("Request body and URI mismatch")
+    cloud.flavors.set_extra_specs(caller.ctx, flavorid, {key: body[key]})
+    return {key: body[key]}
+
+
+@router.delete("/flavors/{flavorid}/os-extra_specs/{key}")
+def delete_extra_spec(flavorid: str, key: str, cloud: CloudDep, caller: SpecDeleter) -> Response:
+    cloud.flavors.unset_extra_spec(caller.ctx, flavorid, key)
+    return Response(status_code=200)
+
+
+def access_body(flavorid: str, projects: list[str]) -> dict[str, Any]:
+    return {"flavor_access": [{"flavor_id": flavorid, "tenant_id": p} for p in projects]}
+
+
+@router.get("/flavors/{flavorid}/os-flavor-access")
+def list_access(flavorid: str, cloud: CloudDep, caller: AccessAdmin) -> dict[str, Any]:
+    row = visible(cloud, caller, flavorid)
+    if row["is_public"]:
+        raise NotFound("Access list not available for public flavors.")
+    return access_body(flavorid, FlavorViews(cloud.store).access(flavorid))
+
+
+@router.post("/flavors/{flavorid}/action")
+def access_action(flavorid: str, body: FlavorAccessAction, cloud: CloudDep,
+                  caller: AccessAdmin) -> dict[str, Any]:
+    if (body.add_tenant_access is None) == (body.remove_tenant_access is None):
+        raise InvalidInput("Exactly one of addTenantAccess or removeTenantAccess is required.")
+    if body.add_tenant_access is not None:
+        flavor = cloud.flavors.grant_access(caller.ctx, flavorid, body.add_tenant_access.tenant)
+    else:
+        assert body.remove_tenant_access is not None
+        flavor = cloud.flavors.revoke_access(caller.ctx, flavorid, body.remove_tenant_access.tenant)
+    return access_body(flavorid, list(flavor.access))

@@ -1,0 +1,202 @@
+"""Keystone v3 `/auth/tokens`: issue (password or token method), validate, check, revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Response
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.tokens import InvalidToken, TokenClaims
+from api.auth import validate
+from api.catalog import service_catalog
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.identity_views import DEFAULT_DOMAIN, iso
+from domain.identity.project import Project
+from domain.errors import NotFound
+from domain.identity.role import effective_roles, role_id
+from domain.identity.user import User
+from domain.naming import claim_id
+
+router = APIRouter(prefix="/identity/v3", tags=["identity"])
+
+RULES = [
+    policy.RuleDefault("identity:validate_token",
+                       "rule:admin_api or user_id:%(target.token.user_id)s"),
+    policy.RuleDefault("identity:revoke_token",
+                       "rule:admin_api or user_id:%(target.token.user_id)s"),
+]
+
+
+class DomainRef(BaseModel):
+    id: str | None = None
+    name: str | None = None
+
+
+class UserRef(BaseModel):
+    id: str | None = None
+    name: str | None = None
+    domain: DomainRef | None = None
+    password: str = Field(max_length=4096)
+
+
+class PasswordMethod(BaseModel):
+    user: UserRef
+
+
+class TokenMethod(BaseModel):
+    id: str
+
+
+class Identity(BaseModel):
+    methods: list[str] = Field(min_length=1)
+    password: PasswordMethod | None = None
+    token: TokenMethod | None = None
+
+
+class ProjectRef(BaseModel):
+    id: str | None = None
+    name: str | None = None
+    domain: DomainRef | None = None
+
+
+class Scope(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    project: ProjectRef | None = None
+
+
+class Auth(BaseModel):
+    identity: Identity
+    scope: Scope | str | None = None
+
+
+class AuthRequest(BaseModel):
+    auth: Auth
+
+
+def domain_id_of(ref: DomainRef | None) -> str:
+    if ref is None or ref.id == "default" or (ref.name or "").lower() == "default":
+        return "default"
+    raise InvalidToken("The request you have made requires authentication.")
+
+
+def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[str, ...]]:
+    if "password" in identity.methods and identity.password is not None:
+        ref = identity.password.user
+        user = None
+        if ref.id:
+            found = cloud.app.find(_uuid(ref.id))
+            if isinstance(found, User) and not found.deleted and found.password_hash and \
+                    cloud.identity.hasher.verify(found.password_hash, ref.password):
+                user = found
+        elif ref.name:
+            user = cloud.identity.authenticate(ref.name, domain_id_of(ref.domain), ref.password)
+        if user is None or not user.enabled:
+            raise InvalidToken("The request you have made requires authentication.")
+        return user, ("password",)
+    if "token" in identity.methods and identity.token is not None:
+        claims, user, _ = validate(cloud.app, cloud.tokens, identity.token.id)
+        return user, claims.methods
+    raise InvalidToken("The request you have made requires authentication.")
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidToken("The request you have made requires authentication.") from None
+
+
+def scoped_project(cloud: CloudServices, user: User, scope: Scope | str | None) -> Project | None:
+    if scope is None or isinstance(scope, str) or scope.project is None:
+        default = user.default_project_id
+        if scope is None and default and user.roles_on(default):
+            found = cloud.app.find(UUID(default))
+            return found if isinstance(found, Project) and not found.deleted else None
+        return None
+    ref = scope.project
+    project_uuid = _uuid(ref.id) if ref.id else None
+    if project_uuid is None and ref.name:
+        claim = cloud.app.find(claim_id("project", domain_id_of(ref.domain), ref.name))
+        project_uuid = claim.owner_id if claim is not None else None
+    project = cloud.app.find(project_uuid) if project_uuid else None
+    if not isinstance(project, Project) or project.deleted or not project.enabled:
+        raise InvalidToken("Could not find the requested project, or it is disabled.")
+    if not user.roles_on(project.id.hex):
+        raise InvalidToken(f"User {user.id.hex} has no access to project {project.id.hex}")
+    return project
+
+
+def token_body(cloud: CloudServices, claims: TokenClaims, user: User,
+               project: Project | None, roles: tuple[str, ...]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "methods": list(claims.methods),
+        "user": {"id": user.id.hex, "name": user.name, "domain": DEFAULT_DOMAIN,
+                 "password_expires_at": None},
+        "audit_ids": [claims.token_id[:22]],
+        "issued_at": iso(claims.issued_at),
+        "expires_at": iso(claims.expires_at),
+    }
+    if project is not None:
+        body["project"] = {"id": project.id.hex, "name": project.name, "domain": DEFAULT_DOMAIN}
+        body["is_domain"] = False
+        body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
+        body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region,
+                                          project.id.hex)
+    else:
+        body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region, None)
+    return {"token": body}
+
+
+@router.post("/auth/tokens", status_code=201)
+def issue_token(request: AuthRequest, cloud: CloudDep, response: Response) -> dict[str, Any]:
+    user, methods = authenticate(cloud, request.auth.identity)
+    project = scoped_project(cloud, user, request.auth.scope)
+    project_id = project.id.hex if project is not None else None
+    token, claims = cloud.tokens.issue(user.id.hex, project_id, methods)
+    roles = effective_roles(user.roles_on(project_id)) if project_id else ()
+    response.headers["X-Subject-Token"] = token
+    return token_body(cloud, claims, user, project, roles)
+
+
+def subject(cloud: CloudServices, token: str | None) -> tuple[TokenClaims, User, tuple[str, ...]]:
+    try:
+        return validate(cloud.app, cloud.tokens, token)
+    except InvalidToken as error:
+        raise NotFound(f"Could not find token: {error}") from None
+
+
+@router.get("/auth/tokens")
+def validate_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep, response: Response,
+                   x_subject_token: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    claims, user, roles = subject(cloud, x_subject_token)
+    policy.enforce("identity:validate_token", {"target.token.user_id": claims.user_id}, caller.creds)
+    project = cloud.app.find(UUID(claims.project_id)) if claims.project_id else None
+    response.headers["X-Subject-Token"] = x_subject_token or ""
+    return token_body(cloud, claims, user, project, roles)
+
+
+@router.head("/auth/tokens", status_code=200)
+def check_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep,
+                x_subject_token: Annotated[str | None, Header()] = None) -> Response:
+    claims, _, _ = subject(cloud, x_subject_token)
+    policy.enforce("identity:validate_token", {"target.token.user_id": claims.user_id}, caller.creds)
+    return Response(status_code=200)
+
+
+@router.delete("/auth/tokens", status_code=204)
+def revoke_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep,
+                 x_subject_token: Annotated[str | None, Header()] = None) -> Response:
+    claims, _, _ = subject(cloud, x_subject_token)
+    policy.enforce("identity:revoke_token", {"target.token.user_id": claims.user_id}, caller.creds)
+    cloud.identity.revoke_token(caller.ctx, claims.token_id, claims.user_id, iso(claims.expires_at))
+    return Response(status_code=204)
+
+
+@router.get("/auth/catalog")
+def catalog(caller: CallerDep, cloud: CloudDep) -> dict[str, Any]:
+    return {"catalog": service_catalog(cloud.settings.public_url, cloud.settings.region,
+                                       caller.project_id),
+            "links": {"self": f"{cloud.settings.public_url}/identity/v3/auth/catalog"}}

@@ -1,0 +1,97 @@
+"""Flavors: the sizes instances are booted with. Public, or private with an access list."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Entity, natural_id
+from domain.errors import InvalidInput
+
+# The flavors Nova's documentation lists as the classic defaults (flavorid, name, ram MiB, vcpus, disk GiB).
+DEFAULT_FLAVORS = (
+    ("1", "m1.tiny", 512, 1, 1),
+    ("2", "m1.small", 2048, 1, 20),
+    ("3", "m1.medium", 4096, 2, 40),
+    ("4", "m1.large", 8192, 4, 80),
+    ("5", "m1.xlarge", 16384, 8, 160),
+)
+
+
+def flavor_uuid(flavorid: str) -> UUID:
+    return natural_id("flavor", flavorid)
+
+
+class Flavor(Entity):
+    @staticmethod
+    def create_id(flavorid: str, **_: object) -> UUID:
+        return flavor_uuid(flavorid)
+
+    @event("Created")
+    def __init__(
+        self,
+        flavorid: str,
+        name: str,
+        ram: int,
+        vcpus: int,
+        disk: int,
+        ephemeral: int,
+        swap: int,
+        rxtx_factor: float,
+        is_public: bool,
+        description: str | None,
+    ) -> None:
+        self.flavorid = flavorid
+        self.name = name
+        self.ram, self.vcpus, self.disk = ram, vcpus, disk
+        self.ephemeral, self.swap, self.rxtx_factor = ephemeral, swap, rxtx_factor
+        self.is_public = is_public
+        self.description = description
+        self.extra_specs: dict[str, str] = {}
+        self.access: list[str] = []
+        self.deleted = False
+
+    @event("DescriptionChanged")
+    def describe(self, description: str | None) -> None:
+        self.description = description
+
+    @event("ExtraSpecsSet")
+    def set_extra_specs(self, specs: dict[str, str]) -> None:
+        self.extra_specs.update(specs)
+
+    @event("ExtraSpecUnset")
+    def unset_extra_spec(self, key: str) -> None:
+        self.extra_specs.pop(key, None)
+
+    def grant_access(self, project_id: str) -> None:
+        self.check_private()
+        if project_id in self.access:
+            raise InvalidInput(f"Flavor access already exists for flavor {self.flavorid} "
+                               f"and project {project_id} combination.")
+        self._access_granted(project_id)
+
+    @event("AccessGranted")
+    def _access_granted(self, project_id: str) -> None:
+        self.access.append(project_id)
+
+    def revoke_access(self, project_id: str) -> None:
+        self.check_private()
+        if project_id not in self.access:
+            raise InvalidInput(f"Flavor access not found for {self.flavorid} / {project_id} combination.")
+        self._access_revoked(project_id)
+
+    @event("AccessRevoked")
+    def _access_revoked(self, project_id: str) -> None:
+        self.access.remove(project_id)
+
+    def check_private(self) -> None:
+        if self.is_public:
+            raise InvalidInput("Can not add access to a public flavor.")
+
+    def visible_to(self, project_id: str | None, is_admin: bool) -> bool:
+        return is_admin or self.is_public or project_id in self.access
+
+    @event("Deleted")
+    def delete(self) -> None:
+        self.deleted = True

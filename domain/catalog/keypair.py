@@ -1,0 +1,41 @@
+"""Keypairs, one per (user, name). The project is recorded because its quota ledger counts them."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Entity, natural_id
+
+
+def keypair_id(user_id: str, name: str) -> UUID:
+    return natural_id("keypair", user_id, name)
+
+
+class Keypair(Entity):
+    @staticmethod
+    def create_id(user_id: str, name: str, **_: object) -> UUID:
+        return keypair_id(user_id, name)
+
+    @event("Imported")
+    def __init__(
+        self, user_id: str, name: str, project_id: str, public_key: str, fingerprint: str, type: str
+    ) -> None:
+        self._set(user_id, name, project_id, public_key, fingerprint, type)
+
+    def _set(self, user_id: str, name: str, project_id: str, public_key: str,
+             fingerprint: str, type: str) -> None:  # noqa: A002
+        self.user_id, self.name, self.project_id = user_id, name, project_id
+        self.public_key, self.fingerprint, self.type = public_key, fingerprint, type
+        self.deleted = False
+
+    @event("Reimported")
+    def reimport(
+        self, user_id: str, name: str, project_id: str, public_key: str, fingerprint: str, type: str
+    ) -> None:
+        self._set(user_id, name, project_id, public_key, fingerprint, type)
+
+    @event("Deleted")
+    def delete(self) -> None:
+        self.deleted = True

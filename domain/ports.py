@@ -1,0 +1,29 @@
+"""Ports the command side calls; adapters implement them (argon2, the image file store, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    content_hash: str  # sha256, also the file's name in the store
+    size: int
+    md5: str
+    sha512: str
+
+
+class BlobStore(Protocol):
+    def put(self, chunks: Iterator[bytes], max_size: int) -> StoredBlob: ...
+
+    def open(self, content_hash: str) -> BinaryIO: ...
+
+    def path(self, content_hash: str) -> str: ...

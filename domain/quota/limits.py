@@ -1,0 +1,26 @@
+"""Quota resources and Nova's default limits (-1 means unlimited)."""
+
+from __future__ import annotations
+
+DEFAULT_LIMITS: dict[str, int] = {
+    "instances": 10,
+    "cores": 20,
+    "ram": 51200,
+    "key_pairs": 100,
+    "floating_ips": 10,
+    "fixed_ips": -1,
+    "volumes": 10,
+    "gigabytes": 1000,
+    "metadata_items": 128,
+    "injected_files": 5,
+    "injected_file_content_bytes": 10240,
+    "injected_file_path_bytes": 255,
+    "server_groups": 10,
+    "server_group_members": 10,
+}
+
+# Resources whose consumption the ledger counts; the rest are per-request limits.
+COUNTED = ("instances", "cores", "ram", "key_pairs", "floating_ips", "fixed_ips",
+           "volumes", "gigabytes", "server_groups")
+
+UNLIMITED = -1

@@ -1,0 +1,150 @@
+"""Identity commands: projects, users, roles, role assignments, token revocation."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.commands import changed, command
+from domain.context import RequestContext
+from domain.errors import AlreadyExists, InvalidInput, NotFound
+from domain.identity.project import Project
+from domain.identity.revocation import TokenRevocation, revocation_id
+from domain.identity.role import Role, role_id
+from domain.identity.user import User
+from domain.naming import claim_id
+from domain.naming_service import claim_name, release_name
+from domain.ports import PasswordHasher
+
+
+def parse_id(value: str, what: str) -> UUID:
+    try:
+        return UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound(f"Could not find {what}: {value}.") from None
+
+
+class IdentityService:
+    def __init__(self, app: SkyLedger, hasher: PasswordHasher) -> None:
+        self.app = app
+        self.hasher = hasher
+
+    # projects -------------------------------------------------------------------------------
+    @command
+    def create_project(self, ctx: RequestContext, name: str, domain_id: str = "default",
+                       description: str = "", enabled: bool = True) -> Project:
+        project = Project(name, domain_id, description, enabled)
+        claim = claim_name(self.app, "project", domain_id, name, project.id)
+        self.app.save(project, claim)
+        return project
+
+    @command
+    def update_project(self, ctx: RequestContext, project_id: str, changes: dict[str, object]) -> Project:
+        project = self.project(project_id)
+        claims = []
+        new_name = changes.get("name")
+        if isinstance(new_name, str) and new_name != project.name:
+            claims.append(claim_name(self.app, "project", project.domain_id, new_name, project.id))
+            claims.append(release_name(self.app, "project", project.domain_id, project.name, project.id))
+        project.update(changes)
+        self.app.save(project, *claims)
+        return project
+
+    @command
+    def delete_project(self, ctx: RequestContext, project_id: str) -> None:
+        project = self.project(project_id)
+        project.delete()
+        released = release_name(self.app, "project", project.domain_id, project.name, project.id)
+        self.app.save(project, released)
+
+    def project(self, project_id: str) -> Project:
+        return self.app.get(parse_id(project_id, "project"), Project, "project")
+
+    # users ----------------------------------------------------------------------------------
+    @command
+    def create_user(self, ctx: RequestContext, name: str, password: str | None,
+                    domain_id: str = "default", default_project_id: str | None = None,
+                    email: str | None = None, description: str = "", enabled: bool = True) -> User:
+        if default_project_id is not None:
+            self.project(default_project_id)
+        password_hash = self.hasher.hash(password) if password else None
+        user = User(name, domain_id, password_hash, default_project_id, email, description, enabled)
+        self.app.save(user, claim_name(self.app, "user", domain_id, name, user.id))
+        return user
+
+    @command
+    def update_user(self, ctx: RequestContext, user_id: str, changes: dict[str, object]) -> User:
+        user = self.user(user_id)
+        changes = dict(changes)
+        claims = []
+        password = changes.pop("password", None)
+        enabled = changes.pop("enabled", None)
+        new_name = changes.get("name")
+        if isinstance(new_name, str) and new_name != user.name:
+            claims.append(claim_name(self.app, "user", user.domain_id, new_name, user.id))
+            claims.append(release_name(self.app, "user", user.domain_id, user.name, user.id))
+        if changes:
+            user.update(changes)
+        if isinstance(password, str):
+            user.change_password(self.hasher.hash(password))
+        if enabled is False and user.enabled:
+            user.disable()
+        elif enabled is True and not user.enabled:
+            user.enable()
+        self.app.save(*changed(user, *claims))
+        return user
+
+    @command
+    def delete_user(self, ctx: RequestContext, user_id: str) -> None:
+        user = self.user(user_id)
+        user.delete()
+        self.app.save(user, release_name(self.app, "user", user.domain_id, user.name, user.id))
+
+    def user(self, user_id: str) -> User:
+        return self.app.get(parse_id(user_id, "user"), User, "user")
+
+    def authenticate(self, name: str, domain_id: str, password: str) -> User | None:
+        """The user whose name and password match, or None (never says which part was wrong)."""
+        claim = self.app.find(claim_id("user", domain_id, name))
+        user = self.app.find(claim.owner_id) if claim and claim.owner_id else None
+        if not isinstance(user, User) or user.deleted or not user.password_hash:
+            return None
+        return user if self.hasher.verify(user.password_hash, password) else None
+
+    # roles and assignments ------------------------------------------------------------------
+    @command
+    def create_role(self, ctx: RequestContext, name: str) -> Role:
+        existing = self.app.find(role_id(name))
+        if existing is not None and not existing.deleted:
+            raise AlreadyExists(f"Duplicate entry: a role named '{name}' already exists.")
+        if existing is not None:
+            raise InvalidInput(f"Role name '{name}' belonged to a deleted role; choose another.")
+        role = Role(name)
+        self.app.save(role)
+        return role
+
+    def role(self, role_ref: str) -> Role:
+        return self.app.get(parse_id(role_ref, "role"), Role, "role")
+
+    @command
+    def grant(self, ctx: RequestContext, project_id: str, user_id: str, role_ref: str) -> None:
+        project, user, role = self.project(project_id), self.user(user_id), self.role(role_ref)
+        user.grant(project.id.hex, role.name)
+        self.app.save(*changed(user))
+
+    @command
+    def revoke(self, ctx: RequestContext, project_id: str, user_id: str, role_ref: str) -> None:
+        project, user, role = self.project(project_id), self.user(user_id), self.role(role_ref)
+        if not user.revoke(project.id.hex, role.name):
+            raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
+                           f"on project {project_id}.")
+        self.app.save(user)
+
+    # tokens ---------------------------------------------------------------------------------
+    @command
+    def revoke_token(self, ctx: RequestContext, token_id: str, user_id: str, expires_at: str) -> None:
+        if self.app.find(revocation_id(token_id)) is None:
+            self.app.save(TokenRevocation(token_id, user_id, expires_at))
+
+    def is_revoked(self, token_id: str) -> bool:
+        return self.app.find(revocation_id(token_id)) is not None

@@ -1,0 +1,29 @@
+"""Quota commands: the ledger is opened lazily, the first time a project claims or is configured."""
+
+from __future__ import annotations
+
+from domain.app import SkyLedger
+from domain.commands import command
+from domain.context import RequestContext
+from domain.quota.ledger import QuotaLedger, ledger_id
+
+
+def open_ledger(app: SkyLedger, project_id: str) -> QuotaLedger:
+    """The project's ledger, or a new one (two racing openers conflict on save and retry)."""
+    ledger = app.find(ledger_id(project_id))
+    return ledger if ledger is not None else QuotaLedger(project_id)
+
+
+class QuotaService:
+    def __init__(self, app: SkyLedger) -> None:
+        self.app = app
+
+    @command
+    def set_limits(self, ctx: RequestContext, project_id: str, limits: dict[str, int]) -> QuotaLedger:
+        ledger = open_ledger(self.app, project_id)
+        ledger.set_limits(limits)
+        self.app.save(ledger)
+        return ledger
+
+    def ledger(self, project_id: str) -> QuotaLedger:
+        return open_ledger(self.app, project_id)

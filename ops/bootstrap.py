@@ -1,0 +1,76 @@
+"""The composition root: the one place that turns settings into adapters and services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from adapters.blobs import FileBlobStore
+from adapters.passwords import Argon2Hasher
+from adapters.persistence import Database
+from adapters.settings import Settings
+from adapters.tokens import TokenSigner, load_key
+from domain.app import SkyLedger
+from domain.services.flavors import FlavorService
+from domain.services.identity import IdentityService
+from domain.services.images import ImageService
+from domain.services.keypairs import KeypairService
+from domain.services.quotas import QuotaService
+from projections.registry import all_projections
+from projections.runner import Followers, ProjectionRunner, runner_for
+from projections.store import ReadStore
+
+
+@dataclass
+class Cloud:
+    settings: Settings
+    app: SkyLedger
+    store: ReadStore
+    runners: dict[str, ProjectionRunner]
+    followers: Followers
+    identity: IdentityService
+    flavors: FlavorService
+    images: ImageService
+    keypairs: KeypairService
+    quotas: QuotaService
+    blobs: FileBlobStore
+    tokens: TokenSigner
+    closed: bool = field(default=False)
+
+    def sync_read_models(self) -> None:
+        """Bring every read model up to the current head (read-your-writes after a command)."""
+        self.followers.sync()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.followers.stop()
+            self.store.close()
+            self.app.close()
+
+
+def build(settings: Settings, follow: bool = True) -> Cloud:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.database_url)
+    app = SkyLedger(env=database.event_store_env())
+    store = database.read_store()
+    runners = {p.name: runner_for(app, store, p) for p in all_projections()}
+    followers = Followers(list(runners.values()))
+    cloud = Cloud(
+        settings=settings,
+        app=app,
+        store=store,
+        runners=runners,
+        followers=followers,
+        identity=IdentityService(app, Argon2Hasher(fast=settings.fast_hashing)),
+        flavors=FlavorService(app),
+        images=ImageService(app),
+        keypairs=KeypairService(app),
+        quotas=QuotaService(app),
+        blobs=FileBlobStore(settings.data_dir / "images"),
+        tokens=TokenSigner(load_key(settings.data_dir, os.environ.get("SKYLEDGER_TOKEN_KEY")),
+                           ttl=settings.token_ttl),
+    )
+    if follow:
+        followers.start()
+    return cloud

@@ -1,0 +1,41 @@
+"""The `skyledger` command line. Each subcommand lives in its own module under ops/commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that each define `register(subparsers)`; the order is the order `--help` lists them.
+COMMAND_MODULES = (
+    "ops.commands.serve",
+    "ops.commands.projections",
+    "ops.commands.audit",
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="skyledger",
+        description="Event-sourced cloud manager. Configuration comes from SKYLEDGER_* "
+                    "environment variables (see README.md).",
+    )
+    subparsers = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

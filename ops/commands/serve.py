@@ -1,0 +1,45 @@
+"""`skyledger serve`: the API with every worker in the same process (the embedded default)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from adapters.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "serve", help="run the API server and the read-model followers",
+        description="Run the OpenStack-compatible API (default 127.0.0.1:8774) with the "
+                    "projection followers in the same process. The first start bootstraps the "
+                    "admin project and user, the m1.* flavors and $SKYLEDGER_DATA_DIR/clouds.yaml.")
+    p.add_argument("--bind", help="HOST:PORT to listen on (default: $SKYLEDGER_BIND)")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from ops.bootstrap import build
+    from ops.first_start import clouds_yaml_path, ensure_bootstrapped
+
+    overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
+    settings = Settings.from_env({**os.environ, **overrides})
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    cloud = build(settings)
+    try:
+        generated = ensure_bootstrapped(cloud)
+        if generated is not None:
+            print(f"skyledger: generated admin password (shown once): {generated}", flush=True)
+        print(f"skyledger: clouds.yaml at {clouds_yaml_path(cloud).absolute()} "
+              f"(cloud name 'skyledger')", flush=True)
+        print(f"skyledger: API on http://{settings.bind}", flush=True)
+        uvicorn.run(create_app(cloud), host=settings.host, port=settings.port,
+                    log_level=args.log_level, access_log=False)
+    finally:
+        cloud.close()
+    return 0

@@ -1,0 +1,69 @@
+"""First start: the admin project, user and roles, Nova's default flavors, and clouds.yaml."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import yaml
+
+from domain.context import SYSTEM
+from domain.identity.role import BUILTIN_ROLES, role_id
+from domain.naming import claim_id
+from ops.bootstrap import Cloud
+
+
+def ensure_bootstrapped(cloud: Cloud) -> str | None:
+    """Idempotent. Returns the admin password when this call generated it (to print once)."""
+    app, identity = cloud.app, cloud.identity
+    for name in BUILTIN_ROLES:
+        if app.find(role_id(name)) is None:
+            identity.create_role(SYSTEM, name)
+    project_claim = app.find(claim_id("project", "default", "admin"))
+    if project_claim is None or not project_claim.is_held:
+        project = identity.create_project(SYSTEM, "admin", description="Bootstrap project")
+    else:
+        project = app.find(project_claim.owner_id)
+    generated = None
+    password = cloud.settings.admin_password
+    user_claim = app.find(claim_id("user", "default", "admin"))
+    if user_claim is None or not user_claim.is_held:
+        if password is None:
+            password = generated = secrets.token_urlsafe(18)
+        user = identity.create_user(SYSTEM, "admin", password, default_project_id=project.id.hex)
+    else:
+        user = app.find(user_claim.owner_id)
+        if password is not None and identity.authenticate("admin", "default", password) is None:
+            identity.update_user(SYSTEM, user.id.hex, {"password": password})
+    identity.grant(SYSTEM, project.id.hex, user.id.hex, role_id("admin").hex)
+    cloud.flavors.seed_defaults(SYSTEM)
+    if generated is not None or not clouds_yaml_path(cloud).exists():
+        write_clouds_yaml(cloud, password)
+    cloud.sync_read_models()
+    return generated
+
+
+def clouds_yaml_path(cloud: Cloud) -> Path:
+    return cloud.settings.data_dir / "clouds.yaml"
+
+
+def write_clouds_yaml(cloud: Cloud, password: str | None) -> Path:
+    auth = {
+        "auth_url": f"{cloud.settings.public_url}/identity/v3",
+        "username": "admin",
+        "project_name": "admin",
+        "user_domain_name": "Default",
+        "project_domain_name": "Default",
+    }
+    if password is not None:
+        auth["password"] = password
+    document = {"clouds": {"skyledger": {
+        "auth": auth, "region_name": cloud.settings.region, "identity_api_version": 3,
+        "interface": "public",
+    }}}
+    path = clouds_yaml_path(cloud)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        yaml.safe_dump(document, out, sort_keys=False)
+    return path

@@ -1,0 +1,60 @@
+"""Shared fixtures: one event store per test, on SQLite and on PostgreSQL (a schema of its own)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from adapters.settings import Settings
+
+# ops/test makes sure this server runs; a developer may point the suite elsewhere.
+PG_ADMIN_URL = os.environ.get("SKYLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = f"skyledger_test_{os.getpid()}"
+
+
+def _pg_url(database: str, schema: str | None = None) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{database}" + (f"?schema={schema}" if schema else "")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A database for this test run, dropped at the end."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    yield PG_DATABASE
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_schema_url(pg_database: str) -> Iterator[str]:
+    """A PostgreSQL URL whose events and read models live in a fresh schema, dropped after."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield _pg_url(pg_database, schema)
+    with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every event-store test body runs against both stores."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.sqlite'}"
+    return str(request.getfixturevalue("pg_schema_url"))
+
+
+def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = dict(
+        data_dir=data_dir, database_url=database_url, admin_password="admin-secret",
+        public_url="http://testserver", fast_hashing=True,
+    )
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
