@@ -1,0 +1,90 @@
+"""A real skyledger server (the `skyledger serve` console script under uvicorn) per test module,
+driven with openstacksdk through the clouds.yaml that the first start writes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import openstack
+import pytest
+from openstack.config import OpenStackConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.data_dir / "clouds.yaml"
+
+    def connect(self, **auth_overrides: str) -> openstack.connection.Connection:
+        config = OpenStackConfig(config_files=[str(self.clouds_yaml)])
+        region = config.get_one("skyledger")
+        region.config["auth"].update(auth_overrides)
+        return openstack.connection.Connection(config=region)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(tmp: Path, env_overrides: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    data_dir = tmp / "var"
+    env = {**os.environ, "SKYLEDGER_DATA_DIR": str(data_dir), "SKYLEDGER_BIND": f"127.0.0.1:{port}",
+           "SKYLEDGER_FAST_HASHING": "1", **(env_overrides or {})}
+    if "SKYLEDGER_ADMIN_PASSWORD" not in (env_overrides or {}):
+        env.pop("SKYLEDGER_ADMIN_PASSWORD", None)  # so the first start generates one
+    log = tmp / "server.log"
+    process = subprocess.Popen([sys.executable, "-m", "ops.cli", "serve"], cwd=tmp, env=env,
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/identity/v3", timeout=1).status_code == 200:
+                return Server(url, data_dir, process, log)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not answer in 30 s: {log.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("server"))
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def conn(server: Server) -> Iterator[openstack.connection.Connection]:
+    connection = server.connect()
+    yield connection
+    connection.close()
