@@ -1,0 +1,60 @@
+"""Where a guest's files live and how its disks are made.
+
+Disks are made with `qemu-img`, not through a libvirt storage pool: a crash between "disk created"
+and "domain defined" must still let `destroy` find and delete the disk from the instance uuid alone,
+which plain files in a uuid-named directory give for free. A pool would add pool state to define,
+start and refresh on every host and daemon restart, and the test driver's pools make no real files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.compute.ports import GuestSpec, HypervisorError
+
+
+@dataclass(frozen=True)
+class GuestFiles:
+    """Where one guest's files live: derived from its uuid, so a replay or a destroy finds them
+    without asking libvirt (whose definition may never have been written)."""
+
+    directory: Path
+
+    @property
+    def root(self) -> Path:
+        return self.directory / "root.qcow2"
+
+    @property
+    def ephemeral(self) -> Path:
+        return self.directory / "ephemeral.qcow2"
+
+    @property
+    def console_log(self) -> Path:
+        return self.directory / "console.log"
+
+
+def create_disks(spec: GuestSpec, files: GuestFiles) -> None:
+    files.directory.mkdir(parents=True, exist_ok=True)
+    if spec.console_log is not None:
+        spec.console_log.parent.mkdir(parents=True, exist_ok=True)
+    if spec.root_disk is not None:
+        root = spec.root_disk
+        base = root.base_image.resolve()  # qcow2 records the backing path as given
+        size = f"{root.size_gib}G" if root.size_gib else None  # None: the base's size
+        _qemu_img(files.root, ["-b", str(base), "-F", root.base_format], size)
+    if spec.ephemeral_gib:
+        _qemu_img(files.ephemeral, [], f"{spec.ephemeral_gib}G")
+
+
+def _qemu_img(target: Path, options: list[str], size: str | None) -> None:
+    if target.exists():
+        return  # made by an earlier attempt of this same spawn
+    partial = target.with_suffix(".partial")  # renamed only once complete: no half disk survives
+    command = ["qemu-img", "create", "-q", "-f", "qcow2", *options, str(partial)]
+    result = subprocess.run(command + ([size] if size else []), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise HypervisorError(f"qemu-img failed for {target}: {result.stderr.strip()}")
+    os.replace(partial, target)

@@ -1,0 +1,128 @@
+"""The hypervisor port: what a compute process manager asks of a host, in domain terms.
+
+Every call is keyed by the instance uuid, never by a handle the hypervisor hands out. A compute
+worker can be killed between "the guest was created" and "InstanceSpawned was recorded"; on restart
+it replays the same `spawn(spec)` from its tracking position. Because the adapter names the guest
+after the uuid (and derives its disk paths from it), the replay finds the guest it already made
+instead of making a second one, and `destroy(id)` can clean up whatever a half-finished spawn left.
+Idempotency therefore needs no state outside the hypervisor itself.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+
+class HypervisorError(Exception):
+    """The hypervisor refused or failed an action (the message says why)."""
+
+
+class GuestNotFound(HypervisorError):
+    """No guest is defined for this instance uuid."""
+
+    def __init__(self, instance_id: UUID) -> None:
+        self.instance_id = instance_id
+        super().__init__(f"no guest for instance {instance_id}")
+
+
+class GuestState(enum.Enum):
+    RUNNING = "running"
+    PAUSED = "paused"  # vCPUs stopped, memory kept in the host's RAM
+    SUSPENDED = "suspended"  # memory saved to disk, no process running (Nova's suspend)
+    SHUTOFF = "shutoff"
+    CRASHED = "crashed"
+    MISSING = "missing"  # no guest defined for this uuid
+    UNKNOWN = "unknown"  # a state we do not act on (e.g. the guest suspended itself to RAM)
+
+
+@dataclass(frozen=True)
+class ImageDisk:
+    """A root disk as a copy-on-write overlay over a base image file, which is never written."""
+
+    base_image: Path
+    base_format: str = "qcow2"
+    size_gib: int | None = None  # grow the overlay to the flavor's root size; None keeps the base's
+
+
+@dataclass(frozen=True)
+class KernelBoot:
+    """Direct kernel boot: the hypervisor loads the kernel and initrd itself (no bootloader)."""
+
+    kernel: Path
+    initrd: Path | None = None
+    cmdline: str = "console=ttyS0"
+
+
+@dataclass(frozen=True)
+class GuestSpec:
+    """Everything needed to create a guest; `root_disk`, `kernel` or both must be given."""
+
+    instance_id: UUID
+    name: str  # the user's display name; the guest itself is named after instance_id
+    vcpus: int
+    memory_mib: int
+    root_disk: ImageDisk | None = None
+    kernel: KernelBoot | None = None
+    ephemeral_gib: int = 0  # a blank second disk, as Nova's flavor ephemeral disk
+    console_log: Path | None = None  # None: the adapter keeps it beside the guest's disks
+
+    def __post_init__(self) -> None:
+        if self.root_disk is None and self.kernel is None:
+            raise ValueError("a guest needs a root disk, a kernel, or both")
+        if self.vcpus < 1 or self.memory_mib < 1 or self.ephemeral_gib < 0:
+            raise ValueError("vcpus and memory must be positive, ephemeral size not negative")
+
+
+@dataclass(frozen=True)
+class HostResources:
+    """The capacity of the host as the hypervisor reports it (totals, not what is free)."""
+
+    hostname: str
+    hypervisor_type: str  # "QEMU", "TEST", ... as libvirt names its driver
+    vcpus: int
+    memory_mib: int
+    disk_gib: int
+
+
+class Hypervisor(Protocol):
+    """One host's hypervisor. Every action is idempotent; asking for the state a guest is
+    already in does nothing. Actions on a guest that does not exist raise GuestNotFound,
+    except `destroy`, for which "already gone" is success."""
+
+    def host_resources(self) -> HostResources: ...
+
+    def spawn(self, spec: GuestSpec) -> None:
+        """Make the disks, define the guest and start it; a replay finds and starts the same one.
+        If starting fails, the guest may stay defined: `destroy` is the clean-up either way."""
+
+    def start(self, instance_id: UUID) -> None: ...
+
+    def stop(self, instance_id: UUID, timeout_s: float = 0.0) -> None:
+        """Power off; with timeout_s > 0 ask the guest (ACPI) first and force it off after that."""
+
+    def reboot(self, instance_id: UUID, hard: bool = False) -> None:
+        """Soft: ask the guest to reboot (ACPI). Hard: power off and on again."""
+
+    def pause(self, instance_id: UUID) -> None: ...
+
+    def unpause(self, instance_id: UUID) -> None: ...
+
+    def suspend(self, instance_id: UUID) -> None: ...
+
+    def resume(self, instance_id: UUID) -> None: ...
+
+    def destroy(self, instance_id: UUID) -> None:
+        """Power off, undefine and delete the disks the adapter created; missing is fine."""
+
+    def state(self, instance_id: UUID) -> GuestState:
+        """GuestState.MISSING rather than an error when there is no such guest."""
+
+    def list_guests(self) -> dict[UUID, GuestState]:
+        """The guests this port manages (named after an instance uuid); others are ignored."""
+
+    def console_output(self, instance_id: UUID, length: int | None = None) -> str:
+        """The serial console's log so far; with length, only its last `length` lines."""
