@@ -1,0 +1,192 @@
+"""The Instance aggregate: a server's whole life, from request to deletion, as events.
+
+Side effects never happen here: events such as `ActionRequested` are what the host's compute
+worker acts on; it reports back through `action_succeeded`/`action_failed`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState
+from domain.errors import InvalidState
+
+
+class Instance(Entity):
+    @event("Requested")
+    def __init__(self, name: str, project_id: str, user_id: str, flavor: dict[str, Any],
+                 image: dict[str, Any], key_name: str | None, availability_zone: str | None,
+                 metadata: dict[str, str], user_data: str | None, hints: dict[str, Any],
+                 server_group_id: str | None, reservation_id: str, launch_index: int,
+                 max_attempts: int) -> None:
+        self.name, self.project_id, self.user_id = name, project_id, user_id
+        self.flavor, self.image, self.key_name = flavor, image, key_name
+        self.availability_zone, self.metadata, self.user_data = availability_zone, metadata, user_data
+        self.hints, self.server_group_id = hints, server_group_id
+        self.reservation_id, self.launch_index, self.max_attempts = reservation_id, launch_index, max_attempts
+        self.vm_state, self.task_state = VmState.BUILDING, TaskState.SCHEDULING
+        self.power_state = PowerState.NOSTATE
+        self.host: str | None = None
+        self.tried_hosts: list[str] = []
+        self.fault: dict[str, Any] | None = None
+        self.locked, self.locked_reason = False, None
+        self.pending: dict[str, Any] | None = None  # the in-progress action and its parameters
+        self.old_flavor: dict[str, Any] | None = None
+        self.resize_from: dict[str, Any] | None = None
+        self.deleted = False
+
+    # -- scheduling and spawning -------------------------------------------------------------
+    @property
+    def attempts(self) -> int:
+        return len(self.tried_hosts) + (1 if self.host else 0)
+
+    @event("HostClaimed")
+    def claim_host(self, host: str) -> None:
+        self.host, self.task_state = host, TaskState.SPAWNING
+
+    @event("SchedulingFailed")
+    def fail_scheduling(self, reason: str) -> None:
+        self.vm_state, self.task_state, self.host = VmState.ERROR, None, None
+        self.fault = {"code": 500, "message": f"No valid host was found. {reason}".strip()}
+
+    def spawned(self, host: str) -> None:
+        if self.host == host and self.task_state is TaskState.SPAWNING:
+            self._spawned(host)
+
+    @event("Spawned")
+    def _spawned(self, host: str) -> None:
+        self.vm_state, self.task_state, self.power_state = VmState.ACTIVE, None, PowerState.RUNNING
+
+    def spawn_failed(self, host: str, reason: str) -> bool:
+        """Record the failure; True when the instance may be rescheduled on another host."""
+        if self.host != host or self.task_state is not TaskState.SPAWNING:
+            return False
+        self._spawn_failed(host, reason)
+        return self.attempts < self.max_attempts
+
+    @event("SpawnFailed")
+    def _spawn_failed(self, host: str, reason: str) -> None:
+        self.tried_hosts.append(host)
+        self.host, self.task_state = None, TaskState.SCHEDULING
+        self.fault = {"code": 500, "message": reason}
+
+    @event("BuildAborted")
+    def abort_build(self, reason: str) -> None:
+        self.vm_state, self.task_state, self.host = VmState.ERROR, None, None
+        self.fault = {"code": 500, "message": reason}
+
+    # -- actions carried out by the worker ---------------------------------------------------
+    def request(self, action: str, is_admin: bool, **params: Any) -> None:
+        self.check_unlocked(is_admin, action)
+        transition = TRANSITIONS[action]
+        if self.task_state is not None or self.vm_state not in transition.sources:
+            raise InvalidState(
+                f"Cannot '{action}' instance {self.id} while it is in vm_state "
+                f"{self.vm_state.value}" + (f" task_state {self.task_state.value}" if self.task_state else ""))
+        self._requested(action, self.vm_state.value, params)
+
+    @event("ActionRequested")
+    def _requested(self, action: str, from_state: str, params: dict[str, Any]) -> None:
+        self.task_state = TRANSITIONS[action].task
+        self.pending = {"action": action, "from_state": from_state, **params}
+
+    def action_succeeded(self, action: str, vm_state: str | None = None) -> None:
+        if self.pending and self.pending["action"] == action:
+            target = vm_state or TRANSITIONS[action].target.value
+            self._succeeded(action, target, int(TRANSITIONS[action].power))
+
+    @event("ActionSucceeded")
+    def _succeeded(self, action: str, vm_state: str, power_state: int) -> None:
+        self.vm_state, self.task_state = VmState(vm_state), None
+        self.power_state = PowerState(power_state)
+        params = self.pending or {}
+        if action == "resize":
+            self.old_flavor, self.flavor = self.flavor, params["flavor"]
+            self.resize_from = {"host": self.host, "vm_state": params["from_state"]}
+            self.host = params.get("host", self.host)
+        elif action == "revert_resize" and self.old_flavor is not None:
+            self.flavor, self.old_flavor = self.old_flavor, None
+            self.host = (self.resize_from or {}).get("host", self.host)
+            self.resize_from = None
+        elif action == "confirm_resize":
+            self.old_flavor, self.resize_from = None, None
+        elif action == "rebuild":
+            self.image = params.get("image", self.image)
+        self.pending = None
+        self.fault = None
+
+    def action_failed(self, action: str, reason: str) -> None:
+        if self.pending and self.pending["action"] == action:
+            self._failed(action, reason)
+
+    @event("ActionFailed")
+    def _failed(self, action: str, reason: str) -> None:
+        self.vm_state, self.task_state = VmState(self.pending["from_state"]), None  # type: ignore[index]
+        self.pending = None
+        self.fault = {"code": 500, "message": reason}
+
+    # -- bookkeeping the API does directly ---------------------------------------------------
+    def check_unlocked(self, is_admin: bool, action: str) -> None:
+        if self.locked and not is_admin:
+            raise InvalidState(f"Instance {self.id} is locked; '{action}' is not allowed.")
+
+    @event("Locked")
+    def lock(self, reason: str | None) -> None:
+        self.locked, self.locked_reason = True, reason
+
+    @event("Unlocked")
+    def unlock(self) -> None:
+        self.locked, self.locked_reason = False, None
+
+    @event("Updated")
+    def update(self, changes: dict[str, Any]) -> None:
+        for key, value in changes.items():
+            setattr(self, key, value)
+
+    @event("PowerStateObserved")
+    def observe_power(self, power_state: int, vm_state: str) -> None:
+        """The reconciler saw the guest in another state than recorded (e.g. it died)."""
+        self.power_state, self.vm_state = PowerState(power_state), VmState(vm_state)
+
+    def request_delete(self) -> None:
+        if self.task_state is TaskState.DELETING:
+            return
+        self._delete_requested()
+
+    @event("DeleteRequested")
+    def _delete_requested(self) -> None:
+        self.task_state = TaskState.DELETING
+
+    @event("Deleted")
+    def mark_deleted(self) -> None:
+        self.vm_state, self.task_state, self.deleted = VmState.DELETED, None, True
+        self.power_state = PowerState.NOSTATE
+
+    def resources(self) -> dict[str, int]:
+        """What this instance holds on its host (the current flavor)."""
+        return self.resources_of(self.flavor)
+
+    @staticmethod
+    def resources_of(flavor: dict[str, Any]) -> dict[str, int]:
+        # Disk counts root, ephemeral and swap (MiB, rounded up to GiB), as Nova's DiskFilter does.
+        disk = int(flavor["disk"]) + int(flavor.get("ephemeral", 0))
+        return {"vcpus": int(flavor["vcpus"]), "ram": int(flavor["ram"]),
+                "disk": disk + (int(flavor.get("swap") or 0) + 1023) // 1024}
+
+    def quota_usage(self, flavor: dict[str, Any] | None = None) -> dict[str, int]:
+        f = flavor or self.flavor
+        return {"instances": 1, "cores": int(f["vcpus"]), "ram": int(f["ram"])}
+
+    def quota_held(self) -> dict[str, int]:
+        """What the quota ledger holds for this instance: during a resize, the larger of the old
+        and new flavor per resource (the growth is claimed at request, shrinking at confirm)."""
+        flavors = [self.flavor]
+        if self.old_flavor is not None:
+            flavors.append(self.old_flavor)
+        if self.pending and "flavor" in self.pending:
+            flavors.append(self.pending["flavor"])
+        usages = [self.quota_usage(f) for f in flavors]
+        return {k: max(u[k] for u in usages) for k in usages[0]}

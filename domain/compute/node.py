@@ -1,0 +1,110 @@
+"""A compute node: its registered capacity, allocation ratios, enablement and its claims.
+
+The node is the capacity ledger. A boot saves the claim on this aggregate together with the
+instance and the project's quota ledger, so two schedulers that both picked this host for the
+last free slot cannot both win: the second save conflicts and is retried with fresh state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Entity, natural_id
+from domain.errors import DomainError
+
+
+class HostFull(DomainError):
+    """The host cannot take the claim (its capacity times the allocation ratio is used up)."""
+
+
+def node_id(host: str) -> UUID:
+    return natural_id("compute-node", host)
+
+
+class ComputeNode(Entity):
+    @staticmethod
+    def create_id(host: str, **_: Any) -> UUID:
+        return node_id(host)
+
+    @event("Registered")
+    def __init__(self, host: str, hypervisor_type: str, vcpus: int, memory_mb: int, disk_gb: int,
+                 availability_zone: str, cpu_ratio: float, ram_ratio: float,
+                 disk_ratio: float) -> None:
+        self.host, self.hypervisor_type = host, hypervisor_type
+        self.vcpus, self.memory_mb, self.disk_gb = vcpus, memory_mb, disk_gb
+        self.availability_zone = availability_zone
+        self.cpu_ratio, self.ram_ratio, self.disk_ratio = cpu_ratio, ram_ratio, disk_ratio
+        self.enabled, self.disabled_reason = True, None
+        self.claims: dict[str, dict[str, int]] = {}  # instance id (hex) -> resources
+
+    @event("Reregistered")
+    def reregister(self, hypervisor_type: str, vcpus: int, memory_mb: int, disk_gb: int,
+                   availability_zone: str, cpu_ratio: float, ram_ratio: float,
+                   disk_ratio: float) -> None:
+        self.hypervisor_type = hypervisor_type
+        self.vcpus, self.memory_mb, self.disk_gb = vcpus, memory_mb, disk_gb
+        self.availability_zone = availability_zone
+        self.cpu_ratio, self.ram_ratio, self.disk_ratio = cpu_ratio, ram_ratio, disk_ratio
+
+    def registration(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("hypervisor_type", "vcpus", "memory_mb", "disk_gb",
+                                              "availability_zone", "cpu_ratio", "ram_ratio",
+                                              "disk_ratio")}
+
+    @event("Disabled")
+    def disable(self, reason: str | None) -> None:
+        self.enabled, self.disabled_reason = False, reason
+
+    @event("Enabled")
+    def enable(self) -> None:
+        self.enabled, self.disabled_reason = True, None
+
+    # -- the ledger ---------------------------------------------------------------------------
+    def used(self) -> dict[str, int]:
+        totals = {"vcpus": 0, "ram": 0, "disk": 0}
+        for claim in self.claims.values():
+            for key in totals:
+                totals[key] += claim[key]
+        return totals
+
+    def limits(self) -> dict[str, float]:
+        return {"vcpus": self.vcpus * self.cpu_ratio, "ram": self.memory_mb * self.ram_ratio,
+                "disk": self.disk_gb * self.disk_ratio}
+
+    def check_fits(self, resources: dict[str, int]) -> None:
+        used, limits = self.used(), self.limits()
+        for key, amount in resources.items():
+            if used[key] + amount > limits[key]:
+                raise HostFull(f"Host {self.host} has {limits[key] - used[key]:g} {key} free, "
+                               f"{amount} requested.")
+
+    def claim(self, key: str, resources: dict[str, int]) -> None:
+        """Claim for `key`: an instance id (hex), or `<hex>:resize` for a resize's new flavor."""
+        if key in self.claims:
+            return
+        self.check_fits(resources)
+        self._claimed(key, dict(resources))
+
+    @event("Claimed")
+    def _claimed(self, instance_id: str, resources: dict[str, int]) -> None:
+        self.claims[instance_id] = resources
+
+    def release(self, key: str) -> None:
+        if key in self.claims:
+            self._released(key)
+
+    @event("ClaimReleased")
+    def _released(self, instance_id: str) -> None:
+        del self.claims[instance_id]
+
+    def rekey(self, old: str, new: str) -> None:
+        """A confirmed resize: the new flavor's claim becomes the instance's claim."""
+        if old in self.claims:
+            self._rekeyed(old, new)
+
+    @event("ClaimRekeyed")
+    def _rekeyed(self, old: str, new: str) -> None:
+        self.claims[new] = self.claims.pop(old)

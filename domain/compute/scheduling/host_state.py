@@ -1,0 +1,57 @@
+"""What the scheduler knows about a host and what a boot asks for: plain values, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class HostState:
+    host: str
+    availability_zone: str
+    hypervisor_type: str
+    vcpus: int
+    memory_mb: int
+    disk_gb: int
+    cpu_ratio: float = 16.0
+    ram_ratio: float = 1.5
+    disk_ratio: float = 1.0
+    enabled: bool = True
+    last_beat: float = 0.0
+    used_vcpus: int = 0
+    used_ram: int = 0
+    used_disk: int = 0
+    instances: set[str] = field(default_factory=set)
+
+    @property
+    def free_vcpus(self) -> float:
+        return self.vcpus * self.cpu_ratio - self.used_vcpus
+
+    @property
+    def free_ram(self) -> float:
+        return self.memory_mb * self.ram_ratio - self.used_ram
+
+    @property
+    def free_disk(self) -> float:
+        return self.disk_gb * self.disk_ratio - self.used_disk
+
+    def is_up(self, now: float, down_after: float) -> bool:
+        return now - self.last_beat <= down_after
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    instance_id: str
+    project_id: str
+    vcpus: int
+    ram: int
+    disk: int
+    availability_zone: str | None = None
+    image_properties: dict[str, Any] = field(default_factory=dict)
+    group_policy: str | None = None
+    group_hosts: tuple[str, ...] = ()  # hosts of the group's other members, one entry each
+    group_max_per_host: int = 1
+    same_host: tuple[str, ...] = ()  # hosts of the instances named in the same_host hint
+    different_host: tuple[str, ...] = ()
+    ignore_hosts: tuple[str, ...] = ()  # hosts already tried for this instance

@@ -1,0 +1,65 @@
+"""Server groups: affinity and anti-affinity, hard or soft, enforced when a claim is saved.
+
+Membership (instance → host) lives on the group, and the group is saved with every claim of a
+member, so two concurrent boots into an anti-affinity group cannot land on the same host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import DomainError
+
+POLICIES = ("affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity")
+
+
+class GroupPolicyViolated(DomainError):
+    pass
+
+
+class ServerGroup(Entity):
+    @event("Created")
+    def __init__(self, name: str, policy: str, rules: dict[str, Any], project_id: str,
+                 user_id: str) -> None:
+        self.name, self.policy, self.rules = name, policy, rules
+        self.project_id, self.user_id = project_id, user_id
+        self.members: dict[str, str | None] = {}  # instance id (hex) -> host
+        self.deleted = False
+
+    def hosts(self) -> list[str]:
+        return [h for h in self.members.values() if h]
+
+    def check_host(self, instance_hex: str, host: str) -> None:
+        """Hard policies only; soft ones are preferences the weighers apply."""
+        others = [h for i, h in self.members.items() if h and i != instance_hex]
+        if self.policy == "affinity" and others and any(h != host for h in others):
+            raise GroupPolicyViolated(f"Group {self.id} wants affinity with {others[0]}")
+        if self.policy == "anti-affinity":
+            limit = int(self.rules.get("max_server_per_host", 1))
+            if others.count(host) >= limit:
+                raise GroupPolicyViolated(f"Group {self.id} already has {limit} member(s) on {host}")
+
+    def place(self, instance_hex: str, host: str | None) -> None:
+        if host is not None:
+            self.check_host(instance_hex, host)
+        if self.members.get(instance_hex, "unset") != host:
+            self._placed(instance_hex, host)
+
+    @event("MemberPlaced")
+    def _placed(self, instance_id: str, host: str | None) -> None:
+        self.members[instance_id] = host
+
+    def remove(self, instance_hex: str) -> None:
+        if instance_hex in self.members:
+            self._removed(instance_hex)
+
+    @event("MemberRemoved")
+    def _removed(self, instance_id: str) -> None:
+        del self.members[instance_id]
+
+    @event("Deleted")
+    def delete(self) -> None:
+        self.deleted = True

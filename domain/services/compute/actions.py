@@ -1,0 +1,147 @@
+"""Server actions a user asks for. Each records the request; the host's worker carries it out.
+
+Locking, renaming and metadata are bookkeeping and complete at once; a delete of an instance
+that never reached a host (or whose host is down) completes at once too, releasing its claims.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.flavor import Flavor, flavor_uuid
+from domain.catalog.image import Image
+from domain.commands import changed, command
+from domain.compute.instance import Instance
+from domain.compute.server_group import ServerGroup
+from domain.compute.states import TRANSITIONS
+from domain.context import RequestContext
+from domain.errors import InvalidInput, NotFound
+from domain.services.compute.boot import flavor_snapshot, image_snapshot, parse_uuid
+from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
+from domain.services.compute.release import release_everything
+from domain.services.quotas import open_ledger
+
+
+class ActionService:
+    def __init__(self, app: SkyLedger, chooser: HostChooser) -> None:
+        self.app, self.chooser = app, chooser
+
+    def instance(self, ctx: RequestContext, instance_id: str) -> Instance:
+        instance = self.app.find(UUID(instance_id)) if _is_uuid(instance_id) else None
+        if not isinstance(instance, Instance) or instance.deleted or \
+                (instance.project_id != ctx.project_id and not ctx.is_admin):
+            raise NotFound(f"Instance {instance_id} could not be found.")
+        return instance
+
+    @command
+    def act(self, ctx: RequestContext, instance_id: str, action: str) -> Instance:
+        """stop, start, reboot, reboot_hard, pause, unpause, suspend, resume."""
+        if action not in TRANSITIONS or action in ("resize", "rebuild", "confirm_resize",
+                                                   "revert_resize"):
+            raise InvalidInput(f"Unknown action {action}.")
+        instance = self.instance(ctx, instance_id)
+        instance.request(action, ctx.is_admin)
+        self.app.save(instance)
+        return instance
+
+    @command
+    def rebuild(self, ctx: RequestContext, instance_id: str, image_ref: str) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        image = self.app.find(parse_uuid(image_ref, "imageRef"))
+        if not isinstance(image, Image) or image.deleted or image.status != "active" or \
+                not image.visible_to(ctx.project_id, ctx.is_admin):
+            raise InvalidInput(f"Image {image_ref} could not be found.")
+        instance.request("rebuild", ctx.is_admin, image=image_snapshot(image))
+        self.app.save(instance)
+        return instance
+
+    @command
+    def resize(self, ctx: RequestContext, instance_id: str, flavor_ref: str) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        flavor = self.app.find(flavor_uuid(str(flavor_ref)))
+        if not isinstance(flavor, Flavor) or flavor.deleted or \
+                not flavor.visible_to(ctx.project_id, ctx.is_admin):
+            raise InvalidInput(f"Flavor {flavor_ref} could not be found.")
+        new = flavor_snapshot(flavor)
+        if new["id"] == instance.flavor["id"]:
+            raise InvalidInput("When resizing, instances must change flavor!")
+        ledger = open_ledger(self.app, instance.project_id)
+        growth = {"cores": max(0, new["vcpus"] - instance.flavor["vcpus"]),
+                  "ram": max(0, new["ram"] - instance.flavor["ram"])}
+        ledger.claim(growth)
+        group = self.group_of(instance)
+        nodes = Nodes(self.app)
+        spec = request_spec(instance, group, (), (), flavor=new)
+        host = place(instance, spec, self.chooser, nodes, None, claim_key=f"{instance.id.hex}:resize")
+        if host is None:
+            raise InvalidInput("No valid host was found. No host can take the new flavor.")
+        instance.request("resize", ctx.is_admin, flavor=new, host=host, growth=growth)
+        self.app.save(*changed(instance, ledger), *nodes.changed())
+        return instance
+
+    @command
+    def confirm_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        instance.request("confirm_resize", ctx.is_admin)
+        self.app.save(instance)
+        return instance
+
+    @command
+    def revert_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        instance.request("revert_resize", ctx.is_admin)
+        self.app.save(instance)
+        return instance
+
+    @command
+    def lock(self, ctx: RequestContext, instance_id: str, reason: str | None = None) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        if not instance.locked:
+            instance.lock(reason)
+            self.app.save(instance)
+        return instance
+
+    @command
+    def unlock(self, ctx: RequestContext, instance_id: str) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        if instance.locked:
+            instance.check_unlocked(ctx.is_admin or ctx.user_id == instance.user_id, "unlock")
+            instance.unlock()
+            self.app.save(instance)
+        return instance
+
+    @command
+    def update(self, ctx: RequestContext, instance_id: str, changes: dict[str, Any]) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        if changes:
+            instance.update(changes)
+            self.app.save(instance)
+        return instance
+
+    @command
+    def delete(self, ctx: RequestContext, instance_id: str, host_is_up: bool = True) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        instance.check_unlocked(ctx.is_admin, "delete")
+        if instance.host is None or not host_is_up:
+            # Nothing runs anywhere we can reach: complete the delete now (Nova's local delete).
+            self.app.save(*release_everything(self.app, instance))
+        else:
+            instance.request_delete()
+            self.app.save(*changed(instance))
+        return instance
+
+    def group_of(self, instance: Instance) -> ServerGroup | None:
+        if instance.server_group_id is None:
+            return None
+        group = self.app.find(UUID(instance.server_group_id))
+        return group if isinstance(group, ServerGroup) else None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+        return True
+    except (ValueError, TypeError):
+        return False

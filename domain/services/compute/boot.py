@@ -1,0 +1,175 @@
+"""Booting servers: one command claims quota, host capacity and group membership atomically.
+
+The instance(s), the project's quota ledger, every chosen compute node and the server group are
+saved in ONE `save()`. A concurrent boot that used the same ledger, node or group makes this save
+conflict; `@command` then runs the whole decision again on fresh state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.flavor import Flavor, flavor_uuid
+from domain.catalog.image import Image
+from domain.catalog.keypair import Keypair, keypair_id
+from domain.commands import command
+from domain.compute.instance import Instance
+from domain.compute.server_group import ServerGroup
+from domain.context import RequestContext
+from domain.errors import InvalidInput, NotFound, QuotaExceeded
+from domain.quota.ledger import QuotaLedger
+from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
+from domain.services.quotas import open_ledger
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class BootRequest:
+    name: str
+    flavor_ref: str
+    image_ref: str
+    key_name: str | None = None
+    availability_zone: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    user_data: str | None = None
+    min_count: int = 1
+    max_count: int = 1
+    same_host: tuple[str, ...] = ()
+    different_host: tuple[str, ...] = ()
+    group_id: str | None = None
+
+
+def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
+    return {"id": flavor.flavorid, "name": flavor.name, "vcpus": flavor.vcpus, "ram": flavor.ram,
+            "disk": flavor.disk, "ephemeral": flavor.ephemeral, "swap": flavor.swap,
+            "extra_specs": dict(flavor.extra_specs)}
+
+
+def image_snapshot(image: Image) -> dict[str, Any]:
+    return {"id": image.id.hex, "name": image.name, "disk_format": image.disk_format,
+            "container_format": image.container_format, "content_hash": image.content_hash,
+            "min_disk": image.min_disk, "min_ram": image.min_ram,
+            "properties": dict(image.properties)}
+
+
+def parse_uuid(value: str, what: str) -> UUID:
+    try:
+        return UUID(value)
+    except (ValueError, TypeError):
+        raise InvalidInput(f"Invalid {what} reference {value!r}.") from None
+
+
+class BootService:
+    def __init__(self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS) -> None:
+        self.app, self.chooser, self.max_attempts = app, chooser, max_attempts
+
+    @command
+    def boot(self, ctx: RequestContext, req: BootRequest) -> list[Instance]:
+        project_id, user_id = str(ctx.project_id), str(ctx.user_id)
+        flavor = self.flavor(ctx, req.flavor_ref)
+        image = self.image(ctx, req.image_ref)
+        if image.min_ram > flavor.ram or image.min_disk > flavor.disk > 0:
+            raise InvalidInput("Flavor's memory or disk is too small for requested image.")
+        if req.key_name is not None:
+            keypair = self.app.find(keypair_id(user_id, req.key_name))
+            if not isinstance(keypair, Keypair) or keypair.deleted:
+                raise InvalidInput("Invalid key_name provided.")
+        group = self.group(ctx, req.group_id)
+        ledger = open_ledger(self.app, project_id)
+        count = self.admitted_count(ledger, flavor, req)
+        ledger.claim(per_instance(flavor, count))
+        if group is not None:
+            self.check_group_quota(ledger, group, count)
+        same, different = self.hint_hosts(req.same_host), self.hint_hosts(req.different_host)
+        nodes = Nodes(self.app)
+        reservation = f"r-{uuid.uuid4().hex[:8]}"
+        instances = []
+        for index in range(count):
+            name = req.name if count == 1 else f"{req.name}-{index + 1}"
+            instance = Instance(name, project_id, user_id, flavor_snapshot(flavor),
+                                image_snapshot(image), req.key_name, req.availability_zone,
+                                dict(req.metadata), req.user_data,
+                                {"same_host": list(req.same_host),
+                                 "different_host": list(req.different_host)},
+                                req.group_id, reservation, index, self.max_attempts)
+            host = place(instance, request_spec(instance, group, same, different), self.chooser,
+                         nodes, group)
+            if host is None:
+                instance.fail_scheduling(no_host_reason(instance))
+            else:
+                instance.claim_host(host)
+            if group is not None:
+                group.place(instance.id.hex, host)
+            instances.append(instance)
+        self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []))
+        return instances
+
+    def admitted_count(self, ledger: QuotaLedger, flavor: Flavor, req: BootRequest) -> int:
+        """Nova boots max_count if the quota allows, else as many as it allows down to min_count."""
+        try:
+            ledger.check_room(per_instance(flavor, req.max_count))
+            return req.max_count
+        except QuotaExceeded as full:
+            for count in range(req.max_count - 1, req.min_count - 1, -1):
+                try:
+                    ledger.check_room(per_instance(flavor, count))
+                    return count
+                except QuotaExceeded:
+                    continue
+            raise full from None
+
+    def check_group_quota(self, ledger: QuotaLedger, group: ServerGroup, count: int) -> None:
+        limit = ledger.limit("server_group_members")
+        if limit != -1 and len(group.members) + count > limit:
+            raise QuotaExceeded("server_group_members", count, len(group.members), limit)
+
+    def flavor(self, ctx: RequestContext, ref: str) -> Flavor:
+        flavor = self.app.find(flavor_uuid(str(ref)))
+        if not isinstance(flavor, Flavor) or flavor.deleted or \
+                not flavor.visible_to(ctx.project_id, ctx.is_admin):
+            raise InvalidInput(f"Flavor {ref} could not be found.")
+        return flavor
+
+    def image(self, ctx: RequestContext, ref: str) -> Image:
+        image = self.app.find(parse_uuid(ref, "imageRef"))
+        if not isinstance(image, Image) or image.deleted or \
+                not image.visible_to(ctx.project_id, ctx.is_admin):
+            raise InvalidInput(f"Image {ref} could not be found.")
+        if image.status != "active":
+            raise InvalidInput(f"Image {ref} is not active.")
+        return image
+
+    def group(self, ctx: RequestContext, ref: str | None) -> ServerGroup | None:
+        if ref is None:
+            return None
+        group = self.app.find(parse_uuid(ref, "group"))
+        if not isinstance(group, ServerGroup) or group.deleted or \
+                (group.project_id != ctx.project_id and not ctx.is_admin):
+            raise NotFound(f"Server group {ref} could not be found.")
+        return group
+
+    def hint_hosts(self, instance_refs: tuple[str, ...]) -> tuple[str, ...]:
+        hosts = []
+        for ref in instance_refs:
+            other = self.app.find(parse_uuid(ref, "scheduler hint instance"))
+            if not isinstance(other, Instance) or other.deleted:
+                raise InvalidInput(f"Instance {ref} in scheduler hints could not be found.")
+            if other.host:
+                hosts.append(other.host)
+        return tuple(hosts)
+
+
+def per_instance(flavor: Flavor, count: int) -> dict[str, int]:
+    return {"instances": count, "cores": count * flavor.vcpus, "ram": count * flavor.ram}
+
+
+def no_host_reason(instance: Instance) -> str:
+    f = instance.flavor
+    return (f"There are not enough hosts available for {f['vcpus']} vCPU, {f['ram']} MB RAM, "
+            f"{f['disk']} GB disk" + (f" in zone {instance.availability_zone}"
+                                      if instance.availability_zone else "") + ".")

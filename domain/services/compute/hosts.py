@@ -1,0 +1,79 @@
+"""Compute hosts: registration with capacity read from the hypervisor, heartbeats, enablement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.app import SkyLedger
+from domain.commands import command
+from domain.compute.heartbeat import ComputeHeartbeat, heartbeat_id
+from domain.compute.node import ComputeNode, node_id
+from domain.context import RequestContext
+from domain.errors import NotFound
+
+
+@dataclass(frozen=True)
+class HostRegistration:
+    host: str
+    hypervisor_type: str
+    vcpus: int
+    memory_mb: int
+    disk_gb: int
+    availability_zone: str = "nova"
+    cpu_ratio: float = 16.0
+    ram_ratio: float = 1.5
+    disk_ratio: float = 1.0
+
+    def fields(self) -> dict[str, object]:
+        return {"hypervisor_type": self.hypervisor_type, "vcpus": self.vcpus,
+                "memory_mb": self.memory_mb, "disk_gb": self.disk_gb,
+                "availability_zone": self.availability_zone, "cpu_ratio": self.cpu_ratio,
+                "ram_ratio": self.ram_ratio, "disk_ratio": self.disk_ratio}
+
+
+class HostService:
+    def __init__(self, app: SkyLedger) -> None:
+        self.app = app
+
+    @command
+    def register(self, ctx: RequestContext, reg: HostRegistration) -> ComputeNode:
+        """First start registers the node; later starts record only a changed capacity or zone."""
+        node = self.app.find(node_id(reg.host))
+        if node is None:
+            node = ComputeNode(reg.host, **reg.fields())
+        elif node.registration() != reg.fields():
+            node.reregister(**reg.fields())
+        heartbeat = self.app.find(heartbeat_id(reg.host)) or ComputeHeartbeat(reg.host)
+        heartbeat.beat()
+        self.app.save(node, heartbeat)
+        return node
+
+    @command
+    def heartbeat(self, ctx: RequestContext, host: str) -> None:
+        heartbeat = self.app.find(heartbeat_id(host))
+        if heartbeat is None:
+            raise NotFound(f"Compute host {host} is not registered.")
+        heartbeat.beat()
+        self.app.save(heartbeat)
+
+    def node(self, host: str) -> ComputeNode:
+        node = self.app.find(node_id(host))
+        if not isinstance(node, ComputeNode):
+            raise NotFound(f"Compute host {host} could not be found.")
+        return node
+
+    @command
+    def disable(self, ctx: RequestContext, host: str, reason: str | None = None) -> ComputeNode:
+        node = self.node(host)
+        if node.enabled or node.disabled_reason != reason:
+            node.disable(reason)
+            self.app.save(node)
+        return node
+
+    @command
+    def enable(self, ctx: RequestContext, host: str) -> ComputeNode:
+        node = self.node(host)
+        if not node.enabled:
+            node.enable()
+            self.app.save(node)
+        return node

@@ -1,0 +1,152 @@
+"""What the compute worker reports back: each outcome of a hypervisor action becomes an event.
+
+Every report is idempotent: a worker replaying its log after a crash may report twice, and the
+second report finds the instance already past that point and records nothing.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.commands import changed, command
+from domain.compute.instance import Instance
+from domain.compute.node import ComputeNode, node_id
+from domain.compute.server_group import ServerGroup
+from domain.context import RequestContext
+from domain.services.compute.boot import no_host_reason
+from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
+from domain.services.compute.release import release_everything
+from domain.services.quotas import open_ledger
+
+
+class OutcomeService:
+    def __init__(self, app: SkyLedger, chooser: HostChooser) -> None:
+        self.app, self.chooser = app, chooser
+
+    def load(self, instance_id: UUID) -> Instance | None:
+        instance = self.app.find(instance_id)
+        return instance if isinstance(instance, Instance) and not instance.deleted else None
+
+    @command
+    def spawned(self, ctx: RequestContext, instance_id: UUID, host: str) -> None:
+        instance = self.load(instance_id)
+        if instance is not None:
+            instance.spawned(host)
+            self.app.save(*changed(instance))
+
+    @command
+    def spawn_failed(self, ctx: RequestContext, instance_id: UUID, host: str, reason: str) -> None:
+        """Release the host and try an alternate one, up to the instance's max_attempts."""
+        instance = self.load(instance_id)
+        if instance is None:
+            return
+        retry = instance.spawn_failed(host, reason)
+        if not instance.pending_events:
+            return
+        nodes = Nodes(self.app)
+        old = nodes.get(host)
+        if old is not None:
+            old.release(instance.id.hex)
+        group = self.group_of(instance)
+        new_host = None
+        if retry:
+            new_host = place(instance, request_spec(instance, group, (), ()), self.chooser,
+                             nodes, group)
+        if new_host is not None:
+            instance.claim_host(new_host)
+        elif retry:
+            instance.abort_build(f"No valid host was found. {reason}; and then: "
+                                 f"{no_host_reason(instance)}")
+        else:
+            instance.abort_build(f"Exceeded maximum number of retries ({instance.max_attempts}). "
+                                 f"Last failure on {host}: {reason}")
+        if group is not None:
+            group.place(instance.id.hex, new_host)
+        self.app.save(*changed(instance, group), *nodes.changed())
+
+    @command
+    def action_succeeded(self, ctx: RequestContext, instance_id: UUID, action: str) -> None:
+        instance = self.load(instance_id)
+        if instance is None or not instance.pending or instance.pending["action"] != action:
+            return
+        held_before = instance.quota_held()
+        host_before, source = instance.host, (instance.resize_from or {}).get("host")
+        instance.action_succeeded(action)
+        aggregates = [instance, *self.settle_resize(instance, action, host_before, source,
+                                                    held_before)]
+        self.app.save(*changed(*aggregates))
+
+    @command
+    def action_failed(self, ctx: RequestContext, instance_id: UUID, action: str, reason: str) -> None:
+        instance = self.load(instance_id)
+        if instance is None or not instance.pending or instance.pending["action"] != action:
+            return
+        held_before = instance.quota_held()
+        dest = instance.pending.get("host")
+        instance.action_failed(action, reason)
+        extra = []
+        if action == "resize" and dest:
+            extra = self.release_resize(instance, dest, held_before)
+        self.app.save(*changed(instance, *extra))
+
+    @command
+    def deleted(self, ctx: RequestContext, instance_id: UUID) -> None:
+        instance = self.load(instance_id)
+        if instance is not None:
+            self.app.save(*release_everything(self.app, instance))
+
+    @command
+    def power_observed(self, ctx: RequestContext, instance_id: UUID, power_state: int,
+                       vm_state: str) -> None:
+        instance = self.load(instance_id)
+        if instance is not None and instance.task_state is None and (
+                int(instance.power_state) != power_state or instance.vm_state.value != vm_state):
+            instance.observe_power(power_state, vm_state)
+            self.app.save(instance)
+
+    # -- resize bookkeeping -------------------------------------------------------------------
+    def settle_resize(self, instance: Instance, action: str, host_before: str | None,
+                      source: str | None, held_before: dict[str, int]) -> list[object]:
+        """Confirm: the source's claim goes, the new flavor's claim becomes the instance's.
+        Revert: the destination's claim for the new flavor goes. Either way the quota ledger
+        gives back what the instance no longer holds."""
+        key = instance.id.hex
+        if action == "confirm_resize":
+            source_node, dest_node = self.node(source), self.node(host_before)
+            if source_node is not None:
+                source_node.release(key)
+            dest_node = source_node if source == host_before else dest_node
+            if dest_node is not None:
+                dest_node.rekey(f"{key}:resize", key)
+            nodes = [n for n in (source_node, dest_node) if n is not None]
+        elif action == "revert_resize":
+            dest_node = self.node(host_before)
+            if dest_node is not None:
+                dest_node.release(f"{key}:resize")
+            nodes = [dest_node] if dest_node is not None else []
+        else:
+            return []
+        ledger = open_ledger(self.app, instance.project_id)
+        held_after = instance.quota_held()
+        ledger.release({k: held_before[k] - held_after[k] for k in held_before})
+        return [ledger, *nodes]
+
+    def release_resize(self, instance: Instance, dest: str, held_before: dict[str, int]) -> list[object]:
+        node = self.node(dest)
+        if node is not None:
+            node.release(f"{instance.id.hex}:resize")
+        ledger = open_ledger(self.app, instance.project_id)
+        held_after = instance.quota_held()
+        ledger.release({k: held_before[k] - held_after[k] for k in held_before})
+        return [ledger, *([node] if node else [])]
+
+    def node(self, host: str | None) -> ComputeNode | None:
+        found = self.app.find(node_id(host)) if host else None
+        return found if isinstance(found, ComputeNode) else None
+
+    def group_of(self, instance: Instance) -> ServerGroup | None:
+        if instance.server_group_id is None:
+            return None
+        group = self.app.find(UUID(instance.server_group_id))
+        return group if isinstance(group, ServerGroup) else None

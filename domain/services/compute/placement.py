@@ -1,0 +1,77 @@
+"""Placing one instance: ask the scheduler for candidates, claim the first host that accepts.
+
+The scheduler's view may be a moment stale; the node's own ledger and the group's membership
+are the authority, and both are saved with the instance by the calling command.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from domain.app import SkyLedger
+from domain.compute.instance import Instance
+from domain.compute.node import ComputeNode, HostFull, node_id
+from domain.compute.scheduling.host_state import RequestSpec
+from domain.compute.server_group import GroupPolicyViolated, ServerGroup
+
+CANDIDATES = 10
+
+
+class HostChooser(Protocol):
+    """The scheduler as the command side sees it (an in-memory index kept by a follower)."""
+
+    def candidates(self, spec: RequestSpec, limit: int = 3) -> list[str]: ...
+
+
+class Nodes:
+    """The compute nodes a command has loaded, so each is loaded once and saved once."""
+
+    def __init__(self, app: SkyLedger) -> None:
+        self.app = app
+        self.loaded: dict[str, ComputeNode] = {}
+
+    def get(self, host: str) -> ComputeNode | None:
+        if host not in self.loaded:
+            node = self.app.find(node_id(host))
+            if node is None:
+                return None
+            self.loaded[host] = node
+        return self.loaded[host]
+
+    def changed(self) -> list[ComputeNode]:
+        return [n for n in self.loaded.values() if n.pending_events]
+
+
+def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple[str, ...],
+                 different_host: tuple[str, ...], flavor: dict | None = None) -> RequestSpec:
+    f = flavor or instance.flavor
+    resources = Instance.resources_of(f)
+    others = tuple(h for i, h in (group.members.items() if group else ()) if h and i != instance.id.hex)
+    return RequestSpec(
+        instance_id=instance.id.hex, project_id=instance.project_id, vcpus=resources["vcpus"],
+        ram=resources["ram"], disk=resources["disk"],
+        availability_zone=instance.availability_zone,
+        image_properties=dict(instance.image.get("properties", {})),
+        group_policy=group.policy if group else None, group_hosts=others,
+        group_max_per_host=int(group.rules.get("max_server_per_host", 1)) if group else 1,
+        same_host=same_host, different_host=different_host,
+        ignore_hosts=tuple(instance.tried_hosts),
+    )
+
+
+def place(instance: Instance, spec: RequestSpec, chooser: HostChooser, nodes: Nodes,
+          group: ServerGroup | None, claim_key: str | None = None) -> str | None:
+    """Claim a host for the instance (under `claim_key`, default its id); None if none accepts."""
+    resources = {"vcpus": spec.vcpus, "ram": spec.ram, "disk": spec.disk}
+    for host in chooser.candidates(spec, limit=CANDIDATES):
+        node = nodes.get(host)
+        if node is None or not node.enabled:
+            continue
+        try:
+            node.check_fits(resources)
+            if group is not None:
+                group.check_host(instance.id.hex, host)
+        except (HostFull, GroupPolicyViolated):
+            continue
+        node.claim(claim_key or instance.id.hex, resources)
+        return host
+    return None
