@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,17 @@ class Settings:
     region: str = "RegionOne"
     # Lower-cost password hashing for test suites only.
     fast_hashing: bool = False
+    # Compute: this host's name and zone, Nova's allocation ratios and liveness timings.
+    host: str = "localhost"
+    availability_zone: str = "nova"
+    cpu_ratio: float = 16.0
+    ram_ratio: float = 1.5
+    disk_ratio: float = 1.0
+    report_interval: float = 10.0
+    service_down_time: float = 60.0
+    max_attempts: int = 3
+    # Run a compute worker for `libvirt_uri` inside `skyledger serve` (the embedded default).
+    embedded_compute: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -39,10 +51,19 @@ class Settings:
             policy_file=env.get("SKYLEDGER_POLICY_FILE") or None,
             region=env.get("SKYLEDGER_REGION", "RegionOne"),
             fast_hashing=env.get("SKYLEDGER_FAST_HASHING", "") == "1",
+            host=env.get("SKYLEDGER_HOST") or socket.gethostname(),
+            availability_zone=env.get("SKYLEDGER_AVAILABILITY_ZONE", "nova"),
+            cpu_ratio=float(env.get("SKYLEDGER_CPU_ALLOCATION_RATIO", "16.0")),
+            ram_ratio=float(env.get("SKYLEDGER_RAM_ALLOCATION_RATIO", "1.5")),
+            disk_ratio=float(env.get("SKYLEDGER_DISK_ALLOCATION_RATIO", "1.0")),
+            report_interval=float(env.get("SKYLEDGER_REPORT_INTERVAL", "10")),
+            service_down_time=float(env.get("SKYLEDGER_SERVICE_DOWN_TIME", "60")),
+            max_attempts=int(env.get("SKYLEDGER_MAX_ATTEMPTS", "3")),
+            embedded_compute=env.get("SKYLEDGER_EMBEDDED_COMPUTE", "1") != "0",
         )
 
     @property
-    def host(self) -> str:
+    def bind_host(self) -> str:
         return self.bind.rsplit(":", 1)[0]
 
     @property

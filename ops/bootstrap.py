@@ -15,7 +15,13 @@ from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
+from domain.services.compute.actions import ActionService
+from domain.services.compute.boot import BootService
+from domain.services.compute.groups import ServerGroupService
+from domain.services.compute.hosts import HostService
+from domain.services.compute.outcomes import OutcomeService
 from domain.services.quotas import QuotaService
+from projections.capacity import CapacityView
 from projections.registry import all_projections
 from projections.runner import Followers, ProjectionRunner, runner_for
 from projections.store import ReadStore
@@ -35,6 +41,12 @@ class Cloud:
     quotas: QuotaService
     blobs: FileBlobStore
     tokens: TokenSigner
+    capacity: CapacityView
+    boots: BootService
+    actions: ActionService
+    outcomes: OutcomeService
+    hosts: HostService
+    server_groups: ServerGroupService
     closed: bool = field(default=False)
 
     def sync_read_models(self) -> None:
@@ -56,6 +68,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
     store = database.read_store()
     runners = {p.name: runner_for(app, store, p) for p in all_projections()}
     followers = Followers(list(runners.values()))
+    capacity = CapacityView(app, down_after=settings.service_down_time)
     cloud = Cloud(
         settings=settings,
         app=app,
@@ -70,6 +83,12 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
         blobs=FileBlobStore(settings.data_dir / "images"),
         tokens=TokenSigner(load_key(settings.data_dir, os.environ.get("SKYLEDGER_TOKEN_KEY")),
                            ttl=settings.token_ttl),
+        capacity=capacity,
+        boots=BootService(app, capacity, max_attempts=settings.max_attempts),
+        actions=ActionService(app, capacity),
+        outcomes=OutcomeService(app, capacity),
+        hosts=HostService(app),
+        server_groups=ServerGroupService(app),
     )
     if follow:
         followers.start()

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"skyledger: clouds.yaml at {clouds_yaml_path(cloud).absolute()} "
               f"(cloud name 'skyledger')", flush=True)
         print(f"skyledger: API on http://{settings.bind}", flush=True)
-        uvicorn.run(create_app(cloud), host=settings.host, port=settings.port,
+        uvicorn.run(create_app(cloud), host=settings.bind_host, port=settings.port,
                     log_level=args.log_level, access_log=False)
     finally:
         cloud.close()
