@@ -1,36 +1,180 @@
-"""Keystone-shaped bodies for users, projects, roles and tokens."""
+"""Keystone shapes shared by the identity routers: the bodies they answer (users, projects, roles,
+domains, role assignments, tokens) and the request fields and query flags they accept.
+
+Bodies are built from read-model rows; `*_row` turns a just-saved aggregate into the same row
+shape, so a create or update can answer before the read model has caught up.
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from domain.errors import InvalidInput
 
 DEFAULT_DOMAIN = {"id": "default", "name": "Default"}
+V3 = "/identity/v3"
 
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
+def collection_links(self_url: str) -> dict[str, Any]:
+    return {"self": self_url, "previous": None, "next": None}
+
+
 def project_body(row: dict[str, Any], base: str) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
+    # Keystone returns the attributes it does not know beside its own; its own always win.
+    return {**(row.get("extra") or {}),
+            "id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
             "description": row.get("description") or "", "enabled": bool(row["enabled"]),
-            "is_domain": False, "parent_id": row["domain_id"], "tags": [], "options": {},
-            "links": {"self": f"{base}/identity/v3/projects/{row['id']}"}}
+            "is_domain": False, "parent_id": row["domain_id"], "tags": list(row.get("tags") or []),
+            "options": {}, "links": {"self": f"{base}{V3}/projects/{row['id']}"}}
 
 
 def user_body(row: dict[str, Any], base: str) -> dict[str, Any]:
-    body = {"id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
+    body = {**(row.get("extra") or {}),
+            "id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
             "enabled": bool(row["enabled"]), "password_expires_at": None, "options": {},
-            "description": row.get("description") or "",
-            "links": {"self": f"{base}/identity/v3/users/{row['id']}"}}
-    if row.get("default_project_id"):
-        body["default_project_id"] = row["default_project_id"]
-    if row.get("email"):
-        body["email"] = row["email"]
+            "links": {"self": f"{base}{V3}/users/{row['id']}"}}
+    for optional in ("default_project_id", "email", "description"):
+        if row.get(optional):
+            body[optional] = row[optional]
     return body
 
 
 def role_body(row: dict[str, Any], base: str) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "domain_id": None, "description": None,
-            "options": {}, "links": {"self": f"{base}/identity/v3/roles/{row['id']}"}}
+    return {**(row.get("extra") or {}),
+            "id": row["id"], "name": row["name"], "domain_id": None,
+            "description": row.get("description"), "options": {},
+            "links": {"self": f"{base}{V3}/roles/{row['id']}"}}
+
+
+def role_ref(row: dict[str, Any], base: str) -> dict[str, Any]:
+    """The short role shape of a role inference (`/roles/{id}/implies`)."""
+    return {"id": row["id"], "name": row["name"],
+            "links": {"self": f"{base}{V3}/roles/{row['id']}"}}
+
+
+def domain_body(base: str) -> dict[str, Any]:
+    return {**DEFAULT_DOMAIN, "description": "The default domain", "enabled": True, "tags": [],
+            "options": {}, "links": {"self": f"{base}{V3}/domains/{DEFAULT_DOMAIN['id']}"}}
+
+
+def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict[str, Any]:
+    """One role assignment; `row` comes from IdentityViews.assignments, plus `prior_role_id`
+    when the role is implied by another (`?effective`)."""
+    prior = row.get("prior_role_id")
+    # Keystone links an implied role to the assignment of its prior role, and names the
+    # inference with its own (reversed) `/prior_role/{implied}/implies/{prior}` path.
+    links = {"assignment": f"{base}{V3}/projects/{row['project_id']}/users/{row['user_id']}"
+                           f"/roles/{prior or row['role_id']}"}
+    if prior:
+        links["prior_role"] = f"{base}{V3}/prior_role/{row['role_id']}/implies/{prior}"
+    role: dict[str, Any] = {"id": row["role_id"]}
+    project: dict[str, Any] = {"id": row["project_id"]}
+    user: dict[str, Any] = {"id": row["user_id"]}
+    if include_names:
+        role["name"] = row["role_name"]
+        project.update(name=row["project_name"], domain=DEFAULT_DOMAIN)
+        user.update(name=row["user_name"], domain=DEFAULT_DOMAIN)
+    return {"links": links, "role": role, "scope": {"project": project}, "user": user}
+
+
+def project_row(project: Any) -> dict[str, Any]:
+    return {"id": project.id.hex, "name": project.name, "domain_id": project.domain_id,
+            "description": project.description, "enabled": project.enabled,
+            "tags": list(project.tags), "extra": dict(project.extra)}
+
+
+def user_row(user: Any) -> dict[str, Any]:
+    return {"id": user.id.hex, **{k: getattr(user, k) for k in (
+        "name", "domain_id", "enabled", "default_project_id", "email", "description", "extra")}}
+
+
+def role_row(role: Any) -> dict[str, Any]:
+    return {"id": role.id.hex, "name": role.name, "description": role.description,
+            "extra": dict(role.extra)}
+
+
+# Request side ---------------------------------------------------------------------------------
+# Keystone's id_string: what may name a domain, a parent or a default project in a body.
+IdString = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-]+$")]
+# Attributes of a body that are never stored: Keystone assigns the id and builds the links.
+READ_ONLY = ("id", "links")
+
+
+def _no_options(value: dict[str, Any]) -> dict[str, Any]:
+    # Keystone validates options against a registry; skyledger registers none of them.
+    if value:
+        raise ValueError(f"unsupported option(s): {', '.join(sorted(value))}")
+    return value
+
+
+Options = Annotated[dict[str, Any], AfterValidator(_no_options)]
+
+
+def storable(value: Any) -> Any:
+    """Refuse what a read model could not hold or a response could not render: NUL characters
+    (PostgreSQL text cannot contain them, so the projection would stall on the event) and
+    non-finite numbers (not JSON). Iterative, so a deeply nested extra cannot exhaust the stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise ValueError("text must not contain NUL characters")
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("numbers must be finite")
+        if isinstance(item, dict):
+            stack.extend([*item.keys(), *item.values()])
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+class KeystoneObject(BaseModel):
+    """A resource in a request body: known fields typed, the others kept as Keystone's extras."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def only_storable(cls, data: Any) -> Any:
+        return storable(data)
+
+    def extras(self) -> dict[str, Any]:
+        return {k: v for k, v in (self.model_extra or {}).items() if k not in READ_ONLY}
+
+    def given(self, *names: str) -> dict[str, Any]:
+        """The named fields the client actually sent (a PATCH changes only those)."""
+        return {n: getattr(self, n) for n in names if n in self.model_fields_set}
+
+
+TRUE_WORDS = ("1", "true", "yes", "on", "t", "y")
+FALSE_WORDS = ("0", "false", "no", "off", "f", "n")
+
+
+def flag(value: str | None, name: str) -> bool | None:
+    """A boolean filter such as `?enabled=false`; None when absent."""
+    if value is None:
+        return None
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    raise InvalidInput(f"Invalid input for field '{name}': '{value}' is not a boolean.")
+
+
+def key_only(value: str | None) -> bool:
+    """Keystone's key-only flags (`?effective`, `?include_names`): true unless absent or 0."""
+    return value is not None and value != "0"
+
+
+def self_url(request: Request, base: str) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{base}{request.url.path}{query}"

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain.identity.project import Project
-from domain.identity.role import Role
+from domain.identity.role import Role, implied_with_prior, role_id
 from domain.identity.user import User
-from projections.base import Projection, handles, hexid
-from projections.store import ReadCursor
+from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.store import ReadCursor, ReadStore, Row
 
-USER_COLUMNS = ("name", "domain_id", "default_project_id", "email", "description", "enabled")
-PROJECT_COLUMNS = ("name", "domain_id", "description", "enabled")
+USER_COLUMNS = ("name", "domain_id", "default_project_id", "email", "description", "enabled",
+                "extra")
+PROJECT_COLUMNS = ("name", "domain_id", "description", "enabled", "tags", "extra")
+JSON_COLUMNS = ("tags", "extra")
 
 
 def update_columns(cur: ReadCursor, table: str, allowed: tuple[str, ...], row_id: str,
                    changes: dict[str, Any]) -> None:
     cols = [c for c in changes if c in allowed]
     if cols:
+        values = [as_json(changes[c]) if c in JSON_COLUMNS else changes[c] for c in cols]
         cur.execute(f"UPDATE {table} SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
-                    [changes[c] for c in cols] + [row_id])
+                    values + [row_id])
+
+
+def newer(event: Any, field: str, default: Any) -> Any:
+    """A Created field added after the first release: events stored before it lack it."""
+    value = getattr(event, field, None)
+    return default if value is None else value
 
 
 class IdentityProjection(Projection):
@@ -27,19 +37,23 @@ class IdentityProjection(Projection):
     tables = ("role_assignments", "users", "projects", "roles")
     ddl = (
         "CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-        " domain_id TEXT NOT NULL, description TEXT, enabled BOOLEAN NOT NULL)",
+        " domain_id TEXT NOT NULL, description TEXT, enabled BOOLEAN NOT NULL, tags TEXT,"
+        " extra TEXT)",
         "CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
         " domain_id TEXT NOT NULL, default_project_id TEXT, email TEXT, description TEXT,"
-        " enabled BOOLEAN NOT NULL, password_expires_at TEXT)",
-        "CREATE TABLE IF NOT EXISTS roles (id TEXT PRIMARY KEY, name TEXT NOT NULL)",
+        " enabled BOOLEAN NOT NULL, password_expires_at TEXT, extra TEXT)",
+        "CREATE TABLE IF NOT EXISTS roles (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " description TEXT, extra TEXT)",
         "CREATE TABLE IF NOT EXISTS role_assignments (user_id TEXT NOT NULL,"
         " project_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, project_id, role))",
     )
 
     @handles(Project.Created)
     def project_created(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("INSERT INTO projects (id, name, domain_id, description, enabled)"
-                    " VALUES (?, ?, ?, ?, ?)", (hexid(e), e.name, e.domain_id, e.description, e.enabled))
+        cur.execute("INSERT INTO projects (id, name, domain_id, description, enabled, tags, extra)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (hexid(e), e.name, e.domain_id, e.description, e.enabled,
+                     as_json(newer(e, "tags", [])), as_json(newer(e, "extra", {}))))
 
     @handles(Project.Updated)
     def project_updated(self, cur: ReadCursor, e: Any) -> None:
@@ -52,10 +66,10 @@ class IdentityProjection(Projection):
 
     @handles(User.Created)
     def user_created(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("INSERT INTO users (id, name, domain_id, default_project_id, email, description,"
-                    " enabled) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        cur.execute("INSERT INTO users (id, name, domain_id, default_project_id, email,"
+                    " description, enabled, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (hexid(e), e.name, e.domain_id, e.default_project_id, e.email, e.description,
-                     e.enabled))
+                     e.enabled, as_json(newer(e, "extra", {}))))
 
     @handles(User.Updated)
     def user_updated(self, cur: ReadCursor, e: Any) -> None:
@@ -73,8 +87,8 @@ class IdentityProjection(Projection):
 
     @handles(User.RoleRevoked)
     def role_revoked(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("DELETE FROM role_assignments WHERE user_id = ? AND project_id = ? AND role = ?",
-                    (hexid(e), e.project_id, e.role))
+        cur.execute("DELETE FROM role_assignments WHERE user_id = ? AND project_id = ?"
+                    " AND role = ?", (hexid(e), e.project_id, e.role))
 
     @handles(User.Deleted)
     def user_deleted(self, cur: ReadCursor, e: Any) -> None:
@@ -83,8 +97,119 @@ class IdentityProjection(Projection):
 
     @handles(Role.Created)
     def role_created(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("INSERT INTO roles (id, name) VALUES (?, ?)", (hexid(e), e.name))
+        cur.execute("INSERT INTO roles (id, name, description, extra) VALUES (?, ?, ?, ?)",
+                    (hexid(e), e.name, newer(e, "description", None),
+                     as_json(newer(e, "extra", {}))))
 
     @handles(Role.Deleted)
     def role_deleted(self, cur: ReadCursor, e: Any) -> None:
         cur.execute("DELETE FROM roles WHERE id = ?", (hexid(e),))
+
+
+# An assignment row with everything a Keystone role-assignment body names.
+ASSIGNMENT_SELECT = (
+    "SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id, a.project_id,"
+    " p.name AS project_name, p.domain_id AS project_domain_id, r.id AS role_id,"
+    " a.role AS role_name"
+    " FROM role_assignments a JOIN users u ON u.id = a.user_id"
+    " JOIN projects p ON p.id = a.project_id JOIN roles r ON r.name = a.role"
+)
+
+
+class IdentityViews:
+    """Queries over the identity read model; rows come back as plain dicts."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = SafeQueries(store)
+
+    def project(self, project_id: str) -> Row | None:
+        return _one(self.store, "SELECT * FROM projects WHERE id = ?", (project_id,))
+
+    def projects(self, name: str | None = None, domain_id: str | None = None,
+                 enabled: bool | None = None) -> list[Row]:
+        where, params = _filters(name=name, domain_id=domain_id, enabled=enabled)
+        return _decoded(self.store.query(f"SELECT * FROM projects{where} ORDER BY name, id",
+                                         params))
+
+    def projects_of_user(self, user_id: str, enabled_only: bool = False) -> list[Row]:
+        """The projects on which the user holds at least one role."""
+        enabled = " AND p.enabled = ?" if enabled_only else ""
+        return _decoded(self.store.query(
+            "SELECT * FROM projects p WHERE p.id IN (SELECT project_id FROM role_assignments"
+            f" WHERE user_id = ?){enabled} ORDER BY p.name, p.id",
+            (user_id, True) if enabled_only else (user_id,)))
+
+    def user(self, user_id: str) -> Row | None:
+        return _one(self.store, "SELECT * FROM users WHERE id = ?", (user_id,))
+
+    def users(self, name: str | None = None, domain_id: str | None = None,
+              enabled: bool | None = None) -> list[Row]:
+        where, params = _filters(name=name, domain_id=domain_id, enabled=enabled)
+        return _decoded(self.store.query(f"SELECT * FROM users{where} ORDER BY name, id", params))
+
+    def members_of(self, project_id: str) -> list[str]:
+        rows = self.store.query("SELECT DISTINCT user_id FROM role_assignments WHERE project_id = ?"
+                                " ORDER BY user_id", (project_id,))
+        return [r["user_id"] for r in rows]
+
+    def role(self, role_id: str) -> Row | None:
+        return _one(self.store, "SELECT * FROM roles WHERE id = ?", (role_id,))
+
+    def role_named(self, name: str) -> Row | None:
+        return _one(self.store, "SELECT * FROM roles WHERE name = ?", (name,))
+
+    def roles(self, name: str | None = None) -> list[Row]:
+        where, params = _filters(name=name)
+        return _decoded(self.store.query(f"SELECT * FROM roles{where} ORDER BY name", params))
+
+    def roles_on(self, project_id: str, user_id: str) -> list[Row]:
+        return _decoded(self.store.query(
+            "SELECT r.* FROM roles r JOIN role_assignments a ON a.role = r.name"
+            " WHERE a.project_id = ? AND a.user_id = ? ORDER BY r.name", (project_id, user_id)))
+
+    def assignments(self, user_id: str | None = None, project_id: str | None = None,
+                    effective: bool = False) -> list[Row]:
+        """Role assignments; `effective` adds each implied role, naming its `prior_role_id`."""
+        where, params = _filters(**{"a.user_id": user_id, "a.project_id": project_id})
+        rows = self.store.query(f"{ASSIGNMENT_SELECT}{where} ORDER BY u.name, p.name, a.role",
+                                params)
+        return [out for row in rows for out in _with_implied(row)] if effective else rows
+
+
+class SafeQueries:
+    """Answers "no rows" for a parameter holding a NUL character instead of querying.
+
+    Nothing stored can hold one (request bodies refuse it), and PostgreSQL would reject the
+    query outright, turning a bad id in a URL into a server error.
+    """
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        if any(isinstance(p, str) and "\x00" in p for p in params):
+            return []
+        return self.store.query(sql, params)
+
+
+def _filters(**equal: Any) -> tuple[str, list[Any]]:
+    """A WHERE clause matching every given (non-None) column exactly."""
+    wanted = {column: value for column, value in equal.items() if value is not None}
+    if not wanted:
+        return "", []
+    return " WHERE " + " AND ".join(f"{c} = ?" for c in wanted), list(wanted.values())
+
+
+def _with_implied(row: Row) -> list[Row]:
+    return [row] + [{**row, "role_id": role_id(implied).hex, "role_name": implied,
+                     "prior_role_id": role_id(prior).hex}
+                    for implied, prior in implied_with_prior(row["role_name"])]
+
+
+def _one(store: SafeQueries, sql: str, params: tuple[Any, ...]) -> Row | None:
+    rows = _decoded(store.query(sql, params))
+    return rows[0] if rows else None
+
+
+def _decoded(rows: list[Row]) -> list[Row]:
+    return [{**r, **{c: from_json(r[c]) for c in JSON_COLUMNS if c in r}} for r in rows]

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.identity.changes import DEFAULT_DOMAIN_ID, check_changes
 
-DEFAULT_DOMAIN_ID = "default"
+__all__ = ["DEFAULT_DOMAIN_ID", "Project"]
+
+UPDATABLE = ("name", "description", "enabled", "tags", "extra")
 
 
 class Project(Entity):
     @event("Created")
-    def __init__(self, name: str, domain_id: str, description: str, enabled: bool) -> None:
+    def __init__(self, name: str, domain_id: str, description: str, enabled: bool,
+                 tags: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
         self.name = name
         self.domain_id = domain_id
         self.description = description
         self.enabled = enabled
+        self.tags = list(tags or [])
+        # Keystone keeps attributes it does not know in `extra` and returns them as given.
+        self.extra = dict(extra or {})
         self.deleted = False
 
+    def update(self, changes: dict[str, Any]) -> None:
+        check_changes(changes, UPDATABLE, "project")
+        self._record_update(changes)
+
     @event("Updated")
-    def update(self, changes: dict[str, object]) -> None:
+    def _record_update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
 

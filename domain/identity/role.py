@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -9,6 +10,9 @@ from eventsourcing.domain import event
 from domain.base import Entity, natural_id
 
 BUILTIN_ROLES = ("admin", "member", "reader")
+# Each role's direct implications (Keystone's `/roles/{prior}/implies`) ...
+DIRECTLY_IMPLIES = {"admin": ("member",), "member": ("reader",), "reader": ()}
+# ... and their transitive closure, which is what a token's effective roles are built from.
 IMPLIED = {"admin": ("member", "reader"), "member": ("reader",), "reader": ()}
 
 
@@ -24,14 +28,29 @@ def effective_roles(names: set[str] | list[str] | tuple[str, ...]) -> tuple[str,
     return tuple(sorted(out))
 
 
+def implied_with_prior(name: str) -> list[tuple[str, str]]:
+    """(implied role, the role that directly implies it) for everything `name` implies."""
+    found, frontier = [], [name]
+    while frontier:
+        prior = frontier.pop(0)
+        for implied in DIRECTLY_IMPLIES.get(prior, ()):
+            if implied != name and implied not in (f for f, _ in found):
+                found.append((implied, prior))
+                frontier.append(implied)
+    return found
+
+
 class Role(Entity):
     @staticmethod
     def create_id(name: str) -> UUID:
         return role_id(name)
 
     @event("Created")
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, description: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         self.name = name
+        self.description = description
+        self.extra = dict(extra or {})
         self.deleted = False
 
     @event("Deleted")

@@ -1,10 +1,21 @@
-"""Users: credentials (a password hash only, never the password), enablement and role assignments."""
+"""Users: credentials (a password hash only, never the password), enablement, role assignments."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.errors import DomainError
+from domain.identity.changes import check_changes
+
+# Password and enablement change through their own events, never through `update`.
+UPDATABLE = ("name", "default_project_id", "email", "description", "extra")
+
+
+class InvalidCredentials(DomainError):
+    """The password given to prove who the caller is did not match (Keystone answers 401)."""
 
 
 class User(Entity):
@@ -18,6 +29,7 @@ class User(Entity):
         email: str | None,
         description: str,
         enabled: bool,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.domain_id = domain_id
@@ -26,18 +38,28 @@ class User(Entity):
         self.email = email
         self.description = description
         self.enabled = enabled
+        # Keystone keeps attributes it does not know in `extra` and returns them as given.
+        self.extra = dict(extra or {})
         self.deleted = False
+        self.tokens_valid_after = 0.0
         # project id (hex) -> role names
         self.assignments: dict[str, list[str]] = {}
 
+    def update(self, changes: dict[str, Any]) -> None:
+        check_changes(changes, UPDATABLE, "user")
+        self._record_update(changes)
+
     @event("Updated")
-    def update(self, changes: dict[str, object]) -> None:
+    def _record_update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
 
     @event("PasswordChanged")
-    def change_password(self, password_hash: str) -> None:
+    def change_password(self, password_hash: str, tokens_valid_after: float = 0.0) -> None:
+        # Keystone ends a user's tokens when the password changes: tokens issued before
+        # `tokens_valid_after` (seconds since the epoch) are refused from now on.
         self.password_hash = password_hash
+        self.tokens_valid_after = tokens_valid_after
 
     @event("Disabled")
     def disable(self) -> None:

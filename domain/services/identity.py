@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput, NotFound
+from domain.identity.changes import DEFAULT_DOMAIN_ID, check_domain
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
 from domain.identity.role import Role, role_id
-from domain.identity.user import User
-from domain.naming import claim_id
+from domain.identity.user import InvalidCredentials, User
+from domain.naming import NameClaim, claim_id
 from domain.naming_service import claim_name, release_name
 from domain.ports import PasswordHasher
 
@@ -24,6 +28,13 @@ def parse_id(value: str, what: str) -> UUID:
         raise NotFound(f"Could not find {what}: {value}.") from None
 
 
+def merged_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Keystone merges the unknown attributes of a PATCH into those already stored."""
+    if "extra" not in changes:
+        return dict(changes)
+    return {**changes, "extra": {**current, **changes["extra"]}}
+
+
 class IdentityService:
     def __init__(self, app: SkyLedger, hasher: PasswordHasher) -> None:
         self.app = app
@@ -31,62 +42,82 @@ class IdentityService:
 
     # projects -------------------------------------------------------------------------------
     @command
-    def create_project(self, ctx: RequestContext, name: str, domain_id: str = "default",
-                       description: str = "", enabled: bool = True) -> Project:
-        project = Project(name, domain_id, description, enabled)
+    def create_project(self, ctx: RequestContext, name: str, domain_id: str = DEFAULT_DOMAIN_ID,
+                       description: str = "", enabled: bool = True, tags: list[str] | None = None,
+                       extra: dict[str, Any] | None = None) -> Project:
+        check_domain(domain_id)
+        project = Project(name, domain_id, description, enabled, tags, extra)
         claim = claim_name(self.app, "project", domain_id, name, project.id)
         self.app.save(project, claim)
         return project
 
     @command
-    def update_project(self, ctx: RequestContext, project_id: str, changes: dict[str, object]) -> Project:
+    def update_project(self, ctx: RequestContext, project_id: str,
+                       changes: dict[str, Any]) -> Project:
         project = self.project(project_id)
-        claims = []
-        new_name = changes.get("name")
-        if isinstance(new_name, str) and new_name != project.name:
-            claims.append(claim_name(self.app, "project", project.domain_id, new_name, project.id))
-            claims.append(release_name(self.app, "project", project.domain_id, project.name, project.id))
-        project.update(changes)
-        self.app.save(project, *claims)
+        changes = merged_extra(project.extra, changes)
+        claims = self._rename("project", project, changes.get("name"))
+        if changes:
+            project.update(changes)
+        self.app.save(*changed(project, *claims))
         return project
 
     @command
-    def delete_project(self, ctx: RequestContext, project_id: str) -> None:
+    def delete_project(self, ctx: RequestContext, project_id: str,
+                       member_ids: Iterable[str] = ()) -> None:
+        """Delete the project and the role assignments on it of the users in `member_ids`.
+
+        The caller names the members (from the identity read model): taking their roles away in
+        the same save makes tokens scoped to the deleted project fail on their next request.
+        """
         project = self.project(project_id)
         project.delete()
+        members = [self.app.find(parse_id(m, "user")) for m in member_ids]
+        for user in members:
+            if isinstance(user, User):
+                for role in user.roles_on(project.id.hex):
+                    user.revoke(project.id.hex, role)
         released = release_name(self.app, "project", project.domain_id, project.name, project.id)
-        self.app.save(project, released)
+        self.app.save(*changed(project, released, *members))
 
     def project(self, project_id: str) -> Project:
         return self.app.get(parse_id(project_id, "project"), Project, "project")
 
+    def _rename(self, kind: str, owner: Project | User, new_name: object) -> list[NameClaim | None]:
+        """The name claims to save when `owner` is renamed: the new one taken, the old released."""
+        if not isinstance(new_name, str) or new_name == owner.name:
+            return []
+        return [claim_name(self.app, kind, owner.domain_id, new_name, owner.id),
+                release_name(self.app, kind, owner.domain_id, owner.name, owner.id)]
+
     # users ----------------------------------------------------------------------------------
     @command
     def create_user(self, ctx: RequestContext, name: str, password: str | None,
-                    domain_id: str = "default", default_project_id: str | None = None,
-                    email: str | None = None, description: str = "", enabled: bool = True) -> User:
+                    domain_id: str = DEFAULT_DOMAIN_ID, default_project_id: str | None = None,
+                    email: str | None = None, description: str = "", enabled: bool = True,
+                    extra: dict[str, Any] | None = None) -> User:
+        check_domain(domain_id)
         if default_project_id is not None:
             self.project(default_project_id)
         password_hash = self.hasher.hash(password) if password else None
-        user = User(name, domain_id, password_hash, default_project_id, email, description, enabled)
+        user = User(name, domain_id, password_hash, default_project_id, email, description,
+                    enabled, extra)
         self.app.save(user, claim_name(self.app, "user", domain_id, name, user.id))
         return user
 
     @command
-    def update_user(self, ctx: RequestContext, user_id: str, changes: dict[str, object]) -> User:
+    def update_user(self, ctx: RequestContext, user_id: str, changes: dict[str, Any]) -> User:
         user = self.user(user_id)
-        changes = dict(changes)
-        claims = []
+        changes = merged_extra(user.extra, changes)
         password = changes.pop("password", None)
         enabled = changes.pop("enabled", None)
-        new_name = changes.get("name")
-        if isinstance(new_name, str) and new_name != user.name:
-            claims.append(claim_name(self.app, "user", user.domain_id, new_name, user.id))
-            claims.append(release_name(self.app, "user", user.domain_id, user.name, user.id))
+        if isinstance(changes.get("default_project_id"), str):
+            self.project(changes["default_project_id"])
+        claims = self._rename("user", user, changes.get("name"))
         if changes:
             user.update(changes)
         if isinstance(password, str):
-            user.change_password(self.hasher.hash(password))
+            user.change_password(self.hasher.hash(password), time.time())
         if enabled is False and user.enabled:
             user.disable()
         elif enabled is True and not user.enabled:
@@ -95,10 +126,22 @@ class IdentityService:
         return user
 
     @command
+    def change_password(self, ctx: RequestContext, user_id: str, original_password: str,
+                        password: str) -> None:
+        """A user proves who they are with the current password, then sets a new one."""
+        user = self.user(user_id)
+        if not (user.enabled and user.password_hash
+                and self.hasher.verify(user.password_hash, original_password)):
+            raise InvalidCredentials("The request you have made requires authentication.")
+        user.change_password(self.hasher.hash(password), time.time())
+        self.app.save(user)
+
+    @command
     def delete_user(self, ctx: RequestContext, user_id: str) -> None:
         user = self.user(user_id)
         user.delete()
-        self.app.save(user, release_name(self.app, "user", user.domain_id, user.name, user.id))
+        self.app.save(*changed(user, release_name(self.app, "user", user.domain_id, user.name,
+                                                  user.id)))
 
     def user(self, user_id: str) -> User:
         return self.app.get(parse_id(user_id, "user"), User, "user")
@@ -113,13 +156,14 @@ class IdentityService:
 
     # roles and assignments ------------------------------------------------------------------
     @command
-    def create_role(self, ctx: RequestContext, name: str) -> Role:
+    def create_role(self, ctx: RequestContext, name: str, description: str | None = None,
+                    extra: dict[str, Any] | None = None) -> Role:
         existing = self.app.find(role_id(name))
         if existing is not None and not existing.deleted:
             raise AlreadyExists(f"Duplicate entry: a role named '{name}' already exists.")
         if existing is not None:
             raise InvalidInput(f"Role name '{name}' belonged to a deleted role; choose another.")
-        role = Role(name)
+        role = Role(name, description, extra)
         self.app.save(role)
         return role
 
@@ -142,7 +186,8 @@ class IdentityService:
 
     # tokens ---------------------------------------------------------------------------------
     @command
-    def revoke_token(self, ctx: RequestContext, token_id: str, user_id: str, expires_at: str) -> None:
+    def revoke_token(self, ctx: RequestContext, token_id: str, user_id: str,
+                     expires_at: str) -> None:
         if self.app.find(revocation_id(token_id)) is None:
             self.app.save(TokenRevocation(token_id, user_id, expires_at))
 

@@ -1,0 +1,226 @@
+"""Keystone v3 projects and domains: CRUD for admins, a user's own projects, the one domain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from oslo_policy import policy
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, \
+    model_validator
+
+from api.auth import Caller
+from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
+from api.identity_views import (
+    IdString,
+    KeystoneObject,
+    Options,
+    collection_links,
+    domain_body,
+    flag,
+    project_body,
+    project_row,
+    self_url,
+)
+from api.validation import Description, Name
+from domain.errors import InvalidInput, NotFound
+from domain.identity.changes import DEFAULT_DOMAIN_ID
+from projections.identity import IdentityViews
+from projections.store import Row
+
+router = APIRouter(prefix="/identity/v3", tags=["identity: projects"])
+
+RULES = [
+    policy.RuleDefault("identity:list_projects", "rule:admin_api", "List all projects"),
+    policy.RuleDefault("identity:get_project",
+                       "rule:admin_api or project_id:%(target.project.id)s",
+                       "Show a project: admins, or anyone whose token is scoped to it"),
+    policy.RuleDefault("identity:create_project", "rule:admin_api"),
+    policy.RuleDefault("identity:update_project", "rule:admin_api"),
+    policy.RuleDefault("identity:delete_project", "rule:admin_api"),
+    policy.RuleDefault("identity:list_user_projects",
+                       "rule:admin_api or user_id:%(target.user.id)s",
+                       "The projects a user has a role on: admins, or the user themself"),
+    policy.RuleDefault("identity:get_auth_projects", "@",
+                       "The projects the token's own user may scope to"),
+    policy.RuleDefault("identity:list_domains", "rule:admin_api"),
+    # Every project lives in the one domain, so any project-scoped token may read it.
+    policy.RuleDefault("identity:get_domain", "rule:admin_api or rule:any_reader"),
+]
+
+# Keystone limits project names to 64 characters (user and role names may have 255).
+ProjectName = Annotated[Name, Field(max_length=64)]
+Tag = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^,/]*$")]
+
+
+def _unique(tags: list[str]) -> list[str]:
+    if len(set(tags)) != len(tags):
+        raise ValueError("tags must be unique")
+    return tags
+
+
+Tags = Annotated[list[Tag], Field(max_length=80), AfterValidator(_unique)]
+
+
+class ProjectCreate(KeystoneObject):
+    name: ProjectName
+    description: Description | None = None
+    enabled: StrictBool = True
+    tags: Tags = []
+    options: Options = {}
+    domain_id: IdString | None = None
+    is_domain: StrictBool = False
+    parent_id: IdString | None = None
+
+
+class ProjectUpdate(KeystoneObject):
+    name: ProjectName | None = None
+    description: Description | None = None
+    enabled: StrictBool | None = None
+    tags: Tags | None = None
+    options: Options | None = None
+    domain_id: IdString | None = None
+    is_domain: StrictBool | None = None
+    parent_id: IdString | None = None
+    id: str | None = None
+
+    @field_validator("name", "enabled", "tags", "options", "is_domain")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        # Runs only for fields the client sent: absent is fine, an explicit null is not.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    @model_validator(mode="after")
+    def not_empty(self) -> ProjectUpdate:
+        if not self.model_fields_set:
+            raise ValueError("at least one attribute must be updated")
+        return self
+
+
+class ProjectCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    project: ProjectCreate
+
+
+class ProjectUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    project: ProjectUpdate
+
+
+Lister = Annotated[Caller, Depends(Authorize("identity:list_projects"))]
+Creator = Annotated[Caller, Depends(Authorize("identity:create_project"))]
+Updater = Annotated[Caller, Depends(Authorize("identity:update_project"))]
+Deleter = Annotated[Caller, Depends(Authorize("identity:delete_project"))]
+AuthProjects = Annotated[Caller, Depends(Authorize("identity:get_auth_projects"))]
+DomainLister = Annotated[Caller, Depends(Authorize("identity:list_domains"))]
+
+
+def check_single_domain(domain_id: str, is_domain: bool | None, parent_id: str | None) -> None:
+    """skyledger keeps Keystone's flat model: projects sit directly under the one domain."""
+    if is_domain:
+        raise InvalidInput("Projects acting as domains are not supported.")
+    if parent_id is not None and parent_id != domain_id:
+        raise InvalidInput("Project hierarchies are not supported: parent_id must be the domain.")
+
+
+def projects_body(cloud: CloudServices, request: Request, rows: list[Row]) -> dict[str, Any]:
+    base = cloud.settings.public_url
+    return {"projects": [project_body(r, base) for r in rows],
+            "links": collection_links(self_url(request, base))}
+
+
+@router.get("/projects")
+def list_projects(request: Request, cloud: CloudDep, caller: Lister, name: str | None = None,
+                  domain_id: str | None = None, enabled: str | None = None) -> dict[str, Any]:
+    rows = IdentityViews(cloud.store).projects(name, domain_id, flag(enabled, "enabled"))
+    return projects_body(cloud, request, rows)
+
+
+@router.post("/projects", status_code=201)
+def create_project(body: ProjectCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
+    p = body.project
+    domain_id = p.domain_id or DEFAULT_DOMAIN_ID
+    check_single_domain(domain_id, p.is_domain, p.parent_id)
+    project = cloud.identity.create_project(
+        caller.ctx, p.name, domain_id, description=p.description or "", enabled=p.enabled,
+        tags=p.tags, extra=p.extras())
+    return {"project": project_body(project_row(project), cloud.settings.public_url)}
+
+
+def existing_project(cloud: CloudServices, project_id: str) -> Row:
+    row = IdentityViews(cloud.store).project(project_id)
+    if row is None:
+        raise NotFound(f"Could not find project: {project_id}.")
+    return row
+
+
+@router.get("/projects/{project_id}")
+def show_project(project_id: str, cloud: CloudDep, caller: CallerDep,
+                 policy: PolicyDep) -> dict[str, Any]:
+    # Policy before lookup, so a non-admin cannot learn which ids exist.
+    policy.enforce("identity:get_project", {"target.project.id": project_id}, caller.creds)
+    return {"project": project_body(existing_project(cloud, project_id), cloud.settings.public_url)}
+
+
+@router.patch("/projects/{project_id}")
+def update_project(project_id: str, body: ProjectUpdateRequest, cloud: CloudDep,
+                   caller: Updater) -> dict[str, Any]:
+    p = body.project
+    current = existing_project(cloud, project_id)
+    if p.id is not None and p.id != project_id:
+        raise InvalidInput("Cannot change the id of a project.")
+    if p.domain_id is not None and p.domain_id != current["domain_id"]:
+        raise InvalidInput("Update of `domain_id` is not allowed.")
+    check_single_domain(current["domain_id"], p.is_domain, p.parent_id)
+    changes = p.given("name", "enabled", "tags")
+    if "description" in p.model_fields_set:
+        changes["description"] = p.description or ""
+    if p.extras():
+        changes["extra"] = p.extras()
+    project = cloud.identity.update_project(caller.ctx, project_id, changes)
+    return {"project": project_body(project_row(project), cloud.settings.public_url)}
+
+
+@router.delete("/projects/{project_id}", status_code=204)
+def delete_project(project_id: str, cloud: CloudDep, caller: Deleter) -> Response:
+    members = IdentityViews(cloud.store).members_of(project_id)
+    cloud.identity.delete_project(caller.ctx, project_id, members)
+    return Response(status_code=204)
+
+
+@router.get("/users/{user_id}/projects")
+def user_projects(user_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+                  policy: PolicyDep) -> dict[str, Any]:
+    policy.enforce("identity:list_user_projects", {"target.user.id": user_id}, caller.creds)
+    views = IdentityViews(cloud.store)
+    if views.user(user_id) is None:
+        raise NotFound(f"Could not find user: {user_id}.")
+    return projects_body(cloud, request, views.projects_of_user(user_id))
+
+
+@router.get("/auth/projects")
+def auth_projects(request: Request, cloud: CloudDep, caller: AuthProjects) -> dict[str, Any]:
+    # keystoneauth picks a project to scope to from here, so disabled ones are left out.
+    rows = IdentityViews(cloud.store).projects_of_user(caller.user_id, enabled_only=True)
+    return projects_body(cloud, request, rows)
+
+
+@router.get("/domains")
+def list_domains(request: Request, cloud: CloudDep, caller: DomainLister, name: str | None = None,
+                 enabled: str | None = None) -> dict[str, Any]:
+    base = cloud.settings.public_url
+    domain = domain_body(base)
+    matches = name in (None, domain["name"]) and flag(enabled, "enabled") in (None, True)
+    return {"domains": [domain] if matches else [],
+            "links": collection_links(self_url(request, base))}
+
+
+@router.get("/domains/{domain_id}")
+def show_domain(domain_id: str, cloud: CloudDep, caller: CallerDep,
+                policy: PolicyDep) -> dict[str, Any]:
+    policy.enforce("identity:get_domain", {"target.domain.id": domain_id}, caller.creds)
+    if domain_id != DEFAULT_DOMAIN_ID:
+        raise NotFound(f"Could not find domain: {domain_id}.")
+    return {"domain": domain_body(cloud.settings.public_url)}

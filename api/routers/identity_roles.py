@@ -1,0 +1,191 @@
+"""Keystone v3 roles, implied roles, project role grants and `/role_assignments` (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict
+
+from api.auth import Caller
+from api.deps import Authorize, CloudDep, CloudServices
+from api.identity_views import (
+    KeystoneObject,
+    Options,
+    assignment_body,
+    collection_links,
+    key_only,
+    role_body,
+    role_ref,
+    role_row,
+    self_url,
+)
+from api.validation import Description, Name
+from domain.errors import InvalidInput, NotFound
+from domain.identity.role import DIRECTLY_IMPLIES
+from projections.identity import IdentityViews
+from projections.store import Row
+
+router = APIRouter(prefix="/identity/v3", tags=["identity: roles"])
+
+RULES = [
+    policy.RuleDefault("identity:list_roles", "rule:admin_api"),
+    policy.RuleDefault("identity:get_role", "rule:admin_api"),
+    policy.RuleDefault("identity:create_role", "rule:admin_api"),
+    policy.RuleDefault("identity:list_implied_roles", "rule:admin_api"),
+    policy.RuleDefault("identity:create_grant", "rule:admin_api",
+                       "Give a user a role on a project"),
+    policy.RuleDefault("identity:check_grant", "rule:admin_api"),
+    policy.RuleDefault("identity:list_grants", "rule:admin_api"),
+    policy.RuleDefault("identity:revoke_grant", "rule:admin_api"),
+    policy.RuleDefault("identity:list_role_assignments", "rule:admin_api"),
+]
+
+
+class RoleCreate(KeystoneObject):
+    name: Name
+    description: Description | None = None
+    domain_id: None = None  # domain-specific roles are not supported; only null is accepted
+    options: Options = {}
+
+
+class RoleCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: RoleCreate
+
+
+Lister = Annotated[Caller, Depends(Authorize("identity:list_roles"))]
+Reader = Annotated[Caller, Depends(Authorize("identity:get_role"))]
+Creator = Annotated[Caller, Depends(Authorize("identity:create_role"))]
+ImpliedLister = Annotated[Caller, Depends(Authorize("identity:list_implied_roles"))]
+Granter = Annotated[Caller, Depends(Authorize("identity:create_grant"))]
+Checker = Annotated[Caller, Depends(Authorize("identity:check_grant"))]
+GrantLister = Annotated[Caller, Depends(Authorize("identity:list_grants"))]
+Revoker = Annotated[Caller, Depends(Authorize("identity:revoke_grant"))]
+AssignmentLister = Annotated[Caller, Depends(Authorize("identity:list_role_assignments"))]
+
+
+def existing_role(cloud: CloudServices, role_id: str) -> Row:
+    row = IdentityViews(cloud.store).role(role_id)
+    if row is None:
+        raise NotFound(f"Could not find role: {role_id}.")
+    return row
+
+
+@router.get("/roles")
+def list_roles(request: Request, cloud: CloudDep, caller: Lister,
+               name: str | None = None) -> dict[str, Any]:
+    base = cloud.settings.public_url
+    return {"roles": [role_body(r, base) for r in IdentityViews(cloud.store).roles(name)],
+            "links": collection_links(self_url(request, base))}
+
+
+@router.post("/roles", status_code=201)
+def create_role(body: RoleCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
+    r = body.role
+    role = cloud.identity.create_role(caller.ctx, r.name, r.description, r.extras())
+    return {"role": role_body(role_row(role), cloud.settings.public_url)}
+
+
+@router.get("/roles/{role_id}")
+def show_role(role_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
+    return {"role": role_body(existing_role(cloud, role_id), cloud.settings.public_url)}
+
+
+@router.get("/roles/{prior_role_id}/implies")
+def implied_roles(prior_role_id: str, request: Request, cloud: CloudDep,
+                  caller: ImpliedLister) -> dict[str, Any]:
+    base, views = cloud.settings.public_url, IdentityViews(cloud.store)
+    prior = existing_role(cloud, prior_role_id)
+    implied = [views.role_named(name) for name in DIRECTLY_IMPLIES.get(prior["name"], ())]
+    return {"role_inference": {"prior_role": role_ref(prior, base),
+                               "implies": [role_ref(r, base) for r in implied if r]},
+            "links": {"self": self_url(request, base)}}
+
+
+# Grants: /projects/{project_id}/users/{user_id}/roles[/{role_id}] ------------------------------
+GRANTS = "/projects/{project_id}/users/{user_id}/roles"
+
+
+def granted_roles(cloud: CloudServices, project_id: str, user_id: str) -> list[Row]:
+    """The roles the user holds on the project; 404 if either does not exist."""
+    views = IdentityViews(cloud.store)
+    if views.project(project_id) is None:
+        raise NotFound(f"Could not find project: {project_id}.")
+    if views.user(user_id) is None:
+        raise NotFound(f"Could not find user: {user_id}.")
+    return views.roles_on(project_id, user_id)
+
+
+@router.put(GRANTS + "/{role_id}", status_code=204)
+def grant(project_id: str, user_id: str, role_id: str, cloud: CloudDep,
+          caller: Granter) -> Response:
+    cloud.identity.grant(caller.ctx, project_id, user_id, role_id)
+    return Response(status_code=204)
+
+
+@router.head(GRANTS + "/{role_id}", status_code=204)
+def check_grant(project_id: str, user_id: str, role_id: str, cloud: CloudDep,
+                caller: Checker) -> Response:
+    existing_role(cloud, role_id)
+    if role_id not in {r["id"] for r in granted_roles(cloud, project_id, user_id)}:
+        raise NotFound(f"Could not find role assignment of role {role_id} to user {user_id}"
+                       f" on project {project_id}.")
+    return Response(status_code=204)
+
+
+@router.get(GRANTS)
+def list_grants(project_id: str, user_id: str, request: Request, cloud: CloudDep,
+                caller: GrantLister) -> dict[str, Any]:
+    base = cloud.settings.public_url
+    return {"roles": [role_body(r, base) for r in granted_roles(cloud, project_id, user_id)],
+            "links": collection_links(self_url(request, base))}
+
+
+@router.delete(GRANTS + "/{role_id}", status_code=204)
+def revoke(project_id: str, user_id: str, role_id: str, cloud: CloudDep,
+           caller: Revoker) -> Response:
+    cloud.identity.revoke(caller.ctx, project_id, user_id, role_id)
+    return Response(status_code=204)
+
+
+# /role_assignments ------------------------------------------------------------------------------
+
+
+def assignment_rows(cloud: CloudServices, user_id: str | None, project_id: str | None,
+                    role_id: str | None, effective: bool) -> list[Row]:
+    rows = IdentityViews(cloud.store).assignments(user_id, project_id, effective)
+    # Keystone filters by role after expanding implied roles, so `effective` can add matches.
+    return [r for r in rows if role_id is None or r["role_id"] == role_id]
+
+
+def check_assignment_filters(params: dict[str, str], effective: bool) -> None:
+    """Keystone's 400s for filter combinations that cannot mean anything."""
+    pairs = (("scope.domain.id", "scope.project.id"), ("scope.system", "scope.domain.id"),
+             ("scope.system", "scope.project.id"), ("user.id", "group.id"))
+    for first, second in pairs:
+        if params.get(first) and params.get(second):
+            raise InvalidInput(f"Specify {first} or {second}, not both.")
+    if effective and params.get("group.id"):
+        raise InvalidInput("Combining effective and group filter will always result in an empty"
+                           " list.")
+
+
+@router.get("/role_assignments")
+def list_role_assignments(
+    request: Request, cloud: CloudDep, caller: AssignmentLister,
+    user_id: Annotated[str | None, Query(alias="user.id")] = None,
+    project_id: Annotated[str | None, Query(alias="scope.project.id")] = None,
+    role_id: Annotated[str | None, Query(alias="role.id")] = None,
+    effective: str | None = None, include_names: str | None = None,
+) -> dict[str, Any]:
+    params, base = dict(request.query_params), cloud.settings.public_url
+    check_assignment_filters(params, key_only(effective))
+    # Only user-on-project assignments exist here: no groups, domain or system scopes.
+    elsewhere = any(params.get(k) for k in ("group.id", "scope.domain.id", "scope.system"))
+    rows = [] if elsewhere else assignment_rows(cloud, user_id, project_id, role_id,
+                                                key_only(effective))
+    return {"role_assignments": [assignment_body(r, base, key_only(include_names)) for r in rows],
+            "links": collection_links(self_url(request, base))}
+
