@@ -1,15 +1,50 @@
-"""Image commands: register metadata, record an upload, update, delete."""
+"""Image commands: register metadata, upload data once, patch, tag, delete.
+
+Files are shared by content hash, so deleting an image removes its file only when no other image
+holds it. Holding and releasing are events of `ImageFile`, saved with the image's upload or
+deletion (one transaction). The physical steps that go with them, making a staged file the
+content-addressed one and removing a file nobody holds, run under the store's lock for that
+hash, so a deletion cannot remove a file that a concurrent upload of the same bytes just recorded.
+A crash between storing a file and recording the upload leaves an unheld file: harmless, and
+what a future garbage sweep (files no `ImageFile` holds) would reclaim.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.app import SkyLedger
-from domain.catalog.image import Image
-from domain.commands import command
+from domain.catalog.image import Image, ImageFile, PatchOp, check_fields, image_file_id
+from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, Forbidden, NotFound
 from domain.ports import StoredBlob
+
+
+@dataclass(frozen=True)
+class StagedBlob:
+    """Bytes received and hashed, in a temporary file not yet named by its hash."""
+
+    blob: StoredBlob
+    path: str
+
+
+class ImageFiles(Protocol):
+    """What uploads and deletions need of the file store (to join `BlobStore` in domain.ports)."""
+
+    def stage(self, chunks: Iterator[bytes], max_size: int) -> StagedBlob: ...
+
+    def publish(self, staged: StagedBlob) -> None: ...
+
+    def discard(self, staged: StagedBlob) -> None: ...
+
+    def remove(self, content_hash: str) -> None: ...
+
+    def locked(self, content_hash: str) -> AbstractContextManager[None]: ...
 
 
 class ImageService:
@@ -22,11 +57,12 @@ class ImageService:
                  container_format: str | None = None, min_disk: int = 0, min_ram: int = 0,
                  protected: bool = False, tags: list[str] | None = None,
                  properties: dict[str, str] | None = None) -> Image:
+        check_fields({"visibility": visibility, "disk_format": disk_format,
+                      "container_format": container_format, "tags": tags}, properties or {})
         if image_id is not None and self.app.find(image_id) is not None:
             raise AlreadyExists(f"An image with identifier {image_id} already exists")
-        kwargs = {"id": image_id} if image_id is not None else {}
         image = Image(name, owner, visibility, disk_format, container_format, min_disk, min_ram,
-                      protected, tags or [], properties or {}, **kwargs)
+                      protected, tags or [], properties or {}, id=image_id)
         self.app.save(image)
         return image
 
@@ -42,23 +78,84 @@ class ImageService:
             raise Forbidden("You are not permitted to modify this image.")
         return image
 
+    def upload(self, ctx: RequestContext, image_id: UUID, chunks: Iterator[bytes],
+               files: ImageFiles, max_size: int) -> Image:
+        """Stream data into a queued image; refused before a byte is read if it cannot take it."""
+        self.owned(ctx, image_id).check_uploadable()
+        staged = files.stage(chunks, max_size)
+        content_hash = staged.blob.content_hash
+        try:
+            with files.locked(content_hash):
+                files.publish(staged)
+                try:
+                    return self.record_upload(ctx, image_id, staged.blob)
+                except BaseException:
+                    # e.g. another upload to this image won: drop the file unless someone holds it
+                    self._remove_unheld(files, content_hash)
+                    raise
+        finally:
+            files.discard(staged)
+
     @command
     def record_upload(self, ctx: RequestContext, image_id: UUID, blob: StoredBlob) -> Image:
         image = self.owned(ctx, image_id)
         image.upload(blob.size, blob.md5, blob.sha512, blob.content_hash)
-        self.app.save(image)
+        file = self.app.find(image_file_id(blob.content_hash)) or ImageFile(blob.content_hash)
+        file.hold(image.id.hex)
+        self.app.save(image, file)
         return image
 
     @command
-    def update(self, ctx: RequestContext, image_id: UUID, changes: dict[str, object]) -> Image:
+    def patch(self, ctx: RequestContext, image_id: UUID, ops: list[PatchOp]) -> Image:
+        # Applied to freshly loaded state inside the command, so a retried conflict re-applies
+        # the patch rather than overwriting a concurrent change with stale values.
         image = self.owned(ctx, image_id)
-        if changes:
-            image.update(changes)
-            self.app.save(image)
+        image.update(image.changes_for(ops))
+        self._save(image)
         return image
 
     @command
-    def delete(self, ctx: RequestContext, image_id: UUID) -> None:
+    def add_tag(self, ctx: RequestContext, image_id: UUID, tag: str) -> Image:
+        image = self.owned(ctx, image_id)
+        if tag not in image.tags:
+            image.update({"tags": [*image.tags, tag]})
+            self._save(image)
+        return image
+
+    @command
+    def remove_tag(self, ctx: RequestContext, image_id: UUID, tag: str) -> Image:
+        image = self.owned(ctx, image_id)
+        if tag not in image.tags:
+            raise NotFound(f"Tag {tag} not found on image {image_id}.")
+        image.update({"tags": [t for t in image.tags if t != tag]})
+        self._save(image)
+        return image
+
+    @command
+    def delete(self, ctx: RequestContext, image_id: UUID) -> str | None:
+        """Delete the image; returns the content hash of a file no image holds any more."""
         image = self.owned(ctx, image_id)
         image.delete()
-        self.app.save(image)
+        file = self._file(image.content_hash)
+        if file is not None and image.id.hex in file.holders:
+            file.release(image.id.hex)
+        self._save(image, file)
+        return file.content_hash if file is not None and not file.in_use else None
+
+    def collect(self, files: ImageFiles, content_hash: str) -> None:
+        """Remove a file that no image holds (checked again under the hash's lock)."""
+        with files.locked(content_hash):
+            self._remove_unheld(files, content_hash)
+
+    def _remove_unheld(self, files: ImageFiles, content_hash: str) -> None:
+        file = self._file(content_hash)
+        if file is None or not file.in_use:
+            files.remove(content_hash)
+
+    def _file(self, content_hash: str | None) -> ImageFile | None:
+        return self.app.find(image_file_id(content_hash)) if content_hash else None
+
+    def _save(self, *aggregates: Any) -> None:
+        pending = changed(*aggregates)
+        if pending:
+            self.app.save(*pending)

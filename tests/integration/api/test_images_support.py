@@ -1,0 +1,56 @@
+"""Helpers and fixtures shared by the Image v2 tests (no tests here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from ops.bootstrap import Cloud
+from tests.integration.conftest import make_member, password_token
+
+IMAGES = "/image/v2/images"
+PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+OCTET = {"Content-Type": "application/octet-stream"}
+
+
+def auth(who: dict[str, str]) -> dict[str, str]:
+    """Headers for a member fixture (admin's fixture already is headers)."""
+    return {"X-Auth-Token": who["token"]} if "token" in who else who
+
+
+def create(client: TestClient, who: dict[str, str], **body: Any) -> dict[str, Any]:
+    body = {"disk_format": "qcow2", "container_format": "bare", **body}
+    response = client.post(IMAGES, json=body, headers=auth(who))
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def upload(client: TestClient, who: dict[str, str], image_id: str, data: bytes) -> httpx.Response:
+    return client.put(f"{IMAGES}/{image_id}/file", content=data, headers={**auth(who), **OCTET})
+
+
+def patch(client: TestClient, who: dict[str, str], image_id: str,
+          ops: Any) -> httpx.Response:
+    return client.patch(f"{IMAGES}/{image_id}", json=ops, headers={**auth(who), **PATCH})
+
+
+def show(client: TestClient, who: dict[str, str], image_id: str) -> httpx.Response:
+    return client.get(f"{IMAGES}/{image_id}", headers=auth(who))
+
+
+def names(client: TestClient, who: dict[str, str], query: str = "") -> list[str]:
+    response = client.get(f"{IMAGES}{query}", headers=auth(who))
+    assert response.status_code == 200, response.text
+    return [image["name"] for image in response.json()["images"]]
+
+
+@pytest.fixture
+def reader(cloud: Cloud, client: TestClient) -> dict[str, str]:
+    """A user with only the reader role on its project."""
+    ids = make_member(cloud, "project-r", "rita", role="reader")
+    ids["token"] = password_token(client, "rita", ids["password"], "project-r")
+    return ids

@@ -1,0 +1,116 @@
+"""Image commands against an in-memory event store and a fake file store: which file an image
+holds, and that a file is removed only when no image holds it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+import pytest
+
+from domain.app import SkyLedger
+from domain.catalog.image import ImageFile, image_file_id
+from domain.context import RequestContext
+from domain.errors import InvalidState, NotFound
+from domain.ports import StoredBlob
+from domain.services.images import ImageService, StagedBlob
+
+A = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
+B = RequestContext(user_id="u2", project_id="p2", roles=("member", "reader"))
+
+
+class FakeFiles:
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.staged: dict[str, bytes] = {}
+
+    def stage(self, chunks: Iterator[bytes], max_size: int) -> StagedBlob:
+        data = b"".join(chunks)
+        digest = hashlib.sha256(data).hexdigest()
+        blob = StoredBlob(digest, len(data), hashlib.md5(data).hexdigest(),  # noqa: S324
+                          hashlib.sha512(data).hexdigest())
+        path = f"tmp-{len(self.staged)}"
+        self.staged[path] = data
+        return StagedBlob(blob, path)
+
+    def publish(self, staged: StagedBlob) -> None:
+        self.files[staged.blob.content_hash] = self.staged.pop(staged.path)
+
+    def discard(self, staged: StagedBlob) -> None:
+        self.staged.pop(staged.path, None)
+
+    def remove(self, content_hash: str) -> None:
+        self.files.pop(content_hash, None)
+
+    @contextmanager
+    def locked(self, content_hash: str) -> Iterator[None]:
+        yield
+
+
+@pytest.fixture
+def service() -> ImageService:
+    return ImageService(SkyLedger())
+
+
+def new_image(service: ImageService, ctx: RequestContext = A) -> UUID:
+    image_id: UUID = service.register(ctx, None, "img", str(ctx.project_id),
+                                      disk_format="raw", container_format="bare").id
+    return image_id
+
+
+def test_upload_holds_the_file_in_the_same_save(service: ImageService) -> None:
+    files = FakeFiles()
+    image_id = new_image(service)
+    image = service.upload(A, image_id, iter([b"ab", b"c"]), files, 100)
+    assert (image.status, image.size) == ("active", 3)
+    file: ImageFile = service.app.repository.get(image_file_id(str(image.content_hash)))
+    assert isinstance(file, ImageFile) and file.holders == [image_id.hex]
+    assert list(files.files.values()) == [b"abc"] and files.staged == {}
+
+
+def test_upload_that_loses_a_race_removes_its_unheld_file(service: ImageService) -> None:
+    files = FakeFiles()
+    image_id = new_image(service)
+
+    def racing_chunks() -> Iterator[bytes]:
+        # While this upload streams, another upload to the same image completes.
+        service.upload(A, image_id, iter([b"winner"]), files, 100)
+        yield b"loser"
+
+    with pytest.raises(InvalidState):
+        service.upload(A, image_id, racing_chunks(), files, 100)
+    assert list(files.files.values()) == [b"winner"] and files.staged == {}
+
+
+def test_shared_file_survives_until_its_last_holder_is_deleted(service: ImageService) -> None:
+    files = FakeFiles()
+    first, second = new_image(service, A), new_image(service, B)
+    service.upload(A, first, iter([b"same"]), files, 100)
+    service.upload(B, second, iter([b"same"]), files, 100)
+    assert len(files.files) == 1
+    assert service.delete(A, first) is None
+    released = service.delete(B, second)
+    assert released == hashlib.sha256(b"same").hexdigest()
+    service.collect(files, released)
+    assert files.files == {}
+
+
+def test_collect_keeps_a_file_held_again(service: ImageService) -> None:
+    files = FakeFiles()
+    first, second = new_image(service), new_image(service)
+    service.upload(A, first, iter([b"x"]), files, 100)
+    released = service.delete(A, first)
+    assert released is not None
+    service.upload(A, second, iter([b"x"]), files, 100)  # same bytes, held again
+    service.collect(files, released)
+    assert list(files.files.values()) == [b"x"]
+
+
+def test_other_projects_private_image_is_not_found(service: ImageService) -> None:
+    image_id = new_image(service, A)
+    with pytest.raises(NotFound):
+        service.get(B, image_id)
+    with pytest.raises(NotFound):
+        service.delete(B, image_id)
