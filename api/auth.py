@@ -14,6 +14,7 @@ from uuid import UUID
 from adapters.tokens import InvalidToken, TokenClaims, TokenSigner
 from domain.app import SkyLedger
 from domain.context import RequestContext
+from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
 from domain.identity.role import effective_roles
 from domain.identity.user import User
@@ -52,8 +53,13 @@ def validate(app: SkyLedger, signer: TokenSigner, token: str | None) -> tuple[To
     user = app.find(UUID(claims.user_id))
     if not isinstance(user, User) or user.deleted or not user.enabled:
         raise InvalidToken("The user of this token is disabled or no longer exists.")
+    if claims.issued_at < getattr(user, "tokens_valid_after", 0.0):
+        raise InvalidToken("The token has been revoked.")
     roles: tuple[str, ...] = ()
     if claims.project_id is not None:
+        project = app.find(UUID(claims.project_id))
+        if not isinstance(project, Project) or project.deleted or not project.enabled:
+            raise InvalidToken("The token's project is disabled or no longer exists.")
         roles = effective_roles(user.roles_on(claims.project_id))
         if not roles:
             raise InvalidToken("The user no longer has a role on the token's project.")

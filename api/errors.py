@@ -22,6 +22,7 @@ from domain.errors import (
     InvalidState,
     NotFound,
 )
+from domain.identity.user import InvalidCredentials
 
 STATUS_OF: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
@@ -31,6 +32,7 @@ STATUS_OF: list[tuple[type[Exception], int]] = [
     (Forbidden, 403),
     (InvalidInput, 400),
     (InvalidToken, 401),
+    (InvalidCredentials, 401),
 ]
 
 # Nova's (and Cinder's) error body keys by status.

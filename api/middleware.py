@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -12,7 +13,18 @@ from domain.context import new_request_id
 
 # Nova's osapi_max_request_body_size; image uploads are streamed and exempt.
 MAX_JSON_BODY = 114688
+log = logging.getLogger(__name__)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def catch_up(request: Request) -> None:
+    """The command's events are stored; bring the read models up to them so that the caller's
+    next GET sees what it just did. A read model that cannot follow must not turn a command that
+    succeeded into an error: the followers keep retrying and `projections status` shows the lag."""
+    try:
+        await run_in_threadpool(request.app.state.cloud.sync_read_models)
+    except Exception:  # noqa: BLE001
+        log.exception("read models could not catch up after %s", request.state.request_id)
 
 
 def install(app: FastAPI) -> None:
@@ -21,15 +33,16 @@ def install(app: FastAPI) -> None:
                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request.state.request_id = new_request_id()
         length = request.headers.get("content-length", "0")
-        is_upload = request.url.path.endswith("/file")
+        is_upload = request.method == "PUT" and request.url.path.endswith("/file")
         if not is_upload and (not length.isdigit() or int(length) > MAX_JSON_BODY):
             response: Response = error_response(request, 413, "Request is too large.")
+        elif "\x00" in request.url.path or "%00" in request.url.query:
+            # PostgreSQL text cannot hold NUL; no OpenStack name or id contains one.
+            response = error_response(request, 400, "Invalid character in the URL.")
         else:
             response = await call_next(request)
             if request.method in WRITES and response.status_code < 400:
-                # The command's events are stored; bring the read models up to them so that the
-                # caller's next GET sees what it just did.
-                await run_in_threadpool(request.app.state.cloud.sync_read_models)
+                await catch_up(request)
         response.headers["X-Openstack-Request-Id"] = request.state.request_id
         if request.url.path.startswith("/compute"):
             response.headers["X-Compute-Request-Id"] = request.state.request_id
