@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -19,6 +19,8 @@ class Settings:
     token_ttl: int = 3600
     policy_file: str | None = None
     region: str = "RegionOne"
+    # Glance's image_size_cap: the largest image upload accepted, in bytes.
+    image_size_cap: int = 10 * 1024**3
     # Lower-cost password hashing for test suites only.
     fast_hashing: bool = False
     # Compute: this host's name and zone, Nova's allocation ratios and liveness timings.
@@ -32,7 +34,6 @@ class Settings:
     max_attempts: int = 3
     # Run a compute worker for `libvirt_uri` inside `skyledger serve` (the embedded default).
     embedded_compute: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -51,6 +52,7 @@ class Settings:
             policy_file=env.get("SKYLEDGER_POLICY_FILE") or None,
             region=env.get("SKYLEDGER_REGION", "RegionOne"),
             fast_hashing=env.get("SKYLEDGER_FAST_HASHING", "") == "1",
+            image_size_cap=int(env.get("SKYLEDGER_IMAGE_SIZE_CAP", str(10 * 1024**3))),
             host=env.get("SKYLEDGER_HOST") or socket.gethostname(),
             availability_zone=env.get("SKYLEDGER_AVAILABILITY_ZONE", "nova"),
             cpu_ratio=float(env.get("SKYLEDGER_CPU_ALLOCATION_RATIO", "16.0")),

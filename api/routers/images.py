@@ -59,8 +59,6 @@ RULES = [
     policy.RuleDefault("communitize_image", "rule:admin_or_member", "Make an image community"),
 ]
 
-# Glance's image_size_cap; Settings.extra["image_size_cap"] (bytes) overrides it.
-MAX_IMAGE_SIZE = 10 * 1024**3
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/openstack-images-v2.0-json-patch")
 CHUNK = 1024 * 1024
@@ -192,7 +190,7 @@ def remove_tag(image_id: str, tag: str, cloud: CloudDep, caller: CallerDep,
 
 
 def size_cap(settings: Settings) -> int:
-    return int(settings.extra.get("image_size_cap", MAX_IMAGE_SIZE))
+    return settings.image_size_cap
 
 
 def declared_size(request: Request) -> int:

@@ -96,7 +96,7 @@ def test_upload_refusals_change_nothing(client: TestClient, cloud: Cloud,
 @pytest.fixture
 def capped(database_url: str, tmp_path: Path) -> Iterator[tuple[Cloud, TestClient]]:
     settings = make_settings(tmp_path / "capped", database_url,
-                             extra={"image_size_cap": "1000"})
+                             image_size_cap=1000)
     cloud = build(settings, follow=False)
     ensure_bootstrapped(cloud)
     with TestClient(create_app(cloud)) as client:
