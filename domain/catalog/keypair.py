@@ -7,6 +7,20 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
+from domain.errors import NotFound, QuotaExceeded
+
+KEY_TYPES = ("ssh", "x509")
+
+
+class KeypairLimitExceeded(QuotaExceeded):
+    """Nova words a keypair quota refusal its own way (403 all the same)."""
+
+    def __str__(self) -> str:
+        return "Quota exceeded, too many key pairs."
+
+
+def keypair_not_found(user_id: str, name: str) -> NotFound:
+    return NotFound(f"Keypair {name} not found for user {user_id}")
 
 
 def keypair_id(user_id: str, name: str) -> UUID:

@@ -14,9 +14,15 @@ from domain.base import Entity, natural_id
 from domain.errors import InvalidInput, QuotaExceeded
 from domain.quota.limits import COUNTED, DEFAULT_LIMITS, UNLIMITED
 
+MAX_LIMIT = 2**31 - 1
+
 
 def ledger_id(project_id: str) -> UUID:
     return natural_id("quota-ledger", project_id)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class QuotaLedger(Entity):
@@ -40,8 +46,16 @@ class QuotaLedger(Entity):
         return self.usage.get(resource, 0)
 
     def claim(self, amounts: dict[str, int]) -> None:
+        self.check_amounts(amounts)
         self.check_room(amounts)
         self._claimed({r: n for r, n in amounts.items() if n})
+
+    def check_amounts(self, amounts: dict[str, int]) -> None:
+        for resource, amount in amounts.items():
+            if resource not in DEFAULT_LIMITS:
+                raise InvalidInput(f"Invalid quota resource: {resource}")
+            if not _is_int(amount) or amount < 0:
+                raise InvalidInput(f"Quota amount {amount!r} for {resource} must be 0 or more.")
 
     def check_room(self, amounts: dict[str, int]) -> None:
         for resource, amount in amounts.items():
@@ -55,27 +69,46 @@ class QuotaLedger(Entity):
             self.usage[resource] = self.used(resource) + amount
 
     def release(self, amounts: dict[str, int]) -> None:
+        self.check_amounts(amounts)
         # Never below zero: a release is only ever issued for a recorded claim.
-        self._released({r: min(n, self.used(r)) for r, n in amounts.items() if n})
+        released = {r: min(n, self.used(r)) for r, n in amounts.items()}
+        if any(released.values()):
+            self._released({r: n for r, n in released.items() if n})
 
     @event("Released")
     def _released(self, amounts: dict[str, int]) -> None:
         for resource, amount in amounts.items():
             self.usage[resource] = self.used(resource) - amount
 
-    def set_limits(self, limits: dict[str, int]) -> None:
+    def set_limits(self, limits: dict[str, int], force: bool = False) -> None:
+        """New limits, all checked before any is applied; `force` allows going below usage."""
         for resource, value in limits.items():
-            if resource not in DEFAULT_LIMITS:
-                raise InvalidInput(f"Invalid quota resource: {resource}")
-            if not isinstance(value, int) or isinstance(value, bool) or value < UNLIMITED:
-                raise InvalidInput(f"Quota limit {value!r} for {resource} must be -1 or more.")
-            if resource in COUNTED and value != UNLIMITED and value < self.used(resource):
-                raise InvalidInput(
-                    f"Quota limit {value} for {resource} must be greater than or equal to "
-                    f"already used and reserved {self.used(resource)}."
-                )
-        self._limits_set(dict(limits))
+            self.check_limit(resource, value, force)
+        if limits:
+            self._limits_set(dict(limits))
+
+    def check_limit(self, resource: str, value: int, force: bool) -> None:
+        if resource not in DEFAULT_LIMITS:
+            raise InvalidInput(f"Invalid quota resource: {resource}")
+        if not _is_int(value) or not UNLIMITED <= value <= MAX_LIMIT:
+            raise InvalidInput(f"Quota limit {value!r} for {resource} must be between -1 and "
+                               f"{MAX_LIMIT}.")
+        if (not force and resource in COUNTED and value != UNLIMITED
+                and value < self.used(resource)):
+            raise InvalidInput(
+                f"Quota limit {value} for {resource} must be greater than or equal to "
+                f"already used and reserved {self.used(resource)}."
+            )
 
     @event("LimitsSet")
     def _limits_set(self, limits: dict[str, int]) -> None:
         self.overrides.update(limits)
+
+    def reset_limits(self) -> None:
+        """Back to the defaults (Nova's quota-set DELETE); usage is untouched."""
+        if self.overrides:
+            self._limits_reset()
+
+    @event("LimitsReset")
+    def _limits_reset(self) -> None:
+        self.overrides = {}

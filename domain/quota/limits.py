@@ -9,6 +9,8 @@ DEFAULT_LIMITS: dict[str, int] = {
     "key_pairs": 100,
     "floating_ips": 10,
     "fixed_ips": -1,
+    "security_groups": 10,
+    "security_group_rules": 20,
     "volumes": 10,
     "gigabytes": 1000,
     "metadata_items": 128,
@@ -21,6 +23,6 @@ DEFAULT_LIMITS: dict[str, int] = {
 
 # Resources whose consumption the ledger counts; the rest are per-request limits.
 COUNTED = ("instances", "cores", "ram", "key_pairs", "floating_ips", "fixed_ips",
-           "volumes", "gigabytes", "server_groups")
+           "security_groups", "security_group_rules", "volumes", "gigabytes", "server_groups")
 
 UNLIMITED = -1

@@ -1,0 +1,225 @@
+"""Compute `/os-keypairs`: import or generate, list, show, delete; each user manages their own,
+admins anyone's (`user_id`, 2.10+). Reads come from the keypair read model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters import keys
+from api.auth import Caller
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.discovery import COMPUTE_MAX, COMPUTE_MIN
+from api.errors import ApiError
+from api.policy import PolicyEngine
+from domain.catalog.keypair import keypair_not_found
+from domain.errors import Forbidden, InvalidInput
+from projections.keypairs import KeypairViews
+
+# --- Compute microversions. Shared by the compute routers; belongs in its own api module. ---
+
+VERSION_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+
+
+@dataclass(frozen=True)
+class Version:
+    major: int
+    minor: int
+
+    @classmethod
+    def of(cls, text: str) -> Version:
+        match = VERSION_FORMAT.match(text)
+        if match is None:
+            raise ApiError(400, f"API Version String {text} is of invalid format. Must be of "
+                                "format MajorNum.MinorNum.")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def _pair(self, other: Version | str) -> tuple[tuple[int, int], tuple[int, int]]:
+        theirs = other if isinstance(other, Version) else Version.of(other)
+        return (self.major, self.minor), (theirs.major, theirs.minor)
+
+    # Compared with Versions or with strings, so routes read `version >= "2.10"`.
+    def __ge__(self, other: Version | str) -> bool:
+        mine, theirs = self._pair(other)
+        return mine >= theirs
+
+    def __lt__(self, other: Version | str) -> bool:
+        return not self >= other
+
+    def __gt__(self, other: Version | str) -> bool:
+        mine, theirs = self._pair(other)
+        return mine > theirs
+
+    def __le__(self, other: Version | str) -> bool:
+        return not self > other
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+def requested_version(headers: Mapping[str, str]) -> Version:
+    """The compute microversion a request asks for: 2.1 when it names none, as Nova does."""
+    text = None
+    for entry in headers.get("openstack-api-version", "").split(","):
+        service, _, value = entry.strip().partition(" ")
+        if service.lower() == "compute":
+            text = value.strip()
+    if text is None:
+        text = headers.get("x-openstack-nova-api-version", "").strip() or COMPUTE_MIN
+    version = Version.of(COMPUTE_MAX if text.lower() == "latest" else text)
+    if version < COMPUTE_MIN or version > COMPUTE_MAX:
+        raise ApiError(406, f"Version {version} is not supported by the API. Minimum is "
+                            f"{COMPUTE_MIN} and maximum is {COMPUTE_MAX}.")
+    return version
+
+
+def version_headers(version: Version) -> dict[str, str]:
+    return {"OpenStack-API-Version": f"compute {version}",
+            "X-OpenStack-Nova-API-Version": str(version),
+            "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
+
+
+def compute_version(request: Request, response: Response) -> Version:
+    version = requested_version(request.headers)
+    response.headers.update(version_headers(version))
+    return version
+
+
+ComputeVersion = Annotated[Version, Depends(compute_version)]
+
+# --- /os-keypairs ---
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: keypairs"])
+
+RULES = [
+    policy.RuleDefault(f"os_compute_api:os-keypairs:{action}", "rule:admin_or_owner_user",
+                       f"{action.capitalize()} keypairs of the target user")
+    for action in ("index", "create", "show", "delete")
+]
+
+# Nova's pagination cap (CONF.api.max_limit): a full page gets a "next" link.
+MAX_LIMIT = 1000
+# Nova's keypair names before 2.92: letters, digits, '_', '-' and spaces.
+KeypairName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_\- ]+$")]
+
+
+class KeypairCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: KeypairName
+    public_key: str = ""
+    type: Literal["ssh", "x509"] = "ssh"
+    user_id: str = ""
+
+
+class KeypairCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keypair: KeypairCreate
+
+
+# Body fields and the microversion that introduced them (Nova's schema rejects them before).
+SINCE = {"type": "2.2", "user_id": "2.10"}
+
+
+def target_user(caller: Caller, policy_engine: PolicyEngine, rule: str, user_id: str | None,
+                version: Version) -> str:
+    """The user whose keypairs are meant (another's only from 2.10), after the policy check."""
+    user = user_id if user_id and version >= "2.10" else caller.user_id
+    policy_engine.enforce(rule, {"user_id": user, "project_id": caller.project_id}, caller.creds)
+    return user
+
+
+def keypair_body(row: dict[str, Any], fields: tuple[str, ...], version: Version) -> dict[str, Any]:
+    body = {f: row[f] for f in fields}
+    if version >= "2.2":
+        body["type"] = row["type"]
+    return body
+
+
+LIST_FIELDS = ("name", "public_key", "fingerprint")
+CREATE_FIELDS = (*LIST_FIELDS, "user_id")
+
+
+def show_body(row: dict[str, Any], version: Version) -> dict[str, Any]:
+    body = keypair_body(row, CREATE_FIELDS, version)
+    body.update({"id": int(row["seq"]), "created_at": row["created_at"], "updated_at": None,
+                 "deleted": False, "deleted_at": None})
+    return body
+
+
+def key_material(params: KeypairCreate, user: str) -> tuple[str | None, str, str]:
+    """(private key or None, public key, fingerprint): the one imported, or a new pair."""
+    private_key, public_key = None, params.public_key
+    if "public_key" not in params.model_fields_set:
+        private_key, public_key = (keys.generate() if params.type == "ssh"
+                                   else keys.generate_x509(user))
+    fingerprint = (keys.fingerprint(public_key) if params.type == "ssh"
+                   else keys.x509_fingerprint(public_key))
+    return private_key, public_key, fingerprint
+
+
+@router.post("/os-keypairs")
+def create(body: KeypairCreateRequest, response: Response, cloud: CloudDep, caller: CallerDep,
+           policy_engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    params = body.keypair
+    for field, since in SINCE.items():
+        if field in params.model_fields_set and version < since:
+            raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
+    user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:create",
+                       params.user_id, version)
+    if caller.project_id is None:
+        raise Forbidden("Creating a keypair needs a project-scoped token (its quota counts it).")
+    private_key, public_key, fingerprint = key_material(params, user)
+    # Counted on the requesting project's ledger: the project that asked for it pays for it.
+    keypair = cloud.keypairs.import_key(caller.ctx, user, caller.project_id, params.name,
+                                        public_key, fingerprint, params.type)
+    row = {"name": keypair.name, "public_key": keypair.public_key, "user_id": keypair.user_id,
+           "fingerprint": keypair.fingerprint, "type": keypair.type}
+    result = keypair_body(row, CREATE_FIELDS, version)
+    if private_key is not None:
+        result["private_key"] = private_key  # shown this once; never stored nor evented
+    response.status_code = 201 if version >= "2.2" else 200
+    return {"keypair": result}
+
+
+@router.get("/os-keypairs")
+def index(request: Request, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
+          version: ComputeVersion, user_id: str | None = None,
+          limit: Annotated[int | None, Query(ge=0)] = None,
+          marker: str | None = None) -> dict[str, Any]:
+    user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:index", user_id, version)
+    paged = version >= "2.35"
+    page = min(limit if limit is not None else MAX_LIMIT, MAX_LIMIT) if paged else None
+    rows = KeypairViews(cloud.store).list(user, page, marker if paged else None)
+    result: dict[str, Any] = {"keypairs": [{"keypair": keypair_body(r, LIST_FIELDS, version)}
+                                           for r in rows]}
+    if page and len(rows) == page:
+        query = {**request.query_params, "marker": rows[-1]["name"]}
+        href = f"{cloud.settings.public_url}/compute/v2.1/os-keypairs?{urlencode(query)}"
+        result["keypairs_links"] = [{"rel": "next", "href": href}]
+    return result
+
+
+@router.get("/os-keypairs/{name}")
+def show(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
+         version: ComputeVersion, user_id: str | None = None) -> dict[str, Any]:
+    user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:show", user_id, version)
+    row = KeypairViews(cloud.store).get(user, name)
+    if row is None:
+        raise keypair_not_found(user, name)
+    return {"keypair": show_body(row, version)}
+
+
+@router.delete("/os-keypairs/{name}")
+def delete(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
+           version: ComputeVersion, user_id: str | None = None) -> Response:
+    user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:delete", user_id,
+                       version)
+    cloud.keypairs.delete(caller.ctx, user, name)
+    return Response(status_code=204 if version >= "2.2" else 202, headers=version_headers(version))
