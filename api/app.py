@@ -23,6 +23,11 @@ ROUTER_MODULES = (
     "api.routers.compute_keypairs",
     "api.routers.compute_quotas",
     "api.routers.images",
+    "api.routers.compute_servers",
+    "api.routers.compute_server_actions",
+    "api.routers.compute_instance_actions",
+    "api.routers.compute_server_groups",
+    "api.routers.compute_hosts",
 )
 
 

@@ -12,11 +12,16 @@ from adapters.tokens import TokenSigner
 from api.auth import Caller, caller_for
 from api.policy import PolicyEngine
 from domain.app import SkyLedger
+from domain.services.compute.actions import ActionService
+from domain.services.compute.boot import BootService
+from domain.services.compute.groups import ServerGroupService
+from domain.services.compute.hosts import HostService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.quotas import QuotaService
+from projections.capacity import CapacityView
 from projections.store import ReadStore
 
 
@@ -33,6 +38,11 @@ class CloudServices(Protocol):
     quotas: QuotaService
     blobs: FileBlobStore
     tokens: TokenSigner
+    capacity: CapacityView
+    boots: BootService
+    actions: ActionService
+    hosts: HostService
+    server_groups: ServerGroupService
 
     def sync_read_models(self) -> None: ...
 

@@ -7,10 +7,13 @@ from projections.base import Projection
 from projections.flavors import FlavorProjection
 from projections.identity import IdentityProjection
 from projections.images import ImageProjection
+from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
 from projections.quotas import QuotaProjection
+from projections.servers import ServerProjection
 
 
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), FlavorProjection(), ImageProjection(), KeypairProjection(),
-            QuotaProjection(), AuditProjection()]
+            QuotaProjection(), AuditProjection(), ServerProjection(),
+            InstanceActionProjection()]

@@ -1,0 +1,87 @@
+"""Compute `/servers/{id}/os-instance-actions`: what was asked of a server, by whom, and how
+each step went, from the instance-action read model.
+
+Microversions: deleted servers' actions from 2.21; events for non-admins from 2.51 (without
+tracebacks); paging (limit, marker, changes-since) and `updated_at` from 2.58.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from oslo_policy import policy
+
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.routers.compute_keypairs import ComputeVersion, Version
+from api.routers.compute_servers import enforce_on, find_server
+from api.server_views import changes_since, dashed, page_size
+from domain.errors import NotFound
+from projections.instance_actions import InstanceActionViews
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: instance actions"])
+
+RULES = [
+    policy.RuleDefault("os_compute_api:os-instance-actions:list", "rule:admin_or_reader"),
+    policy.RuleDefault("os_compute_api:os-instance-actions:show", "rule:admin_or_reader"),
+    policy.RuleDefault("os_compute_api:os-instance-actions:events", "rule:admin_api",
+                       "See every detail of an action's events, tracebacks included"),
+]
+
+ACTION_KEYS = ("action", "request_id", "user_id", "project_id", "start_time", "message")
+EVENT_KEYS = ("event", "start_time", "finish_time", "result")
+
+
+def action_body(row: dict[str, Any], version: Version) -> dict[str, Any]:
+    body = {key: row[key] for key in ACTION_KEYS}
+    body["instance_uuid"] = dashed(row["instance_id"])
+    if version >= "2.58":
+        body["updated_at"] = row["updated_at"]
+    return body
+
+
+def event_body(row: dict[str, Any], traceback: bool) -> dict[str, Any]:
+    body = {key: row[key] for key in EVENT_KEYS}
+    if traceback:
+        body["traceback"] = None  # outcomes carry a reason, not a Python traceback
+    return body
+
+
+@router.get("/servers/{server_id}/os-instance-actions")
+def index(server_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+          engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    server = find_server(cloud, caller, server_id, include_deleted=version >= "2.21")
+    enforce_on(engine, "os_compute_api:os-instance-actions:list", caller, server)
+    views = InstanceActionViews(cloud.store)
+    if version < "2.58":
+        rows = views.list(server["id"])
+        return {"instanceActions": [action_body(r, version) for r in rows]}
+    params = request.query_params
+    limit = page_size(params.get("limit"))
+    rows = views.list(server["id"], limit, params.get("marker"),
+                      changes_since(params.get("changes-since")))
+    body: dict[str, Any] = {"instanceActions": [action_body(r, version) for r in rows]}
+    if rows and len(rows) == limit:
+        query = urlencode({**params, "marker": rows[-1]["request_id"]})
+        path = f"compute/v2.1/servers/{server_id}/os-instance-actions"
+        body["links"] = [{"rel": "next", "href": f"{cloud.settings.public_url}/{path}?{query}"}]
+    return body
+
+
+@router.get("/servers/{server_id}/os-instance-actions/{request_id}")
+def show(server_id: str, request_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+         version: ComputeVersion) -> dict[str, Any]:
+    server = find_server(cloud, caller, server_id, include_deleted=version >= "2.21")
+    enforce_on(engine, "os_compute_api:os-instance-actions:show", caller, server)
+    views = InstanceActionViews(cloud.store)
+    row = views.get(server["id"], request_id)
+    if row is None:
+        raise NotFound(f"Action {request_id} not found")
+    body = action_body(row, version)
+    target = {"project_id": server["project_id"], "user_id": server["user_id"]}
+    full = engine.allowed("os_compute_api:os-instance-actions:events", target, caller.creds)
+    if full or version >= "2.51":
+        body["events"] = [event_body(e, traceback=full)
+                          for e in views.events(server["id"], request_id)]
+    return {"instanceAction": body}

@@ -1,0 +1,217 @@
+"""Compute `POST /servers/{id}/action`: the server actions, each recorded by the action service
+and carried out by the host's compute worker (so most answer 202 at once).
+
+The body names one action; each has Nova's policy rule and body schema. An action the instance's
+state does not allow is Nova's 409 conflictingRequest, as is any action on a locked instance by
+someone who may not override the lock.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Response
+from fastapi.responses import JSONResponse
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from api.auth import Caller
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.errors import describe_validation
+from api.policy import PolicyEngine
+from api.routers.compute_keypairs import ComputeVersion, Version, version_headers
+from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
+from api.validation import Name
+from domain.errors import InvalidInput, InvalidState
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: server actions"])
+
+_OWNER = "rule:admin_or_member"
+RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
+    "servers:reboot", "servers:stop", "servers:start", "servers:resize",
+    "servers:confirm_resize", "servers:revert_resize", "servers:rebuild",
+    "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
+    "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
+    "os-console-output")]
+
+
+class Reboot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]
+
+
+class Resize(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    flavorRef: Annotated[str, Field(min_length=1)] | int  # noqa: N815 - Nova's field names
+    disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+
+
+class Rebuild(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    imageRef: str = Field(min_length=1)  # noqa: N815
+    name: Name | None = None
+    adminPass: str | None = None  # noqa: N815
+    metadata: Metadata | None = None
+    disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+    preserve_ephemeral: Literal[False] = False  # nothing ephemeral survives a rebuild yet
+    description: str | None = Field(default=None, max_length=255)
+
+
+class Lock(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    locked_reason: str | None = Field(default=None, max_length=255)
+
+
+class ConsoleOutput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    length: int | None = Field(default=None, ge=-1)
+
+
+def parsed(model: type[BaseModel], value: Any) -> Any:
+    try:
+        return model.model_validate(value if value is not None else {})
+    except ValidationError as bad:
+        raise InvalidInput(describe_validation(bad)) from None  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Act:
+    """Everything an action handler needs."""
+
+    cloud: CloudServices
+    caller: Caller
+    engine: PolicyEngine
+    version: Version
+    server: dict[str, Any]
+    value: Any
+
+    @property
+    def id(self) -> str:
+        return str(self.server["id"])
+
+    def accepted(self) -> Response:
+        return Response(status_code=202, headers=version_headers(self.version))
+
+
+# The aggregate's action for each simple action key, with its policy rule.
+SIMPLE = {"os-stop": ("stop", "servers:stop"), "os-start": ("start", "servers:start"),
+          "pause": ("pause", "os-pause-server:pause"),
+          "unpause": ("unpause", "os-pause-server:unpause"),
+          "suspend": ("suspend", "os-suspend-server:suspend"),
+          "resume": ("resume", "os-suspend-server:resume")}
+
+
+def simple(key: str) -> Callable[[Act], Any]:
+    action, rule = SIMPLE[key]
+
+    def run(a: Act) -> Response:
+        enforce_on(a.engine, f"os_compute_api:{rule}", a.caller, a.server)
+        a.cloud.actions.act(a.caller.ctx, a.id, action)
+        return a.accepted()
+
+    return run
+
+
+def reboot(a: Act) -> Response:
+    kind = parsed(Reboot, a.value).type.upper()
+    enforce_on(a.engine, "os_compute_api:servers:reboot", a.caller, a.server)
+    a.cloud.actions.act(a.caller.ctx, a.id, "reboot_hard" if kind == "HARD" else "reboot")
+    return a.accepted()
+
+
+def resize(a: Act) -> Response:
+    flavor = str(parsed(Resize, a.value).flavorRef).rstrip("/").rsplit("/", 1)[-1]
+    enforce_on(a.engine, "os_compute_api:servers:resize", a.caller, a.server)
+    a.cloud.actions.resize(a.caller.ctx, a.id, flavor)
+    return a.accepted()
+
+
+def confirm_resize(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:servers:confirm_resize", a.caller, a.server)
+    a.cloud.actions.confirm_resize(a.caller.ctx, a.id)
+    return Response(status_code=204, headers=version_headers(a.version))
+
+
+def revert_resize(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:servers:revert_resize", a.caller, a.server)
+    a.cloud.actions.revert_resize(a.caller.ctx, a.id)
+    return a.accepted()
+
+
+def rebuild(a: Act) -> Response:
+    params: Rebuild = parsed(Rebuild, a.value)
+    if "description" in params.model_fields_set and a.version < "2.19":
+        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    enforce_on(a.engine, "os_compute_api:servers:rebuild", a.caller, a.server)
+    a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef)
+    # Renaming and new metadata are bookkeeping beside the rebuild the worker carries out.
+    changes = {k: v for k, v in (("name", params.name), ("metadata", params.metadata))
+               if v is not None}
+    if "description" in params.model_fields_set:
+        changes["description"] = params.description
+    if changes:
+        a.cloud.actions.update(a.caller.ctx, a.id, changes)
+    body = shown(a.cloud, a.caller, a.engine, a.version, a.id)
+    body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored
+    return JSONResponse({"server": body}, status_code=202, headers=version_headers(a.version))
+
+
+def lock(a: Act) -> Response:
+    params: Lock = parsed(Lock, a.value)
+    enforce_on(a.engine, "os_compute_api:os-lock-server:lock", a.caller, a.server)
+    # Nova takes a reason from 2.73 on and ignores the body before.
+    reason = params.locked_reason if a.version >= "2.73" else None
+    a.cloud.actions.lock(a.caller.ctx, a.id, reason)
+    return a.accepted()
+
+
+def unlock(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:os-lock-server:unlock", a.caller, a.server)
+    a.cloud.actions.unlock(a.caller.ctx, a.id)
+    return a.accepted()
+
+
+def console_output(a: Act) -> dict[str, Any]:
+    value = a.value if isinstance(a.value, dict) else {}
+    if isinstance(value.get("length"), str) and value["length"].lstrip("-").isdigit():
+        value = {**value, "length": int(value["length"])}  # Nova takes "50" as well as 50
+    length = parsed(ConsoleOutput, value).length
+    enforce_on(a.engine, "os_compute_api:os-console-output", a.caller, a.server)
+    from adapters.console_logs import ConsoleLogs  # written beside the compute worker
+
+    output = ConsoleLogs(a.cloud.store).read(a.id, None if length in (None, -1) else length)
+    return {"output": output}
+
+
+HANDLERS: dict[str, Callable[[Act], Any]] = {
+    **{key: simple(key) for key in SIMPLE}, "reboot": reboot, "resize": resize,
+    "confirmResize": confirm_resize, "revertResize": revert_resize, "rebuild": rebuild,
+    "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
+}
+# Nova's names in its 409 messages for the aggregate's action names.
+API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",
+             "reboot_hard": "reboot"}
+
+
+@router.post("/servers/{server_id}/action")
+def act(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+        version: ComputeVersion, body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
+    if len(body) != 1:
+        raise InvalidInput("Malformed request body: exactly one action is expected")
+    [(key, value)] = body.items()
+    if key == "createImage":
+        raise InvalidInput("Unsupported action: createImage (snapshots) is not available yet.")
+    handler = HANDLERS.get(key)
+    if handler is None:
+        raise InvalidInput(f"There is no such action: {key}")
+    server = find_server(cloud, caller, server_id)
+    try:
+        return handler(Act(cloud, caller, engine, version, server, value))
+    except InvalidState as conflict:
+        message = str(conflict)
+        for ours, nova in API_NAMES.items():
+            message = message.replace(f"'{ours}'", f"'{nova}'")
+        raise InvalidState(message) from None

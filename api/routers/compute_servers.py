@@ -1,0 +1,303 @@
+"""Compute `/servers`: boot, list, show, rename, delete. Reads come from the server read model;
+boots and changes go through the compute services. Actions are in compute_server_actions.py."""
+
+from __future__ import annotations
+
+import binascii
+import ipaddress
+import logging
+import secrets
+from base64 import b64decode
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.auth import Caller
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.policy import PolicyEngine
+from api.routers.compute_keypairs import ComputeVersion, Version, version_headers
+from api.server_views import ServerLook, created_body, detail, list_servers, server_look
+from api.validation import Name, PositiveCount
+from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.services.compute.boot import BootRequest
+from projections.quotas import QuotaViews
+from projections.servers import ServerViews
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: servers"])
+log = logging.getLogger(__name__)
+
+_OWNER = "rule:admin_or_member"
+_READER = "rule:admin_or_reader"
+RULES = [
+    policy.RuleDefault("os_compute_api:servers:index", _READER),
+    policy.RuleDefault("os_compute_api:servers:detail", _READER),
+    policy.RuleDefault("os_compute_api:servers:index:get_all_tenants", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:servers:detail:get_all_tenants", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:servers:allow_all_filters", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:servers:show", _READER),
+    policy.RuleDefault("os_compute_api:servers:show:host_status", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-extended-server-attributes", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:servers:create", _OWNER),
+    policy.RuleDefault("os_compute_api:servers:update", _OWNER),
+    policy.RuleDefault("os_compute_api:servers:delete", _OWNER),
+]
+
+MetadataKey = Annotated[str, Field(pattern=r"^[a-zA-Z0-9\-_:. ]{1,255}$")]
+Metadata = dict[MetadataKey, Annotated[str, Field(max_length=255)]]
+
+
+class NetworkRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    uuid: UUID | None = None
+    port: UUID | None = None
+    fixed_ip: str | None = None
+    tag: str | None = None
+
+
+class SecurityGroupRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=255)
+
+
+class ServerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: Name
+    flavorRef: str | int  # noqa: N815 - Nova's field names
+    imageRef: str = ""  # noqa: N815
+    key_name: str | None = Field(default=None, min_length=1, max_length=255)
+    availability_zone: str | None = Field(default=None, min_length=1, max_length=255)
+    metadata: Metadata = Field(default_factory=dict)
+    user_data: str | None = Field(default=None, max_length=65535)
+    min_count: PositiveCount = 1
+    max_count: PositiveCount | None = None
+    return_reservation_id: bool = False
+    networks: Literal["auto", "none"] | list[NetworkRef] | None = None
+    adminPass: str | None = None  # noqa: N815
+    disk_config: Literal["AUTO", "MANUAL"] = Field(default="MANUAL", alias="OS-DCF:diskConfig")
+    accessIPv4: ipaddress.IPv4Address | None = None  # noqa: N815
+    accessIPv6: ipaddress.IPv6Address | None = None  # noqa: N815
+    config_drive: bool | None = None
+    security_groups: list[SecurityGroupRef] | None = None
+    description: str | None = Field(default=None, max_length=255)
+
+    @field_validator("user_data")
+    @classmethod
+    def base64_text(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError(f"'{value[:32]}' is not a 'base64'") from None
+        return value
+
+
+class SchedulerHints(BaseModel):
+    # Nova passes unknown hints on to the scheduler's filters; ours have no other filters.
+    model_config = ConfigDict(extra="allow")
+    group: UUID | None = None
+    same_host: UUID | list[UUID] | None = None
+    different_host: UUID | list[UUID] | None = None
+
+
+class ServerCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    server: ServerCreate
+    hints: SchedulerHints | None = Field(default=None, alias="os:scheduler_hints")
+    legacy_hints: SchedulerHints | None = Field(default=None, alias="OS-SCH-HNT:scheduler_hints")
+
+
+class ServerUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: Name | None = None
+    description: str | None = Field(default=None, max_length=255)
+    accessIPv4: ipaddress.IPv4Address | None = None  # noqa: N815
+    accessIPv6: ipaddress.IPv6Address | None = None  # noqa: N815
+    disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+
+
+class ServerUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    server: ServerUpdate
+
+
+# -- shared with the other server routers ----------------------------------------------------
+
+def find_server(cloud: CloudServices, caller: Caller, server_id: str,
+                include_deleted: bool = False) -> dict[str, Any]:
+    """A server the caller's project owns (any, for an admin), else Nova's 404."""
+    try:
+        key = UUID(server_id).hex
+    except ValueError:
+        key = None
+    server = ServerViews(cloud.store).get(key, include_deleted) if key else None
+    if server is None or (server["project_id"] != caller.project_id and not caller.is_admin):
+        raise NotFound(f"Instance {server_id} could not be found.")
+    return server
+
+
+def enforce_on(engine: PolicyEngine, rule: str, caller: Caller, server: dict[str, Any]) -> None:
+    target = {"project_id": server["project_id"], "user_id": server["user_id"]}
+    engine.enforce(rule, target, caller.creds)
+
+
+def caught_up(cloud: CloudServices) -> None:
+    """Read-your-writes for a body built right after a command. As in api/middleware.py, a read
+    model that cannot follow must not turn a command that succeeded into an error."""
+    try:
+        cloud.sync_read_models()
+    except Exception:  # noqa: BLE001 - the followers keep retrying; the lag shows in status
+        log.exception("read models could not catch up")
+
+
+def shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: Version,
+          server_id: str) -> dict[str, Any]:
+    """The server as GET shows it, after a command (the read model is brought up to date)."""
+    caught_up(cloud)
+    server = find_server(cloud, caller, server_id)
+    return detail(server, server_look(cloud, caller, engine, version))
+
+
+# -- boot ------------------------------------------------------------------------------------
+
+def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServices,
+                 caller: Caller) -> BootRequest:
+    s = body.server
+    check_versioned_fields(s, version)
+    if not s.imageRef:
+        raise InvalidInput("imageRef is required: booting from a volume is not supported yet.")
+    max_count = s.max_count if s.max_count is not None else s.min_count
+    if s.min_count > max_count:
+        raise InvalidInput("min_count must be <= max_count")
+    check_metadata_quota(cloud, caller, s.metadata)
+    hints = body.hints or body.legacy_hints or SchedulerHints()
+    return BootRequest(
+        name=s.name, flavor_ref=str(s.flavorRef).rstrip("/").rsplit("/", 1)[-1],
+        image_ref=s.imageRef, key_name=s.key_name,
+        availability_zone=checked_zone(cloud, s.availability_zone), metadata=dict(s.metadata),
+        user_data=s.user_data, min_count=s.min_count, max_count=max_count,
+        same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
+        group_id=hints.group.hex if hints.group else None)
+
+
+def check_versioned_fields(s: ServerCreate, version: Version) -> None:
+    if "description" in s.model_fields_set and version < "2.19":
+        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    if version >= "2.37" and s.networks is None:
+        raise InvalidInput("Invalid input for field/attribute server: 'networks' is a required "
+                           "property")
+    if version < "2.37" and isinstance(s.networks, str):
+        raise InvalidInput(f"Invalid input for field/attribute networks: '{s.networks}' is not "
+                           "of type 'array'")
+
+
+def check_metadata_quota(cloud: CloudServices, caller: Caller, metadata: dict[str, str]) -> None:
+    # Nova refuses this as a quota error (MetadataLimitExceeded is a QuotaError): 403.
+    allowed = QuotaViews(cloud.store).limits(caller.project_id)["metadata_items"]
+    if allowed != -1 and len(metadata) > allowed:
+        raise Forbidden(f"Maximum number of metadata items exceeds {allowed}")
+
+
+def checked_zone(cloud: CloudServices, zone: str | None) -> str | None:
+    if zone is None:
+        return None
+    name, _, host = zone.partition(":")
+    if host:
+        raise InvalidInput("Forcing a host (zone:host) is not supported yet.")
+    if name not in {h.availability_zone for h in cloud.capacity.hosts().values()}:
+        raise InvalidInput("The requested availability zone is not available")
+    return name
+
+
+def uuids(value: UUID | list[UUID] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(v.hex for v in (value if isinstance(value, list) else [value]))
+
+
+def extras(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
+    """Fields the boot command does not take yet, recorded as an update of the instance."""
+    changes: dict[str, Any] = {}
+    if "description" in server.model_fields_set:
+        changes["description"] = server.description
+    for field, attr in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
+        if field in server.model_fields_set:
+            value = getattr(server, field)
+            changes[attr] = str(value) if value is not None else None
+    return changes
+
+
+@router.post("/servers", status_code=202)
+def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    engine.enforce("os_compute_api:servers:create",
+                   {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
+    request = boot_request(body, version, cloud, caller)
+    try:
+        instances = cloud.boots.boot(caller.ctx, request)
+    except NotFound as missing:  # a group named in the hints: bad input, not a missing URL
+        raise InvalidInput(str(missing)) from None
+    changes = extras(body.server)
+    for instance in instances if changes else ():
+        cloud.actions.update(caller.ctx, instance.id.hex, changes)
+    if body.server.return_reservation_id:
+        return {"reservation_id": instances[0].reservation_id}
+    look = ServerLook(base=cloud.settings.public_url, version=version)
+    first = str(instances[0].id)
+    response.headers["Location"] = f"{look.base}/compute/v2.1/servers/{first}"
+    # The password is shown once and never stored: no event may hold a secret.
+    admin_pass = body.server.adminPass or secrets.token_urlsafe(9)
+    return {"server": created_body(first, look, admin_pass, body.server.disk_config)}
+
+
+# -- read ------------------------------------------------------------------------------------
+
+@router.get("/servers")
+def index(request: Request, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+          version: ComputeVersion) -> dict[str, Any]:
+    return list_servers(request.query_params, cloud, caller, engine, version, detailed=False)
+
+
+@router.get("/servers/detail")
+def index_detail(request: Request, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+                 version: ComputeVersion) -> dict[str, Any]:
+    return list_servers(request.query_params, cloud, caller, engine, version, detailed=True)
+
+
+@router.get("/servers/{server_id}")
+def show(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+         version: ComputeVersion) -> dict[str, Any]:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, "os_compute_api:servers:show", caller, server)
+    return {"server": detail(server, server_look(cloud, caller, engine, version))}
+
+
+# -- change ----------------------------------------------------------------------------------
+
+@router.put("/servers/{server_id}")
+def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, "os_compute_api:servers:update", caller, server)
+    if "description" in body.server.model_fields_set and version < "2.19":
+        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    changes = extras(body.server)
+    if body.server.name is not None:
+        changes["name"] = body.server.name
+    cloud.actions.update(caller.ctx, server["id"], changes)
+    return {"server": shown(cloud, caller, engine, version, server_id)}
+
+
+@router.delete("/servers/{server_id}", status_code=204)
+def delete(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+           version: ComputeVersion) -> Response:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, "os_compute_api:servers:delete", caller, server)
+    # The aggregate, not the read model, says where it runs: a stale "no host" here would
+    # complete the delete locally and leave a guest running.
+    host = cloud.actions.instance(caller.ctx, server["id"]).host
+    cloud.actions.delete(caller.ctx, server["id"], host_is_up=host is None or
+                         cloud.capacity.is_up(host))
+    return Response(status_code=204, headers=version_headers(version))

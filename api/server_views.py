@@ -1,0 +1,316 @@
+"""Server bodies in Nova's shapes, built from read-model rows (projections/servers.py).
+
+What a body shows depends on the microversion (locked 2.9, host_status 2.16, description
+2.19, tags 2.26, the embedded flavor 2.47) and on what the caller may see (the extended server
+attributes and host_status are admin-only by Nova's default policy). Both are decided once per
+request and carried in a `ServerLook`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from api.auth import Caller
+from api.deps import CloudServices
+from api.policy import PolicyEngine
+from api.routers.compute_keypairs import Version
+from domain.compute.scheduling.host_state import HostState
+from domain.compute.states import PowerState, TaskState, VmState, api_status
+from domain.errors import Forbidden, InvalidInput
+from projections.servers import ServerViews, name_matcher
+
+# Nova shows `progress` for these statuses only.
+PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
+FAULT_STATUSES = ("ERROR", "DELETED")
+
+
+@dataclass(frozen=True)
+class ServerLook:
+    """How servers are shown in one request."""
+
+    base: str  # the public URL
+    version: Version
+    extended: bool = False  # os_compute_api:os-extended-server-attributes
+    host_status: bool = False  # os_compute_api:servers:show:host_status
+    hosts: dict[str, HostState] = field(default_factory=dict)
+    now: float = 0.0
+    down_after: float = 60.0
+
+
+def dashed(hex_id: str) -> str:
+    return str(UUID(hex_id))
+
+
+def links(base: str, kind: str, ident: str) -> list[dict[str, str]]:
+    return [{"rel": "self", "href": f"{base}/compute/v2.1/{kind}/{ident}"},
+            {"rel": "bookmark", "href": f"{base}/compute/{kind}/{ident}"}]
+
+
+def bookmark(base: str, kind: str, ident: str) -> list[dict[str, str]]:
+    return [{"rel": "bookmark", "href": f"{base}/compute/{kind}/{ident}"}]
+
+
+def status_of(server: dict[str, Any]) -> str:
+    task = server["task_state"]
+    return api_status(VmState(server["vm_state"]), TaskState(task) if task else None)
+
+
+def host_id(project_id: str, host: str | None) -> str:
+    """Nova's hostId: the same host looks different to every project."""
+    return hashlib.sha224((project_id + host).encode()).hexdigest() if host else ""
+
+
+def display_time(moment: str | None) -> str | None:
+    """`created`/`updated` are printed to the second with a Z; the read model keeps more."""
+    return moment[:19] + "Z" if moment else None
+
+
+def summary(server: dict[str, Any], base: str) -> dict[str, Any]:
+    ident = dashed(server["id"])
+    return {"id": ident, "name": server["name"], "links": links(base, "servers", ident)}
+
+
+def flavor_body(flavor: dict[str, Any], look: ServerLook) -> dict[str, Any]:
+    if look.version < "2.47":
+        return {"id": flavor["id"], "links": bookmark(look.base, "flavors", flavor["id"])}
+    return {"original_name": flavor["name"], "vcpus": flavor["vcpus"], "ram": flavor["ram"],
+            "disk": flavor["disk"], "ephemeral": flavor.get("ephemeral", 0),
+            "swap": flavor.get("swap", 0), "extra_specs": dict(flavor.get("extra_specs", {}))}
+
+
+def image_body(image: dict[str, Any], base: str) -> dict[str, Any]:
+    ident = dashed(image["id"])
+    return {"id": ident, "links": bookmark(base, "images", ident)}
+
+
+def zone_of(server: dict[str, Any], look: ServerLook) -> str:
+    """The zone of the host it runs on (as Nova shows it), else the zone it asked for."""
+    state = look.hosts.get(server["host"] or "")
+    return state.availability_zone if state else (server.get("requested_az") or "")
+
+
+def host_status(server: dict[str, Any], look: ServerLook) -> str:
+    state = look.hosts.get(server["host"] or "")
+    if not server["host"]:
+        return ""
+    if state is None:
+        return "UNKNOWN"
+    if not state.enabled:
+        return "MAINTENANCE"
+    return "UP" if state.is_up(look.now, look.down_after) else "UNKNOWN"
+
+
+def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
+    ident, status = dashed(server["id"]), status_of(server)
+    body: dict[str, Any] = {
+        **summary(server, look.base), "status": status,
+        "tenant_id": server["project_id"], "user_id": server["user_id"],
+        "metadata": dict(server["metadata"]),
+        "hostId": host_id(server["project_id"], server["host"]),
+        "image": image_body(server["image"], look.base),
+        "flavor": flavor_body(server["flavor"], look),
+        "created": display_time(server["created_at"]),
+        "updated": display_time(server["updated_at"]),
+        "addresses": {}, "accessIPv4": server.get("access_ip_v4") or "",
+        "accessIPv6": server.get("access_ip_v6") or "", "key_name": server["key_name"],
+        "config_drive": "", "OS-DCF:diskConfig": "MANUAL",
+        "OS-EXT-AZ:availability_zone": zone_of(server, look),
+        "OS-EXT-STS:vm_state": server["vm_state"], "OS-EXT-STS:task_state": server["task_state"],
+        "OS-EXT-STS:power_state": int(PowerState(server["power_state"])),
+        "OS-SRV-USG:launched_at": server["launched_at"],
+        "OS-SRV-USG:terminated_at": server["terminated_at"],
+        "os-extended-volumes:volumes_attached": [], "security_groups": [{"name": "default"}],
+    }
+    if status in PROGRESS_STATUSES:
+        body["progress"] = 0
+    if status in FAULT_STATUSES and server["fault"]:
+        fault = server["fault"]
+        body["fault"] = {"code": fault["code"], "message": fault["message"],
+                         "created": display_time(fault.get("created"))}
+    if look.extended:
+        body.update(extended_attributes(server, ident, look.version))
+    body.update(versioned_fields(server, look))
+    return body
+
+
+def versioned_fields(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if look.version >= "2.9":
+        fields["locked"] = bool(server["locked"])
+    if look.version >= "2.16" and look.host_status:
+        fields["host_status"] = host_status(server, look)
+    if look.version >= "2.19":
+        fields["description"] = server.get("description")
+    if look.version >= "2.26":
+        fields["tags"] = []
+    return fields
+
+
+def extended_attributes(server: dict[str, Any], ident: str, version: Version) -> dict[str, Any]:
+    # The libvirt domain is named after the instance uuid (adapters/hypervisor/domain_xml.py).
+    attrs: dict[str, Any] = {"OS-EXT-SRV-ATTR:host": server["host"],
+                             "OS-EXT-SRV-ATTR:hypervisor_hostname": server["host"],
+                             "OS-EXT-SRV-ATTR:instance_name": ident}
+    if version >= "2.3":
+        attrs.update({
+            "OS-EXT-SRV-ATTR:reservation_id": server["reservation_id"],
+            "OS-EXT-SRV-ATTR:launch_index": server["launch_index"],
+            "OS-EXT-SRV-ATTR:hostname": hostname(server["name"]),
+            "OS-EXT-SRV-ATTR:kernel_id": "", "OS-EXT-SRV-ATTR:ramdisk_id": "",
+            "OS-EXT-SRV-ATTR:root_device_name": None,
+            "OS-EXT-SRV-ATTR:user_data": server["user_data"],
+        })
+    return attrs
+
+
+def hostname(display_name: str) -> str:
+    """Nova's sanitize_hostname: lower case, [a-z0-9.-] only, at most 63 characters."""
+    name = re.sub(r"[ _]", "-", display_name.lower())
+    name = re.sub(r"[^\w.-]+", "", name, flags=re.ASCII).strip(".-")
+    return name[:63] or "server"
+
+
+def created_body(instance_id: str, look: ServerLook, admin_pass: str | None,
+                 disk_config: str) -> dict[str, Any]:
+    """What a boot answers (202): enough to find the server again, and its password once."""
+    body: dict[str, Any] = {"id": instance_id, "links": links(look.base, "servers", instance_id),
+                            "OS-DCF:diskConfig": disk_config,
+                            "security_groups": [{"name": "default"}]}
+    if admin_pass is not None:
+        body["adminPass"] = admin_pass
+    return body
+
+
+def server_look(cloud: CloudServices, caller: Caller, engine: PolicyEngine,
+                version: Version) -> ServerLook:
+    own = {"project_id": caller.project_id, "user_id": caller.user_id}
+    return ServerLook(
+        base=cloud.settings.public_url, version=version,
+        extended=engine.allowed("os_compute_api:os-extended-server-attributes", own, caller.creds),
+        host_status=engine.allowed("os_compute_api:servers:show:host_status", own, caller.creds),
+        hosts=cloud.capacity.hosts(), now=time.time(), down_after=cloud.capacity.down_after)
+
+
+# -- lists -----------------------------------------------------------------------------------
+
+# Nova's API statuses (a filter on any other is empty before 2.38, a 400 from 2.38 on).
+STATUSES = {"ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
+            "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
+            "SHELVED_OFFLOADED", "SHUTOFF", "SOFT_DELETED", "SUSPENDED", "UNKNOWN",
+            "VERIFY_RESIZE"}
+MAX_LIMIT = 1000  # Nova's [api] max_limit
+TRUE, FALSE = ("", "1", "t", "true", "on", "y", "yes"), ("0", "f", "false", "off", "n", "no")
+
+
+def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller,
+                 engine: PolicyEngine, version: Version, detailed: bool) -> dict[str, Any]:
+    rule = "os_compute_api:servers:detail" if detailed else "os_compute_api:servers:index"
+    own = {"project_id": caller.project_id, "user_id": caller.user_id}
+    engine.enforce(rule, own, caller.creds)
+    where = scope(params, caller, engine, f"{rule}:get_all_tenants")
+    if engine.allowed("os_compute_api:servers:allow_all_filters", own, caller.creds) and \
+            params.get("host"):
+        where["host"] = params["host"]  # other callers' host filter is dropped, as in Nova
+    for param, column in (("reservation_id", "reservation_id"), ("flavor", "flavor_id")):
+        if params.get(param):
+            where[column] = params[param]
+    if params.get("image"):
+        where["image_id"] = _hex_or_none(params["image"].rstrip("/").rsplit("/", 1)[-1])
+    deleted, keep = status_filter(params.get("status"), caller, version)
+    if keep is None:
+        return {"servers": []}
+    since = changes_since(params.get("changes-since"))
+    matches = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
+    limit = page_size(params.get("limit"))
+    views = ServerViews(cloud.store)
+    rows = views.list(where, deleted=None if since and deleted is False else deleted,
+                      changes_since=since, marker_seq=marker_seq(views, where, params),
+                      keep=lambda s: keep(s) and matches(s), limit=limit)
+    look = server_look(cloud, caller, engine, version)
+    body: dict[str, Any] = {"servers": [detail(r, look) if detailed else summary(r, look.base)
+                                        for r in rows]}
+    if rows and len(rows) == limit:
+        query = urlencode({**params, "marker": dashed(rows[-1]["id"])})
+        path = "servers/detail" if detailed else "servers"
+        body["servers_links"] = [{"rel": "next",
+                                  "href": f"{look.base}/compute/v2.1/{path}?{query}"}]
+    return body
+
+
+def scope(params: Mapping[str, str], caller: Caller, engine: PolicyEngine,
+          all_rule: str) -> dict[str, Any]:
+    """Whose servers: the caller's project, or (by policy) every project or a named one."""
+    value = params.get("all_tenants")
+    if value is not None and value.lower() not in TRUE + FALSE:
+        raise InvalidInput(f"Invalid all_tenants value: {value}")
+    wanted = params.get("project_id") or params.get("tenant_id")
+    if (value is None or value.lower() in FALSE) and wanted in (None, caller.project_id):
+        return {"project_id": caller.project_id}
+    engine.enforce(all_rule, {"project_id": caller.project_id}, caller.creds)
+    return {"project_id": wanted} if wanted else {}
+
+
+def status_filter(status: str | None, caller: Caller,
+                  version: Version) -> tuple[bool | None, Any]:
+    """(deleted, keep): which rows by their deleted flag, and a filter on the API status;
+    keep is None when the answer is an empty list."""
+    if not status:
+        return False, lambda _: True
+    wanted = status.upper()
+    if wanted not in STATUSES:
+        if version >= "2.38":
+            raise InvalidInput(f"Invalid status value: {status}")
+        return False, None
+    if wanted == "DELETED":
+        if not caller.is_admin:
+            raise Forbidden("Only administrators may list deleted instances")
+        return True, lambda _: True
+    return False, lambda server: status_of(server) == wanted
+
+
+def changes_since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError:
+        raise InvalidInput(f"Invalid filter field: changes-since ({value}).") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def page_size(value: str | None) -> int:
+    if value is None:
+        return MAX_LIMIT
+    if not value.lstrip("-").isdigit():
+        raise InvalidInput("limit param must be an integer")
+    if int(value) < 0:
+        raise InvalidInput("limit param must be positive")
+    return min(int(value), MAX_LIMIT)
+
+
+def marker_seq(views: ServerViews, where: dict[str, Any],
+               params: Mapping[str, str]) -> int | None:
+    marker = params.get("marker")
+    if marker is None:
+        return None
+    row = views.get(_hex_or_none(marker) or "", include_deleted=True)
+    if row is None or ("project_id" in where and row["project_id"] != where["project_id"]):
+        raise InvalidInput(f"marker [{marker}] not found")
+    return int(row["seq"])
+
+
+def _hex_or_none(value: str) -> str | None:
+    try:
+        return UUID(value).hex
+    except ValueError:
+        return None

@@ -1,0 +1,196 @@
+"""Read model of instance actions (`/servers/{id}/os-instance-actions`), built from events.
+
+An action is what a request asked of a server (keyed by its request id); its events are the
+steps carried out for it, each opened when the step is asked for and finished by the outcome the
+scheduler or the compute worker records. Outcomes come with the worker's own request id, so a
+step is found by the instance and the step's name, newest open one first, as Nova's compute
+manager finds its action by the instance and the request it was handed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.compute.instance import Instance
+from domain.errors import InvalidInput
+from projections.base import Projection, hexid
+from projections.store import ReadCursor, ReadStore, Row
+
+# Nova's action names (nova/compute/instance_actions.py) for the aggregate's action names.
+ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_hard": "reboot",
+                "pause": "pause", "unpause": "unpause", "suspend": "suspend",
+                "resume": "resume", "resize": "resize", "confirm_resize": "confirmResize",
+                "revert_resize": "revertResize", "rebuild": "rebuild"}
+# The event Nova's compute manager records for each (its wrap_instance_event names).
+STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance",
+              "reboot": "compute_reboot_instance", "reboot_hard": "compute_reboot_instance",
+              "pause": "compute_pause_instance", "unpause": "compute_unpause_instance",
+              "suspend": "compute_suspend_instance", "resume": "compute_resume_instance",
+              "resize": "compute_resize_instance", "confirm_resize": "compute_confirm_resize",
+              "revert_resize": "compute_revert_resize", "rebuild": "compute_rebuild_instance"}
+SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
+                              "compute__do_build_and_run_instance", "compute_terminate_instance")
+
+
+def moment(event: Any) -> str:
+    """Nova prints action and event times as naive UTC with microseconds."""
+    return str(event.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f"))
+
+
+def request_id(event: Any) -> str:
+    return str((getattr(event, "meta", None) or {}).get("request_id") or f"req-{hexid(event)}")
+
+
+class InstanceActionProjection(Projection):
+    name = "instance_actions"
+    tables = ("instance_action_events", "instance_actions")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS instance_actions (instance_id TEXT NOT NULL,"
+        " request_id TEXT NOT NULL, seq BIGINT NOT NULL, action TEXT NOT NULL, user_id TEXT,"
+        " project_id TEXT, start_time TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " finish_time TEXT, message TEXT, PRIMARY KEY (instance_id, request_id))",
+        "CREATE TABLE IF NOT EXISTS instance_action_events (instance_id TEXT NOT NULL,"
+        " seq BIGINT NOT NULL, request_id TEXT NOT NULL, event TEXT NOT NULL,"
+        " start_time TEXT NOT NULL, finish_time TEXT, result TEXT,"
+        " PRIMARY KEY (instance_id, seq))",
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        S = Step  # noqa: N806 - a short alias keeps the table readable
+        self.steps: dict[type, Callable[[ReadCursor, Any, int], None]] = {
+            Instance.Requested: S(self, action="create", opens=SCHEDULE),
+            Instance.HostClaimed: S(self, closes=SCHEDULE, opens=BUILD, of="create"),
+            Instance.SchedulingFailed: S(self, closes=SCHEDULE, result="Error"),
+            Instance.Spawned: S(self, closes=BUILD),
+            Instance.SpawnFailed: S(self, closes=BUILD, result="Error"),
+            Instance.BuildAborted: S(self, fails="create"),
+            Instance.ActionRequested: self.action_requested,
+            Instance.ActionSucceeded: self.action_finished,
+            Instance.ActionFailed: self.action_finished,
+            Instance.Locked: S(self, action="lock"),
+            Instance.Unlocked: S(self, action="unlock"),
+            Instance.DeleteRequested: S(self, action="delete", opens=TERMINATE),
+            Instance.Deleted: self.deleted,
+        }
+
+    def topics(self) -> list[str]:
+        return [get_topic(cls) for cls in self.steps]
+
+    def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
+        step = self.steps.get(type(event))
+        if step is not None:
+            step(cur, event, position)
+
+    def action_requested(self, cur: ReadCursor, e: Any, position: int) -> None:
+        Step(self, action=ACTION_NAMES[e.action], opens=STEP_NAMES[e.action])(cur, e, position)
+
+    def action_finished(self, cur: ReadCursor, e: Any, position: int) -> None:
+        result = "Success" if isinstance(e, Instance.ActionSucceeded) else "Error"
+        Step(self, closes=STEP_NAMES[e.action], result=result)(cur, e, position)
+
+    def deleted(self, cur: ReadCursor, e: Any, position: int) -> None:
+        # A delete the worker carried out finishes its step; a local delete (nothing on any
+        # host) is a "delete" action of its own, with no step, as in Nova.
+        if not self.close(cur, e, TERMINATE, "Success"):
+            self.start(cur, e, position, "delete")
+
+    # -- the three things a step does -------------------------------------------------------
+    def start(self, cur: ReadCursor, e: Any, position: int, action: str) -> None:
+        meta = getattr(e, "meta", None) or {}
+        cur.execute("INSERT INTO instance_actions (instance_id, request_id, seq, action, user_id,"
+                    " project_id, start_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (instance_id, request_id) DO NOTHING",
+                    (hexid(e), request_id(e), position, action, meta.get("user_id"),
+                     meta.get("project_id"), moment(e), moment(e)))
+
+    def open(self, cur: ReadCursor, e: Any, position: int, name: str, of: str | None) -> None:
+        owner = request_id(e)
+        if of is not None:  # the step belongs to an earlier request's action (a reschedule)
+            row = cur.execute("SELECT request_id FROM instance_actions WHERE instance_id = ?"
+                              " AND action = ? ORDER BY seq DESC LIMIT 1", (hexid(e), of)).one()
+            if row is None:
+                return
+            owner = row["request_id"]
+        cur.execute("INSERT INTO instance_action_events (instance_id, seq, request_id, event,"
+                    " start_time) VALUES (?, ?, ?, ?, ?)",
+                    (hexid(e), position, owner, name, moment(e)))
+        self.touch(cur, e, owner, None)
+
+    def close(self, cur: ReadCursor, e: Any, name: str, result: str) -> bool:
+        row = cur.execute("SELECT seq, request_id FROM instance_action_events WHERE"
+                          " instance_id = ? AND event = ? AND finish_time IS NULL"
+                          " ORDER BY seq DESC LIMIT 1", (hexid(e), name)).one()
+        if row is None:
+            return False
+        cur.execute("UPDATE instance_action_events SET finish_time = ?, result = ?"
+                    " WHERE instance_id = ? AND seq = ?", (moment(e), result, hexid(e), row["seq"]))
+        self.touch(cur, e, row["request_id"], result)
+        return True
+
+    def touch(self, cur: ReadCursor, e: Any, owner: str, result: str | None) -> None:
+        """A step started or finished: the action was updated; a failed step marks it Error
+        (Nova's action_event_finish does the same)."""
+        finish = moment(e) if result is not None else None
+        cur.execute("UPDATE instance_actions SET updated_at = ?,"
+                    " finish_time = COALESCE(?, finish_time),"
+                    " message = CASE WHEN ? THEN 'Error' ELSE message END"
+                    " WHERE instance_id = ? AND request_id = ?",
+                    (moment(e), finish, result == "Error", hexid(e), owner))
+
+
+class Step:
+    """One event's effect: start an action, finish a step, open the next step."""
+
+    def __init__(self, projection: InstanceActionProjection, action: str | None = None,
+                 opens: str | None = None, closes: str | None = None, result: str = "Success",
+                 of: str | None = None, fails: str | None = None) -> None:
+        self.p, self.action, self.opens, self.closes = projection, action, opens, closes
+        self.result, self.of, self.fails = result, of, fails
+
+    def __call__(self, cur: ReadCursor, e: Any, position: int) -> None:
+        if self.action is not None:
+            self.p.start(cur, e, position, self.action)
+        if self.closes is not None:
+            self.p.close(cur, e, self.closes, self.result)
+        if self.opens is not None:
+            self.p.open(cur, e, position, self.opens, self.of)
+        if self.fails is not None:
+            cur.execute("UPDATE instance_actions SET message = 'Error', updated_at = ?,"
+                        " finish_time = ? WHERE instance_id = ? AND action = ?",
+                        (moment(e), moment(e), hexid(e), self.fails))
+
+
+class InstanceActionViews:
+    """Queries over instance actions, newest first as Nova lists them."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+
+    def get(self, instance_id: str, request_id: str) -> Row | None:
+        return self.store.query_one("SELECT * FROM instance_actions WHERE instance_id = ?"
+                                    " AND request_id = ?", (instance_id, request_id))
+
+    def list(self, instance_id: str, limit: int | None = None, marker: str | None = None,
+             changes_since: str | None = None) -> list[Row]:
+        sql, params = "SELECT * FROM instance_actions WHERE instance_id = ?", [instance_id]
+        if marker is not None:
+            row = self.get(instance_id, marker)
+            if row is None:
+                raise InvalidInput(f"Marker {marker} could not be found.")
+            sql += " AND seq < ?"
+            params.append(row["seq"])
+        if changes_since is not None:
+            sql += " AND updated_at >= ?"
+            params.append(changes_since)
+        sql += " ORDER BY seq DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.store.query(sql, params)
+
+    def events(self, instance_id: str, request_id: str) -> list[Row]:
+        return self.store.query("SELECT * FROM instance_action_events WHERE instance_id = ?"
+                                " AND request_id = ? ORDER BY seq DESC", (instance_id, request_id))

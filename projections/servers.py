@@ -1,0 +1,262 @@
+"""Read model of servers (Compute `/servers`), server groups and compute-service disable reasons.
+
+A server row keeps the columns lists filter on and the whole server as a JSON document, evolved
+event by event the way the `Instance` aggregate evolves (pending action parameters included, so
+that a resize's success can move the flavor and host exactly as the aggregate does). Deleted
+servers stay, flagged, because Nova's `changes-since` lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from domain.compute.instance import Instance
+from domain.compute.node import ComputeNode
+from domain.compute.server_group import ServerGroup
+from domain.compute.states import TRANSITIONS
+from domain.errors import InvalidInput
+from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.store import ReadCursor, ReadStore, Row
+
+
+def moment(event: Any) -> str:
+    """Naive UTC with microseconds: fixed width, so text order is time order."""
+    return str(event.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f"))
+
+
+COLUMNS = ("project_id", "user_id", "name", "host", "vm_state", "task_state", "reservation_id",
+           "image_id", "flavor_id", "server_group_id", "updated_at", "deleted")
+
+
+def new_doc(e: Any) -> dict[str, Any]:
+    keep = ("name", "project_id", "user_id", "flavor", "image", "key_name", "metadata",
+            "user_data", "reservation_id", "launch_index", "server_group_id")
+    return {**{k: getattr(e, k) for k in keep}, "requested_az": e.availability_zone,
+            "vm_state": "building", "task_state": "scheduling", "power_state": 0, "host": None,
+            "fault": None, "locked": False, "locked_reason": None, "pending": None,
+            "old_flavor": None, "resize_from": None, "description": None, "deleted": False,
+            "created_at": moment(e), "launched_at": None, "terminated_at": None}
+
+
+def _fault(doc: dict[str, Any], e: Any, message: str) -> None:
+    doc["fault"] = {"code": 500, "message": message, "created": moment(e)}
+
+
+def _error(doc: dict[str, Any], e: Any, message: str) -> None:
+    doc.update(vm_state="error", task_state=None, host=None)
+    _fault(doc, e, message)
+
+
+def _requested(doc: dict[str, Any], e: Any) -> None:
+    doc["task_state"] = TRANSITIONS[e.action].task.value
+    doc["pending"] = {"action": e.action, "from_state": e.from_state, **e.params}
+
+
+def _succeeded(doc: dict[str, Any], e: Any) -> None:
+    params = doc["pending"] or {}
+    doc.update(vm_state=e.vm_state, task_state=None, power_state=e.power_state, fault=None,
+               pending=None)
+    if e.action == "resize":
+        doc["old_flavor"], doc["flavor"] = doc["flavor"], params["flavor"]
+        doc["resize_from"] = {"host": doc["host"], "vm_state": params["from_state"]}
+        doc["host"] = params.get("host", doc["host"])
+    elif e.action == "revert_resize" and doc["old_flavor"] is not None:
+        doc["flavor"], doc["old_flavor"] = doc["old_flavor"], None
+        doc["host"] = (doc["resize_from"] or {}).get("host", doc["host"])
+        doc["resize_from"] = None
+    elif e.action == "confirm_resize":
+        doc["old_flavor"] = doc["resize_from"] = None
+    elif e.action == "rebuild":
+        doc["image"] = params.get("image", doc["image"])
+
+
+def _failed(doc: dict[str, Any], e: Any) -> None:
+    doc.update(vm_state=(doc["pending"] or {}).get("from_state", doc["vm_state"]),
+               task_state=None, pending=None)
+    _fault(doc, e, e.reason)
+
+
+def _spawn_failed(doc: dict[str, Any], e: Any) -> None:
+    doc.update(host=None, task_state="scheduling")
+    _fault(doc, e, e.reason)
+
+
+def _deleted(doc: dict[str, Any], e: Any) -> None:
+    doc.update(vm_state="deleted", task_state=None, power_state=0, deleted=True,
+               terminated_at=moment(e))
+
+
+Evolve = Callable[[dict[str, Any], Any], None]
+
+# One step per instance event, mirroring domain/compute/instance.py.
+EVOLVE: dict[type, Evolve] = {
+    Instance.HostClaimed: lambda d, e: d.update(host=e.host, task_state="spawning"),
+    Instance.SchedulingFailed:
+        lambda d, e: _error(d, e, f"No valid host was found. {e.reason}".strip()),
+    Instance.Spawned: lambda d, e: d.update(vm_state="active", task_state=None, power_state=1,
+                                            launched_at=moment(e)),
+    Instance.SpawnFailed: _spawn_failed,
+    Instance.BuildAborted: lambda d, e: _error(d, e, e.reason),
+    Instance.ActionRequested: _requested,
+    Instance.ActionSucceeded: _succeeded,
+    Instance.ActionFailed: _failed,
+    Instance.Locked: lambda d, e: d.update(locked=True, locked_reason=e.reason),
+    Instance.Unlocked: lambda d, e: d.update(locked=False, locked_reason=None),
+    Instance.Updated: lambda d, e: d.update(e.changes),
+    Instance.PowerStateObserved: lambda d, e: d.update(power_state=e.power_state,
+                                                       vm_state=e.vm_state),
+    Instance.DeleteRequested: lambda d, e: d.update(task_state="deleting"),
+    Instance.Deleted: _deleted,
+}
+
+
+class ServerProjection(Projection):
+    name = "servers"
+    tables = ("servers", "server_groups", "compute_services")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " project_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, host TEXT,"
+        " vm_state TEXT NOT NULL, task_state TEXT, reservation_id TEXT NOT NULL,"
+        " image_id TEXT, flavor_id TEXT, server_group_id TEXT, updated_at TEXT NOT NULL,"
+        " deleted BOOLEAN NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS servers_by_project ON servers (project_id, seq)",
+        "CREATE TABLE IF NOT EXISTS server_groups (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " name TEXT NOT NULL, policy TEXT NOT NULL, rules TEXT NOT NULL,"
+        " project_id TEXT NOT NULL, user_id TEXT NOT NULL)",
+        # Keyed by the node aggregate's id; `seq` is Nova's integer id before 2.53.
+        "CREATE TABLE IF NOT EXISTS compute_services (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " host TEXT NOT NULL, disabled_reason TEXT)",
+    )
+
+    def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
+        # Creation rows take the event's position as `seq`: creation order, stable on rebuild.
+        if isinstance(event, Instance.Requested):
+            self.requested(cur, event, position)
+        elif isinstance(event, ServerGroup.Created):
+            self.group_created(cur, event, position)
+        elif isinstance(event, ComputeNode.Registered):
+            self.service_registered(cur, event, position)
+        else:
+            super().apply(cur, event, position)
+
+    @handles(Instance.Requested)
+    def requested(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        doc = new_doc(e)
+        cur.execute("INSERT INTO servers (id, seq, doc, " + ", ".join(COLUMNS) + ")"
+                    " VALUES (?, ?, ?" + ", ?" * len(COLUMNS) + ")",
+                    (hexid(e), position, as_json(doc), *self._columns(doc, e)))
+
+    @handles(*EVOLVE)
+    def evolved(self, cur: ReadCursor, e: Any) -> None:
+        row = cur.execute("SELECT doc FROM servers WHERE id = ?", (hexid(e),)).one()
+        if row is None:
+            return
+        doc = from_json(row["doc"])
+        EVOLVE[type(e)](doc, e)
+        cur.execute("UPDATE servers SET doc = ?, " + ", ".join(f"{c} = ?" for c in COLUMNS)
+                    + " WHERE id = ?", (as_json(doc), *self._columns(doc, e), hexid(e)))
+
+    @staticmethod
+    def _columns(doc: dict[str, Any], e: Any) -> tuple[Any, ...]:
+        values = {**doc, "image_id": doc["image"]["id"], "flavor_id": doc["flavor"]["id"],
+                  "updated_at": moment(e)}
+        return tuple(values[c] for c in COLUMNS)
+
+    @handles(ServerGroup.Created)
+    def group_created(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        cur.execute("INSERT INTO server_groups (id, seq, name, policy, rules, project_id, user_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", (hexid(e), position, e.name, e.policy,
+                                                      as_json(e.rules), e.project_id, e.user_id))
+
+    @handles(ServerGroup.Deleted)
+    def group_deleted(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM server_groups WHERE id = ?", (hexid(e),))
+
+    @handles(ComputeNode.Registered)
+    def service_registered(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        cur.execute("INSERT INTO compute_services (id, seq, host) VALUES (?, ?, ?)",
+                    (hexid(e), position, e.host))
+
+    @handles(ComputeNode.Disabled, ComputeNode.Enabled)
+    def service_toggled(self, cur: ReadCursor, e: Any) -> None:
+        reason = e.reason if isinstance(e, ComputeNode.Disabled) else None
+        cur.execute("UPDATE compute_services SET disabled_reason = ? WHERE id = ?",
+                    (reason, hexid(e)))
+
+
+def _server(row: Row) -> Row:
+    return {**from_json(row["doc"]), "id": row["id"], "seq": row["seq"],
+            "updated_at": row["updated_at"]}
+
+
+class ServerViews:
+    """Queries over the server read model; each server comes back as its document plus
+    `id` (hex), `seq` and `updated_at`."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+
+    def get(self, server_id: str, include_deleted: bool = False) -> Row | None:
+        row = self.store.query_one("SELECT * FROM servers WHERE id = ?", (server_id,))
+        if row is None or (row["deleted"] and not include_deleted):
+            return None
+        return _server(row)
+
+    def list(self, where: dict[str, Any], *, deleted: bool | None = False,
+             changes_since: str | None = None, marker_seq: int | None = None,
+             keep: Callable[[Row], bool] = lambda _: True, limit: int | None = None) -> list[Row]:
+        """Newest first. `where` holds column equalities (project_id, host, ...); `deleted`
+        None means live and deleted alike; `keep` is a filter SQL cannot express portably (a
+        name regex, the API status)."""
+        clauses, params = ["1 = 1"], []
+        for column, value in where.items():
+            if column not in COLUMNS:
+                raise ValueError(f"not a server column: {column}")
+            clauses.append(f"{column} = ?")
+            params.append(value)
+        if deleted is not None:
+            clauses.append("deleted = ?")
+            params.append(deleted)
+        if changes_since is not None:
+            clauses.append("updated_at >= ?")
+            params.append(changes_since)
+        if marker_seq is not None:
+            clauses.append("seq < ?")
+            params.append(marker_seq)
+        rows = self.store.query(f"SELECT * FROM servers WHERE {' AND '.join(clauses)}"
+                                " ORDER BY seq DESC", params)
+        servers = [s for s in map(_server, rows) if keep(s)]
+        return servers[:limit] if limit is not None else servers
+
+    def members(self, group_id: str) -> list[str]:
+        rows = self.store.query("SELECT id FROM servers WHERE server_group_id = ? AND deleted = ?"
+                                " ORDER BY seq", (group_id, False))
+        return [r["id"] for r in rows]
+
+    def group(self, group_id: str) -> Row | None:
+        row = self.store.query_one("SELECT * FROM server_groups WHERE id = ?", (group_id,))
+        return {**row, "rules": from_json(row["rules"]) or {}} if row else None
+
+    def groups(self, project_id: str | None) -> list[Row]:
+        """Oldest first, as Nova lists them; `project_id` None lists every project's."""
+        sql, params = "SELECT * FROM server_groups", []
+        if project_id is not None:
+            sql, params = sql + " WHERE project_id = ?", [project_id]
+        rows = self.store.query(sql + " ORDER BY seq", params)
+        return [{**r, "rules": from_json(r["rules"]) or {}} for r in rows]
+
+    def services(self) -> list[Row]:
+        """Registered compute services in registration order: id (node, hex), seq, host and
+        disabled_reason (live state and capacity are the capacity view's)."""
+        return self.store.query("SELECT * FROM compute_services ORDER BY seq")
+
+
+def name_matcher(pattern: str) -> Callable[[Row], bool]:
+    """Nova filters names by regular expression (search, not full match)."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        raise InvalidInput(f"Invalid regular expression for name: {pattern}") from None
+    return lambda server: compiled.search(server["name"]) is not None
