@@ -8,9 +8,51 @@ schema (how tests and replays get a private copy).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
+
+
+class OrderedInsertRecorder(PostgresApplicationRecorder):
+    """eventsourcing's one-statement insert function, plus the table lock its default path takes.
+
+    With POSTGRES_ENABLE_DB_FUNCTIONS a save is ONE round trip (`SELECT es_insert_events(...)`)
+    instead of a pipelined BEGIN/LOCK/NOTIFY/INSERT/COMMIT; bench/event_append.py measures the
+    difference. But 9.5.6's function omits `LOCK TABLE ... IN EXCLUSIVE MODE`, so two concurrent
+    saves could commit notification ids out of order and a follower that has read id 11 would
+    never see id 10 committed later. The lock serialises inserting transactions (insert order =
+    commit order) exactly as the default path does; reads are not blocked by it.
+    """
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_pg_function_insert_events = SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[])"
+            " RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$"
+            " BEGIN"
+            "  SET LOCAL lock_timeout = '{lock_timeout}s';"
+            "  LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            "  NOTIFY {channel};"
+            "  RETURN QUERY INSERT INTO {schema}.{table} AS t"
+            "   (originator_id, originator_version, topic, state)"
+            "   SELECT originator_id, originator_version, topic, state FROM unnest(events)"
+            "   RETURNING notification_id;"
+            " END;"
+            " $BODY$"
+        ).format(
+            function=Identifier(self.pg_function_name_insert_events),
+            lock_timeout=self.datastore.lock_timeout,
+            channel=Identifier(self.channel_name),
+            event=Identifier(self.stored_event_type_name),
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+        )
+        index = self.create_insert_function_statement_index
+        self.sql_create_statements[index] = self.sql_create_pg_function_insert_events
 
 
 @dataclass(frozen=True)
@@ -38,15 +80,20 @@ class Database:
 
     def event_store_env(self) -> dict[str, str]:
         if not self.is_postgres:
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.sqlite_path(),
-                    "SQLITE_LOCK_TIMEOUT": "30"}
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": self.sqlite_path(), "SQLITE_LOCK_TIMEOUT": "30"}
         p = self.pg_parts()
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": p["dbname"], "POSTGRES_HOST": p["host"], "POSTGRES_PORT": p["port"],
             "POSTGRES_USER": p["user"], "POSTGRES_PASSWORD": p["password"],
-            "POSTGRES_POOL_SIZE": "10", "POSTGRES_MAX_OVERFLOW": "20",
+            # POOL_SIZE is the pool's minimum, opened eagerly by every process (and test); the
+            # pool grows on demand to POOL_SIZE + MAX_OVERFLOW (30, as before).
+            "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "28",
             "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_PRE_PING": "y",
+            # One round trip per save, with the ordering lock kept (see OrderedInsertRecorder).
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            "APPLICATION_RECORDER_TOPIC": "adapters.persistence:OrderedInsertRecorder",
         }
         if p["schema"]:
             env["POSTGRES_SCHEMA"] = p["schema"]

@@ -1,0 +1,138 @@
+"""The `skyledger` CLI end to end: every subcommand's --help, `projections status` and `rebuild`
+in-process through `ops.cli.main`, and the installed console script as a subprocess. Settings
+come from SKYLEDGER_* variables pointing at the test's own store (SQLite file or PG schema)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from domain.context import SYSTEM
+from ops.bootstrap import Cloud
+from ops.cli import main, parser
+from ops.progress import Progress
+from projections.registry import all_projections
+from tests.integration.test_projections_rebuild import dump_all
+
+NAMES = [p.name for p in all_projections()]
+
+
+def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    # The same data dir as the `cloud` fixture's settings, so the CLI opens the same store.
+    return {"SKYLEDGER_DATA_DIR": str(tmp_path / "data"), "SKYLEDGER_DATABASE_URL": database_url,
+            "SKYLEDGER_FAST_HASHING": "1"}
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = cli_env(database_url, tmp_path)
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def command_paths(p: argparse.ArgumentParser,
+                  prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths.append((*prefix, name))
+                paths += command_paths(sub, (*prefix, name))
+    return paths
+
+
+def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = command_paths(parser())
+    assert {("serve",), ("projections",), ("projections", "status"), ("projections", "rebuild"),
+            ("audit",)} <= set(paths)
+    for path in [(), *paths]:
+        with pytest.raises(SystemExit) as exited:
+            main([*path, "--help"])
+        assert exited.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: skyledger {' '.join(path)}".rstrip()), out
+        # A description beyond the usage line and the option list.
+        assert len([line for line in out.splitlines() if line.strip()]) > 4, out
+
+
+def test_status_shows_position_head_and_lag(
+    cloud: Cloud, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["projections", "status", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    head = cloud.app.head()
+    assert [r["name"] for r in rows] == NAMES
+    assert all(r == {"name": r["name"], "position": head, "head": head, "lag": 0} for r in rows)
+
+    cloud.identity.create_project(SYSTEM, "not-yet-projected")  # 2 events, nobody follows
+    assert main(["projections", "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "POSITION", "HEAD", "LAG"]
+    table = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert set(table) == set(NAMES)
+    assert table["audit"] == [str(head), str(head + 2), "2"]
+
+
+def test_rebuild_all_from_the_cli_reproduces_every_table(
+    cloud: Cloud, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cloud.identity.create_project(SYSTEM, "rebuilt-by-cli")
+    cloud.sync_read_models()
+    before = dump_all(cloud.store)
+    assert main(["projections", "rebuild", "--all", "--batch-size", "3"]) == 0
+    captured = capsys.readouterr()
+    head = cloud.app.head()
+    lines = captured.out.splitlines()
+    assert [line.split(":")[0] for line in lines] == NAMES
+    assert all(f": rebuilt to position {head} of {head} in " in line for line in lines), lines
+    # stderr is not a terminal here: plain progress lines, ending at 100%.
+    assert f"rebuild audit {head}/{head} events 100%" in captured.err
+    assert "\r" not in captured.err
+    assert dump_all(cloud.store) == before
+
+
+def test_rebuild_named_and_bad_arguments(
+    cloud: Cloud, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["projections", "rebuild", "-q", "audit", "quotas"]) == 0
+    captured = capsys.readouterr()
+    assert [line.split(":")[0] for line in captured.out.splitlines()] == ["quotas", "audit"]
+    assert captured.err == ""
+    for bad in ([], ["nope"], ["audit", "--all"]):
+        assert main(["projections", "rebuild", *bad]) == 2
+        assert "known: " + ", ".join(NAMES) in capsys.readouterr().err
+
+
+def test_console_script_runs_as_a_subprocess(cloud: Cloud, database_url: str,
+                                             tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "skyledger"
+    environ = {**os.environ, **cli_env(database_url, tmp_path)}
+    status = subprocess.run([str(script), "projections", "status", "--json"], env=environ,
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert {r["name"] for r in json.loads(status.stdout)} == set(NAMES)
+    audit = subprocess.run([str(script), "audit", "--limit", "3"], env=environ,
+                           capture_output=True, text=True, timeout=60, check=True)
+    assert audit.stdout.splitlines()[0].split()[:3] == ["POSITION", "TIME", "AGGREGATE"]
+    assert len(audit.stdout.splitlines()) == 2 + 3
+
+
+def test_progress_redraws_one_line_on_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress(200, "rebuild x", stream=stream, tty=True) as bar:
+        for done in (0, 50, 200):
+            bar._last_draw = 0.0  # draw every update, as if time had passed
+            bar(done, 200)
+    text = stream.getvalue()
+    assert text.endswith("\n") and text.count("\n") == 1
+    last = text.rstrip().split("\r")[-1]
+    assert last.startswith("rebuild x [########################] 200/200 events 100%")
+    assert "events/s done" in last
+    assert "ETA" in text.split("\r")[2]  # the half-way line estimates the time left
