@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from adapters.blobs import FileBlobStore
 from adapters.passwords import Argon2Hasher
@@ -25,6 +26,9 @@ from projections.capacity import CapacityView
 from projections.registry import all_projections
 from projections.runner import Followers, ProjectionRunner, runner_for
 from projections.store import ReadStore
+
+if TYPE_CHECKING:
+    from ops.compute_worker import ComputeHost
 
 
 @dataclass
@@ -48,6 +52,8 @@ class Cloud:
     hosts: HostService
     server_groups: ServerGroupService
     closed: bool = field(default=False)
+    # The embedded compute worker, when `skyledger serve` runs one (start_embedded_compute).
+    compute: ComputeHost | None = field(default=None)
 
     def sync_read_models(self) -> None:
         """Bring every read model up to the current head (read-your-writes after a command)."""
@@ -56,9 +62,21 @@ class Cloud:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            if self.compute is not None:
+                self.compute.stop()  # first: it uses the app and the store closed below
             self.followers.stop()
             self.store.close()
             self.app.close()
+
+
+def start_embedded_compute(cloud: Cloud) -> ComputeHost | None:
+    """Run a compute worker for settings.libvirt_uri (host settings.host) inside this process,
+    when settings.embedded_compute; `cloud.close()` stops it."""
+    if cloud.settings.embedded_compute and cloud.compute is None:
+        from ops.compute_worker import embedded_compute
+
+        cloud.compute = embedded_compute(cloud)
+    return cloud.compute
 
 
 def build(settings: Settings, follow: bool = True) -> Cloud:
@@ -85,7 +103,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
                            ttl=settings.token_ttl),
         capacity=capacity,
         boots=BootService(app, capacity, max_attempts=settings.max_attempts),
-        actions=ActionService(app, capacity),
+        actions=ActionService(app, capacity, host_is_up=capacity.is_up),
         outcomes=OutcomeService(app, capacity),
         hosts=HostService(app),
         server_groups=ServerGroupService(app),

@@ -295,9 +295,7 @@ def delete(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep
            version: ComputeVersion) -> Response:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:delete", caller, server)
-    # The aggregate, not the read model, says where it runs: a stale "no host" here would
-    # complete the delete locally and leave a guest running.
-    host = cloud.actions.instance(caller.ctx, server["id"]).host
-    cloud.actions.delete(caller.ctx, server["id"], host_is_up=host is None or
-                         cloud.capacity.is_up(host))
+    # The command reads the host from the aggregate and asks the capacity view whether it is
+    # up: a delete on a down host completes locally (Nova's local delete).
+    cloud.actions.delete(caller.ctx, server["id"])
     return Response(status_code=204, headers=version_headers(version))

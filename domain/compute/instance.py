@@ -32,7 +32,7 @@ class Instance(Entity):
         self.host: str | None = None
         self.tried_hosts: list[str] = []
         self.fault: dict[str, Any] | None = None
-        self.locked, self.locked_reason = False, None
+        self.locked, self.locked_reason, self.locked_by = False, None, None
         self.pending: dict[str, Any] | None = None  # the in-progress action and its parameters
         self.old_flavor: dict[str, Any] | None = None
         self.resize_from: dict[str, Any] | None = None
@@ -134,12 +134,12 @@ class Instance(Entity):
             raise InvalidState(f"Instance {self.id} is locked; '{action}' is not allowed.")
 
     @event("Locked")
-    def lock(self, reason: str | None) -> None:
-        self.locked, self.locked_reason = True, reason
+    def lock(self, reason: str | None, locked_by: str = "owner") -> None:
+        self.locked, self.locked_reason, self.locked_by = True, reason, locked_by
 
     @event("Unlocked")
     def unlock(self) -> None:
-        self.locked, self.locked_reason = False, None
+        self.locked, self.locked_reason, self.locked_by = False, None, None
 
     @event("Updated")
     def update(self, changes: dict[str, Any]) -> None:

@@ -78,8 +78,9 @@ TRANSITIONS: dict[str, Transition] = {
     "revert_resize": _t({VmState.RESIZED}, TaskState.RESIZE_REVERTING, A, PowerState.RUNNING),
 }
 
-# Nova's API status, from vm_state and task_state.
+
 def api_status(vm_state: VmState, task_state: TaskState | None) -> str:
+    """Nova's API status, from vm_state and task_state."""
     if vm_state is VmState.BUILDING:
         return "BUILD"
     if vm_state is VmState.ACTIVE:
@@ -89,6 +90,8 @@ def api_status(vm_state: VmState, task_state: TaskState | None) -> str:
         return special.get(task_state, "ACTIVE") if task_state else "ACTIVE"
     if vm_state is VmState.STOPPED and task_state is TaskState.RESIZE_MIGRATING:
         return "RESIZE"
+    if vm_state is VmState.RESIZED and task_state is TaskState.RESIZE_REVERTING:
+        return "REVERT_RESIZE"
     return {VmState.STOPPED: "SHUTOFF", VmState.PAUSED: "PAUSED", VmState.SUSPENDED: "SUSPENDED",
             VmState.RESIZED: "VERIFY_RESIZE", VmState.ERROR: "ERROR",
             VmState.DELETED: "DELETED"}[vm_state]

@@ -6,6 +6,7 @@ that never reached a host (or whose host is down) completes at once too, releasi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from domain.compute.instance import Instance
 from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS
 from domain.context import RequestContext
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.services.compute.boot import flavor_snapshot, image_snapshot, parse_uuid
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
@@ -25,8 +26,9 @@ from domain.services.quotas import open_ledger
 
 
 class ActionService:
-    def __init__(self, app: SkyLedger, chooser: HostChooser) -> None:
-        self.app, self.chooser = app, chooser
+    def __init__(self, app: SkyLedger, chooser: HostChooser,
+                 host_is_up: Callable[[str], bool] = lambda host: True) -> None:
+        self.app, self.chooser, self.host_is_up = app, chooser, host_is_up
 
     def instance(self, ctx: RequestContext, instance_id: str) -> Instance:
         instance = self.app.find(UUID(instance_id)) if _is_uuid(instance_id) else None
@@ -99,7 +101,7 @@ class ActionService:
     def lock(self, ctx: RequestContext, instance_id: str, reason: str | None = None) -> Instance:
         instance = self.instance(ctx, instance_id)
         if not instance.locked:
-            instance.lock(reason)
+            instance.lock(reason, "admin" if ctx.is_admin else "owner")
             self.app.save(instance)
         return instance
 
@@ -107,7 +109,10 @@ class ActionService:
     def unlock(self, ctx: RequestContext, instance_id: str) -> Instance:
         instance = self.instance(ctx, instance_id)
         if instance.locked:
-            instance.check_unlocked(ctx.is_admin or ctx.user_id == instance.user_id, "unlock")
+            # Nova: whoever locked it may unlock it; an admin's lock only an admin
+            # (os_compute_api:os-lock-server:unlock:unlock_override).
+            if instance.locked_by == "admin" and not ctx.is_admin:
+                raise InvalidState(f"Instance {instance_id} was locked by an administrator.")
             instance.unlock()
             self.app.save(instance)
         return instance
@@ -121,10 +126,14 @@ class ActionService:
         return instance
 
     @command
-    def delete(self, ctx: RequestContext, instance_id: str, host_is_up: bool = True) -> Instance:
+    def delete(self, ctx: RequestContext, instance_id: str,
+               host_is_up: bool | None = None) -> Instance:
+        """`host_is_up` overrides the liveness check (the reconciler and tests force it)."""
         instance = self.instance(ctx, instance_id)
         instance.check_unlocked(ctx.is_admin, "delete")
-        if instance.host is None or not host_is_up:
+        up = host_is_up if host_is_up is not None else (
+            instance.host is not None and self.host_is_up(instance.host))
+        if instance.host is None or not up:
             # Nothing runs anywhere we can reach: complete the delete now (Nova's local delete).
             self.app.save(*release_everything(self.app, instance))
         else:
