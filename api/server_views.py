@@ -21,7 +21,7 @@ from uuid import UUID
 from api.auth import Caller
 from api.deps import CloudServices
 from api.policy import PolicyEngine
-from api.routers.compute_keypairs import Version
+from api.microversions import Version
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.errors import Forbidden, InvalidInput

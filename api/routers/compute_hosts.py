@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
-from api.routers.compute_keypairs import ComputeVersion, Version
+from api.microversions import ComputeVersion, Version
 from api.routers.compute_server_actions import parsed
 from api.routers.compute_servers import caught_up
 from domain.compute.heartbeat import heartbeat_id

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from oslo_policy import policy
 
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.routers.compute_keypairs import ComputeVersion, Version
+from api.microversions import ComputeVersion, Version
 from api.routers.compute_servers import enforce_on, find_server
 from api.server_views import changes_since, dashed, page_size
 from domain.errors import NotFound

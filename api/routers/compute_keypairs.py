@@ -3,9 +3,6 @@ admins anyone's (`user_id`, 2.10+). Reads come from the keypair read model."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -16,85 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapters import keys
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.discovery import COMPUTE_MAX, COMPUTE_MIN
 from api.errors import ApiError
+from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
 from domain.catalog.keypair import keypair_not_found
 from domain.errors import Forbidden, InvalidInput
 from projections.keypairs import KeypairViews
-
-# --- Compute microversions. Shared by the compute routers; belongs in its own api module. ---
-
-VERSION_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
-
-
-@dataclass(frozen=True)
-class Version:
-    major: int
-    minor: int
-
-    @classmethod
-    def of(cls, text: str) -> Version:
-        match = VERSION_FORMAT.match(text)
-        if match is None:
-            raise ApiError(400, f"API Version String {text} is of invalid format. Must be of "
-                                "format MajorNum.MinorNum.")
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    def _pair(self, other: Version | str) -> tuple[tuple[int, int], tuple[int, int]]:
-        theirs = other if isinstance(other, Version) else Version.of(other)
-        return (self.major, self.minor), (theirs.major, theirs.minor)
-
-    # Compared with Versions or with strings, so routes read `version >= "2.10"`.
-    def __ge__(self, other: Version | str) -> bool:
-        mine, theirs = self._pair(other)
-        return mine >= theirs
-
-    def __lt__(self, other: Version | str) -> bool:
-        return not self >= other
-
-    def __gt__(self, other: Version | str) -> bool:
-        mine, theirs = self._pair(other)
-        return mine > theirs
-
-    def __le__(self, other: Version | str) -> bool:
-        return not self > other
-
-    def __str__(self) -> str:
-        return f"{self.major}.{self.minor}"
-
-
-def requested_version(headers: Mapping[str, str]) -> Version:
-    """The compute microversion a request asks for: 2.1 when it names none, as Nova does."""
-    text = None
-    for entry in headers.get("openstack-api-version", "").split(","):
-        service, _, value = entry.strip().partition(" ")
-        if service.lower() == "compute":
-            text = value.strip()
-    if text is None:
-        text = headers.get("x-openstack-nova-api-version", "").strip() or COMPUTE_MIN
-    version = Version.of(COMPUTE_MAX if text.lower() == "latest" else text)
-    if version < COMPUTE_MIN or version > COMPUTE_MAX:
-        raise ApiError(406, f"Version {version} is not supported by the API. Minimum is "
-                            f"{COMPUTE_MIN} and maximum is {COMPUTE_MAX}.")
-    return version
-
-
-def version_headers(version: Version) -> dict[str, str]:
-    return {"OpenStack-API-Version": f"compute {version}",
-            "X-OpenStack-Nova-API-Version": str(version),
-            "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
-
-
-def compute_version(request: Request, response: Response) -> Version:
-    version = requested_version(request.headers)
-    response.headers.update(version_headers(version))
-    return version
-
-
-ComputeVersion = Annotated[Version, Depends(compute_version)]
-
-# --- /os-keypairs ---
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: keypairs"])
 

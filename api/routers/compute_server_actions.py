@@ -22,7 +22,7 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
 from api.policy import PolicyEngine
-from api.routers.compute_keypairs import ComputeVersion, Version, version_headers
+from api.microversions import ComputeVersion, Version, version_headers
 from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
