@@ -9,6 +9,7 @@ import sys
 # Modules that each define `register(subparsers)`; the order is the order `--help` lists them.
 COMMAND_MODULES = (
     "ops.commands.serve",
+    "ops.commands.compute",
     "ops.commands.projections",
     "ops.commands.audit",
 )

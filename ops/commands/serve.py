@@ -11,9 +11,11 @@ from adapters.settings import Settings
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
-        "serve", help="run the API server and the read-model followers",
+        "serve", help="run the API server, the read-model followers and a compute worker",
         description="Run the OpenStack-compatible API (default 127.0.0.1:8774) with the "
-                    "projection followers in the same process. The first start bootstraps the "
+                    "projection followers in the same process, and (unless "
+                    "SKYLEDGER_EMBEDDED_COMPUTE=0) a compute worker for $SKYLEDGER_LIBVIRT_URI "
+                    "as host $SKYLEDGER_HOST. The first start bootstraps the "
                     "admin project and user, the m1.* flavors and $SKYLEDGER_DATA_DIR/clouds.yaml.")
     p.add_argument("--bind", help="HOST:PORT to listen on (default: $SKYLEDGER_BIND)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
@@ -24,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from ops.bootstrap import build
+    from ops.bootstrap import build, start_embedded_compute
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped
 
     overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
@@ -37,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"skyledger: generated admin password (shown once): {generated}", flush=True)
         print(f"skyledger: clouds.yaml at {clouds_yaml_path(cloud).absolute()} "
               f"(cloud name 'skyledger')", flush=True)
+        if start_embedded_compute(cloud) is not None:
+            print(f"skyledger: compute worker for host {settings.host} on "
+                  f"{settings.libvirt_uri}", flush=True)
         print(f"skyledger: API on http://{settings.bind}", flush=True)
         uvicorn.run(create_app(cloud), host=settings.bind_host, port=settings.port,
                     log_level=args.log_level, access_log=False)

@@ -1,0 +1,176 @@
+"""The compute worker: one host's process manager between the event log and its hypervisor.
+
+It pulls the notification log from a tracked position (SQLite cannot push; on PostgreSQL a
+NOTIFY only wakes it up early), and for each instance event that may concern its host it loads
+the instance, decides a plan from the instance's current state (plans.py), carries it out through
+the hypervisor port and records the outcome as an event. Only then does the position move past
+the event. A worker killed at any instant therefore replays from its position on restart, and
+because every step is keyed by the instance uuid and every decision is made on current state,
+the replay finds the guest it already made, re-records nothing already recorded, and converges.
+
+Between batches it runs the reconciler and refreshes console output, in the same thread: nothing
+this worker does to a guest is ever half done while the reconciler looks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.image import Image
+from domain.compute.instance import Instance
+from domain.compute.ports import GuestSpec, Hypervisor
+from domain.context import RequestContext
+from domain.process.config import WorkerConfig
+from domain.process.consoles import ConsoleRefresher
+from domain.process.drift import DriftService
+from domain.process.executor import Executor
+from domain.process.plans import Spawn, decide
+from domain.process.ports import ConsoleSink, ImageFiles, PositionStore
+from domain.process.reconciler import Reconciler
+from domain.process.specs import guest_spec
+from domain.process.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
+from domain.services.compute.boot import image_snapshot
+from domain.services.compute.outcomes import OutcomeService
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 30.0
+
+
+class ComputeWorker:
+    def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
+                 positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
+                 drift: DriftService, config: WorkerConfig,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.app, self.hypervisor, self.positions = app, hypervisor, positions
+        self.files, self.config, self.clock = files, config, clock
+        self.host = config.host
+        self.executor = Executor(hypervisor, outcomes, self.spec_for, self.host,
+                                 config.stop_timeout, self._guest_changed)
+        self.consoles = ConsoleRefresher(hypervisor, consoles, self.host)
+        self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
+                                     config.destroy_unknown_guests, self.consoles.forget)
+        self.position = positions.get(config.position_name)
+        self.hosted: set[UUID] = set()  # guests whose console output this host publishes
+        self._next_reconcile = self._next_console = 0.0
+        self._wake, self._stop = threading.Event(), threading.Event()
+
+    # -- following the log ---------------------------------------------------------------------
+    def catch_up(self) -> int:
+        """Act on every notification up to the head; returns how many needed action."""
+        acted, size = 0, self.config.batch_size
+        while not self._stop.is_set():
+            head = self.app.head()
+            if self.position >= head:
+                break
+            batch = self.app.recorder.select_notifications(
+                start=self.position + 1, limit=size, stop=head, topics=TOPICS)
+            for notification in batch:
+                if self._stop.is_set():
+                    return acted
+                if self.handle(self.app.mapper.to_domain_event(notification)):
+                    acted += 1
+                    self._advance(notification.id)  # saved only now: the outcome is recorded
+                else:
+                    self.position = notification.id  # nothing to redo: saved with the batch
+            # A full batch may stop short of head; a short one means nothing else is left.
+            self._advance(batch[-1].id if len(batch) == size else head)
+        return acted
+
+    def _advance(self, position: int) -> None:
+        self.positions.save(self.config.position_name, position)
+        self.position = position
+
+    def handle(self, event: Any) -> bool:
+        trigger = trigger_of(event)
+        if trigger is None or not trigger.may_concern(self.host):
+            return False
+        found = self.app.find(trigger.instance_id)
+        instance = found if isinstance(found, Instance) else None
+        plan = decide(trigger, instance, self.host)
+        if plan.empty or instance is None:
+            return False
+        if plan.outcome is not None and trigger.kind in REQUESTS and self.superseded(trigger):
+            return False  # a newer request is pending: acting on it is its own event's job
+        what = plan.action or (plan.outcome.value if plan.outcome else "clean-up")
+        log.info("host %s: %s instance %s (%s)", self.host, what, instance.id, trigger.request_id)
+        ctx = RequestContext(user_id=self.config.user_id, project_id=trigger.project_id,
+                             request_id=trigger.request_id)
+        self.executor.execute(plan, instance, ctx)
+        return True
+
+    def superseded(self, trigger: Trigger) -> bool:
+        """Whether a later request was made of this instance. The current state then belongs to
+        that request, and it is recorded under that request's id when its event comes up."""
+        later = self.app.repository.event_store.get(trigger.instance_id, gt=trigger.version)
+        return any(isinstance(e, REQUEST_EVENTS) for e in later)
+
+    # -- what plans need -----------------------------------------------------------------------
+    def spec_for(self, instance: Instance, spawn: Spawn) -> GuestSpec:
+        return guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
+                          self.find_image, self.host)
+
+    def find_image(self, image_id: str) -> dict[str, Any] | None:
+        try:
+            image = self.app.find(UUID(str(image_id)))
+        except ValueError:
+            return None
+        return image_snapshot(image) if isinstance(image, Image) and not image.deleted else None
+
+    def _guest_changed(self, instance_id: UUID, exists: bool) -> None:
+        if exists:
+            self.hosted.add(instance_id)
+            self.consoles.refresh_one(instance_id)
+        else:
+            self.hosted.discard(instance_id)
+            self.consoles.forget(instance_id)
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run_once(self) -> None:
+        self.catch_up()
+        now = self.clock()
+        if now >= self._next_reconcile:
+            self.hosted = set(self.reconciler.run().on_host)
+            self._next_reconcile = now + self.config.reconcile_interval
+        if now >= self._next_console:
+            guests = self.hypervisor.list_guests()
+            self.consoles.refresh(sorted(i for i in self.hosted if i in guests))
+            self._next_console = now + self.config.console_interval
+
+    def run(self) -> None:
+        """Until stop(): follow, act, reconcile. Errors (a database or libvirt outage) are
+        logged and retried from the same position with a growing pause; nothing is skipped."""
+        errors = 0
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+                errors = 0
+            except Exception:  # noqa: BLE001 - retried from the tracked position
+                errors += 1
+                log.exception("host %s: worker pass failed (%d in a row)", self.host, errors)
+            self._wake.wait(min(self.config.poll_interval * 2 ** min(errors, 10), MAX_BACKOFF_S))
+            self._wake.clear()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    # -- what projections.runner.NotifyListener needs of whom it wakes -------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def record(self, error: BaseException) -> None:
+        log.warning("host %s: LISTEN failed, polling meanwhile: %s", self.host, error)
+
+    def rest(self, seconds: float) -> None:
+        self._stop.wait(seconds)

@@ -1,0 +1,102 @@
+"""Carrying out a plan: hypervisor steps through the port, then the outcome as an event.
+
+The outcome is recorded through OutcomeService, whose every report is idempotent, with a request
+context that continues the request that asked for the action: its request id, and the user
+`compute:<host>`. So `skyledger audit --request-id` shows the request, the events it caused and
+what the host reported back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from uuid import UUID
+
+from domain.compute.instance import Instance
+from domain.compute.ports import GuestSpec, GuestState, Hypervisor, HypervisorError
+from domain.context import RequestContext
+from domain.process.plans import Destroy, Outcome, Plan, Power, Spawn, Step
+from domain.process.specs import SpawnRefused
+from domain.services.compute.outcomes import OutcomeService
+
+log = logging.getLogger(__name__)
+
+SpecFor = Callable[[Instance, Spawn], GuestSpec]
+
+
+class Executor:
+    def __init__(self, hypervisor: Hypervisor, outcomes: OutcomeService, spec_for: SpecFor,
+                 host: str, stop_timeout: float = 5.0,
+                 on_changed: Callable[[UUID, bool], None] | None = None) -> None:
+        self.hypervisor, self.outcomes, self.spec_for = hypervisor, outcomes, spec_for
+        self.host, self.stop_timeout = host, stop_timeout
+        # Told (instance id, guest now exists?) after each step, to keep console rows in step.
+        self.on_changed = on_changed or (lambda _id, _exists: None)
+
+    def execute(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
+        try:
+            for step in plan.steps:
+                self.run(step, instance)
+        except (HypervisorError, SpawnRefused) as error:
+            self.failed(plan, instance, ctx, str(error) or type(error).__name__)
+            return
+        self.succeeded(plan, instance.id, ctx)
+
+    def run(self, step: Step, instance: Instance) -> None:
+        hv, instance_id = self.hypervisor, instance.id
+        if isinstance(step, Destroy):
+            hv.destroy(instance_id)
+            self.on_changed(instance_id, False)
+        elif isinstance(step, Spawn):
+            hv.spawn(self.spec_for(instance, step))
+            self.on_changed(instance_id, True)
+        elif step.respawn is not None and hv.state(instance_id) is GuestState.MISSING:
+            hv.spawn(self.spec_for(instance, step.respawn))
+            self.on_changed(instance_id, True)
+        else:
+            self.power(step, instance_id)
+
+    def power(self, step: Power, instance_id: UUID) -> None:
+        hv, action = self.hypervisor, step.action
+        if action == "stop":
+            hv.stop(instance_id, self.stop_timeout)
+        elif action in ("reboot", "reboot_hard"):
+            hv.reboot(instance_id, hard=action == "reboot_hard")
+        else:  # start, pause, unpause, suspend, resume: the port's method of that name
+            getattr(hv, action)(instance_id)
+        if action in ("start", "reboot", "reboot_hard"):
+            self.on_changed(instance_id, True)  # a new boot: its console output is news
+
+    def succeeded(self, plan: Plan, instance_id: UUID, ctx: RequestContext) -> None:
+        if plan.outcome is Outcome.SPAWN:
+            self.outcomes.spawned(ctx, instance_id, self.host)
+        elif plan.outcome is Outcome.ACTION:
+            self.outcomes.action_succeeded(ctx, instance_id, str(plan.action))
+        elif plan.outcome is Outcome.DELETE:
+            self.outcomes.deleted(ctx, instance_id)
+
+    def failed(self, plan: Plan, instance: Instance, ctx: RequestContext, reason: str) -> None:
+        if plan.outcome is None:
+            log.warning("host %s: clean-up of instance %s failed: %s", self.host, instance.id,
+                        reason)
+            return
+        if plan.outcome is Outcome.DELETE:
+            raise HypervisorError(f"could not destroy the guest of {instance.id}: {reason}")
+        self.undo(plan, instance)
+        log.info("host %s: %s of instance %s failed: %s", self.host,
+                 plan.action or plan.outcome.value, instance.id, reason)
+        if plan.outcome is Outcome.SPAWN:
+            self.outcomes.spawn_failed(ctx, instance.id, self.host, reason)
+        else:
+            self.outcomes.action_failed(ctx, instance.id, str(plan.action), reason)
+
+    def undo(self, plan: Plan, instance: Instance) -> None:
+        """Best effort: a failing undo must not keep the failure from being recorded."""
+        for step in plan.undo:
+            try:
+                self.run(step, instance)
+            except (HypervisorError, SpawnRefused) as error:
+                log.warning("host %s: undo %s of %s failed: %s", self.host,
+                            type(step).__name__, instance.id, error)
+                return
+

@@ -1,0 +1,73 @@
+"""From an instance's flavor and image snapshots to the hypervisor's `GuestSpec`.
+
+The root disk is a copy-on-write overlay over the image file (named by its content hash). An
+`ami` image whose properties name a kernel (`kernel_id`, an `aki` image) and optionally a ramdisk
+(`ramdisk_id`, an `ari` image) boots that kernel directly, as EC2-style images do in Nova; the
+kernel command line comes from the image's `os_command_line` property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from domain.compute.ports import GuestSpec, ImageDisk, KernelBoot
+from domain.errors import DomainError
+from domain.process.ports import ImageFiles
+
+# Glance disk formats that can back a qcow2 overlay, and how qemu-img names each.
+BACKING_FORMATS = {"qcow2": "qcow2", "raw": "raw", "ami": "raw", "vmdk": "vmdk", "vdi": "vdi",
+                   "vhd": "vpc", "vhdx": "vhdx"}
+DEFAULT_CMDLINE = "console=ttyS0"
+
+ImageFinder = Callable[[str], dict[str, Any] | None]
+
+
+class SpawnRefused(DomainError):
+    """This host cannot build the guest (e.g. the image file is not here); worth a reschedule."""
+
+
+def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict[str, Any],
+               files: ImageFiles, find_image: ImageFinder, host: str) -> GuestSpec:
+    disk_format = image.get("disk_format") or ""
+    if disk_format not in BACKING_FORMATS:
+        raise SpawnRefused(f"Image {image.get('id')} has disk format {disk_format!r}, "
+                           f"which cannot boot a server.")
+    size = int(flavor.get("disk") or 0)
+    root = ImageDisk(_image_file(image, files, host), BACKING_FORMATS[disk_format],
+                     size_gib=size or None)
+    return GuestSpec(
+        instance_id=instance_id, name=name, vcpus=int(flavor["vcpus"]),
+        memory_mib=int(flavor["ram"]), root_disk=root,
+        kernel=_kernel_boot(image, files, find_image, host) if disk_format == "ami" else None,
+        ephemeral_gib=int(flavor.get("ephemeral") or 0),
+    )
+
+
+def _image_file(image: dict[str, Any], files: ImageFiles, host: str) -> Path:
+    content_hash = image.get("content_hash")
+    if not content_hash or not files.exists(content_hash):
+        raise SpawnRefused(f"Image file of image {image.get('id')} is not available on "
+                           f"host {host}.")
+    return Path(files.path(content_hash))
+
+
+def _kernel_boot(image: dict[str, Any], files: ImageFiles, find_image: ImageFinder,
+                 host: str) -> KernelBoot | None:
+    properties = image.get("properties") or {}
+    kernel_id, ramdisk_id = properties.get("kernel_id"), properties.get("ramdisk_id")
+    if not kernel_id:
+        return None  # a whole-disk AMI with its own bootloader
+    kernel = _linked(find_image, kernel_id, "aki", files, host)
+    ramdisk = _linked(find_image, ramdisk_id, "ari", files, host) if ramdisk_id else None
+    return KernelBoot(kernel, ramdisk, properties.get("os_command_line") or DEFAULT_CMDLINE)
+
+
+def _linked(find_image: ImageFinder, image_id: str, disk_format: str, files: ImageFiles,
+            host: str) -> Path:
+    linked = find_image(image_id)
+    if linked is None or linked.get("disk_format") != disk_format:
+        raise SpawnRefused(f"Image {image_id} is not an available {disk_format} image.")
+    return _image_file(linked, files, host)

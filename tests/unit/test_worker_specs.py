@@ -1,0 +1,74 @@
+"""From flavor and image snapshots to the GuestSpec a worker spawns (no I/O)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.compute.ports import GuestSpec, ImageDisk, KernelBoot
+from domain.process.specs import SpawnRefused, guest_spec
+
+FLAVOR = {"id": "f", "vcpus": 2, "ram": 256, "disk": 3, "ephemeral": 1, "swap": 0}
+
+
+class Files:
+    """Image files as a host sees them: some hashes present, others not."""
+
+    def __init__(self, *present: str) -> None:
+        self.present = set(present)
+
+    def path(self, content_hash: str) -> str:
+        return f"/images/{content_hash[:2]}/{content_hash}"
+
+    def exists(self, content_hash: str) -> bool:
+        return content_hash in self.present
+
+
+def image(image_id: str, disk_format: str, content_hash: str, **properties: str) -> dict[str, Any]:
+    return {"id": image_id, "disk_format": disk_format, "content_hash": content_hash,
+            "properties": properties}
+
+
+CATALOG = {"k1": image("k1", "aki", "kk"), "r1": image("r1", "ari", "rr"),
+           "q1": image("q1", "qcow2", "qq")}
+
+
+def spec(img: dict[str, Any], files: Files, flavor: dict[str, Any] = FLAVOR) -> GuestSpec:
+    return guest_spec(uuid.uuid4(), "vm", flavor, img, files, CATALOG.get, "h1")
+
+
+def test_a_qcow2_image_becomes_an_overlay_grown_to_the_flavor_disk() -> None:
+    made = spec(image("i", "qcow2", "aa"), Files("aa"))
+    assert (made.vcpus, made.memory_mib, made.ephemeral_gib) == (2, 256, 1)
+    assert made.root_disk == ImageDisk(Path("/images/aa/aa"), "qcow2", size_gib=3)
+    assert made.kernel is None
+
+
+def test_a_flavor_without_disk_keeps_the_image_size() -> None:
+    made = spec(image("i", "raw", "aa"), Files("aa"), {**FLAVOR, "disk": 0, "ephemeral": 0})
+    assert made.root_disk == ImageDisk(Path("/images/aa/aa"), "raw", size_gib=None)
+    assert made.ephemeral_gib == 0
+
+
+def test_an_ami_with_kernel_and_ramdisk_boots_them_directly() -> None:
+    ami = image("a", "ami", "aa", kernel_id="k1", ramdisk_id="r1", os_command_line="quiet")
+    made = spec(ami, Files("aa", "kk", "rr"))
+    assert made.kernel == KernelBoot(Path("/images/kk/kk"), Path("/images/rr/rr"), "quiet")
+    assert made.root_disk is not None and made.root_disk.base_format == "raw"
+
+
+@pytest.mark.parametrize(("img", "files", "message"), [
+    (image("i", "qcow2", "aa"), Files(), "not available on host h1"),
+    (image("a", "ami", "aa", kernel_id="k1"), Files("aa"), "not available on host h1"),
+    (image("a", "ami", "aa", kernel_id="q1"), Files("aa", "qq"), "not an available aki"),
+    (image("a", "ami", "aa", kernel_id="nope"), Files("aa"), "not an available aki"),
+    (image("k", "aki", "kk"), Files("kk"), "cannot boot a server"),
+    (image("i", "iso", "aa"), Files("aa"), "cannot boot a server"),
+])
+def test_what_this_host_cannot_build_is_refused(img: dict[str, Any], files: Files,
+                                                message: str) -> None:
+    with pytest.raises(SpawnRefused, match=message):
+        spec(img, files)
