@@ -46,6 +46,8 @@ class CloudServices(Protocol):
 
     def sync_read_models(self) -> None: ...
 
+    def catch_up_for_reads(self) -> None: ...
+
 
 def get_cloud(request: Request) -> CloudServices:
     return request.app.state.cloud  # type: ignore[no-any-return]

@@ -22,7 +22,7 @@ async def catch_up(request: Request) -> None:
     next GET sees what it just did. A read model that cannot follow must not turn a command that
     succeeded into an error: the followers keep retrying and `projections status` shows the lag."""
     try:
-        await run_in_threadpool(request.app.state.cloud.sync_read_models)
+        await run_in_threadpool(request.app.state.cloud.catch_up_for_reads)
     except Exception:  # noqa: BLE001
         log.exception("read models could not catch up after %s", request.state.request_id)
 

@@ -19,7 +19,9 @@ from domain import context
 from domain.context import RequestContext
 from domain.errors import ConcurrencyConflict
 
-MAX_ATTEMPTS = 30
+# Enough for dozens of writers racing on one aggregate (a project's quota ledger, one host);
+# with the capped backoff below, giving up takes about two seconds.
+MAX_ATTEMPTS = 100
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,8 +38,8 @@ def command(
                 try:
                     return fn(self, ctx, *args, **kwargs)
                 except IntegrityError:
-                    # Back off a little, growing, with jitter so racing writers spread out.
-                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                    # Exponential backoff with full jitter, capped, so racing writers spread out.
+                    time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** min(attempt, 6))))
             raise ConcurrencyConflict(
                 f"{fn.__name__} kept conflicting with concurrent changes; try again"
             )

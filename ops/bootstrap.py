@@ -56,8 +56,14 @@ class Cloud:
     compute: ComputeHost | None = field(default=None)
 
     def sync_read_models(self) -> None:
-        """Bring every read model up to the current head (read-your-writes after a command)."""
+        """Bring every read model, and its tracked position, up to the current head."""
         self.followers.sync()
+
+    def catch_up_for_reads(self) -> None:
+        """Read-your-writes after a command: apply what is new to every read model, but leave
+        read models with nothing to apply (and their positions) to the background followers,
+        so that concurrent requests do not queue on their locks."""
+        self.followers.sync(advance_idle=False)
 
     def close(self) -> None:
         if not self.closed:

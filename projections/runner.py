@@ -58,30 +58,47 @@ class ProjectionRunner:
                           (self.projection.name,)).one()
         return int(row["position"]) if row else 0
 
-    def run_batch(self, head: int) -> int:
-        """Apply the next batch up to `head`; returns the new position."""
+    def run_batch(self, head: int, advance_idle: bool = True) -> int:
+        """Apply the next batch up to `head`; returns the new position.
+
+        The notifications are read BEFORE the write lock is taken: on SQLite the read store and
+        the event store share one file, and holding its write lock while waiting for an event
+        store connection (whose holders wait for the file lock) deadlocks under load. Under the
+        lock the position is read again and only what is still new is applied. With
+        `advance_idle=False` a batch with nothing to apply changes nothing and takes no lock
+        (read-your-writes checks after every command need not queue on it).
+        """
+        start = self.position()
+        if start >= head:
+            return start
+        notifications = self.app.recorder.select_notifications(
+            start=start + 1, limit=self.batch_size, stop=head, topics=self.topics)
+        if not notifications and not advance_idle:
+            return start
+        # A full batch may stop short of head; a short one means nothing else is left to head.
+        end = notifications[-1].id if len(notifications) == self.batch_size else head
         with self.store.transaction() as cur:
             position = self._locked_position(cur)
-            if position >= head:
+            if position < start or position >= end:
+                # Rewound by a rebuild meanwhile (read again), or another runner got there.
                 return position
-            notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=self.batch_size, stop=head, topics=self.topics
-            )
             for notification in notifications:
-                self.projection.apply(cur, self.app.mapper.to_domain_event(notification),
-                                      notification.id)
-            # A full batch may stop short of head; a short one means nothing else is left to head.
-            new_position = (notifications[-1].id if len(notifications) == self.batch_size
-                            else head)
+                if notification.id > position:
+                    self.projection.apply(cur, self.app.mapper.to_domain_event(notification),
+                                          notification.id)
             cur.execute("UPDATE projection_positions SET position = ? WHERE name = ?",
-                        (new_position, self.projection.name))
-            return new_position
+                        (end, self.projection.name))
+            return end
 
-    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
+    def catch_up(self, until: int | None = None, progress: Progress | None = None,
+                 advance_idle: bool = True) -> int:
         head = self.app.head() if until is None else until
         position = self.position()
         while position < head:
-            position = self.run_batch(head)
+            new_position = self.run_batch(head, advance_idle)
+            if new_position == position and not advance_idle:
+                break  # nothing relevant before head
+            position = new_position
             if progress:
                 progress(position, head)
         return position
@@ -179,10 +196,10 @@ class Followers:
             self._wake.wait(self.listen_interval if self.listening else self.interval)
             self._wake.clear()
 
-    def sync(self, until: int | None = None) -> None:
+    def sync(self, until: int | None = None, advance_idle: bool = True) -> None:
         head = self.runners[0].app.head() if until is None and self.runners else until
         for runner in self.runners:
-            runner.catch_up(head)
+            runner.catch_up(head, advance_idle=advance_idle)
 
     def stop(self) -> None:
         self._stop.set()

@@ -147,7 +147,7 @@ def caught_up(cloud: CloudServices) -> None:
     """Read-your-writes for a body built right after a command. As in api/middleware.py, a read
     model that cannot follow must not turn a command that succeeded into an error."""
     try:
-        cloud.sync_read_models()
+        cloud.catch_up_for_reads()
     except Exception:  # noqa: BLE001 - the followers keep retrying; the lag shows in status
         log.exception("read models could not catch up")
 

@@ -27,14 +27,21 @@ class ServerGroup(Entity):
         self.name, self.policy, self.rules = name, policy, rules
         self.project_id, self.user_id = project_id, user_id
         self.members: dict[str, str | None] = {}  # instance id (hex) -> host
+        # A resizing member holds its destination too until the resize is confirmed or reverted.
+        self.moving: dict[str, str] = {}
         self.deleted = False
 
     def hosts(self) -> list[str]:
-        return [h for h in self.members.values() if h]
+        return [h for h in self.members.values() if h] + list(self.moving.values())
+
+    def other_hosts(self, instance_hex: str) -> list[str]:
+        """Hosts the other members occupy (a resizing member counts on both of its hosts)."""
+        return ([h for i, h in self.members.items() if h and i != instance_hex]
+                + [h for i, h in self.moving.items() if i != instance_hex])
 
     def check_host(self, instance_hex: str, host: str) -> None:
         """Hard policies only; soft ones are preferences the weighers apply."""
-        others = [h for i, h in self.members.items() if h and i != instance_hex]
+        others = self.other_hosts(instance_hex)
         if self.policy == "affinity" and others and any(h != host for h in others):
             raise GroupPolicyViolated(f"Group {self.id} wants affinity with {others[0]}")
         if self.policy == "anti-affinity":
@@ -52,13 +59,38 @@ class ServerGroup(Entity):
     def _placed(self, instance_id: str, host: str | None) -> None:
         self.members[instance_id] = host
 
+    def start_move(self, instance_hex: str, host: str) -> None:
+        self.check_host(instance_hex, host)
+        self._moving(instance_hex, host)
+
+    @event("MemberMoving")
+    def _moving(self, instance_id: str, host: str) -> None:
+        self.moving[instance_id] = host
+
+    def finish_move(self, instance_hex: str) -> None:
+        if instance_hex in self.moving:
+            self._moved(instance_hex)
+
+    @event("MemberMoved")
+    def _moved(self, instance_id: str) -> None:
+        self.members[instance_id] = self.moving.pop(instance_id)
+
+    def cancel_move(self, instance_hex: str) -> None:
+        if instance_hex in self.moving:
+            self._move_cancelled(instance_hex)
+
+    @event("MemberMoveCancelled")
+    def _move_cancelled(self, instance_id: str) -> None:
+        del self.moving[instance_id]
+
     def remove(self, instance_hex: str) -> None:
-        if instance_hex in self.members:
+        if instance_hex in self.members or instance_hex in self.moving:
             self._removed(instance_hex)
 
     @event("MemberRemoved")
     def _removed(self, instance_id: str) -> None:
-        del self.members[instance_id]
+        self.members.pop(instance_id, None)
+        self.moving.pop(instance_id, None)
 
     @event("Deleted")
     def delete(self) -> None:

@@ -137,3 +137,12 @@ def test_quota_admits_up_to_the_limit() -> None:
     assert len(booted) == 10
     with pytest.raises(QuotaExceeded, match="Quota exceeded for instances"):
         cloud.boot()
+
+
+def test_multi_create_is_placed_whole_or_not_at_all() -> None:
+    cloud = Cloud({"h1": 1, "h2": 1})
+    ids = cloud.boot(max_count=3)
+    assert [cloud.instance(i).vm_state for i in ids] == [VmState.ERROR] * 3
+    assert all(cloud.app.repository.get(node_id(h)).claims == {} for h in ("h1", "h2"))
+    cloud.assert_ledgers_match_live_instances(ids)
+    assert len(cloud.boot(max_count=2)) == 2  # and the hosts are still free for a request that fits

@@ -76,11 +76,14 @@ class ActionService:
         group = self.group_of(instance)
         nodes = Nodes(self.app)
         spec = request_spec(instance, group, (), (), flavor=new)
-        host = place(instance, spec, self.chooser, nodes, None, claim_key=f"{instance.id.hex}:resize")
+        host = place(instance, spec, self.chooser, nodes, group,
+                     claim_key=f"{instance.id.hex}:resize")
         if host is None:
             raise InvalidInput("No valid host was found. No host can take the new flavor.")
         instance.request("resize", ctx.is_admin, flavor=new, host=host, growth=growth)
-        self.app.save(*changed(instance, ledger), *nodes.changed())
+        if group is not None:
+            group.start_move(instance.id.hex, host)
+        self.app.save(*changed(instance, ledger, group), *nodes.changed())
         return instance
 
     @command

@@ -88,7 +88,7 @@ class BootService:
         same, different = self.hint_hosts(req.same_host), self.hint_hosts(req.different_host)
         nodes = Nodes(self.app)
         reservation = f"r-{uuid.uuid4().hex[:8]}"
-        instances = []
+        instances, hosts = [], []
         for index in range(count):
             name = req.name if count == 1 else f"{req.name}-{index + 1}"
             instance = Instance(name, project_id, user_id, flavor_snapshot(flavor),
@@ -99,13 +99,23 @@ class BootService:
                                 req.group_id, reservation, index, self.max_attempts)
             host = place(instance, request_spec(instance, group, same, different), self.chooser,
                          nodes, group)
+            if group is not None:
+                group.place(instance.id.hex, host)
+            instances.append(instance)
+            hosts.append(host)
+        if None in hosts:
+            # Like Nova, a request is placed whole or not at all: every instance goes to ERROR.
+            for instance, host in zip(instances, hosts, strict=True):
+                if host is not None:
+                    nodes.loaded[host].release(instance.id.hex)
+                    if group is not None:
+                        group.place(instance.id.hex, None)
+            hosts = [None] * count
+        for instance, host in zip(instances, hosts, strict=True):
             if host is None:
                 instance.fail_scheduling(no_host_reason(instance))
             else:
                 instance.claim_host(host)
-            if group is not None:
-                group.place(instance.id.hex, host)
-            instances.append(instance)
         self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []))
         return instances
 

@@ -127,19 +127,25 @@ class OutcomeService:
             nodes = [dest_node] if dest_node is not None else []
         else:
             return []
+        group = self.group_of(instance)
+        if group is not None:
+            (group.finish_move if action == "confirm_resize" else group.cancel_move)(key)
         ledger = open_ledger(self.app, instance.project_id)
         held_after = instance.quota_held()
         ledger.release({k: held_before[k] - held_after[k] for k in held_before})
-        return [ledger, *nodes]
+        return [ledger, *nodes, *([group] if group is not None else [])]
 
     def release_resize(self, instance: Instance, dest: str, held_before: dict[str, int]) -> list[object]:
         node = self.node(dest)
         if node is not None:
             node.release(f"{instance.id.hex}:resize")
+        group = self.group_of(instance)
+        if group is not None:
+            group.cancel_move(instance.id.hex)
         ledger = open_ledger(self.app, instance.project_id)
         held_after = instance.quota_held()
         ledger.release({k: held_before[k] - held_after[k] for k in held_before})
-        return [ledger, *([node] if node else [])]
+        return [ledger, *([node] if node else []), *([group] if group is not None else [])]
 
     def node(self, host: str | None) -> ComputeNode | None:
         found = self.app.find(node_id(host)) if host else None

@@ -45,7 +45,7 @@ def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple
                  different_host: tuple[str, ...], flavor: dict | None = None) -> RequestSpec:
     f = flavor or instance.flavor
     resources = Instance.resources_of(f)
-    others = tuple(h for i, h in (group.members.items() if group else ()) if h and i != instance.id.hex)
+    others = tuple(group.other_hosts(instance.id.hex)) if group else ()
     return RequestSpec(
         instance_id=instance.id.hex, project_id=instance.project_id, vcpus=resources["vcpus"],
         ram=resources["ram"], disk=resources["disk"],
