@@ -44,5 +44,10 @@ class CapacityIndex:
         for _, host in self._order:
             yield self.hosts[host]
 
+    def best_first_among(self, hosts: set[str]) -> Iterator[HostState]:
+        """The given hosts only, in index order: a few lookups instead of a walk of the index."""
+        for _, host in sorted(self._keys[h] for h in hosts if h in self._keys):
+            yield self.hosts[host]
+
     def __len__(self) -> int:
         return len(self.hosts)

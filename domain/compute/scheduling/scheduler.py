@@ -34,6 +34,16 @@ def soft_group_order(hosts: Iterable[HostState], spec: RequestSpec) -> Iterator[
     yield from deferred
 
 
+def required_hosts(spec: RequestSpec) -> set[str] | None:
+    """When hard affinity or a same_host hint names the only possible hosts, just those."""
+    only: set[str] | None = None
+    if spec.group_policy == "affinity" and spec.group_hosts:
+        only = set(spec.group_hosts)
+    if spec.same_host:
+        only = set(spec.same_host) if only is None else only & set(spec.same_host)
+    return only
+
+
 class Scheduler:
     def __init__(self, index: CapacityIndex, filters: list[HostFilter]) -> None:
         self.index = index
@@ -42,7 +52,9 @@ class Scheduler:
     def candidates(self, spec: RequestSpec, limit: int = 3) -> list[str]:
         """Up to `limit` hosts that pass every filter, best first."""
         chosen: list[str] = []
-        ordered = soft_group_order(self.index.best_first(), spec)
+        only = required_hosts(spec)
+        walk = self.index.best_first() if only is None else self.index.best_first_among(only)
+        ordered = soft_group_order(walk, spec)
         for host in ordered:
             if passes(host, spec, self.filters):
                 chosen.append(host.host)
