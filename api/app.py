@@ -1,4 +1,6 @@
-"""`create_app(cloud)`: the FastAPI application over a composed cloud. Nothing is built at import."""
+"""`create_app(cloud)`: the FastAPI application over a composed cloud.
+
+Nothing is built at import time."""
 
 from __future__ import annotations
 
@@ -43,14 +45,20 @@ def router_modules() -> list[ModuleType]:
 
 
 def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
-    app = FastAPI(title="skyledger", version="0.1.0",
-                  description="Event-sourced cloud manager with OpenStack-compatible APIs")
+    app = FastAPI(
+        title="skyledger",
+        version="0.1.0",
+        description="Event-sourced cloud manager with OpenStack-compatible APIs",
+    )
     modules = router_modules()
     rules: list[Any] = [rule for module in modules for rule in getattr(module, "RULES", [])]
     app.state.cloud = cloud
     app.state.policy = PolicyEngine(
-        rules, policy_file or cloud.settings.policy_file
-        or str(cloud.settings.data_dir.absolute() / "policy.yaml"))
+        rules,
+        policy_file
+        or cloud.settings.policy_file
+        or str(cloud.settings.data_dir.absolute() / "policy.yaml"),
+    )
     errors.install(app)
     middleware.install(app)
     app.include_router(discovery_router)

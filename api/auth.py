@@ -28,8 +28,11 @@ class Caller:
 
     @property
     def creds(self) -> dict[str, Any]:
-        return {"user_id": self.ctx.user_id, "project_id": self.ctx.project_id,
-                "roles": list(self.ctx.roles)}
+        return {
+            "user_id": self.ctx.user_id,
+            "project_id": self.ctx.project_id,
+            "roles": list(self.ctx.roles),
+        }
 
     @property
     def project_id(self) -> str | None:
@@ -44,7 +47,9 @@ class Caller:
         return self.ctx.is_admin
 
 
-def validate(app: SkyLedger, signer: TokenSigner, token: str | None) -> tuple[TokenClaims, User, tuple[str, ...]]:
+def validate(
+    app: SkyLedger, signer: TokenSigner, token: str | None
+) -> tuple[TokenClaims, User, tuple[str, ...]]:
     if not token:
         raise InvalidToken("The request you have made requires authentication.")
     claims = signer.verify(token)
@@ -68,6 +73,7 @@ def validate(app: SkyLedger, signer: TokenSigner, token: str | None) -> tuple[To
 
 def caller_for(app: SkyLedger, signer: TokenSigner, token: str | None, request_id: str) -> Caller:
     claims, user, roles = validate(app, signer, token)
-    ctx = RequestContext(user_id=claims.user_id, project_id=claims.project_id,
-                         request_id=request_id, roles=roles)
+    ctx = RequestContext(
+        user_id=claims.user_id, project_id=claims.project_id, request_id=request_id, roles=roles
+    )
     return Caller(ctx=ctx, claims=claims, user=user)

@@ -15,15 +15,30 @@ SERVICES = (
 )
 
 
-def service_catalog(public_url: str, region: str, project_id: str | None) -> list[dict[str, object]]:
+def service_catalog(
+    public_url: str, region: str, project_id: str | None
+) -> list[dict[str, object]]:
     catalog = []
     for kind, name, path in SERVICES:
         if "{project_id}" in path and project_id is None:
             continue
         url = public_url + path.format(project_id=project_id)
-        endpoints = [{"id": natural_id("endpoint", kind, iface).hex, "interface": iface,
-                      "region": region, "region_id": region, "url": url}
-                     for iface in ("public", "internal", "admin")]
-        catalog.append({"type": kind, "name": name, "id": natural_id("service", kind).hex,
-                        "endpoints": endpoints})
+        endpoints = [
+            {
+                "id": natural_id("endpoint", kind, iface).hex,
+                "interface": iface,
+                "region": region,
+                "region_id": region,
+                "url": url,
+            }
+            for iface in ("public", "internal", "admin")
+        ]
+        catalog.append(
+            {
+                "type": kind,
+                "name": name,
+                "id": natural_id("service", kind).hex,
+                "endpoints": endpoints,
+            }
+        )
     return catalog

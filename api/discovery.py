@@ -1,4 +1,5 @@
-"""Version discovery documents for every endpoint root, as keystoneauth and openstacksdk read them."""
+"""Version discovery documents for every endpoint root, as keystoneauth and openstacksdk
+read them."""
 
 from __future__ import annotations
 
@@ -20,23 +21,45 @@ def link(href: str) -> list[dict[str, str]]:
 
 
 def identity_version(request: Request) -> dict[str, object]:
-    return {"id": "v3.14", "status": "stable", "updated": UPDATED,
-            "links": link(f"{base(request)}/identity/v3/"),
-            "media-types": [{"base": "application/json",
-                             "type": "application/vnd.openstack.identity-v3+json"}]}
+    return {
+        "id": "v3.14",
+        "status": "stable",
+        "updated": UPDATED,
+        "links": link(f"{base(request)}/identity/v3/"),
+        "media-types": [
+            {"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}
+        ],
+    }
 
 
 def compute_version(request: Request) -> dict[str, object]:
-    return {"id": "v2.1", "status": "CURRENT", "version": COMPUTE_MAX, "min_version": COMPUTE_MIN,
-            "updated": UPDATED, "links": link(f"{base(request)}/compute/v2.1/"),
-            "media-types": [{"base": "application/json",
-                             "type": "application/vnd.openstack.compute+json;version=2.1"}]}
+    return {
+        "id": "v2.1",
+        "status": "CURRENT",
+        "version": COMPUTE_MAX,
+        "min_version": COMPUTE_MIN,
+        "updated": UPDATED,
+        "links": link(f"{base(request)}/compute/v2.1/"),
+        "media-types": [
+            {
+                "base": "application/json",
+                "type": "application/vnd.openstack.compute+json;version=2.1",
+            }
+        ],
+    }
 
 
-def simple_version(request: Request, path: str, vid: str, version: str = "",
-                   min_version: str = "") -> dict[str, object]:
-    return {"id": vid, "status": "CURRENT", "version": version, "min_version": min_version,
-            "updated": UPDATED, "links": link(f"{base(request)}/{path}/")}
+def simple_version(
+    request: Request, path: str, vid: str, version: str = "", min_version: str = ""
+) -> dict[str, object]:
+    return {
+        "id": vid,
+        "status": "CURRENT",
+        "version": version,
+        "min_version": min_version,
+        "updated": UPDATED,
+        "links": link(f"{base(request)}/{path}/"),
+    }
 
 
 @router.get("/identity", include_in_schema=False)
@@ -66,22 +89,25 @@ def compute_v21(request: Request) -> dict[str, object]:
 @router.get("/image", include_in_schema=False)
 @router.get("/image/")
 def image_root(request: Request) -> JSONResponse:
-    return JSONResponse({"versions": [simple_version(request, "image/v2", "v2.16")]},
-                        status_code=300)
+    return JSONResponse(
+        {"versions": [simple_version(request, "image/v2", "v2.16")]}, status_code=300
+    )
 
 
 @router.get("/image/v2", include_in_schema=False)
 @router.get("/image/v2/")
 def image_v2(request: Request) -> JSONResponse:
-    return JSONResponse({"versions": [simple_version(request, "image/v2", "v2.16")]},
-                        status_code=300)
+    return JSONResponse(
+        {"versions": [simple_version(request, "image/v2", "v2.16")]}, status_code=300
+    )
 
 
 @router.get("/volume", include_in_schema=False)
 @router.get("/volume/")
 def volume_root(request: Request) -> JSONResponse:
-    return JSONResponse({"versions": [simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")]},
-                        status_code=300)
+    return JSONResponse(
+        {"versions": [simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")]}, status_code=300
+    )
 
 
 @router.get("/volume/v3", include_in_schema=False)
@@ -93,8 +119,11 @@ def volume_v3(request: Request) -> dict[str, object]:
 @router.get("/network", include_in_schema=False)
 @router.get("/network/")
 def network_root(request: Request) -> dict[str, object]:
-    return {"versions": [{"id": "v2.0", "status": "CURRENT",
-                          "links": link(f"{base(request)}/network/v2.0/")}]}
+    return {
+        "versions": [
+            {"id": "v2.0", "status": "CURRENT", "links": link(f"{base(request)}/network/v2.0/")}
+        ]
+    }
 
 
 @router.get("/network/v2.0", include_in_schema=False)

@@ -20,8 +20,8 @@ from uuid import UUID
 
 from api.auth import Caller
 from api.deps import CloudServices
-from api.policy import PolicyEngine
 from api.microversions import Version
+from api.policy import PolicyEngine
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.errors import Forbidden, InvalidInput

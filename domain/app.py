@@ -1,4 +1,5 @@
-"""The command side's event store: one Application, so one `save()` can hold any set of aggregates."""
+"""The command side's event store: one Application, so that one `save()` can hold any set
+of aggregates."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from domain.errors import NotFound
 class SkyLedger(Application):
     # All aggregates share one event store and one notification log, named after the product.
     name = "skyledger"
+    # Long-lived aggregates (quota ledgers, compute nodes) are loaded by every command that
+    # claims on them. The cache keeps them in memory and fast-forwards each `get` with only the
+    # events stored since (one query), so a load is not a replay of the whole history, and a
+    # change made by another process is still seen before any decision.
+    env = {"AGGREGATE_CACHE_MAXSIZE": "10000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env=env)

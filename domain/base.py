@@ -1,4 +1,5 @@
-"""The base aggregate: every event carries `meta` (user, project, request id) from the bound context."""
+"""The base aggregate: every event carries `meta` (user, project, request id) from the
+bound request context."""
 
 from __future__ import annotations
 

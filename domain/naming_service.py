@@ -21,7 +21,9 @@ def claim_name(app: SkyLedger, kind: str, scope: str, name: str, owner_id: UUID)
     return existing
 
 
-def release_name(app: SkyLedger, kind: str, scope: str, name: str, owner_id: UUID) -> NameClaim | None:
+def release_name(
+    app: SkyLedger, kind: str, scope: str, name: str, owner_id: UUID
+) -> NameClaim | None:
     existing = app.find(claim_id(kind, scope, name))
     if existing is not None and existing.owner_id == owner_id:
         existing.release()

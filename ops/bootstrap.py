@@ -12,15 +12,15 @@ from adapters.persistence import Database
 from adapters.settings import Settings
 from adapters.tokens import TokenSigner, load_key
 from domain.app import SkyLedger
-from domain.services.flavors import FlavorService
-from domain.services.identity import IdentityService
-from domain.services.images import ImageService
-from domain.services.keypairs import KeypairService
 from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
+from domain.services.flavors import FlavorService
+from domain.services.identity import IdentityService
+from domain.services.images import ImageService
+from domain.services.keypairs import KeypairService
 from domain.services.quotas import QuotaService
 from projections.capacity import CapacityView
 from projections.registry import all_projections

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.catalog.flavor import Flavor
-from projections.base import Projection, as_json, from_json, handles, hexid
 from domain.errors import InvalidInput
+from projections.base import Projection, as_json, from_json, handles, hexid
 from projections.store import ReadCursor, ReadStore, Row
 
 
@@ -27,11 +27,25 @@ class FlavorProjection(Projection):
 
     @handles(Flavor.Created)
     def created(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("INSERT INTO flavors (id, flavorid, name, ram, vcpus, disk, ephemeral, swap,"
-                    " rxtx_factor, is_public, description, extra_specs)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (hexid(e), e.flavorid, e.name, e.ram, e.vcpus, e.disk, e.ephemeral, e.swap,
-                     e.rxtx_factor, e.is_public, e.description, "{}"))
+        cur.execute(
+            "INSERT INTO flavors (id, flavorid, name, ram, vcpus, disk, ephemeral, swap,"
+            " rxtx_factor, is_public, description, extra_specs)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                hexid(e),
+                e.flavorid,
+                e.name,
+                e.ram,
+                e.vcpus,
+                e.disk,
+                e.ephemeral,
+                e.swap,
+                e.rxtx_factor,
+                e.is_public,
+                e.description,
+                "{}",
+            ),
+        )
 
     @handles(Flavor.DescriptionChanged)
     def described(self, cur: ReadCursor, e: Any) -> None:
@@ -49,13 +63,15 @@ class FlavorProjection(Projection):
 
     @handles(Flavor.AccessGranted)
     def access_granted(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("INSERT INTO flavor_access (id, project_id) VALUES (?, ?)",
-                    (hexid(e), e.project_id))
+        cur.execute(
+            "INSERT INTO flavor_access (id, project_id) VALUES (?, ?)", (hexid(e), e.project_id)
+        )
 
     @handles(Flavor.AccessRevoked)
     def access_revoked(self, cur: ReadCursor, e: Any) -> None:
-        cur.execute("DELETE FROM flavor_access WHERE id = ? AND project_id = ?",
-                    (hexid(e), e.project_id))
+        cur.execute(
+            "DELETE FROM flavor_access WHERE id = ? AND project_id = ?", (hexid(e), e.project_id)
+        )
 
     @handles(Flavor.Deleted)
     def deleted(self, cur: ReadCursor, e: Any) -> None:
@@ -74,20 +90,31 @@ class FlavorViews:
         return _decoded(row) if row else None
 
     def access(self, flavorid: str) -> list[str]:
-        rows = self.store.query("SELECT a.project_id FROM flavor_access a JOIN flavors f"
-                                " ON f.id = a.id WHERE f.flavorid = ? ORDER BY a.project_id",
-                                (flavorid,))
+        rows = self.store.query(
+            "SELECT a.project_id FROM flavor_access a JOIN flavors f"
+            " ON f.id = a.id WHERE f.flavorid = ? ORDER BY a.project_id",
+            (flavorid,),
+        )
         return [r["project_id"] for r in rows]
 
-    def list(self, project_id: str | None, is_admin: bool, is_public: str | None = None,
-             min_ram: int | None = None, min_disk: int | None = None, limit: int | None = None,
-             marker: str | None = None) -> list[Row]:
+    def list(
+        self,
+        project_id: str | None,
+        is_admin: bool,
+        is_public: str | None = None,
+        min_ram: int | None = None,
+        min_disk: int | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
+    ) -> list[Row]:
         where, params = ["1 = 1"], []
         # Nova: non-admins see public flavors plus private ones shared with their project;
         # admins see public ones by default, private too with is_public=None/all.
         wanted = (is_public or "true").lower()
         if not is_admin:
-            where.append("(is_public = ? OR id IN (SELECT id FROM flavor_access WHERE project_id = ?))")
+            where.append(
+                "(is_public = ? OR id IN (SELECT id FROM flavor_access WHERE project_id = ?))"
+            )
             params += [True, project_id]
         elif wanted in ("true", "1", "yes", "t"):
             where.append("is_public = ?")
@@ -102,14 +129,18 @@ class FlavorViews:
         if min_disk is not None:
             where.append("disk >= ?")
             params.append(min_disk)
-        rows = [_decoded(r) for r in self.store.query(
-            f"SELECT * FROM flavors WHERE {' AND '.join(where)} ORDER BY flavorid", params)]
+        rows = [
+            _decoded(r)
+            for r in self.store.query(
+                f"SELECT * FROM flavors WHERE {' AND '.join(where)} ORDER BY flavorid", params
+            )
+        ]
         rows.sort(key=_nova_order)
         if marker is not None:
             ids = [r["flavorid"] for r in rows]
             if marker not in ids:
                 raise InvalidInput(f"marker [{marker}] not found")
-            rows = rows[ids.index(marker) + 1:]
+            rows = rows[ids.index(marker) + 1 :]
         return rows[:limit] if limit is not None else rows
 
 
@@ -120,5 +151,8 @@ def _nova_order(row: Row) -> tuple[int, int, str]:
 
 
 def _decoded(row: Row) -> Row:
-    return {**row, "extra_specs": from_json(row["extra_specs"]) or {},
-            "is_public": bool(row["is_public"])}
+    return {
+        **row,
+        "extra_specs": from_json(row["extra_specs"]) or {},
+        "is_public": bool(row["is_public"]),
+    }

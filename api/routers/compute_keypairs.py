@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters import keys
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.errors import ApiError
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
 from domain.catalog.keypair import keypair_not_found

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, PolicyDep
-from api.policy import PolicyEngine
 from api.microversions import ComputeVersion, Version, version_headers
+from api.policy import PolicyEngine
 from api.validation import QuotaLimit
 from domain.errors import InvalidInput
 from domain.quota.limits import DEFAULT_LIMITS

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
-from api.policy import PolicyEngine
 from api.microversions import ComputeVersion, Version, version_headers
+from api.policy import PolicyEngine
 from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState

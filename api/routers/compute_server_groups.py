@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.policy import PolicyEngine
 from api.microversions import ComputeVersion, Version, version_headers
+from api.policy import PolicyEngine
 from api.server_views import dashed
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.policy import PolicyEngine
 from api.microversions import ComputeVersion, Version, version_headers
+from api.policy import PolicyEngine
 from api.server_views import ServerLook, created_body, detail, list_servers, server_look
 from api.validation import Name, PositiveCount
 from domain.errors import Forbidden, InvalidInput, NotFound

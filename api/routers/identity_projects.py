@@ -6,8 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, \
-    model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep

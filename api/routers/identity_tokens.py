@@ -14,8 +14,8 @@ from api.auth import validate
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import DEFAULT_DOMAIN, iso
-from domain.identity.project import Project
 from domain.errors import NotFound
+from domain.identity.project import Project
 from domain.identity.role import effective_roles, role_id
 from domain.identity.user import User
 from domain.naming import claim_id
@@ -23,10 +23,12 @@ from domain.naming import claim_id
 router = APIRouter(prefix="/identity/v3", tags=["identity"])
 
 RULES = [
-    policy.RuleDefault("identity:validate_token",
-                       "rule:admin_api or user_id:%(target.token.user_id)s"),
-    policy.RuleDefault("identity:revoke_token",
-                       "rule:admin_api or user_id:%(target.token.user_id)s"),
+    policy.RuleDefault(
+        "identity:validate_token", "rule:admin_api or user_id:%(target.token.user_id)s"
+    ),
+    policy.RuleDefault(
+        "identity:revoke_token", "rule:admin_api or user_id:%(target.token.user_id)s"
+    ),
 ]
 
 
@@ -88,8 +90,12 @@ def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[
         user = None
         if ref.id:
             found = cloud.app.find(_uuid(ref.id))
-            if isinstance(found, User) and not found.deleted and found.password_hash and \
-                    cloud.identity.hasher.verify(found.password_hash, ref.password):
+            if (
+                isinstance(found, User)
+                and not found.deleted
+                and found.password_hash
+                and cloud.identity.hasher.verify(found.password_hash, ref.password)
+            ):
                 user = found
         elif ref.name:
             user = cloud.identity.authenticate(ref.name, domain_id_of(ref.domain), ref.password)
@@ -129,12 +135,21 @@ def scoped_project(cloud: CloudServices, user: User, scope: Scope | str | None) 
     return project
 
 
-def token_body(cloud: CloudServices, claims: TokenClaims, user: User,
-               project: Project | None, roles: tuple[str, ...]) -> dict[str, Any]:
+def token_body(
+    cloud: CloudServices,
+    claims: TokenClaims,
+    user: User,
+    project: Project | None,
+    roles: tuple[str, ...],
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "methods": list(claims.methods),
-        "user": {"id": user.id.hex, "name": user.name, "domain": DEFAULT_DOMAIN,
-                 "password_expires_at": None},
+        "user": {
+            "id": user.id.hex,
+            "name": user.name,
+            "domain": DEFAULT_DOMAIN,
+            "password_expires_at": None,
+        },
         "audit_ids": [claims.token_id[:22]],
         "issued_at": iso(claims.issued_at),
         "expires_at": iso(claims.expires_at),
@@ -143,8 +158,9 @@ def token_body(cloud: CloudServices, claims: TokenClaims, user: User,
         body["project"] = {"id": project.id.hex, "name": project.name, "domain": DEFAULT_DOMAIN}
         body["is_domain"] = False
         body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
-        body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region,
-                                          project.id.hex)
+        body["catalog"] = service_catalog(
+            cloud.settings.public_url, cloud.settings.region, project.id.hex
+        )
     else:
         body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region, None)
     return {"token": body}
@@ -169,26 +185,43 @@ def subject(cloud: CloudServices, token: str | None) -> tuple[TokenClaims, User,
 
 
 @router.get("/auth/tokens")
-def validate_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep, response: Response,
-                   x_subject_token: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+def validate_token(
+    caller: CallerDep,
+    cloud: CloudDep,
+    policy: PolicyDep,
+    response: Response,
+    x_subject_token: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
     claims, user, roles = subject(cloud, x_subject_token)
-    policy.enforce("identity:validate_token", {"target.token.user_id": claims.user_id}, caller.creds)
+    policy.enforce(
+        "identity:validate_token", {"target.token.user_id": claims.user_id}, caller.creds
+    )
     project = cloud.app.find(UUID(claims.project_id)) if claims.project_id else None
     response.headers["X-Subject-Token"] = x_subject_token or ""
     return token_body(cloud, claims, user, project, roles)
 
 
 @router.head("/auth/tokens", status_code=200)
-def check_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep,
-                x_subject_token: Annotated[str | None, Header()] = None) -> Response:
+def check_token(
+    caller: CallerDep,
+    cloud: CloudDep,
+    policy: PolicyDep,
+    x_subject_token: Annotated[str | None, Header()] = None,
+) -> Response:
     claims, _, _ = subject(cloud, x_subject_token)
-    policy.enforce("identity:validate_token", {"target.token.user_id": claims.user_id}, caller.creds)
+    policy.enforce(
+        "identity:validate_token", {"target.token.user_id": claims.user_id}, caller.creds
+    )
     return Response(status_code=200)
 
 
 @router.delete("/auth/tokens", status_code=204)
-def revoke_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep,
-                 x_subject_token: Annotated[str | None, Header()] = None) -> Response:
+def revoke_token(
+    caller: CallerDep,
+    cloud: CloudDep,
+    policy: PolicyDep,
+    x_subject_token: Annotated[str | None, Header()] = None,
+) -> Response:
     claims, _, _ = subject(cloud, x_subject_token)
     policy.enforce("identity:revoke_token", {"target.token.user_id": claims.user_id}, caller.creds)
     cloud.identity.revoke_token(caller.ctx, claims.token_id, claims.user_id, iso(claims.expires_at))
@@ -197,6 +230,9 @@ def revoke_token(caller: CallerDep, cloud: CloudDep, policy: PolicyDep,
 
 @router.get("/auth/catalog")
 def catalog(caller: CallerDep, cloud: CloudDep) -> dict[str, Any]:
-    return {"catalog": service_catalog(cloud.settings.public_url, cloud.settings.region,
-                                       caller.project_id),
-            "links": {"self": f"{cloud.settings.public_url}/identity/v3/auth/catalog"}}
+    return {
+        "catalog": service_catalog(
+            cloud.settings.public_url, cloud.settings.region, caller.project_id
+        ),
+        "links": {"self": f"{cloud.settings.public_url}/identity/v3/auth/catalog"},
+    }

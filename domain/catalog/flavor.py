@@ -9,7 +9,8 @@ from eventsourcing.domain import event
 from domain.base import Entity, natural_id
 from domain.errors import InvalidInput
 
-# The flavors Nova's documentation lists as the classic defaults (flavorid, name, ram MiB, vcpus, disk GiB).
+# The flavors Nova's documentation lists as the classic defaults:
+# (flavorid, name, ram MiB, vcpus, disk GiB).
 DEFAULT_FLAVORS = (
     ("1", "m1.tiny", 512, 1, 1),
     ("2", "m1.small", 2048, 1, 20),
@@ -67,8 +68,10 @@ class Flavor(Entity):
     def grant_access(self, project_id: str) -> None:
         self.check_private()
         if project_id in self.access:
-            raise InvalidInput(f"Flavor access already exists for flavor {self.flavorid} "
-                               f"and project {project_id} combination.")
+            raise InvalidInput(
+                f"Flavor access already exists for flavor {self.flavorid} "
+                f"and project {project_id} combination."
+            )
         self._access_granted(project_id)
 
     @event("AccessGranted")
@@ -78,7 +81,9 @@ class Flavor(Entity):
     def revoke_access(self, project_id: str) -> None:
         self.check_private()
         if project_id not in self.access:
-            raise InvalidInput(f"Flavor access not found for {self.flavorid} / {project_id} combination.")
+            raise InvalidInput(
+                f"Flavor access not found for {self.flavorid} / {project_id} combination."
+            )
         self._access_revoked(project_id)
 
     @event("AccessRevoked")

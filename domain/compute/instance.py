@@ -17,16 +17,36 @@ from domain.errors import InvalidState
 
 class Instance(Entity):
     @event("Requested")
-    def __init__(self, name: str, project_id: str, user_id: str, flavor: dict[str, Any],
-                 image: dict[str, Any], key_name: str | None, availability_zone: str | None,
-                 metadata: dict[str, str], user_data: str | None, hints: dict[str, Any],
-                 server_group_id: str | None, reservation_id: str, launch_index: int,
-                 max_attempts: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        project_id: str,
+        user_id: str,
+        flavor: dict[str, Any],
+        image: dict[str, Any],
+        key_name: str | None,
+        availability_zone: str | None,
+        metadata: dict[str, str],
+        user_data: str | None,
+        hints: dict[str, Any],
+        server_group_id: str | None,
+        reservation_id: str,
+        launch_index: int,
+        max_attempts: int,
+    ) -> None:
         self.name, self.project_id, self.user_id = name, project_id, user_id
         self.flavor, self.image, self.key_name = flavor, image, key_name
-        self.availability_zone, self.metadata, self.user_data = availability_zone, metadata, user_data
+        self.availability_zone, self.metadata, self.user_data = (
+            availability_zone,
+            metadata,
+            user_data,
+        )
         self.hints, self.server_group_id = hints, server_group_id
-        self.reservation_id, self.launch_index, self.max_attempts = reservation_id, launch_index, max_attempts
+        self.reservation_id, self.launch_index, self.max_attempts = (
+            reservation_id,
+            launch_index,
+            max_attempts,
+        )
         self.vm_state, self.task_state = VmState.BUILDING, TaskState.SCHEDULING
         self.power_state = PowerState.NOSTATE
         self.host: str | None = None
@@ -85,7 +105,9 @@ class Instance(Entity):
         if self.task_state is not None or self.vm_state not in transition.sources:
             raise InvalidState(
                 f"Cannot '{action}' instance {self.id} while it is in vm_state "
-                f"{self.vm_state.value}" + (f" task_state {self.task_state.value}" if self.task_state else ""))
+                f"{self.vm_state.value}"
+                + (f" task_state {self.task_state.value}" if self.task_state else "")
+            )
         self._requested(action, self.vm_state.value, params)
 
     @event("ActionRequested")
@@ -173,8 +195,11 @@ class Instance(Entity):
     def resources_of(flavor: dict[str, Any]) -> dict[str, int]:
         # Disk counts root, ephemeral and swap (MiB, rounded up to GiB), as Nova's DiskFilter does.
         disk = int(flavor["disk"]) + int(flavor.get("ephemeral", 0))
-        return {"vcpus": int(flavor["vcpus"]), "ram": int(flavor["ram"]),
-                "disk": disk + (int(flavor.get("swap") or 0) + 1023) // 1024}
+        return {
+            "vcpus": int(flavor["vcpus"]),
+            "ram": int(flavor["ram"]),
+            "disk": disk + (int(flavor.get("swap") or 0) + 1023) // 1024,
+        }
 
     def quota_usage(self, flavor: dict[str, Any] | None = None) -> dict[str, int]:
         f = flavor or self.flavor

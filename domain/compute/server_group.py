@@ -22,8 +22,9 @@ class GroupPolicyViolated(DomainError):
 
 class ServerGroup(Entity):
     @event("Created")
-    def __init__(self, name: str, policy: str, rules: dict[str, Any], project_id: str,
-                 user_id: str) -> None:
+    def __init__(
+        self, name: str, policy: str, rules: dict[str, Any], project_id: str, user_id: str
+    ) -> None:
         self.name, self.policy, self.rules = name, policy, rules
         self.project_id, self.user_id = project_id, user_id
         self.members: dict[str, str | None] = {}  # instance id (hex) -> host
@@ -36,8 +37,9 @@ class ServerGroup(Entity):
 
     def other_hosts(self, instance_hex: str) -> list[str]:
         """Hosts the other members occupy (a resizing member counts on both of its hosts)."""
-        return ([h for i, h in self.members.items() if h and i != instance_hex]
-                + [h for i, h in self.moving.items() if i != instance_hex])
+        return [h for i, h in self.members.items() if h and i != instance_hex] + [
+            h for i, h in self.moving.items() if i != instance_hex
+        ]
 
     def check_host(self, instance_hex: str, host: str) -> None:
         """Hard policies only; soft ones are preferences the weighers apply."""
@@ -47,7 +49,9 @@ class ServerGroup(Entity):
         if self.policy == "anti-affinity":
             limit = int(self.rules.get("max_server_per_host", 1))
             if others.count(host) >= limit:
-                raise GroupPolicyViolated(f"Group {self.id} already has {limit} member(s) on {host}")
+                raise GroupPolicyViolated(
+                    f"Group {self.id} already has {limit} member(s) on {host}"
+                )
 
     def place(self, instance_hex: str, host: str | None) -> None:
         if host is not None:

@@ -11,12 +11,14 @@ from adapters.settings import Settings
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
-        "serve", help="run the API server, the read-model followers and a compute worker",
+        "serve",
+        help="run the API server, the read-model followers and a compute worker",
         description="Run the OpenStack-compatible API (default 127.0.0.1:8774) with the "
-                    "projection followers in the same process, and (unless "
-                    "SKYLEDGER_EMBEDDED_COMPUTE=0) a compute worker for $SKYLEDGER_LIBVIRT_URI "
-                    "as host $SKYLEDGER_HOST. The first start bootstraps the "
-                    "admin project and user, the m1.* flavors and $SKYLEDGER_DATA_DIR/clouds.yaml.")
+        "projection followers in the same process, and (unless "
+        "SKYLEDGER_EMBEDDED_COMPUTE=0) a compute worker for $SKYLEDGER_LIBVIRT_URI "
+        "as host $SKYLEDGER_HOST. The first start bootstraps the "
+        "admin project and user, the m1.* flavors and $SKYLEDGER_DATA_DIR/clouds.yaml.",
+    )
     p.add_argument("--bind", help="HOST:PORT to listen on (default: $SKYLEDGER_BIND)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(run=run)
@@ -31,20 +33,32 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
     settings = Settings.from_env({**os.environ, **overrides})
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     cloud = build(settings)
     try:
         generated = ensure_bootstrapped(cloud)
         if generated is not None:
             print(f"skyledger: generated admin password (shown once): {generated}", flush=True)
-        print(f"skyledger: clouds.yaml at {clouds_yaml_path(cloud).absolute()} "
-              f"(cloud name 'skyledger')", flush=True)
+        print(
+            f"skyledger: clouds.yaml at {clouds_yaml_path(cloud).absolute()} "
+            f"(cloud name 'skyledger')",
+            flush=True,
+        )
         if start_embedded_compute(cloud) is not None:
-            print(f"skyledger: compute worker for host {settings.host} on "
-                  f"{settings.libvirt_uri}", flush=True)
+            print(
+                f"skyledger: compute worker for host {settings.host} on {settings.libvirt_uri}",
+                flush=True,
+            )
         print(f"skyledger: API on http://{settings.bind}", flush=True)
-        uvicorn.run(create_app(cloud), host=settings.bind_host, port=settings.port,
-                    log_level=args.log_level, access_log=False)
+        uvicorn.run(
+            create_app(cloud),
+            host=settings.bind_host,
+            port=settings.port,
+            log_level=args.log_level,
+            access_log=False,
+        )
     finally:
         cloud.close()
     return 0

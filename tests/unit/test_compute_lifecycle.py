@@ -32,8 +32,9 @@ class Cloud:
         self.outcomes = OutcomeService(self.app, self.view)
         self.hosts = HostService(self.app)
         for name, vcpus in hosts.items():
-            self.hosts.register(CTX, HostRegistration(name, "QEMU", vcpus, 4096, 100,
-                                                      cpu_ratio=1.0, ram_ratio=1.0))
+            self.hosts.register(
+                CTX, HostRegistration(name, "QEMU", vcpus, 4096, 100, cpu_ratio=1.0, ram_ratio=1.0)
+            )
         for flavorid, vcpus, ram in (("small", 1, 512), ("big", 2, 1024)):
             self.app.save(Flavor(flavorid, flavorid, ram, vcpus, 1, 0, 0, 1.0, True, None))
         image = Image("cirros", "p1", "public", "qcow2", "bare", 0, 0, False, [], {})
@@ -58,10 +59,16 @@ class Cloud:
             node: ComputeNode = self.app.repository.get(node_id(host))
             assert node.used()["vcpus"] <= node.limits()["vcpus"]
             expected = sum(i.resources()["vcpus"] for i in live if i.host == host and i.host)
-            pending = sum(i.pending["flavor"]["vcpus"] for i in live
-                          if i.pending and i.pending.get("host") == host and "flavor" in i.pending)
-            old = sum(i.old_flavor["vcpus"] for i in live
-                      if i.old_flavor and (i.resize_from or {}).get("host") == host)
+            pending = sum(
+                i.pending["flavor"]["vcpus"]
+                for i in live
+                if i.pending and i.pending.get("host") == host and "flavor" in i.pending
+            )
+            old = sum(
+                i.old_flavor["vcpus"]
+                for i in live
+                if i.old_flavor and (i.resize_from or {}).get("host") == host
+            )
             assert node.used()["vcpus"] == expected + pending + old, host
 
 
@@ -104,7 +111,10 @@ def test_spawn_failure_reschedules_then_gives_up() -> None:
         cloud.outcomes.spawn_failed(CTX, vm, host, "disk full")
     instance = cloud.instance(vm)
     assert len(set(tried)) == 3
-    assert instance.vm_state is VmState.ERROR and "maximum number of retries" in instance.fault["message"]
+    assert (
+        instance.vm_state is VmState.ERROR
+        and "maximum number of retries" in instance.fault["message"]
+    )
     cloud.assert_ledgers_match_live_instances([vm])
     cloud.actions.delete(CTX, vm.hex)
     cloud.assert_ledgers_match_live_instances([vm])

@@ -52,13 +52,17 @@ class IgnoreTriedHostsFilter:
 
 class ServerGroupAffinityFilter:
     def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
-        return spec.group_policy != "affinity" or not spec.group_hosts or host.host in spec.group_hosts
+        return (
+            spec.group_policy != "affinity" or not spec.group_hosts or host.host in spec.group_hosts
+        )
 
 
 class ServerGroupAntiAffinityFilter:
     def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
-        return (spec.group_policy != "anti-affinity"
-                or spec.group_hosts.count(host.host) < spec.group_max_per_host)
+        return (
+            spec.group_policy != "anti-affinity"
+            or spec.group_hosts.count(host.host) < spec.group_max_per_host
+        )
 
 
 class SameHostFilter:
@@ -76,14 +80,25 @@ class ImagePropertiesFilter:
 
     def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
         wanted = spec.image_properties.get("hypervisor_type") or spec.image_properties.get(
-            "img_hv_type")
+            "img_hv_type"
+        )
         return not wanted or str(wanted).lower() == host.hypervisor_type.lower()
 
 
-def default_filters(down_after: float = 60.0,
-                    clock: Callable[[], float] = time.time) -> list[HostFilter]:
+def default_filters(
+    down_after: float = 60.0, clock: Callable[[], float] = time.time
+) -> list[HostFilter]:
     # Cheapest and most selective first: most hosts are rejected by the first that fails.
-    return [ComputeFilter(down_after, clock), IgnoreTriedHostsFilter(), AvailabilityZoneFilter(),
-            RamFilter(), CoreFilter(), DiskFilter(), ImagePropertiesFilter(),
-            ServerGroupAffinityFilter(), ServerGroupAntiAffinityFilter(), SameHostFilter(),
-            DifferentHostFilter()]
+    return [
+        ComputeFilter(down_after, clock),
+        IgnoreTriedHostsFilter(),
+        AvailabilityZoneFilter(),
+        RamFilter(),
+        CoreFilter(),
+        DiskFilter(),
+        ImagePropertiesFilter(),
+        ServerGroupAffinityFilter(),
+        ServerGroupAntiAffinityFilter(),
+        SameHostFilter(),
+        DifferentHostFilter(),
+    ]

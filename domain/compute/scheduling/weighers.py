@@ -43,9 +43,14 @@ class Weighted:
     multiplier: float
 
 
-def default_weighers(ram: float = 1.0, cpu: float = 0.0, instances: float = -0.001) -> list[Weighted]:
-    return [Weighted(RamWeigher(), ram), Weighted(CpuWeigher(), cpu),
-            Weighted(InstanceCountWeigher(), instances)]
+def default_weighers(
+    ram: float = 1.0, cpu: float = 0.0, instances: float = -0.001
+) -> list[Weighted]:
+    return [
+        Weighted(RamWeigher(), ram),
+        Weighted(CpuWeigher(), cpu),
+        Weighted(InstanceCountWeigher(), instances),
+    ]
 
 
 def score(host: HostState, weighers: list[Weighted]) -> float:

@@ -45,16 +45,29 @@ class BootRequest:
 
 
 def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
-    return {"id": flavor.flavorid, "name": flavor.name, "vcpus": flavor.vcpus, "ram": flavor.ram,
-            "disk": flavor.disk, "ephemeral": flavor.ephemeral, "swap": flavor.swap,
-            "extra_specs": dict(flavor.extra_specs)}
+    return {
+        "id": flavor.flavorid,
+        "name": flavor.name,
+        "vcpus": flavor.vcpus,
+        "ram": flavor.ram,
+        "disk": flavor.disk,
+        "ephemeral": flavor.ephemeral,
+        "swap": flavor.swap,
+        "extra_specs": dict(flavor.extra_specs),
+    }
 
 
 def image_snapshot(image: Image) -> dict[str, Any]:
-    return {"id": image.id.hex, "name": image.name, "disk_format": image.disk_format,
-            "container_format": image.container_format, "content_hash": image.content_hash,
-            "min_disk": image.min_disk, "min_ram": image.min_ram,
-            "properties": dict(image.properties)}
+    return {
+        "id": image.id.hex,
+        "name": image.name,
+        "disk_format": image.disk_format,
+        "container_format": image.container_format,
+        "content_hash": image.content_hash,
+        "min_disk": image.min_disk,
+        "min_ram": image.min_ram,
+        "properties": dict(image.properties),
+    }
 
 
 def parse_uuid(value: str, what: str) -> UUID:
@@ -65,7 +78,9 @@ def parse_uuid(value: str, what: str) -> UUID:
 
 
 class BootService:
-    def __init__(self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(
+        self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS
+    ) -> None:
         self.app, self.chooser, self.max_attempts = app, chooser, max_attempts
 
     @command
@@ -91,14 +106,25 @@ class BootService:
         instances, hosts = [], []
         for index in range(count):
             name = req.name if count == 1 else f"{req.name}-{index + 1}"
-            instance = Instance(name, project_id, user_id, flavor_snapshot(flavor),
-                                image_snapshot(image), req.key_name, req.availability_zone,
-                                dict(req.metadata), req.user_data,
-                                {"same_host": list(req.same_host),
-                                 "different_host": list(req.different_host)},
-                                req.group_id, reservation, index, self.max_attempts)
-            host = place(instance, request_spec(instance, group, same, different), self.chooser,
-                         nodes, group)
+            instance = Instance(
+                name,
+                project_id,
+                user_id,
+                flavor_snapshot(flavor),
+                image_snapshot(image),
+                req.key_name,
+                req.availability_zone,
+                dict(req.metadata),
+                req.user_data,
+                {"same_host": list(req.same_host), "different_host": list(req.different_host)},
+                req.group_id,
+                reservation,
+                index,
+                self.max_attempts,
+            )
+            host = place(
+                instance, request_spec(instance, group, same, different), self.chooser, nodes, group
+            )
             if group is not None:
                 group.place(instance.id.hex, host)
             instances.append(instance)
@@ -140,15 +166,21 @@ class BootService:
 
     def flavor(self, ctx: RequestContext, ref: str) -> Flavor:
         flavor = self.app.find(flavor_uuid(str(ref)))
-        if not isinstance(flavor, Flavor) or flavor.deleted or \
-                not flavor.visible_to(ctx.project_id, ctx.is_admin):
+        if (
+            not isinstance(flavor, Flavor)
+            or flavor.deleted
+            or not flavor.visible_to(ctx.project_id, ctx.is_admin)
+        ):
             raise InvalidInput(f"Flavor {ref} could not be found.")
         return flavor
 
     def image(self, ctx: RequestContext, ref: str) -> Image:
         image = self.app.find(parse_uuid(ref, "imageRef"))
-        if not isinstance(image, Image) or image.deleted or \
-                not image.visible_to(ctx.project_id, ctx.is_admin):
+        if (
+            not isinstance(image, Image)
+            or image.deleted
+            or not image.visible_to(ctx.project_id, ctx.is_admin)
+        ):
             raise InvalidInput(f"Image {ref} could not be found.")
         if image.status != "active":
             raise InvalidInput(f"Image {ref} is not active.")
@@ -158,8 +190,11 @@ class BootService:
         if ref is None:
             return None
         group = self.app.find(parse_uuid(ref, "group"))
-        if not isinstance(group, ServerGroup) or group.deleted or \
-                (group.project_id != ctx.project_id and not ctx.is_admin):
+        if (
+            not isinstance(group, ServerGroup)
+            or group.deleted
+            or (group.project_id != ctx.project_id and not ctx.is_admin)
+        ):
             raise NotFound(f"Server group {ref} could not be found.")
         return group
 
@@ -180,6 +215,9 @@ def per_instance(flavor: Flavor, count: int) -> dict[str, int]:
 
 def no_host_reason(instance: Instance) -> str:
     f = instance.flavor
-    return (f"There are not enough hosts available for {f['vcpus']} vCPU, {f['ram']} MB RAM, "
-            f"{f['disk']} GB disk" + (f" in zone {instance.availability_zone}"
-                                      if instance.availability_zone else "") + ".")
+    return (
+        f"There are not enough hosts available for {f['vcpus']} vCPU, {f['ram']} MB RAM, "
+        f"{f['disk']} GB disk"
+        + (f" in zone {instance.availability_zone}" if instance.availability_zone else "")
+        + "."
+    )

@@ -51,16 +51,20 @@ class OutcomeService:
         group = self.group_of(instance)
         new_host = None
         if retry:
-            new_host = place(instance, request_spec(instance, group, (), ()), self.chooser,
-                             nodes, group)
+            new_host = place(
+                instance, request_spec(instance, group, (), ()), self.chooser, nodes, group
+            )
         if new_host is not None:
             instance.claim_host(new_host)
         elif retry:
-            instance.abort_build(f"No valid host was found. {reason}; and then: "
-                                 f"{no_host_reason(instance)}")
+            instance.abort_build(
+                f"No valid host was found. {reason}; and then: {no_host_reason(instance)}"
+            )
         else:
-            instance.abort_build(f"Exceeded maximum number of retries ({instance.max_attempts}). "
-                                 f"Last failure on {host}: {reason}")
+            instance.abort_build(
+                f"Exceeded maximum number of retries ({instance.max_attempts}). "
+                f"Last failure on {host}: {reason}"
+            )
         if group is not None:
             group.place(instance.id.hex, new_host)
         self.app.save(*changed(instance, group), *nodes.changed())
@@ -73,12 +77,16 @@ class OutcomeService:
         held_before = instance.quota_held()
         host_before, source = instance.host, (instance.resize_from or {}).get("host")
         instance.action_succeeded(action)
-        aggregates = [instance, *self.settle_resize(instance, action, host_before, source,
-                                                    held_before)]
+        aggregates = [
+            instance,
+            *self.settle_resize(instance, action, host_before, source, held_before),
+        ]
         self.app.save(*changed(*aggregates))
 
     @command
-    def action_failed(self, ctx: RequestContext, instance_id: UUID, action: str, reason: str) -> None:
+    def action_failed(
+        self, ctx: RequestContext, instance_id: UUID, action: str, reason: str
+    ) -> None:
         instance = self.load(instance_id)
         if instance is None or not instance.pending or instance.pending["action"] != action:
             return
@@ -97,17 +105,27 @@ class OutcomeService:
             self.app.save(*release_everything(self.app, instance))
 
     @command
-    def power_observed(self, ctx: RequestContext, instance_id: UUID, power_state: int,
-                       vm_state: str) -> None:
+    def power_observed(
+        self, ctx: RequestContext, instance_id: UUID, power_state: int, vm_state: str
+    ) -> None:
         instance = self.load(instance_id)
-        if instance is not None and instance.task_state is None and (
-                int(instance.power_state) != power_state or instance.vm_state.value != vm_state):
+        if (
+            instance is not None
+            and instance.task_state is None
+            and (int(instance.power_state) != power_state or instance.vm_state.value != vm_state)
+        ):
             instance.observe_power(power_state, vm_state)
             self.app.save(instance)
 
     # -- resize bookkeeping -------------------------------------------------------------------
-    def settle_resize(self, instance: Instance, action: str, host_before: str | None,
-                      source: str | None, held_before: dict[str, int]) -> list[object]:
+    def settle_resize(
+        self,
+        instance: Instance,
+        action: str,
+        host_before: str | None,
+        source: str | None,
+        held_before: dict[str, int],
+    ) -> list[object]:
         """Confirm: the source's claim goes, the new flavor's claim becomes the instance's.
         Revert: the destination's claim for the new flavor goes. Either way the quota ledger
         gives back what the instance no longer holds."""
@@ -135,7 +153,9 @@ class OutcomeService:
         ledger.release({k: held_before[k] - held_after[k] for k in held_before})
         return [ledger, *nodes, *([group] if group is not None else [])]
 
-    def release_resize(self, instance: Instance, dest: str, held_before: dict[str, int]) -> list[object]:
+    def release_resize(
+        self, instance: Instance, dest: str, held_before: dict[str, int]
+    ) -> list[object]:
         node = self.node(dest)
         if node is not None:
             node.release(f"{instance.id.hex}:resize")

@@ -7,6 +7,7 @@ are the authority, and both are saved with the instance by the calling command.
 from __future__ import annotations
 
 from typing import Protocol
+
 from domain.app import SkyLedger
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, HostFull, node_id

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
-from tests.integration.conftest import password_token
 
 V3 = "/identity/v3"
 
