@@ -164,11 +164,17 @@ def extended_attributes(server: dict[str, Any], ident: str, version: Version) ->
             "OS-EXT-SRV-ATTR:reservation_id": server["reservation_id"],
             "OS-EXT-SRV-ATTR:launch_index": server["launch_index"],
             "OS-EXT-SRV-ATTR:hostname": hostname(server["name"]),
-            "OS-EXT-SRV-ATTR:kernel_id": "", "OS-EXT-SRV-ATTR:ramdisk_id": "",
+            # An AMI boots the kernel and ramdisk images its properties name (Nova shows them).
+            "OS-EXT-SRV-ATTR:kernel_id": image_property(server, "kernel_id"),
+            "OS-EXT-SRV-ATTR:ramdisk_id": image_property(server, "ramdisk_id"),
             "OS-EXT-SRV-ATTR:root_device_name": None,
             "OS-EXT-SRV-ATTR:user_data": server["user_data"],
         })
     return attrs
+
+
+def image_property(server: dict[str, Any], key: str) -> str:
+    return str((server.get("image") or {}).get("properties", {}).get(key) or "")
 
 
 def hostname(display_name: str) -> str:

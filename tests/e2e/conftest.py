@@ -32,10 +32,13 @@ class Server:
         return self.data_dir / "clouds.yaml"
 
     def connect(self, **auth_overrides: str) -> openstack.connection.Connection:
+        """As the clouds.yaml admin, or as another user given username/password/project_name
+        (the overrides must reach get_one: the auth plugin is built there)."""
         config = OpenStackConfig(config_files=[str(self.clouds_yaml)])
-        region = config.get_one("skyledger")
-        region.config["auth"].update(auth_overrides)
-        return openstack.connection.Connection(config=region)
+        auth = {**config.get_one("skyledger").config["auth"], **auth_overrides}
+        if "password" in auth_overrides:
+            auth.pop("token", None)
+        return openstack.connection.Connection(config=config.get_one("skyledger", auth=auth))
 
 
 def free_port() -> int:

@@ -1,0 +1,369 @@
+"""A real guest end to end: a `skyledger serve` whose embedded compute worker drives
+qemu:///system, used through openstacksdk the way a user would.
+
+A member of a fresh project uploads the busybox test guest (ops/build-guest-image) as EC2-style
+images -- the kernel as `aki`, the initramfs as `ari`, and an `ami` whose properties name them
+and the kernel command line -- the admin makes a 128 MiB / 1 vCPU flavor, and the member boots
+it, reads its console (whole and by `length`), hard-reboots it, reads its instance actions and
+deletes it. libvirt itself is asked at the end that neither the domain nor its disk is left.
+
+Whatever happens, no domain of this module outlives it: the `leftovers` finalizer destroys and
+undefines every domain whose uuid this module booted or whose XML points into its data directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import libvirt
+import openstack
+import pytest
+import yaml
+from openstack import exceptions
+
+from domain.compute.ports import KernelBoot
+from tests.e2e.conftest import Server, start_server, stop_server
+
+# libvirtd running and the guest built: the hypervisor adapter's session fixture (both
+# scripts it runs are no-ops when already done).
+from tests.integration.hypervisor.conftest import guest_image  # noqa: F401
+
+pytestmark = pytest.mark.qemu
+
+URI = "qemu:///system"
+UP = "SKYLEDGER-GUEST-UP"  # printed by the guest's init (ops/guest/init) on every boot
+READY = "SKYLEDGER-GUEST-READY"  # its last line: the console is quiet after it
+GUEST_HOSTNAME = "sky-e2e"
+TIMEOUT_S = 90.0  # one boot takes ~6 s here under TCG; generous for a loaded machine
+POLL_S = 0.25
+NO_DOMAIN = 42  # libvirt.VIR_ERR_NO_DOMAIN
+
+T = TypeVar("T")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def wait_for(probe: Callable[[], T | None], what: str, timeout_s: float = TIMEOUT_S) -> T:
+    """Poll `probe` every POLL_S until it returns something truthy; fail after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(POLL_S)
+
+
+@dataclass
+class RequestIds:
+    """A `requests` response hook on the sdk's session: every call's request id, so that the
+    instance actions can be matched with the requests that caused them."""
+
+    seen: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def __call__(self, response: Any, *args: Any, **kwargs: Any) -> Any:
+        request = response.request
+        body = request.body if isinstance(request.body, (str, bytes)) else b""
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace") if len(body) < 65536 else ""
+        self.seen.append((request.method, urlsplit(request.url).path, body,
+                          response.headers.get("X-Openstack-Request-Id", "")))
+        return response
+
+    def of(self, method: str, path_end: str, body_has: str = "") -> str:
+        found = [rid for m, path, body, rid in self.seen
+                 if m == method and path.endswith(path_end) and body_has in body]
+        assert len(found) == 1, f"{method} …{path_end} {body_has!r}: {found}"
+        assert found[0].startswith("req-"), found[0]
+        return found[0]
+
+
+@dataclass
+class Leftovers:
+    """Domains this module may have made, destroyed and undefined at teardown."""
+
+    data_dir: Path | None = None
+    instance_ids: set[str] = field(default_factory=set)
+
+    def ours(self, dom: libvirt.virDomain) -> bool:
+        if dom.UUIDString() in self.instance_ids:
+            return True
+        try:
+            return self.data_dir is not None and str(self.data_dir) in dom.XMLDesc(0)
+        except libvirt.libvirtError:
+            return False
+
+    def clean(self) -> list[str]:
+        cleaned: list[str] = []
+        conn = libvirt.open(URI)
+        try:
+            for dom in conn.listAllDomains():
+                if not self.ours(dom):
+                    continue
+                cleaned.append(dom.UUIDString())
+                with contextlib.suppress(libvirt.libvirtError):
+                    if dom.isActive():
+                        dom.destroy()
+                with contextlib.suppress(libvirt.libvirtError):
+                    dom.undefine()
+        finally:
+            conn.close()
+        return cleaned
+
+
+def domain_or_none(instance_id: str) -> libvirt.virDomain | None:
+    conn = libvirt.open(URI)
+    try:
+        return conn.lookupByUUIDString(instance_id)
+    except libvirt.libvirtError as error:
+        assert error.get_error_code() == NO_DOMAIN, error
+        return None
+    finally:
+        conn.close()
+
+
+def domain_facts(instance_id: str) -> tuple[bool, str]:
+    conn = libvirt.open(URI)
+    try:
+        dom = conn.lookupByUUIDString(instance_id)
+        return bool(dom.isActive()), dom.XMLDesc(0)
+    finally:
+        conn.close()
+
+
+def console(conn: openstack.connection.Connection, server: Any,
+            length: int | None = None) -> str:
+    return str(conn.compute.get_server_console_output(server, length=length)["output"])
+
+
+def raw_console(conn: openstack.connection.Connection, server_id: str, length: Any) -> str:
+    """The `os-getConsoleOutput` action as the bare REST call."""
+    response = conn.compute.post(f"/servers/{server_id}/action",
+                                 json={"os-getConsoleOutput": {"length": length}})
+    assert response.status_code == 200, response.text
+    return str(response.json()["output"])
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def host_name() -> str:
+    """A host of this run's own: no clash with the hosts of other tests or other runs."""
+    return f"e2e-qemu-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+def leftovers() -> Iterator[Leftovers]:
+    # Set up before the server, so torn down after it has stopped (and its worker with it).
+    made = Leftovers()
+    yield made
+    made.clean()
+
+
+@pytest.fixture(scope="module")
+def qemu_server(guest_image: KernelBoot, leftovers: Leftovers, host_name: str,  # noqa: F811
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("qemu-server"), {
+        "SKYLEDGER_LIBVIRT_URI": URI, "SKYLEDGER_HOST": host_name,
+        "SKYLEDGER_EMBEDDED_COMPUTE": "1"})
+    leftovers.data_dir = running.data_dir.resolve()
+    try:
+        started = f"compute worker for host {host_name} on {URI}"
+        assert started in running.log.read_text(), running.log.read_text()
+        yield running
+    finally:
+        stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def admin(qemu_server: Server) -> Iterator[openstack.connection.Connection]:
+    connection = qemu_server.connect()
+    yield connection
+    connection.close()
+
+
+def connect_as(server: Server, username: str, password: str,
+               project_name: str) -> openstack.connection.Connection:
+    """Another user of the cloud in clouds.yaml. (Not `Server.connect(**auth_overrides)`: the
+    auth plugin is already loaded when it updates the auth options, so they are ignored and
+    the connection is the admin's.)"""
+    cloud = yaml.safe_load(server.clouds_yaml.read_text())["clouds"]["skyledger"]
+    return openstack.connect(
+        load_yaml_config=False, load_envvars=False, auth_type="password",
+        auth={"auth_url": cloud["auth"]["auth_url"], "username": username,
+              "password": password, "project_name": project_name,
+              "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name=cloud["region_name"], identity_api_version="3",
+        interface=cloud["interface"])
+
+
+@dataclass
+class Member:
+    conn: openstack.connection.Connection
+    user_id: str
+    project_id: str
+    request_ids: RequestIds
+
+
+@pytest.fixture(scope="module")
+def member(qemu_server: Server, admin: openstack.connection.Connection) -> Iterator[Member]:
+    """A member of a project of its own, as a user of the cloud would be."""
+    suffix = uuid.uuid4().hex[:6]
+    project = admin.identity.create_project(name=f"guests-{suffix}", domain_id="default")
+    password = f"pw-{uuid.uuid4().hex}"
+    user = admin.identity.create_user(name=f"guest-user-{suffix}", password=password,
+                                      domain_id="default", default_project_id=project.id)
+    role = admin.identity.find_role("member", ignore_missing=False)
+    admin.identity.assign_project_role_to_user(project, user, role)
+    connection = connect_as(qemu_server, user.name, password, project.name)
+    assert connection.current_user_id == user.id
+    assert connection.current_project_id == project.id
+    ids = RequestIds()
+    connection.session.session.hooks["response"].append(ids)
+    yield Member(connection, str(user.id), str(project.id), ids)
+    connection.close()
+
+
+# -- the test ----------------------------------------------------------------------------------
+def test_a_real_guest_boots_prints_reboots_and_goes(
+        qemu_server: Server, admin: openstack.connection.Connection, member: Member,
+        leftovers: Leftovers, host_name: str, guest_image: KernelBoot) -> None:  # noqa: F811
+    user = member.conn
+    assert guest_image.initrd is not None
+
+    # The embedded worker registers this host; nothing can be scheduled before it has.
+    hypervisor = wait_for(
+        lambda: next((h for h in admin.compute.hypervisors(details=True)
+                      if h.name == host_name), None), f"hypervisor {host_name} registered", 30)
+    assert hypervisor.state == "up" and hypervisor.status == "enabled"
+
+    # -- images: aki + ari + an ami naming them --------------------------------------------------
+    kernel = user.image.create_image(
+        name="e2e-vmlinuz", data=guest_image.kernel.read_bytes(), disk_format="aki",
+        container_format="aki", allow_duplicates=True)
+    ramdisk = user.image.create_image(
+        name="e2e-initrd", data=guest_image.initrd.read_bytes(), disk_format="ari",
+        container_format="ari", allow_duplicates=True)
+    cmdline = f"console=ttyS0 quiet skyledger.hostname={GUEST_HOSTNAME}"
+    root = user.image.create_image(
+        name="e2e-ami", data=bytes(1 << 20), disk_format="ami", container_format="ami",
+        allow_duplicates=True, kernel_id=kernel.id, ramdisk_id=ramdisk.id,
+        os_command_line=cmdline)
+    shown = user.image.get_image(root.id)
+    assert shown.status == "active"
+    assert (shown.kernel_id, shown.ramdisk_id, shown.os_command_line) == (
+        kernel.id, ramdisk.id, cmdline)
+    assert user.image.get_image(kernel.id).size == guest_image.kernel.stat().st_size
+
+    # -- flavor (admin) ----------------------------------------------------------------------------
+    flavor = admin.compute.create_flavor(name=f"e2e.qemu-{uuid.uuid4().hex[:6]}", ram=128,
+                                         vcpus=1, disk=1)
+    assert (flavor.ram, flavor.vcpus) == (128, 1)
+
+    # -- boot --------------------------------------------------------------------------------------
+    server = user.compute.create_server(name="e2e-real-guest", image_id=root.id,
+                                        flavor_id=flavor.id, networks="none")
+    leftovers.instance_ids.add(server.id)
+    create_rid = member.request_ids.of("POST", "/servers", '"server"')
+    first = user.compute.get_server(server.id)
+    assert first.status == "BUILD", (first.status, first.task_state)
+    assert first.vm_state == "building"
+
+    server = user.compute.wait_for_server(server, status="ACTIVE", wait=TIMEOUT_S,
+                                          interval=POLL_S)
+    assert (server.vm_state, server.task_state, server.power_state) == ("active", None, 1)
+    assert server.launched_at
+    assert server.compute_host is None, "the host is shown to admins only"
+    assert server.host_id and server.availability_zone == "nova"
+    as_admin = admin.compute.get_server(server.id)
+    assert as_admin.compute_host == host_name
+    assert as_admin.hypervisor_hostname == host_name
+    assert as_admin.instance_name == server.id, "the domain is named after the uuid"
+
+    active, xml = domain_facts(server.id)
+    assert active
+    instance_dir = qemu_server.data_dir.resolve() / "instances" / host_name / server.id
+    disks = re.findall(r"<disk type='file' device='disk'>.*?<source file='([^']+)'", xml, re.S)
+    assert disks and all(Path(d).parent == instance_dir for d in disks), (disks, instance_dir)
+    assert all(Path(d).exists() for d in disks)
+
+    # -- console -----------------------------------------------------------------------------------
+    output = wait_for(lambda: (lambda out: out if READY in out else None)(console(user, server)),
+                      "the guest's init on the console")
+    assert output.count(UP) == 1
+    assert f"{UP} hostname={GUEST_HOSTNAME} " in output, "os_command_line reaches the kernel"
+
+    def stable_tail(read: Callable[[], str]) -> tuple[str, str]:
+        """The whole console and its tail read between two identical whole reads."""
+        for _ in range(20):
+            before, tail, after = console(user, server), read(), console(user, server)
+            if before == after:
+                return before, tail
+            time.sleep(POLL_S)
+        pytest.fail("the console kept changing")
+
+    whole, tail = stable_tail(lambda: console(user, server, length=3))
+    assert len(whole.splitlines()) > 3
+    assert tail.splitlines() == whole.splitlines()[-3:]
+    whole, one = stable_tail(lambda: raw_console(user, server.id, 1))
+    assert one.splitlines() == whole.splitlines()[-1:]
+    assert raw_console(user, server.id, "2").splitlines() == whole.splitlines()[-2:]
+    assert raw_console(user, server.id, -1) == whole, "-1 means everything"
+
+    # -- hard reboot -------------------------------------------------------------------------------
+    user.compute.reboot_server(server, "HARD")
+    reboot_rid = member.request_ids.of("POST", f"/servers/{server.id}/action", '"reboot"')
+    rebooting = user.compute.get_server(server.id)
+    assert rebooting.status == "HARD_REBOOT", (rebooting.status, rebooting.task_state)
+    server = user.compute.wait_for_server(server, status="ACTIVE", wait=TIMEOUT_S,
+                                          interval=POLL_S)
+    assert (server.task_state, server.power_state) == (None, 1)
+    after = wait_for(
+        lambda: (lambda out: out if out.count(UP) == 2 and out.count(READY) == 2 else None)(
+            console(user, server)), "the second boot's line on the console")
+    assert after.startswith(output.split(UP)[0]), "the first boot's output is kept"
+
+    # -- instance actions --------------------------------------------------------------------------
+    actions = list(user.compute.server_actions(server))
+    assert [(a.action, a.request_id) for a in actions] == [
+        ("reboot", reboot_rid), ("create", create_rid)], "newest first"
+    for action in actions:
+        assert (action.user_id, action.project_id) == (member.user_id, member.project_id)
+        assert action.start_time
+        detail = user.compute.get_server_action(action.request_id, server,
+                                                ignore_missing=False)
+        assert detail.events, f"{action.action} has no events"
+        for event in detail.events:
+            assert event.result == "Success", (action.action, event.event, event.result)
+            assert event.start_time and event.finish_time, event
+
+    # -- delete ------------------------------------------------------------------------------------
+    user.compute.delete_server(server)
+    delete_rid = member.request_ids.of("DELETE", f"/servers/{server.id}")
+    user.compute.wait_for_delete(server, wait=TIMEOUT_S, interval=POLL_S)
+    with pytest.raises(exceptions.NotFoundException):
+        user.compute.get_server(server.id)
+    assert server.id not in {s.id for s in user.compute.servers()}
+
+    # libvirt has no domain of that uuid, and no file of it is left in the data directory.
+    wait_for(lambda: domain_or_none(server.id) is None, "the domain to go", 30)
+    assert not instance_dir.exists()
+    left = [p for p in qemu_server.data_dir.rglob("*")
+            if server.id in str(p) or uuid.UUID(server.id).hex in str(p)]
+    assert not left, left
+
+    # The deleted server's actions stay readable (2.21+): the delete is there, done.
+    deleted_actions = wait_for(
+        lambda: (lambda acts: acts if acts and acts[0].action == "delete" else None)(
+            list(user.compute.server_actions(server.id))), "the delete action")
+    assert deleted_actions[0].request_id == delete_rid
+    detail = user.compute.get_server_action(delete_rid, server.id, ignore_missing=False)
+    assert detail.events and all(e.result == "Success" for e in detail.events), detail.events
