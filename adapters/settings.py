@@ -7,6 +7,8 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.compute.scheduling.weighers import Weighted, default_weighers
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -32,6 +34,10 @@ class Settings:
     report_interval: float = 10.0
     service_down_time: float = 60.0
     max_attempts: int = 3
+    # Weigher multipliers: positive RAM/CPU spread, negative pack (Nova's *_weight_multiplier).
+    ram_weight_multiplier: float = 1.0
+    cpu_weight_multiplier: float = 0.0
+    instance_weight_multiplier: float = -0.001
     # Run a compute worker for `libvirt_uri` inside `skyledger serve` (the embedded default).
     embedded_compute: bool = True
 
@@ -61,8 +67,16 @@ class Settings:
             report_interval=float(env.get("SKYLEDGER_REPORT_INTERVAL", "10")),
             service_down_time=float(env.get("SKYLEDGER_SERVICE_DOWN_TIME", "60")),
             max_attempts=int(env.get("SKYLEDGER_MAX_ATTEMPTS", "3")),
+            ram_weight_multiplier=float(env.get("SKYLEDGER_RAM_WEIGHT_MULTIPLIER", "1.0")),
+            cpu_weight_multiplier=float(env.get("SKYLEDGER_CPU_WEIGHT_MULTIPLIER", "0.0")),
+            instance_weight_multiplier=float(
+                env.get("SKYLEDGER_INSTANCE_WEIGHT_MULTIPLIER", "-0.001")),
             embedded_compute=env.get("SKYLEDGER_EMBEDDED_COMPUTE", "1") != "0",
         )
+
+    def weighers(self) -> list[Weighted]:
+        return default_weighers(self.ram_weight_multiplier, self.cpu_weight_multiplier,
+                                self.instance_weight_multiplier)
 
     @property
     def bind_host(self) -> str:

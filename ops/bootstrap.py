@@ -92,7 +92,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
     store = database.read_store()
     runners = {p.name: runner_for(app, store, p) for p in all_projections()}
     followers = Followers(list(runners.values()))
-    capacity = CapacityView(app, down_after=settings.service_down_time)
+    capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
     cloud = Cloud(
         settings=settings,
         app=app,

@@ -138,7 +138,7 @@ def open_compute(settings: Settings, host: str | None = None, uri: str | None = 
         closers.append(store.close)
         hypervisor = LibvirtHypervisor(uri or settings.libvirt_uri, state_dir)
         closers.append(hypervisor.close)
-        capacity = CapacityView(app, down_after=settings.service_down_time)
+        capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
         blobs = FileBlobStore(settings.data_dir / "images")
         worker, liveness = assemble(app, store, capacity, blobs, hypervisor, config)
     except BaseException:
