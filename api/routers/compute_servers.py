@@ -16,6 +16,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import Caller
+from api.block_devices import BlockDeviceMapping, boot_image
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
@@ -82,6 +83,7 @@ class ServerCreate(BaseModel):
     config_drive: bool | None = None
     security_groups: list[SecurityGroupRef] | None = None
     description: str | None = Field(default=None, max_length=255)
+    block_device_mapping_v2: list[BlockDeviceMapping] | None = Field(default=None, max_length=32)
 
     @field_validator("user_data")
     @classmethod
@@ -166,8 +168,7 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
                  caller: Caller) -> BootRequest:
     s = body.server
     check_versioned_fields(s, version)
-    if not s.imageRef:
-        raise InvalidInput("imageRef is required: booting from a volume is not supported yet.")
+    image_ref = boot_image(s.block_device_mapping_v2, s.imageRef)
     max_count = s.max_count if s.max_count is not None else s.min_count
     if s.min_count > max_count:
         raise InvalidInput("min_count must be <= max_count")
@@ -175,7 +176,7 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
     hints = body.hints or body.legacy_hints or SchedulerHints()
     return BootRequest(
         name=s.name, flavor_ref=str(s.flavorRef).rstrip("/").rsplit("/", 1)[-1],
-        image_ref=s.imageRef, key_name=s.key_name,
+        image_ref=image_ref, key_name=s.key_name,
         availability_zone=checked_zone(cloud, s.availability_zone), metadata=dict(s.metadata),
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),

@@ -117,3 +117,26 @@ def test_text_with_nul_is_kept_on_both_stores(compute: Compute, member_a: dict[s
     assert response.status_code == 202, response.text
     server = compute.show(member_a, response.json()["server"]["id"], version="2.19")
     assert (server["metadata"], server["description"]) == ({"k": "a\x00b"}, "x\x00y")
+
+
+def test_the_boot_image_mapping_openstack_cli_sends_is_accepted(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    image_bdm = {"uuid": compute.image, "boot_index": 0, "source_type": "image",
+                 "destination_type": "local", "delete_on_termination": True}
+    response = compute.boot(member_a, version="2.61", networks="none",
+                            block_device_mapping_v2=[image_bdm])
+    assert response.status_code == 202, response.text
+    server = compute.show(member_a, response.json()["server"]["id"])
+    assert server["image"]["id"] == compute.image
+
+
+def test_volume_mappings_are_refused_until_block_storage(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    head = compute.cloud.app.head()
+    volume_bdm = {"uuid": compute.image, "boot_index": 0, "source_type": "image",
+                  "destination_type": "volume", "volume_size": 1}
+    response = compute.boot(member_a, version="2.61", networks="none",
+                            block_device_mapping_v2=[volume_bdm])
+    assert response.status_code == 400
+    assert "not supported yet" in response.json()["badRequest"]["message"]
+    assert compute.cloud.app.head() == head
