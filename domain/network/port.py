@@ -1,0 +1,68 @@
+"""A port: an instance's attachment to a project network, with its MAC and fixed IP.
+
+The port also records the floating IP associated with it, and is saved with that floating IP
+on every (dis)association, so a port can never hold two floating IPs, however requests race.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import InvalidState
+from domain.network.errors import InUse
+
+
+class Port(Entity):
+    # The id is chosen by the caller (see domain/network/mac.py), since the MAC derives from it.
+    @event("Allocated")
+    def __init__(self, id: UUID, network_id: str, project_id: str,  # noqa: A002
+                 instance_id: str, mac: str, fixed_ip: str) -> None:
+        self.network_id, self.project_id, self.instance_id = network_id, project_id, instance_id
+        self.mac, self.fixed_ip = mac, fixed_ip
+        self.floating_ip_id: str | None = None
+        self.floating_ip: str | None = None
+        self.deleted = False
+
+    def check_live(self) -> None:
+        if self.deleted:
+            raise InvalidState(f"Port {self.id} is released.")
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": self.id.hex, "network_id": self.network_id, "project_id": self.project_id,
+                "device_id": self.instance_id, "mac_address": self.mac,
+                "fixed_ip": self.fixed_ip, "floating_ip": self.floating_ip}
+
+    def attach_floating_ip(self, floating_ip_id: str, address: str) -> None:
+        """One floating IP per port: a second one is refused until the first is detached."""
+        self.check_live()
+        if self.floating_ip_id == floating_ip_id:
+            return
+        if self.floating_ip_id is not None:
+            raise InUse(f"Port {self.id} already has floating IP {self.floating_ip}.")
+        self._floating_ip_associated(floating_ip_id, address)
+
+    @event("FloatingIpAssociated")
+    def _floating_ip_associated(self, floating_ip_id: str, address: str) -> None:
+        self.floating_ip_id, self.floating_ip = floating_ip_id, address
+
+    def detach_floating_ip(self, floating_ip_id: str) -> None:
+        if self.floating_ip_id == floating_ip_id:
+            self._floating_ip_disassociated(floating_ip_id)
+
+    @event("FloatingIpDisassociated")
+    def _floating_ip_disassociated(self, floating_ip_id: str) -> None:
+        self.floating_ip_id, self.floating_ip = None, None
+
+    def release(self) -> None:
+        self.check_live()
+        if self.floating_ip_id is not None:
+            raise InvalidState(f"Port {self.id} still has floating IP {self.floating_ip}.")
+        self._released()
+
+    @event("Released")
+    def _released(self) -> None:
+        self.deleted = True

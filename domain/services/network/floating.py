@@ -1,0 +1,121 @@
+"""Floating IPs: allocate from the external pool to a project, associate with a port,
+disassociate, release.
+
+Allocation saves the floating IP, the external pool's ledger and the project's quota ledger in
+ONE `save()` (no address held twice, `floating_ips` never over-consumed); association saves the
+floating IP with the port (and with the port it leaves, when it moves), so a port never holds
+two floating IPs. The network agent turns `Associated`/`Disassociated` into NAT rules.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.commands import command
+from domain.context import RequestContext
+from domain.errors import InvalidInput
+from domain.network.config import NetworkConfig
+from domain.network.floating import FloatingIp
+from domain.network.pool import EXTERNAL_ADDRESSES
+from domain.network.port import Port
+from domain.services.network.workset import Workset, check_owner
+
+
+def plan_floating_ip(ws: Workset, config: NetworkConfig, project_id: str,
+                     address: str | None = None) -> FloatingIp:
+    """A floating IP for the project: `address` if asked for and free, else the lowest free."""
+    requested = None if address is None else config.check_external_address(address)
+    ws.ledger(project_id).claim({"floating_ips": 1})
+    pool = ws.pool(EXTERNAL_ADDRESSES)
+    value = pool.pick(config.external_candidates(), requested, "floating IP address")
+    floating = ws.add(FloatingIp(project_id, value))
+    pool.claim(value, floating.id.hex)
+    return floating
+
+
+def plan_association(ws: Workset, floating_ip_id: str, port_id: str) -> FloatingIp:
+    """Map the floating IP to the port's fixed IP, moving it off any port it had (as Neutron
+    and Nova's addFloatingIp do); the port must belong to the floating IP's project."""
+    floating, port = ws.floating_ip(floating_ip_id), ws.port(port_id)
+    if floating.port_id == port.id.hex:
+        return floating
+    floating.check_live()
+    if port.project_id != floating.project_id:
+        raise InvalidInput(f"Port {port_id} belongs to another project than floating IP "
+                           f"{floating.address}.")
+    port.attach_floating_ip(floating.id.hex, floating.address)  # InUse if it holds another
+    plan_disassociation(ws, floating)
+    floating.associate(port.id.hex, port.project_id, port.network_id, port.instance_id,
+                       port.fixed_ip)
+    return floating
+
+
+def plan_disassociation(ws: Workset, floating: FloatingIp) -> None:
+    if floating.port_id is not None:
+        port = ws.find(UUID(floating.port_id))
+        if isinstance(port, Port):
+            port.detach_floating_ip(floating.id.hex)
+        floating.disassociate()
+
+
+def plan_floating_release(ws: Workset, floating: FloatingIp) -> None:
+    """Disassociate if needed, give the address back to the pool and the unit to the quota."""
+    plan_disassociation(ws, floating)
+    ws.pool(EXTERNAL_ADDRESSES).release(floating.address, floating.id.hex)
+    ws.ledger(floating.project_id).release({"floating_ips": 1})
+    floating.release()
+
+
+class FloatingIpService:
+    """Commands on floating IPs. Every id is a hex or dashed UUID string."""
+
+    def __init__(self, app: SkyLedger, config: NetworkConfig) -> None:
+        self.app, self.config = app, config
+
+    @command
+    def allocate(self, ctx: RequestContext, project_id: str,
+                 address: str | None = None) -> FloatingIp:
+        """A floating IP for the project (QuotaExceeded past `floating_ips`, PoolExhausted when
+        the external pool is empty, InUse when `address` is held)."""
+        ws = Workset(self.app)
+        floating = plan_floating_ip(ws, self.config, project_id, address)
+        self.app.save(*ws.changed())
+        return floating
+
+    @command
+    def associate(self, ctx: RequestContext, floating_ip_id: str, port_id: str) -> FloatingIp:
+        """InUse when the port already has another floating IP."""
+        ws = Workset(self.app)
+        self.owned(ctx, ws, floating_ip_id)
+        check_owner(ctx, ws.port(port_id).project_id, "Port", port_id)
+        floating = plan_association(ws, floating_ip_id, port_id)
+        self.save(ws)
+        return floating
+
+    @command
+    def disassociate(self, ctx: RequestContext, floating_ip_id: str) -> FloatingIp:
+        ws = Workset(self.app)
+        floating = self.owned(ctx, ws, floating_ip_id)
+        plan_disassociation(ws, floating)
+        self.save(ws)
+        return floating
+
+    @command
+    def release(self, ctx: RequestContext, floating_ip_id: str) -> None:
+        ws = Workset(self.app)
+        plan_floating_release(ws, self.owned(ctx, ws, floating_ip_id))
+        self.app.save(*ws.changed())
+
+    def floating_ip(self, ctx: RequestContext, floating_ip_id: str) -> FloatingIp:
+        return self.owned(ctx, Workset(self.app), floating_ip_id)
+
+    def owned(self, ctx: RequestContext, ws: Workset, floating_ip_id: str) -> FloatingIp:
+        floating = ws.floating_ip(floating_ip_id)
+        check_owner(ctx, floating.project_id, "Floating IP", floating_ip_id)
+        return floating
+
+    def save(self, ws: Workset) -> None:
+        # Associating twice, or disassociating a free floating IP, changes nothing.
+        if ws.changed():
+            self.app.save(*ws.changed())
