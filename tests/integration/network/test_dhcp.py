@@ -1,0 +1,124 @@
+"""dnsmasq per project network: a guest (a namespace running busybox udhcpc on a veth in the
+project's bridge) gets exactly its reserved address, and nothing without a reservation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
+
+import pytest
+
+from adapters.network.dnsmasq import DnsmasqDhcp
+from adapters.network.dnsmasq_config import render_hosts
+from adapters.network.host_network import PyrouteHostNetwork
+from adapters.network.segments import segment_driver
+from domain.network_ports import DhcpHost, DhcpNetwork, SegmentSpec
+from tests.integration.network.conftest import Host, Namespaces, attach_guest, sh
+
+SUBNET = IPv4Network("10.60.0.0/24")
+GATEWAY = IPv4Interface("10.60.0.1/24")
+GUEST_MAC, GUEST_IP = "52:54:00:60:00:17", IPv4Address("10.60.0.23")
+# udhcpc runs this on a lease; the script's stdout is udhcpc's, which the test reads.
+SCRIPT = '#!/bin/sh\n[ "$1" = bound ] && echo "BOUND ip=$ip router=$router mtu=$mtu"\nexit 0\n'
+
+
+@pytest.fixture
+def dhcp(host: Host, tmp_path: Path) -> Iterator[DnsmasqDhcp]:
+    server = DnsmasqDhcp(tmp_path / "dhcp", netns=host.ns)
+    yield server
+    for network_id in server.running():  # the namespaces' teardown would kill it anyway
+        server.stop(network_id)
+
+
+def project_network(host: Host, sid: int, subnet: IPv4Network, gateway: IPv4Interface,
+                    ) -> DhcpNetwork:
+    with PyrouteHostNetwork(segment_driver("vxlan", host.phys), netns=host.ns) as network:
+        state = network.ensure_segment(SegmentSpec(sid, gateway))
+    return DhcpNetwork(f"net-{sid}", state.bridge, subnet, gateway.ip, mtu=state.mtu)
+
+
+def lease(guest: str, tmp_path: Path, tries: int = 3) -> str | None:
+    """What udhcpc was offered and bound (its script's line), or None after `tries` seconds of
+    silence. `-O mtu`: udhcpc does not ask for the MTU option unless told to."""
+    script = tmp_path / "udhcpc.sh"
+    script.write_text(SCRIPT)
+    script.chmod(0o755)
+    result = sh(guest, "busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", str(tries),
+                "-T", "1", "-O", "mtu", "-s", str(script), check=False)
+    bound = [line for line in result.stdout.splitlines() if line.startswith("BOUND")]
+    return bound[0] if bound else None
+
+
+def test_a_guest_gets_exactly_its_reserved_address(
+        dhcp: DnsmasqDhcp, host: Host, namespaces: Namespaces, tmp_path: Path) -> None:
+    network = project_network(host, 600, SUBNET, GATEWAY)
+    dhcp.start(network, [DhcpHost(GUEST_MAC, GUEST_IP, "vm-1")])
+    guest = attach_guest(namespaces, host, network.bridge, GUEST_MAC)
+
+    assert lease(guest, tmp_path) == f"BOUND ip={GUEST_IP} router=10.60.0.1 mtu=1450"
+    assert GUEST_MAC in (tmp_path / "dhcp" / "net-600" / "leases").read_text()
+
+
+def test_reload_adds_reservations_without_a_restart(
+        dhcp: DnsmasqDhcp, host: Host, namespaces: Namespaces, tmp_path: Path) -> None:
+    network = project_network(host, 601, SUBNET, GATEWAY)
+    dhcp.start(network, [DhcpHost(GUEST_MAC, GUEST_IP)])
+    pid = dhcp.pid("net-601")
+    late = attach_guest(namespaces, host, network.bridge, "52:54:00:60:00:99")
+    assert lease(late, tmp_path, tries=2) is None  # no reservation, no address
+
+    dhcp.reload(network, [DhcpHost(GUEST_MAC, GUEST_IP), DhcpHost("52:54:00:60:00:99",
+                                                                  IPv4Address("10.60.0.99"))])
+
+    assert dhcp.pid("net-601") == pid  # SIGHUP, not a new process
+    assert lease(late, tmp_path) == "BOUND ip=10.60.0.99 router=10.60.0.1 mtu=1450"
+
+
+def test_start_and_stop_are_idempotent_and_networks_independent(
+        dhcp: DnsmasqDhcp, host: Host) -> None:
+    first = project_network(host, 602, SUBNET, GATEWAY)
+    second = project_network(host, 603, IPv4Network("10.61.0.0/24"),
+                             IPv4Interface("10.61.0.1/24"))
+    dhcp.start(first, [DhcpHost(GUEST_MAC, GUEST_IP)])
+    pid = dhcp.pid("net-602")
+    dhcp.start(first, [DhcpHost(GUEST_MAC, GUEST_IP)])
+    dhcp.start(second, [])  # a second server in the same namespace, on its own bridge
+
+    assert dhcp.pid("net-602") == pid
+    assert dhcp.running() == {"net-602", "net-603"}
+
+    dhcp.stop("net-602")
+    dhcp.stop("net-602")
+    assert dhcp.running() == {"net-603"}
+
+
+def test_a_changed_configuration_restarts_the_server(dhcp: DnsmasqDhcp, host: Host) -> None:
+    network = project_network(host, 604, SUBNET, GATEWAY)
+    dhcp.start(network, [])
+    pid = dhcp.pid("net-604")
+
+    dhcp.start(DhcpNetwork("net-604", network.bridge, SUBNET, GATEWAY.ip, lease_seconds=600), [])
+
+    assert dhcp.pid("net-604") not in (None, pid)
+
+
+def test_reservations_are_checked_against_the_subnet(dhcp: DnsmasqDhcp, host: Host) -> None:
+    network = DhcpNetwork("net-605", "brq605", SUBNET, GATEWAY.ip)
+    with pytest.raises(ValueError, match="outside"):
+        dhcp.start(network, [DhcpHost(GUEST_MAC, IPv4Address("10.99.0.5"))])
+    assert dhcp.running() == set()
+
+
+def test_a_reload_cut_short_before_its_signal_is_finished_on_replay(
+        dhcp: DnsmasqDhcp, host: Host, namespaces: Namespaces, tmp_path: Path) -> None:
+    network = project_network(host, 606, SUBNET, GATEWAY)
+    dhcp.start(network, [DhcpHost(GUEST_MAC, GUEST_IP)])
+    both = [DhcpHost(GUEST_MAC, GUEST_IP), DhcpHost("52:54:00:60:00:66", IPv4Address("10.60.0.66"))]
+    # An agent killed after writing the new hosts file, before signalling dnsmasq:
+    (tmp_path / "dhcp" / "net-606" / "hosts").write_text(render_hosts(both))
+
+    dhcp.reload(network, both)  # its replay
+
+    late = attach_guest(namespaces, host, network.bridge, "52:54:00:60:00:66")
+    assert lease(late, tmp_path) == "BOUND ip=10.60.0.66 router=10.60.0.1 mtu=1450"
