@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.compute.scheduling.weighers import Weighted, default_weighers
+from domain.network.config import NetworkConfig
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class Settings:
     report_interval: float = 10.0
     service_down_time: float = 60.0
     max_attempts: int = 3
+    # Networking: segment type ("vlan" or "vxlan"), segmentation ids, tenant supernet carved into
+    # one subnet per project network, and the external pool floating IPs come from.
+    segment_type: str = "vlan"
+    segmentation_range: str = "100:4094"
+    tenant_supernet: str = "10.0.0.0/16"
+    subnet_prefix: int = 24
+    external_cidr: str = "203.0.113.0/24"
+    physical_interface: str = "eth0"
     # Weigher multipliers: positive RAM/CPU spread, negative pack (Nova's *_weight_multiplier).
     ram_weight_multiplier: float = 1.0
     cpu_weight_multiplier: float = 0.0
@@ -67,12 +76,25 @@ class Settings:
             report_interval=float(env.get("SKYLEDGER_REPORT_INTERVAL", "10")),
             service_down_time=float(env.get("SKYLEDGER_SERVICE_DOWN_TIME", "60")),
             max_attempts=int(env.get("SKYLEDGER_MAX_ATTEMPTS", "3")),
+            segment_type=env.get("SKYLEDGER_SEGMENT_TYPE", "vlan"),
+            segmentation_range=env.get("SKYLEDGER_SEGMENTATION_RANGE", "100:4094"),
+            tenant_supernet=env.get("SKYLEDGER_TENANT_SUPERNET", "10.0.0.0/16"),
+            subnet_prefix=int(env.get("SKYLEDGER_SUBNET_PREFIX", "24")),
+            external_cidr=env.get("SKYLEDGER_EXTERNAL_CIDR", "203.0.113.0/24"),
+            physical_interface=env.get("SKYLEDGER_PHYSICAL_INTERFACE", "eth0"),
             ram_weight_multiplier=float(env.get("SKYLEDGER_RAM_WEIGHT_MULTIPLIER", "1.0")),
             cpu_weight_multiplier=float(env.get("SKYLEDGER_CPU_WEIGHT_MULTIPLIER", "0.0")),
             instance_weight_multiplier=float(
                 env.get("SKYLEDGER_INSTANCE_WEIGHT_MULTIPLIER", "-0.001")),
             embedded_compute=env.get("SKYLEDGER_EMBEDDED_COMPUTE", "1") != "0",
         )
+
+    def network_config(self) -> NetworkConfig:
+        low, _, high = self.segmentation_range.partition(":")
+        return NetworkConfig(segment_type=self.segment_type,
+                             segmentation_ids=(int(low), int(high or low)),
+                             tenant_supernet=self.tenant_supernet,
+                             subnet_prefix=self.subnet_prefix, external_cidr=self.external_cidr)
 
     def weighers(self) -> list[Weighted]:
         return default_weighers(self.ram_weight_multiplier, self.cpu_weight_multiplier,

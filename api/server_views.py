@@ -119,7 +119,7 @@ def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "flavor": flavor_body(server["flavor"], look),
         "created": display_time(server["created_at"]),
         "updated": display_time(server["updated_at"]),
-        "addresses": {}, "accessIPv4": server.get("access_ip_v4") or "",
+        "addresses": addresses(server), "accessIPv4": server.get("access_ip_v4") or "",
         "accessIPv6": server.get("access_ip_v6") or "", "key_name": server["key_name"],
         "config_drive": "", "OS-DCF:diskConfig": "MANUAL",
         "OS-EXT-AZ:availability_zone": zone_of(server, look),
@@ -171,6 +171,16 @@ def extended_attributes(server: dict[str, Any], ident: str, version: Version) ->
             "OS-EXT-SRV-ATTR:user_data": server["user_data"],
         })
     return attrs
+
+
+def addresses(server: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Nova's `addresses`: per network name, the fixed IPs (and later floating ones)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for port in server.get("ports", []):
+        out.setdefault(port["network_name"], []).append({
+            "version": 4, "addr": port["fixed_ip"], "OS-EXT-IPS:type": "fixed",
+            "OS-EXT-IPS-MAC:mac_addr": port["mac"]})
+    return out
 
 
 def image_property(server: dict[str, Any], key: str) -> str:

@@ -37,6 +37,7 @@ def new_doc(e: Any) -> dict[str, Any]:
             "vm_state": "building", "task_state": "scheduling", "power_state": 0, "host": None,
             "fault": None, "locked": False, "locked_reason": None, "pending": None,
             "old_flavor": None, "resize_from": None, "description": None, "deleted": False,
+            "ports": [],
             "created_at": moment(e), "launched_at": None, "terminated_at": None}
 
 
@@ -92,6 +93,7 @@ Evolve = Callable[[dict[str, Any], Any], None]
 
 # One step per instance event, mirroring domain/compute/instance.py.
 EVOLVE: dict[type, Evolve] = {
+    Instance.PortsAttached: lambda d, e: d.update(ports=[*d.get("ports", []), *e.ports]),
     Instance.HostClaimed: lambda d, e: d.update(host=e.host, task_state="spawning"),
     Instance.SchedulingFailed:
         lambda d, e: _error(d, e, f"No valid host was found. {e.reason}".strip()),

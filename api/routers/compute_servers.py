@@ -180,7 +180,19 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
         availability_zone=checked_zone(cloud, s.availability_zone), metadata=dict(s.metadata),
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
-        group_id=hints.group.hex if hints.group else None)
+        group_id=hints.group.hex if hints.group else None, networks=requested_networks(s))
+
+
+def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
+    """Nova before 2.37 allocates a network when none is named; a port given by id is not
+    supported yet (ports are made by the boot itself)."""
+    if s.networks is None or s.networks == "auto" or s.networks == []:
+        return "auto"
+    if s.networks == "none":
+        return "none"
+    if any(n.port is not None or n.uuid is None for n in s.networks):
+        raise InvalidInput("Only networks given by uuid are supported, not ports.")
+    return tuple(str(n.uuid) for n in s.networks)
 
 
 def check_versioned_fields(s: ServerCreate, version: Version) -> None:

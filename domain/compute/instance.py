@@ -56,12 +56,18 @@ class Instance(Entity):
         self.pending: dict[str, Any] | None = None  # the in-progress action and its parameters
         self.old_flavor: dict[str, Any] | None = None
         self.resize_from: dict[str, Any] | None = None
+        # Ports on project networks: {id, network_id, network_name, mac, fixed_ip}.
+        self.ports: list[dict[str, str]] = []
         self.deleted = False
 
     # -- scheduling and spawning -------------------------------------------------------------
     @property
     def attempts(self) -> int:
         return len(self.tried_hosts) + (1 if self.host else 0)
+
+    @event("PortsAttached")
+    def attach_ports(self, ports: list[dict[str, str]]) -> None:
+        self.ports = self.ports + ports
 
     @event("HostClaimed")
     def claim_host(self, host: str) -> None:

@@ -21,8 +21,13 @@ from domain.compute.instance import Instance
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound, QuotaExceeded
+from domain.network.config import NetworkConfig
+from domain.network.network import Network
 from domain.quota.ledger import QuotaLedger
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
+from domain.services.network.networks import plan_project_network
+from domain.services.network.ports import plan_port
+from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
 
 MAX_ATTEMPTS = 3
@@ -42,6 +47,9 @@ class BootRequest:
     same_host: tuple[str, ...] = ()
     different_host: tuple[str, ...] = ()
     group_id: str | None = None
+    # "auto": a port on the project's network (made on first need); "none": no port; or the
+    # ids of the project's networks to put one port on each.
+    networks: str | tuple[str, ...] = "auto"
 
 
 def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
@@ -78,10 +86,11 @@ def parse_uuid(value: str, what: str) -> UUID:
 
 
 class BootService:
-    def __init__(
-        self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS
-    ) -> None:
+    def __init__(self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS,
+                 network_config: NetworkConfig | None = None) -> None:
+        """Without a `network_config` instances get no ports (compute-only deployments)."""
         self.app, self.chooser, self.max_attempts = app, chooser, max_attempts
+        self.network_config = network_config
 
     @command
     def boot(self, ctx: RequestContext, req: BootRequest) -> list[Instance]:
@@ -137,13 +146,41 @@ class BootService:
                     if group is not None:
                         group.place(instance.id.hex, None)
             hosts = [None] * count
+        ports = Workset(self.app, ledger)
         for instance, host in zip(instances, hosts, strict=True):
             if host is None:
                 instance.fail_scheduling(no_host_reason(instance))
             else:
+                self.plan_ports(ports, instance, req.networks)
                 instance.claim_host(host)
-        self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []))
+        self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []),
+                      *ports.changed())
         return instances
+
+    def plan_ports(self, ws: Workset, instance: Instance, networks: str | tuple[str, ...]) -> None:
+        """Ports are claimed in the boot's own save: the instance never runs without its
+        addresses, and the `fixed_ips` quota is counted on the same ledger."""
+        if self.network_config is None or networks == "none":
+            return
+        if networks == "auto":
+            network_ids = [plan_project_network(ws, self.network_config,
+                                                instance.project_id).id.hex]
+        else:
+            network_ids = [self.project_network(ws, instance, n) for n in networks]
+        attached = []
+        for network_id in network_ids:
+            port = plan_port(ws, network_id, instance.id.hex)
+            attached.append({"id": port.id.hex, "network_id": network_id,
+                             "network_name": ws.network(network_id).name, "mac": port.mac,
+                             "fixed_ip": port.fixed_ip})
+        instance.attach_ports(attached)
+
+    def project_network(self, ws: Workset, instance: Instance, ref: str) -> str:
+        network = ws.find(parse_uuid(ref, "network"))
+        if not isinstance(network, Network) or network.deleted or \
+                network.project_id != instance.project_id:
+            raise InvalidInput(f"Network {ref} could not be found.")
+        return network.id.hex
 
     def admitted_count(self, ledger: QuotaLedger, flavor: Flavor, req: BootRequest) -> int:
         """Nova boots max_count if the quota allows, else as many as it allows down to min_count."""

@@ -9,6 +9,8 @@ from domain.app import SkyLedger
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
+from domain.services.network.ports import plan_port_release
+from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
 
 
@@ -27,10 +29,13 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
     ledger = open_ledger(app, instance.project_id)
     ledger.release(instance.quota_held())
     aggregates.append(ledger)
+    ports = Workset(app, ledger)
+    for port in instance.ports:
+        plan_port_release(ports, port["id"])
     if instance.server_group_id:
         group = app.find(UUID(instance.server_group_id))
         if isinstance(group, ServerGroup):
             group.remove(key)
             aggregates.append(group)
     instance.mark_deleted()
-    return [a for a in aggregates if a.pending_events]
+    return [a for a in aggregates if a.pending_events] + ports.changed()

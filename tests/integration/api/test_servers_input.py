@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from ops.bootstrap import Cloud
 from projections.quotas import QuotaViews
 from tests.integration.api.test_compute_support import (
     SERVERS,
+    WORKER,
     Compute,
     auth,
     compute,  # noqa: F401 - fixture
@@ -71,8 +73,11 @@ def test_bad_bodies_and_hints(compute: Compute, member_a: dict[str, str]) -> Non
 def test_networks_follow_the_microversion(compute: Compute, member_a: dict[str, str]) -> None:
     missing = compute.boot(member_a, version="2.37")
     assert missing.status_code == 400 and "networks" in missing.json()["badRequest"]["message"]
-    for networks in ("auto", "none", [{"uuid": "6f1c3a57-2b0e-4d6e-9a53-5b1c0f3e2a10"}]):
+    for networks in ("auto", "none"):
         assert compute.boot(member_a, version="2.37", networks=networks).status_code == 202
+    unknown = [{"uuid": "6f1c3a57-2b0e-4d6e-9a53-5b1c0f3e2a10"}]
+    refused = compute.boot(member_a, version="2.37", networks=unknown)
+    assert refused.status_code == 400 and "could not be found" in refused.text
     described = compute.boot(member_a, version="2.19", description="web tier")
     assert described.status_code == 202
     server = compute.show(member_a, described.json()["server"]["id"], version="2.19")
@@ -140,3 +145,18 @@ def test_volume_mappings_are_refused_until_block_storage(
     assert response.status_code == 400
     assert "not supported yet" in response.json()["badRequest"]["message"]
     assert compute.cloud.app.head() == head
+
+
+def test_auto_network_gives_each_server_a_fixed_ip(compute: Compute,
+                                                   member_a: dict[str, str]) -> None:
+    ids = [compute.booted(member_a, networks="auto", version="2.37") for _ in range(2)]
+    addresses = [compute.show(member_a, i)["addresses"] for i in ids]
+    [[first], [second]] = [list(a.values())[0] for a in addresses]
+    assert first["OS-EXT-IPS:type"] == "fixed" and first["addr"] != second["addr"]
+    assert first["OS-EXT-IPS-MAC:mac_addr"].startswith("fa:16:3e:")
+    for server_id in ids:
+        compute.client.delete(f"{SERVERS}/{server_id}", headers={"X-Auth-Token": member_a["token"]})
+        compute.cloud.outcomes.deleted(WORKER, UUID(server_id))  # as the host's worker would
+    compute.cloud.sync_read_models()
+    usage_now = usage(compute.cloud, member_a["project_id"])
+    assert usage_now.get("fixed_ips", 0) == 0 and usage_now["instances"] == 0
