@@ -155,6 +155,24 @@ class KeystoneObject(BaseModel):
         return {n: getattr(self, n) for n in names if n in self.model_fields_set}
 
 
+class KeystoneUpdate(KeystoneObject):
+    """A PATCH body: at least one attribute; subclasses list the fields that may not be null."""
+
+    @model_validator(mode="after")
+    def not_empty(self) -> KeystoneUpdate:
+        if not self.model_fields_set:
+            raise ValueError("at least one attribute must be updated")
+        return self
+
+
+def not_null(value: Any) -> Any:
+    """For a field_validator: it runs only for fields the client sent, so absent is fine and an
+    explicit null is not."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
 TRUE_WORDS = ("1", "true", "yes", "on", "t", "y")
 FALSE_WORDS = ("0", "false", "no", "off", "f", "n")
 

@@ -13,7 +13,6 @@ from pydantic import (
     Field,
     StrictBool,
     field_validator,
-    model_validator,
 )
 
 from api.auth import Caller
@@ -21,10 +20,12 @@ from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import (
     IdString,
     KeystoneObject,
+    KeystoneUpdate,
     Options,
     collection_links,
     domain_body,
     flag,
+    not_null,
     project_body,
     project_row,
     self_url,
@@ -80,7 +81,7 @@ class ProjectCreate(KeystoneObject):
     parent_id: IdString | None = None
 
 
-class ProjectUpdate(KeystoneObject):
+class ProjectUpdate(KeystoneUpdate):
     name: ProjectName | None = None
     description: Description | None = None
     enabled: StrictBool | None = None
@@ -93,17 +94,8 @@ class ProjectUpdate(KeystoneObject):
 
     @field_validator("name", "enabled", "tags", "options", "is_domain")
     @classmethod
-    def not_null(cls, value: Any) -> Any:
-        # Runs only for fields the client sent: absent is fine, an explicit null is not.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
-
-    @model_validator(mode="after")
-    def not_empty(self) -> ProjectUpdate:
-        if not self.model_fields_set:
-            raise ValueError("at least one attribute must be updated")
-        return self
+    def present_not_null(cls, value: Any) -> Any:
+        return not_null(value)
 
 
 class ProjectCreateRequest(BaseModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from adapters.tokens import InvalidToken
 from api.auth import Caller
@@ -18,9 +18,11 @@ from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import (
     IdString,
     KeystoneObject,
+    KeystoneUpdate,
     Options,
     collection_links,
     flag,
+    not_null,
     self_url,
     user_body,
     user_row,
@@ -62,7 +64,7 @@ class UserCreate(KeystoneObject):
     options: Options = {}
 
 
-class UserUpdate(KeystoneObject):
+class UserUpdate(KeystoneUpdate):
     name: Name | None = None
     password: Password | None = None
     domain_id: IdString | None = None
@@ -75,17 +77,8 @@ class UserUpdate(KeystoneObject):
 
     @field_validator("name", "enabled", "options", "domain_id")
     @classmethod
-    def not_null(cls, value: Any) -> Any:
-        # Runs only for fields the client sent: absent is fine, an explicit null is not.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
-
-    @model_validator(mode="after")
-    def not_empty(self) -> UserUpdate:
-        if not self.model_fields_set:
-            raise ValueError("at least one attribute must be updated")
-        return self
+    def present_not_null(cls, value: Any) -> Any:
+        return not_null(value)
 
 
 class UserCreateRequest(BaseModel):
