@@ -39,9 +39,9 @@ class ActionService:
 
     @command
     def act(self, ctx: RequestContext, instance_id: str, action: str) -> Instance:
-        """stop, start, reboot, reboot_hard, pause, unpause, suspend, resume."""
-        if action not in TRANSITIONS or action in ("resize", "rebuild", "confirm_resize",
-                                                   "revert_resize"):
+        """Actions that take no parameters: stop, start, reboot, reboot_hard, pause, unpause,
+        suspend, resume, confirm_resize, revert_resize."""
+        if action not in TRANSITIONS or action in ("resize", "rebuild"):
             raise InvalidInput(f"Unknown action {action}.")
         instance = self.instance(ctx, instance_id)
         instance.request(action, ctx.is_admin)
@@ -86,19 +86,11 @@ class ActionService:
         self.app.save(*changed(instance, ledger, group), *nodes.changed())
         return instance
 
-    @command
     def confirm_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
-        instance = self.instance(ctx, instance_id)
-        instance.request("confirm_resize", ctx.is_admin)
-        self.app.save(instance)
-        return instance
+        return self.act(ctx, instance_id, "confirm_resize")
 
-    @command
     def revert_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
-        instance = self.instance(ctx, instance_id)
-        instance.request("revert_resize", ctx.is_admin)
-        self.app.save(instance)
-        return instance
+        return self.act(ctx, instance_id, "revert_resize")
 
     @command
     def lock(self, ctx: RequestContext, instance_id: str, reason: str | None = None) -> Instance:
