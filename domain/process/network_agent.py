@@ -1,0 +1,308 @@
+"""The network agent: one host's process manager between the event log and its network.
+
+It pulls the notification log from a tracked position (key `network-agent:<host>`), exactly as
+the compute worker does, and for each event that may concern its host it decides from current
+state (network_plans.desired) what the host must hold for the networks and floating addresses
+the event touches, and converges them through the HostNetwork, DhcpServer and NatRules ports:
+
+- a network with ports of live instances on this host: its segment and bridge (with the
+  subnet's gateway address) exist and are up, and its dnsmasq runs with exactly the
+  reservations of those ports (`DhcpServer.start` restarts or only reloads as needed);
+- a network without any: its dnsmasq is stopped and its segment and bridge removed (unless a
+  live network holds the same segmentation id, which a deleted network's id may be reused for);
+- a floating address mapped to a port on this host: its DNAT/SNAT rules; otherwise, if this
+  host holds rules for it, they are removed.
+
+Every call is idempotent and keyed by segmentation id, network id or floating address, so a
+replay after a crash (the position only moves past an event once its actions are done) ends
+where running once does. Between batches a reconciler pass compares what should exist with what
+the host holds and restores it, recording the drift (network_drift.NetworkDrift) first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.compute.instance import Instance
+from domain.context import RequestContext, new_request_id
+from domain.network.floating import FloatingIp
+from domain.network.network import Network
+from domain.network.port import Port
+from domain.network_ports import DhcpNetwork, DhcpServer, HostNetwork, NatRules, SegmentState
+from domain.process.network_drift import NetworkDriftService
+from domain.process.network_plans import (
+    FLOATING_EVENTS,
+    TOPICS,
+    HostWant,
+    NetworkWant,
+    desired,
+    on_host,
+)
+from domain.process.ports import PositionStore
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 30.0
+_instance: Any = Instance
+
+
+@dataclass(frozen=True)
+class NetworkAgentConfig:
+    host: str
+    poll_interval: float = 0.2
+    reconcile_interval: float = 10.0
+    batch_size: int = 100
+
+    @property
+    def position_name(self) -> str:
+        return f"network-agent:{self.host}"
+
+    @property
+    def user_id(self) -> str:
+        return f"network:{self.host}"
+
+
+@dataclass(frozen=True)
+class Drift:
+    kind: str  # segment, dhcp, nat, stray-segment, stray-dhcp, stray-nat
+    key: str  # network id (hex), segmentation id (strays) or floating address
+    detail: str = ""
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        return self.kind, self.key
+
+
+class NetworkAgent:
+    def __init__(self, app: SkyLedger, network: HostNetwork, dhcp: DhcpServer, nat: NatRules,
+                 positions: PositionStore, drift: NetworkDriftService, config: NetworkAgentConfig,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.app, self.network, self.dhcp, self.nat = app, network, dhcp, nat
+        self.positions, self.drift, self.config, self.clock = positions, drift, config, clock
+        self.host = config.host
+        self.segment_type = str(network.network_type.value)
+        self.position = positions.get(config.position_name)
+        self.reconciles = 0  # completed reconciler passes
+        self._next_reconcile = 0.0
+        self._wake, self._stop = threading.Event(), threading.Event()
+
+    # -- following the log ---------------------------------------------------------------------
+    def catch_up(self) -> int:
+        """Act on every notification up to the head; returns how many concerned this host."""
+        acted, size = 0, self.config.batch_size
+        while not self._stop.is_set():
+            head = self.app.head()
+            if self.position >= head:
+                break
+            batch = self.app.recorder.select_notifications(
+                start=self.position + 1, limit=size, stop=head, topics=TOPICS)
+            for notification in batch:
+                if self._stop.is_set():
+                    return acted
+                if self.handle(self.app.mapper.to_domain_event(notification)):
+                    acted += 1
+                    self._advance(notification.id)  # only now: its actions are done
+                else:
+                    self.position = notification.id
+            self._advance(batch[-1].id if len(batch) == size else head)
+        return acted
+
+    def _advance(self, position: int) -> None:
+        self.positions.save(self.config.position_name, position)
+        self.position = position
+
+    def handle(self, event: Any) -> bool:
+        if isinstance(event, FLOATING_EVENTS):
+            return self._floating_event(event)
+        if isinstance(event, _instance.HostClaimed) and event.host != self.host:
+            return False
+        instance = self.app.find(event.originator_id)
+        if not isinstance(instance, Instance) or not instance.ports:
+            return False
+        network_ids = sorted({p["network_id"] for p in instance.ports})
+        if not (on_host(instance, self.host) or any(self._holds(n) for n in network_ids)):
+            return False
+        want = desired(self.app, self.host)
+        for network_id in network_ids:
+            self.converge_network(network_id, want)
+        for attached in instance.ports:
+            port = self.app.find(UUID(attached["id"]))
+            if isinstance(port, Port) and port.floating_ip:
+                self.converge_address(IPv4Address(port.floating_ip), want)
+        return True
+
+    def _floating_event(self, event: Any) -> bool:
+        floating = self.app.find(event.originator_id)
+        if not isinstance(floating, FloatingIp):
+            return False
+        address = IPv4Address(floating.address)
+        instance = self.app.find(UUID(floating.instance_id)) if floating.instance_id else None
+        if not on_host(instance, self.host) and address not in self.nat.list_rules():
+            return False
+        self.converge_address(address, desired(self.app, self.host))
+        return True
+
+    # -- converging one network / one address ---------------------------------------------------
+    def converge_network(self, network_id: str, want: HostWant) -> None:
+        wanted = want.networks.get(network_id)
+        if wanted is not None:
+            if wanted.segment_type != self.segment_type:
+                log.error("host %s: network %s is %s, this agent makes %s segments", self.host,
+                          network_id, wanted.segment_type, self.segment_type)
+                return
+            self.apply(wanted)
+            return
+        network = self.app.find(UUID(network_id))
+        if not isinstance(network, Network) or network.segment_type != self.segment_type:
+            return
+        if network_id in self.dhcp.running():
+            log.info("host %s: stopping DHCP of network %s", self.host, network_id)
+            self.dhcp.stop(network_id)
+        sid = network.segmentation_id
+        if sid not in want.by_segment(self.segment_type) and self.network.segment(sid):
+            log.info("host %s: removing segment %d (network %s)", self.host, sid, network_id)
+            self.network.remove_segment(sid)
+
+    def apply(self, wanted: NetworkWant, restart_dhcp: bool = False) -> SegmentState:
+        state = self.network.ensure_segment(wanted.spec)
+        config = DhcpNetwork(wanted.network_id, state.bridge, wanted.subnet,
+                             wanted.gateway.ip, mtu=state.mtu)
+        if restart_dhcp:  # dnsmasq binds to the bridge: a new bridge needs a new server
+            self.dhcp.stop(wanted.network_id)
+        self.dhcp.start(config, wanted.hosts)
+        return state
+
+    def converge_address(self, address: IPv4Address, want: HostWant) -> None:
+        mapping = want.nat.get(address)
+        if mapping is not None:
+            self.nat.associate(mapping)
+        elif address in self.nat.list_rules():
+            log.info("host %s: removing NAT of %s", self.host, address)
+            self.nat.disassociate(address)
+
+    def _holds(self, network_id: str) -> bool:
+        network = self.app.find(UUID(network_id))
+        if not isinstance(network, Network) or network.segment_type != self.segment_type:
+            return False
+        return (self.network.segment(network.segmentation_id) is not None
+                or network_id in self.dhcp.running())
+
+    # -- the reconciler --------------------------------------------------------------------------
+    def look(self) -> tuple[HostWant, dict[tuple[str, str], Drift]]:
+        self.catch_up()  # nothing this agent does is half done while it looks
+        want = desired(self.app, self.host)
+        wanted = want.by_segment(self.segment_type)
+        segments, running = self.network.list_segments(), self.dhcp.running()
+        rules = self.nat.list_rules()
+        found: list[Drift] = []
+        for sid, net in sorted(wanted.items()):
+            state = segments.get(sid)
+            if state is None or not state.satisfies(net.spec):
+                found.append(Drift("segment", net.network_id, _describe(sid, state)))
+            elif net.network_id not in running:
+                found.append(Drift("dhcp", net.network_id, "dnsmasq is not running"))
+        found += [Drift("stray-segment", str(sid), "no live instance here needs it")
+                  for sid in sorted(set(segments) - set(wanted))]
+        live = {n.network_id for n in wanted.values()}
+        found += [Drift("stray-dhcp", nid, "no live instance here needs it")
+                  for nid in sorted(running - live)]
+        for address, mapping in sorted(want.nat.items()):
+            rule = rules.get(address)
+            if rule is None or not rule.matches(mapping):
+                found.append(Drift("nat", str(address), f"want {address} <-> {mapping.fixed_ip},"
+                                   f" found {rule}"))
+        found += [Drift("stray-nat", str(a), "no port on this host has it")
+                  for a in sorted(set(rules) - set(want.nat))]
+        return want, {d.ident: d for d in found}
+
+    def reconcile(self) -> list[Drift]:
+        """Restore what should exist, remove what nothing explains; each recorded first. Only
+        what two looks (with a catch-up between) both see is drift: an event committed meanwhile
+        is acted on by the agent itself."""
+        _, first = self.look()
+        drifts: list[Drift] = []
+        if first:
+            want, second = self.look()
+            drifts = [d for ident, d in second.items() if ident in first]
+            ctx = RequestContext(user_id=self.config.user_id, request_id=new_request_id())
+            for drift in drifts:
+                self.settle(ctx, drift, want)
+        self.reconciles += 1
+        return drifts
+
+    def settle(self, ctx: RequestContext, drift: Drift, want: HostWant) -> None:
+        resolution = "removed" if drift.kind.startswith("stray-") else "restored"
+        log.warning("host %s: network drift %s %s (%s): %s", self.host, drift.kind, drift.key,
+                    drift.detail, resolution)
+        self.drift.record(ctx, self.host, drift.kind, drift.key, drift.detail, resolution)
+        if drift.kind == "segment":
+            self.apply(want.networks[drift.key], restart_dhcp=True)
+        elif drift.kind == "dhcp":
+            self.apply(want.networks[drift.key])
+        elif drift.kind == "nat":
+            self.nat.associate(want.nat[IPv4Address(drift.key)])
+        elif drift.kind == "stray-segment":
+            self.network.remove_segment(int(drift.key))
+        elif drift.kind == "stray-dhcp":
+            self.dhcp.stop(drift.key)
+        elif drift.kind == "stray-nat":
+            self.nat.disassociate(IPv4Address(drift.key))
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run_once(self) -> None:
+        self.catch_up()
+        now = self.clock()
+        if now >= self._next_reconcile:
+            self.reconcile()
+            self._next_reconcile = now + self.config.reconcile_interval
+
+    def run(self) -> None:
+        """Until stop(): follow, act, reconcile; errors are retried from the same position."""
+        errors = 0
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+                errors = 0
+            except Exception:  # noqa: BLE001 - retried from the tracked position
+                errors += 1
+                log.exception("host %s: network agent pass failed (%d in a row)", self.host,
+                              errors)
+            self._wake.wait(min(self.config.poll_interval * 2 ** min(errors, 10), MAX_BACKOFF_S))
+            self._wake.clear()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    # -- what projections.runner.NotifyListener needs of whom it wakes -------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def record(self, error: BaseException) -> None:
+        log.warning("host %s: LISTEN failed, polling meanwhile: %s", self.host, error)
+
+    def rest(self, seconds: float) -> None:
+        self._stop.wait(seconds)
+
+
+def _describe(sid: int, state: SegmentState | None) -> str:
+    if state is None:
+        return f"segment {sid}: bridge and segment interface missing"
+    missing = [name for name, ok in (("bridge", state.bridge_exists),
+                                     ("segment interface", state.segment_exists),
+                                     ("enslaving", state.segment_attached),
+                                     ("bridge up", state.bridge_up),
+                                     ("segment up", state.segment_up)) if not ok]
+    return f"segment {sid}: missing {', '.join(missing) or 'gateway address'}"

@@ -1,0 +1,109 @@
+"""What one host's network must hold, decided from current state, and which events wake the
+network agent.
+
+The agent is level-triggered like the compute worker: an event only says "look again at these
+networks / this floating address"; what to do follows from `desired(app, host)`, computed from
+the aggregates as they are now. That is what makes a replay converge instead of repeating
+history (a HostClaimed of an instance deleted since then makes nothing).
+
+The instances "on this host" are the claims on the host's ComputeNode ledger (every instance
+holding resources here, both ends of a resize included), filtered by `hosts_of` and `deleted`.
+DHCP reservations are those of the network's ports on *this* host only: the local dnsmasq only
+has to answer the guests plugged into the local bridge, an event on another host never reloads
+it, and with a multicast VXLAN underlay two hosts' servers never both answer one guest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.app import SkyLedger
+from domain.compute.instance import Instance
+from domain.compute.node import ComputeNode, node_id
+from domain.network.floating import FloatingIp
+from domain.network.network import Network
+from domain.network.port import Port
+from domain.network_ports import DhcpHost, FloatingIpMapping, SegmentSpec
+from domain.process.plans import hosts_of
+
+# The event classes @event makes when the class body runs: there, but invisible to mypy.
+_instance: Any = Instance
+_floating: Any = FloatingIp
+INSTANCE_EVENTS: tuple[type[Any], ...] = (
+    _instance.PortsAttached, _instance.HostClaimed, _instance.SpawnFailed,
+    _instance.BuildAborted, _instance.ActionRequested, _instance.ActionSucceeded,
+    _instance.ActionFailed, _instance.Deleted)
+FLOATING_EVENTS: tuple[type[Any], ...] = (_floating.Associated, _floating.Disassociated)
+TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in INSTANCE_EVENTS + FLOATING_EVENTS)
+
+
+@dataclass(frozen=True)
+class NetworkWant:
+    """One project network as this host must hold it."""
+
+    network_id: str  # hex: names the dnsmasq instance
+    segment_type: str
+    segmentation_id: int
+    subnet: IPv4Network
+    hosts: tuple[DhcpHost, ...]  # the reservations of this host's ports, sorted by MAC
+
+    @property
+    def gateway(self) -> IPv4Interface:
+        return IPv4Interface(f"{self.subnet.network_address + 1}/{self.subnet.prefixlen}")
+
+    @property
+    def spec(self) -> SegmentSpec:
+        return SegmentSpec(self.segmentation_id, self.gateway)
+
+
+@dataclass(frozen=True)
+class HostWant:
+    networks: dict[str, NetworkWant] = field(default_factory=dict)
+    nat: dict[IPv4Address, FloatingIpMapping] = field(default_factory=dict)
+
+    def by_segment(self, segment_type: str) -> dict[int, NetworkWant]:
+        return {n.segmentation_id: n for n in self.networks.values()
+                if n.segment_type == segment_type}
+
+
+def on_host(instance: Any, host: str) -> bool:
+    return isinstance(instance, Instance) and not instance.deleted and host in hosts_of(instance)
+
+
+def desired(app: SkyLedger, host: str) -> HostWant:
+    """Every network and floating address the live instances on `host` need there."""
+    node = app.find(node_id(host))
+    if not isinstance(node, ComputeNode):
+        return HostWant()
+    claimed = sorted({UUID(key.split(":")[0]) for key in node.claims})
+    networks: dict[str, Network] = {}
+    hosts: dict[str, list[DhcpHost]] = {}
+    nat: dict[IPv4Address, FloatingIpMapping] = {}
+    for instance_id in claimed:
+        instance = app.find(instance_id)
+        if not isinstance(instance, Instance) or not on_host(instance, host):
+            continue
+        for attached in instance.ports:
+            port = app.find(UUID(attached["id"]))
+            if not isinstance(port, Port) or port.deleted:
+                continue
+            network = networks.get(port.network_id) or app.find(UUID(port.network_id))
+            if not isinstance(network, Network) or network.deleted:
+                continue
+            networks[port.network_id] = network
+            hosts.setdefault(port.network_id, []).append(
+                DhcpHost(port.mac, IPv4Address(port.fixed_ip)))
+            if port.floating_ip:
+                floating = IPv4Address(port.floating_ip)
+                nat[floating] = FloatingIpMapping(floating, IPv4Address(port.fixed_ip))
+    wants = {
+        net_id: NetworkWant(net_id, network.segment_type, network.segmentation_id,
+                            network.subnet.network,
+                            tuple(sorted(hosts[net_id], key=lambda h: h.mac)))
+        for net_id, network in networks.items()}
+    return HostWant(wants, nat)

@@ -1,0 +1,121 @@
+"""Wiring a network agent for one host: settings -> adapters -> a running `NetworkAgentHost`.
+
+Settings used: `host`, `segment_type` (vlan | vxlan), `physical_interface`, `data_dir` (dnsmasq
+state goes to `<data_dir>/dhcp/<host>`), `database_url`. Not in Settings yet, so taken from the
+environment here: SKYLEDGER_EXTERNAL_INTERFACE (floating addresses are bound there and SNAT
+applies to traffic leaving through it; unset: rules only) and SKYLEDGER_NETWORK_NAMESPACE (run
+the adapters inside that namespace; unset: this process's own, the production case).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from adapters.network.dnsmasq import DnsmasqDhcp
+from adapters.network.host_network import PyrouteHostNetwork
+from adapters.network.nft_nat import NftNatRules
+from adapters.network.segments import segment_driver
+from adapters.persistence import Database
+from adapters.positions import ProcessPositions
+from adapters.settings import Settings
+from domain.app import SkyLedger
+from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network_drift import NetworkDriftService
+from projections.runner import NotifyListener
+from projections.store import ReadStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AgentAdapters:
+    network: PyrouteHostNetwork
+    dhcp: DnsmasqDhcp
+    nat: NftNatRules
+
+
+def dhcp_dir_for(settings: Settings, host: str) -> Path:
+    return settings.data_dir / "dhcp" / host
+
+
+def host_adapters(segment_type: str, physical_interface: str, state_dir: Path,
+                  netns: str | None = None, external_interface: str | None = None,
+                  ) -> AgentAdapters:
+    return AgentAdapters(
+        PyrouteHostNetwork(segment_driver(segment_type, physical_interface), netns=netns),
+        DnsmasqDhcp(state_dir, netns=netns),
+        NftNatRules(netns=netns, external_interface=external_interface))
+
+
+def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
+                   config: NetworkAgentConfig) -> NetworkAgent:
+    return NetworkAgent(app, adapters.network, adapters.dhcp, adapters.nat,
+                        ProcessPositions(store), NetworkDriftService(app), config)
+
+
+@dataclass
+class NetworkAgentHost:
+    """One host's running agent (its loop, and on PostgreSQL a LISTEN that wakes it)."""
+
+    agent: NetworkAgent
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> NetworkAgentHost:
+        targets: list[tuple[Callable[[], None], str]] = [(self.agent.run, "network-agent")]
+        listener = NotifyListener(self.agent.app.recorder, cast(Any, self.agent))
+        if listener.supported:
+            targets.append((listener.run, "network-listen"))
+        for target, name in targets:
+            thread = threading.Thread(target=target, name=f"{name}-{self.agent.host}",
+                                      daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let the current action finish, then close everything."""
+        self.agent.stop()
+        for thread in self._threads:
+            thread.join(timeout)
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing the rest matters more
+                log.exception("closing the network agent of %s", self.agent.host)
+        self.closers.clear()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._threads) and all(t.is_alive() for t in self._threads)
+
+
+def open_network_agent(settings: Settings, host: str | None = None, netns: str | None = None,
+                       external_interface: str | None = None,
+                       **overrides: Any) -> NetworkAgentHost:
+    """An agent with its own connections to the event store (for `skyledger network-agent`)."""
+    config = NetworkAgentConfig(host=host or settings.host, **overrides)
+    netns = netns or os.environ.get("SKYLEDGER_NETWORK_NAMESPACE") or None
+    external = external_interface or os.environ.get("SKYLEDGER_EXTERNAL_INTERFACE") or None
+    closers: list[Callable[[], None]] = []
+    try:
+        database = Database(settings.database_url)
+        app = SkyLedger(env=database.event_store_env())
+        closers.append(app.close)
+        store = database.read_store()
+        closers.append(store.close)
+        adapters = host_adapters(settings.segment_type, settings.physical_interface,
+                                 dhcp_dir_for(settings, config.host), netns, external)
+        closers.append(adapters.network.close)
+        agent = assemble_agent(app, store, adapters, config)
+    except BaseException:
+        for close in reversed(closers):
+            close()
+        raise
+    return NetworkAgentHost(agent, closers)

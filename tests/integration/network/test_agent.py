@@ -1,0 +1,195 @@
+"""The network agent against real pyroute2, dnsmasq and nftables in a throwaway "host"
+namespace (vxlan on its veth "physical" interface), driven through BootService/ActionService
+with a libvirt test-driver compute worker (tests/integration/compute/fleet.py) and through
+FloatingIpService. The agent is stepped synchronously (catch_up / reconcile), never on sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.compute.states import VmState
+from domain.context import RequestContext
+from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network_drift import NetworkDriftService
+from domain.services.compute.boot import BootRequest
+from domain.services.network.floating import FloatingIpService
+from ops.bootstrap import Cloud, build
+from ops.network_agent import AgentAdapters, assemble_agent, host_adapters
+from tests.conftest import make_settings
+from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.network.conftest import Host, ip, link_details
+
+OTHER = RequestContext(user_id="u2", project_id="p2", roles=("member", "reader"))
+NODE = "net-node"
+
+
+class MemoryPositions:
+    def __init__(self) -> None:
+        self.saved: dict[str, int] = {}
+
+    def get(self, name: str) -> int:
+        return self.saved.get(name, 0)
+
+    def save(self, name: str, position: int) -> None:
+        self.saved[name] = max(position, self.saved.get(name, 0))
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Iterator[Fleet]:
+    settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'events.sqlite'}",
+                             segment_type="vxlan", segmentation_range="300:399",
+                             tenant_supernet="10.40.0.0/16")
+    cloud: Cloud = build(settings, follow=False)
+    made = Fleet(cloud, tmp_path)
+    made.seed()
+    made.add_host(NODE)
+    yield made
+    made.close()
+    cloud.close()
+
+
+@pytest.fixture
+def adapters(host: Host, tmp_path: Path) -> Iterator[AgentAdapters]:
+    made = host_adapters("vxlan", host.phys, tmp_path / "dhcp", netns=host.ns)
+    yield made
+    for network_id in made.dhcp.running():
+        made.dhcp.stop(network_id)
+    made.network.close()
+
+
+@pytest.fixture
+def agent(fleet: Fleet, adapters: AgentAdapters) -> NetworkAgent:
+    return assemble_agent(fleet.cloud.app, fleet.cloud.store, adapters,
+                          NetworkAgentConfig(host=NODE))
+
+
+def boot(fleet: Fleet, ctx: RequestContext = USER) -> tuple[UUID, dict[str, str]]:
+    req = BootRequest(name="vm", flavor_ref="small", image_ref=fleet.image)
+    instance = fleet.cloud.boots.boot(ctx, req)[0]
+    fleet.booted.append(instance.id)
+    fleet.wait_until(instance.id, VmState.ACTIVE)
+    return instance.id, instance.ports[0]
+
+
+def delete(fleet: Fleet, instance_id: UUID, ctx: RequestContext = USER) -> None:
+    fleet.cloud.actions.delete(ctx, instance_id.hex)
+    wait_for(lambda: fleet.instance(instance_id).deleted, f"{instance_id} deleted")
+
+
+def segment_of(fleet: Fleet, port: dict[str, str]) -> int:
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    return int(network.segmentation_id)
+
+
+def check_segment(host: Host, sid: int) -> dict[str, Any]:
+    """Read back with `ip`: the VNI, the bridge membership, both up."""
+    vx, bridge = link_details(host.ns, f"vx{sid}"), link_details(host.ns, f"brq{sid}")
+    assert vx["linkinfo"]["info_kind"] == "vxlan"
+    assert vx["linkinfo"]["info_data"]["id"] == sid
+    assert vx["master"] == f"brq{sid}"
+    assert "UP" in vx["flags"] and "UP" in bridge["flags"]
+    return {"vx": vx["ifindex"], "bridge": bridge["ifindex"]}
+
+
+def gone(host: Host, name: str) -> bool:
+    try:
+        link_details(host.ns, name)
+    except Exception:  # noqa: BLE001 - `ip` fails on a missing device
+        return True
+    return False
+
+
+def reservations(adapters: AgentAdapters, network_id: str) -> str:
+    return (adapters.dhcp.state_dir / network_id / "hosts").read_text().lower()
+
+
+def snapshot(host: Host, adapters: AgentAdapters, sids: list[int]) -> Any:
+    return ({sid: check_segment(host, sid) for sid in sids},
+            {n: adapters.dhcp.pid(n) for n in sorted(adapters.dhcp.running())},
+            adapters.nat.list_rules())
+
+
+def test_segments_and_dhcp_follow_instances_and_replay_changes_nothing(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host) -> None:
+    a1, port_a1 = boot(fleet)
+    a2, port_a2 = boot(fleet)
+    b1, port_b1 = boot(fleet, OTHER)
+    assert agent.catch_up() >= 3
+    sid_a, sid_b = segment_of(fleet, port_a1), segment_of(fleet, port_b1)
+    assert sid_a != sid_b and port_a1["network_id"] == port_a2["network_id"]
+    check_segment(host, sid_a)
+    check_segment(host, sid_b)
+    hosts_a = reservations(adapters, port_a1["network_id"])
+    for port in (port_a1, port_a2):
+        assert f"{port['mac']},{port['fixed_ip']}" in hosts_a
+    assert port_b1["mac"] not in hosts_a
+    assert adapters.dhcp.running() == {port_a1["network_id"], port_b1["network_id"]}
+
+    delete(fleet, a1)
+    agent.catch_up()
+    check_segment(host, sid_a)  # a2 still needs it
+    assert port_a1["mac"] not in reservations(adapters, port_a1["network_id"])
+    delete(fleet, a2)
+    agent.catch_up()
+    assert gone(host, f"brq{sid_a}") and gone(host, f"vx{sid_a}")
+    assert adapters.dhcp.running() == {port_b1["network_id"]}
+    check_segment(host, sid_b)
+
+    # A replay from position 0 (a fresh tracking position) changes nothing on the host.
+    before = snapshot(host, adapters, [sid_b])
+    replay = NetworkAgent(fleet.cloud.app, adapters.network, adapters.dhcp, adapters.nat,
+                          MemoryPositions(), NetworkDriftService(fleet.cloud.app),
+                          NetworkAgentConfig(host=NODE))
+    assert replay.catch_up() > 0
+    assert snapshot(host, adapters, [sid_b]) == before
+    assert gone(host, f"brq{sid_a}")
+    assert replay.reconcile() == []
+    delete(fleet, b1, OTHER)
+    agent.catch_up()
+    assert adapters.network.list_segments() == {} and adapters.dhcp.running() == set()
+
+
+def test_floating_ip_nat_and_the_reconciler_restores_what_was_deleted_by_hand(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host) -> None:
+    instance_id, port = boot(fleet)
+    floatings = FloatingIpService(fleet.cloud.app, fleet.cloud.settings.network_config())
+    floating = floatings.allocate(USER, "p1")
+    floatings.associate(USER, floating.id.hex, port["id"])
+    agent.catch_up()
+    address = IPv4Address(floating.address)
+    rules = adapters.nat.list_rules()
+    assert rules[address].dnat_to == IPv4Address(port["fixed_ip"])
+    assert rules[address].snat_from == IPv4Address(port["fixed_ip"])
+    assert agent.reconcile() == []
+
+    sid = segment_of(fleet, port)
+    before = check_segment(host, sid)
+    ip(host.ns, "link", "del", f"brq{sid}")  # by hand
+    ip(host.ns, "link", "del", f"vx{sid}")
+    adapters.nat.disassociate(address)  # as a hand-made `nft delete rule` would
+    drifts = agent.reconcile()
+    assert {(d.kind, d.key) for d in drifts} == {("segment", port["network_id"]),
+                                                 ("nat", str(address))}
+    after = check_segment(host, sid)
+    assert after["bridge"] != before["bridge"]
+    assert adapters.nat.list_rules()[address].dnat_to == IPv4Address(port["fixed_ip"])
+    assert adapters.dhcp.running() == {port["network_id"]}
+    recorded = NetworkDriftService(fleet.cloud.app).of(NODE)
+    assert recorded is not None
+    assert [(o["kind"], o["resolution"]) for o in recorded.observed] == [
+        (d.kind, "restored") for d in drifts]
+    assert agent.reconcile() == []
+
+    floatings.disassociate(USER, floating.id.hex)
+    agent.catch_up()
+    assert address not in adapters.nat.list_rules()
+    delete(fleet, instance_id)
+    agent.catch_up()
+    assert adapters.network.list_segments() == {} and adapters.dhcp.running() == set()
