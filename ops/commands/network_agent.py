@@ -1,0 +1,50 @@
+"""`skyledger network-agent`: the network process manager for one host, as its own process."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+
+from adapters.settings import Settings
+from ops.commands.compute import install_stop_handlers
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "network-agent", help="run the network agent of one host (segments, DHCP, NAT)",
+        description="Follow the event log and, for this host only, build each project network's "
+                    "segment ($SKYLEDGER_SEGMENT_TYPE on $SKYLEDGER_PHYSICAL_INTERFACE) and "
+                    "bridge, run its dnsmasq with a reservation per port, and apply floating-IP "
+                    "DNAT/SNAT with nftables; a reconciler restores what was deleted by hand and "
+                    "records the drift. Resumes from its tracked position after a restart.")
+    p.add_argument("--host", help="this host's name (default: $SKYLEDGER_HOST or the hostname)")
+    p.add_argument("--netns", metavar="NS",
+                   help="act inside this network namespace (default: $SKYLEDGER_NETWORK_NAMESPACE "
+                        "or the host's own)")
+    p.add_argument("--external-interface", metavar="IF",
+                   help="where floating IPs are bound (default: $SKYLEDGER_EXTERNAL_INTERFACE)")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ops.network_agent import open_network_agent
+
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    agent = open_network_agent(settings, host=args.host, netns=args.netns,
+                               external_interface=args.external_interface)
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    print(f"skyledger network-agent: host {agent.agent.host} started", flush=True)
+    agent.start()
+    try:
+        while not stop.wait(0.5):
+            if not agent.running:  # a thread died: exit, and let the supervisor restart us
+                return 1
+    finally:
+        agent.stop()
+        print(f"skyledger network-agent: host {agent.agent.host} stopped", flush=True)
+    return 0
