@@ -30,6 +30,10 @@ ROUTER_MODULES = (
     "api.routers.compute_instance_actions",
     "api.routers.compute_server_groups",
     "api.routers.compute_hosts",
+    "api.routers.network_networks",
+    "api.routers.network_ports",
+    "api.routers.network_floatingips",
+    "api.routers.network_quotas",
 )
 
 

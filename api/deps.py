@@ -20,6 +20,9 @@ from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
+from domain.services.network.floating import FloatingIpService
+from domain.services.network.networks import NetworkService
+from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
 from projections.capacity import CapacityView
 from projections.store import ReadStore
@@ -43,6 +46,9 @@ class CloudServices(Protocol):
     actions: ActionService
     hosts: HostService
     server_groups: ServerGroupService
+    networks: NetworkService
+    ports: PortService
+    floating_ips: FloatingIpService
 
     def sync_read_models(self) -> None: ...
 

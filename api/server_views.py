@@ -180,6 +180,10 @@ def addresses(server: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         out.setdefault(port["network_name"], []).append({
             "version": 4, "addr": port["fixed_ip"], "OS-EXT-IPS:type": "fixed",
             "OS-EXT-IPS-MAC:mac_addr": port["mac"]})
+        if port.get("floating_ip"):
+            out[port["network_name"]].append({
+                "version": 4, "addr": port["floating_ip"], "OS-EXT-IPS:type": "floating",
+                "OS-EXT-IPS-MAC:mac_addr": port["mac"]})
     return out
 
 

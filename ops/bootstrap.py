@@ -21,6 +21,9 @@ from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
+from domain.services.network.floating import FloatingIpService
+from domain.services.network.networks import NetworkService
+from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
 from projections.capacity import CapacityView
 from projections.registry import all_projections
@@ -51,6 +54,9 @@ class Cloud:
     outcomes: OutcomeService
     hosts: HostService
     server_groups: ServerGroupService
+    networks: NetworkService
+    ports: PortService
+    floating_ips: FloatingIpService
     closed: bool = field(default=False)
     # The embedded compute worker, when `skyledger serve` runs one (start_embedded_compute).
     compute: ComputeHost | None = field(default=None)
@@ -92,6 +98,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
     store = database.read_store()
     runners = {p.name: runner_for(app, store, p) for p in all_projections()}
     followers = Followers(list(runners.values()))
+    network_config = settings.network_config()
     capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
     cloud = Cloud(
         settings=settings,
@@ -109,11 +116,14 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
                            ttl=settings.token_ttl),
         capacity=capacity,
         boots=BootService(app, capacity, max_attempts=settings.max_attempts,
-                          network_config=settings.network_config()),
+                          network_config=network_config),
         actions=ActionService(app, capacity, host_is_up=capacity.is_up),
         outcomes=OutcomeService(app, capacity),
         hosts=HostService(app),
         server_groups=ServerGroupService(app),
+        networks=NetworkService(app, network_config),
+        ports=PortService(app),
+        floating_ips=FloatingIpService(app, network_config),
     )
     if follow:
         followers.start()

@@ -9,6 +9,7 @@ from projections.identity import IdentityProjection
 from projections.images import ImageProjection
 from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
+from projections.networks import NetworkProjection
 from projections.quotas import QuotaProjection
 from projections.servers import ServerProjection
 
@@ -16,4 +17,4 @@ from projections.servers import ServerProjection
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), FlavorProjection(), ImageProjection(), KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
-            InstanceActionProjection()]
+            InstanceActionProjection(), NetworkProjection()]

@@ -17,6 +17,7 @@ from domain.compute.node import ComputeNode
 from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS
 from domain.errors import InvalidInput
+from domain.network.floating import FloatingIp
 from projections.base import Projection, as_json, from_json, handles, hexid
 from projections.store import ReadCursor, ReadStore, Row
 
@@ -116,7 +117,7 @@ EVOLVE: dict[type, Evolve] = {
 
 class ServerProjection(Projection):
     name = "servers"
-    tables = ("servers", "server_groups", "compute_services")
+    tables = ("servers", "server_groups", "compute_services", "server_floating_ips")
     ddl = (
         "CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " project_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, host TEXT,"
@@ -130,6 +131,10 @@ class ServerProjection(Projection):
         # Keyed by the node aggregate's id; `seq` is Nova's integer id before 2.53.
         "CREATE TABLE IF NOT EXISTS compute_services (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " host TEXT NOT NULL, disabled_reason TEXT)",
+        # Floating addresses by floating IP id: the Associated event names the port, not the
+        # address, so the address is remembered from Allocated.
+        "CREATE TABLE IF NOT EXISTS server_floating_ips (id TEXT PRIMARY KEY,"
+        " address TEXT NOT NULL)",
     )
 
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
@@ -186,6 +191,35 @@ class ServerProjection(Projection):
         reason = e.reason if isinstance(e, ComputeNode.Disabled) else None
         cur.execute("UPDATE compute_services SET disabled_reason = ? WHERE id = ?",
                     (reason, hexid(e)))
+
+
+    # -- floating addresses on the server's ports (Nova's `OS-EXT-IPS:type: floating`) ---------
+    @handles(FloatingIp.Allocated)
+    def floating_allocated(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("INSERT INTO server_floating_ips (id, address) VALUES (?, ?)",
+                    (hexid(e), e.address))
+
+    @handles(FloatingIp.Released)
+    def floating_released(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM server_floating_ips WHERE id = ?", (hexid(e),))
+
+    @handles(FloatingIp.Associated, FloatingIp.Disassociated)
+    def floating_moved(self, cur: ReadCursor, e: Any) -> None:
+        address = None
+        if isinstance(e, FloatingIp.Associated):
+            row = cur.execute("SELECT address FROM server_floating_ips WHERE id = ?",
+                              (hexid(e),)).one()
+            address = row["address"] if row else None
+        if e.instance_id is None:
+            return
+        found = cur.execute("SELECT doc FROM servers WHERE id = ?", (e.instance_id,)).one()
+        if found is None:
+            return
+        doc = from_json(found["doc"])
+        for port in doc.get("ports", []):
+            if port["id"] == e.port_id:
+                port["floating_ip"] = address
+        cur.execute("UPDATE servers SET doc = ? WHERE id = ?", (as_json(doc), e.instance_id))
 
 
 def _server(row: Row) -> Row:

@@ -1,0 +1,149 @@
+"""Read model of project networks (each with its one subnet), ports and floating IPs (Neutron
+`/network/v2.0`).
+
+Rows are keyed by the aggregate id (hex); `seq` is the creation event's position, so lists come
+back in creation order and stay so on rebuild. Deleted or released resources are removed: Neutron
+lists no deleted resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.network.floating import FloatingIp
+from domain.network.network import Network
+from domain.network.port import Port
+from domain.network.subnet import Subnet
+from projections.base import Projection, handles, hexid, stamp
+from projections.store import ReadCursor, ReadStore, Row
+
+
+class NetworkProjection(Projection):
+    name = "networks"
+    tables = ("floating_ips", "ports", "networks")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS networks (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " project_id TEXT NOT NULL, name TEXT NOT NULL, segment_type TEXT NOT NULL,"
+        " segmentation_id INTEGER NOT NULL, cidr TEXT NOT NULL, created_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS networks_by_project ON networks (project_id, seq)",
+        "CREATE TABLE IF NOT EXISTS ports (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " network_id TEXT NOT NULL, project_id TEXT NOT NULL, device_id TEXT NOT NULL,"
+        " mac TEXT NOT NULL, fixed_ip TEXT NOT NULL, floating_ip_id TEXT,"
+        " created_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS ports_by_project ON ports (project_id, seq)",
+        "CREATE TABLE IF NOT EXISTS floating_ips (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " project_id TEXT NOT NULL, address TEXT NOT NULL, port_id TEXT, fixed_ip TEXT,"
+        " instance_id TEXT, network_id TEXT, created_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS floating_ips_by_project ON floating_ips (project_id, seq)",
+    )
+
+    def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
+        # Creation rows take the event's position as `seq` (creation order, stable on rebuild).
+        if isinstance(event, Network.Created):
+            self.network_created(cur, event, position)
+        elif isinstance(event, Port.Allocated):
+            self.port_allocated(cur, event, position)
+        elif isinstance(event, FloatingIp.Allocated):
+            self.floating_allocated(cur, event, position)
+        else:
+            super().apply(cur, event, position)
+
+    @handles(Network.Created)
+    def network_created(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        cur.execute("INSERT INTO networks (id, seq, project_id, name, segment_type,"
+                    " segmentation_id, cidr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (hexid(e), position, e.project_id, e.name, e.segment_type,
+                     e.segmentation_id, e.cidr, stamp(e)))
+
+    @handles(Network.Deleted)
+    def network_deleted(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM networks WHERE id = ?", (hexid(e),))
+
+    @handles(Port.Allocated)
+    def port_allocated(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        cur.execute("INSERT INTO ports (id, seq, network_id, project_id, device_id, mac,"
+                    " fixed_ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (hexid(e), position, e.network_id, e.project_id, e.instance_id, e.mac,
+                     e.fixed_ip, stamp(e)))
+
+    @handles(Port.FloatingIpAssociated, Port.FloatingIpDisassociated)
+    def port_floating(self, cur: ReadCursor, e: Any) -> None:
+        value = e.floating_ip_id if isinstance(e, Port.FloatingIpAssociated) else None
+        cur.execute("UPDATE ports SET floating_ip_id = ? WHERE id = ?", (value, hexid(e)))
+
+    @handles(Port.Released)
+    def port_released(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM ports WHERE id = ?", (hexid(e),))
+
+    @handles(FloatingIp.Allocated)
+    def floating_allocated(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        cur.execute("INSERT INTO floating_ips (id, seq, project_id, address, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (hexid(e), position, e.project_id, e.address, stamp(e)))
+
+    @handles(FloatingIp.Associated)
+    def floating_associated(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("UPDATE floating_ips SET port_id = ?, fixed_ip = ?, instance_id = ?,"
+                    " network_id = ? WHERE id = ?",
+                    (e.port_id, e.fixed_ip, e.instance_id, e.network_id, hexid(e)))
+
+    @handles(FloatingIp.Disassociated)
+    def floating_disassociated(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("UPDATE floating_ips SET port_id = NULL, fixed_ip = NULL,"
+                    " instance_id = NULL, network_id = NULL WHERE id = ?", (hexid(e),))
+
+    @handles(FloatingIp.Released)
+    def floating_released(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM floating_ips WHERE id = ?", (hexid(e),))
+
+
+def _network(row: Row) -> Row:
+    return {**row, "subnet": Subnet.parse(row["cidr"]).describe()}
+
+
+class NetworkViews:
+    """Queries over the network read model. `project_id` None means every project (admins)."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+
+    @staticmethod
+    def _where(project_id: str | None, filters: dict[str, Any]) -> tuple[str, list[Any]]:
+        clauses, params = ["1 = 1"], []
+        if project_id is not None:
+            clauses.append("project_id = ?")
+            params.append(project_id)
+        for column, value in filters.items():
+            clauses.append(f"{column} = ?")
+            params.append(value)
+        return " AND ".join(clauses), params
+
+    def networks(self, project_id: str | None, **filters: Any) -> list[Row]:
+        where, params = self._where(project_id, filters)
+        rows = self.store.query(f"SELECT * FROM networks WHERE {where} ORDER BY seq", params)
+        return [_network(r) for r in rows]
+
+    def network(self, network_id: str) -> Row | None:
+        row = self.store.query_one("SELECT * FROM networks WHERE id = ?", (network_id,))
+        return _network(row) if row else None
+
+    def ports(self, project_id: str | None, **filters: Any) -> list[Row]:
+        where, params = self._where(project_id, filters)
+        return self.store.query(f"SELECT * FROM ports WHERE {where} ORDER BY seq", params)
+
+    def port(self, port_id: str) -> Row | None:
+        return self.store.query_one("SELECT * FROM ports WHERE id = ?", (port_id,))
+
+    def floating_ips(self, project_id: str | None, **filters: Any) -> list[Row]:
+        where, params = self._where(project_id, filters)
+        return self.store.query(f"SELECT * FROM floating_ips WHERE {where} ORDER BY seq", params)
+
+    def floating_ip(self, floating_ip_id: str) -> Row | None:
+        return self.store.query_one("SELECT * FROM floating_ips WHERE id = ?", (floating_ip_id,))
+
+    def count(self, table: str, project_id: str) -> int:
+        if table not in ("networks", "ports", "floating_ips"):
+            raise ValueError(table)
+        row = self.store.query_one(f"SELECT COUNT(*) AS n FROM {table} WHERE project_id = ?",
+                                   (project_id,))
+        return int(row["n"]) if row else 0
