@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from adapters.hypervisor.guest_files import GuestFiles
-from domain.compute.ports import GuestSpec
+from domain.compute.ports import GuestNic, GuestSpec
 
 # Domain types libvirt accepts here: "test" for the test driver, "qemu" for TCG, "kvm" where the
 # CPU really has VT-x/AMD-V (a /dev/kvm node alone is not enough: such guests hang).
@@ -37,6 +37,7 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
         devices.append(_disk(files.root, next(targets)))
     if spec.ephemeral_gib:
         devices.append(_disk(files.ephemeral, next(targets)))
+    devices.extend(_interface(nic) for nic in spec.nics)
     devices.append(_serial_log(spec.console_log or files.console_log))
     return ET.tostring(dom, encoding="unicode")
 
@@ -67,6 +68,14 @@ def _disk(path: Path, target: str) -> ET.Element:
     ET.SubElement(disk, "source", file=_abs(path))
     ET.SubElement(disk, "target", dev=target, bus="virtio")
     return disk
+
+
+def _interface(nic: GuestNic) -> ET.Element:
+    interface = ET.Element("interface", type="bridge")
+    ET.SubElement(interface, "mac", address=nic.mac)
+    ET.SubElement(interface, "source", bridge=nic.bridge)
+    ET.SubElement(interface, "model", type="virtio")
+    return interface
 
 
 def _serial_log(path: Path) -> ET.Element:

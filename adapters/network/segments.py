@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from pyroute2 import IPRoute
 
 from adapters.network.links import Link
+from domain.network.bridges import bridge_name  # noqa: F401 - the one naming rule, re-exported
 from domain.network_ports import NetworkType
 
 IFNAMSIZ = 15  # longest interface name the kernel accepts
@@ -34,11 +35,6 @@ class SegmentDriver(Protocol):
 
     def segmentation_id_of(self, link: Link, physical: Link | None) -> int | None:
         """The id when `link` is one of this driver's segments on `physical`, else None."""
-
-
-def bridge_name(segmentation_id: int) -> str:
-    """The bridge of a segment, whatever its type: what guests and dnsmasq are attached to."""
-    return f"brq{segmentation_id}"
 
 
 @dataclass(frozen=True)

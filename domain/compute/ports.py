@@ -58,6 +58,14 @@ class KernelBoot:
 
 
 @dataclass(frozen=True)
+class GuestNic:
+    """A virtio NIC with the port's MAC, plugged into the host bridge of the port's network."""
+
+    mac: str
+    bridge: str
+
+
+@dataclass(frozen=True)
 class GuestSpec:
     """Everything needed to create a guest; `root_disk`, `kernel` or both must be given."""
 
@@ -69,6 +77,7 @@ class GuestSpec:
     kernel: KernelBoot | None = None
     ephemeral_gib: int = 0  # a blank second disk, as Nova's flavor ephemeral disk
     console_log: Path | None = None  # None: the adapter keeps it beside the guest's disks
+    nics: tuple[GuestNic, ...] = ()  # in the instance's port order
 
     def __post_init__(self) -> None:
         if self.root_disk is None and self.kernel is None:

@@ -4,17 +4,21 @@ The root disk is a copy-on-write overlay over the image file (named by its conte
 `ami` image whose properties name a kernel (`kernel_id`, an `aki` image) and optionally a ramdisk
 (`ramdisk_id`, an `ari` image) boots that kernel directly, as EC2-style images do in Nova; the
 kernel command line comes from the image's `os_command_line` property.
+
+Each of the instance's ports becomes a NIC with the port's MAC on the bridge the network agent
+makes for the port's network segment (named by `domain.network.bridges.bridge_name`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from domain.compute.ports import GuestSpec, ImageDisk, KernelBoot
+from domain.compute.ports import GuestNic, GuestSpec, ImageDisk, KernelBoot
 from domain.errors import DomainError
+from domain.network.bridges import bridge_name
 from domain.process.ports import ImageFiles
 
 # Glance disk formats that can back a qcow2 overlay, and how qemu-img names each.
@@ -23,6 +27,13 @@ BACKING_FORMATS = {"qcow2": "qcow2", "raw": "raw", "ami": "raw", "vmdk": "vmdk",
 DEFAULT_CMDLINE = "console=ttyS0"
 
 ImageFinder = Callable[[str], dict[str, Any] | None]
+# A network id (hex, as in `Instance.ports`) to its segmentation id; None if there is no such
+# live network.
+SegmentFinder = Callable[[str], int | None]
+
+
+def _no_networks(network_id: str) -> int | None:
+    return None
 
 
 class SpawnRefused(DomainError):
@@ -30,7 +41,9 @@ class SpawnRefused(DomainError):
 
 
 def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict[str, Any],
-               files: ImageFiles, find_image: ImageFinder, host: str) -> GuestSpec:
+               files: ImageFiles, find_image: ImageFinder, host: str, *,
+               ports: Sequence[Mapping[str, str]] = (),
+               find_segment: SegmentFinder = _no_networks) -> GuestSpec:
     disk_format = image.get("disk_format") or ""
     if disk_format not in BACKING_FORMATS:
         raise SpawnRefused(f"Image {image.get('id')} has disk format {disk_format!r}, "
@@ -43,7 +56,16 @@ def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict
         memory_mib=int(flavor["ram"]), root_disk=root,
         kernel=_kernel_boot(image, files, find_image, host) if disk_format == "ami" else None,
         ephemeral_gib=int(flavor.get("ephemeral") or 0),
+        nics=tuple(_nic(port, find_segment) for port in ports),
     )
+
+
+def _nic(port: Mapping[str, str], find_segment: SegmentFinder) -> GuestNic:
+    segmentation_id = find_segment(port["network_id"])
+    if segmentation_id is None:
+        raise SpawnRefused(f"Network {port['network_id']} of port {port['id']} is not "
+                           f"available.")
+    return GuestNic(mac=port["mac"], bridge=bridge_name(segmentation_id))
 
 
 def _image_file(image: dict[str, Any], files: ImageFiles, host: str) -> Path:

@@ -1,4 +1,4 @@
-"""From flavor and image snapshots to the GuestSpec a worker spawns (no I/O)."""
+"""From flavor, image and port snapshots to the GuestSpec a worker spawns (no I/O)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from domain.compute.ports import GuestSpec, ImageDisk, KernelBoot
+from adapters.network import segments
+from domain.compute.ports import GuestNic, GuestSpec, ImageDisk, KernelBoot
+from domain.network import bridges
 from domain.process.specs import SpawnRefused, guest_spec
 
 FLAVOR = {"id": "f", "vcpus": 2, "ram": 256, "disk": 3, "ephemeral": 1, "swap": 0}
@@ -72,3 +74,35 @@ def test_what_this_host_cannot_build_is_refused(img: dict[str, Any], files: File
                                                 message: str) -> None:
     with pytest.raises(SpawnRefused, match=message):
         spec(img, files)
+
+
+SEGMENTS = {"n1": 101, "n2": 4094}  # network id -> segmentation id
+
+
+def port(port_id: str, network_id: str, mac: str) -> dict[str, str]:
+    return {"id": port_id, "network_id": network_id, "network_name": f"net-{network_id}",
+            "mac": mac, "fixed_ip": "10.0.0.5"}
+
+
+def test_each_port_becomes_a_nic_on_the_bridge_the_network_agent_makes() -> None:
+    ports = [port("p1", "n1", "fa:16:3e:00:00:01"), port("p2", "n2", "fa:16:3e:00:00:02")]
+    made = guest_spec(uuid.uuid4(), "vm", FLAVOR, image("i", "qcow2", "aa"), Files("aa"),
+                      CATALOG.get, "h1", ports=ports, find_segment=SEGMENTS.get)
+    assert made.nics == (GuestNic("fa:16:3e:00:00:01", segments.bridge_name(101)),
+                         GuestNic("fa:16:3e:00:00:02", segments.bridge_name(4094)))
+
+
+def test_no_ports_no_nics() -> None:
+    assert spec(image("i", "qcow2", "aa"), Files("aa")).nics == ()
+
+
+def test_a_port_on_an_unknown_network_is_refused() -> None:
+    with pytest.raises(SpawnRefused, match="Network n9 of port p1"):
+        guest_spec(uuid.uuid4(), "vm", FLAVOR, image("i", "qcow2", "aa"), Files("aa"),
+                   CATALOG.get, "h1", ports=[port("p1", "n9", "fa:16:3e:00:00:01")],
+                   find_segment=SEGMENTS.get)
+
+
+@pytest.mark.parametrize("segmentation_id", [1, 42, 4094, 16777215])
+def test_domain_and_network_agent_name_bridges_alike(segmentation_id: int) -> None:
+    assert bridges.bridge_name(segmentation_id) == segments.bridge_name(segmentation_id)

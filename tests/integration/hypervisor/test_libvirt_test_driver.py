@@ -19,6 +19,7 @@ from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
 from adapters.hypervisor.guest_files import GuestFiles
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from domain.compute.ports import (
+    GuestNic,
     GuestNotFound,
     GuestSpec,
     GuestState,
@@ -71,6 +72,22 @@ def test_spawn_twice_makes_one_running_guest(guests: Guests) -> None:
     hv.spawn(spec)
     assert set(hv.list_guests()) - before == {spec.instance_id}
     assert hv.state(spec.instance_id) is S.RUNNING
+
+
+def test_a_guest_with_a_nic_defines_and_starts(guests: Guests) -> None:
+    # The test driver does not look for the bridge on the host (it names the tap "testnetN"
+    # itself), so a NIC on a bridge no network agent made is fine here.
+    hv, nic = guests.hypervisor, GuestNic("fa:16:3e:12:34:56", "brq4242")
+    spec = guests.spec(nics=(nic,))
+    hv.spawn(spec)
+    assert hv.state(spec.instance_id) is S.RUNNING
+    # Through the adapter's own connection: a node-file driver's state is private to it.
+    defined = ET.fromstring(hv._require(spec.instance_id).XMLDesc())
+    interface = defined.find("devices/interface[@type='bridge']")
+    assert interface is not None
+    assert interface.find("mac").get("address") == nic.mac  # type: ignore[union-attr]
+    assert interface.find("source").get("bridge") == nic.bridge  # type: ignore[union-attr]
+    assert interface.find("model").get("type") == "virtio"  # type: ignore[union-attr]
 
 
 def test_spawn_replayed_after_a_crash_starts_the_guest_it_defined(guests: Guests) -> None:
