@@ -15,7 +15,6 @@ this worker does to a guest is ever half done while the reconciler looks.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ from domain.process.config import WorkerConfig
 from domain.process.consoles import ConsoleRefresher
 from domain.process.drift import DriftService
 from domain.process.executor import Executor
+from domain.process.loop import FollowerLoop
 from domain.process.plans import Spawn, decide
 from domain.process.ports import ConsoleSink, ImageFiles, PositionStore
 from domain.process.reconciler import Reconciler
@@ -40,10 +40,10 @@ from domain.services.compute.outcomes import OutcomeService
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 30.0
 
+class ComputeWorker(FollowerLoop):
+    role = "worker"
 
-class ComputeWorker:
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
                  drift: DriftService, config: WorkerConfig,
@@ -59,7 +59,7 @@ class ComputeWorker:
         self.position = positions.get(config.position_name)
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
         self._next_reconcile = self._next_console = 0.0
-        self._wake, self._stop = threading.Event(), threading.Event()
+        super().__init__()
 
     # -- following the log ---------------------------------------------------------------------
     def catch_up(self) -> int:
@@ -142,35 +142,3 @@ class ComputeWorker:
             guests = self.hypervisor.list_guests()
             self.consoles.refresh(sorted(i for i in self.hosted if i in guests))
             self._next_console = now + self.config.console_interval
-
-    def run(self) -> None:
-        """Until stop(): follow, act, reconcile. Errors (a database or libvirt outage) are
-        logged and retried from the same position with a growing pause; nothing is skipped."""
-        errors = 0
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                errors = 0
-            except Exception:  # noqa: BLE001 - retried from the tracked position
-                errors += 1
-                log.exception("host %s: worker pass failed (%d in a row)", self.host, errors)
-            self._wake.wait(min(self.config.poll_interval * 2 ** min(errors, 10), MAX_BACKOFF_S))
-            self._wake.clear()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    # -- what projections.runner.NotifyListener needs of whom it wakes -------------------------
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    def record(self, error: BaseException) -> None:
-        log.warning("host %s: LISTEN failed, polling meanwhile: %s", self.host, error)
-
-    def rest(self, seconds: float) -> None:
-        self._stop.wait(seconds)

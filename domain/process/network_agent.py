@@ -22,7 +22,6 @@ the host holds and restores it, recording the drift (network_drift.NetworkDrift)
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.port import Port
 from domain.network_ports import DhcpNetwork, DhcpServer, HostNetwork, NatRules, SegmentState
+from domain.process.loop import FollowerLoop
 from domain.process.network_drift import NetworkDriftService
 from domain.process.network_plans import (
     FLOATING_EVENTS,
@@ -50,7 +50,6 @@ from domain.process.ports import PositionStore
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 30.0
 _instance: Any = Instance
 
 
@@ -81,7 +80,9 @@ class Drift:
         return self.kind, self.key
 
 
-class NetworkAgent:
+class NetworkAgent(FollowerLoop):
+    role = "network agent"
+
     def __init__(self, app: SkyLedger, network: HostNetwork, dhcp: DhcpServer, nat: NatRules,
                  positions: PositionStore, drift: NetworkDriftService, config: NetworkAgentConfig,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -92,7 +93,7 @@ class NetworkAgent:
         self.position = positions.get(config.position_name)
         self.reconciles = 0  # completed reconciler passes
         self._next_reconcile = 0.0
-        self._wake, self._stop = threading.Event(), threading.Event()
+        super().__init__()
 
     # -- following the log ---------------------------------------------------------------------
     def catch_up(self) -> int:
@@ -263,38 +264,6 @@ class NetworkAgent:
         if now >= self._next_reconcile:
             self.reconcile()
             self._next_reconcile = now + self.config.reconcile_interval
-
-    def run(self) -> None:
-        """Until stop(): follow, act, reconcile; errors are retried from the same position."""
-        errors = 0
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                errors = 0
-            except Exception:  # noqa: BLE001 - retried from the tracked position
-                errors += 1
-                log.exception("host %s: network agent pass failed (%d in a row)", self.host,
-                              errors)
-            self._wake.wait(min(self.config.poll_interval * 2 ** min(errors, 10), MAX_BACKOFF_S))
-            self._wake.clear()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    # -- what projections.runner.NotifyListener needs of whom it wakes -------------------------
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    def record(self, error: BaseException) -> None:
-        log.warning("host %s: LISTEN failed, polling meanwhile: %s", self.host, error)
-
-    def rest(self, seconds: float) -> None:
-        self._stop.wait(seconds)
 
 
 def _describe(sid: int, state: SegmentState | None) -> str:
