@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from adapters.blobs import FileBlobStore
 from adapters.console_logs import ConsoleLogs
@@ -31,8 +31,8 @@ from domain.process.liveness import Liveness
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
+from ops.process_threads import all_alive, join_and_close, start_threads
 from projections.capacity import CapacityView
-from projections.runner import NotifyListener
 from projections.store import ReadStore
 
 if TYPE_CHECKING:
@@ -89,38 +89,22 @@ class ComputeHost:
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> ComputeHost:
-        targets: list[tuple[Callable[[], None], str]] = [
-            (self.worker.run, "compute-worker"),
-            (lambda: self.liveness.run(self._stop), "compute-heartbeat")]
-        # The listener only needs stopped/wake/record/rest of whom it wakes; the worker has them.
-        listener = NotifyListener(self.worker.app.recorder, cast(Any, self.worker))
-        if listener.supported:
-            targets.append((listener.run, "compute-listen"))
-        for target, name in targets:
-            thread = threading.Thread(target=target, name=f"{name}-{self.worker.host}",
-                                      daemon=True)
-            self._threads.append(thread)
-            thread.start()
+        heartbeat = (lambda: self.liveness.run(self._stop), "compute-heartbeat")
+        self._threads = start_threads(self.worker, "compute-worker", [heartbeat])
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let the current action finish and record its outcome, then close everything."""
         self.worker.stop()
         self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout)
-        for close in reversed(self.closers):
-            try:
-                close()
-            except Exception:  # noqa: BLE001 - closing the rest matters more
-                log.exception("closing the compute worker of %s", self.worker.host)
-        self.closers.clear()
+        join_and_close(self._threads, self.closers, timeout,
+                       f"the compute worker of {self.worker.host}")
 
     @property
     def running(self) -> bool:
         """Every thread still up (a worker whose loop died must not look alive by its
         heartbeat: the scheduler would keep sending it instances)."""
-        return bool(self._threads) and all(t.is_alive() for t in self._threads)
+        return all_alive(self._threads)
 
 
 def open_compute(settings: Settings, host: str | None = None, uri: str | None = None,

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.host_network import PyrouteHostNetwork
@@ -27,7 +27,7 @@ from adapters.settings import Settings
 from domain.app import SkyLedger
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
-from projections.runner import NotifyListener
+from ops.process_threads import all_alive, join_and_close, start_threads
 from projections.store import ReadStore
 
 log = logging.getLogger(__name__)
@@ -68,32 +68,18 @@ class NetworkAgentHost:
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> NetworkAgentHost:
-        targets: list[tuple[Callable[[], None], str]] = [(self.agent.run, "network-agent")]
-        listener = NotifyListener(self.agent.app.recorder, cast(Any, self.agent))
-        if listener.supported:
-            targets.append((listener.run, "network-listen"))
-        for target, name in targets:
-            thread = threading.Thread(target=target, name=f"{name}-{self.agent.host}",
-                                      daemon=True)
-            self._threads.append(thread)
-            thread.start()
+        self._threads = start_threads(self.agent, "network-agent")
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let the current action finish, then close everything."""
         self.agent.stop()
-        for thread in self._threads:
-            thread.join(timeout)
-        for close in reversed(self.closers):
-            try:
-                close()
-            except Exception:  # noqa: BLE001 - closing the rest matters more
-                log.exception("closing the network agent of %s", self.agent.host)
-        self.closers.clear()
+        join_and_close(self._threads, self.closers, timeout,
+                       f"the network agent of {self.agent.host}")
 
     @property
     def running(self) -> bool:
-        return bool(self._threads) and all(t.is_alive() for t in self._threads)
+        return all_alive(self._threads)
 
 
 def open_network_agent(settings: Settings, host: str | None = None, netns: str | None = None,

@@ -1,0 +1,46 @@
+"""Running a process manager's threads and shutting them down, for every kind of host process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from projections.runner import NotifyListener
+
+log = logging.getLogger(__name__)
+
+Target = tuple[Callable[[], None], str]
+
+
+def start_threads(loop: Any, role: str, extra: Sequence[Target] = ()) -> list[threading.Thread]:
+    """Start `loop.run` (named `role`), any extra targets, and on PostgreSQL a LISTEN that wakes
+    the loop (it needs only stopped/wake/record/rest of whom it wakes)."""
+    targets: list[Target] = [(loop.run, role), *extra]
+    listener = NotifyListener(loop.app.recorder, cast(Any, loop))
+    if listener.supported:
+        targets.append((listener.run, f"{role}-listen"))
+    threads = []
+    for target, name in targets:
+        thread = threading.Thread(target=target, name=f"{name}-{loop.host}", daemon=True)
+        threads.append(thread)
+        thread.start()
+    return threads
+
+
+def join_and_close(threads: list[threading.Thread], closers: list[Callable[[], None]],
+                   timeout: float, what: str) -> None:
+    """Wait for the threads (the current action finishes), then close in reverse order."""
+    for thread in threads:
+        thread.join(timeout)
+    for close in reversed(closers):
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing the rest matters more
+            log.exception("closing %s", what)
+    closers.clear()
+
+
+def all_alive(threads: list[threading.Thread]) -> bool:
+    return bool(threads) and all(t.is_alive() for t in threads)
