@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from typing import Any
 import httpx
 
 from bench.event_append import scratch_schema
+from ops.local_server import free_port, launch
 from ops.progress import Progress
 
 TARGET_P50_MS, TARGET_P99_MS = 20.0, 100.0
@@ -69,12 +69,6 @@ class Server:
                 process.kill()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(tmp: Path, database_url: str | None) -> Server:
     port = free_port()
     env = {**os.environ, "SKYLEDGER_DATA_DIR": str(tmp / "var"),
@@ -86,21 +80,8 @@ def start_server(tmp: Path, database_url: str | None) -> Server:
     if database_url:
         env["SKYLEDGER_DATABASE_URL"] = database_url
     log = tmp / "server.log"
-    process = subprocess.Popen([sys.executable, "-m", "ops.cli", "serve", "--log-level",
-                                "warning"], cwd=tmp, env=env, stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/identity/v3", timeout=1).status_code == 200:
-                return Server(url, process, log, env)
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not answer in 60 s: {log.read_text()}")
+    process, url = launch(tmp, env, log, timeout=60, extra_args=("--log-level", "warning"))
+    return Server(url, process, log, env)
 
 
 # -- setting the cloud up ----------------------------------------------------------------------

@@ -4,18 +4,16 @@ driven with openstacksdk through the clouds.yaml that the first start writes."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import openstack
 import pytest
 from openstack.config import OpenStackConfig
+
+from ops.local_server import free_port, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,12 +39,6 @@ class Server:
         return openstack.connection.Connection(config=config.get_one("skyledger", auth=auth))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(tmp: Path, env_overrides: dict[str, str] | None = None) -> Server:
     port = free_port()
     data_dir = tmp / "var"
@@ -55,20 +47,8 @@ def start_server(tmp: Path, env_overrides: dict[str, str] | None = None) -> Serv
     if "SKYLEDGER_ADMIN_PASSWORD" not in (env_overrides or {}):
         env.pop("SKYLEDGER_ADMIN_PASSWORD", None)  # so the first start generates one
     log = tmp / "server.log"
-    process = subprocess.Popen([sys.executable, "-m", "ops.cli", "serve"], cwd=tmp, env=env,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/identity/v3", timeout=1).status_code == 200:
-                return Server(url, data_dir, process, log)
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not answer in 30 s: {log.read_text()}")
+    process, url = launch(tmp, env, log, timeout=30)
+    return Server(url, data_dir, process, log)
 
 
 def stop_server(server: Server) -> None:

@@ -1,0 +1,39 @@
+"""Start `skyledger serve` as a child process on a free loopback port and wait until it answers
+(for end-to-end tests and benchmarks that need the real server)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def launch(workdir: Path, env: dict[str, str], log: Path, timeout: float,
+           extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
+    """The running process and its URL, once GET /identity/v3 answers. `env` must set
+    SKYLEDGER_BIND to a free 127.0.0.1 port (see free_port)."""
+    process = subprocess.Popen([sys.executable, "-m", "ops.cli", "serve", *extra_args],
+                               cwd=workdir, env=env, stdout=log.open("wb"),
+                               stderr=subprocess.STDOUT)
+    url = f"http://{env['SKYLEDGER_BIND']}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/identity/v3", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not answer in {timeout:g} s: {log.read_text()}")
