@@ -9,7 +9,6 @@ ratio, never two members of a hard anti-affinity group on one host.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.quotas import QuotaService
 from projections.capacity import CapacityView
+from tests.integration.races import fire_together
 
 PROJECT = "race-project"
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin",))
@@ -75,23 +75,7 @@ class Race:
 
     def run(self, calls: int, attempt: Callable[[ApiProcess, int], str]) -> Counter[str]:
         """`calls` attempts spread over THREADS threads (one process each), released together."""
-        start = threading.Barrier(THREADS)
-        outcomes: list[str] = []
-
-        def worker(t: int) -> None:
-            start.wait()
-            for call in range(t, calls, THREADS):
-                try:
-                    outcomes.append(attempt(self.processes[t], call))
-                except Exception as error:  # counted, so the assertion shows what went wrong
-                    outcomes.append(f"{type(error).__name__}: {error}")
-
-        threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return Counter(outcomes)
+        return fire_together(self.processes, calls, attempt)
 
     def boot(self, process: ApiProcess, call: int, group_id: str | None = None) -> str:
         """Boot one tiny instance; the outcome in a word (or the refusal's message)."""

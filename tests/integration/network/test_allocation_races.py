@@ -9,7 +9,6 @@ floating address twice, no quota over-consumed.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
+from tests.integration.races import fire_together
 
 THREADS = 8
 SMALL_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "1"}
@@ -70,26 +70,14 @@ class Race:
     def run(self, calls: int, attempt: Callable[[ApiProcess, int], Any]) -> Counter[str]:
         """`calls` attempts over THREADS threads, released together; each outcome in a word:
         "ok", the domain error's class name, or the unexpected error in full."""
-        start = threading.Barrier(THREADS)
-        outcomes: list[str] = []
+        def in_a_word(process: ApiProcess, call: int) -> str:
+            try:
+                attempt(process, call)
+                return "ok"
+            except (DomainError, ConcurrencyConflict) as refused:
+                return type(refused).__name__
 
-        def worker(t: int) -> None:
-            start.wait()
-            for call in range(t, calls, THREADS):
-                try:
-                    attempt(self.processes[t], call)
-                    outcomes.append("ok")
-                except (DomainError, ConcurrencyConflict) as refused:
-                    outcomes.append(type(refused).__name__)
-                except Exception as error:  # counted, so the assertion shows what went wrong
-                    outcomes.append(f"{type(error).__name__}: {error}")
-
-        threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return Counter(outcomes)
+        return fire_together(self.processes, calls, in_a_word)
 
     def saved(self, created: type[Any]) -> list[Any]:
         """Every aggregate whose created event is in the log (not what the callers were told)."""
