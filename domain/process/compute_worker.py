@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 class ComputeWorker(FollowerLoop):
     role = "worker"
+    topics = TOPICS
 
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
@@ -60,32 +61,6 @@ class ComputeWorker(FollowerLoop):
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
         self._next_reconcile = self._next_console = 0.0
         super().__init__()
-
-    # -- following the log ---------------------------------------------------------------------
-    def catch_up(self) -> int:
-        """Act on every notification up to the head; returns how many needed action."""
-        acted, size = 0, self.config.batch_size
-        while not self._stop.is_set():
-            head = self.app.head()
-            if self.position >= head:
-                break
-            batch = self.app.recorder.select_notifications(
-                start=self.position + 1, limit=size, stop=head, topics=TOPICS)
-            for notification in batch:
-                if self._stop.is_set():
-                    return acted
-                if self.handle(self.app.mapper.to_domain_event(notification)):
-                    acted += 1
-                    self._advance(notification.id)  # saved only now: the outcome is recorded
-                else:
-                    self.position = notification.id  # nothing to redo: saved with the batch
-            # A full batch may stop short of head; a short one means nothing else is left.
-            self._advance(batch[-1].id if len(batch) == size else head)
-        return acted
-
-    def _advance(self, position: int) -> None:
-        self.positions.save(self.config.position_name, position)
-        self.position = position
 
     def handle(self, event: Any) -> bool:
         trigger = trigger_of(event)

@@ -82,6 +82,7 @@ class Drift:
 
 class NetworkAgent(FollowerLoop):
     role = "network agent"
+    topics = TOPICS
 
     def __init__(self, app: SkyLedger, network: HostNetwork, dhcp: DhcpServer, nat: NatRules,
                  positions: PositionStore, drift: NetworkDriftService, config: NetworkAgentConfig,
@@ -94,31 +95,6 @@ class NetworkAgent(FollowerLoop):
         self.reconciles = 0  # completed reconciler passes
         self._next_reconcile = 0.0
         super().__init__()
-
-    # -- following the log ---------------------------------------------------------------------
-    def catch_up(self) -> int:
-        """Act on every notification up to the head; returns how many concerned this host."""
-        acted, size = 0, self.config.batch_size
-        while not self._stop.is_set():
-            head = self.app.head()
-            if self.position >= head:
-                break
-            batch = self.app.recorder.select_notifications(
-                start=self.position + 1, limit=size, stop=head, topics=TOPICS)
-            for notification in batch:
-                if self._stop.is_set():
-                    return acted
-                if self.handle(self.app.mapper.to_domain_event(notification)):
-                    acted += 1
-                    self._advance(notification.id)  # only now: its actions are done
-                else:
-                    self.position = notification.id
-            self._advance(batch[-1].id if len(batch) == size else head)
-        return acted
-
-    def _advance(self, position: int) -> None:
-        self.positions.save(self.config.position_name, position)
-        self.position = position
 
     def handle(self, event: Any) -> bool:
         if isinstance(event, FLOATING_EVENTS):
