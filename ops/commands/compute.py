@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 from adapters.settings import Settings
 
@@ -81,20 +82,28 @@ def run(args: argparse.Namespace) -> int:
     except HostBusy as busy:
         print(f"skyledger compute: {busy}", flush=True)
         return 1
-    stop = threading.Event()
-    install_stop_handlers(stop)
     worker = compute.worker
     print(f"skyledger compute: host {worker.host} on {args.libvirt_uri or settings.libvirt_uri}, "
           f"following the event log from position {worker.position}", flush=True)
-    compute.start()
     try:
-        while not stop.wait(0.5):
-            if not compute.running:  # a thread died: exit, and let the supervisor restart us
-                return 1
+        return run_until_stopped(compute)
     finally:
-        compute.stop()
         print(f"skyledger compute: host {worker.host} stopped at position {worker.position}",
               flush=True)
+
+
+def run_until_stopped(host_process: Any) -> int:
+    """Start a host process (compute worker, network agent) and keep it until SIGTERM/SIGINT;
+    1 when one of its threads died, so that a supervisor restarts it."""
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    host_process.start()
+    try:
+        while not stop.wait(0.5):
+            if not host_process.running:
+                return 1
+    finally:
+        host_process.stop()
     return 0
 
 

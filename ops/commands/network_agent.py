@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import threading
 
 from adapters.settings import Settings
-from ops.commands.compute import install_stop_handlers
+from ops.commands.compute import run_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,15 +35,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     agent = open_network_agent(settings, host=args.host, netns=args.netns,
                                external_interface=args.external_interface)
-    stop = threading.Event()
-    install_stop_handlers(stop)
     print(f"skyledger network-agent: host {agent.agent.host} started", flush=True)
-    agent.start()
     try:
-        while not stop.wait(0.5):
-            if not agent.running:  # a thread died: exit, and let the supervisor restart us
-                return 1
+        return run_until_stopped(agent)
     finally:
-        agent.stop()
         print(f"skyledger network-agent: host {agent.agent.host} stopped", flush=True)
-    return 0
