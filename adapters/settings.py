@@ -43,6 +43,9 @@ class Settings:
     subnet_prefix: int = 24
     external_cidr: str = "203.0.113.0/24"
     physical_interface: str = "eth0"
+    # The network namespace guests' bridges, segments, dnsmasq and NAT live in (None: this
+    # process's own, the production case; tests run a whole "host" inside one).
+    network_namespace: str | None = None
     # Weigher multipliers: positive RAM/CPU spread, negative pack (Nova's *_weight_multiplier).
     ram_weight_multiplier: float = 1.0
     cpu_weight_multiplier: float = 0.0
@@ -82,6 +85,7 @@ class Settings:
             subnet_prefix=int(env.get("SKYLEDGER_SUBNET_PREFIX", "24")),
             external_cidr=env.get("SKYLEDGER_EXTERNAL_CIDR", "203.0.113.0/24"),
             physical_interface=env.get("SKYLEDGER_PHYSICAL_INTERFACE", "eth0"),
+            network_namespace=env.get("SKYLEDGER_NETWORK_NAMESPACE") or None,
             ram_weight_multiplier=float(env.get("SKYLEDGER_RAM_WEIGHT_MULTIPLIER", "1.0")),
             cpu_weight_multiplier=float(env.get("SKYLEDGER_CPU_WEIGHT_MULTIPLIER", "0.0")),
             instance_weight_multiplier=float(

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from adapters.blobs import FileBlobStore
 from adapters.console_logs import ConsoleLogs
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
+from adapters.network.vifs import PyrouteVifPlugger
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
@@ -28,6 +29,7 @@ from domain.process.compute_worker import ComputeWorker
 from domain.process.config import WorkerConfig
 from domain.process.drift import DriftService
 from domain.process.liveness import Liveness
+from domain.process.ports import VifPlugger
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
@@ -70,11 +72,20 @@ def lock_host(state_dir: Path) -> IO[bytes]:
     return handle
 
 
+def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
+    """Bridges for guest NICs, made in the namespace the hypervisor's guests live in; none for
+    libvirt's test driver, whose guests have no host side."""
+    if uri.startswith("test:"):
+        return None
+    return PyrouteVifPlugger(settings.network_namespace)
+
+
 def assemble(app: SkyLedger, store: ReadStore, chooser: HostChooser, blobs: FileBlobStore,
-             hypervisor: LibvirtHypervisor, config: WorkerConfig) -> tuple[ComputeWorker, Liveness]:
+             hypervisor: LibvirtHypervisor, config: WorkerConfig,
+             vifs: VifPlugger | None = None) -> tuple[ComputeWorker, Liveness]:
     outcomes = OutcomeService(app, chooser)
     worker = ComputeWorker(app, hypervisor, outcomes, ProcessPositions(store), ConsoleLogs(store),
-                           blobs, DriftService(app), config)
+                           blobs, DriftService(app), config, vifs=vifs)
     return worker, Liveness(HostService(app), hypervisor, config)
 
 
@@ -120,11 +131,15 @@ def open_compute(settings: Settings, host: str | None = None, uri: str | None = 
         closers.append(app.close)
         store = database.read_store()
         closers.append(store.close)
-        hypervisor = LibvirtHypervisor(uri or settings.libvirt_uri, state_dir)
+        uri = uri or settings.libvirt_uri
+        hypervisor = LibvirtHypervisor(uri, state_dir)
         closers.append(hypervisor.close)
+        vifs = vif_plugger(settings, uri)
+        if vifs is not None:
+            closers.append(vifs.close)
         capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
         blobs = FileBlobStore(settings.data_dir / "images")
-        worker, liveness = assemble(app, store, capacity, blobs, hypervisor, config)
+        worker, liveness = assemble(app, store, capacity, blobs, hypervisor, config, vifs)
     except BaseException:
         for close in reversed(closers):
             close()
@@ -149,6 +164,8 @@ def embedded_compute(cloud: Cloud, **overrides: Any) -> ComputeHost | None:
         lock.close()
         log.error("embedded compute worker for %s not started: %s", config.host, error)
         return None
+    vifs = vif_plugger(settings, settings.libvirt_uri)
     worker, liveness = assemble(cloud.app, cloud.store, cloud.capacity, cloud.blobs, hypervisor,
-                                config)
-    return ComputeHost(worker, liveness, [lock.close, hypervisor.close]).start()
+                                config, vifs)
+    closers = [lock.close, hypervisor.close] + ([vifs.close] if vifs is not None else [])
+    return ComputeHost(worker, liveness, closers).start()

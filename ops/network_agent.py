@@ -1,10 +1,10 @@
 """Wiring a network agent for one host: settings -> adapters -> a running `NetworkAgentHost`.
 
-Settings used: `host`, `segment_type` (vlan | vxlan), `physical_interface`, `data_dir` (dnsmasq
-state goes to `<data_dir>/dhcp/<host>`), `database_url`. Not in Settings yet, so taken from the
-environment here: SKYLEDGER_EXTERNAL_INTERFACE (floating addresses are bound there and SNAT
-applies to traffic leaving through it; unset: rules only) and SKYLEDGER_NETWORK_NAMESPACE (run
-the adapters inside that namespace; unset: this process's own, the production case).
+Settings used: `host`, `segment_type` (vlan | vxlan), `physical_interface`, `network_namespace`
+(run the adapters inside it; unset: this process's own, the production case), `data_dir`
+(dnsmasq state goes to `<data_dir>/dhcp/<host>`), `database_url`. Not in Settings yet, so taken
+from the environment here: SKYLEDGER_EXTERNAL_INTERFACE (floating addresses are bound there and
+SNAT applies to traffic leaving through it; unset: rules only).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def open_network_agent(settings: Settings, host: str | None = None, netns: str |
                        **overrides: Any) -> NetworkAgentHost:
     """An agent with its own connections to the event store (for `skyledger network-agent`)."""
     config = NetworkAgentConfig(host=host or settings.host, **overrides)
-    netns = netns or os.environ.get("SKYLEDGER_NETWORK_NAMESPACE") or None
+    netns = netns or settings.network_namespace
     external = external_interface or os.environ.get("SKYLEDGER_EXTERNAL_INTERFACE") or None
     closers: list[Callable[[], None]] = []
     try:

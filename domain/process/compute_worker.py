@@ -25,13 +25,14 @@ from domain.catalog.image import Image
 from domain.compute.instance import Instance
 from domain.compute.ports import GuestSpec, Hypervisor
 from domain.context import RequestContext
+from domain.network.network import Network
 from domain.process.config import WorkerConfig
 from domain.process.consoles import ConsoleRefresher
 from domain.process.drift import DriftService
 from domain.process.executor import Executor
 from domain.process.loop import FollowerLoop
 from domain.process.plans import Spawn, decide
-from domain.process.ports import ConsoleSink, ImageFiles, PositionStore
+from domain.process.ports import ConsoleSink, ImageFiles, NoVifPlugging, PositionStore, VifPlugger
 from domain.process.reconciler import Reconciler
 from domain.process.specs import guest_spec
 from domain.process.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
@@ -48,8 +49,10 @@ class ComputeWorker(FollowerLoop):
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
                  drift: DriftService, config: WorkerConfig,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 vifs: VifPlugger | None = None) -> None:
         self.app, self.hypervisor, self.positions = app, hypervisor, positions
+        self.vifs = vifs or NoVifPlugging()
         self.files, self.config, self.clock = files, config, clock
         self.host = config.host
         self.executor = Executor(hypervisor, outcomes, self.spec_for, self.host,
@@ -88,8 +91,20 @@ class ComputeWorker(FollowerLoop):
 
     # -- what plans need -----------------------------------------------------------------------
     def spec_for(self, instance: Instance, spawn: Spawn) -> GuestSpec:
-        return guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
-                          self.find_image, self.host)
+        spec = guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
+                          self.find_image, self.host, ports=instance.ports,
+                          find_segment=self.find_segment)
+        self.vifs.plug(sorted({nic.bridge for nic in spec.nics}))
+        return spec
+
+    def find_segment(self, network_id: str) -> int | None:
+        try:
+            network = self.app.find(UUID(network_id))
+        except ValueError:
+            return None
+        if isinstance(network, Network) and not network.deleted:
+            return network.segmentation_id
+        return None
 
     def find_image(self, image_id: str) -> dict[str, Any] | None:
         try:

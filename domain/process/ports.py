@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -30,3 +31,20 @@ class ImageFiles(Protocol):
     def path(self, content_hash: str) -> str: ...
 
     def exists(self, content_hash: str) -> bool: ...
+
+
+class VifPlugger(Protocol):
+    """Makes sure the bridges a guest's NICs join exist before the guest starts, as Nova's os-vif
+    linux-bridge plugin does: the hypervisor refuses to start a guest whose bridge is missing,
+    and the network agent, which enslaves the segment interface and serves DHCP on the bridge,
+    may act on the same instance a moment later. An empty bridge is harmless: the agent adopts it.
+    """
+
+    def plug(self, bridges: Sequence[str]) -> None: ...
+
+
+class NoVifPlugging:
+    """For hypervisors without host networking (libvirt's test driver)."""
+
+    def plug(self, bridges: Sequence[str]) -> None:
+        return None

@@ -39,7 +39,7 @@ from domain.process.config import WorkerConfig
 from domain.process.liveness import Liveness
 from ops.bootstrap import Cloud
 from tests.integration.compute.fleet import Fleet, wait_for
-from tests.integration.hypervisor.conftest import write_node_file
+from tests.integration.hypervisor.conftest import HV_NETNS, write_node_file
 
 REPO = Path(__file__).resolve().parents[3]
 URIS = [pytest.param("test+unix:///default", id="libvirtd-test-driver"),
@@ -56,8 +56,10 @@ def test_help_describes_the_command() -> None:
 
 def start_worker(fleet: Fleet, database_url: str, host: str, uri: str, state_dir: Path,
                  log: Path) -> subprocess.Popen[bytes]:
+    # Guests' bridges go where libvirtd runs (a test namespace), never the machine's own.
     env = {**os.environ, "SKYLEDGER_DATA_DIR": str(fleet.cloud.settings.data_dir),
-           "SKYLEDGER_DATABASE_URL": database_url, "SKYLEDGER_REPORT_INTERVAL": "0.5"}
+           "SKYLEDGER_DATABASE_URL": database_url, "SKYLEDGER_REPORT_INTERVAL": "0.5",
+           "SKYLEDGER_NETWORK_NAMESPACE": HV_NETNS}
     command = [sys.executable, "-m", "ops.cli", "compute", "--host", host, "--libvirt-uri", uri,
                "--state-dir", str(state_dir), "--reconcile-interval", "0.2",
                "--stop-timeout", "0", "--log-level", "debug"]
@@ -122,7 +124,9 @@ class KillScenario:
     def boot(self, image: str) -> None:
         Liveness(self.fleet.cloud.hosts, self.hv, WorkerConfig(host=self.host)).register()
         ProcessPositions(self.fleet.cloud.store)  # its table: whoever comes first makes it
-        self.ids = self.fleet.boot(image=image, max_count=3)
+        # No ports: what is tested is the guests' convergence, and test_real_guest_network
+        # covers NICs on real bridges.
+        self.ids = self.fleet.boot(image=image, max_count=3, networks="none")
         assert {self.fleet.instance(i).host for i in self.ids} == {self.host}
 
     def start(self) -> subprocess.Popen[bytes]:

@@ -27,7 +27,7 @@ def test_a_real_guest_boots_prints_reboots_and_goes(fleet: Fleet, guest_image: K
                               os_command_line=f"{guest_image.cmdline} skyledger.hostname=sky-w")
     fleet.cloud.flavors.create(ADMIN, "tiny-qemu", "tiny-qemu", 128, 1, 1, 0)
     host = fleet.add_host("qemu-host", uri="qemu:///system", console_interval=0.2)
-    [vm] = fleet.boot("tiny-qemu", image=root)
+    [vm] = fleet.boot("tiny-qemu", image=root, networks="none")  # NICs: test_real_guest_network
     try:
         fleet.wait_until(vm, VmState.ACTIVE)
         assert host.hypervisor.state(vm) is GuestState.RUNNING

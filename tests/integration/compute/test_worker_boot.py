@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from adapters.blobs import FileBlobStore
 from domain.compute.states import VmState
@@ -86,3 +88,24 @@ def test_outcomes_continue_the_request_that_caused_them(fleet: Fleet) -> None:
     assert requested[1].meta["user_id"] == "compute:node-1"
     assert spawned.meta["user_id"] == "compute:node-1"
     assert spawned.meta["request_id"] == events[0].meta["request_id"]  # the boot's request
+
+
+def test_each_port_becomes_a_nic_on_its_network_bridge(fleet: Fleet) -> None:
+    fleet.add_host("node-1")
+    [instance_id] = fleet.boot(networks="auto")
+    instance = fleet.wait_until(instance_id, VmState.ACTIVE)
+    [port] = instance.ports
+    network = fleet.cloud.app.find(UUID(port["network_id"]))
+    host = fleet.hosts["node-1"]
+    xml = ET.fromstring(host.hypervisor._require(instance_id).XMLDesc(0))
+    nics = [(i.get("type"), i.find("mac").get("address"), i.find("source").get("bridge"))  # type: ignore[union-attr]
+            for i in xml.findall("./devices/interface")]
+    assert nics == [("bridge", port["mac"], f"brq{network.segmentation_id}")]
+
+
+def test_a_server_without_networks_has_no_nic(fleet: Fleet) -> None:
+    fleet.add_host("node-1")
+    [instance_id] = fleet.boot(networks="none")
+    fleet.wait_until(instance_id, VmState.ACTIVE)
+    xml = ET.fromstring(fleet.hosts["node-1"].hypervisor._require(instance_id).XMLDesc(0))
+    assert xml.findall("./devices/interface") == []

@@ -16,6 +16,9 @@ from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from domain.compute.ports import GuestSpec, KernelBoot
 
 REPO = Path(__file__).resolve().parents[3]
+# The network namespace libvirtd (and so every test guest's tap device) runs in: a whole
+# hypervisor host played inside a namespace, never touching the machine's own interfaces.
+HV_NETNS = "skyledger-hv"
 
 
 def write_node_file(directory: Path, vcpus: int, memory_mib: int) -> Path:
@@ -98,8 +101,9 @@ def _missing_capability() -> str | None:
 
 
 def _run_script(name: str, *args: str) -> None:
+    env = {**os.environ, "SKYLEDGER_LIBVIRTD_NETNS": HV_NETNS}
     result = subprocess.run(
-        [str(REPO / "ops" / name), *args], capture_output=True, text=True, timeout=600
+        [str(REPO / "ops" / name), *args], capture_output=True, text=True, timeout=600, env=env
     )
     assert result.returncode == 0, f"ops/{name} failed:\n{result.stdout}\n{result.stderr}"
 

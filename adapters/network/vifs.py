@@ -1,0 +1,61 @@
+"""The VifPlugger port over pyroute2: the bridges a guest's NICs join, made before it starts.
+
+Only the bridge: the segment interface under it, its gateway address and DHCP are the network
+agent's (adapters/network/host_network.py), which finds the bridge already there and completes
+it. A name taken by something that is not a bridge is refused, as the agent refuses it.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+from collections.abc import Sequence
+
+from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
+
+from adapters.network.links import get_link
+from adapters.network.namespaces import open_iproute
+from domain.compute.ports import HypervisorError
+
+
+class PyrouteVifPlugger:
+    def __init__(self, netns: str | None = None) -> None:
+        self.netns = netns
+        self._ipr: IPRoute | None = None  # opened on first use: see host_network.py on why kept
+        self._lock = threading.Lock()
+
+    def plug(self, bridges: Sequence[str]) -> None:
+        with self._lock:
+            for name in bridges:
+                try:
+                    self._ensure_bridge(name)
+                except NetlinkError as error:
+                    raise HypervisorError(f"cannot make bridge {name}: {error}") from error
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ipr is not None:
+                self._ipr.close()
+                self._ipr = None
+
+    @property
+    def ipr(self) -> IPRoute:
+        if self._ipr is None:
+            self._ipr = open_iproute(self.netns)
+        return self._ipr
+
+    def _ensure_bridge(self, name: str) -> None:
+        bridge = get_link(self.ipr, name)
+        if bridge is None:
+            try:
+                self.ipr.link("add", ifname=name, kind="bridge")
+            except NetlinkError as error:
+                if error.code != errno.EEXIST:  # the agent made it meanwhile
+                    raise
+            bridge = get_link(self.ipr, name)
+        if bridge is None or bridge.kind != "bridge":
+            kind = "gone" if bridge is None else f"a {bridge.kind or 'plain'} interface"
+            raise HypervisorError(f"{name} should be a bridge but is {kind}")
+        if not bridge.up:
+            self.ipr.link("set", index=bridge.index, state="up")
