@@ -1,9 +1,11 @@
 """From an instance's flavor and image snapshots to the hypervisor's `GuestSpec`.
 
 The root disk is a copy-on-write overlay over the image file (named by its content hash). An
-`ami` image whose properties name a kernel (`kernel_id`, an `aki` image) and optionally a ramdisk
+image whose properties name a kernel (`kernel_id`, an `aki` image) and optionally a ramdisk
 (`ramdisk_id`, an `ari` image) boots that kernel directly, as EC2-style images do in Nova; the
-kernel command line comes from the image's `os_command_line` property.
+kernel command line comes from the image's `os_command_line` property. Nova looks at the
+properties, not the disk format: a qcow2 snapshot of such a server keeps them, and boots the same
+way.
 
 Each of the instance's ports becomes a NIC with the port's MAC on the bridge the network agent
 makes for the port's network segment (named by `domain.network.bridges.bridge_name`).
@@ -54,7 +56,7 @@ def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict
     return GuestSpec(
         instance_id=instance_id, name=name, vcpus=int(flavor["vcpus"]),
         memory_mib=int(flavor["ram"]), root_disk=root,
-        kernel=_kernel_boot(image, files, find_image, host) if disk_format == "ami" else None,
+        kernel=_kernel_boot(image, files, find_image, host),
         ephemeral_gib=int(flavor.get("ephemeral") or 0),
         nics=tuple(_nic(port, find_segment) for port in ports),
     )

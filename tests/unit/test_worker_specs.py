@@ -106,3 +106,10 @@ def test_a_port_on_an_unknown_network_is_refused() -> None:
 @pytest.mark.parametrize("segmentation_id", [1, 42, 4094, 16777215])
 def test_domain_and_network_agent_name_bridges_alike(segmentation_id: int) -> None:
     assert bridges.bridge_name(segmentation_id) == segments.bridge_name(segmentation_id)
+
+
+def test_a_qcow2_snapshot_keeping_the_kernel_properties_boots_the_kernel_too() -> None:
+    snapshot = image("s", "qcow2", "aa", kernel_id="k1", ramdisk_id="r1", os_command_line="quiet")
+    made = spec(snapshot, Files("aa", "kk", "rr"))
+    assert made.kernel == KernelBoot(Path("/images/kk/kk"), Path("/images/rr/rr"), "quiet")
+    assert made.root_disk == ImageDisk(Path("/images/aa/aa"), "qcow2", size_gib=3)
