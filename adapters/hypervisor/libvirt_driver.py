@@ -17,6 +17,7 @@ from uuid import UUID
 
 import libvirt
 
+from adapters.hypervisor import volume_attach
 from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from domain.compute.ports import (
@@ -201,6 +202,21 @@ class LibvirtHypervisor:
         if length is None:
             return text
         return "".join(text.splitlines(keepends=True)[-length:]) if length > 0 else ""
+
+    @_translated
+    def attach_volume(
+        self, instance_id: UUID, volume_id: UUID, path: Path, target_dev: str | None = None
+    ) -> str:
+        dom = self._require(instance_id)
+        return volume_attach.attach(dom, volume_id, path, target_dev, hotplug=not self._is_test)
+
+    @_translated
+    def detach_volume(self, instance_id: UUID, volume_id: UUID) -> None:
+        volume_attach.detach(self._require(instance_id), volume_id, hotplug=not self._is_test)
+
+    @_translated
+    def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:
+        return volume_attach.attached_volumes(self._require(instance_id), not self._is_test)
 
     def _lookup(self, instance_id: UUID) -> libvirt.virDomain | None:
         try:

@@ -125,7 +125,8 @@ class Hypervisor(Protocol):
     def resume(self, instance_id: UUID) -> None: ...
 
     def destroy(self, instance_id: UUID) -> None:
-        """Power off, undefine and delete the disks the adapter created; missing is fine."""
+        """Power off, undefine and delete the disks the adapter created (never an attached
+        volume's); missing is fine."""
 
     def state(self, instance_id: UUID) -> GuestState:
         """GuestState.MISSING rather than an error when there is no such guest."""
@@ -135,3 +136,17 @@ class Hypervisor(Protocol):
 
     def console_output(self, instance_id: UUID, length: int | None = None) -> str:
         """The serial console's log so far; with length, only its last `length` lines."""
+
+    def attach_volume(
+        self, instance_id: UUID, volume_id: UUID, path: Path, target_dev: str | None = None
+    ) -> str:
+        """Attach the volume at `path` as a virtio disk whose serial is the volume uuid: live and
+        persistently to a running guest, persistently to a stopped one. target_dev None takes
+        the first free vdX. Returns the target dev; an attached volume keeps its own."""
+
+    def detach_volume(self, instance_id: UUID, volume_id: UUID) -> None:
+        """Detach live and persistently; returns once the guest released the disk (bounded, a
+        HypervisorError otherwise). Detaching a volume that is not attached does nothing."""
+
+    def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:
+        """Volume uuid -> target dev, as the guest has them now."""

@@ -1,0 +1,1 @@
+"""Volume backends: the VolumeBackend port over libvirt storage pools."""
