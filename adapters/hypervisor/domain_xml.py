@@ -34,9 +34,9 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
     devices = ET.SubElement(dom, "devices")
     targets = iter(("vda", "vdb"))
     if spec.root_disk is not None:
-        devices.append(_disk(files.root, next(targets)))
+        devices.append(_disk(files.root, next(targets), "qcow2"))
     if spec.ephemeral_gib:
-        devices.append(_disk(files.ephemeral, next(targets)))
+        devices.append(_disk(files.ephemeral, next(targets), "raw"))
     devices.extend(_interface(nic) for nic in spec.nics)
     devices.append(_serial_log(spec.console_log or files.console_log))
     return ET.tostring(dom, encoding="unicode")
@@ -62,9 +62,9 @@ def _os(spec: GuestSpec) -> ET.Element:
     return os_el
 
 
-def _disk(path: Path, target: str) -> ET.Element:
+def _disk(path: Path, target: str, disk_format: str) -> ET.Element:
     disk = ET.Element("disk", type="file", device="disk")
-    ET.SubElement(disk, "driver", name="qemu", type="qcow2")
+    ET.SubElement(disk, "driver", name="qemu", type=disk_format)
     ET.SubElement(disk, "source", file=_abs(path))
     ET.SubElement(disk, "target", dev=target, bus="virtio")
     return disk

@@ -29,7 +29,9 @@ class GuestFiles:
 
     @property
     def ephemeral(self) -> Path:
-        return self.directory / "ephemeral.qcow2"
+        # Raw, as Nova's flavor ephemeral disk: a plain sparse block device for scratch data,
+        # with nothing under it to share, and removed with the instance.
+        return self.directory / "ephemeral.raw"
 
     @property
     def console_log(self) -> Path:
@@ -44,16 +46,16 @@ def create_disks(spec: GuestSpec, files: GuestFiles) -> None:
         root = spec.root_disk
         base = root.base_image.resolve()  # qcow2 records the backing path as given
         size = f"{root.size_gib}G" if root.size_gib else None  # None: the base's size
-        _qemu_img(files.root, ["-b", str(base), "-F", root.base_format], size)
+        _qemu_img(files.root, "qcow2", ["-b", str(base), "-F", root.base_format], size)
     if spec.ephemeral_gib:
-        _qemu_img(files.ephemeral, [], f"{spec.ephemeral_gib}G")
+        _qemu_img(files.ephemeral, "raw", [], f"{spec.ephemeral_gib}G")
 
 
-def _qemu_img(target: Path, options: list[str], size: str | None) -> None:
+def _qemu_img(target: Path, disk_format: str, options: list[str], size: str | None) -> None:
     if target.exists():
         return  # made by an earlier attempt of this same spawn
     partial = target.with_suffix(".partial")  # renamed only once complete: no half disk survives
-    command = ["qemu-img", "create", "-q", "-f", "qcow2", *options, str(partial)]
+    command = ["qemu-img", "create", "-q", "-f", disk_format, *options, str(partial)]
     result = subprocess.run(command + ([size] if size else []), capture_output=True, text=True)
     if result.returncode != 0:
         raise HypervisorError(f"qemu-img failed for {target}: {result.stderr.strip()}")

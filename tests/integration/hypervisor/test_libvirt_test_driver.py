@@ -240,8 +240,9 @@ def test_domain_xml_names_the_guest_after_its_instance(tmp_path: Path) -> None:
     assert dom.findtext("vcpu") == "2"
     assert dom.find("features/acpi") is not None
     assert Path(dom.findtext("os/kernel") or "").is_absolute()
-    disks = [d.get("file") for d in dom.findall("devices/disk/source")]
-    assert disks == [str(files.root), str(files.ephemeral)]
+    disks = [(d.find("source").get("file"), d.find("driver").get("type"))  # type: ignore[union-attr]
+             for d in dom.findall("devices/disk")]
+    assert disks == [(str(files.root), "qcow2"), (str(files.ephemeral), "raw")]
     assert console_log_path(xml) == files.console_log
     with pytest.raises(ValueError):
         build_domain_xml(spec, "xen", files)

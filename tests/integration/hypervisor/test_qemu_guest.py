@@ -10,6 +10,7 @@ log (it is not truncated): the test counts occurrences of the init's line.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -55,7 +56,11 @@ def test_a_real_guest_boots_reboots_and_leaves_nothing_behind(
     hv.spawn(spec)  # a replay: still one guest
     assert [i for i in hv.list_guests() if i == guest] == [guest]
     assert hv.state(guest) is GuestState.RUNNING
-    assert (instance_dir / "root.qcow2").is_file() and (instance_dir / "ephemeral.qcow2").is_file()
+    assert (instance_dir / "root.qcow2").is_file() and (instance_dir / "ephemeral.raw").is_file()
+    ephemeral = json.loads(subprocess.run(  # -U: QEMU holds the image's lock
+        ["qemu-img", "info", "-U", "--output=json", str(instance_dir / "ephemeral.raw")],
+        capture_output=True, text=True, check=True).stdout)
+    assert (ephemeral["format"], ephemeral["virtual-size"]) == ("raw", 1 << 30)
 
     wait_for(lambda: UP in hv.console_output(guest), "the guest's init to print " + UP)
     console = hv.console_output(guest)
