@@ -34,6 +34,7 @@ ROUTER_MODULES = (
     "api.routers.network_ports",
     "api.routers.network_floatingips",
     "api.routers.network_quotas",
+    "api.routers.network_extensions",
 )
 
 

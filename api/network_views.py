@@ -44,13 +44,18 @@ def subnet_id(network_id: str) -> str:
     return natural_id("subnet", network_id).hex
 
 
+# Neutron's names of the quota resources the ledger counts.
+NEUTRON_RESOURCES = {"floating_ips": "floatingip", "fixed_ips": "port", "networks": "network"}
+
+
 @contextmanager
 def neutron_quota() -> Iterator[None]:
     """Neutron refuses a resource over quota with 409 OverQuota (Nova's family says 403)."""
     try:
         yield
     except QuotaExceeded as over:
-        raise ApiError(409, f"Quota exceeded for resources: ['{over.resource}'].") from None
+        name = NEUTRON_RESOURCES.get(over.resource, over.resource)
+        raise ApiError(409, f"Quota exceeded for resources: ['{name}'].") from None
 
 
 def visible(row: Row | None, caller: Caller, what: str, ref: str) -> Row:
@@ -145,18 +150,48 @@ def external_subnet_body(config: NetworkConfig) -> dict[str, Any]:
 
 
 # -- ports --------------------------------------------------------------------------------------
-def port_body(row: Row) -> dict[str, Any]:
+def port_body(row: Row | dict[str, Any]) -> dict[str, Any]:
+    # A free port (made through this API, bound to no instance) is DOWN, as in Neutron.
+    free = bool(row.get("free"))
     return {
-        "id": dashed(row["id"]), "name": "", "network_id": dashed(row["network_id"]),
+        "id": dashed(row["id"]), "name": row.get("name") or "",
+        "network_id": dashed(row["network_id"]),
         **owned_by(row["project_id"]), "mac_address": row["mac"],
         "fixed_ips": [{"subnet_id": dashed(subnet_id(row["network_id"])),
                        "ip_address": row["fixed_ip"]}],
-        "device_id": dashed(row["device_id"]), "device_owner": "compute:nova",
-        "status": "ACTIVE", "admin_state_up": True, "description": "", "tags": [],
+        "device_id": device_ref(row["device_id"]),
+        "device_owner": row["device_owner"] if row.get("device_owner") is not None
+        else "compute:nova",
+        "status": "DOWN" if free else "ACTIVE", "admin_state_up": True,
+        "description": row.get("description") or "", "tags": [],
         "security_groups": [], "allowed_address_pairs": [], "extra_dhcp_opts": [],
         "binding:vnic_type": "normal", "port_security_enabled": False,
         "created_at": row["created_at"], "updated_at": row["created_at"],
     }
+
+
+def device_ref(device_id: str) -> str:
+    """A device id as Neutron shows it: a UUID dashed, any other label as it was given."""
+    try:
+        return str(UUID(device_id)) if device_id else ""
+    except ValueError:
+        return device_id
+
+
+def stored_device_id(device_id: str) -> str:
+    """A device id as the read model keeps it (and filters on): a UUID as hex."""
+    try:
+        return UUID(device_id).hex
+    except ValueError:
+        return device_id
+
+
+def port_row(port: Any) -> dict[str, Any]:
+    """The body source of a port aggregate (just changed, the read model may lag)."""
+    return {"id": port.id.hex, "network_id": port.network_id, "project_id": port.project_id,
+            "mac": port.mac, "fixed_ip": port.fixed_ip, "device_id": port.device_id,
+            "device_owner": port.device_owner, "name": port.name,
+            "description": port.description, "free": not port.is_bound, "created_at": None}
 
 
 # -- floating IPs -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
-from domain.network.port import Port
+from domain.network.port import COMPUTE_OWNER, Port
 from domain.network.subnet import Subnet
 from projections.base import Projection, handles, hexid, stamp
 from projections.store import ReadCursor, ReadStore, Row
@@ -20,7 +20,7 @@ from projections.store import ReadCursor, ReadStore, Row
 
 class NetworkProjection(Projection):
     name = "networks"
-    tables = ("floating_ips", "ports", "networks")
+    tables = ("floating_ips", "port_labels", "ports", "networks")
     ddl = (
         "CREATE TABLE IF NOT EXISTS networks (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " project_id TEXT NOT NULL, name TEXT NOT NULL, segment_type TEXT NOT NULL,"
@@ -31,6 +31,10 @@ class NetworkProjection(Projection):
         " mac TEXT NOT NULL, fixed_ip TEXT NOT NULL, floating_ip_id TEXT,"
         " created_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS ports_by_project ON ports (project_id, seq)",
+        # Port labels live in a table of their own, so stores made before labels existed gain
+        # it with IF NOT EXISTS; `free` is 1 for a port bound to no instance.
+        "CREATE TABLE IF NOT EXISTS port_labels (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " description TEXT NOT NULL, device_owner TEXT NOT NULL, free INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS floating_ips (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " project_id TEXT NOT NULL, address TEXT NOT NULL, port_id TEXT, fixed_ip TEXT,"
         " instance_id TEXT, network_id TEXT, created_at TEXT NOT NULL)",
@@ -61,10 +65,27 @@ class NetworkProjection(Projection):
 
     @handles(Port.Allocated)
     def port_allocated(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        # An instance's port is that instance's device; a free port's device_id is a label.
+        # (getattr: `Allocated` events recorded before labels existed have none.)
+        free = not e.instance_id
+        device_id = (getattr(e, "device_id", None) or "") if free else e.instance_id
+        owner = getattr(e, "device_owner", None) or ("" if free else COMPUTE_OWNER)
         cur.execute("INSERT INTO ports (id, seq, network_id, project_id, device_id, mac,"
                     " fixed_ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (hexid(e), position, e.network_id, e.project_id, e.instance_id, e.mac,
+                    (hexid(e), position, e.network_id, e.project_id, device_id, e.mac,
                      e.fixed_ip, stamp(e)))
+        cur.execute("INSERT INTO port_labels (id, name, description, device_owner, free)"
+                    " VALUES (?, ?, ?, ?, ?)", (hexid(e), getattr(e, "name", ""),
+                                                getattr(e, "description", ""), owner,
+                                                int(free)))
+
+    @handles(Port.Updated)
+    def port_updated(self, cur: ReadCursor, e: Any) -> None:
+        # A port projected before labels existed has no row yet: it was an instance's.
+        cur.execute("INSERT INTO port_labels (id, name, description, device_owner, free)"
+                    " VALUES (?, ?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET"
+                    " name = excluded.name, description = excluded.description",
+                    (hexid(e), e.name, e.description, COMPUTE_OWNER))
 
     @handles(Port.FloatingIpAssociated, Port.FloatingIpDisassociated)
     def port_floating(self, cur: ReadCursor, e: Any) -> None:
@@ -73,6 +94,7 @@ class NetworkProjection(Projection):
 
     @handles(Port.Released)
     def port_released(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM port_labels WHERE id = ?", (hexid(e),))
         cur.execute("DELETE FROM ports WHERE id = ?", (hexid(e),))
 
     @handles(FloatingIp.Allocated)
@@ -108,13 +130,15 @@ class NetworkViews:
         self.store = store
 
     @staticmethod
-    def _where(project_id: str | None, filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    def _where(project_id: str | None, filters: dict[str, Any],
+               table: str = "") -> tuple[str, list[Any]]:
         clauses, params = ["1 = 1"], []
+        prefix = f"{table}." if table else ""
         if project_id is not None:
-            clauses.append("project_id = ?")
+            clauses.append(f"{prefix}project_id = ?")
             params.append(project_id)
         for column, value in filters.items():
-            clauses.append(f"{column} = ?")
+            clauses.append(f"{prefix}{column} = ?")
             params.append(value)
         return " AND ".join(clauses), params
 
@@ -127,12 +151,16 @@ class NetworkViews:
         row = self.store.query_one("SELECT * FROM networks WHERE id = ?", (network_id,))
         return _network(row) if row else None
 
+    # A port row with its labels (NULL for a port projected before labels existed).
+    PORTS = ("SELECT p.*, l.name, l.description, l.device_owner, l.free FROM ports p"
+             " LEFT JOIN port_labels l ON l.id = p.id")
+
     def ports(self, project_id: str | None, **filters: Any) -> list[Row]:
-        where, params = self._where(project_id, filters)
-        return self.store.query(f"SELECT * FROM ports WHERE {where} ORDER BY seq", params)
+        where, params = self._where(project_id, filters, "p")
+        return self.store.query(f"{self.PORTS} WHERE {where} ORDER BY p.seq", params)
 
     def port(self, port_id: str) -> Row | None:
-        return self.store.query_one("SELECT * FROM ports WHERE id = ?", (port_id,))
+        return self.store.query_one(f"{self.PORTS} WHERE p.id = ?", (port_id,))
 
     def floating_ips(self, project_id: str | None, **filters: Any) -> list[Row]:
         where, params = self._where(project_id, filters)

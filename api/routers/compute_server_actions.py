@@ -23,6 +23,7 @@ from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
+from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
@@ -35,7 +36,7 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "servers:confirm_resize", "servers:revert_resize", "servers:rebuild",
     "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
-    "os-console-output")]
+    "os-console-output")] + floating_ip_actions.RULES
 
 
 class Reboot(BaseModel):
@@ -190,6 +191,7 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     **{key: simple(key) for key in SIMPLE}, "reboot": reboot, "resize": resize,
     "confirmResize": confirm_resize, "revertResize": revert_resize, "rebuild": rebuild,
     "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
+    **floating_ip_actions.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",

@@ -1,4 +1,8 @@
-"""A port: an instance's attachment to a project network, with its MAC and fixed IP.
+"""A port: an attachment to a project network, with its MAC and fixed IP.
+
+Compute makes a port with each instance (bound: `instance_id` set, owner `compute:nova`);
+the Network API makes free ports (`instance_id` empty) that only carry the caller's labels
+(`device_id`, `device_owner`, name, description).
 
 The port also records the floating IP associated with it, and is saved with that floating IP
 on every (dis)association, so a port can never hold two floating IPs, however requests race.
@@ -15,17 +19,33 @@ from domain.base import Entity
 from domain.errors import InvalidState
 from domain.network.errors import InUse
 
+COMPUTE_OWNER = "compute:nova"
+
 
 class Port(Entity):
-    # The id is chosen by the caller (see domain/network/mac.py), since the MAC derives from it.
+    # The id is chosen by the caller: a MAC the domain picks derives from it (network/mac.py);
+    # a MAC asked for through the Network API is kept as given.
+    # The labels have defaults so that `Allocated` events recorded before they existed replay.
     @event("Allocated")
     def __init__(self, id: UUID, network_id: str, project_id: str,  # noqa: A002
-                 instance_id: str, mac: str, fixed_ip: str) -> None:
+                 instance_id: str, mac: str, fixed_ip: str, name: str = "",
+                 description: str = "", device_id: str | None = None,
+                 device_owner: str | None = None) -> None:
         self.network_id, self.project_id, self.instance_id = network_id, project_id, instance_id
         self.mac, self.fixed_ip = mac, fixed_ip
+        self.name, self.description = name, description
+        self.device_id = instance_id if device_id is None else device_id
+        if device_owner is None:
+            device_owner = COMPUTE_OWNER if instance_id else ""
+        self.device_owner = device_owner
         self.floating_ip_id: str | None = None
         self.floating_ip: str | None = None
         self.deleted = False
+
+    @property
+    def is_bound(self) -> bool:
+        """Whether an instance holds this port (its NIC): only Compute may then release it."""
+        return bool(self.instance_id)
 
     def check_live(self) -> None:
         if self.deleted:
@@ -33,8 +53,19 @@ class Port(Entity):
 
     def describe(self) -> dict[str, Any]:
         return {"id": self.id.hex, "network_id": self.network_id, "project_id": self.project_id,
-                "device_id": self.instance_id, "mac_address": self.mac,
+                "device_id": self.device_id, "device_owner": self.device_owner,
+                "name": self.name, "description": self.description, "mac_address": self.mac,
                 "fixed_ip": self.fixed_ip, "floating_ip": self.floating_ip}
+
+    def update(self, name: str, description: str) -> None:
+        """Relabel the port; the same labels again record nothing."""
+        self.check_live()
+        if (name, description) != (self.name, self.description):
+            self._updated(name, description)
+
+    @event("Updated")
+    def _updated(self, name: str, description: str) -> None:
+        self.name, self.description = name, description
 
     def attach_floating_ip(self, floating_ip_id: str, address: str) -> None:
         """One floating IP per port: a second one is refused until the first is detached."""

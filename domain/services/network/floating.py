@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, InvalidState
 from domain.network.config import NetworkConfig
 from domain.network.floating import FloatingIp
 from domain.network.pool import EXTERNAL_ADDRESSES
@@ -94,9 +94,16 @@ class FloatingIpService:
         return floating
 
     @command
-    def disassociate(self, ctx: RequestContext, floating_ip_id: str) -> FloatingIp:
+    def disassociate(self, ctx: RequestContext, floating_ip_id: str,
+                     instance_id: str | None = None) -> FloatingIp:
+        """With `instance_id`, only from that instance's port (InvalidState otherwise: Nova's
+        removeFloatingIp), checked on the aggregate, so a concurrent move is never undone."""
         ws = Workset(self.app)
         floating = self.owned(ctx, ws, floating_ip_id)
+        if instance_id is not None and (not floating.is_associated
+                                        or floating.instance_id != instance_id):
+            raise InvalidState(f"Floating IP {floating.address} is not associated with "
+                               f"instance {instance_id}.")
         plan_disassociation(ws, floating)
         self.save(ws)
         return floating

@@ -1,4 +1,5 @@
-"""Ports: a MAC and a fixed IP on a project network for an instance, counted as `fixed_ips`.
+"""Ports: a MAC and a fixed IP on a project network, counted as `fixed_ips` (Neutron's
+`port` quota), made for an instance by Compute or free through the Network API.
 
 The port, its network (the ledger of addresses and MACs) and the project's quota ledger are
 saved in ONE `save()`: concurrent allocations on one network conflict on the network's and the
@@ -16,15 +17,51 @@ To attach a port inside a bigger command (booting an instance), use the plan fun
 
 from __future__ import annotations
 
+import re
+import uuid
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, InvalidState
 from domain.network.mac import mac_for, new_port_id
 from domain.network.port import Port
 from domain.services.network.workset import Workset, check_owner
+
+MAC_FORMAT = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
+MAX_LABEL_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class PortRequest:
+    """What a caller of the Network API may choose for a free port (None: the domain picks)."""
+
+    fixed_ip: str | None = None
+    mac: str | None = None
+    name: str = ""
+    description: str = ""
+    device_id: str = ""
+    device_owner: str = ""
+
+
+def check_mac(mac: str) -> str:
+    """The canonical (lower-case, colon) spelling of a unicast MAC address asked for."""
+    text = mac.lower() if isinstance(mac, str) else ""
+    if not MAC_FORMAT.match(text):
+        raise InvalidInput(f"'{mac}' is not a valid MAC address.")
+    canonical = text.replace("-", ":")
+    if int(canonical[:2], 16) & 1 or canonical == "00:00:00:00:00:00":
+        raise InvalidInput(f"'{mac}' is not a valid unicast MAC address.")
+    return canonical
+
+
+def check_labels(**labels: str) -> None:
+    for key, value in labels.items():
+        if not isinstance(value, str) or len(value) > MAX_LABEL_LENGTH:
+            raise InvalidInput(f"Port {key} must be a string of at most {MAX_LABEL_LENGTH} "
+                               "characters.")
 
 
 def plan_port(ws: Workset, network_id: str, instance_id: str,
@@ -34,15 +71,35 @@ def plan_port(ws: Workset, network_id: str, instance_id: str,
     up: a boot plans the port before its instance is first saved."""
     if not isinstance(instance_id, str) or not instance_id:
         raise InvalidInput("A port needs the id of the instance it belongs to.")
+    return allocate(ws, network_id, instance_id, PortRequest(fixed_ip=fixed_ip))
+
+
+def plan_free_port(ws: Workset, network_id: str, request: PortRequest) -> Port:
+    """A port bound to no instance, with the caller's MAC, address and labels if given."""
+    check_labels(name=request.name, description=request.description,
+                 device_id=request.device_id, device_owner=request.device_owner)
+    mac = None if request.mac is None else check_mac(request.mac)
+    return allocate(ws, network_id, "", replace(request, mac=mac))
+
+
+def allocate(ws: Workset, network_id: str, instance_id: str, request: PortRequest) -> Port:
+    """The one allocation path of every port: quota, MAC and address claimed on the aggregates
+    the caller saves together."""
     network = ws.network(network_id)
     network.check_live()
     # Quota first, as Nova does: a project at its limit hears so before any address question.
     ws.ledger(network.project_id).claim({"fixed_ips": 1})
-    port_id = new_port_id(network.macs)
-    mac = mac_for(port_id)
-    address = network.allocate_fixed_ip(port_id.hex, mac, fixed_ip)
+    if request.mac is None:
+        port_id = new_port_id(network.macs)
+        mac = mac_for(port_id)
+    else:
+        port_id, mac = uuid.uuid4(), request.mac  # the network refuses a MAC in use (InUse)
+    address = network.allocate_fixed_ip(port_id.hex, mac, request.fixed_ip)
+    labels = {} if instance_id else {
+        "name": request.name, "description": request.description,
+        "device_id": request.device_id, "device_owner": request.device_owner}
     return ws.add(Port(id=port_id, network_id=network.id.hex, project_id=network.project_id,
-                       instance_id=instance_id, mac=mac, fixed_ip=address))
+                       instance_id=instance_id, mac=mac, fixed_ip=address, **labels))
 
 
 def plan_port_release(ws: Workset, port_id: str) -> Port:
@@ -81,6 +138,44 @@ class PortService:
     def release_port(self, ctx: RequestContext, port_id: str) -> None:
         ws = Workset(self.app)
         check_owner(ctx, ws.port(port_id).project_id, "Port", port_id)
+        plan_port_release(ws, port_id)
+        self.app.save(*ws.changed())
+
+    @command
+    def create_port(self, ctx: RequestContext, network_id: str,
+                    request: PortRequest) -> Port:
+        """A free port on the network (NotFound for another project's network, QuotaExceeded
+        past `fixed_ips`, InUse for an address or MAC held, PoolExhausted on a full subnet)."""
+        ws = Workset(self.app)
+        check_owner(ctx, ws.network(network_id).project_id, "Network", network_id)
+        port = plan_free_port(ws, network_id, request)
+        self.app.save(*ws.changed())
+        return port
+
+    @command
+    def update_port(self, ctx: RequestContext, port_id: str, name: str | None = None,
+                    description: str | None = None) -> Port:
+        """Relabel the port; what is None keeps its value."""
+        port = self.port(ctx, port_id)
+        name = port.name if name is None else name
+        description = port.description if description is None else description
+        check_labels(name=name, description=description)
+        port.update(name, description)
+        if port.pending_events:
+            self.app.save(port)
+        return port
+
+    @command
+    def delete_port(self, ctx: RequestContext, port_id: str) -> None:
+        """Release a free port. A port an instance holds is its NIC, listed on the instance:
+        it goes when the instance goes (refused here with InvalidState, Neutron's 409)."""
+        ws = Workset(self.app)
+        port = ws.port(port_id)
+        check_owner(ctx, port.project_id, "Port", port_id)
+        if port.is_bound:
+            raise InvalidState(f"Port {port_id} is the interface of instance "
+                               f"{port.instance_id}; it is released when the server is "
+                               "deleted.")
         plan_port_release(ws, port_id)
         self.app.save(*ws.changed())
 
