@@ -16,6 +16,7 @@ from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
+from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.images import ImageService
@@ -44,6 +45,7 @@ class CloudServices(Protocol):
     capacity: CapacityView
     boots: BootService
     actions: ActionService
+    snapshots: SnapshotService
     hosts: HostService
     server_groups: ServerGroupService
     networks: NetworkService

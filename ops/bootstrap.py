@@ -17,6 +17,7 @@ from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
+from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.images import ImageService
@@ -51,6 +52,7 @@ class Cloud:
     capacity: CapacityView
     boots: BootService
     actions: ActionService
+    snapshots: SnapshotService
     outcomes: OutcomeService
     hosts: HostService
     server_groups: ServerGroupService
@@ -100,6 +102,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
     followers = Followers(list(runners.values()))
     network_config = settings.network_config()
     capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
+    actions = ActionService(app, capacity, host_is_up=capacity.is_up)
     cloud = Cloud(
         settings=settings,
         app=app,
@@ -117,7 +120,8 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
         capacity=capacity,
         boots=BootService(app, capacity, max_attempts=settings.max_attempts,
                           network_config=network_config),
-        actions=ActionService(app, capacity, host_is_up=capacity.is_up),
+        actions=actions,
+        snapshots=SnapshotService(app, actions),
         outcomes=OutcomeService(app, capacity),
         hosts=HostService(app),
         server_groups=ServerGroupService(app),

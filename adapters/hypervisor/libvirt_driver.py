@@ -20,6 +20,7 @@ import libvirt
 from adapters.hypervisor import volume_attach
 from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
+from adapters.hypervisor.snapshots import snapshot_root
 from domain.compute.ports import (
     GuestNotFound,
     GuestSpec,
@@ -242,6 +243,11 @@ class LibvirtHypervisor:
         if current != state:
             raise HypervisorError(f"cannot {action} guest {dom.name()}: it is {current.value}")
         return True
+
+    @_translated
+    def snapshot(self, instance_id: UUID, dest: Path) -> None:
+        snapshot_root(self._require(instance_id), self._files(instance_id).root, dest,
+                      self._is_test)
 
     def _files(self, instance_id: UUID) -> GuestFiles:
         return GuestFiles(self._state_dir / str(instance_id))

@@ -24,6 +24,7 @@ from api.errors import describe_validation
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
 from api.routers import compute_floating_ip_actions as floating_ip_actions
+from api.routers import compute_server_image as server_image
 from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
@@ -36,7 +37,7 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "servers:confirm_resize", "servers:revert_resize", "servers:rebuild",
     "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
-    "os-console-output")] + floating_ip_actions.RULES
+    "os-console-output")] + floating_ip_actions.RULES + server_image.RULES
 
 
 class Reboot(BaseModel):
@@ -191,11 +192,11 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     **{key: simple(key) for key in SIMPLE}, "reboot": reboot, "resize": resize,
     "confirmResize": confirm_resize, "revertResize": revert_resize, "rebuild": rebuild,
     "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
-    **floating_ip_actions.HANDLERS,
+    **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",
-             "reboot_hard": "reboot"}
+             "reboot_hard": "reboot", "snapshot": "createImage"}
 
 
 @router.post("/servers/{server_id}/action")
@@ -204,8 +205,6 @@ def act(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
     if len(body) != 1:
         raise InvalidInput("Malformed request body: exactly one action is expected")
     [(key, value)] = body.items()
-    if key == "createImage":
-        raise InvalidInput("Unsupported action: createImage (snapshots) is not available yet.")
     handler = HANDLERS.get(key)
     if handler is None:
         raise InvalidInput(f"There is no such action: {key}")

@@ -123,8 +123,9 @@ class Instance(Entity):
 
     def action_succeeded(self, action: str, vm_state: str | None = None) -> None:
         if self.pending and self.pending["action"] == action:
-            target = vm_state or TRANSITIONS[action].target.value
-            self._succeeded(action, target, int(TRANSITIONS[action].power))
+            transition = TRANSITIONS[action]
+            target = vm_state or (transition.target or self.vm_state).value
+            self._succeeded(action, target, int(transition.power or self.power_state))
 
     @event("ActionSucceeded")
     def _succeeded(self, action: str, vm_state: str, power_state: int) -> None:

@@ -137,6 +137,10 @@ class Hypervisor(Protocol):
     def console_output(self, instance_id: UUID, length: int | None = None) -> str:
         """The serial console's log so far; with length, only its last `length` lines."""
 
+    def snapshot(self, instance_id: UUID, dest: Path) -> None:
+        """The root disk as one standalone qcow2 file at `dest` (pausing a running guest for the
+        copy); `dest` appears only once complete."""
+
     def attach_volume(
         self, instance_id: UUID, volume_id: UUID, path: Path, target_dev: str | None = None
     ) -> str:

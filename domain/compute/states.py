@@ -33,6 +33,7 @@ class TaskState(str, enum.Enum):
     RESIZE_CONFIRMING = "resize_confirming"
     RESIZE_REVERTING = "resize_reverting"
     REBUILDING = "rebuilding"
+    IMAGE_SNAPSHOT = "image_snapshot"
     DELETING = "deleting"
 
 
@@ -48,15 +49,16 @@ class PowerState(int, enum.Enum):
 @dataclass(frozen=True)
 class Transition:
     """An action the worker carries out: allowed from `sources`, shown as `task` meanwhile,
-    landing in `target` with `power` when the hypervisor confirms it."""
+    landing in `target` with `power` when the hypervisor confirms it (None: as they were)."""
 
     sources: frozenset[VmState]
     task: TaskState
-    target: VmState
-    power: PowerState
+    target: VmState | None
+    power: PowerState | None
 
 
-def _t(sources: set[VmState], task: TaskState, target: VmState, power: PowerState) -> Transition:
+def _t(sources: set[VmState], task: TaskState, target: VmState | None,
+       power: PowerState | None) -> Transition:
     return Transition(frozenset(sources), task, target, power)
 
 
@@ -76,6 +78,8 @@ TRANSITIONS: dict[str, Transition] = {
     "resize": _t({A, S}, TaskState.RESIZE_MIGRATING, VmState.RESIZED, PowerState.RUNNING),
     "confirm_resize": _t({VmState.RESIZED}, TaskState.RESIZE_CONFIRMING, A, PowerState.RUNNING),
     "revert_resize": _t({VmState.RESIZED}, TaskState.RESIZE_REVERTING, A, PowerState.RUNNING),
+    # createImage: the guest is paused for the copy, if it runs, and left as it was.
+    "snapshot": _t({A, S, P, U}, TaskState.IMAGE_SNAPSHOT, None, None),
 }
 
 

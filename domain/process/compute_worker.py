@@ -34,6 +34,7 @@ from domain.process.loop import FollowerLoop
 from domain.process.plans import Spawn, decide
 from domain.process.ports import ConsoleSink, ImageFiles, NoVifPlugging, PositionStore, VifPlugger
 from domain.process.reconciler import Reconciler
+from domain.process.snapshots import SnapshotTaker
 from domain.process.specs import guest_spec
 from domain.process.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
 from domain.services.compute.boot import image_snapshot
@@ -56,7 +57,8 @@ class ComputeWorker(FollowerLoop):
         self.files, self.config, self.clock = files, config, clock
         self.host = config.host
         self.executor = Executor(hypervisor, outcomes, self.spec_for, self.host,
-                                 config.stop_timeout, self._guest_changed)
+                                 config.stop_timeout, self._guest_changed,
+                                 SnapshotTaker(hypervisor, files))
         self.consoles = ConsoleRefresher(hypervisor, consoles, self.host)
         self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
                                      config.destroy_unknown_guests, self.consoles.forget)

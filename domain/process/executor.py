@@ -15,35 +15,50 @@ from uuid import UUID
 from domain.compute.instance import Instance
 from domain.compute.ports import GuestSpec, GuestState, Hypervisor, HypervisorError
 from domain.context import RequestContext
-from domain.process.plans import Destroy, Outcome, Plan, Power, Spawn, Step
+from domain.ports import StoredBlob
+from domain.process.plans import Destroy, Outcome, Plan, Power, Snapshot, Spawn, Step
 from domain.process.specs import SpawnRefused
 from domain.services.compute.outcomes import OutcomeService
 
 log = logging.getLogger(__name__)
 
 SpecFor = Callable[[Instance, Spawn], GuestSpec]
+# Copies an instance's root disk into the image store (domain.process.snapshots).
+TakeSnapshot = Callable[[UUID], StoredBlob]
+
+
+def _no_snapshots(instance_id: UUID) -> StoredBlob:
+    raise HypervisorError("this worker cannot take snapshots")
 
 
 class Executor:
     def __init__(self, hypervisor: Hypervisor, outcomes: OutcomeService, spec_for: SpecFor,
                  host: str, stop_timeout: float = 5.0,
-                 on_changed: Callable[[UUID, bool], None] | None = None) -> None:
+                 on_changed: Callable[[UUID, bool], None] | None = None,
+                 take_snapshot: TakeSnapshot = _no_snapshots) -> None:
         self.hypervisor, self.outcomes, self.spec_for = hypervisor, outcomes, spec_for
+        self.take_snapshot = take_snapshot
         self.host, self.stop_timeout = host, stop_timeout
         # Told (instance id, guest now exists?) after each step, to keep console rows in step.
         self.on_changed = on_changed or (lambda _id, _exists: None)
 
     def execute(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
+        blob = None  # what a snapshot step stored, for its outcome to record
         try:
             for step in plan.steps:
-                self.run(step, instance)
+                if isinstance(step, Snapshot):
+                    blob = self.take_snapshot(instance.id)
+                else:
+                    self.run(step, instance)
         except (HypervisorError, SpawnRefused) as error:
             self.failed(plan, instance, ctx, str(error) or type(error).__name__)
             return
-        self.succeeded(plan, instance.id, ctx)
+        self.succeeded(plan, instance.id, ctx, blob)
 
     def run(self, step: Step, instance: Instance) -> None:
         hv, instance_id = self.hypervisor, instance.id
+        if isinstance(step, Snapshot):
+            return  # not an undo step: taken by execute
         if isinstance(step, Destroy):
             hv.destroy(instance_id)
             self.on_changed(instance_id, False)
@@ -67,11 +82,12 @@ class Executor:
         if action in ("start", "reboot", "reboot_hard"):
             self.on_changed(instance_id, True)  # a new boot: its console output is news
 
-    def succeeded(self, plan: Plan, instance_id: UUID, ctx: RequestContext) -> None:
+    def succeeded(self, plan: Plan, instance_id: UUID, ctx: RequestContext,
+                  blob: StoredBlob | None = None) -> None:
         if plan.outcome is Outcome.SPAWN:
             self.outcomes.spawned(ctx, instance_id, self.host)
         elif plan.outcome is Outcome.ACTION:
-            self.outcomes.action_succeeded(ctx, instance_id, str(plan.action))
+            self.outcomes.action_succeeded(ctx, instance_id, str(plan.action), blob)
         elif plan.outcome is Outcome.DELETE:
             self.outcomes.deleted(ctx, instance_id)
 

@@ -42,12 +42,17 @@ class Destroy:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    image_id: str  # the queued image its root disk goes into
+
+
+@dataclass(frozen=True)
 class Power:
     action: str  # one of SIMPLE_ACTIONS
     respawn: Spawn | None = None  # used instead when the guest is missing
 
 
-Step = Spawn | Destroy | Power
+Step = Spawn | Destroy | Power | Snapshot
 DESTROY = Destroy()
 
 
@@ -131,6 +136,9 @@ def _action(instance: Instance, me: str) -> Plan:
         return _power(instance, action) if instance.host == me else NOTHING
     if action == "rebuild":
         return _rebuild(instance, pending) if instance.host == me else NOTHING
+    if action == "snapshot":
+        step = Snapshot(pending["image_id"])
+        return Plan((step,), Outcome.ACTION, "snapshot") if instance.host == me else NOTHING
     if action == "resize":
         return _resize(instance, pending, me)
     if action == "confirm_resize":

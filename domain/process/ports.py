@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 from uuid import UUID
+
+from domain.ports import StoredBlob
 
 
 class PositionStore(Protocol):
@@ -26,11 +28,14 @@ class ConsoleSink(Protocol):
 
 
 class ImageFiles(Protocol):
-    """Image files by content hash, as this host sees them (adapters.blobs.FileBlobStore)."""
+    """Image files by content hash, as this host sees them (adapters.blobs.FileBlobStore), and
+    where the host's server snapshots go."""
 
     def path(self, content_hash: str) -> str: ...
 
     def exists(self, content_hash: str) -> bool: ...
+
+    def put(self, chunks: Iterator[bytes], max_size: int) -> StoredBlob: ...
 
 
 class VifPlugger(Protocol):

@@ -14,9 +14,11 @@ from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
+from domain.ports import StoredBlob
 from domain.services.compute.boot import no_host_reason
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
+from domain.services.compute.snapshots import snapshot_failed, snapshot_saved
 from domain.services.quotas import open_ledger
 
 
@@ -70,16 +72,20 @@ class OutcomeService:
         self.app.save(*changed(instance, group), *nodes.changed())
 
     @command
-    def action_succeeded(self, ctx: RequestContext, instance_id: UUID, action: str) -> None:
+    def action_succeeded(self, ctx: RequestContext, instance_id: UUID, action: str,
+                         snapshot: StoredBlob | None = None) -> None:
+        """`snapshot`: the file a createImage stored, recorded on its image in the same save."""
         instance = self.load(instance_id)
         if instance is None or not instance.pending or instance.pending["action"] != action:
             return
         held_before = instance.quota_held()
         host_before, source = instance.host, (instance.resize_from or {}).get("host")
+        image_id = instance.pending.get("image_id")
         instance.action_succeeded(action)
         aggregates = [
             instance,
             *self.settle_resize(instance, action, host_before, source, held_before),
+            *(snapshot_saved(self.app, image_id, snapshot) if snapshot and image_id else []),
         ]
         self.app.save(*changed(*aggregates))
 
@@ -91,11 +97,13 @@ class OutcomeService:
         if instance is None or not instance.pending or instance.pending["action"] != action:
             return
         held_before = instance.quota_held()
-        dest = instance.pending.get("host")
+        dest, image_id = instance.pending.get("host"), instance.pending.get("image_id")
         instance.action_failed(action, reason)
-        extra = []
+        extra: list[object] = []
         if action == "resize" and dest:
             extra = self.release_resize(instance, dest, held_before)
+        elif action == "snapshot" and image_id:
+            extra = snapshot_failed(self.app, image_id)
         self.app.save(*changed(instance, *extra))
 
     @command

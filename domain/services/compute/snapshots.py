@@ -1,0 +1,72 @@
+"""createImage: a server's root disk becomes a new image of its project.
+
+The request saves the queued image and the instance's "snapshot" action together, so there is
+never an image without the action that fills it, nor the reverse. The host's worker copies the
+root disk into the image store, and its outcome records the file on the image in the same save
+as the action's end (`snapshot_saved`); a failed snapshot deletes the image, as Nova does.
+
+The image inherits its base image's properties (a kernel_id/ramdisk_id pair among them, so a
+server booted from it boots the same way) and records where it came from, as Nova's snapshot
+metadata does: instance_uuid, image_type "snapshot", base_image_ref, user_id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.image import Image, ImageFile, image_file_id
+from domain.commands import command
+from domain.context import RequestContext
+from domain.errors import InvalidInput
+from domain.ports import StoredBlob
+from domain.services.compute.actions import ActionService
+
+# Properties that describe the instance a snapshot came from, not its base image: set anew.
+PROVENANCE = ("instance_uuid", "image_type", "base_image_ref", "user_id", "image_location",
+              "owner_project_name", "owner_user_name")
+
+
+class SnapshotService:
+    def __init__(self, app: SkyLedger, actions: ActionService) -> None:
+        self.app, self.actions = app, actions
+
+    @command
+    def create_image(self, ctx: RequestContext, instance_id: str, name: str,
+                     metadata: dict[str, str] | None = None) -> Image:
+        instance = self.actions.instance(ctx, instance_id)
+        if getattr(instance, "root_volume", None):
+            raise InvalidInput("Snapshots of volume-backed servers are not supported yet.")
+        base: dict[str, Any] = instance.image or {}
+        inherited = {k: v for k, v in (base.get("properties") or {}).items()
+                     if k not in PROVENANCE}
+        properties = {**inherited, **(metadata or {}), "instance_uuid": str(instance.id),
+                      "image_type": "snapshot",
+                      "base_image_ref": str(UUID(base["id"])) if base.get("id") else "",
+                      "user_id": ctx.user_id or ""}
+        image = Image(name, instance.project_id, "private", "qcow2", "bare",
+                      int(instance.flavor.get("disk") or 0), int(base.get("min_ram") or 0),
+                      False, [], properties)
+        instance.request("snapshot", ctx.is_admin, image_id=image.id.hex)
+        self.app.save(image, instance)
+        return image
+
+
+def snapshot_saved(app: SkyLedger, image_id: str, blob: StoredBlob) -> list[object]:
+    """The image and its file record, to save with the action's end; nothing on a replay."""
+    image = app.find(UUID(image_id))
+    if not isinstance(image, Image) or image.status != "queued":
+        return []
+    image.upload(blob.size, blob.md5, blob.sha512, blob.content_hash)
+    file = app.find(image_file_id(blob.content_hash)) or ImageFile(blob.content_hash)
+    file.hold(image.id.hex)
+    return [image, file]
+
+
+def snapshot_failed(app: SkyLedger, image_id: str) -> list[object]:
+    image = app.find(UUID(image_id))
+    if not isinstance(image, Image) or image.deleted or image.status != "queued":
+        return []
+    image.delete()
+    return [image]

@@ -1,0 +1,30 @@
+"""createImage through the worker on libvirt's test driver: the snapshot lands in the image
+store, the image becomes active, and a server boots from it. (The real copy of a root disk is
+checked under QEMU in test_qemu_snapshot.py.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.catalog.image import Image
+from domain.compute.states import VmState
+from tests.integration.compute.fleet import USER, Fleet, wait_for
+
+
+def test_a_snapshot_becomes_an_active_image_a_server_boots_from(fleet: Fleet) -> None:
+    fleet.add_host("node-1")
+    [instance_id] = fleet.boot(networks="none")
+    fleet.wait_until(instance_id, VmState.ACTIVE)
+
+    image = fleet.cloud.snapshots.create_image(USER, instance_id.hex, "snap", {"k": "v"})
+    active: Any = wait_for(
+        lambda: (lambda i: i if isinstance(i, Image) and i.status == "active" else None)(
+            fleet.cloud.app.find(image.id)), "the snapshot to be stored")
+    assert active.disk_format == "qcow2" and active.size > 0
+    assert fleet.cloud.blobs.exists(active.content_hash)
+    instance = fleet.instance(instance_id)
+    assert (instance.vm_state, instance.task_state) == (VmState.ACTIVE, None)
+
+    [second] = fleet.boot(image=str(image.id), networks="none")
+    assert fleet.wait_until(second, VmState.ACTIVE).image["id"] == image.id.hex
+    fleet.check_ledgers()
