@@ -35,6 +35,9 @@ ROUTER_MODULES = (
     "api.routers.network_floatingips",
     "api.routers.network_quotas",
     "api.routers.network_extensions",
+    "api.routers.volumes",
+    "api.routers.volume_quotas",
+    "api.routers.compute_volume_attachments",
 )
 
 

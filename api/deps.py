@@ -25,6 +25,7 @@ from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
+from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
 from projections.store import ReadStore
 
@@ -51,6 +52,7 @@ class CloudServices(Protocol):
     networks: NetworkService
     ports: PortService
     floating_ips: FloatingIpService
+    volumes: VolumeService
 
     def sync_read_models(self) -> None: ...
 

@@ -50,6 +50,14 @@ class ApiError(Exception):
         self.message = message
 
 
+class OverLimit(ApiError):
+    """Cinder's QuotaError: 413 `overLimit` with `retryAfter` in the body and a Retry-After
+    header (Cinder sets both to 0: waiting does not help, deleting something does)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(413, message)
+
+
 def body_for(path: str, status: int, message: str) -> dict[str, object]:
     if path.startswith(("/compute", "/volume")) and status != 401:
         return {NOVA_KEYS.get(status, "computeFault"): {"code": status, "message": message}}
@@ -92,6 +100,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError) -> JSONResponse:
         return error_response(request, error.status, error.message)
+
+    @app.exception_handler(OverLimit)
+    async def over_limit(request: Request, error: OverLimit) -> JSONResponse:
+        body = {"overLimit": {"code": 413, "message": error.message, "retryAfter": "0"}}
+        return JSONResponse(body, status_code=413, headers={"Retry-After": "0"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -26,6 +26,7 @@ from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
+from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
 from projections.registry import all_projections
 from projections.runner import Followers, ProjectionRunner, runner_for
@@ -59,6 +60,7 @@ class Cloud:
     networks: NetworkService
     ports: PortService
     floating_ips: FloatingIpService
+    volumes: VolumeService
     closed: bool = field(default=False)
     # The embedded compute worker, when `skyledger serve` runs one (start_embedded_compute).
     compute: ComputeHost | None = field(default=None)
@@ -128,6 +130,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
         networks=NetworkService(app, network_config),
         ports=PortService(app),
         floating_ips=FloatingIpService(app, network_config),
+        volumes=VolumeService(app, settings.availability_zone, host=settings.host),
     )
     if follow:
         followers.start()

@@ -12,9 +12,10 @@ from projections.keypairs import KeypairProjection
 from projections.networks import NetworkProjection
 from projections.quotas import QuotaProjection
 from projections.servers import ServerProjection
+from projections.volumes import VolumeProjection
 
 
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), FlavorProjection(), ImageProjection(), KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
-            InstanceActionProjection(), NetworkProjection()]
+            InstanceActionProjection(), NetworkProjection(), VolumeProjection()]

@@ -58,6 +58,7 @@ class Instance(Entity):
         self.resize_from: dict[str, Any] | None = None
         # Ports on project networks: {id, network_id, network_name, mac, fixed_ip}.
         self.ports: list[dict[str, str]] = []
+        self.volumes: dict[str, str] = {}  # volume id (hex) -> device, from the attach request
         self.deleted = False
 
     # -- scheduling and spawning -------------------------------------------------------------
@@ -179,6 +180,24 @@ class Instance(Entity):
     def observe_power(self, power_state: int, vm_state: str) -> None:
         """The reconciler saw the guest in another state than recorded (e.g. it died)."""
         self.power_state, self.vm_state = PowerState(power_state), VmState(vm_state)
+
+    # -- volumes: the device is reserved at the request, in the volume's own save ------------
+    @event("VolumeAttachRequested")
+    def request_volume_attach(self, volume_id: str, device: str) -> None:
+        self.volumes = {**self.volumes, volume_id: device}
+
+    @event("VolumeDetachRequested")
+    def request_volume_detach(self, volume_id: str) -> None:
+        pass  # recorded for the server's history; the device stays taken until detached
+
+    def volume_detached(self, volume_id: str) -> None:
+        """The volume left (detached, or its attach failed): its device is free again."""
+        if volume_id in self.volumes:
+            self._volume_detached(volume_id)
+
+    @event("VolumeDetached")
+    def _volume_detached(self, volume_id: str) -> None:
+        self.volumes = {v: d for v, d in self.volumes.items() if v != volume_id}
 
     def request_delete(self) -> None:
         if self.task_state is TaskState.DELETING:

@@ -143,6 +143,27 @@ def drive_servers(fleet: Compute, api: Api, member: dict[str, str]) -> None:
     fleet.deleted(gone)
 
 
+def drive_volumes(fleet: Compute, api: Api, member: dict[str, str], project_id: str) -> None:
+    """Volumes through their statuses; the volume service's outcomes stand in for the worker."""
+    base, worker = f"/volume/v3/{project_id}/volumes", RequestContext(user_id="storage-worker")
+    made = [api("POST", base, {"volume": {"size": 1, "name": n}}, headers=member)["volume"]["id"]
+            for n in ("rb-vol", "rb-gone", "rb-broken")]
+    kept, gone, broken = made
+    for volume_id in (kept, gone):
+        fleet.cloud.volumes.created(worker, volume_id, f"/pool/{volume_id}")
+    fleet.cloud.volumes.create_failed(worker, broken, "pool full")
+    api("PUT", f"{base}/{kept}", {"volume": {"description": "kept"}}, headers=member)
+    api("POST", f"{base}/{kept}/action", {"os-extend": {"new_size": 2}}, headers=member)
+    fleet.cloud.volumes.extended(worker, kept, 2)
+    server = fleet.active(member)
+    api("POST", f"/compute/v2.1/servers/{server}/os-volume_attachments",
+        {"volumeAttachment": {"volumeId": kept}}, headers=member)
+    attachment = fleet.cloud.volumes.load(kept).attachment
+    fleet.cloud.volumes.attached(worker, kept, attachment["attachment_id"], "host-1", "/dev/vdb")
+    api("DELETE", f"{base}/{gone}", headers=member)
+    fleet.cloud.volumes.deleted(worker, gone)
+
+
 def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     """Every kind of command the API offers so far, with updates and deletes among them."""
     api = Api(fleet.client, admin)
@@ -154,6 +175,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_keypairs_and_quotas(api, ids, member)
     drive_images(api)
     drive_servers(fleet, api, member)
+    drive_volumes(fleet, api, member, ids["rb-p1"])
     fleet.cloud.sync_read_models()
 
 

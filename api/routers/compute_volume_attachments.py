@@ -1,0 +1,111 @@
+"""Compute `/servers/{id}/os-volume_attachments`: attach a volume to a server, list and show its
+attachments, detach one.
+
+An attach reserves the volume and a device of the server in one transaction (the volume service)
+and answers at once with the device; the host's worker attaches it to the libvirt domain and the
+volume becomes in-use only when libvirt confirmed. A volume that is not available (attached or
+being attached elsewhere, even by a concurrent request) is refused with 409, as is a server that
+is locked or in a state Nova does not attach in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.microversions import ComputeVersion, version_headers
+from api.routers.compute_servers import caught_up, enforce_on, find_server
+from api.volume_views import attachment_body, volume_key
+from domain.errors import InvalidInput, NotFound
+from projections.volumes import VolumeViews
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: volume attachments"])
+
+_RULE = "os_compute_api:os-volumes-attachments:{}"
+RULES = [
+    policy.RuleDefault(_RULE.format("index"), "rule:admin_or_reader"),
+    policy.RuleDefault(_RULE.format("show"), "rule:admin_or_reader"),
+    policy.RuleDefault(_RULE.format("create"), "rule:admin_or_member"),
+    policy.RuleDefault(_RULE.format("delete"), "rule:admin_or_member"),
+]
+
+
+class AttachmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    volumeId: UUID  # noqa: N815 - Nova's field names
+    device: Annotated[str, Field(max_length=255)] | None = None
+    tag: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^,/]*$")] | None = None
+
+
+class AttachmentCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    volumeAttachment: AttachmentCreate  # noqa: N815
+
+
+def attachments_of(cloud: CloudDep, server_id: str) -> list[dict[str, Any]]:
+    return VolumeViews(cloud.store).of_server(server_id)
+
+
+@router.post("/servers/{server_id}/os-volume_attachments")
+def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep, version: ComputeVersion) -> Any:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, _RULE.format("create"), caller, server)
+    request = body.volumeAttachment
+    if request.tag is not None and version < "2.49":
+        raise InvalidInput("Additional properties are not allowed ('tag' was unexpected)")
+    volume = cloud.volumes.request_attach(caller.ctx, str(request.volumeId), server["id"],
+                                          request.device, request.tag)
+    caught_up(cloud)
+    row = VolumeViews(cloud.store).get(volume.id.hex)
+    if row is None:  # the read model could not follow; the command itself succeeded
+        row = {"id": volume.id.hex, "attachment": volume.attachment}
+    return {"volumeAttachment": attachment_body(row)}
+
+
+@router.get("/servers/{server_id}/os-volume_attachments")
+def index(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+          version: ComputeVersion, limit: int | None = None,
+          offset: int = 0) -> dict[str, Any]:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, _RULE.format("index"), caller, server)
+    if offset < 0 or (limit is not None and limit < 0):
+        raise InvalidInput("limit and offset must be 0 or more")
+    rows = attachments_of(cloud, server["id"])[offset:]
+    rows = rows[:limit] if limit is not None else rows
+    return {"volumeAttachments": [attachment_body(r) for r in rows]}
+
+
+def attached_volume(cloud: CloudDep, server_id: str, ref: str, shown_id: str) -> dict[str, Any]:
+    try:
+        key = volume_key(ref)
+    except NotFound:
+        key = None
+    for row in attachments_of(cloud, server_id):
+        if row["id"] == key:
+            return row
+    raise NotFound(f"Instance {shown_id} is not attached to volume {ref}")
+
+
+@router.get("/servers/{server_id}/os-volume_attachments/{volume_id}")
+def show(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
+         engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, _RULE.format("show"), caller, server)
+    return {"volumeAttachment": attachment_body(
+        attached_volume(cloud, server["id"], volume_id, server_id))}
+
+
+@router.delete("/servers/{server_id}/os-volume_attachments/{volume_id}", status_code=202)
+def delete(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep, version: ComputeVersion) -> Response:
+    server = find_server(cloud, caller, server_id)
+    enforce_on(engine, _RULE.format("delete"), caller, server)
+    row = attached_volume(cloud, server["id"], volume_id, server_id)
+    cloud.volumes.request_detach(caller.ctx, server["id"], row["id"])
+    return Response(status_code=202, headers=version_headers(version))

@@ -1,0 +1,105 @@
+"""Block Storage `os-quota-sets` and `limits`: the `volumes` and `gigabytes` limits (and usage) of
+a project, read from the quota read model and set through the project's quota ledger (the same
+limits Compute's os-quota-sets shows nowhere, since Nova leaves them to Cinder).
+
+Cinder's other quotas (snapshots, backups, groups) are for features this cloud does not offer:
+they are shown as 0 and cannot be set; `per_volume_gigabytes` is unlimited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict
+
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.routers.compute_quotas import parse_limit
+from api.volume_views import PREFIX, check_path_project
+from domain.errors import InvalidInput
+from domain.quota.limits import DEFAULT_LIMITS
+from projections.quotas import QuotaViews
+
+router = APIRouter(prefix=PREFIX, tags=["volume: quotas"])
+
+RULES = [
+    policy.RuleDefault("volume_extension:quotas:show", "rule:admin_or_reader"),
+    policy.RuleDefault("volume_extension:quotas:update", "rule:admin_api"),
+    policy.RuleDefault("limits_extension:used_limits", "rule:admin_or_reader"),
+]
+
+SETTABLE = ("volumes", "gigabytes")
+NOT_OFFERED = {"snapshots": 0, "backups": 0, "backup_gigabytes": 0, "groups": 0,
+               "per_volume_gigabytes": -1}
+
+
+def quota_values(views: QuotaViews, project_id: str, usage: bool) -> dict[str, Any]:
+    limits, used = views.limits_and_usage(project_id)
+    if not usage:
+        return {**{r: limits[r] for r in SETTABLE}, **NOT_OFFERED}
+    return {**{r: {"limit": limits[r], "in_use": used[r], "reserved": 0, "allocated": 0}
+               for r in SETTABLE},
+            **{r: {"limit": v, "in_use": 0, "reserved": 0, "allocated": 0}
+               for r, v in NOT_OFFERED.items()}}
+
+
+def target(target_id: str, rule: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> QuotaViews:
+    engine.enforce(rule, {"project_id": target_id}, caller.creds)
+    views = QuotaViews(cloud.store)
+    if not views.project_exists(target_id):
+        raise InvalidInput(f"Invalid input received: Project ID {target_id} is not a valid "
+                           "project.")
+    return views
+
+
+@router.get("/os-quota-sets/{target_id}")
+def show(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep,
+         engine: PolicyDep, usage: str = "false") -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    views = target(target_id, "volume_extension:quotas:show", cloud, caller, engine)
+    detailed = usage.lower() in ("1", "true", "yes", "on")
+    return {"quota_set": {"id": target_id, **quota_values(views, target_id, detailed)}}
+
+
+@router.get("/os-quota-sets/{target_id}/defaults")
+def defaults(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep,
+             engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    target(target_id, "volume_extension:quotas:show", cloud, caller, engine)
+    return {"quota_set": {"id": target_id, **{r: DEFAULT_LIMITS[r] for r in SETTABLE},
+                          **NOT_OFFERED}}
+
+
+class QuotaSetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quota_set: dict[str, Any]
+
+
+@router.put("/os-quota-sets/{target_id}")
+def update(project_id: str, target_id: str, body: QuotaSetUpdate, cloud: CloudDep,
+           caller: CallerDep, engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    target(target_id, "volume_extension:quotas:update", cloud, caller, engine)
+    values = {k: v for k, v in body.quota_set.items() if k not in ("tenant_id", "id")}
+    bad = sorted(k for k in values if k not in SETTABLE)
+    if bad:
+        raise InvalidInput(f"Bad key(s) in quota set: {','.join(bad)}")
+    limits = {key: parse_limit(key, value) for key, value in values.items()}
+    ledger = cloud.quotas.set_limits(caller.ctx, target_id, limits)
+    return {"quota_set": {**{r: ledger.limit(r) for r in SETTABLE}, **NOT_OFFERED}}
+
+
+@router.get("/limits")
+def limits(project_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    engine.enforce("limits_extension:used_limits", {"project_id": caller.project_id},
+                   caller.creds)
+    limit, used = QuotaViews(cloud.store).limits_and_usage(caller.project_id)
+    return {"limits": {"rate": [], "absolute": {
+        "maxTotalVolumes": limit["volumes"], "maxTotalVolumeGigabytes": limit["gigabytes"],
+        "totalVolumesUsed": used["volumes"], "totalGigabytesUsed": used["gigabytes"],
+        "maxTotalSnapshots": 0, "maxTotalBackups": 0, "maxTotalBackupGigabytes": 0,
+        "totalSnapshotsUsed": 0, "totalBackupsUsed": 0, "totalBackupGigabytesUsed": 0}}}

@@ -1,0 +1,289 @@
+"""Block Storage `/volume/v3/{project_id}/volumes`: create, list, show, update, delete, and the
+volume actions os-extend and (administrators) os-reset_status.
+
+Reads come from the volume read model; changes go through the volume service, which records the
+request: the storage worker carries it out and reports back, so create, delete and extend answer
+202 while the volume is still creating, deleting or extending. The project in the path must be
+the token's, as in Cinder; administrators see other projects' volumes with `all_tenants`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from oslo_policy import policy
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from api.auth import Caller
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.errors import describe_validation
+from api.policy import PolicyEngine
+from api.routers.compute_servers import caught_up
+from api.volume_views import (
+    PREFIX,
+    check_path_project,
+    cinder_quota,
+    detail,
+    summary,
+    volume_key,
+)
+from domain.errors import InvalidInput, NotFound
+from domain.services.storage.volumes import VolumeRequest
+from projections.store import Row
+from projections.volumes import VolumeViews
+
+router = APIRouter(prefix=PREFIX, tags=["volume: volumes"])
+
+_OWNER, _READER = "rule:admin_or_member", "rule:admin_or_reader"
+RULES = [
+    policy.RuleDefault("volume:create", _OWNER),
+    policy.RuleDefault("volume:get", _READER),
+    policy.RuleDefault("volume:get_all", _READER),
+    policy.RuleDefault("volume:update", _OWNER),
+    policy.RuleDefault("volume:delete", _OWNER),
+    policy.RuleDefault("volume:extend", _OWNER),
+    policy.RuleDefault("volume_extension:volume_admin_actions:reset_status", "rule:admin_api"),
+]
+
+MAX_INT = 2**31 - 1
+DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _size(value: Any) -> Any:
+    """Cinder's volume_size: an integer, or a string of digits; never a boolean or fraction."""
+    if isinstance(value, (bool, float)):
+        raise ValueError(f"{value!r} is not of type 'integer', 'string'")
+    if isinstance(value, str):
+        if not DIGITS.match(value):
+            raise ValueError(f"{value!r} does not match '^[0-9]+$'")
+        return int(value)
+    return value
+
+
+Size = Annotated[int, BeforeValidator(_size), Field(ge=1, le=MAX_INT)]
+# Cinder allows any string up to 255; NUL and other control characters have no place in a
+# name (and PostgreSQL text cannot hold NUL).
+Text255 = Annotated[str, Field(max_length=255, pattern=r"^[^\x00-\x1f]*$")]
+Description = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
+MetadataKey = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f]*$")]
+Metadata = dict[MetadataKey, Text255]
+# Fields of Cinder features this cloud does not offer: accepted only when they ask for nothing.
+UNSUPPORTED = ("snapshot_id", "source_volid", "backup_id", "consistencygroup_id", "group_id",
+               "source_replica")
+
+
+class VolumeCreate(BaseModel):
+    # Cinder's schema allows further properties (clients send status, attach_status, ...).
+    model_config = ConfigDict(extra="allow")
+    size: Size
+    name: Text255 | None = None
+    description: Description | None = None
+    display_name: Text255 | None = None
+    display_description: Description | None = None
+    imageRef: Annotated[str, Field(max_length=255)] | None = None  # noqa: N815 - Cinder's names
+    image_id: Annotated[str, Field(max_length=255)] | None = None
+    availability_zone: Annotated[str, Field(max_length=255)] | None = None
+    volume_type: Annotated[str, Field(max_length=255)] | None = None
+    metadata: Metadata | None = None
+    multiattach: bool = False
+
+
+class VolumeCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    volume: VolumeCreate
+    hints: dict[str, Any] | None = Field(default=None, alias="OS-SCH-HNT:scheduler_hints")
+
+
+class VolumeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text255 | None = None
+    description: Description | None = None
+    display_name: Text255 | None = None
+    display_description: Description | None = None
+    metadata: Metadata | None = None
+
+
+class VolumeUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    volume: VolumeUpdate
+
+
+class Extend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_size: Size
+
+
+class ResetStatus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Annotated[str, Field(max_length=255)]
+    attach_status: str | None = None
+    migration_status: str | None = None
+
+
+def owned_by(project_id: str | None) -> dict[str, Any]:
+    return {"project_id": project_id}
+
+
+def visible(cloud: CloudServices, caller: Caller, volume_id: str) -> Row:
+    """A volume of the caller's project (any, for an administrator), else Cinder's 404."""
+    row = VolumeViews(cloud.store).get(volume_key(volume_id))
+    if row is None or (row["project_id"] != caller.project_id and not caller.is_admin):
+        raise NotFound(f"Volume {volume_id} could not be found.")
+    return row
+
+
+def shown(cloud: CloudServices, caller: Caller, volume_id: str) -> dict[str, Any]:
+    caught_up(cloud)
+    return {"volume": detail(visible(cloud, caller, volume_id), cloud.settings.public_url,
+                             caller)}
+
+
+def volume_request(v: VolumeCreate) -> VolumeRequest:
+    for field in UNSUPPORTED:
+        if (v.model_extra or {}).get(field) is not None:
+            raise InvalidInput(f"Invalid input received: {field} is not supported.")
+    if v.multiattach:
+        raise InvalidInput("Invalid input received: multiattach volumes are not supported.")
+    if v.volume_type not in (None, "__DEFAULT__"):
+        raise NotFound(f"Volume type with name {v.volume_type} could not be found.")
+    return VolumeRequest(size=v.size, name=v.name if v.name is not None else v.display_name,
+                         description=v.description if v.description is not None
+                         else v.display_description,
+                         image_ref=v.imageRef or v.image_id,
+                         availability_zone=v.availability_zone, metadata=v.metadata or {})
+
+
+@router.post("/volumes", status_code=202)
+def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
+    with cinder_quota():
+        volume = cloud.volumes.create(caller.ctx, volume_request(body.volume))
+    return shown(cloud, caller, volume.id.hex)
+
+
+# -- read ------------------------------------------------------------------------------------
+
+def page_limit(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"-?[0-9]+", value):
+        raise InvalidInput("Invalid input received: limit param must be an integer")
+    if int(value) < 0:
+        raise InvalidInput("Invalid input received: limit param must be positive")
+    return min(int(value), 1000)
+
+
+def listed(request: Request, cloud: CloudServices, caller: Caller,
+           engine: PolicyEngine) -> tuple[list[Row], dict[str, Any]]:
+    params = request.query_params
+    engine.enforce("volume:get_all", owned_by(caller.project_id), caller.creds)
+    everyone = caller.is_admin and params.get("all_tenants", "0").lower() in (
+        "1", "true", "yes", "on")
+    project = params.get("project_id") if everyone else caller.project_id
+    views = VolumeViews(cloud.store)
+    marker_seq = None
+    if "marker" in params:
+        marker = views.get(volume_key(params["marker"]))
+        if marker is None or (project is not None and marker["project_id"] != project):
+            raise InvalidInput(f"Invalid input received: marker [{params['marker']}] not found")
+        marker_seq = marker["seq"]
+    limit = page_limit(params.get("limit"))
+    rows = views.list(project, name=params.get("name"), status=params.get("status"),
+                      marker_seq=marker_seq, limit=limit)
+    extra: dict[str, Any] = {}
+    if limit is not None and rows and len(rows) == limit:
+        base = f"{cloud.settings.public_url}{request.url.path}"
+        last = summary(rows[-1], "")["id"]
+        extra["volumes_links"] = [{"rel": "next", "href": f"{base}?limit={limit}&marker={last}"}]
+    return rows, extra
+
+
+@router.get("/volumes")
+def index(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+          engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    rows, extra = listed(request, cloud, caller, engine)
+    return {"volumes": [summary(r, cloud.settings.public_url) for r in rows], **extra}
+
+
+@router.get("/volumes/detail")
+def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+                 engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    rows, extra = listed(request, cloud, caller, engine)
+    base = cloud.settings.public_url
+    return {"volumes": [detail(r, base, caller) for r in rows], **extra}
+
+
+@router.get("/volumes/{volume_id}")
+def show(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
+         engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    row = visible(cloud, caller, volume_id)
+    engine.enforce("volume:get", owned_by(row["project_id"]), caller.creds)
+    return {"volume": detail(row, cloud.settings.public_url, caller)}
+
+
+# -- change ----------------------------------------------------------------------------------
+
+@router.put("/volumes/{volume_id}")
+def update(project_id: str, volume_id: str, body: VolumeUpdateRequest, cloud: CloudDep,
+           caller: CallerDep, engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    row = visible(cloud, caller, volume_id)
+    engine.enforce("volume:update", owned_by(row["project_id"]), caller.creds)
+    v = body.volume
+    changes: dict[str, Any] = {}
+    for field, legacy in (("name", "display_name"), ("description", "display_description")):
+        if field in v.model_fields_set or legacy in v.model_fields_set:
+            changes[field] = getattr(v, field) if field in v.model_fields_set \
+                else getattr(v, legacy)
+    if "metadata" in v.model_fields_set:
+        changes["metadata"] = v.metadata or {}
+    cloud.volumes.update(caller.ctx, row["id"], changes)
+    return shown(cloud, caller, row["id"])
+
+
+@router.delete("/volumes/{volume_id}", status_code=202)
+def delete(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> Response:
+    check_path_project(project_id, caller)
+    row = visible(cloud, caller, volume_id)
+    engine.enforce("volume:delete", owned_by(row["project_id"]), caller.creds)
+    cloud.volumes.delete(caller.ctx, row["id"])
+    return Response(status_code=202)
+
+
+ACTIONS = {"os-extend": Extend, "os-reset_status": ResetStatus}
+
+
+@router.post("/volumes/{volume_id}/action", status_code=202)
+def action(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep, body: Annotated[Any, Body()] = None) -> Response:
+    check_path_project(project_id, caller)
+    if not isinstance(body, dict) or len(body) != 1:
+        raise InvalidInput("Malformed request body: exactly one action is expected.")
+    (name, args), = body.items()
+    if name not in ACTIONS:
+        raise InvalidInput(f"There is no such action: {name}")
+    try:
+        parsed = ACTIONS[name].model_validate(args)
+    except ValidationError as invalid:
+        raise InvalidInput(describe_validation(invalid)) from None  # type: ignore[arg-type]
+    row = visible(cloud, caller, volume_id)
+    if isinstance(parsed, Extend):
+        engine.enforce("volume:extend", owned_by(row["project_id"]), caller.creds)
+        with cinder_quota():
+            cloud.volumes.extend(caller.ctx, row["id"], parsed.new_size)
+    elif isinstance(parsed, ResetStatus):
+        engine.enforce("volume_extension:volume_admin_actions:reset_status",
+                       owned_by(row["project_id"]), caller.creds)
+        if parsed.attach_status not in (None, "detached"):
+            raise InvalidInput("Invalid input received: only attach_status 'detached' can be "
+                               "set.")
+        cloud.volumes.reset_status(caller.ctx, row["id"], parsed.status)
+    return Response(status_code=202)

@@ -1,0 +1,127 @@
+"""Cinder v3 bodies of volumes (and Nova's of volume attachments), from the volume read model.
+
+Ids are dashed UUIDs, as Cinder prints them; any UUID spelling is accepted in paths. Fields of
+Cinder features this cloud does not have (volume types, snapshots, groups, replication, migration)
+are shown with the values Cinder gives a volume that uses none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from api.auth import Caller
+from api.errors import ApiError, OverLimit
+from domain.errors import NotFound, QuotaExceeded
+from projections.store import Row
+
+PREFIX = "/volume/v3/{project_id}"
+DEFAULT_TYPE = "__DEFAULT__"
+# The id Cinder gives its default volume type is per deployment; this one is fixed.
+DEFAULT_TYPE_ID = "5f1b0e1c-7a4f-5b4e-9d0a-3c2f5a7e8b61"
+
+
+def dashed(hex_id: str | None) -> str | None:
+    return None if hex_id is None else str(UUID(hex_id))
+
+
+def volume_key(ref: str) -> str:
+    """The hex id of a volume named in a path; anything else names nothing (404)."""
+    try:
+        return UUID(ref).hex
+    except ValueError:
+        raise NotFound(f"Volume {ref} could not be found.") from None
+
+
+def check_path_project(project_id: str, caller: Caller) -> None:
+    """Cinder refuses a URL whose project is not the token's (admins included)."""
+    if project_id != caller.project_id and _hex(project_id) != caller.project_id:
+        raise ApiError(400, "Malformed request url")
+
+
+def _hex(value: str) -> str | None:
+    try:
+        return UUID(value).hex
+    except ValueError:
+        return None
+
+
+@contextmanager
+def cinder_quota() -> Iterator[None]:
+    """Cinder refuses a volume over quota with 413 and the name of its exception."""
+    try:
+        yield
+    except QuotaExceeded as over:
+        if over.resource == "volumes":
+            raise OverLimit(f"VolumeLimitExceeded: Maximum number of volumes allowed "
+                            f"({over.limit}) exceeded for quota 'volumes'.") from None
+        raise OverLimit(
+            f"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed "
+            f"{over.resource} quota. Requested {over.requested}G, quota is {over.limit}G and "
+            f"{over.used}G has been consumed.") from None
+
+
+def links(base: str, project_id: str, ident: str) -> list[dict[str, str]]:
+    return [{"href": f"{base}/volume/v3/{project_id}/volumes/{ident}", "rel": "self"},
+            {"href": f"{base}/volume/{project_id}/volumes/{ident}", "rel": "bookmark"}]
+
+
+def summary(volume: Row, base: str) -> dict[str, Any]:
+    ident = str(dashed(volume["id"]))
+    return {"id": ident, "name": volume["name"],
+            "links": links(base, volume["project_id"], ident)}
+
+
+def attachments(volume: Row) -> list[dict[str, Any]]:
+    """Cinder lists an attachment once it is made (status in-use, or detaching)."""
+    attachment = volume["attachment"]
+    if not attachment or not attachment.get("attached_at"):
+        return []
+    return [{"id": dashed(volume["id"]), "volume_id": dashed(volume["id"]),
+             "attachment_id": dashed(attachment["attachment_id"]),
+             "server_id": dashed(attachment["server_id"]), "host_name": attachment["host"],
+             "device": attachment["device"], "attached_at": attachment["attached_at"]}]
+
+
+def image_metadata(image: dict[str, Any]) -> dict[str, str]:
+    """Cinder's `volume_image_metadata`: what the source image said, as strings."""
+    values = {"image_id": dashed(image["id"]), "image_name": image.get("name"),
+              "checksum": image.get("checksum"), "disk_format": image.get("disk_format"),
+              "container_format": image.get("container_format"),
+              "min_disk": image.get("min_disk"), "min_ram": image.get("min_ram"),
+              "size": image.get("size")}
+    return {k: str(v) for k, v in values.items() if v is not None}
+
+
+def detail(volume: Row, base: str, caller: Caller) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        **summary(volume, base), "description": volume["description"],
+        "status": volume["status"], "size": volume["size"],
+        "availability_zone": volume["availability_zone"], "created_at": volume["created_at"],
+        "updated_at": volume["updated_at"], "attachments": attachments(volume),
+        "bootable": "true" if volume["bootable"] else "false", "encrypted": False,
+        "multiattach": False, "metadata": dict(volume["metadata"] or {}),
+        "user_id": volume["user_id"], "os-vol-tenant-attr:tenant_id": volume["project_id"],
+        "volume_type": DEFAULT_TYPE, "volume_type_id": DEFAULT_TYPE_ID,
+        "snapshot_id": None, "source_volid": None, "consistencygroup_id": None,
+        "group_id": None, "replication_status": None, "migration_status": None,
+        "provider_id": None, "service_uuid": None, "shared_targets": False,
+        "cluster_name": None, "consumes_quota": True,
+    }
+    if volume["image"]:
+        body["volume_image_metadata"] = image_metadata(volume["image"])
+    if caller.is_admin:
+        body.update({"os-vol-host-attr:host": volume["host"],
+                     "os-vol-mig-status-attr:migstat": None,
+                     "os-vol-mig-status-attr:name_id": None})
+    return body
+
+
+def attachment_body(volume: Row) -> dict[str, Any]:
+    """Nova's volumeAttachment (before 2.70: no tag, no attachment or BDM id)."""
+    attachment = volume["attachment"] or {}
+    ident = dashed(volume["id"])
+    return {"id": ident, "volumeId": ident, "serverId": dashed(attachment.get("server_id")),
+            "device": attachment.get("device")}

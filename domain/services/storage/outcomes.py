@@ -1,0 +1,118 @@
+"""What the storage worker reports back: each outcome of a backend action becomes an event.
+
+Every report is idempotent: a worker replaying its log after a crash may report twice, and the
+second report finds the volume already past that point and records nothing. Attach and detach
+reports name the attachment they are about, so a stale report of an earlier attachment can never
+confirm a later one. Quota is given back here: all of a volume's claim when its deletion is
+confirmed, an extend's extra gigabytes when the extend failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from domain.commands import changed, command
+from domain.context import RequestContext
+from domain.services.quotas import open_ledger
+from domain.services.storage.lookup import Lookup, live
+from domain.storage.volume import Volume
+
+
+class VolumeOutcomes(Lookup):
+    def load(self, volume_id: UUID | str) -> Volume | None:
+        found = live(self.app, volume_id, Volume)
+        return found if isinstance(found, Volume) else None
+
+    @command
+    def created(self, ctx: RequestContext, volume_id: UUID | str, path: str) -> None:
+        volume = self.load(volume_id)
+        if volume is not None:
+            volume.created(path)
+            self.app.save(*changed(volume))
+
+    @command
+    def create_failed(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:
+        """The volume goes to error and keeps its quota until it is deleted (as in Cinder)."""
+        volume = self.load(volume_id)
+        if volume is not None:
+            volume.create_failed(reason)
+            self.app.save(*changed(volume))
+
+    @command
+    def extended(self, ctx: RequestContext, volume_id: UUID | str, size: int) -> None:
+        volume = self.load(volume_id)
+        if volume is not None:
+            volume.extended(size)
+            self.app.save(*changed(volume))
+
+    @command
+    def extend_failed(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:
+        volume = self.load(volume_id)
+        if volume is None:
+            return
+        held = volume.quota_held()
+        volume.extend_failed(reason)
+        ledger = open_ledger(self.app, volume.project_id)
+        ledger.release({k: held[k] - v for k, v in volume.quota_held().items()})
+        self.app.save(*changed(volume, ledger))
+
+    @command
+    def deleted(self, ctx: RequestContext, volume_id: UUID | str) -> None:
+        volume = self.load(volume_id)
+        if volume is None:
+            return
+        held = volume.quota_held()
+        volume.mark_deleted()
+        if volume.pending_events:
+            ledger = open_ledger(self.app, volume.project_id)
+            ledger.release(held)
+            self.app.save(*changed(volume, ledger))
+
+    @command
+    def delete_failed(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:
+        volume = self.load(volume_id)
+        if volume is not None:
+            volume.delete_failed(reason)
+            self.app.save(*changed(volume))
+
+    @command
+    def attached(self, ctx: RequestContext, volume_id: UUID | str, attachment_id: str,
+                 host: str, device: str) -> None:
+        volume = self.load(volume_id)
+        if volume is not None:
+            volume.attached(attachment_id, host, device)
+            self.app.save(*changed(volume))
+
+    @command
+    def attach_failed(self, ctx: RequestContext, volume_id: UUID | str, attachment_id: str,
+                      reason: str) -> None:
+        """The volume is available again and the server's device is free."""
+        self._left(volume_id, lambda v: v.attach_failed(attachment_id, reason))
+
+    @command
+    def detached(self, ctx: RequestContext, volume_id: UUID | str, attachment_id: str) -> None:
+        """The volume is available again and the server's device is free (a server deleted
+        meanwhile is left as it is)."""
+        self._left(volume_id, lambda v: v.detached(attachment_id))
+
+    @command
+    def detach_failed(self, ctx: RequestContext, volume_id: UUID | str, attachment_id: str,
+                      reason: str) -> None:
+        volume = self.load(volume_id)
+        if volume is not None:
+            volume.detach_failed(attachment_id, reason)
+            self.app.save(*changed(volume))
+
+    def _left(self, volume_id: UUID | str, report: Callable[[Volume], None]) -> None:
+        volume = self.load(volume_id)
+        if volume is None:
+            return
+        server_id = (volume.attachment or {}).get("server_id")
+        report(volume)
+        if not volume.pending_events:
+            return
+        instance = self.attached_instance(server_id)
+        if instance is not None:
+            instance.volume_detached(volume.id.hex)
+        self.app.save(*changed(volume, instance))

@@ -1,0 +1,139 @@
+"""Volume commands: create, update, extend, delete, and an administrator's status reset.
+
+Creating a volume claims `volumes` and `gigabytes` on the project's quota ledger in the same
+`save()` as the new volume, and an extend claims the extra gigabytes with the extend request: two
+concurrent requests that both saw room for the last gigabyte cannot both commit (one conflicts
+and reruns on fresh state, `@command`). The claims are given back when the storage worker
+confirms the deletion (outcomes.py), so a volume whose creation failed holds its quota until it
+is deleted, as in Cinder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.image import Image
+from domain.commands import changed, command
+from domain.context import RequestContext
+from domain.errors import InvalidInput
+from domain.services.compute.boot import image_snapshot
+from domain.services.quotas import open_ledger
+from domain.services.storage.attachments import AttachCommands
+from domain.services.storage.lookup import live
+from domain.services.storage.outcomes import VolumeOutcomes
+from domain.storage.volume import Volume
+
+GIB = 2**30
+MAX_SIZE = 2**31 - 1  # Cinder's DB_MAX_INT
+UPDATABLE = ("name", "description", "metadata")
+
+
+@dataclass(frozen=True)
+class VolumeRequest:
+    size: int
+    name: str | None = None
+    description: str | None = None
+    image_ref: str | None = None
+    availability_zone: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def check_size(size: object) -> int:
+    """The API validates types; this is the domain's backstop."""
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_SIZE:
+        raise InvalidInput(f"Invalid input received: Volume size '{size}' must be an integer "
+                           "and greater than 0")
+    return size
+
+
+class VolumeService(AttachCommands, VolumeOutcomes):
+    def __init__(self, app: SkyLedger, availability_zone: str = "nova",
+                 host: str | None = None) -> None:
+        """`host` is the storage host whose pool holds new volumes; `availability_zone` the
+        one zone volumes are offered in."""
+        self.app, self.availability_zone, self.host = app, availability_zone, host
+
+    @command
+    def create(self, ctx: RequestContext, req: VolumeRequest) -> Volume:
+        size = check_size(req.size)
+        zone = req.availability_zone or self.availability_zone
+        if zone != self.availability_zone:
+            raise InvalidInput(f"Invalid input received: Availability zone '{zone}' is invalid.")
+        image = self.source_image(ctx, req.image_ref, size) if req.image_ref is not None \
+            else None
+        ledger = open_ledger(self.app, str(ctx.project_id))
+        # Gigabytes first: Cinder reports the size when both are exceeded.
+        ledger.claim({"gigabytes": size, "volumes": 1})
+        volume = Volume(str(ctx.project_id), str(ctx.user_id), req.name, req.description, size,
+                        zone, image, dict(req.metadata), self.host)
+        self.app.save(volume, ledger)
+        return volume
+
+    def source_image(self, ctx: RequestContext, ref: str, size: int) -> dict[str, Any]:
+        """The image a volume is made from: active, visible to the caller, and fitting."""
+        image = live(self.app, ref, Image)
+        if not isinstance(image, Image) or not image.visible_to(ctx.project_id, ctx.is_admin):
+            raise InvalidInput("Invalid image identifier or unable to access requested image.")
+        if image.status != "active":
+            raise InvalidInput(f"Invalid input received: Image {ref} is not active.")
+        image_gib = -(-int(image.size or 0) // GIB)
+        if image_gib > size:
+            raise InvalidInput(f"Invalid input received: Size of specified image {image_gib}GB "
+                               f"is larger than volume size {size}GB.")
+        if image.min_disk > size:
+            raise InvalidInput(f"Invalid input received: Volume size {size}GB cannot be smaller "
+                               f"than the image minDisk size {image.min_disk}GB.")
+        return {**image_snapshot(image), "size": image.size, "checksum": image.checksum}
+
+    @command
+    def update(self, ctx: RequestContext, volume_id: UUID | str,
+               changes: dict[str, Any]) -> Volume:
+        volume = self.volume(ctx, volume_id)
+        unknown = sorted(set(changes) - set(UPDATABLE))
+        if unknown:
+            raise InvalidInput(f"Invalid input received: cannot update {', '.join(unknown)}.")
+        different = {k: v for k, v in changes.items() if getattr(volume, k) != v}
+        if different:
+            volume.update(different)
+            self.app.save(volume)
+        return volume
+
+    @command
+    def extend(self, ctx: RequestContext, volume_id: UUID | str, new_size: int) -> Volume:
+        volume = self.volume(ctx, volume_id)
+        volume.request_extend(check_size(new_size))
+        ledger = open_ledger(self.app, volume.project_id)
+        ledger.claim({"gigabytes": new_size - volume.size})
+        self.app.save(volume, ledger)
+        return volume
+
+    @command
+    def delete(self, ctx: RequestContext, volume_id: UUID | str) -> Volume:
+        """Ask the storage worker to delete the volume; its quota goes when it confirms."""
+        volume = self.volume(ctx, volume_id)
+        volume.request_delete()
+        self.app.save(volume)
+        return volume
+
+    @command
+    def reset_status(self, ctx: RequestContext, volume_id: UUID | str, status: str) -> Volume:
+        """Cinder's os-reset_status (the API allows it to administrators only): an attachment
+        in the volume is dropped, with its device on the server, and an extend's extra claim
+        is given back."""
+        volume = self.volume(ctx, volume_id)
+        held = volume.quota_held()
+        server_id = (volume.attachment or {}).get("server_id")
+        volume.reset_status(status)
+        ledger = open_ledger(self.app, volume.project_id)
+        ledger.release({k: held[k] - v for k, v in volume.quota_held().items()})
+        instance = self.attached_instance(server_id) if volume.attachment is None else None
+        if instance is not None:
+            instance.volume_detached(volume.id.hex)
+        self.app.save(*changed(volume, ledger, instance))
+        return volume
+
+    def get(self, ctx: RequestContext, volume_id: UUID | str) -> Volume:
+        return self.volume(ctx, volume_id)

@@ -1,0 +1,231 @@
+"""The Volume aggregate: a block device that outlives instances, from request to deletion.
+
+Requests (create, extend, delete, attach, detach) move the volume into an in-progress status and
+are what the storage worker acts on; the worker reports back through the outcome methods
+(`created`, `extend_failed`, `attached`, ...). Each outcome is recorded only while the volume is
+still in the matching in-progress status, so a worker replaying its log after a crash may report
+twice and the second report records nothing. The statuses are Cinder's (volume_states.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import InvalidInput
+from domain.storage.volume_states import (
+    OPERATIONS,
+    RESETTABLE,
+    InvalidVolume,
+    VolumeBusy,
+    VolumeStatus,
+    statuses,
+)
+
+S = VolumeStatus
+# Cinder's words for a refused delete (the conditions it lists beyond status never hold here).
+DELETE_REFUSED = ("Volume status must be {} and must not be migrating, attached, belong to a "
+                  "group, have snapshots or be disassociated from snapshots after volume "
+                  "transfer.")
+
+
+def now() -> str:
+    """Naive UTC with microseconds, the way Cinder prints times."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+class Volume(Entity):
+    @event("Requested")
+    def __init__(self, project_id: str, user_id: str, name: str | None,
+                 description: str | None, size: int, availability_zone: str,
+                 image: dict[str, Any] | None, metadata: dict[str, str],
+                 host: str | None) -> None:
+        """`image` is a snapshot of the source image (None: an empty volume); `host` is the
+        storage host whose pool is to hold the volume."""
+        self.project_id, self.user_id = project_id, user_id
+        self.name, self.description, self.metadata = name, description, metadata
+        self.size, self.availability_zone = size, availability_zone
+        self.image, self.host = image, host
+        self.bootable = image is not None
+        self.status = S.CREATING
+        self.path: str | None = None  # set when the backend made it
+        self.extending_to: int | None = None
+        # {attachment_id, server_id, host, device, tag, attached_at (None until confirmed)}
+        self.attachment: dict[str, Any] | None = None
+        self.fault: str | None = None
+        self.deleted = False
+
+    @property
+    def source_image_id(self) -> str | None:
+        return self.image["id"] if self.image else None
+
+    def quota_held(self) -> dict[str, int]:
+        """What the project's ledger holds for this volume: its size, or during an extend the
+        new size (claimed at the request)."""
+        return {"volumes": 1, "gigabytes": max(self.size, self.extending_to or 0)}
+
+    # -- requests -----------------------------------------------------------------------------
+    @event("Updated")
+    def update(self, changes: dict[str, Any]) -> None:
+        for key in ("name", "description", "metadata"):
+            if key in changes:
+                setattr(self, key, changes[key])
+
+    def request_extend(self, new_size: int) -> None:
+        if self.status not in OPERATIONS["extend"].sources:
+            raise InvalidVolume(f"Volume {self.id} status must be {statuses('extend')} to "
+                                f"extend, but current status is: {self.status.value}.")
+        if new_size <= self.size:
+            raise InvalidInput("Invalid input received: New size for extend must be greater "
+                               f"than current size. (current: {self.size}, extended: "
+                               f"{new_size}).")
+        self._extend_requested(new_size)
+
+    @event("ExtendRequested")
+    def _extend_requested(self, new_size: int) -> None:
+        self.status, self.extending_to = S.EXTENDING, new_size
+
+    def request_delete(self) -> None:
+        if self.status not in OPERATIONS["delete"].sources or self.attachment is not None:
+            raise InvalidVolume(DELETE_REFUSED.format(statuses("delete")))
+        self._delete_requested()
+
+    @event("DeleteRequested")
+    def _delete_requested(self) -> None:
+        self.status = S.DELETING
+
+    def request_attach(self, server_id: str, host: str, device: str,
+                       tag: str | None = None) -> str:
+        """Reserve the volume for the server; returns the new attachment's id."""
+        if self.status not in OPERATIONS["attach"].sources or self.attachment is not None:
+            raise VolumeBusy(f"Invalid volume: Volume status must be {statuses('attach')} to "
+                             f"reserve, but the status is {self.status.value}.")
+        attachment_id = uuid.uuid4().hex
+        self._attach_requested({"attachment_id": attachment_id, "server_id": server_id,
+                                "host": host, "device": device, "tag": tag,
+                                "attached_at": None})
+        return attachment_id
+
+    @event("AttachRequested")
+    def _attach_requested(self, attachment: dict[str, Any]) -> None:
+        self.status, self.attachment = S.ATTACHING, dict(attachment)
+
+    def attached_to(self, server_id: str) -> bool:
+        return self.attachment is not None and self.attachment["server_id"] == server_id
+
+    def request_detach(self) -> None:
+        if self.status not in OPERATIONS["detach"].sources:
+            raise VolumeBusy("Invalid volume: Unable to detach volume. Volume status must be "
+                             "'in-use' and attach_status must be 'attached' to detach.")
+        self._detach_requested()
+
+    @event("DetachRequested")
+    def _detach_requested(self) -> None:
+        self.status = S.DETACHING
+
+    def reset_status(self, status: str) -> None:
+        """An administrator's override (Cinder's os-reset_status): the volume is taken out of
+        whatever it was doing; an attachment in it is dropped, and an extend's claim with it."""
+        if status not in {s.value for s in RESETTABLE}:
+            raise InvalidInput(f"Invalid input received: The status {status!r} is not one of "
+                               f"{sorted(s.value for s in RESETTABLE)}.")
+        if status != self.status.value or self.attachment or self.extending_to:
+            self._status_reset(status, self.status.value)
+
+    @event("StatusReset")
+    def _status_reset(self, status: str, previous: str) -> None:
+        self.status, self.attachment, self.extending_to = S(status), None, None
+
+    # -- outcomes the storage worker reports ---------------------------------------------------
+    def _busy(self, op: str, attachment_id: str | None = None) -> bool:
+        if self.status is not OPERATIONS[op].busy:
+            return False
+        return attachment_id is None or (self.attachment or {}).get("attachment_id") == \
+            attachment_id
+
+    def created(self, path: str) -> None:
+        if self._busy("create"):
+            self._created(path)
+
+    @event("Provisioned")
+    def _created(self, path: str) -> None:
+        self.status, self.path, self.fault = S.AVAILABLE, path, None
+
+    def create_failed(self, reason: str) -> None:
+        if self._busy("create"):
+            self._create_failed(reason)
+
+    @event("ProvisionFailed")
+    def _create_failed(self, reason: str) -> None:
+        self.status, self.fault = S.ERROR, reason
+
+    def extended(self, size: int) -> None:
+        if self._busy("extend") and size == self.extending_to:
+            self._extended(size)
+
+    @event("Extended")
+    def _extended(self, size: int) -> None:
+        self.status, self.size, self.extending_to, self.fault = S.AVAILABLE, size, None, None
+
+    def extend_failed(self, reason: str) -> None:
+        if self._busy("extend"):
+            self._extend_failed(reason)
+
+    @event("ExtendFailed")
+    def _extend_failed(self, reason: str) -> None:
+        self.status, self.extending_to, self.fault = S.ERROR_EXTENDING, None, reason
+
+    def mark_deleted(self) -> None:
+        if self._busy("delete"):
+            self._deleted()
+
+    @event("Deleted")
+    def _deleted(self) -> None:
+        self.status, self.deleted = S.DELETED, True
+
+    def delete_failed(self, reason: str) -> None:
+        if self._busy("delete"):
+            self._delete_failed(reason)
+
+    @event("DeleteFailed")
+    def _delete_failed(self, reason: str) -> None:
+        self.status, self.fault = S.ERROR_DELETING, reason
+
+    def attached(self, attachment_id: str, host: str, device: str) -> None:
+        """libvirt confirmed the attach, with the host and the device the guest got."""
+        if self._busy("attach", attachment_id):
+            self._attached(host, device, now())
+
+    @event("Attached")
+    def _attached(self, host: str, device: str, attached_at: str) -> None:
+        self.status, self.fault = S.IN_USE, None
+        self.attachment = {**(self.attachment or {}), "host": host, "device": device,
+                           "attached_at": attached_at}
+
+    def attach_failed(self, attachment_id: str, reason: str) -> None:
+        if self._busy("attach", attachment_id):
+            self._attach_failed(reason)
+
+    @event("AttachFailed")
+    def _attach_failed(self, reason: str) -> None:
+        self.status, self.attachment, self.fault = S.AVAILABLE, None, reason
+
+    def detached(self, attachment_id: str) -> None:
+        if self._busy("detach", attachment_id):
+            self._detached()
+
+    @event("Detached")
+    def _detached(self) -> None:
+        self.status, self.attachment = S.AVAILABLE, None
+
+    def detach_failed(self, attachment_id: str, reason: str) -> None:
+        if self._busy("detach", attachment_id):
+            self._detach_failed(reason)
+
+    @event("DetachFailed")
+    def _detach_failed(self, reason: str) -> None:
+        self.status, self.fault = S.IN_USE, reason

@@ -1,0 +1,76 @@
+"""Cinder's volume statuses and which request each allows, in one table.
+
+A request moves a volume into an in-progress status (`busy`); the storage worker's outcome moves
+it on to `done` or `failed`. A request from any other status is refused: Cinder's 400 (Invalid
+volume) for the volume API's own requests, the 409 of the issue for attach and detach.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from domain.errors import InvalidInput, InvalidState
+
+
+class VolumeStatus(str, enum.Enum):
+    CREATING = "creating"
+    AVAILABLE = "available"
+    RESERVED = "reserved"  # Cinder's attachment-without-connector; no request here makes it
+    ATTACHING = "attaching"
+    IN_USE = "in-use"
+    DETACHING = "detaching"
+    DELETING = "deleting"
+    EXTENDING = "extending"
+    ERROR = "error"
+    ERROR_DELETING = "error_deleting"
+    ERROR_EXTENDING = "error_extending"
+    DELETED = "deleted"  # never shown: a deleted volume is gone from every list
+
+
+S = VolumeStatus
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A request allowed from `sources`, shown as `busy` until the backend reports."""
+
+    sources: frozenset[VolumeStatus]
+    busy: VolumeStatus
+    done: VolumeStatus
+    failed: VolumeStatus
+
+
+def _op(sources: set[VolumeStatus], busy: S, done: S, failed: S) -> Operation:
+    return Operation(frozenset(sources), busy, done, failed)
+
+
+OPERATIONS: dict[str, Operation] = {
+    "create": _op(set(), S.CREATING, S.AVAILABLE, S.ERROR),
+    # Cinder's delete conditions (error_restoring and error_managing do not exist here).
+    "delete": _op({S.AVAILABLE, S.ERROR, S.ERROR_EXTENDING}, S.DELETING, S.DELETED,
+                  S.ERROR_DELETING),
+    # Offline extend only (Cinder before 3.42): an attached volume is not grown under a guest.
+    "extend": _op({S.AVAILABLE}, S.EXTENDING, S.AVAILABLE, S.ERROR_EXTENDING),
+    "attach": _op({S.AVAILABLE}, S.ATTACHING, S.IN_USE, S.AVAILABLE),
+    "detach": _op({S.IN_USE}, S.DETACHING, S.AVAILABLE, S.IN_USE),
+}
+
+# What an administrator may force a volume to with os-reset_status.
+RESETTABLE = frozenset({S.AVAILABLE, S.ERROR})
+
+
+class InvalidVolume(InvalidInput):
+    """Cinder's InvalidVolume: a volume request its status does not allow (400)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Invalid volume: {reason}")
+
+
+class VolumeBusy(InvalidState):
+    """Attach or detach of a volume whose status does not allow it (409)."""
+
+
+def statuses(op: str) -> str:
+    """The allowed statuses of a request in Cinder's words: "available or error"."""
+    return " or ".join(s.value for s in sorted(OPERATIONS[op].sources, key=list(S).index))

@@ -1,0 +1,148 @@
+"""Read model of volumes (Block Storage `/volumes`, and Compute's `os-volume_attachments`).
+
+A row keeps the columns lists filter on and the whole volume as a JSON document, evolved event by
+event the way the `Volume` aggregate evolves (domain/storage/volume.py). `seq` is the request
+event's position: creation order, stable on rebuild. A deleted volume's row goes, since Cinder
+lists no deleted volume; `server_id` is the server of the volume's attachment, pending or
+confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.storage.volume import Volume
+from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.servers import moment
+from projections.store import ReadCursor, ReadStore, Row
+
+COLUMNS = ("project_id", "user_id", "name", "status", "server_id", "updated_at")
+
+
+def new_doc(e: Any) -> dict[str, Any]:
+    keep = ("project_id", "user_id", "name", "description", "metadata", "size",
+            "availability_zone", "image", "host")
+    return {**{k: getattr(e, k) for k in keep}, "bootable": e.image is not None,
+            "status": "creating", "path": None, "extending_to": None, "attachment": None,
+            "fault": None, "created_at": moment(e)}
+
+
+def _attached(doc: dict[str, Any], e: Any) -> None:
+    doc.update(status="in-use", fault=None, attachment={
+        **(doc["attachment"] or {}), "host": e.host, "device": e.device,
+        "attached_at": e.attached_at})
+
+
+Evolve = Callable[[dict[str, Any], Any], None]
+
+# One step per volume event, mirroring domain/storage/volume.py.
+EVOLVE: dict[type, Evolve] = {
+    Volume.Updated: lambda d, e: d.update({k: v for k, v in e.changes.items()
+                                           if k in ("name", "description", "metadata")}),
+    Volume.ExtendRequested: lambda d, e: d.update(status="extending",
+                                                  extending_to=e.new_size),
+    Volume.DeleteRequested: lambda d, e: d.update(status="deleting"),
+    Volume.AttachRequested: lambda d, e: d.update(status="attaching",
+                                                  attachment=dict(e.attachment)),
+    Volume.DetachRequested: lambda d, e: d.update(status="detaching"),
+    Volume.StatusReset: lambda d, e: d.update(status=e.status, attachment=None,
+                                              extending_to=None),
+    Volume.Provisioned: lambda d, e: d.update(status="available", path=e.path, fault=None),
+    Volume.ProvisionFailed: lambda d, e: d.update(status="error", fault=e.reason),
+    Volume.Extended: lambda d, e: d.update(status="available", size=e.size,
+                                           extending_to=None, fault=None),
+    Volume.ExtendFailed: lambda d, e: d.update(status="error_extending", extending_to=None,
+                                               fault=e.reason),
+    Volume.DeleteFailed: lambda d, e: d.update(status="error_deleting", fault=e.reason),
+    Volume.Attached: _attached,
+    Volume.AttachFailed: lambda d, e: d.update(status="available", attachment=None,
+                                               fault=e.reason),
+    Volume.Detached: lambda d, e: d.update(status="available", attachment=None),
+    Volume.DetachFailed: lambda d, e: d.update(status="in-use", fault=e.reason),
+}
+
+
+class VolumeProjection(Projection):
+    name = "volumes"
+    tables = ("volumes",)
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS volumes (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " project_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT, status TEXT NOT NULL,"
+        " server_id TEXT, updated_at TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS volumes_by_project ON volumes (project_id, seq)",
+        "CREATE INDEX IF NOT EXISTS volumes_by_server ON volumes (server_id)",
+    )
+
+    def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
+        if isinstance(event, Volume.Requested):
+            self.requested(cur, event, position)
+        else:
+            super().apply(cur, event, position)
+
+    @handles(Volume.Requested)
+    def requested(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+        doc = new_doc(e)
+        cur.execute("INSERT INTO volumes (id, seq, doc, " + ", ".join(COLUMNS) + ")"
+                    " VALUES (?, ?, ?" + ", ?" * len(COLUMNS) + ")",
+                    (hexid(e), position, as_json(doc), *self._columns(doc, e)))
+
+    @handles(*EVOLVE)
+    def evolved(self, cur: ReadCursor, e: Any) -> None:
+        row = cur.execute("SELECT doc FROM volumes WHERE id = ?", (hexid(e),)).one()
+        if row is None:
+            return
+        doc = from_json(row["doc"])
+        EVOLVE[type(e)](doc, e)
+        cur.execute("UPDATE volumes SET doc = ?, " + ", ".join(f"{c} = ?" for c in COLUMNS)
+                    + " WHERE id = ?", (as_json(doc), *self._columns(doc, e), hexid(e)))
+
+    @handles(Volume.Deleted)
+    def deleted(self, cur: ReadCursor, e: Any) -> None:
+        cur.execute("DELETE FROM volumes WHERE id = ?", (hexid(e),))
+
+    @staticmethod
+    def _columns(doc: dict[str, Any], e: Any) -> tuple[Any, ...]:
+        values = {**doc, "server_id": (doc["attachment"] or {}).get("server_id"),
+                  "updated_at": moment(e)}
+        return tuple(values[c] for c in COLUMNS)
+
+
+def _volume(row: Row) -> Row:
+    return {**from_json(row["doc"]), "id": row["id"], "seq": row["seq"],
+            "updated_at": row["updated_at"]}
+
+
+class VolumeViews:
+    """Queries over the volume read model; each volume comes back as its document plus `id`
+    (hex), `seq` and `updated_at`."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+
+    def get(self, volume_id: str) -> Row | None:
+        row = self.store.query_one("SELECT * FROM volumes WHERE id = ?", (volume_id,))
+        return _volume(row) if row else None
+
+    def list(self, project_id: str | None, *, name: str | None = None,
+             status: str | None = None, marker_seq: int | None = None,
+             limit: int | None = None) -> list[Row]:
+        """Newest first, as Cinder lists; `project_id` None lists every project's."""
+        clauses, params = ["1 = 1"], []
+        for column, value in (("project_id", project_id), ("name", name), ("status", status)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if marker_seq is not None:
+            clauses.append("seq < ?")
+            params.append(marker_seq)
+        sql = f"SELECT * FROM volumes WHERE {' AND '.join(clauses)} ORDER BY seq DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_volume(r) for r in self.store.query(sql, params)]
+
+    def of_server(self, server_id: str) -> list[Row]:
+        """The volumes attached, or being attached, to a server, oldest first."""
+        rows = self.store.query("SELECT * FROM volumes WHERE server_id = ? ORDER BY seq",
+                                (server_id,))
+        return [_volume(r) for r in rows]

@@ -1,0 +1,218 @@
+"""Block Storage `/volume/v3/{project_id}/volumes`: the volume lifecycle through the API, with
+the storage worker's outcomes reported through the volume service, on both stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ops.bootstrap import Cloud
+from projections.volumes import VolumeViews
+from tests.integration.api.test_compute_support import OPERATOR, auth, make_image
+from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
+
+CINDER_FIELDS = {"id", "name", "description", "status", "size", "availability_zone",
+                 "created_at", "updated_at", "attachments", "bootable", "encrypted",
+                 "multiattach", "metadata", "links", "user_id", "os-vol-tenant-attr:tenant_id",
+                 "volume_type", "snapshot_id", "source_volid", "consistencygroup_id",
+                 "replication_status", "migration_status"}
+
+
+def limits(volumes: Volumes, who: dict[str, str]) -> dict[str, Any]:  # noqa: F811
+    return volumes.listed(who, "limits")["limits"]["absolute"]  # type: ignore[no-any-return]
+
+
+def test_volume_lifecycle(volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+    response = volumes.create(member_a, size="2", name="data", description="my data",
+                              metadata={"tier": "gold"})
+    assert response.status_code == 202, response.text
+    made = response.json()["volume"]
+    assert set(made) >= CINDER_FIELDS and "os-vol-host-attr:host" not in made
+    assert (made["status"], made["size"], made["bootable"], made["attachments"]) == (
+        "creating", 2, "false", [])
+    assert made["os-vol-tenant-attr:tenant_id"] == member_a["project_id"]
+    assert made["metadata"] == {"tier": "gold"} and made["availability_zone"] == "nova"
+    volume_id = made["id"]
+    assert made["links"][0]["href"].endswith(f"/volume/v3/{member_a['project_id']}/volumes/"
+                                             f"{volume_id}")
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 2
+
+    volumes.report("created", volume_id, "/pool/x")
+    assert volumes.show(member_a, volume_id)["status"] == "available"
+    brief = volumes.listed(member_a, "volumes")["volumes"]
+    assert brief == [{"id": volume_id, "name": "data", "links": made["links"]}]
+
+    renamed = volumes.client.put(volumes.url(member_a, f"volumes/{volume_id}"),
+                                 headers=auth(member_a),
+                                 json={"volume": {"name": "db", "description": None}})
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["volume"]["name"], renamed.json()["volume"]["description"]) == (
+        "db", None)
+
+    assert volumes.action(member_a, volume_id, {"os-extend": {"new_size": 5}}).status_code == 202
+    assert volumes.show(member_a, volume_id)["status"] == "extending"
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 5  # claimed at the request
+    volumes.report("extended", volume_id, 5)
+    shown = volumes.show(member_a, volume_id)
+    assert (shown["status"], shown["size"]) == ("available", 5)
+
+    deleted = volumes.client.delete(volumes.url(member_a, f"volumes/{volume_id}"),
+                                    headers=auth(member_a))
+    assert deleted.status_code == 202, deleted.text
+    assert volumes.show(member_a, volume_id)["status"] == "deleting"
+    assert limits(volumes, member_a)["totalVolumesUsed"] == 1  # until the backend confirms
+    volumes.report("deleted", volume_id)
+    gone = volumes.get(member_a, volume_id)
+    assert gone.status_code == 404
+    assert gone.json() == {"itemNotFound": {"code": 404, "message":
+                                            f"Volume {volume_id} could not be found."}}
+    assert volumes.listed(member_a)["volumes"] == []
+    assert limits(volumes, member_a)["totalVolumesUsed"] == 0
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 0
+
+
+def test_failed_backend_actions_show_cinders_error_statuses(
+        volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+    broken = volumes.made(member_a, size=3)
+    volumes.report("create_failed", broken, "pool is full")
+    assert volumes.show(member_a, broken)["status"] == "error"
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 3  # held until deleted, as Cinder
+    grown = volumes.ready(member_a, size=1)
+    volumes.action(member_a, grown, {"os-extend": {"new_size": 4}})
+    volumes.report("extend_failed", grown, "no space")
+    shown = volumes.show(member_a, grown)
+    assert (shown["status"], shown["size"]) == ("error_extending", 1)
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 4  # the extra 3 went back
+    for volume_id in (broken, grown):  # both statuses may be deleted
+        response = volumes.client.delete(volumes.url(member_a, f"volumes/{volume_id}"),
+                                         headers=auth(member_a))
+        assert response.status_code == 202, response.text
+    volumes.report("delete_failed", broken, "busy")
+    assert volumes.show(member_a, broken)["status"] == "error_deleting"
+
+
+def test_volume_from_an_image(cloud: Cloud, volumes: Volumes,  # noqa: F811
+                              member_a: dict[str, str]) -> None:
+    image = make_image(cloud)
+    cloud.sync_read_models()
+    volume = volumes.create(member_a, size=1, imageRef=image).json()["volume"]
+    assert volume["bootable"] == "true"
+    assert volume["volume_image_metadata"]["image_id"] == image
+    assert volume["volume_image_metadata"]["disk_format"] == "qcow2"
+    assert volumes.aggregate(volume["id"]).image["content_hash"]  # what the worker converts
+
+
+def test_quota_refusals_are_cinders_413(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+                                        member_a: dict[str, str]) -> None:
+    quota = volumes.url(admin, f"os-quota-sets/{member_a['project_id']}")
+    response = volumes.client.put(quota, headers=admin,
+                                  json={"quota_set": {"volumes": 2, "gigabytes": "5"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["quota_set"]["volumes"] == 2
+    first = volumes.ready(member_a, size=3)
+    too_big = volumes.create(member_a, size=3)
+    assert too_big.status_code == 413 and too_big.headers["Retry-After"] == "0"
+    assert too_big.json() == {"overLimit": {"code": 413, "retryAfter": "0", "message": (
+        "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed "
+        "gigabytes quota. Requested 3G, quota is 5G and 3G has been consumed.")}}
+    volumes.made(member_a, size=1)
+    too_many = volumes.create(member_a, size=1)
+    assert too_many.status_code == 413
+    assert too_many.json()["overLimit"]["message"] == (
+        "VolumeLimitExceeded: Maximum number of volumes allowed (2) exceeded for quota "
+        "'volumes'.")
+    assert len(volumes.listed(member_a)["volumes"]) == 2
+    extend = volumes.action(member_a, first, {"os-extend": {"new_size": 9}})
+    assert extend.status_code == 413
+    assert extend.json()["overLimit"]["message"].endswith(
+        "Requested 6G, quota is 5G and 4G has been consumed.")
+    assert volumes.show(member_a, first)["status"] == "available"
+    shown = volumes.client.get(quota, headers=admin, params={"usage": "true"}).json()
+    assert shown["quota_set"]["gigabytes"] == {"limit": 5, "in_use": 4, "reserved": 0,
+                                               "allocated": 0}
+
+
+def test_quota_sets_need_an_admin_and_known_keys(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+                                                 member_a: dict[str, str]) -> None:
+    mine = volumes.url(member_a, f"os-quota-sets/{member_a['project_id']}")
+    shown = volumes.client.get(mine, headers=auth(member_a))
+    assert shown.status_code == 200
+    assert shown.json()["quota_set"]["volumes"] == 10
+    assert shown.json()["quota_set"]["gigabytes"] == 1000
+    refused = volumes.client.put(mine, headers=auth(member_a),
+                                 json={"quota_set": {"volumes": 100}})
+    assert refused.status_code == 403
+    theirs = volumes.url(admin, f"os-quota-sets/{member_a['project_id']}")
+    for bad in ({"snapshots": 3}, {"volumes": -2}, {"gigabytes": "lots"}):
+        response = volumes.client.put(theirs, headers=admin, json={"quota_set": bad})
+        assert response.status_code == 400, (bad, response.text)
+        assert "badRequest" in response.json()
+    assert volumes.client.get(mine, headers=auth(member_a)).json()["quota_set"]["volumes"] == 10
+
+
+def test_list_filters_and_pages(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+                                member_a: dict[str, str], member_b: dict[str, str]) -> None:
+    made = [volumes.made(member_a, name=f"v{i}") for i in range(4)]
+    volumes.report("created", made[1], "/pool/1")
+    theirs = volumes.made(member_b, name="b")
+    assert [v["id"] for v in volumes.listed(member_a)["volumes"]] == made[::-1]
+    assert [v["id"] for v in volumes.listed(member_a, name="v2")["volumes"]] == [made[2]]
+    assert [v["id"] for v in volumes.listed(member_a, status="available")["volumes"]] == [made[1]]
+    page = volumes.listed(member_a, limit=2)
+    assert [v["id"] for v in page["volumes"]] == [made[3], made[2]]
+    assert page["volumes_links"][0]["rel"] == "next"
+    rest = volumes.listed(member_a, limit=2, marker=made[2])
+    assert [v["id"] for v in rest["volumes"]] == [made[1], made[0]]
+    # all_tenants is for administrators; a member's is ignored, as in Cinder
+    assert theirs not in [v["id"] for v in volumes.listed(member_a, all_tenants=1)["volumes"]]
+    everyone = {v["id"] for v in volumes.listed(admin, all_tenants=1)["volumes"]}
+    assert {*made, theirs} <= everyone
+    only_b = volumes.listed(admin, all_tenants=1, project_id=member_b["project_id"])
+    assert [v["id"] for v in only_b["volumes"]] == [theirs]
+    assert "os-vol-host-attr:host" in only_b["volumes"][0]
+
+
+def test_read_model_follows_the_aggregate(cloud: Cloud, volumes: Volumes,  # noqa: F811
+                                          member_a: dict[str, str]) -> None:
+    """Every status the projection derives is the aggregate's own, field by field."""
+    plain = volumes.ready(member_a, name="plain", metadata={"a": "b"})
+    grown = volumes.ready(member_a)
+    volumes.action(member_a, grown, {"os-extend": {"new_size": 3}})
+    failed = volumes.made(member_a)
+    volumes.report("create_failed", failed, "boom")
+    volumes.client.put(volumes.url(member_a, f"volumes/{plain}"), headers=auth(member_a),
+                       json={"volume": {"metadata": {}, "name": "renamed"}})
+    reset = volumes.made(member_a)
+    cloud.volumes.reset_status(OPERATOR, reset, "error")
+    cloud.sync_read_models()
+    views = VolumeViews(cloud.store)
+    for volume_id in (plain, grown, failed, reset):
+        row = views.get(volume_id.replace("-", ""))
+        volume = volumes.aggregate(volume_id)
+        assert row is not None
+        for field in ("name", "description", "metadata", "size", "path", "extending_to",
+                      "attachment", "fault", "bootable", "host", "project_id"):
+            assert row[field] == getattr(volume, field), (volume_id, field)
+        assert row["status"] == volume.status.value
+
+
+def test_reset_status_is_for_administrators(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+                                            member_a: dict[str, str]) -> None:
+    volume_id = volumes.made(member_a)
+    body = {"os-reset_status": {"status": "available"}}
+    assert volumes.action(member_a, volume_id, body).status_code == 403
+    assert volumes.show(member_a, volume_id)["status"] == "creating"
+    # Cinder: the project in the URL is the token's, administrators' too
+    foreign = volumes.client.post(volumes.url(member_a, f"volumes/{volume_id}/action"),
+                                  headers=admin, json=body)
+    assert foreign.status_code == 400
+    assert foreign.json()["badRequest"]["message"] == "Malformed request url"
+    assert volumes.action(admin, volume_id, body).status_code == 202
+    assert volumes.show(member_a, volume_id)["status"] == "available"
+
+
+def test_volume_api_answers_with_request_ids(client: TestClient, volumes: Volumes,  # noqa: F811
+                                             member_a: dict[str, str]) -> None:
+    response = volumes.create(member_a)
+    assert response.headers["X-Openstack-Request-Id"].startswith("req-")
