@@ -50,8 +50,19 @@ class Settings:
     ram_weight_multiplier: float = 1.0
     cpu_weight_multiplier: float = 0.0
     instance_weight_multiplier: float = -0.001
+    # Nova's host_subset_size: the first host a boot tries is drawn at random from the best N,
+    # so concurrent boots spread over several hosts' ledgers (1: always the best one).
+    scheduler_host_subset_size: int = 1
     # Run a compute worker for `libvirt_uri` inside `skyledger serve` (the embedded default).
     embedded_compute: bool = True
+    # Volumes: the libvirt storage pool that holds this host's volumes (a dir pool at
+    # `volume_pool_dir` is made when libvirt has no pool of that name; None: <data_dir>/volumes),
+    # the libvirt URI it is reached through (None: `libvirt_uri`), and whether `skyledger serve`
+    # runs the volume worker in-process.
+    volume_pool: str = "skyledger-volumes"
+    volume_pool_dir: Path | None = None
+    volume_libvirt_uri: str | None = None
+    embedded_volume: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -90,7 +101,14 @@ class Settings:
             cpu_weight_multiplier=float(env.get("SKYLEDGER_CPU_WEIGHT_MULTIPLIER", "0.0")),
             instance_weight_multiplier=float(
                 env.get("SKYLEDGER_INSTANCE_WEIGHT_MULTIPLIER", "-0.001")),
+            scheduler_host_subset_size=max(
+                1, int(env.get("SKYLEDGER_SCHEDULER_HOST_SUBSET_SIZE", "1"))),
             embedded_compute=env.get("SKYLEDGER_EMBEDDED_COMPUTE", "1") != "0",
+            volume_pool=env.get("SKYLEDGER_VOLUME_POOL") or "skyledger-volumes",
+            volume_pool_dir=Path(env["SKYLEDGER_VOLUME_POOL_DIR"])
+            if env.get("SKYLEDGER_VOLUME_POOL_DIR") else None,
+            volume_libvirt_uri=env.get("SKYLEDGER_VOLUME_LIBVIRT_URI") or None,
+            embedded_volume=env.get("SKYLEDGER_EMBEDDED_VOLUME", "1") != "0",
         )
 
     def network_config(self) -> NetworkConfig:
@@ -103,6 +121,14 @@ class Settings:
     def weighers(self) -> list[Weighted]:
         return default_weighers(self.ram_weight_multiplier, self.cpu_weight_multiplier,
                                 self.instance_weight_multiplier)
+
+    @property
+    def volume_pool_path(self) -> Path:
+        return self.volume_pool_dir or self.data_dir / "volumes"
+
+    @property
+    def volume_uri(self) -> str:
+        return self.volume_libvirt_uri or self.libvirt_uri
 
     @property
     def bind_host(self) -> str:

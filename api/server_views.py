@@ -127,7 +127,8 @@ def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "OS-EXT-STS:power_state": int(PowerState(server["power_state"])),
         "OS-SRV-USG:launched_at": server["launched_at"],
         "OS-SRV-USG:terminated_at": server["terminated_at"],
-        "os-extended-volumes:volumes_attached": [], "security_groups": [{"name": "default"}],
+        "os-extended-volumes:volumes_attached": volumes_attached(server, look.version),
+        "security_groups": [{"name": "default"}],
     }
     if status in PROGRESS_STATUSES:
         body["progress"] = 0
@@ -139,6 +140,17 @@ def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         body.update(extended_attributes(server, ident, look.version))
     body.update(versioned_fields(server, look))
     return body
+
+
+def volumes_attached(server: dict[str, Any], version: Version) -> list[dict[str, Any]]:
+    """Nova's os-extended-volumes: each volume's id, and from 2.3 on delete_on_termination."""
+    volumes = []
+    for volume in server.get("volumes", []):
+        shown: dict[str, Any] = {"id": dashed(volume["id"])}
+        if version >= "2.3":
+            shown["delete_on_termination"] = bool(volume.get("delete_on_termination"))
+        volumes.append(shown)
+    return volumes
 
 
 def versioned_fields(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
+from domain.commands import WriteLocks
 from domain.errors import NotFound
 
 
@@ -23,6 +24,8 @@ class SkyLedger(Application):
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env=env)
+        # Shared by every command service of this process (see domain/commands.py).
+        self.write_locks = WriteLocks()
 
     def get(self, aggregate_id: UUID, kind: type[Any], what: str | None = None) -> Any:
         """Load an aggregate of an expected class, or raise NotFound in the domain's words."""

@@ -34,6 +34,7 @@ from projections.store import ReadStore
 
 if TYPE_CHECKING:
     from ops.compute_worker import ComputeHost
+    from ops.volume_worker import VolumeHost
 
 
 @dataclass
@@ -64,22 +65,25 @@ class Cloud:
     closed: bool = field(default=False)
     # The embedded compute worker, when `skyledger serve` runs one (start_embedded_compute).
     compute: ComputeHost | None = field(default=None)
+    # The embedded volume worker, when `skyledger serve` runs one (start_embedded_volume).
+    volume: VolumeHost | None = field(default=None)
 
     def sync_read_models(self) -> None:
         """Bring every read model, and its tracked position, up to the current head."""
         self.followers.sync()
 
     def catch_up_for_reads(self) -> None:
-        """Read-your-writes after a command: apply what is new to every read model, but leave
-        read models with nothing to apply (and their positions) to the background followers,
-        so that concurrent requests do not queue on their locks."""
-        self.followers.sync(advance_idle=False)
+        """Read-your-writes after a command: wait until the follower thread has brought every
+        read model up to the log's head (projections/followers.py)."""
+        self.followers.read_your_writes()
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
             if self.compute is not None:
                 self.compute.stop()  # first: it uses the app and the store closed below
+            if self.volume is not None:
+                self.volume.stop()
             self.followers.stop()
             self.store.close()
             self.app.close()
@@ -93,6 +97,16 @@ def start_embedded_compute(cloud: Cloud) -> ComputeHost | None:
 
         cloud.compute = embedded_compute(cloud)
     return cloud.compute
+
+
+def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
+    """Run the volume worker of this host's pool inside this process, when
+    settings.embedded_volume; `cloud.close()` stops it."""
+    if cloud.settings.embedded_volume and cloud.volume is None:
+        from ops.volume_worker import embedded_volume_worker
+
+        cloud.volume = embedded_volume_worker(cloud)
+    return cloud.volume
 
 
 def build(settings: Settings, follow: bool = True) -> Cloud:
@@ -121,7 +135,8 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
                            ttl=settings.token_ttl),
         capacity=capacity,
         boots=BootService(app, capacity, max_attempts=settings.max_attempts,
-                          network_config=network_config),
+                          network_config=network_config,
+                          host_subset_size=settings.scheduler_host_subset_size),
         actions=actions,
         snapshots=SnapshotService(app, actions),
         outcomes=OutcomeService(app, capacity),

@@ -10,6 +10,7 @@ import sys
 COMMAND_MODULES = (
     "ops.commands.serve",
     "ops.commands.compute",
+    "ops.commands.volume",
     "ops.commands.network_agent",
     "ops.commands.projections",
     "ops.commands.audit",

@@ -23,6 +23,7 @@ from adapters.network.vifs import PyrouteVifPlugger
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
+from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.app import SkyLedger
 from domain.compute.ports import HypervisorError
 from domain.process.compute_worker import ComputeWorker
@@ -33,6 +34,7 @@ from domain.process.ports import VifPlugger
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
+from domain.storage.ports import VolumeBackend, VolumeBackendError
 from ops.process_threads import all_alive, join_and_close, start_threads
 from projections.capacity import CapacityView
 from projections.store import ReadStore
@@ -72,6 +74,19 @@ def lock_host(state_dir: Path) -> IO[bytes]:
     return handle
 
 
+def volume_backend(settings: Settings, uri: str) -> LibvirtVolumeBackend | None:
+    """The storage pool where this host makes the root volumes of volume-backed servers: the
+    pool the volume worker uses (SKYLEDGER_VOLUME_POOL), on the worker's own libvirt unless
+    SKYLEDGER_VOLUME_LIBVIRT_URI names another. None (logged) when the pool cannot be opened:
+    the worker still runs, and such a spawn fails and is rescheduled elsewhere."""
+    try:
+        return LibvirtVolumeBackend(settings.volume_libvirt_uri or uri, settings.volume_pool,
+                                    settings.volume_pool_path)
+    except VolumeBackendError as error:
+        log.error("no volume backend for the compute worker: %s", error)
+        return None
+
+
 def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
     """Bridges for guest NICs, made in the namespace the hypervisor's guests live in; none for
     libvirt's test driver, whose guests have no host side."""
@@ -82,10 +97,11 @@ def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
 
 def assemble(app: SkyLedger, store: ReadStore, chooser: HostChooser, blobs: FileBlobStore,
              hypervisor: LibvirtHypervisor, config: WorkerConfig,
-             vifs: VifPlugger | None = None) -> tuple[ComputeWorker, Liveness]:
+             vifs: VifPlugger | None = None,
+             volumes: VolumeBackend | None = None) -> tuple[ComputeWorker, Liveness]:
     outcomes = OutcomeService(app, chooser)
     worker = ComputeWorker(app, hypervisor, outcomes, ProcessPositions(store), ConsoleLogs(store),
-                           blobs, DriftService(app), config, vifs=vifs)
+                           blobs, DriftService(app), config, vifs=vifs, volumes=volumes)
     return worker, Liveness(HostService(app), hypervisor, config)
 
 
@@ -137,9 +153,13 @@ def open_compute(settings: Settings, host: str | None = None, uri: str | None = 
         vifs = vif_plugger(settings, uri)
         if vifs is not None:
             closers.append(vifs.close)
+        volumes = volume_backend(settings, uri)
+        if volumes is not None:
+            closers.append(volumes.close)
         capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
         blobs = FileBlobStore(settings.data_dir / "images")
-        worker, liveness = assemble(app, store, capacity, blobs, hypervisor, config, vifs)
+        worker, liveness = assemble(app, store, capacity, blobs, hypervisor, config, vifs,
+                                    volumes)
     except BaseException:
         for close in reversed(closers):
             close()
@@ -165,7 +185,9 @@ def embedded_compute(cloud: Cloud, **overrides: Any) -> ComputeHost | None:
         log.error("embedded compute worker for %s not started: %s", config.host, error)
         return None
     vifs = vif_plugger(settings, settings.libvirt_uri)
+    volumes = volume_backend(settings, settings.libvirt_uri)
     worker, liveness = assemble(cloud.app, cloud.store, cloud.capacity, cloud.blobs, hypervisor,
-                                config, vifs)
-    closers = [lock.close, hypervisor.close] + ([vifs.close] if vifs is not None else [])
+                                config, vifs, volumes)
+    closers = [lock.close, hypervisor.close] + ([vifs.close] if vifs is not None else []) + \
+        ([volumes.close] if volumes is not None else [])
     return ComputeHost(worker, liveness, closers).start()

@@ -5,6 +5,10 @@ steps carried out for it, each opened when the step is asked for and finished by
 scheduler or the compute worker records. Outcomes come with the worker's own request id, so a
 step is found by the instance and the step's name, newest open one first, as Nova's compute
 manager finds its action by the instance and the request it was handed.
+
+Volume attach and detach are actions of the server too; their outcomes are the volume's events,
+which name no server, so the projection remembers which server each volume was last asked to
+join (`instance_action_volumes`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from eventsourcing.utils import get_topic
 
 from domain.compute.instance import Instance
 from domain.errors import InvalidInput
+from domain.storage.volume import Volume
 from projections.base import Projection, hexid
 from projections.store import ReadCursor, ReadStore, Row
 
@@ -32,6 +37,7 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "resize": "compute_resize_instance", "confirm_resize": "compute_confirm_resize",
               "revert_resize": "compute_revert_resize", "rebuild": "compute_rebuild_instance",
               "snapshot": "compute_snapshot_instance"}
+ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
                               "compute__do_build_and_run_instance", "compute_terminate_instance")
 
@@ -47,7 +53,7 @@ def request_id(event: Any) -> str:
 
 class InstanceActionProjection(Projection):
     name = "instance_actions"
-    tables = ("instance_action_events", "instance_actions")
+    tables = ("instance_action_events", "instance_actions", "instance_action_volumes")
     ddl = (
         "CREATE TABLE IF NOT EXISTS instance_actions (instance_id TEXT NOT NULL,"
         " request_id TEXT NOT NULL, seq BIGINT NOT NULL, action TEXT NOT NULL, user_id TEXT,"
@@ -57,6 +63,8 @@ class InstanceActionProjection(Projection):
         " seq BIGINT NOT NULL, request_id TEXT NOT NULL, event TEXT NOT NULL,"
         " start_time TEXT NOT NULL, finish_time TEXT, result TEXT,"
         " PRIMARY KEY (instance_id, seq))",
+        "CREATE TABLE IF NOT EXISTS instance_action_volumes (volume_id TEXT PRIMARY KEY,"
+        " instance_id TEXT NOT NULL)",
     )
 
     def __init__(self) -> None:
@@ -75,6 +83,13 @@ class InstanceActionProjection(Projection):
             Instance.Locked: S(self, action="lock"),
             Instance.Unlocked: S(self, action="unlock"),
             Instance.DeleteRequested: S(self, action="delete", opens=TERMINATE),
+            Instance.VolumeAttachRequested: self.volume_requested,
+            Instance.VolumeDetachRequested: S(self, action="detach_volume",
+                                              opens=DETACH_VOLUME),
+            Volume.Attached: self.volume_finished,
+            Volume.AttachFailed: self.volume_finished,
+            Volume.Detached: self.volume_finished,
+            Volume.DetachFailed: self.volume_finished,
             Instance.Deleted: self.deleted,
         }
 
@@ -92,6 +107,23 @@ class InstanceActionProjection(Projection):
     def action_finished(self, cur: ReadCursor, e: Any, position: int) -> None:
         result = "Success" if isinstance(e, Instance.ActionSucceeded) else "Error"
         Step(self, closes=STEP_NAMES[e.action], result=result)(cur, e, position)
+
+    def volume_requested(self, cur: ReadCursor, e: Any, position: int) -> None:
+        cur.execute("INSERT INTO instance_action_volumes (volume_id, instance_id) VALUES (?, ?)"
+                    " ON CONFLICT (volume_id) DO UPDATE SET instance_id = excluded.instance_id",
+                    (e.volume_id, hexid(e)))
+        Step(self, action="attach_volume", opens=ATTACH_VOLUME)(cur, e, position)
+
+    def volume_finished(self, cur: ReadCursor, e: Any, position: int) -> None:
+        """A volume's outcome finishes the step of the server it was asked to join."""
+        row = cur.execute("SELECT instance_id FROM instance_action_volumes WHERE volume_id = ?",
+                          (hexid(e),)).one()
+        if row is None:
+            return
+        attach = isinstance(e, (Volume.Attached, Volume.AttachFailed))
+        result = "Success" if isinstance(e, (Volume.Attached, Volume.Detached)) else "Error"
+        self.close(cur, e, ATTACH_VOLUME if attach else DETACH_VOLUME, result,
+                   row["instance_id"])
 
     def deleted(self, cur: ReadCursor, e: Any, position: int) -> None:
         # A delete the worker carried out finishes its step; a local delete (nothing on any
@@ -121,18 +153,24 @@ class InstanceActionProjection(Projection):
                     (hexid(e), position, owner, name, moment(e)))
         self.touch(cur, e, owner, None)
 
-    def close(self, cur: ReadCursor, e: Any, name: str, result: str) -> bool:
+    def close(self, cur: ReadCursor, e: Any, name: str, result: str,
+              instance_id: str | None = None) -> bool:
+        """Finish the newest open step of that name of the event's instance (or of
+        `instance_id`, for another aggregate's event)."""
+        instance_id = instance_id or hexid(e)
         row = cur.execute("SELECT seq, request_id FROM instance_action_events WHERE"
                           " instance_id = ? AND event = ? AND finish_time IS NULL"
-                          " ORDER BY seq DESC LIMIT 1", (hexid(e), name)).one()
+                          " ORDER BY seq DESC LIMIT 1", (instance_id, name)).one()
         if row is None:
             return False
         cur.execute("UPDATE instance_action_events SET finish_time = ?, result = ?"
-                    " WHERE instance_id = ? AND seq = ?", (moment(e), result, hexid(e), row["seq"]))
-        self.touch(cur, e, row["request_id"], result)
+                    " WHERE instance_id = ? AND seq = ?",
+                    (moment(e), result, instance_id, row["seq"]))
+        self.touch(cur, e, row["request_id"], result, instance_id)
         return True
 
-    def touch(self, cur: ReadCursor, e: Any, owner: str, result: str | None) -> None:
+    def touch(self, cur: ReadCursor, e: Any, owner: str, result: str | None,
+              instance_id: str | None = None) -> None:
         """A step started or finished: the action was updated; a failed step marks it Error
         (Nova's action_event_finish does the same)."""
         finish = moment(e) if result is not None else None
@@ -140,7 +178,7 @@ class InstanceActionProjection(Projection):
                     " finish_time = COALESCE(?, finish_time),"
                     " message = CASE WHEN ? THEN 'Error' ELSE message END"
                     " WHERE instance_id = ? AND request_id = ?",
-                    (moment(e), finish, result == "Error", hexid(e), owner))
+                    (moment(e), finish, result == "Error", instance_id or hexid(e), owner))
 
 
 class Step:

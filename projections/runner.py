@@ -1,18 +1,15 @@
-"""Followers: read the notification log and apply it to a projection, exactly once.
+"""Projection runners: read the notification log and apply it to a projection, exactly once.
 
 Each batch is applied and its tracking position advanced in ONE read-store transaction; the
 position is read inside that transaction under a write lock (SQLite `BEGIN IMMEDIATE`, PostgreSQL
 `FOR UPDATE`), so any number of processes may run the same projection without applying an event
 twice. A rebuild (`reset` + `catch_up`) takes the same lock, so it is safe while followers of
-other processes run. SQLite in eventsourcing 9.5 cannot push, so its followers poll; on
-PostgreSQL a LISTEN on the event store's NOTIFY channel wakes them as soon as a save commits.
-`wake()` lets a writer in the same process skip the poll interval.
+other processes run. projections/followers.py runs them in a background thread (polling on
+SQLite, woken by NOTIFY on PostgreSQL) and serves read-your-writes waits.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +34,10 @@ class ProjectionRunner:
         self.projection = projection
         self.batch_size = batch_size
         self.topics = projection.topics()
+        self._topic_set = frozenset(self.topics)
+
+    def follows(self, topic: str) -> bool:
+        return not self._topic_set or topic in self._topic_set
 
     def create_tables(self) -> None:
         with self.store.transaction() as cur:
@@ -146,125 +147,14 @@ class ProjectionStatus:
         return {"name": self.name, "position": self.position, "head": self.head, "lag": self.lag}
 
 
-class Followers:
-    """Runs every projection's runner in one background thread.
-
-    Between rounds it sleeps until woken: by `wake()`, by a PostgreSQL NOTIFY when the event
-    store can send one, or else after `interval` seconds (the SQLite poll). While LISTEN is
-    active the poll only remains as a slow safety net (`listen_interval`).
-    """
-
-    def __init__(self, runners: list[ProjectionRunner], interval: float = 0.2,
-                 listen_interval: float = 5.0, listen: bool = True) -> None:
-        self.runners = runners
-        self.interval = interval
-        self.listen_interval = listen_interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self.errors: list[BaseException] = []
-        recorder = runners[0].app.recorder if runners else None
-        self.listener = NotifyListener(recorder, self) if listen and recorder else None
-        if self.listener is not None and not self.listener.supported:
-            self.listener = None
-
-    @property
-    def listening(self) -> bool:
-        return self.listener is not None and self.listener.active.is_set()
-
-    def start(self) -> None:
-        targets = [self._loop] + ([self.listener.run] if self.listener else [])
-        for target, name in zip(targets, ("projection-followers", "projection-listen"),
-                                strict=False):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def record(self, error: BaseException) -> None:
-        self.errors.append(error)
-        del self.errors[:-10]
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sync()
-            except Exception as error:  # noqa: BLE001 - keep following; the error is kept for status
-                self.record(error)
-            self._wake.wait(self.listen_interval if self.listening else self.interval)
-            self._wake.clear()
-
-    def sync(self, until: int | None = None, advance_idle: bool = True) -> None:
-        head = self.runners[0].app.head() if until is None and self.runners else until
-        for runner in self.runners:
-            runner.catch_up(head, advance_idle=advance_idle)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    def rest(self, seconds: float) -> None:
-        """Sleep, but no longer than until stop()."""
-        self._stop.wait(seconds)
-
-
-class NotifyListener:
-    """LISTENs on the channel eventsourcing's PostgreSQL recorder NOTIFYs in every insert.
-
-    eventsourcing 9.5's `recorder.subscribe()` would do the LISTEN too, but it also pulls and
-    queues every notification for its own iterator; the runners read the log themselves (inside
-    their locked transactions), so only the wake-up is wanted here.
-    """
-
-    def __init__(self, recorder: Any, followers: Followers) -> None:
-        self.recorder = recorder
-        self.followers = followers
-        self.channel = getattr(recorder, "channel_name", None)
-        self.active = threading.Event()
-
-    @property
-    def supported(self) -> bool:
-        return self.channel is not None and hasattr(self.recorder, "datastore")
-
-    def run(self) -> None:
-        while not self.followers.stopped:
-            try:
-                self._listen()
-            except Exception as error:  # noqa: BLE001 - fall back to polling, then try again
-                self.followers.record(error)
-            self.active.clear()
-            self.followers.wake()
-            self.followers.rest(1.0)
-
-    def _listen(self) -> None:
-        from psycopg.sql import SQL, Identifier
-
-        with self.recorder.datastore.get_connection() as conn:
-            conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
-            try:
-                self.active.set()
-                # Whatever committed before LISTEN took effect sent its NOTIFY to nobody.
-                self.followers.wake()
-                while not self.followers.stopped:
-                    # A short timeout so that stop() is noticed promptly.
-                    for _ in conn.notifies(timeout=0.25, stop_after=1):
-                        self.followers.wake()
-            finally:
-                # The connection goes back to eventsourcing's pool: leave it as it was lent.
-                with contextlib.suppress(Exception):
-                    conn.execute("UNLISTEN *")
-
-
 def runner_for(app: SkyLedger, store: ReadStore, projection: Projection,
                **kw: Any) -> ProjectionRunner:
     runner = ProjectionRunner(app, store, projection, **kw)
     runner.create_tables()
     return runner
+
+
+# Where they used to live; importers of projections.runner keep working.
+from projections.followers import Followers, NotifyListener  # noqa: E402
+
+__all__ = ["Followers", "NotifyListener", "ProjectionRunner", "ProjectionStatus", "runner_for"]

@@ -38,7 +38,7 @@ def new_doc(e: Any) -> dict[str, Any]:
             "vm_state": "building", "task_state": "scheduling", "power_state": 0, "host": None,
             "fault": None, "locked": False, "locked_reason": None, "pending": None,
             "old_flavor": None, "resize_from": None, "description": None, "deleted": False,
-            "ports": [],
+            "ports": [], "volumes": [],
             "created_at": moment(e), "launched_at": None, "terminated_at": None}
 
 
@@ -85,6 +85,18 @@ def _spawn_failed(doc: dict[str, Any], e: Any) -> None:
     _fault(doc, e, e.reason)
 
 
+def _volume_requested(doc: dict[str, Any], e: Any) -> None:
+    # Shown from the request on, as Nova shows a volume once its block device mapping exists.
+    # An attached volume is never deleted with its server; a boot volume's event may say so.
+    volume = {"id": e.volume_id, "device": e.device,
+              "delete_on_termination": bool(getattr(e, "delete_on_termination", False))}
+    doc["volumes"] = [*doc.get("volumes", []), volume]
+
+
+def _volume_detached(doc: dict[str, Any], e: Any) -> None:
+    doc["volumes"] = [v for v in doc.get("volumes", []) if v["id"] != e.volume_id]
+
+
 def _deleted(doc: dict[str, Any], e: Any) -> None:
     doc.update(vm_state="deleted", task_state=None, power_state=0, deleted=True,
                terminated_at=moment(e))
@@ -110,6 +122,8 @@ EVOLVE: dict[type, Evolve] = {
     Instance.Updated: lambda d, e: d.update(e.changes),
     Instance.PowerStateObserved: lambda d, e: d.update(power_state=e.power_state,
                                                        vm_state=e.vm_state),
+    Instance.VolumeAttachRequested: _volume_requested,
+    Instance.VolumeDetached: _volume_detached,
     Instance.DeleteRequested: lambda d, e: d.update(task_state="deleting"),
     Instance.Deleted: _deleted,
 }

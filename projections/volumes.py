@@ -60,6 +60,7 @@ EVOLVE: dict[type, Evolve] = {
                                                fault=e.reason),
     Volume.Detached: lambda d, e: d.update(status="available", attachment=None),
     Volume.DetachFailed: lambda d, e: d.update(status="in-use", fault=e.reason),
+    Volume.Lost: lambda d, e: d.update(status="error", extending_to=None, fault=e.reason),
 }
 
 

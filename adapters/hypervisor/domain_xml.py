@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from adapters.hypervisor.guest_files import GuestFiles
+from adapters.hypervisor.volume_attach import volume_disk
 from domain.compute.ports import GuestNic, GuestSpec
 
 # Domain types libvirt accepts here: "test" for the test driver, "qemu" for TCG, "kvm" where the
@@ -35,8 +36,16 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
     targets = iter(("vda", "vdb"))
     if spec.root_disk is not None:
         devices.append(_disk(files.root, next(targets), "qcow2"))
+    elif spec.root_volume is not None:
+        # Boot from volume: the volume is vda, raw, with its uuid as serial like any attached
+        # volume (volume_attach.py finds it by that); no overlay is made (guest_files.py).
+        root = spec.root_volume
+        devices.append(volume_disk(root.volume_id, root.path, next(targets)))
     if spec.ephemeral_gib:
         devices.append(_disk(files.ephemeral, next(targets), "raw"))
+    # Attached volumes, as volume_attach.py attaches them: a guest rebuilt from its spec keeps
+    # them where the guest had them.
+    devices.extend(volume_disk(v.volume_id, v.path, v.target_dev) for v in spec.volumes)
     devices.extend(_interface(nic) for nic in spec.nics)
     devices.append(_serial_log(spec.console_log or files.console_log))
     return ET.tostring(dom, encoding="unicode")

@@ -16,7 +16,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import Caller
-from api.block_devices import BlockDeviceMapping, boot_image
+from api.block_devices import BlockDeviceMapping, boot_source
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
@@ -168,8 +168,8 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
                  caller: Caller) -> BootRequest:
     s = body.server
     check_versioned_fields(s, version)
-    image_ref = boot_image(s.block_device_mapping_v2, s.imageRef)
     max_count = s.max_count if s.max_count is not None else s.min_count
+    image_ref, root = boot_source(s.block_device_mapping_v2, s.imageRef, max_count)
     if s.min_count > max_count:
         raise InvalidInput("min_count must be <= max_count")
     check_metadata_quota(cloud, caller, s.metadata)
@@ -180,7 +180,8 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
         availability_zone=checked_zone(cloud, s.availability_zone), metadata=dict(s.metadata),
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
-        group_id=hints.group.hex if hints.group else None, networks=requested_networks(s))
+        group_id=hints.group.hex if hints.group else None, networks=requested_networks(s),
+        root=root)
 
 
 def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:

@@ -12,7 +12,9 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState
-from domain.errors import InvalidState
+from domain.errors import InvalidInput, InvalidState
+
+ROOT_DEVICE = "/dev/vda"  # where a volume-backed server's root volume sits
 
 
 class Instance(Entity):
@@ -183,11 +185,24 @@ class Instance(Entity):
 
     # -- volumes: the device is reserved at the request, in the volume's own save ------------
     @event("VolumeAttachRequested")
-    def request_volume_attach(self, volume_id: str, device: str) -> None:
+    def request_volume_attach(self, volume_id: str, device: str,
+                              delete_on_termination: bool = False) -> None:
+        """`delete_on_termination`: a boot volume's (the volume itself holds it too)."""
         self.volumes = {**self.volumes, volume_id: device}
 
-    @event("VolumeDetachRequested")
+    @property
+    def root_volume(self) -> str | None:
+        """The volume that is the root disk of a volume-backed server: the one at vda (a
+        volume attached by hand never gets vda, see domain/services/storage/attachments.py)."""
+        return next((v for v, device in self.volumes.items() if device == ROOT_DEVICE), None)
+
     def request_volume_detach(self, volume_id: str) -> None:
+        if volume_id == self.root_volume:
+            raise InvalidInput("Cannot detach a root device volume")  # Nova's 400
+        self._volume_detach_requested(volume_id)
+
+    @event("VolumeDetachRequested")
+    def _volume_detach_requested(self, volume_id: str) -> None:
         pass  # recorded for the server's history; the device stays taken until detached
 
     def volume_detached(self, volume_id: str) -> None:

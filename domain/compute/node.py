@@ -7,6 +7,7 @@ last free slot cannot both win: the second save conflicts and is retried with fr
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +62,18 @@ class ComputeNode(Entity):
     @event("Enabled")
     def enable(self) -> None:
         self.enabled, self.disabled_reason = True, None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ComputeNode:
+        """The aggregate cache gives every command a deep copy, and a boot loads its host's node
+        while holding the host's write lock. The claims are never changed in place (an event adds,
+        removes or moves a whole entry; `claim` stores its own copy of the resources), so a copy
+        may share each claim's resources and copy only the index: a host with thousands of
+        instances copies as fast as an empty one (a full deep copy took 0.4 ms per 300)."""
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        for name, value in self.__dict__.items():
+            copied.__dict__[name] = dict(value) if name == "claims" else deepcopy(value, memo)
+        return copied
 
     # -- the ledger ---------------------------------------------------------------------------
     def used(self) -> dict[str, int]:

@@ -66,8 +66,19 @@ class GuestNic:
 
 
 @dataclass(frozen=True)
+class GuestVolume:
+    """A volume attached to the guest: its file (or block device) as a virtio disk at
+    `target_dev` ("vdb"), with the volume uuid as the disk's serial."""
+
+    volume_id: UUID
+    path: Path
+    target_dev: str
+
+
+@dataclass(frozen=True)
 class GuestSpec:
-    """Everything needed to create a guest; `root_disk`, `kernel` or both must be given."""
+    """Everything needed to create a guest; `root_disk` or `root_volume`, `kernel`, or both
+    must be given."""
 
     instance_id: UUID
     name: str  # the user's display name; the guest itself is named after instance_id
@@ -78,10 +89,15 @@ class GuestSpec:
     ephemeral_gib: int = 0  # a blank second disk, as Nova's flavor ephemeral disk
     console_log: Path | None = None  # None: the adapter keeps it beside the guest's disks
     nics: tuple[GuestNic, ...] = ()  # in the instance's port order
+    volumes: tuple[GuestVolume, ...] = ()  # attached volumes a (re)built guest must keep
+    # Boot from volume: the root disk (vda) is this volume instead of an image overlay.
+    root_volume: GuestVolume | None = None
 
     def __post_init__(self) -> None:
-        if self.root_disk is None and self.kernel is None:
+        if self.root_disk is None and self.root_volume is None and self.kernel is None:
             raise ValueError("a guest needs a root disk, a kernel, or both")
+        if self.root_disk is not None and self.root_volume is not None:
+            raise ValueError("a guest has one root disk: an image overlay or a volume")
         if self.vcpus < 1 or self.memory_mib < 1 or self.ephemeral_gib < 0:
             raise ValueError("vcpus and memory must be positive, ephemeral size not negative")
 

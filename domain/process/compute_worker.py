@@ -34,25 +34,34 @@ from domain.process.loop import FollowerLoop
 from domain.process.plans import Spawn, decide
 from domain.process.ports import ConsoleSink, ImageFiles, NoVifPlugging, PositionStore, VifPlugger
 from domain.process.reconciler import Reconciler
+from domain.process.root_volumes import RootVolumes
 from domain.process.snapshots import SnapshotTaker
 from domain.process.specs import guest_spec
 from domain.process.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
+from domain.process.volume_attachments import TOPICS as VOLUME_TOPICS
+from domain.process.volume_attachments import VolumeAttacher, guest_volumes
 from domain.services.compute.boot import image_snapshot
 from domain.services.compute.outcomes import OutcomeService
+from domain.services.storage.volumes import VolumeService
+from domain.storage.ports import VolumeBackend
 
 log = logging.getLogger(__name__)
 
 
 class ComputeWorker(FollowerLoop):
     role = "worker"
-    topics = TOPICS
+    topics = TOPICS + VOLUME_TOPICS
 
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
                  drift: DriftService, config: WorkerConfig,
                  clock: Callable[[], float] = time.monotonic,
-                 vifs: VifPlugger | None = None) -> None:
+                 vifs: VifPlugger | None = None,
+                 volumes: VolumeBackend | None = None) -> None:
+        """`volumes`: this host's storage pool, where volume-backed servers' new root volumes
+        are made (root_volumes.py)."""
         self.app, self.hypervisor, self.positions = app, hypervisor, positions
+        self.roots = RootVolumes(app, volumes, files, config.host)
         self.vifs = vifs or NoVifPlugging()
         self.files, self.config, self.clock = files, config, clock
         self.host = config.host
@@ -60,6 +69,8 @@ class ComputeWorker(FollowerLoop):
                                  config.stop_timeout, self._guest_changed,
                                  SnapshotTaker(hypervisor, files))
         self.consoles = ConsoleRefresher(hypervisor, consoles, self.host)
+        self.attacher = VolumeAttacher(app, hypervisor, VolumeService(app), self.host,
+                                       config.user_id)
         self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
                                      config.destroy_unknown_guests, self.consoles.forget)
         self.position = positions.get(config.position_name)
@@ -69,7 +80,9 @@ class ComputeWorker(FollowerLoop):
 
     def handle(self, event: Any) -> bool:
         trigger = trigger_of(event)
-        if trigger is None or not trigger.may_concern(self.host):
+        if trigger is None:
+            return self.attacher.handle(event)  # a volume request, or nothing for us
+        if not trigger.may_concern(self.host):
             return False
         found = self.app.find(trigger.instance_id)
         instance = found if isinstance(found, Instance) else None
@@ -93,9 +106,12 @@ class ComputeWorker(FollowerLoop):
 
     # -- what plans need -----------------------------------------------------------------------
     def spec_for(self, instance: Instance, spawn: Spawn) -> GuestSpec:
+        root = self.roots.guest_volume(instance)
+        attached = [v for v in guest_volumes(self.app, instance)
+                    if root is None or v.volume_id != root.volume_id]  # the root is vda
         spec = guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
                           self.find_image, self.host, ports=instance.ports,
-                          find_segment=self.find_segment)
+                          find_segment=self.find_segment, volumes=attached, root_volume=root)
         self.vifs.plug(sorted({nic.bridge for nic in spec.nics}))
         return spec
 

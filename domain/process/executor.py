@@ -41,6 +41,8 @@ class Executor:
         self.host, self.stop_timeout = host, stop_timeout
         # Told (instance id, guest now exists?) after each step, to keep console rows in step.
         self.on_changed = on_changed or (lambda _id, _exists: None)
+        # The root volume a spawn made its guest's root disk, reported with the spawn's outcome.
+        self.root_paths: dict[UUID, str] = {}
 
     def execute(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
         blob = None  # what a snapshot step stored, for its outcome to record
@@ -63,7 +65,10 @@ class Executor:
             hv.destroy(instance_id)
             self.on_changed(instance_id, False)
         elif isinstance(step, Spawn):
-            hv.spawn(self.spec_for(instance, step))
+            spec = self.spec_for(instance, step)
+            hv.spawn(spec)
+            if spec.root_volume is not None:
+                self.root_paths[instance_id] = str(spec.root_volume.path)
             self.on_changed(instance_id, True)
         elif step.respawn is not None and hv.state(instance_id) is GuestState.MISSING:
             hv.spawn(self.spec_for(instance, step.respawn))
@@ -85,7 +90,8 @@ class Executor:
     def succeeded(self, plan: Plan, instance_id: UUID, ctx: RequestContext,
                   blob: StoredBlob | None = None) -> None:
         if plan.outcome is Outcome.SPAWN:
-            self.outcomes.spawned(ctx, instance_id, self.host)
+            self.outcomes.spawned(ctx, instance_id, self.host,
+                                  self.root_paths.pop(instance_id, None))
         elif plan.outcome is Outcome.ACTION:
             self.outcomes.action_succeeded(ctx, instance_id, str(plan.action), blob)
         elif plan.outcome is Outcome.DELETE:

@@ -1,6 +1,7 @@
 """From an instance's flavor and image snapshots to the hypervisor's `GuestSpec`.
 
-The root disk is a copy-on-write overlay over the image file (named by its content hash). An
+The root disk is a copy-on-write overlay over the image file (named by its content hash), or a
+volume for a volume-backed server (the worker makes it: domain/process/root_volumes.py). An
 image whose properties name a kernel (`kernel_id`, an `aki` image) and optionally a ramdisk
 (`ramdisk_id`, an `ari` image) boots that kernel directly, as EC2-style images do in Nova; the
 kernel command line comes from the image's `os_command_line` property. Nova looks at the
@@ -8,7 +9,8 @@ properties, not the disk format: a qcow2 snapshot of such a server keeps them, a
 way.
 
 Each of the instance's ports becomes a NIC with the port's MAC on the bridge the network agent
-makes for the port's network segment (named by `domain.network.bridges.bridge_name`).
+makes for the port's network segment (named by `domain.network.bridges.bridge_name`). Its
+attached volumes (found by the worker: volume_attachments.py) are passed through as they are.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from domain.compute.ports import GuestNic, GuestSpec, ImageDisk, KernelBoot
+from domain.compute.ports import GuestNic, GuestSpec, GuestVolume, ImageDisk, KernelBoot
 from domain.errors import DomainError
 from domain.network.bridges import bridge_name
 from domain.process.ports import ImageFiles
@@ -45,21 +47,30 @@ class SpawnRefused(DomainError):
 def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict[str, Any],
                files: ImageFiles, find_image: ImageFinder, host: str, *,
                ports: Sequence[Mapping[str, str]] = (),
-               find_segment: SegmentFinder = _no_networks) -> GuestSpec:
+               find_segment: SegmentFinder = _no_networks,
+               volumes: Sequence[GuestVolume] = (),
+               root_volume: GuestVolume | None = None) -> GuestSpec:
+    """`root_volume`: a volume-backed server's root disk, made already (boot_volumes.py)."""
+    root = _root_disk(image, flavor, files, host) if root_volume is None else None
+    return GuestSpec(
+        instance_id=instance_id, name=name, vcpus=int(flavor["vcpus"]),
+        memory_mib=int(flavor["ram"]), root_disk=root, root_volume=root_volume,
+        kernel=_kernel_boot(image, files, find_image, host),
+        ephemeral_gib=int(flavor.get("ephemeral") or 0),
+        nics=tuple(_nic(port, find_segment) for port in ports),
+        volumes=tuple(volumes),
+    )
+
+
+def _root_disk(image: dict[str, Any], flavor: dict[str, Any], files: ImageFiles,
+               host: str) -> ImageDisk:
     disk_format = image.get("disk_format") or ""
     if disk_format not in BACKING_FORMATS:
         raise SpawnRefused(f"Image {image.get('id')} has disk format {disk_format!r}, "
                            f"which cannot boot a server.")
     size = int(flavor.get("disk") or 0)
-    root = ImageDisk(_image_file(image, files, host), BACKING_FORMATS[disk_format],
+    return ImageDisk(_image_file(image, files, host), BACKING_FORMATS[disk_format],
                      size_gib=size or None)
-    return GuestSpec(
-        instance_id=instance_id, name=name, vcpus=int(flavor["vcpus"]),
-        memory_mib=int(flavor["ram"]), root_disk=root,
-        kernel=_kernel_boot(image, files, find_image, host),
-        ephemeral_gib=int(flavor.get("ephemeral") or 0),
-        nics=tuple(_nic(port, find_segment) for port in ports),
-    )
 
 
 def _nic(port: Mapping[str, str], find_segment: SegmentFinder) -> GuestNic:

@@ -27,6 +27,10 @@ from domain.storage.volume_states import (
 )
 
 S = VolumeStatus
+ROOT_DEVICE = "/dev/vda"  # a volume-backed server's root disk, as Nova names it
+# Statuses in which the backend must hold the volume: its absence there is drift (`lost`).
+# Not creating/deleting (the storage worker's own work in progress) nor the error statuses.
+LOSABLE = frozenset({S.AVAILABLE, S.IN_USE, S.ATTACHING, S.DETACHING, S.EXTENDING})
 # Cinder's words for a refused delete (the conditions it lists beyond status never hold here).
 DELETE_REFUSED = ("Volume status must be {} and must not be migrating, attached, belong to a "
                   "group, have snapshots or be disassociated from snapshots after volume "
@@ -43,9 +47,14 @@ class Volume(Entity):
     def __init__(self, project_id: str, user_id: str, name: str | None,
                  description: str | None, size: int, availability_zone: str,
                  image: dict[str, Any] | None, metadata: dict[str, str],
-                 host: str | None) -> None:
+                 host: str | None, boot_of: str | None = None,
+                 delete_on_termination: bool = False) -> None:
         """`image` is a snapshot of the source image (None: an empty volume); `host` is the
-        storage host whose pool is to hold the volume."""
+        storage host whose pool is to hold the volume. `boot_of`: the server (id hex) whose root
+        disk this volume is (boot from volume); its compute worker makes a new one at spawn, as
+        Nova's compute manager has Cinder make it, so the storage worker leaves it alone.
+        `delete_on_termination`: deleting that server deletes the volume too."""
+        self.boot_of, self.delete_on_termination = boot_of, delete_on_termination
         self.project_id, self.user_id = project_id, user_id
         self.name, self.description, self.metadata = name, description, metadata
         self.size, self.availability_zone = size, availability_zone
@@ -105,6 +114,8 @@ class Volume(Entity):
             raise VolumeBusy(f"Invalid volume: Volume status must be {statuses('attach')} to "
                              f"reserve, but the status is {self.status.value}.")
         attachment_id = uuid.uuid4().hex
+        if self.boot_of is not None or self.delete_on_termination:
+            self._boot_bound(None, False)  # attached by hand: no server's root disk any more
         self._attach_requested({"attachment_id": attachment_id, "server_id": server_id,
                                 "host": host, "device": device, "tag": tag,
                                 "attached_at": None})
@@ -139,6 +150,51 @@ class Volume(Entity):
     @event("StatusReset")
     def _status_reset(self, status: str, previous: str) -> None:
         self.status, self.attachment, self.extending_to = S(status), None, None
+        # Whatever server it was reserved for, it no longer is that server's root disk.
+        self.boot_of, self.delete_on_termination = None, False
+
+    # -- boot from volume: the root disk (vda) of a server ------------------------------------
+    def reserve_for_boot(self, server_id: str, host: str, delete_on_termination: bool) -> str:
+        """Reserve the volume as the root disk of a server being booted, in the boot's own
+        save; returns the attachment's id. A volume made for that server (`boot_of`, still
+        creating) is only reserved: its spawn makes it. An existing volume must be available,
+        and is then attaching until the spawn confirms it (Nova's words when it is not)."""
+        attachment = {"attachment_id": uuid.uuid4().hex, "server_id": server_id, "host": host,
+                      "device": ROOT_DEVICE, "tag": None, "attached_at": None}
+        if self.status is S.CREATING and self.boot_of == server_id and self.attachment is None:
+            self._boot_reserved(attachment)
+        elif self.status not in OPERATIONS["attach"].sources or self.attachment is not None:
+            raise InvalidVolume(f"volume '{self.id}' status must be 'available'. Currently in "
+                                f"'{self.status.value}'")
+        else:
+            self._attach_requested(attachment)
+            self._boot_bound(server_id, delete_on_termination)
+        return str(attachment["attachment_id"])
+
+    @event("BootReserved")
+    def _boot_reserved(self, attachment: dict[str, Any]) -> None:
+        self.attachment = dict(attachment)  # still creating: nothing to show as attaching yet
+
+    @event("BootBound")
+    def _boot_bound(self, server_id: str | None, delete_on_termination: bool) -> None:
+        self.boot_of, self.delete_on_termination = server_id, delete_on_termination
+
+    def is_root_of(self, server_id: str) -> bool:
+        return self.boot_of == server_id and self.attached_to(server_id)
+
+    def root_attached(self, server_id: str, host: str, path: str | None) -> None:
+        """The compute worker spawned the server with this volume as its root disk: a new one
+        is made (at `path`), and the attach is confirmed. Recorded with the server's Spawned, as
+        the Provisioned, AttachRequested and Attached a volume attached by hand goes through;
+        a replay finds the volume in-use and records nothing."""
+        if not self.is_root_of(server_id):
+            return
+        if self.status is S.CREATING and path:
+            attachment = dict(self.attachment or {})
+            self._created(path)
+            self._attach_requested(attachment)
+        if self.status is S.ATTACHING:
+            self._attached(host, ROOT_DEVICE, now())
 
     # -- outcomes the storage worker reports ---------------------------------------------------
     def _busy(self, op: str, attachment_id: str | None = None) -> bool:
@@ -217,6 +273,17 @@ class Volume(Entity):
     def detached(self, attachment_id: str) -> None:
         if self._busy("detach", attachment_id):
             self._detached()
+        elif self.status is S.CREATING and self.boot_of and \
+                (self.attachment or {}).get("attachment_id") == attachment_id:
+            # The root disk of a server deleted before its spawn made it: there is no data to
+            # keep, whatever delete_on_termination says. The storage worker deletes whatever a
+            # spawn cut short may have left in the pool (its delete is idempotent).
+            self._boot_dropped()
+            self._delete_requested()
+
+    @event("BootDropped")
+    def _boot_dropped(self) -> None:
+        self.attachment, self.boot_of, self.delete_on_termination = None, None, False
 
     @event("Detached")
     def _detached(self) -> None:
@@ -229,3 +296,16 @@ class Volume(Entity):
     @event("DetachFailed")
     def _detach_failed(self, reason: str) -> None:
         self.status, self.fault = S.IN_USE, reason
+
+    # -- drift the storage worker's reconciler finds ---------------------------------------------
+    def lost(self, reason: str) -> None:
+        """The backend no longer holds this volume although it should (its file was removed
+        behind the system's back). Recorded once: the volume is in error afterwards. An extend
+        in progress is dropped with its claim; an attachment is kept (the guest may still hold
+        the disk open) until it is detached or an administrator resets the status."""
+        if self.status in LOSABLE:
+            self._lost(reason, self.status.value)
+
+    @event("Lost")
+    def _lost(self, reason: str, previous: str) -> None:
+        self.status, self.extending_to, self.fault = S.ERROR, None, reason

@@ -21,6 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--bind", help="HOST:PORT to listen on (default: $SKYLEDGER_BIND)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="API worker processes on the same address (default 1). One process runs "
+                        "Python on one core; more use more cores. The compute worker still runs "
+                        "once, in the parent process")
     p.set_defaults(run=run)
 
 
@@ -28,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from ops.bootstrap import build, start_embedded_compute
+    from ops.bootstrap import build, start_embedded_compute, start_embedded_volume
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped
 
     overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
@@ -36,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    cloud = build(settings)
+    if args.workers < 1:
+        raise SystemExit("skyledger serve: --workers must be 1 or more")
+    # With worker processes, each runs its own read-model followers; the parent needs none.
+    cloud = build(settings, follow=args.workers == 1)
     try:
         generated = ensure_bootstrapped(cloud)
         if generated is not None:
@@ -51,7 +58,16 @@ def run(args: argparse.Namespace) -> int:
                 f"skyledger: compute worker for host {settings.host} on {settings.libvirt_uri}",
                 flush=True,
             )
-        print(f"skyledger: API on http://{settings.bind}", flush=True)
+        if start_embedded_volume(cloud) is not None:
+            print(f"skyledger: volume worker for host {settings.host}, pool "
+                  f"{settings.volume_pool} on {settings.volume_uri}", flush=True)
+        print(f"skyledger: API on http://{settings.bind}"
+              + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
+        if args.workers > 1:
+            from ops.commands.serve_workers import run_workers
+
+            run_workers(settings, args.workers, args.log_level)
+            return 0
         uvicorn.run(
             create_app(cloud),
             host=settings.bind_host,

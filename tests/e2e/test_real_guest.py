@@ -173,7 +173,10 @@ def qemu_server(guest_image: KernelBoot, leftovers: Leftovers, host_name: str,  
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("qemu-server"), {
         "SKYLEDGER_LIBVIRT_URI": URI, "SKYLEDGER_HOST": host_name,
-        "SKYLEDGER_EMBEDDED_COMPUTE": "1"})
+        "SKYLEDGER_EMBEDDED_COMPUTE": "1",
+        # No volumes here: the embedded volume worker would define a lasting storage pool on
+        # the machine's libvirtd, pointing into this module's temporary directory.
+        "SKYLEDGER_EMBEDDED_VOLUME": "0"})
     leftovers.data_dir = running.data_dir.resolve()
     try:
         started = f"compute worker for host {host_name} on {URI}"

@@ -112,7 +112,8 @@ def cloud(guest_image: KernelBoot, site: Site, leftovers: Leftovers,  # noqa: F8
           host_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The API with its embedded compute worker, and the host's network agent beside it."""
     env = {"SKYLEDGER_LIBVIRT_URI": "qemu:///system", "SKYLEDGER_HOST": host_name,
-           "SKYLEDGER_EMBEDDED_COMPUTE": "1", "SKYLEDGER_NETWORK_NAMESPACE": HV_NETNS,
+           "SKYLEDGER_EMBEDDED_COMPUTE": "1", "SKYLEDGER_EMBEDDED_VOLUME": "0",
+           "SKYLEDGER_NETWORK_NAMESPACE": HV_NETNS,
            "SKYLEDGER_SEGMENT_TYPE": "vxlan", "SKYLEDGER_SEGMENTATION_RANGE": "4000:4090",
            "SKYLEDGER_PHYSICAL_INTERFACE": site.phys, "SKYLEDGER_EXTERNAL_CIDR": EXTERNAL_CIDR,
            "SKYLEDGER_EXTERNAL_INTERFACE": site.external}

@@ -16,14 +16,15 @@ from domain.app import SkyLedger
 from domain.catalog.flavor import Flavor, flavor_uuid
 from domain.catalog.image import Image
 from domain.catalog.keypair import Keypair, keypair_id
-from domain.commands import command
+from domain.commands import HeldLocks, command
 from domain.compute.instance import Instance
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound, QuotaExceeded
 from domain.network.config import NetworkConfig
 from domain.network.network import Network
-from domain.quota.ledger import QuotaLedger
+from domain.quota.ledger import QuotaLedger, ledger_id
+from domain.services.compute.boot_volumes import RootVolumeRequest, RootVolumes
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
@@ -50,6 +51,7 @@ class BootRequest:
     # "auto": a port on the project's network (made on first need); "none": no port; or the
     # ids of the project's networks to put one port on each.
     networks: str | tuple[str, ...] = "auto"
+    root: RootVolumeRequest | None = None  # boot from volume (boot_volumes.py); else the image
 
 
 def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
@@ -87,30 +89,40 @@ def parse_uuid(value: str, what: str) -> UUID:
 
 class BootService:
     def __init__(self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS,
-                 network_config: NetworkConfig | None = None) -> None:
-        """Without a `network_config` instances get no ports (compute-only deployments)."""
+                 network_config: NetworkConfig | None = None, host_subset_size: int = 1) -> None:
+        """Without a `network_config` instances get no ports (compute-only deployments).
+        `host_subset_size`: see `place`."""
         self.app, self.chooser, self.max_attempts = app, chooser, max_attempts
         self.network_config = network_config
+        self.host_subset_size = host_subset_size
 
     @command
     def boot(self, ctx: RequestContext, req: BootRequest) -> list[Instance]:
+        # Boots of one project queue on its quota ledger, boots on one host on its node,
+        # rather than racing each other to version conflicts (domain/commands.py WriteLocks).
+        with self.app.write_locks.scope() as locks:
+            return self.claim(ctx, req, locks)
+
+    def claim(self, ctx: RequestContext, req: BootRequest, locks: HeldLocks) -> list[Instance]:
         project_id, user_id = str(ctx.project_id), str(ctx.user_id)
         flavor = self.flavor(ctx, req.flavor_ref)
-        image = self.image(ctx, req.image_ref)
-        if image.min_ram > flavor.ram or image.min_disk > flavor.disk > 0:
+        roots = RootVolumes(self.app, ctx, req.root, flavor) if req.root else None
+        image = roots.image if roots else image_snapshot(self.image(ctx, req.image_ref))
+        if not roots and (image["min_ram"] > flavor.ram or image["min_disk"] > flavor.disk > 0):
             raise InvalidInput("Flavor's memory or disk is too small for requested image.")
         if req.key_name is not None:
             keypair = self.app.find(keypair_id(user_id, req.key_name))
             if not isinstance(keypair, Keypair) or keypair.deleted:
                 raise InvalidInput("Invalid key_name provided.")
         group = self.group(ctx, req.group_id)
+        locks.take(ledger_id(project_id))
         ledger = open_ledger(self.app, project_id)
         count = self.admitted_count(ledger, flavor, req)
         ledger.claim(per_instance(flavor, count))
         if group is not None:
             self.check_group_quota(ledger, group, count)
         same, different = self.hint_hosts(req.same_host), self.hint_hosts(req.different_host)
-        nodes = Nodes(self.app)
+        nodes = Nodes(self.app, locks)
         reservation = f"r-{uuid.uuid4().hex[:8]}"
         instances, hosts = [], []
         for index in range(count):
@@ -120,7 +132,7 @@ class BootService:
                 project_id,
                 user_id,
                 flavor_snapshot(flavor),
-                image_snapshot(image),
+                dict(image),
                 req.key_name,
                 req.availability_zone,
                 dict(req.metadata),
@@ -131,9 +143,10 @@ class BootService:
                 index,
                 self.max_attempts,
             )
-            host = place(
-                instance, request_spec(instance, group, same, different), self.chooser, nodes, group
-            )
+            spec = request_spec(instance, group, same, different,
+                                roots.claim_flavor(instance.flavor) if roots else None)
+            host = place(instance, spec, self.chooser, nodes, group,
+                         subset=self.host_subset_size)
             if group is not None:
                 group.place(instance.id.hex, host)
             instances.append(instance)
@@ -152,9 +165,11 @@ class BootService:
                 instance.fail_scheduling(no_host_reason(instance))
             else:
                 self.plan_ports(ports, instance, req.networks)
+                if roots:
+                    roots.plan(instance, host, ledger)
                 instance.claim_host(host)
         self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []),
-                      *ports.changed())
+                      *ports.changed(), *(roots.changed() if roots else ()))
         return instances
 
     def plan_ports(self, ws: Workset, instance: Instance, networks: str | tuple[str, ...]) -> None:

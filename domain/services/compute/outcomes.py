@@ -16,6 +16,7 @@ from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
 from domain.ports import StoredBlob
 from domain.services.compute.boot import no_host_reason
+from domain.services.compute.boot_volumes import root_spawned
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
 from domain.services.compute.snapshots import snapshot_failed, snapshot_saved
@@ -31,11 +32,16 @@ class OutcomeService:
         return instance if isinstance(instance, Instance) and not instance.deleted else None
 
     @command
-    def spawned(self, ctx: RequestContext, instance_id: UUID, host: str) -> None:
+    def spawned(self, ctx: RequestContext, instance_id: UUID, host: str,
+                root_volume_path: str | None = None) -> None:
+        """`root_volume_path`: where a volume-backed server's new root volume was made; the
+        root volume is recorded made and attached in the same save (boot_volumes.py)."""
         instance = self.load(instance_id)
         if instance is not None:
             instance.spawned(host)
-            self.app.save(*changed(instance))
+            root = root_spawned(self.app, instance, host, root_volume_path) \
+                if instance.pending_events else None
+            self.app.save(*changed(instance, root))
 
     @command
     def spawn_failed(self, ctx: RequestContext, instance_id: UUID, host: str, reason: str) -> None:

@@ -6,9 +6,11 @@ are the authority, and both are saved with the instance by the calling command.
 
 from __future__ import annotations
 
+import random
 from typing import Protocol
 
 from domain.app import SkyLedger
+from domain.commands import HeldLocks
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, HostFull, node_id
 from domain.compute.scheduling.host_state import RequestSpec
@@ -24,14 +26,21 @@ class HostChooser(Protocol):
 
 
 class Nodes:
-    """The compute nodes a command has loaded, so each is loaded once and saved once."""
+    """The compute nodes a command has loaded, so each is loaded once and saved once.
 
-    def __init__(self, app: SkyLedger) -> None:
+    With `locks`, each node's write lock is taken before it is loaded (and held until the
+    command's attempt ends): the first one waited for, any further one only if free (see
+    HeldLocks for why that order cannot deadlock)."""
+
+    def __init__(self, app: SkyLedger, locks: HeldLocks | None = None) -> None:
         self.app = app
+        self.locks = locks
         self.loaded: dict[str, ComputeNode] = {}
 
     def get(self, host: str) -> ComputeNode | None:
         if host not in self.loaded:
+            if self.locks is not None:
+                self.locks.take(node_id(host), wait=not self.loaded)
             node = self.app.find(node_id(host))
             if node is None:
                 return None
@@ -60,10 +69,15 @@ def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple
 
 
 def place(instance: Instance, spec: RequestSpec, chooser: HostChooser, nodes: Nodes,
-          group: ServerGroup | None, claim_key: str | None = None) -> str | None:
-    """Claim a host for the instance (under `claim_key`, default its id); None if none accepts."""
+          group: ServerGroup | None, claim_key: str | None = None,
+          subset: int = 1) -> str | None:
+    """Claim a host for the instance (under `claim_key`, default its id); None if none accepts.
+
+    With `subset` > 1 the first host tried is drawn at random from the best `subset` (Nova's
+    host_subset_size), the others follow in order: concurrent boots that all see the same best
+    host then spread over several hosts' ledgers instead of queueing on one."""
     resources = {"vcpus": spec.vcpus, "ram": spec.ram, "disk": spec.disk}
-    for host in chooser.candidates(spec, limit=CANDIDATES):
+    for host in spread(chooser.candidates(spec, limit=max(CANDIDATES, subset)), subset):
         node = nodes.get(host)
         if node is None or not node.enabled:
             continue
@@ -76,3 +90,11 @@ def place(instance: Instance, spec: RequestSpec, chooser: HostChooser, nodes: No
         node.claim(claim_key or instance.id.hex, resources)
         return host
     return None
+
+
+def spread(candidates: list[str], subset: int) -> list[str]:
+    """One of the best `subset` candidates first (at random), then the rest in order."""
+    if subset <= 1 or len(candidates) <= 1:
+        return candidates
+    first = random.randrange(min(subset, len(candidates)))
+    return [candidates[first], *candidates[:first], *candidates[first + 1:]]

@@ -1,4 +1,9 @@
-"""Giving back what an instance holds: quota, host claims, group membership."""
+"""Giving back what an instance holds: quota, host claims, group membership, volumes.
+
+A deleted server's volumes are detached in the same save as its deletion, as Nova's delete
+detaches them: each goes back to available (an attach still in progress fails), and one marked
+`delete_on_termination` (a boot volume) is then asked to be deleted by the storage worker.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from domain.compute.server_group import ServerGroup
 from domain.services.network.ports import plan_port_release
 from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
+from domain.services.storage.lookup import live
+from domain.storage.volume import Volume
+from domain.storage.volume_states import VolumeStatus
 
 
 def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
@@ -37,5 +45,28 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
         if isinstance(group, ServerGroup):
             group.remove(key)
             aggregates.append(group)
+    aggregates.extend(release_volumes(app, instance))
     instance.mark_deleted()
     return [a for a in aggregates if a.pending_events] + ports.changed()
+
+
+def release_volumes(app: SkyLedger, instance: Instance) -> list[Volume]:
+    """Detach every volume of the instance from it (the guest goes with the server); returns
+    the volumes changed."""
+    released = []
+    for volume_id in list(instance.volumes):
+        instance.volume_detached(volume_id)
+        volume = live(app, volume_id, Volume)
+        if not isinstance(volume, Volume) or not volume.attached_to(instance.id.hex):
+            continue
+        attachment_id = (volume.attachment or {})["attachment_id"]
+        if volume.status is VolumeStatus.ATTACHING:
+            volume.attach_failed(attachment_id, f"Instance {instance.id} was deleted.")
+        else:
+            if volume.status is VolumeStatus.IN_USE:
+                volume.request_detach()
+            volume.detached(attachment_id)
+        if getattr(volume, "delete_on_termination", False) and volume.attachment is None:
+            volume.request_delete()
+        released.append(volume)
+    return released

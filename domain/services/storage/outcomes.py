@@ -104,6 +104,20 @@ class VolumeOutcomes(Lookup):
             volume.detach_failed(attachment_id, reason)
             self.app.save(*changed(volume))
 
+    @command
+    def lost(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:
+        """Drift: the backend lost a volume it should hold. It goes to error (an extend's extra
+        claim is given back, the rest stays held until the volume is deleted)."""
+        volume = self.load(volume_id)
+        if volume is None:
+            return
+        held = volume.quota_held()
+        volume.lost(reason)
+        if volume.pending_events:
+            ledger = open_ledger(self.app, volume.project_id)
+            ledger.release({k: held[k] - v for k, v in volume.quota_held().items()})
+            self.app.save(*changed(volume, ledger))
+
     def _left(self, volume_id: UUID | str, report: Callable[[Volume], None]) -> None:
         volume = self.load(volume_id)
         if volume is None:

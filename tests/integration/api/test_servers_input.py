@@ -135,10 +135,11 @@ def test_the_boot_image_mapping_openstack_cli_sends_is_accepted(
     assert server["image"]["id"] == compute.image
 
 
-def test_volume_mappings_are_refused_until_block_storage(
+def test_snapshot_mappings_are_refused_until_volume_snapshots(
         compute: Compute, member_a: dict[str, str]) -> None:
+    # Boot from volume is tested in test_boot_from_volume*.py.
     head = compute.cloud.app.head()
-    volume_bdm = {"uuid": compute.image, "boot_index": 0, "source_type": "image",
+    volume_bdm = {"uuid": compute.image, "boot_index": 0, "source_type": "snapshot",
                   "destination_type": "volume", "volume_size": 1}
     response = compute.boot(member_a, version="2.61", networks="none",
                             block_device_mapping_v2=[volume_bdm])

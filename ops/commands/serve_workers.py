@@ -1,0 +1,77 @@
+"""`skyledger serve --workers N`: N API processes on one address, over one event store.
+
+One Python process runs Python code on one core at a time, so an API under load is bound to a
+core; several processes use the machine's others (as several API servers behind a load
+balancer would use several machines). The parent process keeps what must run once: the
+first-start bootstrap and the embedded compute worker. uvicorn's supervisor starts the N worker
+processes, and each builds with `worker_app` its own application, read store, read-model
+followers and write locks. Followers of several processes share the read models safely (each
+batch is applied under the read model's locked tracking row); the write locks queue only the
+commands of their own process, and between processes the version check decides, as it does
+between API servers on several machines.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
+
+from adapters.settings import Settings
+
+
+def worker_app() -> FastAPI:
+    """uvicorn's app factory, called once in each worker process (settings from the
+    environment, which the parent has set up)."""
+    from api.app import create_app
+    from ops.bootstrap import build
+
+    cloud = build(Settings.from_env(dict(os.environ)))
+    app = create_app(cloud)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            cloud.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def run_workers(settings: Settings, workers: int, log_level: str) -> None:
+    """Serve until stopped (SIGINT/SIGTERM stop the supervisor, which stops the workers)."""
+    # The workers are new interpreters: they read the same settings from the environment.
+    os.environ["SKYLEDGER_BIND"] = settings.bind
+    config = NoDelayConfig(
+        "ops.commands.serve_workers:worker_app",
+        factory=True,
+        workers=workers,
+        host=settings.bind_host,
+        port=settings.port,
+        log_level=log_level,
+        access_log=False,
+    )
+    # What uvicorn.run does for workers > 1, with the listening socket fixed as below.
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+class NoDelayConfig(uvicorn.Config):
+    """uvicorn 0.54 binds the shared listening socket with `proto` 0; accepted sockets inherit it,
+    and asyncio turns Nagle's algorithm off (TCP_NODELAY) only for `IPPROTO_TCP`, so every
+    keep-alive request past the first waited ~40 ms for a delayed ACK (uvicorn issue #3149; a
+    single process is not affected: asyncio binds that socket itself)."""
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return sock
+        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        tcp.set_inheritable(True)
+        return tcp

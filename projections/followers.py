@@ -1,0 +1,204 @@
+"""The follower thread of a process: keeps every read model up with the event log, and lets a
+request that just wrote wait until the read models show its write (read-your-writes).
+
+One thread does the work for everybody. A request does not apply projections itself: it reads
+the head of the log once (its own events are at or below it), wakes the follower and waits for a
+round that started after that head. Fifty concurrent writers then cost one round per few
+requests instead of fifty sets of read-model transactions queueing on the same write lock (on
+SQLite, on the one file lock the event store needs too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from projections.passes import catch_up_together
+
+if TYPE_CHECKING:
+    from projections.runner import ProjectionRunner
+
+
+class Followers:
+    """Runs every projection's runner in one background thread.
+
+    Between rounds it sleeps until woken: by `wake()` (a request waiting for its write), by a
+    PostgreSQL NOTIFY when the event store can send one, or else after `interval` seconds (the
+    SQLite poll). While LISTEN is active the poll only remains as a slow safety net
+    (`listen_interval`). A round in which no read model has anything to apply takes no write
+    transaction, unless `interval` has passed since one last moved the idle positions up (so
+    that they do not lag, and the next round does not read the log from far back).
+    """
+
+    def __init__(self, runners: list[ProjectionRunner], interval: float = 0.2,
+                 listen_interval: float = 5.0, listen: bool = True) -> None:
+        self.runners = runners
+        self.interval = interval
+        self.listen_interval = listen_interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.errors: list[BaseException] = []
+        # Every read model has applied what it follows up to `_reached`. Rounds are numbered;
+        # `_failed` is (round, head it read, error) of the last one that raised, so that a
+        # waiter it should have served is told at once instead of left to time out.
+        self._round = threading.Condition()
+        self._rounds = 0
+        self._reached = 0
+        self._failed: tuple[int, int, BaseException] | None = None
+        self._advanced_at = 0.0
+        recorder = runners[0].app.recorder if runners else None
+        self.listener = NotifyListener(recorder, self) if listen and recorder else None
+        if self.listener is not None and not self.listener.supported:
+            self.listener = None
+
+    @property
+    def listening(self) -> bool:
+        return self.listener is not None and self.listener.active.is_set()
+
+    @property
+    def following(self) -> bool:
+        """A follower thread is running (else a waiter must do the work itself)."""
+        return bool(self._threads) and self._threads[0].is_alive() and not self.stopped
+
+    def start(self) -> None:
+        targets = [self._loop] + ([self.listener.run] if self.listener else [])
+        for target, name in zip(targets, ("projection-followers", "projection-listen"),
+                                strict=False):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def record(self, error: BaseException) -> None:
+        self.errors.append(error)
+        del self.errors[:-10]
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sync(advance_idle=self._advance_due())
+            except Exception as error:  # noqa: BLE001 - keep following; the error is kept for status
+                self.record(error)
+            self._wake.wait(self.listen_interval if self.listening else self.interval)
+            # The next round reads the head after this: a waiter that woke us in between is
+            # covered by it, so no wake-up is lost.
+            self._wake.clear()
+
+    def _advance_due(self) -> bool:
+        now = time.monotonic()
+        if now - self._advanced_at < self.interval:
+            return False
+        self._advanced_at = now
+        return True
+
+    def sync(self, until: int | None = None, advance_idle: bool = True) -> None:
+        """One round: every runner up to `until` (default: the head now), in this thread."""
+        with self._round:
+            self._rounds += 1
+            number = self._rounds
+        head = self.runners[0].app.head() if until is None and self.runners else until or 0
+        try:
+            for group in self._groups():
+                catch_up_together(group, head, advance_idle=advance_idle)
+        except Exception as error:
+            with self._round:
+                self._failed = (number, head, error)
+                self._round.notify_all()
+            raise
+        with self._round:
+            self._reached = max(self._reached, head)
+            self._round.notify_all()
+
+    def _groups(self) -> list[list[ProjectionRunner]]:
+        """Runners that share an event store and a read store (in a process: all of them)."""
+        groups: dict[tuple[int, int], list[ProjectionRunner]] = {}
+        for runner in self.runners:
+            groups.setdefault((id(runner.app), id(runner.store)), []).append(runner)
+        return list(groups.values())
+
+    def read_your_writes(self, timeout: float = 30.0) -> None:
+        """Return once every read model has applied everything the log holds now (so also the
+        caller's own events). Raises what the round that should have applied them raised, or
+        TimeoutError; either way the followers keep trying."""
+        head = self.runners[0].app.head() if self.runners else 0
+        if not self.following:
+            self.sync(head, advance_idle=False)
+            return
+        deadline = time.monotonic() + timeout
+        with self._round:
+            after = self._rounds  # a round that began before we came may have read less
+            while self._reached < head:
+                if self._failed is not None and self._failed[0] > after \
+                        and self._failed[1] >= head:
+                    raise self._failed[2]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.stopped:
+                    raise TimeoutError(f"read models did not reach event {head} in {timeout:g} s")
+                self.wake()
+                self._round.wait(min(remaining, 1.0))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def rest(self, seconds: float) -> None:
+        """Sleep, but no longer than until stop()."""
+        self._stop.wait(seconds)
+
+
+class NotifyListener:
+    """LISTENs on the channel eventsourcing's PostgreSQL recorder NOTIFYs in every insert.
+
+    eventsourcing 9.5's `recorder.subscribe()` would do the LISTEN too, but it also pulls and
+    queues every notification for its own iterator; the runners read the log themselves (inside
+    their locked transactions), so only the wake-up is wanted here.
+    """
+
+    def __init__(self, recorder: Any, followers: Followers) -> None:
+        self.recorder = recorder
+        self.followers = followers
+        self.channel = getattr(recorder, "channel_name", None)
+        self.active = threading.Event()
+
+    @property
+    def supported(self) -> bool:
+        return self.channel is not None and hasattr(self.recorder, "datastore")
+
+    def run(self) -> None:
+        while not self.followers.stopped:
+            try:
+                self._listen()
+            except Exception as error:  # noqa: BLE001 - fall back to polling, then try again
+                self.followers.record(error)
+            self.active.clear()
+            self.followers.wake()
+            self.followers.rest(1.0)
+
+    def _listen(self) -> None:
+        from psycopg.sql import SQL, Identifier
+
+        with self.recorder.datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
+            try:
+                self.active.set()
+                # Whatever committed before LISTEN took effect sent its NOTIFY to nobody.
+                self.followers.wake()
+                while not self.followers.stopped:
+                    # A short timeout so that stop() is noticed promptly.
+                    for _ in conn.notifies(timeout=0.25, stop_after=1):
+                        self.followers.wake()
+            finally:
+                # The connection goes back to eventsourcing's pool: leave it as it was lent.
+                with contextlib.suppress(Exception):
+                    conn.execute("UNLISTEN *")

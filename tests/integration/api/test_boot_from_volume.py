@@ -1,0 +1,226 @@
+"""Boot from volume through `POST /servers` with block_device_mapping_v2, on both stores: the
+root volume is reserved (or made) in the boot's own save, counted on the volume quotas, reported
+made and attached with the spawn, and detached (or deleted) with the server. The host's worker
+is stood in for through the outcome services, as the other API tests do."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from projections.quotas import QuotaViews
+from tests.integration.api.test_compute_support import (
+    SERVERS,
+    WORKER,
+    Compute,
+    auth,
+    compute,  # noqa: F401 - fixture
+)
+from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
+
+VERSION = "2.61"
+
+
+def image_bdm(image: str, size: int = 2, delete: bool = False, **extra: Any) -> dict[str, Any]:
+    return {"uuid": image, "source_type": "image", "destination_type": "volume",
+            "volume_size": size, "boot_index": 0, "delete_on_termination": delete, **extra}
+
+
+def volume_bdm(volume_id: str, delete: bool = False) -> dict[str, Any]:
+    return {"uuid": volume_id, "source_type": "volume", "destination_type": "volume",
+            "boot_index": 0, "delete_on_termination": delete}
+
+
+def boot(compute: Compute, who: dict[str, str], *mappings: dict[str, Any],  # noqa: F811
+         **server: Any) -> httpx.Response:
+    fields = {"imageRef": "", "networks": "none", **server,
+              "block_device_mapping_v2": list(mappings)}
+    return compute.boot(who, version=VERSION, **fields)
+
+
+def booted(compute: Compute, who: dict[str, str], *mappings: dict[str, Any]) -> str:  # noqa: F811
+    response = boot(compute, who, *mappings)
+    assert response.status_code == 202, response.text
+    return str(response.json()["server"]["id"])
+
+
+def root_of(compute: Compute, server_id: str) -> str:  # noqa: F811
+    root = compute.instance(server_id).root_volume
+    assert root is not None
+    return str(UUID(root))
+
+
+def spawned(compute: Compute, server_id: str, path: str | None) -> None:  # noqa: F811
+    """Stand in for the worker: the guest runs, its new root volume was made at `path`."""
+    compute.cloud.outcomes.spawned(WORKER, UUID(server_id), compute.instance(server_id).host,
+                                   path)
+    compute.cloud.sync_read_models()
+
+
+def usage(compute: Compute, project_id: str) -> dict[str, int]:  # noqa: F811
+    return QuotaViews(compute.cloud.store).usage(project_id)
+
+
+def delete(compute: Compute, who: dict[str, str], server_id: str) -> None:  # noqa: F811
+    response = compute.client.delete(f"{SERVERS}/{server_id}", headers=auth(who))
+    assert response.status_code == 204, response.text
+    compute.deleted(server_id)  # the worker destroyed the guest
+
+
+def test_boot_from_an_image_into_a_new_volume(compute: Compute, volumes: Volumes,  # noqa: F811
+                                              member_a: dict[str, str]) -> None:
+    project = member_a["project_id"]
+    server_id = booted(compute, member_a, image_bdm(compute.image, size=3))
+    volume_id = root_of(compute, server_id)
+    volume = volumes.aggregate(volume_id)
+    assert (volume.status.value, volume.size, volume.bootable) == ("creating", 3, True)
+    assert (volume.boot_of, volume.delete_on_termination) == (UUID(server_id).hex, False)
+    assert volume.source_image_id == UUID(compute.image).hex
+    assert volume.host == compute.instance(server_id).host
+    assert (usage(compute, project)["volumes"], usage(compute, project)["gigabytes"]) == (1, 3)
+    assert compute.instance(server_id).volumes == {UUID(volume_id).hex: "/dev/vda"}
+    shown = compute.show(member_a, server_id, VERSION)
+    assert shown["os-extended-volumes:volumes_attached"] == [
+        {"id": volume_id, "delete_on_termination": False}]
+
+    spawned(compute, server_id, f"/pool/{volume_id}")
+    made = volumes.show(member_a, volume_id)
+    assert (made["status"], made["bootable"]) == ("in-use", "true")
+    [attachment] = made["attachments"]
+    assert (attachment["server_id"], attachment["device"]) == (server_id, "/dev/vda")
+    assert volumes.aggregate(volume_id).path == f"/pool/{volume_id}"
+    listed = compute.client.get(f"{SERVERS}/{server_id}/os-volume_attachments",
+                                headers=auth(member_a)).json()["volumeAttachments"]
+    assert [(a["volumeId"], a["device"]) for a in listed] == [(volume_id, "/dev/vda")]
+    assert compute.show(member_a, server_id)["status"] == "ACTIVE"
+
+    # The root disk stays: Nova refuses to detach it, and to snapshot a volume-backed server.
+    refused = compute.client.delete(f"{SERVERS}/{server_id}/os-volume_attachments/{volume_id}",
+                                    headers=auth(member_a))
+    assert refused.status_code == 400
+    assert refused.json()["badRequest"]["message"] == "Cannot detach a root device volume"
+    image = compute.action(member_a, server_id, {"createImage": {"name": "snap"}})
+    assert image.status_code == 400
+    assert volumes.show(member_a, volume_id)["status"] == "in-use"
+
+    # delete_on_termination false: the volume outlives the server, with its quota
+    delete(compute, member_a, server_id)
+    kept = volumes.show(member_a, volume_id)
+    assert (kept["status"], kept["attachments"]) == ("available", [])
+    assert (usage(compute, project)["volumes"], usage(compute, project)["instances"]) == (1, 0)
+
+
+def test_delete_on_termination_deletes_the_root_volume_with_its_server(
+        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+    server_id = booted(compute, member_a, image_bdm(compute.image, size=1, delete=True))
+    volume_id = root_of(compute, server_id)
+    spawned(compute, server_id, f"/pool/{volume_id}")
+    delete(compute, member_a, server_id)
+    assert volumes.show(member_a, volume_id)["status"] == "deleting"
+    volumes.report("deleted", volume_id)  # the storage worker deleted it
+    assert volumes.get(member_a, volume_id).status_code == 404
+    assert usage(compute, member_a["project_id"])["gigabytes"] == 0
+
+
+def test_a_server_deleted_before_its_spawn_takes_its_unmade_root_volume_along(
+        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+    server_id = booted(compute, member_a, image_bdm(compute.image))
+    volume_id = root_of(compute, server_id)
+    delete(compute, member_a, server_id)
+    # Never made, so nothing to keep: the storage worker deletes whatever may be in the pool.
+    volume = volumes.aggregate(volume_id)
+    assert (volume.status.value, volume.attachment, volume.boot_of) == ("deleting", None, None)
+
+
+def test_boot_from_an_existing_volume(compute: Compute, volumes: Volumes,  # noqa: F811
+                                      member_a: dict[str, str]) -> None:
+    volume_id = volumes.ready(member_a, imageRef=compute.image, size=2)
+    server_id = booted(compute, member_a, volume_bdm(volume_id))
+    assert root_of(compute, server_id) == volume_id
+    assert compute.instance(server_id).image["id"] == UUID(compute.image).hex
+    reserved = volumes.show(member_a, volume_id)
+    assert reserved["status"] == "attaching"
+    assert usage(compute, member_a["project_id"])["volumes"] == 1  # counted once, when made
+
+    # Reserved: a second server cannot have it (Nova's 400), and nothing is recorded for it.
+    head = compute.cloud.app.head()
+    again = boot(compute, member_a, volume_bdm(volume_id))
+    assert again.status_code == 400, again.text
+    assert again.json()["badRequest"]["message"] == (
+        f"Invalid volume: volume '{volume_id}' status must be 'available'. Currently in "
+        "'attaching'")
+    assert compute.cloud.app.head() == head
+
+    spawned(compute, server_id, None)  # an existing volume: nothing made
+    assert volumes.show(member_a, volume_id)["status"] == "in-use"
+    delete(compute, member_a, server_id)
+    assert volumes.show(member_a, volume_id)["status"] == "available"
+    # ... and boots the next server
+    other = booted(compute, member_a, volume_bdm(volume_id, delete=True))
+    assert root_of(compute, other) == volume_id
+    assert volumes.aggregate(volume_id).delete_on_termination is True
+
+
+def test_bad_mappings_are_400_and_change_nothing(compute: Compute, volumes: Volumes,  # noqa: F811
+                                                 member_a: dict[str, str],
+                                                 member_b: dict[str, str]) -> None:
+    empty = volumes.ready(member_a)  # made from no image: not bootable
+    theirs = volumes.ready(member_b, imageRef=compute.image)
+    mine = volumes.ready(member_a, imageRef=compute.image)
+    unknown = "6f1c3a57-2b0e-4d6e-9a53-5b1c0f3e2a10"
+    head = compute.cloud.app.head()
+    cases: list[tuple[list[dict[str, Any]], dict[str, Any], str]] = [
+        ([image_bdm(compute.image, size=0)], {},
+         "Images with destination_type 'volume' need to have a non-zero size specified"),
+        ([{**image_bdm(compute.image), "uuid": None}], {},
+         "Block Device Mapping is Invalid: Missing device UUID."),
+        ([image_bdm(compute.image, boot_index="first")], {},
+         "Block Device Mapping is Invalid: Boot index is invalid."),
+        ([image_bdm(compute.image, boot_index=1)], {},
+         "Block Device Mapping is Invalid: Boot sequence for the instance and image/block "
+         "device mapping combination is not valid."),
+        ([image_bdm(compute.image), volume_bdm(mine)], {},
+         "Block Device Mapping is Invalid: Boot sequence for the instance and image/block "
+         "device mapping combination is not valid."),
+        ([image_bdm(compute.image), {**volume_bdm(mine), "boot_index": 1}], {},
+         "not supported yet"),
+        ([{"uuid": compute.image, "source_type": "image", "destination_type": "local",
+           "boot_index": -1}], {"imageRef": compute.image},
+         "Block Device Mapping is Invalid: Mapping image to local is not supported."),
+        ([image_bdm(unknown)], {}, f"Block Device Mapping is Invalid: failed to get image "
+                                   f"{unknown}."),
+        ([volume_bdm(unknown)], {}, f"Block Device Mapping is Invalid: failed to get volume "
+                                    f"{unknown}."),
+        ([volume_bdm(theirs)], {}, f"Block Device Mapping is Invalid: failed to get volume "
+                                   f"{theirs}."),
+        ([volume_bdm(empty)], {}, f"Block Device {empty} is not bootable."),
+        ([volume_bdm(mine)], {"max_count": 2},
+         "Cannot attach one or more volumes to multiple instances"),
+        ([image_bdm(compute.image)], {"imageRef": "6f1c3a57-2b0e-4d6e-9a53-5b1c0f3e2a11"},
+         "disagree"),
+        ([], {}, "Missing imageRef attribute"),
+    ]
+    for mappings, server, message in cases:
+        response = boot(compute, member_a, *mappings, **server)
+        assert response.status_code == 400, (message, response.text)
+        assert message in response.json()["badRequest"]["message"], response.text
+    assert compute.cloud.app.head() == head
+    assert volumes.show(member_a, mine)["status"] == "available"
+    assert usage(compute, member_a["project_id"])["instances"] == 0
+
+
+def test_the_root_volume_counts_on_the_volume_quotas(compute: Compute,  # noqa: F811
+                                                     member_a: dict[str, str]) -> None:
+    head = compute.cloud.app.head()
+    response = boot(compute, member_a, image_bdm(compute.image, size=1001))  # 1000 GiB allowed
+    assert response.status_code == 403, response.text
+    assert "gigabytes" in response.json()["forbidden"]["message"]
+    assert compute.cloud.app.head() == head
+    # Each server of a multiple boot gets a volume of its own.
+    response = boot(compute, member_a, image_bdm(compute.image, size=2), min_count=2,
+                    max_count=2)
+    assert response.status_code == 202, response.text
+    used = usage(compute, member_a["project_id"])
+    assert (used["instances"], used["volumes"], used["gigabytes"]) == (2, 2, 4)
