@@ -22,6 +22,7 @@ from api.auth import Caller
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
+from domain.compute.instance import ROOT_DEVICE
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.errors import Forbidden, InvalidInput
@@ -86,6 +87,10 @@ def flavor_body(flavor: dict[str, Any], look: ServerLook) -> dict[str, Any]:
             "swap": flavor.get("swap", 0), "extra_specs": dict(flavor.get("extra_specs", {}))}
 
 
+def volume_backed(server: dict[str, Any]) -> bool:
+    return any(v.get("device") == ROOT_DEVICE for v in server.get("volumes") or [])
+
+
 def image_body(image: dict[str, Any], base: str) -> dict[str, Any]:
     ident = dashed(image["id"])
     return {"id": ident, "links": bookmark(base, "images", ident)}
@@ -115,7 +120,8 @@ def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "tenant_id": server["project_id"], "user_id": server["user_id"],
         "metadata": dict(server["metadata"]),
         "hostId": host_id(server["project_id"], server["host"]),
-        "image": image_body(server["image"], look.base),
+        # Nova shows "" for the image of a server booted from a volume.
+        "image": "" if volume_backed(server) else image_body(server["image"], look.base),
         "flavor": flavor_body(server["flavor"], look),
         "created": display_time(server["created_at"]),
         "updated": display_time(server["updated_at"]),

@@ -16,6 +16,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
 from domain.storage.volume_states import (
     OPERATIONS,
@@ -27,7 +28,6 @@ from domain.storage.volume_states import (
 )
 
 S = VolumeStatus
-ROOT_DEVICE = "/dev/vda"  # a volume-backed server's root disk, as Nova names it
 # Statuses in which the backend must hold the volume: its absence there is drift (`lost`).
 # Not creating/deleting (the storage worker's own work in progress) nor the error statuses.
 LOSABLE = frozenset({S.AVAILABLE, S.IN_USE, S.ATTACHING, S.DETACHING, S.EXTENDING})

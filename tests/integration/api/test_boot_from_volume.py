@@ -84,6 +84,7 @@ def test_boot_from_an_image_into_a_new_volume(compute: Compute, volumes: Volumes
     shown = compute.show(member_a, server_id, VERSION)
     assert shown["os-extended-volumes:volumes_attached"] == [
         {"id": volume_id, "delete_on_termination": False}]
+    assert shown["image"] == ""  # as Nova shows a volume-backed server's image
 
     spawned(compute, server_id, f"/pool/{volume_id}")
     made = volumes.show(member_a, volume_id)
