@@ -7,12 +7,11 @@ Each guest is a libvirt domain named after its instance uuid, with its files in 
 
 from __future__ import annotations
 
-import functools
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 from uuid import UUID
 
 import libvirt
@@ -21,6 +20,7 @@ from adapters.hypervisor import volume_attach
 from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from adapters.hypervisor.snapshots import snapshot_root
+from adapters.libvirt_errors import translated_to
 from domain.compute.ports import (
     GuestNotFound,
     GuestSpec,
@@ -42,21 +42,8 @@ _STATES = {
     libvirt.VIR_DOMAIN_CRASHED: GuestState.CRASHED,
 }
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _translated(method: Callable[P, R]) -> Callable[P, R]:
-    """Callers of the port catch HypervisorError, never a libvirt type."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except libvirt.libvirtError as error:
-            raise HypervisorError(str(error)) from error
-
-    return wrapper
+# Callers of the port catch HypervisorError, never a libvirt type.
+_translated = translated_to(HypervisorError)
 
 
 class LibvirtHypervisor:

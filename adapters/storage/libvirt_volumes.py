@@ -10,14 +10,12 @@ starts again.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 from uuid import UUID
 
 import libvirt
 
+from adapters.libvirt_errors import translated_to
 from adapters.storage import images
 from adapters.storage.pool import (
     FILE_POOL_TYPES,
@@ -37,21 +35,8 @@ from domain.storage.ports import (
 
 STAGING_SUFFIX = ".partial"
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _translated(method: Callable[P, R]) -> Callable[P, R]:
-    """Callers of the port catch VolumeBackendError, never a libvirt type."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except libvirt.libvirtError as error:
-            raise VolumeBackendError(str(error)) from error
-
-    return wrapper
+# Callers of the port catch VolumeBackendError, never a libvirt type.
+_translated = translated_to(VolumeBackendError)
 
 
 class LibvirtVolumeBackend:
