@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from adapters.settings import Settings
 from domain.app import SkyLedger
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
-from ops.process_threads import all_alive, join_and_close, start_threads
+from ops.process_threads import RunningLoop
 from projections.store import ReadStore
 
 log = logging.getLogger(__name__)
@@ -59,27 +58,12 @@ def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
                         ProcessPositions(store), NetworkDriftService(app), config)
 
 
-@dataclass
-class NetworkAgentHost:
-    """One host's running agent (its loop, and on PostgreSQL a LISTEN that wakes it)."""
-
-    agent: NetworkAgent
-    closers: list[Callable[[], None]] = field(default_factory=list)
-    _threads: list[threading.Thread] = field(default_factory=list)
-
-    def start(self) -> NetworkAgentHost:
-        self._threads = start_threads(self.agent, "network-agent")
-        return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Let the current action finish, then close everything."""
-        self.agent.stop()
-        join_and_close(self._threads, self.closers, timeout,
-                       f"the network agent of {self.agent.host}")
+class NetworkAgentHost(RunningLoop):
+    role = "network agent"
 
     @property
-    def running(self) -> bool:
-        return all_alive(self._threads)
+    def agent(self) -> NetworkAgent:
+        return self.loop  # type: ignore[no-any-return]
 
 
 def open_network_agent(settings: Settings, host: str | None = None, netns: str | None = None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self, cast
 
 from projections.runner import NotifyListener
 
@@ -44,3 +45,29 @@ def join_and_close(threads: list[threading.Thread], closers: list[Callable[[], N
 
 def all_alive(threads: list[threading.Thread]) -> bool:
     return bool(threads) and all(t.is_alive() for t in threads)
+
+
+@dataclass
+class RunningLoop:
+    """One host's process manager running in its threads (its loop, and on PostgreSQL a LISTEN
+    that wakes it), and what it must close when it stops. Subclasses name the loop's role."""
+
+    loop: Any  # a domain.process.loop.FollowerLoop with `host`
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    role: ClassVar[str] = "process manager"
+
+    def start(self) -> Self:
+        self._threads = start_threads(self.loop, self.role.replace(" ", "-"))
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let the current action finish and record its outcome, then close everything."""
+        self.loop.stop()
+        join_and_close(self._threads, self.closers, timeout,
+                       f"the {self.role} of {self.loop.host}")
+
+    @property
+    def running(self) -> bool:
+        return all_alive(self._threads)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.volumes import VolumeService
 from domain.storage.ports import VolumeBackendError
-from ops.process_threads import all_alive, join_and_close, start_threads
+from ops.process_threads import RunningLoop
 from projections.store import ReadStore
 
 if TYPE_CHECKING:
@@ -75,27 +74,14 @@ def assemble(app: SkyLedger, store: ReadStore, blobs: FileBlobStore,
     return VolumeWorker(app, backend, outcomes, ProcessPositions(store), blobs, config)
 
 
-@dataclass
-class VolumeHost:
-    """One storage host's running worker and what it must close when it stops."""
+class VolumeHost(RunningLoop):
+    """One storage host's running worker."""
 
-    worker: VolumeWorker
-    closers: list[Callable[[], None]] = field(default_factory=list)
-    _threads: list[threading.Thread] = field(default_factory=list)
-
-    def start(self) -> VolumeHost:
-        self._threads = start_threads(self.worker, "volume-worker")
-        return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Let the current action finish and record its outcome, then close everything."""
-        self.worker.stop()
-        join_and_close(self._threads, self.closers, timeout,
-                       f"the volume worker of {self.worker.host}")
+    role = "volume worker"
 
     @property
-    def running(self) -> bool:
-        return all_alive(self._threads)
+    def worker(self) -> VolumeWorker:
+        return self.loop  # type: ignore[no-any-return]
 
 
 def open_volume_worker(settings: Settings, host: str | None = None, uri: str | None = None,
