@@ -27,7 +27,7 @@ from adapters.network.links import (
     read_ipv4_addresses,
     read_links,
 )
-from adapters.network.namespaces import open_iproute
+from adapters.network.namespaces import KeptIPRoute
 from adapters.network.segments import SegmentDriver, bridge_name
 from domain.network_ports import (
     NetworkError,
@@ -49,7 +49,7 @@ class PyrouteHostNetwork:
     def __init__(self, driver: SegmentDriver, netns: str | None = None) -> None:
         self.driver = driver
         self.netns = netns
-        self._ipr: IPRoute | None = None
+        self._socket = KeptIPRoute(netns)
         self._lock = threading.Lock()  # one socket, and pyroute2's sync API is not thread-safe
 
     @property
@@ -64,15 +64,11 @@ class PyrouteHostNetwork:
         self.close()
 
     def close(self) -> None:
-        if self._ipr is not None:
-            self._ipr.close()
-            self._ipr = None
+        self._socket.close()
 
     @property
     def ipr(self) -> IPRoute:
-        if self._ipr is None:
-            self._ipr = open_iproute(self.netns)
-        return self._ipr
+        return self._socket.get()
 
     # -- the port ------------------------------------------------------------------------------
     def ensure_segment(self, spec: SegmentSpec) -> SegmentState:

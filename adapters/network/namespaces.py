@@ -26,6 +26,25 @@ def open_iproute(netns: str | None) -> IPRoute:
         raise NetworkError(f"no network namespace named {netns!r}") from error
 
 
+class KeptIPRoute:
+    """An rtnetlink socket inside `netns`, opened on first use and kept until `close`: opening
+    one inside a named namespace forks a helper process, which costs more than most calls."""
+
+    def __init__(self, netns: str | None) -> None:
+        self.netns = netns
+        self._ipr: IPRoute | None = None
+
+    def get(self) -> IPRoute:
+        if self._ipr is None:
+            self._ipr = open_iproute(self.netns)
+        return self._ipr
+
+    def close(self) -> None:
+        if self._ipr is not None:
+            self._ipr.close()
+            self._ipr = None
+
+
 def in_netns(netns: str | None, argv: Sequence[str]) -> list[str]:
     """`argv` prefixed so that it runs inside `netns`."""
     return [*argv] if netns is None else ["ip", "netns", "exec", netns, *argv]

@@ -15,14 +15,14 @@ from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from adapters.network.links import get_link
-from adapters.network.namespaces import open_iproute
+from adapters.network.namespaces import KeptIPRoute
 from domain.compute.ports import HypervisorError
 
 
 class PyrouteVifPlugger:
     def __init__(self, netns: str | None = None) -> None:
         self.netns = netns
-        self._ipr: IPRoute | None = None  # opened on first use: see host_network.py on why kept
+        self._socket = KeptIPRoute(netns)
         self._lock = threading.Lock()
 
     def plug(self, bridges: Sequence[str]) -> None:
@@ -35,15 +35,11 @@ class PyrouteVifPlugger:
 
     def close(self) -> None:
         with self._lock:
-            if self._ipr is not None:
-                self._ipr.close()
-                self._ipr = None
+            self._socket.close()
 
     @property
     def ipr(self) -> IPRoute:
-        if self._ipr is None:
-            self._ipr = open_iproute(self.netns)
-        return self._ipr
+        return self._socket.get()
 
     def _ensure_bridge(self, name: str) -> None:
         bridge = get_link(self.ipr, name)
