@@ -88,10 +88,14 @@ class AuditViews:
     def events(self, *, aggregate_id: str | None = None, user_id: str | None = None,
                project_id: str | None = None, request_id: str | None = None,
                since: datetime | None = None, until: datetime | None = None,
-               limit: int | None = None) -> list[Row]:
+               limit: int | None = None, after: int | None = None) -> list[Row]:
         """Events matching every given filter: `since` inclusive, `until` exclusive; with
-        `limit`, the most recent `limit` of them."""
+        `limit`, the most recent `limit` of them; with `after`, only those at a later log
+        position (how a live tail asks for what is new)."""
         where, params = self._filters(aggregate_id, user_id, project_id, request_id, since, until)
+        if after is not None:
+            where.append("position > ?")
+            params.append(after)
         sql = f"SELECT * FROM audit_events WHERE {' AND '.join(where)}"
         if limit is not None:
             # Newest N, still returned oldest first like the rest of the trail.
