@@ -20,7 +20,8 @@ class FlavorProjection(Projection):
         "CREATE TABLE IF NOT EXISTS flavors (id TEXT PRIMARY KEY, flavorid TEXT NOT NULL UNIQUE,"
         " name TEXT NOT NULL, ram INTEGER NOT NULL, vcpus INTEGER NOT NULL, disk INTEGER NOT NULL,"
         " ephemeral INTEGER NOT NULL, swap INTEGER NOT NULL, rxtx_factor REAL NOT NULL,"
-        " is_public BOOLEAN NOT NULL, description TEXT, extra_specs TEXT NOT NULL)",
+        " is_public BOOLEAN NOT NULL, description TEXT, extra_specs TEXT NOT NULL,"
+        " disabled BOOLEAN NOT NULL)",
         "CREATE TABLE IF NOT EXISTS flavor_access (id TEXT NOT NULL, project_id TEXT NOT NULL,"
         " PRIMARY KEY (id, project_id))",
     )
@@ -29,8 +30,8 @@ class FlavorProjection(Projection):
     def created(self, cur: ReadCursor, e: Any) -> None:
         cur.execute(
             "INSERT INTO flavors (id, flavorid, name, ram, vcpus, disk, ephemeral, swap,"
-            " rxtx_factor, is_public, description, extra_specs)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " rxtx_factor, is_public, description, extra_specs, disabled)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 hexid(e),
                 e.flavorid,
@@ -44,6 +45,7 @@ class FlavorProjection(Projection):
                 e.is_public,
                 e.description,
                 "{}",
+                e.disabled,  # upcast to False for events stored before version 2
             ),
         )
 
@@ -155,4 +157,5 @@ def _decoded(row: Row) -> Row:
         **row,
         "extra_specs": from_json(row["extra_specs"]) or {},
         "is_public": bool(row["is_public"]),
+        "disabled": bool(row["disabled"]),
     }

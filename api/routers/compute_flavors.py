@@ -88,7 +88,8 @@ def flavor_body(row: dict[str, Any], base: str, detail: bool = True) -> dict[str
         body.update({
             "ram": row["ram"], "vcpus": row["vcpus"], "disk": row["disk"],
             "swap": row["swap"] or "", "rxtx_factor": row["rxtx_factor"],
-            "OS-FLV-EXT-DATA:ephemeral": row["ephemeral"], "OS-FLV-DISABLED:disabled": False,
+            "OS-FLV-EXT-DATA:ephemeral": row["ephemeral"],
+            "OS-FLV-DISABLED:disabled": row["disabled"],
             "os-flavor-access:is_public": bool(row["is_public"]),
             "extra_specs": row["extra_specs"],
         })
@@ -154,7 +155,7 @@ def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin) -> dict[st
 def aggregate_row(flavor: Any) -> dict[str, Any]:
     return {**{k: getattr(flavor, k) for k in ("flavorid", "name", "ram", "vcpus", "disk", "swap",
                                                "rxtx_factor", "ephemeral", "is_public",
-                                               "description")},
+                                               "description", "disabled")},
             "extra_specs": dict(flavor.extra_specs)}
 
 

@@ -1,0 +1,122 @@
+"""Schema evolution: events stored by an older class version still load, upcast, everywhere.
+
+`Flavor.Created` is at class version 2: version 2 added `disabled` (Nova's flavor column, shown as
+`OS-FLV-DISABLED:disabled`). A version-1 event is written here exactly as the old class stored it
+(topic + state without `disabled` and without `class_version`), then read back through the
+aggregate, through a projection rebuilt from event zero by `skyledger projections rebuild`, and
+through the API. A version-2 event round-trips with its own value. Both stores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+from fastapi.testclient import TestClient
+
+from domain.catalog.flavor import Flavor
+from ops.bootstrap import Cloud
+from ops.cli import main
+from projections.flavors import FlavorViews
+from tests.integration.test_cli_projections import cli_env
+from tests.integration.test_projections_rebuild import admin_context
+
+CREATED_TOPIC = "domain.catalog.flavor:Flavor.Created"
+
+
+def stored_state(cloud: Cloud, stored: StoredEvent) -> dict[str, Any]:
+    mapper = cloud.app.mapper
+    state = stored.state
+    if mapper.cipher:
+        state = mapper.cipher.decrypt(state)
+    if mapper.compressor:
+        state = mapper.compressor.decompress(state)
+    return dict(mapper.transcoder.decode(state))
+
+
+def encoded(cloud: Cloud, state: dict[str, Any]) -> bytes:
+    mapper = cloud.app.mapper
+    data = mapper.transcoder.encode(state)
+    if mapper.compressor:
+        data = mapper.compressor.compress(data)
+    if mapper.cipher:
+        data = mapper.cipher.encrypt(data)
+    return bytes(data)
+
+
+def record_v1_flavor(cloud: Cloud, flavorid: str) -> Flavor:
+    """Store a flavor's Created event in the version-1 format: what the store holds for flavors
+    made before `disabled` existed. Built from a v2 event with the new parts taken out, so every
+    other field is encoded by the application's own transcoder."""
+    flavor = Flavor(flavorid, f"legacy-{flavorid}", 256, 1, 1, 0, 0, 1.0, True, "from v1")
+    stored = cloud.app.mapper.to_stored_event(flavor.collect_events()[0])
+    state = stored_state(cloud, stored)
+    assert state.pop("class_version") == 2 and state.pop("disabled") is False
+    cloud.app.recorder.insert_events([StoredEvent(
+        originator_id=stored.originator_id, originator_version=stored.originator_version,
+        topic=stored.topic, state=encoded(cloud, state))])
+    return flavor
+
+
+def stored_created(cloud: Cloud, flavor: Flavor) -> dict[str, Any]:
+    (stored,) = cloud.app.recorder.select_events(flavor.id, lte=1)
+    assert stored.topic == CREATED_TOPIC
+    return stored_state(cloud, stored)
+
+
+def rebuild_flavors(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator's `skyledger projections rebuild flavors`, in-process on the test's store."""
+    for key, value in cli_env(database_url, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    assert main(["projections", "rebuild", "flavors"]) == 0
+
+
+def show(client: TestClient, admin: dict[str, str], flavorid: str) -> dict[str, Any]:
+    response = client.get(f"/compute/v2.1/flavors/{flavorid}", headers=admin)
+    assert response.status_code == 200, response.text
+    return dict(response.json()["flavor"])
+
+
+def test_v1_created_event_is_upcast_for_aggregate_projection_and_api(
+    cloud: Cloud, client: TestClient, admin: dict[str, str], database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    legacy = record_v1_flavor(cloud, "v1-legacy")
+    # The premise: the store really holds the old shape, with no version and no new field.
+    state = stored_created(cloud, legacy)
+    assert "disabled" not in state and "class_version" not in state
+
+    loaded = cloud.flavors.get("v1-legacy")
+    assert loaded.disabled is False  # the upcaster's default
+    assert (loaded.name, loaded.ram, loaded.description) == ("legacy-v1-legacy", 256, "from v1")
+    assert loaded.version == 1
+
+    rebuild_flavors(database_url, tmp_path, monkeypatch)
+    row = FlavorViews(cloud.store).get("v1-legacy")
+    assert row is not None and row["disabled"] is False and row["description"] == "from v1"
+    assert show(client, admin, "v1-legacy")["OS-FLV-DISABLED:disabled"] is False
+
+    # The old event still takes later events on top: the aggregate evolves past it.
+    cloud.flavors.set_extra_specs(admin_context(cloud), "v1-legacy", {"hw:cpu_policy": "shared"})
+    reloaded = cloud.flavors.get("v1-legacy")
+    assert reloaded.version == 2 and reloaded.extra_specs == {"hw:cpu_policy": "shared"}
+    assert reloaded.disabled is False
+
+
+def test_v2_created_event_round_trips_with_its_own_value(
+    cloud: Cloud, client: TestClient, admin: dict[str, str], database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    flavor = Flavor("v2-off", "v2-off", 256, 1, 1, 0, 0, 1.0, True, None, disabled=True)
+    cloud.app.save(flavor)
+    state = stored_created(cloud, flavor)
+    assert state["class_version"] == 2 and state["disabled"] is True
+    assert cloud.flavors.get("v2-off").disabled is True
+
+    record_v1_flavor(cloud, "v1-beside")  # both versions in one log, one rebuild
+    rebuild_flavors(database_url, tmp_path, monkeypatch)
+    views = FlavorViews(cloud.store)
+    assert [views.get(f)["disabled"] for f in ("v2-off", "v1-beside", "1")] == [True, False, False]
+    assert show(client, admin, "v2-off")["OS-FLV-DISABLED:disabled"] is True
