@@ -143,7 +143,8 @@ def open_compute(settings: Settings, host: str | None = None, uri: str | None = 
     closers: list[Callable[[], None]] = [lock.close]
     try:
         database = Database(settings.database_url)
-        app = SkyLedger(env=database.event_store_env())
+        app = SkyLedger(env=database.event_store_env(),
+                        snapshot_interval=settings.snapshot_interval)
         closers.append(app.close)
         store = database.read_store()
         closers.append(store.close)

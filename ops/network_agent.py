@@ -76,7 +76,8 @@ def open_network_agent(settings: Settings, host: str | None = None, netns: str |
     closers: list[Callable[[], None]] = []
     try:
         database = Database(settings.database_url)
-        app = SkyLedger(env=database.event_store_env())
+        app = SkyLedger(env=database.event_store_env(),
+                        snapshot_interval=settings.snapshot_interval)
         closers.append(app.close)
         store = database.read_store()
         closers.append(store.close)
