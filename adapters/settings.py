@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.app import DEFAULT_SNAPSHOT_INTERVAL
 from domain.compute.scheduling.weighers import Weighted, default_weighers
 from domain.network.config import NetworkConfig
 
@@ -63,6 +64,10 @@ class Settings:
     volume_pool_dir: Path | None = None
     volume_libvirt_uri: str | None = None
     embedded_volume: bool = True
+    # Events between two snapshots of a host's or project's ledger (0: no snapshots).
+    snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL
+    # Log lines: "text" (the default) or "json", one object per line with the request id.
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -109,6 +114,9 @@ class Settings:
             if env.get("SKYLEDGER_VOLUME_POOL_DIR") else None,
             volume_libvirt_uri=env.get("SKYLEDGER_VOLUME_LIBVIRT_URI") or None,
             embedded_volume=env.get("SKYLEDGER_EMBEDDED_VOLUME", "1") != "0",
+            log_format=env.get("SKYLEDGER_LOG_FORMAT") or "text",
+            snapshot_interval=max(0, int(env.get("SKYLEDGER_SNAPSHOT_INTERVAL",
+                                                 str(DEFAULT_SNAPSHOT_INTERVAL)))),
         )
 
     def network_config(self) -> NetworkConfig:

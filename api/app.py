@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import errors, middleware
+from api import errors, metrics, middleware
 from api.deps import CloudServices
 from api.discovery import router as discovery_router
 from api.policy import PolicyEngine
@@ -69,6 +69,7 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
     )
     errors.install(app)
     middleware.install(app)
+    app.state.metrics = metrics.install(app, cloud)  # after: its timing wraps everything
     app.include_router(discovery_router)
     for module in modules:
         app.include_router(module.router)

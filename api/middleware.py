@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from adapters.logging_json import request_id_bound
 from api.errors import error_response
 from domain.context import new_request_id
 
@@ -27,23 +28,29 @@ async def catch_up(request: Request) -> None:
         log.exception("read models could not catch up after %s", request.state.request_id)
 
 
+async def respond(request: Request,
+                  call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    length = request.headers.get("content-length", "0")
+    is_upload = request.method == "PUT" and request.url.path.endswith("/file")
+    if not is_upload and (not length.isdigit() or int(length) > MAX_JSON_BODY):
+        response: Response = error_response(request, 413, "Request is too large.")
+    elif "\x00" in request.url.path or "%00" in request.url.query:
+        # PostgreSQL text cannot hold NUL; no OpenStack name or id contains one.
+        response = error_response(request, 400, "Invalid character in the URL.")
+    else:
+        response = await call_next(request)
+        if request.method in WRITES and response.status_code < 400:
+            await catch_up(request)
+    response.headers["X-Openstack-Request-Id"] = request.state.request_id
+    if request.url.path.startswith("/compute"):
+        response.headers["X-Compute-Request-Id"] = request.state.request_id
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def per_request(request: Request,
                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request.state.request_id = new_request_id()
-        length = request.headers.get("content-length", "0")
-        is_upload = request.method == "PUT" and request.url.path.endswith("/file")
-        if not is_upload and (not length.isdigit() or int(length) > MAX_JSON_BODY):
-            response: Response = error_response(request, 413, "Request is too large.")
-        elif "\x00" in request.url.path or "%00" in request.url.query:
-            # PostgreSQL text cannot hold NUL; no OpenStack name or id contains one.
-            response = error_response(request, 400, "Invalid character in the URL.")
-        else:
-            response = await call_next(request)
-            if request.method in WRITES and response.status_code < 400:
-                await catch_up(request)
-        response.headers["X-Openstack-Request-Id"] = request.state.request_id
-        if request.url.path.startswith("/compute"):
-            response.headers["X-Compute-Request-Id"] = request.state.request_id
-        return response
+        with request_id_bound(request.state.request_id):  # for JSON log lines
+            return await respond(request, call_next)

@@ -112,7 +112,7 @@ def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
 def build(settings: Settings, follow: bool = True) -> Cloud:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(settings.database_url)
-    app = SkyLedger(env=database.event_store_env())
+    app = SkyLedger(env=database.event_store_env(), snapshot_interval=settings.snapshot_interval)
     store = database.read_store()
     runners = {p.name: runner_for(app, store, p) for p in all_projections()}
     followers = Followers(list(runners.values()))

@@ -9,6 +9,7 @@ what the host reported back.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from uuid import UUID
 
@@ -43,8 +44,18 @@ class Executor:
         self.on_changed = on_changed or (lambda _id, _exists: None)
         # The root volume a spawn made its guest's root disk, reported with the spawn's outcome.
         self.root_paths: dict[UUID, str] = {}
+        # Told (action, seconds) after each plan, for the worker action latency metric.
+        self.on_timed: Callable[[str, float], None] = lambda _action, _seconds: None
 
     def execute(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
+        started = time.monotonic()
+        try:
+            self.carry_out(plan, instance, ctx)
+        finally:
+            what = plan.action or (plan.outcome.value if plan.outcome else "clean-up")
+            self.on_timed(str(what), time.monotonic() - started)
+
+    def carry_out(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
         blob = None  # what a snapshot step stored, for its outcome to record
         try:
             for step in plan.steps:

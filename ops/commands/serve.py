@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 
+from adapters.logging_json import configure as configure_logging
 from adapters.settings import Settings
 
 
@@ -37,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
     settings = Settings.from_env({**os.environ, **overrides})
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    if settings.log_format not in ("text", "json"):
+        raise SystemExit("skyledger serve: SKYLEDGER_LOG_FORMAT must be text or json")
+    configure_logging(args.log_level, settings.log_format)
     if args.workers < 1:
         raise SystemExit("skyledger serve: --workers must be 1 or more")
     # With worker processes, each runs its own read-model followers; the parent needs none.
@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
             port=settings.port,
             log_level=args.log_level,
             access_log=False,
+            # JSON: let uvicorn's loggers propagate to the root handler instead of its own.
+            **({"log_config": None} if settings.log_format == "json" else {}),
         )
     finally:
         cloud.close()
