@@ -23,7 +23,7 @@ from adapters.network.vifs import PyrouteVifPlugger
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
-from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
+from adapters.storage.lazy_pool import PoolOnFirstUse
 from domain.app import SkyLedger
 from domain.compute.ports import HypervisorError
 from domain.process.compute_worker import ComputeWorker
@@ -34,7 +34,7 @@ from domain.process.ports import VifPlugger
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
-from domain.storage.ports import VolumeBackend, VolumeBackendError
+from domain.storage.ports import VolumeBackend
 from ops.process_threads import all_alive, join_and_close, start_threads
 from projections.capacity import CapacityView
 from projections.store import ReadStore
@@ -74,17 +74,13 @@ def lock_host(state_dir: Path) -> IO[bytes]:
     return handle
 
 
-def volume_backend(settings: Settings, uri: str) -> LibvirtVolumeBackend | None:
+def volume_backend(settings: Settings, uri: str) -> PoolOnFirstUse:
     """The storage pool where this host makes the root volumes of volume-backed servers: the
     pool the volume worker uses (SKYLEDGER_VOLUME_POOL), on the worker's own libvirt unless
-    SKYLEDGER_VOLUME_LIBVIRT_URI names another. None (logged) when the pool cannot be opened:
-    the worker still runs, and such a spawn fails and is rescheduled elsewhere."""
-    try:
-        return LibvirtVolumeBackend(settings.volume_libvirt_uri or uri, settings.volume_pool,
-                                    settings.volume_pool_path)
-    except VolumeBackendError as error:
-        log.error("no volume backend for the compute worker: %s", error)
-        return None
+    SKYLEDGER_VOLUME_LIBVIRT_URI names another; opened on the first such spawn (a pool that
+    cannot be opened fails that spawn, which is rescheduled elsewhere)."""
+    return PoolOnFirstUse(settings.volume_libvirt_uri or uri, settings.volume_pool,
+                          settings.volume_pool_path)
 
 
 def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
@@ -155,8 +151,7 @@ def open_compute(settings: Settings, host: str | None = None, uri: str | None = 
         if vifs is not None:
             closers.append(vifs.close)
         volumes = volume_backend(settings, uri)
-        if volumes is not None:
-            closers.append(volumes.close)
+        closers.append(volumes.close)
         capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
         blobs = FileBlobStore(settings.data_dir / "images")
         worker, liveness = assemble(app, store, capacity, blobs, hypervisor, config, vifs,
@@ -190,5 +185,5 @@ def embedded_compute(cloud: Cloud, **overrides: Any) -> ComputeHost | None:
     worker, liveness = assemble(cloud.app, cloud.store, cloud.capacity, cloud.blobs, hypervisor,
                                 config, vifs, volumes)
     closers = [lock.close, hypervisor.close] + ([vifs.close] if vifs is not None else []) + \
-        ([volumes.close] if volumes is not None else [])
+        [volumes.close]
     return ComputeHost(worker, liveness, closers).start()
