@@ -216,17 +216,24 @@ class Member:
     request_ids: RequestIds
 
 
-@pytest.fixture(scope="module")
-def member(qemu_server: Server, admin: openstack.connection.Connection) -> Iterator[Member]:
-    """A member of a project of its own, as a user of the cloud would be."""
+def new_member(server: Server, admin: openstack.connection.Connection,
+               prefix: str) -> tuple[openstack.connection.Connection, Any, Any]:
+    """A user with the member role in a project of its own, connected as that user; with the
+    user and project records."""
     suffix = uuid.uuid4().hex[:6]
-    project = admin.identity.create_project(name=f"guests-{suffix}", domain_id="default")
+    project = admin.identity.create_project(name=f"{prefix}-{suffix}", domain_id="default")
     password = f"pw-{uuid.uuid4().hex}"
-    user = admin.identity.create_user(name=f"guest-user-{suffix}", password=password,
+    user = admin.identity.create_user(name=f"{prefix}-user-{suffix}", password=password,
                                       domain_id="default", default_project_id=project.id)
     role = admin.identity.find_role("member", ignore_missing=False)
     admin.identity.assign_project_role_to_user(project, user, role)
-    connection = connect_as(qemu_server, user.name, password, project.name)
+    return connect_as(server, user.name, password, project.name), user, project
+
+
+@pytest.fixture(scope="module")
+def member(qemu_server: Server, admin: openstack.connection.Connection) -> Iterator[Member]:
+    """A member of a project of its own, as a user of the cloud would be."""
+    connection, user, project = new_member(qemu_server, admin, "guests")
     assert connection.current_user_id == user.id
     assert connection.current_project_id == project.id
     ids = RequestIds()

@@ -36,9 +36,10 @@ from tests.e2e.test_real_guest import (
     POLL_S,
     TIMEOUT_S,
     Leftovers,
-    connect_as,
     console,
     domain_or_none,
+    leftovers,  # noqa: F401 - fixture
+    new_member,
     wait_for,
 )
 from tests.integration.hypervisor.conftest import HV_NETNS, guest_image  # noqa: F401
@@ -101,13 +102,6 @@ def host_name() -> str:
 
 
 @pytest.fixture(scope="module")
-def leftovers() -> Iterator[Leftovers]:
-    made = Leftovers()
-    yield made
-    made.clean()
-
-
-@pytest.fixture(scope="module")
 def cloud(guest_image: KernelBoot, site: Site, leftovers: Leftovers,  # noqa: F811
           host_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The API with its embedded compute worker, and the host's network agent beside it."""
@@ -156,14 +150,7 @@ def admin(cloud: Server) -> Iterator[openstack.connection.Connection]:
 @pytest.fixture(scope="module")
 def user(cloud: Server, admin: openstack.connection.Connection,
          ) -> Iterator[openstack.connection.Connection]:
-    suffix = uuid.uuid4().hex[:6]
-    project = admin.identity.create_project(name=f"net-{suffix}", domain_id="default")
-    password = f"pw-{uuid.uuid4().hex}"
-    member = admin.identity.create_user(name=f"net-user-{suffix}", password=password,
-                                        domain_id="default", default_project_id=project.id)
-    admin.identity.assign_project_role_to_user(
-        project, member, admin.identity.find_role("member", ignore_missing=False))
-    connection = connect_as(cloud, member.name, password, project.name)
+    connection, _, _ = new_member(cloud, admin, "net")
     yield connection
     connection.close()
 

@@ -31,10 +31,10 @@ from tests.e2e.test_real_guest import (
     READY,
     TIMEOUT_S,
     Leftovers,
-    connect_as,
     console,
     domain_facts,
     domain_or_none,
+    new_member,
     wait_for,
 )
 
@@ -89,14 +89,7 @@ def admin(volume_server: Server) -> Iterator[Connection]:
 @pytest.fixture(scope="module")
 def user(volume_server: Server, admin: Connection) -> Iterator[Connection]:
     """A member of a project of its own."""
-    suffix = uuid.uuid4().hex[:6]
-    project = admin.identity.create_project(name=f"vols-{suffix}", domain_id="default")
-    password = f"pw-{uuid.uuid4().hex}"
-    member = admin.identity.create_user(name=f"vol-user-{suffix}", password=password,
-                                        domain_id="default", default_project_id=project.id)
-    role = admin.identity.find_role("member", ignore_missing=False)
-    admin.identity.assign_project_role_to_user(project, member, role)
-    connection = connect_as(volume_server, member.name, password, project.name)
+    connection, _, _ = new_member(volume_server, admin, "vols")
     yield connection
     connection.close()
 
