@@ -47,6 +47,14 @@ class ImageFiles(Protocol):
     def locked(self, content_hash: str) -> AbstractContextManager[None]: ...
 
 
+def uploaded(app: SkyLedger, image: Image, blob: StoredBlob) -> list[Image | ImageFile]:
+    """The image with its file recorded, and the file's record holding it: to save together."""
+    image.upload(blob.size, blob.md5, blob.sha512, blob.content_hash)
+    file = app.find(image_file_id(blob.content_hash)) or ImageFile(blob.content_hash)
+    file.hold(image.id.hex)
+    return [image, file]
+
+
 class ImageService:
     def __init__(self, app: SkyLedger) -> None:
         self.app = app
@@ -99,10 +107,7 @@ class ImageService:
     @command
     def record_upload(self, ctx: RequestContext, image_id: UUID, blob: StoredBlob) -> Image:
         image = self.owned(ctx, image_id)
-        image.upload(blob.size, blob.md5, blob.sha512, blob.content_hash)
-        file = self.app.find(image_file_id(blob.content_hash)) or ImageFile(blob.content_hash)
-        file.hold(image.id.hex)
-        self.app.save(image, file)
+        self.app.save(*uploaded(self.app, image, blob))
         return image
 
     @command

@@ -16,12 +16,13 @@ from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
-from domain.catalog.image import Image, ImageFile, image_file_id
+from domain.catalog.image import Image
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.ports import StoredBlob
 from domain.services.compute.actions import ActionService
+from domain.services.images import uploaded
 
 # Properties that describe the instance a snapshot came from, not its base image: set anew.
 PROVENANCE = ("instance_uuid", "image_type", "base_image_ref", "user_id", "image_location",
@@ -58,10 +59,7 @@ def snapshot_saved(app: SkyLedger, image_id: str, blob: StoredBlob) -> list[obje
     image = app.find(UUID(image_id))
     if not isinstance(image, Image) or image.status != "queued":
         return []
-    image.upload(blob.size, blob.md5, blob.sha512, blob.content_hash)
-    file = app.find(image_file_id(blob.content_hash)) or ImageFile(blob.content_hash)
-    file.hold(image.id.hex)
-    return [image, file]
+    return uploaded(app, image, blob)
 
 
 def snapshot_failed(app: SkyLedger, image_id: str) -> list[object]:
