@@ -62,7 +62,9 @@ def test_a_real_guest_boots_reboots_and_leaves_nothing_behind(
         capture_output=True, text=True, check=True).stdout)
     assert (ephemeral["format"], ephemeral["virtual-size"]) == ("raw", 1 << 30)
 
-    wait_for(lambda: UP in hv.console_output(guest), "the guest's init to print " + UP)
+    # The partition table is the init's third output: wait for it, not only for the first line.
+    wait_for(lambda: re.search(r"\b1048576 vdb\b", hv.console_output(guest)) is not None,
+             "the guest's init to print its partitions")
     console = hv.console_output(guest)
     assert re.search(rf"{UP} hostname=sky1 ", console), console
     assert "SKYLEDGER-GUEST-BLOCK-DEVICES: vda vdb" in console, console  # overlay + ephemeral
