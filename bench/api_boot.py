@@ -47,9 +47,11 @@ from bench.api_boot_report import (
     ProcessCpu,
     Results,
     log_errors,
+    percentile,
     report,
 )
 from bench.event_append import scratch_schema
+from bench.figures import Figure
 from ops.local_server import free_port, launch
 from ops.progress import Progress
 
@@ -328,6 +330,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    results, plan, where, errors = run(args)
+    report(results, plan.clients, plan.boots, args.poll, where, errors)
+    return 0
+
+
+def run(args: argparse.Namespace) -> tuple[Results, Plan, str, list[tuple[str, int]]]:
     plan = Plan(max(1, args.clients), max(1, args.boots), args.projects, max(1, args.hosts),
                 args.poll, args.wait, max(0, args.solo))
     with tempfile.TemporaryDirectory(prefix="skyledger-bench-") as tmp, \
@@ -341,9 +349,18 @@ def main(argv: list[str] | None = None) -> int:
             results = measure(server.url, plan, cpu)
         finally:
             server.stop()
-        report(results, plan.clients, plan.boots, args.poll, setup(args, plan, url),
-               log_errors(server.log))
-    return 0
+        return results, plan, setup(args, plan, url), log_errors(server.log)
+
+
+def figures(quick: bool) -> list[Figure]:
+    """For `python -m bench`: time to 202 at 50 clients (SQLite), and for one client alone."""
+    results, plan, _, _ = run(parse_args(["--boots", "2" if quick else "4"]))
+    return [Figure(f"boot 202 p50, {plan.clients} clients", percentile(results.to_202, 0.5),
+                   "ms", TARGET_P50_MS),
+            Figure(f"boot 202 p99, {plan.clients} clients", percentile(results.to_202, 0.99),
+                   "ms", TARGET_P99_MS),
+            Figure("boot 202 p50, one client alone", percentile(results.solo_202, 0.5), "ms",
+                   TARGET_P50_MS)]
 
 
 def setup(args: argparse.Namespace, plan: Plan, url: str | None) -> str:

@@ -27,6 +27,7 @@ from urllib.parse import urlencode, urlparse, urlunparse
 import psycopg
 
 from adapters.persistence import Database
+from bench.figures import Figure
 from domain.app import SkyLedger
 from domain.context import RequestContext, bound
 from domain.identity.project import Project
@@ -203,6 +204,14 @@ def report(result: Result, url: str, overrides: dict[str, str]) -> None:
     if ratios:
         print(f"  per chunk pair ({len(ratios)}): median {median(ratios):.2f}, "
               f"min {ratios[0]:.2f}, max {ratios[-1]:.2f} (a wide spread means a busy machine)")
+
+
+def figures(quick: bool) -> list[Figure]:
+    """For `python -m bench`: the ratio to raw inserts, on PostgreSQL (SKYLEDGER_BENCH_PG)."""
+    with scratch_schema(os.environ.get("SKYLEDGER_BENCH_PG")) as url:
+        result = measure(url, 1000 if quick else 5000, 50, {})
+    return [Figure("event appends skyledger/raw psycopg, PostgreSQL", result.ratio, "x", TARGET,
+                   lower_is_better=False)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ agent does (`ensure_segment`: read back, create the segment and the bridge, ensl
 read back again; `remove_segment`: read back, delete both); the `ip` side runs the four commands
 an administrator would (`link add` segment, `link add` bridge, `link set master up`, `link set
 up`) and two `link del`. `auto` measures vxlan, and vlan too where the kernel has 802.1Q.
+Target (`python -m bench`): the adapter takes no longer than the `ip` commands (ratio <= 1).
 Prints, never asserts.
 """
 
@@ -29,10 +30,12 @@ from pyroute2 import netns
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.probe import supports_vlan
 from adapters.network.segments import VxlanDriver, bridge_name, segment_driver
+from bench.figures import Figure
 from domain.network_ports import SegmentSpec
 from ops.progress import Progress
 
 PHYS = "phys0"
+TARGET_RATIO = 1.0
 FIRST_ID = 100  # segmentation ids FIRST_ID .. FIRST_ID + count - 1
 
 
@@ -121,6 +124,16 @@ def report(kind: str, count: int, adapter: Timing, commands: Timing) -> str:
         f"delete {adapter.delete_s / commands.delete_s:.2f}  "
         f"total {adapter.total_s / commands.total_s:.2f}  (below 1: the adapter is faster)",
     ])
+
+
+def figures(quick: bool) -> list[Figure]:
+    """For `python -m bench`: adapter time over `ip link` time, VXLAN (every kernel has it)."""
+    ids = range(FIRST_ID, FIRST_ID + (30 if quick else 100))
+    with scratch_namespace() as ns:
+        adapter = through_adapter(ns, "vxlan", ids)
+        commands = through_ip_commands(ns, "vxlan", ids)
+    return [Figure(f"{len(ids)} vxlan segments+bridges, adapter/ip link time",
+                   adapter.total_s / commands.total_s, "x", TARGET_RATIO)]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from bench.figures import Figure
 from domain.compute.scheduling.filters import default_filters
 from domain.compute.scheduling.host_state import HostState, RequestSpec
 from domain.compute.scheduling.index import CapacityIndex
@@ -201,6 +202,15 @@ def verdict(size: int, t: Timings) -> str:
     ok = ratio <= TARGET_RATIO and p50 <= TARGET_P50_MS
     return (f"at {size:,} hosts: ratio p50 {ratio:.4f} (target <= {TARGET_RATIO}), indexed p50 "
             f"{p50:.3f} ms (target <= {TARGET_P50_MS} ms): {'meets' if ok else 'misses'} target")
+
+
+def figures(quick: bool) -> list[Figure]:
+    """For `python -m bench`: the two targets, at the size they are set for."""
+    t = measure(TARGET_AT, 100 if quick else 400, 42)
+    indexed, naive = statistics.median(t.indexed), statistics.median(t.naive)
+    return [Figure(f"scheduler indexed/naive p50, {TARGET_AT:,} hosts", indexed / naive, "x",
+                   TARGET_RATIO),
+            Figure(f"scheduler decision p50, {TARGET_AT:,} hosts", indexed, "ms", TARGET_P50_MS)]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

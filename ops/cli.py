@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "ops.commands.network_agent",
     "ops.commands.projections",
     "ops.commands.audit",
+    "ops.commands.bench",
 )
 
 
@@ -36,7 +37,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    # A command that hands its options on to a parser of its own (`bench`) takes what ours does
+    # not know; for every other command an unknown option is the usual error.
+    args, extra = root.parse_known_args(argv)
+    if extra and not getattr(args, "passes_options_on", False):
+        root.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     return int(args.run(args) or 0)
 
 
