@@ -38,6 +38,7 @@ ROUTER_MODULES = (
     "api.routers.volumes",
     "api.routers.volume_quotas",
     "api.routers.compute_volume_attachments",
+    "api.routers.dashboard",
 )
 
 
