@@ -3,9 +3,11 @@
 Each batch is applied and its tracking position advanced in ONE read-store transaction; the
 position is read inside that transaction under a write lock (SQLite `BEGIN IMMEDIATE`, PostgreSQL
 `FOR UPDATE`), so any number of processes may run the same projection without applying an event
-twice. A rebuild (`reset` + `catch_up`) takes the same lock, so it is safe while followers of
-other processes run. projections/followers.py runs them in a background thread (polling on
-SQLite, woken by NOTIFY on PostgreSQL) and serves read-your-writes waits.
+twice. An in-place rebuild (`reset` + `catch_up`) takes the same lock, so it is safe while
+followers of other processes run, but readers see the model refill; projections/swap.py builds a
+copy beside the live one instead and swaps it in under that lock (the CLI's default).
+projections/followers.py runs them in a background thread (polling on SQLite, woken by NOTIFY on
+PostgreSQL) and serves read-your-writes waits.
 """
 
 from __future__ import annotations

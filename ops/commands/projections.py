@@ -1,5 +1,5 @@
 """`skyledger projections status|rebuild`: how far each read model has followed the event log,
-and replaying one from event zero."""
+and replaying one from event zero into a new copy that is then swapped in (projections/swap.py)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "projections", help="show or rebuild the read models (projections)",
         description="Read models (quota usage, flavors, identity, audit trail, ...) are built by "
                     "following the event log. `status` shows how far each has got; `rebuild` "
-                    "replays one from event zero. " + ENV_NOTE)
+                    "replays one from event zero into a new copy, then swaps it in. " + ENV_NOTE)
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     register_status(actions)
     register_rebuild(actions)
@@ -51,21 +51,43 @@ def register_status(actions: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_status)
 
 
+# `projections rebuild` exit status when another rebuild of a named projection is running.
+EXIT_BUSY = 3
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT
+
+
 def register_rebuild(actions: argparse._SubParsersAction) -> None:
     names = projection_names()
     p = actions.add_parser(
-        "rebuild", help="drop projections and replay them from event zero",
+        "rebuild", help="replay projections from event zero and swap them in",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Drop each named projection's tables, create them again and replay the\n"
-                    "whole event log into them, showing progress on stderr.\n\n"
-                    "Safe while `skyledger serve` or workers follow the same store: the reset\n"
-                    "and every batch hold the projection's tracking lock, so no event is applied\n"
-                    "twice. Readers see the model fill up again until the rebuild reaches the\n"
-                    "head.\n\n" + ENV_NOTE_WRAPPED,
+        description="Replay the whole event log into a new copy of each named projection,\n"
+                    "beside the live one (a SQLite file under <data dir>/scratch/, or a\n"
+                    "PostgreSQL schema <live>__rebuild_NAME), showing progress (events/s,\n"
+                    "ETA) on stderr. Meanwhile `skyledger serve` and the workers keep\n"
+                    "serving and following the live copy. When the copy has caught up, it\n"
+                    "takes the projection's tracking lock, applies the last few events and\n"
+                    "replaces the live tables in ONE transaction: readers see the old model\n"
+                    "until the commit, then the new one, never an empty or partial one.\n"
+                    "Interrupted (Ctrl-C) or failed, it leaves the live model untouched and\n"
+                    "removes its copy.\n\n"
+                    "--in-place empties the live tables and refills them instead (readers see\n"
+                    "the model fill up again): for live tables too broken to keep serving, or\n"
+                    "no room for a second copy.\n\n"
+                    "One rebuild of a projection at a time: a second one of the same\n"
+                    f"projection stops at once with exit status {EXIT_BUSY} (the others named\n"
+                    "still run).\n\n"
+                    f"Exit status: 0 done, 2 bad arguments, {EXIT_BUSY} another rebuild of a\n"
+                    f"named projection was running, {EXIT_INTERRUPTED} interrupted.\n\n"
+                    + ENV_NOTE_WRAPPED,
         epilog="examples:\n  skyledger projections rebuild audit\n"
-               "  skyledger projections rebuild --all\n\nprojections: " + ", ".join(names))
+               "  skyledger projections rebuild --all\n"
+               "  skyledger projections rebuild --in-place servers\n\n"
+               "projections: " + ", ".join(names))
     p.add_argument("names", nargs="*", metavar="NAME", help="projection to rebuild (repeatable)")
     p.add_argument("--all", action="store_true", help="rebuild every projection")
+    p.add_argument("--in-place", action="store_true",
+                   help="empty the live tables and refill them (no copy, no swap)")
     p.add_argument("--batch-size", type=int, default=500, metavar="N",
                    help="events applied per transaction (default 500)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
@@ -118,21 +140,53 @@ def chosen(args: argparse.Namespace, known: list[str]) -> list[str] | None:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    from ops.progress import Progress
-
     with open_cloud() as cloud:
         names = chosen(args, list(cloud.runners))
         if names is None:
             return 2
+        status = 0
         for name in names:
-            runner = cloud.runners[name]
-            runner.batch_size = max(1, args.batch_size)
-            started = time.monotonic()
-            bar = None if args.quiet else Progress(cloud.app.head(), f"rebuild {name}")
+            try:
+                if not rebuild_one(cloud, name, args):
+                    status = EXIT_BUSY
+            except KeyboardInterrupt:
+                state = ("partly rebuilt in place (the followers finish it)" if args.in_place
+                         else "untouched (its new copy was removed)")
+                print(f"skyledger projections rebuild: interrupted; {name} is {state}",
+                      file=sys.stderr)
+                return EXIT_INTERRUPTED
+    return status
+
+
+def rebuild_one(cloud: Cloud, name: str, args: argparse.Namespace) -> bool:
+    """Rebuild one projection; False (after saying why) if another rebuild of it runs."""
+    from adapters.persistence import Database
+    from ops.progress import Progress
+    from projections.rebuild_guard import RebuildRunning
+    from projections.swap import ShadowRebuild
+
+    runner = cloud.runners[name]
+    batch_size = max(1, args.batch_size)
+    started = time.monotonic()
+    bar = None if args.quiet else Progress(cloud.app.head(), f"rebuild {name}")
+    try:
+        if args.in_place:
+            runner.batch_size = batch_size
             position = runner.rebuild(progress=bar)
-            if bar is not None:
-                bar.update(position, max(bar.total, position))
-                bar.close()
-            print(f"{name}: rebuilt to position {position} of {cloud.app.head()} "
-                  f"in {time.monotonic() - started:.2f} s", flush=True)
-    return 0
+            how = ""
+        else:
+            rebuild = ShadowRebuild(cloud.app, cloud.store, Database(cloud.settings.database_url),
+                                    runner.projection, batch_size)
+            result = rebuild.run(progress=bar)
+            position = result.position
+            how = (f", swapped in after {result.tail} more events "
+                   f"(live lock held {result.swap_seconds:.2f} s)")
+    except RebuildRunning as busy:
+        print(f"skyledger projections rebuild: {busy}; {name} skipped", file=sys.stderr)
+        return False
+    finally:
+        if bar is not None and bar.done:  # drew something: end with the state reached
+            bar.close()
+    print(f"{name}: rebuilt to position {position} of {cloud.app.head()} "
+          f"in {time.monotonic() - started:.2f} s{how}", flush=True)
+    return True

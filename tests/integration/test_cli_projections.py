@@ -8,17 +8,24 @@ import argparse
 import io
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from adapters.persistence import Database
 from domain.context import SYSTEM
 from ops.bootstrap import Cloud
 from ops.cli import main, parser
+from ops.commands.projections import EXIT_BUSY, EXIT_INTERRUPTED
 from ops.progress import Progress
+from projections.rebuild_guard import RebuildGuard
 from projections.registry import all_projections
+from projections.swap import space_for
 from tests.integration.test_projections_rebuild import dump_all
 
 NAMES = [p.name for p in all_projections()]
@@ -136,3 +143,96 @@ def test_progress_redraws_one_line_on_a_terminal() -> None:
     assert last.startswith("rebuild x [########################] 200/200 events 100%")
     assert "events/s done" in last
     assert "ETA" in text.split("\r")[2]  # the half-way line estimates the time left
+
+
+def test_rebuild_swaps_in_a_copy_and_shows_rate_and_eta(
+    cloud: Cloud, env: dict[str, str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for number in range(10):
+        cloud.identity.create_project(SYSTEM, f"progress-{number}")
+    cloud.sync_read_models()
+    before = dump_all(cloud.store)
+    monkeypatch.setattr("ops.progress.LINE_EVERY", 0.0)  # a line per batch, not per 2 s
+    assert main(["projections", "rebuild", "audit", "--batch-size", "4"]) == 0
+    captured = capsys.readouterr()
+    head = cloud.app.head()
+    assert re.fullmatch(rf"audit: rebuilt to position {head} of {head} in [0-9.]+ s, swapped in "
+                        r"after 0 more events \(live lock held [0-9.]+ s\)\n", captured.out)
+    lines = captured.err.splitlines()
+    # Plain lines (stderr is no terminal): done/total, rate and time left while it runs...
+    assert len(lines) > 3 and "\r" not in captured.err
+    assert all(re.match(r"rebuild audit \d+/\d+ events +\d+% [\d,]+ events/s ", line)
+               for line in lines), lines
+    assert any(re.search(r" events/s ETA \d\d:\d\d \(", line) for line in lines[:-1]), lines
+    # ...and the final state.
+    assert re.match(rf"rebuild audit {head}/{head} events 100% .* done", lines[-1])
+    assert dump_all(cloud.store) == before
+    assert main(["projections", "rebuild", "-q", "--in-place", "audit"]) == 0
+    assert capsys.readouterr().out.startswith(f"audit: rebuilt to position {head} of {head} in ")
+    assert dump_all(cloud.store) == before
+
+
+def run_cli(environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "skyledger"
+    return subprocess.run([str(script), *args], env=environ, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_second_rebuild_is_refused_with_its_own_exit_status(
+    cloud: Cloud, database_url: str, tmp_path: Path
+) -> None:
+    environ = {**os.environ, **cli_env(database_url, tmp_path)}
+    database = Database(database_url)
+    # The guard a running `rebuild servers` holds, taken by this process.
+    guard = RebuildGuard(space_for(database, "servers"), "servers").acquire()
+    try:
+        busy = run_cli(environ, "projections", "rebuild", "-q", "servers", "quotas")
+    finally:
+        guard.release()
+    assert busy.returncode == EXIT_BUSY, busy
+    assert "a rebuild of servers is already running" in busy.stderr
+    assert "servers skipped" in busy.stderr
+    # The other projection named was rebuilt all the same.
+    assert [line.split(":")[0] for line in busy.stdout.splitlines()] == ["quotas"]
+    assert run_cli(environ, "projections", "rebuild", "-q", "servers").returncode == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
+def test_a_killed_rebuild_leaves_live_intact_and_no_copy_for_long(
+    cloud: Cloud, database_url: str, tmp_path: Path, signum: int
+) -> None:
+    """Ctrl-C: the rebuild removes its copy itself. Killed: the copy stays until the next
+    rebuild of that projection (whose guard the dead one no longer holds) removes it."""
+    for number in range(60):
+        cloud.identity.create_project(SYSTEM, f"killed-{number}")
+    cloud.sync_read_models()
+    before = dump_all(cloud.store)
+    environ = {**os.environ, **cli_env(database_url, tmp_path)}
+    space = space_for(Database(database_url), "audit")
+    script = Path(sys.executable).parent / "skyledger"
+    process = subprocess.Popen([str(script), "projections", "rebuild", "audit", "--batch-size",
+                                "1"], env=environ, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not space.exists():  # building its copy
+            assert process.poll() is None, "the rebuild ended before it could be stopped"
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        process.send_signal(signum)
+    finally:
+        _, err = process.communicate(timeout=30)
+    if signum == signal.SIGINT:
+        assert process.returncode == EXIT_INTERRUPTED, err
+        assert "interrupted; audit is untouched (its new copy was removed)" in err
+        assert not space.exists()
+    else:
+        assert process.returncode == -signal.SIGKILL
+        assert space.exists()
+    assert dump_all(cloud.store) == before
+    assert all(r.position() == cloud.app.head() for r in cloud.runners.values())
+    again = run_cli(environ, "projections", "rebuild", "-q", "audit")
+    assert again.returncode == 0, again
+    assert not space.exists()
+    assert dump_all(cloud.store) == before
