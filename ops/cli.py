@@ -14,6 +14,9 @@ COMMAND_MODULES = (
     "ops.commands.network_agent",
     "ops.commands.projections",
     "ops.commands.audit",
+    "ops.commands.replay",
+    "ops.commands.diff",
+    "ops.commands.queries",
     "ops.commands.bench",
 )
 
