@@ -41,6 +41,17 @@ class HostState:
 
 
 @dataclass(frozen=True)
+class PendingClaim:
+    """A claim the placing command has made but not saved yet (scheduling/pending.py)."""
+
+    host: str
+    key: str  # instance id (hex), or `<hex>:resize`, as the node's ledger keys it
+    vcpus: int
+    ram: int
+    disk: int
+
+
+@dataclass(frozen=True)
 class RequestSpec:
     instance_id: str
     project_id: str
@@ -55,3 +66,4 @@ class RequestSpec:
     same_host: tuple[str, ...] = ()  # hosts of the instances named in the same_host hint
     different_host: tuple[str, ...] = ()
     ignore_hosts: tuple[str, ...] = ()  # hosts already tried for this instance
+    pending: tuple[PendingClaim, ...] = ()  # this command's claims so far (other instances)

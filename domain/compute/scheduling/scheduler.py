@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from domain.compute.scheduling.filters import HostFilter
 from domain.compute.scheduling.host_state import HostState, RequestSpec
 from domain.compute.scheduling.index import CapacityIndex
+from domain.compute.scheduling.pending import best_first_with, by_host, with_claims
 from domain.compute.scheduling.weighers import Weighted, score
 
 
@@ -54,6 +55,9 @@ class Scheduler:
         chosen: list[str] = []
         only = required_hosts(spec)
         walk = self.index.best_first() if only is None else self.index.best_first_among(only)
+        if spec.pending:
+            walk = best_first_with(walk, self.index.hosts, spec.pending, self.index.weighers,
+                                   only)
         ordered = soft_group_order(walk, spec)
         for host in ordered:
             if passes(host, spec, self.filters):
@@ -71,6 +75,9 @@ class NaiveScheduler:
         self.hosts, self.filters, self.weighers = hosts, filters, weighers
 
     def candidates(self, spec: RequestSpec, limit: int = 3) -> list[str]:
-        survivors = [h for h in self.hosts.values() if passes(h, spec, self.filters)]
+        claimed = by_host(spec.pending)
+        hosts = [with_claims(h, claimed[h.host]) if h.host in claimed else h
+                 for h in self.hosts.values()]
+        survivors = [h for h in hosts if passes(h, spec, self.filters)]
         survivors.sort(key=lambda h: (-score(h, self.weighers), h.host))
         return [h.host for h in soft_group_order(survivors, spec)][:limit]

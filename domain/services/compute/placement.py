@@ -7,13 +7,14 @@ are the authority, and both are saved with the instance by the calling command.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Protocol
 
 from domain.app import SkyLedger
 from domain.commands import HeldLocks
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, HostFull, node_id
-from domain.compute.scheduling.host_state import RequestSpec
+from domain.compute.scheduling.host_state import PendingClaim, RequestSpec
 from domain.compute.server_group import GroupPolicyViolated, ServerGroup
 
 CANDIDATES = 10
@@ -50,6 +51,15 @@ class Nodes:
     def changed(self) -> list[ComputeNode]:
         return [n for n in self.loaded.values() if n.pending_events]
 
+    def pending_claims(self) -> tuple[PendingClaim, ...]:
+        """Claims made by this command and not saved yet (the scheduler's view has none of
+        them): a request for several servers weighs each after the ones before it."""
+        return tuple(
+            PendingClaim(host, e.instance_id, *(int(node.claims[e.instance_id].get(r, 0))
+                                               for r in ("vcpus", "ram", "disk")))
+            for host, node in self.loaded.items() for e in node.pending_events
+            if isinstance(e, ComputeNode.Claimed) and e.instance_id in node.claims)
+
 
 def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple[str, ...],
                  different_host: tuple[str, ...], flavor: dict | None = None) -> RequestSpec:
@@ -77,6 +87,7 @@ def place(instance: Instance, spec: RequestSpec, chooser: HostChooser, nodes: No
     host_subset_size), the others follow in order: concurrent boots that all see the same best
     host then spread over several hosts' ledgers instead of queueing on one."""
     resources = {"vcpus": spec.vcpus, "ram": spec.ram, "disk": spec.disk}
+    spec = replace(spec, pending=nodes.pending_claims())
     for host in spread(chooser.candidates(spec, limit=max(CANDIDATES, subset)), subset):
         node = nodes.get(host)
         if node is None or not node.enabled:
