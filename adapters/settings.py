@@ -25,6 +25,8 @@ class Settings:
     region: str = "RegionOne"
     # Glance's image_size_cap: the largest image upload accepted, in bytes.
     image_size_cap: int = 10 * 1024**3
+    # Nova's osapi_max_request_body_size: the largest request body (uploads aside), in bytes.
+    max_request_body: int = 114688
     # Lower-cost password hashing for test suites only.
     fast_hashing: bool = False
     # Compute: this host's name and zone, Nova's allocation ratios and liveness timings.
@@ -87,6 +89,7 @@ class Settings:
             region=env.get("SKYLEDGER_REGION", "RegionOne"),
             fast_hashing=env.get("SKYLEDGER_FAST_HASHING", "") == "1",
             image_size_cap=int(env.get("SKYLEDGER_IMAGE_SIZE_CAP", str(10 * 1024**3))),
+            max_request_body=int(env.get("SKYLEDGER_MAX_REQUEST_BODY", "114688")),
             host=env.get("SKYLEDGER_HOST") or socket.gethostname(),
             availability_zone=env.get("SKYLEDGER_AVAILABILITY_ZONE", "nova"),
             cpu_ratio=float(env.get("SKYLEDGER_CPU_ALLOCATION_RATIO", "16.0")),

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import errors, metrics, middleware
+from api import errors, limits, metrics, middleware, openapi_errors
 from api.deps import CloudServices
 from api.discovery import router as discovery_router
 from api.policy import PolicyEngine
@@ -69,9 +69,11 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
         or str(cloud.settings.data_dir.absolute() / "policy.yaml"),
     )
     errors.install(app)
+    limits.install(app, cloud.settings.max_request_body)  # inside: its 4xx get a request id
     middleware.install(app)
     app.state.metrics = metrics.install(app, cloud)  # after: its timing wraps everything
     app.include_router(discovery_router)
     for module in modules:
         app.include_router(module.router)
+    openapi_errors.install(app)
     return app

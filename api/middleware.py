@@ -1,4 +1,5 @@
-"""Per-request plumbing: the request id, body size limit, and read-your-writes after commands."""
+"""Per-request plumbing: the request id and read-your-writes after commands (input limits:
+api/limits.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,8 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from adapters.logging_json import request_id_bound
-from api.errors import error_response
 from domain.context import new_request_id
 
-# Nova's osapi_max_request_body_size; image uploads are streamed and exempt.
-MAX_JSON_BODY = 114688
 log = logging.getLogger(__name__)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -30,17 +28,9 @@ async def catch_up(request: Request) -> None:
 
 async def respond(request: Request,
                   call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    length = request.headers.get("content-length", "0")
-    is_upload = request.method == "PUT" and request.url.path.endswith("/file")
-    if not is_upload and (not length.isdigit() or int(length) > MAX_JSON_BODY):
-        response: Response = error_response(request, 413, "Request is too large.")
-    elif "\x00" in request.url.path or "%00" in request.url.query:
-        # PostgreSQL text cannot hold NUL; no OpenStack name or id contains one.
-        response = error_response(request, 400, "Invalid character in the URL.")
-    else:
-        response = await call_next(request)
-        if request.method in WRITES and response.status_code < 400:
-            await catch_up(request)
+    response = await call_next(request)
+    if request.method in WRITES and response.status_code < 400:
+        await catch_up(request)
     response.headers["X-Openstack-Request-Id"] = request.state.request_id
     if request.url.path.startswith("/compute"):
         response.headers["X-Compute-Request-Id"] = request.state.request_id

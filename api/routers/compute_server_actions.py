@@ -199,7 +199,14 @@ API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",
              "reboot_hard": "reboot", "snapshot": "createImage"}
 
 
-@router.post("/servers/{server_id}/action")
+# The body names one action (its value is that action's own body): documented, so a
+# schema-driven client or fuzzer knows the names.
+ACTION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "minProperties": 1, "maxProperties": 1,
+    "propertyNames": {"enum": sorted(HANDLERS)}}}}}}
+
+
+@router.post("/servers/{server_id}/action", openapi_extra=ACTION_BODY)
 def act(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
         version: ComputeVersion, body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
     if len(body) != 1:

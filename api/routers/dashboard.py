@@ -60,7 +60,7 @@ Reader = Annotated[Caller, Depends(Authorize("dashboard:events"))]
 
 @router.get("/api/events")
 def events(cloud: CloudDep, caller: Reader, policy_engine: PolicyDep,
-           after: Annotated[int | None, Query(ge=0)] = None,
+           after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,  # SQL's BIGINT
            limit: Annotated[int, Query(ge=1, le=MAX_EVENTS)] = 50) -> dict[str, Any]:
     """Events after log position `after` (absent: the newest `limit`), oldest first, with the
     cursor to pass as `after` next time."""

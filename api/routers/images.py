@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect
 
 from adapters.blobs import BlobTooLarge
 from adapters.settings import Settings
+from api import image_openapi as doc
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.errors import ApiError
@@ -120,7 +121,7 @@ def schema_images(caller: CallerDep) -> dict[str, Any]:
     return images_schema()
 
 
-@router.get("/images")
+@router.get("/images", response_model=None, responses=doc.image_list())
 def index(request: Request, cloud: CloudDep, caller: CallerDep,
           policy: PolicyDep) -> dict[str, Any]:
     policy.enforce("get_images", target(caller.project_id, ""), caller.creds)
@@ -130,12 +131,13 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
             **page_links(request.query_params, rows, more)}
 
 
-@router.get("/images/{image_id}")
+@router.get("/images/{image_id}", response_model=None, responses=doc.one_image(200))
 def show(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> dict[str, Any]:
     return image_body(shown(cloud, caller, policy, "get_image", image_id))
 
 
-@router.post("/images", status_code=201)
+@router.post("/images", status_code=201, response_model=None, responses=doc.one_image(201),
+             openapi_extra=doc.create_extra())
 async def create(request: Request, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> JSONResponse:
     core, properties = parse_create(await json_body(request, ("application/json",)))
@@ -151,7 +153,8 @@ async def create(request: Request, cloud: CloudDep, caller: CallerDep,
                         headers={"Location": f"{cloud.settings.public_url}/image{body['self']}"})
 
 
-@router.patch("/images/{image_id}")
+@router.patch("/images/{image_id}", response_model=None, responses=doc.one_image(200),
+              openapi_extra=doc.patch_extra())
 async def update(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> dict[str, Any]:
     ops = parse_patch(await json_body(request, PATCH_TYPES))
@@ -213,7 +216,7 @@ def pulled(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
             yield chunk
 
 
-@router.put("/images/{image_id}/file", status_code=204)
+@router.put("/images/{image_id}/file", status_code=204, openapi_extra=doc.upload_extra())
 async def upload(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> Response:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/octet-stream":

@@ -58,7 +58,7 @@ def test_list_filters_by_name_domain_and_enabled(client: TestClient,
     assert names("?enabled=false") == ["off"]
     assert names("?enabled=true&domain_id=default") == ["admin", "on"]
     assert names("?domain_id=other") == []
-    # NUL can be no name; the API refuses it for every route (api/middleware.py).
+    # NUL can be no name; the API refuses it for every route (api/limits.py).
     assert client.get(f"{V3}/projects?name=%00", headers=admin).status_code == 400
     assert client.get(f"{V3}/projects?enabled=maybe", headers=admin).status_code == 400
 

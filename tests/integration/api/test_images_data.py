@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.middleware import MAX_JSON_BODY
+from api.limits import DEFAULT_MAX_BODY as MAX_JSON_BODY
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
 from tests.conftest import make_settings

@@ -1,0 +1,193 @@
+"""The authorisation matrix, over the app's own route table (a new route is covered, or fails
+here until its path parameters and body are known): on every route and method,
+
+- a member of another project gets 403/404 on anything of project A, and no response shows A's
+  ids or names;
+- a reader of project A gets 403 on every mutating route;
+- an expired, a revoked and a tampered token (and no token) get 401 everywhere but the public
+  routes;
+
+and no refused request records an event (the event store's head does not move)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+from tests.integration.api.test_authz_support import (
+    Route,
+    World,
+    bodies,
+    reader_of,
+    refused_tokens,
+    route_table,
+    world,  # noqa: F401 - fixture
+)
+from tests.integration.api.test_compute_support import compute  # noqa: F401 - fixture
+
+DISCOVERY = {"/identity", "/identity/v3", "/compute", "/compute/v2.1", "/image", "/image/v2",
+             "/volume", "/volume/v3", "/network", "/network/v2.0"}
+# Routes that take no token, each with its reason.
+PUBLIC = {
+    **{f"GET {path}{slash}": "version discovery: clients read it before they authenticate"
+       for path in DISCOVERY for slash in ("", "/")},
+    "POST /identity/v3/auth/tokens": "issuing a token is how a caller authenticates",
+    "POST /identity/v3/users/{user_id}/password":
+        "Keystone's self-service password change authenticates by the original password",
+    "GET /metrics": "Prometheus scrape: counters by route template and state, no project data",
+    "GET /dashboard": "the dashboard's page holds no data; its API calls carry the user's token",
+    "GET /dashboard/static/{name}": "the dashboard's static files (scripts, styles)",
+}
+# Path parameters that name something of project A (the others name the operator's things,
+# such as hosts, or shared ones, such as roles and extensions).
+A_OWNED = {"project_id", "target_id", "user_id", "flavorid", "key", "name", "image_id", "tag",
+           "server_id", "request_id", "group_id", "network_id", "ref", "port_id",
+           "floating_ip_id", "volume_id"}
+# Routes whose body or X-Subject-Token, rather than path, points at A's things.
+TARGETS_A_OTHERWISE = {"POST /network/v2.0/ports", "POST /network/v2.0/floatingips",
+                       "GET /identity/v3/auth/tokens", "HEAD /identity/v3/auth/tokens",
+                       "DELETE /identity/v3/auth/tokens"}
+# Routes on A's things that another project's member may call, each with its reason.
+B_MAY = {
+    "GET /compute/v2.1/os-quota-sets/{project_id}/defaults":
+        "Nova's defaults policy is '@': the cloud-wide defaults, nothing of A's",
+}
+# Mutating routes a reader may call, each with its reason.
+READER_MAY = {
+    "POST /compute/v2.1/os-keypairs": "keypairs belong to users, not projects (Nova's default)",
+}
+# Mutating routes on which a reader's refusal is 404: the resource is per user (Nova's keypairs
+# are looked up under the caller's own user), so another user's does not exist for them.
+READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}"}
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+PARAM = re.compile(r"{(\w+)}")
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
+# Refusals that are neither 403 nor 404, each with its reason.
+REFUSED_OTHERWISE = {
+    "/volume/v3/{project_id}": (400, "Cinder answers 'Malformed request url' when the project in "
+                                     "the path is not the token's"),
+}
+
+
+def echoed(sent: str) -> str:
+    """What the caller sent, with each uuid in both spellings: echoing it back is no leak."""
+    ids = [UUID(found) for found in UUID_TEXT.findall(sent)]
+    return sent + " ".join(f"{u.hex} {u}" for u in ids)
+
+
+class Matrix:
+    def __init__(self, world: World, other_project: str) -> None:
+        self.world = world
+        self.bodies = bodies(world, other_project)
+        self.problems: list[str] = []
+
+    def url(self, route: Route) -> str:
+        missing = [p for p in PARAM.findall(route.path) if p not in self.world.params]
+        assert not missing, f"{route}: no value for path parameter(s) {missing}: add to World"
+        return PARAM.sub(lambda m: self.world.params[m.group(1)], route.path)
+
+    def call(self, route: Route, token: str) -> tuple[Any, str]:
+        key = str(route)
+        if route.method in MUTATING:
+            assert key in self.bodies, f"{route}: no body in test_authz_support.bodies"
+        body = self.bodies.get(key)
+        headers = {"X-Auth-Token": token, "X-Subject-Token": self.world.a["token"]}
+        sent = self.url(route) + repr(body)
+        head = self.world.compute.cloud.app.head()
+        if isinstance(body, bytes):
+            response = self.world.client.request(
+                route.method, self.url(route), content=body,
+                headers={**headers, "Content-Type": "application/octet-stream"})
+        elif isinstance(body, list):
+            response = self.world.client.request(
+                route.method, self.url(route), json=body,
+                headers={**headers,
+                         "Content-Type": "application/openstack-images-v2.1-json-patch"})
+        else:
+            response = self.world.client.request(route.method, self.url(route), json=body,
+                                                 headers=headers)
+        if response.status_code >= 500:
+            self.problems.append(f"{route}: {response.status_code} {response.text[:200]}")
+        self.moved = self.world.compute.cloud.app.head() != head
+        return response, sent
+
+    def targets_a(self, route: Route) -> bool:
+        return (bool(A_OWNED & set(PARAM.findall(route.path)))
+                or str(route) in TARGETS_A_OTHERWISE)
+
+    def leaks(self, who: str, route: Route, response: Any, sent: str) -> None:
+        sent = echoed(sent)
+        shown = [s for s in self.world.secrets if s in response.text and s not in sent]
+        if shown:
+            self.problems.append(f"{who} {route}: response shows A's {shown}: "
+                                 f"{response.status_code} {response.text[:300]}")
+
+    def expect(self, who: str, route: Route, response: Any, statuses: set[int],
+               unchanged: bool = True) -> None:
+        if response.status_code not in statuses:
+            self.problems.append(f"{who} {route}: {response.status_code} (expected "
+                                 f"{sorted(statuses)}) {response.text[:150]}")
+        if unchanged and self.moved:
+            self.problems.append(f"{who} {route}: refused, yet an event was recorded")
+
+
+def guarded(routes: list[Route]) -> list[Route]:
+    return [r for r in routes if str(r) not in PUBLIC]
+
+
+def test_public_routes_are_the_listed_ones(world: World) -> None:  # noqa: F811
+    served = {str(r) for r in route_table(world.client.app)}
+    assert set(PUBLIC) - served == set(), "a listed public route is no longer served"
+    response = world.client.get("/compute/v2.1/servers")
+    assert response.status_code == 401  # and a guarded one without a token is refused
+
+
+def test_the_fixture_ids_are_real(world: World, admin: dict[str, str]) -> None:  # noqa: F811
+    """The matrix means something only if every id it fills in names a real thing: A's member
+    (or, for the operator's routes, the admin) can read every GET route with them."""
+    matrix = Matrix(world, world.a["project_id"])
+    version = {"OpenStack-API-Version": "compute 2.53", "X-Subject-Token": world.a["token"]}
+    for route in guarded(route_table(world.client.app)):
+        if route.method == "GET" and PARAM.search(route.path):
+            statuses = [world.client.get(matrix.url(route), headers={
+                "X-Auth-Token": token, **version}).status_code
+                for token in (world.a["token"], admin["X-Auth-Token"])]
+            assert {200, 204} & set(statuses), (str(route), statuses)
+
+
+def test_another_projects_member_sees_and_changes_nothing_of_a(
+        world: World, member_b: dict[str, str]) -> None:  # noqa: F811
+    matrix = Matrix(world, member_b["project_id"])
+    for route in route_table(world.client.app):
+        if str(route) in PUBLIC and route.method != "GET":
+            continue  # they take no token: nothing of B's to try
+        response, sent = matrix.call(route, member_b["token"])
+        matrix.leaks("member of B", route, response, sent)
+        if matrix.targets_a(route) and str(route) not in PUBLIC | B_MAY:
+            other = [status for prefix, (status, _) in REFUSED_OTHERWISE.items()
+                     if route.path.startswith(prefix)]
+            matrix.expect("member of B", route, response, {403, 404, *other})
+    assert matrix.problems == [], "\n".join(matrix.problems)
+
+
+def test_a_reader_changes_nothing(world: World) -> None:  # noqa: F811
+    matrix = Matrix(world, world.a["project_id"])
+    token = reader_of(world)
+    for route in guarded(route_table(world.client.app)):
+        response, _ = matrix.call(route, token)
+        if route.method in MUTATING and str(route) not in READER_MAY:
+            statuses = {403, 404} if str(route) in READER_404 else {403}
+            matrix.expect("reader of A", route, response, statuses)
+    assert matrix.problems == [], "\n".join(matrix.problems)
+
+
+def test_expired_revoked_and_tampered_tokens_get_401(world: World) -> None:  # noqa: F811
+    matrix = Matrix(world, world.a["project_id"])
+    routes = guarded(route_table(world.client.app))
+    for kind, token in refused_tokens(world).items():
+        for route in routes:
+            response, sent = matrix.call(route, token)
+            matrix.expect(f"{kind} token", route, response, {401})
+            matrix.leaks(f"{kind} token", route, response, sent)
+    assert matrix.problems == [], "\n".join(matrix.problems)

@@ -1,0 +1,236 @@
+"""The world the authorisation matrix (test_authz_matrix.py) runs in: project A's resources of
+every kind, the values that fill each path parameter of the route table, a valid body for each
+mutating route (so that what is tested is the authorisation, not the validation), and the
+tokens that must be refused. No tests here."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from domain.context import SYSTEM
+from domain.identity.role import role_id
+from tests.integration.api.test_compute_support import WORKER, Compute, auth
+from tests.integration.api.test_network_api import NET, create_network
+from tests.integration.conftest import password_token
+
+A_FLAVOR = "secret-flavor-a"
+A_SPEC = "secret:spec"
+A_TAG = "secret-tag-a"
+A_KEYPAIR = "secret-keypair-a"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def route_table(app: Any) -> list[Route]:
+    """Every (method, path template) the app serves, from its own route table."""
+    routes = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            routes += [Route(method, str(context.path)) for method in sorted(route.methods)]
+    return routes
+
+
+@dataclass
+class World:
+    """Project A (alice, a member) with one resource of each kind; `params` fills path
+    parameters; `secrets` are A's ids and names no other project may see."""
+
+    compute: Compute
+    a: dict[str, str]
+    params: dict[str, str] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)
+
+    @property
+    def client(self) -> TestClient:
+        return self.compute.client
+
+    def keep(self, **params: str) -> None:
+        self.params.update(params)
+
+    def secret(self, *values: str) -> None:
+        for value in values:
+            self.secrets.add(value)
+            with contextlib.suppress(ValueError):  # an id: both spellings count
+                self.secrets |= {UUID(value).hex, str(UUID(value))}
+
+    def created(self, method: str, path: str, body: Any, key: str | None,
+                who: dict[str, str] | None = None) -> Any:
+        response = self.client.request(method, path, json=body, headers=auth(who or self.a))
+        assert response.status_code < 300, (path, response.text)
+        if not response.content:
+            return None
+        return response.json()[key] if key else response.json()
+
+
+def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> World:
+    world = World(compute, a)
+    project = a["project_id"]
+    world.keep(project_id=project, target_id=project, user_id=a["user_id"],
+               role_id=role_id("member").hex, prior_role_id=role_id("member").hex,
+               domain_id="default", flavorid=A_FLAVOR, key=A_SPEC, name=A_KEYPAIR, tag=A_TAG,
+               alias="quotas")
+    world.secret(project, a["user_id"], a["user"], a["project"], a["token"], A_FLAVOR,
+                 A_KEYPAIR, A_TAG)
+    server_id = compute.active(a, name="secret-server-a")
+    actions = world.created("GET", f"/compute/v2.1/servers/{server_id}/os-instance-actions",
+                            None, "instanceActions")
+    world.keep(server_id=server_id, request_id=actions[0]["request_id"])
+    world.secret(server_id, "secret-server-a", actions[0]["request_id"])
+    world.created("POST", "/compute/v2.1/os-keypairs", {"keypair": {"name": A_KEYPAIR}}, None)
+    volume = world.created("POST", f"/volume/v3/{project}/volumes",
+                           {"volume": {"size": 1, "name": "secret-volume-a"}}, "volume")
+    world.keep(volume_id=volume["id"])
+    # The storage worker's part: the volume is made, so it can be attached.
+    compute.cloud.volumes.created(WORKER, volume["id"], f"/pool/{volume['id']}")
+    compute.cloud.sync_read_models()
+    world.created("POST", f"/compute/v2.1/servers/{server_id}/os-volume_attachments",
+                  {"volumeAttachment": {"volumeId": volume["id"]}}, None)
+    world.secret(volume["id"], "secret-volume-a")
+    net = create_network(world.client, a, "secret-net-a")
+    port = world.created("POST", f"{NET}/ports", {"port": {"network_id": net["id"],
+                                                           "name": "secret-port-a"}}, "port")
+    fip = world.created("POST", f"{NET}/floatingips", {"floatingip": {}}, "floatingip")
+    world.keep(network_id=net["id"], ref=net["subnets"][0], port_id=port["id"],
+               floating_ip_id=fip["id"])
+    world.secret(net["id"], "secret-net-a", net["subnets"][0], port["id"], "secret-port-a",
+                 port["mac_address"], fip["id"])
+    image = world.created("POST", "/image/v2/images", {"name": "secret-image-a",
+                                                       "visibility": "private"}, None)
+    world.created("PUT", f"/image/v2/images/{image['id']}/tags/{A_TAG}", None, None)
+    group = world.created("POST", "/compute/v2.1/os-server-groups", {"server_group": {
+        "name": "secret-group-a", "policies": ["affinity"]}}, "server_group")
+    world.keep(image_id=image["id"], group_id=group["id"])
+    world.secret(image["id"], "secret-image-a", group["id"], "secret-group-a")
+    private_flavor(world, admin)
+    operator_ids(world, admin)
+    return world
+
+
+def private_flavor(world: World, admin: dict[str, str]) -> None:
+    flavor = {"name": "secret-flavor-a", "id": A_FLAVOR, "ram": 64, "vcpus": 1, "disk": 0,
+              "os-flavor-access:is_public": False}
+    world.created("POST", "/compute/v2.1/flavors", {"flavor": flavor}, None, admin)
+    path = f"/compute/v2.1/flavors/{A_FLAVOR}"
+    world.created("POST", f"{path}/action",
+                  {"addTenantAccess": {"tenant": world.a["project_id"]}}, None, admin)
+    world.created("POST", f"{path}/os-extra_specs", {"extra_specs": {A_SPEC: "1"}}, None, admin)
+
+
+def operator_ids(world: World, admin: dict[str, str]) -> None:
+    """Hosts are the operator's, not A's: only admins may see or change them."""
+    version = {"OpenStack-API-Version": "compute 2.53"}
+    hypervisors = world.client.get("/compute/v2.1/os-hypervisors",
+                                   headers={**admin, **version}).json()["hypervisors"]
+    services = world.client.get("/compute/v2.1/os-services",
+                                headers={**admin, **version}).json()["services"]
+    world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]))
+
+
+def bodies(world: World, other_project: str) -> dict[str, Any]:
+    """A valid body for each mutating route (a route missing here fails the matrix)."""
+    p = world.params
+    return {
+        "DELETE /identity/v3/auth/tokens": None,
+        "POST /identity/v3/projects": {"project": {"name": "matrix-project"}},
+        "PATCH /identity/v3/projects/{project_id}": {"project": {"description": "changed"}},
+        "DELETE /identity/v3/projects/{project_id}": None,
+        "POST /identity/v3/users": {"user": {"name": "matrix-user", "password": "pw-matrix"}},
+        "PATCH /identity/v3/users/{user_id}": {"user": {"description": "changed"}},
+        "DELETE /identity/v3/users/{user_id}": None,
+        "POST /identity/v3/roles": {"role": {"name": "matrix-role"}},
+        "PUT /identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}": None,
+        "DELETE /identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}": None,
+        "POST /compute/v2.1/flavors": {"flavor": {"name": "matrix", "ram": 64, "vcpus": 1,
+                                                  "disk": 0}},
+        "PUT /compute/v2.1/flavors/{flavorid}": {"flavor": {"description": "changed"}},
+        "DELETE /compute/v2.1/flavors/{flavorid}": None,
+        "POST /compute/v2.1/flavors/{flavorid}/os-extra_specs": {"extra_specs": {A_SPEC: "2"}},
+        "PUT /compute/v2.1/flavors/{flavorid}/os-extra_specs/{key}": {A_SPEC: "2"},
+        "DELETE /compute/v2.1/flavors/{flavorid}/os-extra_specs/{key}": None,
+        "POST /compute/v2.1/flavors/{flavorid}/action": {
+            "addTenantAccess": {"tenant": other_project}},
+        "POST /compute/v2.1/os-keypairs": {"keypair": {"name": "matrix-key"}},
+        "DELETE /compute/v2.1/os-keypairs/{name}": None,
+        "PUT /compute/v2.1/os-quota-sets/{project_id}": {"quota_set": {"instances": 1}},
+        "DELETE /compute/v2.1/os-quota-sets/{project_id}": None,
+        "POST /image/v2/images": {"name": "matrix-image"},
+        "PATCH /image/v2/images/{image_id}": [{"op": "replace", "path": "/name",
+                                               "value": "changed"}],
+        "DELETE /image/v2/images/{image_id}": None,
+        "PUT /image/v2/images/{image_id}/tags/{tag}": None,
+        "DELETE /image/v2/images/{image_id}/tags/{tag}": None,
+        "PUT /image/v2/images/{image_id}/file": b"matrix bytes",
+        "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",
+                                                  "imageRef": world.compute.image}},
+        "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},
+        "DELETE /compute/v2.1/servers/{server_id}": None,
+        "POST /compute/v2.1/servers/{server_id}/action": {"reboot": {"type": "SOFT"}},
+        "POST /compute/v2.1/os-server-groups": {"server_group": {"name": "matrix",
+                                                                 "policies": ["affinity"]}},
+        "DELETE /compute/v2.1/os-server-groups/{group_id}": None,
+        "PUT /compute/v2.1/os-services/{service_id}": {"status": "disabled"},
+        "POST /network/v2.0/networks": {"network": {"name": "matrix"}},
+        "DELETE /network/v2.0/networks/{network_id}": None,
+        # A port on A's network: the body, not the path, is what targets A here.
+        "POST /network/v2.0/ports": {"port": {"network_id": p["network_id"]}},
+        "PUT /network/v2.0/ports/{port_id}": {"port": {"name": "changed"}},
+        "DELETE /network/v2.0/ports/{port_id}": None,
+        "POST /network/v2.0/floatingips": {"floatingip": {"port_id": p["port_id"]}},
+        "PUT /network/v2.0/floatingips/{floating_ip_id}": {"floatingip": {"port_id": None}},
+        "DELETE /network/v2.0/floatingips/{floating_ip_id}": None,
+        "PUT /network/v2.0/quotas/{project_id}": {"quota": {"network": 1}},
+        "DELETE /network/v2.0/quotas/{project_id}": None,
+        "POST /volume/v3/{project_id}/volumes": {"volume": {"size": 1}},
+        "PUT /volume/v3/{project_id}/volumes/{volume_id}": {"volume": {"name": "changed"}},
+        "DELETE /volume/v3/{project_id}/volumes/{volume_id}": None,
+        "POST /volume/v3/{project_id}/volumes/{volume_id}/action": {
+            "os-extend": {"new_size": 2}},
+        "PUT /volume/v3/{project_id}/os-quota-sets/{target_id}": {"quota_set": {"volumes": 1}},
+        "POST /compute/v2.1/servers/{server_id}/os-volume_attachments": {
+            "volumeAttachment": {"volumeId": p["volume_id"]}},
+        "DELETE /compute/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}": None,
+    }
+
+
+def refused_tokens(world: World) -> dict[str, str]:
+    """Tokens of A's own user that must get 401: expired, revoked, tampered (and none)."""
+    cloud, a = world.compute.cloud, world.a
+    expired, _ = cloud.tokens.issue(a["user_id"], a["project_id"], now=time.time() - 7200)
+    revoked = password_token(world.client, a["user"], a["password"], a["project"])
+    response = world.client.delete("/identity/v3/auth/tokens", headers={
+        "X-Auth-Token": a["token"], "X-Subject-Token": revoked})
+    assert response.status_code == 204, response.text
+    payload, signature = a["token"].rsplit(".", 1)
+    flipped = signature[:5] + ("A" if signature[5] != "A" else "B") + signature[6:]
+    return {"expired": expired, "revoked": revoked, "tampered": f"{payload}.{flipped}",
+            "absent": ""}
+
+
+def reader_of(world: World) -> str:
+    """A user holding only the reader role on project A."""
+    cloud, project = world.compute.cloud, world.a["project_id"]
+    user = cloud.identity.create_user(SYSTEM, "carol", "pw-carol", default_project_id=project)
+    cloud.identity.grant(SYSTEM, project, user.id.hex, role_id("reader").hex)
+    cloud.sync_read_models()
+    return password_token(world.client, "carol", "pw-carol", world.a["project"])
+
+
+@pytest.fixture
+def world(compute: Compute, member_a: dict[str, str], admin: dict[str, str]) -> World:
+    return build_world(compute, member_a, admin)
