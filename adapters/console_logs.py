@@ -51,7 +51,7 @@ class ConsoleLogs:
             return
         except Exception:  # noqa: BLE001 - sqlite3 and psycopg name "no such table" differently
             pass
-        with self.store.transaction() as cur:
+        with self.store.schema_change() as cur:
             cur.execute(DDL)
 
     def write(self, instance_id: UUID | str, host: str, text: str) -> None:

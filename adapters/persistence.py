@@ -11,13 +11,20 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from adapters.pg_limits import (
+    LOCK_TIMEOUT,
+    POOL_TIMEOUT,
+    RECONNECT_TIMEOUT,
+    BoundedApplicationRecorder,
+    timeouts_conninfo,
+)
+from adapters.pg_schema_lock import SerialisedCreateTable
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
 
 
-class OrderedInsertRecorder(PostgresApplicationRecorder):
+class OrderedInsertRecorder(SerialisedCreateTable, BoundedApplicationRecorder):
     """eventsourcing's one-statement insert function, plus the table lock its default path takes.
 
     With POSTGRES_ENABLE_DB_FUNCTIONS a save is ONE round trip (`SELECT es_insert_events(...)`)
@@ -84,13 +91,16 @@ class Database:
                     "SQLITE_DBNAME": self.sqlite_path(), "SQLITE_LOCK_TIMEOUT": "30"}
         p = self.pg_parts()
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "adapters.pg_limits:TimeoutsPostgresFactory",
             "POSTGRES_DBNAME": p["dbname"], "POSTGRES_HOST": p["host"], "POSTGRES_PORT": p["port"],
             "POSTGRES_USER": p["user"], "POSTGRES_PASSWORD": p["password"],
             # POOL_SIZE is the pool's minimum, opened eagerly by every process (and test); the
             # pool grows on demand to POOL_SIZE + MAX_OVERFLOW (30, as before).
             "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "28",
-            "POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_PRE_PING": "y",
+            # eventsourcing's CONNECT_TIMEOUT is its wait for a pooled connection; libpq's own
+            # connect and statement limits are set by TimeoutsPostgresFactory (pg_limits.py).
+            "POSTGRES_CONNECT_TIMEOUT": str(POOL_TIMEOUT), "POSTGRES_PRE_PING": "y",
+            "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT),
             # One round trip per save, with the ordering lock kept (see OrderedInsertRecorder).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
             "APPLICATION_RECORDER_TOPIC": "adapters.persistence:OrderedInsertRecorder",
@@ -107,4 +117,6 @@ class Database:
     def read_store(self) -> ReadStore:
         if not self.is_postgres:
             return SQLiteReadStore(self.sqlite_path())
-        return PostgresReadStore(self.conninfo(), schema=self.pg_parts()["schema"] or None)
+        return PostgresReadStore(f"{self.conninfo()} {timeouts_conninfo()}",
+                                 schema=self.pg_parts()["schema"] or None, timeout=POOL_TIMEOUT,
+                                 reconnect_timeout=RECONNECT_TIMEOUT)

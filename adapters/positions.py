@@ -27,7 +27,7 @@ class ProcessPositions:
             return
         except Exception:  # noqa: BLE001 - sqlite3 and psycopg name "no such table" differently
             pass
-        with self.store.transaction() as cur:
+        with self.store.schema_change() as cur:
             cur.execute(DDL)
 
     def get(self, name: str) -> int:

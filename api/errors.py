@@ -5,8 +5,12 @@ Domain errors are mapped to HTTP statuses here and nowhere else.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
+import psycopg
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,6 +27,8 @@ from domain.errors import (
     NotFound,
 )
 from domain.identity.user import InvalidCredentials
+
+log = logging.getLogger(__name__)
 
 STATUS_OF: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
@@ -56,6 +62,17 @@ class OverLimit(ApiError):
 
     def __init__(self, message: str) -> None:
         super().__init__(413, message)
+
+
+# The database is unreachable, restarting, or did not answer in time (connect, pool, lock and
+# statement timeouts: adapters/pg_limits.py): nothing was acknowledged, and the same request
+# may well succeed in a moment. psycopg_pool's PoolTimeout is a psycopg.OperationalError.
+# TimeoutError: the read models did not catch up in time (projections/followers.py).
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    StoreOperationalError, StoreInterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+    TimeoutError,
+)
+RETRY_AFTER_SECONDS = "2"
 
 
 def body_for(path: str, status: int, message: str) -> dict[str, object]:
@@ -105,6 +122,17 @@ def install(app: FastAPI) -> None:
     async def over_limit(request: Request, error: OverLimit) -> JSONResponse:
         body = {"overLimit": {"code": 413, "message": error.message, "retryAfter": "0"}}
         return JSONResponse(body, status_code=413, headers={"Retry-After": "0"})
+
+    async def unavailable(request: Request, error: Exception) -> JSONResponse:
+        log.warning("%s %s: service unavailable: %s: %s", request.method, request.url.path,
+                    type(error).__name__, error)
+        response = error_response(request, 503, "The service is temporarily unavailable "
+                                  "(its database cannot be reached); please retry.")
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
+
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from projections.passes import catch_up_together
+from projections.store import is_unavailable
 
 if TYPE_CHECKING:
     from projections.runner import ProjectionRunner
@@ -48,6 +49,7 @@ class Followers:
         self._rounds = 0
         self._reached = 0
         self._failed: tuple[int, int, BaseException] | None = None
+        self._failures = 0  # rounds that raised, ever
         self._advanced_at = 0.0
         recorder = runners[0].app.recorder if runners else None
         self.listener = NotifyListener(recorder, self) if listen and recorder else None
@@ -108,6 +110,7 @@ class Followers:
         except Exception as error:
             with self._round:
                 self._failed = (number, head, error)
+                self._failures += 1
                 self._round.notify_all()
             raise
         with self._round:
@@ -132,9 +135,16 @@ class Followers:
         deadline = time.monotonic() + timeout
         with self._round:
             after = self._rounds  # a round that began before we came may have read less
+            failures = self._failures
             while self._reached < head:
                 if self._failed is not None and self._failed[0] > after \
                         and self._failed[1] >= head:
+                    raise self._failed[2]
+                if self._failed is not None and self._failures > failures \
+                        and is_unavailable(self._failed[2]):
+                    # The database is out of reach (a round that began before us failed on
+                    # it): the next round would most likely wait out the same timeouts, so
+                    # say so now rather than after it (adapters/pg_limits.py).
                     raise self._failed[2]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.stopped:

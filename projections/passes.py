@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from projections.store import ReadCursor, ReadStore
+from projections.store import ReadCursor, ReadStore, is_unavailable
 
 if TYPE_CHECKING:
     from projections.runner import ProjectionRunner
@@ -50,7 +50,9 @@ def catch_up_together(runners: list[ProjectionRunner], head: int,
             if due or advance_idle:
                 _apply_together(behind, notifications, low, end)
             low = end
-    except Exception:  # noqa: BLE001 - retried below, one read model at a time
+    except Exception as error:  # noqa: BLE001 - retried below, one read model at a time
+        if is_unavailable(error):
+            raise  # the database is out of reach: one at a time would wait that out N times
         _catch_up_each(behind, head, advance_idle)
 
 

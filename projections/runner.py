@@ -42,7 +42,7 @@ class ProjectionRunner:
         return not self._topic_set or topic in self._topic_set
 
     def create_tables(self) -> None:
-        with self.store.transaction() as cur:
+        with self.store.schema_change() as cur:
             cur.execute(POSITIONS_DDL)
             for statement in self.projection.ddl:
                 cur.execute(statement)

@@ -51,6 +51,17 @@ class ReadCursor:
         return int(self.raw.rowcount)
 
 
+def is_unavailable(error: BaseException) -> bool:
+    """The event or read store could not be reached or did not answer in time (connection
+    lost, pool or statement timeout: adapters/pg_limits.py), as opposed to a read model that
+    fails on an event. Retrying elsewhere at once would only wait out the same timeouts."""
+    import psycopg
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    return isinstance(error, InterfaceError | OperationalError | psycopg.OperationalError
+                      | psycopg.InterfaceError)
+
+
 class ReadStore:
     dialect: str
 
@@ -58,6 +69,22 @@ class ReadStore:
     def transaction(self) -> Iterator[ReadCursor]:  # pragma: no cover - abstract
         raise NotImplementedError
         yield
+
+    @contextmanager
+    def schema_change(self) -> Iterator[ReadCursor]:
+        """A transaction for `CREATE TABLE IF NOT EXISTS` and the like. On PostgreSQL that is not
+        safe against a concurrent creator (the loser fails on pg_type's unique index), and
+        several processes start on one new schema at once (API servers, workers of many hosts),
+        so there they queue on one advisory lock per schema, held until commit, waiting longer
+        than the connections' short lock timeout (adapters/pg_limits.py) allows. On SQLite,
+        BEGIN IMMEDIATE already makes them queue."""
+        with self.transaction() as cur:
+            if self.dialect == "postgres":
+                cur.execute("SET LOCAL lock_timeout = '60s'")
+                cur.execute("SET LOCAL statement_timeout = '60s'")
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext('skyledger-ddl'),"
+                            " hashtext(current_schema()))")
+            yield cur
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction() as cur:
@@ -119,15 +146,22 @@ class SQLiteReadStore(ReadStore):
 class PostgresReadStore(ReadStore):
     dialect = "postgres"
 
-    def __init__(self, conninfo: str, schema: str | None = None, max_size: int = 10) -> None:
+    def __init__(self, conninfo: str, schema: str | None = None, max_size: int = 10,
+                 timeout: float = 30.0, reconnect_timeout: float = 300.0) -> None:
         from psycopg_pool import ConnectionPool
 
         def configure(conn: Any) -> None:
             if schema:
                 conn.execute(f'SET search_path TO "{schema}"')
 
+        # `timeout`: the longest wait for a connection (PoolTimeout after); `reconnect_timeout`:
+        # how long one new connection is retried (adapters/pg_limits.py says why to keep it
+        # short). The check pings a pooled connection before lending it, so after a database
+        # restart the dead ones are replaced instead of failing one request each.
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, configure=configure,
-                                   open=True, kwargs={"autocommit": True})
+                                   open=True, kwargs={"autocommit": True}, timeout=timeout,
+                                   reconnect_timeout=reconnect_timeout,
+                                   check=ConnectionPool.check_connection)
 
     @contextmanager
     def transaction(self) -> Iterator[ReadCursor]:

@@ -19,8 +19,8 @@ import libvirt
 from adapters.hypervisor import volume_attach
 from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
+from adapters.hypervisor.reconnect import Reconnecting, reconnecting
 from adapters.hypervisor.snapshots import snapshot_root
-from adapters.libvirt_errors import translated_to
 from domain.compute.ports import (
     GuestNotFound,
     GuestSpec,
@@ -28,6 +28,7 @@ from domain.compute.ports import (
     HostResources,
     HypervisorError,
 )
+from domain.process.effects import record
 
 # Like Nova: never hand back more than this much console log, however long the guest has run.
 MAX_CONSOLE_BYTES = 100 * 1024
@@ -42,11 +43,12 @@ _STATES = {
     libvirt.VIR_DOMAIN_CRASHED: GuestState.CRASHED,
 }
 
-# Callers of the port catch HypervisorError, never a libvirt type.
-_translated = translated_to(HypervisorError)
+# Callers of the port catch HypervisorError, never a libvirt type. A call on a connection that
+# libvirtd's restart killed is made once more on a new one (reconnect.py).
+_translated = reconnecting(HypervisorError)
 
 
-class LibvirtHypervisor:
+class LibvirtHypervisor(Reconnecting):
     @_translated
     def __init__(
         self,
@@ -57,7 +59,7 @@ class LibvirtHypervisor:
     ) -> None:
         # libvirt prints every error to stderr as well as raising it; we raise, that is enough.
         libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
-        self._conn = libvirt.open(uri)
+        self._conn = self._open(uri)
         self._is_test = self._conn.getType() == "TEST"  # sic: the test driver says TEST
         # Not "kvm" by default: /dev/kvm may exist on a CPU without VT-x, where KVM guests hang.
         self._virt_type = virt_type or ("test" if self._is_test else "qemu")
@@ -92,25 +94,31 @@ class LibvirtHypervisor:
             if not self._is_test:
                 create_disks(spec, files)
             dom = self._conn.defineXML(build_domain_xml(spec, self._virt_type, files))
+            _done("defineXML", dom)
         if not dom.isActive():
             dom.create()
+            _done("create", dom)
 
     @_translated
     def start(self, instance_id: UUID) -> None:
         dom = self._require(instance_id)
         if not dom.isActive():
             dom.create()  # also restores a suspended guest, as starting it should
+            _done("create", dom)
 
     @_translated
     def stop(self, instance_id: UUID, timeout_s: float = 0.0) -> None:
         dom = self._require(instance_id)
         if timeout_s > 0 and _state_of(dom) is GuestState.RUNNING:  # a paused guest cannot obey
             dom.shutdown()
+            _done("shutdown", dom)
             _wait_until(lambda: not dom.isActive(), timeout_s)
         if dom.isActive():
             _ignore_gone(dom.destroy)
+            _done("destroy", dom)
         if dom.hasManagedSaveImage(0):
             dom.managedSaveRemove(0)  # a stopped guest does not come back with its old memory
+            _done("managedSaveRemove", dom)
 
     @_translated
     def reboot(self, instance_id: UUID, hard: bool = False) -> None:
@@ -118,38 +126,46 @@ class LibvirtHypervisor:
         if not hard:
             self._expect(dom, GuestState.RUNNING, "reboot")
             dom.reboot(0)
+            _done("reboot", dom)
             return
         # Power off and on rather than dom.reset(): a wedged QEMU process is replaced too, as in
         # Nova. Hard reboot also brings up a stopped, paused or suspended guest, fresh.
         if dom.isActive():
             _ignore_gone(dom.destroy)
+            _done("destroy", dom)
         if dom.hasManagedSaveImage(0):
             dom.managedSaveRemove(0)
+            _done("managedSaveRemove", dom)
         dom.create()
+        _done("create", dom)
 
     @_translated
     def pause(self, instance_id: UUID) -> None:
         dom = self._require(instance_id)
         if self._expect(dom, GuestState.RUNNING, "pause", done=GuestState.PAUSED):
             dom.suspend()  # libvirt's "suspend" only stops the vCPUs: Nova's pause
+            _done("suspend", dom)
 
     @_translated
     def unpause(self, instance_id: UUID) -> None:
         dom = self._require(instance_id)
         if self._expect(dom, GuestState.PAUSED, "unpause", done=GuestState.RUNNING):
             dom.resume()
+            _done("resume", dom)
 
     @_translated
     def suspend(self, instance_id: UUID) -> None:
         dom = self._require(instance_id)
         if self._expect(dom, GuestState.RUNNING, "suspend", done=GuestState.SUSPENDED):
             dom.managedSave(0)  # memory to disk, QEMU exits; start/create restores it
+            _done("managedSave", dom)
 
     @_translated
     def resume(self, instance_id: UUID) -> None:
         dom = self._require(instance_id)
         if self._expect(dom, GuestState.SUSPENDED, "resume", done=GuestState.RUNNING):
             dom.create()
+            _done("create", dom)
 
     @_translated
     def destroy(self, instance_id: UUID) -> None:
@@ -157,7 +173,9 @@ class LibvirtHypervisor:
         if dom is not None:
             if dom.isActive():
                 _ignore_gone(dom.destroy)
+                _done("destroy", dom)
             _ignore_gone(lambda: dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE))
+            _done("undefine", dom)
         # Even without a domain: a spawn may have died after making the disks, before defining it.
         shutil.rmtree(self._files(instance_id).directory, ignore_errors=True)
 
@@ -259,6 +277,11 @@ def _instance_id(name: str) -> UUID | None:
     except ValueError:
         return None  # not ours: a domain someone else defined on this host
     return instance_id if str(instance_id) == name else None  # UUID() also takes other spellings
+
+
+def _done(action: str, dom: libvirt.virDomain, **detail: object) -> None:
+    """A change made to a domain, for the effects recording of whoever asked (effects.py)."""
+    record("libvirt", action, dom.name(), **detail)
 
 
 def _wait_until(condition: Callable[[], bool], timeout_s: float) -> None:
