@@ -3,6 +3,11 @@
 Secrets never reach it: fields named in SECRET_FIELDS are dropped wherever they appear in an
 event's data (nested dicts included, e.g. a user's `changes`), so neither the table nor any
 rebuild of it holds a password hash.
+
+The side effects a worker recorded with an outcome event (`meta["effects"]`, see
+domain/process/effects.py: libvirt calls, pyroute2 changes, dnsmasq, nftables) go to
+`audit_effects`, one row each, keyed by the event's position: a request's trace
+(`AuditViews.trace`) is its events with what each host did for them.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.process.effects import recorded
 from projections.base import Projection, as_json, from_json
 from projections.store import ReadCursor, ReadStore, Row
 
@@ -46,7 +52,7 @@ def utc_text(moment: datetime) -> str:
 
 class AuditProjection(Projection):
     name = "audit"
-    tables = ("audit_events",)
+    tables = ("audit_effects", "audit_events")
     reads_everything = True
     ddl = (
         "CREATE TABLE IF NOT EXISTS audit_events (position BIGINT PRIMARY KEY,"
@@ -55,6 +61,12 @@ class AuditProjection(Projection):
         " request_id TEXT, data TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS audit_by_aggregate ON audit_events (aggregate_id)",
         "CREATE INDEX IF NOT EXISTS audit_by_request ON audit_events (request_id)",
+        # A table of its own rather than a column: trails made before effects were recorded
+        # gain it on start-up, and their events (which carry none) need no rebuild.
+        "CREATE TABLE IF NOT EXISTS audit_effects (position BIGINT NOT NULL,"
+        " seq INTEGER NOT NULL, system TEXT NOT NULL, action TEXT NOT NULL,"
+        " target TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (position, seq))",
+        "CREATE INDEX IF NOT EXISTS audit_effects_by_target ON audit_effects (target)",
     )
 
     def apply_any(self, cur: ReadCursor, event: Any, position: int) -> None:
@@ -69,6 +81,14 @@ class AuditProjection(Projection):
              event_name, utc_text(event.timestamp), meta.get("user_id"), meta.get("project_id"),
              meta.get("request_id"), as_json(event_data(event))),
         )
+        for seq, effect in enumerate(recorded(meta)):
+            detail = {k: v for k, v in effect.items() if k not in ("system", "action", "target")}
+            cur.execute(
+                "INSERT INTO audit_effects (position, seq, system, action, target, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (position, seq, str(effect.get("system", "")), str(effect.get("action", "")),
+                 str(effect.get("target", "")), as_json(scrubbed(detail))),
+            )
 
 
 def normal_id(value: str) -> str:
@@ -103,6 +123,39 @@ class AuditViews:
             params.append(limit)
         rows = self.store.query(sql + " ORDER BY position", params)
         return [{**row, "data": from_json(row["data"]) or {}} for row in rows]
+
+    def effects(self, positions: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """The side effects recorded with the events at these positions, in recorded order."""
+        found: dict[int, list[dict[str, Any]]] = {p: [] for p in positions}
+        for start in range(0, len(positions), 500):  # bounded IN lists
+            chunk = positions[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.store.query(
+                f"SELECT * FROM audit_effects WHERE position IN ({marks})"
+                " ORDER BY position, seq", chunk)
+            for row in rows:
+                found[int(row["position"])].append(
+                    {"system": row["system"], "action": row["action"], "target": row["target"],
+                     **(from_json(row["detail"]) or {})})
+        return found
+
+    def trace(self, request_id: str) -> list[Row]:
+        """Every event of one request, oldest first, each with the side effects recorded with
+        it (`effects`). Events saved together carry the same effects (one outcome, one save):
+        they are listed under the first of them only, the others get `same_effects_as` (its
+        position)."""
+        rows = self.events(request_id=request_id)
+        effects = self.effects([int(row["position"]) for row in rows])
+        previous: Row | None = None
+        for row in rows:
+            own = effects[int(row["position"])]
+            row["effects"] = own
+            if own and previous is not None and previous["position"] == row["position"] - 1 \
+                    and own == (previous["effects"] or effects[previous["position"]]):
+                row["effects"] = []
+                row["same_effects_as"] = previous.get("same_effects_as", previous["position"])
+            previous = row
+        return rows
 
     @staticmethod
     def _filters(aggregate_id: str | None, user_id: str | None, project_id: str | None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.compute.ports import GuestSpec, HypervisorError
+from domain.process.effects import record
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,4 @@ def _qemu_img(target: Path, disk_format: str, options: list[str], size: str | No
     if result.returncode != 0:
         raise HypervisorError(f"qemu-img failed for {target}: {result.stderr.strip()}")
     os.replace(partial, target)
+    record("qemu-img", "create", target.parent.name, disk=target.name, size=size)

@@ -16,6 +16,7 @@ from pathlib import Path
 import libvirt
 
 from domain.compute.ports import HypervisorError
+from domain.process.effects import record
 
 
 def snapshot_root(dom: libvirt.virDomain, root: Path, dest: Path, is_test: bool) -> None:
@@ -29,13 +30,16 @@ def snapshot_root(dom: libvirt.virDomain, root: Path, dest: Path, is_test: bool)
         paused = dom.isActive() and dom.state(0)[0] == libvirt.VIR_DOMAIN_RUNNING
         if paused:
             dom.suspend()
+            record("libvirt", "suspend", dom.name())
         try:
             # -U: QEMU holds the image lock even while paused; nothing writes meanwhile.
             _qemu_img(["convert", "-U", "-q", "-O", "qcow2", str(root), str(partial)])
         finally:
             if paused:
                 dom.resume()
+                record("libvirt", "resume", dom.name())
     os.replace(partial, dest)
+    record("qemu-img", "create" if is_test else "convert", dom.name(), image=dest.name)
 
 
 def _qemu_img(arguments: list[str]) -> None:

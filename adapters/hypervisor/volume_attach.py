@@ -21,6 +21,7 @@ from uuid import UUID
 import libvirt
 
 from domain.compute.ports import HypervisorError
+from domain.process.effects import record
 
 # A live detach needs the guest's consent (an ACPI unplug it acts on): ~0.3 s here under TCG; a
 # paused or wedged guest never gives it.
@@ -44,12 +45,15 @@ def attach(
     if not hotplug:
         if not held:
             _redefine(dom, config, add=disk)
+            record("libvirt", "defineXML", dom.name(), added_disk=target, volume=volume_id)
         return target
     flags = (_LIVE if live is not None and _volume_disk(live, volume_id) is None else 0) | (
         _CONFIG if _volume_disk(config, volume_id) is None else 0
     )
     if flags:
         dom.attachDeviceFlags(ET.tostring(disk, encoding="unicode"), flags)
+        record("libvirt", "attachDeviceFlags", dom.name(), disk=target, volume=volume_id,
+               live=bool(flags & _LIVE), config=bool(flags & _CONFIG))
     return target
 
 
@@ -63,12 +67,16 @@ def detach(
         disk = _volume_disk(config, volume_id)
         if disk is not None:
             _redefine(dom, config, remove=disk)
+            record("libvirt", "defineXML", dom.name(), removed_disk=_target_of(disk),
+                   volume=volume_id)
         return
     if dom.isActive() and _volume_disk(_live(dom), volume_id) is not None:
         _detach_live(dom, volume_id, DETACH_TIMEOUT_S if timeout_s is None else timeout_s)
     disk = _volume_disk(_config(dom), volume_id)
     if disk is not None:
         dom.detachDeviceFlags(ET.tostring(disk, encoding="unicode"), _CONFIG)
+        record("libvirt", "detachDeviceFlags", dom.name(), disk=_target_of(disk),
+               volume=volume_id, config=True)
 
 
 def attached_volumes(dom: libvirt.virDomain, hotplug: bool) -> dict[UUID, str]:
@@ -103,6 +111,8 @@ def _detach_live(dom: libvirt.virDomain, volume_id: UUID, timeout_s: float) -> N
     try:
         # Returns once QEMU asked the guest; the guest releases the disk when it is ready.
         dom.detachDeviceFlags(ET.tostring(disk, encoding="unicode"), _LIVE)
+        record("libvirt", "detachDeviceFlags", dom.name(), disk=_target_of(disk),
+               volume=volume_id, live=True)
     except libvirt.libvirtError as error:
         refused = error  # perhaps an unplug an earlier call asked for is still under way
     while dom.isActive() and _volume_disk(_live(dom), volume_id) is not None:

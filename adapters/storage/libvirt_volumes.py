@@ -15,7 +15,7 @@ from uuid import UUID
 
 import libvirt
 
-from adapters.libvirt_errors import translated_to
+from adapters.hypervisor.reconnect import Reconnecting, reconnecting
 from adapters.storage import images
 from adapters.storage.pool import (
     FILE_POOL_TYPES,
@@ -24,6 +24,7 @@ from adapters.storage.pool import (
     volume_format,
     volume_xml,
 )
+from domain.process.effects import record
 from domain.storage.ports import (
     GIB,
     ImageTooLarge,
@@ -35,15 +36,17 @@ from domain.storage.ports import (
 
 STAGING_SUFFIX = ".partial"
 
-# Callers of the port catch VolumeBackendError, never a libvirt type.
-_translated = translated_to(VolumeBackendError)
+# Callers of the port catch VolumeBackendError, never a libvirt type. A call on a connection that
+# libvirtd's restart killed is made once more on a new one (adapters/hypervisor/reconnect.py).
+_translated = reconnecting(VolumeBackendError)
 
 
-class LibvirtVolumeBackend:
+class LibvirtVolumeBackend(Reconnecting):
     @_translated
     def __init__(self, uri: str, pool_name: str, pool_dir: Path) -> None:
         libvirt.registerErrorHandler(lambda _ctx, _err: None, None)  # we raise; that is enough
-        self._conn = libvirt.open(uri)
+        self._pool_name, self._pool_dir = pool_name, pool_dir
+        self._conn = self._open(uri)
         try:
             # The test driver has no volume resize and makes no files (sic: it says TEST).
             self._is_test = self._conn.getType() == "TEST"
@@ -55,6 +58,13 @@ class LibvirtVolumeBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+    def _reconnected_after(self, error: libvirt.libvirtError) -> bool:
+        if not super()._reconnected_after(error):
+            return False
+        # The pool object belonged to the dead connection: look it up on the new one.
+        self._pool = ensure_pool(self._conn, self._pool_name, self._pool_dir)
+        return True
 
     def __enter__(self) -> LibvirtVolumeBackend:
         return self
@@ -103,6 +113,7 @@ class LibvirtVolumeBackend:
                 volume = self._create_volume(str(volume_id), wanted)
             else:
                 volume.resize(wanted, 0)  # sparse where the pool allows it, data kept
+                record("libvirt", "storageVolResize", volume.name(), bytes=wanted)
         return _info_of(volume)
 
     @_translated
@@ -147,20 +158,27 @@ class LibvirtVolumeBackend:
         try:
             if not self._is_test:
                 images.convert_into(source, facts, staging.path())
+                record("qemu-img", "convert", staging_name, image=source.name)
             # The copy is made at the volume's full size: growing it is part of the copy.
             wanted = volume_xml(str(volume_id), size_gib * GIB, self._sparse)
-            return self._pool.createXMLFrom(wanted, staging, 0)
+            made = self._pool.createXMLFrom(wanted, staging, 0)
+            record("libvirt", "storageVolCreateXMLFrom", str(volume_id), source=staging_name,
+                   pool=self._pool.name(), bytes=size_gib * GIB)
+            return made
         finally:
             _delete(staging)
 
     def _create_volume(self, name: str, capacity_bytes: int) -> libvirt.virStorageVol:
         try:
-            return self._pool.createXML(volume_xml(name, capacity_bytes, self._sparse), 0)
+            made = self._pool.createXML(volume_xml(name, capacity_bytes, self._sparse), 0)
         except libvirt.libvirtError as error:
             existing = self._lookup(name)  # made meanwhile by a concurrent call: that one stands
             if error.get_error_code() != libvirt.VIR_ERR_STORAGE_VOL_EXIST or existing is None:
                 raise
             return existing
+        record("libvirt", "storageVolCreateXML", name, pool=self._pool.name(),
+               bytes=capacity_bytes)
+        return made
 
     def _lookup(self, name: str) -> libvirt.virStorageVol | None:
         try:
@@ -187,11 +205,14 @@ def _info_of(volume: libvirt.virStorageVol) -> VolumeInfo:
 
 
 def _delete(volume: libvirt.virStorageVol) -> None:
+    name = volume.name()
     try:
         volume.delete(0)
     except libvirt.libvirtError as error:
         if error.get_error_code() != libvirt.VIR_ERR_NO_STORAGE_VOL:
             raise  # else: deleted meanwhile, which is what we wanted
+        return
+    record("libvirt", "storageVolDelete", name)
 
 
 def _volume_id(name: str) -> UUID | None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import libvirt
 
+from domain.process.effects import record
+
 # Pools whose volumes are files: there a volume is made sparse (no space taken until written),
 # as Cinder's file-based drivers do. Other pools (logical, ...) get their native allocation; a
 # logical pool would turn a smaller allocation into a snapshot-backed volume.
@@ -26,6 +28,7 @@ def ensure_pool(conn: libvirt.virConnect, name: str, directory: Path) -> libvirt
     if not pool.isActive():
         try:
             pool.create(0)
+            record("libvirt", "storagePoolCreate", name)
         except libvirt.libvirtError:
             if not pool.isActive():  # else another process started it meanwhile
                 raise
@@ -69,6 +72,7 @@ def _define_dir_pool(
         return pool
     pool.build(0)  # makes the directory
     pool.setAutostart(1)
+    record("libvirt", "storagePoolDefineXML", name, path=directory.absolute())
     return pool
 
 

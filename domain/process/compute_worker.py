@@ -29,7 +29,9 @@ from domain.network.network import Network
 from domain.process.config import WorkerConfig
 from domain.process.consoles import ConsoleRefresher
 from domain.process.drift import DriftService
+from domain.process.effects import recording
 from domain.process.executor import Executor
+from domain.process.host_changes import HostChanges
 from domain.process.loop import FollowerLoop
 from domain.process.plans import Spawn, decide
 from domain.process.ports import ConsoleSink, ImageFiles, NoVifPlugging, PositionStore, VifPlugger
@@ -73,6 +75,7 @@ class ComputeWorker(FollowerLoop):
                                        config.user_id)
         self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
                                      config.destroy_unknown_guests, self.consoles.forget)
+        self.changes = HostChanges(app)
         self.position = positions.get(config.position_name)
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
         self._next_reconcile = self._next_console = 0.0
@@ -95,7 +98,11 @@ class ComputeWorker(FollowerLoop):
         log.info("host %s: %s instance %s (%s)", self.host, what, instance.id, trigger.request_id)
         ctx = RequestContext(user_id=self.config.user_id, project_id=trigger.project_id,
                              request_id=trigger.request_id)
-        self.executor.execute(plan, instance, ctx)
+        with recording(ctx) as traced:  # its outcome events carry what was done
+            self.executor.execute(plan, instance, traced)
+            if plan.outcome is None and traced.effects:  # a clean-up has no outcome event
+                self.changes.applied(traced, self.host, f"{trigger.kind.value} "
+                                     f"{instance.id.hex} v{trigger.version}")
         return True
 
     def superseded(self, trigger: Trigger) -> bool:

@@ -31,6 +31,8 @@ from domain.compute.ports import GuestState, Hypervisor
 from domain.compute.states import PowerState, VmState
 from domain.context import RequestContext, new_request_id
 from domain.process.drift import DriftService
+from domain.process.effects import recording
+from domain.process.host_changes import HostChanges
 from domain.process.plans import hosts_of
 from domain.services.compute.outcomes import OutcomeService
 
@@ -82,6 +84,7 @@ class Reconciler:
         self.app, self.hypervisor, self.outcomes, self.drift = app, hypervisor, outcomes, drift
         self.host, self.catch_up, self.destroy_unknown = host, catch_up, destroy_unknown
         self.on_destroyed = on_destroyed or (lambda _id: None)
+        self.changes = HostChanges(app)  # what a repair changed, recorded after it
         self.passes = 0  # completed passes, for status and for tests to wait on
 
     def run(self) -> Reconciled:
@@ -143,5 +146,9 @@ class Reconciler:
         # the next cycle destroys (the record is kept once per instance id).
         self.drift.stray_guest(ctx, self.host, instance_id, state.value, reason, resolution)
         if resolution == "destroyed":
-            self.hypervisor.destroy(instance_id)
+            with recording(ctx) as traced:
+                self.hypervisor.destroy(instance_id)
+                if traced.effects:
+                    self.changes.applied(traced, self.host,
+                                         f"stray {instance_id.hex} {ctx.request_id}")
             self.on_destroyed(instance_id)

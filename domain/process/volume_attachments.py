@@ -32,6 +32,7 @@ from domain.app import SkyLedger
 from domain.compute.instance import Instance
 from domain.compute.ports import GuestNotFound, GuestVolume, Hypervisor, HypervisorError
 from domain.context import RequestContext
+from domain.process.effects import recording
 from domain.services.storage.lookup import live
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.storage.volume import Volume
@@ -122,7 +123,8 @@ class VolumeAttacher:
         ctx = RequestContext(user_id=self.user_id, project_id=meta.get("project_id"),
                              request_id=str(meta.get("request_id") or "req-unknown"))
         log.info("host %s: %s volume %s (%s)", self.host, step.op, volume.id, ctx.request_id)
-        self.execute(step, volume, ctx)
+        with recording(ctx) as traced:  # its outcome events carry what was done
+            self.execute(step, volume, traced)
         return True
 
     def superseded(self, event: Any) -> bool:

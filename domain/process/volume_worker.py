@@ -25,6 +25,7 @@ from typing import Any
 
 from domain.app import SkyLedger
 from domain.context import RequestContext
+from domain.process.effects import recording
 from domain.process.loop import FollowerLoop
 from domain.process.ports import ImageFiles, PositionStore
 from domain.process.volume_plans import KINDS, REQUEST_EVENTS, TOPICS, Kind, Plan, decide
@@ -81,7 +82,8 @@ class VolumeWorker(FollowerLoop):
                              request_id=str(meta.get("request_id") or "req-unknown"))
         log.info("host %s: %s volume %s (%s)", self.host, plan.kind.value, plan.volume_id,
                  ctx.request_id)
-        self.carry_out(plan, ctx)
+        with recording(ctx) as traced:  # its outcome events carry what was done
+            self.carry_out(plan, traced)
         return True
 
     def superseded(self, event: Any) -> bool:

@@ -56,6 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     + ENV_NOTE_WRAPPED,
         epilog="examples:\n"
                "  skyledger audit --request-id req-2b0e...    everything one API request did\n"
+               "  skyledger audit --request-id req-2b0e... --trace   ... as a tree, with the\n"
+               "      libvirt/pyroute2/dnsmasq/nftables actions the workers took for it\n"
                "  skyledger audit --user 1f3e... --since 2026-11-25T00:00:00Z --json\n"
                "  skyledger audit --aggregate 6f1c3a57-2b0e-4d6e-9a53-5b1c0f3e2a10 --limit 0\n"
                "  skyledger audit --follow --project 9a53...   live tail of one project\n"
@@ -80,6 +82,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="after the matching events, keep printing new ones as they are "
                         "recorded (every ~0.5 s) until interrupted (Ctrl-C or SIGTERM, exit 0); "
                         "--limit applies to the events already recorded only")
+    p.add_argument("--trace", action="store_true",
+                   help="with --request-id: the request as a tree of its events, each with the "
+                        "side effects the workers recorded with it (libvirt domain and volume "
+                        "calls, pyroute2 link/address changes, dnsmasq, nftables); every event "
+                        "of the request (no --limit); with --json, one JSON object")
     p.add_argument("--no-catch-up", action="store_true",
                    help="query the trail as it is, without first applying newer events (with "
                         "--follow: show only what a running `serve` applies)")
@@ -87,6 +94,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.trace:
+        return run_trace(args)
     if args.follow and args.json:
         # One JSON array cannot be closed while events keep coming.
         print("skyledger audit: --json cannot follow; use --jsonl with --follow",
@@ -109,6 +118,23 @@ def run(args: argparse.Namespace) -> int:
         # The reader went away (`... | head`): nothing more to say, and nothing went wrong.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    from ops.commands.audit_trace import trace_json, trace_text
+    from projections.audit import AuditViews
+
+    if not args.request_id or args.follow or args.jsonl:
+        print("skyledger audit: --trace needs --request-id, and takes neither --follow nor "
+              "--jsonl", file=sys.stderr)
+        return 2
+    with open_cloud() as cloud:
+        runner = cloud.runners["audit"]
+        if not args.no_catch_up:
+            runner.catch_up()
+        rows = AuditViews(cloud.store).trace(args.request_id)
+    print(trace_json(args.request_id, rows) if args.json else trace_text(args.request_id, rows))
+    return 0 if rows else 1  # an unknown request id is worth telling a script about
 
 
 def matching(cloud: Cloud, args: argparse.Namespace, after: int | None) -> tuple[int, list[Row]]:
