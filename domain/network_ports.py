@@ -170,11 +170,18 @@ class DhcpServer(Protocol):
     def reload(self, network: DhcpNetwork, hosts: Iterable[DhcpHost]) -> None:
         """Replace the reservations without a restart; a server found dead is started."""
 
+    def restart(self, network: DhcpNetwork, hosts: Iterable[DhcpHost]) -> None:
+        """A new server process (as a new bridge needs), keeping the network's leases."""
+
     def stop(self, network_id: str) -> None:
-        """Stop the server; not running is success. Its lease file is kept."""
+        """Stop the server for good, the network being gone from this host, and remove its
+        state (leases included); not running is success."""
 
     def running(self) -> set[str]:
         """The network ids whose server is alive."""
+
+    def known(self) -> set[str]:
+        """The network ids with state on this host, whether or not their server is alive."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The DhcpServer port over dnsmasq: one daemon per project network, inside a namespace.
 
-Its files live in `state_dir/<network id>/` (see dnsmasq_config). The pid file alone is not
+Its files live in `state_dir/<network id>/` (see dnsmasq_config) for as long as the network is
+served on this host: a restart or reload keeps them (the leases above all), and only `stop`, for
+a network gone from this host, removes the directory. The pid file alone is not
 trusted: a pid is only "our server" while /proc says that process is a live dnsmasq started with
 our configuration file, so a stale pid file (after a reboot or a crash) never makes us signal,
 or keep waiting on, a stranger.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import time
 from collections.abc import Iterable
@@ -24,6 +27,7 @@ from adapters.network.dnsmasq_config import (
 )
 from adapters.network.namespaces import run_in
 from domain.network_ports import DhcpHost, DhcpNetwork, NetworkError
+from domain.process.effects import record
 
 STOP_TIMEOUT_S = 5.0
 _POLL_S = 0.02
@@ -84,6 +88,8 @@ class DnsmasqDhcp:
         if pid is not None and applied is not None and applied.config == wanted.config:
             if applied.hosts != wanted.hosts:
                 os.kill(pid, signal.SIGHUP)  # dnsmasq re-reads its dhcp-hostsfile on SIGHUP
+                record("dnsmasq", "reload", network.network_id, pid=pid, hosts=len(hosts),
+                       netns=self.netns)
         else:
             if pid is not None:
                 self._terminate(pid, files)  # SIGHUP does not re-read the configuration file
@@ -95,18 +101,32 @@ class DnsmasqDhcp:
         # server runs as configured, and a dead or differently configured one is (re)started.
         self.start(network, hosts)
 
+    def restart(self, network: DhcpNetwork, hosts: Iterable[DhcpHost]) -> None:
+        files = DnsmasqFiles.of(self.state_dir, network.network_id)
+        pid = self._pid(files)
+        if pid is not None:
+            self._terminate(pid, files)  # its directory, leases included, stays for the new one
+        self.start(network, hosts)
+
     def stop(self, network_id: str) -> None:
         files = DnsmasqFiles.of(self.state_dir, network_id)
         pid = self._pid(files)
         if pid is not None:
             self._terminate(pid, files)
-        files.pid.unlink(missing_ok=True)
+        # Removed only once the server is gone, so a kill in between leaves a directory
+        # without a server, which `known` still reports and a later stop removes.
+        if files.directory.is_dir():
+            shutil.rmtree(files.directory)
+            record("dnsmasq", "remove state", network_id, netns=self.netns)
 
     def running(self) -> set[str]:
+        return {network_id for network_id in self.known()
+                if self._pid(DnsmasqFiles.of(self.state_dir, network_id)) is not None}
+
+    def known(self) -> set[str]:
         if not self.state_dir.is_dir():
             return set()
-        return {entry.name for entry in self.state_dir.iterdir()
-                if entry.is_dir() and self._pid(DnsmasqFiles(entry)) is not None}
+        return {entry.name for entry in self.state_dir.iterdir() if entry.is_dir()}
 
     def pid(self, network_id: str) -> int | None:
         """The live server's pid (for tests and diagnostics)."""
@@ -121,12 +141,15 @@ class DnsmasqDhcp:
         if result.returncode != 0:
             raise DhcpError(f"dnsmasq for {files.directory.name} failed to start "
                             f"({result.returncode}): {result.stderr.strip()}")
-        if self._pid(files) is None:
+        pid = self._pid(files)
+        if pid is None:
             raise DhcpError(f"dnsmasq for {files.directory.name} started but is not running;"
                             f" see {files.log}")
+        record("dnsmasq", "start", files.directory.name, pid=pid, netns=self.netns)
 
     def _terminate(self, pid: int, files: DnsmasqFiles) -> None:
         os.kill(pid, signal.SIGTERM)
+        record("dnsmasq", "stop", files.directory.name, pid=pid, netns=self.netns)
         deadline = time.monotonic() + STOP_TIMEOUT_S
         while _is_our_dnsmasq(pid, files.config):
             if time.monotonic() > deadline:

@@ -17,6 +17,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 from adapters.network.links import get_link
 from adapters.network.namespaces import open_iproute
 from domain.network_ports import NetworkError
+from domain.process.effects import record
 
 IFNAMSIZ = 15
 SUFFIX = ":fip"
@@ -39,6 +40,9 @@ class FloatingAddresses:
             except NetlinkError as error:
                 if error.code != errno.EEXIST:
                     raise NetworkError(f"floating address {address}: {error}") from error
+                return
+            record("pyroute2", "addr add", self.interface, address=f"{address}/32",
+                   netns=self.netns)
 
     def unbind(self, address: IPv4Address) -> None:
         with open_iproute(self.netns) as ipr:
@@ -49,6 +53,9 @@ class FloatingAddresses:
             except NetlinkError as error:
                 if error.code != errno.EADDRNOTAVAIL:  # removed meanwhile
                     raise NetworkError(f"floating address {address}: {error}") from error
+                return
+            record("pyroute2", "addr del", self.interface, address=f"{address}/32",
+                   netns=self.netns)
 
     def bound(self) -> set[IPv4Address]:
         with open_iproute(self.netns) as ipr:

@@ -38,6 +38,7 @@ from domain.network_ports import (
     SegmentState,
     check_segmentation_id,
 )
+from domain.process.effects import record
 
 _BRIDGE = re.compile(r"^brq(\d+)$")
 
@@ -129,10 +130,13 @@ class PyrouteHostNetwork:
         if bridge is None:
             self.ipr.link("add", ifname=bridge_name(sid), kind="bridge")
             bridge = self._get(bridge_name(sid))
+            self._done("link add", bridge.name, kind="bridge")
         if segment.master != bridge.index or not segment.up:
             self.ipr.link("set", index=segment.index, master=bridge.index, state="up")
+            self._done("link set", segment.name, master=bridge.name, state="up")
         if not bridge.up:
             self.ipr.link("set", index=bridge.index, state="up")
+            self._done("link set", bridge.name, state="up")
         if spec.gateway is not None:
             self._ensure_address(bridge, spec)
 
@@ -143,6 +147,8 @@ class PyrouteHostNetwork:
                                   f" on {self.driver.physical_interface}")
         try:
             self.driver.create(self.ipr, sid, physical)
+            self._done("link add", name, kind=self.network_type.value, id=sid,
+                       link=physical.name)
         except NetlinkError as error:
             # The kernel allows one segment per id and lower device, whatever its name: one
             # made by hand under another name is adopted rather than fought over.
@@ -161,6 +167,7 @@ class PyrouteHostNetwork:
         for stale in present - {gateway}:
             self.ipr.addr("del", index=bridge.index, address=str(stale.ip),
                           prefixlen=stale.network.prefixlen)
+            self._done("addr del", bridge.name, address=stale)
         if gateway in present:
             return
         try:
@@ -169,6 +176,8 @@ class PyrouteHostNetwork:
         except NetlinkError as error:
             if error.code != errno.EEXIST:
                 raise
+            return
+        self._done("addr add", bridge.name, address=gateway)
 
     def _delete(self, link: Link) -> None:
         try:
@@ -176,6 +185,12 @@ class PyrouteHostNetwork:
         except NetlinkError as error:
             if error.code != errno.ENODEV:  # deleted meanwhile: that is what we wanted
                 raise
+            return
+        self._done("link del", link.name, kind=link.kind)
+
+    def _done(self, action: str, target: str, **detail: object) -> None:
+        """A change made, for the effects recording of whoever asked (effects.py)."""
+        record("pyroute2", action, target, netns=self.netns, **detail)
 
     def _translate(self, error: NetlinkError, sid: int) -> NetworkError:
         if error.code == errno.EOPNOTSUPP:

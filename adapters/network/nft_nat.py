@@ -23,6 +23,7 @@ from adapters.network import nft_ruleset as ruleset
 from adapters.network.floating_addresses import FloatingAddresses
 from adapters.network.namespaces import run_in
 from domain.network_ports import FloatingIpMapping, FloatingIpRules, NetworkError
+from domain.process.effects import record
 
 _ATTEMPTS = 2  # a rule deleted by hand between our listing and our batch: list again once
 
@@ -87,6 +88,8 @@ class NftNatRules:
                     + ruleset.delete_rules([(rule.chain, rule.handle) for rule in mine])
                     + ruleset.mapping_rules(mapping.floating_ip, mapping.fixed_ip,
                                             self.external_interface))
+        record("nftables", "add dnat/snat", str(mapping.floating_ip),
+               fixed_ip=mapping.fixed_ip, replaced=len(mine), netns=self.netns)
         self._enable_forwarding()
 
     def _disassociate(self, floating_ip: IPv4Address) -> None:
@@ -94,6 +97,8 @@ class NftNatRules:
                 if rule.floating_ip == floating_ip]
         if mine:
             self._apply(ruleset.delete_rules(mine))
+            record("nftables", "delete dnat/snat", str(floating_ip), rules=len(mine),
+                   netns=self.netns)
 
     def _rules(self) -> list[ruleset.NatRule]:
         result = run_in(self.netns, [self.nft, "-j", "list", "table", ruleset.FAMILY,

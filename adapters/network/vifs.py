@@ -17,6 +17,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 from adapters.network.links import get_link
 from adapters.network.namespaces import KeptIPRoute
 from domain.compute.ports import HypervisorError
+from domain.process.effects import record
 
 
 class PyrouteVifPlugger:
@@ -46,6 +47,7 @@ class PyrouteVifPlugger:
         if bridge is None:
             try:
                 self.ipr.link("add", ifname=name, kind="bridge")
+                record("pyroute2", "link add", name, kind="bridge", netns=self.netns)
             except NetlinkError as error:
                 if error.code != errno.EEXIST:  # the agent made it meanwhile
                     raise
@@ -55,3 +57,4 @@ class PyrouteVifPlugger:
             raise HypervisorError(f"{name} should be a bridge but is {kind}")
         if not bridge.up:
             self.ipr.link("set", index=bridge.index, state="up")
+            record("pyroute2", "link set", name, state="up", netns=self.netns)

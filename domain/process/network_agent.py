@@ -8,8 +8,9 @@ the event touches, and converges them through the HostNetwork, DhcpServer and Na
 - a network with ports of live instances on this host: its segment and bridge (with the
   subnet's gateway address) exist and are up, and its dnsmasq runs with exactly the
   reservations of those ports (`DhcpServer.start` restarts or only reloads as needed);
-- a network without any: its dnsmasq is stopped and its segment and bridge removed (unless a
-  live network holds the same segmentation id, which a deleted network's id may be reused for);
+- a network without any: its dnsmasq is stopped, its DHCP state (leases too) removed, and its
+  segment and bridge removed (unless a live network holds the same segmentation id, which a
+  deleted network's id may be reused for);
 - a floating address mapped to a port on this host: its DNAT/SNAT rules; otherwise, if this
   host holds rules for it, they are removed.
 
@@ -36,6 +37,8 @@ from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.port import Port
 from domain.network_ports import DhcpNetwork, DhcpServer, HostNetwork, NatRules, SegmentState
+from domain.process.effects import recording
+from domain.process.host_changes import HostChanges, cause_of
 from domain.process.loop import FollowerLoop
 from domain.process.network_drift import NetworkDriftService
 from domain.process.network_plans import (
@@ -71,7 +74,7 @@ class NetworkAgentConfig:
 
 @dataclass(frozen=True)
 class Drift:
-    kind: str  # segment, dhcp, nat, stray-segment, stray-dhcp, stray-nat
+    kind: str  # segment, dhcp, nat, stray-segment, stray-dhcp, stray-dhcp-state, stray-nat
     key: str  # network id (hex), segmentation id (strays) or floating address
     detail: str = ""
 
@@ -92,11 +95,23 @@ class NetworkAgent(FollowerLoop):
         self.host = config.host
         self.segment_type = str(network.network_type.value)
         self.position = positions.get(config.position_name)
+        self.changes = HostChanges(app)
         self.reconciles = 0  # completed reconciler passes
         self._next_reconcile = 0.0
         super().__init__()
 
     def handle(self, event: Any) -> bool:
+        """Converge for the event; what that changed is recorded under its request's id."""
+        meta = getattr(event, "meta", None) or {}
+        ctx = RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
+                             request_id=str(meta.get("request_id") or "req-unknown"))
+        with recording(ctx) as traced:
+            acted = self.converge_for(event)
+            if traced.effects:
+                self.changes.applied(traced, self.host, cause_of(event))
+        return acted
+
+    def converge_for(self, event: Any) -> bool:
         if isinstance(event, FLOATING_EVENTS):
             return self._floating_event(event)
         if isinstance(event, _instance.HostClaimed) and event.host != self.host:
@@ -140,7 +155,7 @@ class NetworkAgent(FollowerLoop):
         network = self.app.find(UUID(network_id))
         if not isinstance(network, Network) or network.segment_type != self.segment_type:
             return
-        if network_id in self.dhcp.running():
+        if network_id in self.dhcp.known():  # a server, or the state one killed agent left
             log.info("host %s: stopping DHCP of network %s", self.host, network_id)
             self.dhcp.stop(network_id)
         sid = network.segmentation_id
@@ -153,8 +168,9 @@ class NetworkAgent(FollowerLoop):
         config = DhcpNetwork(wanted.network_id, state.bridge, wanted.subnet,
                              wanted.gateway.ip, mtu=state.mtu)
         if restart_dhcp:  # dnsmasq binds to the bridge: a new bridge needs a new server
-            self.dhcp.stop(wanted.network_id)
-        self.dhcp.start(config, wanted.hosts)
+            self.dhcp.restart(config, wanted.hosts)
+        else:
+            self.dhcp.start(config, wanted.hosts)
         return state
 
     def converge_address(self, address: IPv4Address, want: HostWant) -> None:
@@ -170,14 +186,15 @@ class NetworkAgent(FollowerLoop):
         if not isinstance(network, Network) or network.segment_type != self.segment_type:
             return False
         return (self.network.segment(network.segmentation_id) is not None
-                or network_id in self.dhcp.running())
+                or network_id in self.dhcp.known())
 
     # -- the reconciler --------------------------------------------------------------------------
     def look(self) -> tuple[HostWant, dict[tuple[str, str], Drift]]:
         self.catch_up()  # nothing this agent does is half done while it looks
         want = desired(self.app, self.host)
         wanted = want.by_segment(self.segment_type)
-        segments, running = self.network.list_segments(), self.dhcp.running()
+        segments, running, known = (self.network.list_segments(), self.dhcp.running(),
+                                    self.dhcp.known())
         rules = self.nat.list_rules()
         found: list[Drift] = []
         for sid, net in sorted(wanted.items()):
@@ -191,6 +208,9 @@ class NetworkAgent(FollowerLoop):
         live = {n.network_id for n in wanted.values()}
         found += [Drift("stray-dhcp", nid, "no live instance here needs it")
                   for nid in sorted(running - live)]
+        # An agent killed between stopping a server and removing its directory leaves one.
+        found += [Drift("stray-dhcp-state", nid, "no server, and no live instance here needs it")
+                  for nid in sorted(known - running - live)]
         for address, mapping in sorted(want.nat.items()):
             rule = rules.get(address)
             if rule is None or not rule.matches(mapping):
@@ -211,7 +231,11 @@ class NetworkAgent(FollowerLoop):
             drifts = [d for ident, d in second.items() if ident in first]
             ctx = RequestContext(user_id=self.config.user_id, request_id=new_request_id())
             for drift in drifts:
-                self.settle(ctx, drift, want)
+                with recording(ctx) as traced:
+                    self.settle(ctx, drift, want)
+                    if traced.effects:
+                        self.changes.applied(traced, self.host,
+                                             f"drift {drift.kind} {drift.key} {ctx.request_id}")
         self.reconciles += 1
         return drifts
 
@@ -228,7 +252,7 @@ class NetworkAgent(FollowerLoop):
             self.nat.associate(want.nat[IPv4Address(drift.key)])
         elif drift.kind == "stray-segment":
             self.network.remove_segment(int(drift.key))
-        elif drift.kind == "stray-dhcp":
+        elif drift.kind in ("stray-dhcp", "stray-dhcp-state"):
             self.dhcp.stop(drift.key)
         elif drift.kind == "stray-nat":
             self.nat.disassociate(IPv4Address(drift.key))

@@ -38,7 +38,8 @@ class NetworkDrift(Entity):
     @event("DriftObserved")
     def observe(self, kind: str, key: str, detail: str, resolution: str) -> None:
         """`kind`: segment, dhcp, nat (something missing or wrong, restored) or stray-segment,
-        stray-dhcp, stray-nat (something no live instance on this host explains, removed);
+        stray-dhcp, stray-dhcp-state (a stopped server's directory), stray-nat (something no
+        live instance on this host explains, removed);
         `key`: the network id or floating address; `resolution`: what the reconciler did."""
         self.observed.append({"kind": kind, "key": key, "detail": detail,
                               "resolution": resolution})

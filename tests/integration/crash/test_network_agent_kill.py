@@ -33,6 +33,7 @@ from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud, build
+from ops.network_agent import dhcp_dir_for
 from tests.conftest import make_settings
 from tests.integration.compute.fleet import ADMIN, Fleet, wait_for
 from tests.integration.crash.host_network import HostState, read_host
@@ -253,6 +254,9 @@ def test_an_agent_killed_at_random_leaves_the_host_exactly_as_the_live_networks_
         assert holding == want, f"host: {holding.summary()}"
         assert killer.stop() == 0, log.read_text()[-4000:]
         assert read_host(host.ns).strangers == ()  # nothing the agent ran outlived it
+        # Nor any network's DHCP state (config, hosts, leases, log), a kill mid-stop included.
+        state = dhcp_dir_for(fleet.cloud.settings, NODE)
+        assert not state.exists() or sorted(p.name for p in state.iterdir()) == []
     finally:
         stop.set()
         killer.stop()

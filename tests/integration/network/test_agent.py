@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -24,7 +24,8 @@ from ops.bootstrap import Cloud, build
 from ops.network_agent import AgentAdapters, assemble_agent, host_adapters
 from tests.conftest import make_settings
 from tests.integration.compute.fleet import USER, Fleet, wait_for
-from tests.integration.network.conftest import Host, ip, link_details
+from tests.integration.network.conftest import Host, Namespaces, attach_guest, ip, link_details
+from tests.integration.network.test_dhcp import lease
 
 OTHER = RequestContext(user_id="u2", project_id="p2", roles=("member", "reader"))
 NODE = "net-node"
@@ -139,7 +140,7 @@ def test_segments_and_dhcp_follow_instances_and_replay_changes_nothing(
     delete(fleet, a2)
     agent.catch_up()
     assert gone(host, f"brq{sid_a}") and gone(host, f"vx{sid_a}")
-    assert adapters.dhcp.running() == {port_b1["network_id"]}
+    assert adapters.dhcp.running() == adapters.dhcp.known() == {port_b1["network_id"]}
     check_segment(host, sid_b)
 
     # A replay from position 0 (a fresh tracking position) changes nothing on the host.
@@ -153,7 +154,7 @@ def test_segments_and_dhcp_follow_instances_and_replay_changes_nothing(
     assert replay.reconcile() == []
     delete(fleet, b1, OTHER)
     agent.catch_up()
-    assert adapters.network.list_segments() == {} and adapters.dhcp.running() == set()
+    assert adapters.network.list_segments() == {} and adapters.dhcp.known() == set()
 
 
 def test_floating_ip_nat_and_the_reconciler_restores_what_was_deleted_by_hand(
@@ -193,3 +194,34 @@ def test_floating_ip_nat_and_the_reconciler_restores_what_was_deleted_by_hand(
     delete(fleet, instance_id)
     agent.catch_up()
     assert adapters.network.list_segments() == {} and adapters.dhcp.running() == set()
+
+
+def test_the_reconciler_removes_dhcp_state_nothing_needs_and_keeps_a_live_networks_leases(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host,
+        namespaces: Namespaces, tmp_path: Path) -> None:
+    _, port = boot(fleet)
+    agent.catch_up()
+    network_id = port["network_id"]
+    guest = attach_guest(namespaces, host, f"brq{segment_of(fleet, port)}", port["mac"])
+    bound = lease(guest, tmp_path)
+    assert bound is not None and f"ip={port['fixed_ip']} " in bound
+    leases = adapters.dhcp.state_dir / network_id / "leases"
+    assert port["mac"].lower() in leases.read_text().lower()
+    pid = adapters.dhcp.pid(network_id)
+    # What an agent killed between stopping a network's server and removing its files leaves.
+    leftover = adapters.dhcp.state_dir / uuid4().hex
+    leftover.mkdir()
+    for name in ("dnsmasq.conf", "hosts", "leases", "dnsmasq.log"):
+        (leftover / name).write_text("left behind\n")
+
+    drifts = agent.reconcile()
+
+    assert [(d.kind, d.key) for d in drifts] == [("stray-dhcp-state", leftover.name)]
+    assert not leftover.exists()
+    assert adapters.dhcp.known() == {network_id} and adapters.dhcp.pid(network_id) == pid
+    assert port["mac"].lower() in leases.read_text().lower()
+    recorded = NetworkDriftService(fleet.cloud.app).of(NODE)
+    assert recorded is not None
+    assert [(o["kind"], o["key"], o["resolution"]) for o in recorded.observed] == [
+        ("stray-dhcp-state", leftover.name, "removed")]
+    assert agent.reconcile() == []

@@ -3,6 +3,8 @@ project's bridge) gets exactly its reserved address, and nothing without a reser
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
@@ -14,6 +16,7 @@ from adapters.network.dnsmasq_config import render_hosts
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
 from domain.network_ports import DhcpHost, DhcpNetwork, SegmentSpec
+from tests.integration.compute.fleet import wait_for
 from tests.integration.network.conftest import Host, Namespaces, attach_guest, sh
 
 SUBNET = IPv4Network("10.60.0.0/24")
@@ -122,3 +125,40 @@ def test_a_reload_cut_short_before_its_signal_is_finished_on_replay(
 
     late = attach_guest(namespaces, host, network.bridge, "52:54:00:60:00:66")
     assert lease(late, tmp_path) == "BOUND ip=10.60.0.66 router=10.60.0.1 mtu=1450"
+
+
+def test_stop_removes_the_networks_state_and_a_restart_keeps_its_leases(
+        dhcp: DnsmasqDhcp, host: Host, namespaces: Namespaces, tmp_path: Path) -> None:
+    network = project_network(host, 607, SUBNET, GATEWAY)
+    kept = project_network(host, 608, IPv4Network("10.61.0.0/24"), IPv4Interface("10.61.0.1/24"))
+    dhcp.start(network, [DhcpHost(GUEST_MAC, GUEST_IP)])
+    dhcp.start(kept, [])
+    guest = attach_guest(namespaces, host, network.bridge, GUEST_MAC)
+    assert lease(guest, tmp_path) is not None
+    leases = tmp_path / "dhcp" / "net-607" / "leases"
+    pid = dhcp.pid("net-607")
+
+    dhcp.restart(network, [DhcpHost(GUEST_MAC, GUEST_IP)])  # as for a bridge made anew
+
+    assert dhcp.pid("net-607") not in (None, pid)
+    assert GUEST_MAC in leases.read_text()
+
+    dhcp.stop("net-607")
+    dhcp.stop("net-607")
+    assert not leases.parent.exists()
+    assert dhcp.running() == dhcp.known() == {"net-608"}
+
+
+def test_stop_removes_the_state_of_a_server_that_is_already_gone(
+        dhcp: DnsmasqDhcp, host: Host) -> None:
+    network = project_network(host, 609, SUBNET, GATEWAY)
+    dhcp.start(network, [DhcpHost(GUEST_MAC, GUEST_IP)])
+    pid = dhcp.pid("net-609")
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)  # an agent killed between stopping it and removing its files
+    wait_for(lambda: dhcp.pid("net-609") is None, "dnsmasq to die")
+    assert dhcp.running() == set() and dhcp.known() == {"net-609"}
+
+    dhcp.stop("net-609")
+
+    assert dhcp.known() == set() and not (dhcp.state_dir / "net-609").exists()
