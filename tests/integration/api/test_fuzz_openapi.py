@@ -1,6 +1,6 @@
 """Schemathesis over the OpenAPI document the app serves, in-process (ASGI), with an admin's and a
-project member's valid tokens: no request may get a 5xx, and every response must match the
-schema the document declares for it. Findings are fixed and kept as plain regression tests next
+project member's valid tokens: no request may get a 5xx, every response's status must be one the
+document declares for the operation, and its body must match the schema declared for it. Findings are fixed and kept as plain regression tests next
 to the routes' own tests (test_fuzz_findings.py).
 
 SQLite only, on purpose: the fuzzer sends a few thousand requests and the bound is on time
@@ -23,7 +23,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.app import create_app
 from ops.bootstrap import build
@@ -70,7 +73,8 @@ def fuzz(operation: Any, mode: GenerationMode, tokens: list[str],
     def one(case: Any) -> None:
         for token in tokens:
             case.call_and_validate(headers={"X-Auth-Token": token},
-                                   checks=[not_a_server_error, response_schema_conformance])
+                                   checks=[not_a_server_error, response_schema_conformance,
+                                           status_code_conformance])
 
     one()
 

@@ -1,0 +1,307 @@
+"""The OpenAPI document's success bodies (api/openapi_responses.py) against what a normal flow
+really answers, on both stores, at the oldest and newest compute microversions and as a member
+and an admin (who see more keys); and against deliberately broken bodies, which they must refuse,
+so that the fuzzer's response check (test_fuzz_openapi.py) means something."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from fastapi.testclient import TestClient
+
+from api import openapi_compute, openapi_identity, openapi_network, openapi_servers, openapi_volume
+from api.discovery import COMPUTE_MAX, COMPUTE_MIN
+from api.microversions import Version
+from api.openapi_responses import documented
+from tests.integration.api.test_boot_from_volume import spawned, volume_bdm
+from tests.integration.api.test_compute_support import Compute, auth, compute  # noqa: F401
+from tests.integration.api.test_volumes_support import Volumes, project_of, volumes  # noqa: F401
+
+V21, NET, V3 = "/compute/v2.1", "/network/v2.0", "/identity/v3"
+
+
+@dataclass
+class Checked:
+    """Sends requests and validates each answer against the schema the document declares for
+    its route and status; counts what it checked, so a test can tell it checked something."""
+
+    client: TestClient
+    paths: dict[str, Any] = field(default_factory=dict)
+    seen: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.paths = self.client.get("/openapi.json").json()["paths"]
+
+    def schema(self, method: str, template: str, status: int) -> Any:
+        answer = self.paths[template][method]["responses"][str(status)]
+        return answer["content"]["application/json"]["schema"]
+
+    def call(self, method: str, template: str, who: dict[str, str], version: str | None = None,
+             json: Any = None, params: dict[str, str] | None = None, **ids: str) -> Any:
+        response = self.client.request(method, template.format(**ids), json=json,
+                                       headers=auth(who, version), params=params)
+        assert 200 <= response.status_code < 300, (method, template, response.text)
+        body = response.json()
+        errors = [error.message for error in jsonschema_rs.validator_for(
+            self.schema(method, template, response.status_code)).iter_errors(body)]
+        assert errors == [], (method, template, version, errors, body)
+        self.seen.add((method, template))
+        return body
+
+
+@pytest.fixture
+def checked(client: TestClient) -> Checked:
+    return Checked(client)
+
+
+@pytest.mark.parametrize("version", [COMPUTE_MIN, "2.47", COMPUTE_MAX])
+def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,  # noqa: F811
+                                           checked: Checked, member_a: dict[str, str],
+                                           admin: dict[str, str], version: str) -> None:
+    member = {"X-Auth-Token": member_a["token"]}
+    server = {"name": "vm", "flavorRef": "1", "imageRef": compute.image, "metadata": {"k": "v"}}
+    if Version.of(version) >= "2.37":  # from 2.37 a boot must say which networks
+        server["networks"] = "auto"
+    created = checked.call("post", f"{V21}/servers", member, version, json={"server": server})
+    server_id = created["server"]["id"]
+    compute.spawned(server_id)
+    for who in (member, admin):  # an admin sees the extended attributes and host_status
+        shown = checked.call("get", f"{V21}/servers/{{server_id}}", who, version,
+                             server_id=server_id)["server"]
+        assert shown["status"] == "ACTIVE"
+        checked.call("get", f"{V21}/servers", who, version)
+        checked.call("get", f"{V21}/servers/detail", who, version)
+    checked.call("put", f"{V21}/servers/{{server_id}}", member, version,
+                 json={"server": {"name": "renamed"}}, server_id=server_id)
+    attachments = f"{V21}/servers/{{server_id}}/os-volume_attachments"
+    volume_id = volumes.ready(member_a)
+    checked.call("post", attachments, member, version, server_id=server_id,
+                 json={"volumeAttachment": {"volumeId": volume_id}})
+    checked.call("get", attachments, member, version, server_id=server_id)
+    checked.call("get", f"{attachments}/{{volume_id}}", member, version, server_id=server_id,
+                 volume_id=volume_id)
+    checked.call("get", f"{V21}/flavors", member, version)
+    checked.call("get", f"{V21}/flavors/detail", member, version)
+    checked.call("get", f"{V21}/flavors/{{flavorid}}", member, version, flavorid="1")
+    checked.call("post", f"{V21}/os-keypairs", member, version,
+                 json={"keypair": {"name": "made"}})
+    checked.call("get", f"{V21}/os-keypairs", member, version)
+    checked.call("get", f"{V21}/os-keypairs/{{name}}", member, version, name="made")
+    group = checked.call("post", f"{V21}/os-server-groups", member, version, json={
+        "server_group": {"name": "g", "policies": ["anti-affinity"]}})["server_group"]
+    checked.call("get", f"{V21}/os-server-groups", member, version)
+    checked.call("get", f"{V21}/os-server-groups/{{group_id}}", member, version,
+                 group_id=group["id"])
+    checked.call("get", f"{V21}/limits", member, version)
+    project = member_a["project_id"]
+    for path in ("", "/detail", "/defaults"):
+        checked.call("get", f"{V21}/os-quota-sets/{{project_id}}{path}", member, version,
+                     project_id=project)
+    checked.call("put", f"{V21}/os-quota-sets/{{project_id}}", admin, version,
+                 json={"quota_set": {"instances": 20}}, project_id=project)
+    hypervisors = checked.call("get", f"{V21}/os-hypervisors", admin, version)["hypervisors"]
+    checked.call("get", f"{V21}/os-hypervisors/detail", admin, version)
+    checked.call("get", f"{V21}/os-hypervisors/{{hypervisor_id}}", admin, version,
+                 hypervisor_id=str(hypervisors[0]["id"]))
+    checked.call("get", f"{V21}/os-hypervisors/statistics", admin, version)
+    service = checked.call("get", f"{V21}/os-services", admin, version)["services"][0]
+    if version >= "2.53":
+        checked.call("put", f"{V21}/os-services/{{service_id}}", admin, version,
+                     json={"status": "disabled"}, service_id=service["id"])
+    else:
+        checked.call("put", f"{V21}/os-services/{{service_id}}", admin, version,
+                     json={"host": service["host"], "binary": service["binary"]},
+                     service_id="disable")
+    checked.call("post", f"{V21}/flavors", admin, version, json={"flavor": {
+        "name": "small", "id": "small", "ram": 128, "vcpus": 1, "disk": 1}})
+    checked.call("put", f"{V21}/flavors/{{flavorid}}", admin, version,
+                 json={"flavor": {"description": "d"}}, flavorid="small")
+    assert checked.seen == {*openapi_servers.RESPONSES, *openapi_compute.RESPONSES}
+
+
+def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,  # noqa: F811
+                                          member_a: dict[str, str],
+                                          admin: dict[str, str]) -> None:
+    base = "/volume/v3/{project_id}"
+    member = {"X-Auth-Token": member_a["token"]}
+    # Admins see the host attributes too.
+    for who, project in ((member, member_a["project_id"]),
+                         (admin, project_of(volumes.cloud, admin))):
+        created = checked.call("post", f"{base}/volumes", who, json={"volume": {
+            "size": 1, "name": "v", "metadata": {"k": "v"}}}, project_id=project)["volume"]
+        assert created["status"] == "creating"
+        volumes.report("created", created["id"], f"/pool/{created['id']}")
+        shown = checked.call("get", f"{base}/volumes/{{volume_id}}", who, project_id=project,
+                             volume_id=created["id"])["volume"]
+        assert shown["status"] == "available"
+        checked.call("put", f"{base}/volumes/{{volume_id}}", who, project_id=project,
+                     volume_id=created["id"], json={"volume": {"description": "d"}})
+        checked.call("get", f"{base}/volumes", who, project_id=project)
+        checked.call("get", f"{base}/volumes/detail", who, project_id=project)
+        checked.call("get", f"{base}/limits", who, project_id=project)
+        quotas = f"{base}/os-quota-sets/{{target_id}}"
+        checked.call("get", f"{quotas}/defaults", who, project_id=project, target_id=project)
+        for usage in ("false", "true"):
+            shown_quota = checked.call("get", quotas, who, params={"usage": usage},
+                                       project_id=project, target_id=project)["quota_set"]
+        assert shown_quota["volumes"]["in_use"] == 1
+    checked.call("put", f"{base}/os-quota-sets/{{target_id}}", admin, project_id=project,
+                 target_id=member_a["project_id"], json={"quota_set": {"volumes": 5}})
+    assert checked.seen == set(openapi_volume.RESPONSES)
+
+
+def test_rarer_states_match_the_document(compute: Compute, volumes: Volumes,  # noqa: F811
+                                         checked: Checked, member_a: dict[str, str],
+                                         admin: dict[str, str]) -> None:
+    """A server in ERROR with its fault, one booted from a volume (its image is ""), a volume
+    made from an image and attached (its attachments and image metadata), a floating address."""
+    member = {"X-Auth-Token": member_a["token"]}
+    failed = compute.booted(member_a, flavorRef="5")  # m1.xlarge fits no host: ERROR
+    root = volumes.ready(member_a, imageRef=compute.image, size=2)
+    from_volume = checked.call("post", f"{V21}/servers", member, COMPUTE_MAX, json={"server": {
+        "name": "bfv", "flavorRef": "1", "imageRef": "", "networks": "auto",
+        "block_device_mapping_v2": [volume_bdm(root)]}})["server"]["id"]
+    spawned(compute, from_volume, None)
+    floating = checked.call("post", f"{NET}/floatingips", member, json={"floatingip": {}})
+    port = compute.client.get(f"{NET}/ports", params={"device_id": from_volume},
+                              headers=member).json()["ports"][0]
+    checked.call("put", f"{NET}/floatingips/{{floating_ip_id}}", member,
+                 floating_ip_id=floating["floatingip"]["id"],
+                 json={"floatingip": {"port_id": port["id"]}})
+    for version in (COMPUTE_MIN, COMPUTE_MAX):
+        for who in (member, admin):
+            error = checked.call("get", f"{V21}/servers/{{server_id}}", who, version,
+                                 server_id=failed)["server"]
+            assert error["status"] == "ERROR" and error["fault"]["code"] == 500
+            shown = checked.call("get", f"{V21}/servers/{{server_id}}", who, version,
+                                 server_id=from_volume)["server"]
+            assert shown["image"] == "" and shown["os-extended-volumes:volumes_attached"]
+            kinds = {a["OS-EXT-IPS:type"] for net in shown["addresses"].values() for a in net}
+            assert kinds == {"fixed", "floating"}
+            checked.call("get", f"{V21}/servers/detail", who, version)
+    volume = checked.call("get", "/volume/v3/{project_id}/volumes/{volume_id}", member,
+                          project_id=member_a["project_id"], volume_id=root)["volume"]
+    assert volume["attachments"] and volume["volume_image_metadata"]
+
+
+def test_network_bodies_match_the_document(compute: Compute, checked: Checked,  # noqa: F811
+                                           member_a: dict[str, str],
+                                           admin: dict[str, str]) -> None:
+    member = {"X-Auth-Token": member_a["token"]}
+    server_id = compute.booted(member_a, networks="auto", version="2.37")
+    compute.spawned(server_id)
+    network = checked.call("post", f"{NET}/networks", member,
+                           json={"network": {"name": "net"}})["network"]
+    port = checked.call("post", f"{NET}/ports", member, json={"port": {
+        "network_id": network["id"], "name": "p"}})["port"]
+    checked.call("put", f"{NET}/ports/{{port_id}}", member, port_id=port["id"],
+                 json={"port": {"name": "q"}})
+    floating = checked.call("post", f"{NET}/floatingips", member,
+                            json={"floatingip": {}})["floatingip"]
+    checked.call("put", f"{NET}/floatingips/{{floating_ip_id}}", member,
+                 floating_ip_id=floating["id"], json={"floatingip": {"port_id": port["id"]}})
+    for who in (member, admin):  # admins see the provider attributes and every project's
+        for collection, key, ident in (("networks", "network_id", network["id"]),
+                                       ("subnets", "ref", network["subnets"][0]),
+                                       ("ports", "port_id", port["id"]),
+                                       ("floatingips", "floating_ip_id", floating["id"])):
+            listed = checked.call("get", f"{NET}/{collection}", who)[collection]
+            assert listed
+            checked.call("get", f"{NET}/{collection}/{{{key}}}", who, **{key: ident})
+        # Neutron's `fields` trims a body: a GET's schema must still hold.
+        checked.call("get", f"{NET}/networks", who, params={"fields": "name"})
+    assert checked.seen == set(openapi_network.RESPONSES)
+
+
+def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, str],
+                                            member_a: dict[str, str]) -> None:
+    token = checked.call("get", f"{V3}/auth/tokens", {**admin, "X-Subject-Token":
+                                                     member_a["token"]})["token"]
+    assert token["project"]["id"] == member_a["project_id"]
+    project = checked.call("post", f"{V3}/projects", admin,
+                           json={"project": {"name": "p", "x-extra": 1}})["project"]
+    checked.call("patch", f"{V3}/projects/{{project_id}}", admin, project_id=project["id"],
+                 json={"project": {"description": "d"}})
+    checked.call("get", f"{V3}/projects/{{project_id}}", admin, project_id=project["id"])
+    checked.call("get", f"{V3}/projects", admin)
+    checked.call("get", f"{V3}/auth/projects", {"X-Auth-Token": member_a["token"]})
+    user = checked.call("post", f"{V3}/users", admin, json={"user": {
+        "name": "u", "password": "pw", "email": "u@example.org"}})["user"]
+    # No default project: an unscoped token, with no project and no roles.
+    unscoped = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "u", "domain": {"id": "default"}, "password": "pw"}}}}}
+    assert "project" not in checked.call("post", f"{V3}/auth/tokens", {}, json=unscoped)["token"]
+    checked.call("patch", f"{V3}/users/{{user_id}}", admin, user_id=user["id"],
+                 json={"user": {"default_project_id": project["id"]}})
+    checked.call("get", f"{V3}/users/{{user_id}}", admin, user_id=user["id"])
+    checked.call("get", f"{V3}/users", admin)
+    checked.call("get", f"{V3}/users/{{user_id}}/projects", admin,
+                 user_id=member_a["user_id"])
+    assert checked.seen == set(openapi_identity.RESPONSES)
+
+
+def test_every_documented_body_refuses_an_empty_object(checked: Checked) -> None:
+    for (method, path), answers in documented().items():
+        for status in answers:
+            schema = checked.schema(method, path, int(status))
+            assert not jsonschema_rs.is_valid(schema, {}), (method, path)
+            assert not jsonschema_rs.is_valid(schema, []), (method, path)
+
+
+def broken(body: Any, *path: str | int, value: Any = KeyError) -> Any:
+    """A copy of `body` with the key at `path` removed (or set to `value`)."""
+    copied = copy.deepcopy(body)
+    parent = copied
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is KeyError:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return copied
+
+
+def test_wrong_bodies_fail_validation(compute: Compute, checked: Checked,  # noqa: F811
+                                      volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+    member = {"X-Auth-Token": member_a["token"]}
+    server = checked.call("get", f"{V21}/servers/{{server_id}}", member, COMPUTE_MAX,
+                          server_id=compute.active(member_a))
+    schema = checked.schema("get", f"{V21}/servers/{{server_id}}", 200)
+    assert jsonschema_rs.is_valid(schema, server)
+    for wrong in (broken(server, "server", "id"), broken(server, "server", "status"),
+                  broken(server, "server", "status", value="RUNNING"),
+                  broken(server, "server", "flavor", value={"name": "m1.tiny"}),
+                  broken(server, "server", "OS-EXT-STS:power_state", value="running"),
+                  broken(server, "server", "links", 0, "href"),
+                  broken(server, "server", "locked", value="no")):
+        assert not jsonschema_rs.is_valid(schema, wrong), wrong
+    project = member_a["project_id"]
+    volume = checked.call("get", "/volume/v3/{project_id}/volumes/{volume_id}", member,
+                          project_id=project, volume_id=volumes.ready(member_a))
+    schema = checked.schema("get", "/volume/v3/{project_id}/volumes/{volume_id}", 200)
+    for wrong in (broken(volume, "volume", "size"),
+                  broken(volume, "volume", "status", value="ready"),
+                  broken(volume, "volume", "bootable", value=False)):
+        assert not jsonschema_rs.is_valid(schema, wrong), wrong
+    port = checked.call("post", f"{NET}/ports", member, json={"port": {"network_id": checked.call(
+        "post", f"{NET}/networks", member, json={"network": {"name": "n"}})["network"]["id"]}})
+    schema = checked.schema("post", f"{NET}/ports", 201)
+    for wrong in (broken(port, "port", "mac_address"),
+                  broken(port, "port", "fixed_ips", 0, "ip_address"),
+                  broken(port, "port", "status", value="UP")):
+        assert not jsonschema_rs.is_valid(schema, wrong), wrong
+    listed = checked.schema("get", f"{NET}/ports", 200)
+    assert not jsonschema_rs.is_valid(listed, {"ports": [{"id": 7}]})
+    token_schema = checked.schema("post", f"{V3}/auth/tokens", 201)
+    token = {"token": {"methods": ["password"], "audit_ids": ["a"], "issued_at": "t",
+                       "expires_at": "t", "user": {"id": "u", "name": "n",
+                                                   "domain": {"id": "default", "name": "D"}}}}
+    assert jsonschema_rs.is_valid(token_schema, token)
+    assert not jsonschema_rs.is_valid(token_schema, broken(token, "token", "expires_at"))
+    assert not jsonschema_rs.is_valid(token_schema, broken(
+        token, "token", "project", value={"id": "p", "name": "p", "domain": {"id": "d",
+                                                                            "name": "D"}}))
