@@ -12,6 +12,17 @@ import pytest
 
 from adapters.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[1]
+# Tests that use the machine's singletons: libvirtd (qemu:///system and the test driver behind
+# it, which one of them restarts), real guests, network namespaces and their tools, a process
+# killed at random. Under pytest-xdist (ops/test runs `-n N --dist loadgroup`) they all go to one
+# worker, one after another, as without xdist; every other module runs whole on some worker, so
+# its module-scoped fixtures (a `skyledger serve` process) start once.
+HOST_BOUND_PATHS = ("tests/integration/hypervisor/", "tests/integration/storage/",
+                    "tests/integration/network/", "tests/integration/crash/",
+                    "tests/integration/faults/", "tests/e2e/test_real_guest")
+HOST_BOUND_FIXTURES = frozenset({"libvirtd", "network_tools", "namespaces", "guest_image"})
+
 # ops/test makes sure this server runs; a developer may point the suite elsewhere.
 PG_ADMIN_URL = os.environ.get("SKYLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = f"skyledger_test_{os.getpid()}"
@@ -58,3 +69,12 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.relative_to(ROOT).as_posix()
+        host_bound = (module.startswith(HOST_BOUND_PATHS)
+                      or item.get_closest_marker("qemu") is not None
+                      or not HOST_BOUND_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
+        item.add_marker(pytest.mark.xdist_group("host" if host_bound else module))

@@ -28,7 +28,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.e2e.conftest import Server
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-WAIT = 10.0  # seconds for the page to show what the API already holds
+WAIT = 20.0  # seconds for the page to show what the API already holds (4 refreshes: a
+# parallel test run can slow the server enough that one refresh fails or comes late)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -1,7 +1,8 @@
 """Schemathesis over the OpenAPI document the app serves, in-process (ASGI), with an admin's and a
 project member's valid tokens: no request may get a 5xx, every response's status must be one the
-document declares for the operation, and its body must match the schema declared for it. Findings are fixed and kept as plain regression tests next
-to the routes' own tests (test_fuzz_findings.py).
+document declares for the operation, and its body must match the schema declared for it.
+Findings are fixed and kept as plain regression tests next to the routes' own tests
+(test_fuzz_findings.py).
 
 SQLite only, on purpose: the fuzzer sends a few thousand requests and the bound is on time
 (well under 90 s); every other API test runs on both stores, and the fuzz finds bugs of
