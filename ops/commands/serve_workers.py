@@ -22,7 +22,12 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+from adapters.logging_json import configure as configure_logging
 from adapters.settings import Settings
+
+# How the parent hands `--log-level` to the workers, which are new interpreters (multiprocessing
+# spawn) and so start with no logging configured.
+LOG_LEVEL_VARIABLE = "SKYLEDGER_SERVE_LOG_LEVEL"
 
 
 def worker_app() -> FastAPI:
@@ -31,7 +36,9 @@ def worker_app() -> FastAPI:
     from api.app import create_app
     from ops.bootstrap import build
 
-    cloud = build(Settings.from_env(dict(os.environ)))
+    settings = Settings.from_env(dict(os.environ))
+    configure_logging(os.environ.get(LOG_LEVEL_VARIABLE, "info"), settings.log_format)
+    cloud = build(settings)
     app = create_app(cloud)
 
     @asynccontextmanager
@@ -49,6 +56,7 @@ def run_workers(settings: Settings, workers: int, log_level: str) -> None:
     """Serve until stopped (SIGINT/SIGTERM stop the supervisor, which stops the workers)."""
     # The workers are new interpreters: they read the same settings from the environment.
     os.environ["SKYLEDGER_BIND"] = settings.bind
+    os.environ[LOG_LEVEL_VARIABLE] = log_level
     config = NoDelayConfig(
         "ops.commands.serve_workers:worker_app",
         factory=True,
@@ -57,6 +65,8 @@ def run_workers(settings: Settings, workers: int, log_level: str) -> None:
         port=settings.port,
         log_level=log_level,
         access_log=False,
+        # JSON: uvicorn's loggers propagate to the root handler the worker sets up, as in serve.
+        **({"log_config": None} if settings.log_format == "json" else {}),
     )
     # What uvicorn.run does for workers > 1, with the listening socket fixed as below.
     Multiprocess(config, sockets=[config.bind_socket()]).run()

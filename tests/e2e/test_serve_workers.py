@@ -1,10 +1,12 @@
 """`skyledger serve --workers 2`: two API processes on one address over one event store, with the
 embedded compute worker run once by the parent. A boot answered by either process is visible to
 the next request whatever process answers it, every boot reaches ACTIVE on the one host, and
-keep-alive connections have Nagle's algorithm off (ops/commands/serve_workers.py)."""
+keep-alive connections have Nagle's algorithm off (ops/commands/serve_workers.py). With
+SKYLEDGER_LOG_FORMAT=json every worker process logs JSON lines too."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -24,7 +26,8 @@ COMPUTE = "/compute/v2.1"
 def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("workers")
     env = {**os.environ, "SKYLEDGER_DATA_DIR": str(tmp / "var"), "SKYLEDGER_FAST_HASHING": "1",
-           "SKYLEDGER_BIND": f"127.0.0.1:{free_port()}", "SKYLEDGER_ADMIN_PASSWORD": "w-admin"}
+           "SKYLEDGER_BIND": f"127.0.0.1:{free_port()}", "SKYLEDGER_ADMIN_PASSWORD": "w-admin",
+           "SKYLEDGER_LOG_FORMAT": "json"}
     log = tmp / "server.log"
     process, url = launch(tmp, env, log, timeout=60, extra_args=("--workers", "2"))
     running = Server(url, tmp / "var", process, log)
@@ -81,3 +84,15 @@ def test_the_shared_listening_socket_is_tcp_so_accepted_ones_get_no_delay() -> N
         assert listener.proto == socket.IPPROTO_TCP
     finally:
         listener.close()
+
+
+def test_every_worker_process_logs_json(workers: Server) -> None:
+    """uvicorn says "Started server process [PID]" once per worker: each such line must be a
+    JSON object from a worker's own logging set-up, not uvicorn's plain default."""
+    lines = [line for line in workers.log.read_text(errors="replace").splitlines()
+             if "Started server process" in line]
+    records = [json.loads(line) for line in lines]
+    assert {r["logger"] for r in records} == {"uvicorn.error"}
+    started = {r["message"] for r in records}
+    assert started == {f"Started server process [{pid}]"
+                       for pid in api_processes(workers.process.pid)}
