@@ -71,10 +71,24 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, give each test its group the way pytest-xdist 3.8 does for an
+    `xdist_group` mark: a `@GROUP` suffix on the node id, which its scheduler splits on. xdist's
+    own hook sets `item._nodeid`, which pytest 9.2 no longer reads (node ids moved to `_id`), so
+    its marks group nothing here; this sets the suffix where pytest 9.2 keeps it."""
+    if not getattr(config.option, "loadgroup", False):  # only an xdist worker has it set
+        return
+    from _pytest.nodeid import coerce_node_id
+
     for item in items:
-        module = item.path.relative_to(ROOT).as_posix()
-        host_bound = (module.startswith(HOST_BOUND_PATHS)
-                      or item.get_closest_marker("qemu") is not None
-                      or not HOST_BOUND_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
-        item.add_marker(pytest.mark.xdist_group("host" if host_bound else module))
+        if "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{xdist_group(item)}")  # type: ignore[attr-defined]
+
+
+def xdist_group(item: pytest.Item) -> str:
+    module = item.path.relative_to(ROOT).as_posix()
+    host_bound = (module.startswith(HOST_BOUND_PATHS)
+                  or item.get_closest_marker("qemu") is not None
+                  or not HOST_BOUND_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
+    return "host" if host_bound else module
