@@ -19,6 +19,7 @@ import httpx
 import openstack
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -105,7 +106,10 @@ def wait_active(api: httpx.Client, token: str, server_ids: list[str]) -> None:
 
 def until(driver: WebDriver, condition: Callable[[WebDriver], Any], what: str,
           timeout: float = WAIT) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition, message=what)
+    # The page re-renders its tables on every refresh: an element read a moment ago may be gone.
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(
+        condition, message=what)
 
 
 def open_dashboard(driver: WebDriver, server: Server) -> None:
