@@ -57,10 +57,15 @@ def annotate(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def install(app: FastAPI) -> None:
+def post_process(app: FastAPI, step: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Run `step` over the document FastAPI generates (after the steps installed before it)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
-        return annotate(generate())  # idempotent: FastAPI caches the document it built
+        return step(generate())  # steps are idempotent: FastAPI caches the document it built
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install(app: FastAPI) -> None:
+    post_process(app, annotate)

@@ -10,7 +10,6 @@ against it (tests/integration/api/test_fuzz_openapi.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,6 +22,7 @@ from api import (
     openapi_statuses,
     openapi_volume,
 )
+from api.openapi_errors import post_process
 from api.openapi_schema import Schema
 
 SERVICES = (openapi_servers, openapi_compute, openapi_volume, openapi_network, openapi_identity)
@@ -48,9 +48,4 @@ def annotate(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def install(app: FastAPI) -> None:
-    generate: Callable[[], dict[str, Any]] = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        return annotate(generate())  # idempotent: FastAPI caches the document it built
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    post_process(app, annotate)
