@@ -60,6 +60,8 @@ EVOLVE: dict[type, Evolve] = {
                                                fault=e.reason),
     Volume.Detached: lambda d, e: d.update(status="available", attachment=None),
     Volume.DetachFailed: lambda d, e: d.update(status="in-use", fault=e.reason),
+    Volume.BootRescheduled: lambda d, e: d.update(host=e.storage_host, attachment=d[
+        "attachment"] and {**d["attachment"], "host": e.server_host}),
     Volume.Lost: lambda d, e: d.update(status="error", extending_to=None, fault=e.reason),
 }
 

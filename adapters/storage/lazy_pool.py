@@ -25,6 +25,11 @@ class PoolOnFirstUse:
                source_format: str | None = None) -> VolumeInfo:
         return self._opened().create(volume_id, size_gib, source, source_format)
 
+    def delete(self, volume_id: UUID) -> None:
+        """A failed spawn's root volume (domain/process/root_volumes.py); only asked of a host
+        that was to make one, so opening the pool for it is no surprise."""
+        self._opened().delete(volume_id)
+
     def close(self) -> None:
         with self._lock:
             if self._backend is not None:

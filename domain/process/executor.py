@@ -36,8 +36,12 @@ class Executor:
     def __init__(self, hypervisor: Hypervisor, outcomes: OutcomeService, spec_for: SpecFor,
                  host: str, stop_timeout: float = 5.0,
                  on_changed: Callable[[UUID, bool], None] | None = None,
-                 take_snapshot: TakeSnapshot = _no_snapshots) -> None:
+                 take_snapshot: TakeSnapshot = _no_snapshots,
+                 discard_root: Callable[[Instance], None] | None = None) -> None:
+        """`discard_root`: after a failed spawn's undo, deletes the root volume it made here
+        (domain/process/root_volumes.py), before the failure is recorded."""
         self.hypervisor, self.outcomes, self.spec_for = hypervisor, outcomes, spec_for
+        self.discard_root = discard_root or (lambda _instance: None)
         self.take_snapshot = take_snapshot
         self.host, self.stop_timeout = host, stop_timeout
         # Told (instance id, guest now exists?) after each step, to keep console rows in step.
@@ -115,7 +119,11 @@ class Executor:
             return
         if plan.outcome is Outcome.DELETE:
             raise HypervisorError(f"could not destroy the guest of {instance.id}: {reason}")
-        self.undo(plan, instance)
+        undone = self.undo(plan, instance)
+        if plan.outcome is Outcome.SPAWN:
+            self.root_paths.pop(instance.id, None)
+            if undone:  # never from under a guest that may still hold it
+                self.discard_root(instance)
         log.info("host %s: %s of instance %s failed: %s", self.host,
                  plan.action or plan.outcome.value, instance.id, reason)
         if plan.outcome is Outcome.SPAWN:
@@ -123,13 +131,15 @@ class Executor:
         else:
             self.outcomes.action_failed(ctx, instance.id, str(plan.action), reason)
 
-    def undo(self, plan: Plan, instance: Instance) -> None:
-        """Best effort: a failing undo must not keep the failure from being recorded."""
+    def undo(self, plan: Plan, instance: Instance) -> bool:
+        """Best effort: a failing undo must not keep the failure from being recorded. Returns
+        whether every undo step was done."""
         for step in plan.undo:
             try:
                 self.run(step, instance)
             except (HypervisorError, SpawnRefused) as error:
                 log.warning("host %s: undo %s of %s failed: %s", self.host,
                             type(step).__name__, instance.id, error)
-                return
+                return False
+        return True
 

@@ -5,10 +5,18 @@ here, through the host's volume backend, just before the guest is defined: as No
 manager has Cinder make it at build time. The backend is idempotent by volume id, so a spawn
 replayed after a crash finds the volume it made; the volume's path is reported with the
 server's Spawned (OutcomeService.spawned). An existing volume is used where it is.
+
+When the spawn fails, the root volume this host made for it is deleted from its pool before
+the failure is recorded (`discard`): the server is rescheduled to a host whose pool this one is
+not, or ends in ERROR, and either way no file of it may stay here. Nova's compute manager
+detaches the volume there and lets the next host reuse it (Cinder volumes are reachable from
+every host); here the next host makes it again, under the same id and the same quota claim.
+A volume that existed before the boot (the user's) is never deleted here.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from domain.app import SkyLedger
@@ -20,6 +28,9 @@ from domain.process.volume_plans import QEMU_FORMATS
 from domain.services.storage.lookup import live
 from domain.storage.ports import VolumeBackend, VolumeBackendError
 from domain.storage.volume import Volume
+from domain.storage.volume_states import VolumeStatus
+
+log = logging.getLogger(__name__)
 
 ROOT_TARGET = "vda"
 
@@ -59,3 +70,20 @@ class RootVolumes:
         except VolumeBackendError as error:
             raise SpawnRefused(f"Root volume {volume.id} could not be made: {error}") from error
         return made.path
+
+    def discard(self, instance: Instance) -> None:
+        """After a failed spawn: delete the instance's new root volume from this host's pool
+        if it is still to be made (nothing recorded it made; any file of it is this host's
+        half-done work). Best effort, as every undo step: a failure here is logged and the
+        spawn's failure is still recorded."""
+        volume_id = instance.root_volume
+        volume = live(self.app, volume_id, Volume) if volume_id else None
+        if self.backend is None or not isinstance(volume, Volume) or \
+                volume.status is not VolumeStatus.CREATING or not volume.is_root_of(
+                    instance.id.hex):
+            return
+        try:
+            self.backend.delete(volume.id)
+        except VolumeBackendError as error:
+            log.warning("host %s: root volume %s of failed spawn %s not deleted: %s",
+                        self.host, volume.id, instance.id, error)

@@ -182,6 +182,23 @@ class Volume(Entity):
     def is_root_of(self, server_id: str) -> bool:
         return self.boot_of == server_id and self.attached_to(server_id)
 
+    def boot_rescheduled(self, server_id: str, host: str) -> None:
+        """The server's spawn failed and it was rescheduled to `host`, in the same save. A new
+        root volume still to be made goes with it: pools are per host, the failed host deleted
+        what it made in its own (domain/process/root_volumes.py), and the new host makes it in
+        its pool, so that host is now the volume's storage host. A volume the user supplied
+        stays in its pool; only its reservation moves to the server's new host."""
+        if not self.attached_to(server_id) or self.status not in (S.CREATING, S.ATTACHING):
+            return
+        storage = host if self.status is S.CREATING and self.boot_of == server_id else self.host
+        if (storage, host) != (self.host, (self.attachment or {}).get("host")):
+            self._boot_rescheduled(storage, host)
+
+    @event("BootRescheduled")
+    def _boot_rescheduled(self, storage_host: str | None, server_host: str) -> None:
+        self.host = storage_host
+        self.attachment = {**(self.attachment or {}), "host": server_host}
+
     def root_attached(self, server_id: str, host: str, path: str | None) -> None:
         """The compute worker spawned the server with this volume as its root disk: a new one
         is made (at `path`), and the attach is confirmed. Recorded with the server's Spawned, as

@@ -134,3 +134,16 @@ def root_spawned(app: SkyLedger, instance: Instance, host: str,
         return None
     volume.root_attached(instance.id.hex, host, path)
     return volume
+
+
+def root_rescheduled(app: SkyLedger, instance: Instance, host: str) -> Volume | None:
+    """The instance's root volume, following the instance to `host` after a failed spawn
+    (Volume.boot_rescheduled); None when there is none or nothing changed. Nova keeps the
+    volume its failed attempt made and lets the next host attach it, as Cinder volumes are
+    reachable from every host; a pool here is one host's, so a volume still to be made is
+    made again by the next host, under the same id and the same quota claim."""
+    volume = live(app, instance.root_volume, Volume) if instance.root_volume else None
+    if not isinstance(volume, Volume):
+        return None
+    volume.boot_rescheduled(instance.id.hex, host)
+    return volume if volume.pending_events else None

@@ -16,7 +16,7 @@ from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
 from domain.ports import StoredBlob
 from domain.services.compute.boot import no_host_reason
-from domain.services.compute.boot_volumes import root_spawned
+from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
 from domain.services.compute.snapshots import snapshot_failed, snapshot_saved
@@ -45,7 +45,9 @@ class OutcomeService:
 
     @command
     def spawn_failed(self, ctx: RequestContext, instance_id: UUID, host: str, reason: str) -> None:
-        """Release the host and try an alternate one, up to the instance's max_attempts."""
+        """Release the host and try an alternate one, up to the instance's max_attempts. A
+        root volume goes with the instance to the alternate host (boot_volumes.py); the failed
+        host has already deleted what it made of it (domain/process/root_volumes.py)."""
         instance = self.load(instance_id)
         if instance is None:
             return
@@ -62,8 +64,10 @@ class OutcomeService:
             new_host = place(
                 instance, request_spec(instance, group, (), ()), self.chooser, nodes, group
             )
+        root = None
         if new_host is not None:
             instance.claim_host(new_host)
+            root = root_rescheduled(self.app, instance, new_host)
         elif retry:
             instance.abort_build(
                 f"No valid host was found. {reason}; and then: {no_host_reason(instance)}"
@@ -75,7 +79,7 @@ class OutcomeService:
             )
         if group is not None:
             group.place(instance.id.hex, new_host)
-        self.app.save(*changed(instance, group), *nodes.changed())
+        self.app.save(*changed(instance, group, root), *nodes.changed())
 
     @command
     def action_succeeded(self, ctx: RequestContext, instance_id: UUID, action: str,
