@@ -47,6 +47,7 @@ class FollowerLoop:
                 break
             batch = self.app.recorder.select_notifications(
                 start=self.position + 1, limit=size, stop=head, topics=self.topics)
+            self.begin_batch()
             for notification in batch:
                 if self._stop.is_set():
                     return acted
@@ -62,6 +63,10 @@ class FollowerLoop:
     def _advance(self, position: int) -> None:
         self.positions.save(self.config.position_name, position)
         self.position = position
+
+    def begin_batch(self) -> None:
+        """A batch was just selected and its events are about to be handled: state read from
+        now on is at least as new as every event in it (the network agent plans once here)."""
 
     def handle(self, event: Any) -> bool:
         """Act on one event if it concerns this host; True when it needed action."""

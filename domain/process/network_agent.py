@@ -1,9 +1,9 @@
 """The network agent: one host's process manager between the event log and its network.
 
 It pulls the notification log from a tracked position (key `network-agent:<host>`), exactly as
-the compute worker does, and for each event that may concern its host it decides from current
-state (network_plans.desired) what the host must hold for the networks and floating addresses
-the event touches, and converges them through the HostNetwork, DhcpServer and NatRules ports:
+the compute worker does, and for each event that may concern its host it converges the networks
+and floating addresses the event touches to what the host must hold (network_plans.desired),
+through the HostNetwork, DhcpServer and NatRules ports:
 
 - a network with ports of live instances on this host: its segment and bridge (with the
   subnet's gateway address) exist and are up, and its dnsmasq runs with exactly the
@@ -13,6 +13,15 @@ the event touches, and converges them through the HostNetwork, DhcpServer and Na
   deleted network's id may be reused for);
 - a floating address mapped to a port on this host: its DNAT/SNAT rules; otherwise, if this
   host holds rules for it, they are removed.
+
+What the host must hold is planned once per batch of notifications, after the batch is read
+(so from state at least as new as all its events), not once per event: planning loads the node
+and every live instance, port and network here, and an agent behind by N events with M servers
+would otherwise load N x M aggregates. The events are still handled one by one, in order, each
+converging what it touches that no earlier event of the batch has converged (the plan being the
+same, converging again would change nothing), so each change is recorded once, under the
+request of the first event of the batch that touches it. (Event by event, an agent behind did
+the same: it too read the state as it is now, not as it was at the event.)
 
 Every call is idempotent and keyed by segmentation id, network id or floating address, so a
 replay after a crash (the position only moves past an event once its actions are done) ends
@@ -97,8 +106,25 @@ class NetworkAgent(FollowerLoop):
         self.position = positions.get(config.position_name)
         self.changes = HostChanges(app)
         self.reconciles = 0  # completed reconciler passes
+        self.plans = 0  # desired() computed for a batch of events (not for the reconciler)
         self._next_reconcile = 0.0
+        self._plan: HostWant | None = None
+        self._settled_networks: set[str] = set()  # converged for this batch's plan
+        self._settled_addresses: set[IPv4Address] = set()
         super().__init__()
+
+    def begin_batch(self) -> None:
+        """A new batch needs a new plan: the one made for the last may predate its events."""
+        self._plan = None
+        self._settled_networks.clear()
+        self._settled_addresses.clear()
+
+    def plan(self) -> HostWant:
+        """What the host must hold, computed at the first event of the batch that needs it."""
+        if self._plan is None:
+            self._plan = desired(self.app, self.host)
+            self.plans += 1
+        return self._plan
 
     def handle(self, event: Any) -> bool:
         """Converge for the event; what that changed is recorded under its request's id."""
@@ -122,14 +148,29 @@ class NetworkAgent(FollowerLoop):
         network_ids = sorted({p["network_id"] for p in instance.ports})
         if not (on_host(instance, self.host) or any(self._holds(n) for n in network_ids)):
             return False
-        want = desired(self.app, self.host)
-        for network_id in network_ids:
-            self.converge_network(network_id, want)
+        # What earlier events of the batch converged is as this batch's plan wants it already.
+        networks = [n for n in network_ids if n not in self._settled_networks]
+        addresses = self._unsettled_addresses(instance)
+        if networks or addresses:
+            want = self.plan()
+            for network_id in networks:
+                self.converge_network(network_id, want)
+                self._settled_networks.add(network_id)
+            for address in addresses:
+                self.converge_address(address, want)
+                self._settled_addresses.add(address)
+        return True
+
+    def _unsettled_addresses(self, instance: Instance) -> list[IPv4Address]:
+        """The floating addresses of the instance's ports not yet converged in this batch."""
+        found = []
         for attached in instance.ports:
             port = self.app.find(UUID(attached["id"]))
             if isinstance(port, Port) and port.floating_ip:
-                self.converge_address(IPv4Address(port.floating_ip), want)
-        return True
+                address = IPv4Address(port.floating_ip)
+                if address not in self._settled_addresses and address not in found:
+                    found.append(address)
+        return found
 
     def _floating_event(self, event: Any) -> bool:
         floating = self.app.find(event.originator_id)
@@ -139,7 +180,9 @@ class NetworkAgent(FollowerLoop):
         instance = self.app.find(UUID(floating.instance_id)) if floating.instance_id else None
         if not on_host(instance, self.host) and address not in self.nat.list_rules():
             return False
-        self.converge_address(address, desired(self.app, self.host))
+        if address not in self._settled_addresses:  # else converged for this batch's plan
+            self.converge_address(address, self.plan())
+            self._settled_addresses.add(address)
         return True
 
     # -- converging one network / one address ---------------------------------------------------
