@@ -20,10 +20,9 @@ from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
-from ops.bootstrap import Cloud, build
-from ops.network_agent import AgentAdapters, assemble_agent, host_adapters
-from tests.conftest import make_settings
+from ops.network_agent import AgentAdapters, assemble_agent
 from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.conftest import Host, Namespaces, attach_guest, ip, link_details
 from tests.integration.network.test_dhcp import lease
 
@@ -44,25 +43,15 @@ class MemoryPositions:
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'events.sqlite'}",
-                             segment_type="vxlan", segmentation_range="300:399",
-                             tenant_supernet="10.40.0.0/16")
-    cloud: Cloud = build(settings, follow=False)
-    made = Fleet(cloud, tmp_path)
-    made.seed()
-    made.add_host(NODE)
-    yield made
-    made.close()
-    cloud.close()
+    with agent_fleet(f"sqlite:///{tmp_path / 'events.sqlite'}", tmp_path, NODE, "300:399",
+                     "10.40.0.0/16") as made:
+        yield made
 
 
 @pytest.fixture
 def adapters(host: Host, tmp_path: Path) -> Iterator[AgentAdapters]:
-    made = host_adapters("vxlan", host.phys, tmp_path / "dhcp", netns=host.ns)
-    yield made
-    for network_id in made.dhcp.running():
-        made.dhcp.stop(network_id)
-    made.network.close()
+    with agent_adapters(host, tmp_path) as made:
+        yield made
 
 
 @pytest.fixture

@@ -20,11 +20,10 @@ from domain.context import RequestContext
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_plans import TOPICS
 from domain.services.compute.boot import BootRequest
-from ops.bootstrap import Cloud, build
-from ops.network_agent import AgentAdapters, assemble_agent, host_adapters
+from ops.network_agent import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
-from tests.conftest import make_settings
 from tests.integration.compute.fleet import Fleet
+from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.conftest import Host
 
 NODE = "batch-node"
@@ -37,24 +36,14 @@ def asking(request_id: str, project: str = "p1") -> RequestContext:
 
 @pytest.fixture
 def fleet(database_url: str, tmp_path: Path) -> Iterator[Fleet]:
-    settings = make_settings(tmp_path / "data", database_url, segment_type="vxlan",
-                             segmentation_range="600:699", tenant_supernet="10.52.0.0/16")
-    cloud: Cloud = build(settings, follow=False)
-    made = Fleet(cloud, tmp_path)
-    made.seed()
-    made.add_host(NODE)
-    yield made
-    made.close()
-    cloud.close()
+    with agent_fleet(database_url, tmp_path, NODE, "600:699", "10.52.0.0/16") as made:
+        yield made
 
 
 @pytest.fixture
 def adapters(host: Host, tmp_path: Path) -> Iterator[AgentAdapters]:
-    made = host_adapters("vxlan", host.phys, tmp_path / "dhcp", netns=host.ns)
-    yield made
-    for network_id in made.dhcp.running():
-        made.dhcp.stop(network_id)
-    made.network.close()
+    with agent_adapters(host, tmp_path) as made:
+        yield made
 
 
 def agent(fleet: Fleet, adapters: AgentAdapters, batch_size: int = 100) -> NetworkAgent:

@@ -23,11 +23,10 @@ from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import network_drift_id
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
-from ops.bootstrap import Cloud, build
-from ops.network_agent import AgentAdapters, assemble_agent, host_adapters
+from ops.network_agent import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
-from tests.conftest import make_settings
 from tests.integration.compute.fleet import Fleet, wait_for
+from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.conftest import Host, ip
 
 NODE = "trace-node"
@@ -40,26 +39,16 @@ def asking(request_id: str) -> RequestContext:
 
 @pytest.fixture
 def fleet(database_url: str, tmp_path: Path) -> Iterator[Fleet]:
-    settings = make_settings(tmp_path / "data", database_url, segment_type="vxlan",
-                             segmentation_range="500:599", tenant_supernet="10.50.0.0/16")
-    cloud: Cloud = build(settings, follow=False)
-    made = Fleet(cloud, tmp_path)
-    made.seed()
-    made.add_host(NODE)
-    yield made
-    made.close()
-    cloud.close()
+    with agent_fleet(database_url, tmp_path, NODE, "500:599", "10.50.0.0/16") as made:
+        yield made
 
 
 @pytest.fixture
 def agent(fleet: Fleet, host: Host, tmp_path: Path) -> Iterator[tuple[NetworkAgent,
                                                                       AgentAdapters]]:
-    adapters = host_adapters("vxlan", host.phys, tmp_path / "dhcp", netns=host.ns)
-    yield assemble_agent(fleet.cloud.app, fleet.cloud.store, adapters,
-                         NetworkAgentConfig(host=NODE)), adapters
-    for network_id in adapters.dhcp.running():
-        adapters.dhcp.stop(network_id)
-    adapters.network.close()
+    with agent_adapters(host, tmp_path) as adapters:
+        yield assemble_agent(fleet.cloud.app, fleet.cloud.store, adapters,
+                             NetworkAgentConfig(host=NODE)), adapters
 
 
 def changes(fleet: Fleet, request_id: str) -> list[tuple[str, str, str]]:
