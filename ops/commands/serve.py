@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from ops.bootstrap import build, start_embedded_compute, start_embedded_volume
+    from ops.commands.serve_workers import KEEP_ALIVE_SECONDS
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped
 
     overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
             port=settings.port,
             log_level=args.log_level,
             access_log=False,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # JSON: let uvicorn's loggers propagate to the root handler instead of its own.
             **({"log_config": None} if settings.log_format == "json" else {}),
         )

@@ -28,6 +28,11 @@ from adapters.settings import Settings
 # How the parent hands `--log-level` to the workers, which are new interpreters (multiprocessing
 # spawn) and so start with no logging configured.
 LOG_LEVEL_VARIABLE = "SKYLEDGER_SERVE_LOG_LEVEL"
+# uvicorn closes an idle keep-alive connection after 5 s. A client that reuses it just then (a
+# busy CLI between its POST and the GET that follows, a load balancer's pooled connection) gets
+# "Remote end closed connection without response" for a request the server never saw. Servers
+# behind load balancers keep idle connections longer than the balancer does (60 s is common).
+KEEP_ALIVE_SECONDS = 65
 
 
 def worker_app() -> FastAPI:
@@ -65,6 +70,7 @@ def run_workers(settings: Settings, workers: int, log_level: str) -> None:
         port=settings.port,
         log_level=log_level,
         access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         # JSON: uvicorn's loggers propagate to the root handler the worker sets up, as in serve.
         **({"log_config": None} if settings.log_format == "json" else {}),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,11 +89,18 @@ def test_the_shared_listening_socket_is_tcp_so_accepted_ones_get_no_delay() -> N
 
 def test_every_worker_process_logs_json(workers: Server) -> None:
     """uvicorn says "Started server process [PID]" once per worker: each such line must be a
-    JSON object from a worker's own logging set-up, not uvicorn's plain default."""
-    lines = [line for line in workers.log.read_text(errors="replace").splitlines()
-             if "Started server process" in line]
-    records = [json.loads(line) for line in lines]
+    JSON object from a worker's own logging set-up, not uvicorn's plain default. (The server
+    answers once one worker is up; the other may still be starting: wait for its line.)"""
+
+    def started() -> list[dict[str, str]]:
+        lines = [line for line in workers.log.read_text(errors="replace").splitlines()
+                 if "Started server process" in line]
+        return [json.loads(line) for line in lines]
+
+    expected = {f"Started server process [{pid}]" for pid in api_processes(workers.process.pid)}
+    deadline = time.monotonic() + 30
+    while {r["message"] for r in started()} != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    records = started()
     assert {r["logger"] for r in records} == {"uvicorn.error"}
-    started = {r["message"] for r in records}
-    assert started == {f"Started server process [{pid}]"
-                       for pid in api_processes(workers.process.pid)}
+    assert {r["message"] for r in records} == expected
