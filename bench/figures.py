@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ops.commands.projections import format_table
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -61,9 +63,4 @@ HEADERS = ("FIGURE", "MEASURED", "TARGET", "RATIO", "RESULT")
 
 
 def table(rows: Sequence[Figure | Failure]) -> str:
-    cells = [HEADERS, *(r.row() for r in rows)]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(HEADERS))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return format_table(HEADERS, [r.row() for r in rows])

@@ -21,6 +21,7 @@ from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
 from api.policy import PolicyEngine
 from api.routers.compute_servers import caught_up
+from api.validation import MAX_INT
 from api.volume_views import (
     PREFIX,
     check_path_project,
@@ -47,7 +48,6 @@ RULES = [
     policy.RuleDefault("volume_extension:volume_admin_actions:reset_status", "rule:admin_api"),
 ]
 
-MAX_INT = 2**31 - 1
 DIGITS = re.compile(r"^[0-9]+$")
 
 
