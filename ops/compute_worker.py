@@ -20,7 +20,6 @@ from adapters.blobs import FileBlobStore
 from adapters.console_logs import ConsoleLogs
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.network.vifs import PyrouteVifPlugger
-from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
 from adapters.storage.lazy_pool import PoolOnFirstUse
@@ -35,7 +34,7 @@ from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
 from domain.storage.ports import VolumeBackend
-from ops.process_threads import all_alive, join_and_close, start_threads
+from ops.process_threads import all_alive, join_and_close, open_stores, start_threads
 from projections.capacity import CapacityView
 from projections.store import ReadStore
 
@@ -138,12 +137,7 @@ def open_compute(settings: Settings, host: str | None = None, uri: str | None = 
     lock = lock_host(state_dir)
     closers: list[Callable[[], None]] = [lock.close]
     try:
-        database = Database(settings.database_url)
-        app = SkyLedger(env=database.event_store_env(),
-                        snapshot_interval=settings.snapshot_interval)
-        closers.append(app.close)
-        store = database.read_store()
-        closers.append(store.close)
+        app, store = open_stores(settings, closers)
         uri = uri or settings.libvirt_uri
         hypervisor = LibvirtHypervisor(uri, state_dir)
         closers.append(hypervisor.close)

@@ -20,13 +20,12 @@ from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.nft_nat import NftNatRules
 from adapters.network.segments import segment_driver
-from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
 from domain.app import SkyLedger
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
-from ops.process_threads import RunningLoop
+from ops.process_threads import RunningLoop, open_stores
 from projections.store import ReadStore
 
 log = logging.getLogger(__name__)
@@ -75,12 +74,7 @@ def open_network_agent(settings: Settings, host: str | None = None, netns: str |
     external = external_interface or os.environ.get("SKYLEDGER_EXTERNAL_INTERFACE") or None
     closers: list[Callable[[], None]] = []
     try:
-        database = Database(settings.database_url)
-        app = SkyLedger(env=database.event_store_env(),
-                        snapshot_interval=settings.snapshot_interval)
-        closers.append(app.close)
-        store = database.read_store()
-        closers.append(store.close)
+        app, store = open_stores(settings, closers)
         adapters = host_adapters(settings.segment_type, settings.physical_interface,
                                  dhcp_dir_for(settings, config.host), netns, external)
         closers.append(adapters.network.close)

@@ -8,7 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self, cast
 
+from adapters.persistence import Database
+from adapters.settings import Settings
+from domain.app import SkyLedger
 from projections.runner import NotifyListener
+from projections.store import ReadStore
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +75,15 @@ class RunningLoop:
     @property
     def running(self) -> bool:
         return all_alive(self._threads)
+
+
+def open_stores(settings: Settings,
+                closers: list[Callable[[], None]]) -> tuple[SkyLedger, ReadStore]:
+    """A worker process's own event store and read store, each added to `closers` (closed in
+    reverse if the rest of the worker cannot be opened)."""
+    database = Database(settings.database_url)
+    app = SkyLedger(env=database.event_store_env(), snapshot_interval=settings.snapshot_interval)
+    closers.append(app.close)
+    store = database.read_store()
+    closers.append(store.close)
+    return app, store

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from adapters.blobs import FileBlobStore
-from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
@@ -25,7 +24,7 @@ from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.volumes import VolumeService
 from domain.storage.ports import VolumeBackendError
-from ops.process_threads import RunningLoop
+from ops.process_threads import RunningLoop, open_stores
 from projections.store import ReadStore
 
 if TYPE_CHECKING:
@@ -92,12 +91,7 @@ def open_volume_worker(settings: Settings, host: str | None = None, uri: str | N
     lock = lock_volume_host(lock_dir_for(settings, config.host))
     closers: list[Callable[[], None]] = [lock.close]
     try:
-        database = Database(settings.database_url)
-        app = SkyLedger(env=database.event_store_env(),
-                        snapshot_interval=settings.snapshot_interval)
-        closers.append(app.close)
-        store = database.read_store()
-        closers.append(store.close)
+        app, store = open_stores(settings, closers)
         backend = open_backend(settings, uri, pool, pool_dir)
         closers.append(backend.close)
         blobs = FileBlobStore(settings.data_dir / "images")
