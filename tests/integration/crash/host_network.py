@@ -58,10 +58,15 @@ def read_host(ns: str) -> HostState:
 def loaded_reservations(directory: Path) -> frozenset[str]:
     """`mac,ip` of each line of a server's hosts file, if the server has loaded that file: the
     adapter records the digest of what it last made the server read in `applied`
-    (adapters/network/dnsmasq.py); a hosts file written but not yet signalled reads as such."""
-    text = (directory / "hosts").read_text()
-    applied = (directory / "applied").read_text().split() if (directory / "applied").exists() \
-        else []
+    (adapters/network/dnsmasq.py); a hosts file written but not yet signalled reads as such.
+    A server being stopped loses its directory (stop removes it) while we look: that reads as
+    such too, never as anything the host should hold, so a wait simply looks again."""
+    try:
+        text = (directory / "hosts").read_text()
+        applied_file = directory / "applied"
+        applied = applied_file.read_text().split() if applied_file.exists() else []
+    except FileNotFoundError:
+        return frozenset({"(state directory removed while read)"})
     if applied[1:2] != [hashlib.sha256(text.encode()).hexdigest()]:
         return frozenset({"(hosts file not loaded)"})
     return frozenset(",".join(line.lower().split(",")[:2]) for line in text.splitlines())
