@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,7 @@ from adapters.settings import Settings
 
 if TYPE_CHECKING:
     from ops.bootstrap import Cloud
+    from projections.runner import Progress as ProgressCallback
 
 ENV_NOTE = ("The event store is the one $SKYLEDGER_DATABASE_URL names (default: the SQLite file "
             "in $SKYLEDGER_DATA_DIR).")
@@ -54,6 +56,12 @@ def register_status(actions: argparse._SubParsersAction) -> None:
 # `projections rebuild` exit status when another rebuild of a named projection is running.
 EXIT_BUSY = 3
 EXIT_INTERRUPTED = 130  # the shell's code for SIGINT
+# Test hook: with SKYLEDGER_REBUILD_PAUSE_AT=N, a rebuild stops once its copy has reached event
+# position N (or the head of the log, if that comes first), says "rebuild NAME: paused at ..."
+# on stderr and waits for its standard input to end, so that a test can interrupt or kill it at
+# a known point in the middle of its work instead of racing the clock
+# (tests/integration/test_cli_projections.py). Unset, as it always is outside tests: no effect.
+PAUSE_AT_VARIABLE = "SKYLEDGER_REBUILD_PAUSE_AT"
 
 
 def register_rebuild(actions: argparse._SubParsersAction) -> None:
@@ -169,15 +177,16 @@ def rebuild_one(cloud: Cloud, name: str, args: argparse.Namespace) -> bool:
     batch_size = max(1, args.batch_size)
     started = time.monotonic()
     bar = None if args.quiet else Progress(cloud.app.head(), f"rebuild {name}")
+    progress = paused_for_tests(name, bar)
     try:
         if args.in_place:
             runner.batch_size = batch_size
-            position = runner.rebuild(progress=bar)
+            position = runner.rebuild(progress=progress)
             how = ""
         else:
             rebuild = ShadowRebuild(cloud.app, cloud.store, Database(cloud.settings.database_url),
                                     runner.projection, batch_size)
-            result = rebuild.run(progress=bar)
+            result = rebuild.run(progress=progress)
             position = result.position
             how = (f", swapped in after {result.tail} more events "
                    f"(live lock held {result.swap_seconds:.2f} s)")
@@ -190,3 +199,24 @@ def rebuild_one(cloud: Cloud, name: str, args: argparse.Namespace) -> bool:
     print(f"{name}: rebuilt to position {position} of {cloud.app.head()} "
           f"in {time.monotonic() - started:.2f} s{how}", flush=True)
     return True
+
+
+def paused_for_tests(name: str, progress: ProgressCallback | None) -> ProgressCallback | None:
+    """`progress`, made to pause once where $SKYLEDGER_REBUILD_PAUSE_AT says (see
+    PAUSE_AT_VARIABLE); `progress` itself when the variable is unset."""
+    value = os.environ.get(PAUSE_AT_VARIABLE)
+    if not value:
+        return progress
+    pause_at, paused = int(value), False
+
+    def pausing(done: int, total: int) -> None:
+        nonlocal paused
+        if progress is not None:
+            progress(done, total)
+        if not paused and done >= min(pause_at, total):
+            paused = True
+            print(f"rebuild {name}: paused at event {done} of {total} ({PAUSE_AT_VARIABLE})",
+                  file=sys.stderr, flush=True)
+            sys.stdin.read()  # until end of file; a Ctrl-C raises KeyboardInterrupt in here
+
+    return pausing

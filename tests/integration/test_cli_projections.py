@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,13 @@ from adapters.persistence import Database
 from domain.context import SYSTEM
 from ops.bootstrap import Cloud
 from ops.cli import main, parser
-from ops.commands.projections import EXIT_BUSY, EXIT_INTERRUPTED
+from ops.commands.projections import EXIT_BUSY, EXIT_INTERRUPTED, PAUSE_AT_VARIABLE
 from ops.progress import Progress
 from projections.rebuild_guard import RebuildGuard
 from projections.registry import all_projections
 from projections.swap import space_for
 from tests.integration.test_projections_rebuild import dump_all
+from tests.integration.test_projections_rebuild_swap import wait_for
 
 NAMES = [p.name for p in all_projections()]
 
@@ -203,26 +203,42 @@ def test_a_killed_rebuild_leaves_live_intact_and_no_copy_for_long(
     cloud: Cloud, database_url: str, tmp_path: Path, signum: int
 ) -> None:
     """Ctrl-C: the rebuild removes its copy itself. Killed: the copy stays until the next
-    rebuild of that projection (whose guard the dead one no longer holds) removes it."""
-    for number in range(60):
+    rebuild of that projection (whose guard the dead one no longer holds) removes it.
+
+    The rebuild pauses half-way through its copy (the CLI's PAUSE_AT_VARIABLE test hook) and
+    says so; the signal goes only after that, so it always lands in the middle of the work,
+    however fast or slow the machine (racing a 138-event rebuild with a Ctrl-C did not)."""
+    for number in range(10):
         cloud.identity.create_project(SYSTEM, f"killed-{number}")
     cloud.sync_read_models()
     before = dump_all(cloud.store)
+    head = cloud.app.head()
     environ = {**os.environ, **cli_env(database_url, tmp_path)}
     space = space_for(Database(database_url), "audit")
     script = Path(sys.executable).parent / "skyledger"
-    process = subprocess.Popen([str(script), "projections", "rebuild", "audit", "--batch-size",
-                                "1"], env=environ, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    stderr = tmp_path / "rebuild.err"
+    with stderr.open("w") as err_file:
+        process = subprocess.Popen([str(script), "projections", "rebuild", "audit",
+                                    "--batch-size", "3"],
+                                   env={**environ, PAUSE_AT_VARIABLE: str(head // 2)},
+                                   stdin=subprocess.PIPE,
+                                   stdout=subprocess.DEVNULL, stderr=err_file, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not space.exists():  # building its copy
-            assert process.poll() is None, "the rebuild ended before it could be stopped"
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
+        wait_for(lambda: "rebuild audit: paused at" in stderr.read_text()
+                 or process.poll() is not None, "the rebuild to pause")
+        assert process.poll() is None, stderr.read_text()
+        paused_at = int(re.findall(r"paused at event (\d+) of", stderr.read_text())[0])
+        assert head // 2 <= paused_at < head  # its copy half built
+        assert space.exists()
         process.send_signal(signum)
+        process.wait(timeout=60)
     finally:
-        _, err = process.communicate(timeout=30)
+        if process.poll() is None:  # only if an assertion failed while it was paused
+            process.kill()
+            process.wait(timeout=60)
+        assert process.stdin is not None
+        process.stdin.close()
+    err = stderr.read_text()
     if signum == signal.SIGINT:
         assert process.returncode == EXIT_INTERRUPTED, err
         assert "interrupted; audit is untouched (its new copy was removed)" in err
