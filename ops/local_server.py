@@ -11,6 +11,9 @@ from pathlib import Path
 
 import httpx
 
+# The `skyledger` command of this interpreter's environment.
+THIS_SKYLEDGER = (sys.executable, "-m", "ops.cli")
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -19,10 +22,13 @@ def free_port() -> int:
 
 
 def launch(workdir: Path, env: dict[str, str], log: Path, timeout: float,
-           extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
+           extra_args: tuple[str, ...] = (),
+           program: tuple[str, ...] = THIS_SKYLEDGER,
+           ) -> tuple[subprocess.Popen[bytes], str]:
     """The running process and its URL, once GET /identity/v3 answers. `env` must set
-    SKYLEDGER_BIND to a free 127.0.0.1 port (see free_port)."""
-    process = subprocess.Popen([sys.executable, "-m", "ops.cli", "serve", *extra_args],
+    SKYLEDGER_BIND to a free 127.0.0.1 port (see free_port). `program` is the `skyledger`
+    command to start (by default this interpreter's)."""
+    process = subprocess.Popen([*program, "serve", *extra_args],
                                cwd=workdir, env=env, stdout=log.open("wb"),
                                stderr=subprocess.STDOUT)
     url = f"http://{env['SKYLEDGER_BIND']}"

@@ -13,7 +13,7 @@ import openstack
 import pytest
 from openstack.config import OpenStackConfig
 
-from ops.local_server import free_port, launch
+from ops.local_server import THIS_SKYLEDGER, free_port, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,9 @@ class Server:
         return openstack.connection.Connection(config=config.get_one("skyledger", auth=auth))
 
 
-def start_server(tmp: Path, env_overrides: dict[str, str] | None = None) -> Server:
+def start_server(tmp: Path, env_overrides: dict[str, str] | None = None,
+                 program: tuple[str, ...] = THIS_SKYLEDGER) -> Server:
+    """`skyledger serve` (this interpreter's, or `program`) with a data dir of its own in `tmp`."""
     port = free_port()
     data_dir = tmp / "var"
     env = {**os.environ, "SKYLEDGER_DATA_DIR": str(data_dir), "SKYLEDGER_BIND": f"127.0.0.1:{port}",
@@ -47,7 +49,7 @@ def start_server(tmp: Path, env_overrides: dict[str, str] | None = None) -> Serv
     if "SKYLEDGER_ADMIN_PASSWORD" not in (env_overrides or {}):
         env.pop("SKYLEDGER_ADMIN_PASSWORD", None)  # so the first start generates one
     log = tmp / "server.log"
-    process, url = launch(tmp, env, log, timeout=30)
+    process, url = launch(tmp, env, log, timeout=30, program=program)
     return Server(url, data_dir, process, log)
 
 
