@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 from pathlib import Path
 
 import yaml
@@ -67,3 +68,19 @@ def write_clouds_yaml(cloud: Cloud, password: str | None) -> Path:
     with os.fdopen(fd, "w") as out:
         yaml.safe_dump(document, out, sort_keys=False)
     return path
+
+
+def first_command(clouds_yaml: Path) -> str:
+    """The command to try first against this server, in the shape README.md's Quick start shows:
+    the checkout's ops/openstack where skyledger runs from one, else `openstack` given this
+    clouds.yaml."""
+    checkout = Path(__file__).resolve().parents[1]
+    wrapper = checkout / "ops" / "openstack"
+    if not wrapper.exists():  # installed from a wheel: no checkout around it
+        return (f"OS_CLIENT_CONFIG_FILE={shlex.quote(str(clouds_yaml.absolute()))} "
+                "OS_CLOUD=skyledger openstack flavor list")
+    data_dir = clouds_yaml.parent.resolve()
+    prefix = ("" if data_dir == checkout / "var"
+              else f"SKYLEDGER_DATA_DIR={shlex.quote(str(data_dir))} ")
+    command = "ops/openstack" if Path.cwd().resolve() == checkout else shlex.quote(str(wrapper))
+    return f"{prefix}{command} flavor list"

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from api.app import create_app
     from ops.bootstrap import build, start_embedded_compute, start_embedded_volume
     from ops.commands.serve_workers import KEEP_ALIVE_SECONDS
-    from ops.first_start import clouds_yaml_path, ensure_bootstrapped
+    from ops.first_start import clouds_yaml_path, ensure_bootstrapped, first_command
 
     overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
     settings = Settings.from_env({**os.environ, **overrides})
@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
                   f"{settings.volume_pool} on {settings.volume_uri}", flush=True)
         print(f"skyledger: API on http://{settings.bind}"
               + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
+        print(f"skyledger: try it from another shell: {first_command(clouds_yaml_path(cloud))}"
+              "  (README.md, Quick start)", flush=True)
         if args.workers > 1:
             from ops.commands.serve_workers import run_workers
 
