@@ -20,15 +20,16 @@ import pytest
 from adapters.persistence import Database
 from domain.app import SkyLedger
 from tests.e2e.conftest import Server, start_server, stop_server
+from tests.e2e.multi_host import wait_for
 from tests.integration.faults.load import COMPUTE, Answer, Load
 from tests.integration.faults.private_pg import PrivatePostgres
 
 pytestmark = pytest.mark.postgres
 
-OUTAGE_S = 10.0  # long enough for requests to start and fail inside it
+OUTAGE_S = 10.0  # at least; and until every client has had a 503 inside it
 RECOVERY_LIMIT_S = 6.0  # from the cluster's return to every request succeeding again
 SLOWEST_ANSWER_S = 8.0  # one database call gives up after ~2 s; a request makes a few
-AFTER_RECOVERY_S = 4.0
+WAIT_S = 120.0  # a safety net for the waits on the load's answers, never a deadline
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +86,22 @@ def test_a_database_restart_gives_503s_then_recovers_and_loses_no_acknowledged_w
     token, image_id, flavor_id = prepare(server)
     load = Load(server.url, token, image_id, flavor_id)
     load.start()
+    # Each phase ends on answers the load got, not on a guess of how many a sleep gives: a
+    # busy machine answers fewer per second, and then an outage could pass unnoticed.
     try:
-        time.sleep(2.0)
+        wait_for(lambda: {"create_server", "create_keypair", "create_flavor", "list_servers"}
+                 <= {a.op for a in load.answers if a.status is not None and a.status < 300},
+                 "every kind of request to succeed before the outage", WAIT_S)
         down_at = time.monotonic()
         private_pg.stop("immediate")
-        time.sleep(OUTAGE_S)
+        wait_for(lambda: len([a for a in load.since(down_at) if a.status == 503])
+                 >= load.threads, "requests to be refused with 503 during the outage", WAIT_S)
+        time.sleep(max(0.0, down_at + OUTAGE_S - time.monotonic()))  # down for OUTAGE_S at least
         private_pg.start()
         up_at = time.monotonic()
-        time.sleep(RECOVERY_LIMIT_S + AFTER_RECOVERY_S)
+        # Answers to requests made after the recovery limit: each must be a success.
+        wait_for(lambda: len(load.since(up_at + RECOVERY_LIMIT_S)) >= 2 * load.threads,
+                 "requests made after the recovery limit", WAIT_S)
     finally:
         load.stop()
     answers = list(load.answers)
