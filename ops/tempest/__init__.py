@@ -1,0 +1,1 @@
+"""The Tempest conformance harness behind `ops/conformance` (see its --help)."""
