@@ -4,7 +4,6 @@ Nothing is built at import time."""
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 from typing import Any
 
@@ -14,43 +13,56 @@ from api import errors, limits, metrics, middleware, openapi_errors, openapi_res
 from api.deps import CloudServices
 from api.discovery import router as discovery_router
 from api.policy import PolicyEngine
-
-# One module per OpenStack resource; each exposes `router` and its policy defaults as `RULES`.
-ROUTER_MODULES = (
-    "api.routers.identity_tokens",
-    "api.routers.identity_projects",
-    "api.routers.identity_users",
-    "api.routers.identity_roles",
-    "api.routers.compute_flavors",
-    "api.routers.compute_keypairs",
-    "api.routers.compute_quotas",
-    "api.routers.images",
-    "api.routers.compute_servers",
-    "api.routers.compute_server_actions",
-    "api.routers.compute_instance_actions",
-    "api.routers.compute_server_groups",
-    "api.routers.compute_hosts",
-    "api.routers.network_networks",
-    "api.routers.network_ports",
-    "api.routers.network_floatingips",
-    "api.routers.network_quotas",
-    "api.routers.network_extensions",
-    "api.routers.volumes",
-    "api.routers.volume_quotas",
-    "api.routers.compute_volume_attachments",
-    "api.routers.dashboard",
+from api.routers import (
+    compute_flavors,
+    compute_hosts,
+    compute_instance_actions,
+    compute_keypairs,
+    compute_quotas,
+    compute_server_actions,
+    compute_server_groups,
+    compute_servers,
+    compute_volume_attachments,
+    dashboard,
+    identity_projects,
+    identity_roles,
+    identity_tokens,
+    identity_users,
+    images,
+    network_extensions,
+    network_floatingips,
+    network_networks,
+    network_ports,
+    network_quotas,
+    volume_quotas,
+    volumes,
 )
 
-
-def router_modules() -> list[ModuleType]:
-    modules = []
-    for name in ROUTER_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-    return modules
+# One module per OpenStack resource; each exposes `router` and its policy defaults as `RULES`.
+ROUTER_MODULES: tuple[ModuleType, ...] = (
+    identity_tokens,
+    identity_projects,
+    identity_users,
+    identity_roles,
+    compute_flavors,
+    compute_keypairs,
+    compute_quotas,
+    images,
+    compute_servers,
+    compute_server_actions,
+    compute_instance_actions,
+    compute_server_groups,
+    compute_hosts,
+    network_networks,
+    network_ports,
+    network_floatingips,
+    network_quotas,
+    network_extensions,
+    volumes,
+    volume_quotas,
+    compute_volume_attachments,
+    dashboard,
+)
 
 
 def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
@@ -59,7 +71,7 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
         version="0.1.0",
         description="Event-sourced cloud manager with OpenStack-compatible APIs",
     )
-    modules = router_modules()
+    modules = ROUTER_MODULES
     rules: list[Any] = [rule for module in modules for rule in getattr(module, "RULES", [])]
     app.state.cloud = cloud
     app.state.policy = PolicyEngine(

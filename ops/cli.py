@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+from types import ModuleType
+
+from ops.commands import (
+    audit,
+    bench,
+    compute,
+    diff,
+    network_agent,
+    projections,
+    queries,
+    replay,
+    serve,
+    volume,
+)
 
 # Modules that each define `register(subparsers)`; the order is the order `--help` lists them.
-COMMAND_MODULES = (
-    "ops.commands.serve",
-    "ops.commands.compute",
-    "ops.commands.volume",
-    "ops.commands.network_agent",
-    "ops.commands.projections",
-    "ops.commands.audit",
-    "ops.commands.replay",
-    "ops.commands.diff",
-    "ops.commands.queries",
-    "ops.commands.bench",
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    serve, compute, volume, network_agent, projections, audit, replay, diff, queries, bench,
 )
 
 
@@ -28,13 +32,7 @@ def parser() -> argparse.ArgumentParser:
                     "environment variables (see README.md).",
     )
     subparsers = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-            continue
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return root
 

@@ -3,10 +3,6 @@ here through OutcomeService) settles it; wrong states and locks are Nova's 409."
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 from tests.integration.api.test_compute_support import (
     Compute,
     auth,
@@ -152,8 +148,6 @@ def test_other_projects_cannot_act(compute: Compute, member_a: dict[str, str],
     assert status(compute, member_a, server_id) == "ACTIVE"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("adapters.console_logs") is None,
-                    reason="adapters/console_logs.py (beside the compute worker) has not landed")
 def test_console_output_reads_what_the_worker_recorded(compute: Compute,
                                                         member_a: dict[str, str]) -> None:
     from adapters.console_logs import ConsoleLogs
