@@ -12,6 +12,10 @@ import pytest
 
 from adapters.settings import Settings
 
+# pytest rewrites the asserts of test modules and conftest.py files only; the helpers under
+# tests/support assert too, and their failures should read as well.
+pytest.register_assert_rewrite("tests.support")
+
 ROOT = Path(__file__).resolve().parents[1]
 # Tests that use the machine's singletons: libvirtd (qemu:///system and the test driver behind
 # it, which one of them restarts), real guests, network namespaces and their tools, a process

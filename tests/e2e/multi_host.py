@@ -13,32 +13,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from tests.e2e.conftest import Server, start_server, stop_server
 
-T = TypeVar("T")
-
 HYPERVISOR = "test:///default"  # libvirt's test driver: a fresh hypervisor in each process
-
-
-def wait_for(probe: Callable[[], T | None], what: str, timeout_s: float,
-             details: Callable[[], str] = str, poll_s: float = 0.2) -> T:
-    """Poll `probe` until it returns something truthy; fail saying what was awaited, with
-    `details()` (the processes' logs)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}\n"
-                                 f"{details()}")
-        time.sleep(poll_s)
 
 
 @dataclass

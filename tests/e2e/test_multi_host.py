@@ -26,8 +26,9 @@ import httpx
 import pytest
 from openstack.connection import Connection
 
-from tests.e2e.multi_host import Deployment, wait_for
+from tests.e2e.multi_host import Deployment
 from tests.e2e.test_real_guest import new_member
+from tests.support.waiting import wait_for
 
 COMPUTE = "/compute/v2.1"
 MICROVERSION = {"X-OpenStack-Nova-API-Version": "2.37"}  # networks "auto"
@@ -118,7 +119,7 @@ def wait_active(admin: httpx.Client, ids: list[str], logs: Callable[[], str]) ->
             return {s["id"]: s["OS-EXT-SRV-ATTR:host"] for s in ours}
         return None
 
-    return wait_for(hosts, f"{len(ids)} servers to be ACTIVE", TIMEOUT_S, logs, poll_s=0.5)
+    return wait_for(hosts, f"{len(ids)} servers to be ACTIVE", TIMEOUT_S, logs)
 
 
 @dataclass

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import libvirt
@@ -36,6 +36,7 @@ from tests.e2e.conftest import Server, start_server, stop_server
 # libvirtd running and the guest built: the hypervisor adapter's session fixture (both
 # scripts it runs are no-ops when already done).
 from tests.integration.hypervisor.conftest import guest_image  # noqa: F401
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 
@@ -47,22 +48,8 @@ TIMEOUT_S = 90.0  # one boot takes ~6 s here under TCG; generous for a loaded ma
 POLL_S = 0.25
 NO_DOMAIN = 42  # libvirt.VIR_ERR_NO_DOMAIN
 
-T = TypeVar("T")
-
 
 # -- helpers -----------------------------------------------------------------------------------
-def wait_for(probe: Callable[[], T | None], what: str, timeout_s: float = TIMEOUT_S) -> T:
-    """Poll `probe` every POLL_S until it returns something truthy; fail after timeout_s."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(POLL_S)
-
-
 @dataclass
 class RequestIds:
     """A `requests` response hook on the sdk's session: every call's request id, so that the
@@ -307,7 +294,7 @@ def test_a_real_guest_boots_prints_reboots_and_goes(
 
     # -- console -----------------------------------------------------------------------------------
     output = wait_for(lambda: (lambda out: out if READY in out else None)(console(user, server)),
-                      "the guest's init on the console")
+                      "the guest's init on the console", TIMEOUT_S)
     assert output.count(UP) == 1
     assert f"{UP} hostname={GUEST_HOSTNAME} " in output, "os_command_line reaches the kernel"
 
@@ -338,7 +325,8 @@ def test_a_real_guest_boots_prints_reboots_and_goes(
     assert (server.task_state, server.power_state) == (None, 1)
     after = wait_for(
         lambda: (lambda out: out if out.count(UP) == 2 and out.count(READY) == 2 else None)(
-            console(user, server)), "the second boot's line on the console")
+            console(user, server)), "the second boot's line on the console",
+        TIMEOUT_S)
     assert after.startswith(output.split(UP)[0]), "the first boot's output is kept"
 
     # -- instance actions --------------------------------------------------------------------------
@@ -373,7 +361,7 @@ def test_a_real_guest_boots_prints_reboots_and_goes(
     # The deleted server's actions stay readable (2.21+): the delete is there, done.
     deleted_actions = wait_for(
         lambda: (lambda acts: acts if acts and acts[0].action == "delete" else None)(
-            list(user.compute.server_actions(server.id))), "the delete action")
+            list(user.compute.server_actions(server.id))), "the delete action", TIMEOUT_S)
     assert deleted_actions[0].request_id == delete_rid
     detail = user.compute.get_server_action(delete_rid, server.id, ignore_missing=False)
     assert detail.events and all(e.result == "Success" for e in detail.events), detail.events

@@ -40,7 +40,6 @@ from tests.e2e.test_real_guest import (
     domain_or_none,
     leftovers,  # noqa: F401 - fixture
     new_member,
-    wait_for,
 )
 from tests.integration.hypervisor.conftest import HV_NETNS, guest_image  # noqa: F401
 from tests.integration.network.conftest import (
@@ -52,6 +51,7 @@ from tests.integration.network.conftest import (
     sh,
     unreachable,
 )
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 
@@ -191,7 +191,7 @@ def test_a_real_guest_gets_its_address_by_dhcp_and_its_floating_ip_from_outside(
                                     bridge).stdout, "the guest's tap joined the bridge"
 
     output = wait_for(lambda: (lambda out: out if "SKYLEDGER-GUEST-READY" in out else None)(
-        console(user, server)), "the guest's init to finish")
+        console(user, server)), "the guest's init to finish", TIMEOUT_S)
     leases = ADDRESS.findall(output)
     assert leases and leases[0][1].split("/")[0] == fixed_ip, (leases, fixed_ip, output)
     assert pings(HV_NETNS, fixed_ip), f"the guest answers on {bridge}"

@@ -35,12 +35,12 @@ from tests.e2e.test_real_guest import (
     domain_facts,
     domain_or_none,
     new_member,
-    wait_for,
 )
 
 # libvirtd running and the guest built: the hypervisor adapter's session fixture.
 from tests.integration.hypervisor.conftest import guest_image  # noqa: F401
 from tests.integration.storage.conftest import QEMU_URI, remove_pool
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 
@@ -119,14 +119,14 @@ def running_guest(user: Connection, leftovers: Leftovers, name: str, image_id: s
     leftovers.instance_ids.add(server.id)
     server = user.compute.wait_for_server(server, status="ACTIVE", wait=TIMEOUT_S,
                                           interval=POLL_S)
-    wait_for(lambda: READY in console(user, server), f"{name}'s init on the console")
+    wait_for(lambda: READY in console(user, server), f"{name}'s init on the console", TIMEOUT_S)
     return server
 
 
 def console_shows(user: Connection, server: Any, line: str, after: int = 0) -> str:
     """Wait until the console shows `line` past its first `after` characters."""
     return wait_for(lambda: (lambda out: out if line in out[after:] else None)(
-        console(user, server)), f"{line!r} on {server.name}'s console")
+        console(user, server)), f"{line!r} on {server.name}'s console", TIMEOUT_S)
 
 
 def volume_targets(server_id: str) -> dict[str, str]:

@@ -26,9 +26,10 @@ from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.audit import AuditViews
 from tests.integration.api.test_compute_support import SERVERS, make_image
-from tests.integration.compute.fleet import Fleet, wait_for
+from tests.integration.compute.fleet import Fleet
 from tests.integration.storage.conftest import TEST_URI, remove_pool
 from tests.integration.test_audit import env  # noqa: F401 - fixture: the CLI opens this cloud
+from tests.support.waiting import wait_for
 
 HOST = "trace-host"
 

@@ -26,7 +26,7 @@ from projections.rebuild_guard import RebuildGuard
 from projections.registry import all_projections
 from projections.swap import space_for
 from tests.integration.test_projections_rebuild import dump_all
-from tests.integration.test_projections_rebuild_swap import wait_for
+from tests.support.waiting import wait_for
 
 NAMES = [p.name for p in all_projections()]
 
@@ -225,7 +225,7 @@ def test_a_killed_rebuild_leaves_live_intact_and_no_copy_for_long(
                                    stdout=subprocess.DEVNULL, stderr=err_file, text=True)
     try:
         wait_for(lambda: "rebuild audit: paused at" in stderr.read_text()
-                 or process.poll() is not None, "the rebuild to pause")
+                 or process.poll() is not None, "the rebuild to pause", 60.0)
         assert process.poll() is None, stderr.read_text()
         paused_at = int(re.findall(r"paused at event (\d+) of", stderr.read_text())[0])
         assert head // 2 <= paused_at < head  # its copy half built

@@ -4,9 +4,8 @@ event ids that commit in order (so a follower never passes over a gap that fills
 from __future__ import annotations
 
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,17 +20,9 @@ from ops.bootstrap import Cloud, build
 from projections.registry import all_projections
 from projections.runner import Followers, runner_for
 from tests.conftest import make_settings
+from tests.support.waiting import wait_for
 
 CTX = RequestContext(user_id="u-test", project_id="p-test", request_id="req-followers")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 @pytest.fixture
@@ -104,7 +95,7 @@ def test_sqlite_followers_poll(tmp_path: Path) -> None:
         other.followers.start()
         other.app.save(Project("polled", "default", "", True))
         audit = other.runners[-1]
-        assert wait_until(lambda: audit.position() == other.app.head())
+        wait_for(lambda: audit.position() == other.app.head(), "the audit to catch up by polling")
     finally:
         other.close()
 
@@ -117,11 +108,11 @@ def test_postgres_followers_are_woken_by_notify(pg_schema_url: str) -> None:
     writer = SkyLedger(env=Database(pg_schema_url).event_store_env())
     try:
         follower.followers.start()
-        assert wait_until(lambda: follower.followers.listening)
+        wait_for(lambda: follower.followers.listening, "the followers to listen")
         audit = follower.runners[-1]
-        assert wait_until(lambda: audit.position() == follower.app.head())
+        wait_for(lambda: audit.position() == follower.app.head(), "the audit to catch up")
         writer.save(Project("notified", "default", "", True))
-        assert wait_until(lambda: audit.position() == writer.head(), timeout=60.0)
+        wait_for(lambda: audit.position() == writer.head(), "a NOTIFY to wake the audit", 60.0)
         assert follower.followers.errors == []
     finally:
         follower.close()
@@ -157,7 +148,8 @@ def test_postgres_inserts_commit_in_notification_order(pg_schema_url: str) -> No
             thread.start()
             # Once the save queues on the table's lock (not after a guessed delay, which a slow
             # thread could outlast before it even tried), it must still be uncommitted.
-            assert wait_until(lambda: save_waits_for_the_table() or saved.is_set(), timeout=60)
+            wait_for(lambda: save_waits_for_the_table() or saved.is_set(),
+                     "the save to queue on the table's lock", 60.0)
             assert not saved.is_set(), "a save committed while a lower event id was in flight"
             holder.rollback()
         thread.join(timeout=10)

@@ -11,8 +11,7 @@ for events the copy has not seen, so the catch-up under the lock has work to do.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +26,7 @@ from projections.store import ReadStore
 from projections.swap import ShadowRebuild, SwapResult, space_for
 from tests.integration.api.test_compute_support import Compute, make_image, register_host
 from tests.integration.test_projections_rebuild import admin_context, dump_table
+from tests.support.waiting import wait_for
 
 # What a reader of each model can count; only boots happen, so it may only ever grow.
 OBSERVED = {
@@ -51,13 +51,6 @@ def fleet(cloud: Cloud, client: TestClient, admin: dict[str, str]) -> Compute:
     return fleet
 
 
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
-
-
 class Booter(threading.Thread):
     """Boots servers through the API until stopped; keeps their ids."""
 
@@ -78,7 +71,7 @@ class Booter(threading.Thread):
     def more(self, count: int) -> None:
         """Wait until `count` more servers than now have been booted."""
         target = len(self.ids) + count
-        wait_for(lambda: len(self.ids) >= target or self.error is not None, "boots")
+        wait_for(lambda: len(self.ids) >= target or self.error is not None, "boots", WAIT)
         assert self.error is None, self.error
 
 

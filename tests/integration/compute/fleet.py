@@ -8,9 +8,7 @@ Tests drive BootService/ActionService directly and wait on recorded state, never
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,22 +28,10 @@ from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud
 from ops.compute_worker import ComputeHost, assemble
 from tests.integration.hypervisor.conftest import write_node_file
+from tests.support.waiting import wait_for
 
 ADMIN = RequestContext(user_id="admin-user", project_id="p-admin", roles=("admin", "member"))
 USER = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
-WAIT_S = 15.0
-
-
-def wait_for(condition: Callable[[], Any], what: str, timeout_s: float = WAIT_S) -> Any:
-    """Poll briefly and often; returns the condition's first truthy value."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.02)
 
 
 @dataclass

@@ -22,8 +22,9 @@ from domain.services.compute.boot_volumes import RootVolumeRequest
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
 from ops.compute_worker import ComputeHost, assemble
-from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.storage.conftest import remove_pool
+from tests.support.waiting import wait_for
 
 TEST_URI = "test:///default"
 

@@ -17,9 +17,10 @@ from domain.compute.ports import KernelBoot
 from domain.compute.states import VmState
 from domain.services.compute.boot_volumes import RootVolumeRequest
 from ops.bootstrap import Cloud
-from tests.integration.compute.fleet import ADMIN, USER, wait_for
+from tests.integration.compute.fleet import ADMIN, USER
 from tests.integration.compute.test_boot_from_volume import VolumeFleet
 from tests.integration.storage.conftest import remove_pool
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 

@@ -31,8 +31,9 @@ from ops.compute_worker import ComputeHost, assemble
 from ops.volume_worker import VolumeHost
 from ops.volume_worker import assemble as assemble_volume_worker
 from projections.volumes import VolumeViews
-from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.storage.conftest import remove_pool
+from tests.support.waiting import wait_for
 
 TEST_URI = "test:///default"
 # Equal hosts score equally and the scheduler then takes names in order: "a-..." first.

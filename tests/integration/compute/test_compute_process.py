@@ -38,8 +38,9 @@ from domain.compute.states import VmState
 from domain.process.config import WorkerConfig
 from domain.process.liveness import Liveness
 from ops.bootstrap import Cloud
-from tests.integration.compute.fleet import Fleet, wait_for
+from tests.integration.compute.fleet import Fleet
 from tests.integration.hypervisor.conftest import HV_NETNS, write_node_file
+from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[3]
 URIS = [pytest.param("test+unix:///default", id="libvirtd-test-driver"),

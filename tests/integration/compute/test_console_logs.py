@@ -7,7 +7,8 @@ import uuid
 from adapters.console_logs import MAX_CHARS, ConsoleLogs
 from domain.compute.states import VmState
 from ops.bootstrap import Cloud
-from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.compute.fleet import USER, Fleet
+from tests.support.waiting import wait_for
 
 
 def test_the_table_keeps_the_tail_per_instance(compute_cloud: Cloud) -> None:

@@ -8,8 +8,9 @@ from domain.compute.node import node_id
 from domain.compute.states import VmState
 from ops.bootstrap import build, start_embedded_compute
 from tests.conftest import make_settings
-from tests.integration.compute.fleet import Fleet, wait_for
+from tests.integration.compute.fleet import Fleet
 from tests.integration.hypervisor.conftest import write_node_file
+from tests.support.waiting import wait_for
 
 
 def test_serve_runs_a_worker_for_its_own_host(database_url: str, tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from uuid import UUID
 from adapters.blobs import FileBlobStore
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.compute.fleet import USER, Fleet
+from tests.support.waiting import wait_for
 
 
 def test_boots_land_on_hosts_that_fit_and_become_active(fleet: Fleet) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from domain.catalog.image import Image
 from domain.compute.states import VmState
-from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.compute.fleet import USER, Fleet
+from tests.support.waiting import wait_for
 
 
 def test_a_snapshot_becomes_an_active_image_a_server_boots_from(fleet: Fleet) -> None:

@@ -12,7 +12,8 @@ from domain.context import RequestContext
 from domain.process.drift import drift_id
 from domain.services.compute.actions import ActionService
 from projections.audit import AuditViews
-from tests.integration.compute.fleet import Fleet, wait_for
+from tests.integration.compute.fleet import Fleet
+from tests.support.waiting import wait_for
 
 
 def asking(request_id: str) -> RequestContext:

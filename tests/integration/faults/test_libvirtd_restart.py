@@ -19,8 +19,9 @@ from domain.compute.ports import GuestState, KernelBoot
 from domain.compute.states import VmState
 from domain.process.drift import drift_id
 from tests.integration.compute.conftest import compute_cloud, fleet, libvirtd  # noqa: F401
-from tests.integration.compute.fleet import ADMIN, USER, Fleet, Host, wait_for
+from tests.integration.compute.fleet import ADMIN, USER, Fleet, Host
 from tests.integration.hypervisor.conftest import _run_script, guest_image  # noqa: F401
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 

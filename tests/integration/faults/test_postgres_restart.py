@@ -20,9 +20,9 @@ import pytest
 from adapters.persistence import Database
 from domain.app import SkyLedger
 from tests.e2e.conftest import Server, start_server, stop_server
-from tests.e2e.multi_host import wait_for
 from tests.integration.faults.load import COMPUTE, Answer, Load
 from tests.integration.faults.private_pg import PrivatePostgres
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.postgres
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from domain.compute.ports import GuestState, ImageDisk, KernelBoot
+from tests.support.waiting import wait_for
 
 if TYPE_CHECKING:
     from tests.integration.hypervisor.conftest import Guests
@@ -29,15 +28,6 @@ pytestmark = pytest.mark.qemu
 
 UP = "SKYLEDGER-GUEST-UP"
 BOOT_TIMEOUT_S = 60.0  # ~5 s here under TCG; generous for a loaded CI machine
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = BOOT_TIMEOUT_S) -> None:
-    """Poll briefly and often instead of sleeping for a guessed duration."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_a_real_guest_boots_reboots_and_leaves_nothing_behind(
@@ -64,14 +54,15 @@ def test_a_real_guest_boots_reboots_and_leaves_nothing_behind(
 
     # The partition table is the init's third output: wait for it, not only for the first line.
     wait_for(lambda: re.search(r"\b1048576 vdb\b", hv.console_output(guest)) is not None,
-             "the guest's init to print its partitions")
+             "the guest's init to print its partitions", BOOT_TIMEOUT_S)
     console = hv.console_output(guest)
     assert re.search(rf"{UP} hostname=sky1 ", console), console
     assert "SKYLEDGER-GUEST-BLOCK-DEVICES: vda vdb" in console, console  # overlay + ephemeral
     assert re.search(r"\b1048576 vdb\b", console), console  # the ephemeral disk is 1 GiB
 
     hv.reboot(guest, hard=True)
-    wait_for(lambda: hv.console_output(guest).count(UP) == 2, "a second boot after hard reboot")
+    wait_for(lambda: hv.console_output(guest).count(UP) == 2, "a second boot after hard reboot",
+             BOOT_TIMEOUT_S)
     assert hv.console_output(guest, length=1).strip() != ""
 
     hv.pause(guest)

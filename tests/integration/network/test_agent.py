@@ -21,10 +21,11 @@ from domain.process.network_drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
 from ops.network_agent import AgentAdapters, assemble_agent
-from tests.integration.compute.fleet import USER, Fleet, wait_for
+from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.conftest import Host, Namespaces, attach_guest, ip, link_details
 from tests.integration.network.test_dhcp import lease
+from tests.support.waiting import wait_for
 
 OTHER = RequestContext(user_id="u2", project_id="p2", roles=("member", "reader"))
 NODE = "net-node"

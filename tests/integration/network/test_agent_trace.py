@@ -25,9 +25,10 @@ from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
 from ops.network_agent import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
-from tests.integration.compute.fleet import Fleet, wait_for
+from tests.integration.compute.fleet import Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.conftest import Host, ip
+from tests.support.waiting import wait_for
 
 NODE = "trace-node"
 

@@ -16,8 +16,8 @@ from adapters.network.dnsmasq_config import render_hosts
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
 from domain.network_ports import DhcpHost, DhcpNetwork, SegmentSpec
-from tests.integration.compute.fleet import wait_for
 from tests.integration.network.conftest import Host, Namespaces, attach_guest, sh
+from tests.support.waiting import wait_for
 
 SUBNET = IPv4Network("10.60.0.0/24")
 GATEWAY = IPv4Interface("10.60.0.1/24")

@@ -22,6 +22,7 @@ import pytest
 from adapters.hypervisor import volume_attach
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.ports import HypervisorError, ImageDisk, KernelBoot
+from tests.support.waiting import wait_for
 
 if TYPE_CHECKING:
     from tests.integration.hypervisor.conftest import Guests
@@ -31,14 +32,6 @@ pytestmark = pytest.mark.qemu
 READY = "SKYLEDGER-GUEST-READY"
 DEVICES = "SKYLEDGER-GUEST-BLOCK-DEVICES:"
 TIMEOUT_S = 90.0  # one boot takes ~6 s here under TCG; generous for a loaded machine
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def after_ready(console: str) -> list[str]:
@@ -71,12 +64,14 @@ def test_a_volume_moves_between_live_guests_with_its_data(
     a, b = boot("sky-vol-a"), boot("sky-vol-b")
     volume_id = uuid.uuid4()
     volume = qemu_backend.create(volume_id, 1)
-    wait_for(lambda: READY in hv.console_output(a) and READY in hv.console_output(b), "both boots")
+    wait_for(lambda: READY in hv.console_output(a) and READY in hv.console_output(b),
+             "both boots", TIMEOUT_S)
     assert f"{DEVICES} vda" in hv.console_output(a)
 
     started = time.monotonic()
     assert hv.attach_volume(a, volume_id, volume.path) == "vdb"
-    wait_for(lambda: "SKYLEDGER-GUEST-WROTE-MARK vdb" in hv.console_output(a), "a's mark")
+    wait_for(lambda: "SKYLEDGER-GUEST-WROTE-MARK vdb" in hv.console_output(a),
+             "a's mark", TIMEOUT_S)
     seen_s = time.monotonic() - started
     assert hv.attached_volumes(a) == {volume_id: "vdb"}
     with volume.path.open("rb") as disk:  # on the host's file, fsync-ed by the guest
@@ -87,13 +82,15 @@ def test_a_volume_moves_between_live_guests_with_its_data(
     detach_s = time.monotonic() - started
     hv.detach_volume(a, volume_id)
     assert hv.attached_volumes(a) == {}
-    wait_for(lambda: after_ready(hv.console_output(a))[-1] == f"{DEVICES} vda", "vdb to go")
+    wait_for(lambda: after_ready(hv.console_output(a))[-1] == f"{DEVICES} vda",
+             "vdb to go", TIMEOUT_S)
 
     hv.attach_volume(b, volume_id, volume.path)
     found = "SKYLEDGER-GUEST-FOUND-MARK vdb SKYLEDGER-MARK:sky-vol-a"
-    wait_for(lambda: found in hv.console_output(b), "b to find a's mark")
+    wait_for(lambda: found in hv.console_output(b), "b to find a's mark", TIMEOUT_S)
     hv.detach_volume(b, volume_id)
-    wait_for(lambda: after_ready(hv.console_output(b))[-1] == f"{DEVICES} vda", "vdb to go")
+    wait_for(lambda: after_ready(hv.console_output(b))[-1] == f"{DEVICES} vda",
+             "vdb to go", TIMEOUT_S)
 
     # Exactly one line per change: the console is quiet while nothing changes.
     assert after_ready(hv.console_output(a)) == [
@@ -116,9 +113,10 @@ def test_a_paused_guest_fails_the_detach_and_a_stopped_one_gets_the_volume_at_bo
     hv, guest = qemu_guests.hypervisor, boot("sky-vol-paused")
     volume_id = uuid.uuid4()
     volume = qemu_backend.create(volume_id, 1)
-    wait_for(lambda: READY in hv.console_output(guest), "the boot")
+    wait_for(lambda: READY in hv.console_output(guest), "the boot", TIMEOUT_S)
     hv.attach_volume(guest, volume_id, volume.path)
-    wait_for(lambda: "SKYLEDGER-GUEST-WROTE-MARK vdb" in hv.console_output(guest), "the mark")
+    wait_for(lambda: "SKYLEDGER-GUEST-WROTE-MARK vdb" in hv.console_output(guest),
+             "the mark", TIMEOUT_S)
 
     hv.pause(guest)  # a paused guest cannot act on the unplug request
     started = time.monotonic()
@@ -135,7 +133,7 @@ def test_a_paused_guest_fails_the_detach_and_a_stopped_one_gets_the_volume_at_bo
 
     assert hv.attach_volume(guest, volume_id, volume.path) == "vdb"  # to the definition
     hv.start(guest)
-    wait_for(lambda: hv.console_output(guest).count(READY) == 2, "the second boot")
+    wait_for(lambda: hv.console_output(guest).count(READY) == 2, "the second boot", TIMEOUT_S)
     second_boot = hv.console_output(guest).split("SKYLEDGER-GUEST-UP")[2].split(READY)[0]
     assert f"{DEVICES} vda vdb\n" in second_boot  # there from the start
     assert hv.attached_volumes(guest) == {volume_id: "vdb"}

@@ -20,9 +20,9 @@ from domain.storage.ports import GIB
 from domain.storage.volume_states import VolumeStatus
 from ops.bootstrap import Cloud, build, start_embedded_volume
 from tests.conftest import make_settings
-from tests.integration.compute.fleet import wait_for
 from tests.integration.storage.conftest import MIB, TEST_URI, remove_pool
 from tests.integration.storage.volume_worker_rig import USER, Rig, make_rig
+from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[3]
 ImageMaker = Callable[..., Path]
