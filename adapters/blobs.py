@@ -18,13 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from domain.errors import InvalidInput
-from domain.ports import StoredBlob
+from domain.ports import BlobTooLarge, StoredBlob
 from domain.services.images import StagedBlob
-
-
-class BlobTooLarge(InvalidInput):
-    pass
 
 
 class FileBlobStore:

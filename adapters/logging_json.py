@@ -6,38 +6,11 @@ then index `request_id`, so a line can be traced to the request's events in `sky
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from domain.context import SYSTEM, current
-
-# Set by the API middleware for the whole request (the domain context is bound only while a
-# command runs, so the middleware's own lines would otherwise carry no id).
-REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "skyledger_log_request_id", default=None)
-
-
-@contextmanager
-def request_id_bound(request_id: str) -> Iterator[None]:
-    token = REQUEST_ID.set(request_id)
-    try:
-        yield
-    finally:
-        REQUEST_ID.reset(token)
-
-
-def current_request_id() -> str | None:
-    """The API request's id, else the id of a bound domain context (a worker acting for a
-    request), else None."""
-    bound = REQUEST_ID.get()
-    if bound is not None:
-        return bound
-    ctx = current()
-    return None if ctx is SYSTEM else ctx.request_id
+from domain.context import current_request_id
 
 
 class JsonFormatter(logging.Formatter):

@@ -14,22 +14,10 @@ import os
 import secrets
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class TokenClaims:
-    token_id: str
-    user_id: str
-    project_id: str | None
-    methods: tuple[str, ...]
-    issued_at: float
-    expires_at: float
-
-
-class InvalidToken(Exception):
-    pass
+from domain.identity.tokens import InvalidToken, TokenClaims
 
 
 def _b64(data: bytes) -> str:
@@ -41,6 +29,8 @@ def _unb64(text: str) -> bytes:
 
 
 class TokenSigner:
+    """The `Tokens` port (domain/identity/tokens.py), signing with an HMAC-SHA256 key."""
+
     def __init__(self, key: bytes, ttl: int = 3600) -> None:
         self.key = key
         self.ttl = ttl

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from adapters.tokens import InvalidToken, TokenClaims, TokenSigner
 from domain.app import SkyLedger
 from domain.context import RequestContext
 from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
 from domain.identity.role import effective_roles
+from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
 
 
@@ -48,7 +48,7 @@ class Caller:
 
 
 def validate(
-    app: SkyLedger, signer: TokenSigner, token: str | None
+    app: SkyLedger, signer: Tokens, token: str | None
 ) -> tuple[TokenClaims, User, tuple[str, ...]]:
     if not token:
         raise InvalidToken("The request you have made requires authentication.")
@@ -71,7 +71,7 @@ def validate(
     return claims, user, roles
 
 
-def caller_for(app: SkyLedger, signer: TokenSigner, token: str | None, request_id: str) -> Caller:
+def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str) -> Caller:
     claims, user, roles = validate(app, signer, token)
     ctx = RequestContext(
         user_id=claims.user_id, project_id=claims.project_id, request_id=request_id, roles=roles

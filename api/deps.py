@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO, Protocol
 
 from fastapi import Depends, Header, Request
 
-from adapters.blobs import FileBlobStore
-from adapters.settings import Settings
-from adapters.tokens import TokenSigner
 from api.auth import Caller, caller_for
 from api.policy import PolicyEngine
 from domain.app import SkyLedger
+from domain.identity.tokens import Tokens
+from domain.ports import KeyMaker
 from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
@@ -19,7 +19,7 @@ from domain.services.compute.hosts import HostService
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
-from domain.services.images import ImageService
+from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
@@ -30,10 +30,41 @@ from projections.capacity import CapacityView
 from projections.store import ReadStore
 
 
+class ApiSettings(Protocol):
+    """The settings the API reads (adapters.settings.Settings has them)."""
+
+    @property
+    def public_url(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def image_size_cap(self) -> int: ...
+
+    @property
+    def max_request_body(self) -> int: ...
+
+    @property
+    def service_down_time(self) -> float: ...
+
+    @property
+    def policy_file(self) -> str | None: ...
+
+    @property
+    def data_dir(self) -> Path: ...
+
+
+class ImageStore(ImageFiles, Protocol):
+    """Image files: what uploads and deletions need, and reading one back."""
+
+    def open(self, content_hash: str) -> BinaryIO: ...
+
+
 class CloudServices(Protocol):
     """What the API needs from the composition root (ops.bootstrap.Cloud provides it)."""
 
-    settings: Settings
+    settings: ApiSettings
     app: SkyLedger
     store: ReadStore
     identity: IdentityService
@@ -41,8 +72,9 @@ class CloudServices(Protocol):
     images: ImageService
     keypairs: KeypairService
     quotas: QuotaService
-    blobs: FileBlobStore
-    tokens: TokenSigner
+    blobs: ImageStore
+    tokens: Tokens
+    keys: KeyMaker
     capacity: CapacityView
     boots: BootService
     actions: ActionService

@@ -16,7 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from adapters.tokens import InvalidToken
 from domain.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -26,6 +25,7 @@ from domain.errors import (
     InvalidState,
     NotFound,
 )
+from domain.identity.tokens import InvalidToken
 from domain.identity.user import InvalidCredentials
 
 log = logging.getLogger(__name__)

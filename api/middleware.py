@@ -9,8 +9,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from adapters.logging_json import request_id_bound
-from domain.context import new_request_id
+from domain.context import new_request_id, request_id_bound
 
 log = logging.getLogger(__name__)
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

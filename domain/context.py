@@ -52,3 +52,29 @@ def bound(ctx: RequestContext) -> Iterator[RequestContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+# The id of the API request being served, bound by the API middleware for the whole request (the
+# context above is bound only while a command runs, so the middleware's own log lines would
+# otherwise carry no id). Log formatters read it through `current_request_id`.
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "skyledger_log_request_id", default=None)
+
+
+@contextmanager
+def request_id_bound(request_id: str) -> Iterator[None]:
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+def current_request_id() -> str | None:
+    """The API request's id, else the id of a bound domain context (a worker acting for a
+    request), else None."""
+    bound_id = _request_id.get()
+    if bound_id is not None:
+        return bound_id
+    ctx = current()
+    return None if ctx is SYSTEM else ctx.request_id

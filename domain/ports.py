@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
+from domain.errors import InvalidInput
+
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
@@ -21,9 +23,25 @@ class StoredBlob:
     sha512: str
 
 
+class BlobTooLarge(InvalidInput):
+    """An upload went past the size the store was told to accept."""
+
+
 class BlobStore(Protocol):
     def put(self, chunks: Iterator[bytes], max_size: int) -> StoredBlob: ...
 
     def open(self, content_hash: str) -> BinaryIO: ...
 
     def path(self, content_hash: str) -> str: ...
+
+
+class KeyMaker(Protocol):
+    """SSH and X.509 key material for keypairs (adapters/keys.py)."""
+
+    def fingerprint(self, public_key: str) -> str: ...
+
+    def x509_fingerprint(self, certificate: str) -> str: ...
+
+    def generate(self) -> tuple[str, str]: ...
+
+    def generate_x509(self, common_name: str) -> tuple[str, str]: ...

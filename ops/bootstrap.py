@@ -6,12 +6,14 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from adapters import keys
 from adapters.blobs import FileBlobStore
 from adapters.passwords import Argon2Hasher
 from adapters.persistence import Database
 from adapters.settings import Settings
 from adapters.tokens import TokenSigner, load_key
 from domain.app import SkyLedger
+from domain.ports import KeyMaker
 from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
@@ -62,6 +64,7 @@ class Cloud:
     ports: PortService
     floating_ips: FloatingIpService
     volumes: VolumeService
+    keys: KeyMaker = field(default=keys)  # the module's functions are the port's methods
     closed: bool = field(default=False)
     # The embedded compute worker, when `skyledger serve` runs one (start_embedded_compute).
     compute: ComputeHost | None = field(default=None)

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.persistence import Database
 from domain.app import SkyLedger
 from projections.base import as_json, from_json
 from projections.host_summary import CapacityAt, host_docs
@@ -23,7 +22,7 @@ from projections.registry import all_projections
 from projections.runner import runner_for
 from projections.scratch import ScratchSpace, scratch_labels
 from projections.servers import ServerViews
-from projections.store import ReadStore
+from projections.store import DatabaseLocation, ReadStore
 
 PREFIX = "replay-"
 MOMENT_DDL = ("CREATE TABLE IF NOT EXISTS replay_moment (name TEXT PRIMARY KEY,"
@@ -53,7 +52,7 @@ class ReplayInfo:
         return asdict(self)
 
 
-def space(database: Database, name: str) -> ScratchSpace:
+def space(database: DatabaseLocation, name: str) -> ScratchSpace:
     try:
         return ScratchSpace(database, PREFIX + name)
     except ValueError:
@@ -83,7 +82,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if moment else None
 
 
-def build(app: SkyLedger, database: Database, name: str, moment: Moment, down_after: float,
+def build(app: SkyLedger, database: DatabaseLocation, name: str, moment: Moment, down_after: float,
           progress: Progress | None = None, replace: bool = False) -> ReplayInfo:
     """Build every read model up to `moment.position` into `replay-NAME`."""
     sp = space(database, name)
@@ -142,7 +141,7 @@ def _build_hosts(app: SkyLedger, store: ReadStore, moment: Moment, down_after: f
                         (seq, doc["host"], as_json(doc)))
 
 
-def replays(database: Database) -> list[ReplayInfo]:
+def replays(database: DatabaseLocation) -> list[ReplayInfo]:
     found = []
     for label in scratch_labels(database, PREFIX):
         sp = ScratchSpace(database, label)
@@ -154,7 +153,7 @@ def replays(database: Database) -> list[ReplayInfo]:
     return found
 
 
-def open_replay(database: Database, name: str) -> tuple[ReadStore, ReplayInfo]:
+def open_replay(database: DatabaseLocation, name: str) -> tuple[ReadStore, ReplayInfo]:
     """The read store of a finished replay (close it after), and what it represents."""
     sp = space(database, name)
     if not sp.exists():
@@ -172,7 +171,7 @@ def replay_hosts(store: ReadStore) -> list[dict[str, Any]]:
     return [from_json(r["doc"]) for r in store.query("SELECT doc FROM replay_hosts ORDER BY seq")]
 
 
-def drop(database: Database, name: str) -> ScratchSpace:
+def drop(database: DatabaseLocation, name: str) -> ScratchSpace:
     sp = space(database, name)
     if not sp.exists():
         raise ReplayError(f"no replay named {name!r} (`skyledger replay --list` lists them)")

@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.persistence import Database
-from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
+from projections.store import DatabaseLocation, PostgresReadStore, ReadStore, SQLiteReadStore
 
 LABEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 # PostgreSQL truncates identifiers to 63 bytes; a live schema name is cut to leave room.
@@ -31,7 +30,7 @@ def check_label(label: str) -> str:
 
 @dataclass(frozen=True)
 class ScratchSpace:
-    database: Database
+    database: DatabaseLocation
     label: str
 
     def __post_init__(self) -> None:
@@ -90,7 +89,7 @@ class ScratchSpace:
             conn.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(Identifier(self.schema)))
 
 
-def scratch_labels(database: Database, prefix: str) -> list[str]:
+def scratch_labels(database: DatabaseLocation, prefix: str) -> list[str]:
     """The labels of the spaces that exist and start with `prefix` (e.g. every replay)."""
     if not database.is_postgres:
         folder = ScratchSpace(database, "x").path.parent

@@ -17,6 +17,20 @@ from typing import Any, Protocol
 Row = dict[str, Any]
 
 
+class DatabaseLocation(Protocol):
+    """Where the events and the live read models are (adapters.persistence.Database): what a
+    rebuild or a replay needs to put a scratch space beside them."""
+
+    @property
+    def is_postgres(self) -> bool: ...
+
+    def sqlite_path(self) -> str: ...
+
+    def pg_parts(self) -> dict[str, str]: ...
+
+    def conninfo(self) -> str: ...
+
+
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 

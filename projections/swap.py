@@ -34,13 +34,12 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 
-from adapters.persistence import Database
 from domain.app import SkyLedger
 from projections.base import Projection
 from projections.rebuild_guard import RebuildGuard
 from projections.runner import ProjectionRunner
 from projections.scratch import ScratchSpace
-from projections.store import ReadCursor, ReadStore
+from projections.store import DatabaseLocation, ReadCursor, ReadStore
 
 Progress = Callable[[int, int], None]
 PREFIX = "rebuild-"
@@ -59,14 +58,14 @@ class SwapResult:
     swap_seconds: float  # how long the live lock was held
 
 
-def space_for(database: Database, name: str) -> ScratchSpace:
+def space_for(database: DatabaseLocation, name: str) -> ScratchSpace:
     return ScratchSpace(database, PREFIX + name)
 
 
 class ShadowRebuild:
     """`ShadowRebuild(app, live_store, database, projection).run(progress)`."""
 
-    def __init__(self, app: SkyLedger, live: ReadStore, database: Database,
+    def __init__(self, app: SkyLedger, live: ReadStore, database: DatabaseLocation,
                  projection: Projection, batch_size: int = 500) -> None:
         self.app = app
         self.live = live

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query, Request, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters import keys
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
 from domain.catalog.keypair import keypair_not_found
 from domain.errors import Forbidden, InvalidInput
+from domain.ports import KeyMaker
 from projections.keypairs import KeypairViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: keypairs"])
@@ -76,7 +76,7 @@ def show_body(row: dict[str, Any], version: Version) -> dict[str, Any]:
     return body
 
 
-def key_material(params: KeypairCreate, user: str) -> tuple[str | None, str, str]:
+def key_material(keys: KeyMaker, params: KeypairCreate, user: str) -> tuple[str | None, str, str]:
     """(private key or None, public key, fingerprint): the one imported, or a new pair."""
     private_key, public_key = None, params.public_key
     if "public_key" not in params.model_fields_set:
@@ -98,7 +98,7 @@ def create(body: KeypairCreateRequest, response: Response, cloud: CloudDep, call
                        params.user_id, version)
     if caller.project_id is None:
         raise Forbidden("Creating a keypair needs a project-scoped token (its quota counts it).")
-    private_key, public_key, fingerprint = key_material(params, user)
+    private_key, public_key, fingerprint = key_material(cloud.keys, params, user)
     # Counted on the requesting project's ledger: the project that asked for it pays for it.
     keypair = cloud.keypairs.import_key(caller.ctx, user, caller.project_id, params.name,
                                         public_key, fingerprint, params.type)

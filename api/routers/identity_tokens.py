@@ -9,7 +9,6 @@ from fastapi import APIRouter, Header, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.tokens import InvalidToken, TokenClaims
 from api.auth import validate
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
@@ -17,6 +16,7 @@ from api.identity_views import DEFAULT_DOMAIN, iso
 from domain.errors import NotFound
 from domain.identity.project import Project
 from domain.identity.role import effective_roles, role_id
+from domain.identity.tokens import InvalidToken, TokenClaims
 from domain.identity.user import User
 from domain.naming import claim_id
 

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from adapters.tokens import InvalidToken
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import (
@@ -31,6 +30,7 @@ from api.validation import Description, Name
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
+from domain.identity.tokens import InvalidToken
 from domain.identity.user import InvalidCredentials
 from projections.identity import IdentityViews
 from projections.store import Row

@@ -19,11 +19,9 @@ from oslo_policy import policy
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from adapters.blobs import BlobTooLarge
-from adapters.settings import Settings
 from api import image_openapi as doc
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, PolicyDep
+from api.deps import ApiSettings, CallerDep, CloudDep, PolicyDep
 from api.errors import ApiError
 from api.image_views import (
     checked,
@@ -39,6 +37,7 @@ from api.image_views import (
 from api.policy import PolicyEngine
 from domain.catalog.image import Image
 from domain.errors import InvalidInput, NotFound
+from domain.ports import BlobTooLarge
 from projections.images import ImageViews
 from projections.store import Row
 
@@ -192,7 +191,7 @@ def remove_tag(image_id: str, tag: str, cloud: CloudDep, caller: CallerDep,
     return Response(status_code=204)
 
 
-def size_cap(settings: Settings) -> int:
+def size_cap(settings: ApiSettings) -> int:
     return settings.image_size_cap
 
 

@@ -6,8 +6,8 @@ import io
 import json
 import logging
 
-from adapters.logging_json import JsonFormatter, request_id_bound
-from domain.context import RequestContext, bound
+from adapters.logging_json import JsonFormatter
+from domain.context import RequestContext, bound, request_id_bound
 
 
 def logged(message: str, *args: object) -> dict[str, object]:
