@@ -13,7 +13,7 @@ project does not hold, 409 for removing one the server does not have.
 from __future__ import annotations
 
 from ipaddress import ip_address
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from fastapi import Response
@@ -23,10 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from api.errors import ApiError, describe_validation
 from api.network_views import views
 from api.routers.compute_servers import caught_up, enforce_on
+from api.server_action import Act
 from domain.errors import InvalidInput, InvalidState, NotFound
-
-if TYPE_CHECKING:
-    from api.routers.compute_server_actions import Act
 
 RULES = [
     policy.RuleDefault("os_compute_api:os-floating-ips:add", "rule:admin_or_member"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Response
@@ -18,14 +17,13 @@ from fastapi.responses import JSONResponse
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.deps import CallerDep, CloudDep, PolicyDep
 from api.errors import describe_validation
-from api.microversions import ComputeVersion, Version, version_headers
-from api.policy import PolicyEngine
+from api.microversions import ComputeVersion, version_headers
 from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers import compute_server_image as server_image
 from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
+from api.server_action import Act
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
 
@@ -77,25 +75,6 @@ def parsed(model: type[BaseModel], value: Any) -> Any:
         return model.model_validate(value if value is not None else {})
     except ValidationError as bad:
         raise InvalidInput(describe_validation(bad)) from None  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class Act:
-    """Everything an action handler needs."""
-
-    cloud: CloudServices
-    caller: Caller
-    engine: PolicyEngine
-    version: Version
-    server: dict[str, Any]
-    value: Any
-
-    @property
-    def id(self) -> str:
-        return str(self.server["id"])
-
-    def accepted(self) -> Response:
-        return Response(status_code=202, headers=version_headers(self.version))
 
 
 # The aggregate's action for each simple action key, with its policy rule.

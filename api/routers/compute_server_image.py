@@ -9,7 +9,7 @@ copied the disk, then active (domain.services.compute.snapshots).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Response
 from fastapi.responses import JSONResponse
@@ -19,10 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.microversions import version_headers
 from api.routers.compute_floating_ip_actions import parsed
 from api.routers.compute_servers import caught_up, enforce_on
+from api.server_action import Act
 from api.validation import Name
-
-if TYPE_CHECKING:
-    from api.routers.compute_server_actions import Act
 
 RULES = [policy.RuleDefault("os_compute_api:servers:create_image", "rule:admin_or_member")]
 

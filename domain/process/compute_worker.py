@@ -42,7 +42,7 @@ from domain.process.specs import guest_spec
 from domain.process.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
 from domain.process.volume_attachments import TOPICS as VOLUME_TOPICS
 from domain.process.volume_attachments import VolumeAttacher, guest_volumes
-from domain.services.compute.boot import image_snapshot
+from domain.services.compute.copies import image_snapshot
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.storage.volumes import VolumeService
 from domain.storage.ports import VolumeBackend

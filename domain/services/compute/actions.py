@@ -19,7 +19,8 @@ from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
-from domain.services.compute.boot import flavor_snapshot, image_snapshot, parse_uuid
+from domain.services.compute.boot import parse_uuid
+from domain.services.compute.copies import flavor_snapshot, image_snapshot
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
 from domain.services.quotas import open_ledger

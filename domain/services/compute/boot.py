@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -25,6 +24,7 @@ from domain.network.config import NetworkConfig
 from domain.network.network import Network
 from domain.quota.ledger import QuotaLedger, ledger_id
 from domain.services.compute.boot_volumes import RootVolumeRequest, RootVolumes
+from domain.services.compute.copies import flavor_snapshot, image_snapshot
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
@@ -52,32 +52,6 @@ class BootRequest:
     # ids of the project's networks to put one port on each.
     networks: str | tuple[str, ...] = "auto"
     root: RootVolumeRequest | None = None  # boot from volume (boot_volumes.py); else the image
-
-
-def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
-    return {
-        "id": flavor.flavorid,
-        "name": flavor.name,
-        "vcpus": flavor.vcpus,
-        "ram": flavor.ram,
-        "disk": flavor.disk,
-        "ephemeral": flavor.ephemeral,
-        "swap": flavor.swap,
-        "extra_specs": dict(flavor.extra_specs),
-    }
-
-
-def image_snapshot(image: Image) -> dict[str, Any]:
-    return {
-        "id": image.id.hex,
-        "name": image.name,
-        "disk_format": image.disk_format,
-        "container_format": image.container_format,
-        "content_hash": image.content_hash,
-        "min_disk": image.min_disk,
-        "min_ram": image.min_ram,
-        "properties": dict(image.properties),
-    }
 
 
 def parse_uuid(value: str, what: str) -> UUID:

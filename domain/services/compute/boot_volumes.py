@@ -24,6 +24,7 @@ from domain.compute.instance import ROOT_DEVICE, Instance
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.quota.ledger import QuotaLedger
+from domain.services.compute.copies import image_snapshot
 from domain.services.storage.lookup import live
 from domain.storage.volume import Volume
 
@@ -66,8 +67,6 @@ class RootVolumes:
             raise InvalidInput("Flavor's memory is too small for requested image.")
 
     def _source_image(self) -> dict[str, Any]:
-        from domain.services.compute.boot import image_snapshot  # boot.py imports this module
-
         image = live(self.app, self.req.uuid, Image)
         if not isinstance(image, Image) or not image.visible_to(self.ctx.project_id,
                                                                  self.ctx.is_admin):

@@ -19,7 +19,7 @@ from domain.catalog.image import Image
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import InvalidInput
-from domain.services.compute.boot import image_snapshot
+from domain.services.compute.copies import image_snapshot
 from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
 from domain.services.storage.lookup import live
