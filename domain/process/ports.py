@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 from uuid import UUID
 
@@ -35,7 +36,9 @@ class ImageFiles(Protocol):
 
     def exists(self, content_hash: str) -> bool: ...
 
-    def put(self, chunks: Iterator[bytes], max_size: int) -> StoredBlob: ...
+    def put_file(self, name: str, fill: Callable[[Path], None]) -> StoredBlob:
+        """Store the file that `fill` writes at the path it is given (in a scratch place of the
+        adapter's choosing, removed afterwards), by its content hash."""
 
 
 class VifPlugger(Protocol):

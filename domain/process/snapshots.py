@@ -1,18 +1,13 @@
-"""Taking a snapshot on the worker's side: the hypervisor copies the root disk into a scratch
-file, which is then streamed into the image store (named by its content hash, as uploads are)."""
+"""Taking a snapshot on the worker's side: the hypervisor copies the root disk into a file the
+image store provides, which the store then keeps under its content hash, as it keeps uploads."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from uuid import UUID
 
 from domain.compute.ports import Hypervisor
 from domain.ports import StoredBlob
 from domain.process.ports import ImageFiles
-
-CHUNK = 1 << 20
-NO_LIMIT = 1 << 62  # the flavor's disk already bounds what a root disk can hold
 
 
 class SnapshotTaker:
@@ -20,8 +15,5 @@ class SnapshotTaker:
         self.hypervisor, self.blobs = hypervisor, blobs
 
     def __call__(self, instance_id: UUID) -> StoredBlob:
-        with tempfile.TemporaryDirectory(prefix="skyledger-snapshot-") as scratch:
-            path = Path(scratch) / f"{instance_id}.qcow2"
-            self.hypervisor.snapshot(instance_id, path)
-            with path.open("rb") as file:
-                return self.blobs.put(iter(lambda: file.read(CHUNK), b""), NO_LIMIT)
+        return self.blobs.put_file(f"{instance_id}.qcow2",
+                                   lambda path: self.hypervisor.snapshot(instance_id, path))
