@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import PersistenceError
 
 from domain.commands import WriteLocks
+from domain.compute.heartbeat import ComputeHeartbeat
 from domain.compute.node import ComputeNode
 from domain.errors import NotFound
 from domain.quota.ledger import QuotaLedger
@@ -38,7 +39,8 @@ class SkyLedger(Application):
     # store (previous snapshot + events), never from the cache, so a snapshot holds recorded state
     # only. Cache and snapshots agree because both are the same projection of the same events:
     # the cache fast-forwards from its own version, a cold load from the snapshot's.
-    snapshot_ledgers = (ComputeNode, QuotaLedger)
+    # A host's heartbeat too: a delete reads it to judge the host up (one Beat per report interval).
+    snapshot_ledgers = (ComputeNode, QuotaLedger, ComputeHeartbeat)
 
     def __init__(self, env: Mapping[str, str] | None = None,
                  snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL) -> None:

@@ -13,6 +13,7 @@ from adapters.persistence import Database
 from adapters.settings import Settings
 from adapters.tokens import TokenSigner, load_key
 from domain.app import SkyLedger
+from domain.compute.heartbeat import Liveness
 from domain.ports import KeyMaker
 from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
@@ -121,7 +122,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
     followers = Followers(list(runners.values()))
     network_config = settings.network_config()
     capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
-    actions = ActionService(app, capacity, host_is_up=capacity.is_up)
+    actions = ActionService(app, capacity, Liveness(down_after=settings.service_down_time))
     cloud = Cloud(
         settings=settings,
         app=app,

@@ -5,6 +5,9 @@ Kept apart from the node's capacity ledger so that heartbeats never conflict wit
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -29,3 +32,17 @@ class ComputeHeartbeat(Entity):
     @event("Beat")
     def beat(self) -> None:
         self.beats += 1
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """When a host counts as up: its last heartbeat is at most `down_after` seconds old (the
+    scheduler's ComputeFilter asks the same of its capacity view)."""
+
+    down_after: float = 60.0
+    clock: Callable[[], float] = time.time
+
+    def is_up(self, heartbeat: ComputeHeartbeat | None) -> bool:
+        if heartbeat is None:
+            return False  # never registered
+        return self.clock() - heartbeat.modified_on.timestamp() <= self.down_after

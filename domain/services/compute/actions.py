@@ -6,7 +6,6 @@ that never reached a host (or whose host is down) completes at once too, releasi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from domain.app import SkyLedger
 from domain.catalog.flavor import Flavor, flavor_uuid
 from domain.catalog.image import Image
 from domain.commands import changed, command
+from domain.compute.heartbeat import Liveness, heartbeat_id
 from domain.compute.instance import Instance
 from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS
@@ -28,8 +28,9 @@ from domain.services.quotas import open_ledger
 
 class ActionService:
     def __init__(self, app: SkyLedger, chooser: HostChooser,
-                 host_is_up: Callable[[str], bool] = lambda host: True) -> None:
-        self.app, self.chooser, self.host_is_up = app, chooser, host_is_up
+                 liveness: Liveness | None = None) -> None:
+        self.app, self.chooser = app, chooser
+        self.liveness = liveness or Liveness()
 
     def instance(self, ctx: RequestContext, instance_id: str) -> Instance:
         instance = self.app.find(UUID(instance_id)) if _is_uuid(instance_id) else None
@@ -136,6 +137,10 @@ class ActionService:
             instance.request_delete()
             self.app.save(*changed(instance))
         return instance
+
+    def host_is_up(self, host: str) -> bool:
+        """Judged from the host's heartbeat aggregate, not from a read model."""
+        return self.liveness.is_up(self.app.find(heartbeat_id(host)))
 
     def group_of(self, instance: Instance) -> ServerGroup | None:
         if instance.server_group_id is None:

@@ -9,7 +9,6 @@ from typing import Any
 from domain.compute.ports import GuestSpec, GuestState, KernelBoot
 from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.process.drift import DriftService, drift_id
-from domain.services.compute.actions import ActionService
 from tests.integration.compute.fleet import USER, Fleet, Host
 from tests.support.waiting import wait_for
 
@@ -64,9 +63,9 @@ def test_a_guest_of_an_instance_deleted_while_its_host_was_down_is_destroyed_and
     for vm in (keep, gone):
         fleet.wait_until(vm, VmState.ACTIVE)
     fleet.stop("node-1")
-    # The API deletes locally (Nova's local delete) when it sees the host down.
-    down = ActionService(fleet.cloud.app, fleet.cloud.capacity, host_is_up=lambda _host: False)
-    down.delete(USER, gone.hex)
+    # The API deletes locally (Nova's local delete) when it sees the host down (forced here:
+    # its last heartbeat is not stale yet).
+    fleet.cloud.actions.delete(USER, gone.hex, host_is_up=False)
     assert fleet.instance(gone).deleted and gone in host.guests()
     fleet.start("node-1")  # its first reconciler pass runs at once
     wait_for(lambda: gone not in host.guests(), "the stray guest to be destroyed")

@@ -10,7 +10,6 @@ from typing import Any
 from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.process.drift import drift_id
-from domain.services.compute.actions import ActionService
 from projections.audit import AuditViews
 from tests.integration.compute.fleet import Fleet
 from tests.support.waiting import wait_for
@@ -69,8 +68,8 @@ def test_a_stray_guest_destroyed_by_the_reconciler_is_traced_to_its_pass(fleet: 
     [vm] = fleet.boot()
     fleet.wait_until(vm, VmState.ACTIVE)
     fleet.stop("node-1")
-    down = ActionService(fleet.cloud.app, fleet.cloud.capacity, host_is_up=lambda _host: False)
-    down.delete(asking("req-local-delete"), vm.hex)  # no host to act: nothing to trace
+    # The host is down (its heartbeat not yet stale): a local delete, with no host to act.
+    fleet.cloud.actions.delete(asking("req-local-delete"), vm.hex, host_is_up=False)
     assert by_host(traced(fleet, "req-local-delete")) == {}
     fleet.start("node-1")
     wait_for(lambda: vm not in host.guests(), "the stray guest to be destroyed")
