@@ -127,14 +127,13 @@ def rebuild(a: Act) -> Response:
     if "description" in params.model_fields_set and a.version < "2.19":
         raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
     enforce_on(a.engine, "os_compute_api:servers:rebuild", a.caller, a.server)
-    a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef)
-    # Renaming and new metadata are bookkeeping beside the rebuild the worker carries out.
+    # Renaming and new metadata are bookkeeping beside the rebuild the worker carries out,
+    # recorded in the same save.
     changes = {k: v for k, v in (("name", params.name), ("metadata", params.metadata))
                if v is not None}
     if "description" in params.model_fields_set:
         changes["description"] = params.description
-    if changes:
-        a.cloud.actions.update(a.caller.ctx, a.id, changes)
+    a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
     body = shown(a.cloud, a.caller, a.engine, a.version, a.id)
     body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored
     return JSONResponse({"server": body}, status_code=202, headers=version_headers(a.version))

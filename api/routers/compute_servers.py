@@ -22,9 +22,8 @@ from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
 from api.server_views import ServerLook, created_body, detail, list_servers, server_look
 from api.validation import Name, PositiveCount
-from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.services.compute.boot import BootRequest
-from projections.quotas import QuotaViews
 from projections.servers import ServerViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: servers"])
@@ -164,15 +163,14 @@ def shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: V
 
 # -- boot ------------------------------------------------------------------------------------
 
-def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServices,
-                 caller: Caller) -> BootRequest:
+def boot_request(body: ServerCreateRequest, version: Version,
+                 cloud: CloudServices) -> BootRequest:
     s = body.server
     check_versioned_fields(s, version)
     max_count = s.max_count if s.max_count is not None else s.min_count
     image_ref, root = boot_source(s.block_device_mapping_v2, s.imageRef, max_count)
     if s.min_count > max_count:
         raise InvalidInput("min_count must be <= max_count")
-    check_metadata_quota(cloud, caller, s.metadata)
     hints = body.hints or body.legacy_hints or SchedulerHints()
     return BootRequest(
         name=s.name, flavor_ref=str(s.flavorRef).rstrip("/").rsplit("/", 1)[-1],
@@ -181,7 +179,7 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
         group_id=hints.group.hex if hints.group else None, networks=requested_networks(s),
-        root=root)
+        root=root, details=details(s))
 
 
 def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
@@ -207,13 +205,6 @@ def check_versioned_fields(s: ServerCreate, version: Version) -> None:
                            "of type 'array'")
 
 
-def check_metadata_quota(cloud: CloudServices, caller: Caller, metadata: dict[str, str]) -> None:
-    # Nova refuses this as a quota error (MetadataLimitExceeded is a QuotaError): 403.
-    allowed = QuotaViews(cloud.store).limits(caller.project_id)["metadata_items"]
-    if allowed != -1 and len(metadata) > allowed:
-        raise Forbidden(f"Maximum number of metadata items exceeds {allowed}")
-
-
 def checked_zone(cloud: CloudServices, zone: str | None) -> str | None:
     if zone is None:
         return None
@@ -231,8 +222,8 @@ def uuids(value: UUID | list[UUID] | None) -> tuple[str, ...]:
     return tuple(v.hex for v in (value if isinstance(value, list) else [value]))
 
 
-def extras(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
-    """Fields the boot command does not take yet, recorded as an update of the instance."""
+def details(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
+    """Description and access IPs, as the instance's update records them."""
     changes: dict[str, Any] = {}
     if "description" in server.model_fields_set:
         changes["description"] = server.description
@@ -248,14 +239,11 @@ def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, calle
            engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
     engine.enforce("os_compute_api:servers:create",
                    {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
-    request = boot_request(body, version, cloud, caller)
+    request = boot_request(body, version, cloud)
     try:
         instances = cloud.boots.boot(caller.ctx, request)
     except NotFound as missing:  # a group named in the hints: bad input, not a missing URL
         raise InvalidInput(str(missing)) from None
-    changes = extras(body.server)
-    for instance in instances if changes else ():
-        cloud.actions.update(caller.ctx, instance.id.hex, changes)
     if body.server.return_reservation_id:
         return {"reservation_id": instances[0].reservation_id}
     look = ServerLook(base=cloud.settings.public_url, version=version)
@@ -297,7 +285,7 @@ def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: C
     enforce_on(engine, "os_compute_api:servers:update", caller, server)
     if "description" in body.server.model_fields_set and version < "2.19":
         raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
-    changes = extras(body.server)
+    changes = details(body.server)
     if body.server.name is not None:
         changes["name"] = body.server.name
     cloud.actions.update(caller.ctx, server["id"], changes)

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
-from domain.errors import InvalidInput, QuotaExceeded
+from domain.errors import Forbidden, InvalidInput, QuotaExceeded
 from domain.quota.limits import COUNTED, DEFAULT_LIMITS, UNLIMITED
 
 MAX_LIMIT = 2**31 - 1
@@ -19,6 +19,13 @@ MAX_LIMIT = 2**31 - 1
 
 def ledger_id(project_id: str) -> UUID:
     return natural_id("quota-ledger", project_id)
+
+
+class MetadataLimitExceeded(Forbidden):
+    """Nova's MetadataLimitExceeded: a quota error (403), in its words."""
+
+    def __init__(self, allowed: int) -> None:
+        super().__init__(f"Maximum number of metadata items exceeds {allowed}")
 
 
 def _is_int(value: object) -> bool:
@@ -41,6 +48,12 @@ class QuotaLedger(Entity):
 
     def limits(self) -> dict[str, int]:
         return {r: self.limit(r) for r in DEFAULT_LIMITS}
+
+    def check_metadata_items(self, count: int) -> None:
+        """A per-request limit, not a counted resource: a server's metadata may hold this many."""
+        allowed = self.limit("metadata_items")
+        if allowed != UNLIMITED and count > allowed:
+            raise MetadataLimitExceeded(allowed)
 
     def used(self, resource: str) -> int:
         return self.usage.get(resource, 0)

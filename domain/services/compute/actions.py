@@ -51,13 +51,18 @@ class ActionService:
         return instance
 
     @command
-    def rebuild(self, ctx: RequestContext, instance_id: str, image_ref: str) -> Instance:
+    def rebuild(self, ctx: RequestContext, instance_id: str, image_ref: str,
+                changes: dict[str, Any] | None = None) -> Instance:
+        """`changes`: a new name, metadata or description, recorded in the rebuild's own save."""
         instance = self.instance(ctx, instance_id)
         image = self.app.find(parse_uuid(image_ref, "imageRef"))
         if not isinstance(image, Image) or image.deleted or image.status != "active" or \
                 not image.visible_to(ctx.project_id, ctx.is_admin):
             raise InvalidInput(f"Image {image_ref} could not be found.")
+        self.check_metadata(instance, changes or {})
         instance.request("rebuild", ctx.is_admin, image=image_snapshot(image))
+        if changes:
+            instance.update(changes)
         self.app.save(instance)
         return instance
 
@@ -117,10 +122,16 @@ class ActionService:
     @command
     def update(self, ctx: RequestContext, instance_id: str, changes: dict[str, Any]) -> Instance:
         instance = self.instance(ctx, instance_id)
+        self.check_metadata(instance, changes)
         if changes:
             instance.update(changes)
             self.app.save(instance)
         return instance
+
+    def check_metadata(self, instance: Instance, changes: dict[str, Any]) -> None:
+        if changes.get("metadata") is not None:
+            open_ledger(self.app, instance.project_id).check_metadata_items(
+                len(changes["metadata"]))
 
     @command
     def delete(self, ctx: RequestContext, instance_id: str,

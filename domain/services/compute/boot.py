@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -52,6 +53,9 @@ class BootRequest:
     # ids of the project's networks to put one port on each.
     networks: str | tuple[str, ...] = "auto"
     root: RootVolumeRequest | None = None  # boot from volume (boot_volumes.py); else the image
+    # Fields Nova takes at boot that the instance records as its first update, in the boot's
+    # own save: description, access_ip_v4, access_ip_v6.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_uuid(value: str, what: str) -> UUID:
@@ -79,6 +83,7 @@ class BootService:
 
     def claim(self, ctx: RequestContext, req: BootRequest, locks: HeldLocks) -> list[Instance]:
         project_id, user_id = str(ctx.project_id), str(ctx.user_id)
+        open_ledger(self.app, project_id).check_metadata_items(len(req.metadata))
         flavor = self.flavor(ctx, req.flavor_ref)
         roots = RootVolumes(self.app, ctx, req.root, flavor) if req.root else None
         image = roots.image if roots else image_snapshot(self.image(ctx, req.image_ref))
@@ -142,6 +147,8 @@ class BootService:
                 if roots:
                     roots.plan(instance, host, ledger)
                 instance.claim_host(host)
+            if req.details:
+                instance.update(dict(req.details))
         self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []),
                       *ports.changed(), *(roots.changed() if roots else ()))
         return instances
