@@ -22,7 +22,13 @@ class NameClaim(Entity):
     def create_id(kind: str, scope: str, name: str) -> UUID:
         return claim_id(kind, scope, name)
 
-    @event("Claimed")
+    class Claimed(Entity.Created):
+        kind: str
+        scope: str
+        name: str
+        owner_id: UUID
+
+    @event(Claimed)
     def __init__(self, kind: str, scope: str, name: str, owner_id: UUID) -> None:
         self.kind, self.scope, self.name = kind, scope, name
         self.owner_id: UUID | None = owner_id
@@ -31,10 +37,16 @@ class NameClaim(Entity):
     def is_held(self) -> bool:
         return self.owner_id is not None
 
-    @event("Reclaimed")
+    class Reclaimed(Entity.Event):
+        owner_id: UUID
+
+    @event(Reclaimed)
     def reclaim(self, owner_id: UUID) -> None:
         self.owner_id = owner_id
 
-    @event("Released")
+    class Released(Entity.Event):
+        pass
+
+    @event(Released)
     def release(self) -> None:
         self.owner_id = None

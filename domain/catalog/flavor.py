@@ -85,15 +85,24 @@ class Flavor(Entity):
         self.access: list[str] = []
         self.deleted = False
 
-    @event("DescriptionChanged")
+    class DescriptionChanged(Entity.Event):
+        description: str | None
+
+    @event(DescriptionChanged)
     def describe(self, description: str | None) -> None:
         self.description = description
 
-    @event("ExtraSpecsSet")
+    class ExtraSpecsSet(Entity.Event):
+        specs: dict[str, str]
+
+    @event(ExtraSpecsSet)
     def set_extra_specs(self, specs: dict[str, str]) -> None:
         self.extra_specs.update(specs)
 
-    @event("ExtraSpecUnset")
+    class ExtraSpecUnset(Entity.Event):
+        key: str
+
+    @event(ExtraSpecUnset)
     def unset_extra_spec(self, key: str) -> None:
         self.extra_specs.pop(key, None)
 
@@ -106,7 +115,10 @@ class Flavor(Entity):
             )
         self._access_granted(project_id)
 
-    @event("AccessGranted")
+    class AccessGranted(Entity.Event):
+        project_id: str
+
+    @event(AccessGranted)
     def _access_granted(self, project_id: str) -> None:
         self.access.append(project_id)
 
@@ -118,7 +130,10 @@ class Flavor(Entity):
             )
         self._access_revoked(project_id)
 
-    @event("AccessRevoked")
+    class AccessRevoked(Entity.Event):
+        project_id: str
+
+    @event(AccessRevoked)
     def _access_revoked(self, project_id: str) -> None:
         self.access.remove(project_id)
 
@@ -129,6 +144,9 @@ class Flavor(Entity):
     def visible_to(self, project_id: str | None, is_admin: bool) -> bool:
         return is_admin or self.is_public or project_id in self.access
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def delete(self) -> None:
         self.deleted = True

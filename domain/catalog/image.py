@@ -70,7 +70,19 @@ def check_fields(fields: dict[str, Any], properties: dict[str, str]) -> None:
 
 
 class Image(Entity):
-    @event("Registered")
+    class Registered(Entity.Created):
+        name: str | None
+        owner: str
+        visibility: str
+        disk_format: str | None
+        container_format: str | None
+        min_disk: int
+        min_ram: int
+        protected: bool
+        tags: list[str]
+        properties: dict[str, str]
+
+    @event(Registered)
     def __init__(
         self,
         name: str | None,
@@ -128,7 +140,10 @@ class Image(Entity):
         if changes:
             self._updated(changes)
 
-    @event("Updated")
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
     def _updated(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
@@ -145,7 +160,13 @@ class Image(Entity):
         self.check_uploadable()
         self._uploaded(size, checksum, sha512, content_hash)
 
-    @event("Uploaded")
+    class Uploaded(Entity.Event):
+        size: int
+        checksum: str
+        sha512: str
+        content_hash: str
+
+    @event(Uploaded)
     def _uploaded(self, size: int, checksum: str, sha512: str, content_hash: str) -> None:
         self.size, self.checksum = size, checksum
         self.os_hash_algo, self.os_hash_value = "sha512", sha512
@@ -157,7 +178,10 @@ class Image(Entity):
             raise Forbidden(f"Image {self.id} is protected and cannot be deleted.")
         self._deleted()
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def _deleted(self) -> None:
         self.deleted = True
         self.status = "deleted"
@@ -177,16 +201,25 @@ class ImageFile(Entity):
     def create_id(content_hash: str) -> UUID:
         return image_file_id(content_hash)
 
-    @event("Stored")
+    class Stored(Entity.Created):
+        content_hash: str
+
+    @event(Stored)
     def __init__(self, content_hash: str) -> None:
         self.content_hash = content_hash
         self.holders: list[str] = []
 
-    @event("Held")
+    class Held(Entity.Event):
+        image_id: str
+
+    @event(Held)
     def hold(self, image_id: str) -> None:
         self.holders.append(image_id)
 
-    @event("Released")
+    class Released(Entity.Event):
+        image_id: str
+
+    @event(Released)
     def release(self, image_id: str) -> None:
         self.holders.remove(image_id)
 

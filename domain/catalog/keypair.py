@@ -32,7 +32,15 @@ class Keypair(Entity):
     def create_id(user_id: str, name: str, **_: object) -> UUID:
         return keypair_id(user_id, name)
 
-    @event("Imported")
+    class Imported(Entity.Created):
+        user_id: str
+        name: str
+        project_id: str
+        public_key: str
+        fingerprint: str
+        type: str
+
+    @event(Imported)
     def __init__(
         self, user_id: str, name: str, project_id: str, public_key: str, fingerprint: str, type: str
     ) -> None:
@@ -44,12 +52,23 @@ class Keypair(Entity):
         self.public_key, self.fingerprint, self.type = public_key, fingerprint, type
         self.deleted = False
 
-    @event("Reimported")
+    class Reimported(Entity.Event):
+        user_id: str
+        name: str
+        project_id: str
+        public_key: str
+        fingerprint: str
+        type: str
+
+    @event(Reimported)
     def reimport(
         self, user_id: str, name: str, project_id: str, public_key: str, fingerprint: str, type: str
     ) -> None:
         self._set(user_id, name, project_id, public_key, fingerprint, type)
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def delete(self) -> None:
         self.deleted = True

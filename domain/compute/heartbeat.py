@@ -24,12 +24,18 @@ class ComputeHeartbeat(Entity):
     def create_id(host: str) -> UUID:
         return heartbeat_id(host)
 
-    @event("Started")
+    class Started(Entity.Created):
+        host: str
+
+    @event(Started)
     def __init__(self, host: str) -> None:
         self.host = host
         self.beats = 0
 
-    @event("Beat")
+    class Beat(Entity.Event):
+        pass
+
+    @event(Beat)
     def beat(self) -> None:
         self.beats += 1
 

@@ -18,7 +18,23 @@ ROOT_DEVICE = "/dev/vda"  # where a volume-backed server's root volume sits
 
 
 class Instance(Entity):
-    @event("Requested")
+    class Requested(Entity.Created):
+        name: str
+        project_id: str
+        user_id: str
+        flavor: dict[str, Any]
+        image: dict[str, Any]
+        key_name: str | None
+        availability_zone: str | None
+        metadata: dict[str, str]
+        user_data: str | None
+        hints: dict[str, Any]
+        server_group_id: str | None
+        reservation_id: str
+        launch_index: int
+        max_attempts: int
+
+    @event(Requested)
     def __init__(
         self,
         name: str,
@@ -68,15 +84,24 @@ class Instance(Entity):
     def attempts(self) -> int:
         return len(self.tried_hosts) + (1 if self.host else 0)
 
-    @event("PortsAttached")
+    class PortsAttached(Entity.Event):
+        ports: list[dict[str, str]]
+
+    @event(PortsAttached)
     def attach_ports(self, ports: list[dict[str, str]]) -> None:
         self.ports = self.ports + ports
 
-    @event("HostClaimed")
+    class HostClaimed(Entity.Event):
+        host: str
+
+    @event(HostClaimed)
     def claim_host(self, host: str) -> None:
         self.host, self.task_state = host, TaskState.SPAWNING
 
-    @event("SchedulingFailed")
+    class SchedulingFailed(Entity.Event):
+        reason: str
+
+    @event(SchedulingFailed)
     def fail_scheduling(self, reason: str) -> None:
         self.vm_state, self.task_state, self.host = VmState.ERROR, None, None
         self.fault = {"code": 500, "message": f"No valid host was found. {reason}".strip()}
@@ -85,7 +110,10 @@ class Instance(Entity):
         if self.host == host and self.task_state is TaskState.SPAWNING:
             self._spawned(host)
 
-    @event("Spawned")
+    class Spawned(Entity.Event):
+        host: str
+
+    @event(Spawned)
     def _spawned(self, host: str) -> None:
         self.vm_state, self.task_state, self.power_state = VmState.ACTIVE, None, PowerState.RUNNING
 
@@ -96,13 +124,20 @@ class Instance(Entity):
         self._spawn_failed(host, reason)
         return self.attempts < self.max_attempts
 
-    @event("SpawnFailed")
+    class SpawnFailed(Entity.Event):
+        host: str
+        reason: str
+
+    @event(SpawnFailed)
     def _spawn_failed(self, host: str, reason: str) -> None:
         self.tried_hosts.append(host)
         self.host, self.task_state = None, TaskState.SCHEDULING
         self.fault = {"code": 500, "message": reason}
 
-    @event("BuildAborted")
+    class BuildAborted(Entity.Event):
+        reason: str
+
+    @event(BuildAborted)
     def abort_build(self, reason: str) -> None:
         self.vm_state, self.task_state, self.host = VmState.ERROR, None, None
         self.fault = {"code": 500, "message": reason}
@@ -119,7 +154,12 @@ class Instance(Entity):
             )
         self._requested(action, self.vm_state.value, params)
 
-    @event("ActionRequested")
+    class ActionRequested(Entity.Event):
+        action: str
+        from_state: str
+        params: dict[str, Any]
+
+    @event(ActionRequested)
     def _requested(self, action: str, from_state: str, params: dict[str, Any]) -> None:
         self.task_state = TRANSITIONS[action].task
         self.pending = {"action": action, "from_state": from_state, **params}
@@ -130,7 +170,12 @@ class Instance(Entity):
             target = vm_state or (transition.target or self.vm_state).value
             self._succeeded(action, target, int(transition.power or self.power_state))
 
-    @event("ActionSucceeded")
+    class ActionSucceeded(Entity.Event):
+        action: str
+        vm_state: str
+        power_state: int
+
+    @event(ActionSucceeded)
     def _succeeded(self, action: str, vm_state: str, power_state: int) -> None:
         self.vm_state, self.task_state = VmState(vm_state), None
         self.power_state = PowerState(power_state)
@@ -154,7 +199,11 @@ class Instance(Entity):
         if self.pending and self.pending["action"] == action:
             self._failed(action, reason)
 
-    @event("ActionFailed")
+    class ActionFailed(Entity.Event):
+        action: str
+        reason: str
+
+    @event(ActionFailed)
     def _failed(self, action: str, reason: str) -> None:
         self.vm_state, self.task_state = VmState(self.pending["from_state"]), None  # type: ignore[index]
         self.pending = None
@@ -165,26 +214,45 @@ class Instance(Entity):
         if self.locked and not is_admin:
             raise InvalidState(f"Instance {self.id} is locked; '{action}' is not allowed.")
 
-    @event("Locked")
+    class Locked(Entity.Event):
+        reason: str | None
+        locked_by: str
+
+    @event(Locked)
     def lock(self, reason: str | None, locked_by: str = "owner") -> None:
         self.locked, self.locked_reason, self.locked_by = True, reason, locked_by
 
-    @event("Unlocked")
+    class Unlocked(Entity.Event):
+        pass
+
+    @event(Unlocked)
     def unlock(self) -> None:
         self.locked, self.locked_reason, self.locked_by = False, None, None
 
-    @event("Updated")
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
     def update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
 
-    @event("PowerStateObserved")
+    class PowerStateObserved(Entity.Event):
+        power_state: int
+        vm_state: str
+
+    @event(PowerStateObserved)
     def observe_power(self, power_state: int, vm_state: str) -> None:
         """The reconciler saw the guest in another state than recorded (e.g. it died)."""
         self.power_state, self.vm_state = PowerState(power_state), VmState(vm_state)
 
     # -- volumes: the device is reserved at the request, in the volume's own save ------------
-    @event("VolumeAttachRequested")
+    class VolumeAttachRequested(Entity.Event):
+        volume_id: str
+        device: str
+        delete_on_termination: bool
+
+    @event(VolumeAttachRequested)
     def request_volume_attach(self, volume_id: str, device: str,
                               delete_on_termination: bool = False) -> None:
         """`delete_on_termination`: a boot volume's (the volume itself holds it too)."""
@@ -201,7 +269,10 @@ class Instance(Entity):
             raise InvalidInput("Cannot detach a root device volume")  # Nova's 400
         self._volume_detach_requested(volume_id)
 
-    @event("VolumeDetachRequested")
+    class VolumeDetachRequested(Entity.Event):
+        volume_id: str
+
+    @event(VolumeDetachRequested)
     def _volume_detach_requested(self, volume_id: str) -> None:
         pass  # recorded for the server's history; the device stays taken until detached
 
@@ -210,7 +281,10 @@ class Instance(Entity):
         if volume_id in self.volumes:
             self._volume_detached(volume_id)
 
-    @event("VolumeDetached")
+    class VolumeDetached(Entity.Event):
+        volume_id: str
+
+    @event(VolumeDetached)
     def _volume_detached(self, volume_id: str) -> None:
         self.volumes = {v: d for v, d in self.volumes.items() if v != volume_id}
 
@@ -219,11 +293,17 @@ class Instance(Entity):
             return
         self._delete_requested()
 
-    @event("DeleteRequested")
+    class DeleteRequested(Entity.Event):
+        pass
+
+    @event(DeleteRequested)
     def _delete_requested(self) -> None:
         self.task_state = TaskState.DELETING
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def mark_deleted(self) -> None:
         self.vm_state, self.task_state, self.deleted = VmState.DELETED, None, True
         self.power_state = PowerState.NOSTATE

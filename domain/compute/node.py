@@ -30,7 +30,18 @@ class ComputeNode(Entity):
     def create_id(host: str, **_: Any) -> UUID:
         return node_id(host)
 
-    @event("Registered")
+    class Registered(Entity.Created):
+        host: str
+        hypervisor_type: str
+        vcpus: int
+        memory_mb: int
+        disk_gb: int
+        availability_zone: str
+        cpu_ratio: float
+        ram_ratio: float
+        disk_ratio: float
+
+    @event(Registered)
     def __init__(self, host: str, hypervisor_type: str, vcpus: int, memory_mb: int, disk_gb: int,
                  availability_zone: str, cpu_ratio: float, ram_ratio: float,
                  disk_ratio: float) -> None:
@@ -41,7 +52,17 @@ class ComputeNode(Entity):
         self.enabled, self.disabled_reason = True, None
         self.claims: dict[str, dict[str, int]] = {}  # instance id (hex) -> resources
 
-    @event("Reregistered")
+    class Reregistered(Entity.Event):
+        hypervisor_type: str
+        vcpus: int
+        memory_mb: int
+        disk_gb: int
+        availability_zone: str
+        cpu_ratio: float
+        ram_ratio: float
+        disk_ratio: float
+
+    @event(Reregistered)
     def reregister(self, hypervisor_type: str, vcpus: int, memory_mb: int, disk_gb: int,
                    availability_zone: str, cpu_ratio: float, ram_ratio: float,
                    disk_ratio: float) -> None:
@@ -55,11 +76,17 @@ class ComputeNode(Entity):
                                               "availability_zone", "cpu_ratio", "ram_ratio",
                                               "disk_ratio")}
 
-    @event("Disabled")
+    class Disabled(Entity.Event):
+        reason: str | None
+
+    @event(Disabled)
     def disable(self, reason: str | None) -> None:
         self.enabled, self.disabled_reason = False, reason
 
-    @event("Enabled")
+    class Enabled(Entity.Event):
+        pass
+
+    @event(Enabled)
     def enable(self) -> None:
         self.enabled, self.disabled_reason = True, None
 
@@ -101,7 +128,11 @@ class ComputeNode(Entity):
         self.check_fits(resources)
         self._claimed(key, dict(resources))
 
-    @event("Claimed")
+    class Claimed(Entity.Event):
+        instance_id: str
+        resources: dict[str, int]
+
+    @event(Claimed)
     def _claimed(self, instance_id: str, resources: dict[str, int]) -> None:
         self.claims[instance_id] = resources
 
@@ -109,7 +140,10 @@ class ComputeNode(Entity):
         if key in self.claims:
             self._released(key)
 
-    @event("ClaimReleased")
+    class ClaimReleased(Entity.Event):
+        instance_id: str
+
+    @event(ClaimReleased)
     def _released(self, instance_id: str) -> None:
         del self.claims[instance_id]
 
@@ -118,6 +152,10 @@ class ComputeNode(Entity):
         if old in self.claims:
             self._rekeyed(old, new)
 
-    @event("ClaimRekeyed")
+    class ClaimRekeyed(Entity.Event):
+        old: str
+        new: str
+
+    @event(ClaimRekeyed)
     def _rekeyed(self, old: str, new: str) -> None:
         self.claims[new] = self.claims.pop(old)

@@ -21,7 +21,14 @@ class GroupPolicyViolated(DomainError):
 
 
 class ServerGroup(Entity):
-    @event("Created")
+    class Created(Entity.Created):
+        name: str
+        policy: str
+        rules: dict[str, Any]
+        project_id: str
+        user_id: str
+
+    @event(Created)
     def __init__(
         self, name: str, policy: str, rules: dict[str, Any], project_id: str, user_id: str
     ) -> None:
@@ -59,7 +66,11 @@ class ServerGroup(Entity):
         if self.members.get(instance_hex, "unset") != host:
             self._placed(instance_hex, host)
 
-    @event("MemberPlaced")
+    class MemberPlaced(Entity.Event):
+        instance_id: str
+        host: str | None
+
+    @event(MemberPlaced)
     def _placed(self, instance_id: str, host: str | None) -> None:
         self.members[instance_id] = host
 
@@ -67,7 +78,11 @@ class ServerGroup(Entity):
         self.check_host(instance_hex, host)
         self._moving(instance_hex, host)
 
-    @event("MemberMoving")
+    class MemberMoving(Entity.Event):
+        instance_id: str
+        host: str
+
+    @event(MemberMoving)
     def _moving(self, instance_id: str, host: str) -> None:
         self.moving[instance_id] = host
 
@@ -75,7 +90,10 @@ class ServerGroup(Entity):
         if instance_hex in self.moving:
             self._moved(instance_hex)
 
-    @event("MemberMoved")
+    class MemberMoved(Entity.Event):
+        instance_id: str
+
+    @event(MemberMoved)
     def _moved(self, instance_id: str) -> None:
         self.members[instance_id] = self.moving.pop(instance_id)
 
@@ -83,7 +101,10 @@ class ServerGroup(Entity):
         if instance_hex in self.moving:
             self._move_cancelled(instance_hex)
 
-    @event("MemberMoveCancelled")
+    class MemberMoveCancelled(Entity.Event):
+        instance_id: str
+
+    @event(MemberMoveCancelled)
     def _move_cancelled(self, instance_id: str) -> None:
         del self.moving[instance_id]
 
@@ -91,11 +112,17 @@ class ServerGroup(Entity):
         if instance_hex in self.members or instance_hex in self.moving:
             self._removed(instance_hex)
 
-    @event("MemberRemoved")
+    class MemberRemoved(Entity.Event):
+        instance_id: str
+
+    @event(MemberRemoved)
     def _removed(self, instance_id: str) -> None:
         self.members.pop(instance_id, None)
         self.moving.pop(instance_id, None)
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def delete(self) -> None:
         self.deleted = True

@@ -15,7 +15,15 @@ UPDATABLE = ("name", "description", "enabled", "tags", "extra")
 
 
 class Project(Entity):
-    @event("Created")
+    class Created(Entity.Created):
+        name: str
+        domain_id: str
+        description: str
+        enabled: bool
+        tags: list[str] | None
+        extra: dict[str, Any] | None
+
+    @event(Created)
     def __init__(self, name: str, domain_id: str, description: str, enabled: bool,
                  tags: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
         self.name = name
@@ -31,11 +39,17 @@ class Project(Entity):
         check_changes(changes, UPDATABLE, "project")
         self._record_update(changes)
 
-    @event("Updated")
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def delete(self) -> None:
         self.deleted = True

@@ -18,7 +18,12 @@ class TokenRevocation(Entity):
     def create_id(token_id: str, user_id: str, expires_at: str) -> UUID:
         return revocation_id(token_id)
 
-    @event("Revoked")
+    class Revoked(Entity.Created):
+        token_id: str
+        user_id: str
+        expires_at: str
+
+    @event(Revoked)
     def __init__(self, token_id: str, user_id: str, expires_at: str) -> None:
         self.token_id = token_id
         self.user_id = user_id

@@ -45,7 +45,12 @@ class Role(Entity):
     def create_id(name: str) -> UUID:
         return role_id(name)
 
-    @event("Created")
+    class Created(Entity.Created):
+        name: str
+        description: str | None
+        extra: dict[str, Any] | None
+
+    @event(Created)
     def __init__(self, name: str, description: str | None = None,
                  extra: dict[str, Any] | None = None) -> None:
         self.name = name
@@ -53,6 +58,9 @@ class Role(Entity):
         self.extra = dict(extra or {})
         self.deleted = False
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def delete(self) -> None:
         self.deleted = True

@@ -19,7 +19,17 @@ class InvalidCredentials(DomainError):
 
 
 class User(Entity):
-    @event("Created")
+    class Created(Entity.Created):
+        name: str
+        domain_id: str
+        password_hash: str | None
+        default_project_id: str | None
+        email: str | None
+        description: str
+        enabled: bool
+        extra: dict[str, Any] | None
+
+    @event(Created)
     def __init__(
         self,
         name: str,
@@ -49,23 +59,36 @@ class User(Entity):
         check_changes(changes, UPDATABLE, "user")
         self._record_update(changes)
 
-    @event("Updated")
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
 
-    @event("PasswordChanged")
+    class PasswordChanged(Entity.Event):
+        password_hash: str
+        tokens_valid_after: float
+
+    @event(PasswordChanged)
     def change_password(self, password_hash: str, tokens_valid_after: float = 0.0) -> None:
         # Keystone ends a user's tokens when the password changes: tokens issued before
         # `tokens_valid_after` (seconds since the epoch) are refused from now on.
         self.password_hash = password_hash
         self.tokens_valid_after = tokens_valid_after
 
-    @event("Disabled")
+    class Disabled(Entity.Event):
+        pass
+
+    @event(Disabled)
     def disable(self) -> None:
         self.enabled = False
 
-    @event("Enabled")
+    class Enabled(Entity.Event):
+        pass
+
+    @event(Enabled)
     def enable(self) -> None:
         self.enabled = True
 
@@ -73,7 +96,11 @@ class User(Entity):
         if role not in self.assignments.get(project_id, []):
             self._record_grant(project_id, role)
 
-    @event("RoleGranted")
+    class RoleGranted(Entity.Event):
+        project_id: str
+        role: str
+
+    @event(RoleGranted)
     def _record_grant(self, project_id: str, role: str) -> None:
         self.assignments.setdefault(project_id, []).append(role)
 
@@ -83,7 +110,11 @@ class User(Entity):
             return True
         return False
 
-    @event("RoleRevoked")
+    class RoleRevoked(Entity.Event):
+        project_id: str
+        role: str
+
+    @event(RoleRevoked)
     def _record_revoke(self, project_id: str, role: str) -> None:
         self.assignments[project_id].remove(role)
         if not self.assignments[project_id]:
@@ -92,6 +123,9 @@ class User(Entity):
     def roles_on(self, project_id: str) -> list[str]:
         return list(self.assignments.get(project_id, []))
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def delete(self) -> None:
         self.deleted = True

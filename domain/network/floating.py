@@ -16,7 +16,11 @@ from domain.errors import InvalidInput, InvalidState
 
 
 class FloatingIp(Entity):
-    @event("Allocated")
+    class Allocated(Entity.Created):
+        project_id: str
+        address: str
+
+    @event(Allocated)
     def __init__(self, project_id: str, address: str) -> None:
         self.project_id, self.address = project_id, address
         self.port_id: str | None = None
@@ -53,7 +57,13 @@ class FloatingIp(Entity):
                                f"{self.port_id}.")
         self._associated(port_id, network_id, instance_id, fixed_ip)
 
-    @event("Associated")
+    class Associated(Entity.Event):
+        port_id: str
+        network_id: str
+        instance_id: str
+        fixed_ip: str
+
+    @event(Associated)
     def _associated(self, port_id: str, network_id: str, instance_id: str,
                     fixed_ip: str) -> None:
         # Everything the NAT rules need is in the event: no join with the port at apply time.
@@ -64,7 +74,13 @@ class FloatingIp(Entity):
         if self.port_id is not None:
             self._disassociated(self.port_id, self.fixed_ip, self.network_id, self.instance_id)
 
-    @event("Disassociated")
+    class Disassociated(Entity.Event):
+        port_id: str
+        fixed_ip: str | None
+        network_id: str | None
+        instance_id: str | None
+
+    @event(Disassociated)
     def _disassociated(self, port_id: str, fixed_ip: str | None, network_id: str | None,
                        instance_id: str | None) -> None:
         # The former mapping travels with the event, so the agent knows which rules to remove.
@@ -76,6 +92,9 @@ class FloatingIp(Entity):
             raise InvalidState(f"Floating IP {self.address} is still associated.")
         self._released()
 
-    @event("Released")
+    class Released(Entity.Event):
+        pass
+
+    @event(Released)
     def _released(self) -> None:
         self.deleted = True

@@ -19,7 +19,14 @@ from domain.network.subnet import Subnet
 
 
 class Network(Entity):
-    @event("Created")
+    class Created(Entity.Created):
+        project_id: str
+        name: str
+        segment_type: str
+        segmentation_id: int
+        cidr: str
+
+    @event(Created)
     def __init__(self, project_id: str, name: str, segment_type: str, segmentation_id: int,
                  cidr: str) -> None:
         self.project_id, self.name = project_id, name
@@ -73,7 +80,12 @@ class Network(Entity):
         self._fixed_ip_allocated(port_id, address, mac)
         return address
 
-    @event("FixedIpAllocated")
+    class FixedIpAllocated(Entity.Event):
+        port_id: str
+        address: str
+        mac: str
+
+    @event(FixedIpAllocated)
     def _fixed_ip_allocated(self, port_id: str, address: str, mac: str) -> None:
         self.fixed_ips[address] = port_id
         self.macs[mac] = port_id
@@ -83,7 +95,12 @@ class Network(Entity):
         if self.fixed_ips.get(address) == port_id:
             self._fixed_ip_released(port_id, address, mac)
 
-    @event("FixedIpReleased")
+    class FixedIpReleased(Entity.Event):
+        port_id: str
+        address: str
+        mac: str
+
+    @event(FixedIpReleased)
     def _fixed_ip_released(self, port_id: str, address: str, mac: str) -> None:
         del self.fixed_ips[address]
         if self.macs.get(mac) == port_id:
@@ -97,6 +114,9 @@ class Network(Entity):
                                f"{len(self.fixed_ips)} ports still in use on the network.")
         self._deleted()
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def _deleted(self) -> None:
         self.deleted = True

@@ -53,7 +53,10 @@ class AllocationPool(Entity):
     def create_id(kind: str) -> UUID:
         return pool_id(kind)
 
-    @event("Opened")
+    class Opened(Entity.Created):
+        kind: str
+
+    @event(Opened)
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.held: dict[str, str] = {}  # value -> holder id (hex)
@@ -87,7 +90,11 @@ class AllocationPool(Entity):
             raise InUse(f"{value} is already in use ({self.kind}).")
         self._allocated(value, holder)
 
-    @event("Allocated")
+    class Allocated(Entity.Event):
+        value: str
+        holder: str
+
+    @event(Allocated)
     def _allocated(self, value: str, holder: str) -> None:
         self.held[value] = holder
 
@@ -96,7 +103,11 @@ class AllocationPool(Entity):
         if self.held.get(value) == holder:
             self._released(value, holder)
 
-    @event("Released")
+    class Released(Entity.Event):
+        value: str
+        holder: str
+
+    @event(Released)
     def _released(self, value: str, holder: str) -> None:
         del self.held[value]
 

@@ -26,7 +26,18 @@ class Port(Entity):
     # The id is chosen by the caller: a MAC the domain picks derives from it (network/mac.py);
     # a MAC asked for through the Network API is kept as given.
     # The labels have defaults so that `Allocated` events recorded before they existed replay.
-    @event("Allocated")
+    class Allocated(Entity.Created):
+        network_id: str
+        project_id: str
+        instance_id: str
+        mac: str
+        fixed_ip: str
+        name: str
+        description: str
+        device_id: str | None
+        device_owner: str | None
+
+    @event(Allocated)
     def __init__(self, id: UUID, network_id: str, project_id: str,  # noqa: A002
                  instance_id: str, mac: str, fixed_ip: str, name: str = "",
                  description: str = "", device_id: str | None = None,
@@ -63,7 +74,11 @@ class Port(Entity):
         if (name, description) != (self.name, self.description):
             self._updated(name, description)
 
-    @event("Updated")
+    class Updated(Entity.Event):
+        name: str
+        description: str
+
+    @event(Updated)
     def _updated(self, name: str, description: str) -> None:
         self.name, self.description = name, description
 
@@ -76,7 +91,11 @@ class Port(Entity):
             raise InUse(f"Port {self.id} already has floating IP {self.floating_ip}.")
         self._floating_ip_associated(floating_ip_id, address)
 
-    @event("FloatingIpAssociated")
+    class FloatingIpAssociated(Entity.Event):
+        floating_ip_id: str
+        address: str
+
+    @event(FloatingIpAssociated)
     def _floating_ip_associated(self, floating_ip_id: str, address: str) -> None:
         self.floating_ip_id, self.floating_ip = floating_ip_id, address
 
@@ -84,7 +103,10 @@ class Port(Entity):
         if self.floating_ip_id == floating_ip_id:
             self._floating_ip_disassociated(floating_ip_id)
 
-    @event("FloatingIpDisassociated")
+    class FloatingIpDisassociated(Entity.Event):
+        floating_ip_id: str
+
+    @event(FloatingIpDisassociated)
     def _floating_ip_disassociated(self, floating_ip_id: str) -> None:
         self.floating_ip_id, self.floating_ip = None, None
 
@@ -94,6 +116,9 @@ class Port(Entity):
             raise InvalidState(f"Port {self.id} still has floating IP {self.floating_ip}.")
         self._released()
 
-    @event("Released")
+    class Released(Entity.Event):
+        pass
+
+    @event(Released)
     def _released(self) -> None:
         self.deleted = True

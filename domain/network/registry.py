@@ -24,7 +24,10 @@ class ProjectNetworks(Entity):
     def create_id(project_id: str) -> UUID:
         return registry_id(project_id)
 
-    @event("Opened")
+    class Opened(Entity.Created):
+        project_id: str
+
+    @event(Opened)
     def __init__(self, project_id: str) -> None:
         self.project_id = project_id
         self.networks: list[str] = []  # network ids (hex), oldest first
@@ -40,7 +43,10 @@ class ProjectNetworks(Entity):
             self.check_room(limit)
             self._network_added(network_id)
 
-    @event("NetworkAdded")
+    class NetworkAdded(Entity.Event):
+        network_id: str
+
+    @event(NetworkAdded)
     def _network_added(self, network_id: str) -> None:
         self.networks.append(network_id)
         if self.default is None:
@@ -51,7 +57,10 @@ class ProjectNetworks(Entity):
         if network_id in self.networks:
             self._network_removed(network_id)
 
-    @event("NetworkRemoved")
+    class NetworkRemoved(Entity.Event):
+        network_id: str
+
+    @event(NetworkRemoved)
     def _network_removed(self, network_id: str) -> None:
         self.networks.remove(network_id)
         if self.default == network_id:

@@ -31,7 +31,10 @@ class HostDrift(Entity):
     def create_id(host: str, **_: Any) -> UUID:
         return drift_id(host)
 
-    @event("Opened")
+    class Opened(Entity.Created):
+        host: str
+
+    @event(Opened)
     def __init__(self, host: str) -> None:
         self.host = host
         self.strays: dict[str, dict[str, str]] = {}  # instance id (hex) -> what was found/done
@@ -41,7 +44,13 @@ class HostDrift(Entity):
         if instance_id.hex not in self.strays:
             self._stray_observed(instance_id.hex, guest_state, reason, resolution)
 
-    @event("StrayGuestObserved")
+    class StrayGuestObserved(Entity.Event):
+        instance_id: str
+        guest_state: str
+        reason: str
+        resolution: str
+
+    @event(StrayGuestObserved)
     def _stray_observed(self, instance_id: str, guest_state: str, reason: str,
                         resolution: str) -> None:
         """A guest no live instance on this host explains; `resolution` says what the

@@ -39,7 +39,11 @@ class HostChange(Entity):
     def create_id(host: str, cause: str, **_: Any) -> UUID:
         return change_id(host, cause)
 
-    @event("Applied")
+    class Applied(Entity.Created):
+        host: str
+        cause: str
+
+    @event(Applied)
     def __init__(self, host: str, cause: str) -> None:
         """`cause`: what the work was for: the event the network agent converged for
         ("Instance.HostClaimed <hex id> v3"), the trigger of a compute worker's clean-up

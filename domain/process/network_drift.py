@@ -30,12 +30,21 @@ class NetworkDrift(Entity):
     def create_id(host: str, **_: Any) -> UUID:
         return network_drift_id(host)
 
-    @event("Opened")
+    class Opened(Entity.Created):
+        host: str
+
+    @event(Opened)
     def __init__(self, host: str) -> None:
         self.host = host
         self.observed: list[dict[str, str]] = []
 
-    @event("DriftObserved")
+    class DriftObserved(Entity.Event):
+        kind: str
+        key: str
+        detail: str
+        resolution: str
+
+    @event(DriftObserved)
     def observe(self, kind: str, key: str, detail: str, resolution: str) -> None:
         """`kind`: segment, dhcp, nat (something missing or wrong, restored) or stray-segment,
         stray-dhcp, stray-dhcp-state (a stopped server's directory), stray-nat (something no

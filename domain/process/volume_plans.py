@@ -19,8 +19,8 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.storage.volume import LOSABLE, Volume
-from domain.storage.volume_states import VolumeStatus
+from domain.storage.volume import Volume
+from domain.storage.volume_states import LOSABLE, VolumeStatus
 
 # Glance disk formats and how qemu-img names each; a format missing here is probed by qemu-img
 # (the backend refuses any image that refers to other files, whatever its format).

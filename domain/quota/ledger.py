@@ -37,7 +37,10 @@ class QuotaLedger(Entity):
     def create_id(project_id: str) -> UUID:
         return ledger_id(project_id)
 
-    @event("Opened")
+    class Opened(Entity.Created):
+        project_id: str
+
+    @event(Opened)
     def __init__(self, project_id: str) -> None:
         self.project_id = project_id
         self.overrides: dict[str, int] = {}
@@ -76,7 +79,10 @@ class QuotaLedger(Entity):
             if amount > 0 and limit != UNLIMITED and self.used(resource) + amount > limit:
                 raise QuotaExceeded(resource, amount, self.used(resource), limit)
 
-    @event("Claimed")
+    class Claimed(Entity.Event):
+        amounts: dict[str, int]
+
+    @event(Claimed)
     def _claimed(self, amounts: dict[str, int]) -> None:
         for resource, amount in amounts.items():
             self.usage[resource] = self.used(resource) + amount
@@ -88,7 +94,10 @@ class QuotaLedger(Entity):
         if any(released.values()):
             self._released({r: n for r, n in released.items() if n})
 
-    @event("Released")
+    class Released(Entity.Event):
+        amounts: dict[str, int]
+
+    @event(Released)
     def _released(self, amounts: dict[str, int]) -> None:
         for resource, amount in amounts.items():
             self.usage[resource] = self.used(resource) - amount
@@ -113,7 +122,10 @@ class QuotaLedger(Entity):
                 f"already used and reserved {self.used(resource)}."
             )
 
-    @event("LimitsSet")
+    class LimitsSet(Entity.Event):
+        limits: dict[str, int]
+
+    @event(LimitsSet)
     def _limits_set(self, limits: dict[str, int]) -> None:
         self.overrides.update(limits)
 
@@ -122,6 +134,9 @@ class QuotaLedger(Entity):
         if self.overrides:
             self._limits_reset()
 
-    @event("LimitsReset")
+    class LimitsReset(Entity.Event):
+        pass
+
+    @event(LimitsReset)
     def _limits_reset(self) -> None:
         self.overrides = {}

@@ -9,8 +9,6 @@ twice and the second report records nothing. The statuses are Cinder's (volume_s
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.domain import event
@@ -18,7 +16,10 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
+from domain.storage.attachment import new_attachment, now
 from domain.storage.volume_states import (
+    DELETE_REFUSED,
+    LOSABLE,
     OPERATIONS,
     RESETTABLE,
     InvalidVolume,
@@ -28,22 +29,23 @@ from domain.storage.volume_states import (
 )
 
 S = VolumeStatus
-# Statuses in which the backend must hold the volume: its absence there is drift (`lost`).
-# Not creating/deleting (the storage worker's own work in progress) nor the error statuses.
-LOSABLE = frozenset({S.AVAILABLE, S.IN_USE, S.ATTACHING, S.DETACHING, S.EXTENDING})
-# Cinder's words for a refused delete (the conditions it lists beyond status never hold here).
-DELETE_REFUSED = ("Volume status must be {} and must not be migrating, attached, belong to a "
-                  "group, have snapshots or be disassociated from snapshots after volume "
-                  "transfer.")
-
-
-def now() -> str:
-    """Naive UTC with microseconds, the way Cinder prints times."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 class Volume(Entity):
-    @event("Requested")
+    class Requested(Entity.Created):
+        project_id: str
+        user_id: str
+        name: str | None
+        description: str | None
+        size: int
+        availability_zone: str
+        image: dict[str, Any] | None
+        metadata: dict[str, str]
+        host: str | None
+        boot_of: str | None
+        delete_on_termination: bool
+
+    @event(Requested)
     def __init__(self, project_id: str, user_id: str, name: str | None,
                  description: str | None, size: int, availability_zone: str,
                  image: dict[str, Any] | None, metadata: dict[str, str],
@@ -78,7 +80,10 @@ class Volume(Entity):
         return {"volumes": 1, "gigabytes": max(self.size, self.extending_to or 0)}
 
     # -- requests -----------------------------------------------------------------------------
-    @event("Updated")
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
     def update(self, changes: dict[str, Any]) -> None:
         for key in ("name", "description", "metadata"):
             if key in changes:
@@ -94,7 +99,10 @@ class Volume(Entity):
                                f"{new_size}).")
         self._extend_requested(new_size)
 
-    @event("ExtendRequested")
+    class ExtendRequested(Entity.Event):
+        new_size: int
+
+    @event(ExtendRequested)
     def _extend_requested(self, new_size: int) -> None:
         self.status, self.extending_to = S.EXTENDING, new_size
 
@@ -103,7 +111,10 @@ class Volume(Entity):
             raise InvalidVolume(DELETE_REFUSED.format(statuses("delete")))
         self._delete_requested()
 
-    @event("DeleteRequested")
+    class DeleteRequested(Entity.Event):
+        pass
+
+    @event(DeleteRequested)
     def _delete_requested(self) -> None:
         self.status = S.DELETING
 
@@ -113,15 +124,16 @@ class Volume(Entity):
         if self.status not in OPERATIONS["attach"].sources or self.attachment is not None:
             raise VolumeBusy(f"Invalid volume: Volume status must be {statuses('attach')} to "
                              f"reserve, but the status is {self.status.value}.")
-        attachment_id = uuid.uuid4().hex
         if self.boot_of is not None or self.delete_on_termination:
             self._boot_bound(None, False)  # attached by hand: no server's root disk any more
-        self._attach_requested({"attachment_id": attachment_id, "server_id": server_id,
-                                "host": host, "device": device, "tag": tag,
-                                "attached_at": None})
-        return attachment_id
+        attachment = new_attachment(server_id, host, device, tag)
+        self._attach_requested(attachment)
+        return attachment["attachment_id"]
 
-    @event("AttachRequested")
+    class AttachRequested(Entity.Event):
+        attachment: dict[str, Any]
+
+    @event(AttachRequested)
     def _attach_requested(self, attachment: dict[str, Any]) -> None:
         self.status, self.attachment = S.ATTACHING, dict(attachment)
 
@@ -134,7 +146,10 @@ class Volume(Entity):
                              "'in-use' and attach_status must be 'attached' to detach.")
         self._detach_requested()
 
-    @event("DetachRequested")
+    class DetachRequested(Entity.Event):
+        pass
+
+    @event(DetachRequested)
     def _detach_requested(self) -> None:
         self.status = S.DETACHING
 
@@ -147,7 +162,11 @@ class Volume(Entity):
         if status != self.status.value or self.attachment or self.extending_to:
             self._status_reset(status, self.status.value)
 
-    @event("StatusReset")
+    class StatusReset(Entity.Event):
+        status: str
+        previous: str
+
+    @event(StatusReset)
     def _status_reset(self, status: str, previous: str) -> None:
         self.status, self.attachment, self.extending_to = S(status), None, None
         # Whatever server it was reserved for, it no longer is that server's root disk.
@@ -159,8 +178,7 @@ class Volume(Entity):
         save; returns the attachment's id. A volume made for that server (`boot_of`, still
         creating) is only reserved: its spawn makes it. An existing volume must be available,
         and is then attaching until the spawn confirms it (Nova's words when it is not)."""
-        attachment = {"attachment_id": uuid.uuid4().hex, "server_id": server_id, "host": host,
-                      "device": ROOT_DEVICE, "tag": None, "attached_at": None}
+        attachment = new_attachment(server_id, host, ROOT_DEVICE)
         if self.status is S.CREATING and self.boot_of == server_id and self.attachment is None:
             self._boot_reserved(attachment)
         elif self.status not in OPERATIONS["attach"].sources or self.attachment is not None:
@@ -169,13 +187,20 @@ class Volume(Entity):
         else:
             self._attach_requested(attachment)
             self._boot_bound(server_id, delete_on_termination)
-        return str(attachment["attachment_id"])
+        return attachment["attachment_id"]
 
-    @event("BootReserved")
+    class BootReserved(Entity.Event):
+        attachment: dict[str, Any]
+
+    @event(BootReserved)
     def _boot_reserved(self, attachment: dict[str, Any]) -> None:
         self.attachment = dict(attachment)  # still creating: nothing to show as attaching yet
 
-    @event("BootBound")
+    class BootBound(Entity.Event):
+        server_id: str | None
+        delete_on_termination: bool
+
+    @event(BootBound)
     def _boot_bound(self, server_id: str | None, delete_on_termination: bool) -> None:
         self.boot_of, self.delete_on_termination = server_id, delete_on_termination
 
@@ -194,7 +219,11 @@ class Volume(Entity):
         if (storage, host) != (self.host, (self.attachment or {}).get("host")):
             self._boot_rescheduled(storage, host)
 
-    @event("BootRescheduled")
+    class BootRescheduled(Entity.Event):
+        storage_host: str | None
+        server_host: str
+
+    @event(BootRescheduled)
     def _boot_rescheduled(self, storage_host: str | None, server_host: str) -> None:
         self.host = storage_host
         self.attachment = {**(self.attachment or {}), "host": server_host}
@@ -224,7 +253,10 @@ class Volume(Entity):
         if self._busy("create"):
             self._created(path)
 
-    @event("Provisioned")
+    class Provisioned(Entity.Event):
+        path: str
+
+    @event(Provisioned)
     def _created(self, path: str) -> None:
         self.status, self.path, self.fault = S.AVAILABLE, path, None
 
@@ -232,7 +264,10 @@ class Volume(Entity):
         if self._busy("create"):
             self._create_failed(reason)
 
-    @event("ProvisionFailed")
+    class ProvisionFailed(Entity.Event):
+        reason: str
+
+    @event(ProvisionFailed)
     def _create_failed(self, reason: str) -> None:
         self.status, self.fault = S.ERROR, reason
 
@@ -240,7 +275,10 @@ class Volume(Entity):
         if self._busy("extend") and size == self.extending_to:
             self._extended(size)
 
-    @event("Extended")
+    class Extended(Entity.Event):
+        size: int
+
+    @event(Extended)
     def _extended(self, size: int) -> None:
         self.status, self.size, self.extending_to, self.fault = S.AVAILABLE, size, None, None
 
@@ -248,7 +286,10 @@ class Volume(Entity):
         if self._busy("extend"):
             self._extend_failed(reason)
 
-    @event("ExtendFailed")
+    class ExtendFailed(Entity.Event):
+        reason: str
+
+    @event(ExtendFailed)
     def _extend_failed(self, reason: str) -> None:
         self.status, self.extending_to, self.fault = S.ERROR_EXTENDING, None, reason
 
@@ -256,7 +297,10 @@ class Volume(Entity):
         if self._busy("delete"):
             self._deleted()
 
-    @event("Deleted")
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
     def _deleted(self) -> None:
         self.status, self.deleted = S.DELETED, True
 
@@ -264,7 +308,10 @@ class Volume(Entity):
         if self._busy("delete"):
             self._delete_failed(reason)
 
-    @event("DeleteFailed")
+    class DeleteFailed(Entity.Event):
+        reason: str
+
+    @event(DeleteFailed)
     def _delete_failed(self, reason: str) -> None:
         self.status, self.fault = S.ERROR_DELETING, reason
 
@@ -273,7 +320,12 @@ class Volume(Entity):
         if self._busy("attach", attachment_id):
             self._attached(host, device, now())
 
-    @event("Attached")
+    class Attached(Entity.Event):
+        host: str
+        device: str
+        attached_at: str
+
+    @event(Attached)
     def _attached(self, host: str, device: str, attached_at: str) -> None:
         self.status, self.fault = S.IN_USE, None
         self.attachment = {**(self.attachment or {}), "host": host, "device": device,
@@ -283,7 +335,10 @@ class Volume(Entity):
         if self._busy("attach", attachment_id):
             self._attach_failed(reason)
 
-    @event("AttachFailed")
+    class AttachFailed(Entity.Event):
+        reason: str
+
+    @event(AttachFailed)
     def _attach_failed(self, reason: str) -> None:
         self.status, self.attachment, self.fault = S.AVAILABLE, None, reason
 
@@ -298,11 +353,17 @@ class Volume(Entity):
             self._boot_dropped()
             self._delete_requested()
 
-    @event("BootDropped")
+    class BootDropped(Entity.Event):
+        pass
+
+    @event(BootDropped)
     def _boot_dropped(self) -> None:
         self.attachment, self.boot_of, self.delete_on_termination = None, None, False
 
-    @event("Detached")
+    class Detached(Entity.Event):
+        pass
+
+    @event(Detached)
     def _detached(self) -> None:
         self.status, self.attachment = S.AVAILABLE, None
 
@@ -310,7 +371,10 @@ class Volume(Entity):
         if self._busy("detach", attachment_id):
             self._detach_failed(reason)
 
-    @event("DetachFailed")
+    class DetachFailed(Entity.Event):
+        reason: str
+
+    @event(DetachFailed)
     def _detach_failed(self, reason: str) -> None:
         self.status, self.fault = S.IN_USE, reason
 
@@ -323,6 +387,10 @@ class Volume(Entity):
         if self.status in LOSABLE:
             self._lost(reason, self.status.value)
 
-    @event("Lost")
+    class Lost(Entity.Event):
+        reason: str
+        previous: str
+
+    @event(Lost)
     def _lost(self, reason: str, previous: str) -> None:
         self.status, self.extending_to, self.fault = S.ERROR, None, reason

@@ -58,6 +58,13 @@ OPERATIONS: dict[str, Operation] = {
 
 # What an administrator may force a volume to with os-reset_status.
 RESETTABLE = frozenset({S.AVAILABLE, S.ERROR})
+# Statuses in which the backend must hold the volume: its absence there is drift (`lost`).
+# Not creating/deleting (the storage worker's own work in progress) nor the error statuses.
+LOSABLE = frozenset({S.AVAILABLE, S.IN_USE, S.ATTACHING, S.DETACHING, S.EXTENDING})
+# Cinder's words for a refused delete (the conditions it lists beyond status never hold here).
+DELETE_REFUSED = ("Volume status must be {} and must not be migrating, attached, belong to a "
+                  "group, have snapshots or be disassociated from snapshots after volume "
+                  "transfer.")
 
 
 class InvalidVolume(InvalidInput):
