@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from projections.store import ReadCursor
 
 Handler = Callable[[Any, ReadCursor, Any], None]
+# A handler keeps its own signature (its event's type) for the type checker.
+H = TypeVar("H", bound=Callable[..., None])
 
 
-def handles(*event_classes: type) -> Callable[[Handler], Handler]:
+def handles(*event_classes: type) -> Callable[[H], H]:
     """Mark a projection method as the handler of these event classes."""
 
-    def mark(fn: Handler) -> Handler:
+    def mark(fn: H) -> H:
         fn.__handles__ = event_classes  # type: ignore[attr-defined]
         return fn
 

@@ -5,8 +5,6 @@ Rows are keyed by the aggregate id (`id`); `flavorid` is the Nova-visible natura
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.catalog.flavor import Flavor
 from domain.errors import InvalidInput
 from projections.base import Projection, as_json, from_json, handles, hexid
@@ -27,7 +25,7 @@ class FlavorProjection(Projection):
     )
 
     @handles(Flavor.Created)
-    def created(self, cur: ReadCursor, e: Any) -> None:
+    def created(self, cur: ReadCursor, e: Flavor.Created) -> None:
         cur.execute(
             "INSERT INTO flavors (id, flavorid, name, ram, vcpus, disk, ephemeral, swap,"
             " rxtx_factor, is_public, description, extra_specs, disabled)"
@@ -50,11 +48,11 @@ class FlavorProjection(Projection):
         )
 
     @handles(Flavor.DescriptionChanged)
-    def described(self, cur: ReadCursor, e: Any) -> None:
+    def described(self, cur: ReadCursor, e: Flavor.DescriptionChanged) -> None:
         cur.execute("UPDATE flavors SET description = ? WHERE id = ?", (e.description, hexid(e)))
 
     @handles(Flavor.ExtraSpecsSet, Flavor.ExtraSpecUnset)
-    def extra_specs(self, cur: ReadCursor, e: Any) -> None:
+    def extra_specs(self, cur: ReadCursor, e: Flavor.ExtraSpecsSet | Flavor.ExtraSpecUnset) -> None:
         row = cur.execute("SELECT extra_specs FROM flavors WHERE id = ?", (hexid(e),)).one()
         specs = from_json(row["extra_specs"]) if row else {}
         if isinstance(e, Flavor.ExtraSpecsSet):
@@ -64,19 +62,19 @@ class FlavorProjection(Projection):
         cur.execute("UPDATE flavors SET extra_specs = ? WHERE id = ?", (as_json(specs), hexid(e)))
 
     @handles(Flavor.AccessGranted)
-    def access_granted(self, cur: ReadCursor, e: Any) -> None:
+    def access_granted(self, cur: ReadCursor, e: Flavor.AccessGranted) -> None:
         cur.execute(
             "INSERT INTO flavor_access (id, project_id) VALUES (?, ?)", (hexid(e), e.project_id)
         )
 
     @handles(Flavor.AccessRevoked)
-    def access_revoked(self, cur: ReadCursor, e: Any) -> None:
+    def access_revoked(self, cur: ReadCursor, e: Flavor.AccessRevoked) -> None:
         cur.execute(
             "DELETE FROM flavor_access WHERE id = ? AND project_id = ?", (hexid(e), e.project_id)
         )
 
     @handles(Flavor.Deleted)
-    def deleted(self, cur: ReadCursor, e: Any) -> None:
+    def deleted(self, cur: ReadCursor, e: Flavor.Deleted) -> None:
         cur.execute("DELETE FROM flavor_access WHERE id = ?", (hexid(e),))
         cur.execute("DELETE FROM flavors WHERE id = ?", (hexid(e),))
 

@@ -49,60 +49,60 @@ class IdentityProjection(Projection):
     )
 
     @handles(Project.Created)
-    def project_created(self, cur: ReadCursor, e: Any) -> None:
+    def project_created(self, cur: ReadCursor, e: Project.Created) -> None:
         cur.execute("INSERT INTO projects (id, name, domain_id, description, enabled, tags, extra)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (hexid(e), e.name, e.domain_id, e.description, e.enabled,
                      as_json(newer(e, "tags", [])), as_json(newer(e, "extra", {}))))
 
     @handles(Project.Updated)
-    def project_updated(self, cur: ReadCursor, e: Any) -> None:
+    def project_updated(self, cur: ReadCursor, e: Project.Updated) -> None:
         update_columns(cur, "projects", PROJECT_COLUMNS, hexid(e), e.changes)
 
     @handles(Project.Deleted)
-    def project_deleted(self, cur: ReadCursor, e: Any) -> None:
+    def project_deleted(self, cur: ReadCursor, e: Project.Deleted) -> None:
         cur.execute("DELETE FROM role_assignments WHERE project_id = ?", (hexid(e),))
         cur.execute("DELETE FROM projects WHERE id = ?", (hexid(e),))
 
     @handles(User.Created)
-    def user_created(self, cur: ReadCursor, e: Any) -> None:
+    def user_created(self, cur: ReadCursor, e: User.Created) -> None:
         cur.execute("INSERT INTO users (id, name, domain_id, default_project_id, email,"
                     " description, enabled, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (hexid(e), e.name, e.domain_id, e.default_project_id, e.email, e.description,
                      e.enabled, as_json(newer(e, "extra", {}))))
 
     @handles(User.Updated)
-    def user_updated(self, cur: ReadCursor, e: Any) -> None:
+    def user_updated(self, cur: ReadCursor, e: User.Updated) -> None:
         update_columns(cur, "users", USER_COLUMNS, hexid(e), e.changes)
 
     @handles(User.Disabled, User.Enabled)
-    def user_enablement(self, cur: ReadCursor, e: Any) -> None:
+    def user_enablement(self, cur: ReadCursor, e: User.Disabled | User.Enabled) -> None:
         cur.execute("UPDATE users SET enabled = ? WHERE id = ?",
                     (isinstance(e, User.Enabled), hexid(e)))
 
     @handles(User.RoleGranted)
-    def role_granted(self, cur: ReadCursor, e: Any) -> None:
+    def role_granted(self, cur: ReadCursor, e: User.RoleGranted) -> None:
         cur.execute("INSERT INTO role_assignments (user_id, project_id, role) VALUES (?, ?, ?)"
                     " ON CONFLICT DO NOTHING", (hexid(e), e.project_id, e.role))
 
     @handles(User.RoleRevoked)
-    def role_revoked(self, cur: ReadCursor, e: Any) -> None:
+    def role_revoked(self, cur: ReadCursor, e: User.RoleRevoked) -> None:
         cur.execute("DELETE FROM role_assignments WHERE user_id = ? AND project_id = ?"
                     " AND role = ?", (hexid(e), e.project_id, e.role))
 
     @handles(User.Deleted)
-    def user_deleted(self, cur: ReadCursor, e: Any) -> None:
+    def user_deleted(self, cur: ReadCursor, e: User.Deleted) -> None:
         cur.execute("DELETE FROM role_assignments WHERE user_id = ?", (hexid(e),))
         cur.execute("DELETE FROM users WHERE id = ?", (hexid(e),))
 
     @handles(Role.Created)
-    def role_created(self, cur: ReadCursor, e: Any) -> None:
+    def role_created(self, cur: ReadCursor, e: Role.Created) -> None:
         cur.execute("INSERT INTO roles (id, name, description, extra) VALUES (?, ?, ?, ?)",
                     (hexid(e), e.name, newer(e, "description", None),
                      as_json(newer(e, "extra", {}))))
 
     @handles(Role.Deleted)
-    def role_deleted(self, cur: ReadCursor, e: Any) -> None:
+    def role_deleted(self, cur: ReadCursor, e: Role.Deleted) -> None:
         cur.execute("DELETE FROM roles WHERE id = ?", (hexid(e),))
 
 

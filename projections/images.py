@@ -34,7 +34,7 @@ class ImageProjection(Projection):
     )
 
     @handles(Image.Registered)
-    def registered(self, cur: ReadCursor, e: Any) -> None:
+    def registered(self, cur: ReadCursor, e: Image.Registered) -> None:
         cur.execute("INSERT INTO images (id, name, owner, visibility, status, disk_format,"
                     " container_format, min_disk, min_ram, protected, tags, properties, created_at,"
                     " updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -43,7 +43,7 @@ class ImageProjection(Projection):
                      moment(e), moment(e)))
 
     @handles(Image.Updated)
-    def updated(self, cur: ReadCursor, e: Any) -> None:
+    def updated(self, cur: ReadCursor, e: Image.Updated) -> None:
         cols = [c for c in e.changes if c in SCALAR_COLUMNS or c in JSON_COLUMNS]
         values = [as_json(e.changes[c]) if c in JSON_COLUMNS else e.changes[c] for c in cols]
         assignments = "".join(f"{c} = ?, " for c in cols)
@@ -51,14 +51,14 @@ class ImageProjection(Projection):
                     [*values, moment(e), hexid(e)])
 
     @handles(Image.Uploaded)
-    def uploaded(self, cur: ReadCursor, e: Any) -> None:
+    def uploaded(self, cur: ReadCursor, e: Image.Uploaded) -> None:
         cur.execute("UPDATE images SET status = 'active', size = ?, checksum = ?,"
                     " os_hash_algo = 'sha512', os_hash_value = ?, content_hash = ?, updated_at = ?"
                     " WHERE id = ?", (e.size, e.checksum, e.sha512, e.content_hash, moment(e),
                                       hexid(e)))
 
     @handles(Image.Deleted)
-    def deleted(self, cur: ReadCursor, e: Any) -> None:
+    def deleted(self, cur: ReadCursor, e: Image.Deleted) -> None:
         cur.execute("DELETE FROM images WHERE id = ?", (hexid(e),))
 
 

@@ -37,14 +37,15 @@ class KeypairProjection(Projection):
             super().apply(cur, event, position)
 
     @handles(Keypair.Imported, Keypair.Reimported)
-    def imported(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def imported(self, cur: ReadCursor,
+                 e: Keypair.Imported | Keypair.Reimported, position: int = 0) -> None:
         cur.execute("INSERT INTO keypairs (id, seq, user_id, name, project_id, public_key,"
                     " fingerprint, type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (hexid(e), position, e.user_id, e.name, e.project_id, e.public_key,
                      e.fingerprint, e.type, nova_time(e)))
 
     @handles(Keypair.Deleted)
-    def deleted(self, cur: ReadCursor, e: Any) -> None:
+    def deleted(self, cur: ReadCursor, e: Keypair.Deleted) -> None:
         cur.execute("DELETE FROM keypairs WHERE id = ?", (hexid(e),))
 
 

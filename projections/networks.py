@@ -53,18 +53,18 @@ class NetworkProjection(Projection):
             super().apply(cur, event, position)
 
     @handles(Network.Created)
-    def network_created(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def network_created(self, cur: ReadCursor, e: Network.Created, position: int = 0) -> None:
         cur.execute("INSERT INTO networks (id, seq, project_id, name, segment_type,"
                     " segmentation_id, cidr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (hexid(e), position, e.project_id, e.name, e.segment_type,
                      e.segmentation_id, e.cidr, stamp(e)))
 
     @handles(Network.Deleted)
-    def network_deleted(self, cur: ReadCursor, e: Any) -> None:
+    def network_deleted(self, cur: ReadCursor, e: Network.Deleted) -> None:
         cur.execute("DELETE FROM networks WHERE id = ?", (hexid(e),))
 
     @handles(Port.Allocated)
-    def port_allocated(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def port_allocated(self, cur: ReadCursor, e: Port.Allocated, position: int = 0) -> None:
         # An instance's port is that instance's device; a free port's device_id is a label.
         # (getattr: `Allocated` events recorded before labels existed have none.)
         free = not e.instance_id
@@ -80,7 +80,7 @@ class NetworkProjection(Projection):
                                                 int(free)))
 
     @handles(Port.Updated)
-    def port_updated(self, cur: ReadCursor, e: Any) -> None:
+    def port_updated(self, cur: ReadCursor, e: Port.Updated) -> None:
         # A port projected before labels existed has no row yet: it was an instance's.
         cur.execute("INSERT INTO port_labels (id, name, description, device_owner, free)"
                     " VALUES (?, ?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET"
@@ -88,34 +88,36 @@ class NetworkProjection(Projection):
                     (hexid(e), e.name, e.description, COMPUTE_OWNER))
 
     @handles(Port.FloatingIpAssociated, Port.FloatingIpDisassociated)
-    def port_floating(self, cur: ReadCursor, e: Any) -> None:
+    def port_floating(self, cur: ReadCursor,
+                      e: Port.FloatingIpAssociated | Port.FloatingIpDisassociated) -> None:
         value = e.floating_ip_id if isinstance(e, Port.FloatingIpAssociated) else None
         cur.execute("UPDATE ports SET floating_ip_id = ? WHERE id = ?", (value, hexid(e)))
 
     @handles(Port.Released)
-    def port_released(self, cur: ReadCursor, e: Any) -> None:
+    def port_released(self, cur: ReadCursor, e: Port.Released) -> None:
         cur.execute("DELETE FROM port_labels WHERE id = ?", (hexid(e),))
         cur.execute("DELETE FROM ports WHERE id = ?", (hexid(e),))
 
     @handles(FloatingIp.Allocated)
-    def floating_allocated(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def floating_allocated(self, cur: ReadCursor,
+                           e: FloatingIp.Allocated, position: int = 0) -> None:
         cur.execute("INSERT INTO floating_ips (id, seq, project_id, address, created_at)"
                     " VALUES (?, ?, ?, ?, ?)",
                     (hexid(e), position, e.project_id, e.address, stamp(e)))
 
     @handles(FloatingIp.Associated)
-    def floating_associated(self, cur: ReadCursor, e: Any) -> None:
+    def floating_associated(self, cur: ReadCursor, e: FloatingIp.Associated) -> None:
         cur.execute("UPDATE floating_ips SET port_id = ?, fixed_ip = ?, instance_id = ?,"
                     " network_id = ? WHERE id = ?",
                     (e.port_id, e.fixed_ip, e.instance_id, e.network_id, hexid(e)))
 
     @handles(FloatingIp.Disassociated)
-    def floating_disassociated(self, cur: ReadCursor, e: Any) -> None:
+    def floating_disassociated(self, cur: ReadCursor, e: FloatingIp.Disassociated) -> None:
         cur.execute("UPDATE floating_ips SET port_id = NULL, fixed_ip = NULL,"
                     " instance_id = NULL, network_id = NULL WHERE id = ?", (hexid(e),))
 
     @handles(FloatingIp.Released)
-    def floating_released(self, cur: ReadCursor, e: Any) -> None:
+    def floating_released(self, cur: ReadCursor, e: FloatingIp.Released) -> None:
         cur.execute("DELETE FROM floating_ips WHERE id = ?", (hexid(e),))
 
 

@@ -26,7 +26,7 @@ class QuotaProjection(Projection):
     )
 
     @handles(QuotaLedger.Opened)
-    def opened(self, cur: ReadCursor, e: Any) -> None:
+    def opened(self, cur: ReadCursor, e: QuotaLedger.Opened) -> None:
         cur.execute("INSERT INTO quota_ledgers (id, project_id) VALUES (?, ?)",
                     (e.originator_id.hex, e.project_id))
 
@@ -37,7 +37,7 @@ class QuotaProjection(Projection):
         return str(row["project_id"])
 
     @handles(QuotaLedger.Claimed, QuotaLedger.Released)
-    def usage_changed(self, cur: ReadCursor, e: Any) -> None:
+    def usage_changed(self, cur: ReadCursor, e: QuotaLedger.Claimed | QuotaLedger.Released) -> None:
         project_id = self._project(cur, e)
         sign = 1 if isinstance(e, QuotaLedger.Claimed) else -1
         for resource, amount in e.amounts.items():
@@ -46,14 +46,14 @@ class QuotaProjection(Projection):
                         (project_id, resource, None, sign * amount))
 
     @handles(QuotaLedger.LimitsSet)
-    def limits_set(self, cur: ReadCursor, e: Any) -> None:
+    def limits_set(self, cur: ReadCursor, e: QuotaLedger.LimitsSet) -> None:
         project_id = self._project(cur, e)
         for resource, limit in e.limits.items():
             cur.execute(UPSERT.format(column="hard_limit", value="excluded.hard_limit"),
                         (project_id, resource, limit, 0))
 
     @handles(QuotaLedger.LimitsReset)
-    def limits_reset(self, cur: ReadCursor, e: Any) -> None:
+    def limits_reset(self, cur: ReadCursor, e: QuotaLedger.LimitsReset) -> None:
         cur.execute("UPDATE quota_usage SET hard_limit = NULL WHERE project_id = ?",
                     (self._project(cur, e),))
 

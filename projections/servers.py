@@ -12,10 +12,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from domain.compute import lifecycle
 from domain.compute.instance import Instance
+from domain.compute.lifecycle import Fault, Lifecycle
 from domain.compute.node import ComputeNode
 from domain.compute.server_group import ServerGroup
-from domain.compute.states import TRANSITIONS
+from domain.compute.states import PowerState, TaskState, VmState
 from domain.errors import InvalidInput
 from domain.network.floating import FloatingIp
 from projections.base import Projection, as_json, from_json, handles, hexid
@@ -31,61 +33,60 @@ COLUMNS = ("project_id", "user_id", "name", "host", "vm_state", "task_state", "r
            "image_id", "flavor_id", "server_group_id", "updated_at", "deleted")
 
 
-def new_doc(e: Any) -> dict[str, Any]:
-    keep = ("name", "project_id", "user_id", "flavor", "image", "key_name", "metadata",
-            "user_data", "reservation_id", "launch_index", "server_group_id")
-    return {**{k: getattr(e, k) for k in keep}, "requested_az": e.availability_zone,
-            "vm_state": "building", "task_state": "scheduling", "power_state": 0, "host": None,
-            "fault": None, "locked": False, "locked_reason": None, "pending": None,
-            "old_flavor": None, "resize_from": None, "description": None, "deleted": False,
-            "ports": [], "volumes": [],
-            "created_at": moment(e), "launched_at": None, "terminated_at": None}
+def new_doc(e: Instance.Requested) -> dict[str, Any]:
+    keep = ("name", "project_id", "user_id", "key_name", "metadata", "user_data",
+            "reservation_id", "launch_index", "server_group_id")
+    doc = {**{k: getattr(e, k) for k in keep}, "requested_az": e.availability_zone,
+           "locked": False, "locked_reason": None, "description": None, "deleted": False,
+           "ports": [], "volumes": [],
+           "created_at": moment(e), "launched_at": None, "terminated_at": None}
+    start = lifecycle.requested(e.flavor, e.image)
+    become(doc, e, start, start)
+    return doc
 
 
-def _fault(doc: dict[str, Any], e: Any, message: str) -> None:
-    doc["fault"] = {"code": 500, "message": message, "created": moment(e)}
+def lifecycle_of(doc: dict[str, Any]) -> Lifecycle:
+    fault = Fault(doc["fault"]["message"]) if doc["fault"] else None
+    task = doc["task_state"]
+    return Lifecycle(VmState(doc["vm_state"]), TaskState(task) if task else None,
+                     PowerState(doc["power_state"]), doc["host"], doc["flavor"], doc["image"],
+                     doc["old_flavor"], doc["resize_from"], doc["pending"], fault)
 
 
-def _error(doc: dict[str, Any], e: Any, message: str) -> None:
-    doc.update(vm_state="error", task_state=None, host=None)
-    _fault(doc, e, message)
+def become(doc: dict[str, Any], e: Instance.Event, before: Lifecycle, after: Lifecycle) -> None:
+    """Write a lifecycle step into the document: plain values, and a fault recorded by this
+    step stamped with the event's time (an older one keeps its own)."""
+    doc.update(vm_state=after.vm_state.value,
+               task_state=after.task_state.value if after.task_state else None,
+               power_state=int(after.power_state), host=after.host, flavor=after.flavor,
+               image=after.image, old_flavor=after.old_flavor, resize_from=after.resize_from,
+               pending=after.pending)
+    if after.fault is None:
+        doc["fault"] = None
+    elif after.fault is not before.fault:
+        doc["fault"] = {"code": 500, "message": after.fault.message, "created": moment(e)}
 
 
-def _requested(doc: dict[str, Any], e: Any) -> None:
-    doc["task_state"] = TRANSITIONS[e.action].task.value
-    doc["pending"] = {"action": e.action, "from_state": e.from_state, **e.params}
+# The step each lifecycle event takes (domain/compute/lifecycle.py, as the aggregate takes it).
+STEPS: dict[type, Callable[[Lifecycle, Any], Lifecycle]] = {
+    Instance.HostClaimed: lambda s, e: lifecycle.host_claimed(s, e.host),
+    Instance.SchedulingFailed: lambda s, e: lifecycle.scheduling_failed(s, e.reason),
+    Instance.Spawned: lambda s, e: lifecycle.spawned(s),
+    Instance.SpawnFailed: lambda s, e: lifecycle.spawn_failed(s, e.reason),
+    Instance.BuildAborted: lambda s, e: lifecycle.errored(s, e.reason),
+    Instance.ActionRequested:
+        lambda s, e: lifecycle.action_requested(s, e.action, e.from_state, e.params),
+    Instance.ActionSucceeded: lambda s, e: lifecycle.action_succeeded(
+        s, e.action, VmState(e.vm_state), PowerState(e.power_state)),
+    Instance.ActionFailed: lambda s, e: lifecycle.action_failed(s, e.reason),
+    Instance.PowerStateObserved: lambda s, e: lifecycle.power_observed(
+        s, PowerState(e.power_state), VmState(e.vm_state)),
+    Instance.DeleteRequested: lambda s, e: lifecycle.delete_requested(s),
+    Instance.Deleted: lambda s, e: lifecycle.deleted(s),
+}
 
 
-def _succeeded(doc: dict[str, Any], e: Any) -> None:
-    params = doc["pending"] or {}
-    doc.update(vm_state=e.vm_state, task_state=None, power_state=e.power_state, fault=None,
-               pending=None)
-    if e.action == "resize":
-        doc["old_flavor"], doc["flavor"] = doc["flavor"], params["flavor"]
-        doc["resize_from"] = {"host": doc["host"], "vm_state": params["from_state"]}
-        doc["host"] = params.get("host", doc["host"])
-    elif e.action == "revert_resize" and doc["old_flavor"] is not None:
-        doc["flavor"], doc["old_flavor"] = doc["old_flavor"], None
-        doc["host"] = (doc["resize_from"] or {}).get("host", doc["host"])
-        doc["resize_from"] = None
-    elif e.action == "confirm_resize":
-        doc["old_flavor"] = doc["resize_from"] = None
-    elif e.action == "rebuild":
-        doc["image"] = params.get("image", doc["image"])
-
-
-def _failed(doc: dict[str, Any], e: Any) -> None:
-    doc.update(vm_state=(doc["pending"] or {}).get("from_state", doc["vm_state"]),
-               task_state=None, pending=None)
-    _fault(doc, e, e.reason)
-
-
-def _spawn_failed(doc: dict[str, Any], e: Any) -> None:
-    doc.update(host=None, task_state="scheduling")
-    _fault(doc, e, e.reason)
-
-
-def _volume_requested(doc: dict[str, Any], e: Any) -> None:
+def _volume_requested(doc: dict[str, Any], e: Instance.VolumeAttachRequested) -> None:
     # Shown from the request on, as Nova shows a volume once its block device mapping exists.
     # An attached volume is never deleted with its server; a boot volume's event may say so.
     volume = {"id": e.volume_id, "device": e.device,
@@ -93,40 +94,33 @@ def _volume_requested(doc: dict[str, Any], e: Any) -> None:
     doc["volumes"] = [*doc.get("volumes", []), volume]
 
 
-def _volume_detached(doc: dict[str, Any], e: Any) -> None:
+def _volume_detached(doc: dict[str, Any], e: Instance.VolumeDetached) -> None:
     doc["volumes"] = [v for v in doc.get("volumes", []) if v["id"] != e.volume_id]
-
-
-def _deleted(doc: dict[str, Any], e: Any) -> None:
-    doc.update(vm_state="deleted", task_state=None, power_state=0, deleted=True,
-               terminated_at=moment(e))
 
 
 Evolve = Callable[[dict[str, Any], Any], None]
 
-# One step per instance event, mirroring domain/compute/instance.py.
+# What the read model keeps beside the lifecycle, per instance event.
 EVOLVE: dict[type, Evolve] = {
     Instance.PortsAttached: lambda d, e: d.update(ports=[*d.get("ports", []), *e.ports]),
-    Instance.HostClaimed: lambda d, e: d.update(host=e.host, task_state="spawning"),
-    Instance.SchedulingFailed:
-        lambda d, e: _error(d, e, f"No valid host was found. {e.reason}".strip()),
-    Instance.Spawned: lambda d, e: d.update(vm_state="active", task_state=None, power_state=1,
-                                            launched_at=moment(e)),
-    Instance.SpawnFailed: _spawn_failed,
-    Instance.BuildAborted: lambda d, e: _error(d, e, e.reason),
-    Instance.ActionRequested: _requested,
-    Instance.ActionSucceeded: _succeeded,
-    Instance.ActionFailed: _failed,
+    Instance.Spawned: lambda d, e: d.update(launched_at=moment(e)),
     Instance.Locked: lambda d, e: d.update(locked=True, locked_reason=e.reason),
     Instance.Unlocked: lambda d, e: d.update(locked=False, locked_reason=None),
     Instance.Updated: lambda d, e: d.update(e.changes),
-    Instance.PowerStateObserved: lambda d, e: d.update(power_state=e.power_state,
-                                                       vm_state=e.vm_state),
     Instance.VolumeAttachRequested: _volume_requested,
     Instance.VolumeDetached: _volume_detached,
-    Instance.DeleteRequested: lambda d, e: d.update(task_state="deleting"),
-    Instance.Deleted: _deleted,
+    Instance.Deleted: lambda d, e: d.update(deleted=True, terminated_at=moment(e)),
 }
+
+
+def evolve(doc: dict[str, Any], e: Instance.Event) -> None:
+    step = STEPS.get(type(e))
+    if step is not None:
+        before = lifecycle_of(doc)
+        become(doc, e, before, step(before, e))
+    extra = EVOLVE.get(type(e))
+    if extra is not None:
+        extra(doc, e)
 
 
 class ServerProjection(Projection):
@@ -163,19 +157,19 @@ class ServerProjection(Projection):
             super().apply(cur, event, position)
 
     @handles(Instance.Requested)
-    def requested(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def requested(self, cur: ReadCursor, e: Instance.Requested, position: int = 0) -> None:
         doc = new_doc(e)
         cur.execute("INSERT INTO servers (id, seq, doc, " + ", ".join(COLUMNS) + ")"
                     " VALUES (?, ?, ?" + ", ?" * len(COLUMNS) + ")",
                     (hexid(e), position, as_json(doc), *self._columns(doc, e)))
 
-    @handles(*EVOLVE)
-    def evolved(self, cur: ReadCursor, e: Any) -> None:
+    @handles(*STEPS, *EVOLVE)
+    def evolved(self, cur: ReadCursor, e: Instance.Event) -> None:
         row = cur.execute("SELECT doc FROM servers WHERE id = ?", (hexid(e),)).one()
         if row is None:
             return
         doc = from_json(row["doc"])
-        EVOLVE[type(e)](doc, e)
+        evolve(doc, e)
         cur.execute("UPDATE servers SET doc = ?, " + ", ".join(f"{c} = ?" for c in COLUMNS)
                     + " WHERE id = ?", (as_json(doc), *self._columns(doc, e), hexid(e)))
 
@@ -186,22 +180,24 @@ class ServerProjection(Projection):
         return tuple(values[c] for c in COLUMNS)
 
     @handles(ServerGroup.Created)
-    def group_created(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def group_created(self, cur: ReadCursor, e: ServerGroup.Created, position: int = 0) -> None:
         cur.execute("INSERT INTO server_groups (id, seq, name, policy, rules, project_id, user_id)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)", (hexid(e), position, e.name, e.policy,
                                                       as_json(e.rules), e.project_id, e.user_id))
 
     @handles(ServerGroup.Deleted)
-    def group_deleted(self, cur: ReadCursor, e: Any) -> None:
+    def group_deleted(self, cur: ReadCursor, e: ServerGroup.Deleted) -> None:
         cur.execute("DELETE FROM server_groups WHERE id = ?", (hexid(e),))
 
     @handles(ComputeNode.Registered)
-    def service_registered(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def service_registered(self, cur: ReadCursor,
+                           e: ComputeNode.Registered, position: int = 0) -> None:
         cur.execute("INSERT INTO compute_services (id, seq, host) VALUES (?, ?, ?)",
                     (hexid(e), position, e.host))
 
     @handles(ComputeNode.Disabled, ComputeNode.Enabled)
-    def service_toggled(self, cur: ReadCursor, e: Any) -> None:
+    def service_toggled(self, cur: ReadCursor,
+                        e: ComputeNode.Disabled | ComputeNode.Enabled) -> None:
         reason = e.reason if isinstance(e, ComputeNode.Disabled) else None
         cur.execute("UPDATE compute_services SET disabled_reason = ? WHERE id = ?",
                     (reason, hexid(e)))
@@ -209,16 +205,17 @@ class ServerProjection(Projection):
 
     # -- floating addresses on the server's ports (Nova's `OS-EXT-IPS:type: floating`) ---------
     @handles(FloatingIp.Allocated)
-    def floating_allocated(self, cur: ReadCursor, e: Any) -> None:
+    def floating_allocated(self, cur: ReadCursor, e: FloatingIp.Allocated) -> None:
         cur.execute("INSERT INTO server_floating_ips (id, address) VALUES (?, ?)",
                     (hexid(e), e.address))
 
     @handles(FloatingIp.Released)
-    def floating_released(self, cur: ReadCursor, e: Any) -> None:
+    def floating_released(self, cur: ReadCursor, e: FloatingIp.Released) -> None:
         cur.execute("DELETE FROM server_floating_ips WHERE id = ?", (hexid(e),))
 
     @handles(FloatingIp.Associated, FloatingIp.Disassociated)
-    def floating_moved(self, cur: ReadCursor, e: Any) -> None:
+    def floating_moved(self, cur: ReadCursor,
+                       e: FloatingIp.Associated | FloatingIp.Disassociated) -> None:
         address = None
         if isinstance(e, FloatingIp.Associated):
             row = cur.execute("SELECT address FROM server_floating_ips WHERE id = ?",

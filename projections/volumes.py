@@ -84,7 +84,7 @@ class VolumeProjection(Projection):
             super().apply(cur, event, position)
 
     @handles(Volume.Requested)
-    def requested(self, cur: ReadCursor, e: Any, position: int = 0) -> None:
+    def requested(self, cur: ReadCursor, e: Volume.Requested, position: int = 0) -> None:
         doc = new_doc(e)
         cur.execute("INSERT INTO volumes (id, seq, doc, " + ", ".join(COLUMNS) + ")"
                     " VALUES (?, ?, ?" + ", ?" * len(COLUMNS) + ")",
@@ -101,7 +101,7 @@ class VolumeProjection(Projection):
                     + " WHERE id = ?", (as_json(doc), *self._columns(doc, e), hexid(e)))
 
     @handles(Volume.Deleted)
-    def deleted(self, cur: ReadCursor, e: Any) -> None:
+    def deleted(self, cur: ReadCursor, e: Volume.Deleted) -> None:
         cur.execute("DELETE FROM volumes WHERE id = ?", (hexid(e),))
 
     @staticmethod

@@ -11,6 +11,8 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.compute import lifecycle
+from domain.compute.lifecycle import Fault, Lifecycle
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState
 from domain.errors import InvalidInput, InvalidState
 
@@ -37,6 +39,7 @@ class Instance(Entity):
     @event(Requested)
     def __init__(
         self,
+        *,
         name: str,
         project_id: str,
         user_id: str,
@@ -65,12 +68,16 @@ class Instance(Entity):
             launch_index,
             max_attempts,
         )
-        self.vm_state, self.task_state = VmState.BUILDING, TaskState.SCHEDULING
-        self.power_state = PowerState.NOSTATE
-        self.host: str | None = None
+        start = lifecycle.requested(flavor, image)
+        self.vm_state: VmState = start.vm_state
+        self.task_state: TaskState | None = start.task_state
+        self.power_state: PowerState = start.power_state
+        self.host: str | None = start.host
         self.tried_hosts: list[str] = []
         self.fault: dict[str, Any] | None = None
-        self.locked, self.locked_reason, self.locked_by = False, None, None
+        self.locked = False
+        self.locked_reason: str | None = None
+        self.locked_by: str | None = None
         self.pending: dict[str, Any] | None = None  # the in-progress action and its parameters
         self.old_flavor: dict[str, Any] | None = None
         self.resize_from: dict[str, Any] | None = None
@@ -78,6 +85,20 @@ class Instance(Entity):
         self.ports: list[dict[str, str]] = []
         self.volumes: dict[str, str] = {}  # volume id (hex) -> device, from the attach request
         self.deleted = False
+
+    # -- the state machine: each step is a pure function of domain/compute/lifecycle.py ------
+    def lifecycle(self) -> Lifecycle:
+        fault = Fault(self.fault["message"]) if self.fault else None
+        return Lifecycle(self.vm_state, self.task_state, self.power_state, self.host, self.flavor,
+                         self.image, self.old_flavor, self.resize_from, self.pending, fault)
+
+    def _become(self, after: Lifecycle) -> None:
+        self.vm_state, self.task_state, self.power_state = (
+            after.vm_state, after.task_state, after.power_state)
+        self.host, self.flavor, self.image = after.host, after.flavor, after.image
+        self.old_flavor, self.resize_from = after.old_flavor, after.resize_from
+        self.pending = after.pending
+        self.fault = {"code": 500, "message": after.fault.message} if after.fault else None
 
     # -- scheduling and spawning -------------------------------------------------------------
     @property
@@ -96,15 +117,14 @@ class Instance(Entity):
 
     @event(HostClaimed)
     def claim_host(self, host: str) -> None:
-        self.host, self.task_state = host, TaskState.SPAWNING
+        self._become(lifecycle.host_claimed(self.lifecycle(), host))
 
     class SchedulingFailed(Entity.Event):
         reason: str
 
     @event(SchedulingFailed)
     def fail_scheduling(self, reason: str) -> None:
-        self.vm_state, self.task_state, self.host = VmState.ERROR, None, None
-        self.fault = {"code": 500, "message": f"No valid host was found. {reason}".strip()}
+        self._become(lifecycle.scheduling_failed(self.lifecycle(), reason))
 
     def spawned(self, host: str) -> None:
         if self.host == host and self.task_state is TaskState.SPAWNING:
@@ -115,7 +135,7 @@ class Instance(Entity):
 
     @event(Spawned)
     def _spawned(self, host: str) -> None:
-        self.vm_state, self.task_state, self.power_state = VmState.ACTIVE, None, PowerState.RUNNING
+        self._become(lifecycle.spawned(self.lifecycle()))
 
     def spawn_failed(self, host: str, reason: str) -> bool:
         """Record the failure; True when the instance may be rescheduled on another host."""
@@ -131,16 +151,14 @@ class Instance(Entity):
     @event(SpawnFailed)
     def _spawn_failed(self, host: str, reason: str) -> None:
         self.tried_hosts.append(host)
-        self.host, self.task_state = None, TaskState.SCHEDULING
-        self.fault = {"code": 500, "message": reason}
+        self._become(lifecycle.spawn_failed(self.lifecycle(), reason))
 
     class BuildAborted(Entity.Event):
         reason: str
 
     @event(BuildAborted)
     def abort_build(self, reason: str) -> None:
-        self.vm_state, self.task_state, self.host = VmState.ERROR, None, None
-        self.fault = {"code": 500, "message": reason}
+        self._become(lifecycle.errored(self.lifecycle(), reason))
 
     # -- actions carried out by the worker ---------------------------------------------------
     def request(self, action: str, is_admin: bool, **params: Any) -> None:
@@ -161,8 +179,7 @@ class Instance(Entity):
 
     @event(ActionRequested)
     def _requested(self, action: str, from_state: str, params: dict[str, Any]) -> None:
-        self.task_state = TRANSITIONS[action].task
-        self.pending = {"action": action, "from_state": from_state, **params}
+        self._become(lifecycle.action_requested(self.lifecycle(), action, from_state, params))
 
     def action_succeeded(self, action: str, vm_state: str | None = None) -> None:
         if self.pending and self.pending["action"] == action:
@@ -177,23 +194,8 @@ class Instance(Entity):
 
     @event(ActionSucceeded)
     def _succeeded(self, action: str, vm_state: str, power_state: int) -> None:
-        self.vm_state, self.task_state = VmState(vm_state), None
-        self.power_state = PowerState(power_state)
-        params = self.pending or {}
-        if action == "resize":
-            self.old_flavor, self.flavor = self.flavor, params["flavor"]
-            self.resize_from = {"host": self.host, "vm_state": params["from_state"]}
-            self.host = params.get("host", self.host)
-        elif action == "revert_resize" and self.old_flavor is not None:
-            self.flavor, self.old_flavor = self.old_flavor, None
-            self.host = (self.resize_from or {}).get("host", self.host)
-            self.resize_from = None
-        elif action == "confirm_resize":
-            self.old_flavor, self.resize_from = None, None
-        elif action == "rebuild":
-            self.image = params.get("image", self.image)
-        self.pending = None
-        self.fault = None
+        self._become(lifecycle.action_succeeded(self.lifecycle(), action, VmState(vm_state),
+                                                PowerState(power_state)))
 
     def action_failed(self, action: str, reason: str) -> None:
         if self.pending and self.pending["action"] == action:
@@ -205,9 +207,7 @@ class Instance(Entity):
 
     @event(ActionFailed)
     def _failed(self, action: str, reason: str) -> None:
-        self.vm_state, self.task_state = VmState(self.pending["from_state"]), None  # type: ignore[index]
-        self.pending = None
-        self.fault = {"code": 500, "message": reason}
+        self._become(lifecycle.action_failed(self.lifecycle(), reason))
 
     # -- bookkeeping the API does directly ---------------------------------------------------
     def check_unlocked(self, is_admin: bool, action: str) -> None:
@@ -244,7 +244,8 @@ class Instance(Entity):
     @event(PowerStateObserved)
     def observe_power(self, power_state: int, vm_state: str) -> None:
         """The reconciler saw the guest in another state than recorded (e.g. it died)."""
-        self.power_state, self.vm_state = PowerState(power_state), VmState(vm_state)
+        self._become(lifecycle.power_observed(self.lifecycle(), PowerState(power_state),
+                                              VmState(vm_state)))
 
     # -- volumes: the device is reserved at the request, in the volume's own save ------------
     class VolumeAttachRequested(Entity.Event):
@@ -298,15 +299,15 @@ class Instance(Entity):
 
     @event(DeleteRequested)
     def _delete_requested(self) -> None:
-        self.task_state = TaskState.DELETING
+        self._become(lifecycle.delete_requested(self.lifecycle()))
 
     class Deleted(Entity.Event):
         pass
 
     @event(Deleted)
     def mark_deleted(self) -> None:
-        self.vm_state, self.task_state, self.deleted = VmState.DELETED, None, True
-        self.power_state = PowerState.NOSTATE
+        self._become(lifecycle.deleted(self.lifecycle()))
+        self.deleted = True
 
     def resources(self) -> dict[str, int]:
         """What this instance holds on its host (the current flavor)."""

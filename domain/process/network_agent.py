@@ -62,8 +62,6 @@ from domain.process.ports import PositionStore
 
 log = logging.getLogger(__name__)
 
-_instance: Any = Instance
-
 
 @dataclass(frozen=True)
 class NetworkAgentConfig:
@@ -140,7 +138,7 @@ class NetworkAgent(FollowerLoop):
     def converge_for(self, event: Any) -> bool:
         if isinstance(event, FLOATING_EVENTS):
             return self._floating_event(event)
-        if isinstance(event, _instance.HostClaimed) and event.host != self.host:
+        if isinstance(event, Instance.HostClaimed) and event.host != self.host:
             return False
         instance = self.app.find(event.originator_id)
         if not isinstance(instance, Instance) or not instance.ports:

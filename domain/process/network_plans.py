@@ -31,14 +31,12 @@ from domain.network.port import Port
 from domain.network_ports import DhcpHost, FloatingIpMapping, SegmentSpec
 from domain.process.plans import hosts_of
 
-# The event classes @event makes when the class body runs: there, but invisible to mypy.
-_instance: Any = Instance
-_floating: Any = FloatingIp
-INSTANCE_EVENTS: tuple[type[Any], ...] = (
-    _instance.PortsAttached, _instance.HostClaimed, _instance.SpawnFailed,
-    _instance.BuildAborted, _instance.ActionRequested, _instance.ActionSucceeded,
-    _instance.ActionFailed, _instance.Deleted)
-FLOATING_EVENTS: tuple[type[Any], ...] = (_floating.Associated, _floating.Disassociated)
+INSTANCE_EVENTS: tuple[type[Instance.Event], ...] = (
+    Instance.PortsAttached, Instance.HostClaimed, Instance.SpawnFailed,
+    Instance.BuildAborted, Instance.ActionRequested, Instance.ActionSucceeded,
+    Instance.ActionFailed, Instance.Deleted)
+FLOATING_EVENTS: tuple[type[FloatingIp.Event], ...] = (
+    FloatingIp.Associated, FloatingIp.Disassociated)
 TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in INSTANCE_EVENTS + FLOATING_EVENTS)
 
 

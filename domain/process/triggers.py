@@ -30,17 +30,15 @@ MOVES = frozenset({"resize", "confirm_resize", "revert_resize"})
 # Triggers that carry a user's request: an older one is superseded by a newer one.
 REQUESTS = frozenset({Kind.CLAIMED, Kind.ACTION, Kind.DELETE})
 
-# The event classes @event makes when the class body runs: there, but invisible to mypy.
-_events: Any = Instance
-_KINDS: dict[type[Any], Kind] = {
-    _events.HostClaimed: Kind.CLAIMED,
-    _events.ActionRequested: Kind.ACTION,
-    _events.DeleteRequested: Kind.DELETE,
-    _events.ActionSucceeded: Kind.SUCCEEDED,
-    _events.ActionFailed: Kind.FAILED,
+_KINDS: dict[type[Instance.Event], Kind] = {
+    Instance.HostClaimed: Kind.CLAIMED,
+    Instance.ActionRequested: Kind.ACTION,
+    Instance.DeleteRequested: Kind.DELETE,
+    Instance.ActionSucceeded: Kind.SUCCEEDED,
+    Instance.ActionFailed: Kind.FAILED,
 }
 TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in _KINDS)
-REQUEST_EVENTS: tuple[type[Any], ...] = tuple(
+REQUEST_EVENTS: tuple[type[Instance.Event], ...] = tuple(
     cls for cls, kind in _KINDS.items() if kind in (Kind.CLAIMED, Kind.ACTION, Kind.DELETE))
 
 

@@ -41,12 +41,10 @@ from domain.storage.volume_states import VolumeStatus
 log = logging.getLogger(__name__)
 S = VolumeStatus
 
-# The event classes @event makes when the class body runs: there, but invisible to mypy.
-_events: Any = Volume
-REQUESTS: tuple[type[Any], ...] = (_events.AttachRequested, _events.DetachRequested)
+REQUESTS: tuple[type[Volume.Event], ...] = (Volume.AttachRequested, Volume.DetachRequested)
 TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in REQUESTS)
 # Later events that make the current state another request's: its own event acts on it.
-SUPERSEDING: tuple[type[Any], ...] = (*REQUESTS, _events.StatusReset)
+SUPERSEDING: tuple[type[Volume.Event], ...] = (*REQUESTS, Volume.StatusReset)
 # The statuses in which the record says a volume is in its server's guest.
 IN_GUEST = frozenset({S.ATTACHING, S.IN_USE, S.DETACHING})
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -34,17 +33,15 @@ class Kind(enum.Enum):
     DELETE = "delete"
 
 
-# The event classes @event makes when the class body runs: there, but invisible to mypy.
-_events: Any = Volume
-KINDS: dict[type[Any], Kind] = {
-    _events.Requested: Kind.CREATE,
-    _events.ExtendRequested: Kind.EXTEND,
-    _events.DeleteRequested: Kind.DELETE,
+KINDS: dict[type[Volume.Event], Kind] = {
+    Volume.Requested: Kind.CREATE,
+    Volume.ExtendRequested: Kind.EXTEND,
+    Volume.DeleteRequested: Kind.DELETE,
 }
 TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in KINDS)
 # Every request a user can make of a volume: one made after an event supersedes that event.
-REQUEST_EVENTS: tuple[type[Any], ...] = (
-    *KINDS, _events.AttachRequested, _events.DetachRequested, _events.StatusReset)
+REQUEST_EVENTS: tuple[type[Volume.Event], ...] = (
+    *KINDS, Volume.AttachRequested, Volume.DetachRequested, Volume.StatusReset)
 # The status each request leaves the volume in while the worker is to act on it.
 BUSY = {Kind.CREATE: VolumeStatus.CREATING, Kind.EXTEND: VolumeStatus.EXTENDING,
         Kind.DELETE: VolumeStatus.DELETING}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -34,9 +33,7 @@ from domain.storage.volume import Volume
 
 log = logging.getLogger(__name__)
 
-# The event classes @event makes when the class body runs: there, but invisible to mypy.
-_events: Any = Volume
-REQUESTED_TOPICS = (get_topic(_events.Requested),)
+REQUESTED_TOPICS = (get_topic(Volume.Requested),)
 SCAN_BATCH = 1000
 
 

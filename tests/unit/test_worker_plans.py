@@ -28,9 +28,15 @@ IMAGE = {"id": "img1", "disk_format": "qcow2", "content_hash": "abc", "propertie
 IMAGE2 = {"id": "img2", "disk_format": "raw", "content_hash": "def", "properties": {}}
 
 
-def new_instance() -> Instance:
-    return Instance("vm", "p1", "u1", dict(SMALL), dict(IMAGE), None, None, {}, None, {}, None,
-                    "r-1", 0, 3)
+def new_instance(**fields: Any) -> Instance:
+    """A requested instance: a small flavor and a qcow2 image, three attempts; `fields`
+    override any of Instance's keyword arguments."""
+    defaults: dict[str, Any] = {
+        "name": "vm", "project_id": "p1", "user_id": "u1", "flavor": dict(SMALL),
+        "image": dict(IMAGE), "key_name": None, "availability_zone": None, "metadata": {},
+        "user_data": None, "hints": {}, "server_group_id": None, "reservation_id": "r-1",
+        "launch_index": 0, "max_attempts": 3}
+    return Instance(**{**defaults, **fields})
 
 
 def active_on(host: str) -> Instance:
