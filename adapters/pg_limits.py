@@ -80,6 +80,7 @@ class TimeoutsPostgresFactory(PostgresFactory):
         super().__init__(env)
         # The pool is not open yet, so every connection it will ever make carries these.
         kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)  # eventsourcing's datastore gives its pool a dict
         kwargs["connect_timeout"] = CONNECT_TIMEOUT
         kwargs["options"] = session_options()
         self.datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -18,12 +18,13 @@ from domain.errors import NotFound
 from domain.quota.ledger import QuotaLedger
 
 log = logging.getLogger(__name__)
+A = TypeVar("A")
 
 # Events between two snapshots of a long-lived ledger (SKYLEDGER_SNAPSHOT_INTERVAL; 0: none).
 DEFAULT_SNAPSHOT_INTERVAL = 100
 
 
-class SkyLedger(Application):
+class SkyLedger(Application[UUID]):
     # All aggregates share one event store and one notification log, named after the product.
     name = "skyledger"
     # Long-lived aggregates (quota ledgers, compute nodes) are loaded by every command that
@@ -64,10 +65,10 @@ class SkyLedger(Application):
         except PersistenceError:
             log.warning("snapshot of %s not stored", kwargs.get("aggregate_id"), exc_info=True)
 
-    def get(self, aggregate_id: UUID, kind: type[Any], what: str | None = None) -> Any:
+    def get(self, aggregate_id: UUID, kind: type[A], what: str | None = None) -> A:
         """Load an aggregate of an expected class, or raise NotFound in the domain's words."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"{what or kind.__name__} {aggregate_id} could not be found.") from None
         if not isinstance(aggregate, kind) or getattr(aggregate, "deleted", False):

@@ -36,7 +36,7 @@ def command(
     fn: Callable[Concatenate[S, RequestContext, P], R],
 ) -> Callable[Concatenate[S, RequestContext, P], R]:
     @functools.wraps(fn)
-    def run(self: S, ctx: RequestContext, *args: P.args, **kwargs: P.kwargs) -> R:
+    def run(self: S, ctx: RequestContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with context.bound(ctx):
             for attempt in range(MAX_ATTEMPTS):
                 try:

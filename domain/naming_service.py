@@ -11,7 +11,7 @@ from domain.naming import NameClaim, claim_id
 
 def claim_name(app: SkyLedger, kind: str, scope: str, name: str, owner_id: UUID) -> NameClaim:
     """Return the claim to save with the owner; raise AlreadyExists if someone holds it."""
-    existing = app.find(claim_id(kind, scope, name))
+    existing: NameClaim | None = app.find(claim_id(kind, scope, name))
     if existing is None:
         return NameClaim(kind, scope, name, owner_id)
     if existing.is_held and existing.owner_id != owner_id:
@@ -24,7 +24,7 @@ def claim_name(app: SkyLedger, kind: str, scope: str, name: str, owner_id: UUID)
 def release_name(
     app: SkyLedger, kind: str, scope: str, name: str, owner_id: UUID
 ) -> NameClaim | None:
-    existing = app.find(claim_id(kind, scope, name))
+    existing: NameClaim | None = app.find(claim_id(kind, scope, name))
     if existing is not None and existing.owner_id == owner_id:
         existing.release()
         return existing

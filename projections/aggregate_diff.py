@@ -61,10 +61,10 @@ def scan(app: SkyLedger, start: int, stop: int,
         batch = app.recorder.select_notifications(start=position + 1, limit=BATCH, stop=stop)
         for n in batch:
             kind, event = split_topic(n.topic)
-            change = changes.get(n.originator_id)
+            oid = uuid.UUID(str(n.originator_id))
+            change = changes.get(oid)
             if change is None:
-                change = changes[n.originator_id] = Change(kind, n.originator_id.hex,
-                                                           n.originator_version - 1)
+                change = changes[oid] = Change(kind, oid.hex, n.originator_version - 1)
             change.events.append(event)
             change.version_after = n.originator_version
         position = batch[-1].id if len(batch) == BATCH else stop
@@ -128,7 +128,7 @@ def describe(app: SkyLedger, change: Change) -> Change:
     ident = uuid.UUID(change.aggregate_id)
     before = (app.repository.get(ident, version=change.version_before)
               if change.version_before else None)
-    after = app.repository.get(ident, version=change.version_after)
+    after: Any = app.repository.get(ident, version=change.version_after)
     gone_before = before is None or getattr(before, "deleted", False)
     gone_after = getattr(after, "deleted", False)
     if gone_before and gone_after:
@@ -155,5 +155,6 @@ def readable_name(app: SkyLedger, aggregate: Any) -> str | None:
             project = app.find(uuid.UUID(owner))
         except ValueError:
             return None
-        return f"project {project.name}" if getattr(project, "name", None) else None
+        name = getattr(project, "name", None)
+        return f"project {name}" if name else None
     return None

@@ -5,6 +5,8 @@ Rows are keyed by the aggregate id (`id`); `flavorid` is the Nova-visible natura
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.catalog.flavor import Flavor
 from domain.errors import InvalidInput
 from projections.base import Projection, as_json, from_json, handles, hexid
@@ -107,7 +109,8 @@ class FlavorViews:
         limit: int | None = None,
         marker: str | None = None,
     ) -> list[Row]:
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
         # Nova: non-admins see public flavors plus private ones shared with their project;
         # admins see public ones by default, private too with is_public=None/all.
         wanted = (is_public or "true").lower()

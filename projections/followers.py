@@ -199,7 +199,7 @@ class NotifyListener:
         from psycopg.sql import SQL, Identifier
 
         with self.recorder.datastore.get_connection() as conn:
-            conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
+            conn.execute(SQL("LISTEN {0}").format(Identifier(str(self.channel))))
             try:
                 self.active.set()
                 # Whatever committed before LISTEN took effect sent its NOTIFY to nobody.

@@ -13,6 +13,7 @@ join (`instance_action_volumes`).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -230,6 +231,6 @@ class InstanceActionViews:
             sql += f" LIMIT {int(limit)}"
         return self.store.query(sql, params)
 
-    def events(self, instance_id: str, request_id: str) -> list[Row]:
+    def events(self, instance_id: str, request_id: str) -> builtins.list[Row]:
         return self.store.query("SELECT * FROM instance_action_events WHERE instance_id = ?"
                                 " AND request_id = ? ORDER BY seq DESC", (instance_id, request_id))

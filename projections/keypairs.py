@@ -32,7 +32,7 @@ class KeypairProjection(Projection):
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
         # A handler is not given the event's position; the insert needs it as the row's seq.
         if isinstance(event, (Keypair.Imported, Keypair.Reimported)):
-            self.imported(cur, event, position)  # type: ignore[call-arg]
+            self.imported(cur, event, position)
         else:
             super().apply(cur, event, position)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from domain.app import SkyLedger
 
@@ -42,7 +43,8 @@ def first_time_from(app: SkyLedger, position: int) -> tuple[int, datetime] | Non
     found = app.recorder.select_notifications(start=position, limit=1)
     if not found:
         return None
-    return found[0].id, utc(app.mapper.to_domain_event(found[0]).timestamp)
+    first: Any = app.mapper.to_domain_event(found[0])  # every event of ours has a timestamp
+    return found[0].id, utc(first.timestamp)
 
 
 def position_at(app: SkyLedger, when: datetime) -> Moment:
@@ -77,7 +79,8 @@ def time_of(app: SkyLedger, position: int) -> datetime | None:
         start = max(1, position - window + 1)
         found = app.recorder.select_notifications(start=start, limit=window, stop=position)
         if found:
-            return utc(app.mapper.to_domain_event(found[-1]).timestamp)
+            last: Any = app.mapper.to_domain_event(found[-1])
+            return utc(last.timestamp)
         if start == 1:
             return None
         window *= 4  # a gap in the numbering wider than the window: look further back

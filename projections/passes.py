@@ -8,6 +8,7 @@ SQLite, each one took the file lock that the event store's next save needed as w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from projections.store import ReadCursor, ReadStore, is_unavailable
@@ -64,13 +65,13 @@ def _positions(store: ReadStore, names: list[str]) -> dict[str, int]:
     return {name: found.get(name, 0) for name in names}
 
 
-def _relevant(runner: ProjectionRunner, notifications: list[Any],
+def _relevant(runner: ProjectionRunner, notifications: Sequence[Any],
               positions: dict[str, int]) -> bool:
     after = positions[runner.projection.name]
     return any(n.id > after and runner.follows(n.topic) for n in notifications)
 
 
-def _apply_together(runners: list[ProjectionRunner], notifications: list[Any], low: int,
+def _apply_together(runners: list[ProjectionRunner], notifications: Sequence[Any], low: int,
                     end: int) -> None:
     app, store = runners[0].app, runners[0].store
     decoded: dict[int, Any] = {}

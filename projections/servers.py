@@ -8,6 +8,7 @@ servers stay, flagged, because Nova's `changes-since` lists them.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Callable
 from typing import Any
@@ -277,7 +278,7 @@ class ServerViews:
         servers = [s for s in map(_server, rows) if keep(s)]
         return servers[:limit] if limit is not None else servers
 
-    def members(self, group_id: str) -> list[str]:
+    def members(self, group_id: str) -> builtins.list[str]:
         rows = self.store.query("SELECT id FROM servers WHERE server_group_id = ? AND deleted = ?"
                                 " ORDER BY seq", (group_id, False))
         return [r["id"] for r in rows]
@@ -286,7 +287,7 @@ class ServerViews:
         row = self.store.query_one("SELECT * FROM server_groups WHERE id = ?", (group_id,))
         return {**row, "rules": from_json(row["rules"]) or {}} if row else None
 
-    def groups(self, project_id: str | None) -> list[Row]:
+    def groups(self, project_id: str | None) -> builtins.list[Row]:
         """Oldest first, as Nova lists them; `project_id` None lists every project's."""
         sql, params = "SELECT * FROM server_groups", []
         if project_id is not None:
@@ -294,7 +295,7 @@ class ServerViews:
         rows = self.store.query(sql + " ORDER BY seq", params)
         return [{**r, "rules": from_json(r["rules"]) or {}} for r in rows]
 
-    def services(self) -> list[Row]:
+    def services(self) -> builtins.list[Row]:
         """Registered compute services in registration order: id (node, hex), seq, host and
         disabled_reason (live state and capacity are the capacity view's)."""
         return self.store.query("SELECT * FROM compute_services ORDER BY seq")

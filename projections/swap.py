@@ -194,7 +194,8 @@ class ShadowRebuild:
         sql = (f"SELECT rowid AS id, originator_id, originator_version, topic, state"
                f" FROM main.{self._events_table} WHERE rowid > ? AND rowid <= ?{only}"
                f" ORDER BY rowid LIMIT ?")
-        convert: Callable[[Any], Any] = self.app.recorder.convert_originator_id
+        # The SQLite recorder has it; the ApplicationRecorder interface does not declare it.
+        convert: Callable[[Any], Any] = self.app.recorder.convert_originator_id  # type: ignore[attr-defined]
 
         def select(after: int, head: int) -> list[Notification]:
             rows = cur.execute(sql, (after, head, *topics, self.batch_size)).rows()

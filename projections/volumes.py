@@ -9,6 +9,7 @@ confirmed.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -131,7 +132,8 @@ class VolumeViews:
              status: str | None = None, marker_seq: int | None = None,
              limit: int | None = None) -> list[Row]:
         """Newest first, as Cinder lists; `project_id` None lists every project's."""
-        clauses, params = ["1 = 1"], []
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
         for column, value in (("project_id", project_id), ("name", name), ("status", status)):
             if value is not None:
                 clauses.append(f"{column} = ?")
@@ -144,7 +146,7 @@ class VolumeViews:
             sql += f" LIMIT {int(limit)}"
         return [_volume(r) for r in self.store.query(sql, params)]
 
-    def of_server(self, server_id: str) -> list[Row]:
+    def of_server(self, server_id: str) -> builtins.list[Row]:
         """The volumes attached, or being attached, to a server, oldest first."""
         rows = self.store.query("SELECT * FROM volumes WHERE server_id = ? ORDER BY seq",
                                 (server_id,))

@@ -28,7 +28,8 @@ from adapters.network.links import (
     read_links,
 )
 from adapters.network.namespaces import KeptIPRoute
-from adapters.network.segments import SegmentDriver, bridge_name
+from adapters.network.segments import SegmentDriver
+from domain.network.bridges import bridge_name
 from domain.network_ports import (
     NetworkError,
     NetworkType,

@@ -49,7 +49,8 @@ class ComputeNode(Entity):
         self.vcpus, self.memory_mb, self.disk_gb = vcpus, memory_mb, disk_gb
         self.availability_zone = availability_zone
         self.cpu_ratio, self.ram_ratio, self.disk_ratio = cpu_ratio, ram_ratio, disk_ratio
-        self.enabled, self.disabled_reason = True, None
+        self.enabled = True
+        self.disabled_reason: str | None = None
         self.claims: dict[str, dict[str, int]] = {}  # instance id (hex) -> resources
 
     class Reregistered(Entity.Event):

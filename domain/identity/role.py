@@ -30,7 +30,8 @@ def effective_roles(names: set[str] | list[str] | tuple[str, ...]) -> tuple[str,
 
 def implied_with_prior(name: str) -> list[tuple[str, str]]:
     """(implied role, the role that directly implies it) for everything `name` implies."""
-    found, frontier = [], [name]
+    found: list[tuple[str, str]] = []
+    frontier = [name]
     while frontier:
         prior = frontier.pop(0)
         for implied in DIRECTLY_IMPLIES.get(prior, ()):

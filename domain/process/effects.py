@@ -47,7 +47,7 @@ class TracedContext(RequestContext):
 
     effects: list[Effect] = field(default_factory=list, compare=False, repr=False)
 
-    def as_meta(self) -> dict[str, Any]:  # type: ignore[override]
+    def as_meta(self) -> dict[str, Any]:
         meta: dict[str, Any] = super().as_meta()
         meta.pop("effects", None)
         if self.effects:

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import TypedDict
+from typing import Any
 
 
-class Attachment(TypedDict):
-    attachment_id: str
-    server_id: str
-    host: str
-    device: str
-    tag: str | None
-    attached_at: str | None  # None until the compute worker confirms the attach
-
-
-def new_attachment(server_id: str, host: str, device: str, tag: str | None = None) -> Attachment:
+def new_attachment(server_id: str, host: str, device: str,
+                   tag: str | None = None) -> dict[str, Any]:
+    """`attached_at` stays None until the compute worker confirms the attach."""
     return {"attachment_id": uuid.uuid4().hex, "server_id": server_id, "host": host,
             "device": device, "tag": tag, "attached_at": None}
 

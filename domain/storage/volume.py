@@ -128,7 +128,7 @@ class Volume(Entity):
             self._boot_bound(None, False)  # attached by hand: no server's root disk any more
         attachment = new_attachment(server_id, host, device, tag)
         self._attach_requested(attachment)
-        return attachment["attachment_id"]
+        return str(attachment["attachment_id"])
 
     class AttachRequested(Entity.Event):
         attachment: dict[str, Any]
@@ -187,7 +187,7 @@ class Volume(Entity):
         else:
             self._attach_requested(attachment)
             self._boot_bound(server_id, delete_on_termination)
-        return attachment["attachment_id"]
+        return str(attachment["attachment_id"])
 
     class BootReserved(Entity.Event):
         attachment: dict[str, Any]

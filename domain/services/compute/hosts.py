@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from domain.app import SkyLedger
 from domain.commands import command
@@ -24,7 +25,7 @@ class HostRegistration:
     ram_ratio: float = 1.5
     disk_ratio: float = 1.0
 
-    def fields(self) -> dict[str, object]:
+    def fields(self) -> dict[str, Any]:
         return {"hypervisor_type": self.hypervisor_type, "vcpus": self.vcpus,
                 "memory_mb": self.memory_mb, "disk_gb": self.disk_gb,
                 "availability_zone": self.availability_zone, "cpu_ratio": self.cpu_ratio,

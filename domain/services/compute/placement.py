@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.app import SkyLedger
 from domain.commands import HeldLocks
@@ -62,7 +62,8 @@ class Nodes:
 
 
 def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple[str, ...],
-                 different_host: tuple[str, ...], flavor: dict | None = None) -> RequestSpec:
+                 different_host: tuple[str, ...],
+                 flavor: dict[str, Any] | None = None) -> RequestSpec:
     f = flavor or instance.flavor
     resources = Instance.resources_of(f)
     others = tuple(group.other_hosts(instance.id.hex)) if group else ()

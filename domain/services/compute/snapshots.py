@@ -12,6 +12,7 @@ metadata does: instance_uuid, image_type "snapshot", base_image_ref, user_id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -54,7 +55,7 @@ class SnapshotService:
         return image
 
 
-def snapshot_saved(app: SkyLedger, image_id: str, blob: StoredBlob) -> list[object]:
+def snapshot_saved(app: SkyLedger, image_id: str, blob: StoredBlob) -> Sequence[object]:
     """The image and its file record, to save with the action's end; nothing on a replay."""
     image = app.find(UUID(image_id))
     if not isinstance(image, Image) or image.status != "queued":
