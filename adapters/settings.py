@@ -1,25 +1,45 @@
-"""Settings, from environment variables only (documented in README.md)."""
+"""Settings, from SKYLEDGER_* environment variables only (documented in README.md).
+
+One pydantic-settings class: each field's default is stated once, here, and the variable it is
+read from is `SKYLEDGER_` + the field's name unless its alias says otherwise. No other module
+reads a SKYLEDGER_* variable. An empty variable counts as unset (its default applies).
+"""
 
 from __future__ import annotations
 
-import os
 import socket
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from domain.app import DEFAULT_SNAPSHOT_INTERVAL
 from domain.compute.scheduling.weighers import Weighted, default_weighers
 from domain.network.config import NetworkConfig
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SKYLEDGER_", env_ignore_empty=True,
+                                      frozen=True, validate_by_name=True)
+
     data_dir: Path = Path("var")
     bind: str = "127.0.0.1:8774"
+    # Unset: the SQLite file in data_dir (see _database_in_data_dir).
     database_url: str = ""
     libvirt_uri: str = "test:///default"
-    admin_password: str | None = None
+    admin_password: str | None = Field(None, repr=False)
+    # Unset: http://<bind> (see _public_url).
     public_url: str = ""
+    # Unset: a random key kept in <data_dir>/token.key (adapters/tokens.py).
+    token_key: str | None = Field(None, repr=False)
     token_ttl: int = 3600
     policy_file: str | None = None
     region: str = "RegionOne"
@@ -30,11 +50,11 @@ class Settings:
     # Lower-cost password hashing for test suites only.
     fast_hashing: bool = False
     # Compute: this host's name and zone, Nova's allocation ratios and liveness timings.
-    host: str = "localhost"
+    host: str = Field(default_factory=socket.gethostname)
     availability_zone: str = "nova"
-    cpu_ratio: float = 16.0
-    ram_ratio: float = 1.5
-    disk_ratio: float = 1.0
+    cpu_ratio: float = Field(16.0, validation_alias="SKYLEDGER_CPU_ALLOCATION_RATIO")
+    ram_ratio: float = Field(1.5, validation_alias="SKYLEDGER_RAM_ALLOCATION_RATIO")
+    disk_ratio: float = Field(1.0, validation_alias="SKYLEDGER_DISK_ALLOCATION_RATIO")
     report_interval: float = 10.0
     service_down_time: float = 60.0
     max_attempts: int = 3
@@ -46,6 +66,8 @@ class Settings:
     subnet_prefix: int = 24
     external_cidr: str = "203.0.113.0/24"
     physical_interface: str = "eth0"
+    # Where the network agent binds floating IPs (None: it binds none).
+    external_interface: str | None = None
     # The network namespace guests' bridges, segments, dnsmasq and NAT live in (None: this
     # process's own, the production case; tests run a whole "host" inside one).
     network_namespace: str | None = None
@@ -55,7 +77,7 @@ class Settings:
     instance_weight_multiplier: float = -0.001
     # Nova's host_subset_size: the first host a boot tries is drawn at random from the best N,
     # so concurrent boots spread over several hosts' ledgers (1: always the best one).
-    scheduler_host_subset_size: int = 1
+    scheduler_host_subset_size: Annotated[int, AfterValidator(lambda n: max(1, n))] = 1
     # Run a compute worker for `libvirt_uri` inside `skyledger serve` (the embedded default).
     embedded_compute: bool = True
     # Volumes: the libvirt storage pool that holds this host's volumes (a dir pool at
@@ -67,60 +89,46 @@ class Settings:
     volume_libvirt_uri: str | None = None
     embedded_volume: bool = True
     # Events between two snapshots of a host's or project's ledger (0: no snapshots).
-    snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL
+    snapshot_interval: Annotated[int, AfterValidator(lambda n: max(0, n))] = (
+        DEFAULT_SNAPSHOT_INTERVAL)
     # Log lines: "text" (the default) or "json", one object per line with the request id.
     log_format: str = "text"
+    # Not for operators: `skyledger serve --workers` hands its --log-level to the worker
+    # processes (new interpreters) in this variable.
+    serve_log_level: str = "info"
+    # Test hook of `skyledger projections rebuild` (ops/commands/projections.py PAUSE_AT_VARIABLE).
+    rebuild_pause_at: int | None = None
+    # The PostgreSQL server benchmarks make their scratch schemas in (bench/, not the server).
+    bench_pg: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_in_data_dir(cls, url: str, info: ValidationInfo) -> str:
+        return url or f"sqlite:///{(Path(info.data['data_dir']) / 'skyledger.sqlite').absolute()}"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str, info: ValidationInfo) -> str:
+        return (url or f"http://{info.data['bind']}").rstrip("/")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        data_dir = Path(env.get("SKYLEDGER_DATA_DIR", "var"))
-        bind = env.get("SKYLEDGER_BIND", "127.0.0.1:8774")
-        return cls(
-            data_dir=data_dir,
-            bind=bind,
-            database_url=env.get("SKYLEDGER_DATABASE_URL")
-            or f"sqlite:///{(data_dir / 'skyledger.sqlite').absolute()}",
-            libvirt_uri=env.get("SKYLEDGER_LIBVIRT_URI", "test:///default"),
-            admin_password=env.get("SKYLEDGER_ADMIN_PASSWORD") or None,
-            public_url=(env.get("SKYLEDGER_PUBLIC_URL") or f"http://{bind}").rstrip("/"),
-            token_ttl=int(env.get("SKYLEDGER_TOKEN_TTL", "3600")),
-            policy_file=env.get("SKYLEDGER_POLICY_FILE") or None,
-            region=env.get("SKYLEDGER_REGION", "RegionOne"),
-            fast_hashing=env.get("SKYLEDGER_FAST_HASHING", "") == "1",
-            image_size_cap=int(env.get("SKYLEDGER_IMAGE_SIZE_CAP", str(10 * 1024**3))),
-            max_request_body=int(env.get("SKYLEDGER_MAX_REQUEST_BODY", "114688")),
-            host=env.get("SKYLEDGER_HOST") or socket.gethostname(),
-            availability_zone=env.get("SKYLEDGER_AVAILABILITY_ZONE", "nova"),
-            cpu_ratio=float(env.get("SKYLEDGER_CPU_ALLOCATION_RATIO", "16.0")),
-            ram_ratio=float(env.get("SKYLEDGER_RAM_ALLOCATION_RATIO", "1.5")),
-            disk_ratio=float(env.get("SKYLEDGER_DISK_ALLOCATION_RATIO", "1.0")),
-            report_interval=float(env.get("SKYLEDGER_REPORT_INTERVAL", "10")),
-            service_down_time=float(env.get("SKYLEDGER_SERVICE_DOWN_TIME", "60")),
-            max_attempts=int(env.get("SKYLEDGER_MAX_ATTEMPTS", "3")),
-            segment_type=env.get("SKYLEDGER_SEGMENT_TYPE", "vlan"),
-            segmentation_range=env.get("SKYLEDGER_SEGMENTATION_RANGE", "100:4094"),
-            tenant_supernet=env.get("SKYLEDGER_TENANT_SUPERNET", "10.0.0.0/16"),
-            subnet_prefix=int(env.get("SKYLEDGER_SUBNET_PREFIX", "24")),
-            external_cidr=env.get("SKYLEDGER_EXTERNAL_CIDR", "203.0.113.0/24"),
-            physical_interface=env.get("SKYLEDGER_PHYSICAL_INTERFACE", "eth0"),
-            network_namespace=env.get("SKYLEDGER_NETWORK_NAMESPACE") or None,
-            ram_weight_multiplier=float(env.get("SKYLEDGER_RAM_WEIGHT_MULTIPLIER", "1.0")),
-            cpu_weight_multiplier=float(env.get("SKYLEDGER_CPU_WEIGHT_MULTIPLIER", "0.0")),
-            instance_weight_multiplier=float(
-                env.get("SKYLEDGER_INSTANCE_WEIGHT_MULTIPLIER", "-0.001")),
-            scheduler_host_subset_size=max(
-                1, int(env.get("SKYLEDGER_SCHEDULER_HOST_SUBSET_SIZE", "1"))),
-            embedded_compute=env.get("SKYLEDGER_EMBEDDED_COMPUTE", "1") != "0",
-            volume_pool=env.get("SKYLEDGER_VOLUME_POOL") or "skyledger-volumes",
-            volume_pool_dir=Path(env["SKYLEDGER_VOLUME_POOL_DIR"])
-            if env.get("SKYLEDGER_VOLUME_POOL_DIR") else None,
-            volume_libvirt_uri=env.get("SKYLEDGER_VOLUME_LIBVIRT_URI") or None,
-            embedded_volume=env.get("SKYLEDGER_EMBEDDED_VOLUME", "1") != "0",
-            log_format=env.get("SKYLEDGER_LOG_FORMAT") or "text",
-            snapshot_interval=max(0, int(env.get("SKYLEDGER_SNAPSHOT_INTERVAL",
-                                                 str(DEFAULT_SNAPSHOT_INTERVAL)))),
-        )
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Arguments, then the environment: no .env file or secrets directory is read.
+        return init_settings, env_settings
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings of `env` (default: this process's environment) with `overrides` on top,
+        e.g. a command line's options."""
+        if env is None:
+            return cls(**overrides)
+        sources = (InitSettingsSource(cls, overrides), GivenEnvironment(cls, env))
+        # BaseSettings.__init__ takes the sources (mypy sees only the fields' __init__).
+        return cls(_build_sources=(sources, overrides))  # type: ignore[call-arg]
 
     def network_config(self) -> NetworkConfig:
         low, _, high = self.segmentation_range.partition(":")
@@ -148,3 +156,16 @@ class Settings:
     @property
     def port(self) -> int:
         return int(self.bind.rsplit(":", 1)[1])
+
+
+class GivenEnvironment(EnvSettingsSource):
+    """The environment source, reading a given mapping instead of os.environ (a command that
+    builds the environment of another process, tests)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {(k if self.case_sensitive else k.lower()): v for k, v in self.environ.items()
+                if not (self.env_ignore_empty and v == "")}

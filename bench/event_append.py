@@ -14,7 +14,6 @@ hits both alike. Target: skyledger / raw >= 0.5. Prints measurements, never asse
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import uuid
@@ -27,6 +26,7 @@ from urllib.parse import urlencode, urlparse, urlunparse
 import psycopg
 
 from adapters.persistence import Database
+from adapters.settings import Settings
 from bench.figures import Figure
 from domain.app import SkyLedger
 from domain.context import RequestContext, bound
@@ -78,7 +78,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="events appended by each side (default 5000)")
     p.add_argument("--chunk", type=int, default=50, metavar="N",
                    help="events per chunk; the sides alternate chunk by chunk (default 50)")
-    p.add_argument("--database-url", default=os.environ.get("SKYLEDGER_BENCH_PG"), metavar="URL",
+    p.add_argument("--database-url", default=bench_pg(), metavar="URL",
                    help="postgresql://user@host:port/db[?schema=NAME] (default: "
                         "$SKYLEDGER_BENCH_PG, else a fresh schema in database 'postgres' at "
                         "127.0.0.1). Without ?schema= a fresh schema is created and dropped.")
@@ -86,6 +86,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="extra eventsourcing setting for the skyledger side, e.g. "
                         "POSTGRES_PRE_PING=n (repeatable)")
     return p.parse_args(argv)
+
+
+def bench_pg() -> str | None:
+    """$SKYLEDGER_BENCH_PG: where the benchmarks' PostgreSQL schemas go (None: the default)."""
+    return Settings.from_env().bench_pg
 
 
 @contextmanager
@@ -208,7 +213,7 @@ def report(result: Result, url: str, overrides: dict[str, str]) -> None:
 
 def figures(quick: bool) -> list[Figure]:
     """For `python -m bench`: the ratio to raw inserts, on PostgreSQL (SKYLEDGER_BENCH_PG)."""
-    with scratch_schema(os.environ.get("SKYLEDGER_BENCH_PG")) as url:
+    with scratch_schema(bench_pg()) as url:
         result = measure(url, 1000 if quick else 5000, 50, {})
     return [Figure("event appends skyledger/raw psycopg, PostgreSQL", result.ratio, "x", TARGET,
                    lower_is_better=False)]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
-from bench.event_append import scratch_schema
+from bench.event_append import bench_pg, scratch_schema
 from bench.figures import Figure
 from bench.network import PHYS, scratch_namespace
 from domain.compute.states import VmState
@@ -219,7 +218,7 @@ def report(servers: int, times: dict[str, float]) -> str:
 def figures(quick: bool) -> list[Figure]:
     """For `python -m bench`: batched over per-event catch-up time, 30 servers, PostgreSQL
     (SKYLEDGER_BENCH_PG)."""
-    with scratch_schema(os.environ.get("SKYLEDGER_BENCH_PG")) as url:
+    with scratch_schema(bench_pg()) as url:
         times = measure(30, 10 if quick else 30, url)
     print(report(30, times))
     return [Figure("network agent catch-up, 30 servers, batched/per-event time",
@@ -236,7 +235,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="live servers on the host (default 30)")
     p.add_argument("--churn", type=int, default=30, metavar="N",
                    help="steps of delete + boot + floating-IP move (default 30)")
-    p.add_argument("--postgres", nargs="?", const=os.environ.get("SKYLEDGER_BENCH_PG") or "",
+    p.add_argument("--postgres", nargs="?", const=bench_pg() or "",
                    default=None, metavar="URL",
                    help="event store on PostgreSQL: a fresh schema in URL's database (default "
                         "$SKYLEDGER_BENCH_PG, else 'postgres' at 127.0.0.1), dropped after (a URL "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -135,7 +134,7 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
         keypairs=KeypairService(app),
         quotas=QuotaService(app),
         blobs=FileBlobStore(settings.data_dir / "images"),
-        tokens=TokenSigner(load_key(settings.data_dir, os.environ.get("SKYLEDGER_TOKEN_KEY")),
+        tokens=TokenSigner(load_key(settings.data_dir, settings.token_key),
                            ttl=settings.token_ttl),
         capacity=capacity,
         boots=BootService(app, capacity, max_attempts=settings.max_attempts,

@@ -2,15 +2,13 @@
 
 Settings used: `host`, `segment_type` (vlan | vxlan), `physical_interface`, `network_namespace`
 (run the adapters inside it; unset: this process's own, the production case), `data_dir`
-(dnsmasq state goes to `<data_dir>/dhcp/<host>`), `database_url`. Not in Settings yet, so taken
-from the environment here: SKYLEDGER_EXTERNAL_INTERFACE (floating addresses are bound there and
-SNAT applies to traffic leaving through it; unset: rules only).
+(dnsmasq state goes to `<data_dir>/dhcp/<host>`), `database_url`, `external_interface` (floating
+addresses are bound there and SNAT applies to traffic leaving through it; unset: rules only).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +69,7 @@ def open_network_agent(settings: Settings, host: str | None = None, netns: str |
     """An agent with its own connections to the event store (for `skyledger network-agent`)."""
     config = NetworkAgentConfig(host=host or settings.host, **overrides)
     netns = netns or settings.network_namespace
-    external = external_interface or os.environ.get("SKYLEDGER_EXTERNAL_INTERFACE") or None
+    external = external_interface or settings.external_interface
     closers: list[Callable[[], None]] = []
     try:
         app, store = open_stores(settings, closers)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import threading
 from types import FrameType
@@ -69,10 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    env = dict(os.environ)
-    if args.availability_zone:
-        env["SKYLEDGER_AVAILABILITY_ZONE"] = args.availability_zone
-    settings = Settings.from_env(env)
+    settings = Settings.from_env(**({"availability_zone": args.availability_zone}
+                                    if args.availability_zone else {}))
     try:
         compute = open_compute(
             settings, host=args.host, uri=args.libvirt_uri,

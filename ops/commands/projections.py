@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -61,6 +60,7 @@ EXIT_INTERRUPTED = 130  # the shell's code for SIGINT
 # on stderr and waits for its standard input to end, so that a test can interrupt or kill it at
 # a known point in the middle of its work instead of racing the clock
 # (tests/integration/test_cli_projections.py). Unset, as it always is outside tests: no effect.
+# Read as Settings.rebuild_pause_at.
 PAUSE_AT_VARIABLE = "SKYLEDGER_REBUILD_PAUSE_AT"
 
 
@@ -177,7 +177,7 @@ def rebuild_one(cloud: Cloud, name: str, args: argparse.Namespace) -> bool:
     batch_size = max(1, args.batch_size)
     started = time.monotonic()
     bar = None if args.quiet else Progress(cloud.app.head(), f"rebuild {name}")
-    progress = paused_for_tests(name, bar)
+    progress = paused_for_tests(name, bar, cloud.settings.rebuild_pause_at)
     try:
         if args.in_place:
             runner.batch_size = batch_size
@@ -201,13 +201,13 @@ def rebuild_one(cloud: Cloud, name: str, args: argparse.Namespace) -> bool:
     return True
 
 
-def paused_for_tests(name: str, progress: ProgressCallback | None) -> ProgressCallback | None:
-    """`progress`, made to pause once where $SKYLEDGER_REBUILD_PAUSE_AT says (see
-    PAUSE_AT_VARIABLE); `progress` itself when the variable is unset."""
-    value = os.environ.get(PAUSE_AT_VARIABLE)
-    if not value:
+def paused_for_tests(name: str, progress: ProgressCallback | None,
+                     pause_at: int | None) -> ProgressCallback | None:
+    """`progress`, made to pause once at `pause_at` (see PAUSE_AT_VARIABLE); `progress` itself
+    when the variable is unset."""
+    if pause_at is None:
         return progress
-    pause_at, paused = int(value), False
+    paused = False
 
     def pausing(done: int, total: int) -> None:
         nonlocal paused

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from adapters.logging_json import configure as configure_logging
 from adapters.settings import Settings
@@ -36,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ops.commands.serve_workers import KEEP_ALIVE_SECONDS
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped, first_command
 
-    overrides = {"SKYLEDGER_BIND": args.bind} if args.bind else {}
-    settings = Settings.from_env({**os.environ, **overrides})
+    settings = Settings.from_env(**({"bind": args.bind} if args.bind else {}))
     if settings.log_format not in ("text", "json"):
         raise SystemExit("skyledger serve: SKYLEDGER_LOG_FORMAT must be text or json")
     configure_logging(args.log_level, settings.log_format)

@@ -25,8 +25,8 @@ from uvicorn.supervisors import Multiprocess
 from adapters.logging_json import configure as configure_logging
 from adapters.settings import Settings
 
-# How the parent hands `--log-level` to the workers, which are new interpreters (multiprocessing
-# spawn) and so start with no logging configured.
+# How the parent hands `--log-level` to the workers (Settings.serve_log_level), which are new
+# interpreters (multiprocessing spawn) and so start with no logging configured.
 LOG_LEVEL_VARIABLE = "SKYLEDGER_SERVE_LOG_LEVEL"
 # uvicorn closes an idle keep-alive connection after 5 s. A client that reuses it just then (a
 # busy CLI between its POST and the GET that follows, a load balancer's pooled connection) gets
@@ -41,8 +41,8 @@ def worker_app() -> FastAPI:
     from api.app import create_app
     from ops.bootstrap import build
 
-    settings = Settings.from_env(dict(os.environ))
-    configure_logging(os.environ.get(LOG_LEVEL_VARIABLE, "info"), settings.log_format)
+    settings = Settings.from_env()
+    configure_logging(settings.serve_log_level, settings.log_format)
     cloud = build(settings)
     app = create_app(cloud)
 

@@ -27,3 +27,22 @@ def test_packing_multiplier_prefers_fuller_hosts() -> None:
                                                     for w in weighers)).host
 
     assert (best(spread), best(pack)) == ("empty", "full")
+
+
+def test_derived_defaults_follow_overrides_and_empty_variables_count_as_unset() -> None:
+    s = Settings.from_env({"SKYLEDGER_DATA_DIR": "/srv/sky", "SKYLEDGER_LIBVIRT_URI": "",
+                           "SKYLEDGER_PUBLIC_URL": "", "SKYLEDGER_TOKEN_KEY": "k"},
+                          bind="0.0.0.0:9000")
+    assert s.database_url == "sqlite:////srv/sky/skyledger.sqlite"
+    assert (s.libvirt_uri, s.public_url, s.token_key) == ("test:///default",
+                                                          "http://0.0.0.0:9000", "k")
+
+
+def test_variables_named_apart_from_their_fields_and_clamped_values() -> None:
+    s = Settings.from_env({"SKYLEDGER_CPU_ALLOCATION_RATIO": "4", "SKYLEDGER_EMBEDDED_COMPUTE": "0",
+                           "SKYLEDGER_SCHEDULER_HOST_SUBSET_SIZE": "0",
+                           "SKYLEDGER_SNAPSHOT_INTERVAL": "-5",
+                           "SKYLEDGER_EXTERNAL_INTERFACE": "eth1"})
+    assert (s.cpu_ratio, s.ram_ratio, s.embedded_compute) == (4.0, 1.5, False)
+    assert (s.scheduler_host_subset_size, s.snapshot_interval) == (1, 0)
+    assert s.external_interface == "eth1"
