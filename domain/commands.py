@@ -9,15 +9,20 @@ command is simply run again on fresh state; after a bounded number of attempts i
 from __future__ import annotations
 
 import functools
-import random
 import threading
-import time
 import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from eventsourcing.persistence import IntegrityError
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from domain import context
 from domain.context import RequestContext
@@ -26,6 +31,12 @@ from domain.errors import ConcurrencyConflict
 # Enough for dozens of writers racing on one aggregate (a project's quota ledger, one host);
 # with the capped backoff below, giving up takes about two seconds.
 MAX_ATTEMPTS = 100
+# Exponential backoff with full jitter (each wait drawn from 0 .. min(50 ms, 1 ms * 2^n)), so
+# racing writers spread out instead of colliding again in step. Copied per call: a Retrying
+# keeps the state of the call it runs.
+CONFLICT_RETRIES = Retrying(retry=retry_if_exception_type(IntegrityError),
+                            stop=stop_after_attempt(MAX_ATTEMPTS),
+                            wait=wait_random_exponential(multiplier=0.001, max=0.05))
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,15 +49,12 @@ def command(
     @functools.wraps(fn)
     def run(self: S, ctx: RequestContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with context.bound(ctx):
-            for attempt in range(MAX_ATTEMPTS):
-                try:
-                    return fn(self, ctx, *args, **kwargs)
-                except IntegrityError:
-                    # Exponential backoff with full jitter, capped, so racing writers spread out.
-                    time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** min(attempt, 6))))
-            raise ConcurrencyConflict(
-                f"{fn.__name__} kept conflicting with concurrent changes; try again"
-            )
+            try:
+                return CONFLICT_RETRIES.copy()(fn, self, ctx, *args, **kwargs)
+            except RetryError:
+                raise ConcurrencyConflict(
+                    f"{fn.__name__} kept conflicting with concurrent changes; try again"
+                ) from None
 
     return run
 
