@@ -6,25 +6,37 @@ then index `request_id`, so a line can be traced to the request's events in `sky
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter as LibraryJsonFormatter
 
 from domain.context import current_request_id
 
+# The record attributes each line carries, in this order, under these names; a traceback, if
+# any, follows as "exception".
+FIELDS = {"asctime": "time", "levelname": "level", "name": "logger", "message": "message",
+          "request_id": "request_id"}
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or current_request_id(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+
+class JsonFormatter(LibraryJsonFormatter):
+    """python-json-logger's formatter with our field names, ISO-8601 UTC times to the
+    millisecond and the current request id. A log call's `extra` fields are added too, except
+    uvicorn's `color_message` (the message again, with terminal colour codes)."""
+
+    def __init__(self) -> None:
+        super().__init__(list(FIELDS), rename_fields={**FIELDS, "exc_info": "exception"},
+                         reserved_attrs=[*RESERVED_ATTRS, "color_message"])
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+    def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord,
+                   message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_data, record, message_dict)
+        log_data["request_id"] = log_data.get("request_id") or current_request_id()
 
 
 def configure(level: str, log_format: str) -> None:

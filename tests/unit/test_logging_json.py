@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+from typing import Any
 
 from adapters.logging_json import JsonFormatter
 from domain.context import RequestContext, bound, request_id_bound
 
 
-def logged(message: str, *args: object) -> dict[str, object]:
+def logged(message: str, *args: object, **kwargs: Any) -> dict[str, object]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
@@ -18,7 +19,7 @@ def logged(message: str, *args: object) -> dict[str, object]:
     logger.addHandler(handler)
     logger.propagate, logger.level = False, logging.INFO
     try:
-        logger.info(message, *args)
+        logger.info(message, *args, **kwargs)
     finally:
         logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
@@ -42,3 +43,12 @@ def test_a_bound_domain_context_gives_its_request_id_outside_a_request() -> None
 
 def test_no_request_gives_a_null_request_id() -> None:
     assert logged("idle")["request_id"] is None
+
+
+def test_a_traceback_goes_under_exception_and_uvicorns_colour_copy_is_left_out() -> None:
+    try:
+        raise ValueError("bad")
+    except ValueError:
+        entry = logged("failed", exc_info=True, extra={"color_message": "\x1b[1mfailed"})
+    assert list(entry) == ["time", "level", "logger", "message", "request_id", "exception"]
+    assert str(entry["exception"]).endswith("ValueError: bad")
