@@ -3,20 +3,28 @@
 Nova answers 2.1 when a request names no version, `latest` means the maximum, and a version
 outside the advertised range (api/discovery.py) is 406. Routes compare with strings:
 `version >= "2.10"`.
+
+The headers are read by microversion-parse, as Nova reads them (`OpenStack-API-Version:
+compute X.Y`, the last entry for compute winning, else the legacy `X-OpenStack-Nova-API-Version`;
+repeated headers fold as HTTP says). The version string itself is checked here, with Nova's
+format and messages: microversion-parse's own parser accepts "2.01" and " 2.1", which Nova
+refuses, and its Version cannot be compared with a string.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from microversion_parse import get_version
 
 from api.discovery import COMPUTE_MAX, COMPUTE_MIN
 from api.errors import ApiError
 
+LEGACY_HEADER = "x-openstack-nova-api-version"
 VERSION_FORMAT = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 
 
@@ -56,15 +64,10 @@ class Version:
         return f"{self.major}.{self.minor}"
 
 
-def requested_version(headers: Mapping[str, str]) -> Version:
+def requested_version(headers: Iterable[tuple[str, str]]) -> Version:
     """The compute microversion a request asks for: 2.1 when it names none, as Nova does."""
-    text = None
-    for entry in headers.get("openstack-api-version", "").split(","):
-        service, _, value = entry.strip().partition(" ")
-        if service.lower() == "compute":
-            text = value.strip()
-    if text is None:
-        text = headers.get("x-openstack-nova-api-version", "").strip() or COMPUTE_MIN
+    # A list of (name, value) pairs, not a mapping, so that microversion-parse folds repeats.
+    text = get_version(list(headers), "compute", legacy_headers=[LEGACY_HEADER]) or COMPUTE_MIN
     version = Version.of(COMPUTE_MAX if text.lower() == "latest" else text)
     if version < COMPUTE_MIN or version > COMPUTE_MAX:
         raise ApiError(406, f"Version {version} is not supported by the API. Minimum is "
@@ -79,7 +82,7 @@ def version_headers(version: Version) -> dict[str, str]:
 
 
 def compute_version(request: Request, response: Response) -> Version:
-    version = requested_version(request.headers)
+    version = requested_version(request.headers.items())
     response.headers.update(version_headers(version))
     return version
 
