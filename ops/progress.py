@@ -4,6 +4,11 @@ On a terminal it redraws one line in place (`\\r`): a bar, done/total, items per
 time left. When stderr is a file or a pipe (CI logs, `2> log`) it prints a plain line now and then
 instead, because carriage returns make such logs unreadable. Standard library only, so any command
 or benchmark can use it without pulling the application in.
+
+Not rich's Progress: off a terminal, rich draws only the final state, while CI logs and
+`2> log` need these periodic plain lines, so this class would stay for them anyway; on a
+terminal rich would be a second renderer with a different look, and four more runtime packages
+(rich, markdown-it-py, mdurl, pygments) in every server install for an admin command's bar.
 """
 
 from __future__ import annotations

@@ -115,7 +115,11 @@ def open_cloud() -> Iterator[Cloud]:
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Plain aligned columns, the way `openstack ... -f table` reads without the box lines."""
+    """Plain aligned columns, the way `openstack ... -f table` reads without the box lines.
+
+    Not rich's Table: piped (CI, `| grep`, `| awk`) rich lays a table out for an 80-column
+    console, cutting or wrapping cells (ids, times) over several lines, with box glyphs; these
+    tables are read by scripts too and must keep every cell whole on its row."""
     cells = [[str("-" if v is None else v) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     lines = [list(headers), ["-" * w for w in widths], *cells]
