@@ -99,7 +99,7 @@ def start_server(tmp: Path, database_url: str | None, workers: int = 1,
         env["SKYLEDGER_DATABASE_URL"] = database_url
     log = tmp / "server.log"
     extra = ("--log-level", "warning", *(("--workers", str(workers)) if workers > 1 else ()))
-    process, url = launch(tmp, env, log, timeout=60, extra_args=extra)
+    process, url = launch(tmp, env, log, extra_args=extra)
     return Server(url, process, log, env)
 
 

@@ -21,7 +21,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def launch(workdir: Path, env: dict[str, str], log: Path, timeout: float,
+# How long a start may take before it counts as failed. A safety net, not a speed target: the wait
+# ends as soon as the server answers, and a machine busy with other work (a CI run beside other
+# jobs) was seen to need more than 30 s to start one.
+START_TIMEOUT_S = 180.0
+
+
+def launch(workdir: Path, env: dict[str, str], log: Path, timeout: float = START_TIMEOUT_S,
            extra_args: tuple[str, ...] = (),
            program: tuple[str, ...] = THIS_SKYLEDGER,
            ) -> tuple[subprocess.Popen[bytes], str]:

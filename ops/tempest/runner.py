@@ -40,7 +40,7 @@ class Server:
 
 
 @contextmanager
-def skyledger(workdir: Path, timeout: float = 60) -> Iterator[Server]:
+def skyledger(workdir: Path) -> Iterator[Server]:
     """A `skyledger serve` of this run's own (SQLite, libvirt test driver), stopped at the end:
     the only process this harness starts and leaves running for the duration."""
     data_dir = workdir / "server"
@@ -50,7 +50,7 @@ def skyledger(workdir: Path, timeout: float = 60) -> Iterator[Server]:
            "SKYLEDGER_BIND": f"127.0.0.1:{free_port()}", "SKYLEDGER_ADMIN_PASSWORD": password}
     env.pop("SKYLEDGER_DATABASE_URL", None)
     log = workdir / "server.log"
-    process, url = launch(workdir, env, log, timeout=timeout)
+    process, url = launch(workdir, env, log)
     try:
         yield Server(url, password, process, log)
     finally:

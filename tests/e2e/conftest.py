@@ -49,7 +49,7 @@ def start_server(tmp: Path, env_overrides: dict[str, str] | None = None,
     if "SKYLEDGER_ADMIN_PASSWORD" not in (env_overrides or {}):
         env.pop("SKYLEDGER_ADMIN_PASSWORD", None)  # so the first start generates one
     log = tmp / "server.log"
-    process, url = launch(tmp, env, log, timeout=30, program=program)
+    process, url = launch(tmp, env, log, program=program)
     return Server(url, data_dir, process, log)
 
 

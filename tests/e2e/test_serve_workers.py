@@ -30,7 +30,7 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
            "SKYLEDGER_BIND": f"127.0.0.1:{free_port()}", "SKYLEDGER_ADMIN_PASSWORD": "w-admin",
            "SKYLEDGER_LOG_FORMAT": "json"}
     log = tmp / "server.log"
-    process, url = launch(tmp, env, log, timeout=60, extra_args=("--workers", "2"))
+    process, url = launch(tmp, env, log, extra_args=("--workers", "2"))
     running = Server(url, tmp / "var", process, log)
     yield running
     stop_server(running)
