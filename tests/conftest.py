@@ -10,8 +10,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from adapters.settings import Settings
-
 # pytest rewrites the asserts of test modules and conftest.py files only; the helpers under
 # tests/support assert too, and their failures should read as well.
 pytest.register_assert_rewrite("tests.support")
@@ -64,15 +62,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'events.sqlite'}"
     return str(request.getfixturevalue("pg_schema_url"))
-
-
-def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = dict(
-        data_dir=data_dir, database_url=database_url, admin_password="admin-secret",
-        public_url="http://testserver", fast_hashing=True,
-    )
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.hookimpl(trylast=True)

@@ -156,7 +156,7 @@ def leftovers() -> Iterator[Leftovers]:
 
 
 @pytest.fixture(scope="module")
-def qemu_server(guest_image: KernelBoot, leftovers: Leftovers, host_name: str,  # noqa: F811
+def qemu_server(guest_image: KernelBoot, leftovers: Leftovers, host_name: str,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("qemu-server"), {
         "SKYLEDGER_LIBVIRT_URI": URI, "SKYLEDGER_HOST": host_name,
@@ -232,7 +232,7 @@ def member(qemu_server: Server, admin: openstack.connection.Connection) -> Itera
 # -- the test ----------------------------------------------------------------------------------
 def test_a_real_guest_boots_prints_reboots_and_goes(
         qemu_server: Server, admin: openstack.connection.Connection, member: Member,
-        leftovers: Leftovers, host_name: str, guest_image: KernelBoot) -> None:  # noqa: F811
+        leftovers: Leftovers, host_name: str, guest_image: KernelBoot) -> None:
     user = member.conn
     assert guest_image.initrd is not None
 

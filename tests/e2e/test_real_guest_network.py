@@ -69,7 +69,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(network_tools: None, guest_image: KernelBoot) -> Iterator[Site]:  # noqa: F811
+def site(network_tools: None, guest_image: KernelBoot) -> Iterator[Site]:
     """Veths into HV_NETNS from namespaces of this module's own (their deletion removes them),
     and, at teardown, whatever the agent left behind there."""
     made = Namespaces()
@@ -102,7 +102,7 @@ def host_name() -> str:
 
 
 @pytest.fixture(scope="module")
-def cloud(guest_image: KernelBoot, site: Site, leftovers: Leftovers,  # noqa: F811
+def cloud(guest_image: KernelBoot, site: Site, leftovers: Leftovers,
           host_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The API with its embedded compute worker, and the host's network agent beside it."""
     env = {"SKYLEDGER_LIBVIRT_URI": "qemu:///system", "SKYLEDGER_HOST": host_name,
@@ -158,7 +158,7 @@ def user(cloud: Server, admin: openstack.connection.Connection,
 def test_a_real_guest_gets_its_address_by_dhcp_and_its_floating_ip_from_outside(
         cloud: Server, admin: openstack.connection.Connection,
         user: openstack.connection.Connection, site: Site, leftovers: Leftovers,
-        host_name: str, guest_image: KernelBoot) -> None:  # noqa: F811
+        host_name: str, guest_image: KernelBoot) -> None:
     assert guest_image.initrd is not None
     wait_for(lambda: any(h.name == host_name for h in admin.compute.hypervisors()),
              f"hypervisor {host_name} registered", 30)

@@ -65,7 +65,7 @@ def leftovers(names: dict[str, str]) -> Iterator[Leftovers]:
 
 
 @pytest.fixture(scope="module")
-def volume_server(guest_image: KernelBoot, leftovers: Leftovers,  # noqa: F811
+def volume_server(guest_image: KernelBoot, leftovers: Leftovers,
                   names: dict[str, str],
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("volume-server"), {
@@ -145,7 +145,7 @@ def status_of(user: Connection, volume: Any, status: str) -> Any:
 # -- the test ----------------------------------------------------------------------------------
 def test_a_volume_moves_between_real_guests_with_its_data(
         volume_server: Server, admin: Connection, user: Connection, leftovers: Leftovers,
-        names: dict[str, str], guest_image: KernelBoot) -> None:  # noqa: F811
+        names: dict[str, str], guest_image: KernelBoot) -> None:
     host = names["host"]
     wait_for(lambda: any(h.name == host for h in admin.compute.hypervisors()),
              f"hypervisor {host} registered", 30)

@@ -1,18 +1,24 @@
-"""Fixtures for tests that drive the composed cloud and its API in-process."""
+"""Fixtures for tests that drive the composed cloud, its API in-process and its CLI."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.persistence import Database
 from api.app import create_app
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
+from projections.scratch import ScratchSpace, scratch_labels
+from tests.support.cli import History, cli_env
+from tests.support.compute_api import SERVERS, Compute, auth, make_image, register_host
+from tests.support.identity import make_member, password_token
+from tests.support.settings import make_settings
+from tests.support.volumes_api import Volumes
 
 
 @pytest.fixture
@@ -29,46 +35,10 @@ def client(cloud: Cloud) -> Iterator[TestClient]:
         yield test_client
 
 
-def password_token(client: TestClient, user: str, password: str, project: str | None) -> str:
-    auth: dict[str, Any] = {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": user, "domain": {"id": "default"}, "password": password}},
-        }
-    }
-    if project is not None:
-        auth["scope"] = {"project": {"name": project, "domain": {"id": "default"}}}
-    response = client.post("/identity/v3/auth/tokens", json={"auth": auth})
-    assert response.status_code == 201, response.text
-    return response.headers["X-Subject-Token"]
-
-
 @pytest.fixture
 def admin(client: TestClient) -> dict[str, str]:
     """Headers of the bootstrap admin, scoped to the admin project."""
     return {"X-Auth-Token": password_token(client, "admin", "admin-secret", "admin")}
-
-
-def make_member(
-    cloud: Cloud, project_name: str, user_name: str, role: str = "member"
-) -> dict[str, str]:
-    """A project with one user holding `role` on it; returns ids for the test."""
-    from domain.context import SYSTEM
-    from domain.identity.role import role_id
-
-    project = cloud.identity.create_project(SYSTEM, project_name)
-    user = cloud.identity.create_user(
-        SYSTEM, user_name, "pw-" + user_name, default_project_id=project.id.hex
-    )
-    cloud.identity.grant(SYSTEM, project.id.hex, user.id.hex, role_id(role).hex)
-    cloud.sync_read_models()
-    return {
-        "project_id": project.id.hex,
-        "user_id": user.id.hex,
-        "project": project_name,
-        "user": user_name,
-        "password": "pw-" + user_name,
-    }
 
 
 @pytest.fixture
@@ -83,3 +53,50 @@ def member_b(cloud: Cloud, client: TestClient) -> dict[str, str]:
     ids = make_member(cloud, "project-b", "bob")
     ids["token"] = password_token(client, "bob", ids["password"], "project-b")
     return ids
+
+
+@pytest.fixture
+def compute(cloud: Cloud, client: TestClient) -> Compute:
+    register_host(cloud, "host-1")
+    register_host(cloud, "host-2")
+    image = make_image(cloud)
+    cloud.sync_read_models()
+    return Compute(cloud, client, image)
+
+
+@pytest.fixture
+def volumes(cloud: Cloud, client: TestClient) -> Volumes:
+    return Volumes(cloud, client)
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> Iterator[dict[str, str]]:
+    """The CLI's SKYLEDGER_* environment, set for the test: the `cloud` fixture's store."""
+    values = cli_env(database_url, tmp_path)
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    yield values
+    database = Database(database_url)
+    if database.is_postgres:  # SQLite's scratch files go with tmp_path
+        for label in scratch_labels(database, "replay"):
+            ScratchSpace(database, label).drop()
+
+
+@pytest.fixture
+def history(compute: Compute, member_a: dict[str, str], admin: dict[str, str],
+            env: dict[str, str]) -> History:
+    """What the replay, diff and query tests look back on (tests/support/cli.py)."""
+    first, second = compute.active(member_a, name="web-1"), compute.active(member_a, name="web-2")
+    compute.cloud.sync_read_models()
+    at, position = datetime.now(UTC), compute.cloud.app.head()
+    third, fourth = compute.active(member_a, name="web-3"), compute.active(member_a, name="web-4")
+    response = compute.client.delete(f"{SERVERS}/{first}", headers=auth(member_a))
+    assert response.status_code == 204, response.text
+    compute.deleted(first)
+    quota = compute.client.put(f"/compute/v2.1/os-quota-sets/{member_a['project_id']}",
+                               json={"quota_set": {"instances": 7, "cores": 9}}, headers=admin)
+    assert quota.status_code == 200, quota.text
+    compute.cloud.sync_read_models()
+    return History(compute, member_a, at, position, [first, second], [second, third, fourth],
+                   first, [third, fourth])

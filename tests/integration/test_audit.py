@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.audit import AuditViews
-from tests.integration.test_projections_rebuild import admin_context
+from tests.support.read_models import admin_context
 
 
 @pytest.fixture(autouse=True)

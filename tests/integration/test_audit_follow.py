@@ -20,7 +20,7 @@ import pytest
 from domain.context import RequestContext
 from ops.bootstrap import Cloud
 from ops.cli import main
-from tests.integration.test_cli_projections import cli_env
+from tests.support.cli import cli_env
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 20.0  # generous: the CLI's start-up (imports, store connection) comes first

@@ -25,11 +25,13 @@ from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.audit import AuditViews
-from tests.integration.api.test_compute_support import SERVERS, make_image
 from tests.integration.compute.fleet import Fleet
 from tests.integration.storage.conftest import TEST_URI, remove_pool
-from tests.integration.test_audit import env  # noqa: F401 - fixture: the CLI opens this cloud
+from tests.support.compute_api import SERVERS, make_image
 from tests.support.waiting import wait_for
+
+# The CLI opens the cloud the tests drive: the environment names its data dir and store.
+pytestmark = pytest.mark.usefixtures("env")
 
 HOST = "trace-host"
 
@@ -145,7 +147,7 @@ def pool(tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
 def test_a_volume_create_attach_and_detach_trace_to_the_libvirt_calls(
         cloud: Cloud, client: TestClient, admin: dict[str, str], pool: LibvirtVolumeBackend,
         fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.integration.api.test_volumes_support import project_of
+    from tests.support.volumes_api import project_of
 
     response = client.post(f"/volume/v3/{project_of(cloud, admin)}/volumes", headers=admin,
                            json={"volume": {"size": 1, "name": "traced"}})

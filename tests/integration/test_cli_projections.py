@@ -25,24 +25,11 @@ from ops.progress import Progress
 from projections.rebuild_guard import RebuildGuard
 from projections.registry import all_projections
 from projections.swap import space_for
-from tests.integration.test_projections_rebuild import dump_all
+from tests.support.cli import cli_env
+from tests.support.read_models import dump_all
 from tests.support.waiting import wait_for
 
 NAMES = [p.name for p in all_projections()]
-
-
-def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    # The same data dir as the `cloud` fixture's settings, so the CLI opens the same store.
-    return {"SKYLEDGER_DATA_DIR": str(tmp_path / "data"), "SKYLEDGER_DATABASE_URL": database_url,
-            "SKYLEDGER_FAST_HASHING": "1"}
-
-
-@pytest.fixture
-def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = cli_env(database_url, tmp_path)
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
 
 
 def command_paths(p: argparse.ArgumentParser,

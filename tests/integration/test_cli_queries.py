@@ -8,16 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.context import SYSTEM
-from tests.integration.test_replay_support import (  # noqa: F401 - fixtures
-    History,
-    cli,
-    cli_json,
-    compute,
-    env,
-    hexed,
-    history,
-    script,
-)
+from tests.support.cli import History, cli, cli_json, hexed, script
 
 
 def test_servers_filters_by_project_name_or_id(history: History,

@@ -7,16 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_replay_support import (  # noqa: F401 - fixtures
-    History,
-    cli,
-    cli_json,
-    compute,
-    env,
-    hexed,
-    history,
-    script,
-)
+from tests.support.cli import History, cli, cli_json, hexed, script
 
 
 def by_id(report: dict) -> dict[str, dict]:
@@ -88,7 +79,7 @@ def test_diff_table_and_nothing_changed(history: History,
 
 def test_diff_hides_secrets(history: History, capsys: pytest.CaptureFixture[str]) -> None:
     start = history.cloud.app.head()
-    from tests.integration.conftest import make_member
+    from tests.support.identity import make_member
 
     make_member(history.cloud, "project-s", "sam")
     report = cli_json(capsys, "diff", f"@{start}", f"@{history.cloud.app.head()}")

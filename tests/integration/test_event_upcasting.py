@@ -20,8 +20,8 @@ from domain.catalog.flavor import Flavor
 from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.flavors import FlavorViews
-from tests.integration.test_cli_projections import cli_env
-from tests.integration.test_projections_rebuild import admin_context
+from tests.support.cli import cli_env
+from tests.support.read_models import admin_context
 
 CREATED_TOPIC = "domain.catalog.flavor:Flavor.Created"
 

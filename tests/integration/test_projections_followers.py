@@ -19,7 +19,7 @@ from domain.quota.ledger import QuotaLedger, ledger_id
 from ops.bootstrap import Cloud, build
 from projections.registry import all_projections
 from projections.runner import Followers, runner_for
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 
 CTX = RequestContext(user_id="u-test", project_id="p-test", request_id="req-followers")

@@ -17,7 +17,7 @@ from ops.bootstrap import Cloud, build
 from projections.base import Projection
 from projections.runner import Followers, runner_for
 from projections.store import ReadCursor
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 
 def make_cloud(database_url: str, tmp_path: Path, follow: bool) -> Cloud:

@@ -24,8 +24,8 @@ from ops.bootstrap import Cloud
 from projections.rebuild_guard import RebuildRunning
 from projections.store import ReadStore
 from projections.swap import ShadowRebuild, SwapResult, space_for
-from tests.integration.api.test_compute_support import Compute, make_image, register_host
-from tests.integration.test_projections_rebuild import admin_context, dump_table
+from tests.support.compute_api import Compute, make_image, register_host
+from tests.support.read_models import admin_context, dump_table
 from tests.support.waiting import wait_for
 
 # What a reader of each model can count; only boots happen, so it may only ever grow.

@@ -20,7 +20,7 @@ from domain.errors import QuotaExceeded
 from ops.bootstrap import Cloud
 from projections.keypairs import KeypairViews
 from projections.quotas import QuotaViews
-from tests.integration.conftest import make_member, password_token
+from tests.support.identity import make_member, password_token
 
 LIMIT, ATTEMPTS, THREADS = 10, 120, 12
 _, PUBLIC_KEY = keys.generate()

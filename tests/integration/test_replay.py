@@ -8,17 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from projections.moments import at_position, position_at
-from tests.integration.test_projections_rebuild import dump_all
-from tests.integration.test_replay_support import (  # noqa: F401 - fixtures
-    History,
-    cli,
-    cli_json,
-    compute,
-    env,
-    hexed,
-    history,
-    script,
-)
+from tests.support.cli import History, cli, cli_json, hexed, script
+from tests.support.read_models import dump_all
 
 
 def quota(rows: list[dict], resource: str) -> dict:

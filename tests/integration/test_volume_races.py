@@ -16,14 +16,9 @@ from fastapi.testclient import TestClient
 from ops.bootstrap import Cloud
 from projections.quotas import QuotaViews
 from projections.volumes import VolumeViews
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
-from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
 from tests.integration.races import fire_together
+from tests.support.compute_api import SERVERS, Compute, auth
+from tests.support.volumes_api import Volumes
 
 THREADS, ATTEMPTS = 12, 60
 
@@ -42,7 +37,7 @@ def database_url(pg_schema_url: str) -> str:
      "quota. Requested 2G, quota is 10G and 10G has been consumed."),
 ])
 def test_concurrent_creates_admit_exactly_the_quota(
-        cloud: Cloud, client: TestClient, volumes: Volumes, admin: dict[str, str],  # noqa: F811
+        cloud: Cloud, client: TestClient, volumes: Volumes, admin: dict[str, str],
         member_a: dict[str, str], limits: dict[str, int], size: int, admitted: int,
         message: str) -> None:
     quota = volumes.url(admin, f"os-quota-sets/{member_a['project_id']}")
@@ -67,7 +62,7 @@ def test_concurrent_creates_admit_exactly_the_quota(
 
 
 def test_one_volume_attached_to_many_servers_at_once_goes_to_exactly_one(
-        cloud: Cloud, compute: Compute, volumes: Volumes,  # noqa: F811
+        cloud: Cloud, compute: Compute, volumes: Volumes,
         member_a: dict[str, str]) -> None:
     servers = [compute.active(member_a) for _ in range(8)]
     volume_id = volumes.ready(member_a)
@@ -89,7 +84,7 @@ def test_one_volume_attached_to_many_servers_at_once_goes_to_exactly_one(
 
 
 def test_many_volumes_attached_to_one_server_at_once_get_distinct_devices(
-        cloud: Cloud, compute: Compute, volumes: Volumes,  # noqa: F811
+        cloud: Cloud, compute: Compute, volumes: Volumes,
         member_a: dict[str, str]) -> None:
     server_id = compute.active(member_a)
     made = [volumes.ready(member_a) for _ in range(8)]

@@ -15,16 +15,18 @@ import re
 from typing import Any
 from uuid import UUID
 
-from tests.integration.api.test_authz_support import (
+import pytest
+
+from tests.support.authz_world import (
     Route,
     World,
     bodies,
+    build_world,
     reader_of,
     refused_tokens,
     route_table,
-    world,  # noqa: F401 - fixture
 )
-from tests.integration.api.test_compute_support import compute  # noqa: F401 - fixture
+from tests.support.compute_api import Compute
 
 DISCOVERY = {"/identity", "/identity/v3", "/compute", "/compute/v2.1", "/image", "/image/v2",
              "/volume", "/volume/v3", "/network", "/network/v2.0"}
@@ -136,14 +138,14 @@ def guarded(routes: list[Route]) -> list[Route]:
     return [r for r in routes if str(r) not in PUBLIC]
 
 
-def test_public_routes_are_the_listed_ones(world: World) -> None:  # noqa: F811
+def test_public_routes_are_the_listed_ones(world: World) -> None:
     served = {str(r) for r in route_table(world.client.app)}
     assert set(PUBLIC) - served == set(), "a listed public route is no longer served"
     response = world.client.get("/compute/v2.1/servers")
     assert response.status_code == 401  # and a guarded one without a token is refused
 
 
-def test_the_fixture_ids_are_real(world: World, admin: dict[str, str]) -> None:  # noqa: F811
+def test_the_fixture_ids_are_real(world: World, admin: dict[str, str]) -> None:
     """The matrix means something only if every id it fills in names a real thing: A's member
     (or, for the operator's routes, the admin) can read every GET route with them."""
     matrix = Matrix(world, world.a["project_id"])
@@ -157,7 +159,7 @@ def test_the_fixture_ids_are_real(world: World, admin: dict[str, str]) -> None: 
 
 
 def test_another_projects_member_sees_and_changes_nothing_of_a(
-        world: World, member_b: dict[str, str]) -> None:  # noqa: F811
+        world: World, member_b: dict[str, str]) -> None:
     matrix = Matrix(world, member_b["project_id"])
     for route in route_table(world.client.app):
         if str(route) in PUBLIC and route.method != "GET":
@@ -171,7 +173,7 @@ def test_another_projects_member_sees_and_changes_nothing_of_a(
     assert matrix.problems == [], "\n".join(matrix.problems)
 
 
-def test_a_reader_changes_nothing(world: World) -> None:  # noqa: F811
+def test_a_reader_changes_nothing(world: World) -> None:
     matrix = Matrix(world, world.a["project_id"])
     token = reader_of(world)
     for route in guarded(route_table(world.client.app)):
@@ -182,7 +184,7 @@ def test_a_reader_changes_nothing(world: World) -> None:  # noqa: F811
     assert matrix.problems == [], "\n".join(matrix.problems)
 
 
-def test_expired_revoked_and_tampered_tokens_get_401(world: World) -> None:  # noqa: F811
+def test_expired_revoked_and_tampered_tokens_get_401(world: World) -> None:
     matrix = Matrix(world, world.a["project_id"])
     routes = guarded(route_table(world.client.app))
     for kind, token in refused_tokens(world).items():
@@ -191,3 +193,8 @@ def test_expired_revoked_and_tampered_tokens_get_401(world: World) -> None:  # n
             matrix.expect(f"{kind} token", route, response, {401})
             matrix.leaks(f"{kind} token", route, response, sent)
     assert matrix.problems == [], "\n".join(matrix.problems)
+
+
+@pytest.fixture
+def world(compute: Compute, member_a: dict[str, str], admin: dict[str, str]) -> World:
+    return build_world(compute, member_a, admin)

@@ -11,65 +11,42 @@ from uuid import UUID
 import httpx
 
 from projections.quotas import QuotaViews
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    WORKER,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
-from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
+from tests.support.compute_api import SERVERS, Compute, auth, image_bdm, spawned, volume_bdm
+from tests.support.volumes_api import Volumes
 
 VERSION = "2.61"
 
 
-def image_bdm(image: str, size: int = 2, delete: bool = False, **extra: Any) -> dict[str, Any]:
-    return {"uuid": image, "source_type": "image", "destination_type": "volume",
-            "volume_size": size, "boot_index": 0, "delete_on_termination": delete, **extra}
-
-
-def volume_bdm(volume_id: str, delete: bool = False) -> dict[str, Any]:
-    return {"uuid": volume_id, "source_type": "volume", "destination_type": "volume",
-            "boot_index": 0, "delete_on_termination": delete}
-
-
-def boot(compute: Compute, who: dict[str, str], *mappings: dict[str, Any],  # noqa: F811
+def boot(compute: Compute, who: dict[str, str], *mappings: dict[str, Any],
          **server: Any) -> httpx.Response:
     fields = {"imageRef": "", "networks": "none", **server,
               "block_device_mapping_v2": list(mappings)}
     return compute.boot(who, version=VERSION, **fields)
 
 
-def booted(compute: Compute, who: dict[str, str], *mappings: dict[str, Any]) -> str:  # noqa: F811
+def booted(compute: Compute, who: dict[str, str], *mappings: dict[str, Any]) -> str:
     response = boot(compute, who, *mappings)
     assert response.status_code == 202, response.text
     return str(response.json()["server"]["id"])
 
 
-def root_of(compute: Compute, server_id: str) -> str:  # noqa: F811
+def root_of(compute: Compute, server_id: str) -> str:
     root = compute.instance(server_id).root_volume
     assert root is not None
     return str(UUID(root))
 
 
-def spawned(compute: Compute, server_id: str, path: str | None) -> None:  # noqa: F811
-    """Stand in for the worker: the guest runs, its new root volume was made at `path`."""
-    compute.cloud.outcomes.spawned(WORKER, UUID(server_id), compute.instance(server_id).host,
-                                   path)
-    compute.cloud.sync_read_models()
-
-
-def usage(compute: Compute, project_id: str) -> dict[str, int]:  # noqa: F811
+def usage(compute: Compute, project_id: str) -> dict[str, int]:
     return QuotaViews(compute.cloud.store).usage(project_id)
 
 
-def delete(compute: Compute, who: dict[str, str], server_id: str) -> None:  # noqa: F811
+def delete(compute: Compute, who: dict[str, str], server_id: str) -> None:
     response = compute.client.delete(f"{SERVERS}/{server_id}", headers=auth(who))
     assert response.status_code == 204, response.text
     compute.deleted(server_id)  # the worker destroyed the guest
 
 
-def test_boot_from_an_image_into_a_new_volume(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_boot_from_an_image_into_a_new_volume(compute: Compute, volumes: Volumes,
                                               member_a: dict[str, str]) -> None:
     project = member_a["project_id"]
     server_id = booted(compute, member_a, image_bdm(compute.image, size=3))
@@ -114,7 +91,7 @@ def test_boot_from_an_image_into_a_new_volume(compute: Compute, volumes: Volumes
 
 
 def test_delete_on_termination_deletes_the_root_volume_with_its_server(
-        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:
     server_id = booted(compute, member_a, image_bdm(compute.image, size=1, delete=True))
     volume_id = root_of(compute, server_id)
     spawned(compute, server_id, f"/pool/{volume_id}")
@@ -126,7 +103,7 @@ def test_delete_on_termination_deletes_the_root_volume_with_its_server(
 
 
 def test_a_server_deleted_before_its_spawn_takes_its_unmade_root_volume_along(
-        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:
     server_id = booted(compute, member_a, image_bdm(compute.image))
     volume_id = root_of(compute, server_id)
     delete(compute, member_a, server_id)
@@ -135,7 +112,7 @@ def test_a_server_deleted_before_its_spawn_takes_its_unmade_root_volume_along(
     assert (volume.status.value, volume.attachment, volume.boot_of) == ("deleting", None, None)
 
 
-def test_boot_from_an_existing_volume(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_boot_from_an_existing_volume(compute: Compute, volumes: Volumes,
                                       member_a: dict[str, str]) -> None:
     volume_id = volumes.ready(member_a, imageRef=compute.image, size=2)
     server_id = booted(compute, member_a, volume_bdm(volume_id))
@@ -164,7 +141,7 @@ def test_boot_from_an_existing_volume(compute: Compute, volumes: Volumes,  # noq
     assert volumes.aggregate(volume_id).delete_on_termination is True
 
 
-def test_bad_mappings_are_400_and_change_nothing(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_bad_mappings_are_400_and_change_nothing(compute: Compute, volumes: Volumes,
                                                  member_a: dict[str, str],
                                                  member_b: dict[str, str]) -> None:
     empty = volumes.ready(member_a)  # made from no image: not bootable
@@ -212,7 +189,7 @@ def test_bad_mappings_are_400_and_change_nothing(compute: Compute, volumes: Volu
     assert usage(compute, member_a["project_id"])["instances"] == 0
 
 
-def test_the_root_volume_counts_on_the_volume_quotas(compute: Compute,  # noqa: F811
+def test_the_root_volume_counts_on_the_volume_quotas(compute: Compute,
                                                      member_a: dict[str, str]) -> None:
     head = compute.cloud.app.head()
     response = boot(compute, member_a, image_bdm(compute.image, size=1001))  # 1000 GiB allowed

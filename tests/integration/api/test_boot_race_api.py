@@ -15,9 +15,9 @@ from api.app import create_app
 from domain.quota.ledger import ledger_id
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
-from tests.integration.api.test_compute_support import OPERATOR, make_image, register_host
-from tests.integration.conftest import make_member, password_token
+from tests.support.compute_api import OPERATOR, make_image, register_host
+from tests.support.identity import make_member, password_token
+from tests.support.settings import make_settings
 
 REQUESTS, THREADS = 200, 10
 

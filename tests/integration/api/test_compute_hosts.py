@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.api.test_compute_support import (
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-    register_host,
-)
+from tests.support.compute_api import Compute, auth, register_host
 
 BASE = "/compute/v2.1"
 

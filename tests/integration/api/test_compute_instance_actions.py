@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import SERVERS, Compute, auth
 
 
 def actions(compute: Compute, who: dict[str, str], server_id: str,

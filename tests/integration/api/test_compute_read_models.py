@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ops.bootstrap import Cloud
-from tests.integration.api.test_compute_support import (
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import Compute, auth
 
 TABLES = {"servers": ("servers", "server_groups", "compute_services"),
           "instance_actions": ("instance_actions", "instance_action_events")}

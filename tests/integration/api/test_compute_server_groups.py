@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.api.test_compute_support import (
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import Compute, auth
 
 GROUPS = "/compute/v2.1/os-server-groups"
 

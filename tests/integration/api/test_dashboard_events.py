@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_keypairs import NOVA_KEY, headers
+from tests.support.keypairs_api import NOVA_KEY, headers
 
 EVENTS = "/dashboard/api/events"
 

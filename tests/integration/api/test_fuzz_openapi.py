@@ -32,10 +32,10 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from ops.bootstrap import build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
-from tests.integration.api.test_authz_support import build_world
-from tests.integration.api.test_compute_support import Compute, make_image, register_host
-from tests.integration.conftest import make_member, password_token
+from tests.support.authz_world import build_world
+from tests.support.compute_api import Compute, make_image, register_host
+from tests.support.identity import make_member, password_token
+from tests.support.settings import make_settings
 
 EXAMPLES = int(os.environ.get("SKYLEDGER_FUZZ_EXAMPLES", "3"))
 

@@ -23,7 +23,7 @@ import uvicorn
 from api.app import create_app
 from ops.bootstrap import build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 # osc-lib and openstacksdk warn about their own deprecations; nothing here to act on.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from domain.identity.role import role_id
 from ops.bootstrap import Cloud
-from tests.integration.conftest import make_member, password_token
+from tests.support.identity import make_member, password_token
 
 V3 = "/identity/v3"
 ROLE_IDS = {"admin_role": role_id("admin").hex, "member_role": role_id("member").hex}

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
-from tests.integration.conftest import password_token
+from tests.support.identity import password_token
 
 V3 = "/identity/v3"
 SECRET = "correct-horse-battery-staple"

@@ -7,7 +7,7 @@ import uuid
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_images_support import IMAGES, auth, create, names, patch, show
+from tests.support.images_api import IMAGES, auth, create, names, patch, show
 
 
 def test_create_shows_glance_shape_with_extra_properties(

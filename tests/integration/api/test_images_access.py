@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_images_support import (
-    IMAGES,
-    auth,
-    create,
-    names,
-    patch,
-    reader,  # noqa: F401 - fixture
-    show,
-    upload,
-)
+from ops.bootstrap import Cloud
+from tests.support.identity import make_member, password_token
+from tests.support.images_api import IMAGES, auth, create, names, patch, show, upload
 
 
 def test_private_images_are_invisible_to_other_projects(
@@ -83,7 +77,7 @@ def test_admin_sees_everything_and_may_act_for_owner(
 
 
 def test_reader_reads_but_cannot_write(
-    client: TestClient, admin: dict[str, str], reader: dict[str, str]  # noqa: F811
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
 ) -> None:
     public = create(client, admin, name="base", visibility="public")
     assert upload(client, admin, public["id"], b"base image").status_code == 204
@@ -97,7 +91,7 @@ def test_reader_reads_but_cannot_write(
 
 
 def test_reader_cannot_upload_patch_or_delete_in_own_project(
-    client: TestClient, admin: dict[str, str], reader: dict[str, str]  # noqa: F811
+    client: TestClient, admin: dict[str, str], reader: dict[str, str]
 ) -> None:
     # The admin creates an image owned by the reader's project.
     image = create(client, admin, name="theirs", owner=reader["project_id"])
@@ -113,3 +107,11 @@ def test_reader_cannot_upload_patch_or_delete_in_own_project(
 def test_requests_without_a_token_are_401(client: TestClient) -> None:
     for response in (client.get(IMAGES), client.post(IMAGES, json={"name": "x"})):
         assert response.status_code == 401
+
+
+@pytest.fixture
+def reader(cloud: Cloud, client: TestClient) -> dict[str, str]:
+    """A user with only the reader role on its project."""
+    ids = make_member(cloud, "project-r", "rita", role="reader")
+    ids["token"] = password_token(client, "rita", ids["password"], "project-r")
+    return ids

@@ -15,15 +15,8 @@ from api.app import create_app
 from api.limits import DEFAULT_MAX_BODY as MAX_JSON_BODY
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
-from tests.integration.api.test_images_support import (
-    IMAGES,
-    OCTET,
-    auth,
-    create,
-    show,
-    upload,
-)
+from tests.support.images_api import IMAGES, OCTET, auth, create, show, upload
+from tests.support.settings import make_settings
 
 
 def stored_files(cloud: Cloud) -> list[Path]:
@@ -105,7 +98,7 @@ def capped(database_url: str, tmp_path: Path) -> Iterator[tuple[Cloud, TestClien
 
 
 def test_image_over_the_size_cap_is_413(capped: tuple[Cloud, TestClient]) -> None:
-    from tests.integration.conftest import password_token
+    from tests.support.identity import password_token
 
     cloud, client = capped
     admin = {"X-Auth-Token": password_token(client, "admin", "admin-secret", "admin")}
@@ -164,7 +157,7 @@ def test_racing_uploads_to_one_image_leave_one_winner(cloud: Cloud, client: Test
 
 def test_image_read_model_rebuilds_identically(client: TestClient, cloud: Cloud,
                                                member_a: dict[str, str]) -> None:
-    from tests.integration.api.test_images_support import patch
+    from tests.support.images_api import patch
 
     kept = create(client, member_a, name="kept", kernel_id="k")
     gone = create(client, member_a, name="gone")

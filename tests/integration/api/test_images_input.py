@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_images_support import IMAGES, PATCH, auth, create, patch, show
+from tests.support.images_api import IMAGES, PATCH, auth, create, patch, show
 
 BAD_CREATE: list[dict[str, Any]] = [
     {"name": "x" * 256},
@@ -98,7 +98,7 @@ def test_bad_patches_change_nothing(client: TestClient, member_a: dict[str, str]
 
 
 def test_formats_are_fixed_once_active(client: TestClient, member_a: dict[str, str]) -> None:
-    from tests.integration.api.test_images_support import upload
+    from tests.support.images_api import upload
 
     image = create(client, member_a, name="fixed")
     ops = [{"op": "replace", "path": "/disk_format", "value": "raw"}]

@@ -16,13 +16,8 @@ from api.app import create_app
 from api.limits import DEFAULT_MAX_BODY, MAX_JSON_DEPTH, json_depth
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import SERVERS, Compute, auth
+from tests.support.settings import make_settings
 
 HUGE = 2**64
 FLAVOR = {"name": "f", "ram": 512, "vcpus": 1, "disk": 1}

@@ -8,25 +8,9 @@ from fastapi.testclient import TestClient
 
 from adapters import keys
 from ops.bootstrap import Cloud
+from tests.support.keypairs_api import NOVA_KEY, URL, create, headers
 
-URL = "/compute/v2.1/os-keypairs"
-# Nova's own api-sample key and the fingerprint Nova computed for it.
-NOVA_KEY = ("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDx8nkQv/zgGgB4rMYmIf+6A4l6Rr+o/6lHBQdW5aYd44bd8J"
-            "ttDCE/F/pNRr0lRE+PiqSPO8nDPHw0010JeMH9gYgnnFlyY3/OcJ02RhIPyyxYpv9FhY+2YiUkpwFOcLImyr"
-            "xEsYXpD/0d3ac30bNH6Sw9JD9UZHYcpSxsIbECHw== Generated-by-Nova")
 NOVA_FINGERPRINT = "1e:2c:9b:56:79:4b:45:77:f9:ca:7a:98:2c:b0:d5:3c"
-
-
-def headers(token_or_headers: dict[str, str] | str, version: str | None = None) -> dict[str, str]:
-    h = ({"X-Auth-Token": token_or_headers} if isinstance(token_or_headers, str)
-         else dict(token_or_headers))
-    if version:
-        h["OpenStack-API-Version"] = f"compute {version}"
-    return h
-
-
-def create(client: TestClient, who: Any, version: str | None = None, **keypair: Any) -> Any:
-    return client.post(URL, json={"keypair": keypair}, headers=headers(who, version))
 
 
 def test_generate_returns_private_key_once_and_never_stores_it(

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 
 from domain.context import SYSTEM
 from ops.bootstrap import Cloud
-from tests.integration.api.test_keypairs import NOVA_KEY, URL, create, headers
-from tests.integration.conftest import make_member, password_token
+from tests.support.identity import make_member, password_token
+from tests.support.keypairs_api import NOVA_KEY, URL, create, headers
 
 
 def names(client: TestClient, who: object, version: str | None = None, **params: str) -> list[str]:

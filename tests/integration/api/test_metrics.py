@@ -10,12 +10,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from domain.catalog.flavor import Flavor
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import SERVERS, Compute, auth
 
 FLAVORS = "/compute/v2.1/flavors"
 

@@ -3,43 +3,17 @@ through the API, on both stores."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
-from tests.integration.api.test_compute_support import Compute, auth, compute  # noqa: F401
-
-NET = "/network/v2.0"
-
-
-def get(client: TestClient, who: dict[str, str], path: str, **params: Any) -> Any:
-    response = client.get(NET + path, headers=auth(who), params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def create_network(client: TestClient, who: dict[str, str], name: str = "net") -> Any:
-    response = client.post(f"{NET}/networks", headers=auth(who),
-                           json={"network": {"name": name, "admin_state_up": True}})
-    assert response.status_code == 201, response.text
-    return response.json()["network"]
+from tests.support.compute_api import Compute, auth
+from tests.support.network_api import NET, booted_port, create_network, get
 
 
 def external_id(client: TestClient, who: dict[str, str]) -> str:
     nets = get(client, who, "/networks", **{"router:external": "True"})["networks"]
     assert len(nets) == 1 and nets[0]["router:external"] is True
     return str(nets[0]["id"])
-
-
-def booted_port(compute: Compute, who: dict[str, str]) -> tuple[str, dict[str, Any]]:  # noqa: F811
-    response = compute.boot(who, version="2.37", networks="auto")
-    assert response.status_code == 202, response.text
-    server_id = str(response.json()["server"]["id"])
-    compute.spawned(server_id)
-    ports = get(compute.client, who, "/ports", device_id=server_id)["ports"]
-    assert len(ports) == 1
-    return server_id, ports[0]
 
 
 def test_create_list_show_delete_network(client: TestClient, member_a: dict[str, str],
@@ -77,7 +51,7 @@ def test_bad_network_input_is_400(client: TestClient, member_a: dict[str, str]) 
     assert client.get(f"{NET}/networks/not-a-uuid", headers=auth(member_a)).status_code == 404
 
 
-def test_booted_server_port_matches_addresses(compute: Compute,  # noqa: F811
+def test_booted_server_port_matches_addresses(compute: Compute,
                                               member_a: dict[str, str]) -> None:
     server_id, port = booted_port(compute, member_a)
     nets = [n for n in get(compute.client, member_a, "/networks")["networks"]
@@ -95,7 +69,7 @@ def test_booted_server_port_matches_addresses(compute: Compute,  # noqa: F811
     assert [p["id"] for p in by_network] == [port["id"]]
 
 
-def test_floating_ip_lifecycle(compute: Compute, member_a: dict[str, str]) -> None:  # noqa: F811
+def test_floating_ip_lifecycle(compute: Compute, member_a: dict[str, str]) -> None:
     client = compute.client
     server_id, port = booted_port(compute, member_a)
     created = client.post(f"{NET}/floatingips", headers=auth(member_a), json={
@@ -126,7 +100,7 @@ def test_floating_ip_lifecycle(compute: Compute, member_a: dict[str, str]) -> No
     assert get(client, member_a, "/floatingips")["floatingips"] == []
 
 
-def test_floating_ip_created_on_port(compute: Compute, member_a: dict[str, str]) -> None:  # noqa: F811
+def test_floating_ip_created_on_port(compute: Compute, member_a: dict[str, str]) -> None:
     server_id, port = booted_port(compute, member_a)
     created = compute.client.post(f"{NET}/floatingips", headers=auth(member_a), json={
         "floatingip": {"port_id": port["id"]}})
@@ -136,7 +110,7 @@ def test_floating_ip_created_on_port(compute: Compute, member_a: dict[str, str])
     assert address in [e["addr"] for e in entries]
 
 
-def test_isolation(compute: Compute, member_a: dict[str, str],  # noqa: F811
+def test_isolation(compute: Compute, member_a: dict[str, str],
                    member_b: dict[str, str]) -> None:
     client = compute.client
     _, port = booted_port(compute, member_a)

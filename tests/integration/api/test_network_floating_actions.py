@@ -8,41 +8,41 @@ from typing import Any
 
 import pytest
 
-from tests.integration.api.test_compute_support import Compute, auth, compute  # noqa: F401
-from tests.integration.api.test_network_api import NET, booted_port, get
+from tests.support.compute_api import Compute, auth
+from tests.support.network_api import NET, booted_port, get
 
 Who = dict[str, str]
 
 
-def allocate(compute: Compute, who: Who) -> dict[str, Any]:  # noqa: F811
+def allocate(compute: Compute, who: Who) -> dict[str, Any]:
     response = compute.client.post(f"{NET}/floatingips", headers=auth(who),
                                    json={"floatingip": {}})
     assert response.status_code == 201, response.text
     return dict(response.json()["floatingip"])
 
 
-def add(compute: Compute, who: Who, server_id: str, address: str,  # noqa: F811
+def add(compute: Compute, who: Who, server_id: str, address: str,
         version: str | None = None, **extra: Any) -> Any:
     return compute.action(who, server_id, {"addFloatingIp": {"address": address, **extra}},
                           version=version)
 
 
-def remove(compute: Compute, who: Who, server_id: str, address: str,  # noqa: F811
+def remove(compute: Compute, who: Who, server_id: str, address: str,
            version: str | None = None) -> Any:
     return compute.action(who, server_id, {"removeFloatingIp": {"address": address}},
                           version=version)
 
 
-def floating_addresses(compute: Compute, who: Who, server_id: str) -> list[str]:  # noqa: F811
+def floating_addresses(compute: Compute, who: Who, server_id: str) -> list[str]:
     (entries,) = compute.show(who, server_id)["addresses"].values()
     return [e["addr"] for e in entries if e["OS-EXT-IPS:type"] == "floating"]
 
 
-def fip_port(compute: Compute, who: Who, fip: dict[str, Any]) -> Any:  # noqa: F811
+def fip_port(compute: Compute, who: Who, fip: dict[str, Any]) -> Any:
     return get(compute.client, who, f"/floatingips/{fip['id']}")["floatingip"]["port_id"]
 
 
-def test_add_and_remove_floating_ip(compute: Compute, member_a: Who) -> None:  # noqa: F811
+def test_add_and_remove_floating_ip(compute: Compute, member_a: Who) -> None:
     server_id, port = booted_port(compute, member_a)
     fip = allocate(compute, member_a)
     added = add(compute, member_a, server_id, fip["floating_ip_address"])
@@ -61,7 +61,7 @@ def test_add_and_remove_floating_ip(compute: Compute, member_a: Who) -> None:  #
     assert get(compute.client, member_a, "/floatingips")["floatingips"][0]["id"] == fip["id"]
 
 
-def test_fixed_address_picks_the_port(compute: Compute, member_a: Who) -> None:  # noqa: F811
+def test_fixed_address_picks_the_port(compute: Compute, member_a: Who) -> None:
     server_id, port = booted_port(compute, member_a)
     fip = allocate(compute, member_a)
     wrong = add(compute, member_a, server_id, fip["floating_ip_address"],
@@ -77,7 +77,7 @@ def test_fixed_address_picks_the_port(compute: Compute, member_a: Who) -> None: 
 
 
 @pytest.mark.parametrize("version", ["2.44", "2.61", "latest"])
-def test_gone_from_microversion_2_44(compute: Compute, member_a: Who,  # noqa: F811
+def test_gone_from_microversion_2_44(compute: Compute, member_a: Who,
                                      version: str) -> None:
     server_id, _ = booted_port(compute, member_a)
     fip = allocate(compute, member_a)
@@ -88,7 +88,7 @@ def test_gone_from_microversion_2_44(compute: Compute, member_a: Who,  # noqa: F
     assert fip_port(compute, member_a, fip) is None
 
 
-def test_nova_errors_change_nothing(compute: Compute, member_a: Who) -> None:  # noqa: F811
+def test_nova_errors_change_nothing(compute: Compute, member_a: Who) -> None:
     server_id, port = booted_port(compute, member_a)
     fip = allocate(compute, member_a)
     address = fip["floating_ip_address"]
@@ -117,7 +117,7 @@ def test_nova_errors_change_nothing(compute: Compute, member_a: Who) -> None:  #
     assert floating_addresses(compute, member_a, server_id) == [address]
 
 
-def test_server_without_ports(compute: Compute, member_a: Who) -> None:  # noqa: F811
+def test_server_without_ports(compute: Compute, member_a: Who) -> None:
     server_id = compute.active(member_a, version="2.37", networks="none")
     fip = allocate(compute, member_a)
     response = add(compute, member_a, server_id, fip["floating_ip_address"])
@@ -125,7 +125,7 @@ def test_server_without_ports(compute: Compute, member_a: Who) -> None:  # noqa:
     assert response.json()["badRequest"]["message"] == "Instance network is not ready yet"
 
 
-def test_floating_ip_moves_between_own_servers(compute: Compute,  # noqa: F811
+def test_floating_ip_moves_between_own_servers(compute: Compute,
                                                member_a: Who) -> None:
     first, _ = booted_port(compute, member_a)
     second = compute.active(member_a, version="2.37", networks="auto")
@@ -139,7 +139,7 @@ def test_floating_ip_moves_between_own_servers(compute: Compute,  # noqa: F811
     assert floating_addresses(compute, member_a, second) == [address]
 
 
-def test_projects_cannot_use_each_others(compute: Compute, member_a: Who,  # noqa: F811
+def test_projects_cannot_use_each_others(compute: Compute, member_a: Who,
                                          member_b: Who) -> None:
     server_a, _ = booted_port(compute, member_a)
     server_b = compute.active(member_b, version="2.37", networks="auto")

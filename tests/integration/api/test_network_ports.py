@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
 from projections.networks import NetworkProjection
-from tests.integration.api.test_compute_support import Compute, auth, compute  # noqa: F401
-from tests.integration.api.test_network_api import NET, booted_port, create_network, get
 from tests.integration.races import fire_together
-from tests.integration.test_projections_rebuild import dump_table
+from tests.support.compute_api import Compute, auth
+from tests.support.network_api import NET, booted_port, create_network, get
+from tests.support.read_models import dump_table
 
 Who = dict[str, str]
 
@@ -138,7 +138,7 @@ def test_port_quota(client: TestClient, admin: Who, member_a: Who) -> None:
     assert len(port_ids(client, member_a)) == 1 and ports_used(client, member_a) == 1
 
 
-def test_free_ports_and_instance_ports_share_one_allocator(compute: Compute,  # noqa: F811
+def test_free_ports_and_instance_ports_share_one_allocator(compute: Compute,
                                                           member_a: Who) -> None:
     client = compute.client
     net = create_network(client, member_a)
@@ -151,7 +151,7 @@ def test_free_ports_and_instance_ports_share_one_allocator(compute: Compute,  # 
     assert ports_used(client, member_a) == 2
 
 
-def test_instance_port_is_deleted_with_its_server(compute: Compute,  # noqa: F811
+def test_instance_port_is_deleted_with_its_server(compute: Compute,
                                                   member_a: Who) -> None:
     client = compute.client
     server_id, port = booted_port(compute, member_a)
@@ -223,7 +223,7 @@ def test_concurrent_creates_never_share_an_address_nor_pass_the_quota(
     assert len({p["mac_address"] for p in ports}) == 10
 
 
-def test_rebuilt_port_read_model_equals_the_live_one(cloud: Cloud, compute: Compute,  # noqa: F811
+def test_rebuilt_port_read_model_equals_the_live_one(cloud: Cloud, compute: Compute,
                                                      member_a: Who) -> None:
     client = compute.client
     _, bound = booted_port(compute, member_a)

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from domain.quota.limits import DEFAULT_LIMITS
-from tests.integration.api.test_compute_support import auth
-from tests.integration.api.test_network_api import NET, get
+from tests.support.compute_api import auth
+from tests.support.network_api import NET, get
 
 Who = dict[str, str]
 

@@ -17,9 +17,8 @@ from api import openapi_compute, openapi_identity, openapi_network, openapi_serv
 from api.discovery import COMPUTE_MAX, COMPUTE_MIN
 from api.microversions import Version
 from api.openapi_responses import documented
-from tests.integration.api.test_boot_from_volume import spawned, volume_bdm
-from tests.integration.api.test_compute_support import Compute, auth, compute  # noqa: F401
-from tests.integration.api.test_volumes_support import Volumes, project_of, volumes  # noqa: F401
+from tests.support.compute_api import Compute, auth, spawned, volume_bdm
+from tests.support.volumes_api import Volumes, project_of
 
 V21, NET, V3 = "/compute/v2.1", "/network/v2.0", "/identity/v3"
 
@@ -59,7 +58,7 @@ def checked(client: TestClient) -> Checked:
 
 
 @pytest.mark.parametrize("version", [COMPUTE_MIN, "2.47", COMPUTE_MAX])
-def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
                                            checked: Checked, member_a: dict[str, str],
                                            admin: dict[str, str], version: str) -> None:
     member = {"X-Auth-Token": member_a["token"]}
@@ -123,7 +122,7 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,  
     assert checked.seen == {*openapi_servers.RESPONSES, *openapi_compute.RESPONSES}
 
 
-def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,  # noqa: F811
+def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
                                           member_a: dict[str, str],
                                           admin: dict[str, str]) -> None:
     base = "/volume/v3/{project_id}"
@@ -154,7 +153,7 @@ def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,  #
     assert checked.seen == set(openapi_volume.RESPONSES)
 
 
-def test_rarer_states_match_the_document(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_rarer_states_match_the_document(compute: Compute, volumes: Volumes,
                                          checked: Checked, member_a: dict[str, str],
                                          admin: dict[str, str]) -> None:
     """A server in ERROR with its fault, one booted from a volume (its image is ""), a volume
@@ -188,7 +187,7 @@ def test_rarer_states_match_the_document(compute: Compute, volumes: Volumes,  # 
     assert volume["attachments"] and volume["volume_image_metadata"]
 
 
-def test_network_bodies_match_the_document(compute: Compute, checked: Checked,  # noqa: F811
+def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
                                            member_a: dict[str, str],
                                            admin: dict[str, str]) -> None:
     member = {"X-Auth-Token": member_a["token"]}
@@ -265,8 +264,8 @@ def broken(body: Any, *path: str | int, value: Any = KeyError) -> Any:
     return copied
 
 
-def test_wrong_bodies_fail_validation(compute: Compute, checked: Checked,  # noqa: F811
-                                      volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+def test_wrong_bodies_fail_validation(compute: Compute, checked: Checked,
+                                      volumes: Volumes, member_a: dict[str, str]) -> None:
     member = {"X-Auth-Token": member_a["token"]}
     server = checked.call("get", f"{V21}/servers/{{server_id}}", member, COMPUTE_MAX,
                           server_id=compute.active(member_a))

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
-from tests.integration.conftest import make_member, password_token
+from tests.support.identity import make_member, password_token
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
-from tests.integration.api.test_keypairs import NOVA_KEY, headers
-from tests.integration.conftest import make_member, password_token
+from tests.support.identity import make_member, password_token
+from tests.support.keypairs_api import NOVA_KEY, headers
 
 QS = "/compute/v2.1/os-quota-sets"
 LEGACY = {"fixed_ips", "floating_ips", "security_groups", "security_group_rules"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_keypairs import NOVA_KEY, headers
+from tests.support.keypairs_api import NOVA_KEY, headers
 
 LIMITS = "/compute/v2.1/limits"
 BASE = {"maxServerMeta", "maxTotalCores", "maxTotalInstances", "maxTotalKeypairs",

@@ -9,12 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain.catalog.image import Image
-from tests.integration.api.test_compute_support import (
-    WORKER,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import WORKER, Compute, auth
 
 IMAGES = "/image/v2/images"
 

@@ -7,12 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import SERVERS, Compute, auth
 
 
 def names(client: TestClient, who: dict[str, str], query: str = "") -> list[str]:

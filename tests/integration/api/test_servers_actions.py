@@ -3,11 +3,7 @@ here through OutcomeService) settles it; wrong states and locks are Nova's 409."
 
 from __future__ import annotations
 
-from tests.integration.api.test_compute_support import (
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import Compute, auth
 
 # (action body, the aggregate's action the worker reports on, status while pending, after)
 LIFECYCLE = [

@@ -7,13 +7,7 @@ from uuid import UUID
 
 from ops.bootstrap import Cloud
 from projections.quotas import QuotaViews
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    WORKER,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
+from tests.support.compute_api import SERVERS, WORKER, Compute, auth
 
 BAD_SERVERS: list[tuple[str, dict[str, Any]]] = [
     ("unknown field", {"colour": "red"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.integration.conftest import password_token
+from tests.support.identity import password_token
 
 FLAVORS = "/compute/v2.1/flavors"
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
 from projections.volumes import VolumeViews
-from tests.integration.api.test_compute_support import OPERATOR, auth, make_image
-from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
+from tests.support.compute_api import OPERATOR, auth, make_image
+from tests.support.volumes_api import Volumes
 
 CINDER_FIELDS = {"id", "name", "description", "status", "size", "availability_zone",
                  "created_at", "updated_at", "attachments", "bootable", "encrypted",
@@ -19,11 +19,11 @@ CINDER_FIELDS = {"id", "name", "description", "status", "size", "availability_zo
                  "replication_status", "migration_status"}
 
 
-def limits(volumes: Volumes, who: dict[str, str]) -> dict[str, Any]:  # noqa: F811
+def limits(volumes: Volumes, who: dict[str, str]) -> dict[str, Any]:
     return volumes.listed(who, "limits")["limits"]["absolute"]  # type: ignore[no-any-return]
 
 
-def test_volume_lifecycle(volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+def test_volume_lifecycle(volumes: Volumes, member_a: dict[str, str]) -> None:
     response = volumes.create(member_a, size="2", name="data", description="my data",
                               metadata={"tier": "gold"})
     assert response.status_code == 202, response.text
@@ -73,7 +73,7 @@ def test_volume_lifecycle(volumes: Volumes, member_a: dict[str, str]) -> None:  
 
 
 def test_failed_backend_actions_show_cinders_error_statuses(
-        volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+        volumes: Volumes, member_a: dict[str, str]) -> None:
     broken = volumes.made(member_a, size=3)
     volumes.report("create_failed", broken, "pool is full")
     assert volumes.show(member_a, broken)["status"] == "error"
@@ -92,7 +92,7 @@ def test_failed_backend_actions_show_cinders_error_statuses(
     assert volumes.show(member_a, broken)["status"] == "error_deleting"
 
 
-def test_volume_from_an_image(cloud: Cloud, volumes: Volumes,  # noqa: F811
+def test_volume_from_an_image(cloud: Cloud, volumes: Volumes,
                               member_a: dict[str, str]) -> None:
     image = make_image(cloud)
     cloud.sync_read_models()
@@ -103,7 +103,7 @@ def test_volume_from_an_image(cloud: Cloud, volumes: Volumes,  # noqa: F811
     assert volumes.aggregate(volume["id"]).image["content_hash"]  # what the worker converts
 
 
-def test_quota_refusals_are_cinders_413(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+def test_quota_refusals_are_cinders_413(volumes: Volumes, admin: dict[str, str],
                                         member_a: dict[str, str]) -> None:
     quota = volumes.url(admin, f"os-quota-sets/{member_a['project_id']}")
     response = volumes.client.put(quota, headers=admin,
@@ -133,7 +133,7 @@ def test_quota_refusals_are_cinders_413(volumes: Volumes, admin: dict[str, str],
                                                "allocated": 0}
 
 
-def test_quota_sets_need_an_admin_and_known_keys(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+def test_quota_sets_need_an_admin_and_known_keys(volumes: Volumes, admin: dict[str, str],
                                                  member_a: dict[str, str]) -> None:
     mine = volumes.url(member_a, f"os-quota-sets/{member_a['project_id']}")
     shown = volumes.client.get(mine, headers=auth(member_a))
@@ -151,7 +151,7 @@ def test_quota_sets_need_an_admin_and_known_keys(volumes: Volumes, admin: dict[s
     assert volumes.client.get(mine, headers=auth(member_a)).json()["quota_set"]["volumes"] == 10
 
 
-def test_list_filters_and_pages(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+def test_list_filters_and_pages(volumes: Volumes, admin: dict[str, str],
                                 member_a: dict[str, str], member_b: dict[str, str]) -> None:
     made = [volumes.made(member_a, name=f"v{i}") for i in range(4)]
     volumes.report("created", made[1], "/pool/1")
@@ -173,7 +173,7 @@ def test_list_filters_and_pages(volumes: Volumes, admin: dict[str, str],  # noqa
     assert "os-vol-host-attr:host" in only_b["volumes"][0]
 
 
-def test_read_model_follows_the_aggregate(cloud: Cloud, volumes: Volumes,  # noqa: F811
+def test_read_model_follows_the_aggregate(cloud: Cloud, volumes: Volumes,
                                           member_a: dict[str, str]) -> None:
     """Every status the projection derives is the aggregate's own, field by field."""
     plain = volumes.ready(member_a, name="plain", metadata={"a": "b"})
@@ -197,7 +197,7 @@ def test_read_model_follows_the_aggregate(cloud: Cloud, volumes: Volumes,  # noq
         assert row["status"] == volume.status.value
 
 
-def test_reset_status_is_for_administrators(volumes: Volumes, admin: dict[str, str],  # noqa: F811
+def test_reset_status_is_for_administrators(volumes: Volumes, admin: dict[str, str],
                                             member_a: dict[str, str]) -> None:
     volume_id = volumes.made(member_a)
     body = {"os-reset_status": {"status": "available"}}
@@ -212,7 +212,7 @@ def test_reset_status_is_for_administrators(volumes: Volumes, admin: dict[str, s
     assert volumes.show(member_a, volume_id)["status"] == "available"
 
 
-def test_volume_api_answers_with_request_ids(client: TestClient, volumes: Volumes,  # noqa: F811
+def test_volume_api_answers_with_request_ids(client: TestClient, volumes: Volumes,
                                              member_a: dict[str, str]) -> None:
     response = volumes.create(member_a)
     assert response.headers["X-Openstack-Request-Id"].startswith("req-")

@@ -10,35 +10,30 @@ import httpx
 import pytest
 
 from ops.bootstrap import Cloud
-from tests.integration.api.test_compute_support import (
-    SERVERS,
-    Compute,
-    auth,
-    compute,  # noqa: F401 - fixture
-)
-from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
+from tests.support.compute_api import SERVERS, Compute, auth
+from tests.support.volumes_api import Volumes
 
 
-def attach(compute: Compute, who: dict[str, str], server_id: str,  # noqa: F811
+def attach(compute: Compute, who: dict[str, str], server_id: str,
            body: dict[str, Any], version: str | None = None) -> httpx.Response:
     return compute.client.post(f"{SERVERS}/{server_id}/os-volume_attachments",
                                json={"volumeAttachment": body}, headers=auth(who, version))
 
 
-def attachments(compute: Compute, who: dict[str, str], server_id: str) -> Any:  # noqa: F811
+def attachments(compute: Compute, who: dict[str, str], server_id: str) -> Any:
     response = compute.client.get(f"{SERVERS}/{server_id}/os-volume_attachments",
                                   headers=auth(who))
     assert response.status_code == 200, response.text
     return response.json()["volumeAttachments"]
 
 
-def detach(compute: Compute, who: dict[str, str], server_id: str,  # noqa: F811
+def detach(compute: Compute, who: dict[str, str], server_id: str,
            volume_id: str) -> httpx.Response:
     return compute.client.delete(f"{SERVERS}/{server_id}/os-volume_attachments/{volume_id}",
                                  headers=auth(who))
 
 
-def test_attach_and_detach(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_attach_and_detach(compute: Compute, volumes: Volumes,
                            member_a: dict[str, str]) -> None:
     server_id, volume_id = compute.active(member_a), volumes.ready(member_a)
     response = attach(compute, member_a, server_id, {"volumeId": volume_id})
@@ -80,7 +75,7 @@ def test_attach_and_detach(compute: Compute, volumes: Volumes,  # noqa: F811
 
 
 def test_one_server_at_a_time_and_no_delete_while_attached(
-        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:
     first, second = compute.active(member_a), compute.active(member_a)
     volume_id = volumes.ready(member_a)
     assert attach(compute, member_a, first, {"volumeId": volume_id}).status_code == 200
@@ -103,7 +98,7 @@ def test_one_server_at_a_time_and_no_delete_while_attached(
     assert attachments(compute, member_a, second) == []
 
 
-def test_server_state_and_lock_are_checked(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_server_state_and_lock_are_checked(compute: Compute, volumes: Volumes,
                                            admin: dict[str, str],
                                            member_a: dict[str, str]) -> None:
     volume_id = volumes.ready(member_a)
@@ -127,7 +122,7 @@ def test_server_state_and_lock_are_checked(compute: Compute, volumes: Volumes,  
     {"volumeId": "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11", "extra": 1},
     {"volumeId": "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11", "tag": "db"},  # tag needs 2.49
 ])
-def test_bad_attach_requests_are_400(cloud: Cloud, compute: Compute, volumes: Volumes,  # noqa: F811
+def test_bad_attach_requests_are_400(cloud: Cloud, compute: Compute, volumes: Volumes,
                                      member_a: dict[str, str], body: dict[str, Any]) -> None:
     server_id = compute.active(member_a)
     if body.get("volumeId") == "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11":
@@ -138,7 +133,7 @@ def test_bad_attach_requests_are_400(cloud: Cloud, compute: Compute, volumes: Vo
     assert cloud.app.head() == head
 
 
-def test_tags_are_taken_from_2_49(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_tags_are_taken_from_2_49(compute: Compute, volumes: Volumes,
                                   member_a: dict[str, str]) -> None:
     server_id, volume_id = compute.active(member_a), volumes.ready(member_a)
     response = attach(compute, member_a, server_id, {"volumeId": volume_id, "tag": "db"}, "2.49")
@@ -146,7 +141,7 @@ def test_tags_are_taken_from_2_49(compute: Compute, volumes: Volumes,  # noqa: F
     assert volumes.aggregate(volume_id).attachment["tag"] == "db"
 
 
-def test_projects_cannot_attach_across(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_projects_cannot_attach_across(compute: Compute, volumes: Volumes,
                                        member_a: dict[str, str],
                                        member_b: dict[str, str]) -> None:
     alices_server, alices_volume = compute.active(member_a), volumes.ready(member_a)
@@ -166,7 +161,7 @@ def test_projects_cannot_attach_across(compute: Compute, volumes: Volumes,  # no
     assert volumes.show(member_a, alices_volume)["status"] == "attaching"
 
 
-def test_detach_of_what_is_not_attached_is_404(compute: Compute, volumes: Volumes,  # noqa: F811
+def test_detach_of_what_is_not_attached_is_404(compute: Compute, volumes: Volumes,
                                                member_a: dict[str, str]) -> None:
     server_id, volume_id = compute.active(member_a), volumes.ready(member_a)
     response = detach(compute, member_a, server_id, volume_id)
@@ -180,7 +175,7 @@ def test_detach_of_what_is_not_attached_is_404(compute: Compute, volumes: Volume
 
 
 def test_a_failed_attach_frees_the_volume_and_the_device(
-        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+        compute: Compute, volumes: Volumes, member_a: dict[str, str]) -> None:
     server_id, volume_id = compute.active(member_a), volumes.ready(member_a)
     attach(compute, member_a, server_id, {"volumeId": volume_id})
     volumes.report("attach_failed", volume_id, volumes.attachment_id(volume_id), "libvirt: no")

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from domain.context import SYSTEM
 from domain.identity.role import role_id
 from ops.bootstrap import Cloud
-from tests.integration.api.test_compute_support import auth
-from tests.integration.api.test_volumes_support import Volumes, volumes  # noqa: F401
-from tests.integration.conftest import make_member, password_token
+from tests.support.compute_api import auth
+from tests.support.identity import make_member, password_token
+from tests.support.volumes_api import Volumes
 
 BAD_VOLUMES = [
     {"size": 0}, {"size": -1}, {"size": 2**63}, {"size": 2**31}, {"size": "abc"},
@@ -35,7 +35,7 @@ def assert_nothing_recorded(cloud: Cloud, head: int) -> None:
 
 
 @pytest.mark.parametrize("fields", BAD_VOLUMES, ids=lambda f: repr(f)[:40])
-def test_bad_volumes_are_refused_and_record_nothing(cloud: Cloud, volumes: Volumes,  # noqa: F811
+def test_bad_volumes_are_refused_and_record_nothing(cloud: Cloud, volumes: Volumes,
                                                     member_a: dict[str, str],
                                                     fields: dict[str, Any]) -> None:
     head = cloud.app.head()
@@ -48,7 +48,7 @@ def test_bad_volumes_are_refused_and_record_nothing(cloud: Cloud, volumes: Volum
 
 @pytest.mark.parametrize("body", [None, b"{not json", b"[]", b'{"volume": 3}',
                                   b'{"volume": {"size": 1}, "extra": 1}'])
-def test_malformed_bodies_are_400(cloud: Cloud, volumes: Volumes,  # noqa: F811
+def test_malformed_bodies_are_400(cloud: Cloud, volumes: Volumes,
                                   member_a: dict[str, str], body: bytes | None) -> None:
     head = cloud.app.head()
     response = volumes.client.post(volumes.url(member_a), content=body,
@@ -57,14 +57,14 @@ def test_malformed_bodies_are_400(cloud: Cloud, volumes: Volumes,  # noqa: F811
     assert_nothing_recorded(cloud, head)
 
 
-def test_unknown_volume_type_is_404(volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+def test_unknown_volume_type_is_404(volumes: Volumes, member_a: dict[str, str]) -> None:
     response = volumes.create(member_a, volume_type="gold")
     assert response.status_code == 404
     assert "itemNotFound" in response.json()
     assert volumes.create(member_a, volume_type="__DEFAULT__").status_code == 202
 
 
-def test_clients_sending_every_field_as_null_are_served(volumes: Volumes,  # noqa: F811
+def test_clients_sending_every_field_as_null_are_served(volumes: Volumes,
                                                         member_a: dict[str, str]) -> None:
     """cinderclient (behind the openstack CLI) sends every field, most of them null."""
     body = {"size": 1, "consistencygroup_id": None, "snapshot_id": None, "name": "cli",
@@ -82,7 +82,7 @@ def test_clients_sending_every_field_as_null_are_served(volumes: Volumes,  # noq
     {"os-extend": {"new_size": 0}}, {"os-extend": {}}, {"os-extend": {"new_size": 2**63}},
     {"os-explode": {}}, {"os-extend": {"new_size": 3}, "os-reset_status": {}}, [],
 ])
-def test_bad_actions_are_400(cloud: Cloud, volumes: Volumes, member_a: dict[str, str],  # noqa: F811
+def test_bad_actions_are_400(cloud: Cloud, volumes: Volumes, member_a: dict[str, str],
                              action: Any) -> None:
     volume_id = volumes.ready(member_a)
     head = cloud.app.head()
@@ -93,7 +93,7 @@ def test_bad_actions_are_400(cloud: Cloud, volumes: Volumes, member_a: dict[str,
 
 
 def test_extending_a_creating_volume_is_cinders_invalid_volume(
-        volumes: Volumes, member_a: dict[str, str]) -> None:  # noqa: F811
+        volumes: Volumes, member_a: dict[str, str]) -> None:
     volume_id = volumes.made(member_a)
     response = volumes.action(member_a, volume_id, {"os-extend": {"new_size": 2}})
     assert response.status_code == 400
@@ -102,7 +102,7 @@ def test_extending_a_creating_volume_is_cinders_invalid_volume(
         "status is: creating.")
 
 
-def test_bad_updates_change_nothing(cloud: Cloud, volumes: Volumes,  # noqa: F811
+def test_bad_updates_change_nothing(cloud: Cloud, volumes: Volumes,
                                     member_a: dict[str, str]) -> None:
     volume_id = volumes.ready(member_a, name="keep")
     head = cloud.app.head()
@@ -116,7 +116,7 @@ def test_bad_updates_change_nothing(cloud: Cloud, volumes: Volumes,  # noqa: F81
 
 
 @pytest.mark.parametrize("ref", ["nope", "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11"])
-def test_unknown_volumes_are_404(volumes: Volumes, member_a: dict[str, str],  # noqa: F811
+def test_unknown_volumes_are_404(volumes: Volumes, member_a: dict[str, str],
                                  ref: str) -> None:
     assert volumes.get(member_a, ref).status_code == 404
     assert volumes.action(member_a, ref, {"os-extend": {"new_size": 2}}).status_code == 404
@@ -124,7 +124,7 @@ def test_unknown_volumes_are_404(volumes: Volumes, member_a: dict[str, str],  # 
     assert volumes.client.delete(path, headers=auth(member_a)).status_code == 404
 
 
-def test_the_url_project_must_be_the_tokens(volumes: Volumes, member_a: dict[str, str],  # noqa: F811
+def test_the_url_project_must_be_the_tokens(volumes: Volumes, member_a: dict[str, str],
                                             member_b: dict[str, str]) -> None:
     volume_id = volumes.made(member_a)
     foreign = volumes.url(member_a, f"volumes/{volume_id}")
@@ -136,7 +136,7 @@ def test_the_url_project_must_be_the_tokens(volumes: Volumes, member_a: dict[str
     assert volumes.client.get(volumes.url(member_a), headers={}).status_code == 401
 
 
-def test_projects_are_isolated(cloud: Cloud, volumes: Volumes, member_a: dict[str, str],  # noqa: F811
+def test_projects_are_isolated(cloud: Cloud, volumes: Volumes, member_a: dict[str, str],
                                member_b: dict[str, str]) -> None:
     theirs = volumes.ready(member_a, name="alice's")
     head = cloud.app.head()
@@ -153,7 +153,7 @@ def test_projects_are_isolated(cloud: Cloud, volumes: Volumes, member_a: dict[st
     assert (shown["name"], shown["size"], shown["status"]) == ("alice's", 1, "available")
 
 
-def test_a_reader_may_look_but_not_make(cloud: Cloud, client: TestClient, volumes: Volumes,  # noqa: F811
+def test_a_reader_may_look_but_not_make(cloud: Cloud, client: TestClient, volumes: Volumes,
                                         member_a: dict[str, str]) -> None:
     volume_id = volumes.made(member_a)
     reader = make_member(cloud, "project-r", "rita", role="reader")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from ops.bootstrap import Cloud, build
-from tests.conftest import make_settings
 from tests.integration.compute.fleet import Fleet
 
 # The real guest (kernel + busybox initramfs) that the hypervisor adapter's tests build.
 from tests.integration.hypervisor.conftest import guest_image  # noqa: F401
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

@@ -31,11 +31,11 @@ from ops.bootstrap import Cloud, build
 from projections.registry import all_projections
 from projections.runner import runner_for
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
-from tests.conftest import make_settings
 from tests.integration.compute.fleet import ADMIN, USER, Fleet
 from tests.integration.crash.follower import READY
 from tests.integration.crash.killer import Killer, seeded_random
-from tests.integration.test_projections_rebuild import dump_table
+from tests.support.read_models import dump_table
+from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[3]

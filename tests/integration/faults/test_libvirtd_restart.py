@@ -53,7 +53,7 @@ def reconciled_after(host: Host, more: int) -> None:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # QEMU is the subject
 def test_a_libvirtd_restart_is_survived_without_false_drift(
-        fleet: Fleet, guest_image: KernelBoot, libvirtd: None) -> None:  # noqa: F811
+        fleet: Fleet, guest_image: KernelBoot, libvirtd: None) -> None:
     assert guest_image.initrd is not None
     kernel = fleet.upload_image("vmlinuz", guest_image.kernel.read_bytes(), "aki", "aki")
     ramdisk = fleet.upload_image("initrd", guest_image.initrd.read_bytes(), "ari", "ari")

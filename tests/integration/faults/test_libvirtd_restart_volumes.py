@@ -17,7 +17,7 @@ pytestmark = pytest.mark.qemu
 
 
 def test_the_volume_backend_reconnects_after_a_libvirtd_restart(
-        qemu_backend: LibvirtVolumeBackend) -> None:  # noqa: F811
+        qemu_backend: LibvirtVolumeBackend) -> None:
     before, after = uuid.uuid4(), uuid.uuid4()
     qemu_backend.create(before, 1)
     reconnects = qemu_backend.reconnects

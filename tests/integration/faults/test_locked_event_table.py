@@ -17,8 +17,8 @@ from adapters.pg_limits import LOCK_TIMEOUT, STORE_ATTEMPTS
 from api.app import create_app
 from ops.bootstrap import build
 from ops.first_start import ensure_bootstrapped
-from tests.conftest import make_settings
-from tests.integration.conftest import password_token
+from tests.support.identity import password_token
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.postgres
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ops.bootstrap import Cloud, build
 from ops.network_agent import AgentAdapters, host_adapters
-from tests.conftest import make_settings
 from tests.integration.compute.fleet import Fleet
 from tests.integration.network.conftest import Host
+from tests.support.settings import make_settings
 
 
 @contextmanager

@@ -19,9 +19,9 @@ from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.ports import GIB
 from domain.storage.volume_states import VolumeStatus
 from ops.bootstrap import Cloud, build, start_embedded_volume
-from tests.conftest import make_settings
 from tests.integration.storage.conftest import MIB, TEST_URI, remove_pool
 from tests.integration.storage.volume_worker_rig import USER, Rig, make_rig
+from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[3]

@@ -20,7 +20,7 @@ from domain.quota.ledger import ledger_id
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud, build
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 HOST = "vol-host"
 USER = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))

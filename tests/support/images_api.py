@@ -1,15 +1,11 @@
-"""Helpers and fixtures shared by the Image v2 tests (no tests here)."""
+"""The Image v2 API under test: create, upload, patch, show and list, as a given caller."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
-
-from ops.bootstrap import Cloud
-from tests.integration.conftest import make_member, password_token
 
 IMAGES = "/image/v2/images"
 PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
@@ -48,9 +44,3 @@ def names(client: TestClient, who: dict[str, str], query: str = "") -> list[str]
     return [image["name"] for image in response.json()["images"]]
 
 
-@pytest.fixture
-def reader(cloud: Cloud, client: TestClient) -> dict[str, str]:
-    """A user with only the reader role on its project."""
-    ids = make_member(cloud, "project-r", "rita", role="reader")
-    ids["token"] = password_token(client, "rita", ids["password"], "project-r")
-    return ids

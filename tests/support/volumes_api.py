@@ -1,4 +1,5 @@
-"""Helpers and fixtures shared by the block storage API tests (no tests here).
+"""The block storage API under test: `Volumes`, which the `volumes` fixture
+(tests/integration/conftest.py) hands out.
 
 Where the storage worker would carry out a recorded request, the tests report its outcome
 through the volume service's outcome methods (`created`, `attached`, ...) themselves: those are
@@ -12,14 +13,13 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from domain.context import RequestContext
 from domain.naming import claim_id
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
-from tests.integration.api.test_compute_support import auth
+from tests.support.compute_api import auth
 
 WORKER = RequestContext(user_id="storage-worker", project_id=None)
 
@@ -87,6 +87,3 @@ class Volumes:
         self.cloud.sync_read_models()
 
 
-@pytest.fixture
-def volumes(cloud: Cloud, client: TestClient) -> Volumes:
-    return Volumes(cloud, client)

@@ -1,7 +1,7 @@
 """The world the authorisation matrix (test_authz_matrix.py) runs in: project A's resources of
 every kind, the values that fill each path parameter of the route table, a valid body for each
 mutating route (so that what is tested is the authorisation, not the validation), and the
-tokens that must be refused. No tests here."""
+tokens that must be refused. The `world` fixture that builds it is in test_authz_matrix.py."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from domain.context import SYSTEM
 from domain.identity.role import role_id
-from tests.integration.api.test_compute_support import WORKER, Compute, auth
-from tests.integration.api.test_network_api import NET, create_network
-from tests.integration.conftest import password_token
+from tests.support.compute_api import WORKER, Compute, auth
+from tests.support.identity import password_token
+from tests.support.network_api import NET, create_network
 
 A_FLAVOR = "secret-flavor-a"
 A_SPEC = "secret:spec"
@@ -231,6 +230,3 @@ def reader_of(world: World) -> str:
     return password_token(world.client, "carol", "pw-carol", world.a["project"])
 
 
-@pytest.fixture
-def world(compute: Compute, member_a: dict[str, str], admin: dict[str, str]) -> World:
-    return build_world(compute, member_a, admin)

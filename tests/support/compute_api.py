@@ -1,4 +1,5 @@
-"""Helpers and fixtures shared by the compute API tests (no tests here).
+"""The compute API under test: auth headers, hosts and an image, and `Compute` (the `compute`
+fixture of tests/integration/conftest.py), which boots servers and stands in for the worker.
 
 Hosts are registered through HostService (with the heartbeat a compute worker's first start
 records), and an image is registered and uploaded through ImageService. Where the compute worker
@@ -13,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from domain.compute.instance import Instance
@@ -106,10 +106,18 @@ class Compute:
                                 headers=auth(who, version))
 
 
-@pytest.fixture
-def compute(cloud: Cloud, client: TestClient) -> Compute:
-    register_host(cloud, "host-1")
-    register_host(cloud, "host-2")
-    image = make_image(cloud)
-    cloud.sync_read_models()
-    return Compute(cloud, client, image)
+def image_bdm(image: str, size: int = 2, delete: bool = False, **extra: Any) -> dict[str, Any]:
+    return {"uuid": image, "source_type": "image", "destination_type": "volume",
+            "volume_size": size, "boot_index": 0, "delete_on_termination": delete, **extra}
+
+
+def volume_bdm(volume_id: str, delete: bool = False) -> dict[str, Any]:
+    return {"uuid": volume_id, "source_type": "volume", "destination_type": "volume",
+            "boot_index": 0, "delete_on_termination": delete}
+
+
+def spawned(compute: Compute, server_id: str, path: str | None) -> None:
+    """Stand in for the worker: the guest runs, its new root volume was made at `path`."""
+    compute.cloud.outcomes.spawned(WORKER, UUID(server_id), compute.instance(server_id).host,
+                                   path)
+    compute.cloud.sync_read_models()

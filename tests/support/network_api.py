@@ -1,0 +1,34 @@
+"""Networking `/network/v2.0` through the API: reads, a network, a booted server's port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.support.compute_api import Compute, auth
+
+NET = "/network/v2.0"
+
+
+def get(client: TestClient, who: dict[str, str], path: str, **params: Any) -> Any:
+    response = client.get(NET + path, headers=auth(who), params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def create_network(client: TestClient, who: dict[str, str], name: str = "net") -> Any:
+    response = client.post(f"{NET}/networks", headers=auth(who),
+                           json={"network": {"name": name, "admin_state_up": True}})
+    assert response.status_code == 201, response.text
+    return response.json()["network"]
+
+
+def booted_port(compute: Compute, who: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    response = compute.boot(who, version="2.37", networks="auto")
+    assert response.status_code == 202, response.text
+    server_id = str(response.json()["server"]["id"])
+    compute.spawned(server_id)
+    ports = get(compute.client, who, "/ports", device_id=server_id)["ports"]
+    assert len(ports) == 1
+    return server_id, ports[0]
