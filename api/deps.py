@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Protocol
 
@@ -27,6 +28,7 @@ from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
+from projections.followers import Followers
 from projections.store import ReadStore
 
 
@@ -61,8 +63,10 @@ class ImageStore(ImageFiles, Protocol):
     def open(self, content_hash: str) -> BinaryIO: ...
 
 
-class CloudServices(Protocol):
-    """What the API needs from the composition root (ops.bootstrap.Cloud provides it)."""
+@dataclass(kw_only=True)
+class CloudServices:
+    """What the API needs, as the composition root builds it (ops/bootstrap.py: its `Cloud`
+    is this and what only the processes need). Declared once here: the API depends on it."""
 
     settings: ApiSettings
     app: SkyLedger
@@ -85,10 +89,16 @@ class CloudServices(Protocol):
     ports: PortService
     floating_ips: FloatingIpService
     volumes: VolumeService
+    followers: Followers
 
-    def sync_read_models(self) -> None: ...
+    def sync_read_models(self) -> None:
+        """Bring every read model, and its tracked position, up to the current head."""
+        self.followers.sync()
 
-    def catch_up_for_reads(self) -> None: ...
+    def catch_up_for_reads(self) -> None:
+        """Read-your-writes after a command: wait until the follower thread has brought every
+        read model up to the log's head (projections/followers.py)."""
+        self.followers.read_your_writes()
 
 
 def get_cloud(request: Request) -> CloudServices:

@@ -42,9 +42,10 @@ from domain.process.config import WorkerConfig
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
-from ops.bootstrap import Cloud, build
-from ops.compute_worker import ComputeHost, assemble
-from ops.network_agent import AgentAdapters, host_adapters
+from ops.bootstrap import AgentAdapters, Cloud, build
+from ops.bootstrap import agent_adapters as host_adapters
+from ops.bootstrap import assemble_compute as assemble
+from ops.compute_worker import ComputeHost
 from ops.progress import Progress
 
 NODE = "bench-net-node"

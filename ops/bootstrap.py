@@ -1,24 +1,60 @@
-"""The composition root: the one place that turns settings into adapters and services."""
+"""The composition root: the one place that turns settings into adapters, services and running
+roles (the API's services, a compute worker, a volume worker, a network agent), in any set, and
+closes all of it through one `contextlib.ExitStack`.
+
+`skyledger serve` composes the API's `Cloud` and, in the same composition, the embedded compute
+and volume workers, which then share its event store, read store, capacity view and image files.
+`skyledger compute`, `volume` and `network-agent` each compose one worker role of their own.
+What a running worker is (its threads, its host lock) is ops/compute_worker.py,
+ops/volume_worker.py and ops/network_agent.py; which adapters it runs on is decided here only.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 from adapters import keys
 from adapters.blobs import FileBlobStore
+from adapters.console_logs import ConsoleLogs
+from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
+from adapters.network.dnsmasq import DnsmasqDhcp
+from adapters.network.host_network import PyrouteHostNetwork
+from adapters.network.nft_nat import NftNatRules
+from adapters.network.segments import segment_driver
+from adapters.network.vifs import PyrouteVifPlugger
+from adapters.notify import woken_by_notify
 from adapters.passwords import Argon2Hasher
 from adapters.persistence import Database
+from adapters.positions import ProcessPositions
 from adapters.settings import Settings
+from adapters.storage.lazy_pool import PoolOnFirstUse
+from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from adapters.tokens import TokenSigner, load_key
+from api.deps import CloudServices
 from domain.app import SkyLedger
-from domain.compute.heartbeat import Liveness
-from domain.ports import KeyMaker
+from domain.compute.heartbeat import Liveness as HostLiveness
+from domain.compute.ports import HypervisorError
+from domain.process.compute_worker import ComputeWorker
+from domain.process.config import WorkerConfig
+from domain.process.drift import DriftService
+from domain.process.liveness import Liveness
+from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network_drift import NetworkDriftService
+from domain.process.ports import VifPlugger
+from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
+from domain.services.compute.placement import HostChooser
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
@@ -28,128 +64,271 @@ from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
+from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.volumes import VolumeService
+from domain.storage.ports import VolumeBackend, VolumeBackendError
+from ops.compute_worker import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
+from ops.network_agent import NetworkAgentHost, dhcp_dir_for
+from ops.volume_worker import (
+    VolumeHost,
+    VolumeHostBusy,
+    lock_dir_for,
+    lock_volume_host,
+    volume_config,
+)
 from projections.capacity import CapacityView
+from projections.followers import Followers
 from projections.registry import all_projections
-from projections.runner import Followers, ProjectionRunner, runner_for
+from projections.runner import ProjectionRunner, runner_for
 from projections.store import ReadStore
 
-if TYPE_CHECKING:
-    from ops.compute_worker import ComputeHost
-    from ops.volume_worker import VolumeHost
+log = logging.getLogger(__name__)
+
+Closeable = TypeVar("Closeable")
 
 
-@dataclass
-class Cloud:
+@dataclass(kw_only=True)
+class Cloud(CloudServices):
+    """The API's services (api/deps.py) and what only the processes need of them."""
+
     settings: Settings
-    app: SkyLedger
-    store: ReadStore
-    runners: dict[str, ProjectionRunner]
-    followers: Followers
-    identity: IdentityService
-    flavors: FlavorService
-    images: ImageService
-    keypairs: KeypairService
-    quotas: QuotaService
     blobs: FileBlobStore
-    tokens: TokenSigner
-    capacity: CapacityView
-    boots: BootService
-    actions: ActionService
-    snapshots: SnapshotService
+    runners: dict[str, ProjectionRunner]
     outcomes: OutcomeService
-    hosts: HostService
-    server_groups: ServerGroupService
-    networks: NetworkService
-    ports: PortService
-    floating_ips: FloatingIpService
-    volumes: VolumeService
-    keys: KeyMaker = field(default=keys)  # the module's functions are the port's methods
-    closed: bool = field(default=False)
-    # The embedded compute worker, when `skyledger serve` runs one (start_embedded_compute).
+    roles: Composition
+    # The embedded workers, when `skyledger serve` runs them (start_embedded_*).
     compute: ComputeHost | None = field(default=None)
-    # The embedded volume worker, when `skyledger serve` runs one (start_embedded_volume).
     volume: VolumeHost | None = field(default=None)
 
-    def sync_read_models(self) -> None:
-        """Bring every read model, and its tracked position, up to the current head."""
-        self.followers.sync()
+    def close(self) -> None:
+        """Stop the embedded workers, then the followers, then close the stores."""
+        self.roles.close()
 
-    def catch_up_for_reads(self) -> None:
-        """Read-your-writes after a command: wait until the follower thread has brought every
-        read model up to the log's head (projections/followers.py)."""
-        self.followers.read_your_writes()
+
+class Composition:
+    """Roles built from one settings object, sharing what they can, closed by one ExitStack
+    (last opened, first closed: a worker stops before the stores it uses close)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stack = ExitStack()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
 
     def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            if self.compute is not None:
-                self.compute.stop()  # first: it uses the app and the store closed below
-            if self.volume is not None:
-                self.volume.stop()
-            self.followers.stop()
-            self.store.close()
-            self.app.close()
+        self.stack.close()
+
+    def _closing(self, thing: Closeable, close: Callable[[], object]) -> Closeable:
+        self.stack.callback(close)
+        return thing
+
+    # -- shared by every role --------------------------------------------------------------------
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def app(self) -> SkyLedger:
+        app = SkyLedger(env=self.database.event_store_env(),
+                        snapshot_interval=self.settings.snapshot_interval)
+        return self._closing(app, app.close)
+
+    @cached_property
+    def store(self) -> ReadStore:
+        self.app  # noqa: B018 - opened first, so that it closes last
+        store = self.database.read_store()
+        return self._closing(store, store.close)
+
+    @cached_property
+    def blobs(self) -> FileBlobStore:
+        return FileBlobStore(self.settings.data_dir / "images")
+
+    @cached_property
+    def capacity(self) -> CapacityView:
+        return CapacityView(self.app, self.settings.weighers(),
+                            down_after=self.settings.service_down_time)
+
+    # -- the API ---------------------------------------------------------------------------------
+    def cloud(self, follow: bool = True) -> Cloud:
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        app, store = self.app, self.store
+        runners = {p.name: runner_for(app, store, p) for p in all_projections()}
+        followers = woken_by_notify(Followers(list(runners.values())))
+        self.stack.callback(followers.stop)
+        tokens = TokenSigner(load_key(settings.data_dir, settings.token_key),
+                             ttl=settings.token_ttl)
+        capacity, network_config = self.capacity, settings.network_config()
+        actions = ActionService(app, capacity,
+                                HostLiveness(down_after=settings.service_down_time))
+        cloud = Cloud(
+            settings=settings, app=app, store=store, runners=runners, followers=followers,
+            identity=IdentityService(app, Argon2Hasher(fast=settings.fast_hashing)),
+            flavors=FlavorService(app), images=ImageService(app), keypairs=KeypairService(app),
+            quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
+            boots=BootService(app, capacity, max_attempts=settings.max_attempts,
+                              network_config=network_config,
+                              host_subset_size=settings.scheduler_host_subset_size),
+            actions=actions, snapshots=SnapshotService(app, actions),
+            outcomes=OutcomeService(app, capacity), hosts=HostService(app),
+            server_groups=ServerGroupService(app), networks=NetworkService(app, network_config),
+            ports=PortService(app), floating_ips=FloatingIpService(app, network_config),
+            volumes=VolumeService(app, settings.availability_zone, host=settings.host),
+            keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
+        if follow:
+            followers.start()
+        return cloud
+
+    # -- worker roles (not started) --------------------------------------------------------------
+    def compute(self, host: str | None = None, uri: str | None = None,
+                state_dir: Path | None = None, **overrides: Any) -> ComputeHost:
+        """A compute worker for `host` on the hypervisor at `uri` (default: the settings')."""
+        settings = self.settings
+        config = worker_config(settings, host, **overrides)
+        state_dir = state_dir or state_dir_for(settings, config.host)
+        uri = uri or settings.libvirt_uri
+        with ExitStack() as resources:
+            resources.enter_context(lock_host(state_dir))  # before anything else is opened
+            hypervisor = resources.enter_context(closing(LibvirtHypervisor(uri, state_dir)))
+            vifs = vif_plugger(settings, uri)
+            if vifs is not None:
+                resources.callback(vifs.close)
+            volumes = resources.enter_context(closing(volume_backend(settings, uri)))
+            worker, liveness = assemble_compute(self.app, self.store, self.capacity, self.blobs,
+                                                hypervisor, config, vifs, volumes)
+            compute = ComputeHost(worker, liveness, resources.pop_all())
+        self.stack.callback(compute.stop)
+        return compute
+
+    def volume(self, host: str | None = None, uri: str | None = None, pool: str | None = None,
+               pool_dir: Path | None = None, **overrides: Any) -> VolumeHost:
+        """The volume worker of storage host `host`, on its libvirt storage pool."""
+        settings = self.settings
+        config = volume_config(settings, host, **overrides)
+        with ExitStack() as resources:
+            resources.enter_context(lock_volume_host(lock_dir_for(settings, config.host)))
+            backend = resources.enter_context(closing(LibvirtVolumeBackend(
+                uri or settings.volume_uri, pool or settings.volume_pool,
+                pool_dir or settings.volume_pool_path)))
+            outcomes = VolumeService(self.app, settings.availability_zone, host=config.host)
+            worker = assemble_volume(self.app, self.store, self.blobs, backend, config, outcomes)
+            volume = VolumeHost(worker, resources.pop_all())
+        self.stack.callback(volume.stop)
+        return volume
+
+    def network_agent(self, host: str | None = None, netns: str | None = None,
+                      external_interface: str | None = None,
+                      **overrides: Any) -> NetworkAgentHost:
+        """The network agent of `host`, acting in network namespace `netns` (default: the
+        settings'; unset: this process's own), binding floating addresses on
+        `external_interface` (default: the settings'; unset: NAT rules only)."""
+        settings = self.settings
+        config = NetworkAgentConfig(host=host or settings.host, **overrides)
+        external = external_interface or settings.external_interface
+        with ExitStack() as resources:
+            adapters = agent_adapters(settings.segment_type, settings.physical_interface,
+                                      dhcp_dir_for(settings, config.host),
+                                      netns or settings.network_namespace, external)
+            resources.callback(adapters.network.close)
+            agent = assemble_agent(self.app, self.store, adapters, config)
+            running = NetworkAgentHost(agent, resources.pop_all())
+        self.stack.callback(running.stop)
+        return running
+
+
+def build(settings: Settings, follow: bool = True) -> Cloud:
+    """The API's services in a composition of their own; `cloud.close()` closes it."""
+    roles = Composition(settings)
+    try:
+        return roles.cloud(follow)
+    except BaseException:
+        roles.close()
+        raise
 
 
 def start_embedded_compute(cloud: Cloud) -> ComputeHost | None:
     """Run a compute worker for settings.libvirt_uri (host settings.host) inside this process,
-    when settings.embedded_compute; `cloud.close()` stops it."""
+    when settings.embedded_compute; `cloud.close()` stops it. None (and the API keeps serving)
+    when the hypervisor cannot be opened or another worker has the host."""
     if cloud.settings.embedded_compute and cloud.compute is None:
-        from ops.compute_worker import embedded_compute
-
-        cloud.compute = embedded_compute(cloud)
+        try:
+            cloud.compute = cloud.roles.compute().start()
+        except (HostBusy, HypervisorError) as error:
+            log.error("embedded compute worker for %s not started: %s", cloud.settings.host,
+                      error)
     return cloud.compute
 
 
 def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
     """Run the volume worker of this host's pool inside this process, when
-    settings.embedded_volume; `cloud.close()` stops it."""
+    settings.embedded_volume; `cloud.close()` stops it. None (and the API keeps serving) when
+    the pool cannot be opened or another worker has it."""
     if cloud.settings.embedded_volume and cloud.volume is None:
-        from ops.volume_worker import embedded_volume_worker
-
-        cloud.volume = embedded_volume_worker(cloud)
+        try:
+            cloud.volume = cloud.roles.volume().start()
+        except (VolumeHostBusy, VolumeBackendError) as error:
+            log.error("embedded volume worker for %s not started: %s", cloud.settings.host,
+                      error)
     return cloud.volume
 
 
-def build(settings: Settings, follow: bool = True) -> Cloud:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.database_url)
-    app = SkyLedger(env=database.event_store_env(), snapshot_interval=settings.snapshot_interval)
-    store = database.read_store()
-    runners = {p.name: runner_for(app, store, p) for p in all_projections()}
-    followers = Followers(list(runners.values()))
-    network_config = settings.network_config()
-    capacity = CapacityView(app, settings.weighers(), down_after=settings.service_down_time)
-    actions = ActionService(app, capacity, Liveness(down_after=settings.service_down_time))
-    cloud = Cloud(
-        settings=settings,
-        app=app,
-        store=store,
-        runners=runners,
-        followers=followers,
-        identity=IdentityService(app, Argon2Hasher(fast=settings.fast_hashing)),
-        flavors=FlavorService(app),
-        images=ImageService(app),
-        keypairs=KeypairService(app),
-        quotas=QuotaService(app),
-        blobs=FileBlobStore(settings.data_dir / "images"),
-        tokens=TokenSigner(load_key(settings.data_dir, settings.token_key),
-                           ttl=settings.token_ttl),
-        capacity=capacity,
-        boots=BootService(app, capacity, max_attempts=settings.max_attempts,
-                          network_config=network_config,
-                          host_subset_size=settings.scheduler_host_subset_size),
-        actions=actions,
-        snapshots=SnapshotService(app, actions),
-        outcomes=OutcomeService(app, capacity),
-        hosts=HostService(app),
-        server_groups=ServerGroupService(app),
-        networks=NetworkService(app, network_config),
-        ports=PortService(app),
-        floating_ips=FloatingIpService(app, network_config),
-        volumes=VolumeService(app, settings.availability_zone, host=settings.host),
-    )
-    if follow:
-        followers.start()
-    return cloud
+# -- the adapters of each worker role ------------------------------------------------------------
+def volume_backend(settings: Settings, uri: str) -> PoolOnFirstUse:
+    """The storage pool where this host makes the root volumes of volume-backed servers: the
+    pool the volume worker uses (SKYLEDGER_VOLUME_POOL), on the worker's own libvirt unless
+    SKYLEDGER_VOLUME_LIBVIRT_URI names another; opened on the first such spawn (a pool that
+    cannot be opened fails that spawn, which is rescheduled elsewhere)."""
+    return PoolOnFirstUse(settings.volume_libvirt_uri or uri, settings.volume_pool,
+                          settings.volume_pool_path)
+
+
+def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
+    """Bridges for guest NICs, made in the namespace the hypervisor's guests live in; none for
+    libvirt's test driver, whose guests have no host side."""
+    if uri.startswith("test:"):
+        return None
+    return PyrouteVifPlugger(settings.network_namespace)
+
+
+def assemble_compute(app: SkyLedger, store: ReadStore, chooser: HostChooser,
+                     blobs: FileBlobStore, hypervisor: LibvirtHypervisor, config: WorkerConfig,
+                     vifs: VifPlugger | None = None,
+                     volumes: VolumeBackend | None = None) -> tuple[ComputeWorker, Liveness]:
+    outcomes = OutcomeService(app, chooser)
+    worker = ComputeWorker(app, hypervisor, outcomes, ProcessPositions(store), ConsoleLogs(store),
+                           blobs, DriftService(app), config, vifs=vifs, volumes=volumes)
+    return woken_by_notify(worker), Liveness(HostService(app), hypervisor, config)
+
+
+def assemble_volume(app: SkyLedger, store: ReadStore, blobs: FileBlobStore,
+                    backend: LibvirtVolumeBackend, config: VolumeWorkerConfig,
+                    outcomes: VolumeOutcomes) -> VolumeWorker:
+    return woken_by_notify(VolumeWorker(app, backend, outcomes, ProcessPositions(store), blobs,
+                                        config))
+
+
+@dataclass(frozen=True)
+class AgentAdapters:
+    network: PyrouteHostNetwork
+    dhcp: DnsmasqDhcp
+    nat: NftNatRules
+
+
+def agent_adapters(segment_type: str, physical_interface: str, state_dir: Path,
+                   netns: str | None = None, external_interface: str | None = None,
+                   ) -> AgentAdapters:
+    return AgentAdapters(
+        PyrouteHostNetwork(segment_driver(segment_type, physical_interface), netns=netns),
+        DnsmasqDhcp(state_dir, netns=netns),
+        NftNatRules(netns=netns, external_interface=external_interface))
+
+
+def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
+                   config: NetworkAgentConfig) -> NetworkAgent:
+    return woken_by_notify(NetworkAgent(app, adapters.network, adapters.dhcp, adapters.nat,
+                                        ProcessPositions(store), NetworkDriftService(app),
+                                        config))

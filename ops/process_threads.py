@@ -1,50 +1,56 @@
-"""Running a process manager's threads and shutting them down, for every kind of host process."""
+"""A host process's running worker: its threads, what it must close when it stops, and the
+lock that keeps it alone on its host. What it runs on is the composition root's choice
+(ops/bootstrap.py)."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self, cast
-
-from adapters.persistence import Database
-from adapters.settings import Settings
-from domain.app import SkyLedger
-from projections.runner import NotifyListener
-from projections.store import ReadStore
+from pathlib import Path
+from typing import IO, Any, ClassVar, Self
 
 log = logging.getLogger(__name__)
 
 Target = tuple[Callable[[], None], str]
 
 
+def lock_host_dir(directory: Path, busy: type[Exception], what: str) -> IO[bytes]:
+    """One worker per host: two would both act on every event of it. The lock is the kernel's,
+    so it goes with the process, however that process ends; `busy` when another has it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = open(directory / ".worker.lock", "a+b")  # noqa: SIM115 - held while it runs
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise busy(f"another {what} holds {directory}/.worker.lock") from None
+    return handle
+
+
 def start_threads(loop: Any, role: str, extra: Sequence[Target] = ()) -> list[threading.Thread]:
-    """Start `loop.run` (named `role`), any extra targets, and on PostgreSQL a LISTEN that wakes
-    the loop (it needs only stopped/wake/record/rest of whom it wakes)."""
-    targets: list[Target] = [(loop.run, role), *extra]
-    listener = NotifyListener(loop.app.recorder, cast(Any, loop))
-    if listener.supported:
-        targets.append((listener.run, f"{role}-listen"))
-    threads = []
-    for target, name in targets:
+    """Start the follower `loop` (domain/log_follower.py: its loop, and its LISTEN when it has
+    one), named `role`, and any extra targets."""
+    threads = loop.start(f"{role}-{loop.host}")
+    for target, name in extra:
         thread = threading.Thread(target=target, name=f"{name}-{loop.host}", daemon=True)
         threads.append(thread)
         thread.start()
     return threads
 
 
-def join_and_close(threads: list[threading.Thread], closers: list[Callable[[], None]],
-                   timeout: float, what: str) -> None:
+def join_and_close(threads: list[threading.Thread], resources: ExitStack, timeout: float,
+                   what: str) -> None:
     """Wait for the threads (the current action finishes), then close in reverse order."""
     for thread in threads:
         thread.join(timeout)
-    for close in reversed(closers):
-        try:
-            close()
-        except Exception:  # noqa: BLE001 - closing the rest matters more
-            log.exception("closing %s", what)
-    closers.clear()
+    try:
+        resources.close()
+    except Exception:  # noqa: BLE001 - every other resource is closed by then
+        log.exception("closing %s", what)
 
 
 def all_alive(threads: list[threading.Thread]) -> bool:
@@ -57,7 +63,7 @@ class RunningLoop:
     that wakes it), and what it must close when it stops. Subclasses name the loop's role."""
 
     loop: Any  # a domain.process.loop.FollowerLoop with `host`
-    closers: list[Callable[[], None]] = field(default_factory=list)
+    resources: ExitStack = field(default_factory=ExitStack)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     role: ClassVar[str] = "process manager"
@@ -69,21 +75,9 @@ class RunningLoop:
     def stop(self, timeout: float = 30.0) -> None:
         """Let the current action finish and record its outcome, then close everything."""
         self.loop.stop()
-        join_and_close(self._threads, self.closers, timeout,
+        join_and_close(self._threads, self.resources, timeout,
                        f"the {self.role} of {self.loop.host}")
 
     @property
     def running(self) -> bool:
         return all_alive(self._threads)
-
-
-def open_stores(settings: Settings,
-                closers: list[Callable[[], None]]) -> tuple[SkyLedger, ReadStore]:
-    """A worker process's own event store and read store, each added to `closers` (closed in
-    reverse if the rest of the worker cannot be opened)."""
-    database = Database(settings.database_url)
-    app = SkyLedger(env=database.event_store_env(), snapshot_interval=settings.snapshot_interval)
-    closers.append(app.close)
-    store = database.read_store()
-    closers.append(store.close)
-    return app, store

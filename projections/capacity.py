@@ -1,7 +1,8 @@
 """The scheduler's capacity view: an in-memory index following node and heartbeat events.
 
 Each process that schedules (API servers, the process managers) keeps its own copy and pulls the
-notification log before every decision, so the view is at most one query old. The claim saved on
+notification log before every decision (domain/log_follower.py reads it), so the view is at
+most one query old. The claim saved on
 the node aggregate stays the authority; this view only proposes candidates.
 """
 
@@ -22,10 +23,12 @@ from domain.compute.scheduling.host_state import HostState, RequestSpec
 from domain.compute.scheduling.index import CapacityIndex
 from domain.compute.scheduling.scheduler import Scheduler
 from domain.compute.scheduling.weighers import Weighted, default_weighers
+from domain.log_follower import read_batch
 
 NODE_EVENTS = (ComputeNode.Registered, ComputeNode.Reregistered, ComputeNode.Enabled,
                ComputeNode.Disabled, ComputeNode.Claimed, ComputeNode.ClaimReleased,
                ComputeNode.ClaimRekeyed, ComputeHeartbeat.Started, ComputeHeartbeat.Beat)
+CATCH_UP_BATCH = 1000
 
 
 class CapacityView:
@@ -41,6 +44,7 @@ class CapacityView:
         self.hosts_by_id: dict[Any, str] = {}  # node aggregate id -> host
         self.hosts_by_heartbeat: dict[Any, str] = {}  # heartbeat aggregate id -> host
         self.topics = [get_topic(c) for c in NODE_EVENTS]
+        self.until: int | None = None  # follow the log to its end (host_summary.CapacityAt: not)
         self._lock = threading.Lock()
 
     def candidates(self, spec: RequestSpec, limit: int = 3) -> list[str]:
@@ -58,13 +62,14 @@ class CapacityView:
         return state is not None and state.is_up(self.clock(), self.down_after)
 
     def _catch_up(self) -> None:
-        while True:
-            batch = self.app.recorder.select_notifications(
-                start=self.position + 1, limit=1000, topics=self.topics)
-            for notification in batch:
+        """Apply what the log holds past our position, up to `until` (None: its end)."""
+        while self.until is None or self.position < self.until:
+            batch = read_batch(self.app, self.position, self.until, self.topics, CATCH_UP_BATCH)
+            for notification in batch.notifications:
                 self._apply(self.app.mapper.to_domain_event(notification))
                 self.position = notification.id
-            if len(batch) < 1000:
+            self.position = batch.end
+            if not batch.full:
                 return
 
     def _apply(self, e: Any) -> None:

@@ -10,11 +10,11 @@ SQLite, on the one file lock the event store needs too).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from domain.log_follower import LogFollower
 from projections.passes import catch_up_together
 from projections.store import is_unavailable
 
@@ -22,25 +22,30 @@ if TYPE_CHECKING:
     from projections.runner import ProjectionRunner
 
 
-class Followers:
-    """Runs every projection's runner in one background thread.
+class Followers(LogFollower):
+    """Runs every projection's runner in one background thread: the log follower
+    (domain/log_follower.py) whose pass is a round over every read model.
 
     Between rounds it sleeps until woken: by `wake()` (a request waiting for its write), by a
-    PostgreSQL NOTIFY when the event store can send one, or else after `interval` seconds (the
-    SQLite poll). While LISTEN is active the poll only remains as a slow safety net
-    (`listen_interval`). A round in which no read model has anything to apply takes no write
-    transaction, unless `interval` has passed since one last moved the idle positions up (so
-    that they do not lag, and the next round does not read the log from far back).
+    PostgreSQL NOTIFY when the composition root gave it a listener (adapters/notify.py), or
+    else after `interval` seconds (the SQLite poll). While LISTEN is active the poll only
+    remains as a slow safety net (`listen_interval`). A failed round is kept in `errors` and
+    the next one comes after the same pause (no back-off: a waiting request wakes it anyway).
+    A round in which no read model has anything to apply takes no write transaction, unless
+    `interval` has passed since one last moved the idle positions up (so that they do not lag,
+    and the next round does not read the log from far back).
     """
 
+    max_backoff = 0.0
+
     def __init__(self, runners: list[ProjectionRunner], interval: float = 0.2,
-                 listen_interval: float = 5.0, listen: bool = True) -> None:
+                 listen_interval: float = 5.0) -> None:
+        super().__init__()
         self.runners = runners
-        self.interval = interval
+        if runners:
+            self.app = runners[0].app
+        self.interval = self.poll_interval = interval
         self.listen_interval = listen_interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
         self.errors: list[BaseException] = []
         # Every read model has applied what it follows up to `_reached`. Rounds are numbered;
         # `_failed` is (round, head it read, error) of the last one that raised, so that a
@@ -51,45 +56,19 @@ class Followers:
         self._failed: tuple[int, int, BaseException] | None = None
         self._failures = 0  # rounds that raised, ever
         self._advanced_at = 0.0
-        recorder = runners[0].app.recorder if runners else None
-        self.listener = NotifyListener(recorder, self) if listen and recorder else None
-        if self.listener is not None and not self.listener.supported:
-            self.listener = None
 
-    @property
-    def listening(self) -> bool:
-        return self.listener is not None and self.listener.active.is_set()
-
-    @property
-    def following(self) -> bool:
-        """A follower thread is running (else a waiter must do the work itself)."""
-        return bool(self._threads) and self._threads[0].is_alive() and not self.stopped
-
-    def start(self) -> None:
-        targets = [self._loop] + ([self.listener.run] if self.listener else [])
-        for target, name in zip(targets, ("projection-followers", "projection-listen"),
-                                strict=False):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
+    def start(self, name: str = "projection-followers") -> list[threading.Thread]:
+        return super().start(name)
 
     def record(self, error: BaseException) -> None:
         self.errors.append(error)
         del self.errors[:-10]
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sync(advance_idle=self._advance_due())
-            except Exception as error:  # noqa: BLE001 - keep following; the error is kept for status
-                self.record(error)
-            self._wake.wait(self.listen_interval if self.listening else self.interval)
-            # The next round reads the head after this: a waiter that woke us in between is
-            # covered by it, so no wake-up is lost.
-            self._wake.clear()
+    def run_once(self) -> None:
+        self.sync(advance_idle=self._advance_due())
+
+    def failed(self, error: Exception, failures: int) -> None:
+        self.record(error)  # kept for status; the next round tries again
 
     def _advance_due(self) -> bool:
         now = time.monotonic()
@@ -153,62 +132,5 @@ class Followers:
                 self._round.wait(min(remaining, 1.0))
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    def rest(self, seconds: float) -> None:
-        """Sleep, but no longer than until stop()."""
-        self._stop.wait(seconds)
-
-
-class NotifyListener:
-    """LISTENs on the channel eventsourcing's PostgreSQL recorder NOTIFYs in every insert.
-
-    eventsourcing 9.5's `recorder.subscribe()` would do the LISTEN too, but it also pulls and
-    queues every notification for its own iterator; the runners read the log themselves (inside
-    their locked transactions), so only the wake-up is wanted here.
-    """
-
-    def __init__(self, recorder: Any, followers: Followers) -> None:
-        self.recorder = recorder
-        self.followers = followers
-        self.channel = getattr(recorder, "channel_name", None)
-        self.active = threading.Event()
-
-    @property
-    def supported(self) -> bool:
-        return self.channel is not None and hasattr(self.recorder, "datastore")
-
-    def run(self) -> None:
-        while not self.followers.stopped:
-            try:
-                self._listen()
-            except Exception as error:  # noqa: BLE001 - fall back to polling, then try again
-                self.followers.record(error)
-            self.active.clear()
-            self.followers.wake()
-            self.followers.rest(1.0)
-
-    def _listen(self) -> None:
-        from psycopg.sql import SQL, Identifier
-
-        with self.recorder.datastore.get_connection() as conn:
-            conn.execute(SQL("LISTEN {0}").format(Identifier(str(self.channel))))
-            try:
-                self.active.set()
-                # Whatever committed before LISTEN took effect sent its NOTIFY to nobody.
-                self.followers.wake()
-                while not self.followers.stopped:
-                    # A short timeout so that stop() is noticed promptly.
-                    for _ in conn.notifies(timeout=0.25, stop_after=1):
-                        self.followers.wake()
-            finally:
-                # The connection goes back to eventsourcing's pool: leave it as it was lent.
-                with contextlib.suppress(Exception):
-                    conn.execute("UNLISTEN *")
+        super().stop()
+        self.join(timeout=5)

@@ -24,16 +24,6 @@ class CapacityAt(CapacityView):
         super().__init__(app, down_after=down_after)
         self.until = until
 
-    def _catch_up(self) -> None:
-        while self.position < self.until:
-            batch = self.app.recorder.select_notifications(
-                start=self.position + 1, limit=1000, stop=self.until, topics=self.topics)
-            for notification in batch:
-                self._apply(self.app.mapper.to_domain_event(notification))
-                self.position = notification.id
-            if len(batch) < 1000:
-                return
-
 
 def host_docs(states: dict[str, HostState], services: list[Row], now: float,
               down_after: float) -> list[dict[str, Any]]:

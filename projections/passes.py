@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from domain.log_follower import read_batch
 from projections.store import ReadCursor, ReadStore, is_unavailable
 
 if TYPE_CHECKING:
@@ -44,9 +45,7 @@ def catch_up_together(runners: list[ProjectionRunner], head: int,
     topics = [] if everything else sorted({t for r in behind for t in r.topics})
     try:
         while low < head:
-            notifications = app.recorder.select_notifications(
-                start=low + 1, limit=limit, stop=head, topics=topics)
-            end = notifications[-1].id if len(notifications) == limit else head
+            notifications, end, _ = read_batch(app, low, head, topics, limit)
             due = [r for r in behind if _relevant(r, notifications, positions)]
             if due or advance_idle:
                 _apply_together(behind, notifications, low, end)

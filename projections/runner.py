@@ -6,8 +6,8 @@ position is read inside that transaction under a write lock (SQLite `BEGIN IMMED
 twice. An in-place rebuild (`reset` + `catch_up`) takes the same lock, so it is safe while
 followers of other processes run, but readers see the model refill; projections/swap.py builds a
 copy beside the live one instead and swaps it in under that lock (the CLI's default).
-projections/followers.py runs them in a background thread (polling on SQLite, woken by NOTIFY on
-PostgreSQL) and serves read-your-writes waits.
+projections/followers.py runs them in a background thread (the one log follower: polling on
+SQLite, woken by NOTIFY on PostgreSQL) and serves read-your-writes waits.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.app import SkyLedger
+from domain.log_follower import read_batch
 from projections.base import Projection
 from projections.store import ReadCursor, ReadStore
 
@@ -74,12 +75,9 @@ class ProjectionRunner:
         start = self.position()
         if start >= head:
             return start
-        notifications = self.app.recorder.select_notifications(
-            start=start + 1, limit=self.batch_size, stop=head, topics=self.topics)
+        notifications, end, _ = read_batch(self.app, start, head, self.topics, self.batch_size)
         if not notifications and not advance_idle:
             return start
-        # A full batch may stop short of head; a short one means nothing else is left to head.
-        end = notifications[-1].id if len(notifications) == self.batch_size else head
         with self.store.transaction() as cur:
             position = self._locked_position(cur)
             if position < start or position >= end:
@@ -155,8 +153,3 @@ def runner_for(app: SkyLedger, store: ReadStore, projection: Projection,
     runner.create_tables()
     return runner
 
-
-# Where they used to live; importers of projections.runner keep working.
-from projections.followers import Followers, NotifyListener  # noqa: E402
-
-__all__ = ["Followers", "NotifyListener", "ProjectionRunner", "ProjectionStatus", "runner_for"]

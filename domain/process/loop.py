@@ -2,29 +2,24 @@
 
 Subclasses provide `handle(event)`, `run_once()` (one pass), `app`, `host`, `topics`,
 `positions` (a PositionStore), `position`, `config` (poll_interval, batch_size, position_name)
-and `role` (for logs). A failed pass (a database or hypervisor outage) is logged and retried
-from the same tracked position after a growing pause: nothing is ever skipped. The
-wake/stop/record/rest methods are what projections.runner.NotifyListener needs of whom it
-wakes on PostgreSQL.
+and `role` (for logs). The loop itself, its wake-ups and its back-off are the one log follower's
+(domain/log_follower.py): a failed pass (a database or hypervisor outage) is logged and retried
+from the same tracked position after a growing pause, so nothing is ever skipped.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from typing import Any
 
-from domain.app import SkyLedger
+from domain.log_follower import LogFollower, read_batch
 from domain.process.ports import PositionStore
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 30.0
 
-
-class FollowerLoop:
-    app: SkyLedger
+class FollowerLoop(LogFollower):
     host: str
     config: Any
     positions: PositionStore
@@ -32,32 +27,37 @@ class FollowerLoop:
     topics: Sequence[str]
     role = "process manager"
 
-    def __init__(self) -> None:
-        self._wake, self._stop = threading.Event(), threading.Event()
+    @property
+    def poll_interval(self) -> float:  # type: ignore[override]
+        return float(self.config.poll_interval)
+
+    @property
+    def listen_interval(self) -> float:  # type: ignore[override]
+        """A LISTEN only wakes a process manager early: it keeps looking at its poll interval."""
+        return self.poll_interval
 
     # -- following the log ---------------------------------------------------------------------
     def catch_up(self) -> int:
         """Act on every notification of `topics` up to the head; returns how many needed
         action. The position is saved right after an event that needed action (its outcome is
         recorded by then), else once per batch."""
-        acted, size = 0, self.config.batch_size
-        while not self._stop.is_set():
+        acted = 0
+        while not self.stopped:
             head = self.app.head()
             if self.position >= head:
                 break
-            batch = self.app.recorder.select_notifications(
-                start=self.position + 1, limit=size, stop=head, topics=self.topics)
+            batch = read_batch(self.app, self.position, head, self.topics,
+                               self.config.batch_size)
             self.begin_batch()
-            for notification in batch:
-                if self._stop.is_set():
+            for notification in batch.notifications:
+                if self.stopped:
                     return acted
                 if self.handle(self.app.mapper.to_domain_event(notification)):
                     acted += 1
                     self._advance(notification.id)
                 else:
                     self.position = notification.id  # nothing to redo: saved with the batch
-            # A full batch may stop short of head; a short one means nothing else is left.
-            self._advance(batch[-1].id if len(batch) == size else head)
+            self._advance(batch.end)
         return acted
 
     def _advance(self, position: int) -> None:
@@ -72,35 +72,9 @@ class FollowerLoop:
         """Act on one event if it concerns this host; True when it needed action."""
         raise NotImplementedError
 
-    def run_once(self) -> None:
-        raise NotImplementedError
-
-    def run(self) -> None:
-        errors = 0
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                errors = 0
-            except Exception:  # noqa: BLE001 - retried from the tracked position
-                errors += 1
-                log.exception("host %s: %s pass failed (%d in a row)", self.host, self.role,
-                              errors)
-            self._wake.wait(min(self.config.poll_interval * 2 ** min(errors, 10), MAX_BACKOFF_S))
-            self._wake.clear()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
+    def failed(self, error: Exception, failures: int) -> None:
+        log.error("host %s: %s pass failed (%d in a row)", self.host, self.role, failures,
+                  exc_info=error)
 
     def record(self, error: BaseException) -> None:
         log.warning("host %s: LISTEN failed, polling meanwhile: %s", self.host, error)
-
-    def rest(self, seconds: float) -> None:
-        self._stop.wait(seconds)

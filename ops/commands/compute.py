@@ -64,29 +64,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ops.compute_worker import HostBusy, open_compute
+    from ops.bootstrap import Composition
+    from ops.compute_worker import HostBusy
 
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env(**({"availability_zone": args.availability_zone}
                                     if args.availability_zone else {}))
-    try:
-        compute = open_compute(
-            settings, host=args.host, uri=args.libvirt_uri,
-            state_dir=Path(args.state_dir) if args.state_dir else None,
-            reconcile_interval=args.reconcile_interval, console_interval=args.console_interval,
-            stop_timeout=args.stop_timeout, destroy_unknown_guests=args.destroy_unknown_guests)
-    except HostBusy as busy:
-        print(f"skyledger compute: {busy}", flush=True)
-        return 1
-    worker = compute.worker
-    print(f"skyledger compute: host {worker.host} on {args.libvirt_uri or settings.libvirt_uri}, "
-          f"following the event log from position {worker.position}", flush=True)
-    try:
-        return run_until_stopped(compute)
-    finally:
-        print(f"skyledger compute: host {worker.host} stopped at position {worker.position}",
-              flush=True)
+    with Composition(settings) as roles:
+        try:
+            compute = roles.compute(
+                host=args.host, uri=args.libvirt_uri,
+                state_dir=Path(args.state_dir) if args.state_dir else None,
+                reconcile_interval=args.reconcile_interval,
+                console_interval=args.console_interval, stop_timeout=args.stop_timeout,
+                destroy_unknown_guests=args.destroy_unknown_guests)
+        except HostBusy as busy:
+            print(f"skyledger compute: {busy}", flush=True)
+            return 1
+        worker = compute.worker
+        print(f"skyledger compute: host {worker.host} on "
+              f"{args.libvirt_uri or settings.libvirt_uri}, following the event log from "
+              f"position {worker.position}", flush=True)
+        try:
+            return run_until_stopped(compute)
+        finally:
+            print(f"skyledger compute: host {worker.host} stopped at position "
+                  f"{worker.position}", flush=True)
 
 
 def run_until_stopped(host_process: Any) -> int:

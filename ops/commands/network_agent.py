@@ -28,15 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from ops.network_agent import open_network_agent
+    from ops.bootstrap import Composition
 
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_env()
-    agent = open_network_agent(settings, host=args.host, netns=args.netns,
-                               external_interface=args.external_interface)
-    print(f"skyledger network-agent: host {agent.agent.host} started", flush=True)
-    try:
-        return run_until_stopped(agent)
-    finally:
-        print(f"skyledger network-agent: host {agent.agent.host} stopped", flush=True)
+    with Composition(Settings.from_env()) as roles:
+        agent = roles.network_agent(host=args.host, netns=args.netns,
+                                    external_interface=args.external_interface)
+        print(f"skyledger network-agent: host {agent.agent.host} started", flush=True)
+        try:
+            return run_until_stopped(agent)
+        finally:
+            print(f"skyledger network-agent: host {agent.agent.host} stopped", flush=True)

@@ -49,25 +49,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     from domain.storage.ports import VolumeBackendError
-    from ops.volume_worker import VolumeHostBusy, open_volume_worker
+    from ops.bootstrap import Composition
+    from ops.volume_worker import VolumeHostBusy
 
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    try:
-        volumes = open_volume_worker(
-            settings, host=args.host, uri=args.libvirt_uri, pool=args.pool,
-            pool_dir=Path(args.pool_dir) if args.pool_dir else None,
-            reconcile_interval=args.reconcile_interval)
-    except (VolumeHostBusy, VolumeBackendError) as error:
-        print(f"skyledger volume: {error}", flush=True)
-        return 1
-    worker = volumes.worker
-    print(f"skyledger volume: host {worker.host}, pool {args.pool or settings.volume_pool} on "
-          f"{args.libvirt_uri or settings.volume_uri}, following the event log from position "
-          f"{worker.position}", flush=True)
-    try:
-        return run_until_stopped(volumes)
-    finally:
-        print(f"skyledger volume: host {worker.host} stopped at position {worker.position}",
-              flush=True)
+    with Composition(settings) as roles:
+        try:
+            volumes = roles.volume(host=args.host, uri=args.libvirt_uri, pool=args.pool,
+                                   pool_dir=Path(args.pool_dir) if args.pool_dir else None,
+                                   reconcile_interval=args.reconcile_interval)
+        except (VolumeHostBusy, VolumeBackendError) as error:
+            print(f"skyledger volume: {error}", flush=True)
+            return 1
+        worker = volumes.worker
+        print(f"skyledger volume: host {worker.host}, pool {args.pool or settings.volume_pool} "
+              f"on {args.libvirt_uri or settings.volume_uri}, following the event log from "
+              f"position {worker.position}", flush=True)
+        try:
+            return run_until_stopped(volumes)
+        finally:
+            print(f"skyledger volume: host {worker.host} stopped at position {worker.position}",
+                  flush=True)

@@ -11,14 +11,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from adapters.notify import woken_by_notify
 from adapters.persistence import Database
 from domain.app import SkyLedger
 from domain.context import RequestContext
 from domain.identity.project import Project
 from domain.quota.ledger import QuotaLedger, ledger_id
 from ops.bootstrap import Cloud, build
+from projections.followers import Followers
 from projections.registry import all_projections
-from projections.runner import Followers, runner_for
+from projections.runner import runner_for
 from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 
@@ -40,7 +42,8 @@ class OtherProcess:
         self.app = SkyLedger(env=database.event_store_env())
         self.store = database.read_store()
         self.runners = [runner_for(self.app, self.store, p) for p in all_projections()]
-        self.followers = Followers(self.runners, interval=interval, listen_interval=interval)
+        self.followers = woken_by_notify(
+            Followers(self.runners, interval=interval, listen_interval=interval))
 
     def close(self) -> None:
         self.followers.stop()

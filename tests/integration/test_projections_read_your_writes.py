@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
+from adapters.notify import woken_by_notify
 from domain.identity.project import Project
 from ops.bootstrap import Cloud, build
 from projections.base import Projection
-from projections.runner import Followers, runner_for
+from projections.followers import Followers
+from projections.runner import runner_for
 from projections.store import ReadCursor
 from tests.support.settings import make_settings
 
@@ -86,7 +88,7 @@ def test_a_broken_read_model_fails_the_wait_and_holds_no_other_back(database_url
                                                                     tmp_path: Path) -> None:
     cloud = make_cloud(database_url, tmp_path, follow=False)  # only the followers below run
     runners = [runner_for(cloud.app, cloud.store, Broken()), *cloud.runners.values()]
-    followers = Followers(runners)
+    followers = woken_by_notify(Followers(runners))
     followers.start()
     try:
         poison = Project("poison", "default", "", True)

@@ -26,7 +26,8 @@ from domain.process.config import WorkerConfig
 from domain.quota.ledger import ledger_id
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud
-from ops.compute_worker import ComputeHost, assemble
+from ops.bootstrap import assemble_compute as assemble
+from ops.compute_worker import ComputeHost
 from tests.integration.hypervisor.conftest import write_node_file
 from tests.support.waiting import wait_for
 

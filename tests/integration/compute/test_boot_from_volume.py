@@ -21,7 +21,8 @@ from domain.compute.states import VmState
 from domain.services.compute.boot_volumes import RootVolumeRequest
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
-from ops.compute_worker import ComputeHost, assemble
+from ops.bootstrap import assemble_compute as assemble
+from ops.compute_worker import ComputeHost
 from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.storage.conftest import remove_pool
 from tests.support.waiting import wait_for

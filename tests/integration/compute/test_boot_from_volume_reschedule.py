@@ -27,9 +27,10 @@ from domain.services.compute.boot_volumes import RootVolumeRequest
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
-from ops.compute_worker import ComputeHost, assemble
+from ops.bootstrap import assemble_compute as assemble
+from ops.bootstrap import assemble_volume as assemble_volume_worker
+from ops.compute_worker import ComputeHost
 from ops.volume_worker import VolumeHost
-from ops.volume_worker import assemble as assemble_volume_worker
 from projections.volumes import VolumeViews
 from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.storage.conftest import remove_pool

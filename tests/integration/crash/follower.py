@@ -14,10 +14,12 @@ import signal
 import sys
 import threading
 
+from adapters.notify import woken_by_notify
 from adapters.persistence import Database
 from domain.app import SkyLedger
+from projections.followers import Followers
 from projections.registry import all_projections
-from projections.runner import Followers, runner_for
+from projections.runner import runner_for
 
 READY = "following every read model"
 
@@ -27,7 +29,7 @@ def main(batch_size: int) -> int:
     app = SkyLedger(env=database.event_store_env())
     store = database.read_store()
     runners = [runner_for(app, store, p, batch_size=batch_size) for p in all_projections()]
-    followers = Followers(runners, interval=0.05)
+    followers = woken_by_notify(Followers(runners, interval=0.05))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     followers.start()

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ops.bootstrap import Cloud, build
-from ops.network_agent import AgentAdapters, host_adapters
+from ops.bootstrap import AgentAdapters, Cloud, build
+from ops.bootstrap import agent_adapters as host_adapters
 from tests.integration.compute.fleet import Fleet
 from tests.integration.network.conftest import Host
 from tests.support.settings import make_settings

@@ -20,7 +20,7 @@ from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
-from ops.network_agent import AgentAdapters, assemble_agent
+from ops.bootstrap import AgentAdapters, assemble_agent
 from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.conftest import Host, Namespaces, attach_guest, ip, link_details

@@ -20,7 +20,7 @@ from domain.context import RequestContext
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_plans import TOPICS
 from domain.services.compute.boot import BootRequest
-from ops.network_agent import AgentAdapters, assemble_agent
+from ops.bootstrap import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
 from tests.integration.compute.fleet import Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
