@@ -96,7 +96,7 @@ class LogFollower:
     def pause(self, failures: int) -> float:
         base = self.listen_interval if self.listening else self.poll_interval
         if failures and self.max_backoff > 0:
-            return min(base * 2 ** min(failures, 10), self.max_backoff)
+            return min(base * 2.0 ** min(failures, 10), self.max_backoff)
         return base
 
     # -- threads ---------------------------------------------------------------------------------
