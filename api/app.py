@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api import errors, limits, metrics, middleware, openapi_errors, openapi_responses
+from api import errors, limits, metrics, middleware, openapi_errors
 from api.deps import CloudServices
 from api.discovery import router as discovery_router
 from api.policy import PolicyEngine
@@ -88,5 +88,4 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
     for module in modules:
         app.include_router(module.router)
     openapi_errors.install(app)
-    openapi_responses.install(app)
     return app

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.responses.discovery import KeystoneVersions, Resources, Versions, VersionShow
+
 COMPUTE_MIN, COMPUTE_MAX = "2.1", "2.61"
 UPDATED = "2026-11-25T00:00:00Z"
 
@@ -63,31 +65,31 @@ def simple_version(
 
 
 @router.get("/identity", include_in_schema=False)
-@router.get("/identity/")
+@router.get("/identity/", status_code=300, response_model=KeystoneVersions)
 def identity_root(request: Request) -> JSONResponse:
     return JSONResponse({"versions": {"values": [identity_version(request)]}}, status_code=300)
 
 
 @router.get("/identity/v3", include_in_schema=False)
-@router.get("/identity/v3/")
+@router.get("/identity/v3/", response_model=VersionShow)
 def identity_v3(request: Request) -> dict[str, object]:
     return {"version": identity_version(request)}
 
 
 @router.get("/compute", include_in_schema=False)
-@router.get("/compute/")
+@router.get("/compute/", response_model=Versions)
 def compute_root(request: Request) -> dict[str, object]:
     return {"versions": [compute_version(request)]}
 
 
 @router.get("/compute/v2.1", include_in_schema=False)
-@router.get("/compute/v2.1/")
+@router.get("/compute/v2.1/", response_model=VersionShow)
 def compute_v21(request: Request) -> dict[str, object]:
     return {"version": compute_version(request)}
 
 
 @router.get("/image", include_in_schema=False)
-@router.get("/image/")
+@router.get("/image/", status_code=300, response_model=Versions)
 def image_root(request: Request) -> JSONResponse:
     return JSONResponse(
         {"versions": [simple_version(request, "image/v2", "v2.16")]}, status_code=300
@@ -95,7 +97,7 @@ def image_root(request: Request) -> JSONResponse:
 
 
 @router.get("/image/v2", include_in_schema=False)
-@router.get("/image/v2/")
+@router.get("/image/v2/", status_code=300, response_model=Versions)
 def image_v2(request: Request) -> JSONResponse:
     return JSONResponse(
         {"versions": [simple_version(request, "image/v2", "v2.16")]}, status_code=300
@@ -103,7 +105,7 @@ def image_v2(request: Request) -> JSONResponse:
 
 
 @router.get("/volume", include_in_schema=False)
-@router.get("/volume/")
+@router.get("/volume/", status_code=300, response_model=Versions)
 def volume_root(request: Request) -> JSONResponse:
     return JSONResponse(
         {"versions": [simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")]}, status_code=300
@@ -111,13 +113,13 @@ def volume_root(request: Request) -> JSONResponse:
 
 
 @router.get("/volume/v3", include_in_schema=False)
-@router.get("/volume/v3/")
+@router.get("/volume/v3/", response_model=VersionShow)
 def volume_v3(request: Request) -> dict[str, object]:
     return {"version": simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")}
 
 
 @router.get("/network", include_in_schema=False)
-@router.get("/network/")
+@router.get("/network/", response_model=Versions)
 def network_root(request: Request) -> dict[str, object]:
     return {
         "versions": [
@@ -127,6 +129,6 @@ def network_root(request: Request) -> dict[str, object]:
 
 
 @router.get("/network/v2.0", include_in_schema=False)
-@router.get("/network/v2.0/")
+@router.get("/network/v2.0/", response_model=Resources)
 def network_v20(request: Request) -> dict[str, object]:
     return {"resources": []}

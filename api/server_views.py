@@ -22,6 +22,15 @@ from api.auth import Caller
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
+from api.responses.servers import (
+    STATUSES,
+    ServerCreated,
+    ServerDetailList,
+    ServerList,
+    ServerSummary,
+    ServerV21,
+    server_model,
+)
 from domain.compute.instance import ROOT_DEVICE
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
@@ -74,9 +83,9 @@ def display_time(moment: str | None) -> str | None:
     return moment[:19] + "Z" if moment else None
 
 
-def summary(server: dict[str, Any], base: str) -> dict[str, Any]:
+def summary(server: dict[str, Any], base: str) -> ServerSummary:
     ident = dashed(server["id"])
-    return {"id": ident, "name": server["name"], "links": links(base, "servers", ident)}
+    return ServerSummary(id=ident, name=server["name"], links=links(base, "servers", ident))
 
 
 def flavor_body(flavor: dict[str, Any], look: ServerLook) -> dict[str, Any]:
@@ -113,10 +122,12 @@ def host_status(server: dict[str, Any], look: ServerLook) -> str:
     return "UP" if state.is_up(look.now, look.down_after) else "UNKNOWN"
 
 
-def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
+def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
+    """The server in the model of the request's microversion."""
     ident, status = dashed(server["id"]), status_of(server)
     body: dict[str, Any] = {
-        **summary(server, look.base), "status": status,
+        "id": ident, "name": server["name"], "links": links(look.base, "servers", ident),
+        "status": status,
         "tenant_id": server["project_id"], "user_id": server["user_id"],
         "metadata": dict(server["metadata"]),
         "hostId": host_id(server["project_id"], server["host"]),
@@ -145,7 +156,7 @@ def detail(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
     if look.extended:
         body.update(extended_attributes(server, ident, look.version))
     body.update(versioned_fields(server, look))
-    return body
+    return server_model(look.version).model_validate(body)
 
 
 def volumes_attached(server: dict[str, Any], version: Version) -> list[dict[str, Any]]:
@@ -217,14 +228,14 @@ def hostname(display_name: str) -> str:
 
 
 def created_body(instance_id: str, look: ServerLook, admin_pass: str | None,
-                 disk_config: str) -> dict[str, Any]:
+                 disk_config: str) -> ServerCreated:
     """What a boot answers (202): enough to find the server again, and its password once."""
     body: dict[str, Any] = {"id": instance_id, "links": links(look.base, "servers", instance_id),
                             "OS-DCF:diskConfig": disk_config,
                             "security_groups": [{"name": "default"}]}
     if admin_pass is not None:
         body["adminPass"] = admin_pass
-    return body
+    return ServerCreated.model_validate(body)
 
 
 def server_look(cloud: CloudServices, caller: Caller, engine: PolicyEngine,
@@ -239,17 +250,13 @@ def server_look(cloud: CloudServices, caller: Caller, engine: PolicyEngine,
 
 # -- lists -----------------------------------------------------------------------------------
 
-# Nova's API statuses (a filter on any other is empty before 2.38, a 400 from 2.38 on).
-STATUSES = {"ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
-            "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
-            "SHELVED_OFFLOADED", "SHUTOFF", "SOFT_DELETED", "SUSPENDED", "UNKNOWN",
-            "VERIFY_RESIZE"}
 MAX_LIMIT = 1000  # Nova's [api] max_limit
 TRUE, FALSE = ("", "1", "t", "true", "on", "y", "yes"), ("0", "f", "false", "off", "n", "no")
 
 
 def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller,
-                 engine: PolicyEngine, version: Version, detailed: bool) -> dict[str, Any]:
+                 engine: PolicyEngine, version: Version,
+                 detailed: bool) -> ServerList | ServerDetailList:
     rule = "os_compute_api:servers:detail" if detailed else "os_compute_api:servers:index"
     own = {"project_id": caller.project_id, "user_id": caller.user_id}
     engine.enforce(rule, own, caller.creds)
@@ -264,7 +271,7 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
         where["image_id"] = _hex_or_none(params["image"].rstrip("/").rsplit("/", 1)[-1])
     deleted, keep = status_filter(params.get("status"), caller, version)
     if keep is None:
-        return {"servers": []}
+        return ServerDetailList(servers=[]) if detailed else ServerList(servers=[])
     since = changes_since(params.get("changes-since"))
     matches = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
     limit = page_size(params.get("limit"))
@@ -280,7 +287,7 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
         path = "servers/detail" if detailed else "servers"
         body["servers_links"] = [{"rel": "next",
                                   "href": f"{look.base}/compute/v2.1/{path}?{query}"}]
-    return body
+    return ServerDetailList(**body) if detailed else ServerList(**body)
 
 
 def scope(params: Mapping[str, str], caller: Caller, engine: PolicyEngine,

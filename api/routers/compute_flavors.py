@@ -12,6 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep
+from api.responses.compute import (
+    ExtraSpecs,
+    FlavorAccessList,
+    FlavorDetailList,
+    FlavorList,
+    FlavorShow,
+)
 from api.validation import Count, Description, Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from projections.flavors import FlavorViews
@@ -120,21 +127,21 @@ def list_flavors(cloud: CloudDep, caller: Caller, detail: bool, is_public: str |
 ListQuery = Annotated[int | None, Query(ge=0)]
 
 
-@router.get("/flavors")
+@router.get("/flavors", response_model=FlavorList)
 def index(cloud: CloudDep, caller: Lister, is_public: str | None = None,
           minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803 - Nova's names
           limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
     return list_flavors(cloud, caller, False, is_public, minRam, minDisk, limit, marker)
 
 
-@router.get("/flavors/detail")
+@router.get("/flavors/detail", response_model=FlavorDetailList)
 def detail(cloud: CloudDep, caller: Lister, is_public: str | None = None,
            minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803
            limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
     return list_flavors(cloud, caller, True, is_public, minRam, minDisk, limit, marker)
 
 
-@router.get("/flavors/{flavorid}")
+@router.get("/flavors/{flavorid}", response_model=FlavorShow)
 def show(flavorid: str, cloud: CloudDep, caller: Lister) -> dict[str, Any]:
     return {"flavor": flavor_body(visible(cloud, caller, flavorid), cloud.settings.public_url)}
 
@@ -142,7 +149,7 @@ def show(flavorid: str, cloud: CloudDep, caller: Lister) -> dict[str, Any]:
 Admin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-manage:create"))]
 
 
-@router.post("/flavors")
+@router.post("/flavors", response_model=FlavorShow)
 def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin) -> dict[str, Any]:
     f = body.flavor
     flavor = cloud.flavors.create(
@@ -167,7 +174,7 @@ SpecDeleter = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-extr
 AccessAdmin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-access"))]
 
 
-@router.put("/flavors/{flavorid}")
+@router.put("/flavors/{flavorid}", response_model=FlavorShow)
 def update(flavorid: str, body: FlavorUpdateRequest, cloud: CloudDep,
            caller: Updater) -> dict[str, Any]:
     flavor = cloud.flavors.describe(caller.ctx, flavorid, body.flavor.description)
@@ -180,19 +187,19 @@ def delete(flavorid: str, cloud: CloudDep, caller: Deleter) -> Response:
     return Response(status_code=202)
 
 
-@router.get("/flavors/{flavorid}/os-extra_specs")
+@router.get("/flavors/{flavorid}/os-extra_specs", response_model=ExtraSpecs)
 def extra_specs(flavorid: str, cloud: CloudDep, caller: SpecReader) -> dict[str, Any]:
     return {"extra_specs": visible(cloud, caller, flavorid)["extra_specs"]}
 
 
-@router.post("/flavors/{flavorid}/os-extra_specs")
+@router.post("/flavors/{flavorid}/os-extra_specs", response_model=ExtraSpecs)
 def set_extra_specs(flavorid: str, body: ExtraSpecsRequest, cloud: CloudDep,
                     caller: SpecWriter) -> dict[str, Any]:
     flavor = cloud.flavors.set_extra_specs(caller.ctx, flavorid, body.extra_specs)
     return {"extra_specs": dict(flavor.extra_specs)}
 
 
-@router.get("/flavors/{flavorid}/os-extra_specs/{key}")
+@router.get("/flavors/{flavorid}/os-extra_specs/{key}", response_model=dict[str, str])
 def extra_spec(flavorid: str, key: str, cloud: CloudDep, caller: SpecReader) -> dict[str, Any]:
     specs = visible(cloud, caller, flavorid)["extra_specs"]
     if key not in specs:
@@ -200,7 +207,7 @@ def extra_spec(flavorid: str, key: str, cloud: CloudDep, caller: SpecReader) -> 
     return {key: specs[key]}
 
 
-@router.put("/flavors/{flavorid}/os-extra_specs/{key}")
+@router.put("/flavors/{flavorid}/os-extra_specs/{key}", response_model=dict[str, str])
 def put_extra_spec(flavorid: str, key: str, body: dict[str, Any], cloud: CloudDep,
                    caller: SpecWriter) -> dict[str, Any]:
     if list(body) != [key] or not isinstance(body[key], str) or len(body[key]) > 255:
@@ -219,7 +226,7 @@ def access_body(flavorid: str, projects: list[str]) -> dict[str, Any]:
     return {"flavor_access": [{"flavor_id": flavorid, "tenant_id": p} for p in projects]}
 
 
-@router.get("/flavors/{flavorid}/os-flavor-access")
+@router.get("/flavors/{flavorid}/os-flavor-access", response_model=FlavorAccessList)
 def list_access(flavorid: str, cloud: CloudDep, caller: AccessAdmin) -> dict[str, Any]:
     row = visible(cloud, caller, flavorid)
     if row["is_public"]:
@@ -227,7 +234,7 @@ def list_access(flavorid: str, cloud: CloudDep, caller: AccessAdmin) -> dict[str
     return access_body(flavorid, FlavorViews(cloud.store).access(flavorid))
 
 
-@router.post("/flavors/{flavorid}/action")
+@router.post("/flavors/{flavorid}/action", response_model=FlavorAccessList)
 def access_action(flavorid: str, body: FlavorAccessAction, cloud: CloudDep,
                   caller: AccessAdmin) -> dict[str, Any]:
     if (body.add_tenant_access is None) == (body.remove_tenant_access is None):

@@ -23,6 +23,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
 from api.microversions import ComputeVersion, Version
+from api.responses.compute import (
+    Hypervisor,
+    HypervisorDetail,
+    HypervisorDetailList,
+    HypervisorDetailV228,
+    HypervisorList,
+    HypervisorShow,
+    HypervisorStatistics,
+    ServiceList,
+    ServiceUpdated,
+    ServiceV211,
+    Zones,
+)
+from api.responses.compute import Service as ServiceBody
 from api.routers.compute_server_actions import parsed
 from api.routers.compute_servers import caught_up
 from domain.compute.heartbeat import heartbeat_id
@@ -76,14 +90,14 @@ def services(cloud: CloudServices) -> list[Service]:
             for r in ServerViews(cloud.store).services() if r["host"] in states]
 
 
-def service_body(s: Service, version: Version) -> dict[str, Any]:
+def service_body(s: Service, version: Version) -> ServiceBody:
     body: dict[str, Any] = {"id": s.service_id(version), "binary": COMPUTE, "host": s.host,
                             "zone": s.state.availability_zone, "status": s.status,
                             "state": "up" if s.up else "down", "updated_at": s.updated_at,
                             "disabled_reason": s.disabled_reason}
     if version >= "2.11":
         body["forced_down"] = False
-    return body
+    return (ServiceV211 if version >= "2.11" else ServiceBody).model_validate(body)
 
 
 def hypervisor_body(s: Service, version: Version, detailed: bool) -> dict[str, Any]:
@@ -119,6 +133,12 @@ def page(found: list[Service], version: Version, limit: int | None,
     return found[:limit] if limit is not None else found
 
 
+def hypervisor_model(version: Version, detailed: bool) -> type[Hypervisor]:
+    if not detailed:
+        return Hypervisor
+    return HypervisorDetailV228 if version >= "2.28" else HypervisorDetail
+
+
 def hypervisor_list(cloud: CloudServices, version: Version, detailed: bool, limit: int | None,
                     marker: str | None, pattern: str | None) -> dict[str, Any]:
     found = services(cloud)
@@ -126,7 +146,8 @@ def hypervisor_list(cloud: CloudServices, version: Version, detailed: bool, limi
         found = [s for s in found if pattern in s.host]
         if not found:
             raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
-    return {"hypervisors": [hypervisor_body(s, version, detailed)
+    model = hypervisor_model(version, detailed)
+    return {"hypervisors": [model.model_validate(hypervisor_body(s, version, detailed))
                             for s in page(found, version, limit, marker)]}
 
 
@@ -137,21 +158,21 @@ Statistician = Annotated[Caller, Depends(Authorize("os_compute_api:os-hypervisor
 Limit = Annotated[int | None, Query(ge=0)]
 
 
-@router.get("/os-hypervisors")
+@router.get("/os-hypervisors", response_model=HypervisorList)
 def hypervisors(cloud: CloudDep, caller: Lister, version: ComputeVersion, limit: Limit = None,
                 marker: str | None = None,
                 hypervisor_hostname_pattern: str | None = None) -> dict[str, Any]:
     return hypervisor_list(cloud, version, False, limit, marker, hypervisor_hostname_pattern)
 
 
-@router.get("/os-hypervisors/detail")
+@router.get("/os-hypervisors/detail", response_model=HypervisorDetailList)
 def hypervisors_detail(cloud: CloudDep, caller: DetailLister, version: ComputeVersion,
                        limit: Limit = None, marker: str | None = None,
                        hypervisor_hostname_pattern: str | None = None) -> dict[str, Any]:
     return hypervisor_list(cloud, version, True, limit, marker, hypervisor_hostname_pattern)
 
 
-@router.get("/os-hypervisors/statistics")
+@router.get("/os-hypervisors/statistics", response_model=HypervisorStatistics)
 def statistics(cloud: CloudDep, caller: Statistician) -> dict[str, Any]:
     bodies = [hypervisor_body(s, Version(2, 1), True) for s in services(cloud)]
     keys = ("vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
@@ -161,7 +182,7 @@ def statistics(cloud: CloudDep, caller: Statistician) -> dict[str, Any]:
     return {"hypervisor_statistics": {"count": len(bodies), **totals}}
 
 
-@router.get("/os-hypervisors/{hypervisor_id}")
+@router.get("/os-hypervisors/{hypervisor_id}", response_model=HypervisorShow)
 def hypervisor(hypervisor_id: str, cloud: CloudDep, caller: Shower,
                version: ComputeVersion) -> dict[str, Any]:
     if version >= "2.53":
@@ -171,7 +192,8 @@ def hypervisor(hypervisor_id: str, cloud: CloudDep, caller: Shower,
             raise InvalidInput(f"Invalid uuid {hypervisor_id}") from None
     for s in services(cloud):
         if str(s.hypervisor_id(version)) == hypervisor_id:
-            return {"hypervisor": hypervisor_body(s, version, True)}
+            body = hypervisor_body(s, version, True)
+            return {"hypervisor": hypervisor_model(version, True).model_validate(body)}
     raise NotFound(f"Hypervisor with ID {hypervisor_id} could not be found.")
 
 
@@ -196,14 +218,14 @@ class ServiceUpdate(BaseModel):
     forced_down: bool | None = None
 
 
-@router.get("/os-services")
+@router.get("/os-services", response_model=ServiceList)
 def service_list(cloud: CloudDep, caller: ServiceReader, version: ComputeVersion,
                  host: str | None = None, binary: str | None = None) -> dict[str, Any]:
     found = [s for s in services(cloud) if host in (None, s.host) and binary in (None, COMPUTE)]
     return {"services": [service_body(s, version) for s in found]}
 
 
-@router.put("/os-services/{service_id}")
+@router.put("/os-services/{service_id}", response_model=ServiceUpdated)
 def service_update(service_id: str, cloud: CloudDep, caller: ServiceWriter,
                    version: ComputeVersion,
                    body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
@@ -274,11 +296,11 @@ def _available(members: list[Service]) -> bool:
     return any(s.state.enabled for s in members)
 
 
-@router.get("/os-availability-zone")
+@router.get("/os-availability-zone", response_model=Zones)
 def zone_list(cloud: CloudDep, caller: ZoneReader) -> dict[str, Any]:
     return zones(cloud, detailed=False)
 
 
-@router.get("/os-availability-zone/detail")
+@router.get("/os-availability-zone/detail", response_model=Zones)
 def zone_detail(cloud: CloudDep, caller: ZoneAdmin) -> dict[str, Any]:
     return zones(cloud, detailed=True)

@@ -14,6 +14,19 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
+from api.responses.base import Body
+from api.responses.compute import (
+    Keypair,
+    KeypairCreated,
+    KeypairCreatedBody,
+    KeypairCreatedV22,
+    KeypairList,
+    KeypairListed,
+    KeypairListedV22,
+    KeypairShow,
+    KeypairV22,
+    keypair_model,
+)
 from domain.catalog.keypair import keypair_not_found
 from domain.errors import Forbidden, InvalidInput
 from domain.ports import KeyMaker
@@ -65,15 +78,20 @@ def keypair_body(row: dict[str, Any], fields: tuple[str, ...], version: Version)
     return body
 
 
+def listed(row: dict[str, Any], version: Version) -> Body:
+    model = keypair_model(version, KeypairListed, KeypairListedV22)
+    return model.model_validate(keypair_body(row, LIST_FIELDS, version))
+
+
 LIST_FIELDS = ("name", "public_key", "fingerprint")
 CREATE_FIELDS = (*LIST_FIELDS, "user_id")
 
 
-def show_body(row: dict[str, Any], version: Version) -> dict[str, Any]:
+def show_body(row: dict[str, Any], version: Version) -> Body:
     body = keypair_body(row, CREATE_FIELDS, version)
     body.update({"id": int(row["seq"]), "created_at": row["created_at"], "updated_at": None,
                  "deleted": False, "deleted_at": None})
-    return body
+    return keypair_model(version, Keypair, KeypairV22).model_validate(body)
 
 
 def key_material(keys: KeyMaker, params: KeypairCreate, user: str) -> tuple[str | None, str, str]:
@@ -87,9 +105,9 @@ def key_material(keys: KeyMaker, params: KeypairCreate, user: str) -> tuple[str 
     return private_key, public_key, fingerprint
 
 
-@router.post("/os-keypairs")
+@router.post("/os-keypairs", responses={201: {"model": KeypairCreatedBody}})  # 201 from 2.2
 def create(body: KeypairCreateRequest, response: Response, cloud: CloudDep, caller: CallerDep,
-           policy_engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+           policy_engine: PolicyDep, version: ComputeVersion) -> KeypairCreatedBody:
     params = body.keypair
     for field, since in SINCE.items():
         if field in params.model_fields_set and version < since:
@@ -108,38 +126,39 @@ def create(body: KeypairCreateRequest, response: Response, cloud: CloudDep, call
     if private_key is not None:
         result["private_key"] = private_key  # shown this once; never stored nor evented
     response.status_code = 201 if version >= "2.2" else 200
-    return {"keypair": result}
+    model = keypair_model(version, KeypairCreated, KeypairCreatedV22)
+    return KeypairCreatedBody(keypair=model.model_validate(result))
 
 
 @router.get("/os-keypairs")
 def index(request: Request, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
           version: ComputeVersion, user_id: str | None = None,
           limit: Annotated[int | None, Query(ge=0)] = None,
-          marker: str | None = None) -> dict[str, Any]:
+          marker: str | None = None) -> KeypairList:
     user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:index", user_id, version)
     paged = version >= "2.35"
     page = min(limit if limit is not None else MAX_LIMIT, MAX_LIMIT) if paged else None
     rows = KeypairViews(cloud.store).list(user, page, marker if paged else None)
-    result: dict[str, Any] = {"keypairs": [{"keypair": keypair_body(r, LIST_FIELDS, version)}
-                                           for r in rows]}
+    result: dict[str, Any] = {"keypairs": [{"keypair": listed(r, version)} for r in rows]}
     if page and len(rows) == page:
         query = {**request.query_params, "marker": rows[-1]["name"]}
         href = f"{cloud.settings.public_url}/compute/v2.1/os-keypairs?{urlencode(query)}"
         result["keypairs_links"] = [{"rel": "next", "href": href}]
-    return result
+    return KeypairList.model_validate(result)
 
 
 @router.get("/os-keypairs/{name}")
 def show(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
-         version: ComputeVersion, user_id: str | None = None) -> dict[str, Any]:
+         version: ComputeVersion, user_id: str | None = None) -> KeypairShow:
     user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:show", user_id, version)
     row = KeypairViews(cloud.store).get(user, name)
     if row is None:
         raise keypair_not_found(user, name)
-    return {"keypair": show_body(row, version)}
+    return KeypairShow(keypair=show_body(row, version))
 
 
-@router.delete("/os-keypairs/{name}")
+@router.delete("/os-keypairs/{name}", status_code=204,
+                responses={202: {"description": "No body (before 2.2)"}})
 def delete(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
            version: ComputeVersion, user_id: str | None = None) -> Response:
     user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:delete", user_id,

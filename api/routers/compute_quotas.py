@@ -18,6 +18,16 @@ from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
+from api.responses.compute import (
+    ABSOLUTE_LIMITS,
+    QUOTA_DETAILS,
+    QUOTA_SETS,
+    LimitsShow,
+    QuotaDetailShow,
+    QuotaSetShow,
+    newest,
+    quota_resources,
+)
 from api.validation import QuotaLimit
 from domain.errors import InvalidInput
 from domain.quota.limits import DEFAULT_LIMITS
@@ -35,27 +45,13 @@ RULES = [
     policy.RuleDefault("os_compute_api:limits:other_project", "rule:admin_api"),
 ]
 
-# Nova's quota resources, in its order (volumes and gigabytes are Cinder's, not shown here).
-NOVA_QUOTAS = ("instances", "cores", "ram", "metadata_items", "injected_files",
-               "injected_file_content_bytes", "injected_file_path_bytes", "key_pairs",
-               "server_groups", "server_group_members", "fixed_ips", "floating_ips",
-               "security_groups", "security_group_rules")
-NETWORK_QUOTAS = ("fixed_ips", "floating_ips", "security_groups", "security_group_rules")
-PERSONALITY_QUOTAS = ("injected_files", "injected_file_content_bytes",
-                      "injected_file_path_bytes")
-
-
-def quota_resources(version: Version) -> tuple[str, ...]:
-    hidden = (NETWORK_QUOTAS if version >= "2.36" else ()) + (
-        PERSONALITY_QUOTAS if version >= "2.57" else ())
-    return tuple(r for r in NOVA_QUOTAS if r not in hidden)
-
-
-def quota_set(values: dict[str, Any], version: Version, project_id: str | None) -> dict[str, Any]:
+def quota_set(values: dict[str, Any], version: Version, project_id: str | None,
+              detailed: bool = False) -> dict[str, Any]:
     body = {r: values[r] for r in quota_resources(version)}
     if project_id is not None:
         body["id"] = project_id
-    return {"quota_set": body}
+    model = newest(version, QUOTA_DETAILS if detailed else QUOTA_SETS)
+    return {"quota_set": model.model_validate(body)}
 
 
 def target_project(project_id: str, rule: str, cloud: CloudDep, caller: Caller,
@@ -72,7 +68,7 @@ def no_user_quotas(user_id: str | None) -> None:
         raise InvalidInput("Per-user quotas are not supported; set the project's quota.")
 
 
-@router.get("/os-quota-sets/{project_id}")
+@router.get("/os-quota-sets/{project_id}", response_model=QuotaSetShow)
 def show(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
          version: ComputeVersion) -> dict[str, Any]:
     views = target_project(project_id, "os_compute_api:os-quota-sets:show", cloud, caller,
@@ -80,15 +76,15 @@ def show(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: Pol
     return quota_set(views.limits(project_id), version, project_id)
 
 
-@router.get("/os-quota-sets/{project_id}/detail")
+@router.get("/os-quota-sets/{project_id}/detail", response_model=QuotaDetailShow)
 def detail(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
            version: ComputeVersion) -> dict[str, Any]:
     views = target_project(project_id, "os_compute_api:os-quota-sets:detail", cloud, caller,
                            policy_engine)
-    return quota_set(views.detail(project_id), version, project_id)
+    return quota_set(views.detail(project_id), version, project_id, detailed=True)
 
 
-@router.get("/os-quota-sets/{project_id}/defaults")
+@router.get("/os-quota-sets/{project_id}/defaults", response_model=QuotaSetShow)
 def defaults(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
              version: ComputeVersion) -> dict[str, Any]:
     target_project(project_id, "os_compute_api:os-quota-sets:defaults", cloud, caller,
@@ -139,7 +135,7 @@ def parse_limit(key: str, value: Any) -> int:
                            f"{value!r} is not a valid quota limit (-1 or more)") from None
 
 
-@router.put("/os-quota-sets/{project_id}")
+@router.put("/os-quota-sets/{project_id}", response_model=QuotaSetShow)
 def update(project_id: str, body: QuotaSetUpdateRequest, cloud: CloudDep, caller: CallerDep,
            policy_engine: PolicyDep, version: ComputeVersion,
            user_id: str | None = None) -> dict[str, Any]:
@@ -152,7 +148,7 @@ def update(project_id: str, body: QuotaSetUpdateRequest, cloud: CloudDep, caller
     return quota_set(ledger.limits(), version, None)
 
 
-@router.delete("/os-quota-sets/{project_id}")
+@router.delete("/os-quota-sets/{project_id}", status_code=202)
 def revert(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
            version: ComputeVersion, user_id: str | None = None) -> Response:
     policy_engine.enforce("os_compute_api:os-quota-sets:delete", {"project_id": project_id},
@@ -201,7 +197,7 @@ def absolute_limits(limits: dict[str, int], usage: dict[str, int],
 Reader = Annotated[Caller, Depends(Authorize("os_compute_api:limits"))]
 
 
-@router.get("/limits")
+@router.get("/limits", response_model=LimitsShow)
 def limits(cloud: CloudDep, caller: Reader, policy_engine: PolicyDep, version: ComputeVersion,
            tenant_id: str | None = None) -> dict[str, Any]:
     project_id = caller.project_id
@@ -210,4 +206,5 @@ def limits(cloud: CloudDep, caller: Reader, policy_engine: PolicyDep, version: C
                               caller.creds)
         project_id = tenant_id
     absolute = absolute_limits(*QuotaViews(cloud.store).limits_and_usage(project_id), version)
-    return {"limits": {"rate": [], "absolute": absolute}}
+    shown = newest(version, ABSOLUTE_LIMITS).model_validate(absolute)
+    return {"limits": {"rate": [], "absolute": shown}}

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.errors import describe_validation
 from api.microversions import ComputeVersion, version_headers
+from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers import compute_server_image as server_image
 from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
@@ -134,7 +135,7 @@ def rebuild(a: Act) -> Response:
     if "description" in params.model_fields_set:
         changes["description"] = params.description
     a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
-    body = shown(a.cloud, a.caller, a.engine, a.version, a.id)
+    body = shown(a.cloud, a.caller, a.engine, a.version, a.id).model_dump(mode="json")
     body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored
     return JSONResponse({"server": body}, status_code=202, headers=version_headers(a.version))
 
@@ -184,7 +185,11 @@ ACTION_BODY = {"requestBody": {"required": True, "content": {"application/json":
     "propertyNames": {"enum": sorted(HANDLERS)}}}}}}
 
 
-@router.post("/servers/{server_id}/action", openapi_extra=ACTION_BODY)
+# os-getConsoleOutput answers 200; rebuild, and createImage from 2.45, a 202 with a body (the
+# server, the image id), the other actions one without; confirmResize 204.
+@router.post("/servers/{server_id}/action", response_model=None, openapi_extra=ACTION_BODY,
+             responses={200: {"model": ConsoleOutputBody}, 202: {"description": "No body"},
+                        204: {"description": "No body"}})
 def act(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
         version: ComputeVersion, body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
     if len(body) != 1:

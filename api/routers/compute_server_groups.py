@@ -17,6 +17,15 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
+from api.responses.base import Body
+from api.responses.compute import (
+    HARD,
+    SERVER_GROUP_MODELS,
+    SOFT,
+    ServerGroupList,
+    ServerGroupShow,
+    newest,
+)
 from api.server_views import dashed
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
@@ -31,9 +40,6 @@ RULES = [
     policy.RuleDefault("os_compute_api:os-server-groups:create", "rule:admin_or_member"),
     policy.RuleDefault("os_compute_api:os-server-groups:delete", "rule:admin_or_member"),
 ]
-
-HARD = ("anti-affinity", "affinity")
-SOFT = ("soft-anti-affinity", "soft-affinity")
 
 
 class Rules(BaseModel):
@@ -75,7 +81,7 @@ def chosen_policy(group: GroupCreate, version: Version) -> tuple[str, dict[str, 
     return chosen, rules
 
 
-def group_body(row: dict[str, Any], members: list[str], version: Version) -> dict[str, Any]:
+def group_body(row: dict[str, Any], members: list[str], version: Version) -> Body:
     body: dict[str, Any] = {"id": dashed(row["id"]), "name": row["name"],
                             "members": [dashed(m) for m in members]}
     if version >= "2.64":
@@ -84,7 +90,7 @@ def group_body(row: dict[str, Any], members: list[str], version: Version) -> dic
         body.update(policies=[row["policy"]], metadata={})
     if version >= "2.13":
         body.update(project_id=row["project_id"], user_id=row["user_id"])
-    return body
+    return newest(version, SERVER_GROUP_MODELS).model_validate(body)
 
 
 def visible_group(cloud: CloudServices, caller: Caller, engine: PolicyEngine, rule: str,
@@ -103,7 +109,7 @@ def visible_group(cloud: CloudServices, caller: Caller, engine: PolicyEngine, ru
 @router.get("/os-server-groups")
 def index(cloud: CloudDep, caller: CallerDep, engine: PolicyDep, version: ComputeVersion,
           all_projects: str | None = None, limit: Annotated[int | None, Query(ge=0)] = None,
-          offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+          offset: Annotated[int, Query(ge=0)] = 0) -> ServerGroupList:
     own = {"project_id": caller.project_id, "user_id": caller.user_id}
     engine.enforce("os_compute_api:os-server-groups:index", own, caller.creds)
     project: str | None = caller.project_id
@@ -113,30 +119,31 @@ def index(cloud: CloudDep, caller: CallerDep, engine: PolicyDep, version: Comput
     views = ServerViews(cloud.store)
     rows = views.groups(project)[offset:]
     rows = rows[:limit] if limit is not None else rows
-    return {"server_groups": [group_body(r, views.members(r["id"]), version) for r in rows]}
+    return ServerGroupList(server_groups=[group_body(r, views.members(r["id"]), version)
+                                          for r in rows])
 
 
 @router.post("/os-server-groups")
 def create(body: GroupCreateRequest, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-           version: ComputeVersion) -> dict[str, Any]:
+           version: ComputeVersion) -> ServerGroupShow:
     engine.enforce("os_compute_api:os-server-groups:create",
                    {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
     chosen, rules = chosen_policy(body.server_group, version)
     group = cloud.server_groups.create(caller.ctx, body.server_group.name, chosen, rules)
     row = {"id": group.id.hex, "name": group.name, "policy": group.policy, "rules": group.rules,
            "project_id": group.project_id, "user_id": group.user_id}
-    return {"server_group": group_body(row, [], version)}
+    return ServerGroupShow(server_group=group_body(row, [], version))
 
 
 @router.get("/os-server-groups/{group_id}")
 def show(group_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-         version: ComputeVersion) -> dict[str, Any]:
+         version: ComputeVersion) -> ServerGroupShow:
     row = visible_group(cloud, caller, engine, "os_compute_api:os-server-groups:show", group_id)
     members = ServerViews(cloud.store).members(row["id"])
-    return {"server_group": group_body(row, members, version)}
+    return ServerGroupShow(server_group=group_body(row, members, version))
 
 
-@router.delete("/os-server-groups/{group_id}")
+@router.delete("/os-server-groups/{group_id}", status_code=204)
 def delete(group_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
            version: ComputeVersion) -> Response:
     row = visible_group(cloud, caller, engine, "os_compute_api:os-server-groups:delete", group_id)

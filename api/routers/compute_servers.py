@@ -20,6 +20,14 @@ from api.block_devices import BlockDeviceMapping, boot_source
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version, version_headers
 from api.policy import PolicyEngine
+from api.responses.servers import (
+    Reservation,
+    ServerCreatedBody,
+    ServerDetailList,
+    ServerList,
+    ServerShow,
+    ServerV21,
+)
 from api.server_views import ServerLook, created_body, detail, list_servers, server_look
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
@@ -154,7 +162,7 @@ def caught_up(cloud: CloudServices) -> None:
 
 
 def shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: Version,
-          server_id: str) -> dict[str, Any]:
+          server_id: str) -> ServerV21:
     """The server as GET shows it, after a command (the read model is brought up to date)."""
     caught_up(cloud)
     server = find_server(cloud, caller, server_id)
@@ -236,7 +244,7 @@ def details(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
 
 @router.post("/servers", status_code=202)
 def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+           engine: PolicyDep, version: ComputeVersion) -> ServerCreatedBody | Reservation:
     engine.enforce("os_compute_api:servers:create",
                    {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
     request = boot_request(body, version, cloud)
@@ -245,42 +253,44 @@ def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, calle
     except NotFound as missing:  # a group named in the hints: bad input, not a missing URL
         raise InvalidInput(str(missing)) from None
     if body.server.return_reservation_id:
-        return {"reservation_id": instances[0].reservation_id}
+        return Reservation(reservation_id=instances[0].reservation_id)
     look = ServerLook(base=cloud.settings.public_url, version=version)
     first = str(instances[0].id)
     response.headers["Location"] = f"{look.base}/compute/v2.1/servers/{first}"
     # The password is shown once and never stored: no event may hold a secret.
     admin_pass = body.server.adminPass or secrets.token_urlsafe(9)
-    return {"server": created_body(first, look, admin_pass, body.server.disk_config)}
+    return ServerCreatedBody(server=created_body(first, look, admin_pass, body.server.disk_config))
 
 
 # -- read ------------------------------------------------------------------------------------
 
 @router.get("/servers")
 def index(request: Request, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-          version: ComputeVersion) -> dict[str, Any]:
-    return list_servers(request.query_params, cloud, caller, engine, version, detailed=False)
+          version: ComputeVersion) -> ServerList:
+    return list_servers(request.query_params, cloud, caller, engine, version,  # type: ignore
+                        detailed=False)
 
 
 @router.get("/servers/detail")
 def index_detail(request: Request, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-                 version: ComputeVersion) -> dict[str, Any]:
-    return list_servers(request.query_params, cloud, caller, engine, version, detailed=True)
+                 version: ComputeVersion) -> ServerDetailList:
+    return list_servers(request.query_params, cloud, caller, engine, version,  # type: ignore
+                        detailed=True)
 
 
 @router.get("/servers/{server_id}")
 def show(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-         version: ComputeVersion) -> dict[str, Any]:
+         version: ComputeVersion) -> ServerShow:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:show", caller, server)
-    return {"server": detail(server, server_look(cloud, caller, engine, version))}
+    return ServerShow(server=detail(server, server_look(cloud, caller, engine, version)))
 
 
 # -- change ----------------------------------------------------------------------------------
 
 @router.put("/servers/{server_id}")
 def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+           engine: PolicyDep, version: ComputeVersion) -> ServerShow:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:update", caller, server)
     if "description" in body.server.model_fields_set and version < "2.19":
@@ -289,7 +299,7 @@ def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: C
     if body.server.name is not None:
         changes["name"] = body.server.name
     cloud.actions.update(caller.ctx, server["id"], changes)
-    return {"server": shown(cloud, caller, engine, version, server_id)}
+    return ServerShow(server=shown(cloud, caller, engine, version, server_id))
 
 
 @router.delete("/servers/{server_id}", status_code=204)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, version_headers
+from api.responses.servers import VolumeAttachmentList, VolumeAttachmentShow
 from api.routers.compute_servers import caught_up, enforce_on, find_server
 from api.volume_views import attachment_body, volume_key
 from domain.errors import InvalidInput, NotFound
@@ -51,7 +52,7 @@ def attachments_of(cloud: CloudDep, server_id: str) -> list[dict[str, Any]]:
     return VolumeViews(cloud.store).of_server(server_id)
 
 
-@router.post("/servers/{server_id}/os-volume_attachments")
+@router.post("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentShow)
 def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep, version: ComputeVersion) -> Any:
     server = find_server(cloud, caller, server_id)
@@ -68,7 +69,7 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
     return {"volumeAttachment": attachment_body(row)}
 
 
-@router.get("/servers/{server_id}/os-volume_attachments")
+@router.get("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentList)
 def index(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
           version: ComputeVersion, limit: int | None = None,
           offset: int = 0) -> dict[str, Any]:
@@ -92,7 +93,8 @@ def attached_volume(cloud: CloudDep, server_id: str, ref: str, shown_id: str) ->
     raise NotFound(f"Instance {shown_id} is not attached to volume {ref}")
 
 
-@router.get("/servers/{server_id}/os-volume_attachments/{volume_id}")
+@router.get("/servers/{server_id}/os-volume_attachments/{volume_id}",
+             response_model=VolumeAttachmentShow)
 def show(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
     server = find_server(cloud, caller, server_id)

@@ -30,6 +30,7 @@ from api.identity_views import (
     project_row,
     self_url,
 )
+from api.responses.identity import DomainList, DomainShow, ProjectList, ProjectShow
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
@@ -130,14 +131,14 @@ def projects_body(cloud: CloudServices, request: Request, rows: list[Row]) -> di
             "links": collection_links(self_url(request, base))}
 
 
-@router.get("/projects")
+@router.get("/projects", response_model=ProjectList)
 def list_projects(request: Request, cloud: CloudDep, caller: Lister, name: str | None = None,
                   domain_id: str | None = None, enabled: str | None = None) -> dict[str, Any]:
     rows = IdentityViews(cloud.store).projects(name, domain_id, flag(enabled, "enabled"))
     return projects_body(cloud, request, rows)
 
 
-@router.post("/projects", status_code=201)
+@router.post("/projects", status_code=201, response_model=ProjectShow)
 def create_project(body: ProjectCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
     p = body.project
     domain_id = p.domain_id or DEFAULT_DOMAIN_ID
@@ -155,7 +156,7 @@ def existing_project(cloud: CloudServices, project_id: str) -> Row:
     return row
 
 
-@router.get("/projects/{project_id}")
+@router.get("/projects/{project_id}", response_model=ProjectShow)
 def show_project(project_id: str, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> dict[str, Any]:
     # Policy before lookup, so a non-admin cannot learn which ids exist.
@@ -163,7 +164,7 @@ def show_project(project_id: str, cloud: CloudDep, caller: CallerDep,
     return {"project": project_body(existing_project(cloud, project_id), cloud.settings.public_url)}
 
 
-@router.patch("/projects/{project_id}")
+@router.patch("/projects/{project_id}", response_model=ProjectShow)
 def update_project(project_id: str, body: ProjectUpdateRequest, cloud: CloudDep,
                    caller: Updater) -> dict[str, Any]:
     p = body.project
@@ -189,7 +190,7 @@ def delete_project(project_id: str, cloud: CloudDep, caller: Deleter) -> Respons
     return Response(status_code=204)
 
 
-@router.get("/users/{user_id}/projects")
+@router.get("/users/{user_id}/projects", response_model=ProjectList)
 def user_projects(user_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
                   policy: PolicyDep) -> dict[str, Any]:
     policy.enforce("identity:list_user_projects", {"target.user.id": user_id}, caller.creds)
@@ -199,14 +200,14 @@ def user_projects(user_id: str, request: Request, cloud: CloudDep, caller: Calle
     return projects_body(cloud, request, views.projects_of_user(user_id))
 
 
-@router.get("/auth/projects")
+@router.get("/auth/projects", response_model=ProjectList)
 def auth_projects(request: Request, cloud: CloudDep, caller: AuthProjects) -> dict[str, Any]:
     # keystoneauth picks a project to scope to from here, so disabled ones are left out.
     rows = IdentityViews(cloud.store).projects_of_user(caller.user_id, enabled_only=True)
     return projects_body(cloud, request, rows)
 
 
-@router.get("/domains")
+@router.get("/domains", response_model=DomainList)
 def list_domains(request: Request, cloud: CloudDep, caller: DomainLister, name: str | None = None,
                  enabled: str | None = None) -> dict[str, Any]:
     base = cloud.settings.public_url
@@ -216,7 +217,7 @@ def list_domains(request: Request, cloud: CloudDep, caller: DomainLister, name: 
             "links": collection_links(self_url(request, base))}
 
 
-@router.get("/domains/{domain_id}")
+@router.get("/domains/{domain_id}", response_model=DomainShow)
 def show_domain(domain_id: str, cloud: CloudDep, caller: CallerDep,
                 policy: PolicyDep) -> dict[str, Any]:
     policy.enforce("identity:get_domain", {"target.domain.id": domain_id}, caller.creds)

@@ -21,6 +21,7 @@ from api.identity_views import (
     role_row,
     self_url,
 )
+from api.responses.identity import RoleList, RoleShow
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
 from domain.identity.role import DIRECTLY_IMPLIES
@@ -73,7 +74,7 @@ def existing_role(cloud: CloudServices, role_id: str) -> Row:
     return row
 
 
-@router.get("/roles")
+@router.get("/roles", response_model=RoleList)
 def list_roles(request: Request, cloud: CloudDep, caller: Lister,
                name: str | None = None) -> dict[str, Any]:
     base = cloud.settings.public_url
@@ -81,14 +82,14 @@ def list_roles(request: Request, cloud: CloudDep, caller: Lister,
             "links": collection_links(self_url(request, base))}
 
 
-@router.post("/roles", status_code=201)
+@router.post("/roles", status_code=201, response_model=RoleShow)
 def create_role(body: RoleCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
     r = body.role
     role = cloud.identity.create_role(caller.ctx, r.name, r.description, r.extras())
     return {"role": role_body(role_row(role), cloud.settings.public_url)}
 
 
-@router.get("/roles/{role_id}")
+@router.get("/roles/{role_id}", response_model=RoleShow)
 def show_role(role_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
     return {"role": role_body(existing_role(cloud, role_id), cloud.settings.public_url)}
 
@@ -135,7 +136,7 @@ def check_grant(project_id: str, user_id: str, role_id: str, cloud: CloudDep,
     return Response(status_code=204)
 
 
-@router.get(GRANTS)
+@router.get(GRANTS, response_model=RoleList)
 def list_grants(project_id: str, user_id: str, request: Request, cloud: CloudDep,
                 caller: GrantLister) -> dict[str, Any]:
     base = cloud.settings.public_url

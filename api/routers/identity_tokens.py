@@ -13,6 +13,7 @@ from api.auth import validate
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import DEFAULT_DOMAIN, iso
+from api.responses.identity import Catalog, TokenShow
 from domain.errors import NotFound
 from domain.identity.project import Project
 from domain.identity.role import effective_roles, role_id
@@ -166,7 +167,7 @@ def token_body(
     return {"token": body}
 
 
-@router.post("/auth/tokens", status_code=201)
+@router.post("/auth/tokens", status_code=201, response_model=TokenShow)
 def issue_token(request: AuthRequest, cloud: CloudDep, response: Response) -> dict[str, Any]:
     user, methods = authenticate(cloud, request.auth.identity)
     project = scoped_project(cloud, user, request.auth.scope)
@@ -184,7 +185,7 @@ def subject(cloud: CloudServices, token: str | None) -> tuple[TokenClaims, User,
         raise NotFound(f"Could not find token: {error}") from None
 
 
-@router.get("/auth/tokens")
+@router.get("/auth/tokens", response_model=TokenShow)
 def validate_token(
     caller: CallerDep,
     cloud: CloudDep,
@@ -228,7 +229,7 @@ def revoke_token(
     return Response(status_code=204)
 
 
-@router.get("/auth/catalog")
+@router.get("/auth/catalog", response_model=Catalog)
 def catalog(caller: CallerDep, cloud: CloudDep) -> dict[str, Any]:
     return {
         "catalog": service_catalog(

@@ -26,6 +26,7 @@ from api.identity_views import (
     user_body,
     user_row,
 )
+from api.responses.identity import UserList, UserShow
 from api.validation import Description, Name
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
@@ -115,7 +116,7 @@ def existing_user(cloud: CloudServices, user_id: str) -> Row:
     return row
 
 
-@router.get("/users")
+@router.get("/users", response_model=UserList)
 def list_users(request: Request, cloud: CloudDep, caller: Lister, name: str | None = None,
                domain_id: str | None = None, enabled: str | None = None) -> dict[str, Any]:
     base = cloud.settings.public_url
@@ -124,7 +125,7 @@ def list_users(request: Request, cloud: CloudDep, caller: Lister, name: str | No
             "links": collection_links(self_url(request, base))}
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserShow)
 def create_user(body: UserCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
     u = body.user
     user = cloud.identity.create_user(
@@ -134,7 +135,7 @@ def create_user(body: UserCreateRequest, cloud: CloudDep, caller: Creator) -> di
     return {"user": user_body(user_row(user), cloud.settings.public_url)}
 
 
-@router.get("/users/{user_id}")
+@router.get("/users/{user_id}", response_model=UserShow)
 def show_user(user_id: str, cloud: CloudDep, caller: CallerDep,
               policy: PolicyDep) -> dict[str, Any]:
     # Policy before lookup, so a non-admin cannot learn which ids exist.
@@ -157,7 +158,7 @@ def user_changes(u: UserUpdate, user_id: str, current: Row) -> dict[str, Any]:
     return changes
 
 
-@router.patch("/users/{user_id}")
+@router.patch("/users/{user_id}", response_model=UserShow)
 def update_user(user_id: str, body: UserUpdateRequest, cloud: CloudDep,
                 caller: Updater) -> dict[str, Any]:
     changes = user_changes(body.user, user_id, existing_user(cloud, user_id))

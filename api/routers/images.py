@@ -236,7 +236,7 @@ async def upload(image_id: str, request: Request, cloud: CloudDep, caller: Calle
     return Response(status_code=204)
 
 
-@router.get("/images/{image_id}/file")
+@router.get("/images/{image_id}/file", responses={204: {"description": "No data"}})
 def download(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> Response:
     row = shown(cloud, caller, policy, "download_image", image_id)
     if row["content_hash"] is None:

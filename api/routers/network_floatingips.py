@@ -27,6 +27,7 @@ from api.network_views import (
     views,
     visible,
 )
+from api.responses.network import FloatingIpFieldsShow, FloatingIpList, FloatingIpShow
 from api.routers.network_networks import matches, selected
 from domain.errors import InvalidInput, NotFound
 
@@ -99,7 +100,7 @@ FILTERS = ("floating_ip_address", "fixed_ip_address", "port_id", "status", "rout
            "floating_network_id", "id")
 
 
-@router.get("/floatingips")
+@router.get("/floatingips", response_model=FloatingIpList)
 def index(request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     engine.enforce("get_floatingip", owned_by(caller.project_id or ""), caller.creds)
@@ -109,7 +110,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     return {"floatingips": [selected(b, params) for b in bodies if matches(b, params, FILTERS)]}
 
 
-@router.post("/floatingips", status_code=201)
+@router.post("/floatingips", status_code=201, response_model=FloatingIpShow)
 def create(body: FloatingCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     req = body.floatingip
@@ -149,7 +150,7 @@ def create(body: FloatingCreateRequest, cloud: CloudDep, caller: CallerDep,
     return shown(cloud, floating)
 
 
-@router.get("/floatingips/{floating_ip_id}")
+@router.get("/floatingips/{floating_ip_id}", response_model=FloatingIpFieldsShow)
 def show(floating_ip_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_floating(cloud, caller, floating_ip_id)
@@ -157,7 +158,7 @@ def show(floating_ip_id: str, request: Request, cloud: CloudDep, caller: CallerD
     return {"floatingip": selected(floating_body(row), request.query_params)}
 
 
-@router.put("/floatingips/{floating_ip_id}")
+@router.put("/floatingips/{floating_ip_id}", response_model=FloatingIpShow)
 def update(floating_ip_id: str, body: FloatingUpdateRequest, cloud: CloudDep,
            caller: CallerDep, engine: PolicyDep) -> dict[str, Any]:
     row = visible_floating(cloud, caller, floating_ip_id)

@@ -33,6 +33,13 @@ from api.network_views import (
     views,
     visible,
 )
+from api.responses.network import (
+    NetworkFieldsShow,
+    NetworkList,
+    NetworkShow,
+    SubnetFieldsShow,
+    SubnetList,
+)
 from domain.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix=PREFIX, tags=["network: networks"])
@@ -100,7 +107,7 @@ def matches(body: dict[str, Any], params: Any, keys: tuple[str, ...]) -> bool:
 NETWORK_FILTERS = ("id", "name", "router:external", "shared", "status", "admin_state_up")
 
 
-@router.get("/networks")
+@router.get("/networks", response_model=NetworkList)
 def index(request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     params = request.query_params
@@ -114,7 +121,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
                          if matches(b, params, NETWORK_FILTERS)]}
 
 
-@router.post("/networks", status_code=201)
+@router.post("/networks", status_code=201, response_model=NetworkShow)
 def create(body: NetworkCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     net = body.network
@@ -151,7 +158,7 @@ def create(body: NetworkCreateRequest, cloud: CloudDep, caller: CallerDep,
     return {"network": network_body(row, caller, engine)}
 
 
-@router.get("/networks/{network_id}")
+@router.get("/networks/{network_id}", response_model=NetworkFieldsShow)
 def show(network_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     if is_external(network_id):
@@ -190,7 +197,7 @@ def subnet_bodies(request: Request, cloud: CloudDep, caller: CallerDep) -> list[
     return bodies
 
 
-@router.get("/subnets")
+@router.get("/subnets", response_model=SubnetList)
 def subnets(request: Request, cloud: CloudDep, caller: CallerDep,
             engine: PolicyDep) -> dict[str, Any]:
     engine.enforce("get_subnet", owned_by(caller.project_id or ""), caller.creds)
@@ -199,7 +206,7 @@ def subnets(request: Request, cloud: CloudDep, caller: CallerDep,
                         if matches(b, params, SUBNET_FILTERS)]}
 
 
-@router.get("/subnets/{ref}")
+@router.get("/subnets/{ref}", response_model=SubnetFieldsShow)
 def subnet(ref: str, request: Request, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     wanted = parse_ref(ref, "Subnet")

@@ -32,6 +32,7 @@ from api.network_views import (
     views,
     visible,
 )
+from api.responses.network import PortFieldsShow, PortList, PortShow
 from api.routers.network_networks import matches, selected
 from domain.errors import InvalidInput, NotFound
 from domain.services.network.ports import PortRequest
@@ -154,7 +155,7 @@ def requested_address(network: Row, fixed_ips: list[FixedIp] | None) -> str | No
     return entry.ip_address
 
 
-@router.get("/ports")
+@router.get("/ports", response_model=PortList)
 def index(request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     engine.enforce("get_port", owned_by(caller.project_id or ""), caller.creds)
@@ -174,7 +175,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
                       if matches(b, params, BODY_FILTERS)]}
 
 
-@router.post("/ports", status_code=201)
+@router.post("/ports", status_code=201, response_model=PortShow)
 def create(body: PortCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     req = body.port
@@ -196,7 +197,7 @@ def create(body: PortCreateRequest, cloud: CloudDep, caller: CallerDep,
     return shown(cloud, port)
 
 
-@router.get("/ports/{port_id}")
+@router.get("/ports/{port_id}", response_model=PortFieldsShow)
 def show(port_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_port(cloud, caller, port_id)
@@ -204,7 +205,7 @@ def show(port_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
     return {"port": selected(port_body(row), request.query_params)}
 
 
-@router.put("/ports/{port_id}")
+@router.put("/ports/{port_id}", response_model=PortShow)
 def update(port_id: str, body: PortUpdateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     row = visible_port(cloud, caller, port_id)

@@ -15,6 +15,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.deps import CallerDep, CloudDep, PolicyDep
+from api.responses.volumes import LimitsShow, QuotaSetShow, QuotaUsageShow
 from api.routers.compute_quotas import parse_limit
 from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput
@@ -54,7 +55,7 @@ def target(target_id: str, rule: str, cloud: CloudDep, caller: CallerDep,
     return views
 
 
-@router.get("/os-quota-sets/{target_id}")
+@router.get("/os-quota-sets/{target_id}", response_model=QuotaUsageShow)
 def show(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep, usage: str = "false") -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -63,7 +64,7 @@ def show(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep,
     return {"quota_set": {"id": target_id, **quota_values(views, target_id, detailed)}}
 
 
-@router.get("/os-quota-sets/{target_id}/defaults")
+@router.get("/os-quota-sets/{target_id}/defaults", response_model=QuotaSetShow)
 def defaults(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep,
              engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -77,7 +78,7 @@ class QuotaSetUpdate(BaseModel):
     quota_set: dict[str, Any]
 
 
-@router.put("/os-quota-sets/{target_id}")
+@router.put("/os-quota-sets/{target_id}", response_model=QuotaSetShow)
 def update(project_id: str, target_id: str, body: QuotaSetUpdate, cloud: CloudDep,
            caller: CallerDep, engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -91,7 +92,7 @@ def update(project_id: str, target_id: str, body: QuotaSetUpdate, cloud: CloudDe
     return {"quota_set": {**{r: ledger.limit(r) for r in SETTABLE}, **NOT_OFFERED}}
 
 
-@router.get("/limits")
+@router.get("/limits", response_model=LimitsShow)
 def limits(project_id: str, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)

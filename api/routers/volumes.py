@@ -20,6 +20,7 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
 from api.policy import PolicyEngine
+from api.responses.volumes import VolumeDetailList, VolumeList, VolumeShow
 from api.routers.compute_servers import caught_up
 from api.validation import MAX_INT
 from api.volume_views import (
@@ -155,7 +156,7 @@ def volume_request(v: VolumeCreate) -> VolumeRequest:
                          availability_zone=v.availability_zone, metadata=v.metadata or {})
 
 
-@router.post("/volumes", status_code=202)
+@router.post("/volumes", status_code=202, response_model=VolumeShow)
 def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -202,7 +203,7 @@ def listed(request: Request, cloud: CloudServices, caller: Caller,
     return rows, extra
 
 
-@router.get("/volumes")
+@router.get("/volumes", response_model=VolumeList)
 def index(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -210,7 +211,7 @@ def index(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
     return {"volumes": [summary(r, cloud.settings.public_url) for r in rows], **extra}
 
 
-@router.get("/volumes/detail")
+@router.get("/volumes/detail", response_model=VolumeDetailList)
 def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
                  engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -219,7 +220,7 @@ def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: Cal
     return {"volumes": [detail(r, base, caller) for r in rows], **extra}
 
 
-@router.get("/volumes/{volume_id}")
+@router.get("/volumes/{volume_id}", response_model=VolumeShow)
 def show(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
@@ -230,7 +231,7 @@ def show(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
 
 # -- change ----------------------------------------------------------------------------------
 
-@router.put("/volumes/{volume_id}")
+@router.put("/volumes/{volume_id}", response_model=VolumeShow)
 def update(project_id: str, volume_id: str, body: VolumeUpdateRequest, cloud: CloudDep,
            caller: CallerDep, engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)

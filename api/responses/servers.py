@@ -1,0 +1,230 @@
+"""Nova's server bodies, one model per microversion where the shape changes (api-ref
+"Show Server Details"): delete_on_termination and six more admin attributes at 2.3, locked at
+2.9, host_status at 2.16, description at 2.19, tags at 2.26, the embedded flavor at 2.47.
+Keys only admins see (policy) or only some statuses show are `MISSING` when not shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from api.microversions import Version
+from api.responses.base import MISSING, Body, Link, one_of
+from domain.compute.states import PowerState, TaskState, VmState
+
+# Nova's API statuses (a filter on any other is empty before 2.38, a 400 from 2.38 on).
+STATUSES = {"ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
+            "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
+            "SHELVED_OFFLOADED", "SHUTOFF", "SOFT_DELETED", "SUSPENDED", "UNKNOWN",
+            "VERIFY_RESIZE"}
+DiskConfig = one_of(["AUTO", "MANUAL"])
+
+
+def wire(alias: str) -> object:
+    """A key whose JSON name is not a Python name (`OS-EXT-STS:vm_state`)."""
+    return Field(alias=alias)
+
+
+def optional(alias: str) -> object:
+    return Field(default=MISSING, alias=alias)
+
+
+class ServerSummary(Body):
+    id: str
+    name: str
+    links: list[Link]
+
+
+class FlavorRef(Body):
+    """Before 2.47: a reference to the flavor."""
+
+    id: str
+    links: list[Link]
+
+
+class FlavorCopy(Body):
+    """From 2.47: a copy of what the server was built with."""
+
+    original_name: str
+    vcpus: int
+    ram: int
+    disk: int
+    ephemeral: int
+    swap: int
+    extra_specs: dict[str, str]
+
+
+class ImageRef(Body):
+    id: str
+    links: list[Link]
+
+
+class Address(Body):
+    version: one_of([4, 6])  # type: ignore[valid-type]
+    addr: str
+    type: one_of(["fixed", "floating"]) = wire("OS-EXT-IPS:type")  # type: ignore[valid-type]
+    mac_addr: str = wire("OS-EXT-IPS-MAC:mac_addr")  # type: ignore[assignment]
+
+
+class AttachedVolume(Body):
+    id: str
+
+
+class AttachedVolumeV23(AttachedVolume):
+    delete_on_termination: bool
+
+
+class Fault(Body):
+    code: int
+    message: str
+    created: str | None
+
+
+class SecurityGroupName(Body):
+    name: str
+
+
+NullStr = str | None
+
+
+class ServerV21(Body):
+    id: str
+    name: str
+    links: list[Link]
+    status: one_of(STATUSES)  # type: ignore[valid-type]
+    tenant_id: str
+    user_id: str
+    metadata: dict[str, str]
+    hostId: str  # noqa: N815 - Nova's key
+    image: ImageRef | Annotated[str, Field(pattern="^$")]  # "": booted from a volume
+    flavor: FlavorRef
+    created: str
+    updated: str
+    addresses: dict[str, list[Address]]
+    accessIPv4: str  # noqa: N815
+    accessIPv6: str  # noqa: N815
+    key_name: str | None
+    config_drive: str
+    disk_config: DiskConfig = wire("OS-DCF:diskConfig")  # type: ignore[valid-type]
+    availability_zone: str = wire("OS-EXT-AZ:availability_zone")  # type: ignore[assignment]
+    vm_state: one_of(s.value for s in VmState) = wire(  # type: ignore[valid-type]
+        "OS-EXT-STS:vm_state")
+    task_state: one_of(s.value for s in TaskState) | None = wire(  # type: ignore[valid-type]
+        "OS-EXT-STS:task_state")
+    power_state: one_of(int(s) for s in PowerState) = wire(  # type: ignore[valid-type]
+        "OS-EXT-STS:power_state")
+    launched_at: NullStr = wire("OS-SRV-USG:launched_at")  # type: ignore[assignment]
+    terminated_at: NullStr = wire("OS-SRV-USG:terminated_at")  # type: ignore[assignment]
+    volumes_attached: list[AttachedVolume] = wire(  # type: ignore[assignment]
+        "os-extended-volumes:volumes_attached")
+    security_groups: list[SecurityGroupName]
+    # By status: progress while it moves, the fault once it failed.
+    progress: int = MISSING  # type: ignore[assignment]
+    fault: Fault = MISSING  # type: ignore[assignment]
+    # os-extended-server-attributes: admins only (policy).
+    host: NullStr = optional("OS-EXT-SRV-ATTR:host")  # type: ignore[assignment]
+    hypervisor_hostname: NullStr = optional(  # type: ignore[assignment]
+        "OS-EXT-SRV-ATTR:hypervisor_hostname")
+    instance_name: str = optional("OS-EXT-SRV-ATTR:instance_name")  # type: ignore[assignment]
+
+
+class ServerV23(ServerV21):
+    volumes_attached: list[AttachedVolumeV23] = wire(  # type: ignore[assignment]
+        "os-extended-volumes:volumes_attached")
+    reservation_id: str = optional("OS-EXT-SRV-ATTR:reservation_id")  # type: ignore[assignment]
+    launch_index: int = optional("OS-EXT-SRV-ATTR:launch_index")  # type: ignore[assignment]
+    hostname: str = optional("OS-EXT-SRV-ATTR:hostname")  # type: ignore[assignment]
+    kernel_id: str = optional("OS-EXT-SRV-ATTR:kernel_id")  # type: ignore[assignment]
+    ramdisk_id: str = optional("OS-EXT-SRV-ATTR:ramdisk_id")  # type: ignore[assignment]
+    root_device_name: NullStr = optional(  # type: ignore[assignment]
+        "OS-EXT-SRV-ATTR:root_device_name")
+    user_data: NullStr = optional("OS-EXT-SRV-ATTR:user_data")  # type: ignore[assignment]
+
+
+class ServerV29(ServerV23):
+    locked: bool
+
+
+class ServerV216(ServerV29):
+    host_status: one_of(["UP", "DOWN", "MAINTENANCE", "UNKNOWN", ""]) = (  # type: ignore
+        MISSING)  # admins only (policy)
+
+
+class ServerV219(ServerV216):
+    description: str | None
+
+
+class ServerV226(ServerV219):
+    tags: list[str]
+
+
+class ServerV247(ServerV226):
+    flavor: FlavorCopy  # type: ignore[assignment]
+
+
+# Newest first: a request's microversion gets the first model at or below it.
+SERVER_MODELS: tuple[tuple[str, type[ServerV21]], ...] = (
+    ("2.47", ServerV247), ("2.26", ServerV226), ("2.19", ServerV219), ("2.16", ServerV216),
+    ("2.9", ServerV29), ("2.3", ServerV23), ("2.1", ServerV21))
+Server = (ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29 | ServerV23
+          | ServerV21)
+
+
+def server_model(version: Version) -> type[ServerV21]:
+    return next(model for since, model in SERVER_MODELS if version >= since)
+
+
+class ServerShow(Body):
+    server: Server  # type: ignore[valid-type]
+
+
+class ServerDetailList(Body):
+    servers: list[Server]  # type: ignore[valid-type]
+    servers_links: list[Link] = MISSING  # type: ignore[assignment]
+
+
+class ServerList(Body):
+    servers: list[ServerSummary]
+    servers_links: list[Link] = MISSING  # type: ignore[assignment]
+
+
+class ServerCreated(Body):
+    id: str
+    links: list[Link]
+    disk_config: DiskConfig = wire("OS-DCF:diskConfig")  # type: ignore[valid-type]
+    security_groups: list[SecurityGroupName]
+    adminPass: str = MISSING  # noqa: N815  # type: ignore[assignment]
+
+
+class ServerCreatedBody(Body):
+    server: ServerCreated
+
+
+class Reservation(Body):
+    """`return_reservation_id` answers the reservation instead of the server."""
+
+    reservation_id: str
+
+
+class VolumeAttachment(Body):
+    """Nova's volumeAttachment before 2.70: no tag, no attachment or BDM id."""
+
+    id: str
+    volumeId: str  # noqa: N815
+    serverId: str | None  # noqa: N815
+    device: str | None
+
+
+class VolumeAttachmentShow(Body):
+    volumeAttachment: VolumeAttachment  # noqa: N815
+
+
+class VolumeAttachmentList(Body):
+    volumeAttachments: list[VolumeAttachment]  # noqa: N815
+
+
+class ConsoleOutputBody(Body):
+    """os-getConsoleOutput's answer."""
+
+    output: str
