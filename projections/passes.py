@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from domain.log_follower import read_batch
-from projections.store import ReadCursor, ReadStore, is_unavailable
+from projections.store import ReadCursor, ReadStore, is_unavailable, patient_tracking_lock
 
 if TYPE_CHECKING:
     from projections.runner import ProjectionRunner
@@ -97,7 +97,7 @@ def _apply_together(runners: list[ProjectionRunner], notifications: Sequence[Any
 
 def _locked_positions(cur: ReadCursor, store: ReadStore, names: list[str]) -> dict[str, int]:
     marks = ", ".join("?" for _ in names)
-    lock = " ORDER BY name FOR UPDATE" if store.dialect == "postgres" else ""
+    lock = " ORDER BY name FOR UPDATE" if patient_tracking_lock(cur, store) else ""
     rows = cur.execute(f"SELECT name, position FROM projection_positions WHERE name IN ({marks})"
                        + lock, names).rows()
     found = {row["name"]: int(row["position"]) for row in rows}

@@ -19,7 +19,7 @@ from typing import Any
 from domain.app import SkyLedger
 from domain.log_follower import read_batch
 from projections.base import Projection
-from projections.store import ReadCursor, ReadStore
+from projections.store import ReadCursor, ReadStore, patient_tracking_lock
 
 POSITIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS projection_positions ("
@@ -56,8 +56,14 @@ class ProjectionRunner:
         return int(row["position"]) if row else 0
 
     def _locked_position(self, cur: ReadCursor) -> int:
-        """The position, read under the lock every writer of this projection takes first."""
-        lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
+        """The position, read under the lock every writer of this projection takes first.
+
+        Writers of one projection in several processes (followers, a rebuild, a CLI catch-up)
+        queue on this row by design; one holds it for a whole batch, which on a busy machine
+        can take longer than the sessions' short lock timeout (adapters/pg_limits.py, made to
+        answer a request quickly while the database is stuck). Waiting for the tracking row is
+        not being stuck, so it gets TRACKING_LOCK_WAIT_S, as schema changes get theirs."""
+        lock = " FOR UPDATE" if patient_tracking_lock(cur, self.store) else ""
         row = cur.execute("SELECT position FROM projection_positions WHERE name = ?" + lock,
                           (self.projection.name,)).one()
         return int(row["position"]) if row else 0

@@ -184,3 +184,17 @@ class PostgresReadStore(ReadStore):
 
     def close(self) -> None:
         self.pool.close()
+
+
+# How long a batch waits for another writer of the same projection
+# (see ProjectionRunner._locked_position).
+TRACKING_LOCK_WAIT_S = 30
+
+
+def patient_tracking_lock(cur: ReadCursor, store: ReadStore) -> bool:
+    """Lets this transaction wait TRACKING_LOCK_WAIT_S for tracking rows; True where rows are
+    locked one by one (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    if store.dialect != "postgres":
+        return False
+    cur.execute(f"SET LOCAL lock_timeout = '{TRACKING_LOCK_WAIT_S}s'")
+    return True
