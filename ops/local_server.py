@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,9 +36,11 @@ def launch(workdir: Path, env: dict[str, str], log: Path, timeout: float = START
     """The running process and its URL, once GET /identity/v3 answers. `env` must set
     SKYLEDGER_BIND to a free 127.0.0.1 port (see free_port). `program` is the `skyledger`
     command to start (by default this interpreter's)."""
+    # A session of its own: a server that never answers is killed with everything it started
+    # (`serve --workers` forks API processes that would outlive their parent).
     process = subprocess.Popen([*program, "serve", *extra_args],
                                cwd=workdir, env=env, stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT)
+                               stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://{env['SKYLEDGER_BIND']}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -47,5 +51,6 @@ def launch(workdir: Path, env: dict[str, str], log: Path, timeout: float = START
                 return process, url
         except httpx.HTTPError:
             time.sleep(0.1)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
     raise RuntimeError(f"server did not answer in {timeout:g} s: {log.read_text()}")
