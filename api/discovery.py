@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from api.responses.discovery import KeystoneVersions, Resources, Versions, VersionShow
 
 COMPUTE_MIN, COMPUTE_MAX = "2.1", "2.61"
+VOLUME_MIN, VOLUME_MAX = "3.0", "3.70"
 UPDATED = "2026-11-25T00:00:00Z"
 
 router = APIRouter(tags=["discovery"])
@@ -47,6 +48,15 @@ def compute_version(request: Request) -> dict[str, object]:
                 "base": "application/json",
                 "type": "application/vnd.openstack.compute+json;version=2.1",
             }
+        ],
+    }
+
+
+def volume_version(request: Request) -> dict[str, object]:
+    return {
+        **simple_version(request, "volume/v3", "v3.0", VOLUME_MAX, VOLUME_MIN),
+        "media-types": [
+            {"base": "application/json", "type": "application/vnd.openstack.volume+json;version=3"}
         ],
     }
 
@@ -108,14 +118,14 @@ def image_v2(request: Request) -> JSONResponse:
 @router.get("/volume/", status_code=300, response_model=Versions)
 def volume_root(request: Request) -> JSONResponse:
     return JSONResponse(
-        {"versions": [simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")]}, status_code=300
+        {"versions": [volume_version(request)]}, status_code=300
     )
 
 
 @router.get("/volume/v3", include_in_schema=False)
 @router.get("/volume/v3/", response_model=VersionShow)
 def volume_v3(request: Request) -> dict[str, object]:
-    return {"version": simple_version(request, "volume/v3", "v3.0", "3.70", "3.0")}
+    return {"version": volume_version(request)}
 
 
 @router.get("/network", include_in_schema=False)

@@ -9,6 +9,11 @@ compute X.Y`, the last entry for compute winning, else the legacy `X-OpenStack-N
 repeated headers fold as HTTP says). The version string itself is checked here, with Nova's
 format and messages: microversion-parse's own parser accepts "2.01" and " 2.1", which Nova
 refuses, and its Version cannot be compared with a string.
+
+Every response under /compute/v2.1 (errors too) echoes the version in Nova's three headers, and
+every one under /volume/v3 in Cinder's two (3.0 when the request names none): `echo_headers`,
+applied once for all routes by api/middleware.py. A request whose version is malformed or out of
+range is refused without them, as Nova's Fault does when it has no version to echo.
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from microversion_parse import get_version
 
-from api.discovery import COMPUTE_MAX, COMPUTE_MIN
+from api.discovery import COMPUTE_MAX, COMPUTE_MIN, VOLUME_MAX, VOLUME_MIN
 from api.errors import ApiError
 
 LEGACY_HEADER = "x-openstack-nova-api-version"
@@ -81,10 +86,34 @@ def version_headers(version: Version) -> dict[str, str]:
             "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
 
 
-def compute_version(request: Request, response: Response) -> Version:
-    version = requested_version(request.headers.items())
-    response.headers.update(version_headers(version))
-    return version
+def requested_volume_version(headers: Iterable[tuple[str, str]]) -> Version | None:
+    """The volume microversion a request asks for (3.0 when it names none, `latest` the
+    maximum), or None when it is malformed or outside the advertised range."""
+    text = get_version(list(headers), "volume") or VOLUME_MIN
+    try:
+        version = Version.of(VOLUME_MAX if text.lower() == "latest" else text)
+    except ApiError:
+        return None
+    return version if VOLUME_MIN <= version <= VOLUME_MAX else None
+
+
+def echo_headers(path: str, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The microversion headers that the response to a request for `path` carries."""
+    if path == "/compute/v2.1" or path.startswith("/compute/v2.1/"):
+        try:
+            return version_headers(requested_version(headers))
+        except ApiError:
+            return {}
+    if path == "/volume/v3" or path.startswith("/volume/v3/"):
+        volume = requested_volume_version(headers)
+        return {} if volume is None else {"OpenStack-API-Version": f"volume {volume}",
+                                          "Vary": "OpenStack-API-Version"}
+    return {}
+
+
+def compute_version(request: Request) -> Version:
+    """The request's version; the response's headers are api/middleware.py's business."""
+    return requested_version(request.headers.items())
 
 
 ComputeVersion = Annotated[Version, Depends(compute_version)]

@@ -1,5 +1,5 @@
-"""Per-request plumbing: the request id and read-your-writes after commands (input limits:
-api/limits.py)."""
+"""Per-request plumbing: the request id, the microversion headers (api/microversions.py) and
+read-your-writes after commands (input limits: api/limits.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.microversions import echo_headers
 from domain.context import new_request_id, request_id_bound
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ async def respond(request: Request,
     if request.method in WRITES and response.status_code < 400:
         await catch_up(request)
     response.headers["X-Openstack-Request-Id"] = request.state.request_id
+    response.headers.update(echo_headers(request.url.path, request.headers.items()))
     if request.url.path.startswith("/compute"):
         response.headers["X-Compute-Request-Id"] = request.state.request_id
     return response
