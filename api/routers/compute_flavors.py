@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep
@@ -40,13 +40,17 @@ RULES = [
 
 Lister = Annotated[Caller, Depends(Authorize("os_compute_api:flavors:list"))]
 
+FlavorId = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\w\.\- ]+$")]
+
+
 class FlavorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
     ram: PositiveCount
     vcpus: PositiveCount
     disk: Count
-    id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[\w\.\- ]+$")
+    # Nova takes a string, a number or null (then a uuid), and keeps str() of a number.
+    id: FlavorId | StrictInt | StrictFloat | None = None
     swap: Count = 0
     rxtx_factor: float = Field(default=1.0, gt=0, le=3.40282e38)
     description: Description | None = None
@@ -153,7 +157,8 @@ Admin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-manage:cre
 def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin) -> dict[str, Any]:
     f = body.flavor
     flavor = cloud.flavors.create(
-        caller.ctx, f.id or str(uuid.uuid4()), f.name.strip(), f.ram, f.vcpus, f.disk,
+        caller.ctx, str(uuid.uuid4() if f.id is None else f.id), f.name.strip(), f.ram, f.vcpus,
+        f.disk,
         ephemeral=f.ephemeral, swap=f.swap, rxtx_factor=f.rxtx_factor, is_public=f.is_public,
         description=f.description)
     return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url)}

@@ -85,3 +85,23 @@ def test_extra_specs_and_delete(client: TestClient, admin: dict[str, str]) -> No
     assert shown["extra_specs"] == {"hw:cpu_policy": "dedicated"}
     assert client.delete("/compute/v2.1/flavors/1", headers=admin).status_code == 202
     assert client.get("/compute/v2.1/flavors/1", headers=admin).status_code == 404
+
+
+def test_flavor_id_may_be_a_number_or_absent(client: TestClient, admin: dict[str, str]) -> None:
+    """Nova takes a string, a number or null for `id` and answers with a string (a uuid when
+    none is given); Tempest creates its flavors with integer ids."""
+    def create(name: str, **flavor_id: object) -> dict[str, object]:
+        body = {"flavor": {"name": name, "ram": 64, "vcpus": 1, "disk": 1, **flavor_id}}
+        response = client.post("/compute/v2.1/flavors", json=body, headers=admin)
+        assert response.status_code == 200, response.text
+        return response.json()["flavor"]  # type: ignore[no-any-return]
+
+    assert create("int", id=1234)["id"] == "1234"
+    assert client.get("/compute/v2.1/flavors/1234", headers=admin).json()["flavor"]["name"] == "int"
+    assert create("float", id=12.5)["id"] == "12.5"
+    generated = [create("null", id=None)["id"], create("absent")["id"]]
+    assert all(len(str(flavor_id)) == 36 for flavor_id in generated)
+    refused = [{"id": True}, {"id": ""}, {"id": [1]}, {"id": "a/b"}]
+    for bad in refused:
+        body = {"flavor": {"name": "bad", "ram": 64, "vcpus": 1, "disk": 1, **bad}}
+        assert client.post("/compute/v2.1/flavors", json=body, headers=admin).status_code == 400
