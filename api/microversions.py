@@ -112,7 +112,8 @@ def echo_headers(path: str, headers: Iterable[tuple[str, str]]) -> dict[str, str
 
 
 def compute_version(request: Request) -> Version:
-    """The request's version; the response's headers are api/middleware.py's business."""
+    """The request's version, checked (400, 406): a route takes it to refuse a bad version even
+    when it does not read it. The response's headers are api/middleware.py's business."""
     return requested_version(request.headers.items())
 
 

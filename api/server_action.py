@@ -10,7 +10,7 @@ from fastapi import Response
 
 from api.auth import Caller
 from api.deps import CloudServices
-from api.microversions import Version, version_headers
+from api.microversions import Version
 from api.policy import PolicyEngine
 
 
@@ -30,4 +30,4 @@ class Act:
         return str(self.server["id"])
 
     def accepted(self) -> Response:
-        return Response(status_code=202, headers=version_headers(self.version))
+        return Response(status_code=202)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.microversions import ComputeVersion, Version, version_headers
+from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.base import Body
 from api.responses.compute import (
@@ -164,4 +164,4 @@ def delete(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyD
     user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:delete", user_id,
                        version)
     cloud.keypairs.delete(caller.ctx, user, name)
-    return Response(status_code=204 if version >= "2.2" else 202, headers=version_headers(version))
+    return Response(status_code=204 if version >= "2.2" else 202)

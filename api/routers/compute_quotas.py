@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, PolicyDep
-from api.microversions import ComputeVersion, Version, version_headers
+from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.compute import (
     ABSOLUTE_LIMITS,
@@ -155,7 +155,7 @@ def revert(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: P
                           caller.creds)
     no_user_quotas(user_id)
     cloud.quotas.reset(caller.ctx, project_id)
-    return Response(status_code=202, headers=version_headers(version))
+    return Response(status_code=202)
 
 
 # Nova's /limits names for each quota resource; the used ones come from the ledger's counts.

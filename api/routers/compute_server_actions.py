@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.errors import describe_validation
-from api.microversions import ComputeVersion, version_headers
+from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers import compute_server_image as server_image
@@ -114,7 +114,7 @@ def resize(a: Act) -> Response:
 def confirm_resize(a: Act) -> Response:
     enforce_on(a.engine, "os_compute_api:servers:confirm_resize", a.caller, a.server)
     a.cloud.actions.confirm_resize(a.caller.ctx, a.id)
-    return Response(status_code=204, headers=version_headers(a.version))
+    return Response(status_code=204)
 
 
 def revert_resize(a: Act) -> Response:
@@ -137,7 +137,7 @@ def rebuild(a: Act) -> Response:
     a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
     body = shown(a.cloud, a.caller, a.engine, a.version, a.id).model_dump(mode="json")
     body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored
-    return JSONResponse({"server": body}, status_code=202, headers=version_headers(a.version))
+    return JSONResponse({"server": body}, status_code=202)
 
 
 def lock(a: Act) -> Response:

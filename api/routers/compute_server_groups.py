@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.microversions import ComputeVersion, Version, version_headers
+from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.base import Body
 from api.responses.compute import (
@@ -148,5 +148,5 @@ def delete(group_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
            version: ComputeVersion) -> Response:
     row = visible_group(cloud, caller, engine, "os_compute_api:os-server-groups:delete", group_id)
     cloud.server_groups.delete(caller.ctx, row["id"])
-    return Response(status_code=204, headers=version_headers(version))
+    return Response(status_code=204)
 

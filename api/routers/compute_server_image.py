@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.microversions import version_headers
 from api.routers.compute_floating_ip_actions import parsed
 from api.routers.compute_servers import caught_up, enforce_on
 from api.server_action import Act
@@ -42,11 +41,10 @@ def create_image(a: Act) -> Response:
     enforce_on(a.engine, "os_compute_api:servers:create_image", a.caller, a.server)
     image = a.cloud.snapshots.create_image(a.caller.ctx, a.id, params.name, params.metadata)
     caught_up(a.cloud)
-    headers = version_headers(a.version)
     if a.version >= BODY_FROM:
-        return JSONResponse({"image_id": str(image.id)}, status_code=202, headers=headers)
+        return JSONResponse({"image_id": str(image.id)}, status_code=202)
     location = f"{a.cloud.settings.public_url}/image/v2/images/{image.id}"
-    return Response(status_code=202, headers={**headers, "Location": location})
+    return Response(status_code=202, headers={"Location": location})
 
 
 HANDLERS = {"createImage": create_image}

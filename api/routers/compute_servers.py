@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.auth import Caller
 from api.block_devices import BlockDeviceMapping, boot_source
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.microversions import ComputeVersion, Version, version_headers
+from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.servers import (
     Reservation,
@@ -310,4 +310,4 @@ def delete(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep
     # The command reads the host from the aggregate and asks the capacity view whether it is
     # up: a delete on a down host completes locally (Nova's local delete).
     cloud.actions.delete(caller.ctx, server["id"])
-    return Response(status_code=204, headers=version_headers(version))
+    return Response(status_code=204)

@@ -18,7 +18,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.microversions import ComputeVersion, version_headers
+from api.microversions import ComputeVersion
 from api.responses.servers import VolumeAttachmentList, VolumeAttachmentShow
 from api.routers.compute_servers import caught_up, enforce_on, find_server
 from api.volume_views import attachment_body, volume_key
@@ -110,4 +110,4 @@ def delete(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     enforce_on(engine, _RULE.format("delete"), caller, server)
     row = attached_volume(cloud, server["id"], volume_id, server_id)
     cloud.volumes.request_detach(caller.ctx, server["id"], row["id"])
-    return Response(status_code=202, headers=version_headers(version))
+    return Response(status_code=202)

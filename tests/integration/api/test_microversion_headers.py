@@ -38,6 +38,9 @@ def test_every_compute_response_echoes_the_version(client: TestClient,
     legacy = client.get("/compute/v2.1/flavors/echo",
                         headers={**admin, "X-OpenStack-Nova-API-Version": "2.55"})
     assert echoed(legacy.headers, nova_headers("2.55"))
+    gone = client.delete("/compute/v2.1/flavors/echo",
+                         headers={**admin, "OpenStack-API-Version": "compute 2.2"})
+    assert gone.status_code == 202 and echoed(gone.headers, nova_headers("2.2"))
 
 
 def test_a_refused_compute_version_is_not_echoed(client: TestClient,
