@@ -22,6 +22,9 @@ class Flavor(Body):
     id: str
     name: str
     links: list[Link]
+
+
+class FlavorV255(Flavor):
     description: str | None
 
 
@@ -34,19 +37,34 @@ class FlavorDetail(Flavor):
     ephemeral: int = Field(alias="OS-FLV-EXT-DATA:ephemeral")
     disabled: bool = Field(alias="OS-FLV-DISABLED:disabled")
     is_public: bool = Field(alias="os-flavor-access:is_public")
+
+
+class FlavorDetailV255(FlavorDetail):
+    description: str | None
+
+
+class FlavorDetailV261(FlavorDetailV255):
     extra_specs: dict[str, str]
 
 
+# Newest first, as `newest` reads them: 2.55 adds the description, 2.61 the extra specs.
+FLAVOR_MODELS: tuple[tuple[str, type[Body]], ...] = (("2.55", FlavorV255), ("2.1", Flavor))
+FLAVOR_DETAIL_MODELS: tuple[tuple[str, type[Body]], ...] = (
+    ("2.61", FlavorDetailV261), ("2.55", FlavorDetailV255), ("2.1", FlavorDetail))
+AnyFlavor = FlavorV255 | Flavor
+AnyFlavorDetail = FlavorDetailV261 | FlavorDetailV255 | FlavorDetail
+
+
 class FlavorList(Body):
-    flavors: list[Flavor]
+    flavors: list[AnyFlavor]
 
 
 class FlavorDetailList(Body):
-    flavors: list[FlavorDetail]
+    flavors: list[AnyFlavorDetail]
 
 
 class FlavorShow(Body):
-    flavor: FlavorDetail
+    flavor: AnyFlavorDetail
 
 
 class ExtraSpecs(Body):

@@ -12,12 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep
+from api.microversions import ComputeVersion, Version
+from api.responses.base import Body
 from api.responses.compute import (
+    FLAVOR_DETAIL_MODELS,
+    FLAVOR_MODELS,
     ExtraSpecs,
     FlavorAccessList,
     FlavorDetailList,
     FlavorList,
     FlavorShow,
+    newest,
 )
 from api.validation import Count, Description, Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
@@ -90,11 +95,15 @@ class FlavorAccessAction(BaseModel):
     remove_tenant_access: TenantRef | None = Field(default=None, alias="removeTenantAccess")
 
 
-def flavor_body(row: dict[str, Any], base: str, detail: bool = True) -> dict[str, Any]:
+def flavor_body(row: dict[str, Any], base: str, version: Version,
+                detail: bool = True) -> Body:
+    """The flavor as Nova shows it at `version`: the description from 2.55, the extra specs
+    (detail) from 2.61."""
     links = [{"rel": "self", "href": f"{base}/compute/v2.1/flavors/{row['flavorid']}"},
              {"rel": "bookmark", "href": f"{base}/compute/flavors/{row['flavorid']}"}]
-    body: dict[str, Any] = {"id": row["flavorid"], "name": row["name"], "links": links,
-                            "description": row["description"]}
+    body: dict[str, Any] = {"id": row["flavorid"], "name": row["name"], "links": links}
+    if version >= "2.55":
+        body["description"] = row["description"]
     if detail:
         body.update({
             "ram": row["ram"], "vcpus": row["vcpus"], "disk": row["disk"],
@@ -102,9 +111,11 @@ def flavor_body(row: dict[str, Any], base: str, detail: bool = True) -> dict[str
             "OS-FLV-EXT-DATA:ephemeral": row["ephemeral"],
             "OS-FLV-DISABLED:disabled": row["disabled"],
             "os-flavor-access:is_public": bool(row["is_public"]),
-            "extra_specs": row["extra_specs"],
         })
-    return body
+        if version >= "2.61":
+            body["extra_specs"] = row["extra_specs"]
+    model = newest(version, FLAVOR_DETAIL_MODELS if detail else FLAVOR_MODELS)
+    return model.model_validate(body)
 
 
 def views(cloud: CloudDep) -> FlavorViews:
@@ -119,49 +130,58 @@ def visible(cloud: CloudDep, caller: Caller, flavorid: str) -> dict[str, Any]:
     return row
 
 
-def list_flavors(cloud: CloudDep, caller: Caller, detail: bool, is_public: str | None,
-                 min_ram: int | None, min_disk: int | None, limit: int | None,
-                 marker: str | None) -> dict[str, Any]:
+def list_flavors(cloud: CloudDep, caller: Caller, version: Version, detail: bool,
+                 is_public: str | None, min_ram: int | None, min_disk: int | None,
+                 limit: int | None, marker: str | None) -> dict[str, Any]:
     rows = FlavorViews(cloud.store).list(
         project_id=caller.project_id, is_admin=caller.is_admin, is_public=is_public,
         min_ram=min_ram, min_disk=min_disk, limit=limit, marker=marker)
-    return {"flavors": [flavor_body(r, cloud.settings.public_url, detail) for r in rows]}
+    return {"flavors": [flavor_body(r, cloud.settings.public_url, version, detail)
+                        for r in rows]}
 
 
 ListQuery = Annotated[int | None, Query(ge=0)]
 
 
 @router.get("/flavors", response_model=FlavorList)
-def index(cloud: CloudDep, caller: Lister, is_public: str | None = None,
+def index(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: str | None = None,
           minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803 - Nova's names
           limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
-    return list_flavors(cloud, caller, False, is_public, minRam, minDisk, limit, marker)
+    return list_flavors(cloud, caller, version, False, is_public, minRam, minDisk, limit,
+                        marker)
 
 
 @router.get("/flavors/detail", response_model=FlavorDetailList)
-def detail(cloud: CloudDep, caller: Lister, is_public: str | None = None,
+def detail(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: str | None = None,
            minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803
            limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
-    return list_flavors(cloud, caller, True, is_public, minRam, minDisk, limit, marker)
+    return list_flavors(cloud, caller, version, True, is_public, minRam, minDisk, limit,
+                        marker)
 
 
 @router.get("/flavors/{flavorid}", response_model=FlavorShow)
-def show(flavorid: str, cloud: CloudDep, caller: Lister) -> dict[str, Any]:
-    return {"flavor": flavor_body(visible(cloud, caller, flavorid), cloud.settings.public_url)}
+def show(flavorid: str, cloud: CloudDep, caller: Lister,
+         version: ComputeVersion) -> dict[str, Any]:
+    return {"flavor": flavor_body(visible(cloud, caller, flavorid), cloud.settings.public_url,
+                                  version)}
 
 
 Admin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-manage:create"))]
 
 
 @router.post("/flavors", response_model=FlavorShow)
-def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin) -> dict[str, Any]:
+def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin,
+           version: ComputeVersion) -> dict[str, Any]:
     f = body.flavor
+    if f.description is not None and version < "2.55":
+        # Nova's create schema before 2.55 has no description: an unknown key is a 400.
+        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
     flavor = cloud.flavors.create(
         caller.ctx, str(uuid.uuid4() if f.id is None else f.id), f.name.strip(), f.ram, f.vcpus,
         f.disk,
         ephemeral=f.ephemeral, swap=f.swap, rxtx_factor=f.rxtx_factor, is_public=f.is_public,
         description=f.description)
-    return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url)}
+    return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url, version)}
 
 
 def aggregate_row(flavor: Any) -> dict[str, Any]:
@@ -181,9 +201,12 @@ AccessAdmin = Annotated[Caller, Depends(Authorize("os_compute_api:os-flavor-acce
 
 @router.put("/flavors/{flavorid}", response_model=FlavorShow)
 def update(flavorid: str, body: FlavorUpdateRequest, cloud: CloudDep,
-           caller: Updater) -> dict[str, Any]:
+           caller: Updater, version: ComputeVersion) -> dict[str, Any]:
+    if version < "2.55":
+        # Nova's flavor update exists from 2.55 on; below, the route is not there.
+        raise NotFound("The resource could not be found.")
     flavor = cloud.flavors.describe(caller.ctx, flavorid, body.flavor.description)
-    return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url)}
+    return {"flavor": flavor_body(aggregate_row(flavor), cloud.settings.public_url, version)}
 
 
 @router.delete("/flavors/{flavorid}", status_code=202)

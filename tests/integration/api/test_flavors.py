@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.support.compute_api import auth
+
 
 def test_default_flavors_are_seeded(client: TestClient, member_a: dict[str, str]) -> None:
     response = client.get(
@@ -81,8 +83,13 @@ def test_extra_specs_and_delete(client: TestClient, admin: dict[str, str]) -> No
         client.post("/compute/v2.1/flavors/1/os-extra_specs", json=specs, headers=admin).status_code
         == 200
     )
-    shown = client.get("/compute/v2.1/flavors/1", headers=admin).json()["flavor"]
+    shown = client.get("/compute/v2.1/flavors/1", headers=auth(admin, "2.61")).json()["flavor"]
     assert shown["extra_specs"] == {"hw:cpu_policy": "dedicated"}
+    # Before 2.61 a flavor shows no extra specs, before 2.55 no description (Nova's schemas).
+    older = client.get("/compute/v2.1/flavors/1", headers=auth(admin, "2.54")).json()["flavor"]
+    assert "extra_specs" not in older and "description" not in older
+    assert "description" in client.get("/compute/v2.1/flavors/1",
+                                       headers=auth(admin, "2.55")).json()["flavor"]
     assert client.delete("/compute/v2.1/flavors/1", headers=admin).status_code == 202
     assert client.get("/compute/v2.1/flavors/1", headers=admin).status_code == 404
 

@@ -132,8 +132,9 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
                      service_id="disable")
     checked.call("post", f"{V21}/flavors", admin, version, json={"flavor": {
         "name": "small", "id": "small", "ram": 128, "vcpus": 1, "disk": 1}})
-    checked.call("put", f"{V21}/flavors/{{flavorid}}", admin, version,
-                 json={"flavor": {"description": "d"}}, flavorid="small")
+    if Version.of(version) >= "2.55":  # Nova's flavor update came with descriptions
+        checked.call("put", f"{V21}/flavors/{{flavorid}}", admin, version,
+                     json={"flavor": {"description": "d"}}, flavorid="small")
     specs = f"{V21}/flavors/{{flavorid}}/os-extra_specs"
     checked.call("post", specs, admin, version, json={"extra_specs": {"k": "v"}}, flavorid="small")
     checked.call("get", specs, admin, version, flavorid="small")
@@ -148,7 +149,8 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
     checked.call("get", f"{V21}/os-availability-zone/detail", admin, version)
     checked.call("post", f"{V21}/servers/{{server_id}}/action", member, version,
                  json={"os-getConsoleOutput": {}}, server_id=server_id)
-    assert checked.seen == checked.modelled("compute")
+    newer = {("put", f"{V21}/flavors/{{flavorid}}")} if Version.of(version) < "2.55" else set()
+    assert checked.seen == checked.modelled("compute") - newer
 
 
 def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
