@@ -1,8 +1,12 @@
-"""Shared fixtures: one event store per test, on SQLite and on PostgreSQL (a schema of its own)."""
+"""Shared fixtures: one event store per test, on SQLite and on PostgreSQL (a schema of its own);
+and the machine's singletons that integration and end-to-end tests both use: the real guest's
+image (with libvirtd) and the network tools."""
 
 from __future__ import annotations
 
 import os
+import platform
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +14,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain.compute.ports import KernelBoot
+
 # pytest rewrites the asserts of test modules and conftest.py files only; the helpers under
 # tests/support assert too, and their failures should read as well.
 pytest.register_assert_rewrite("tests.support")
+# After that registration, so that its asserts are rewritten:
+from tests.support.hypervisor import build_guest_image, missing_capability  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tests that use the machine's singletons: libvirtd (qemu:///system and the test driver behind
@@ -62,6 +70,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'events.sqlite'}"
     return str(request.getfixturevalue("pg_schema_url"))
+
+
+@pytest.fixture(scope="session")
+def guest_image() -> KernelBoot:
+    """libvirtd running and the busybox guest built (both scripts are no-ops when done)."""
+    reason = missing_capability()
+    if reason is not None:
+        pytest.skip(reason)
+    return build_guest_image()
+
+
+@pytest.fixture(scope="session")
+def network_tools() -> None:
+    """Root, Linux, and dnsmasq/nft/ip/ping installed (ops/setup-network-tools is a no-op then)."""
+    if platform.system() != "Linux" or os.geteuid() != 0:
+        pytest.skip("needs root on Linux, to create network namespaces")
+    result = subprocess.run([str(ROOT / "ops" / "setup-network-tools")], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, f"ops/setup-network-tools failed:\n{result.stderr}"
 
 
 @pytest.hookimpl(trylast=True)

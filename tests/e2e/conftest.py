@@ -1,64 +1,16 @@
 """A real skyledger server (the `skyledger serve` console script under uvicorn) per test module,
-driven with openstacksdk through the clouds.yaml that the first start writes."""
+driven with openstacksdk through the clouds.yaml that the first start writes
+(tests/support/server_process.py), and the real-guest modules' clean-up of their domains."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import openstack
 import pytest
-from openstack.config import OpenStackConfig
 
-from ops.local_server import THIS_SKYLEDGER, free_port, launch
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Server:
-    url: str
-    data_dir: Path
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def clouds_yaml(self) -> Path:
-        return self.data_dir / "clouds.yaml"
-
-    def connect(self, **auth_overrides: str) -> openstack.connection.Connection:
-        """As the clouds.yaml admin, or as another user given username/password/project_name
-        (the overrides must reach get_one: the auth plugin is built there)."""
-        config = OpenStackConfig(config_files=[str(self.clouds_yaml)])
-        auth = {**config.get_one("skyledger").config["auth"], **auth_overrides}
-        if "password" in auth_overrides:
-            auth.pop("token", None)
-        return openstack.connection.Connection(config=config.get_one("skyledger", auth=auth))
-
-
-def start_server(tmp: Path, env_overrides: dict[str, str] | None = None,
-                 program: tuple[str, ...] = THIS_SKYLEDGER) -> Server:
-    """`skyledger serve` (this interpreter's, or `program`) with a data dir of its own in `tmp`."""
-    port = free_port()
-    data_dir = tmp / "var"
-    env = {**os.environ, "SKYLEDGER_DATA_DIR": str(data_dir), "SKYLEDGER_BIND": f"127.0.0.1:{port}",
-           "SKYLEDGER_FAST_HASHING": "1", **(env_overrides or {})}
-    if "SKYLEDGER_ADMIN_PASSWORD" not in (env_overrides or {}):
-        env.pop("SKYLEDGER_ADMIN_PASSWORD", None)  # so the first start generates one
-    log = tmp / "server.log"
-    process, url = launch(tmp, env, log, program=program)
-    return Server(url, data_dir, process, log)
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+from tests.support.real_guest import Leftovers
+from tests.support.server_process import Server, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +25,12 @@ def conn(server: Server) -> Iterator[openstack.connection.Connection]:
     connection = server.connect()
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def leftovers() -> Iterator[Leftovers]:
+    """The domains a real-guest module made, removed at its end. Set up before that module's
+    server, so torn down after it has stopped (and its worker with it)."""
+    made = Leftovers()
+    yield made
+    made.clean()

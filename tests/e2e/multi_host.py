@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.conftest import Server, start_server, stop_server
+from tests.support.server_process import Server, start_server, stop_server
 
 HYPERVISOR = "test:///default"  # libvirt's test driver: a fresh hypervisor in each process
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from openstack import exceptions
 
-from tests.e2e.conftest import Server
+from tests.support.server_process import Server
 
 # Nova's default quotas (nova.conf [quota]) as a fresh project sees them.
 NOVA_DEFAULTS = {"instances": 10, "cores": 20, "ram": 51200, "key_pairs": 100,

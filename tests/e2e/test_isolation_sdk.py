@@ -20,7 +20,7 @@ import pytest
 from openstack import exceptions
 from openstack.config import OpenStackConfig
 
-from tests.e2e.conftest import Server
+from tests.support.server_process import Server
 
 Connection = openstack.connection.Connection
 

@@ -27,7 +27,7 @@ import pytest
 from openstack.connection import Connection
 
 from tests.e2e.multi_host import Deployment
-from tests.e2e.test_real_guest import new_member
+from tests.support.real_guest import new_member
 from tests.support.waiting import wait_for
 
 COMPUTE = "/compute/v2.1"

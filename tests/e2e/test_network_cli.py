@@ -11,8 +11,8 @@ from typing import Any
 
 import openstack
 
-from tests.e2e.conftest import Server
-from tests.e2e.test_openstack_cli_compute import openstack as cli
+from tests.support.server_process import Server
+from tests.support.server_process import openstack as cli
 
 
 def as_json(server: Server, *args: str) -> Any:

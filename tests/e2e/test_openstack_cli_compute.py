@@ -4,21 +4,9 @@ stops it, reads its console and event list, and deletes it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.e2e.conftest import Server
-
-
-def openstack(server: Server, *args: str) -> str:
-    cli = Path(sys.executable).with_name("openstack")
-    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(server.clouds_yaml)}
-    result = subprocess.run([str(cli), "--os-cloud", "skyledger", *args], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, (args, result.stderr)
-    return result.stdout
+from tests.support.server_process import Server, openstack
 
 
 def test_server_lifecycle_through_the_cli(server: Server, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openstack
 
-from tests.e2e.conftest import ROOT, Server
+from tests.support.server_process import ROOT, Server
 
 MARKER = "<!-- first session:"
 

@@ -13,7 +13,6 @@ undefines every domain whose uuid this module booted or whose XML points into it
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import time
@@ -24,29 +23,29 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import libvirt
 import openstack
 import pytest
-import yaml
 from openstack import exceptions
 
 from domain.compute.ports import KernelBoot
-from tests.e2e.conftest import Server, start_server, stop_server
-
-# libvirtd running and the guest built: the hypervisor adapter's session fixture (both
-# scripts it runs are no-ops when already done).
-from tests.integration.hypervisor.conftest import guest_image  # noqa: F401
+from tests.support.real_guest import (
+    POLL_S,
+    READY,
+    TIMEOUT_S,
+    URI,
+    Leftovers,
+    console,
+    domain_facts,
+    domain_or_none,
+    new_member,
+)
+from tests.support.server_process import Server, start_server, stop_server
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 
-URI = "qemu:///system"
 UP = "SKYLEDGER-GUEST-UP"  # printed by the guest's init (ops/guest/init) on every boot
-READY = "SKYLEDGER-GUEST-READY"  # its last line: the console is quiet after it
 GUEST_HOSTNAME = "sky-e2e"
-TIMEOUT_S = 90.0  # one boot takes ~6 s here under TCG; generous for a loaded machine
-POLL_S = 0.25
-NO_DOMAIN = 42  # libvirt.VIR_ERR_NO_DOMAIN
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -74,64 +73,6 @@ class RequestIds:
         return found[0]
 
 
-@dataclass
-class Leftovers:
-    """Domains this module may have made, destroyed and undefined at teardown."""
-
-    data_dir: Path | None = None
-    instance_ids: set[str] = field(default_factory=set)
-
-    def ours(self, dom: libvirt.virDomain) -> bool:
-        if dom.UUIDString() in self.instance_ids:
-            return True
-        try:
-            return self.data_dir is not None and str(self.data_dir) in dom.XMLDesc(0)
-        except libvirt.libvirtError:
-            return False
-
-    def clean(self) -> list[str]:
-        cleaned: list[str] = []
-        conn = libvirt.open(URI)
-        try:
-            for dom in conn.listAllDomains():
-                if not self.ours(dom):
-                    continue
-                cleaned.append(dom.UUIDString())
-                with contextlib.suppress(libvirt.libvirtError):
-                    if dom.isActive():
-                        dom.destroy()
-                with contextlib.suppress(libvirt.libvirtError):
-                    dom.undefine()
-        finally:
-            conn.close()
-        return cleaned
-
-
-def domain_or_none(instance_id: str) -> libvirt.virDomain | None:
-    conn = libvirt.open(URI)
-    try:
-        return conn.lookupByUUIDString(instance_id)
-    except libvirt.libvirtError as error:
-        assert error.get_error_code() == NO_DOMAIN, error
-        return None
-    finally:
-        conn.close()
-
-
-def domain_facts(instance_id: str) -> tuple[bool, str]:
-    conn = libvirt.open(URI)
-    try:
-        dom = conn.lookupByUUIDString(instance_id)
-        return bool(dom.isActive()), dom.XMLDesc(0)
-    finally:
-        conn.close()
-
-
-def console(conn: openstack.connection.Connection, server: Any,
-            length: int | None = None) -> str:
-    return str(conn.compute.get_server_console_output(server, length=length)["output"])
-
-
 def raw_console(conn: openstack.connection.Connection, server_id: str, length: Any) -> str:
     """The `os-getConsoleOutput` action as the bare REST call."""
     response = conn.compute.post(f"/servers/{server_id}/action",
@@ -145,14 +86,6 @@ def raw_console(conn: openstack.connection.Connection, server_id: str, length: A
 def host_name() -> str:
     """A host of this run's own: no clash with the hosts of other tests or other runs."""
     return f"e2e-qemu-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-def leftovers() -> Iterator[Leftovers]:
-    # Set up before the server, so torn down after it has stopped (and its worker with it).
-    made = Leftovers()
-    yield made
-    made.clean()
 
 
 @pytest.fixture(scope="module")
@@ -180,41 +113,12 @@ def admin(qemu_server: Server) -> Iterator[openstack.connection.Connection]:
     connection.close()
 
 
-def connect_as(server: Server, username: str, password: str,
-               project_name: str) -> openstack.connection.Connection:
-    """Another user of the cloud in clouds.yaml. (Not `Server.connect(**auth_overrides)`: the
-    auth plugin is already loaded when it updates the auth options, so they are ignored and
-    the connection is the admin's.)"""
-    cloud = yaml.safe_load(server.clouds_yaml.read_text())["clouds"]["skyledger"]
-    return openstack.connect(
-        load_yaml_config=False, load_envvars=False, auth_type="password",
-        auth={"auth_url": cloud["auth"]["auth_url"], "username": username,
-              "password": password, "project_name": project_name,
-              "user_domain_name": "Default", "project_domain_name": "Default"},
-        region_name=cloud["region_name"], identity_api_version="3",
-        interface=cloud["interface"])
-
-
 @dataclass
 class Member:
     conn: openstack.connection.Connection
     user_id: str
     project_id: str
     request_ids: RequestIds
-
-
-def new_member(server: Server, admin: openstack.connection.Connection,
-               prefix: str) -> tuple[openstack.connection.Connection, Any, Any]:
-    """A user with the member role in a project of its own, connected as that user; with the
-    user and project records."""
-    suffix = uuid.uuid4().hex[:6]
-    project = admin.identity.create_project(name=f"{prefix}-{suffix}", domain_id="default")
-    password = f"pw-{uuid.uuid4().hex}"
-    user = admin.identity.create_user(name=f"{prefix}-user-{suffix}", password=password,
-                                      domain_id="default", default_project_id=project.id)
-    role = admin.identity.find_role("member", ignore_missing=False)
-    admin.identity.assign_project_role_to_user(project, user, role)
-    return connect_as(server, user.name, password, project.name), user, project
 
 
 @pytest.fixture(scope="module")

@@ -31,26 +31,17 @@ import openstack
 import pytest
 
 from domain.compute.ports import KernelBoot
-from tests.e2e.conftest import Server, start_server, stop_server
-from tests.e2e.test_real_guest import (
+from tests.support.hypervisor import HV_NETNS
+from tests.support.network_namespaces import Namespaces, connect, ip, pings, sh, unreachable
+from tests.support.real_guest import (
     POLL_S,
     TIMEOUT_S,
     Leftovers,
     console,
     domain_or_none,
-    leftovers,  # noqa: F401 - fixture
     new_member,
 )
-from tests.integration.hypervisor.conftest import HV_NETNS, guest_image  # noqa: F401
-from tests.integration.network.conftest import (
-    Namespaces,
-    connect,
-    ip,
-    network_tools,  # noqa: F401
-    pings,
-    sh,
-    unreachable,
-)
+from tests.support.server_process import Server, start_server, stop_server
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu

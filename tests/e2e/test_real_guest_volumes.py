@@ -25,8 +25,8 @@ import openstack
 import pytest
 
 from domain.compute.ports import KernelBoot
-from tests.e2e.conftest import Server, start_server, stop_server
-from tests.e2e.test_real_guest import (
+from tests.support.hypervisor import QEMU_URI, remove_pool
+from tests.support.real_guest import (
     POLL_S,
     READY,
     TIMEOUT_S,
@@ -36,10 +36,7 @@ from tests.e2e.test_real_guest import (
     domain_or_none,
     new_member,
 )
-
-# libvirtd running and the guest built: the hypervisor adapter's session fixture.
-from tests.integration.hypervisor.conftest import guest_image  # noqa: F401
-from tests.integration.storage.conftest import QEMU_URI, remove_pool
+from tests.support.server_process import Server, start_server, stop_server
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu

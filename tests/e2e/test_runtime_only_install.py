@@ -15,7 +15,7 @@ from pathlib import Path
 import openstack
 import pytest
 
-from tests.e2e.conftest import ROOT, Server, start_server, stop_server
+from tests.support.server_process import ROOT, Server, start_server, stop_server
 
 PACKAGES = ("domain", "projections", "adapters", "api", "ops", "bench")  # pyproject.toml's find
 TEST_ONLY = ("openstack", "pytest", "schemathesis")  # in the test extras only

@@ -18,7 +18,7 @@ import pytest
 
 from ops.commands.serve_workers import NoDelayConfig
 from ops.local_server import free_port, launch
-from tests.e2e.conftest import Server, stop_server
+from tests.support.server_process import Server, stop_server
 
 COMPUTE = "/compute/v2.1"
 

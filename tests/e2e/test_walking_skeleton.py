@@ -11,7 +11,7 @@ import openstack
 import pytest
 from openstack import exceptions
 
-from tests.e2e.conftest import Server
+from tests.support.server_process import Server
 
 
 def test_first_start_wrote_a_working_clouds_yaml(

@@ -1,4 +1,7 @@
-"""Fixtures for tests that drive the composed cloud, its API in-process and its CLI."""
+"""Fixtures for tests that drive the composed cloud, its API in-process and its CLI; and the
+ones several directories share: a compute fleet (compute/, faults/, crash/), libvirtd with test
+driver and QEMU guests and a QEMU storage pool (hypervisor/, storage/, compute/, faults/, crash/),
+and network namespaces playing a host (network/, crash/)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,28 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.persistence import Database
+from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from api.app import create_app
+from domain.compute.ports import KernelBoot
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
 from projections.scratch import ScratchSpace, scratch_labels
 from tests.support.cli import History, cli_env
 from tests.support.compute_api import SERVERS, Compute, auth, make_image, register_host
+from tests.support.fleet import Fleet
+from tests.support.hypervisor import (
+    QEMU_URI,
+    TEST_URI,
+    Guests,
+    missing_capability,
+    pool_backend,
+    run_script,
+    write_node_file,
+)
 from tests.support.identity import make_member, password_token
+from tests.support.network_namespaces import Host, Namespaces, connect, ip
 from tests.support.settings import make_settings
 from tests.support.volumes_api import Volumes
 
@@ -100,3 +117,88 @@ def history(compute: Compute, member_a: dict[str, str], admin: dict[str, str],
     compute.cloud.sync_read_models()
     return History(compute, member_a, at, position, [first, second], [second, third, fourth],
                    first, [third, fourth])
+
+
+# -- compute fleet -------------------------------------------------------------------------------
+@pytest.fixture
+def compute_cloud(database_url: str, tmp_path: Path) -> Iterator[Cloud]:
+    """A composed cloud without the first-start bootstrap (the `cloud` fixture's): the compute
+    tests make their own flavors and images."""
+    cloud = build(make_settings(tmp_path / "data", database_url, service_down_time=60.0),
+                  follow=False)
+    yield cloud
+    cloud.close()
+
+
+@pytest.fixture
+def fleet(compute_cloud: Cloud, tmp_path: Path) -> Iterator[Fleet]:
+    made = Fleet(compute_cloud, tmp_path)
+    made.seed()
+    yield made
+    made.close()
+
+
+# -- libvirt -------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def libvirtd() -> None:
+    """libvirtd running (ops/setup-libvirtd is a no-op when it already is): for URIs whose
+    guests outlive the process that made them, test+unix:///default and qemu:///system."""
+    reason = missing_capability()
+    if reason is not None:
+        pytest.skip(reason)
+    run_script("setup-libvirtd")
+
+
+@pytest.fixture(params=["default", "node-file"])
+def test_driver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LibvirtHypervisor]:
+    """The adapter on libvirt's in-process test driver, shared state or a fresh node file."""
+    if request.param == "default":
+        uri = TEST_URI
+    else:
+        uri = f"test://{write_node_file(tmp_path, vcpus=4, memory_mib=8192)}"
+    with LibvirtHypervisor(uri, tmp_path / "instances", disk_gib=100) as hypervisor:
+        yield hypervisor
+
+
+@pytest.fixture
+def guests(test_driver: LibvirtHypervisor, tmp_path: Path) -> Iterator[Guests]:
+    # The test driver never opens these files: they only have to be valid paths.
+    kernel = KernelBoot(tmp_path / "vmlinuz", tmp_path / "initrd.img", "console=ttyS0")
+    made = Guests(test_driver, kernel)
+    yield made
+    made.destroy_all()
+
+
+@pytest.fixture
+def qemu_guests(guest_image: KernelBoot, tmp_path: Path) -> Iterator[Guests]:
+    with LibvirtHypervisor(QEMU_URI, tmp_path / "instances") as hypervisor:
+        made = Guests(hypervisor, guest_image)
+        try:
+            yield made
+        finally:
+            made.destroy_all()  # even when the test failed: leave no guest running
+
+
+@pytest.fixture
+def qemu_backend(libvirtd: None, tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
+    """A volume backend on qemu:///system with a pool of its own: for what needs real files."""
+    yield from pool_backend(QEMU_URI, tmp_path)
+
+
+# -- network namespaces --------------------------------------------------------------------------
+@pytest.fixture
+def namespaces(network_tools: None) -> Iterator[Namespaces]:
+    made = Namespaces()
+    try:
+        yield made
+    finally:
+        made.remove_all()
+
+
+@pytest.fixture
+def host(namespaces: Namespaces) -> Host:
+    """One host whose physical interface leads to an otherwise empty underlay namespace."""
+    ns, underlay = namespaces.new("host"), namespaces.new("under")
+    connect(ns, "phys0", underlay, "uplink0")
+    ip(ns, "addr", "add", "192.0.2.1/24", "dev", "phys0")  # the VXLAN source address
+    return Host(ns, underlay_ip="192.0.2.1")

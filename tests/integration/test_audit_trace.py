@@ -2,14 +2,13 @@
 calls the workers made for it, recorded with their outcome events (domain/process/effects.py).
 
 Servers boot through the API on a libvirt test-driver host run by a real compute worker
-(tests/integration/compute/fleet.py); a volume is made by a real volume worker in a test-driver
+(tests/support/fleet.py); a volume is made by a real volume worker in a test-driver
 storage pool of its own. Both event stores.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,9 @@ from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.audit import AuditViews
-from tests.integration.compute.fleet import Fleet
-from tests.integration.storage.conftest import TEST_URI, remove_pool
 from tests.support.compute_api import SERVERS, make_image
+from tests.support.fleet import Fleet
+from tests.support.hypervisor import TEST_URI, pool_backend
 from tests.support.waiting import wait_for
 
 # The CLI opens the cloud the tests drive: the environment names its data dir and store.
@@ -136,12 +135,7 @@ def test_trace_needs_a_request_id_and_says_when_there_is_none(
 
 @pytest.fixture
 def pool(tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
-    name = f"skyledger-trace-{uuid.uuid4().hex[:8]}"
-    try:
-        with LibvirtVolumeBackend(TEST_URI, name, tmp_path / "pool") as backend:
-            yield backend
-    finally:
-        remove_pool(TEST_URI, name)
+    yield from pool_backend(TEST_URI, tmp_path, "skyledger-trace")
 
 
 def test_a_volume_create_attach_and_detach_trace_to_the_libvirt_calls(

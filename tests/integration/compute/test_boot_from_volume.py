@@ -5,12 +5,9 @@ server's delete detaches it, deleting it only with delete_on_termination."""
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -21,42 +18,14 @@ from domain.compute.states import VmState
 from domain.services.compute.boot_volumes import RootVolumeRequest
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
-from ops.bootstrap import assemble_compute as assemble
-from ops.compute_worker import ComputeHost
-from tests.integration.compute.fleet import USER, Fleet
-from tests.integration.storage.conftest import remove_pool
+from tests.support.fleet import USER, Fleet, VolumeFleet
+from tests.support.hypervisor import TEST_URI, pool_backend
 from tests.support.waiting import wait_for
-
-TEST_URI = "test:///default"
-
-
-class VolumeFleet(Fleet):
-    """A fleet whose workers make root volumes in one storage pool (tests/.../fleet.py's hosts
-    get no volume backend)."""
-
-    def __init__(self, cloud: Cloud, tmp: Path, backend: LibvirtVolumeBackend) -> None:
-        super().__init__(cloud, tmp)
-        self.backend = backend
-
-    def start(self, name: str, **config: Any) -> ComputeHost:
-        host = self.hosts[name]
-        host.config = replace(host.config, **config)
-        worker, liveness = assemble(self.cloud.app, self.cloud.store, self.cloud.capacity,
-                                    host.blobs, host.hypervisor, host.config,
-                                    volumes=self.backend)
-        host.compute = ComputeHost(worker, liveness).start()
-        wait_for(lambda: liveness.registered.is_set(), f"{name} to register")
-        return host.compute
 
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
-    name = f"skyledger-bfv-{uuid.uuid4().hex[:8]}"
-    try:
-        with LibvirtVolumeBackend(TEST_URI, name, tmp_path / "pool") as made:
-            yield made
-    finally:
-        remove_pool(TEST_URI, name)
+    yield from pool_backend(TEST_URI, tmp_path, "skyledger-bfv")
 
 
 @pytest.fixture

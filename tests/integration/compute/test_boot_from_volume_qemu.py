@@ -17,14 +17,12 @@ from domain.compute.ports import KernelBoot
 from domain.compute.states import VmState
 from domain.services.compute.boot_volumes import RootVolumeRequest
 from ops.bootstrap import Cloud
-from tests.integration.compute.fleet import ADMIN, USER
-from tests.integration.compute.test_boot_from_volume import VolumeFleet
-from tests.integration.storage.conftest import remove_pool
+from tests.support.fleet import ADMIN, USER, VolumeFleet
+from tests.support.hypervisor import QEMU_URI, remove_pool
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 
-QEMU_URI = "qemu:///system"
 BOOT_TIMEOUT_S = 90.0
 WROTE = re.compile(r"SKYLEDGER-GUEST-WROTE-MARK vda (SKYLEDGER-MARK:\S+)")
 FOUND = re.compile(r"SKYLEDGER-GUEST-FOUND-MARK vda (SKYLEDGER-MARK:\S+)")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -27,16 +25,13 @@ from domain.services.compute.boot_volumes import RootVolumeRequest
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
-from ops.bootstrap import assemble_compute as assemble
 from ops.bootstrap import assemble_volume as assemble_volume_worker
-from ops.compute_worker import ComputeHost
 from ops.volume_worker import VolumeHost
 from projections.volumes import VolumeViews
-from tests.integration.compute.fleet import USER, Fleet
-from tests.integration.storage.conftest import remove_pool
+from tests.support.fleet import USER, Fleet
+from tests.support.hypervisor import TEST_URI, remove_pool
 from tests.support.waiting import wait_for
 
-TEST_URI = "test:///default"
 # Equal hosts score equally and the scheduler then takes names in order: "a-..." first.
 A, B = "a-fails", "b-works"
 
@@ -56,15 +51,8 @@ class PoolFleet(Fleet):
         self.start_volume_worker(name)
         self.add_host(name)
 
-    def start(self, name: str, **config: Any) -> ComputeHost:
-        host = self.hosts[name]
-        host.config = replace(host.config, **config)
-        worker, liveness = assemble(self.cloud.app, self.cloud.store, self.cloud.capacity,
-                                    host.blobs, host.hypervisor, host.config,
-                                    volumes=self.pools[name])
-        host.compute = ComputeHost(worker, liveness).start()
-        wait_for(lambda: liveness.registered.is_set(), f"{name} to register")
-        return host.compute
+    def volumes_of(self, name: str) -> LibvirtVolumeBackend:
+        return self.pools[name]
 
     def start_volume_worker(self, name: str) -> None:
         config = VolumeWorkerConfig(host=name, poll_interval=0.02, reconcile_interval=3600.0)

@@ -13,7 +13,6 @@ The hypervisor must outlive the worker process, so these run against libvirtd: i
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -38,8 +37,8 @@ from domain.compute.states import VmState
 from domain.process.config import WorkerConfig
 from domain.process.liveness import Liveness
 from ops.bootstrap import Cloud
-from tests.integration.compute.fleet import Fleet
-from tests.integration.hypervisor.conftest import HV_NETNS, write_node_file
+from tests.support.fleet import Fleet, start_worker
+from tests.support.hypervisor import write_node_file
 from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[3]
@@ -53,19 +52,6 @@ def test_help_describes_the_command() -> None:
     assert result.returncode == 0, result.stderr
     for option in ("--host", "--libvirt-uri", "--availability-zone", "SIGTERM"):
         assert option in result.stdout
-
-
-def start_worker(fleet: Fleet, database_url: str, host: str, uri: str, state_dir: Path,
-                 log: Path) -> subprocess.Popen[bytes]:
-    # Guests' bridges go where libvirtd runs (a test namespace), never the machine's own.
-    env = {**os.environ, "SKYLEDGER_DATA_DIR": str(fleet.cloud.settings.data_dir),
-           "SKYLEDGER_DATABASE_URL": database_url, "SKYLEDGER_REPORT_INTERVAL": "0.5",
-           "SKYLEDGER_NETWORK_NAMESPACE": HV_NETNS}
-    command = [sys.executable, "-m", "ops.cli", "compute", "--host", host, "--libvirt-uri", uri,
-               "--state-dir", str(state_dir), "--reconcile-interval", "0.2",
-               "--stop-timeout", "0", "--log-level", "debug"]
-    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("ab"),
-                            stderr=subprocess.STDOUT)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import uuid
 from adapters.console_logs import MAX_CHARS, ConsoleLogs
 from domain.compute.states import VmState
 from ops.bootstrap import Cloud
-from tests.integration.compute.fleet import USER, Fleet
+from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 
 

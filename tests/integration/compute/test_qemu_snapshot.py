@@ -11,7 +11,7 @@ import pytest
 from domain.catalog.image import Image
 from domain.compute.ports import KernelBoot
 from domain.compute.states import VmState
-from tests.integration.compute.fleet import ADMIN, USER, Fleet
+from tests.support.fleet import ADMIN, USER, Fleet
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu

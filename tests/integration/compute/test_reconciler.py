@@ -9,7 +9,7 @@ from typing import Any
 from domain.compute.ports import GuestSpec, GuestState, KernelBoot
 from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.process.drift import DriftService, drift_id
-from tests.integration.compute.fleet import USER, Fleet, Host
+from tests.support.fleet import USER, Fleet, Host
 from tests.support.waiting import wait_for
 
 FAST: dict[str, Any] = {"reconcile_interval": 0.02}

@@ -10,7 +10,7 @@ from adapters.blobs import FileBlobStore
 from domain.compute.ports import GuestState as G
 from domain.compute.states import PowerState, VmState
 from domain.process.drift import DriftService
-from tests.integration.compute.fleet import USER, Fleet
+from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from adapters.blobs import FileBlobStore
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from tests.integration.compute.fleet import USER, Fleet
+from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 
 

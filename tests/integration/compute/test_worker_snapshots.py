@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.catalog.image import Image
 from domain.compute.states import VmState
-from tests.integration.compute.fleet import USER, Fleet
+from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 
 

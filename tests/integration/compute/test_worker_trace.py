@@ -11,7 +11,7 @@ from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.process.drift import drift_id
 from projections.audit import AuditViews
-from tests.integration.compute.fleet import Fleet
+from tests.support.fleet import Fleet
 from tests.support.waiting import wait_for
 
 

@@ -24,7 +24,7 @@ from domain.services.storage.volumes import VolumeRequest
 from domain.storage.volume import Volume
 from projections.instance_actions import InstanceActionViews
 from projections.servers import ServerViews
-from tests.integration.compute.fleet import USER, Fleet
+from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 
 STORAGE = RequestContext(user_id="storage-worker", project_id=None)

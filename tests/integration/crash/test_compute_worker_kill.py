@@ -30,9 +30,8 @@ from domain.process.liveness import Liveness
 from ops.bootstrap import Cloud, build
 from projections.quotas import QuotaViews
 from projections.servers import ServerViews
-from tests.integration.compute.fleet import ADMIN, USER, Fleet
-from tests.integration.compute.test_compute_process import start_worker
 from tests.integration.crash.killer import Killer, seeded_random
+from tests.support.fleet import ADMIN, USER, Fleet, start_worker
 from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 

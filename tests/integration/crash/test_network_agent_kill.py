@@ -34,10 +34,10 @@ from domain.network.network import Network
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud, build
 from ops.network_agent import dhcp_dir_for
-from tests.integration.compute.fleet import ADMIN, Fleet
 from tests.integration.crash.host_network import HostState, read_host
 from tests.integration.crash.killer import Killer, seeded_random
-from tests.integration.network.conftest import Host
+from tests.support.fleet import ADMIN, Fleet
+from tests.support.network_namespaces import Host
 from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 

@@ -31,9 +31,9 @@ from ops.bootstrap import Cloud, build
 from projections.registry import all_projections
 from projections.runner import runner_for
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
-from tests.integration.compute.fleet import ADMIN, USER, Fleet
 from tests.integration.crash.follower import READY
 from tests.integration.crash.killer import Killer, seeded_random
+from tests.support.fleet import ADMIN, USER, Fleet
 from tests.support.read_models import dump_table
 from tests.support.settings import make_settings
 from tests.support.waiting import wait_for

@@ -8,9 +8,6 @@ is stopped by its pid and started again by the same script, once, as an operator
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 
 import pytest
@@ -18,30 +15,14 @@ import pytest
 from domain.compute.ports import GuestState, KernelBoot
 from domain.compute.states import VmState
 from domain.process.drift import drift_id
-from tests.integration.compute.conftest import compute_cloud, fleet, libvirtd  # noqa: F401
-from tests.integration.compute.fleet import ADMIN, USER, Fleet, Host
-from tests.integration.hypervisor.conftest import _run_script, guest_image  # noqa: F401
+from tests.support.fleet import ADMIN, USER, Fleet, Host
+from tests.support.hypervisor import restart_libvirtd
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.qemu
 
 UP = "SKYLEDGER-GUEST-UP"
 BOOT_TIMEOUT_S = 90.0  # ~6 s here under TCG; generous for a loaded machine
-
-
-def running_libvirtd() -> list[int]:
-    """Pids of the running (not zombie) libvirtd, as ops/setup-libvirtd finds them."""
-    out = subprocess.run(["ps", "-C", "libvirtd", "-o", "pid=,stat="], capture_output=True,
-                         text=True, check=False).stdout
-    return [int(pid) for pid, stat in (line.split() for line in out.splitlines())
-            if not stat.startswith(("Z", "X"))]
-
-
-def restart_libvirtd() -> None:
-    [pid] = running_libvirtd()
-    os.kill(pid, signal.SIGTERM)
-    wait_for(lambda: pid not in running_libvirtd(), "libvirtd to stop", 30)
-    _run_script("setup-libvirtd")  # starts it again in skyledger-hv and waits until it answers
 
 
 def reconciled_after(host: Host, more: int) -> None:

@@ -10,8 +10,7 @@ import uuid
 import pytest
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from tests.integration.faults.test_libvirtd_restart import restart_libvirtd
-from tests.integration.storage.conftest import libvirtd, qemu_backend, qemu_img  # noqa: F401
+from tests.support.hypervisor import restart_libvirtd
 
 pytestmark = pytest.mark.qemu
 

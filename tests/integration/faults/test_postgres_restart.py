@@ -19,9 +19,9 @@ import pytest
 
 from adapters.persistence import Database
 from domain.app import SkyLedger
-from tests.e2e.conftest import Server, start_server, stop_server
 from tests.integration.faults.load import COMPUTE, Answer, Load
 from tests.integration.faults.private_pg import PrivatePostgres
+from tests.support.server_process import Server, start_server, stop_server
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.postgres

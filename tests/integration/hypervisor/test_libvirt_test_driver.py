@@ -30,7 +30,7 @@ from domain.compute.ports import (
 )
 
 if TYPE_CHECKING:
-    from tests.integration.hypervisor.conftest import Guests
+    from tests.support.hypervisor import Guests
 
 S = GuestState
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ops.bootstrap import AgentAdapters, Cloud, build
 from ops.bootstrap import agent_adapters as host_adapters
-from tests.integration.compute.fleet import Fleet
-from tests.integration.network.conftest import Host
+from tests.support.fleet import Fleet
+from tests.support.network_namespaces import Host
 from tests.support.settings import make_settings
 
 

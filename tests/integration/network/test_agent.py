@@ -1,6 +1,6 @@
 """The network agent against real pyroute2, dnsmasq and nftables in a throwaway "host"
 namespace (vxlan on its veth "physical" interface), driven through BootService/ActionService
-with a libvirt test-driver compute worker (tests/integration/compute/fleet.py) and through
+with a libvirt test-driver compute worker (tests/support/fleet.py) and through
 FloatingIpService. The agent is stepped synchronously (catch_up / reconcile), never on sleeps.
 """
 
@@ -21,10 +21,16 @@ from domain.process.network_drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
 from ops.bootstrap import AgentAdapters, assemble_agent
-from tests.integration.compute.fleet import USER, Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
-from tests.integration.network.conftest import Host, Namespaces, attach_guest, ip, link_details
-from tests.integration.network.test_dhcp import lease
+from tests.support.fleet import USER, Fleet
+from tests.support.network_namespaces import (
+    Host,
+    Namespaces,
+    attach_guest,
+    ip,
+    lease,
+    link_details,
+)
 from tests.support.waiting import wait_for
 
 OTHER = RequestContext(user_id="u2", project_id="p2", roles=("member", "reader"))

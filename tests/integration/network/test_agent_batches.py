@@ -2,8 +2,8 @@
 where it would event by event: each change recorded once, under the request of the first event
 of the batch that needed it, and a batch read after new events gets a new plan.
 
-Real pyroute2, dnsmasq and nft in a throwaway "host" namespace (tests/integration/network/
-conftest.py), a libvirt test-driver compute worker, both event stores.
+Real pyroute2, dnsmasq and nft in a throwaway "host" namespace (tests/integration/conftest.py's
+`host`), a libvirt test-driver compute worker, both event stores.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from domain.process.network_plans import TOPICS
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
-from tests.integration.compute.fleet import Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
-from tests.integration.network.conftest import Host
+from tests.support.fleet import Fleet
+from tests.support.network_namespaces import Host
 
 NODE = "batch-node"
 

@@ -3,8 +3,8 @@ pyroute2, dnsmasq and nftables did is recorded as `HostChange.Applied` under the
 triggering request's id (domain/process/host_changes.py), and `AuditViews.trace` (what
 `skyledger audit --request-id ID --trace` prints) lists it with the request's own events.
 
-Real pyroute2, dnsmasq and nft in a throwaway "host" namespace (tests/integration/network/
-conftest.py), a libvirt test-driver compute worker, both event stores.
+Real pyroute2, dnsmasq and nft in a throwaway "host" namespace (tests/integration/conftest.py's
+`host`), a libvirt test-driver compute worker, both event stores.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
 from ops.bootstrap import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
-from tests.integration.compute.fleet import Fleet
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
-from tests.integration.network.conftest import Host, ip
+from tests.support.fleet import Fleet
+from tests.support.network_namespaces import Host, ip
 from tests.support.waiting import wait_for
 
 NODE = "trace-node"

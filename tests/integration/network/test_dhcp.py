@@ -16,14 +16,12 @@ from adapters.network.dnsmasq_config import render_hosts
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
 from domain.network_ports import DhcpHost, DhcpNetwork, SegmentSpec
-from tests.integration.network.conftest import Host, Namespaces, attach_guest, sh
+from tests.support.network_namespaces import Host, Namespaces, attach_guest, lease
 from tests.support.waiting import wait_for
 
 SUBNET = IPv4Network("10.60.0.0/24")
 GATEWAY = IPv4Interface("10.60.0.1/24")
 GUEST_MAC, GUEST_IP = "52:54:00:60:00:17", IPv4Address("10.60.0.23")
-# udhcpc runs this on a lease; the script's stdout is udhcpc's, which the test reads.
-SCRIPT = '#!/bin/sh\n[ "$1" = bound ] && echo "BOUND ip=$ip router=$router mtu=$mtu"\nexit 0\n'
 
 
 @pytest.fixture
@@ -39,18 +37,6 @@ def project_network(host: Host, sid: int, subnet: IPv4Network, gateway: IPv4Inte
     with PyrouteHostNetwork(segment_driver("vxlan", host.phys), netns=host.ns) as network:
         state = network.ensure_segment(SegmentSpec(sid, gateway))
     return DhcpNetwork(f"net-{sid}", state.bridge, subnet, gateway.ip, mtu=state.mtu)
-
-
-def lease(guest: str, tmp_path: Path, tries: int = 3) -> str | None:
-    """What udhcpc was offered and bound (its script's line), or None after `tries` seconds of
-    silence. `-O mtu`: udhcpc does not ask for the MTU option unless told to."""
-    script = tmp_path / "udhcpc.sh"
-    script.write_text(SCRIPT)
-    script.chmod(0o755)
-    result = sh(guest, "busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", str(tries),
-                "-T", "1", "-O", "mtu", "-s", str(script), check=False)
-    bound = [line for line in result.stdout.splitlines() if line.startswith("BOUND")]
-    return bound[0] if bound else None
 
 
 def test_a_guest_gets_exactly_its_reserved_address(

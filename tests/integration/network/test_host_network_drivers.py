@@ -12,7 +12,7 @@ from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.probe import supports_vlan
 from adapters.network.segments import VlanDriver, VxlanDriver, segment_driver
 from domain.network_ports import NetworkError, SegmentationUnsupported, SegmentSpec
-from tests.integration.network.conftest import Host, link_details
+from tests.support.network_namespaces import Host, link_details
 
 
 def test_the_factory_builds_drivers_by_name() -> None:

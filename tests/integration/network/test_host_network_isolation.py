@@ -11,7 +11,7 @@ import pytest
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
 from domain.network_ports import SegmentSpec
-from tests.integration.network.conftest import (
+from tests.support.network_namespaces import (
     Host,
     Namespaces,
     attach_guest,

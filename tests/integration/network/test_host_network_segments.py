@@ -12,7 +12,7 @@ import pytest
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
 from domain.network_ports import NetworkError, SegmentConflict, SegmentSpec
-from tests.integration.network.conftest import Host, Namespaces, attach_guest, ip, link_details
+from tests.support.network_namespaces import Host, Namespaces, attach_guest, ip, link_details
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.nft_nat import NftNatRules
 from adapters.network.segments import segment_driver
 from domain.network_ports import FloatingIpMapping, SegmentSpec
-from tests.integration.network.conftest import (
+from tests.support.network_namespaces import (
     Host,
     Namespaces,
     attach_guest,

@@ -9,7 +9,7 @@ from adapters.network.segments import segment_driver
 from adapters.network.vifs import PyrouteVifPlugger
 from domain.compute.ports import HypervisorError
 from domain.network_ports import SegmentSpec
-from tests.integration.network.conftest import Host, ip, link_details
+from tests.support.network_namespaces import Host, ip, link_details
 
 
 def test_plug_makes_each_bridge_up_once(host: Host) -> None:

@@ -1,58 +1,28 @@
-"""Fixtures for the volume backend and volume attach: a storage pool of its own under tmp_path,
-on libvirt's test driver and on qemu:///system, removed with every volume in it afterwards."""
+"""Fixtures for the volume backend, volume attach and the volume worker: a storage pool of its
+own under tmp_path, on libvirt's test driver and on qemu:///system, removed with every volume in
+it afterwards (tests/support/hypervisor.py). libvirtd, the guests and `qemu_backend` are
+tests/integration/conftest.py's: the fault tests use them too."""
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import libvirt
 import pytest
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-
-# The hypervisor adapter's fixtures: test-driver guests, real QEMU guests and the guest image.
-from tests.integration.hypervisor.conftest import (  # noqa: F401
-    _missing_capability,
-    _run_script,
-    guest_image,
-    guests,
-    qemu_guests,
-    test_driver,
+from tests.integration.storage.volume_worker_rig import Rig, make_rig
+from tests.support.hypervisor import (
+    MIB,
+    QEMU_URI,
+    TEST_URI,
+    missing_capability,
+    pool_backend,
+    run_script,
 )
-
-TEST_URI, QEMU_URI = "test:///default", "qemu:///system"
-MIB = 2**20
-
-
-def remove_pool(uri: str, name: str) -> None:
-    """Delete every volume of the pool, stop it and forget it (test:///default is shared by the
-    whole process and qemu:///system outlives it: both must be left as found)."""
-    conn = libvirt.open(uri)
-    try:
-        with contextlib.suppress(libvirt.libvirtError):
-            pool = conn.storagePoolLookupByName(name)
-            if pool.isActive():
-                pool.refresh(0)
-                for volume in pool.listAllVolumes(0):
-                    volume.delete(0)
-                pool.destroy()
-            pool.undefine()
-    finally:
-        conn.close()
-
-
-@pytest.fixture(scope="session")
-def libvirtd() -> None:
-    """libvirtd answering on qemu:///system (ops/setup-libvirtd is a no-op when it does)."""
-    reason = _missing_capability()
-    if reason is not None:
-        pytest.skip(reason)
-    _run_script("setup-libvirtd")
 
 
 @pytest.fixture(scope="session")
@@ -60,19 +30,10 @@ def qemu_img() -> None:
     """qemu-img, which converts images into volumes and makes the tests' images. It comes with
     Debian's qemu-utils, which ops/setup-libvirtd installs (ops/install does not)."""
     if shutil.which("qemu-img") is None:
-        reason = _missing_capability()
+        reason = missing_capability()
         if reason is not None:
             pytest.skip(f"qemu-img is missing and cannot be installed: {reason}")
-        _run_script("setup-libvirtd")
-
-
-def _backend(uri: str, tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
-    name = f"skyledger-test-{uuid.uuid4().hex[:8]}"
-    try:
-        with LibvirtVolumeBackend(uri, name, tmp_path / "pool") as backend:
-            yield backend
-    finally:
-        remove_pool(uri, name)
+        run_script("setup-libvirtd")
 
 
 @pytest.fixture(params=["test", pytest.param("qemu", marks=pytest.mark.qemu)])
@@ -82,19 +43,13 @@ def backend(
     """A backend with a fresh directory pool, on test:///default and on qemu:///system."""
     if request.param == "qemu":
         request.getfixturevalue("libvirtd")
-    yield from _backend(TEST_URI if request.param == "test" else QEMU_URI, tmp_path)
+    yield from pool_backend(TEST_URI if request.param == "test" else QEMU_URI, tmp_path)
 
 
 @pytest.fixture
 def test_backend(tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
     """Only on test:///default: volumes for the test driver's guests."""
-    yield from _backend(TEST_URI, tmp_path)
-
-
-@pytest.fixture
-def qemu_backend(libvirtd: None, tmp_path: Path) -> Iterator[LibvirtVolumeBackend]:
-    """Only on qemu:///system: for what needs real files in the pool."""
-    yield from _backend(QEMU_URI, tmp_path)
+    yield from pool_backend(TEST_URI, tmp_path)
 
 
 @pytest.fixture
@@ -118,3 +73,10 @@ def make_image(tmp_path: Path, qemu_img: None) -> Callable[..., Path]:
         return image
 
     return make
+
+
+@pytest.fixture
+def rig(database_url: str, tmp_path: Path, test_backend: LibvirtVolumeBackend) -> Iterator[Rig]:
+    """The volume worker's (volume_worker_rig.py) on libvirt's test driver (volumes in memory),
+    with both event stores."""
+    yield from make_rig(database_url, tmp_path, test_backend)

@@ -25,7 +25,7 @@ from domain.compute.ports import HypervisorError, ImageDisk, KernelBoot
 from tests.support.waiting import wait_for
 
 if TYPE_CHECKING:
-    from tests.integration.hypervisor.conftest import Guests
+    from tests.support.hypervisor import Guests
 
 pytestmark = pytest.mark.qemu
 

@@ -21,7 +21,7 @@ from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.ports import GuestNotFound, HypervisorError, ImageDisk
 
 if TYPE_CHECKING:
-    from tests.integration.hypervisor.conftest import Guests
+    from tests.support.hypervisor import Guests
 
 
 def volume_disks(guests: Guests, instance_id: uuid.UUID) -> list[ET.Element]:

@@ -26,7 +26,7 @@ from domain.storage.ports import (
     VolumeNotFound,
     VolumeShrinkRefused,
 )
-from tests.integration.storage.conftest import MIB, TEST_URI
+from tests.support.hypervisor import MIB, TEST_URI
 
 ImageMaker = Callable[..., Path]
 

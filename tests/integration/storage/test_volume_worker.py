@@ -12,8 +12,8 @@ from adapters.positions import ProcessPositions
 from domain.process.volume_plans import Kind, decide
 from domain.storage.ports import GIB
 from domain.storage.volume_states import VolumeStatus
-from tests.integration.storage.conftest import MIB
-from tests.integration.storage.volume_worker_rig import HOST, USER, Rig, rig  # noqa: F401
+from tests.integration.storage.volume_worker_rig import HOST, USER, Rig
+from tests.support.hypervisor import MIB
 
 ImageMaker = Callable[..., Path]
 

@@ -19,8 +19,8 @@ from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.ports import GIB
 from domain.storage.volume_states import VolumeStatus
 from ops.bootstrap import Cloud, build, start_embedded_volume
-from tests.integration.storage.conftest import MIB, TEST_URI, remove_pool
 from tests.integration.storage.volume_worker_rig import USER, Rig, make_rig
+from tests.support.hypervisor import MIB, TEST_URI, remove_pool
 from tests.support.settings import make_settings
 from tests.support.waiting import wait_for
 

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from domain.storage.volume_states import VolumeStatus
-from tests.integration.storage.volume_worker_rig import HOST, USER, Rig, rig  # noqa: F401
+from tests.integration.storage.volume_worker_rig import HOST, USER, Rig
 
 
 def test_a_volume_removed_behind_the_systems_back_is_recorded_as_lost(

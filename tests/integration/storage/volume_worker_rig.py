@@ -1,5 +1,6 @@
 """What the volume worker's tests share: a composed cloud (SQLite or PostgreSQL) whose volumes
-go to host `vol-host`, a backend with a pool of its own, and a worker driven step by step."""
+go to host `vol-host`, a backend with a pool of its own, and a worker driven step by step (the
+`rig` fixture of storage/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 import libvirt
-import pytest
 
 from adapters.positions import ProcessPositions
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
@@ -89,8 +89,3 @@ def make_rig(database_url: str, tmp_path: Path, backend: LibvirtVolumeBackend) -
     finally:
         cloud.close()
 
-
-@pytest.fixture
-def rig(database_url: str, tmp_path: Path, test_backend: LibvirtVolumeBackend) -> Iterator[Rig]:
-    """On libvirt's test driver (volumes in memory), with both event stores."""
-    yield from make_rig(database_url, tmp_path, test_backend)

@@ -4,10 +4,16 @@ libvirt test-driver node file of its own size (real libvirt, no daemon).
 A host's hypervisor connection outlives its worker: a test:///node.xml holds its guests in the
 connection, so keeping it open is what "the host keeps running while its worker is down" means.
 Tests drive BootService/ActionService directly and wait on recorded state, never on sleeps.
+`VolumeFleet`'s workers also make root volumes in a storage pool, and `start_worker` runs a host's
+worker as an OS process (`skyledger compute`) instead of a thread. The `fleet` fixture is
+tests/integration/conftest.py's.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +23,7 @@ from uuid import UUID
 from adapters.blobs import FileBlobStore
 from adapters.console_logs import ConsoleLogs
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
+from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.ports import GuestState
@@ -28,7 +35,7 @@ from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud
 from ops.bootstrap import assemble_compute as assemble
 from ops.compute_worker import ComputeHost
-from tests.integration.hypervisor.conftest import write_node_file
+from tests.support.hypervisor import HV_NETNS, REPO, write_node_file
 from tests.support.waiting import wait_for
 
 ADMIN = RequestContext(user_id="admin-user", project_id="p-admin", roles=("admin", "member"))
@@ -84,10 +91,15 @@ class Fleet:
         host = self.hosts[name]
         host.config = replace(host.config, **config)
         worker, liveness = assemble(self.cloud.app, self.cloud.store, self.cloud.capacity,
-                                    host.blobs, host.hypervisor, host.config)
+                                    host.blobs, host.hypervisor, host.config,
+                                    volumes=self.volumes_of(name))
         host.compute = ComputeHost(worker, liveness).start()
         wait_for(lambda: liveness.registered.is_set(), f"{name} to register")
         return host.compute
+
+    def volumes_of(self, name: str) -> LibvirtVolumeBackend | None:
+        """Where host `name`'s worker makes root volumes: nowhere, unless a subclass says."""
+        return None
 
     def stop(self, name: str) -> None:
         host = self.hosts[name]
@@ -170,3 +182,29 @@ class Fleet:
 
 def random_id() -> UUID:
     return uuid.uuid4()
+
+
+class VolumeFleet(Fleet):
+    """A fleet whose workers make root volumes in one storage pool (a Fleet's hosts get no
+    volume backend)."""
+
+    def __init__(self, cloud: Cloud, tmp: Path, backend: LibvirtVolumeBackend) -> None:
+        super().__init__(cloud, tmp)
+        self.backend = backend
+
+    def volumes_of(self, name: str) -> LibvirtVolumeBackend:
+        return self.backend
+
+
+def start_worker(fleet: Fleet, database_url: str, host: str, uri: str, state_dir: Path,
+                 log: Path) -> subprocess.Popen[bytes]:
+    """`skyledger compute` for `host` as an OS process, on the fleet's data dir and store."""
+    # Guests' bridges go where libvirtd runs (a test namespace), never the machine's own.
+    env = {**os.environ, "SKYLEDGER_DATA_DIR": str(fleet.cloud.settings.data_dir),
+           "SKYLEDGER_DATABASE_URL": database_url, "SKYLEDGER_REPORT_INTERVAL": "0.5",
+           "SKYLEDGER_NETWORK_NAMESPACE": HV_NETNS}
+    command = [sys.executable, "-m", "ops.cli", "compute", "--host", host, "--libvirt-uri", uri,
+               "--state-dir", str(state_dir), "--reconcile-interval", "0.2",
+               "--stop-timeout", "0", "--log-level", "debug"]
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT)
