@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import PersistenceError
 
 from domain.commands import WriteLocks
+from domain.compute.console import Console
 from domain.compute.heartbeat import ComputeHeartbeat
 from domain.compute.node import ComputeNode
 from domain.errors import NotFound
@@ -41,7 +42,8 @@ class SkyLedger(Application[UUID]):
     # only. Cache and snapshots agree because both are the same projection of the same events:
     # the cache fast-forwards from its own version, a cold load from the snapshot's.
     # A host's heartbeat too: a delete reads it to judge the host up (one Beat per report interval).
-    snapshot_ledgers = (ComputeNode, QuotaLedger, ComputeHeartbeat)
+    # A guest's console too: one Appended per console interval while the guest prints.
+    snapshot_ledgers = (ComputeNode, QuotaLedger, ComputeHeartbeat, Console)
 
     def __init__(self, env: Mapping[str, str] | None = None,
                  snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL) -> None:

@@ -22,7 +22,6 @@ from typing import Any, Self, TypeVar
 
 from adapters import keys
 from adapters.blobs import FileBlobStore
-from adapters.console_logs import ConsoleLogs
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.host_network import PyrouteHostNetwork
@@ -51,6 +50,7 @@ from domain.process.ports import VifPlugger
 from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootService
+from domain.services.compute.consoles import ConsoleService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
@@ -299,7 +299,7 @@ def assemble_compute(app: SkyLedger, store: ReadStore, chooser: HostChooser,
                      vifs: VifPlugger | None = None,
                      volumes: VolumeBackend | None = None) -> tuple[ComputeWorker, Liveness]:
     outcomes = OutcomeService(app, chooser)
-    worker = ComputeWorker(app, hypervisor, outcomes, ProcessPositions(store), ConsoleLogs(store),
+    worker = ComputeWorker(app, hypervisor, outcomes, ProcessPositions(store), ConsoleService(app),
                            blobs, DriftService(app), config, vifs=vifs, volumes=volumes)
     return woken_by_notify(worker), Liveness(HostService(app), hypervisor, config)
 

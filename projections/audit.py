@@ -8,6 +8,10 @@ The side effects a worker recorded with an outcome event (`meta["effects"]`, see
 domain/process/effects.py: libvirt calls, pyroute2 changes, dnsmasq, nftables) go to
 `audit_effects`, one row each, keyed by the event's position: a request's trace
 (`AuditViews.trace`) is its events with what each host did for them.
+
+Console events are left out (NOT_AUDITED): nobody did anything, a worker only recorded what a
+guest printed, every few seconds while it prints; they would bury the users' actions, and
+copy every guest's output into the trail. The console read model keeps what they say.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.compute.console import Console
 from domain.process.effects import recorded
 from projections.base import Projection, as_json, from_json
 from projections.store import ReadCursor, ReadStore, Row
@@ -24,6 +29,8 @@ from projections.store import ReadCursor, ReadStore, Row
 # Never copied into the audit trail, whatever the event.
 SECRET_FIELDS = {"password_hash", "password", "private_key"}
 SKIPPED_FIELDS = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
+# Events that are not in the trail at all (see above).
+NOT_AUDITED = (Console.Event,)
 
 
 def scrubbed(value: Any) -> Any:
@@ -70,6 +77,8 @@ class AuditProjection(Projection):
     )
 
     def apply_any(self, cur: ReadCursor, event: Any, position: int) -> None:
+        if isinstance(event, NOT_AUDITED):
+            return
         meta = getattr(event, "meta", None) or {}
         qualname = type(event).__qualname__
         aggregate_type, _, event_name = qualname.rpartition(".")

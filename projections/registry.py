@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit import AuditProjection
 from projections.base import Projection
+from projections.console_logs import ConsoleLogProjection
 from projections.flavors import FlavorProjection
 from projections.identity import IdentityProjection
 from projections.images import ImageProjection
@@ -18,4 +19,5 @@ from projections.volumes import VolumeProjection
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), FlavorProjection(), ImageProjection(), KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
-            InstanceActionProjection(), NetworkProjection(), VolumeProjection()]
+            InstanceActionProjection(), NetworkProjection(), VolumeProjection(),
+            ConsoleLogProjection()]

@@ -27,6 +27,7 @@ from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
 from api.server_action import Act
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
+from projections.console_logs import ConsoleLogViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: server actions"])
 
@@ -161,9 +162,7 @@ def console_output(a: Act) -> dict[str, Any]:
         value = {**value, "length": int(value["length"])}  # Nova takes "50" as well as 50
     length = parsed(ConsoleOutput, value).length
     enforce_on(a.engine, "os_compute_api:os-console-output", a.caller, a.server)
-    from adapters.console_logs import ConsoleLogs  # written beside the compute worker
-
-    output = ConsoleLogs(a.cloud.store).read(a.id, None if length in (None, -1) else length)
+    output = ConsoleLogViews(a.cloud.store).read(a.id, None if length in (None, -1) else length)
     return {"output": output}
 
 

@@ -20,12 +20,13 @@ class PositionStore(Protocol):
 
 
 class ConsoleSink(Protocol):
-    """Where a worker publishes its guests' console output for the API to read."""
+    """Where a worker records its guests' console output for the API to read
+    (domain/services/compute/consoles.py: as Console events)."""
 
     def write(self, instance_id: UUID, host: str, text: str) -> None: ...
 
     def remove(self, instance_id: UUID, host: str) -> None:
-        """Drop the row if `host` wrote it last."""
+        """Drop the text if `host` wrote it last."""
 
 
 class ImageFiles(Protocol):

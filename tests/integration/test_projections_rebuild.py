@@ -9,11 +9,13 @@ up as a differing row.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
 from adapters import keys
 from domain.context import RequestContext
+from domain.services.compute.consoles import ConsoleService
 from ops.bootstrap import Cloud
 from tests.support.compute_api import Compute
 from tests.support.identity import password_token
@@ -110,6 +112,10 @@ def drive_servers(fleet: Compute, api: Api, member: dict[str, str]) -> None:
     kept = fleet.active(member, hints={"group": group["id"]})
     assert fleet.action(member, kept, {"lock": None}).status_code == 202
     gone = fleet.active(member)
+    consoles = ConsoleService(fleet.cloud.app)
+    for server, output in ((kept, "boot\n"), (kept, "boot\nlogin: "), (gone, "bye\n")):
+        consoles.write(UUID(server), "host-1", output)
+    consoles.remove(UUID(gone), "host-1")
     api("DELETE", f"/compute/v2.1/servers/{gone}", headers=member)
     fleet.deleted(gone)
 

@@ -1,6 +1,7 @@
 """Processes starting together on one schema all create their tables: the API servers and the
 workers of several hosts (tests/e2e/test_multi_host.py) each open the event store (eventsourcing's
-types, tables and insert function) and make `process_positions` and `console_logs` at start.
+types, tables and insert function), workers make `process_positions` and API servers their read
+models' tables (`console_logs` here) at start.
 PostgreSQL's CREATE TABLE IF NOT EXISTS and CREATE OR REPLACE FUNCTION are not safe against a
 concurrent creator (pg_type's unique index; "tuple concurrently updated"), so the event store's
 recorder (adapters/persistence.py) and ReadStore.schema_change make them queue."""
@@ -10,10 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from adapters.console_logs import ConsoleLogs
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from domain.app import SkyLedger
+from projections.console_logs import ConsoleLogProjection
 from projections.store import ReadStore
 
 STARTERS = 6
@@ -54,7 +55,9 @@ def test_workers_starting_at_once_on_a_new_schema_all_start(database_url: str) -
 
     def start(n: int) -> None:
         ProcessPositions(stores[n])
-        ConsoleLogs(stores[n])
+        with stores[n].schema_change() as cur:  # as ProjectionRunner.create_tables makes them
+            for statement in ConsoleLogProjection.ddl:
+                cur.execute(statement)
 
     try:
         assert all_at_once(start) == []

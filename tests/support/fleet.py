@@ -21,7 +21,6 @@ from typing import Any
 from uuid import UUID
 
 from adapters.blobs import FileBlobStore
-from adapters.console_logs import ConsoleLogs
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.instance import Instance
@@ -35,6 +34,7 @@ from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud
 from ops.bootstrap import assemble_compute as assemble
 from ops.compute_worker import ComputeHost
+from projections.console_logs import ConsoleLog, ConsoleLogViews
 from tests.support.hypervisor import HV_NETNS, REPO, write_node_file
 from tests.support.waiting import wait_for
 
@@ -59,12 +59,29 @@ class Host:
         return self.state_dir / str(instance_id) / "console.log"
 
 
+class Consoles:
+    """The console read model, brought up to the log's head before each read: a fleet's cloud
+    runs no followers."""
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.runner = cloud.runners["console_logs"]
+        self.views = ConsoleLogViews(cloud.store)
+
+    def get(self, instance_id: UUID | str) -> ConsoleLog | None:
+        self.runner.catch_up()
+        return self.views.get(instance_id)
+
+    def read(self, instance_id: UUID | str, length: int | None = None) -> str:
+        self.runner.catch_up()
+        return self.views.read(instance_id, length)
+
+
 class Fleet:
     def __init__(self, cloud: Cloud, tmp: Path) -> None:
         self.cloud, self.tmp = cloud, tmp
         self.hosts: dict[str, Host] = {}
         self.booted: list[UUID] = []
-        self.consoles = ConsoleLogs(cloud.store)
+        self.consoles = Consoles(cloud)
 
     # -- hosts -----------------------------------------------------------------------------------
     def add_host(self, name: str, vcpus: int = 4, memory_mib: int = 4096, *, start: bool = True,

@@ -3,6 +3,9 @@ here through OutcomeService) settles it; wrong states and locks are Nova's 409."
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from domain.services.compute.consoles import ConsoleService
 from tests.support.compute_api import Compute, auth
 
 # (action body, the aggregate's action the worker reports on, status while pending, after)
@@ -146,13 +149,12 @@ def test_other_projects_cannot_act(compute: Compute, member_a: dict[str, str],
 
 def test_console_output_reads_what_the_worker_recorded(compute: Compute,
                                                         member_a: dict[str, str]) -> None:
-    from adapters.console_logs import ConsoleLogs
-
     server_id = compute.active(member_a)
     empty = compute.action(member_a, server_id, {"os-getConsoleOutput": {}})
     assert (empty.status_code, empty.json()) == (200, {"output": ""})
     # What the worker does as the guest prints (its own tests cover reading the guest).
-    ConsoleLogs(compute.cloud.store).write(server_id, "host-1", "one\ntwo\nthree\n")
+    ConsoleService(compute.cloud.app).write(UUID(server_id), "host-1", "one\ntwo\nthree\n")
+    compute.cloud.sync_read_models()
     for length, expected in ((2, "two\nthree\n"), ("1", "three\n"), (-1, "one\ntwo\nthree\n"),
                              (None, "one\ntwo\nthree\n")):
         response = compute.action(member_a, server_id, {"os-getConsoleOutput": {"length": length}})

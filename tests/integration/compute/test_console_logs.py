@@ -1,32 +1,35 @@
-"""Console output: the worker keeps the console_logs table fresh; the API reads it from there."""
+"""Console output: the worker records what its guests print as Console events; the API reads
+the console_logs read model built from them."""
 
 from __future__ import annotations
 
 import uuid
 
-from adapters.console_logs import MAX_CHARS, ConsoleLogs
+from domain.compute.console import MAX_CHARS, Console, console_id
 from domain.compute.states import VmState
+from domain.services.compute.consoles import ConsoleService
 from ops.bootstrap import Cloud
-from tests.support.fleet import USER, Fleet
+from tests.support.fleet import USER, Consoles, Fleet
+from tests.support.read_models import dump_table
 from tests.support.waiting import wait_for
 
 
 def test_the_table_keeps_the_tail_per_instance(compute_cloud: Cloud) -> None:
-    logs = ConsoleLogs(compute_cloud.store)
+    logs, worker = Consoles(compute_cloud), ConsoleService(compute_cloud.app)
     vm = uuid.uuid4()
     assert logs.read(vm) == "" and logs.get(vm) is None and logs.get("not-a-uuid") is None
-    logs.write(vm, "h1", "one\ntwo\nthree\n")
+    worker.write(vm, "h1", "one\ntwo\nthree\n")
     assert logs.read(vm) == logs.read(vm.hex) == "one\ntwo\nthree\n"
     assert logs.read(str(vm), length=2) == "two\nthree\n"
     assert logs.read(vm, length=0) == ""
-    logs.write(vm, "h1", "x" * (MAX_CHARS + 10) + "\x00end")
+    worker.write(vm, "h1", "x" * (MAX_CHARS + 10) + "\x00end")
     stored = logs.read(vm)
     assert len(stored) == MAX_CHARS - 1 and stored.endswith("end") and "\x00" not in stored
     row = logs.get(vm)
     assert row is not None and row.host == "h1" and row.updated_at
-    ConsoleLogs(compute_cloud.store).remove(vm, "h2")  # not h2's row: another host wrote it last
+    worker.remove(vm, "h2")  # not h2's row: another host wrote it last
     assert logs.read(vm).endswith("end")
-    logs.remove(vm, "h1")
+    worker.remove(vm, "h1")
     assert logs.get(vm) is None
 
 
@@ -44,3 +47,35 @@ def test_the_worker_publishes_what_the_guest_prints(fleet: Fleet) -> None:
     fleet.cloud.actions.delete(USER, vm.hex)
     wait_for(lambda: fleet.instance(vm).deleted, "the delete")
     assert fleet.consoles.get(vm) is None
+
+
+def test_the_rebuilt_read_model_equals_the_live_one(compute_cloud: Cloud) -> None:
+    """Followed a reading at a time, then rebuilt from event zero in small batches: the same
+    rows, each holding the text of its Console aggregate."""
+    app, logs = compute_cloud.app, Consoles(compute_cloud)
+    worker = ConsoleService(app)
+    printed = "".join(f"[{n:5d}] a line the guest printed\n" for n in range(5000))  # > 100 KiB
+    window = MAX_CHARS - 1000  # the hypervisor reads the log's last 100 KiB of bytes
+    grown, moved, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    ends = range(0, len(printed), 7000)
+    for end in ends:
+        worker.write(grown, "h1", printed[:end][-window:])
+        logs.read(grown)  # followed as it grows
+    worker.write(moved, "h1", "on h1\n")
+    worker.write(moved, "h1", "on h1\nresizing\n")
+    worker.write(moved, "h2", "on h2\n")
+    worker.remove(moved, "h1")  # the resize's source host, after h2 took over
+    worker.write(gone, "h1", "bye\n")
+    worker.remove(gone, "h1")
+    assert logs.read(moved) == "on h2\n" and logs.get(gone) is None
+    live = dump_table(compute_cloud.store, "console_logs")
+    runner = compute_cloud.runners["console_logs"]
+    runner.batch_size = 3
+    assert runner.rebuild() == app.head()
+    assert dump_table(compute_cloud.store, "console_logs") == live and len(live) == 2
+    for vm in (grown, moved):
+        assert logs.read(vm) == app.get(console_id(vm), Console).text
+    # The last 100 KiB of what the guest printed, from the first reading and then appends only.
+    assert logs.read(grown) == printed[:ends[-1]][-MAX_CHARS:]
+    events = [type(e).__name__ for e in app.repository.event_store.get(console_id(grown))]
+    assert events == ["Opened"] + ["Appended"] * (len(ends) - 1)
