@@ -35,7 +35,9 @@ def test_a_real_guest_boots_prints_reboots_and_goes(fleet: Fleet, guest_image: K
         wait_for(lambda: UP in fleet.consoles.read(vm), "the init's line on the console",
                  BOOT_TIMEOUT_S)
         assert f"{UP} hostname=sky-w " in fleet.consoles.read(vm)
-        assert "SKYLEDGER-GUEST-BLOCK-DEVICES: vda" in fleet.consoles.read(vm)  # the overlay
+        # The init prints this right after UP: a reading of the console may fall in between.
+        wait_for(lambda: "SKYLEDGER-GUEST-BLOCK-DEVICES: vda" in fleet.consoles.read(vm),
+                 "the overlay on the console")
         fleet.cloud.actions.act(USER, vm.hex, "reboot_hard")
         fleet.wait_until(vm, VmState.ACTIVE)
         wait_for(lambda: fleet.consoles.read(vm).count(UP) == 2, "a second boot's line",
