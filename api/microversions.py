@@ -86,15 +86,23 @@ def version_headers(version: Version) -> dict[str, str]:
             "Vary": "OpenStack-API-Version, X-OpenStack-Nova-API-Version"}
 
 
-def requested_volume_version(headers: Iterable[tuple[str, str]]) -> Version | None:
+def checked_volume_version(headers: Iterable[tuple[str, str]]) -> Version:
     """The volume microversion a request asks for (3.0 when it names none, `latest` the
-    maximum), or None when it is malformed or outside the advertised range."""
+    maximum); 400 when malformed, 406 outside the advertised range, as Cinder answers."""
     text = get_version(list(headers), "volume") or VOLUME_MIN
+    version = Version.of(VOLUME_MAX if text.lower() == "latest" else text)
+    if not VOLUME_MIN <= version <= VOLUME_MAX:
+        raise ApiError(406, f"Version {version} is not supported by the API. Minimum is "
+                            f"{VOLUME_MIN} and maximum is {VOLUME_MAX}.")
+    return version
+
+
+def requested_volume_version(headers: Iterable[tuple[str, str]]) -> Version | None:
+    """As checked_volume_version, or None for a version it refuses."""
     try:
-        version = Version.of(VOLUME_MAX if text.lower() == "latest" else text)
+        return checked_volume_version(headers)
     except ApiError:
         return None
-    return version if VOLUME_MIN <= version <= VOLUME_MAX else None
 
 
 def echo_headers(path: str, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -118,3 +126,11 @@ def compute_version(request: Request) -> Version:
 
 
 ComputeVersion = Annotated[Version, Depends(compute_version)]
+
+
+def volume_version(request: Request) -> Version:
+    """The request's Block Storage version, checked; the headers are the middleware's."""
+    return checked_volume_version(request.headers.items())
+
+
+VolumeVersion = Annotated[Version, Depends(volume_version)]

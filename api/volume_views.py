@@ -14,6 +14,8 @@ from uuid import UUID
 
 from api.auth import Caller
 from api.errors import ApiError, OverLimit
+from api.microversions import Version
+from api.responses.volumes import Volume, volume_model
 from domain.errors import NotFound, QuotaExceeded
 from projections.store import Row
 
@@ -95,7 +97,9 @@ def image_metadata(image: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
-def detail(volume: Row, base: str, caller: Caller) -> dict[str, Any]:
+def detail(volume: Row, base: str, caller: Caller, version: Version) -> Volume:
+    """The volume as Cinder shows it at `version`; the tenant, host, provider and cluster
+    attributes to administrators only (Cinder's policy defaults)."""
     body: dict[str, Any] = {
         **summary(volume, base), "description": volume["description"],
         "status": volume["status"], "size": volume["size"],
@@ -103,20 +107,28 @@ def detail(volume: Row, base: str, caller: Caller) -> dict[str, Any]:
         "updated_at": volume["updated_at"], "attachments": attachments(volume),
         "bootable": "true" if volume["bootable"] else "false", "encrypted": False,
         "multiattach": False, "metadata": dict(volume["metadata"] or {}),
-        "user_id": volume["user_id"], "os-vol-tenant-attr:tenant_id": volume["project_id"],
-        "volume_type": DEFAULT_TYPE, "volume_type_id": DEFAULT_TYPE_ID,
+        "user_id": volume["user_id"], "volume_type": DEFAULT_TYPE,
         "snapshot_id": None, "source_volid": None, "consistencygroup_id": None,
-        "group_id": None, "replication_status": None, "migration_status": None,
-        "provider_id": None, "service_uuid": None, "shared_targets": False,
-        "cluster_name": None, "consumes_quota": True,
+        "replication_status": None, "migration_status": None,
     }
+    later = {"3.13": {"group_id": None}, "3.48": {"service_uuid": None, "shared_targets": False},
+             "3.63": {"volume_type_id": DEFAULT_TYPE_ID}, "3.64": {"encryption_key_id": None},
+             "3.65": {"consumes_quota": True}}
+    for since, fields in later.items():
+        if version >= since:
+            body.update(fields)
     if volume["image"]:
         body["volume_image_metadata"] = image_metadata(volume["image"])
     if caller.is_admin:
-        body.update({"os-vol-host-attr:host": volume["host"],
+        body.update({"os-vol-tenant-attr:tenant_id": volume["project_id"],
+                     "os-vol-host-attr:host": volume["host"],
                      "os-vol-mig-status-attr:migstat": None,
                      "os-vol-mig-status-attr:name_id": None})
-    return body
+        if version >= "3.21":
+            body["provider_id"] = None
+        if version >= "3.61":
+            body["cluster_name"] = None
+    return volume_model(version).model_validate(body)
 
 
 def attachment_body(volume: Row) -> dict[str, Any]:

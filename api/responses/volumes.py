@@ -34,6 +34,7 @@ def admin_only(alias: str) -> Any:
 
 
 class Volume(VolumeSummary):
+    """Cinder's volume at 3.0; the classes below add what later microversions show."""
     description: NullStr
     status: one_of(s.value for s in VolumeStatus if s is not VolumeStatus.DELETED)  # type: ignore
     size: int
@@ -46,28 +47,65 @@ class Volume(VolumeSummary):
     multiattach: bool
     metadata: dict[str, str]
     user_id: str
-    tenant_id: str = Field(alias="os-vol-tenant-attr:tenant_id")
     volume_type: str
-    volume_type_id: str
     snapshot_id: NullStr
     source_volid: NullStr
     consistencygroup_id: NullStr
-    group_id: NullStr
     replication_status: NullStr
     migration_status: NullStr
-    provider_id: NullStr
-    service_uuid: NullStr
-    shared_targets: bool
-    cluster_name: NullStr
-    consumes_quota: bool
     volume_image_metadata: dict[str, str] = MISSING  # type: ignore[assignment]  # from an image
+    tenant_id: str = admin_only("os-vol-tenant-attr:tenant_id")
     host: NullStr = admin_only("os-vol-host-attr:host")
     migstat: NullStr = admin_only("os-vol-mig-status-attr:migstat")
     name_id: NullStr = admin_only("os-vol-mig-status-attr:name_id")
 
 
+class VolumeV313(Volume):
+    group_id: NullStr
+
+
+class VolumeV321(VolumeV313):
+    provider_id: NullStr = MISSING  # type: ignore[assignment]  # admins only
+
+
+class VolumeV348(VolumeV321):
+    service_uuid: NullStr
+    shared_targets: bool
+
+
+class VolumeV361(VolumeV348):
+    cluster_name: NullStr = MISSING  # type: ignore[assignment]  # admins only
+
+
+class VolumeV363(VolumeV361):
+    volume_type_id: str
+
+
+class VolumeV364(VolumeV363):
+    encryption_key_id: NullStr
+
+
+class VolumeV365(VolumeV364):
+    consumes_quota: bool
+
+
+# Newest first: a request's microversion gets the first model at or below it (Cinder's
+# api_microversion_history: 3.13 group_id, 3.21 provider_id, 3.48 service_uuid and
+# shared_targets, 3.61 cluster_name, 3.63 volume_type_id, 3.64 encryption_key_id,
+# 3.65 consumes_quota).
+VOLUME_MODELS: tuple[tuple[str, type[Volume]], ...] = (
+    ("3.65", VolumeV365), ("3.64", VolumeV364), ("3.63", VolumeV363), ("3.61", VolumeV361),
+    ("3.48", VolumeV348), ("3.21", VolumeV321), ("3.13", VolumeV313), ("3.0", Volume))
+AnyVolume = (VolumeV365 | VolumeV364 | VolumeV363 | VolumeV361 | VolumeV348 | VolumeV321
+             | VolumeV313 | Volume)
+
+
+def volume_model(version: Any) -> type[Volume]:
+    return next(model for since, model in VOLUME_MODELS if version >= since)
+
+
 class VolumeShow(Body):
-    volume: Volume
+    volume: AnyVolume  # type: ignore[valid-type]
 
 
 class VolumeList(Body):
@@ -76,7 +114,7 @@ class VolumeList(Body):
 
 
 class VolumeDetailList(Body):
-    volumes: list[Volume]
+    volumes: list[AnyVolume]  # type: ignore[valid-type]
     volumes_links: list[Link] = MISSING  # type: ignore[assignment]
 
 

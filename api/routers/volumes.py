@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
+from api.microversions import Version, VolumeVersion
 from api.policy import PolicyEngine
 from api.responses.volumes import VolumeDetailList, VolumeList, VolumeShow
 from api.routers.compute_servers import caught_up
@@ -135,10 +136,11 @@ def visible(cloud: CloudServices, caller: Caller, volume_id: str) -> Row:
     return row
 
 
-def shown(cloud: CloudServices, caller: Caller, volume_id: str) -> dict[str, Any]:
+def shown(cloud: CloudServices, caller: Caller, volume_id: str,
+          version: Version) -> dict[str, Any]:
     caught_up(cloud)
     return {"volume": detail(visible(cloud, caller, volume_id), cloud.settings.public_url,
-                             caller)}
+                             caller, version)}
 
 
 def volume_request(v: VolumeCreate) -> VolumeRequest:
@@ -158,12 +160,12 @@ def volume_request(v: VolumeCreate) -> VolumeRequest:
 
 @router.post("/volumes", status_code=202, response_model=VolumeShow)
 def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep) -> dict[str, Any]:
+           engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
     with cinder_quota():
         volume = cloud.volumes.create(caller.ctx, volume_request(body.volume))
-    return shown(cloud, caller, volume.id.hex)
+    return shown(cloud, caller, volume.id.hex, version)
 
 
 # -- read ------------------------------------------------------------------------------------
@@ -213,27 +215,27 @@ def index(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
 
 @router.get("/volumes/detail", response_model=VolumeDetailList)
 def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
-                 engine: PolicyDep) -> dict[str, Any]:
+                 engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     rows, extra = listed(request, cloud, caller, engine)
     base = cloud.settings.public_url
-    return {"volumes": [detail(r, base, caller) for r in rows], **extra}
+    return {"volumes": [detail(r, base, caller, version) for r in rows], **extra}
 
 
 @router.get("/volumes/{volume_id}", response_model=VolumeShow)
 def show(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
-         engine: PolicyDep) -> dict[str, Any]:
+         engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     row = visible(cloud, caller, volume_id)
     engine.enforce("volume:get", owned_by(row["project_id"]), caller.creds)
-    return {"volume": detail(row, cloud.settings.public_url, caller)}
+    return {"volume": detail(row, cloud.settings.public_url, caller, version)}
 
 
 # -- change ----------------------------------------------------------------------------------
 
 @router.put("/volumes/{volume_id}", response_model=VolumeShow)
 def update(project_id: str, volume_id: str, body: VolumeUpdateRequest, cloud: CloudDep,
-           caller: CallerDep, engine: PolicyDep) -> dict[str, Any]:
+           caller: CallerDep, engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     row = visible(cloud, caller, volume_id)
     engine.enforce("volume:update", owned_by(row["project_id"]), caller.creds)
@@ -246,7 +248,7 @@ def update(project_id: str, volume_id: str, body: VolumeUpdateRequest, cloud: Cl
     if "metadata" in v.model_fields_set:
         changes["metadata"] = v.metadata or {}
     cloud.volumes.update(caller.ctx, row["id"], changes)
-    return shown(cloud, caller, row["id"])
+    return shown(cloud, caller, row["id"], version)
 
 
 @router.delete("/volumes/{volume_id}", status_code=202)

@@ -14,7 +14,7 @@ from tests.support.volumes_api import Volumes
 
 CINDER_FIELDS = {"id", "name", "description", "status", "size", "availability_zone",
                  "created_at", "updated_at", "attachments", "bootable", "encrypted",
-                 "multiattach", "metadata", "links", "user_id", "os-vol-tenant-attr:tenant_id",
+                 "multiattach", "metadata", "links", "user_id",
                  "volume_type", "snapshot_id", "source_volid", "consistencygroup_id",
                  "replication_status", "migration_status"}
 
@@ -28,10 +28,14 @@ def test_volume_lifecycle(volumes: Volumes, member_a: dict[str, str]) -> None:
                               metadata={"tier": "gold"})
     assert response.status_code == 202, response.text
     made = response.json()["volume"]
-    assert set(made) >= CINDER_FIELDS and "os-vol-host-attr:host" not in made
+    assert set(made) >= CINDER_FIELDS
+    # Admin-only attributes (Cinder's policy defaults), and fields of later microversions
+    # (3.13 group_id ... 3.65 consumes_quota), are not in a member's 3.0 body.
+    assert not set(made) & {"os-vol-host-attr:host", "os-vol-tenant-attr:tenant_id",
+                            "group_id", "shared_targets", "volume_type_id", "consumes_quota",
+                            "cluster_name", "provider_id"}
     assert (made["status"], made["size"], made["bootable"], made["attachments"]) == (
         "creating", 2, "false", [])
-    assert made["os-vol-tenant-attr:tenant_id"] == member_a["project_id"]
     assert made["metadata"] == {"tier": "gold"} and made["availability_zone"] == "nova"
     volume_id = made["id"]
     assert made["links"][0]["href"].endswith(f"/volume/v3/{member_a['project_id']}/volumes/"
@@ -216,3 +220,33 @@ def test_volume_api_answers_with_request_ids(client: TestClient, volumes: Volume
                                              member_a: dict[str, str]) -> None:
     response = volumes.create(member_a)
     assert response.headers["X-Openstack-Request-Id"].startswith("req-")
+
+
+def test_volume_fields_follow_the_microversion_and_the_role(
+        volumes: Volumes, member_a: dict[str, str], admin: dict[str, str]) -> None:
+    """Cinder adds fields by microversion (3.13 group_id, 3.21 provider_id, 3.48 service_uuid
+    and shared_targets, 3.61 cluster_name, 3.63 volume_type_id, 3.64 encryption_key_id, 3.65
+    consumes_quota); tenant, host, provider and cluster are for administrators only."""
+    volume_id = volumes.made(member_a)
+
+    def shown(who: dict[str, str], version: str) -> dict[str, Any]:
+        headers = {**auth(who), "OpenStack-API-Version": f"volume {version}"}
+        response = volumes.client.get(volumes.url(who, f"volumes/{volume_id}"), headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["OpenStack-API-Version"] == f"volume {version}"
+        return response.json()["volume"]  # type: ignore[no-any-return]
+
+    later = {"group_id", "service_uuid", "shared_targets", "volume_type_id",
+             "encryption_key_id", "consumes_quota"}
+    admin_only = {"os-vol-tenant-attr:tenant_id", "os-vol-host-attr:host", "provider_id",
+                  "cluster_name"}
+    assert not set(shown(admin, "3.0")) & (later | {"provider_id", "cluster_name"})
+    assert set(shown(member_a, "3.65")) >= later
+    assert not set(shown(member_a, "3.65")) & admin_only
+    newest = shown(admin, "3.65")
+    assert set(newest) >= later | admin_only
+    assert newest["consumes_quota"] is True
+    assert set(shown(admin, "3.48")) & later == {"group_id", "service_uuid", "shared_targets"}
+    too_new = volumes.client.get(volumes.url(member_a, f"volumes/{volume_id}"),
+                                 headers={**auth(member_a), "OpenStack-API-Version": "volume 3.99"})
+    assert too_new.status_code == 406
