@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     # Unset: http://<bind> (see _public_url).
     public_url: str = ""
     # Unset: a random key kept in <data_dir>/token.key (adapters/tokens.py).
-    token_key: str | None = Field(None, repr=False)
+    token_key: str | None = Field(default=None, repr=False)
     token_ttl: int = 3600
     policy_file: str | None = None
     region: str = "RegionOne"
@@ -52,9 +52,9 @@ class Settings(BaseSettings):
     # Compute: this host's name and zone, Nova's allocation ratios and liveness timings.
     host: str = Field(default_factory=socket.gethostname)
     availability_zone: str = "nova"
-    cpu_ratio: float = Field(16.0, validation_alias="SKYLEDGER_CPU_ALLOCATION_RATIO")
-    ram_ratio: float = Field(1.5, validation_alias="SKYLEDGER_RAM_ALLOCATION_RATIO")
-    disk_ratio: float = Field(1.0, validation_alias="SKYLEDGER_DISK_ALLOCATION_RATIO")
+    cpu_ratio: float = Field(default=16.0, validation_alias="SKYLEDGER_CPU_ALLOCATION_RATIO")
+    ram_ratio: float = Field(default=1.5, validation_alias="SKYLEDGER_RAM_ALLOCATION_RATIO")
+    disk_ratio: float = Field(default=1.0, validation_alias="SKYLEDGER_DISK_ALLOCATION_RATIO")
     report_interval: float = 10.0
     service_down_time: float = 60.0
     max_attempts: int = 3

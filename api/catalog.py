@@ -18,7 +18,7 @@ SERVICES = (
 def service_catalog(
     public_url: str, region: str, project_id: str | None
 ) -> list[dict[str, object]]:
-    catalog = []
+    catalog: list[dict[str, object]] = []
     for kind, name, path in SERVICES:
         if "{project_id}" in path and project_id is None:
             continue

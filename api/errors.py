@@ -14,6 +14,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from domain.errors import (
@@ -97,7 +98,7 @@ def status_of(error: Exception) -> int:
     return 400
 
 
-def describe_validation(error: RequestValidationError) -> str:
+def describe_validation(error: RequestValidationError | ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item.get("loc", ()) if p != "body")

@@ -85,7 +85,8 @@ def display_time(moment: str | None) -> str | None:
 
 def summary(server: dict[str, Any], base: str) -> ServerSummary:
     ident = dashed(server["id"])
-    return ServerSummary(id=ident, name=server["name"], links=links(base, "servers", ident))
+    return ServerSummary.model_validate(
+        {"id": ident, "name": server["name"], "links": links(base, "servers", ident)})
 
 
 def flavor_body(flavor: dict[str, Any], look: ServerLook) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def write_ledger(url: str, events: int, interval: int, batch: int) -> UUID:
 
 def timed_load(app: SkyLedger, ledger_id: UUID) -> tuple[float, QuotaLedger]:
     started = time.perf_counter()
-    ledger = app.repository.get(ledger_id)
+    ledger: QuotaLedger = app.repository.get(ledger_id)
     return time.perf_counter() - started, ledger
 
 

@@ -29,8 +29,9 @@ from pyroute2 import netns
 
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.probe import supports_vlan
-from adapters.network.segments import VxlanDriver, bridge_name, segment_driver
+from adapters.network.segments import VxlanDriver, segment_driver
 from bench.figures import Figure
+from domain.network.bridges import bridge_name
 from domain.network_ports import SegmentSpec
 from ops.progress import Progress
 

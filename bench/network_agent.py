@@ -36,6 +36,7 @@ from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from bench.event_append import bench_pg, scratch_schema
 from bench.figures import Figure
 from bench.network import PHYS, scratch_namespace
+from domain.compute.instance import Instance
 from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.process.config import WorkerConfig
@@ -147,7 +148,7 @@ class Workload:
 
     def settle(self) -> None:
         def done() -> bool:
-            found = [self.cloud.app.repository.get(s) for s in self.servers]
+            found: list[Instance] = [self.cloud.app.repository.get(s) for s in self.servers]
             return all(i.vm_state is VmState.ACTIVE and i.task_state is None for i in found)
         wait_for(done, "the servers to be active")
 

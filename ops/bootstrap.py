@@ -66,7 +66,7 @@ from domain.services.network.ports import PortService
 from domain.services.quotas import QuotaService
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.volumes import VolumeService
-from domain.storage.ports import VolumeBackend, VolumeBackendError
+from domain.storage.ports import RootVolumeBackend, VolumeBackendError
 from ops.compute_worker import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
 from ops.network_agent import NetworkAgentHost, dhcp_dir_for
 from ops.volume_worker import (
@@ -297,7 +297,7 @@ def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
 def assemble_compute(app: SkyLedger, store: ReadStore, chooser: HostChooser,
                      blobs: FileBlobStore, hypervisor: LibvirtHypervisor, config: WorkerConfig,
                      vifs: VifPlugger | None = None,
-                     volumes: VolumeBackend | None = None) -> tuple[ComputeWorker, Liveness]:
+                     volumes: RootVolumeBackend | None = None) -> tuple[ComputeWorker, Liveness]:
     outcomes = OutcomeService(app, chooser)
     worker = ComputeWorker(app, hypervisor, outcomes, ProcessPositions(store), ConsoleService(app),
                            blobs, DriftService(app), config, vifs=vifs, volumes=volumes)

@@ -6,11 +6,14 @@ import os
 import secrets
 import shlex
 from pathlib import Path
+from typing import cast
 
 import yaml
 
 from domain.context import SYSTEM
+from domain.identity.project import Project
 from domain.identity.role import BUILTIN_ROLES, role_id
+from domain.identity.user import User
 from domain.naming import claim_id
 from ops.bootstrap import Cloud
 
@@ -25,7 +28,7 @@ def ensure_bootstrapped(cloud: Cloud) -> str | None:
     if project_claim is None or not project_claim.is_held:
         project = identity.create_project(SYSTEM, "admin", description="Bootstrap project")
     else:
-        project = app.find(project_claim.owner_id)
+        project = cast(Project, app.find(project_claim.owner_id))  # a held claim's owner exists
     generated = None
     password = cloud.settings.admin_password
     user_claim = app.find(claim_id("user", "default", "admin"))
@@ -34,7 +37,7 @@ def ensure_bootstrapped(cloud: Cloud) -> str | None:
             password = generated = secrets.token_urlsafe(18)
         user = identity.create_user(SYSTEM, "admin", password, default_project_id=project.id.hex)
     else:
-        user = app.find(user_claim.owner_id)
+        user = cast(User, app.find(user_claim.owner_id))  # as the project
         if password is not None and identity.authenticate("admin", "default", password) is None:
             identity.update_user(SYSTEM, user.id.hex, {"password": password})
     identity.grant(SYSTEM, project.id.hex, user.id.hex, role_id("admin").hex)

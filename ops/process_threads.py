@@ -34,7 +34,7 @@ def lock_host_dir(directory: Path, busy: type[Exception], what: str) -> IO[bytes
 def start_threads(loop: Any, role: str, extra: Sequence[Target] = ()) -> list[threading.Thread]:
     """Start the follower `loop` (domain/log_follower.py: its loop, and its LISTEN when it has
     one), named `role`, and any extra targets."""
-    threads = loop.start(f"{role}-{loop.host}")
+    threads: list[threading.Thread] = loop.start(f"{role}-{loop.host}")
     for target, name in extra:
         thread = threading.Thread(target=target, name=f"{name}-{loop.host}", daemon=True)
         threads.append(thread)

@@ -33,4 +33,4 @@ class Link(Body):
 
 def one_of(values: Any) -> Any:
     """`Literal[...]` of the values of a domain enum or set (sorted, so the document is stable)."""
-    return Literal[tuple(sorted(values, key=str))]  # type: ignore[valid-type]
+    return Literal[tuple(sorted(values, key=str))]

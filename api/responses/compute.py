@@ -3,15 +3,17 @@ os-services, quota sets and limits; one model per microversion where the shape c
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from pydantic import Field, create_model
 
 from api.microversions import Version
 from api.responses.base import MISSING, Body, Link, one_of
 
+B = TypeVar("B", bound=Body)
 
-def newest(version: Version, models: tuple[tuple[str, type[Body]], ...]) -> type[Body]:
+
+def newest(version: Version, models: tuple[tuple[str, type[B]], ...]) -> type[B]:
     """The first of `models` (newest first) whose microversion is at or below `version`."""
     return next(model for since, model in models if version >= since)
 
@@ -134,7 +136,7 @@ class KeypairShow(Body):
     keypair: KeypairV22 | Keypair
 
 
-def keypair_model(version: Version, plain: type[Body], typed: type[Body]) -> type[Body]:
+def keypair_model(version: Version, plain: type[B], typed: type[B]) -> type[B]:
     """`type` is shown from 2.2."""
     return typed if version >= "2.2" else plain
 
@@ -171,9 +173,9 @@ class ServerGroupV264(Body):
     user_id: str
 
 
-SERVER_GROUP_MODELS: tuple[tuple[str, type[Body]], ...] = (
-    ("2.64", ServerGroupV264), ("2.13", ServerGroupV213), ("2.1", ServerGroup))
 AnyServerGroup = ServerGroupV264 | ServerGroupV213 | ServerGroup
+SERVER_GROUP_MODELS: tuple[tuple[str, type[AnyServerGroup]], ...] = (
+    ("2.64", ServerGroupV264), ("2.13", ServerGroupV213), ("2.1", ServerGroup))
 
 
 class ServerGroupShow(Body):
@@ -206,11 +208,13 @@ class HypervisorService(Body):
 COUNTS = ("vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
           "free_ram_mb", "free_disk_gb", "disk_available_least", "current_workload",
           "running_vms")
-HypervisorCounts: Any = create_model(
-    "HypervisorCounts", __base__=Hypervisor, **{name: (int, ...) for name in COUNTS})
+# Typed as Any: mypy checks a `**` dict against create_model's own `__base__`, `__config__`, …
+# parameters too.
+INT_COUNTS: dict[str, Any] = {name: (int, ...) for name in COUNTS}
+HypervisorCounts: Any = create_model("HypervisorCounts", __base__=Hypervisor, **INT_COUNTS)
 
 
-class HypervisorDetail(HypervisorCounts):  # type: ignore[misc, valid-type]
+class HypervisorDetail(HypervisorCounts):  # type: ignore[misc]  # a model made at import time
     hypervisor_type: str
     hypervisor_version: int | None
     host_ip: str | None
@@ -238,8 +242,7 @@ class HypervisorShow(Body):
 
 
 Statistics: Any = create_model(
-    "HypervisorStatistics", __base__=Body, count=(int, ...),
-    **{name: (int, ...) for name in COUNTS})
+    "HypervisorStatistics", __base__=Body, count=(int, ...), **INT_COUNTS)
 
 
 class HypervisorStatistics(Body):
@@ -302,7 +305,8 @@ class Zones(Body):
 
 def counts(name: str, keys: tuple[str, ...], value: Any = int, **more: Any) -> Any:
     """A model of integer (or `value`) keys, for Nova's and Cinder's flat count bodies."""
-    return create_model(name, __base__=Body, **{k: (value, ...) for k in keys}, **more)
+    fields: dict[str, Any] = {k: (value, ...) for k in keys}  # Any: as INT_COUNTS
+    return create_model(name, __base__=Body, **fields, **more)
 
 
 # Nova's quota resources, in its order (volumes and gigabytes are Cinder's, not shown here);
@@ -341,11 +345,11 @@ QuotaDetails: Any = Union[tuple(model for _, model in QUOTA_DETAILS)]  # noqa: U
 
 
 class QuotaSetShow(Body):
-    quota_set: QuotaSets  # type: ignore[valid-type]
+    quota_set: QuotaSets
 
 
 class QuotaDetailShow(Body):
-    quota_set: QuotaDetails  # type: ignore[valid-type]
+    quota_set: QuotaDetails
 
 
 # Nova's /limits names, and the microversion from which each is no longer shown.
@@ -364,7 +368,7 @@ AbsoluteLimits: Any = Union[tuple(model for _, model in ABSOLUTE_LIMITS)]  # noq
 
 class Limits(Body):
     rate: list[dict[str, Any]]
-    absolute: AbsoluteLimits  # type: ignore[valid-type]
+    absolute: AbsoluteLimits
 
 
 class LimitsShow(Body):

@@ -21,7 +21,8 @@ class ApiVersion(Body):
     min_version: str = MISSING  # type: ignore[assignment]
     updated: str = MISSING  # type: ignore[assignment]
     links: list[Link]
-    media_types: list[MediaType] = Field(default=MISSING, alias="media-types")
+    media_types: list[MediaType] = Field(default=MISSING,  # type: ignore[arg-type]  # base.py
+                                         alias="media-types")
 
 
 class Versions(Body):

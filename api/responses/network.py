@@ -124,8 +124,10 @@ class FloatingIp(Body):
     updated_at: NullStr
 
 
-NetworkFields, SubnetFields = trimmable(Network), trimmable(Subnet)
-PortFields, FloatingIpFields = trimmable(Port), trimmable(FloatingIp)
+NetworkFields: Any = trimmable(Network)
+SubnetFields: Any = trimmable(Subnet)
+PortFields: Any = trimmable(Port)
+FloatingIpFields: Any = trimmable(FloatingIp)
 
 
 class NetworkShow(Body):

@@ -176,11 +176,11 @@ def server_model(version: Version) -> type[ServerV21]:
 
 
 class ServerShow(Body):
-    server: Server  # type: ignore[valid-type]
+    server: Server
 
 
 class ServerDetailList(Body):
-    servers: list[Server]  # type: ignore[valid-type]
+    servers: list[Server]
     servers_links: list[Link] = MISSING  # type: ignore[assignment]
 
 
@@ -194,7 +194,7 @@ class ServerCreated(Body):
     links: list[Link]
     disk_config: DiskConfig = wire("OS-DCF:diskConfig")  # type: ignore[valid-type]
     security_groups: list[SecurityGroupName]
-    adminPass: str = MISSING  # noqa: N815  # type: ignore[assignment]
+    adminPass: str = MISSING  # type: ignore[assignment]  # noqa: N815
 
 
 class ServerCreatedBody(Body):

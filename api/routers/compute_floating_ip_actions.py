@@ -51,7 +51,7 @@ def parsed(model: type[BaseModel], value: Any) -> Any:
     try:
         return model.model_validate(value)
     except ValidationError as bad:
-        raise InvalidInput(describe_validation(bad)) from None  # type: ignore[arg-type]
+        raise InvalidInput(describe_validation(bad)) from None
 
 
 def canonical(text: str, field: str) -> str:

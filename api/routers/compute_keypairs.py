@@ -14,7 +14,6 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
-from api.responses.base import Body
 from api.responses.compute import (
     Keypair,
     KeypairCreated,
@@ -78,7 +77,7 @@ def keypair_body(row: dict[str, Any], fields: tuple[str, ...], version: Version)
     return body
 
 
-def listed(row: dict[str, Any], version: Version) -> Body:
+def listed(row: dict[str, Any], version: Version) -> KeypairListed:
     model = keypair_model(version, KeypairListed, KeypairListedV22)
     return model.model_validate(keypair_body(row, LIST_FIELDS, version))
 
@@ -87,7 +86,7 @@ LIST_FIELDS = ("name", "public_key", "fingerprint")
 CREATE_FIELDS = (*LIST_FIELDS, "user_id")
 
 
-def show_body(row: dict[str, Any], version: Version) -> Body:
+def show_body(row: dict[str, Any], version: Version) -> Keypair:
     body = keypair_body(row, CREATE_FIELDS, version)
     body.update({"id": int(row["seq"]), "created_at": row["created_at"], "updated_at": None,
                  "deleted": False, "deleted_at": None})

@@ -76,7 +76,7 @@ def parsed(model: type[BaseModel], value: Any) -> Any:
     try:
         return model.model_validate(value if value is not None else {})
     except ValidationError as bad:
-        raise InvalidInput(describe_validation(bad)) from None  # type: ignore[arg-type]
+        raise InvalidInput(describe_validation(bad)) from None
 
 
 # The aggregate's action for each simple action key, with its policy rule.
@@ -131,8 +131,8 @@ def rebuild(a: Act) -> Response:
     enforce_on(a.engine, "os_compute_api:servers:rebuild", a.caller, a.server)
     # Renaming and new metadata are bookkeeping beside the rebuild the worker carries out,
     # recorded in the same save.
-    changes = {k: v for k, v in (("name", params.name), ("metadata", params.metadata))
-               if v is not None}
+    changes: dict[str, Any] = {k: v for k, v in (("name", params.name),
+                                                 ("metadata", params.metadata)) if v is not None}
     if "description" in params.model_fields_set:
         changes["description"] = params.description
     a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)

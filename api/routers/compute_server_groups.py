@@ -17,11 +17,11 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
-from api.responses.base import Body
 from api.responses.compute import (
     HARD,
     SERVER_GROUP_MODELS,
     SOFT,
+    AnyServerGroup,
     ServerGroupList,
     ServerGroupShow,
     newest,
@@ -67,7 +67,7 @@ def chosen_policy(group: GroupCreate, version: Version) -> tuple[str, dict[str, 
     for field in unexpected:
         if field in group.model_fields_set:
             raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
-    chosen = group.policy if version >= "2.64" else (group.policies or [None])[0]
+    chosen = group.policy if version >= "2.64" else next(iter(group.policies or ()), None)
     if chosen is None:
         required = "policy" if version >= "2.64" else "policies"
         raise InvalidInput(f"Invalid input for field/attribute server_group: '{required}' is a "
@@ -81,7 +81,7 @@ def chosen_policy(group: GroupCreate, version: Version) -> tuple[str, dict[str, 
     return chosen, rules
 
 
-def group_body(row: dict[str, Any], members: list[str], version: Version) -> Body:
+def group_body(row: dict[str, Any], members: list[str], version: Version) -> AnyServerGroup:
     body: dict[str, Any] = {"id": dashed(row["id"]), "name": row["name"],
                             "members": [dashed(m) for m in members]}
     if version >= "2.64":

@@ -261,7 +261,7 @@ def delete(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     return Response(status_code=202)
 
 
-ACTIONS = {"os-extend": Extend, "os-reset_status": ResetStatus}
+ACTIONS: dict[str, type[BaseModel]] = {"os-extend": Extend, "os-reset_status": ResetStatus}
 
 
 @router.post("/volumes/{volume_id}/action", status_code=202)
@@ -276,7 +276,7 @@ def action(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     try:
         parsed = ACTIONS[name].model_validate(args)
     except ValidationError as invalid:
-        raise InvalidInput(describe_validation(invalid)) from None  # type: ignore[arg-type]
+        raise InvalidInput(describe_validation(invalid)) from None
     row = visible(cloud, caller, volume_id)
     if isinstance(parsed, Extend):
         engine.enforce("volume:extend", owned_by(row["project_id"]), caller.creds)

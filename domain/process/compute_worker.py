@@ -45,7 +45,7 @@ from domain.process.volume_attachments import VolumeAttacher, guest_volumes
 from domain.services.compute.copies import image_snapshot
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.storage.volumes import VolumeService
-from domain.storage.ports import VolumeBackend
+from domain.storage.ports import RootVolumeBackend
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ComputeWorker(FollowerLoop):
                  drift: DriftService, config: WorkerConfig,
                  clock: Callable[[], float] = time.monotonic,
                  vifs: VifPlugger | None = None,
-                 volumes: VolumeBackend | None = None) -> None:
+                 volumes: RootVolumeBackend | None = None) -> None:
         """`volumes`: this host's storage pool, where volume-backed servers' new root volumes
         are made (root_volumes.py)."""
         self.app, self.hypervisor, self.positions = app, hypervisor, positions

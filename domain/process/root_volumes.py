@@ -26,7 +26,7 @@ from domain.process.ports import ImageFiles
 from domain.process.specs import SpawnRefused
 from domain.process.volume_plans import QEMU_FORMATS
 from domain.services.storage.lookup import live
-from domain.storage.ports import VolumeBackend, VolumeBackendError
+from domain.storage.ports import RootVolumeBackend, VolumeBackendError
 from domain.storage.volume import Volume
 from domain.storage.volume_states import VolumeStatus
 
@@ -36,7 +36,7 @@ ROOT_TARGET = "vda"
 
 
 class RootVolumes:
-    def __init__(self, app: SkyLedger, backend: VolumeBackend | None, files: ImageFiles,
+    def __init__(self, app: SkyLedger, backend: RootVolumeBackend | None, files: ImageFiles,
                  host: str) -> None:
         """`backend`: this host's storage pool; None where the host has none (a volume-backed
         server then cannot spawn here whose root volume is still to be made)."""

@@ -62,8 +62,10 @@ class VolumeInfo:
         return -(-self.capacity_bytes // GIB)  # rounded up, as Cinder counts sizes
 
 
-class VolumeBackend(Protocol):
-    """One storage pool holding volumes named by their uuid. Every action is idempotent."""
+class RootVolumeBackend(Protocol):
+    """What a compute host asks of a storage pool: a volume-backed server's new root volume, and
+    its removal when the spawn fails (adapters/storage/lazy_pool.py opens the pool only then).
+    Volumes are named by their uuid; every action is idempotent."""
 
     def create(
         self,
@@ -80,6 +82,10 @@ class VolumeBackend(Protocol):
 
     def delete(self, volume_id: UUID) -> None:
         """Delete the volume and its data; a missing volume is success."""
+
+
+class VolumeBackend(RootVolumeBackend, Protocol):
+    """One storage pool holding volumes named by their uuid. Every action is idempotent."""
 
     def extend(self, volume_id: UUID, size_gib: int) -> VolumeInfo:
         """Grow the volume to size_gib (its data kept); its current size is a no-op. Raises

@@ -11,6 +11,7 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ops.commands import Subparsers
 from ops.commands.projections import ENV_NOTE_WRAPPED, format_table, open_cloud
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def non_negative(text: str) -> int:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "audit", help="list recorded events: who, what, when, in which request",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -172,12 +173,12 @@ class Printer:
             lines = [render(rows, self.args.json)]
         else:
             cells = [[shown_cell(value) for value in table_row(row)] for row in rows]
-            lines = []
+            head: list[list[str]] = []
             if self.widths is None:
                 titles = [title for title, _ in COLUMNS]
                 self.widths = [max(len(t), w) for t, w in zip(titles, FOLLOW_WIDTHS, strict=True)]
-                lines = [titles, ["-" * w for w in self.widths]]
-            lines = [self._line(line) for line in [*lines, *cells]]
+                head = [titles, ["-" * w for w in self.widths]]
+            lines = [self._line(line) for line in [*head, *cells]]
         if lines:
             print("\n".join(lines), flush=True)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from ops.commands import Subparsers
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def register(subparsers: Subparsers) -> None:
     # The suite parses its own options (and answers --help itself), so that `skyledger bench`
     # and `python -m bench` can never drift apart.
     p = subparsers.add_parser(

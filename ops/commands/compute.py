@@ -10,6 +10,7 @@ from types import FrameType
 from typing import Any
 
 from adapters.settings import Settings
+from ops.commands import Subparsers
 
 
 def positive(text: str) -> float:
@@ -19,7 +20,7 @@ def positive(text: str) -> float:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "compute", help="run the compute worker of one hypervisor host",
         formatter_class=argparse.RawDescriptionHelpFormatter,

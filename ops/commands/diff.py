@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ops.commands import Subparsers
 from ops.commands.projections import ENV_NOTE_WRAPPED, format_table, open_cloud
 from ops.commands.replay import fail, moment_arg, resolve
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from projections.moments import Moment
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "diff", help="what changed between two moments, per aggregate",
         formatter_class=argparse.RawDescriptionHelpFormatter,

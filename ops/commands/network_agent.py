@@ -6,10 +6,11 @@ import argparse
 import logging
 
 from adapters.settings import Settings
+from ops.commands import Subparsers
 from ops.commands.compute import run_until_stopped
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "network-agent", help="run the network agent of one host (segments, DHCP, NAT)",
         description="Follow the event log and, for this host only, build each project network's "

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from adapters.settings import Settings
+from ops.commands import Subparsers
 
 if TYPE_CHECKING:
     from ops.bootstrap import Cloud
@@ -30,7 +31,7 @@ def projection_names() -> list[str]:
     return [p.name for p in all_projections()]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     group = subparsers.add_parser(
         "projections", help="show or rebuild the read models (projections)",
         description="Read models (quota usage, flavors, identity, audit trail, ...) are built by "
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     register_rebuild(actions)
 
 
-def register_status(actions: argparse._SubParsersAction) -> None:
+def register_status(actions: Subparsers) -> None:
     p = actions.add_parser(
         "status", help="position, head and lag of every projection",
         description="For every projection: its tracking position (the last event it has "
@@ -64,7 +65,7 @@ EXIT_INTERRUPTED = 130  # the shell's code for SIGINT
 PAUSE_AT_VARIABLE = "SKYLEDGER_REBUILD_PAUSE_AT"
 
 
-def register_rebuild(actions: argparse._SubParsersAction) -> None:
+def register_rebuild(actions: Subparsers) -> None:
     names = projection_names()
     p = actions.add_parser(
         "rebuild", help="replay projections from event zero and swap them in",

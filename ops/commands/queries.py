@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ops.commands import Subparsers
 from ops.commands.projections import ENV_NOTE_WRAPPED, format_table, open_cloud
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     note = ("\n\nLive queries first apply newer events to the read models they read.\n"
             + ENV_NOTE_WRAPPED)
     fmt = argparse.RawDescriptionHelpFormatter
@@ -188,8 +189,8 @@ def quotas(src: Source, args: argparse.Namespace) -> tuple[list[dict[str, Any]],
     projects = [wanted] if wanted else sorted(set(names) | ledgers,
                                              key=lambda p: (names.get(p, "~"), p))
     views = QuotaViews(src.store)
-    rows = [{"project_id": p, "project": names.get(p), "quotas": views.detail(p)}
-            for p in projects]
+    rows: list[dict[str, Any]] = [
+        {"project_id": p, "project": names.get(p), "quotas": views.detail(p)} for p in projects]
     return rows, format_table(
         ("PROJECT", "RESOURCE", "LIMIT", "IN USE"),
         [(r["project"] or r["project_id"], resource, q["limit"], q["in_use"])

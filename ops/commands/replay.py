@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ops.commands import Subparsers
 from ops.commands.audit import iso_time
 from ops.commands.projections import ENV_NOTE_WRAPPED, format_table, open_cloud
 
@@ -49,7 +50,7 @@ def fail(command: str, message: object) -> int:
     return 2
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "replay", help="rebuild every read model as of a past moment, to query it",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -6,9 +6,10 @@ import argparse
 
 from adapters.logging_json import configure as configure_logging
 from adapters.settings import Settings
+from ops.commands import Subparsers
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "serve",
         help="run the API server, the read-model followers and a compute worker",
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from ops.bootstrap import build, start_embedded_compute, start_embedded_volume
-    from ops.commands.serve_workers import KEEP_ALIVE_SECONDS
+    from ops.commands.serve_workers import KEEP_ALIVE_SECONDS, uvicorn_logging
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped, first_command
 
     settings = Settings.from_env(**({"bind": args.bind} if args.bind else {}))
@@ -76,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             access_log=False,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
-            # JSON: let uvicorn's loggers propagate to the root handler instead of its own.
-            **({"log_config": None} if settings.log_format == "json" else {}),
+            **uvicorn_logging(settings),
         )
     finally:
         cloud.close()

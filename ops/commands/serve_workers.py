@@ -17,6 +17,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -33,6 +34,12 @@ LOG_LEVEL_VARIABLE = "SKYLEDGER_SERVE_LOG_LEVEL"
 # "Remote end closed connection without response" for a request the server never saw. Servers
 # behind load balancers keep idle connections longer than the balancer does (60 s is common).
 KEEP_ALIVE_SECONDS = 65
+
+
+def uvicorn_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own logging options. JSON: its loggers propagate to the root handler (the one
+    the process set up) instead of their own."""
+    return {"log_config": None} if settings.log_format == "json" else {}
 
 
 def worker_app() -> FastAPI:
@@ -71,8 +78,7 @@ def run_workers(settings: Settings, workers: int, log_level: str) -> None:
         log_level=log_level,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        # JSON: uvicorn's loggers propagate to the root handler the worker sets up, as in serve.
-        **({"log_config": None} if settings.log_format == "json" else {}),
+        **uvicorn_logging(settings),
     )
     # What uvicorn.run does for workers > 1, with the listening socket fixed as below.
     Multiprocess(config, sockets=[config.bind_socket()]).run()

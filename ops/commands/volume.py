@@ -7,10 +7,11 @@ import logging
 from pathlib import Path
 
 from adapters.settings import Settings
+from ops.commands import Subparsers
 from ops.commands.compute import positive, run_until_stopped
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "volume", help="run the volume worker of one storage host",
         formatter_class=argparse.RawDescriptionHelpFormatter,

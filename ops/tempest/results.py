@@ -117,10 +117,15 @@ def table(run: Run) -> list[tuple[str, int, int, int, int, int, int]]:
     for test_id in run.not_run():
         counts[service_of(test_id)]["not_run"] += 1
     order = [s for s in SERVICES if s in counts] + sorted(set(counts) - set(SERVICES))
-    rows = [(s, counts[s]["selected"], counts[s]["passed"], counts[s]["failed"],
-             counts[s]["skipped"], counts[s]["setup"], counts[s]["not_run"]) for s in order]
-    total = tuple(sum(r[i] for r in rows) for i in range(1, 7))
-    return [*rows, ("total", *total)]  # type: ignore[list-item]
+    total: Counter[str] = Counter()
+    for s in order:
+        total.update(counts[s])
+    return [_row(s, counts[s]) for s in order] + [_row("total", total)]
+
+
+def _row(service: str, counts: Counter[str]) -> tuple[str, int, int, int, int, int, int]:
+    return (service, counts["selected"], counts["passed"], counts["failed"], counts["skipped"],
+            counts["setup"], counts["not_run"])
 
 
 def _path_of(url: str) -> str:
