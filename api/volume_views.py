@@ -111,9 +111,10 @@ def detail(volume: Row, base: str, caller: Caller, version: Version) -> Volume:
         "snapshot_id": None, "source_volid": None, "consistencygroup_id": None,
         "replication_status": None, "migration_status": None,
     }
-    later = {"3.13": {"group_id": None}, "3.48": {"service_uuid": None, "shared_targets": False},
-             "3.63": {"volume_type_id": DEFAULT_TYPE_ID}, "3.64": {"encryption_key_id": None},
-             "3.65": {"consumes_quota": True}}
+    later: dict[str, dict[str, Any]] = {
+        "3.13": {"group_id": None}, "3.48": {"service_uuid": None, "shared_targets": False},
+        "3.63": {"volume_type_id": DEFAULT_TYPE_ID}, "3.64": {"encryption_key_id": None},
+        "3.65": {"consumes_quota": True}}
     for since, fields in later.items():
         if version >= since:
             body.update(fields)

@@ -105,7 +105,7 @@ def volume_model(version: Any) -> type[Volume]:
 
 
 class VolumeShow(Body):
-    volume: AnyVolume  # type: ignore[valid-type]
+    volume: AnyVolume
 
 
 class VolumeList(Body):
@@ -114,7 +114,7 @@ class VolumeList(Body):
 
 
 class VolumeDetailList(Body):
-    volumes: list[AnyVolume]  # type: ignore[valid-type]
+    volumes: list[AnyVolume]
     volumes_links: list[Link] = MISSING  # type: ignore[assignment]
 
 
