@@ -22,14 +22,15 @@ from api.auth import Caller
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
+from api.responses.compute import newest
 from api.responses.servers import (
+    SERVER_MODELS,
     STATUSES,
     ServerCreated,
     ServerDetailList,
     ServerList,
     ServerSummary,
     ServerV21,
-    server_model,
 )
 from domain.compute.instance import ROOT_DEVICE
 from domain.compute.scheduling.host_state import HostState
@@ -157,7 +158,7 @@ def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
     if look.extended:
         body.update(extended_attributes(server, ident, look.version))
     body.update(versioned_fields(server, look))
-    return server_model(look.version).model_validate(body)
+    return newest(look.version, SERVER_MODELS).model_validate(body)
 
 
 def volumes_attached(server: dict[str, Any], version: Version) -> list[dict[str, Any]]:

@@ -15,7 +15,8 @@ from uuid import UUID
 from api.auth import Caller
 from api.errors import ApiError, OverLimit
 from api.microversions import Version
-from api.responses.volumes import Volume, volume_model
+from api.responses.compute import newest
+from api.responses.volumes import VOLUME_MODELS, Volume
 from domain.errors import NotFound, QuotaExceeded
 from projections.store import Row
 
@@ -129,7 +130,7 @@ def detail(volume: Row, base: str, caller: Caller, version: Version) -> Volume:
             body["provider_id"] = None
         if version >= "3.61":
             body["cluster_name"] = None
-    return volume_model(version).model_validate(body)
+    return newest(version, VOLUME_MODELS).model_validate(body)
 
 
 def attachment_body(volume: Row) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.microversions import Version
 from api.responses.base import MISSING, Body, Link, one_of
 from domain.compute.states import PowerState, TaskState, VmState
 
@@ -169,10 +168,6 @@ SERVER_MODELS: tuple[tuple[str, type[ServerV21]], ...] = (
     ("2.9", ServerV29), ("2.3", ServerV23), ("2.1", ServerV21))
 Server = (ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29 | ServerV23
           | ServerV21)
-
-
-def server_model(version: Version) -> type[ServerV21]:
-    return next(model for since, model in SERVER_MODELS if version >= since)
 
 
 class ServerShow(Body):

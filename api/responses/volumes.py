@@ -100,10 +100,6 @@ AnyVolume = (VolumeV365 | VolumeV364 | VolumeV363 | VolumeV361 | VolumeV348 | Vo
              | VolumeV313 | Volume)
 
 
-def volume_model(version: Any) -> type[Volume]:
-    return next(model for since, model in VOLUME_MODELS if version >= since)
-
-
 class VolumeShow(Body):
     volume: AnyVolume
 
