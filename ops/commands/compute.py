@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from ops.bootstrap import Composition
     from ops.compute_worker import HostBusy
 
+    stop = stop_on_signals()  # before the ready line: a supervisor may stop us right after it
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env(**({"availability_zone": args.availability_zone}
@@ -88,17 +89,15 @@ def run(args: argparse.Namespace) -> int:
               f"{args.libvirt_uri or settings.libvirt_uri}, following the event log from "
               f"position {worker.position}", flush=True)
         try:
-            return run_until_stopped(compute)
+            return run_until_stopped(compute, stop)
         finally:
             print(f"skyledger compute: host {worker.host} stopped at position "
                   f"{worker.position}", flush=True)
 
 
-def run_until_stopped(host_process: Any) -> int:
-    """Start a host process (compute worker, network agent) and keep it until SIGTERM/SIGINT;
-    1 when one of its threads died, so that a supervisor restarts it."""
-    stop = threading.Event()
-    install_stop_handlers(stop)
+def run_until_stopped(host_process: Any, stop: threading.Event) -> int:
+    """Start a host process (compute worker, network agent) and keep it until `stop` is set
+    (see stop_on_signals); 1 when one of its threads died, so that a supervisor restarts it."""
     host_process.start()
     try:
         while not stop.wait(0.5):
@@ -109,8 +108,11 @@ def run_until_stopped(host_process: Any) -> int:
     return 0
 
 
-def install_stop_handlers(stop: threading.Event) -> None:
-    """The first SIGTERM/SIGINT asks for a clean stop; a second one kills at once."""
+def stop_on_signals() -> threading.Event:
+    """An event the first SIGTERM/SIGINT sets, asking for a clean stop; a second one kills at
+    once. Installed before a host command opens anything, so that a stop during start-up (the
+    store, libvirt) is clean too: the process starts, stops at once and exits 0."""
+    stop = threading.Event()
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         stop.set()
@@ -119,3 +121,4 @@ def install_stop_handlers(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    return stop

@@ -7,7 +7,7 @@ import logging
 
 from adapters.settings import Settings
 from ops.commands import Subparsers
-from ops.commands.compute import run_until_stopped
+from ops.commands.compute import run_until_stopped, stop_on_signals
 
 
 def register(subparsers: Subparsers) -> None:
@@ -31,6 +31,7 @@ def register(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ops.bootstrap import Composition
 
+    stop = stop_on_signals()  # before the ready line: a supervisor may stop us right after it
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with Composition(Settings.from_env()) as roles:
@@ -38,6 +39,6 @@ def run(args: argparse.Namespace) -> int:
                                     external_interface=args.external_interface)
         print(f"skyledger network-agent: host {agent.agent.host} started", flush=True)
         try:
-            return run_until_stopped(agent)
+            return run_until_stopped(agent, stop)
         finally:
             print(f"skyledger network-agent: host {agent.agent.host} stopped", flush=True)

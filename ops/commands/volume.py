@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.settings import Settings
 from ops.commands import Subparsers
-from ops.commands.compute import positive, run_until_stopped
+from ops.commands.compute import positive, run_until_stopped, stop_on_signals
 
 
 def register(subparsers: Subparsers) -> None:
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from ops.bootstrap import Composition
     from ops.volume_worker import VolumeHostBusy
 
+    stop = stop_on_signals()  # before the ready line: a supervisor may stop us right after it
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
               f"on {args.libvirt_uri or settings.volume_uri}, following the event log from "
               f"position {worker.position}", flush=True)
         try:
-            return run_until_stopped(volumes)
+            return run_until_stopped(volumes, stop)
         finally:
             print(f"skyledger volume: host {worker.host} stopped at position {worker.position}",
                   flush=True)

@@ -121,6 +121,11 @@ class Killer:
         """Ask the last process to stop cleanly (SIGTERM); returns its exit status."""
         self._stop.set()
         self._thread.join(timeout_s)
+        # The last start may still be in the interpreter's start-up, where SIGTERM still kills:
+        # a supervisor stops a process it saw ready, so this one waits for its ready line too.
+        deadline = time.monotonic() + READY_S
+        while not self._ready() and time.monotonic() < deadline:
+            time.sleep(0.02)
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
