@@ -92,8 +92,10 @@ def test_a_database_restart_gives_503s_then_recovers_and_loses_no_acknowledged_w
         wait_for(lambda: {"create_server", "create_keypair", "create_flavor", "list_servers"}
                  <= {a.op for a in load.answers if a.status is not None and a.status < 300},
                  "every kind of request to succeed before the outage", WAIT_S)
+        private_pg.stop("immediate")  # returns once the server is gone (pg_ctl -w)
+        # The outage starts when stop returns, not when it is asked for: a request made while
+        # pg_ctl was still shutting the server down may rightly succeed.
         down_at = time.monotonic()
-        private_pg.stop("immediate")
         wait_for(lambda: len([a for a in load.since(down_at) if a.status == 503])
                  >= load.threads, "requests to be refused with 503 during the outage", WAIT_S)
         time.sleep(max(0.0, down_at + OUTAGE_S - time.monotonic()))  # down for OUTAGE_S at least
