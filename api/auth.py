@@ -28,11 +28,14 @@ class Caller:
 
     @property
     def creds(self) -> dict[str, Any]:
-        return {
+        creds: dict[str, Any] = {
             "user_id": self.ctx.user_id,
             "project_id": self.ctx.project_id,
             "roles": list(self.ctx.roles),
         }
+        if self.claims.system:
+            creds["system_scope"] = "all"
+        return creds
 
     @property
     def project_id(self) -> str | None:
@@ -61,7 +64,11 @@ def validate(
     if claims.issued_at < getattr(user, "tokens_valid_after", 0.0):
         raise InvalidToken("The token has been revoked.")
     roles: tuple[str, ...] = ()
-    if claims.project_id is not None:
+    if claims.system:
+        roles = effective_roles(user.system_roles)
+        if not roles:
+            raise InvalidToken("The user no longer has a role on the system.")
+    elif claims.project_id is not None:
         project = app.find(UUID(claims.project_id))
         if not isinstance(project, Project) or project.deleted or not project.enabled:
             raise InvalidToken("The token's project is disabled or no longer exists.")

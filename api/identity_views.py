@@ -67,23 +67,28 @@ def domain_body(base: str) -> dict[str, Any]:
 
 
 def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict[str, Any]:
-    """One role assignment; `row` comes from IdentityViews.assignments, plus `prior_role_id`
-    when the role is implied by another (`?effective`)."""
+    """One role assignment; `row` comes from IdentityViews.assignments (a project scope) or
+    .system_assignments (no project_id: the system scope), plus `prior_role_id` when the role is
+    implied by another (`?effective`)."""
     prior = row.get("prior_role_id")
+    on_system = row.get("project_id") is None
+    target = "system" if on_system else f"projects/{row['project_id']}"
     # Keystone links an implied role to the assignment of its prior role, and names the
     # inference with its own (reversed) `/prior_role/{implied}/implies/{prior}` path.
-    links = {"assignment": f"{base}{V3}/projects/{row['project_id']}/users/{row['user_id']}"
+    links = {"assignment": f"{base}{V3}/{target}/users/{row['user_id']}"
                            f"/roles/{prior or row['role_id']}"}
     if prior:
         links["prior_role"] = f"{base}{V3}/prior_role/{row['role_id']}/implies/{prior}"
     role: dict[str, Any] = {"id": row["role_id"]}
-    project: dict[str, Any] = {"id": row["project_id"]}
+    scope: dict[str, Any] = {"system": {"all": True}} if on_system else {
+        "project": {"id": row["project_id"]}}
     user: dict[str, Any] = {"id": row["user_id"]}
     if include_names:
         role["name"] = row["role_name"]
-        project.update(name=row["project_name"], domain=DEFAULT_DOMAIN)
+        if not on_system:
+            scope["project"].update(name=row["project_name"], domain=DEFAULT_DOMAIN)
         user.update(name=row["user_name"], domain=DEFAULT_DOMAIN)
-    return {"links": links, "role": role, "scope": {"project": project}, "user": user}
+    return {"links": links, "role": role, "scope": scope, "user": user}
 
 
 def project_row(project: Any) -> dict[str, Any]:

@@ -41,6 +41,8 @@ def ensure_bootstrapped(cloud: Cloud) -> str | None:
         if password is not None and identity.authenticate("admin", "default", password) is None:
             identity.update_user(SYSTEM, user.id.hex, {"password": password})
     identity.grant(SYSTEM, project.id.hex, user.id.hex, role_id("admin").hex)
+    # As `keystone-manage bootstrap`: the admin also holds admin on the system scope.
+    identity.grant_system(SYSTEM, user.id.hex, role_id("admin").hex)
     cloud.flavors.seed_defaults(SYSTEM)
     if generated is not None or not clouds_yaml_path(cloud).exists():
         write_clouds_yaml(cloud, password)

@@ -34,7 +34,7 @@ def newer(event: Any, field: str, default: Any) -> Any:
 
 class IdentityProjection(Projection):
     name = "identity"
-    tables = ("role_assignments", "users", "projects", "roles")
+    tables = ("role_assignments", "system_grants", "users", "projects", "roles")
     ddl = (
         "CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
         " domain_id TEXT NOT NULL, description TEXT, enabled BOOLEAN NOT NULL, tags TEXT,"
@@ -46,6 +46,9 @@ class IdentityProjection(Projection):
         " description TEXT, extra TEXT)",
         "CREATE TABLE IF NOT EXISTS role_assignments (user_id TEXT NOT NULL,"
         " project_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, project_id, role))",
+        # Roles on the system scope, of users (actor_type 'user') and groups ('group').
+        "CREATE TABLE IF NOT EXISTS system_grants (actor_type TEXT NOT NULL,"
+        " actor_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (actor_type, actor_id, role))",
     )
 
     @handles(Project.Created)
@@ -90,9 +93,21 @@ class IdentityProjection(Projection):
         cur.execute("DELETE FROM role_assignments WHERE user_id = ? AND project_id = ?"
                     " AND role = ?", (hexid(e), e.project_id, e.role))
 
+    @handles(User.SystemRoleGranted)
+    def system_role_granted(self, cur: ReadCursor, e: User.SystemRoleGranted) -> None:
+        cur.execute("INSERT INTO system_grants (actor_type, actor_id, role) VALUES ('user', ?, ?)"
+                    " ON CONFLICT DO NOTHING", (hexid(e), e.role))
+
+    @handles(User.SystemRoleRevoked)
+    def system_role_revoked(self, cur: ReadCursor, e: User.SystemRoleRevoked) -> None:
+        cur.execute("DELETE FROM system_grants WHERE actor_type = 'user' AND actor_id = ?"
+                    " AND role = ?", (hexid(e), e.role))
+
     @handles(User.Deleted)
     def user_deleted(self, cur: ReadCursor, e: User.Deleted) -> None:
         cur.execute("DELETE FROM role_assignments WHERE user_id = ?", (hexid(e),))
+        cur.execute("DELETE FROM system_grants WHERE actor_type = 'user' AND actor_id = ?",
+                    (hexid(e),))
         cur.execute("DELETE FROM users WHERE id = ?", (hexid(e),))
 
     @handles(Role.Created)
@@ -173,6 +188,22 @@ class IdentityViews:
         where, params = _filters(**{"a.user_id": user_id, "a.project_id": project_id})
         rows = self.store.query(f"{ASSIGNMENT_SELECT}{where} ORDER BY u.name, p.name, a.role",
                                 params)
+        return [out for row in rows for out in _with_implied(row)] if effective else rows
+
+
+    def system_roles(self, actor_id: str, actor_type: str = "user") -> list[Row]:
+        return _decoded(self.store.query(
+            "SELECT r.* FROM roles r JOIN system_grants g ON g.role = r.name"
+            " WHERE g.actor_type = ? AND g.actor_id = ? ORDER BY r.name", (actor_type, actor_id)))
+
+    def system_assignments(self, user_id: str | None = None, effective: bool = False) -> list[Row]:
+        """Users' role assignments on the system scope, in the row shape of `assignments`."""
+        where, params = _filters(**{"g.actor_type": "user", "g.actor_id": user_id})
+        rows = self.store.query(
+            "SELECT g.actor_id AS user_id, u.name AS user_name, u.domain_id AS user_domain_id,"
+            " r.id AS role_id, g.role AS role_name"
+            " FROM system_grants g JOIN users u ON u.id = g.actor_id JOIN roles r ON r.name = g.role"
+            f"{where} ORDER BY u.name, g.role", params)
         return [out for row in rows for out in _with_implied(row)] if effective else rows
 
 

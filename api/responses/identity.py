@@ -151,8 +151,19 @@ class ProjectToken(UnscopedToken):
     roles: list[Named]
 
 
+class SystemScope(Body):
+    all: bool
+
+
+class SystemToken(UnscopedToken):
+    """A system-scoped token names the roles the user has on the system."""
+
+    system: SystemScope
+    roles: list[Named]
+
+
 class TokenShow(Body):
-    token: ProjectToken | UnscopedToken
+    token: ProjectToken | SystemToken | UnscopedToken
 
 
 class Catalog(Body):

@@ -154,13 +154,6 @@ def revoke(project_id: str, user_id: str, role_id: str, cloud: CloudDep,
 # /role_assignments ------------------------------------------------------------------------------
 
 
-def assignment_rows(cloud: CloudServices, user_id: str | None, project_id: str | None,
-                    role_id: str | None, effective: bool) -> list[Row]:
-    rows = IdentityViews(cloud.store).assignments(user_id, project_id, effective)
-    # Keystone filters by role after expanding implied roles, so `effective` can add matches.
-    return [r for r in rows if role_id is None or r["role_id"] == role_id]
-
-
 def check_assignment_filters(params: dict[str, str], effective: bool) -> None:
     """Keystone's 400s for filter combinations that cannot mean anything."""
     pairs = (("scope.domain.id", "scope.project.id"), ("scope.system", "scope.domain.id"),
@@ -179,14 +172,20 @@ def list_role_assignments(
     user_id: Annotated[str | None, Query(alias="user.id")] = None,
     project_id: Annotated[str | None, Query(alias="scope.project.id")] = None,
     role_id: Annotated[str | None, Query(alias="role.id")] = None,
+    system: Annotated[str | None, Query(alias="scope.system")] = None,
     effective: str | None = None, include_names: str | None = None,
 ) -> dict[str, Any]:
     params, base = dict(request.query_params), cloud.settings.public_url
     check_assignment_filters(params, key_only(effective))
-    # Only user-on-project assignments exist here: no groups, domain or system scopes.
-    elsewhere = any(params.get(k) for k in ("group.id", "scope.domain.id", "scope.system"))
-    rows = [] if elsewhere else assignment_rows(cloud, user_id, project_id, role_id,
-                                                key_only(effective))
+    views = IdentityViews(cloud.store)
+    # Groups and domain scopes hold no user assignments here.
+    elsewhere = any(params.get(k) for k in ("group.id", "scope.domain.id"))
+    rows: list[Row] = []
+    if not elsewhere and not system:
+        rows += views.assignments(user_id, project_id, key_only(effective))
+    if not elsewhere and not project_id:
+        rows += views.system_assignments(user_id, key_only(effective))
+    # Keystone filters by role after expanding implied roles, so `effective` can add matches.
+    rows = [r for r in rows if role_id is None or r["role_id"] == role_id]
     return {"role_assignments": [assignment_body(r, base, key_only(include_names)) for r in rows],
             "links": collection_links(self_url(request, base))}
-

@@ -65,9 +65,14 @@ class ProjectRef(BaseModel):
     domain: DomainRef | None = None
 
 
+class SystemRef(BaseModel):
+    all: bool = False
+
+
 class Scope(BaseModel):
     model_config = ConfigDict(extra="allow")
     project: ProjectRef | None = None
+    system: SystemRef | None = None
 
 
 class Auth(BaseModel):
@@ -136,6 +141,17 @@ def scoped_project(cloud: CloudServices, user: User, scope: Scope | str | None) 
     return project
 
 
+def system_scoped(user: User, scope: Scope | str | None) -> bool:
+    """Whether the request asks for a system-scoped token; 401 if the user has no system role."""
+    if not isinstance(scope, Scope) or scope.system is None:
+        return False
+    if not scope.system.all:
+        raise InvalidToken("The request you have made requires authentication.")
+    if not user.system_roles:
+        raise InvalidToken(f"User {user.id.hex} has no access to the system")
+    return True
+
+
 def token_body(
     cloud: CloudServices,
     claims: TokenClaims,
@@ -162,6 +178,10 @@ def token_body(
         body["catalog"] = service_catalog(
             cloud.settings.public_url, cloud.settings.region, project.id.hex
         )
+    elif claims.system:
+        body["system"] = {"all": True}
+        body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
+        body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region, None)
     else:
         body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region, None)
     return {"token": body}
@@ -170,10 +190,12 @@ def token_body(
 @router.post("/auth/tokens", status_code=201, response_model=TokenShow)
 def issue_token(request: AuthRequest, cloud: CloudDep, response: Response) -> dict[str, Any]:
     user, methods = authenticate(cloud, request.auth.identity)
-    project = scoped_project(cloud, user, request.auth.scope)
+    system = system_scoped(user, request.auth.scope)
+    project = None if system else scoped_project(cloud, user, request.auth.scope)
     project_id = project.id.hex if project is not None else None
-    token, claims = cloud.tokens.issue(user.id.hex, project_id, methods)
-    roles = effective_roles(user.roles_on(project_id)) if project_id else ()
+    token, claims = cloud.tokens.issue(user.id.hex, project_id, methods, system=system)
+    roles = effective_roles(user.system_roles if system else
+                            user.roles_on(project_id) if project_id else [])
     response.headers["X-Subject-Token"] = token
     return token_body(cloud, claims, user, project, roles)
 

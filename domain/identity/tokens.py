@@ -17,6 +17,8 @@ class TokenClaims:
     methods: tuple[str, ...]
     issued_at: float
     expires_at: float
+    # A system-scoped token (`scope: {"system": {"all": true}}`): no project, the system's roles.
+    system: bool = False
 
 
 class InvalidToken(Exception):
@@ -25,6 +27,6 @@ class InvalidToken(Exception):
 
 class Tokens(Protocol):
     def issue(self, user_id: str, project_id: str | None, methods: tuple[str, ...] = ("password",),
-              now: float | None = None) -> tuple[str, TokenClaims]: ...
+              now: float | None = None, system: bool = False) -> tuple[str, TokenClaims]: ...
 
     def verify(self, token: str, now: float | None = None) -> TokenClaims: ...

@@ -54,6 +54,8 @@ class User(Entity):
         self.tokens_valid_after = 0.0
         # project id (hex) -> role names
         self.assignments: dict[str, list[str]] = {}
+        # Role names held on the system scope (Keystone's `/system/users/{id}/roles`).
+        self.system_roles: list[str] = []
 
     def update(self, changes: dict[str, Any]) -> None:
         check_changes(changes, UPDATABLE, "user")
@@ -122,6 +124,30 @@ class User(Entity):
 
     def roles_on(self, project_id: str) -> list[str]:
         return list(self.assignments.get(project_id, []))
+
+    def grant_system(self, role: str) -> None:
+        if role not in self.system_roles:
+            self._record_system_grant(role)
+
+    class SystemRoleGranted(Entity.Event):
+        role: str
+
+    @event(SystemRoleGranted)
+    def _record_system_grant(self, role: str) -> None:
+        self.system_roles.append(role)
+
+    def revoke_system(self, role: str) -> bool:
+        if role in self.system_roles:
+            self._record_system_revoke(role)
+            return True
+        return False
+
+    class SystemRoleRevoked(Entity.Event):
+        role: str
+
+    @event(SystemRoleRevoked)
+    def _record_system_revoke(self, role: str) -> None:
+        self.system_roles.remove(role)
 
     class Deleted(Entity.Event):
         pass

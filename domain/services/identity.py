@@ -184,6 +184,20 @@ class IdentityService:
                            f"on project {project_id}.")
         self.app.save(user)
 
+    @command
+    def grant_system(self, ctx: RequestContext, user_id: str, role_ref: str) -> None:
+        user, role = self.user(user_id), self.role(role_ref)
+        user.grant_system(role.name)
+        self.app.save(*changed(user))
+
+    @command
+    def revoke_system(self, ctx: RequestContext, user_id: str, role_ref: str) -> None:
+        user, role = self.user(user_id), self.role(role_ref)
+        if not user.revoke_system(role.name):
+            raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
+                           "on the system.")
+        self.app.save(user)
+
     # tokens ---------------------------------------------------------------------------------
     @command
     def revoke_token(self, ctx: RequestContext, token_id: str, user_id: str,

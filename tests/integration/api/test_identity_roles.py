@@ -99,7 +99,8 @@ def test_role_assignments_filters_and_names(client: TestClient, admin: dict[str,
                                             member_a: dict[str, str],
                                             member_b: dict[str, str]) -> None:
     everything = assignments(client, admin, "")
-    assert len(everything) == 3  # admin on admin, alice on project-a, bob on project-b
+    # admin on admin and on the system, alice on project-a, bob on project-b
+    assert len(everything) == 4
     [alice] = assignments(client, admin, f"?user.id={member_a['user_id']}")
     assert alice == {"links": {"assignment": f"http://testserver{grant_url(member_a, MEMBER)}"},
                      "role": {"id": MEMBER}, "scope": {"project": {"id": member_a["project_id"]}},
