@@ -24,6 +24,8 @@ from api.routers import (
     compute_servers,
     compute_volume_attachments,
     dashboard,
+    identity_domains,
+    identity_groups,
     identity_projects,
     identity_roles,
     identity_system,
@@ -43,6 +45,8 @@ from api.routers import (
 ROUTER_MODULES: tuple[ModuleType, ...] = (
     identity_tokens,
     identity_projects,
+    identity_domains,
+    identity_groups,
     identity_users,
     identity_roles,
     identity_system,

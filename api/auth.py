@@ -13,11 +13,13 @@ from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.context import RequestContext
+from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
 from domain.identity.role import effective_roles
 from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
+from domain.services.identity import held_roles
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,14 @@ def validate(
         raise InvalidToken("The token has been revoked.")
     roles: tuple[str, ...] = ()
     if claims.system:
-        roles = effective_roles(user.system_roles)
+        roles = effective_roles(held_roles(app, user, SYSTEM_SCOPE))
         if not roles:
             raise InvalidToken("The user no longer has a role on the system.")
     elif claims.project_id is not None:
         project = app.find(UUID(claims.project_id))
         if not isinstance(project, Project) or project.deleted or not project.enabled:
             raise InvalidToken("The token's project is disabled or no longer exists.")
-        roles = effective_roles(user.roles_on(claims.project_id))
+        roles = effective_roles(held_roles(app, user, claims.project_id))
         if not roles:
             raise InvalidToken("The user no longer has a role on the token's project.")
     return claims, user, roles

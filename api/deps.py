@@ -20,6 +20,8 @@ from domain.services.compute.hosts import HostService
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
+from domain.services.identity_domains import DomainService
+from domain.services.identity_groups import GroupService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
@@ -72,6 +74,8 @@ class CloudServices:
     app: SkyLedger
     store: ReadStore
     identity: IdentityService
+    domains: DomainService
+    groups: GroupService
     flavors: FlavorService
     images: ImageService
     keypairs: KeypairService

@@ -61,34 +61,56 @@ def role_ref(row: dict[str, Any], base: str) -> dict[str, Any]:
             "links": {"self": f"{base}{V3}/roles/{row['id']}"}}
 
 
-def domain_body(base: str) -> dict[str, Any]:
-    return {**DEFAULT_DOMAIN, "description": "The default domain", "enabled": True, "tags": [],
-            "options": {}, "links": {"self": f"{base}{V3}/domains/{DEFAULT_DOMAIN['id']}"}}
+def domain_body(row: dict[str, Any], base: str) -> dict[str, Any]:
+    return {**(row.get("extra") or {}),
+            "id": row["id"], "name": row["name"], "description": row.get("description") or "",
+            "enabled": bool(row["enabled"]), "tags": list(row.get("tags") or []), "options": {},
+            "links": {"self": f"{base}{V3}/domains/{row['id']}"}}
+
+
+def group_body(row: dict[str, Any], base: str) -> dict[str, Any]:
+    return {**(row.get("extra") or {}),
+            "id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
+            "description": row.get("description") or "",
+            "links": {"self": f"{base}{V3}/groups/{row['id']}"}}
+
+
+def group_row(group: Any) -> dict[str, Any]:
+    return {"id": group.id.hex, "name": group.name, "domain_id": group.domain_id,
+            "description": group.description, "extra": dict(group.extra)}
+
+
+def domain_row(domain: Any) -> dict[str, Any]:
+    return {"id": domain.id.hex, "name": domain.name, "description": domain.description,
+            "enabled": domain.enabled, "tags": list(domain.tags), "extra": dict(domain.extra)}
 
 
 def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict[str, Any]:
-    """One role assignment; `row` comes from IdentityViews.assignments (a project scope) or
-    .system_assignments (no project_id: the system scope), plus `prior_role_id` when the role is
-    implied by another (`?effective`)."""
+    """One role assignment of a user (a row of IdentityViews.assignments, on a project, or of
+    .system_assignments, no project_id: the system) or of a group (DomainGroupViews
+    .group_assignments, `target` a project id or "system"), plus `prior_role_id` when the role
+    is implied by another (`?effective`)."""
     prior = row.get("prior_role_id")
-    on_system = row.get("project_id") is None
-    target = "system" if on_system else f"projects/{row['project_id']}"
+    project_id = row.get("project_id") or (None if row.get("target") in (None, "system")
+                                           else row["target"])
+    actor = ("groups", row["group_id"]) if "group_id" in row else ("users", row["user_id"])
+    target = "system" if project_id is None else f"projects/{project_id}"
     # Keystone links an implied role to the assignment of its prior role, and names the
     # inference with its own (reversed) `/prior_role/{implied}/implies/{prior}` path.
-    links = {"assignment": f"{base}{V3}/{target}/users/{row['user_id']}"
+    links = {"assignment": f"{base}{V3}/{target}/{actor[0]}/{actor[1]}"
                            f"/roles/{prior or row['role_id']}"}
     if prior:
         links["prior_role"] = f"{base}{V3}/prior_role/{row['role_id']}/implies/{prior}"
     role: dict[str, Any] = {"id": row["role_id"]}
-    scope: dict[str, Any] = {"system": {"all": True}} if on_system else {
-        "project": {"id": row["project_id"]}}
-    user: dict[str, Any] = {"id": row["user_id"]}
+    scope: dict[str, Any] = {"system": {"all": True}} if project_id is None else {
+        "project": {"id": project_id}}
+    who: dict[str, Any] = {"id": actor[1]}
     if include_names:
         role["name"] = row["role_name"]
-        if not on_system:
+        if project_id is not None and "project_name" in row:
             scope["project"].update(name=row["project_name"], domain=DEFAULT_DOMAIN)
-        user.update(name=row["user_name"], domain=DEFAULT_DOMAIN)
-    return {"links": links, "role": role, "scope": scope, "user": user}
+        who.update(name=row.get("user_name") or row.get("group_name"), domain=DEFAULT_DOMAIN)
+    return {"links": links, "role": role, "scope": scope, actor[0][:-1]: who}
 
 
 def project_row(project: Any) -> dict[str, Any]:

@@ -58,6 +58,8 @@ from domain.services.compute.placement import HostChooser
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
+from domain.services.identity_domains import DomainService
+from domain.services.identity_groups import GroupService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
@@ -165,9 +167,10 @@ class Composition:
         capacity, network_config = self.capacity, settings.network_config()
         actions = ActionService(app, capacity,
                                 HostLiveness(down_after=settings.service_down_time))
+        identity = IdentityService(app, Argon2Hasher(fast=settings.fast_hashing))
         cloud = Cloud(
             settings=settings, app=app, store=store, runners=runners, followers=followers,
-            identity=IdentityService(app, Argon2Hasher(fast=settings.fast_hashing)),
+            identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
             flavors=FlavorService(app), images=ImageService(app), keypairs=KeypairService(app),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
             boots=BootService(app, capacity, max_attempts=settings.max_attempts,

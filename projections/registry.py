@@ -7,6 +7,7 @@ from projections.base import Projection
 from projections.console_logs import ConsoleLogProjection
 from projections.flavors import FlavorProjection
 from projections.identity import IdentityProjection
+from projections.identity_domains import DomainGroupProjection
 from projections.images import ImageProjection
 from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
@@ -17,7 +18,8 @@ from projections.volumes import VolumeProjection
 
 
 def all_projections() -> list[Projection]:
-    return [IdentityProjection(), FlavorProjection(), ImageProjection(), KeypairProjection(),
+    return [IdentityProjection(), DomainGroupProjection(), FlavorProjection(), ImageProjection(),
+            KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), VolumeProjection(),
             ConsoleLogProjection()]

@@ -53,7 +53,7 @@ class Role(OpenBody):
     links: SelfLink
 
 
-class Domain(Body):
+class Domain(OpenBody):
     id: str
     name: str
     description: str
@@ -61,6 +61,23 @@ class Domain(Body):
     tags: list[str]
     options: dict[str, Any]
     links: SelfLink
+
+
+class Group(OpenBody):
+    id: str
+    name: str
+    domain_id: str
+    description: str
+    links: SelfLink
+
+
+class GroupShow(Body):
+    group: Group
+
+
+class GroupList(Body):
+    groups: list[Group]
+    links: CollectionLinks
 
 
 class ProjectShow(Body):

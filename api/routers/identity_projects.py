@@ -23,14 +23,13 @@ from api.identity_views import (
     KeystoneUpdate,
     Options,
     collection_links,
-    domain_body,
     flag,
     not_null,
     project_body,
     project_row,
     self_url,
 )
-from api.responses.identity import DomainList, DomainShow, ProjectList, ProjectShow
+from api.responses.identity import ProjectList, ProjectShow
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
@@ -52,9 +51,6 @@ RULES = [
                        "The projects a user has a role on: admins, or the user themself"),
     policy.RuleDefault("identity:get_auth_projects", "@",
                        "The projects the token's own user may scope to"),
-    policy.RuleDefault("identity:list_domains", "rule:admin_api"),
-    # Every project lives in the one domain, so any project-scoped token may read it.
-    policy.RuleDefault("identity:get_domain", "rule:admin_api or rule:any_reader"),
 ]
 
 # Keystone limits project names to 64 characters (user and role names may have 255).
@@ -114,7 +110,6 @@ Creator = Annotated[Caller, Depends(Authorize("identity:create_project"))]
 Updater = Annotated[Caller, Depends(Authorize("identity:update_project"))]
 Deleter = Annotated[Caller, Depends(Authorize("identity:delete_project"))]
 AuthProjects = Annotated[Caller, Depends(Authorize("identity:get_auth_projects"))]
-DomainLister = Annotated[Caller, Depends(Authorize("identity:list_domains"))]
 
 
 def check_single_domain(domain_id: str, is_domain: bool | None, parent_id: str | None) -> None:
@@ -205,22 +200,3 @@ def auth_projects(request: Request, cloud: CloudDep, caller: AuthProjects) -> di
     # keystoneauth picks a project to scope to from here, so disabled ones are left out.
     rows = IdentityViews(cloud.store).projects_of_user(caller.user_id, enabled_only=True)
     return projects_body(cloud, request, rows)
-
-
-@router.get("/domains", response_model=DomainList)
-def list_domains(request: Request, cloud: CloudDep, caller: DomainLister, name: str | None = None,
-                 enabled: str | None = None) -> dict[str, Any]:
-    base = cloud.settings.public_url
-    domain = domain_body(base)
-    matches = name in (None, domain["name"]) and flag(enabled, "enabled") in (None, True)
-    return {"domains": [domain] if matches else [],
-            "links": collection_links(self_url(request, base))}
-
-
-@router.get("/domains/{domain_id}", response_model=DomainShow)
-def show_domain(domain_id: str, cloud: CloudDep, caller: CallerDep,
-                policy: PolicyDep) -> dict[str, Any]:
-    policy.enforce("identity:get_domain", {"target.domain.id": domain_id}, caller.creds)
-    if domain_id != DEFAULT_DOMAIN_ID:
-        raise NotFound(f"Could not find domain: {domain_id}.")
-    return {"domain": domain_body(cloud.settings.public_url)}

@@ -26,6 +26,7 @@ from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
 from domain.identity.role import DIRECTLY_IMPLIES
 from projections.identity import IdentityViews
+from projections.identity_domain_views import DomainGroupViews
 from projections.store import Row
 
 router = APIRouter(prefix="/identity/v3", tags=["identity: roles"])
@@ -178,13 +179,17 @@ def list_role_assignments(
     params, base = dict(request.query_params), cloud.settings.public_url
     check_assignment_filters(params, key_only(effective))
     views = IdentityViews(cloud.store)
-    # Groups and domain scopes hold no user assignments here.
-    elsewhere = any(params.get(k) for k in ("group.id", "scope.domain.id"))
+    # Domain scopes hold no assignments here.
+    elsewhere = bool(params.get("scope.domain.id"))
+    group_id = params.get("group.id")
     rows: list[Row] = []
-    if not elsewhere and not system:
+    if not elsewhere and not group_id and not system:
         rows += views.assignments(user_id, project_id, key_only(effective))
-    if not elsewhere and not project_id:
+    if not elsewhere and not group_id and not project_id:
         rows += views.system_assignments(user_id, key_only(effective))
+    if not elsewhere and not user_id and not key_only(effective):
+        target = "system" if system else project_id
+        rows += DomainGroupViews(cloud.store).group_assignments(group_id, target)
     # Keystone filters by role after expanding implied roles, so `effective` can add matches.
     rows = [r for r in rows if role_id is None or r["role_id"] == role_id]
     return {"role_assignments": [assignment_body(r, base, key_only(include_names)) for r in rows],

@@ -15,11 +15,16 @@ from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import DEFAULT_DOMAIN, iso
 from api.responses.identity import Catalog, TokenShow
 from domain.errors import NotFound
+from domain.identity.changes import DEFAULT_DOMAIN_ID
+from domain.identity.domain import Domain
+from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
 from domain.identity.role import effective_roles, role_id
 from domain.identity.tokens import InvalidToken, TokenClaims
 from domain.identity.user import User
 from domain.naming import claim_id
+from domain.services.identity import held_roles
+from domain.services.identity_domains import GLOBAL
 
 router = APIRouter(prefix="/identity/v3", tags=["identity"])
 
@@ -84,10 +89,33 @@ class AuthRequest(BaseModel):
     auth: Auth
 
 
-def domain_id_of(ref: DomainRef | None) -> str:
-    if ref is None or ref.id == "default" or (ref.name or "").lower() == "default":
-        return "default"
-    raise InvalidToken("The request you have made requires authentication.")
+def domain_id_of(cloud: CloudServices, ref: DomainRef | None) -> str:
+    """The id of the domain a request names by id or by name (401 for an unknown name)."""
+    if ref is None or ref.id == DEFAULT_DOMAIN_ID:
+        return DEFAULT_DOMAIN_ID
+    if ref.id:
+        return ref.id
+    if (ref.name or "").lower() == "default":
+        return DEFAULT_DOMAIN_ID
+    claim = cloud.app.find(claim_id("domain", GLOBAL, ref.name or ""))
+    if claim is None or claim.owner_id is None:
+        raise InvalidToken("The request you have made requires authentication.")
+    return str(claim.owner_id.hex)
+
+
+def domain_ref(cloud: CloudServices, domain_id: str) -> dict[str, str]:
+    """`{"id", "name"}` of a domain, as token bodies name a user's and a project's domain."""
+    if domain_id == DEFAULT_DOMAIN_ID:
+        return dict(DEFAULT_DOMAIN)
+    found = cloud.app.find(_uuid(domain_id))
+    return {"id": domain_id, "name": found.name if isinstance(found, Domain) else domain_id}
+
+
+def domain_enabled(cloud: CloudServices, domain_id: str) -> bool:
+    if domain_id == DEFAULT_DOMAIN_ID:
+        return True
+    found = cloud.app.find(_uuid(domain_id))
+    return isinstance(found, Domain) and not found.deleted and found.enabled
 
 
 def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[str, ...]]:
@@ -104,8 +132,9 @@ def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[
             ):
                 user = found
         elif ref.name:
-            user = cloud.identity.authenticate(ref.name, domain_id_of(ref.domain), ref.password)
-        if user is None or not user.enabled:
+            user = cloud.identity.authenticate(ref.name, domain_id_of(cloud, ref.domain),
+                                               ref.password)
+        if user is None or not user.enabled or not domain_enabled(cloud, user.domain_id):
             raise InvalidToken("The request you have made requires authentication.")
         return user, ("password",)
     if "token" in identity.methods and identity.token is not None:
@@ -124,30 +153,30 @@ def _uuid(value: str) -> UUID:
 def scoped_project(cloud: CloudServices, user: User, scope: Scope | str | None) -> Project | None:
     if scope is None or isinstance(scope, str) or scope.project is None:
         default = user.default_project_id
-        if scope is None and default and user.roles_on(default):
+        if scope is None and default and held_roles(cloud.app, user, default):
             found = cloud.app.find(UUID(default))
             return found if isinstance(found, Project) and not found.deleted else None
         return None
     ref = scope.project
     project_uuid = _uuid(ref.id) if ref.id else None
     if project_uuid is None and ref.name:
-        claim = cloud.app.find(claim_id("project", domain_id_of(ref.domain), ref.name))
+        claim = cloud.app.find(claim_id("project", domain_id_of(cloud, ref.domain), ref.name))
         project_uuid = claim.owner_id if claim is not None else None
     project = cloud.app.find(project_uuid) if project_uuid else None
     if not isinstance(project, Project) or project.deleted or not project.enabled:
         raise InvalidToken("Could not find the requested project, or it is disabled.")
-    if not user.roles_on(project.id.hex):
+    if not held_roles(cloud.app, user, project.id.hex):
         raise InvalidToken(f"User {user.id.hex} has no access to project {project.id.hex}")
     return project
 
 
-def system_scoped(user: User, scope: Scope | str | None) -> bool:
+def system_scoped(cloud: CloudServices, user: User, scope: Scope | str | None) -> bool:
     """Whether the request asks for a system-scoped token; 401 if the user has no system role."""
     if not isinstance(scope, Scope) or scope.system is None:
         return False
     if not scope.system.all:
         raise InvalidToken("The request you have made requires authentication.")
-    if not user.system_roles:
+    if not held_roles(cloud.app, user, SYSTEM_SCOPE):
         raise InvalidToken(f"User {user.id.hex} has no access to the system")
     return True
 
@@ -164,7 +193,7 @@ def token_body(
         "user": {
             "id": user.id.hex,
             "name": user.name,
-            "domain": DEFAULT_DOMAIN,
+            "domain": domain_ref(cloud, user.domain_id),
             "password_expires_at": None,
         },
         "audit_ids": [claims.token_id[:22]],
@@ -172,7 +201,8 @@ def token_body(
         "expires_at": iso(claims.expires_at),
     }
     if project is not None:
-        body["project"] = {"id": project.id.hex, "name": project.name, "domain": DEFAULT_DOMAIN}
+        body["project"] = {"id": project.id.hex, "name": project.name,
+                           "domain": domain_ref(cloud, project.domain_id)}
         body["is_domain"] = False
         body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
         body["catalog"] = service_catalog(
@@ -190,12 +220,12 @@ def token_body(
 @router.post("/auth/tokens", status_code=201, response_model=TokenShow)
 def issue_token(request: AuthRequest, cloud: CloudDep, response: Response) -> dict[str, Any]:
     user, methods = authenticate(cloud, request.auth.identity)
-    system = system_scoped(user, request.auth.scope)
+    system = system_scoped(cloud, user, request.auth.scope)
     project = None if system else scoped_project(cloud, user, request.auth.scope)
     project_id = project.id.hex if project is not None else None
     token, claims = cloud.tokens.issue(user.id.hex, project_id, methods, system=system)
-    roles = effective_roles(user.system_roles if system else
-                            user.roles_on(project_id) if project_id else [])
+    target = SYSTEM_SCOPE if system else project_id
+    roles = effective_roles(held_roles(cloud.app, user, target) if target else [])
     response.headers["X-Subject-Token"] = token
     return token_body(cloud, claims, user, project, roles)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 
 DEFAULT_DOMAIN_ID = "default"
 
@@ -15,9 +15,3 @@ def check_changes(changes: Mapping[str, Any], allowed: Iterable[str], what: str)
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise InvalidInput(f"Cannot update {what} attribute(s): {', '.join(unknown)}.")
-
-
-def check_domain(domain_id: str) -> None:
-    # skyledger has the single `default` domain; any other id is a reference to nothing.
-    if domain_id != DEFAULT_DOMAIN_ID:
-        raise NotFound(f"Could not find domain: {domain_id}.")

@@ -56,6 +56,8 @@ class User(Entity):
         self.assignments: dict[str, list[str]] = {}
         # Role names held on the system scope (Keystone's `/system/users/{id}/roles`).
         self.system_roles: list[str] = []
+        # Ids (hex) of the groups the user is a member of.
+        self.groups: list[str] = []
 
     def update(self, changes: dict[str, Any]) -> None:
         check_changes(changes, UPDATABLE, "user")
@@ -148,6 +150,30 @@ class User(Entity):
     @event(SystemRoleRevoked)
     def _record_system_revoke(self, role: str) -> None:
         self.system_roles.remove(role)
+
+    def join(self, group_id: str) -> None:
+        if group_id not in self.groups:
+            self._record_join(group_id)
+
+    class AddedToGroup(Entity.Event):
+        group_id: str
+
+    @event(AddedToGroup)
+    def _record_join(self, group_id: str) -> None:
+        self.groups.append(group_id)
+
+    def leave(self, group_id: str) -> bool:
+        if group_id in self.groups:
+            self._record_leave(group_id)
+            return True
+        return False
+
+    class RemovedFromGroup(Entity.Event):
+        group_id: str
+
+    @event(RemovedFromGroup)
+    def _record_leave(self, group_id: str) -> None:
+        self.groups.remove(group_id)
 
     class Deleted(Entity.Event):
         pass

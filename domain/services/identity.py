@@ -11,7 +11,9 @@ from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput, NotFound
-from domain.identity.changes import DEFAULT_DOMAIN_ID, check_domain
+from domain.identity.changes import DEFAULT_DOMAIN_ID
+from domain.identity.domain import Domain
+from domain.identity.group import SYSTEM_SCOPE, Group
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
 from domain.identity.role import Role, role_id
@@ -35,6 +37,17 @@ def merged_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
     return {**changes, "extra": {**current, **changes["extra"]}}
 
 
+def held_roles(app: SkyLedger, user: User, target: str) -> list[str]:
+    """The role names the user holds on a project (id hex) or on the system ("system"): their
+    own and those given to the groups they belong to."""
+    roles = set(user.system_roles if target == SYSTEM_SCOPE else user.roles_on(target))
+    for group_id in user.groups:
+        group = app.find(UUID(group_id))
+        if isinstance(group, Group):
+            roles.update(group.roles_on(target))
+    return sorted(roles)
+
+
 class IdentityService:
     def __init__(self, app: SkyLedger, hasher: PasswordHasher) -> None:
         self.app = app
@@ -45,7 +58,7 @@ class IdentityService:
     def create_project(self, ctx: RequestContext, name: str, domain_id: str = DEFAULT_DOMAIN_ID,
                        description: str = "", enabled: bool = True, tags: list[str] | None = None,
                        extra: dict[str, Any] | None = None) -> Project:
-        check_domain(domain_id)
+        self.check_domain(domain_id)
         project = Project(name, domain_id, description, enabled, tags, extra)
         claim = claim_name(self.app, "project", domain_id, name, project.id)
         self.app.save(project, claim)
@@ -80,6 +93,14 @@ class IdentityService:
         released = release_name(self.app, "project", project.domain_id, project.name, project.id)
         self.app.save(*changed(project, released, *members))
 
+    def check_domain(self, domain_id: str) -> None:
+        """The domain exists (the built-in `default`, or a `Domain` not deleted)."""
+        if domain_id == DEFAULT_DOMAIN_ID:
+            return
+        found = self.app.find(parse_id(domain_id, "domain"))
+        if not isinstance(found, Domain) or found.deleted:
+            raise NotFound(f"Could not find domain: {domain_id}.")
+
     def project(self, project_id: str) -> Project:
         return self.app.get(parse_id(project_id, "project"), Project, "project")
 
@@ -96,7 +117,7 @@ class IdentityService:
                     domain_id: str = DEFAULT_DOMAIN_ID, default_project_id: str | None = None,
                     email: str | None = None, description: str = "", enabled: bool = True,
                     extra: dict[str, Any] | None = None) -> User:
-        check_domain(domain_id)
+        self.check_domain(domain_id)
         if default_project_id is not None:
             self.project(default_project_id)
         password_hash = self.hasher.hash(password) if password else None

@@ -66,7 +66,26 @@ def drive_roles(api: Api, ids: dict[str, str]) -> None:
                                 ("rb-p2", "rb-u3", "member"), ("rb-p2", "rb-u2", "member")):
         api("PUT", grants.format(ids[project], ids[user], ids[role]))
     api("DELETE", grants.format(ids["rb-p2"], ids["rb-u2"], ids["member"]))
+    api("PUT", f"/identity/v3/system/users/{ids['rb-u2']}/roles/{ids['member']}")
     api("DELETE", f"/identity/v3/users/{ids['rb-u3']}")
+
+
+def drive_domains_and_groups(api: Api, ids: dict[str, str]) -> None:
+    v3 = "/identity/v3"
+    for name in ("rb-d1", "rb-d2"):
+        ids[name] = api.create(f"{v3}/domains", "domain", {"name": name})
+    api("PATCH", f"{v3}/domains/{ids['rb-d1']}", {"domain": {"description": "first"}})
+    api("PATCH", f"{v3}/domains/{ids['rb-d2']}", {"domain": {"enabled": False}})
+    api("DELETE", f"{v3}/domains/{ids['rb-d2']}")
+    for name in ("rb-g1", "rb-g2"):
+        ids[name] = api.create(f"{v3}/groups", "group", {"name": name, "domain_id": ids["rb-d1"]})
+    api("PATCH", f"{v3}/groups/{ids['rb-g1']}", {"group": {"description": "g"}})
+    for user in ("rb-u1", "rb-u2"):
+        api("PUT", f"{v3}/groups/{ids['rb-g1']}/users/{ids[user]}")
+    api("DELETE", f"{v3}/groups/{ids['rb-g1']}/users/{ids['rb-u2']}")
+    api("PUT", f"{v3}/projects/{ids['rb-p2']}/groups/{ids['rb-g1']}/roles/{ids['member']}")
+    api("PUT", f"{v3}/system/groups/{ids['rb-g1']}/roles/{ids['member']}")
+    api("DELETE", f"{v3}/groups/{ids['rb-g2']}")
 
 
 def drive_flavors(api: Api, ids: dict[str, str]) -> None:
@@ -147,6 +166,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     ids = drive_projects(api)
     drive_users(api, ids)
     drive_roles(api, ids)
+    drive_domains_and_groups(api, ids)
     drive_flavors(api, ids)
     member = {"X-Auth-Token": password_token(api.client, "rb-u1", "pw2-rb-u1", "rb-p1")}
     drive_keypairs_and_quotas(api, ids, member)

@@ -278,6 +278,24 @@ def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, s
                  project_id=member_a["project_id"], user_id=member_a["user_id"])
     checked.call("get", f"{V3}/domains", admin)
     checked.call("get", f"{V3}/domains/{{domain_id}}", admin, domain_id="default")
+    domain = checked.call("post", f"{V3}/domains", admin, json={"domain": {"name": "d"}})["domain"]
+    checked.call("patch", f"{V3}/domains/{{domain_id}}", admin, domain_id=domain["id"],
+                 json={"domain": {"enabled": False}})
+    group = checked.call("post", f"{V3}/groups", admin, json={"group": {"name": "g"}})["group"]
+    checked.call("patch", f"{V3}/groups/{{group_id}}", admin, group_id=group["id"],
+                 json={"group": {"description": "d"}})
+    checked.call("get", f"{V3}/groups/{{group_id}}", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/groups", admin)
+    checked.call("get", f"{V3}/groups/{{group_id}}/users", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/users/{{user_id}}/groups", admin, user_id=member_a["user_id"])
+    checked.call("get", f"{V3}/projects/{{project_id}}/groups/{{group_id}}/roles", admin,
+                 project_id=member_a["project_id"], group_id=group["id"])
+    checked.call("get", f"{V3}/system/groups/{{group_id}}/roles", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/system/users/{{user_id}}/roles", admin,
+                 user_id=member_a["user_id"])
+    system = {"auth": {**unscoped["auth"], "scope": {"system": {"all": True}}}}
+    system["auth"]["identity"]["password"]["user"].update(name="admin", password="admin-secret")
+    assert checked.call("post", f"{V3}/auth/tokens", {}, json=system)["token"]["system"]
     checked.call("get", f"{V3}/auth/catalog", {"X-Auth-Token": member_a["token"]})
     assert checked.seen == checked.modelled("identity")
 
