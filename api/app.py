@@ -16,6 +16,7 @@ from api.policy import PolicyEngine
 from api.routers import (
     compute_flavors,
     compute_hosts,
+    compute_hypervisors,
     compute_instance_actions,
     compute_keypairs,
     compute_quotas,
@@ -59,6 +60,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     compute_instance_actions,
     compute_server_groups,
     compute_hosts,
+    compute_hypervisors,
     network_networks,
     network_ports,
     network_floatingips,

@@ -41,6 +41,7 @@ class CapacityView:
         self.position = 0
         self.claims: dict[str, dict[str, dict[str, int]]] = {}  # host -> key -> resources
         self.beats: dict[str, float] = {}  # last heartbeat per host (may precede registration)
+        self.first_beats: dict[str, float] = {}
         self.hosts_by_id: dict[Any, str] = {}  # node aggregate id -> host
         self.hosts_by_heartbeat: dict[Any, str] = {}  # heartbeat aggregate id -> host
         self.topics = [get_topic(c) for c in NODE_EVENTS]
@@ -80,7 +81,9 @@ class CapacityView:
             self.claims[e.host] = {}
             state = HostState(e.host, e.availability_zone, e.hypervisor_type, e.vcpus, e.memory_mb,
                               e.disk_gb, e.cpu_ratio, e.ram_ratio, e.disk_ratio,
-                              last_beat=self.beats.get(e.host, 0.0))
+                              last_beat=self.beats.get(e.host, 0.0),
+                              hypervisor_version=e.hypervisor_version,
+                              first_beat=self.first_beats.get(e.host, 0.0))
             self.hosts_by_id[e.originator_id] = e.host
             self.index.upsert(state)
             return
@@ -90,7 +93,7 @@ class CapacityView:
         state = self.index.hosts[host]
         if isinstance(e, ComputeNode.Reregistered):
             for name in ("availability_zone", "hypervisor_type", "vcpus", "memory_mb", "disk_gb",
-                         "cpu_ratio", "ram_ratio", "disk_ratio"):
+                         "cpu_ratio", "ram_ratio", "disk_ratio", "hypervisor_version"):
                 setattr(state, name, getattr(e, name))
         elif isinstance(e, (ComputeNode.Enabled, ComputeNode.Disabled)):
             state.enabled = isinstance(e, ComputeNode.Enabled)
@@ -111,8 +114,10 @@ class CapacityView:
         if name is None:
             return
         self.beats[name] = e.timestamp.timestamp()
+        self.first_beats.setdefault(name, self.beats[name])
         if name in self.index.hosts:
             self.index.hosts[name].last_beat = self.beats[name]
+            self.index.hosts[name].first_beat = self.first_beats[name]
 
     @staticmethod
     def _account(state: HostState, resources: dict[str, int], sign: int) -> None:

@@ -84,6 +84,7 @@ class LibvirtHypervisor(Reconnecting):
             vcpus=cpus,
             memory_mib=memory_mib,
             disk_gib=self._disk_gib if self._disk_gib is not None else self._filesystem_gib(),
+            version=self._conn.getVersion(),
         )
 
     @_translated

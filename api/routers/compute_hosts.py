@@ -1,11 +1,11 @@
-"""Compute hosts as Nova's admin views show them: `/os-hypervisors`, `/os-services` and
-`/os-availability-zone`.
+"""Compute hosts as Nova's admin views show them: `/os-services` and `/os-availability-zone`
+(`/os-hypervisors` is api/routers/compute_hypervisors.py, over the same `services()`).
 
 Capacity, usage, enablement and the last heartbeat come from the capacity view (an in-memory
 read model); the registration order (Nova's integer ids before 2.53) and the disable reason from
 the server read model. Up or down is the heartbeat's age against `service_down_time`.
-Microversions: forced_down shown from 2.11, cpu_info an object from 2.28, paging from 2.33,
-uuid ids and `PUT /os-services/{id}` from 2.53 (the `enable`/`disable` forms before).
+Microversions: forced_down shown from 2.11, uuid ids and `PUT /os-services/{id}` from 2.53 (the
+`enable`/`disable` forms before).
 """
 
 from __future__ import annotations
@@ -16,27 +16,20 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
 from api.microversions import ComputeVersion, Version
+from api.responses.compute import Service as ServiceBody
 from api.responses.compute import (
-    Hypervisor,
-    HypervisorDetail,
-    HypervisorDetailList,
-    HypervisorDetailV228,
-    HypervisorList,
-    HypervisorShow,
-    HypervisorStatistics,
     ServiceList,
     ServiceUpdated,
     ServiceV211,
     Zones,
 )
-from api.responses.compute import Service as ServiceBody
 from api.routers.compute_server_actions import parsed
 from api.routers.compute_servers import caught_up
 from domain.compute.heartbeat import heartbeat_id
@@ -47,9 +40,7 @@ from projections.servers import ServerViews
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: hosts"])
 
 RULES = [policy.RuleDefault(f"os_compute_api:{name}", "rule:admin_api") for name in (
-    "os-hypervisors:list", "os-hypervisors:list-detail", "os-hypervisors:show",
-    "os-hypervisors:statistics", "os-services:list", "os-services:update",
-    "os-availability-zone:detail")] + [
+    "os-services:list", "os-services:update", "os-availability-zone:detail")] + [
     policy.RuleDefault("os_compute_api:os-availability-zone:list", "@", "List zones")]
 
 COMPUTE = "nova-compute"
@@ -98,103 +89,6 @@ def service_body(s: Service, version: Version) -> ServiceBody:
     if version >= "2.11":
         body["forced_down"] = False
     return (ServiceV211 if version >= "2.11" else ServiceBody).model_validate(body)
-
-
-def hypervisor_body(s: Service, version: Version, detailed: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": s.hypervisor_id(version), "hypervisor_hostname": s.host,
-                            "state": "up" if s.up else "down", "status": s.status}
-    if not detailed:
-        return body
-    st = s.state
-    free_ram, free_disk = st.memory_mb - st.used_ram, st.disk_gb - st.used_disk
-    body.update({
-        "vcpus": st.vcpus, "vcpus_used": st.used_vcpus, "memory_mb": st.memory_mb,
-        "memory_mb_used": st.used_ram, "local_gb": st.disk_gb, "local_gb_used": st.used_disk,
-        "free_ram_mb": free_ram, "free_disk_gb": free_disk, "disk_available_least": free_disk,
-        "current_workload": 0, "running_vms": len(st.instances),
-        "hypervisor_type": st.hypervisor_type, "hypervisor_version": None, "host_ip": None,
-        "cpu_info": {} if version >= "2.28" else "{}",
-        "service": {"host": s.host, "id": s.service_id(version),
-                    "disabled_reason": s.disabled_reason}})
-    return body
-
-
-# -- /os-hypervisors -------------------------------------------------------------------------
-
-def page(found: list[Service], version: Version, limit: int | None,
-         marker: str | None) -> list[Service]:
-    if version < "2.33":
-        return found
-    if marker is not None:
-        ids = [str(s.hypervisor_id(version)) for s in found]
-        if marker not in ids:
-            raise InvalidInput(f"marker [{marker}] not found")
-        found = found[ids.index(marker) + 1:]
-    return found[:limit] if limit is not None else found
-
-
-def hypervisor_model(version: Version, detailed: bool) -> type[Hypervisor]:
-    if not detailed:
-        return Hypervisor
-    return HypervisorDetailV228 if version >= "2.28" else HypervisorDetail
-
-
-def hypervisor_list(cloud: CloudServices, version: Version, detailed: bool, limit: int | None,
-                    marker: str | None, pattern: str | None) -> dict[str, Any]:
-    found = services(cloud)
-    if pattern is not None and version >= "2.53":
-        found = [s for s in found if pattern in s.host]
-        if not found:
-            raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
-    model = hypervisor_model(version, detailed)
-    return {"hypervisors": [model.model_validate(hypervisor_body(s, version, detailed))
-                            for s in page(found, version, limit, marker)]}
-
-
-Lister = Annotated[Caller, Depends(Authorize("os_compute_api:os-hypervisors:list"))]
-DetailLister = Annotated[Caller, Depends(Authorize("os_compute_api:os-hypervisors:list-detail"))]
-Shower = Annotated[Caller, Depends(Authorize("os_compute_api:os-hypervisors:show"))]
-Statistician = Annotated[Caller, Depends(Authorize("os_compute_api:os-hypervisors:statistics"))]
-Limit = Annotated[int | None, Query(ge=0)]
-
-
-@router.get("/os-hypervisors", response_model=HypervisorList)
-def hypervisors(cloud: CloudDep, caller: Lister, version: ComputeVersion, limit: Limit = None,
-                marker: str | None = None,
-                hypervisor_hostname_pattern: str | None = None) -> dict[str, Any]:
-    return hypervisor_list(cloud, version, False, limit, marker, hypervisor_hostname_pattern)
-
-
-@router.get("/os-hypervisors/detail", response_model=HypervisorDetailList)
-def hypervisors_detail(cloud: CloudDep, caller: DetailLister, version: ComputeVersion,
-                       limit: Limit = None, marker: str | None = None,
-                       hypervisor_hostname_pattern: str | None = None) -> dict[str, Any]:
-    return hypervisor_list(cloud, version, True, limit, marker, hypervisor_hostname_pattern)
-
-
-@router.get("/os-hypervisors/statistics", response_model=HypervisorStatistics)
-def statistics(cloud: CloudDep, caller: Statistician) -> dict[str, Any]:
-    bodies = [hypervisor_body(s, Version(2, 1), True) for s in services(cloud)]
-    keys = ("vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
-            "free_ram_mb", "free_disk_gb", "current_workload", "running_vms",
-            "disk_available_least")
-    totals = {key: sum(b[key] for b in bodies) for key in keys}
-    return {"hypervisor_statistics": {"count": len(bodies), **totals}}
-
-
-@router.get("/os-hypervisors/{hypervisor_id}", response_model=HypervisorShow)
-def hypervisor(hypervisor_id: str, cloud: CloudDep, caller: Shower,
-               version: ComputeVersion) -> dict[str, Any]:
-    if version >= "2.53":
-        try:
-            UUID(hypervisor_id)
-        except ValueError:
-            raise InvalidInput(f"Invalid uuid {hypervisor_id}") from None
-    for s in services(cloud):
-        if str(s.hypervisor_id(version)) == hypervisor_id:
-            body = hypervisor_body(s, version, True)
-            return {"hypervisor": hypervisor_model(version, True).model_validate(body)}
-    raise NotFound(f"Hypervisor with ID {hypervisor_id} could not be found.")
 
 
 # -- /os-services ----------------------------------------------------------------------------

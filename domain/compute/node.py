@@ -26,11 +26,20 @@ def node_id(host: str) -> UUID:
 
 
 class ComputeNode(Entity):
+    # Version 2 added `hypervisor_version` (libvirt's version number of the driver, which Nova
+    # shows in /os-hypervisors): nodes registered before it report 0 until their next start.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["hypervisor_version"] = 0
+
     @staticmethod
     def create_id(host: str, **_: Any) -> UUID:
         return node_id(host)
 
     class Registered(Entity.Created):
+        class_version = 2  # v2: hypervisor_version (v1 events had none: 0)
         host: str
         hypervisor_type: str
         vcpus: int
@@ -40,12 +49,18 @@ class ComputeNode(Entity):
         cpu_ratio: float
         ram_ratio: float
         disk_ratio: float
+        hypervisor_version: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["hypervisor_version"] = 0
 
     @event(Registered)
     def __init__(self, host: str, hypervisor_type: str, vcpus: int, memory_mb: int, disk_gb: int,
                  availability_zone: str, cpu_ratio: float, ram_ratio: float,
-                 disk_ratio: float) -> None:
+                 disk_ratio: float, hypervisor_version: int = 0) -> None:
         self.host, self.hypervisor_type = host, hypervisor_type
+        self.hypervisor_version = hypervisor_version
         self.vcpus, self.memory_mb, self.disk_gb = vcpus, memory_mb, disk_gb
         self.availability_zone = availability_zone
         self.cpu_ratio, self.ram_ratio, self.disk_ratio = cpu_ratio, ram_ratio, disk_ratio
@@ -54,6 +69,7 @@ class ComputeNode(Entity):
         self.claims: dict[str, dict[str, int]] = {}  # instance id (hex) -> resources
 
     class Reregistered(Entity.Event):
+        class_version = 2  # v2: hypervisor_version (v1 events had none: 0)
         hypervisor_type: str
         vcpus: int
         memory_mb: int
@@ -62,12 +78,17 @@ class ComputeNode(Entity):
         cpu_ratio: float
         ram_ratio: float
         disk_ratio: float
+        hypervisor_version: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["hypervisor_version"] = 0
 
     @event(Reregistered)
     def reregister(self, hypervisor_type: str, vcpus: int, memory_mb: int, disk_gb: int,
                    availability_zone: str, cpu_ratio: float, ram_ratio: float,
-                   disk_ratio: float) -> None:
-        self.hypervisor_type = hypervisor_type
+                   disk_ratio: float, hypervisor_version: int = 0) -> None:
+        self.hypervisor_type, self.hypervisor_version = hypervisor_type, hypervisor_version
         self.vcpus, self.memory_mb, self.disk_gb = vcpus, memory_mb, disk_gb
         self.availability_zone = availability_zone
         self.cpu_ratio, self.ram_ratio, self.disk_ratio = cpu_ratio, ram_ratio, disk_ratio
@@ -75,7 +96,7 @@ class ComputeNode(Entity):
     def registration(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("hypervisor_type", "vcpus", "memory_mb", "disk_gb",
                                               "availability_zone", "cpu_ratio", "ram_ratio",
-                                              "disk_ratio")}
+                                              "disk_ratio", "hypervisor_version")}
 
     class Disabled(Entity.Event):
         reason: str | None

@@ -111,6 +111,7 @@ class HostResources:
     vcpus: int
     memory_mib: int
     disk_gib: int
+    version: int = 0  # the driver's version, as libvirt numbers it: major*10^6 + minor*10^3 + micro
 
 
 class Hypervisor(Protocol):

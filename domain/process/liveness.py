@@ -33,7 +33,8 @@ class Liveness:
                                 vcpus=resources.vcpus, memory_mb=resources.memory_mib,
                                 disk_gb=resources.disk_gib, availability_zone=c.availability_zone,
                                 cpu_ratio=c.cpu_ratio, ram_ratio=c.ram_ratio,
-                                disk_ratio=c.disk_ratio)
+                                disk_ratio=c.disk_ratio,
+                                hypervisor_version=resources.version)
 
     def register(self) -> None:
         self.hosts.register(RequestContext(user_id=self.config.user_id), self.registration())

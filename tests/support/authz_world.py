@@ -138,7 +138,8 @@ def operator_ids(world: World, admin: dict[str, str]) -> None:
                                    headers={**admin, **version}).json()["hypervisors"]
     services = world.client.get("/compute/v2.1/os-services",
                                 headers={**admin, **version}).json()["services"]
-    world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]))
+    world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]),
+               pattern=hypervisors[0]["hypervisor_hostname"])
 
 
 def bodies(world: World, other_project: str) -> dict[str, Any]:

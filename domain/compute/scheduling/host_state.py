@@ -23,6 +23,8 @@ class HostState:
     used_ram: int = 0
     used_disk: int = 0
     instances: set[str] = field(default_factory=set)
+    hypervisor_version: int = 0
+    first_beat: float = 0.0  # the compute service's first heartbeat (its uptime counts from it)
 
     @property
     def free_vcpus(self) -> float:

@@ -24,12 +24,14 @@ class HostRegistration:
     cpu_ratio: float = 16.0
     ram_ratio: float = 1.5
     disk_ratio: float = 1.0
+    hypervisor_version: int = 0  # libvirt's number for the driver's version (Nova shows it)
 
     def fields(self) -> dict[str, Any]:
         return {"hypervisor_type": self.hypervisor_type, "vcpus": self.vcpus,
                 "memory_mb": self.memory_mb, "disk_gb": self.disk_gb,
                 "availability_zone": self.availability_zone, "cpu_ratio": self.cpu_ratio,
-                "ram_ratio": self.ram_ratio, "disk_ratio": self.disk_ratio}
+                "ram_ratio": self.ram_ratio, "disk_ratio": self.disk_ratio,
+                "hypervisor_version": self.hypervisor_version}
 
 
 class HostService:

@@ -51,6 +51,7 @@ def test_host_resources_of_the_default_test_host(tmp_path: Path) -> None:
     with LibvirtHypervisor("test:///default", tmp_path) as hypervisor:
         host = hypervisor.host_resources()
     assert host.hypervisor_type == "TEST"
+    assert host.version == 2  # the test driver's own number, as libvirt's getVersion() says
     assert host.vcpus > 0 and host.memory_mib > 0
     assert host.disk_gib > 0  # the size of the file system holding tmp_path
     assert host.hostname
