@@ -14,6 +14,7 @@ from api.deps import CloudServices
 from api.discovery import router as discovery_router
 from api.policy import PolicyEngine
 from api.routers import (
+    compute_aggregates,
     compute_flavors,
     compute_hosts,
     compute_hypervisors,
@@ -61,6 +62,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     compute_server_groups,
     compute_hosts,
     compute_hypervisors,
+    compute_aggregates,
     network_networks,
     network_ports,
     network_floatingips,

@@ -14,6 +14,7 @@ from domain.app import SkyLedger
 from domain.identity.tokens import Tokens
 from domain.ports import KeyMaker
 from domain.services.compute.actions import ActionService
+from domain.services.compute.aggregates import AggregateService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
@@ -88,6 +89,7 @@ class CloudServices:
     actions: ActionService
     snapshots: SnapshotService
     hosts: HostService
+    aggregates: AggregateService
     server_groups: ServerGroupService
     networks: NetworkService
     ports: PortService

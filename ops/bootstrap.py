@@ -49,6 +49,7 @@ from domain.process.network_drift import NetworkDriftService
 from domain.process.ports import VifPlugger
 from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.compute.actions import ActionService
+from domain.services.compute.aggregates import AggregateService
 from domain.services.compute.boot import BootService
 from domain.services.compute.consoles import ConsoleService
 from domain.services.compute.groups import ServerGroupService
@@ -178,6 +179,7 @@ class Composition:
                               host_subset_size=settings.scheduler_host_subset_size),
             actions=actions, snapshots=SnapshotService(app, actions),
             outcomes=OutcomeService(app, capacity), hosts=HostService(app),
+            aggregates=AggregateService(app),
             server_groups=ServerGroupService(app), networks=NetworkService(app, network_config),
             ports=PortService(app), floating_ips=FloatingIpService(app, network_config),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),

@@ -21,13 +21,15 @@ from domain.compute.node import ComputeNode
 from domain.compute.scheduling.filters import default_filters
 from domain.compute.scheduling.host_state import HostState, RequestSpec
 from domain.compute.scheduling.index import CapacityIndex
+from domain.compute.scheduling.memberships import Memberships
 from domain.compute.scheduling.scheduler import Scheduler
 from domain.compute.scheduling.weighers import Weighted, default_weighers
 from domain.log_follower import read_batch
 
 NODE_EVENTS = (ComputeNode.Registered, ComputeNode.Reregistered, ComputeNode.Enabled,
                ComputeNode.Disabled, ComputeNode.Claimed, ComputeNode.ClaimReleased,
-               ComputeNode.ClaimRekeyed, ComputeHeartbeat.Started, ComputeHeartbeat.Beat)
+               ComputeNode.ClaimRekeyed, ComputeHeartbeat.Started, ComputeHeartbeat.Beat,
+               *Memberships.EVENTS)
 CATCH_UP_BATCH = 1000
 
 
@@ -44,6 +46,7 @@ class CapacityView:
         self.first_beats: dict[str, float] = {}
         self.hosts_by_id: dict[Any, str] = {}  # node aggregate id -> host
         self.hosts_by_heartbeat: dict[Any, str] = {}  # heartbeat aggregate id -> host
+        self.memberships = Memberships()  # host aggregates: zones and metadata
         self.topics = [get_topic(c) for c in NODE_EVENTS]
         self.until: int | None = None  # follow the log to its end (host_summary.CapacityAt: not)
         self._lock = threading.Lock()
@@ -74,6 +77,10 @@ class CapacityView:
                 return
 
     def _apply(self, e: Any) -> None:
+        if isinstance(e, Memberships.EVENTS):
+            for member in self.memberships.apply(e):
+                self._rezone(member)
+            return
         if isinstance(e, (ComputeHeartbeat.Started, ComputeHeartbeat.Beat)):
             self._beat(e.host if isinstance(e, ComputeHeartbeat.Started) else None, e)
             return
@@ -83,18 +90,22 @@ class CapacityView:
                               e.disk_gb, e.cpu_ratio, e.ram_ratio, e.disk_ratio,
                               last_beat=self.beats.get(e.host, 0.0),
                               hypervisor_version=e.hypervisor_version,
-                              first_beat=self.first_beats.get(e.host, 0.0))
+                              first_beat=self.first_beats.get(e.host, 0.0),
+                              registered_zone=e.availability_zone)
             self.hosts_by_id[e.originator_id] = e.host
             self.index.upsert(state)
+            self._rezone(e.host)
             return
         host = self.hosts_by_id.get(e.originator_id)
         if host is None or host not in self.index.hosts:
             return
         state = self.index.hosts[host]
         if isinstance(e, ComputeNode.Reregistered):
-            for name in ("availability_zone", "hypervisor_type", "vcpus", "memory_mb", "disk_gb",
-                         "cpu_ratio", "ram_ratio", "disk_ratio", "hypervisor_version"):
+            for name in ("hypervisor_type", "vcpus", "memory_mb", "disk_gb", "cpu_ratio",
+                         "ram_ratio", "disk_ratio", "hypervisor_version"):
                 setattr(state, name, getattr(e, name))
+            state.registered_zone = e.availability_zone
+            self._rezone(host)
         elif isinstance(e, (ComputeNode.Enabled, ComputeNode.Disabled)):
             state.enabled = isinstance(e, ComputeNode.Enabled)
         elif isinstance(e, ComputeNode.Claimed):
@@ -106,6 +117,13 @@ class CapacityView:
             self.claims[host][e.new] = self.claims[host].pop(e.old)
         state.instances = {key.split(":")[0] for key in self.claims[host]}
         self.index.refresh(host)
+
+    def _rezone(self, host: str) -> None:
+        """A host's zone and aggregate metadata, after its registration or an aggregate moved."""
+        state = self.index.hosts.get(host)
+        if state is not None:
+            state.availability_zone = self.memberships.zone_of(host, state.registered_zone)
+            state.aggregate_metadata = self.memberships.metadata_of(host)
 
     def _beat(self, host: str | None, e: Any) -> None:
         if host is not None:

@@ -6,6 +6,7 @@ from projections.audit import AuditProjection
 from projections.base import Projection
 from projections.console_logs import ConsoleLogProjection
 from projections.flavors import FlavorProjection
+from projections.host_aggregates import HostAggregateProjection
 from projections.identity import IdentityProjection
 from projections.identity_domains import DomainGroupProjection
 from projections.images import ImageProjection
@@ -22,4 +23,4 @@ def all_projections() -> list[Projection]:
             KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), VolumeProjection(),
-            ConsoleLogProjection()]
+            ConsoleLogProjection(), HostAggregateProjection()]

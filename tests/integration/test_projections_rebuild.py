@@ -139,6 +139,21 @@ def drive_servers(fleet: Compute, api: Api, member: dict[str, str]) -> None:
     fleet.deleted(gone)
 
 
+def drive_aggregates(api: Api) -> None:
+    """Aggregates renamed, given hosts, metadata and a zone; one deleted."""
+    made = [api("POST", "/compute/v2.1/os-aggregates", {"aggregate": {"name": name}})[
+        "aggregate"]["id"] for name in ("rb-agg1", "rb-agg2")]
+    kept, gone = made
+    path = f"/compute/v2.1/os-aggregates/{kept}"
+    api("PUT", path, {"aggregate": {"name": "rb-agg", "availability_zone": "rb-zone"}})
+    for action in ({"add_host": {"host": "host-1"}}, {"add_host": {"host": "host-2"}},
+                   {"remove_host": {"host": "host-2"}},
+                   {"set_metadata": {"metadata": {"ssd": "true", "rack": "r1"}}},
+                   {"set_metadata": {"metadata": {"rack": None}}}):
+        api("POST", f"{path}/action", action)
+    api("DELETE", f"/compute/v2.1/os-aggregates/{gone}")
+
+
 def drive_volumes(fleet: Compute, api: Api, member: dict[str, str], project_id: str) -> None:
     """Volumes through their statuses; the volume service's outcomes stand in for the worker."""
     base, worker = f"/volume/v3/{project_id}/volumes", RequestContext(user_id="storage-worker")
@@ -171,6 +186,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     member = {"X-Auth-Token": password_token(api.client, "rb-u1", "pw2-rb-u1", "rb-p1")}
     drive_keypairs_and_quotas(api, ids, member)
     drive_images(api)
+    drive_aggregates(api)
     drive_servers(fleet, api, member)
     drive_volumes(fleet, api, member, ids["rb-p1"])
     fleet.cloud.sync_read_models()

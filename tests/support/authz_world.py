@@ -138,8 +138,10 @@ def operator_ids(world: World, admin: dict[str, str]) -> None:
                                    headers={**admin, **version}).json()["hypervisors"]
     services = world.client.get("/compute/v2.1/os-services",
                                 headers={**admin, **version}).json()["services"]
+    aggregate = world.created("POST", "/compute/v2.1/os-aggregates",
+                              {"aggregate": {"name": "operators-aggregate"}}, "aggregate", admin)
     world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]),
-               pattern=hypervisors[0]["hypervisor_hostname"])
+               pattern=hypervisors[0]["hypervisor_hostname"], aggregate_id=str(aggregate["id"]))
 
 
 def bodies(world: World, other_project: str) -> dict[str, Any]:
@@ -185,6 +187,11 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
                                                                  "policies": ["affinity"]}},
         "DELETE /compute/v2.1/os-server-groups/{group_id}": None,
         "PUT /compute/v2.1/os-services/{service_id}": {"status": "disabled"},
+        "POST /compute/v2.1/os-aggregates": {"aggregate": {"name": "matrix"}},
+        "PUT /compute/v2.1/os-aggregates/{aggregate_id}": {"aggregate": {"name": "changed"}},
+        "DELETE /compute/v2.1/os-aggregates/{aggregate_id}": None,
+        "POST /compute/v2.1/os-aggregates/{aggregate_id}/action": {
+            "set_metadata": {"metadata": {"k": "v"}}},
         "POST /network/v2.0/networks": {"network": {"name": "matrix"}},
         "DELETE /network/v2.0/networks/{network_id}": None,
         # A port on A's network: the body, not the path, is what targets A here.

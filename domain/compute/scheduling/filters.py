@@ -85,6 +85,22 @@ class ImagePropertiesFilter:
         return not wanted or str(wanted).lower() == host.hypervisor_type.lower()
 
 
+class AggregateInstanceExtraSpecsFilter:
+    """A flavor's `aggregate_instance_extra_specs:KEY=VALUE` specs need a host one of whose
+    aggregates has KEY=VALUE in its metadata (Nova's filter). Unlike Nova's, unscoped keys are
+    not matched: this filter is always on, and a flavor's other specs are not aggregate keys.
+    Values compare as plain strings (Nova's `<in>`, `s==`, ... operators are not read)."""
+
+    SCOPE = "aggregate_instance_extra_specs:"
+
+    def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
+        for key, wanted in spec.extra_specs.items():
+            values = host.aggregate_metadata.get(key[len(self.SCOPE):], frozenset())
+            if key.startswith(self.SCOPE) and str(wanted).strip() not in values:
+                return False
+        return True
+
+
 def default_filters(
     down_after: float = 60.0, clock: Callable[[], float] = time.time
 ) -> list[HostFilter]:
@@ -97,6 +113,7 @@ def default_filters(
         CoreFilter(),
         DiskFilter(),
         ImagePropertiesFilter(),
+        AggregateInstanceExtraSpecsFilter(),
         ServerGroupAffinityFilter(),
         ServerGroupAntiAffinityFilter(),
         SameHostFilter(),

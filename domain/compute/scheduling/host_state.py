@@ -25,6 +25,9 @@ class HostState:
     instances: set[str] = field(default_factory=set)
     hypervisor_version: int = 0
     first_beat: float = 0.0  # the compute service's first heartbeat (its uptime counts from it)
+    registered_zone: str = ""  # the zone the host registered with (an aggregate's overrides it)
+    # Every value of each metadata key of the host's aggregates.
+    aggregate_metadata: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def free_vcpus(self) -> float:
@@ -69,3 +72,4 @@ class RequestSpec:
     different_host: tuple[str, ...] = ()
     ignore_hosts: tuple[str, ...] = ()  # hosts already tried for this instance
     pending: tuple[PendingClaim, ...] = ()  # this command's claims so far (other instances)
+    extra_specs: dict[str, str] = field(default_factory=dict)  # the flavor's

@@ -76,6 +76,7 @@ def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple
         group_max_per_host=int(group.rules.get("max_server_per_host", 1)) if group else 1,
         same_host=same_host, different_host=different_host,
         ignore_hosts=tuple(instance.tried_hosts),
+        extra_specs=dict(f.get("extra_specs") or {}),
     )
 
 

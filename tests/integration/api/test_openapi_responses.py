@@ -152,6 +152,17 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
                  json={"addTenantAccess": {"tenant": project}}, flavorid="private")
     checked.call("get", f"{V21}/flavors/{{flavorid}}/os-flavor-access", admin, version,
                  flavorid="private")
+    aggregates = f"{V21}/os-aggregates"
+    aggregate = checked.call("post", aggregates, admin, version,
+                             json={"aggregate": {"name": "agg", "availability_zone": "z"}})
+    one = f"{aggregates}/{{aggregate_id}}"
+    aggregate_id = str(aggregate["aggregate"]["id"])
+    checked.call("get", aggregates, admin, version)
+    checked.call("get", one, admin, version, aggregate_id=aggregate_id)
+    checked.call("put", one, admin, version, json={"aggregate": {"name": "agg2"}},
+                 aggregate_id=aggregate_id)
+    checked.call("post", f"{one}/action", admin, version,
+                 json={"add_host": {"host": "host-1"}}, aggregate_id=aggregate_id)
     checked.call("get", f"{V21}/os-availability-zone", member, version)
     checked.call("get", f"{V21}/os-availability-zone/detail", admin, version)
     checked.call("post", f"{V21}/servers/{{server_id}}/action", member, version,
