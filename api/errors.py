@@ -45,7 +45,7 @@ STATUS_OF: list[tuple[type[Exception], int]] = [
 # Nova's (and Cinder's) error body keys by status.
 NOVA_KEYS = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
              405: "badMethod", 409: "conflictingRequest", 413: "overLimit",
-             415: "badMediaType", 503: "serviceUnavailable"}
+             415: "badMediaType", 501: "notImplemented", 503: "serviceUnavailable"}
 
 
 class ApiError(Exception):

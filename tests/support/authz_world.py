@@ -141,7 +141,8 @@ def operator_ids(world: World, admin: dict[str, str]) -> None:
     aggregate = world.created("POST", "/compute/v2.1/os-aggregates",
                               {"aggregate": {"name": "operators-aggregate"}}, "aggregate", admin)
     world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]),
-               pattern=hypervisors[0]["hypervisor_hostname"], aggregate_id=str(aggregate["id"]))
+               pattern=hypervisors[0]["hypervisor_hostname"], aggregate_id=str(aggregate["id"]),
+               host_name=hypervisors[0]["hypervisor_hostname"])
 
 
 def bodies(world: World, other_project: str) -> dict[str, Any]:
@@ -188,6 +189,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/os-server-groups/{group_id}": None,
         "PUT /compute/v2.1/os-services/{service_id}": {"status": "disabled"},
         "POST /compute/v2.1/os-aggregates": {"aggregate": {"name": "matrix"}},
+        "PUT /compute/v2.1/os-hosts/{host_name}": {"status": "disable"},
         "PUT /compute/v2.1/os-aggregates/{aggregate_id}": {"aggregate": {"name": "changed"}},
         "DELETE /compute/v2.1/os-aggregates/{aggregate_id}": None,
         "POST /compute/v2.1/os-aggregates/{aggregate_id}/action": {

@@ -65,7 +65,13 @@ READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}"}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
-          "GET /compute/v2.1/os-hypervisors/{pattern}/servers": "2.52"}
+          "GET /compute/v2.1/os-hypervisors/{pattern}/servers": "2.52",
+          "GET /compute/v2.1/os-hosts/{host_name}": "2.42",
+          **{f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}": "2.42"
+             for action in ("startup", "shutdown", "reboot")}}
+# Routes whose every answer to an authorised caller is 501, as Nova's libvirt driver answers.
+NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
+                   for action in ("startup", "shutdown", "reboot")}
 PARAM = re.compile(r"{(\w+)}")
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 # Refusals that are neither 403 nor 404, each with its reason.
@@ -159,7 +165,8 @@ def test_the_fixture_ids_are_real(world: World, admin: dict[str, str]) -> None:
             statuses = [world.client.get(matrix.url(route), headers={
                 "X-Auth-Token": token, **version}).status_code
                 for token in (world.a["token"], admin["X-Auth-Token"])]
-            assert {200, 204} & set(statuses), (str(route), statuses)
+            allowed = {501} if str(route) in NOT_IMPLEMENTED else {200, 204}
+            assert allowed & set(statuses), (str(route), statuses)
 
 
 def test_another_projects_member_sees_and_changes_nothing_of_a(

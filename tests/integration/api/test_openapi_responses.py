@@ -129,6 +129,18 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
         for _, template in gone:
             checked.call("get", template, admin, version, pattern="host")
         gone = set()
+    # /os-hosts is gone from 2.43; its power actions and maintenance mode are 501 (no body).
+    gone |= {("get", f"{V21}/os-hosts/{{host_name}}/{action}")
+             for action in ("startup", "shutdown", "reboot")}
+    os_hosts = {("get", f"{V21}/os-hosts"), ("get", f"{V21}/os-hosts/{{host_name}}"),
+                ("put", f"{V21}/os-hosts/{{host_name}}")}
+    if Version.of(version) < "2.43":
+        checked.call("get", f"{V21}/os-hosts", admin, version)
+        checked.call("get", f"{V21}/os-hosts/{{host_name}}", admin, version, host_name="host-1")
+        checked.call("put", f"{V21}/os-hosts/{{host_name}}", admin, version,
+                     json={"status": "enable"}, host_name="host-1")
+    else:
+        gone |= os_hosts
     service = checked.call("get", f"{V21}/os-services", admin, version)["services"][0]
     if version >= "2.53":
         checked.call("put", f"{V21}/os-services/{{service_id}}", admin, version,
