@@ -14,8 +14,8 @@ from oslo_policy import policy
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
 from api.identity_views import collection_links, role_body, self_url
-from api.routers.identity_roles import existing_role
 from api.responses.identity import RoleList
+from api.routers.identity_roles import existing_role
 from domain.errors import NotFound
 from projections.identity import IdentityViews
 from projections.store import Row

@@ -110,7 +110,8 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     world.secret(net["id"], "secret-net-a", net["subnets"][0], port["id"], "secret-port-a",
                  port["mac_address"], fip["id"])
     image = world.created("POST", "/image/v2/images", {"name": "secret-image-a",
-                                                       "visibility": "private"}, None)
+                                                       "visibility": "private", A_SPEC: "1"},
+                          None)
     world.created("PUT", f"/image/v2/images/{image['id']}/tags/{A_TAG}", None, None)
     group = world.created("POST", "/compute/v2.1/os-server-groups", {"server_group": {
         "name": "secret-group-a", "policies": ["affinity"]}}, "server_group")
@@ -189,6 +190,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/os-server-groups/{group_id}": None,
         "PUT /compute/v2.1/os-services/{service_id}": {"status": "disabled"},
         "POST /compute/v2.1/os-aggregates": {"aggregate": {"name": "matrix"}},
+        "DELETE /compute/v2.1/images/{image_id}": None,
         "PUT /compute/v2.1/os-hosts/{host_name}": {"status": "disable"},
         "PUT /compute/v2.1/os-aggregates/{aggregate_id}": {"aggregate": {"name": "changed"}},
         "DELETE /compute/v2.1/os-aggregates/{aggregate_id}": None,

@@ -1,0 +1,146 @@
+"""Compute `/images`: Nova's read-only proxy of the Image service, below 2.36 (404 from it).
+
+Reads the image read model (the same one Glance's API reads) and shows each image the way Nova
+translates Glance's: status in capitals, progress, minDisk/minRam, the properties as metadata
+and the server a snapshot was taken of. Deleting goes through the image command service, with
+Glance's own policy rule; the metadata is read-only here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.image_views import seconds
+from api.microversions import ComputeVersion, Version
+from api.routers.images import authorize_change, shown, target
+from domain.errors import InvalidInput, NotFound
+from projections.images import ImageQuery, ImageViews
+from projections.store import Row
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: images"])
+
+STATUS = {"active": "ACTIVE", "queued": "SAVING", "saving": "SAVING", "importing": "SAVING",
+          "deleted": "DELETED", "pending_delete": "DELETED", "killed": "ERROR"}
+PROGRESS = {"queued": 25, "saving": 50, "importing": 50, "active": 100}
+
+
+def proxied(version: Version) -> None:
+    if version >= "2.36":
+        raise NotFound("The resource could not be found.")
+
+
+def links(request: Request, image_id: str) -> list[dict[str, str]]:
+    base = str(request.base_url).rstrip("/")
+    return [{"rel": "self", "href": f"{base}/compute/v2.1/images/{image_id}"},
+            {"rel": "bookmark", "href": f"{base}/compute/images/{image_id}"},
+            {"rel": "alternate", "type": "application/vnd.openstack.image",
+             "href": f"{base}/image/v2/images/{image_id}"}]
+
+
+def brief(request: Request, row: Row) -> dict[str, Any]:
+    image_id = str(UUID(row["id"]))
+    return {"id": image_id, "name": row["name"], "links": links(request, image_id)}
+
+
+def detail(request: Request, row: Row) -> dict[str, Any]:
+    metadata = {k: str(v) for k, v in row["properties"].items()}
+    body = {**brief(request, row), "status": STATUS.get(row["status"], "UNKNOWN"),
+            "progress": PROGRESS.get(row["status"], 0), "minDisk": int(row["min_disk"] or 0),
+            "minRam": int(row["min_ram"] or 0), "metadata": metadata,
+            "created": seconds(row["created_at"]), "updated": seconds(row["updated_at"]),
+            "OS-EXT-IMG-SIZE:size": row["size"]}
+    server = metadata.get("instance_uuid")
+    if server:
+        base = str(request.base_url).rstrip("/")
+        body["server"] = {"id": server, "links": [
+            {"rel": "self", "href": f"{base}/compute/v2.1/servers/{server}"},
+            {"rel": "bookmark", "href": f"{base}/compute/servers/{server}"}]}
+    return body
+
+
+def listed(cloud: CloudServices, caller: CallerDep, request: Request) -> list[Row]:
+    """Visible images, newest first, filtered and paged as Nova passes the query to Glance."""
+    params = request.query_params
+    rows, _ = ImageViews(cloud.store).list(ImageQuery(caller.project_id, caller.is_admin))
+    if "name" in params:
+        rows = [r for r in rows if r["name"] == params["name"]]
+    if "status" in params:
+        rows = [r for r in rows if STATUS.get(r["status"], "UNKNOWN") == params["status"].upper()]
+    if "server" in params:
+        rows = [r for r in rows if str(r["properties"].get("instance_uuid", "")).endswith(
+            params["server"].rsplit("/", 1)[-1])]
+    if "marker" in params:
+        ids = [str(UUID(r["id"])) for r in rows]
+        if params["marker"] not in ids:
+            raise InvalidInput(f"marker [{params['marker']}] not found")
+        rows = rows[ids.index(params["marker"]) + 1:]
+    if "limit" in params:
+        try:
+            rows = rows[:max(0, int(params["limit"]))]
+        except ValueError:
+            raise InvalidInput("limit must be an integer") from None
+    return rows
+
+
+@router.get("/images")
+def index(request: Request, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
+          version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    policy.enforce("get_images", target(caller.project_id, ""), caller.creds)
+    return {"images": [brief(request, r) for r in listed(cloud, caller, request)]}
+
+
+@router.get("/images/detail")
+def index_detail(request: Request, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
+                 version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    policy.enforce("get_images", target(caller.project_id, ""), caller.creds)
+    return {"images": [detail(request, r) for r in listed(cloud, caller, request)]}
+
+
+def visible(cloud: CloudServices, caller: CallerDep, policy: PolicyDep, image_id: str) -> Row:
+    try:
+        return shown(cloud, caller, policy, "get_image", image_id)
+    except NotFound:
+        raise NotFound("Image not found.") from None
+
+
+@router.get("/images/{image_id}")
+def show(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
+         version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    return {"image": detail(request, visible(cloud, caller, policy, image_id))}
+
+
+@router.delete("/images/{image_id}", status_code=204)
+def delete(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
+           version: ComputeVersion) -> Response:
+    proxied(version)
+    visible(cloud, caller, policy, image_id)
+    image = authorize_change(cloud, caller, policy, "delete_image", image_id)
+    unheld = cloud.images.delete(caller.ctx, image.id)
+    if unheld is not None:
+        cloud.images.collect(cloud.blobs, unheld)
+    return Response(status_code=204)
+
+
+@router.get("/images/{image_id}/metadata")
+def metadata(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
+             version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    row = visible(cloud, caller, policy, image_id)
+    return {"metadata": {k: str(v) for k, v in row["properties"].items()}}
+
+
+@router.get("/images/{image_id}/metadata/{key}")
+def metadata_item(image_id: str, key: str, cloud: CloudDep, caller: CallerDep,
+                  policy: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    properties = visible(cloud, caller, policy, image_id)["properties"]
+    if key not in properties:
+        raise NotFound(f"Image {image_id} has no metadata with key {key}.")
+    return {"meta": {key: str(properties[key])}}
