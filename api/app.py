@@ -41,6 +41,7 @@ from api.routers import (
     network_networks,
     network_ports,
     network_quotas,
+    network_subnets,
     volume_quotas,
     volumes,
 )
@@ -68,6 +69,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     compute_os_hosts,
     compute_images,
     network_networks,
+    network_subnets,
     network_ports,
     network_floatingips,
     network_quotas,

@@ -28,6 +28,7 @@ from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
+from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
@@ -93,6 +94,7 @@ class CloudServices:
     server_groups: ServerGroupService
     networks: NetworkService
     ports: PortService
+    subnets: SubnetService
     floating_ips: FloatingIpService
     volumes: VolumeService
     followers: Followers

@@ -76,19 +76,27 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
 RETRY_AFTER_SECONDS = "2"
 
 
-def body_for(path: str, status: int, message: str) -> dict[str, object]:
+def body_for(path: str, status: int, message: str,
+             kind: str | None = None) -> dict[str, object]:
     if path.startswith(("/compute", "/volume")) and status != 401:
         return {NOVA_KEYS.get(status, "computeFault"): {"code": status, "message": message}}
     if path.startswith("/network"):
-        return {"NeutronError": {"type": HTTPStatus(status).phrase.replace(" ", ""),
+        # Neutron names the exception (IpAddressAlreadyAllocated, SubnetInUse) where it can.
+        return {"NeutronError": {"type": kind or HTTPStatus(status).phrase.replace(" ", ""),
                                  "message": message, "detail": ""}}
     return {"error": {"code": status, "title": HTTPStatus(status).phrase, "message": message}}
 
 
-def error_response(request: Request, status: int, message: str) -> JSONResponse:
+def error_response(request: Request, status: int, message: str,
+                   kind: str | None = None) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Keystone uri="/identity/v3"'} if status == 401 else None
-    return JSONResponse(body_for(request.url.path, status, message), status_code=status,
+    return JSONResponse(body_for(request.url.path, status, message, kind), status_code=status,
                         headers=headers)
+
+
+def neutron_kind(error: Exception) -> str | None:
+    """The name of a network allocation error (domain/network/errors.py), as Neutron's."""
+    return type(error).__name__ if type(error).__module__ == "domain.network.errors" else None
 
 
 def status_of(error: Exception) -> int:
@@ -109,7 +117,7 @@ def describe_validation(error: RequestValidationError | ValidationError) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-        return error_response(request, status_of(error), str(error))
+        return error_response(request, status_of(error), str(error), neutron_kind(error))
 
     @app.exception_handler(InvalidToken)
     async def invalid_token(request: Request, error: InvalidToken) -> JSONResponse:

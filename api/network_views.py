@@ -1,7 +1,7 @@
 """Neutron v2.0 bodies of networks, subnets, ports and floating IPs, from the network read model.
 
 Ids are dashed UUIDs, as Neutron prints them; any UUID spelling is accepted in paths and bodies.
-Each project network has exactly one subnet, whose id derives from the network's. The external
+An auto-made project network's carved subnet has an id derived from the network's. The external
 pool floating IPs come from is shown as one admin-owned `router:external` network (with its
 subnet) with fixed ids, so `openstack floating ip create <external>` can name it.
 """
@@ -19,7 +19,7 @@ from api.policy import PolicyEngine
 from domain.base import natural_id
 from domain.errors import NotFound, QuotaExceeded
 from domain.network.config import NetworkConfig
-from projections.networks import NetworkViews
+from projections.network_queries import NetworkViews
 from projections.store import Row
 
 PREFIX = "/network/v2.0"
@@ -59,8 +59,13 @@ def neutron_quota() -> Iterator[None]:
 
 
 def visible(row: Row | None, caller: Caller, what: str, ref: str) -> Row:
-    """Another project's resource does not exist, as far as a non-admin can tell."""
-    if row is None or (row["project_id"] != caller.project_id and not caller.is_admin):
+    """Another project's resource does not exist, as far as a non-admin can tell (a shared or
+    external network excepted)."""
+    if row is None:
+        raise NotFound(f"{what} {ref} could not be found.")
+    attrs = row.get("attrs") or {}
+    public = bool(attrs.get("shared") or attrs.get("router:external")) and what == "Network"
+    if row["project_id"] != caller.project_id and not caller.is_admin and not public:
         raise NotFound(f"{what} {ref} could not be found.")
     return row
 
@@ -74,15 +79,26 @@ def owned_by(project_id: str) -> dict[str, str]:
 
 
 # -- networks -----------------------------------------------------------------------------------
-def network_body(row: Row, caller: Caller, engine: PolicyEngine) -> dict[str, Any]:
+def default_mtu(segment_type: str) -> int:
+    return 1450 if segment_type == "vxlan" else 1500
+
+
+def network_body(row: Row, caller: Caller, engine: PolicyEngine,
+                 subnet_ids: list[str] | None = None) -> dict[str, Any]:
+    attrs = row["attrs"]
+    if subnet_ids is None:
+        subnet_ids = [subnet_id(row["id"])] if row["cidr"] else []
     body: dict[str, Any] = {
         "id": dashed(row["id"]), "name": row["name"], **owned_by(row["project_id"]),
-        "admin_state_up": True, "status": "ACTIVE", "shared": False,
-        "router:external": False, "subnets": [dashed(subnet_id(row["id"]))],
-        "mtu": 1450 if row["segment_type"] == "vxlan" else 1500,
-        "description": "", "availability_zones": ["nova"], "tags": [],
-        "created_at": row["created_at"], "updated_at": row["created_at"],
-        "port_security_enabled": False, "is_default": False,
+        "admin_state_up": attrs["admin_state_up"], "status": "ACTIVE",
+        "shared": attrs["shared"], "router:external": attrs["router:external"],
+        "subnets": [dashed(s) for s in subnet_ids],
+        "mtu": attrs["mtu"] or default_mtu(row["segment_type"]),
+        "description": attrs["description"], "availability_zones": ["nova"], "tags": [],
+        "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "port_security_enabled": attrs["port_security_enabled"],
+        "is_default": attrs["is_default"], "availability_zone_hints": [],
+        "ipv4_address_scope": None, "ipv6_address_scope": None, "revision_number": 0,
     }
     return with_provider(body, row["segment_type"], row["segmentation_id"], row, caller, engine)
 
@@ -107,7 +123,8 @@ def external_network_body(caller: Caller, engine: PolicyEngine) -> dict[str, Any
         "router:external": True, "subnets": [dashed(EXTERNAL_SUBNET_ID)], "mtu": 1500,
         "description": "The external pool floating IPs are allocated from.",
         "availability_zones": ["nova"], "tags": [], "created_at": None, "updated_at": None,
-        "port_security_enabled": False, "is_default": True,
+        "port_security_enabled": False, "is_default": True, "availability_zone_hints": [],
+        "ipv4_address_scope": None, "ipv6_address_scope": None, "revision_number": 0,
     }
     return with_provider(body, "flat", None, {"project_id": ""}, caller, engine)
 
@@ -120,54 +137,69 @@ def is_external(ref: str) -> bool:
 
 
 # -- subnets ------------------------------------------------------------------------------------
-def subnet_body(row: Row) -> dict[str, Any]:
-    subnet = row["subnet"]
+def subnet_body(spec: Row | dict[str, Any]) -> dict[str, Any]:
+    extra = spec.get("extra") or {}
     return {
-        "id": dashed(subnet_id(row["id"])), "name": f"{row['name']}-subnet",
-        "network_id": dashed(row["id"]), **owned_by(row["project_id"]),
-        "cidr": subnet["cidr"], "gateway_ip": subnet["gateway_ip"],
-        "allocation_pools": subnet["allocation_pools"], "ip_version": 4,
-        "enable_dhcp": True, "dns_nameservers": [], "host_routes": [],
-        "ipv6_address_mode": None, "ipv6_ra_mode": None, "subnetpool_id": None,
-        "description": "", "tags": [], "service_types": [],
-        "created_at": row["created_at"], "updated_at": row["created_at"],
+        "id": dashed(spec["id"]), "name": spec["name"], "network_id": dashed(spec["network_id"]),
+        **owned_by(spec["project_id"]), "cidr": spec["cidr"], "gateway_ip": spec["gateway_ip"],
+        "allocation_pools": [{"start": a, "end": b} for a, b in spec["allocation_pools"]],
+        "ip_version": spec["ip_version"], "enable_dhcp": spec["enable_dhcp"],
+        "dns_nameservers": list(spec["dns_nameservers"]),
+        "host_routes": [{"destination": d, "nexthop": n} for d, n in spec["host_routes"]],
+        "ipv6_address_mode": spec["ipv6_address_mode"], "ipv6_ra_mode": spec["ipv6_ra_mode"],
+        "subnetpool_id": spec.get("subnetpool_id"), "description": spec["description"],
+        "tags": [], "service_types": list(extra.get("service_types", [])),
+        "dns_publish_fixed_ip": False, "segment_id": None, "revision_number": 0,
+        "created_at": spec.get("created_at"), "updated_at": spec.get("updated_at"),
     }
 
 
 def external_subnet_body(config: NetworkConfig) -> dict[str, Any]:
     first, last = config.external_bounds
     external = config.external
-    return {
-        "id": dashed(EXTERNAL_SUBNET_ID), "name": f"{EXTERNAL_NAME}-subnet",
-        "network_id": dashed(EXTERNAL_NETWORK_ID), **owned_by(""),
-        "cidr": str(external), "gateway_ip": str(external.network_address + 1),
-        "allocation_pools": [{"start": str(first), "end": str(last)}], "ip_version": 4,
-        "enable_dhcp": False, "dns_nameservers": [], "host_routes": [],
-        "ipv6_address_mode": None, "ipv6_ra_mode": None, "subnetpool_id": None,
-        "description": "", "tags": [], "service_types": [],
-        "created_at": None, "updated_at": None,
-    }
+    return subnet_body({
+        "id": EXTERNAL_SUBNET_ID, "name": f"{EXTERNAL_NAME}-subnet",
+        "network_id": EXTERNAL_NETWORK_ID, "project_id": "", "cidr": str(external),
+        "gateway_ip": str(external.network_address + 1),
+        "allocation_pools": [(str(first), str(last))], "ip_version": 4, "enable_dhcp": False,
+        "dns_nameservers": [], "host_routes": [], "ipv6_address_mode": None,
+        "ipv6_ra_mode": None, "description": ""})
 
 
 # -- ports --------------------------------------------------------------------------------------
-def port_body(row: Row | dict[str, Any]) -> dict[str, Any]:
-    # A free port (made through this API, bound to no instance) is DOWN, as in Neutron.
+def port_body(row: Row | dict[str, Any], admin: bool = False) -> dict[str, Any]:
+    # A free port (made through this API, bound to no instance) is DOWN, as in Neutron, and so
+    # is a port set administratively down.
     free = bool(row.get("free"))
-    return {
+    attrs = row.get("attrs") or {}
+    up = bool(attrs.get("admin_state_up", True))
+    body = {
         "id": dashed(row["id"]), "name": row.get("name") or "",
         "network_id": dashed(row["network_id"]),
         **owned_by(row["project_id"]), "mac_address": row["mac"],
-        "fixed_ips": [{"subnet_id": dashed(subnet_id(row["network_id"])),
-                       "ip_address": row["fixed_ip"]}],
+        "fixed_ips": [{"subnet_id": dashed(f["subnet_id"]), "ip_address": f["ip_address"]}
+                      for f in row["fixed_ips"]],
         "device_id": device_ref(row["device_id"]),
         "device_owner": row["device_owner"] if row.get("device_owner") is not None
         else "compute:nova",
-        "status": "DOWN" if free else "ACTIVE", "admin_state_up": True,
+        "status": "DOWN" if free or not up else "ACTIVE", "admin_state_up": up,
         "description": row.get("description") or "", "tags": [],
-        "security_groups": [], "allowed_address_pairs": [], "extra_dhcp_opts": [],
-        "binding:vnic_type": "normal", "port_security_enabled": False,
-        "created_at": row["created_at"], "updated_at": row["created_at"],
+        "security_groups": [],
+        "allowed_address_pairs": [{"ip_address": p["ip_address"],
+                                   "mac_address": p.get("mac_address") or row["mac"]}
+                                  for p in attrs.get("allowed_address_pairs", [])],
+        "extra_dhcp_opts": list(attrs.get("extra_dhcp_opts", [])),
+        "binding:vnic_type": attrs.get("binding:vnic_type", "normal"),
+        "port_security_enabled": False, "revision_number": 0,
+        "created_at": row["created_at"], "updated_at": row.get("updated_at") or row["created_at"],
     }
+    if admin:
+        host = attrs.get("binding:host_id") or ""
+        body.update({"binding:host_id": host, "binding:profile": attrs.get("binding:profile") or {},
+                     # bound to a host: plugged into that host's Linux bridge by its agent
+                     "binding:vif_type": "bridge" if host else "unbound",
+                     "binding:vif_details": {"port_filter": False} if host else {}})
+    return body
 
 
 def device_ref(device_id: str) -> str:
@@ -189,9 +221,10 @@ def stored_device_id(device_id: str) -> str:
 def port_row(port: Any) -> dict[str, Any]:
     """The body source of a port aggregate (just changed, the read model may lag)."""
     return {"id": port.id.hex, "network_id": port.network_id, "project_id": port.project_id,
-            "mac": port.mac, "fixed_ip": port.fixed_ip, "device_id": port.device_id,
-            "device_owner": port.device_owner, "name": port.name,
-            "description": port.description, "free": not port.is_bound, "created_at": None}
+            "mac": port.mac, "fixed_ip": port.fixed_ip, "fixed_ips": port.fixed_ips,
+            "device_id": port.device_id, "device_owner": port.device_owner, "name": port.name,
+            "description": port.description, "free": not port.is_bound,
+            "attrs": port.attributes, "created_at": None}
 
 
 # -- floating IPs -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Read model of project networks (each with its one subnet), ports and floating IPs (Neutron
-`/network/v2.0`).
+"""Read model of networks, ports and floating IPs (Neutron `/network/v2.0`); subnets and the
+attributes users set are in `network_details`, and the queries over both in network_queries.py.
 
 Rows are keyed by the aggregate id (hex); `seq` is the creation event's position, so lists come
 back in creation order and stay so on rebuild. Deleted or released resources are removed: Neutron
@@ -13,9 +13,8 @@ from typing import Any
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.port import COMPUTE_OWNER, Port
-from domain.network.subnet import Subnet
 from projections.base import Projection, handles, hexid, stamp
-from projections.store import ReadCursor, ReadStore, Row
+from projections.store import ReadCursor
 
 
 class NetworkProjection(Projection):
@@ -87,6 +86,16 @@ class NetworkProjection(Projection):
                     " name = excluded.name, description = excluded.description",
                     (hexid(e), e.name, e.description, COMPUTE_OWNER))
 
+    @handles(Port.FixedIpsChanged)
+    def port_addresses(self, cur: ReadCursor, e: Port.FixedIpsChanged) -> None:
+        cur.execute("UPDATE ports SET fixed_ip = ? WHERE id = ?", (e.fixed_ip, hexid(e)))
+
+    @handles(Network.Updated)
+    def network_updated(self, cur: ReadCursor, e: Network.Updated) -> None:
+        if "name" in e.changes:
+            cur.execute("UPDATE networks SET name = ? WHERE id = ?",
+                        (e.changes["name"], hexid(e)))
+
     @handles(Port.FloatingIpAssociated, Port.FloatingIpDisassociated)
     def port_floating(self, cur: ReadCursor,
                       e: Port.FloatingIpAssociated | Port.FloatingIpDisassociated) -> None:
@@ -119,61 +128,3 @@ class NetworkProjection(Projection):
     @handles(FloatingIp.Released)
     def floating_released(self, cur: ReadCursor, e: FloatingIp.Released) -> None:
         cur.execute("DELETE FROM floating_ips WHERE id = ?", (hexid(e),))
-
-
-def _network(row: Row) -> Row:
-    return {**row, "subnet": Subnet.parse(row["cidr"]).describe()}
-
-
-class NetworkViews:
-    """Queries over the network read model. `project_id` None means every project (admins)."""
-
-    def __init__(self, store: ReadStore) -> None:
-        self.store = store
-
-    @staticmethod
-    def _where(project_id: str | None, filters: dict[str, Any],
-               table: str = "") -> tuple[str, list[Any]]:
-        clauses, params = ["1 = 1"], []
-        prefix = f"{table}." if table else ""
-        if project_id is not None:
-            clauses.append(f"{prefix}project_id = ?")
-            params.append(project_id)
-        for column, value in filters.items():
-            clauses.append(f"{prefix}{column} = ?")
-            params.append(value)
-        return " AND ".join(clauses), params
-
-    def networks(self, project_id: str | None, **filters: Any) -> list[Row]:
-        where, params = self._where(project_id, filters)
-        rows = self.store.query(f"SELECT * FROM networks WHERE {where} ORDER BY seq", params)
-        return [_network(r) for r in rows]
-
-    def network(self, network_id: str) -> Row | None:
-        row = self.store.query_one("SELECT * FROM networks WHERE id = ?", (network_id,))
-        return _network(row) if row else None
-
-    # A port row with its labels (NULL for a port projected before labels existed).
-    PORTS = ("SELECT p.*, l.name, l.description, l.device_owner, l.free FROM ports p"
-             " LEFT JOIN port_labels l ON l.id = p.id")
-
-    def ports(self, project_id: str | None, **filters: Any) -> list[Row]:
-        where, params = self._where(project_id, filters, "p")
-        return self.store.query(f"{self.PORTS} WHERE {where} ORDER BY p.seq", params)
-
-    def port(self, port_id: str) -> Row | None:
-        return self.store.query_one(f"{self.PORTS} WHERE p.id = ?", (port_id,))
-
-    def floating_ips(self, project_id: str | None, **filters: Any) -> list[Row]:
-        where, params = self._where(project_id, filters)
-        return self.store.query(f"SELECT * FROM floating_ips WHERE {where} ORDER BY seq", params)
-
-    def floating_ip(self, floating_ip_id: str) -> Row | None:
-        return self.store.query_one("SELECT * FROM floating_ips WHERE id = ?", (floating_ip_id,))
-
-    def count(self, table: str, project_id: str) -> int:
-        if table not in ("networks", "ports", "floating_ips"):
-            raise ValueError(table)
-        row = self.store.query_one(f"SELECT COUNT(*) AS n FROM {table} WHERE project_id = ?",
-                                   (project_id,))
-        return int(row["n"]) if row else 0

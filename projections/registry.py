@@ -12,6 +12,7 @@ from projections.identity_domains import DomainGroupProjection
 from projections.images import ImageProjection
 from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
+from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
 from projections.quotas import QuotaProjection
 from projections.servers import ServerProjection
@@ -22,5 +23,5 @@ def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), FlavorProjection(), ImageProjection(),
             KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
-            InstanceActionProjection(), NetworkProjection(), VolumeProjection(),
-            ConsoleLogProjection(), HostAggregateProjection()]
+            InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
+            VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection()]

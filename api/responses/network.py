@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field, create_model
 
-from api.responses.base import MISSING, Body, one_of
+from api.responses.base import MISSING, Body, Link, one_of
 
 NullStr = str | None
 Status = one_of(["ACTIVE", "DOWN", "BUILD", "ERROR"])
@@ -21,6 +21,11 @@ def trimmable(model: type[Body]) -> Any:
         name: (info.annotation, Field(default=MISSING, alias=info.alias))
         for name, info in model.model_fields.items()}
     return create_model(f"{model.__name__}Fields", __base__=Body, **fields)
+
+
+def absent() -> Any:
+    """A key left out unless set (pagination links: only when a page is full)."""
+    return Field(default=MISSING)
 
 
 def admin_only(alias: str) -> Any:
@@ -45,6 +50,10 @@ class Network(Body):
     updated_at: NullStr
     port_security_enabled: bool
     is_default: bool
+    availability_zone_hints: list[str]
+    ipv4_address_scope: NullStr
+    ipv6_address_scope: NullStr
+    revision_number: int
     # provider attributes: admins only, by Neutron's default policy
     network_type: str = admin_only("provider:network_type")
     physical_network: NullStr = admin_only("provider:physical_network")
@@ -75,6 +84,9 @@ class Subnet(Body):
     description: str
     tags: list[str]
     service_types: list[str]
+    dns_publish_fixed_ip: bool
+    segment_id: NullStr
+    revision_number: int
     created_at: NullStr
     updated_at: NullStr
 
@@ -103,8 +115,14 @@ class Port(Body):
     extra_dhcp_opts: list[dict[str, Any]]
     vnic_type: str = Field(alias="binding:vnic_type")
     port_security_enabled: bool
+    revision_number: int
     created_at: NullStr
     updated_at: NullStr
+    # binding attributes: admins only, by Neutron's default policy
+    host_id: str = admin_only("binding:host_id")
+    profile: dict[str, Any] = admin_only("binding:profile")
+    vif_type: str = admin_only("binding:vif_type")
+    vif_details: dict[str, Any] = admin_only("binding:vif_details")
 
 
 class FloatingIp(Body):
@@ -140,6 +158,11 @@ class NetworkFieldsShow(Body):
 
 class NetworkList(Body):
     networks: list[NetworkFields]
+    networks_links: list[Link] = absent()
+
+
+class SubnetShow(Body):
+    subnet: Subnet
 
 
 class SubnetFieldsShow(Body):
@@ -148,10 +171,23 @@ class SubnetFieldsShow(Body):
 
 class SubnetList(Body):
     subnets: list[SubnetFields]
+    subnets_links: list[Link] = absent()
 
 
 class PortShow(Body):
     port: Port
+
+
+class PortBulk(Body):
+    ports: list[Port]
+
+
+class NetworkBulk(Body):
+    networks: list[Network]
+
+
+class SubnetBulk(Body):
+    subnets: list[Subnet]
 
 
 class PortFieldsShow(Body):
@@ -160,6 +196,7 @@ class PortFieldsShow(Body):
 
 class PortList(Body):
     ports: list[PortFields]
+    ports_links: list[Link] = absent()
 
 
 class FloatingIpShow(Body):

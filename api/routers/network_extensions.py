@@ -28,6 +28,20 @@ EXTENSIONS = {
                           "from going below usage."),
     "project-id": ("project_id field enabled", "Resources show `project_id` besides "
                    "`tenant_id`."),
+    "binding": ("Port Binding", "binding:host_id, vnic_type and profile of ports (admins)."),
+    "net-mtu": ("Network MTU", "The `mtu` attribute of networks."),
+    "net-mtu-writable": ("Network MTU (writable)", "`mtu` set on create and update, up to "
+                         "the segment's."),
+    "standard-attr-description": ("standard-attr-description", "`description` on networks, "
+                                  "subnets and ports."),
+    "pagination": ("Pagination support", "`limit`, `marker` and `page_reverse` on lists."),
+    "sorting": ("Sorting support", "`sort_key` and `sort_dir` on lists."),
+    "extra_dhcp_opt": ("Neutron Extra DHCP options", "`extra_dhcp_opts` of ports."),
+    "allowed-address-pairs": ("Allowed Address Pairs", "`allowed_address_pairs` of ports."),
+    "ip-substring-filtering": ("IP address substring filtering", "`fixed_ips="
+                               "ip_address_substr=` on the port list."),
+    "subnet-external-network": ("Subnet external network", "Subnets of external networks are "
+                                "visible to every project."),
 }
 
 

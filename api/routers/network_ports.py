@@ -1,10 +1,13 @@
 """Networking `/network/v2.0/ports`: the ports Compute gives instances, and free ports made here.
 
-Every port is a MAC and a fixed IP on a project network, counted on the project's `port` quota
-(the ledger's `fixed_ips`) and allocated by the same domain path as an instance's port, so two
-ports never get one address. A port made here is bound to no instance (Neutron shows it DOWN);
-its `device_id`/`device_owner` are labels. An instance's port is the instance's NIC: deleting it
-here is refused (409) because the instance still lists it; it goes with the server.
+Every port is a MAC and its fixed IPs on its network's subnets (Neutron's defaults, or the
+subnets and addresses asked for), counted on the project's `port` quota (the ledger's
+`fixed_ips`) and allocated by the same domain path as an instance's port, so two ports never get
+one address. admin_state_up and the binding attributes are recorded on the port (binding host
+and profile are for admins, as in Neutron). A port made here is bound to no instance (Neutron
+shows it DOWN); its `device_id`/`device_owner` are labels. An instance's port is the instance's
+NIC: deleting it here is refused (409) because the instance still lists it; it goes with the
+server.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.network_bulk import create_all, parse_body
+from api.network_lists import listed, selected, values
 from api.network_views import (
     PREFIX,
     is_external,
@@ -27,13 +31,23 @@ from api.network_views import (
     port_row,
     project_filter,
     stored_device_id,
-    subnet_id,
     target,
     views,
     visible,
 )
-from api.responses.network import PortFieldsShow, PortList, PortShow
-from api.routers.network_networks import matches, selected
+from api.policy import PolicyEngine
+from api.port_requests import (
+    PortCreate,
+    PortUpdate,
+    PortUpdateRequest,
+    address_pair,
+    check_supported,
+    check_vnic,
+    dhcp_options,
+    fixed_ips_match,
+    requested_ips,
+)
+from api.responses.network import PortBulk, PortFieldsShow, PortList, PortShow
 from domain.errors import InvalidInput, NotFound
 from domain.services.network.ports import PortRequest
 from projections.store import Row
@@ -45,114 +59,81 @@ RULES = [
     policy.RuleDefault("create_port", "rule:admin_or_member"),
     policy.RuleDefault("create_port:mac_address", "rule:admin_or_member"),
     policy.RuleDefault("create_port:fixed_ips:ip_address", "rule:admin_or_member"),
+    policy.RuleDefault("create_port:binding:host_id", "rule:admin_api"),
+    policy.RuleDefault("create_port:binding:profile", "rule:admin_api"),
     policy.RuleDefault("update_port", "rule:admin_or_member"),
+    policy.RuleDefault("update_port:fixed_ips:ip_address", "rule:admin_or_member"),
+    policy.RuleDefault("update_port:binding:host_id", "rule:admin_api"),
+    policy.RuleDefault("update_port:binding:profile", "rule:admin_api"),
+    policy.RuleDefault("get_port:binding:host_id", "rule:admin_api"),
     policy.RuleDefault("delete_port", "rule:admin_or_member"),
 ]
 
 # Filters the read model answers in SQL (ids as hex), and ones checked on the shown body.
 SQL_FILTERS = {"network_id": "network_id", "id": "id"}
-BODY_FILTERS = ("mac_address", "device_owner", "status", "name", "admin_state_up")
+BODY_FILTERS = ("mac_address", "device_owner", "status", "name", "admin_state_up",
+                "description", "project_id", "tenant_id", "binding:host_id",
+                "binding:vnic_type")
+# Attributes a port request may set, with the policy rule an attribute needs beyond the
+# request's own (Neutron: binding host and profile are for admins).
+BINDING_RULES = {"binding:host_id": "binding:host_id", "binding:profile": "binding:profile"}
 
-Label = Field(default="", max_length=255)
-
-
-class FixedIp(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    ip_address: str | None = Field(default=None, max_length=64)
-    subnet_id: str | None = Field(default=None, max_length=64)
-
-
-class PortCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    network_id: str = Field(max_length=64)
-    name: str = Label
-    description: str = Label
-    device_id: str = Label
-    device_owner: str = Label
-    mac_address: str | None = Field(default=None, max_length=64)
-    fixed_ips: list[FixedIp] | None = None
-    project_id: str | None = Field(default=None, max_length=64)
-    tenant_id: str | None = Field(default=None, max_length=64)
-    # Accepted with the only values skyledger's ports have (clients send the defaults).
-    admin_state_up: bool = True
-    port_security_enabled: bool = False
-    security_groups: list[str] = Field(default_factory=list)
-    vnic_type: str = Field(default="normal", alias="binding:vnic_type")
-
-
-class PortCreateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    port: PortCreate
-
-
-class PortUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, max_length=255)
-    description: str | None = Field(default=None, max_length=255)
-    admin_state_up: bool = True
-
-
-class PortUpdateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    port: PortUpdate
-
-
-def shown(cloud: CloudServices, port: Any) -> dict[str, Any]:
+def shown(cloud: CloudServices, port: Any, caller: Caller) -> dict[str, Any]:
     cloud.catch_up_for_reads()
     row = views(cloud).port(port.id.hex)
-    return {"port": port_body(row if row is not None else port_row(port))}
+    return port_body(row if row is not None else port_row(port), caller.is_admin)
 
 
 def visible_port(cloud: CloudServices, caller: Caller, ref: str) -> Row:
     return visible(views(cloud).port(parse_ref(ref, "Port")), caller, "Port", ref)
 
 
-def check_supported(req: PortCreate) -> None:
-    """What a port here cannot be: refused, rather than shown differently than asked."""
-    if not req.admin_state_up:
-        raise InvalidInput("A port that is administratively down is not supported.")
-    if req.port_security_enabled or req.security_groups:
-        raise InvalidInput("Port security and security groups are not supported.")
-    if req.vnic_type != "normal":
-        raise InvalidInput(f"binding:vnic_type {req.vnic_type} is not supported.")
+def binding_changes(req: PortCreate | PortUpdate, action: str, owner: dict[str, Any],
+                    caller: Caller, engine: PolicyEngine,
+                    current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The port attributes asked for, each allowed by its policy rule."""
+    given = req.model_dump(by_alias=True, exclude_unset=True)
+    changes = {key: given[key] for key in ("admin_state_up", "binding:vnic_type",
+                                           "binding:host_id", "binding:profile")
+               if given.get(key) is not None}
+    for key, rule in BINDING_RULES.items():
+        if key in changes:
+            engine.enforce(f"{action}_port:{rule}", owner, caller.creds)
+    if req.allowed_address_pairs is not None:
+        changes["allowed_address_pairs"] = [address_pair(p) for p in req.allowed_address_pairs]
+    if req.extra_dhcp_opts is not None:
+        changes["extra_dhcp_opts"] = dhcp_options((current or {}).get("extra_dhcp_opts", []),
+                                                  req.extra_dhcp_opts)
+    return changes
 
 
 def port_network(cloud: CloudServices, caller: Caller, req: PortCreate) -> Row:
-    """The project network the port goes on, visible to the caller (else 404)."""
+    """The network the port goes on, visible to the caller (else 404)."""
     try:
         network_id = parse_ref(req.network_id, "Network")
     except NotFound:
         raise InvalidInput(f"Invalid input for network_id. Reason: '{req.network_id}' is not "
                            "a valid UUID.") from None
     if is_external(network_id):
-        raise InvalidInput("Ports on the external network are not supported: its addresses "
-                           "are allocated through /floatingips.")
-    network = visible(views(cloud).network(network_id), caller, "Network", req.network_id)
+        raise InvalidInput("Ports on the configured floating IP pool are not supported: its "
+                           "addresses are allocated through /floatingips.")
+    return visible(views(cloud).network(network_id), caller, "Network", req.network_id)
+
+
+def port_owner(caller: Caller, req: PortCreate, network: Row) -> str:
+    """Whose port it is: the network's project, or on a shared or external network the
+    caller's (an admin may name any project)."""
     owners = {req.project_id, req.tenant_id} - {None}
-    if owners and owners != {network["project_id"]}:
-        raise InvalidInput("A port belongs to its network's project: 'project_id' and "
-                           "'tenant_id' must name it.")
-    return network
-
-
-def requested_address(network: Row, fixed_ips: list[FixedIp] | None) -> str | None:
-    """The fixed IP asked for, if any: one entry at most, on the network's one subnet."""
-    if fixed_ips is None:
-        return None
-    if len(fixed_ips) != 1:
-        raise InvalidInput("A port has exactly one fixed IP, on its network's subnet: give "
-                           "one fixed_ips entry, or none.")
-    [entry] = fixed_ips
-    if entry.subnet_id is not None:
-        try:
-            wanted = parse_ref(entry.subnet_id, "Subnet")
-        except NotFound:
-            wanted = None
-        if wanted != subnet_id(network["id"]):
-            raise InvalidInput(f"Invalid input for operation: Failed to create port on "
-                               f"network {network['id']}, because fixed_ips included invalid "
-                               f"subnet {entry.subnet_id}.")
-    return entry.ip_address
+    if len(owners) > 1:
+        raise InvalidInput("'project_id' and 'tenant_id' do not match.")
+    public = network["attrs"]["shared"] or network["attrs"]["router:external"]
+    default = caller.project_id if public and network["project_id"] != caller.project_id \
+        else network["project_id"]
+    wanted = owners.pop() if owners else default
+    if wanted != default and not caller.is_admin:
+        raise InvalidInput("A port belongs to its network's project (or, on a shared "
+                           "network, to its maker's): 'project_id' must name it.")
+    return str(wanted or default)
 
 
 @router.get("/ports", response_model=PortList)
@@ -162,7 +143,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     params = request.query_params
     filters: dict[str, str] = {}
     for key, column in SQL_FILTERS.items():
-        if key in params:
+        if key in params and len(values(params, key)) == 1:
             try:
                 filters[column] = parse_ref(params[key], key)
             except NotFound:
@@ -170,31 +151,41 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     if "device_id" in params:  # an instance's uuid, or any label a free port was given
         filters["device_id"] = stored_device_id(params["device_id"])
     rows = views(cloud).ports(project_filter(params, caller), **filters)
-    bodies = [port_body(r) for r in rows]
-    return {"ports": [selected(b, params) for b in bodies
-                      if matches(b, params, BODY_FILTERS)]}
+    bodies = [b for b in (port_body(r, caller.is_admin) for r in rows)
+              if fixed_ips_match(b, params)]
+    return listed("ports", bodies, params, BODY_FILTERS + ("id", "network_id"),
+                  str(request.url.path))
 
 
-@router.post("/ports", status_code=201, response_model=PortShow)
-def create(body: PortCreateRequest, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep) -> dict[str, Any]:
-    req = body.port
+def create_one(data: Any, cloud: CloudServices, caller: Caller,
+               engine: PolicyEngine) -> dict[str, Any]:
+    req = parse_body(PortCreate, data)
     network = port_network(cloud, caller, req)
-    owner = target(network)
+    project_id = port_owner(caller, req, network)
+    owner = owned_by(project_id)
     engine.enforce("create_port", owner, caller.creds)
     check_supported(req)
     if req.mac_address is not None:
         engine.enforce("create_port:mac_address", owner, caller.creds)
-    address = requested_address(network, req.fixed_ips)
-    if address is not None:
+    wanted = requested_ips(req.fixed_ips)
+    if wanted and any(w.ip_address is not None for w in wanted):
         engine.enforce("create_port:fixed_ips:ip_address", owner, caller.creds)
-    request = PortRequest(fixed_ip=address, mac=req.mac_address, name=req.name,
-                          description=req.description,
+    attributes = binding_changes(req, "create", owner, caller, engine)
+    request = PortRequest(mac=req.mac_address, name=req.name, description=req.description,
                           device_id=stored_device_id(req.device_id),
-                          device_owner=req.device_owner)
+                          device_owner=req.device_owner, fixed_ips=wanted,
+                          project_id=project_id, attributes=attributes)
     with neutron_quota():
         port = cloud.ports.create_port(caller.ctx, network["id"], request)
-    return shown(cloud, port)
+    return shown(cloud, port, caller)
+
+
+@router.post("/ports", status_code=201, response_model=PortShow | PortBulk)
+def create(body: dict[str, Any], cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> dict[str, Any]:
+    return create_all(
+        cloud, body, "port", "ports", lambda data: create_one(data, cloud, caller, engine),
+        lambda done: cloud.ports.delete_port(caller.ctx, parse_ref(done["id"], "Port")))
 
 
 @router.get("/ports/{port_id}", response_model=PortFieldsShow)
@@ -202,7 +193,7 @@ def show(port_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_port(cloud, caller, port_id)
     engine.enforce("get_port", target(row), caller.creds)
-    return {"port": selected(port_body(row), request.query_params)}
+    return {"port": selected(port_body(row, caller.is_admin), request.query_params)}
 
 
 @router.put("/ports/{port_id}", response_model=PortShow)
@@ -211,10 +202,14 @@ def update(port_id: str, body: PortUpdateRequest, cloud: CloudDep, caller: Calle
     row = visible_port(cloud, caller, port_id)
     engine.enforce("update_port", target(row), caller.creds)
     req = body.port
-    if not req.admin_state_up:
-        raise InvalidInput("A port that is administratively down is not supported.")
-    port = cloud.ports.update_port(caller.ctx, row["id"], req.name, req.description)
-    return shown(cloud, port)
+    check_vnic(req.vnic_type)
+    attributes = binding_changes(req, "update", target(row), caller, engine, row["attrs"])
+    wanted = requested_ips(req.fixed_ips)
+    if wanted and any(w.ip_address is not None for w in wanted):
+        engine.enforce("update_port:fixed_ips:ip_address", target(row), caller.creds)
+    port = cloud.ports.update_port(caller.ctx, row["id"], req.name, req.description,
+                                   attributes, None if wanted is None else list(wanted))
+    return {"port": shown(cloud, port, caller)}
 
 
 @router.delete("/ports/{port_id}", status_code=204)

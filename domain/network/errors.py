@@ -16,3 +16,11 @@ class InUse(InvalidState):
 
 class NetworkInUse(InvalidState):
     """A network that still has ports cannot be deleted."""
+
+
+class IpAddressAlreadyAllocated(InUse):
+    """A fixed IP asked for is held by another port of the network (Neutron: 409)."""
+
+
+class SubnetInUse(InvalidState):
+    """A subnet whose addresses ports still hold cannot be deleted (Neutron: 409)."""

@@ -1,21 +1,45 @@
-"""A project network: its segment, its subnet, and the ledger of the fixed IPs and MACs in use.
+"""A network: its segment, its subnets, and the ledger of the fixed IPs and MACs in use.
 
-The network is the ledger of its own addresses: allocating a port saves the network with the
-port (and the project's quota ledger), so two concurrent ports can never get the same address or
-MAC. Those allocations serialise per project anyway, because each also saves the project's quota
-ledger, so keeping the ledger here adds no new point of contention.
+The network is the ledger of its own addresses, across all its subnets: allocating a port saves
+the network with the port (and the project's quota ledger), so two concurrent ports can never
+get the same address or MAC, and a subnet is removed only when no port holds an address on it
+(checked on this same aggregate). A project's auto-made network (`cidr` set) has its first
+subnet carved from the tenant supernet; a network made through the API starts with none.
 """
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from typing import Any
 
 from eventsourcing.domain import event
 
-from domain.base import Entity
-from domain.errors import InvalidState
-from domain.network.errors import InUse, NetworkInUse, PoolExhausted
+from domain.base import Entity, natural_id
+from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.network.addressing import FixedIpRequest, default_addresses, requested_addresses
+from domain.network.errors import InUse, NetworkInUse, PoolExhausted, SubnetInUse
 from domain.network.subnet import Subnet
+from domain.network.subnet_spec import SubnetSpec
+
+# What a network is unless told otherwise (Neutron's defaults); `Updated` records changes.
+DEFAULT_ATTRIBUTES: dict[str, Any] = {
+    "shared": False, "router:external": False, "admin_state_up": True, "description": "",
+    "mtu": None, "port_security_enabled": True, "is_default": False,
+}
+
+
+def carved_subnet_id(network_id: str) -> str:
+    """The id of an auto-made network's first subnet (derived, as it always was)."""
+    return natural_id("subnet", network_id).hex
+
+
+def carved_subnet(network_id: str, project_id: str, name: str, cidr: str) -> SubnetSpec:
+    layout = Subnet.parse(cidr)
+    return SubnetSpec(id=carved_subnet_id(network_id), network_id=network_id,
+                      project_id=project_id, cidr=layout.cidr, ip_version=4,
+                      gateway_ip=str(layout.gateway),
+                      allocation_pools=((str(layout.first), str(layout.last)),),
+                      name=f"{name}-subnet")
 
 
 class Network(Entity):
@@ -35,6 +59,11 @@ class Network(Entity):
         self.fixed_ips: dict[str, str] = {}  # address -> port id (hex)
         self.macs: dict[str, str] = {}  # MAC -> port id (hex)
         self.deleted = False
+        self.attributes: dict[str, Any] = dict(DEFAULT_ATTRIBUTES)
+        self.subnets: dict[str, dict[str, Any]] = {}  # subnet id (hex) -> SubnetSpec data
+        if cidr:
+            spec = carved_subnet(self.id.hex, project_id, name, cidr)
+            self.subnets[spec.id] = spec.as_data()
 
     @property
     def subnet(self) -> Subnet:
@@ -49,37 +78,168 @@ class Network(Entity):
         return {"id": self.id.hex, "project_id": self.project_id, "name": self.name,
                 "provider:network_type": self.segment_type,
                 "provider:segmentation_id": self.segmentation_id,
-                "subnet": self.subnet.describe(), "ports": len(self.fixed_ips)}
+                "subnet": self.subnet.describe() if self.cidr else None,
+                "subnets": sorted(self.subnets), "ports": len(self.fixed_ips)}
 
     def reservations(self) -> dict[str, str]:
         """MAC -> fixed IP of every port: the DHCP server's host reservations."""
         by_port = {port: address for address, port in self.fixed_ips.items()}
         return {mac: by_port[port] for mac, port in self.macs.items()}
 
+    # -- attributes -----------------------------------------------------------------------------
+    def update(self, changes: dict[str, Any]) -> None:
+        """Record the attributes that differ (name and DEFAULT_ATTRIBUTES' keys)."""
+        self.check_live()
+        current = {"name": self.name, **self.attributes}
+        changed = {k: v for k, v in changes.items() if current.get(k, object()) != v}
+        unknown = set(changed) - set(current)
+        if unknown:
+            raise InvalidInput(f"Unrecognized attribute(s) '{', '.join(sorted(unknown))}'.")
+        if changed:
+            self._updated(changed)
+
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
+    def _updated(self, changes: dict[str, Any]) -> None:
+        self.name = changes.get("name", self.name)
+        self.attributes.update({k: v for k, v in changes.items() if k != "name"})
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.attributes["shared"])
+
+    @property
+    def external(self) -> bool:
+        return bool(self.attributes["router:external"])
+
+    # -- subnets --------------------------------------------------------------------------------
+    def subnet_specs(self) -> list[SubnetSpec]:
+        return [SubnetSpec.from_data(d) for d in self.subnets.values()]
+
+    def subnet_spec(self, subnet_id: str) -> SubnetSpec:
+        if subnet_id not in self.subnets:
+            raise NotFound(f"Subnet {subnet_id} could not be found.")
+        return SubnetSpec.from_data(self.subnets[subnet_id])
+
+    def primary_subnet(self) -> SubnetSpec | None:
+        """The first IPv4 subnet: the one the host's bridge and DHCP server serve."""
+        return next((s for s in self.subnet_specs() if s.ip_version == 4), None)
+
+    def add_subnet(self, spec: SubnetSpec) -> None:
+        """A subnet of this network; it may not overlap another of the network's subnets."""
+        self.check_live()
+        for other in self.subnet_specs():
+            if other.network.version == spec.network.version and \
+                    other.network.overlaps(spec.network):
+                raise InvalidInput(f"Invalid input for operation: Requested subnet with cidr: "
+                                   f"{spec.cidr} for network: {self.id} overlaps with another "
+                                   "subnet.")
+        self._subnet_added(spec.as_data())
+
+    class SubnetAdded(Entity.Event):
+        subnet: dict[str, Any]
+
+    @event(SubnetAdded)
+    def _subnet_added(self, subnet: dict[str, Any]) -> None:
+        self.subnets[subnet["id"]] = subnet
+
+    def change_subnet(self, spec: SubnetSpec) -> None:
+        self.check_live()
+        self.subnet_spec(spec.id)
+        if spec.as_data() != self.subnets[spec.id]:
+            self._subnet_updated(spec.as_data())
+
+    class SubnetUpdated(Entity.Event):
+        subnet: dict[str, Any]
+
+    @event(SubnetUpdated)
+    def _subnet_updated(self, subnet: dict[str, Any]) -> None:
+        self.subnets[subnet["id"]] = subnet
+
+    def remove_subnet(self, subnet_id: str) -> SubnetSpec:
+        """Refused (SubnetInUse) while a port holds an address on it."""
+        self.check_live()
+        spec = self.subnet_spec(subnet_id)
+        held = [a for a in self.fixed_ips if _within(a, spec)]
+        if held:
+            raise SubnetInUse(f"Unable to complete operation on subnet {subnet_id}: One or "
+                              f"more ports have an IP allocation from this subnet.")
+        self._subnet_removed(subnet_id)
+        return spec
+
+    class SubnetRemoved(Entity.Event):
+        subnet_id: str
+
+    @event(SubnetRemoved)
+    def _subnet_removed(self, subnet_id: str) -> None:
+        del self.subnets[subnet_id]
+
     # -- the address ledger ---------------------------------------------------------------------
-    def free_address(self) -> str:
-        """The lowest address no port holds: released addresses are reused first."""
-        subnet = self.subnet
-        found = next((a for a in subnet.allocatable() if a not in self.fixed_ips), None)
-        if found is None:
-            raise PoolExhausted(f"No more IP addresses available on network {self.id} "
-                                f"({subnet.cidr}, {subnet.size} in use).")
-        return found
+    def allocate_addresses(self, port_id: str, mac: str,
+                           requests: list[FixedIpRequest] | None) -> list[tuple[str, str]]:
+        """Record the port's MAC and its (subnet id, address) pairs: the defaults, or what
+        `requests` asks for (see addressing.py); a MAC in use is InUse."""
+        self.check_live()
+        if self.macs.get(mac, port_id) != port_id:
+            raise InUse(f"MAC address {mac} is already in use on network {self.id}.")
+        if requests is None:
+            chosen = default_addresses(self.subnet_specs(), self.fixed_ips, mac)
+            for _, address in chosen:
+                if self.fixed_ips.get(address, port_id) != port_id:
+                    raise InUse(f"IP address {address} already allocated on network "
+                                f"{self.id}.")
+        else:
+            specs = {s.id: s for s in self.subnet_specs()}
+            chosen = requested_addresses(specs, requests, self.fixed_ips, port_id, mac)
+        new = [a for _, a in chosen if self.fixed_ips.get(a) != port_id]
+        if new or mac not in self.macs:
+            self._addresses_allocated(port_id, mac, new)
+        return chosen
 
     def allocate_fixed_ip(self, port_id: str, mac: str, address: str | None = None) -> str:
-        """Record `port_id`'s address (the lowest free one, or the one asked for) and MAC."""
-        self.check_live()
-        if address is None:
-            address = self.free_address()
-        else:
-            address = self.subnet.check_allocatable(address)
-            if address in self.fixed_ips:
-                raise InUse(f"IP address {address} is already allocated on network {self.id}.")
-        if mac in self.macs:
-            raise InUse(f"MAC address {mac} is already in use on network {self.id}.")
-        self._fixed_ip_allocated(port_id, address, mac)
-        return address
+        """One address (the first default one, or `address`): the single-subnet shorthand."""
+        requests = None if address is None else [FixedIpRequest(ip_address=address)]
+        chosen = self.allocate_addresses(port_id, mac, requests)
+        if not chosen:
+            raise PoolExhausted(f"Network {self.id} has no subnet to allocate from.")
+        return chosen[0][1]
 
+    class AddressesAllocated(Entity.Event):
+        port_id: str
+        mac: str
+        addresses: list[str]
+
+    @event(AddressesAllocated)
+    def _addresses_allocated(self, port_id: str, mac: str, addresses: list[str]) -> None:
+        self.macs[mac] = port_id
+        for address in addresses:
+            self.fixed_ips[address] = port_id
+
+    def release_addresses(self, port_id: str, mac: str, addresses: list[str],
+                          keep_mac: bool = False) -> None:
+        """Free the port's addresses (and its MAC unless `keep_mac`); twice changes nothing."""
+        mine = [a for a in addresses if self.fixed_ips.get(a) == port_id]
+        drop_mac = not keep_mac and self.macs.get(mac) == port_id
+        if mine or drop_mac:
+            self._addresses_released(port_id, mac, mine, drop_mac)
+
+    class AddressesReleased(Entity.Event):
+        port_id: str
+        mac: str
+        addresses: list[str]
+        mac_released: bool
+
+    @event(AddressesReleased)
+    def _addresses_released(self, port_id: str, mac: str, addresses: list[str],
+                            mac_released: bool) -> None:
+        for address in addresses:
+            del self.fixed_ips[address]
+        if mac_released:
+            del self.macs[mac]
+
+    # Events of the one-address ledger, recorded before subnets were many: replayed as ever.
     class FixedIpAllocated(Entity.Event):
         port_id: str
         address: str
@@ -89,11 +249,6 @@ class Network(Entity):
     def _fixed_ip_allocated(self, port_id: str, address: str, mac: str) -> None:
         self.fixed_ips[address] = port_id
         self.macs[mac] = port_id
-
-    def release_fixed_ip(self, port_id: str, address: str, mac: str) -> None:
-        """Free the port's address and MAC; a second release changes nothing."""
-        if self.fixed_ips.get(address) == port_id:
-            self._fixed_ip_released(port_id, address, mac)
 
     class FixedIpReleased(Entity.Event):
         port_id: str
@@ -109,9 +264,10 @@ class Network(Entity):
     # -- end of life ----------------------------------------------------------------------------
     def delete(self) -> None:
         self.check_live()
-        if self.fixed_ips:
+        # Every port holds its MAC here, addresses or not (a SLAAC-only port may have none).
+        if self.fixed_ips or self.macs:
             raise NetworkInUse(f"Unable to complete operation on network {self.id}. There are "
-                               f"{len(self.fixed_ips)} ports still in use on the network.")
+                               "one or more ports still in use on the network.")
         self._deleted()
 
     class Deleted(Entity.Event):
@@ -120,3 +276,7 @@ class Network(Entity):
     @event(Deleted)
     def _deleted(self) -> None:
         self.deleted = True
+
+
+def _within(address: str, spec: SubnetSpec) -> bool:
+    return ip_address(address) in spec.network

@@ -16,10 +16,23 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Entity
-from domain.errors import InvalidState
+from domain.errors import InvalidInput, InvalidState
 from domain.network.errors import InUse
+from domain.network.network import carved_subnet_id
 
 COMPUTE_OWNER = "compute:nova"
+# What a port is unless told otherwise (Neutron's defaults); `AttributesChanged` records changes.
+DEFAULT_PORT_ATTRIBUTES: dict[str, Any] = {
+    "admin_state_up": True, "binding:host_id": "", "binding:vnic_type": "normal",
+    "binding:profile": {}, "binding:vif_type": "unbound", "binding:vif_details": {},
+    "allowed_address_pairs": [], "extra_dhcp_opts": [],
+}
+
+
+def primary_address(fixed_ips: list[dict[str, str]]) -> str:
+    """The first IPv4 address (what floating IPs and DHCP use), else the first one, else ""."""
+    v4 = [f["ip_address"] for f in fixed_ips if ":" not in f["ip_address"]]
+    return (v4 or [f["ip_address"] for f in fixed_ips] or [""])[0]
 
 
 class Port(Entity):
@@ -36,14 +49,24 @@ class Port(Entity):
         description: str
         device_id: str | None
         device_owner: str | None
+        fixed_ips: list[dict[str, str]] | None
+        attributes: dict[str, Any] | None
 
     @event(Allocated)
     def __init__(self, id: UUID, network_id: str, project_id: str,  # noqa: A002
                  instance_id: str, mac: str, fixed_ip: str, name: str = "",
                  description: str = "", device_id: str | None = None,
-                 device_owner: str | None = None) -> None:
+                 device_owner: str | None = None,
+                 fixed_ips: list[dict[str, str]] | None = None,
+                 attributes: dict[str, Any] | None = None) -> None:
         self.network_id, self.project_id, self.instance_id = network_id, project_id, instance_id
         self.mac, self.fixed_ip = mac, fixed_ip
+        # Ports allocated before networks had several subnets hold one address, on the
+        # network's carved subnet; `fixed_ip` stays the first IPv4 one (NAT and DHCP use it).
+        if fixed_ips is None:
+            fixed_ips = [{"subnet_id": carved_subnet_id(network_id), "ip_address": fixed_ip}]
+        self.fixed_ips = [dict(f) for f in fixed_ips if f.get("ip_address")]
+        self.attributes: dict[str, Any] = {**DEFAULT_PORT_ATTRIBUTES, **(attributes or {})}
         self.name, self.description = name, description
         self.device_id = instance_id if device_id is None else device_id
         if device_owner is None:
@@ -66,7 +89,8 @@ class Port(Entity):
         return {"id": self.id.hex, "network_id": self.network_id, "project_id": self.project_id,
                 "device_id": self.device_id, "device_owner": self.device_owner,
                 "name": self.name, "description": self.description, "mac_address": self.mac,
-                "fixed_ip": self.fixed_ip, "floating_ip": self.floating_ip}
+                "fixed_ip": self.fixed_ip, "fixed_ips": self.fixed_ips,
+                "floating_ip": self.floating_ip, **self.attributes}
 
     def update(self, name: str, description: str) -> None:
         """Relabel the port; the same labels again record nothing."""
@@ -81,6 +105,41 @@ class Port(Entity):
     @event(Updated)
     def _updated(self, name: str, description: str) -> None:
         self.name, self.description = name, description
+
+    def change_attributes(self, changes: dict[str, Any]) -> None:
+        """Record the attributes that differ (DEFAULT_PORT_ATTRIBUTES' keys)."""
+        self.check_live()
+        unknown = set(changes) - set(DEFAULT_PORT_ATTRIBUTES)
+        if unknown:
+            raise InvalidInput(f"Unrecognized attribute(s) '{', '.join(sorted(unknown))}'.")
+        changed = {k: v for k, v in changes.items() if self.attributes.get(k) != v}
+        if changed:
+            self._attributes_changed(changed)
+
+    class AttributesChanged(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(AttributesChanged)
+    def _attributes_changed(self, changes: dict[str, Any]) -> None:
+        self.attributes.update(changes)
+
+    @property
+    def admin_state_up(self) -> bool:
+        return bool(self.attributes.get("admin_state_up", True))
+
+    def change_fixed_ips(self, fixed_ips: list[dict[str, str]]) -> None:
+        """The port's new addresses (the network's ledger was changed in the same save)."""
+        self.check_live()
+        if fixed_ips != self.fixed_ips:
+            self._fixed_ips_changed(fixed_ips, primary_address(fixed_ips))
+
+    class FixedIpsChanged(Entity.Event):
+        fixed_ips: list[dict[str, str]]
+        fixed_ip: str
+
+    @event(FixedIpsChanged)
+    def _fixed_ips_changed(self, fixed_ips: list[dict[str, str]], fixed_ip: str) -> None:
+        self.fixed_ips, self.fixed_ip = [dict(f) for f in fixed_ips], fixed_ip
 
     def attach_floating_ip(self, floating_ip_id: str, address: str) -> None:
         """One floating IP per port: a second one is refused until the first is detached."""

@@ -49,10 +49,12 @@ class NetworkWant:
     segmentation_id: int
     subnet: IPv4Network
     hosts: tuple[DhcpHost, ...]  # the reservations of this host's ports, sorted by MAC
+    gateway_ip: IPv4Address | None = None  # the subnet's gateway; None: its first address
 
     @property
     def gateway(self) -> IPv4Interface:
-        return IPv4Interface(f"{self.subnet.network_address + 1}/{self.subnet.prefixlen}")
+        address = self.gateway_ip or self.subnet.network_address + 1
+        return IPv4Interface(f"{address}/{self.subnet.prefixlen}")
 
     @property
     def spec(self) -> SegmentSpec:
@@ -93,15 +95,29 @@ def desired(app: SkyLedger, host: str) -> HostWant:
             network = networks.get(port.network_id) or app.find(UUID(port.network_id))
             if not isinstance(network, Network) or network.deleted:
                 continue
+            subnet = primary_network(network)
+            if subnet is None or not port.fixed_ip or IPv4Address(port.fixed_ip) not in subnet:
+                continue  # no IPv4 subnet the host serves: nothing to make for this port
             networks[port.network_id] = network
             hosts.setdefault(port.network_id, []).append(
                 DhcpHost(port.mac, IPv4Address(port.fixed_ip)))
             if port.floating_ip:
                 floating = IPv4Address(port.floating_ip)
                 nat[floating] = FloatingIpMapping(floating, IPv4Address(port.fixed_ip))
-    wants = {
-        net_id: NetworkWant(net_id, network.segment_type, network.segmentation_id,
-                            network.subnet.network,
-                            tuple(sorted(hosts[net_id], key=lambda h: h.mac)))
-        for net_id, network in networks.items()}
-    return HostWant(wants, nat)
+    return HostWant({net_id: want(network, hosts[net_id])
+                     for net_id, network in networks.items()}, nat)
+
+
+def primary_network(network: Network) -> IPv4Network | None:
+    """The IPv4 subnet the host's bridge and DHCP server serve (the network's first)."""
+    spec = network.primary_subnet()
+    return None if spec is None else IPv4Network(spec.cidr)
+
+
+def want(network: Network, hosts: list[DhcpHost]) -> NetworkWant:
+    spec = network.primary_subnet()
+    assert spec is not None  # `desired` keeps only networks that have one
+    gateway = IPv4Address(spec.gateway_ip) if spec.gateway_ip else None
+    return NetworkWant(network.id.hex, network.segment_type, network.segmentation_id,
+                       IPv4Network(spec.cidr), tuple(sorted(hosts, key=lambda h: h.mac)),
+                       gateway)

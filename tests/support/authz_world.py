@@ -197,7 +197,13 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "POST /compute/v2.1/os-aggregates/{aggregate_id}/action": {
             "set_metadata": {"metadata": {"k": "v"}}},
         "POST /network/v2.0/networks": {"network": {"name": "matrix"}},
+        "PUT /network/v2.0/networks/{network_id}": {"network": {"name": "changed"}},
         "DELETE /network/v2.0/networks/{network_id}": None,
+        # A subnet on A's network: the body, not the path, is what targets A here.
+        "POST /network/v2.0/subnets": {"subnet": {"network_id": p["network_id"],
+                                                  "cidr": "10.9.0.0/24", "ip_version": 4}},
+        "PUT /network/v2.0/subnets/{ref}": {"subnet": {"name": "changed"}},
+        "DELETE /network/v2.0/subnets/{ref}": None,
         # A port on A's network: the body, not the path, is what targets A here.
         "POST /network/v2.0/ports": {"port": {"network_id": p["network_id"]}},
         "PUT /network/v2.0/ports/{port_id}": {"port": {"name": "changed"}},

@@ -17,11 +17,26 @@ def get(client: TestClient, who: dict[str, str], path: str, **params: Any) -> An
     return response.json()
 
 
-def create_network(client: TestClient, who: dict[str, str], name: str = "net") -> Any:
+def create_network(client: TestClient, who: dict[str, str], name: str = "net",
+                   cidr: str | None = "10.0.0.0/24") -> Any:
+    """A network with one IPv4 subnet on `cidr` (None: none, as Neutron makes a network)."""
     response = client.post(f"{NET}/networks", headers=auth(who),
                            json={"network": {"name": name, "admin_state_up": True}})
     assert response.status_code == 201, response.text
-    return response.json()["network"]
+    network = response.json()["network"]
+    if cidr is None:
+        return network
+    subnet = create_subnet(client, who, network["id"], cidr)
+    return {**network, "subnets": [subnet["id"]]}
+
+
+def create_subnet(client: TestClient, who: dict[str, str], network_id: str, cidr: str,
+                  **attributes: Any) -> Any:
+    response = client.post(f"{NET}/subnets", headers=auth(who), json={"subnet": {
+        "network_id": network_id, "cidr": cidr, "ip_version": 6 if ":" in cidr else 4,
+        **attributes}})
+    assert response.status_code == 201, response.text
+    return response.json()["subnet"]
 
 
 def booted_port(compute: Compute, who: dict[str, str]) -> tuple[str, dict[str, Any]]:

@@ -12,6 +12,8 @@ bigger command (booting an instance) can save the network with its own aggregate
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
@@ -27,8 +29,10 @@ MAX_NAME_LENGTH = 255
 
 
 def plan_network(ws: Workset, config: NetworkConfig, project_id: str, name: str,
-                 cidr: str | None = None, segmentation_id: int | None = None) -> Network:
-    """A new network for the project, its segmentation id and subnet claimed (not saved)."""
+                 cidr: str | None = None, segmentation_id: int | None = None,
+                 carve: bool = True, attributes: dict[str, Any] | None = None) -> Network:
+    """A new network for the project, its segmentation id (and, when `carve`, a first subnet
+    from the tenant supernet) claimed (not saved)."""
     if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(f"Network name must be a string of at most {MAX_NAME_LENGTH} "
                            f"characters.")
@@ -41,12 +45,17 @@ def plan_network(ws: Workset, config: NetworkConfig, project_id: str, name: str,
     segment = segments.pick(config.segmentation_candidates(),
                             None if segmentation_id is None else str(segmentation_id),
                             f"{config.segment_type} segmentation id")
-    subnet = subnets.pick(config.subnet_candidates(),
-                          None if cidr is None else config.check_tenant_cidr(cidr),
-                          "tenant subnet")
+    subnet = ""
+    if carve or cidr is not None:
+        subnet = subnets.pick(config.subnet_candidates(),
+                              None if cidr is None else config.check_tenant_cidr(cidr),
+                              "tenant subnet")
     network = ws.add(Network(project_id, name, config.segment_type, int(segment), subnet))
     segments.claim(segment, network.id.hex)
-    subnets.claim(subnet, network.id.hex)
+    if subnet:
+        subnets.claim(subnet, network.id.hex)
+    if attributes:
+        network.update(attributes)
     registry.add(network.id.hex, config.max_networks_per_project)
     return network
 
@@ -64,7 +73,8 @@ def plan_network_deletion(ws: Workset, network: Network) -> None:
     network.delete()
     holder = network.id.hex
     ws.pool(segmentation_kind(network.segment_type)).release(str(network.segmentation_id), holder)
-    ws.pool(TENANT_SUBNETS).release(network.cidr, holder)
+    if network.cidr:
+        ws.pool(TENANT_SUBNETS).release(network.cidr, holder)
     ws.registry(network.project_id).remove(holder)
 
 
@@ -85,13 +95,31 @@ class NetworkService:
 
     @command
     def create_network(self, ctx: RequestContext, project_id: str, name: str,
-                       cidr: str | None = None, segmentation_id: int | None = None) -> Network:
+                       cidr: str | None = None, segmentation_id: int | None = None,
+                       carve: bool = True,
+                       attributes: dict[str, Any] | None = None) -> Network:
         """A network for the project; `cidr` and `segmentation_id` pick specific values (each
         must be free and within the configured supernet or range), else the first free ones.
+        Without `carve` (and `cidr`) it has no subnet yet, as a Neutron network starts.
         The project's first network becomes its default."""
         ws = Workset(self.app)
-        network = plan_network(ws, self.config, project_id, name, cidr, segmentation_id)
+        network = plan_network(ws, self.config, project_id, name, cidr, segmentation_id,
+                               carve, attributes)
         self.app.save(*ws.changed())
+        return network
+
+    @command
+    def update_network(self, ctx: RequestContext, network_id: str,
+                       changes: dict[str, Any]) -> Network:
+        """Change the name or attributes (DEFAULT_ATTRIBUTES); the same values record nothing."""
+        network = self.network(ctx, network_id)
+        name = changes.get("name", network.name)
+        if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
+            raise InvalidInput(f"Network name must be a string of at most {MAX_NAME_LENGTH} "
+                               f"characters.")
+        network.update(changes)
+        if network.pending_events:
+            self.app.save(network)
         return network
 
     @command

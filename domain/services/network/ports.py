@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState
+from domain.network.addressing import FixedIpRequest
 from domain.network.mac import mac_for, new_port_id
-from domain.network.port import Port
-from domain.services.network.workset import Workset, check_owner
+from domain.network.port import Port, primary_address
+from domain.services.network.workset import Workset, check_network_access, check_owner
 
 MAC_FORMAT = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 MAX_LABEL_LENGTH = 255
@@ -44,6 +46,10 @@ class PortRequest:
     description: str = ""
     device_id: str = ""
     device_owner: str = ""
+    # Several addresses by subnet and/or address (None: Neutron's defaults, or `fixed_ip`).
+    fixed_ips: tuple[FixedIpRequest, ...] | None = None
+    project_id: str | None = None  # a port on a shared network belongs to its maker's project
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 def check_mac(mac: str) -> str:
@@ -83,23 +89,46 @@ def plan_free_port(ws: Workset, network_id: str, request: PortRequest) -> Port:
 
 
 def allocate(ws: Workset, network_id: str, instance_id: str, request: PortRequest) -> Port:
-    """The one allocation path of every port: quota, MAC and address claimed on the aggregates
-    the caller saves together."""
+    """The one allocation path of every port: quota, MAC and addresses claimed on the
+    aggregates the caller saves together."""
     network = ws.network(network_id)
     network.check_live()
+    project_id = request.project_id or network.project_id
     # Quota first, as Nova does: a project at its limit hears so before any address question.
-    ws.ledger(network.project_id).claim({"fixed_ips": 1})
+    ws.ledger(project_id).claim({"fixed_ips": 1})
     if request.mac is None:
         port_id = new_port_id(network.macs)
         mac = mac_for(port_id)
     else:
         port_id, mac = uuid.uuid4(), request.mac  # the network refuses a MAC in use (InUse)
-    address = network.allocate_fixed_ip(port_id.hex, mac, request.fixed_ip)
+    wanted = request.fixed_ips
+    if wanted is None and request.fixed_ip is not None:
+        wanted = (FixedIpRequest(ip_address=request.fixed_ip),)
+    chosen = network.allocate_addresses(port_id.hex, mac,
+                                        None if wanted is None else list(wanted))
+    fixed_ips = [{"subnet_id": subnet, "ip_address": address} for subnet, address in chosen]
+    if instance_id and not fixed_ips:
+        raise InvalidInput(f"Network {network_id} has no subnet: an instance's port needs an "
+                           "address.")
     labels = {} if instance_id else {
         "name": request.name, "description": request.description,
         "device_id": request.device_id, "device_owner": request.device_owner}
-    return ws.add(Port(id=port_id, network_id=network.id.hex, project_id=network.project_id,
-                       instance_id=instance_id, mac=mac, fixed_ip=address, **labels))
+    return ws.add(Port(id=port_id, network_id=network.id.hex, project_id=project_id,
+                       instance_id=instance_id, mac=mac, fixed_ip=primary_address(fixed_ips),
+                       fixed_ips=fixed_ips, attributes=dict(request.attributes) or None,
+                       **labels))
+
+
+def plan_port_addresses(ws: Workset, port: Port, requests: list[FixedIpRequest]) -> None:
+    """Give the port exactly the addresses asked for: new ones claimed, dropped ones freed,
+    on the network's ledger in the same save."""
+    network = ws.network(port.network_id)
+    chosen = network.allocate_addresses(port.id.hex, port.mac, requests)
+    kept = {address for _, address in chosen}
+    network.release_addresses(port.id.hex, port.mac,
+                              [f["ip_address"] for f in port.fixed_ips
+                               if f["ip_address"] not in kept], keep_mac=True)
+    port.change_fixed_ips([{"subnet_id": s, "ip_address": a} for s, a in chosen])
 
 
 def plan_port_release(ws: Workset, port_id: str) -> Port:
@@ -112,7 +141,8 @@ def plan_port_release(ws: Workset, port_id: str) -> Port:
         port.detach_floating_ip(floating.id.hex)
     network = ws.find(UUID(port.network_id))
     if network is not None:  # a network cannot be deleted with ports, but never fail a release
-        network.release_fixed_ip(port.id.hex, port.fixed_ip, port.mac)
+        network.release_addresses(port.id.hex, port.mac,
+                                  [f["ip_address"] for f in port.fixed_ips])
     ws.ledger(port.project_id).release({"fixed_ips": 1})
     port.release()
     return port
@@ -144,25 +174,34 @@ class PortService:
     @command
     def create_port(self, ctx: RequestContext, network_id: str,
                     request: PortRequest) -> Port:
-        """A free port on the network (NotFound for another project's network, QuotaExceeded
-        past `fixed_ips`, InUse for an address or MAC held, PoolExhausted on a full subnet)."""
+        """A free port on the network (NotFound for another project's private network,
+        QuotaExceeded past `fixed_ips`, InUse for an address or MAC held, PoolExhausted on a
+        full subnet)."""
         ws = Workset(self.app)
-        check_owner(ctx, ws.network(network_id).project_id, "Network", network_id)
+        check_network_access(ctx, ws.network(network_id), network_id)
         port = plan_free_port(ws, network_id, request)
         self.app.save(*ws.changed())
         return port
 
     @command
     def update_port(self, ctx: RequestContext, port_id: str, name: str | None = None,
-                    description: str | None = None) -> Port:
-        """Relabel the port; what is None keeps its value."""
-        port = self.port(ctx, port_id)
+                    description: str | None = None,
+                    attributes: dict[str, Any] | None = None,
+                    fixed_ips: list[FixedIpRequest] | None = None) -> Port:
+        """Relabel the port, change its attributes or its addresses; None keeps a value."""
+        ws = Workset(self.app)
+        port = ws.port(port_id)
+        check_owner(ctx, port.project_id, "Port", port_id)
         name = port.name if name is None else name
         description = port.description if description is None else description
         check_labels(name=name, description=description)
         port.update(name, description)
-        if port.pending_events:
-            self.app.save(port)
+        if attributes:
+            port.change_attributes(attributes)
+        if fixed_ips is not None:
+            plan_port_addresses(ws, port, fixed_ips)
+        if ws.changed():
+            self.app.save(*ws.changed())
         return port
 
     @command

@@ -98,3 +98,9 @@ def check_owner(ctx: RequestContext, project_id: str, what: str, ref: str) -> No
     """Another project's resource does not exist, as far as a non-admin request can tell."""
     if project_id != ctx.project_id and not ctx.is_admin:
         raise NotFound(f"{what} {ref} could not be found.")
+
+
+def check_network_access(ctx: RequestContext, network: Network, ref: str) -> None:
+    """Ports may be made on one's own networks, and on shared or external ones."""
+    if not (network.shared or network.external):
+        check_owner(ctx, network.project_id, "Network", ref)

@@ -28,9 +28,9 @@ def test_create_list_show_delete_network(client: TestClient, member_a: dict[str,
     assert shown["subnets"] == net["subnets"]
     subnet = get(client, member_a, f"/subnets/{net['subnets'][0]}")["subnet"]
     assert subnet["network_id"] == net["id"] and subnet["ip_version"] == 4
-    assert subnet["enable_dhcp"] is True and subnet["cidr"].startswith("10.0.")
-    assert subnet["gateway_ip"].endswith(".1")
-    assert subnet["allocation_pools"][0]["start"].endswith(".2")
+    assert subnet["enable_dhcp"] is True and subnet["cidr"] == "10.0.0.0/24"
+    assert subnet["gateway_ip"] == "10.0.0.1"
+    assert subnet["allocation_pools"] == [{"start": "10.0.0.2", "end": "10.0.0.254"}]
     as_admin = get(client, admin, f"/networks/{net['id']}")["network"]
     assert as_admin["provider:network_type"] == "vlan"
     assert 100 <= as_admin["provider:segmentation_id"] <= 4094
@@ -41,13 +41,16 @@ def test_create_list_show_delete_network(client: TestClient, member_a: dict[str,
 
 def test_bad_network_input_is_400(client: TestClient, member_a: dict[str, str]) -> None:
     for body in ({"network": {"name": 5}}, {"network": {"bogus": 1}}, {"nope": {}},
-                 {"network": {"shared": True}}):
+                 {"network": {"mtu": 9000}}, {"networks": []}):
         response = client.post(f"{NET}/networks", headers=auth(member_a), json=body)
         assert response.status_code == 400, (body, response.text)
         assert "NeutronError" in response.json()
-    seg = client.post(f"{NET}/networks", headers=auth(member_a),
-                      json={"network": {"provider:segmentation_id": 200}})
-    assert seg.status_code == 403
+    for body in ({"network": {"provider:segmentation_id": 200}}, {"network": {"shared": True}},
+                 {"network": {"router:external": True}}):
+        response = client.post(f"{NET}/networks", headers=auth(member_a), json=body)
+        assert response.status_code == 403, (body, response.text)
+    assert [n for n in get(client, member_a, "/networks")["networks"]
+            if not n["router:external"]] == []
     assert client.get(f"{NET}/networks/not-a-uuid", headers=auth(member_a)).status_code == 404
 
 

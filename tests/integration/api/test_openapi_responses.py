@@ -256,6 +256,18 @@ def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
     compute.spawned(server_id)
     network = checked.call("post", f"{NET}/networks", member,
                            json={"network": {"name": "net"}})["network"]
+    checked.call("put", f"{NET}/networks/{{network_id}}", member, network_id=network["id"],
+                 json={"network": {"name": "renamed", "mtu": 1400}})
+    subnet = checked.call("post", f"{NET}/subnets", member, json={"subnet": {
+        "network_id": network["id"], "cidr": "10.1.0.0/24", "ip_version": 4}})["subnet"]
+    checked.call("put", f"{NET}/subnets/{{ref}}", member, ref=subnet["id"],
+                 json={"subnet": {"dns_nameservers": ["10.1.0.53"]}})
+    v6 = checked.call("post", f"{NET}/subnets", member, json={"subnet": {
+        "network_id": network["id"], "cidr": "2001:db8::/64", "ip_version": 6,
+        "ipv6_address_mode": "slaac", "ipv6_ra_mode": "slaac"}})["subnet"]
+    assert checked.client.delete(f"{NET}/subnets/{v6['id']}",
+                                 headers=member).status_code == 204
+    network["subnets"] = [subnet["id"]]
     port = checked.call("post", f"{NET}/ports", member, json={"port": {
         "network_id": network["id"], "name": "p"}})["port"]
     checked.call("put", f"{NET}/ports/{{port_id}}", member, port_id=port["id"],
@@ -376,8 +388,11 @@ def test_wrong_bodies_fail_validation(compute: Compute, checked: Checked,
                   broken(volume, "volume", "status", value="ready"),
                   broken(volume, "volume", "bootable", value=False)):
         assert not jsonschema_rs.is_valid(schema, wrong), wrong
-    port = checked.call("post", f"{NET}/ports", member, json={"port": {"network_id": checked.call(
-        "post", f"{NET}/networks", member, json={"network": {"name": "n"}})["network"]["id"]}})
+    net_id = checked.call("post", f"{NET}/networks", member,
+                          json={"network": {"name": "n"}})["network"]["id"]
+    checked.call("post", f"{NET}/subnets", member, json={"subnet": {
+        "network_id": net_id, "cidr": "10.2.0.0/24", "ip_version": 4}})
+    port = checked.call("post", f"{NET}/ports", member, json={"port": {"network_id": net_id}})
     schema = checked.schema("post", f"{NET}/ports", 201)
     for wrong in (broken(port, "port", "mac_address"),
                   broken(port, "port", "fixed_ips", 0, "ip_address"),
