@@ -3,21 +3,24 @@
 Reads the image read model (the same one Glance's API reads) and shows each image the way Nova
 translates Glance's: status in capitals, progress, minDisk/minRam, the properties as metadata
 and the server a snapshot was taken of. Deleting goes through the image command service, with
-Glance's own policy rule; the metadata is read-only here.
+Glance's own policy rule, and so do metadata changes (JSON-patch operations on the image's
+properties, with `modify_image`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.image_views import seconds
 from api.microversions import ComputeVersion, Version
 from api.routers.images import authorize_change, shown, target
-from domain.errors import InvalidInput, NotFound
+from domain.catalog.image import PatchOp
+from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.images import ImageQuery, ImageViews
 from projections.store import Row
 
@@ -70,6 +73,8 @@ def listed(cloud: CloudServices, caller: CallerDep, request: Request) -> list[Ro
         rows = [r for r in rows if r["name"] == params["name"]]
     if "status" in params:
         rows = [r for r in rows if STATUS.get(r["status"], "UNKNOWN") == params["status"].upper()]
+    if "type" in params:  # Nova passes it to Glance as property-image_type
+        rows = [r for r in rows if r["properties"].get("image_type") == params["type"]]
     if "server" in params:
         rows = [r for r in rows if str(r["properties"].get("instance_uuid", "")).endswith(
             params["server"].rsplit("/", 1)[-1])]
@@ -144,3 +149,74 @@ def metadata_item(image_id: str, key: str, cloud: CloudDep, caller: CallerDep,
     if key not in properties:
         raise NotFound(f"Image {image_id} has no metadata with key {key}.")
     return {"meta": {key: str(properties[key])}}
+
+
+# Nova's image metadata limit (the `metadata_items` quota it applies to images).
+MAX_ITEMS = 128
+Key = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class MetadataBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metadata: dict[Key, str]
+
+
+class MetaBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meta: dict[Key, str] = Field(min_length=1, max_length=1)
+
+
+def changed(cloud: CloudServices, caller: CallerDep, policy: PolicyDep, image_id: str,
+            wanted: dict[str, str], purge: bool) -> dict[str, str]:
+    """Set `wanted` on the image's properties (dropping the others when `purge`); the result."""
+    current = visible(cloud, caller, policy, image_id)["properties"]
+    merged = wanted if purge else {**current, **wanted}
+    if len(merged) > MAX_ITEMS:
+        raise Forbidden(f"Quota exceeded for metadata_items: at most {MAX_ITEMS} items.")
+    image = authorize_change(cloud, caller, policy, "modify_image", image_id)
+    ops = [PatchOp("remove", key) for key in current if purge and key not in wanted]
+    ops += [PatchOp("add", key, value) for key, value in wanted.items()]
+    image = cloud.images.patch(caller.ctx, image.id, ops)
+    return {k: str(v) for k, v in image.properties.items()}
+
+
+@router.put("/images/{image_id}/metadata")
+def metadata_replace(image_id: str, body: MetadataBody, cloud: CloudDep, caller: CallerDep,
+                     policy: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    return {"metadata": changed(cloud, caller, policy, image_id, body.metadata, purge=True)}
+
+
+@router.post("/images/{image_id}/metadata")
+def metadata_update(image_id: str, body: MetadataBody, cloud: CloudDep, caller: CallerDep,
+                    policy: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    return {"metadata": changed(cloud, caller, policy, image_id, body.metadata, purge=False)}
+
+
+@router.put("/images/{image_id}/metadata/{key}")
+def metadata_item_set(image_id: str, key: str, body: MetaBody, cloud: CloudDep,
+                      caller: CallerDep, policy: PolicyDep,
+                      version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    if key not in body.meta:
+        raise InvalidInput("Request body and URI mismatch")
+    changed(cloud, caller, policy, image_id, body.meta, purge=False)
+    return {"meta": body.meta}
+
+
+@router.delete("/images/{image_id}/metadata/{key}", status_code=204)
+def metadata_item_delete(image_id: str, key: str, cloud: CloudDep, caller: CallerDep,
+                         policy: PolicyDep, version: ComputeVersion) -> Response:
+    proxied(version)
+    if key not in visible(cloud, caller, policy, image_id)["properties"]:
+        raise NotFound(f"Image {image_id} has no metadata with key {key}.")
+    image = authorize_change(cloud, caller, policy, "modify_image", image_id)
+    cloud.images.patch(caller.ctx, image.id, [PatchOp("remove", key)])
+    return Response(status_code=204)
+
+
+@router.delete("/images/", status_code=204)
+def delete_nothing(caller: CallerDep, version: ComputeVersion) -> Response:
+    """`DELETE /images/` names no image: 404, as Nova's router answers."""
+    raise NotFound("The resource could not be found.")

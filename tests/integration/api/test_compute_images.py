@@ -49,3 +49,33 @@ def test_proxy_shows_lists_and_deletes(compute: Compute, admin: dict[str, str],
     assert deleted.status_code == 204, deleted.text
     compute.cloud.sync_read_models()
     get(compute, member_a, f"/{own_id}", expect=404)
+
+
+def test_metadata_changes(compute: Compute, member_a: dict[str, str],
+                          member_b: dict[str, str]) -> None:
+    made = compute.client.post("/image/v2/images", headers=auth(member_a), json={
+        "name": "meta", "disk_format": "raw", "container_format": "bare", "os_distro": "x"})
+    image = made.json()["id"]
+    path = f"{IMAGES}/{image}/metadata"
+
+    def send(method: str, url: str, body: Any = None, who: dict[str, str] = member_a,
+             expect: int = 200) -> Any:
+        response = compute.client.request(method, url, json=body, headers=auth(who))
+        assert response.status_code == expect, response.text
+        return response.json() if response.content else None
+
+    assert send("POST", path, {"metadata": {"k1": "v1"}}) == {
+        "metadata": {"os_distro": "x", "k1": "v1"}}
+    assert send("PUT", path, {"metadata": {"k2": "v2"}}) == {"metadata": {"k2": "v2"}}
+    assert send("PUT", f"{path}/k3", {"meta": {"k3": "v3"}}) == {"meta": {"k3": "v3"}}
+    send("PUT", f"{path}/k3", {"meta": {"other": "v"}}, expect=400)
+    send("PUT", f"{path}/k3", {"meta": {"k3": "a", "k4": "b"}}, expect=400)
+    send("DELETE", f"{path}/k2", expect=204)
+    send("DELETE", f"{path}/k2", expect=404)
+    assert get(compute, member_a, f"/{image}/metadata") == {"metadata": {"k3": "v3"}}
+    send("POST", path, {"metadata": {"k": "v"}}, who=member_b, expect=404)
+    too_many = {f"key{i}": "v" for i in range(129)}
+    send("POST", path, {"metadata": too_many}, expect=403)
+    send("DELETE", f"{IMAGES}/", expect=404)
+    snapshot_type = get(compute, member_a, "/detail?type=snapshot")["images"]
+    assert snapshot_type == []
