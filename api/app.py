@@ -15,6 +15,7 @@ from api.discovery import router as discovery_router
 from api.policy import PolicyEngine
 from api.routers import (
     compute_aggregates,
+    compute_extensions,
     compute_flavors,
     compute_hosts,
     compute_hypervisors,
@@ -70,6 +71,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     compute_os_hosts,
     compute_images,
     compute_tenant_usage,
+    compute_extensions,
     network_networks,
     network_subnets,
     network_ports,
