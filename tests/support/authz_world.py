@@ -192,6 +192,8 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "POST /compute/v2.1/os-aggregates": {"aggregate": {"name": "matrix"}},
         "DELETE /compute/v2.1/images/{image_id}": None,
         "DELETE /compute/v2.1/images/": None,
+        "POST /compute/v2.1/os-volumes": {"volume": {"size": 1}},
+        "DELETE /compute/v2.1/os-volumes/{volume_id}": None,
         "PUT /compute/v2.1/images/{image_id}/metadata": {"metadata": {"k": "v"}},
         "POST /compute/v2.1/images/{image_id}/metadata": {"metadata": {"k": "v"}},
         "PUT /compute/v2.1/images/{image_id}/metadata/{key}": {"meta": {A_SPEC: "2"}},

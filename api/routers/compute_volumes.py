@@ -1,0 +1,115 @@
+"""Compute `/os-volumes`: Nova's proxy of the Block Storage API, below 2.36 (404 from it).
+
+The same volume commands and read model as `/volume/v3` (api/routers/volumes.py), in Nova's
+camel-case shape. Cinder's refusals keep Nova's statuses: a quota refusal is 403 here, as Nova
+turns Cinder's 413 into it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.microversions import ComputeVersion, Version
+from api.routers.compute_servers import caught_up
+from api.routers.volumes import VolumeCreate, owned_by, visible, volume_request
+from api.server_views import dashed
+from api.volume_views import DEFAULT_TYPE
+from domain.errors import NotFound
+from projections.store import Row
+from projections.volumes import VolumeViews
+
+router = APIRouter(prefix="/compute/v2.1", tags=["compute: volumes"])
+
+
+class NovaVolumeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size: Annotated[int, Field(ge=1)]
+    display_name: Annotated[str, Field(max_length=255)] | None = None
+    display_description: Annotated[str, Field(max_length=65535)] | None = None
+    availability_zone: Annotated[str, Field(max_length=255)] | None = None
+    volume_type: Annotated[str, Field(max_length=255)] | None = None
+    metadata: dict[str, str] | None = None
+    snapshot_id: str | None = None
+    imageRef: str | None = None  # noqa: N815 - Nova's name
+
+
+class NovaVolumeCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    volume: NovaVolumeCreate
+
+
+def proxied(version: Version) -> None:
+    if version >= "2.36":
+        raise NotFound("The resource could not be found.")
+
+
+def nova_volume(row: Row) -> dict[str, Any]:
+    attachment = row["attachment"]
+    attached = [{"id": dashed(row["id"]), "volumeId": dashed(row["id"]),
+                 "serverId": dashed(attachment["server_id"]), "device": attachment["device"]}
+                ] if attachment and attachment.get("attached_at") else [{}]
+    return {"id": dashed(row["id"]), "status": row["status"], "size": row["size"],
+            "availabilityZone": row["availability_zone"], "createdAt": row["created_at"],
+            "displayName": row["name"], "displayDescription": row["description"],
+            "volumeType": DEFAULT_TYPE, "snapshotId": None,
+            "metadata": dict(row["metadata"] or {}), "attachments": attached}
+
+
+def project_volumes(cloud: CloudServices, caller: CallerDep, engine: PolicyDep,
+                    version: Version) -> dict[str, Any]:
+    proxied(version)
+    engine.enforce("volume:get_all", owned_by(caller.project_id), caller.creds)
+    rows = VolumeViews(cloud.store).list(caller.project_id)
+    return {"volumes": [nova_volume(r) for r in rows]}
+
+
+@router.get("/os-volumes")
+def volume_list(cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+                version: ComputeVersion) -> dict[str, Any]:
+    return project_volumes(cloud, caller, engine, version)
+
+
+@router.get("/os-volumes/detail")
+def volume_detail(cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+                  version: ComputeVersion) -> dict[str, Any]:
+    return project_volumes(cloud, caller, engine, version)
+
+
+@router.post("/os-volumes")
+def volume_create(body: NovaVolumeCreateRequest, cloud: CloudDep, caller: CallerDep,
+                  engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
+    wanted = body.volume
+    if wanted.snapshot_id is not None:
+        raise NotFound(f"Snapshot {wanted.snapshot_id} could not be found.")
+    request = volume_request(VolumeCreate(
+        size=wanted.size, name=wanted.display_name, description=wanted.display_description,
+        imageRef=wanted.imageRef, availability_zone=wanted.availability_zone,
+        volume_type=wanted.volume_type, metadata=wanted.metadata))
+    volume = cloud.volumes.create(caller.ctx, request)
+    caught_up(cloud)
+    return {"volume": nova_volume(visible(cloud, caller, volume.id.hex))}
+
+
+@router.get("/os-volumes/{volume_id}")
+def volume_show(volume_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+                version: ComputeVersion) -> dict[str, Any]:
+    proxied(version)
+    row = visible(cloud, caller, volume_id)
+    engine.enforce("volume:get", owned_by(row["project_id"]), caller.creds)
+    return {"volume": nova_volume(row)}
+
+
+@router.delete("/os-volumes/{volume_id}", status_code=202)
+def volume_delete(volume_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+                  version: ComputeVersion) -> Response:
+    proxied(version)
+    row = visible(cloud, caller, volume_id)
+    engine.enforce("volume:delete", owned_by(row["project_id"]), caller.creds)
+    cloud.volumes.delete(caller.ctx, row["id"])
+    return Response(status_code=202)

@@ -1,0 +1,45 @@
+"""Compute `/os-volumes` (Nova's Block Storage proxy, below 2.36): create, list, show and
+delete a project's volumes in Nova's shape, on the same commands as `/volume/v3`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.compute_api import WORKER, Compute, auth
+
+VOLUMES = "/compute/v2.1/os-volumes"
+
+
+def call(compute: Compute, who: dict[str, str], method: str, path: str = "", body: Any = None,
+         version: str | None = None, expect: int = 200) -> Any:
+    response = compute.client.request(method, f"{VOLUMES}{path}", json=body,
+                                      headers=auth(who, version))
+    assert response.status_code == expect, response.text
+    return response.json() if response.content else None
+
+
+def test_create_list_show_delete(compute: Compute, member_a: dict[str, str],
+                                 member_b: dict[str, str]) -> None:
+    made = call(compute, member_a, "POST", body={"volume": {
+        "size": 1, "display_name": "data", "metadata": {"k": "v"}}})["volume"]
+    assert (made["displayName"], made["size"], made["status"], made["metadata"]) == (
+        "data", 1, "creating", {"k": "v"})
+    assert made["attachments"] == [{}] and made["availabilityZone"] == "nova"
+    volume_id = made["id"]
+    assert [v["id"] for v in call(compute, member_a, "GET")["volumes"]] == [volume_id]
+    assert [v["id"] for v in call(compute, member_a, "GET", "/detail")["volumes"]] == [volume_id]
+    assert call(compute, member_a, "GET", f"/{volume_id}")["volume"]["displayName"] == "data"
+    assert call(compute, member_b, "GET")["volumes"] == []
+    call(compute, member_b, "GET", f"/{volume_id}", expect=404)
+    call(compute, member_a, "GET", "/not-a-volume", expect=404)
+    call(compute, member_a, "GET", f"/{volume_id}", version="2.36", expect=404)
+    call(compute, member_a, "POST", body={"volume": {"size": 0}}, expect=400)
+    call(compute, member_a, "POST", body={"volume": {"size": 1, "bogus": 1}}, expect=400)
+    call(compute, member_a, "DELETE", f"/{volume_id}", expect=400)  # still creating
+    compute.cloud.volumes.created(WORKER, volume_id, f"/pool/{volume_id}")  # the worker's part
+    compute.cloud.sync_read_models()
+    assert call(compute, member_a, "GET", f"/{volume_id}")["volume"]["status"] == "available"
+    call(compute, member_b, "DELETE", f"/{volume_id}", expect=404)
+    call(compute, member_a, "DELETE", f"/{volume_id}", expect=202)
+    compute.cloud.sync_read_models()
+    assert call(compute, member_a, "GET", f"/{volume_id}")["volume"]["status"] == "deleting"
