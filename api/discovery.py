@@ -141,4 +141,9 @@ def network_root(request: Request) -> dict[str, object]:
 @router.get("/network/v2.0", include_in_schema=False)
 @router.get("/network/v2.0/", response_model=Resources)
 def network_v20(request: Request) -> dict[str, object]:
-    return {"resources": []}
+    # Neutron's core resources, each with its collection's address.
+    collections = {"network": "networks", "subnet": "subnets", "port": "ports"}
+    return {"resources": [
+        {"name": name, "collection": collection,
+         "links": [{"rel": "self", "href": f"{base(request)}/network/v2.0/{collection}"}]}
+        for name, collection in collections.items()]}

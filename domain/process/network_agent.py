@@ -52,6 +52,7 @@ from domain.process.loop import FollowerLoop
 from domain.process.network_drift import NetworkDriftService
 from domain.process.network_plans import (
     FLOATING_EVENTS,
+    SUBNET_EVENTS,
     TOPICS,
     HostWant,
     NetworkWant,
@@ -138,6 +139,8 @@ class NetworkAgent(FollowerLoop):
     def converge_for(self, event: Any) -> bool:
         if isinstance(event, FLOATING_EVENTS):
             return self._floating_event(event)
+        if isinstance(event, SUBNET_EVENTS):
+            return self._subnet_event(event)
         if isinstance(event, Instance.HostClaimed) and event.host != self.host:
             return False
         instance = self.app.find(event.originator_id)
@@ -169,6 +172,16 @@ class NetworkAgent(FollowerLoop):
                 if address not in self._settled_addresses and address not in found:
                     found.append(address)
         return found
+
+    def _subnet_event(self, event: Any) -> bool:
+        """A network this host serves had a subnet added, changed or removed."""
+        network_id = event.originator_id.hex
+        if not self._holds(network_id):
+            return False
+        if network_id not in self._settled_networks:
+            self.converge_network(network_id, self.plan())
+            self._settled_networks.add(network_id)
+        return True
 
     def _floating_event(self, event: Any) -> bool:
         floating = self.app.find(event.originator_id)
@@ -207,7 +220,7 @@ class NetworkAgent(FollowerLoop):
     def apply(self, wanted: NetworkWant, restart_dhcp: bool = False) -> SegmentState:
         state = self.network.ensure_segment(wanted.spec)
         config = DhcpNetwork(wanted.network_id, state.bridge, wanted.subnet,
-                             wanted.gateway.ip, mtu=state.mtu)
+                             wanted.gateway.ip, mtu=state.mtu, dns_servers=wanted.dns_servers)
         if restart_dhcp:  # dnsmasq binds to the bridge: a new bridge needs a new server
             self.dhcp.restart(config, wanted.hosts)
         else:

@@ -37,7 +37,11 @@ INSTANCE_EVENTS: tuple[type[Instance.Event], ...] = (
     Instance.ActionFailed, Instance.Deleted)
 FLOATING_EVENTS: tuple[type[FloatingIp.Event], ...] = (
     FloatingIp.Associated, FloatingIp.Disassociated)
-TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in INSTANCE_EVENTS + FLOATING_EVENTS)
+# A subnet's gateway, DNS servers or existence changes what the network's DHCP server says.
+SUBNET_EVENTS: tuple[type[Network.Event], ...] = (
+    Network.SubnetAdded, Network.SubnetUpdated, Network.SubnetRemoved)
+TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in
+                                INSTANCE_EVENTS + FLOATING_EVENTS + SUBNET_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class NetworkWant:
     subnet: IPv4Network
     hosts: tuple[DhcpHost, ...]  # the reservations of this host's ports, sorted by MAC
     gateway_ip: IPv4Address | None = None  # the subnet's gateway; None: its first address
+    dns_servers: tuple[IPv4Address, ...] = ()  # the subnet's dns_nameservers, handed out
 
     @property
     def gateway(self) -> IPv4Interface:
@@ -120,4 +125,4 @@ def want(network: Network, hosts: list[DhcpHost]) -> NetworkWant:
     gateway = IPv4Address(spec.gateway_ip) if spec.gateway_ip else None
     return NetworkWant(network.id.hex, network.segment_type, network.segmentation_id,
                        IPv4Network(spec.cidr), tuple(sorted(hosts, key=lambda h: h.mac)),
-                       gateway)
+                       gateway, tuple(IPv4Address(s) for s in spec.dns_nameservers))

@@ -166,16 +166,18 @@ class BootService:
             network_ids = [self.project_network(ws, instance, n) for n in networks]
         attached = []
         for network_id in network_ids:
-            port = plan_port(ws, network_id, instance.id.hex)
+            port = plan_port(ws, network_id, instance.id.hex, project_id=instance.project_id)
             attached.append({"id": port.id.hex, "network_id": network_id,
                              "network_name": ws.network(network_id).name, "mac": port.mac,
                              "fixed_ip": port.fixed_ip})
         instance.attach_ports(attached)
 
     def project_network(self, ws: Workset, instance: Instance, ref: str) -> str:
+        """The project's own network, or a shared one (Neutron's ports on it are the booting
+        project's, counted on its quota)."""
         network = ws.find(parse_uuid(ref, "network"))
         if not isinstance(network, Network) or network.deleted or \
-                network.project_id != instance.project_id:
+                (network.project_id != instance.project_id and not network.shared):
             raise InvalidInput(f"Network {ref} could not be found.")
         return network.id.hex
 

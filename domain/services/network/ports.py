@@ -71,13 +71,15 @@ def check_labels(**labels: str) -> None:
 
 
 def plan_port(ws: Workset, network_id: str, instance_id: str,
-              fixed_ip: str | None = None) -> Port:
+              fixed_ip: str | None = None, project_id: str | None = None) -> Port:
     """A port for `instance_id` on the network (also one planned in `ws` but not yet saved):
     `fixed_ip` if asked for and free, else the lowest free address. The instance is not looked
-    up: a boot plans the port before its instance is first saved."""
+    up: a boot plans the port before its instance is first saved. `project_id` is the
+    instance's, when the network is another project's shared one (default: the network's)."""
     if not isinstance(instance_id, str) or not instance_id:
         raise InvalidInput("A port needs the id of the instance it belongs to.")
-    return allocate(ws, network_id, instance_id, PortRequest(fixed_ip=fixed_ip))
+    return allocate(ws, network_id, instance_id,
+                    PortRequest(fixed_ip=fixed_ip, project_id=project_id))
 
 
 def plan_free_port(ws: Workset, network_id: str, request: PortRequest) -> Port:

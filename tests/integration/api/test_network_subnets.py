@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
 from projections.network_details import NetworkDetailProjection
-from tests.support.compute_api import auth
+from tests.support.compute_api import Compute, auth
 from tests.support.network_api import NET, create_network, create_subnet, get
 from tests.support.read_models import dump_table
 
@@ -150,6 +150,21 @@ def test_shared_and_external_networks(client: TestClient, admin: Who, member_a: 
     assert in_use.status_code == 409
 
 
+def test_servers_boot_on_shared_networks(compute: Compute, admin: Who, member_a: Who,
+                                         member_b: Who) -> None:
+    client = compute.client
+    shared = post(client, admin, "/networks", {"network": {"name": "shared",
+                                                           "shared": True}})["network"]
+    create_subnet(client, admin, shared["id"], "192.168.233.0/24")
+    private = create_network(client, member_b, "b-only", cidr="10.60.0.0/24")
+    server_id = compute.active(member_a, version="2.37", networks=[{"uuid": shared["id"]}])
+    [port] = get(client, member_a, "/ports", device_id=server_id)["ports"]
+    assert (port["network_id"], port["project_id"]) == (shared["id"], member_a["project_id"])
+    assert port["fixed_ips"][0]["ip_address"] == "192.168.233.2"
+    refused = compute.boot(member_a, version="2.37", networks=[{"uuid": private["id"]}])
+    assert refused.status_code == 400, refused.text
+
+
 def test_port_admin_state_and_binding(client: TestClient, admin: Who, member_a: Who) -> None:
     net = create_network(client, member_a)
     port = post(client, member_a, "/ports", {"port": {
@@ -224,3 +239,9 @@ def test_rebuilt_details_equal_the_live_ones(cloud: Cloud, client: TestClient,
     runner.batch_size = 3
     assert runner.rebuild() == cloud.app.head()
     assert {t: dump_table(cloud.store, t) for t in tables} == live
+
+
+def test_the_v2_root_names_the_core_resources(client: TestClient, member_a: Who) -> None:
+    resources = client.get(f"{NET}/", headers=auth(member_a)).json()["resources"]
+    assert {r["name"]: r["collection"] for r in resources} == {
+        "network": "networks", "subnet": "subnets", "port": "ports"}

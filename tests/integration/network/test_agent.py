@@ -16,6 +16,7 @@ import pytest
 
 from domain.compute.states import VmState
 from domain.context import RequestContext
+from domain.network.subnet_build import SubnetRequest
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
@@ -151,6 +152,26 @@ def test_segments_and_dhcp_follow_instances_and_replay_changes_nothing(
     delete(fleet, b1, OTHER)
     agent.catch_up()
     assert adapters.network.list_segments() == {} and adapters.dhcp.known() == set()
+
+
+def test_a_subnet_change_reaches_the_dhcp_server_of_a_served_network(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters) -> None:
+    _, port = boot(fleet)
+    agent.catch_up()
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    [subnet_id] = network.subnets
+    conf = adapters.dhcp.state_dir / port["network_id"] / "dnsmasq.conf"
+    assert "dns-server" not in conf.read_text()
+    fleet.cloud.subnets.update_subnet(USER, port["network_id"], subnet_id,
+                                      {"dns_nameservers": ["10.40.0.53", "10.40.0.54"]})
+    assert agent.catch_up() >= 1
+    assert "option:dns-server,10.40.0.53,10.40.0.54" in conf.read_text()
+    assert adapters.dhcp.running() == {port["network_id"]}
+    # A network this host does not serve is none of its business.
+    other = fleet.cloud.networks.create_network(OTHER, "p2", "elsewhere", carve=False)
+    fleet.cloud.subnets.create_subnet(OTHER, other.id.hex, SubnetRequest(cidr="10.41.0.0/24"))
+    agent.catch_up()
+    assert adapters.dhcp.known() == {port["network_id"]}
 
 
 def test_floating_ip_nat_and_the_reconciler_restores_what_was_deleted_by_hand(
