@@ -112,11 +112,6 @@ class NetworkViews:
         row = self.store.query_one(f"{PORTS} WHERE p.id = ?", (port_id,))
         return _port(row) if row else None
 
-    def ports_on_network(self, network_id: str) -> int:
-        row = self.store.query_one("SELECT COUNT(*) AS n FROM ports WHERE network_id = ?",
-                                   (network_id,))
-        return int(row["n"]) if row else 0
-
     # -- floating IPs -----------------------------------------------------------------------------
     def floating_ips(self, project_id: str | None, **filters: Any) -> list[Row]:
         where, params = self._where(project_id, filters)

@@ -1,18 +1,18 @@
-"""A project subnet's layout: gateway, DHCP range and the addresses ports may get.
+"""The layout of the subnet carved for an auto-made project network: gateway and DHCP range.
 
 Nova-network's convention: the first host address is the gateway (the host bridge holds it, and
 dnsmasq answers from it), every later host address up to the one before broadcast is handed
 out to ports, and that same span is the DHCP range (dnsmasq serves one reservation per port).
+The carved subnet becomes a `SubnetSpec` with that pool (network.py: `carved_subnet`), which
+is what checks and hands out its addresses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from domain.errors import InvalidInput
-from domain.network.config import parse_address, parse_network
+from domain.network.config import parse_network
 
 
 @dataclass(frozen=True)
@@ -47,18 +47,6 @@ class Subnet:
     def size(self) -> int:
         """How many ports the subnet can hold."""
         return int(self.last) - int(self.first) + 1
-
-    def allocatable(self) -> Iterator[str]:
-        """Every address a port may get, lowest first."""
-        return (str(IPv4Address(n)) for n in range(int(self.first), int(self.last) + 1))
-
-    def check_allocatable(self, address: str) -> str:
-        """The canonical spelling of an address asked for; never network, gateway or broadcast."""
-        value = parse_address(address, "fixed IP address")
-        if not self.first <= value <= self.last:
-            raise InvalidInput(f"IP address {address} is not a valid fixed IP on subnet "
-                               f"{self.cidr} (range {self.first}-{self.last}).")
-        return str(value)
 
     def describe(self) -> dict[str, object]:
         """Plain data for read models and the network agent."""

@@ -11,6 +11,7 @@ from domain.errors import InvalidInput
 from domain.network.config import NetworkConfig
 from domain.network.errors import PoolExhausted
 from domain.network.mac import MAC_PATTERN, mac_for, new_port_id
+from domain.network.network import carved_subnet
 from domain.network.subnet import Subnet
 
 
@@ -65,12 +66,13 @@ def test_subnet_layout_keeps_gateway_network_and_broadcast_out() -> None:
     assert str(subnet.gateway) == "10.0.3.1"
     assert subnet.dhcp_range == ("10.0.3.2", "10.0.3.254")
     assert subnet.size == 253
-    addresses = list(subnet.allocatable())
+    carved = carved_subnet("n" * 32, "p1", "private", "10.0.3.0/24")
+    addresses = list(carved.candidates())
     assert addresses[0] == "10.0.3.2" and addresses[-1] == "10.0.3.254"
     assert not {"10.0.3.0", "10.0.3.1", "10.0.3.255"} & set(addresses)
     for reserved in ("10.0.3.0", "10.0.3.1", "10.0.3.255", "10.0.4.2"):
-        with pytest.raises(InvalidInput, match="not a valid fixed IP"):
-            subnet.check_allocatable(reserved)
+        with pytest.raises(InvalidInput, match="not a valid IP for"):
+            carved.check_fixed_ip(reserved)
     assert Subnet.parse("10.0.0.0/30").size == 1
 
 
