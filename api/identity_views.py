@@ -33,7 +33,7 @@ def project_body(row: dict[str, Any], base: str) -> dict[str, Any]:
     return {**(row.get("extra") or {}),
             "id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
             "description": row.get("description") or "", "enabled": bool(row["enabled"]),
-            "is_domain": False, "parent_id": row["domain_id"], "tags": list(row.get("tags") or []),
+            "is_domain": False, "parent_id": row.get("parent_id") or row["domain_id"], "tags": list(row.get("tags") or []),
             "options": {}, "links": {"self": f"{base}{V3}/projects/{row['id']}"}}
 
 
@@ -116,7 +116,8 @@ def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict
 def project_row(project: Any) -> dict[str, Any]:
     return {"id": project.id.hex, "name": project.name, "domain_id": project.domain_id,
             "description": project.description, "enabled": project.enabled,
-            "tags": list(project.tags), "extra": dict(project.extra)}
+            "tags": list(project.tags), "extra": dict(project.extra),
+            "parent_id": project.parent_id}
 
 
 def user_row(user: Any) -> dict[str, Any]:

@@ -131,6 +131,11 @@ ASSIGNMENT_SELECT = (
 )
 
 
+# Projects with their parent (from the domains-and-groups read model), NULL under the domain.
+PROJECT_SELECT = ("SELECT p.*, pp.parent_id FROM projects p"
+                  " LEFT JOIN project_parents pp ON pp.project_id = p.id")
+
+
 class IdentityViews:
     """Queries over the identity read model; rows come back as plain dicts."""
 
@@ -138,21 +143,27 @@ class IdentityViews:
         self.store = SafeQueries(store)
 
     def project(self, project_id: str) -> Row | None:
-        return _one(self.store, "SELECT * FROM projects WHERE id = ?", (project_id,))
+        return _one(self.store, f"{PROJECT_SELECT} WHERE p.id = ?", (project_id,))
 
     def projects(self, name: str | None = None, domain_id: str | None = None,
-                 enabled: bool | None = None) -> list[Row]:
-        where, params = _filters(name=name, domain_id=domain_id, enabled=enabled)
-        return _decoded(self.store.query(f"SELECT * FROM projects{where} ORDER BY name, id",
+                 enabled: bool | None = None, parent_id: str | None = None) -> list[Row]:
+        where, params = _filters(**{"p.name": name, "p.domain_id": domain_id,
+                                    "p.enabled": enabled})
+        rows = _decoded(self.store.query(f"{PROJECT_SELECT}{where} ORDER BY p.name, p.id",
                                          params))
+        # A top-level project's parent is its domain.
+        return [r for r in rows
+                if parent_id is None or (r["parent_id"] or r["domain_id"]) == parent_id]
 
     def projects_of_user(self, user_id: str, enabled_only: bool = False) -> list[Row]:
-        """The projects on which the user holds at least one role."""
+        """The projects on which the user holds at least one role, theirs or a group's."""
         enabled = " AND p.enabled = ?" if enabled_only else ""
         return _decoded(self.store.query(
-            "SELECT * FROM projects p WHERE p.id IN (SELECT project_id FROM role_assignments"
-            f" WHERE user_id = ?){enabled} ORDER BY p.name, p.id",
-            (user_id, True) if enabled_only else (user_id,)))
+            f"{PROJECT_SELECT} WHERE (p.id IN (SELECT project_id FROM role_assignments"
+            " WHERE user_id = ?) OR p.id IN (SELECT g.target FROM group_grants g"
+            " JOIN group_members m ON m.group_id = g.group_id WHERE m.user_id = ?))"
+            f"{enabled} ORDER BY p.name, p.id",
+            (user_id, user_id, True) if enabled_only else (user_id, user_id)))
 
     def user(self, user_id: str) -> Row | None:
         return _one(self.store, "SELECT * FROM users WHERE id = ?", (user_id,))

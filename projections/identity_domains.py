@@ -16,7 +16,7 @@ GROUP_COLUMNS = ("name", "description", "extra")
 
 class DomainGroupProjection(Projection):
     name = "identity_domains"
-    tables = ("group_grants", "group_members", "groups", "domains")
+    tables = ("project_parents", "group_grants", "group_members", "groups", "domains")
     ddl = (
         "CREATE TABLE IF NOT EXISTS domains (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
         " description TEXT, enabled BOOLEAN NOT NULL, tags TEXT, extra TEXT)",
@@ -27,6 +27,9 @@ class DomainGroupProjection(Projection):
         # target: a project id, or 'system'.
         "CREATE TABLE IF NOT EXISTS group_grants (group_id TEXT NOT NULL, target TEXT NOT NULL,"
         " role TEXT NOT NULL, PRIMARY KEY (group_id, target, role))",
+        # Projects with a parent project (Keystone's hierarchy); others sit under their domain.
+        "CREATE TABLE IF NOT EXISTS project_parents (project_id TEXT PRIMARY KEY,"
+        " parent_id TEXT NOT NULL)",
     )
 
     @handles(Domain.Created)
@@ -85,6 +88,14 @@ class DomainGroupProjection(Projection):
     def user_deleted(self, cur: ReadCursor, e: User.Deleted) -> None:
         cur.execute("DELETE FROM group_members WHERE user_id = ?", (hexid(e),))
 
+    @handles(Project.Created)
+    def project_created(self, cur: ReadCursor, e: Project.Created) -> None:
+        parent = newer(e, "parent_id", None)
+        if parent is not None:
+            cur.execute("INSERT INTO project_parents (project_id, parent_id) VALUES (?, ?)",
+                        (hexid(e), parent))
+
     @handles(Project.Deleted)
     def project_deleted(self, cur: ReadCursor, e: Project.Deleted) -> None:
         cur.execute("DELETE FROM group_grants WHERE target = ?", (hexid(e),))
+        cur.execute("DELETE FROM project_parents WHERE project_id = ?", (hexid(e),))

@@ -112,12 +112,18 @@ Deleter = Annotated[Caller, Depends(Authorize("identity:delete_project"))]
 AuthProjects = Annotated[Caller, Depends(Authorize("identity:get_auth_projects"))]
 
 
-def check_single_domain(domain_id: str, is_domain: bool | None, parent_id: str | None) -> None:
-    """skyledger keeps Keystone's flat model: projects sit directly under the one domain."""
+def placement(cloud: CloudServices, domain_id: str | None, is_domain: bool | None,
+              parent_id: str | None) -> tuple[str, str | None]:
+    """(domain id, parent project id or None) of a new project. A parent that is a domain
+    means the top level; a parent project gives its domain when none is named."""
     if is_domain:
         raise InvalidInput("Projects acting as domains are not supported.")
-    if parent_id is not None and parent_id != domain_id:
-        raise InvalidInput("Project hierarchies are not supported: parent_id must be the domain.")
+    if parent_id is None or parent_id == (domain_id or DEFAULT_DOMAIN_ID):
+        return domain_id or DEFAULT_DOMAIN_ID, None
+    parent = IdentityViews(cloud.store).project(parent_id)
+    if parent is None:
+        raise NotFound(f"Could not find project: {parent_id}.")
+    return domain_id or parent["domain_id"], parent_id
 
 
 def projects_body(cloud: CloudServices, request: Request, rows: list[Row]) -> dict[str, Any]:
@@ -128,19 +134,20 @@ def projects_body(cloud: CloudServices, request: Request, rows: list[Row]) -> di
 
 @router.get("/projects", response_model=ProjectList)
 def list_projects(request: Request, cloud: CloudDep, caller: Lister, name: str | None = None,
-                  domain_id: str | None = None, enabled: str | None = None) -> dict[str, Any]:
-    rows = IdentityViews(cloud.store).projects(name, domain_id, flag(enabled, "enabled"))
+                  domain_id: str | None = None, enabled: str | None = None,
+                  parent_id: str | None = None) -> dict[str, Any]:
+    rows = IdentityViews(cloud.store).projects(name, domain_id, flag(enabled, "enabled"),
+                                               parent_id)
     return projects_body(cloud, request, rows)
 
 
 @router.post("/projects", status_code=201, response_model=ProjectShow)
 def create_project(body: ProjectCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
     p = body.project
-    domain_id = p.domain_id or DEFAULT_DOMAIN_ID
-    check_single_domain(domain_id, p.is_domain, p.parent_id)
+    domain_id, parent_id = placement(cloud, p.domain_id, p.is_domain, p.parent_id)
     project = cloud.identity.create_project(
         caller.ctx, p.name, domain_id, description=p.description or "", enabled=p.enabled,
-        tags=p.tags, extra=p.extras())
+        tags=p.tags, extra=p.extras(), parent_id=parent_id)
     return {"project": project_body(project_row(project), cloud.settings.public_url)}
 
 
@@ -168,7 +175,10 @@ def update_project(project_id: str, body: ProjectUpdateRequest, cloud: CloudDep,
         raise InvalidInput("Cannot change the id of a project.")
     if p.domain_id is not None and p.domain_id != current["domain_id"]:
         raise InvalidInput("Update of `domain_id` is not allowed.")
-    check_single_domain(current["domain_id"], p.is_domain, p.parent_id)
+    if p.is_domain:
+        raise InvalidInput("Projects acting as domains are not supported.")
+    if p.parent_id is not None and p.parent_id != (current["parent_id"] or current["domain_id"]):
+        raise InvalidInput("Update of `parent_id` is not allowed.")
     changes = p.given("name", "enabled", "tags")
     if "description" in p.model_fields_set:
         changes["description"] = p.description or ""

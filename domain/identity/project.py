@@ -22,10 +22,12 @@ class Project(Entity):
         enabled: bool
         tags: list[str] | None
         extra: dict[str, Any] | None
+        parent_id: str | None
 
     @event(Created)
     def __init__(self, name: str, domain_id: str, description: str, enabled: bool,
-                 tags: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
+                 tags: list[str] | None = None, extra: dict[str, Any] | None = None,
+                 parent_id: str | None = None) -> None:
         self.name = name
         self.domain_id = domain_id
         self.description = description
@@ -33,6 +35,8 @@ class Project(Entity):
         self.tags = list(tags or [])
         # Keystone keeps attributes it does not know in `extra` and returns them as given.
         self.extra = dict(extra or {})
+        # The parent project (id hex) in Keystone's hierarchy; None directly under the domain.
+        self.parent_id = parent_id
         self.deleted = False
 
     def update(self, changes: dict[str, Any]) -> None:

@@ -57,9 +57,15 @@ class IdentityService:
     @command
     def create_project(self, ctx: RequestContext, name: str, domain_id: str = DEFAULT_DOMAIN_ID,
                        description: str = "", enabled: bool = True, tags: list[str] | None = None,
-                       extra: dict[str, Any] | None = None) -> Project:
+                       extra: dict[str, Any] | None = None,
+                       parent_id: str | None = None) -> Project:
         self.check_domain(domain_id)
-        project = Project(name, domain_id, description, enabled, tags, extra)
+        if parent_id is not None:
+            parent = self.project(parent_id)
+            if parent.domain_id != domain_id:
+                raise InvalidInput("A project's parent must be in the project's domain.")
+            parent_id = parent.id.hex
+        project = Project(name, domain_id, description, enabled, tags, extra, parent_id)
         claim = claim_name(self.app, "project", domain_id, name, project.id)
         self.app.save(project, claim)
         return project

@@ -82,7 +82,6 @@ BAD_CREATES: list[Any] = [
     {"project": {"name": "p", "tags": ["a/b"]}},
     {"project": {"name": "p", "options": {"immutable": True}}},
     {"project": {"name": "p", "is_domain": True}},
-    {"project": {"name": "p", "parent_id": "0123456789abcdef0123456789abcdef"}},
     {"project": {"name": "p"}, "unexpected": 1},
     # Text PostgreSQL cannot store and numbers JSON cannot carry would stall the read model.
     {"project": {"name": "p", "description": "a\x00b"}},
@@ -113,9 +112,10 @@ def test_bad_updates_and_missing_references(client: TestClient, admin: dict[str,
                 {"parent_id": pid}, {"name": "y" * 65}):
         response = client.patch(f"{V3}/projects/{pid}", json={"project": bad}, headers=admin)
         assert response.status_code == 400, (bad, response.text)
-    unknown_domain = client.post(f"{V3}/projects", headers=admin,
-                                 json={"project": {"name": "p", "domain_id": "nowhere"}})
-    assert unknown_domain.status_code == 404
+    for unknown in ({"domain_id": "nowhere"}, {"parent_id": "0123456789abcdef0123456789abcdef"}):
+        response = client.post(f"{V3}/projects", headers=admin,
+                               json={"project": {"name": "p", **unknown}})
+        assert response.status_code == 404, unknown
     for method in ("get", "patch", "delete"):
         kwargs: dict[str, Any] = {"json": {"project": {"name": "z"}}} if method == "patch" else {}
         for missing in ("0" * 32, "not-a-uuid", "%00"):
@@ -173,3 +173,19 @@ def test_the_default_domain(client: TestClient, admin: dict[str, str],
     assert shown.status_code == 200 and shown.json()["domain"]["name"] == "Default"
     assert client.get(f"{V3}/domains/other", headers=admin).status_code == 404
     assert client.get(f"{V3}/domains", headers=token(member_a)).status_code == 403
+
+
+def test_project_hierarchy(client: TestClient, admin: dict[str, str]) -> None:
+    root = create_project(client, admin, name="root")
+    assert root["parent_id"] == "default"
+    child = client.post(f"{V3}/projects", headers=admin, json={"project": {
+        "name": "child", "parent_id": root["id"]}})
+    assert child.status_code == 201, child.text
+    assert (child.json()["project"]["parent_id"], child.json()["project"]["domain_id"]) == \
+        (root["id"], "default")
+    shown = client.get(f"{V3}/projects/{child.json()['project']['id']}", headers=admin).json()
+    assert shown["project"]["parent_id"] == root["id"]
+    under_root = client.get(f"{V3}/projects?parent_id={root['id']}", headers=admin).json()
+    assert [p["name"] for p in under_root["projects"]] == ["child"]
+    top = client.get(f"{V3}/projects?parent_id=default", headers=admin).json()["projects"]
+    assert "root" in [p["name"] for p in top] and "child" not in [p["name"] for p in top]
