@@ -21,6 +21,7 @@ from domain.services.compute.hosts import HostService
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
+from domain.services.identity_catalog import CatalogService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.images import ImageFiles, ImageService
@@ -78,6 +79,7 @@ class CloudServices:
     identity: IdentityService
     domains: DomainService
     groups: GroupService
+    catalog: CatalogService
     flavors: FlavorService
     images: ImageService
     keypairs: KeypairService

@@ -43,6 +43,7 @@ def ensure_bootstrapped(cloud: Cloud) -> str | None:
     identity.grant(SYSTEM, project.id.hex, user.id.hex, role_id("admin").hex)
     # As `keystone-manage bootstrap`: the admin also holds admin on the system scope.
     identity.grant_system(SYSTEM, user.id.hex, role_id("admin").hex)
+    cloud.catalog.seed_defaults(SYSTEM, cloud.settings.region)
     cloud.flavors.seed_defaults(SYSTEM)
     if generated is not None or not clouds_yaml_path(cloud).exists():
         write_clouds_yaml(cloud, password)

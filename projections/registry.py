@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit import AuditProjection
 from projections.base import Projection
+from projections.catalog import CatalogProjection
 from projections.console_logs import ConsoleLogProjection
 from projections.flavors import FlavorProjection
 from projections.host_aggregates import HostAggregateProjection
@@ -20,8 +21,8 @@ from projections.volumes import VolumeProjection
 
 
 def all_projections() -> list[Projection]:
-    return [IdentityProjection(), DomainGroupProjection(), FlavorProjection(), ImageProjection(),
-            KeypairProjection(),
+    return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
+            ImageProjection(), KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection()]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import validate
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import DEFAULT_DOMAIN, iso
+from api.identity_views import DEFAULT_DOMAIN, iso, key_only
 from api.responses.identity import Catalog, TokenShow
 from domain.errors import NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
@@ -187,6 +187,7 @@ def token_body(
     user: User,
     project: Project | None,
     roles: tuple[str, ...],
+    catalog: bool = True,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "methods": list(claims.methods),
@@ -205,20 +206,18 @@ def token_body(
                            "domain": domain_ref(cloud, project.domain_id)}
         body["is_domain"] = False
         body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
-        body["catalog"] = service_catalog(
-            cloud.settings.public_url, cloud.settings.region, project.id.hex
-        )
     elif claims.system:
         body["system"] = {"all": True}
         body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
-        body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region, None)
-    else:
-        body["catalog"] = service_catalog(cloud.settings.public_url, cloud.settings.region, None)
+    if catalog:  # `?nocatalog` leaves it out
+        body["catalog"] = service_catalog(cloud.store, cloud.settings.public_url,
+                                          project.id.hex if project is not None else None)
     return {"token": body}
 
 
 @router.post("/auth/tokens", status_code=201, response_model=TokenShow)
-def issue_token(request: AuthRequest, cloud: CloudDep, response: Response) -> dict[str, Any]:
+def issue_token(request: AuthRequest, cloud: CloudDep, response: Response,
+                nocatalog: str | None = None) -> dict[str, Any]:
     user, methods = authenticate(cloud, request.auth.identity)
     system = system_scoped(cloud, user, request.auth.scope)
     project = None if system else scoped_project(cloud, user, request.auth.scope)
@@ -227,7 +226,7 @@ def issue_token(request: AuthRequest, cloud: CloudDep, response: Response) -> di
     target = SYSTEM_SCOPE if system else project_id
     roles = effective_roles(held_roles(cloud.app, user, target) if target else [])
     response.headers["X-Subject-Token"] = token
-    return token_body(cloud, claims, user, project, roles)
+    return token_body(cloud, claims, user, project, roles, catalog=not key_only(nocatalog))
 
 
 def subject(cloud: CloudServices, token: str | None) -> tuple[TokenClaims, User, tuple[str, ...]]:
@@ -244,6 +243,7 @@ def validate_token(
     policy: PolicyDep,
     response: Response,
     x_subject_token: Annotated[str | None, Header()] = None,
+    nocatalog: str | None = None,
 ) -> dict[str, Any]:
     claims, user, roles = subject(cloud, x_subject_token)
     policy.enforce(
@@ -251,7 +251,7 @@ def validate_token(
     )
     project = cloud.app.find(UUID(claims.project_id)) if claims.project_id else None
     response.headers["X-Subject-Token"] = x_subject_token or ""
-    return token_body(cloud, claims, user, project, roles)
+    return token_body(cloud, claims, user, project, roles, catalog=not key_only(nocatalog))
 
 
 @router.head("/auth/tokens", status_code=200)
@@ -284,8 +284,6 @@ def revoke_token(
 @router.get("/auth/catalog", response_model=Catalog)
 def catalog(caller: CallerDep, cloud: CloudDep) -> dict[str, Any]:
     return {
-        "catalog": service_catalog(
-            cloud.settings.public_url, cloud.settings.region, caller.project_id
-        ),
+        "catalog": service_catalog(cloud.store, cloud.settings.public_url, caller.project_id),
         "links": {"self": f"{cloud.settings.public_url}/identity/v3/auth/catalog"},
     }

@@ -88,6 +88,27 @@ def drive_domains_and_groups(api: Api, ids: dict[str, str]) -> None:
     api("DELETE", f"{v3}/groups/{ids['rb-g2']}")
 
 
+def drive_catalog(api: Api) -> None:
+    v3 = "/identity/v3"
+    api("PUT", f"{v3}/regions/rb-r1", {"region": {"description": "one"}})
+    api("PATCH", f"{v3}/regions/rb-r1", {"region": {"description": "first"}})
+    api("POST", f"{v3}/regions", {"region": {"id": "rb-r2", "parent_region_id": "rb-r1"}})
+    api("DELETE", f"{v3}/regions/rb-r2")
+    service = api.create(f"{v3}/services", "service", {"type": "rb-dns", "name": "dns"})
+    api("PATCH", f"{v3}/services/{service}", {"service": {"description": "names"}})
+    for interface in ("public", "admin"):
+        api("POST", f"{v3}/endpoints", {"endpoint": {
+            "service_id": service, "interface": interface, "url": "http://rb/$(project_id)s",
+            "region": "rb-r3"}})
+    endpoint = api.create(f"{v3}/endpoints", "endpoint", {
+        "service_id": service, "interface": "internal", "url": "http://rb", "region_id": "rb-r1"})
+    api("PATCH", f"{v3}/endpoints/{endpoint}", {"endpoint": {"enabled": False}})
+    gone = api.create(f"{v3}/services", "service", {"type": "rb-gone"})
+    api("POST", f"{v3}/endpoints", {"endpoint": {
+        "service_id": gone, "interface": "public", "url": "http://gone"}})
+    api("DELETE", f"{v3}/services/{gone}")
+
+
 def drive_flavors(api: Api, ids: dict[str, str]) -> None:
     base = "/compute/v2.1/flavors"
     for fid, public in (("rb-small", True), ("rb-private", False), ("rb-gone", True)):
@@ -182,6 +203,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_users(api, ids)
     drive_roles(api, ids)
     drive_domains_and_groups(api, ids)
+    drive_catalog(api)
     drive_flavors(api, ids)
     member = {"X-Auth-Token": password_token(api.client, "rb-u1", "pw2-rb-u1", "rb-p1")}
     drive_keypairs_and_quotas(api, ids, member)
