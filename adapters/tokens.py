@@ -36,10 +36,11 @@ class TokenSigner:
         self.ttl = ttl
 
     def issue(self, user_id: str, project_id: str | None, methods: tuple[str, ...] = ("password",),
-              now: float | None = None, system: bool = False) -> tuple[str, TokenClaims]:
+              now: float | None = None, system: bool = False,
+              app_cred_id: str | None = None) -> tuple[str, TokenClaims]:
         now = time.time() if now is None else now
         claims = TokenClaims(uuid.uuid4().hex, user_id, project_id, methods, now, now + self.ttl,
-                             system)
+                             system, app_cred_id)
         payload = json.dumps(asdict(claims), separators=(",", ":")).encode()
         return f"{_b64(payload)}.{self._sign(payload)}", claims
 

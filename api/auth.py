@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.context import RequestContext
+from domain.identity.app_credential import ApplicationCredential
 from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
@@ -20,6 +21,7 @@ from domain.identity.role import effective_roles
 from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
 from domain.services.identity import held_roles
+from domain.services.identity_app_credentials import expired
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,21 @@ def validate(
         if not isinstance(project, Project) or project.deleted or not project.enabled:
             raise InvalidToken("The token's project is disabled or no longer exists.")
         roles = effective_roles(held_roles(app, user, claims.project_id))
+        if claims.app_cred_id is not None:
+            roles = credential_roles(app, claims.app_cred_id, roles)
         if not roles:
             raise InvalidToken("The user no longer has a role on the token's project.")
     return claims, user, roles
+
+
+def credential_roles(app: SkyLedger, credential_id: str, held: tuple[str, ...]) -> tuple[str, ...]:
+    """The roles of a token got with an application credential: the credential's, as far as
+    the user still holds them; none once it is deleted or expired."""
+    credential = app.find(UUID(credential_id))
+    if (not isinstance(credential, ApplicationCredential) or credential.deleted
+            or expired(credential.expires_at)):
+        raise InvalidToken("The application credential of this token is no longer valid.")
+    return effective_roles([r for r in credential.roles if r in held])
 
 
 def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str) -> Caller:

@@ -21,6 +21,7 @@ from domain.services.compute.hosts import HostService
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
+from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
@@ -80,6 +81,7 @@ class CloudServices:
     domains: DomainService
     groups: GroupService
     catalog: CatalogService
+    app_credentials: AppCredentialService
     flavors: FlavorService
     images: ImageService
     keypairs: KeypairService

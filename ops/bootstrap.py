@@ -59,6 +59,7 @@ from domain.services.compute.placement import HostChooser
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
+from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
@@ -174,7 +175,7 @@ class Composition:
         cloud = Cloud(
             settings=settings, app=app, store=store, runners=runners, followers=followers,
             identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
-            catalog=CatalogService(app),
+            catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             flavors=FlavorService(app), images=ImageService(app), keypairs=KeypairService(app),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
             boots=BootService(app, capacity, max_attempts=settings.max_attempts,

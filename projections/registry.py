@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.audit import AuditProjection
+from projections.app_credentials import AppCredentialProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.console_logs import ConsoleLogProjection
@@ -22,7 +23,7 @@ from projections.volumes import VolumeProjection
 
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
-            ImageProjection(), KeypairProjection(),
+            AppCredentialProjection(), ImageProjection(), KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection()]

@@ -151,6 +151,12 @@ class TokenProject(Body):
     domain: Named
 
 
+class TokenAppCredential(Body):
+    id: str
+    name: str
+    restricted: bool
+
+
 class UnscopedToken(Body):
     methods: list[str]
     user: TokenUser
@@ -158,6 +164,7 @@ class UnscopedToken(Body):
     issued_at: str
     expires_at: str
     catalog: list[CatalogService] = MISSING  # type: ignore[assignment]  # not with ?nocatalog
+    application_credential: TokenAppCredential = MISSING  # type: ignore[assignment]
 
 
 class ProjectToken(UnscopedToken):

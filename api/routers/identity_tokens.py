@@ -9,17 +9,19 @@ from fastapi import APIRouter, Header, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.app_credential_auth import AppCredentialMethod, authenticate_app_credential
 from api.auth import validate
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.identity_views import DEFAULT_DOMAIN, iso, key_only
 from api.responses.identity import Catalog, TokenShow
 from domain.errors import NotFound
+from domain.identity.app_credential import ApplicationCredential
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
 from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
-from domain.identity.role import effective_roles, role_id
+from domain.identity.role import role_id
 from domain.identity.tokens import InvalidToken, TokenClaims
 from domain.identity.user import User
 from domain.naming import claim_id
@@ -62,6 +64,7 @@ class Identity(BaseModel):
     methods: list[str] = Field(min_length=1)
     password: PasswordMethod | None = None
     token: TokenMethod | None = None
+    application_credential: AppCredentialMethod | None = None
 
 
 class ProjectRef(BaseModel):
@@ -139,6 +142,9 @@ def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[
         return user, ("password",)
     if "token" in identity.methods and identity.token is not None:
         claims, user, _ = validate(cloud.app, cloud.tokens, identity.token.id)
+        if claims.app_cred_id is not None:
+            # Keystone: a token of an application credential cannot be exchanged for another.
+            raise InvalidToken("A token got with an application credential cannot be rescoped.")
         return user, claims.methods
     raise InvalidToken("The request you have made requires authentication.")
 
@@ -209,6 +215,11 @@ def token_body(
     elif claims.system:
         body["system"] = {"all": True}
         body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
+    if claims.app_cred_id is not None:
+        credential = cloud.app.find(UUID(claims.app_cred_id))
+        if isinstance(credential, ApplicationCredential):
+            body["application_credential"] = {"id": claims.app_cred_id, "name": credential.name,
+                                              "restricted": not credential.unrestricted}
     if catalog:  # `?nocatalog` leaves it out
         body["catalog"] = service_catalog(cloud.store, cloud.settings.public_url,
                                           project.id.hex if project is not None else None)
@@ -218,13 +229,22 @@ def token_body(
 @router.post("/auth/tokens", status_code=201, response_model=TokenShow)
 def issue_token(request: AuthRequest, cloud: CloudDep, response: Response,
                 nocatalog: str | None = None) -> dict[str, Any]:
-    user, methods = authenticate(cloud, request.auth.identity)
-    system = system_scoped(cloud, user, request.auth.scope)
-    project = None if system else scoped_project(cloud, user, request.auth.scope)
+    identity, credential = request.auth.identity, None
+    if "application_credential" in identity.methods and identity.application_credential:
+        user, credential = authenticate_app_credential(cloud, identity.application_credential)
+        methods: tuple[str, ...] = ("application_credential",)
+        system, project = False, cloud.app.find(UUID(credential.project_id))
+    else:
+        user, methods = authenticate(cloud, identity)
+        system = system_scoped(cloud, user, request.auth.scope)
+        project = None if system else scoped_project(cloud, user, request.auth.scope)
     project_id = project.id.hex if project is not None else None
-    token, claims = cloud.tokens.issue(user.id.hex, project_id, methods, system=system)
-    target = SYSTEM_SCOPE if system else project_id
-    roles = effective_roles(held_roles(cloud.app, user, target) if target else [])
+    token, claims = cloud.tokens.issue(user.id.hex, project_id, methods, system=system,
+                                       app_cred_id=credential.id.hex if credential else None)
+    try:
+        _, _, roles = validate(cloud.app, cloud.tokens, token)
+    except InvalidToken:
+        raise InvalidToken("The request you have made requires authentication.") from None
     response.headers["X-Subject-Token"] = token
     return token_body(cloud, claims, user, project, roles, catalog=not key_only(nocatalog))
 

@@ -19,6 +19,8 @@ class TokenClaims:
     expires_at: float
     # A system-scoped token (`scope: {"system": {"all": true}}`): no project, the system's roles.
     system: bool = False
+    # A token got with an application credential: its roles are the credential's.
+    app_cred_id: str | None = None
 
 
 class InvalidToken(Exception):
@@ -27,6 +29,7 @@ class InvalidToken(Exception):
 
 class Tokens(Protocol):
     def issue(self, user_id: str, project_id: str | None, methods: tuple[str, ...] = ("password",),
-              now: float | None = None, system: bool = False) -> tuple[str, TokenClaims]: ...
+              now: float | None = None, system: bool = False,
+              app_cred_id: str | None = None) -> tuple[str, TokenClaims]: ...
 
     def verify(self, token: str, now: float | None = None) -> TokenClaims: ...

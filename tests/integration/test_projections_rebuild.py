@@ -88,6 +88,19 @@ def drive_domains_and_groups(api: Api, ids: dict[str, str]) -> None:
     api("DELETE", f"{v3}/groups/{ids['rb-g2']}")
 
 
+def drive_app_credentials(api: Api, user_id: str, member: dict[str, str]) -> None:
+    url = f"/identity/v3/users/{user_id}/application_credentials"
+    rule = {"path": "/v2.1/servers", "method": "GET", "service": "compute"}
+    kept = api("POST", url, {"application_credential": {"name": "rb-ac1", "access_rules": [rule]}},
+               headers=member)["application_credential"]
+    gone = api("POST", url, {"application_credential": {"name": "rb-ac2", "access_rules": [
+        {**rule, "service": "image"}]}}, headers=member)["application_credential"]
+    api("DELETE", f"{url}/{gone['id']}", headers=member)
+    rules = f"/identity/v3/users/{user_id}/access_rules"
+    api("DELETE", f"{rules}/{gone['access_rules'][0]['id']}", headers=member)
+    assert kept["access_rules"]
+
+
 def drive_catalog(api: Api) -> None:
     v3 = "/identity/v3"
     api("PUT", f"{v3}/regions/rb-r1", {"region": {"description": "one"}})
@@ -207,6 +220,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_flavors(api, ids)
     member = {"X-Auth-Token": password_token(api.client, "rb-u1", "pw2-rb-u1", "rb-p1")}
     drive_keypairs_and_quotas(api, ids, member)
+    drive_app_credentials(api, ids["rb-u1"], member)
     drive_images(api)
     drive_aggregates(api)
     drive_servers(fleet, api, member)
