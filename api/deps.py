@@ -23,6 +23,7 @@ from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
+from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.images import ImageFiles, ImageService
@@ -82,6 +83,7 @@ class CloudServices:
     groups: GroupService
     catalog: CatalogService
     app_credentials: AppCredentialService
+    credentials: CredentialService
     flavors: FlavorService
     images: ImageService
     keypairs: KeypairService

@@ -33,7 +33,8 @@ def project_body(row: dict[str, Any], base: str) -> dict[str, Any]:
     return {**(row.get("extra") or {}),
             "id": row["id"], "name": row["name"], "domain_id": row["domain_id"],
             "description": row.get("description") or "", "enabled": bool(row["enabled"]),
-            "is_domain": False, "parent_id": row.get("parent_id") or row["domain_id"], "tags": list(row.get("tags") or []),
+            "is_domain": False, "parent_id": row.get("parent_id") or row["domain_id"],
+            "tags": list(row.get("tags") or []),
             "options": {}, "links": {"self": f"{base}{V3}/projects/{row['id']}"}}
 
 

@@ -15,6 +15,15 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str, password: str) -> bool: ...
 
 
+class SecretBox(Protocol):
+    """Encrypts secrets that must be shown again (EC2 credentials), so events and read models
+    hold ciphertext only (adapters/secret_box.py)."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, ciphertext: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     content_hash: str  # sha256, also the file's name in the store

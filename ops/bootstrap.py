@@ -32,6 +32,7 @@ from adapters.notify import woken_by_notify
 from adapters.passwords import Argon2Hasher
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
+from adapters.secret_box import FernetBox
 from adapters.settings import Settings
 from adapters.storage.lazy_pool import PoolOnFirstUse
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
@@ -61,6 +62,7 @@ from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
+from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.images import ImageService
@@ -166,8 +168,8 @@ class Composition:
         runners = {p.name: runner_for(app, store, p) for p in all_projections()}
         followers = woken_by_notify(Followers(list(runners.values())))
         self.stack.callback(followers.stop)
-        tokens = TokenSigner(load_key(settings.data_dir, settings.token_key),
-                             ttl=settings.token_ttl)
+        token_key = load_key(settings.data_dir, settings.token_key)
+        tokens = TokenSigner(token_key, ttl=settings.token_ttl)
         capacity, network_config = self.capacity, settings.network_config()
         actions = ActionService(app, capacity,
                                 HostLiveness(down_after=settings.service_down_time))
@@ -176,6 +178,7 @@ class Composition:
             settings=settings, app=app, store=store, runners=runners, followers=followers,
             identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
+            credentials=CredentialService(app, identity, FernetBox(token_key)),
             flavors=FlavorService(app), images=ImageService(app), keypairs=KeypairService(app),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
             boots=BootService(app, capacity, max_attempts=settings.max_attempts,

@@ -213,7 +213,8 @@ class IdentityViews:
         rows = self.store.query(
             "SELECT g.actor_id AS user_id, u.name AS user_name, u.domain_id AS user_domain_id,"
             " r.id AS role_id, g.role AS role_name"
-            " FROM system_grants g JOIN users u ON u.id = g.actor_id JOIN roles r ON r.name = g.role"
+            " FROM system_grants g JOIN users u ON u.id = g.actor_id"
+            " JOIN roles r ON r.name = g.role"
             f"{where} ORDER BY u.name, g.role", params)
         return [out for row in rows for out in _with_implied(row)] if effective else rows
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from projections.audit import AuditProjection
 from projections.app_credentials import AppCredentialProjection
+from projections.audit import AuditProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.console_logs import ConsoleLogProjection
+from projections.credentials import CredentialProjection
 from projections.flavors import FlavorProjection
 from projections.host_aggregates import HostAggregateProjection
 from projections.identity import IdentityProjection
@@ -23,7 +24,8 @@ from projections.volumes import VolumeProjection
 
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
-            AppCredentialProjection(), ImageProjection(), KeypairProjection(),
+            AppCredentialProjection(), CredentialProjection(), ImageProjection(),
+            KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection()]

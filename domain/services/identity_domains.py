@@ -8,7 +8,7 @@ from typing import Any
 from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
-from domain.errors import AlreadyExists, Forbidden, NotFound
+from domain.errors import AlreadyExists, Forbidden
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
 from domain.identity.group import Group

@@ -99,6 +99,14 @@ def drive_app_credentials(api: Api, user_id: str, member: dict[str, str]) -> Non
     rules = f"/identity/v3/users/{user_id}/access_rules"
     api("DELETE", f"{rules}/{gone['access_rules'][0]['id']}", headers=member)
     assert kept["access_rules"]
+    ec2 = f"/identity/v3/users/{user_id}/credentials/OS-EC2"
+    project = api("GET", "/identity/v3/projects?name=rb-p1")["projects"][0]["id"]
+    for _ in range(2):
+        access = api("POST", ec2, {"tenant_id": project}, headers=member)["credential"]["access"]
+    api("DELETE", f"{ec2}/{access}", headers=member)
+    other = api.create("/identity/v3/credentials", "credential", {
+        "user_id": user_id, "type": "cert", "blob": "x"})
+    api("PATCH", f"/identity/v3/credentials/{other}", {"credential": {"blob": "y"}})
 
 
 def drive_catalog(api: Api) -> None:
