@@ -6,8 +6,6 @@ so that the fuzzer's response check (test_fuzz_openapi.py) means something."""
 from __future__ import annotations
 
 import copy
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema_rs
@@ -16,55 +14,11 @@ from fastapi.testclient import TestClient
 
 from api.discovery import COMPUTE_MAX, COMPUTE_MIN
 from api.microversions import Version
-from tests.support.compute_api import Compute, auth, spawned, volume_bdm
+from tests.support.compute_api import Compute, spawned, volume_bdm
+from tests.support.openapi_checks import Checked, documented
 from tests.support.volumes_api import Volumes, project_of
 
 V21, NET, V3 = "/compute/v2.1", "/network/v2.0", "/identity/v3"
-
-
-@dataclass
-class Checked:
-    """Sends requests and validates each answer against the schema the document declares for
-    its route and status; counts what it checked, so a test can tell it checked something."""
-
-    client: TestClient
-    paths: dict[str, Any] = field(default_factory=dict)
-    components: dict[str, Any] = field(default_factory=dict)
-    seen: set[tuple[str, str]] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        document = self.client.get("/openapi.json").json()
-        self.paths, self.components = document["paths"], document["components"]
-
-    def modelled(self, service: str) -> set[tuple[str, str]]:
-        """The operations of a service (by tag) whose success bodies come from a model."""
-        return {(method, path) for path, operations in self.paths.items()
-                for method, operation in operations.items()
-                if any(tag.startswith(service) for tag in operation.get("tags", []))
-                and documented(operation)}
-
-    def schema(self, method: str, template: str, status: int) -> Any:
-        answer = self.paths[template][method]["responses"][str(status)]
-        # The models' schemas refer to each other under the document's components.
-        return {**answer["content"]["application/json"]["schema"], "components": self.components}
-
-    def call(self, method: str, template: str, who: dict[str, str], version: str | None = None,
-             json: Any = None, params: dict[str, str] | None = None, **ids: str) -> Any:
-        response = self.client.request(method, template.format(**ids), json=json,
-                                       headers=auth(who, version), params=params)
-        assert 200 <= response.status_code < 300, (method, template, response.text)
-        body = response.json()
-        errors = [error.message for error in jsonschema_rs.validator_for(
-            self.schema(method, template, response.status_code)).iter_errors(body)]
-        assert errors == [], (method, template, version, errors, body)
-        self.seen.add((method, template))
-        return body
-
-
-def documented(operation: dict[str, Any]) -> list[str]:
-    """The success statuses of an operation whose body schema is a model's."""
-    return [status for status, answer in operation["responses"].items()
-            if status[0] in "23" and "$ref" in json.dumps(answer.get("content", {}))]
 
 
 @pytest.fixture
@@ -287,59 +241,6 @@ def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
         # Neutron's `fields` trims a body: a GET's schema must still hold.
         checked.call("get", f"{NET}/networks", who, params={"fields": "name"})
     assert checked.seen == checked.modelled("network")
-
-
-def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, str],
-                                            member_a: dict[str, str]) -> None:
-    token = checked.call("get", f"{V3}/auth/tokens", {**admin, "X-Subject-Token":
-                                                     member_a["token"]})["token"]
-    assert token["project"]["id"] == member_a["project_id"]
-    project = checked.call("post", f"{V3}/projects", admin,
-                           json={"project": {"name": "p", "x-extra": 1}})["project"]
-    checked.call("patch", f"{V3}/projects/{{project_id}}", admin, project_id=project["id"],
-                 json={"project": {"description": "d"}})
-    checked.call("get", f"{V3}/projects/{{project_id}}", admin, project_id=project["id"])
-    checked.call("get", f"{V3}/projects", admin)
-    checked.call("get", f"{V3}/auth/projects", {"X-Auth-Token": member_a["token"]})
-    user = checked.call("post", f"{V3}/users", admin, json={"user": {
-        "name": "u", "password": "pw", "email": "u@example.org"}})["user"]
-    # No default project: an unscoped token, with no project and no roles.
-    unscoped = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "u", "domain": {"id": "default"}, "password": "pw"}}}}}
-    assert "project" not in checked.call("post", f"{V3}/auth/tokens", {}, json=unscoped)["token"]
-    checked.call("patch", f"{V3}/users/{{user_id}}", admin, user_id=user["id"],
-                 json={"user": {"default_project_id": project["id"]}})
-    checked.call("get", f"{V3}/users/{{user_id}}", admin, user_id=user["id"])
-    checked.call("get", f"{V3}/users", admin)
-    checked.call("get", f"{V3}/users/{{user_id}}/projects", admin,
-                 user_id=member_a["user_id"])
-    role = checked.call("post", f"{V3}/roles", admin, json={"role": {"name": "r"}})["role"]
-    checked.call("get", f"{V3}/roles/{{role_id}}", admin, role_id=role["id"])
-    checked.call("get", f"{V3}/roles", admin)
-    checked.call("get", f"{V3}/projects/{{project_id}}/users/{{user_id}}/roles", admin,
-                 project_id=member_a["project_id"], user_id=member_a["user_id"])
-    checked.call("get", f"{V3}/domains", admin)
-    checked.call("get", f"{V3}/domains/{{domain_id}}", admin, domain_id="default")
-    domain = checked.call("post", f"{V3}/domains", admin, json={"domain": {"name": "d"}})["domain"]
-    checked.call("patch", f"{V3}/domains/{{domain_id}}", admin, domain_id=domain["id"],
-                 json={"domain": {"enabled": False}})
-    group = checked.call("post", f"{V3}/groups", admin, json={"group": {"name": "g"}})["group"]
-    checked.call("patch", f"{V3}/groups/{{group_id}}", admin, group_id=group["id"],
-                 json={"group": {"description": "d"}})
-    checked.call("get", f"{V3}/groups/{{group_id}}", admin, group_id=group["id"])
-    checked.call("get", f"{V3}/groups", admin)
-    checked.call("get", f"{V3}/groups/{{group_id}}/users", admin, group_id=group["id"])
-    checked.call("get", f"{V3}/users/{{user_id}}/groups", admin, user_id=member_a["user_id"])
-    checked.call("get", f"{V3}/projects/{{project_id}}/groups/{{group_id}}/roles", admin,
-                 project_id=member_a["project_id"], group_id=group["id"])
-    checked.call("get", f"{V3}/system/groups/{{group_id}}/roles", admin, group_id=group["id"])
-    checked.call("get", f"{V3}/system/users/{{user_id}}/roles", admin,
-                 user_id=member_a["user_id"])
-    system = {"auth": {**unscoped["auth"], "scope": {"system": {"all": True}}}}
-    system["auth"]["identity"]["password"]["user"].update(name="admin", password="admin-secret")
-    assert checked.call("post", f"{V3}/auth/tokens", {}, json=system)["token"]["system"]
-    checked.call("get", f"{V3}/auth/catalog", {"X-Auth-Token": member_a["token"]})
-    assert checked.seen == checked.modelled("identity")
 
 
 def test_every_documented_body_refuses_an_empty_object(checked: Checked) -> None:
