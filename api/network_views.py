@@ -45,7 +45,8 @@ def subnet_id(network_id: str) -> str:
 
 
 # Neutron's names of the quota resources the ledger counts.
-NEUTRON_RESOURCES = {"floating_ips": "floatingip", "fixed_ips": "port", "networks": "network"}
+NEUTRON_RESOURCES = {"floating_ips": "floatingip", "fixed_ips": "port", "networks": "network",
+                     "subnets": "subnet"}
 
 
 @contextmanager

@@ -188,7 +188,7 @@ class Composition:
             outcomes=OutcomeService(app, capacity), hosts=HostService(app),
             aggregates=AggregateService(app),
             server_groups=ServerGroupService(app), networks=NetworkService(app, network_config),
-            ports=PortService(app), subnets=SubnetService(app),
+            ports=PortService(app), subnets=SubnetService(app, network_config),
             floating_ips=FloatingIpService(app, network_config),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's

@@ -3,9 +3,9 @@
 `floatingip` and `port` are the quota ledger's `floating_ips` and `fixed_ips` (every port, an
 instance's or a free one, counts one); reads come from the ledger's read model and updates go
 through the same QuotaService as Compute's os-quota-sets. `network` and `subnet` are the
-configured networks-per-project cap (each network has one subnet), the same for every project,
-and the rest are resources skyledger does not have: an update may restate those values but not
-change them (400), rather than be accepted and ignored.
+configured per-project caps (counted on the project's network registry), the same for every
+project, and the rest are resources skyledger does not have: an update may restate those values
+but not change them (400), rather than be accepted and ignored.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ SWITCHES = ("force", "check_limit")
 
 
 def fixed_limits(cloud: CloudServices) -> dict[str, int]:
-    per_project = cloud.networks.config.max_networks_per_project
-    return {"network": per_project, "subnet": per_project, **UNSUPPORTED}
+    config = cloud.networks.config
+    return {"network": config.max_networks_per_project,
+            "subnet": config.max_subnets_per_project, **UNSUPPORTED}
 
 
 def quota_body(cloud: CloudServices, limits: dict[str, int]) -> dict[str, Any]:
@@ -116,8 +117,8 @@ def details(project_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyD
             ) -> dict[str, Any]:
     engine.enforce("get_quota", owned_by(project_id), caller.creds)
     limits, usage = QuotaViews(cloud.store).limits_and_usage(project_id)
-    networks = views(cloud).count("networks", project_id)
-    used = {"network": networks, "subnet": networks}
+    networks = views(cloud).networks(project_id)
+    used = {"network": len(networks), "subnet": len(views(cloud).subnets_of(networks))}
     quota = {name: (limits[r], usage[r]) for name, r in LEDGER.items()}
     quota.update({name: (limit, used.get(name, 0))
                   for name, limit in fixed_limits(cloud).items()})

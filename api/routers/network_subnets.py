@@ -22,6 +22,7 @@ from api.network_views import (
     PREFIX,
     external_subnet_body,
     is_external,
+    neutron_quota,
     owned_by,
     parse_ref,
     project_filter,
@@ -160,7 +161,8 @@ def create_one(data: Any, cloud: CloudServices, caller: Caller,
     if owners and owners != {network["project_id"]} and not caller.is_admin:
         raise InvalidInput("A subnet belongs to its network's project.")
     engine.enforce("create_subnet", target(network), caller.creds)
-    spec = cloud.subnets.create_subnet(caller.ctx, network["id"], request_of(sub))
+    with neutron_quota():
+        spec = cloud.subnets.create_subnet(caller.ctx, network["id"], request_of(sub))
     return shown(cloud, caller, spec.id)
 
 

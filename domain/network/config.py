@@ -56,6 +56,7 @@ class NetworkConfig:
     external_cidr: str = "203.0.113.0/24"
     external_range: tuple[str, str] | None = None
     max_networks_per_project: int = 10
+    max_subnets_per_project: int = 100  # Neutron's default subnet quota
 
     def __post_init__(self) -> None:
         self.check_segments()

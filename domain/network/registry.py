@@ -1,8 +1,10 @@
-"""A project's networks and which one is its default (the one an instance gets unasked).
+"""A project's networks and which one is its default (the one an instance gets unasked), and
+the subnets it holds (Neutron's `subnet` quota).
 
 Saved with every network created or deleted in the project, so two concurrent "first need"
 requests cannot both create a default network: the second save conflicts, is rerun, and finds
-the first one's network.
+the first one's network. Saved with every subnet added or removed too, so concurrent subnet
+creates can never pass the project's subnet limit.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class ProjectNetworks(Entity):
         self.project_id = project_id
         self.networks: list[str] = []  # network ids (hex), oldest first
         self.default: str | None = None
+        self.subnets: list[str] = []  # subnet ids (hex) counted on the subnet limit
 
     def check_room(self, limit: int) -> None:
         if len(self.networks) + 1 > limit:
@@ -65,3 +68,31 @@ class ProjectNetworks(Entity):
         self.networks.remove(network_id)
         if self.default == network_id:
             self.default = self.networks[0] if self.networks else None
+
+    def add_subnet(self, subnet_id: str, limit: int) -> None:
+        """Count a new subnet; QuotaExceeded past `limit` (-1: unlimited)."""
+        if subnet_id in self.subnets:
+            return
+        if 0 <= limit < len(self.subnets) + 1:
+            raise QuotaExceeded("subnets", 1, len(self.subnets), limit)
+        self._subnet_added(subnet_id)
+
+    class SubnetAdded(Entity.Event):
+        subnet_id: str
+
+    @event(SubnetAdded)
+    def _subnet_added(self, subnet_id: str) -> None:
+        self.subnets.append(subnet_id)
+
+    def remove_subnets(self, subnet_ids: list[str]) -> None:
+        """Stop counting these subnets (ones never counted, made before the count, are skipped)."""
+        counted = [s for s in subnet_ids if s in self.subnets]
+        if counted:
+            self._subnets_removed(counted)
+
+    class SubnetsRemoved(Entity.Event):
+        subnet_ids: list[str]
+
+    @event(SubnetsRemoved)
+    def _subnets_removed(self, subnet_ids: list[str]) -> None:
+        self.subnets = [s for s in self.subnets if s not in subnet_ids]

@@ -9,7 +9,7 @@ import pytest
 
 from domain.app import SkyLedger
 from domain.context import RequestContext
-from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded
 from domain.network.addressing import FixedIpRequest
 from domain.network.config import NetworkConfig
 from domain.network.errors import IpAddressAlreadyAllocated, NetworkInUse, SubnetInUse
@@ -27,10 +27,11 @@ def member(project: str) -> RequestContext:
 
 
 class Cloud:
-    def __init__(self) -> None:
+    def __init__(self, **config: object) -> None:
         self.app = SkyLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        self.networks = NetworkService(self.app, NetworkConfig())
-        self.subnets = SubnetService(self.app)
+        self.config = NetworkConfig(**config)  # type: ignore[arg-type]
+        self.networks = NetworkService(self.app, self.config)
+        self.subnets = SubnetService(self.app, self.config)
         self.ports = PortService(self.app)
 
     def network(self, project: str = "p1", **attributes: object) -> Network:
@@ -209,3 +210,25 @@ def test_network_attributes_are_events() -> None:
     assert names == ["Network.Created", "Network.Updated"]
     with pytest.raises(InvalidInput):
         cloud.networks.update_network(member("p1"), network.id.hex, {"bogus": 1})
+
+
+def test_subnets_count_on_the_projects_limit_atomically_with_the_subnet() -> None:
+    cloud = Cloud(max_subnets_per_project=2)
+    network = cloud.network()
+    first = cloud.subnet(network, "10.5.0.0/24")
+    cloud.subnet(network, "10.6.0.0/24")
+    with pytest.raises(QuotaExceeded, match="Quota exceeded for subnets"):
+        cloud.subnet(cloud.network(), "10.7.0.0/24")
+    cloud.subnet(cloud.network("p2"), "10.7.0.0/24", project="p2")  # its own count
+    cloud.subnets.delete_subnet(member("p1"), network.id.hex, first)
+    cloud.subnet(network, "10.7.0.0/24")
+    cloud.networks.delete_network(member("p1"), network.id.hex)  # uncounts both of its subnets
+    other = cloud.network()
+    cloud.subnet(other, "10.8.0.0/24")
+    cloud.subnet(other, "10.9.0.0/24")
+    # The auto-made network's carved subnet counts too.
+    cloud.networks.ensure_project_network(member("p3"), "p3")
+    third = cloud.network("p3")
+    cloud.subnet(third, "10.8.0.0/24", project="p3")
+    with pytest.raises(QuotaExceeded):
+        cloud.subnet(third, "10.9.0.0/24", project="p3")

@@ -19,7 +19,7 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.network.config import NetworkConfig
-from domain.network.network import Network
+from domain.network.network import Network, carved_subnet_id
 from domain.network.pool import TENANT_SUBNETS, segmentation_kind
 from domain.network.registry import registry_id
 from domain.services.network.workset import Workset, check_owner
@@ -54,6 +54,7 @@ def plan_network(ws: Workset, config: NetworkConfig, project_id: str, name: str,
     segments.claim(segment, network.id.hex)
     if subnet:
         subnets.claim(subnet, network.id.hex)
+        registry.add_subnet(carved_subnet_id(network.id.hex), config.max_subnets_per_project)
     if attributes:
         network.update(attributes)
     registry.add(network.id.hex, config.max_networks_per_project)
@@ -75,7 +76,9 @@ def plan_network_deletion(ws: Workset, network: Network) -> None:
     ws.pool(segmentation_kind(network.segment_type)).release(str(network.segmentation_id), holder)
     if network.cidr:
         ws.pool(TENANT_SUBNETS).release(network.cidr, holder)
-    ws.registry(network.project_id).remove(holder)
+    registry = ws.registry(network.project_id)
+    registry.remove(holder)
+    registry.remove_subnets(sorted(network.subnets))
 
 
 class NetworkService:

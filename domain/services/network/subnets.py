@@ -2,7 +2,8 @@
 
 A subnet lives in its network's aggregate (the ledger of the network's addresses), so adding,
 changing or removing one is one save of the network: a subnet can never be removed while a port
-holds one of its addresses, however requests race. Subnets of different networks may overlap,
+holds one of its addresses, however requests race; the project's registry (its subnet count) is
+saved with it, so the subnet quota holds too. Subnets of different networks may overlap,
 as in Neutron (each network is its own layer-2 segment); the tenant-supernet pool only guards
 the subnets skyledger carves itself for auto-made project networks.
 """
@@ -17,6 +18,7 @@ from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import Forbidden
+from domain.network.config import NetworkConfig
 from domain.network.network import Network
 from domain.network.pool import TENANT_SUBNETS
 from domain.network.subnet_build import SubnetRequest, build_subnet, update_subnet
@@ -49,8 +51,8 @@ class SubnetService:
     network and its own id (the API finds the network from the read model; the aggregate
     then says whether the subnet is there)."""
 
-    def __init__(self, app: SkyLedger) -> None:
-        self.app = app
+    def __init__(self, app: SkyLedger, config: NetworkConfig) -> None:
+        self.app, self.config = app, config
 
     @command
     def create_subnet(self, ctx: RequestContext, network_id: str,
@@ -61,7 +63,9 @@ class SubnetService:
         check_subnet_owner(ctx, network, network_id)
         spec = build_subnet(uuid.uuid4().hex, network.id.hex, network.project_id, request)
         network.add_subnet(spec)
-        self.app.save(network)
+        # Counted on the network's project, in the same save (QuotaExceeded past its limit).
+        ws.registry(network.project_id).add_subnet(spec.id, self.config.max_subnets_per_project)
+        self.app.save(*ws.changed())
         return spec
 
     @command
@@ -88,4 +92,5 @@ class SubnetService:
         spec = network.remove_subnet(subnet_id)
         if network.cidr and spec.cidr == network.cidr:
             ws.pool(TENANT_SUBNETS).release(network.cidr, network.id.hex)
+        ws.registry(network.project_id).remove_subnets([subnet_id])
         self.app.save(*ws.changed())

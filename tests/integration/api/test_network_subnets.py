@@ -45,6 +45,8 @@ def test_subnet_lifecycle(client: TestClient, member_a: Who, member_b: Who) -> N
     assert v6["gateway_ip"] is None and v6["ipv6_address_mode"] == "slaac"
     shown = get(client, member_a, f"/networks/{net['id']}")["network"]
     assert shown["subnets"] == [v4["id"], v6["id"]]
+    quota = get(client, member_a, f"/quotas/{member_a['project_id']}/details")["quota"]
+    assert (quota["subnet"]["used"], quota["subnet"]["limit"]) == (2, 100)
     mine = get(client, member_a, "/subnets", network_id=net["id"])["subnets"]
     assert [s["id"] for s in mine] == [v4["id"], v6["id"]]
     only_v6 = get(client, member_a, "/subnets", network_id=net["id"], ip_version="6")
