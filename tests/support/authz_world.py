@@ -89,7 +89,9 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     server_id = compute.active(a, name="secret-server-a")
     actions = world.created("GET", f"/compute/v2.1/servers/{server_id}/os-instance-actions",
                             None, "instanceActions")
-    world.keep(server_id=server_id, request_id=actions[0]["request_id"])
+    addresses = world.created("GET", f"/compute/v2.1/servers/{server_id}/ips", None, "addresses")
+    world.keep(server_id=server_id, request_id=actions[0]["request_id"],
+               network_label=next(iter(addresses)))
     world.secret(server_id, "secret-server-a", actions[0]["request_id"])
     world.created("POST", "/compute/v2.1/os-keypairs", {"keypair": {"name": A_KEYPAIR}}, None)
     volume = world.created("POST", f"/volume/v3/{project}/volumes",
