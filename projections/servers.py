@@ -82,6 +82,7 @@ STEPS: dict[type, Callable[[Lifecycle, Any], Lifecycle]] = {
     Instance.ActionFailed: lambda s, e: lifecycle.action_failed(s, e.reason),
     Instance.PowerStateObserved: lambda s, e: lifecycle.power_observed(
         s, PowerState(e.power_state), VmState(e.vm_state)),
+    Instance.StateReset: lambda s, e: lifecycle.state_reset(s, VmState(e.vm_state)),
     Instance.DeleteRequested: lambda s, e: lifecycle.delete_requested(s),
     Instance.Deleted: lambda s, e: lifecycle.deleted(s),
 }

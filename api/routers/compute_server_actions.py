@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.errors import describe_validation
@@ -23,7 +23,7 @@ from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers import compute_server_image as server_image
-from api.routers.compute_servers import Metadata, enforce_on, find_server, shown
+from api.routers.compute_servers import Metadata, ServerCreate, enforce_on, find_server, shown
 from api.server_action import Act
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
@@ -37,7 +37,8 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "servers:confirm_resize", "servers:revert_resize", "servers:rebuild",
     "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
-    "os-console-output")] + floating_ip_actions.RULES + server_image.RULES
+    "os-console-output")] + floating_ip_actions.RULES + server_image.RULES + [
+    policy.RuleDefault("os_compute_api:os-admin-actions:reset_state", "rule:admin_api")]
 
 
 class Reboot(BaseModel):
@@ -60,6 +61,18 @@ class Rebuild(BaseModel):
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
     preserve_ephemeral: Literal[False] = False  # nothing ephemeral survives a rebuild yet
     description: str | None = Field(default=None, max_length=255)
+    key_name: str | None = Field(default=None, min_length=1, max_length=255)  # from 2.54
+    user_data: str | None = Field(default=None, max_length=65535)  # from 2.57
+
+    @field_validator("user_data")
+    @classmethod
+    def base64_text(cls, value: str | None) -> str | None:
+        return ServerCreate.base64_text(value)  # the boot's rule: base64 text
+
+
+class ResetState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["active", "error"]
 
 
 class Lock(BaseModel):
@@ -124,21 +137,34 @@ def revert_resize(a: Act) -> Response:
     return a.accepted()
 
 
+# Rebuild fields and the microversion that brought each.
+REBUILD_SINCE = {"description": "2.19", "key_name": "2.54", "user_data": "2.57"}
+
+
 def rebuild(a: Act) -> Response:
     params: Rebuild = parsed(Rebuild, a.value)
-    if "description" in params.model_fields_set and a.version < "2.19":
-        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    for field, since in REBUILD_SINCE.items():
+        if field in params.model_fields_set and a.version < since:
+            raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
     enforce_on(a.engine, "os_compute_api:servers:rebuild", a.caller, a.server)
     # Renaming and new metadata are bookkeeping beside the rebuild the worker carries out,
     # recorded in the same save.
     changes: dict[str, Any] = {k: v for k, v in (("name", params.name),
                                                  ("metadata", params.metadata)) if v is not None}
-    if "description" in params.model_fields_set:
-        changes["description"] = params.description
+    for field in ("description", "key_name", "user_data"):  # null clears these
+        if field in params.model_fields_set:
+            changes[field] = getattr(params, field)
     a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
     body = shown(a.cloud, a.caller, a.engine, a.version, a.id).model_dump(mode="json")
     body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored
     return JSONResponse({"server": body}, status_code=202)
+
+
+def reset_state(a: Act) -> Response:
+    params: ResetState = parsed(ResetState, a.value)
+    enforce_on(a.engine, "os_compute_api:os-admin-actions:reset_state", a.caller, a.server)
+    a.cloud.actions.reset_state(a.caller.ctx, a.id, params.state)
+    return a.accepted()
 
 
 def lock(a: Act) -> Response:
@@ -170,6 +196,7 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     **{key: simple(key) for key in SIMPLE}, "reboot": reboot, "resize": resize,
     "confirmResize": confirm_resize, "revertResize": revert_resize, "rebuild": rebuild,
     "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
+    "os-resetState": reset_state,
     **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.

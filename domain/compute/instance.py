@@ -237,6 +237,13 @@ class Instance(Entity):
         for key, value in changes.items():
             setattr(self, key, value)
 
+    class StateReset(Entity.Event):
+        vm_state: str
+
+    @event(StateReset)
+    def reset_state(self, vm_state: str) -> None:
+        self._become(lifecycle.state_reset(self.lifecycle(), VmState(vm_state)))
+
     class PowerStateObserved(Entity.Event):
         power_state: int
         vm_state: str

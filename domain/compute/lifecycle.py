@@ -104,6 +104,12 @@ def power_observed(s: Lifecycle, power_state: PowerState, vm_state: VmState) -> 
     return replace(s, power_state=power_state, vm_state=vm_state)
 
 
+def state_reset(s: Lifecycle, vm_state: VmState) -> Lifecycle:
+    """An administrator's os-resetState: the state they say, nothing in progress (an action the
+    worker still finishes later no longer matches and is ignored)."""
+    return replace(s, vm_state=vm_state, task_state=None, pending=None)
+
+
 def delete_requested(s: Lifecycle) -> Lifecycle:
     return replace(s, task_state=TaskState.DELETING)
 

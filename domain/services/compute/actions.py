@@ -19,7 +19,7 @@ from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
-from domain.services.compute.boot import parse_uuid
+from domain.services.compute.boot import check_keypair, parse_uuid
 from domain.services.compute.copies import flavor_snapshot, image_snapshot
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
@@ -53,8 +53,11 @@ class ActionService:
     @command
     def rebuild(self, ctx: RequestContext, instance_id: str, image_ref: str,
                 changes: dict[str, Any] | None = None) -> Instance:
-        """`changes`: a new name, metadata or description, recorded in the rebuild's own save."""
+        """`changes`: a new name, metadata, description, key or user data, recorded in the
+        rebuild's own save."""
         instance = self.instance(ctx, instance_id)
+        if (changes or {}).get("key_name") is not None:
+            check_keypair(self.app, str(ctx.user_id), str((changes or {})["key_name"]))
         image = self.app.find(parse_uuid(image_ref, "imageRef"))
         if not isinstance(image, Image) or image.deleted or image.status != "active" or \
                 not image.visible_to(ctx.project_id, ctx.is_admin):
@@ -63,6 +66,14 @@ class ActionService:
         instance.request("rebuild", ctx.is_admin, image=image_snapshot(image))
         if changes:
             instance.update(changes)
+        self.app.save(instance)
+        return instance
+
+    @command
+    def reset_state(self, ctx: RequestContext, instance_id: str, vm_state: str) -> Instance:
+        """os-resetState (admins, by policy): `active` or `error`, whatever was going on."""
+        instance = self.instance(ctx, instance_id)
+        instance.reset_state(vm_state)
         self.app.save(instance)
         return instance
 

@@ -58,6 +58,13 @@ class BootRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def check_keypair(app: SkyLedger, user_id: str, name: str) -> None:
+    """A key a server is given must be one of the user's (Nova's 400 otherwise)."""
+    keypair = app.find(keypair_id(user_id, name))
+    if not isinstance(keypair, Keypair) or keypair.deleted:
+        raise InvalidInput("Invalid key_name provided.")
+
+
 def parse_uuid(value: str, what: str) -> UUID:
     try:
         return UUID(value)
@@ -90,9 +97,7 @@ class BootService:
         if not roots and (image["min_ram"] > flavor.ram or image["min_disk"] > flavor.disk > 0):
             raise InvalidInput("Flavor's memory or disk is too small for requested image.")
         if req.key_name is not None:
-            keypair = self.app.find(keypair_id(user_id, req.key_name))
-            if not isinstance(keypair, Keypair) or keypair.deleted:
-                raise InvalidInput("Invalid key_name provided.")
+            check_keypair(self.app, user_id, req.key_name)
         group = self.group(ctx, req.group_id)
         locks.take(ledger_id(project_id))
         ledger = open_ledger(self.app, project_id)
