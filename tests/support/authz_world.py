@@ -145,7 +145,8 @@ def operator_ids(world: World, admin: dict[str, str]) -> None:
                               {"aggregate": {"name": "operators-aggregate"}}, "aggregate", admin)
     world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]),
                pattern=hypervisors[0]["hypervisor_hostname"], aggregate_id=str(aggregate["id"]),
-               host_name=hypervisors[0]["hypervisor_hostname"], extension_alias="os-hosts")
+               host_name=hypervisors[0]["hypervisor_hostname"], extension_alias="os-hosts",
+               before="2026-03-15 10:00:00")
 
 
 def bodies(world: World, other_project: str) -> dict[str, Any]:
