@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
@@ -60,23 +60,40 @@ def nova_volume(row: Row) -> dict[str, Any]:
 
 
 def project_volumes(cloud: CloudServices, caller: CallerDep, engine: PolicyDep,
-                    version: Version) -> dict[str, Any]:
+                    version: Version, limit: int | None, offset: int) -> dict[str, Any]:
+    """Newest first; Nova pages the proxy with `offset` and `limit`."""
     proxied(version)
     engine.enforce("volume:get_all", owned_by(caller.project_id), caller.creds)
-    rows = VolumeViews(cloud.store).list(caller.project_id)
-    return {"volumes": [nova_volume(r) for r in rows]}
+    rows = VolumeViews(cloud.store).list(caller.project_id)[offset:]
+    return {"volumes": [nova_volume(r) for r in (rows if limit is None else rows[:limit])]}
+
+
+Limit = Annotated[int | None, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/os-volumes")
-def volume_list(cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-                version: ComputeVersion) -> dict[str, Any]:
-    return project_volumes(cloud, caller, engine, version)
+def volume_list(cloud: CloudDep, caller: CallerDep, engine: PolicyDep, version: ComputeVersion,
+                limit: Limit = None, offset: Offset = 0) -> dict[str, Any]:
+    return project_volumes(cloud, caller, engine, version, limit, offset)
 
 
 @router.get("/os-volumes/detail")
 def volume_detail(cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
-                  version: ComputeVersion) -> dict[str, Any]:
-    return project_volumes(cloud, caller, engine, version)
+                  version: ComputeVersion, limit: Limit = None,
+                  offset: Offset = 0) -> dict[str, Any]:
+    return project_volumes(cloud, caller, engine, version, limit, offset)
+
+
+@router.get("/os-volumes/")
+def volume_nameless(caller: CallerDep, version: ComputeVersion) -> dict[str, Any]:
+    """`/os-volumes/` names no volume: 404, as Nova's router answers (GET and DELETE)."""
+    raise NotFound("The resource could not be found.")
+
+
+@router.delete("/os-volumes/", status_code=202)
+def volume_delete_nameless(caller: CallerDep, version: ComputeVersion) -> Response:
+    raise NotFound("The resource could not be found.")
 
 
 @router.post("/os-volumes")

@@ -197,6 +197,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/images/": None,
         "POST /compute/v2.1/os-volumes": {"volume": {"size": 1}},
         "DELETE /compute/v2.1/os-volumes/{volume_id}": None,
+        "DELETE /compute/v2.1/os-volumes/": None,
         "PUT /compute/v2.1/images/{image_id}/metadata": {"metadata": {"k": "v"}},
         "POST /compute/v2.1/images/{image_id}/metadata": {"metadata": {"k": "v"}},
         "PUT /compute/v2.1/images/{image_id}/metadata/{key}": {"meta": {A_SPEC: "2"}},

@@ -61,8 +61,9 @@ READER_MAY = {
 }
 # Mutating routes on which a reader's refusal is 404: the resource is per user (Nova's keypairs
 # are looked up under the caller's own user), so another user's does not exist for them.
-# `DELETE /images/` names no image at all: 404 for everyone, as Nova's router answers.
-READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/images/"}
+# `DELETE /images/` and `/os-volumes/` name nothing at all: 404 for everyone, as in Nova.
+READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/images/",
+              "DELETE /compute/v2.1/os-volumes/"}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",

@@ -43,3 +43,17 @@ def test_create_list_show_delete(compute: Compute, member_a: dict[str, str],
     call(compute, member_a, "DELETE", f"/{volume_id}", expect=202)
     compute.cloud.sync_read_models()
     assert call(compute, member_a, "GET", f"/{volume_id}")["volume"]["status"] == "deleting"
+
+
+def test_paging_and_nameless_paths(compute: Compute, member_a: dict[str, str]) -> None:
+    made = [call(compute, member_a, "POST", body={"volume": {"size": 1, "display_name": n}})[
+        "volume"]["id"] for n in ("v1", "v2", "v3")]
+    newest_first = list(reversed(made))
+    for path in ("", "/detail"):
+        assert [v["id"] for v in call(compute, member_a, "GET", f"{path}?limit=2")[
+            "volumes"]] == newest_first[:2]
+        assert [v["id"] for v in call(compute, member_a, "GET", f"{path}?limit=1&offset=1")[
+            "volumes"]] == newest_first[1:2]
+    call(compute, member_a, "GET", "?limit=-1", expect=400)
+    call(compute, member_a, "GET", "/", expect=404)
+    call(compute, member_a, "DELETE", "/", expect=404)
