@@ -26,6 +26,8 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.image_data import ImageDataService
+from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
@@ -86,6 +88,8 @@ class CloudServices:
     credentials: CredentialService
     flavors: FlavorService
     images: ImageService
+    image_data: ImageDataService
+    image_sharing: ImageSharingService
     keypairs: KeypairService
     quotas: QuotaService
     blobs: ImageStore

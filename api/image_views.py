@@ -16,14 +16,18 @@ from api.validation import Count
 from domain.catalog.image import (
     CONTAINER_FORMATS,
     DISK_FORMATS,
+    HAS_DATA,
     MAX_TAGS,
     MUTABLE,
+    STATUSES,
     VISIBILITIES,
     Image,
     PatchOp,
     check_settable,
 )
+from domain.catalog.image_members import MEMBER_STATUSES
 from domain.errors import InvalidInput
+from domain.services.image_data import STORE
 from projections.images import COLUMN_FILTERS, SORT_KEYS, ImageQuery
 from projections.store import Row
 
@@ -53,6 +57,7 @@ FIELDS: dict[str, TypeAdapter[Any]] = {
     "min_disk": TypeAdapter(Count),
     "min_ram": TypeAdapter(Count),
     "protected": TypeAdapter(StrictBool),
+    "os_hidden": TypeAdapter(StrictBool),
     "tags": TypeAdapter(Annotated[list[Tag], Field(max_length=MAX_TAGS)]),
 }
 PATCH_OPS = ("add", "replace", "remove")
@@ -98,7 +103,14 @@ def parse_patch(body: Any) -> list[PatchOp]:
     """A v2.1 (`{"op": "add", "path": "/x"}`) or v2.0 (`{"add": "/x"}`) JSON patch."""
     if not isinstance(body, list):
         raise InvalidInput("Request body must be a JSON array of operation objects.")
-    return [parse_op(item) for item in body]
+    return [parse_op(item) for item in body if not drops_stores(item)]
+
+
+def drops_stores(item: Any) -> bool:
+    """`remove /stores`: openstacksdk 4 sends it with every update, as its Image does not know
+    the (read-only, derived) attribute; removing what cannot be set changes nothing."""
+    return isinstance(item, dict) and (item.get("op") == "remove" and item.get("path") == "/stores"
+                                       or item.get("remove") == "/stores")
 
 
 def parse_op(item: Any) -> PatchOp:
@@ -130,22 +142,24 @@ def pointer_attr(path: Any) -> str:
     return checked_key(attr)
 
 
-def list_query(params: QueryParams, project_id: str | None, is_admin: bool) -> ImageQuery | None:
-    """The listing a GET /images query string asks for; None when it can only be empty."""
+def list_query(params: QueryParams, project_id: str | None, is_admin: bool) -> ImageQuery:
+    """The listing a GET /images query string asks for."""
     visibility = params.get("visibility")
+    member_status = params.get("member_status", "accepted")
     limit = number(params, "limit")
     limit = DEFAULT_LIMIT if limit is None else limit
     if visibility not in (None, "all", *VISIBILITIES):
         raise InvalidInput(f"Invalid visibility value: {visibility}")
-    query = ImageQuery(
+    if member_status not in ("all", *MEMBER_STATUSES):
+        raise InvalidInput(f"Invalid status value: {member_status}")
+    return ImageQuery(
         project_id, is_admin, visibility,
         columns={k: params[k] for k in COLUMN_FILTERS if k in params},
         protected=flag(params, "protected"), size_min=number(params, "size_min"),
         size_max=number(params, "size_max"), tags=params.getlist("tag"),
         properties={k: v for k, v in params.items() if k not in LIST_PARAMS},
-        sort=sort_order(params), marker=marker(params), limit=min(MAX_LIMIT, limit))
-    # No image here is hidden (os_hidden is always false), so asking for hidden ones finds none.
-    return None if flag(params, "os_hidden") else query
+        sort=sort_order(params), marker=marker(params), limit=min(MAX_LIMIT, limit),
+        member_status=member_status, os_hidden=bool(flag(params, "os_hidden")))
 
 
 def flag(params: QueryParams, name: str) -> bool | None:
@@ -200,7 +214,7 @@ def page_links(params: QueryParams, rows: list[Row], more: bool) -> dict[str, st
 
 def image_row(image: Image) -> Row:
     """The aggregate in the read model's row shape, for answers given before a projection runs."""
-    row = {k: getattr(image, k) for k in (*MUTABLE, "owner", "status", "size", "checksum",
+    row = {k: getattr(image, k) for k in (*MUTABLE, "status", "size", "checksum",
                                           "os_hash_algo", "os_hash_value", "properties")}
     return {**row, "id": image.id.hex, "created_at": iso(image.created_on),
             "updated_at": iso(image.modified_on)}
@@ -218,11 +232,13 @@ def seconds(stamp: str) -> str:
 def image_body(row: Row) -> dict[str, Any]:
     image_id = str(UUID(row["id"]))
     # Core attributes come last so that a stored property can never shadow one.
-    return {**row["properties"], **{k: row[k] for k in (*MUTABLE, "owner", "status", "size",
+    # Images with data are in our one store; Glance names an image's stores when it has several.
+    stores = {"stores": STORE} if row["status"] in HAS_DATA else {}
+    return {**row["properties"], **{k: row[k] for k in (*MUTABLE, "status", "size",
                                                            "checksum", "os_hash_algo",
                                                            "os_hash_value")},
             "created_at": seconds(row["created_at"]), "updated_at": seconds(row["updated_at"]),
-            "id": image_id, "virtual_size": None, "os_hidden": False,
+            "id": image_id, "virtual_size": None, **stores,
             "self": f"/v2/images/{image_id}", "file": f"/v2/images/{image_id}/file",
             "schema": "/v2/schemas/image"}
 
@@ -234,9 +250,9 @@ def image_schema() -> dict[str, Any]:
         "id": {**string, "pattern": "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}"
                "-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"},
         "name": {**nullable, "maxLength": 255},
-        "status": {**string, "readOnly": True, "enum": ["queued", "active", "deleted"]},
+        "status": {**string, "readOnly": True, "enum": list(STATUSES)},
         "visibility": {**string, "enum": list(VISIBILITIES)},
-        "protected": {"type": "boolean"}, "os_hidden": {"type": "boolean", "readOnly": True},
+        "protected": {"type": "boolean"}, "os_hidden": {"type": "boolean"},
         "checksum": {**nullable, "readOnly": True, "maxLength": 32},
         "os_hash_algo": {**nullable, "readOnly": True, "maxLength": 64},
         "os_hash_value": {**nullable, "readOnly": True, "maxLength": 128},
@@ -250,6 +266,7 @@ def image_schema() -> dict[str, Any]:
         "min_ram": integer, "min_disk": integer,
         "self": {**string, "readOnly": True}, "file": {**string, "readOnly": True},
         "schema": {**string, "readOnly": True},
+        "stores": {**string, "readOnly": True},
     }
     return {"name": "image", "properties": properties, "additionalProperties": string,
             "links": [{"rel": "self", "href": "{self}"}, {"rel": "enclosure", "href": "{file}"},

@@ -10,8 +10,8 @@ nor the event store) ever sees an oversized, too deeply nested or undecodable re
 - a paging or size query parameter (`limit`, `offset`, `minRam`, ...) that is not an integer from
   0 to 2**31-1 → 400, on every route at once (an overflowing one would reach SQL as it is).
 
-Image uploads (`PUT .../file`) are streamed to the blob store and capped there by Glance's
-image_size_cap, so they are exempt from the body checks.
+Image uploads (`PUT .../file`, `PUT .../stage`) are streamed to the blob store and capped there
+by Glance's image_size_cap, so they are exempt from the body checks.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ class TooLarge(Exception):
 
 
 def is_upload(scope: Scope) -> bool:
-    return bool(scope["method"] == "PUT" and scope["path"].endswith("/file"))
+    """Image data: uploaded (`/file`) or staged for an import (`/stage`)."""
+    return bool(scope["method"] == "PUT" and scope["path"].endswith(("/file", "/stage")))
 
 
 def json_depth(body: bytes) -> int:

@@ -117,9 +117,9 @@ class Workload:
         cloud.flavors.create(ADMIN, "tiny", "tiny", 64, 1, 1, 0)
         cloud.quotas.set_limits(ADMIN, str(USER.project_id),
                                 {"instances": -1, "cores": -1, "ram": -1})
-        image = cloud.images.register(ADMIN, None, "img", "p-admin", "public", "qcow2", "bare",
+        image = cloud.images.register(ADMIN, None, "img", "p-admin", "public", "raw", "bare",
                                       properties={})
-        cloud.images.upload(ADMIN, image.id, iter([b"bench image"]), cloud.blobs, 1 << 30)
+        cloud.image_data.upload(ADMIN, image.id, iter([b"bench image"]), cloud.blobs, 1 << 30)
         self.image = image.id.hex
         project = str(USER.project_id)
         self.networks = [cloud.networks.create_network(USER, project, f"net{k}").id.hex

@@ -22,6 +22,7 @@ from typing import Any, Self, TypeVar
 
 from adapters import keys
 from adapters.blobs import FileBlobStore
+from adapters.format_inspector import OsloFormatInspector
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.host_network import PyrouteHostNetwork
@@ -65,6 +66,8 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.image_data import ImageDataService
+from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
@@ -174,12 +177,15 @@ class Composition:
         actions = ActionService(app, capacity,
                                 HostLiveness(down_after=settings.service_down_time))
         identity = IdentityService(app, Argon2Hasher(fast=settings.fast_hashing))
+        images = ImageService(app)
         cloud = Cloud(
             settings=settings, app=app, store=store, runners=runners, followers=followers,
             identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             credentials=CredentialService(app, identity, FernetBox(token_key)),
-            flavors=FlavorService(app), images=ImageService(app), keypairs=KeypairService(app),
+            flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
+            image_data=ImageDataService(app, images, OsloFormatInspector()),
+            image_sharing=ImageSharingService(app, images),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
             boots=BootService(app, capacity, max_attempts=settings.max_attempts,
                               network_config=network_config,

@@ -1,4 +1,4 @@
-"""Read model of images (Image v2 `/images`)."""
+"""Read model of images (Image v2 `/images`) and of their members (`/images/{id}/members`)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 from domain.catalog.image import Image
 from domain.errors import InvalidInput
-from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.base import Projection, as_json, from_json, handles, hexid, stamp
 from projections.store import ReadCursor, ReadStore, Row
 
 SCALAR_COLUMNS = ("name", "visibility", "disk_format", "container_format", "min_disk", "min_ram",
-                  "protected", "status")
+                  "protected", "status", "os_hidden", "owner")
 JSON_COLUMNS = ("tags", "properties")
 
 
@@ -23,14 +23,20 @@ def moment(event: Any) -> str:
 
 class ImageProjection(Projection):
     name = "images"
-    tables = ("images",)
+    tables = ("image_members", "images")
+    # A read store made before os_hidden existed gets it with `skyledger projections rebuild
+    # images` (the tables are built anew from the events).
     ddl = (
         "CREATE TABLE IF NOT EXISTS images (id TEXT PRIMARY KEY, name TEXT, owner TEXT NOT NULL,"
         " visibility TEXT NOT NULL, status TEXT NOT NULL, disk_format TEXT, container_format TEXT,"
         " size BIGINT, checksum TEXT, os_hash_algo TEXT, os_hash_value TEXT, content_hash TEXT,"
         " min_disk INTEGER NOT NULL, min_ram INTEGER NOT NULL, protected BOOLEAN NOT NULL,"
+        " os_hidden BOOLEAN NOT NULL DEFAULT FALSE,"
         " tags TEXT NOT NULL, properties TEXT NOT NULL, created_at TEXT NOT NULL,"
         " updated_at TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS image_members (image_id TEXT NOT NULL, member_id TEXT NOT NULL,"
+        " status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " PRIMARY KEY (image_id, member_id))",
     )
 
     @handles(Image.Registered)
@@ -57,8 +63,46 @@ class ImageProjection(Projection):
                     " WHERE id = ?", (e.size, e.checksum, e.sha512, e.content_hash, moment(e),
                                       hexid(e)))
 
+    @handles(Image.Staged)
+    def staged(self, cur: ReadCursor, e: Image.Staged) -> None:
+        self._status(cur, e, "uploading")
+
+    @handles(Image.Killed)
+    def killed(self, cur: ReadCursor, e: Image.Killed) -> None:
+        self._status(cur, e, "killed")
+
+    @handles(Image.Deactivated)
+    def deactivated(self, cur: ReadCursor, e: Image.Deactivated) -> None:
+        self._status(cur, e, "deactivated")
+
+    @handles(Image.Reactivated)
+    def reactivated(self, cur: ReadCursor, e: Image.Reactivated) -> None:
+        self._status(cur, e, "active")
+
+    def _status(self, cur: ReadCursor, e: Any, status: str) -> None:
+        cur.execute("UPDATE images SET status = ?, updated_at = ? WHERE id = ?",
+                    (status, moment(e), hexid(e)))
+
+    @handles(Image.MemberAdded)
+    def member_added(self, cur: ReadCursor, e: Image.MemberAdded) -> None:
+        cur.execute("INSERT INTO image_members (image_id, member_id, status, created_at,"
+                    " updated_at) VALUES (?, ?, 'pending', ?, ?)",
+                    (hexid(e), e.member_id, stamp(e), stamp(e)))
+
+    @handles(Image.MemberAnswered)
+    def member_answered(self, cur: ReadCursor, e: Image.MemberAnswered) -> None:
+        cur.execute("UPDATE image_members SET status = ?, updated_at = ?"
+                    " WHERE image_id = ? AND member_id = ?",
+                    (e.status, stamp(e), hexid(e), e.member_id))
+
+    @handles(Image.MemberRemoved)
+    def member_removed(self, cur: ReadCursor, e: Image.MemberRemoved) -> None:
+        cur.execute("DELETE FROM image_members WHERE image_id = ? AND member_id = ?",
+                    (hexid(e), e.member_id))
+
     @handles(Image.Deleted)
     def deleted(self, cur: ReadCursor, e: Image.Deleted) -> None:
+        cur.execute("DELETE FROM image_members WHERE image_id = ?", (hexid(e),))
         cur.execute("DELETE FROM images WHERE id = ?", (hexid(e),))
 
 
@@ -84,6 +128,8 @@ class ImageQuery:
     sort: list[tuple[str, str]] = field(default_factory=lambda: [("created_at", "desc")])
     marker: str | None = None
     limit: int | None = None
+    member_status: str = "accepted"  # of images shared with the caller; "all": any answer
+    os_hidden: bool = False  # hidden images are listed only when asked for
 
 
 class ImageViews:
@@ -96,6 +142,14 @@ class ImageViews:
         row = self.store.query_one("SELECT * FROM images WHERE id = ?", (image_id,))
         return _decoded(row) if row else None
 
+    def members(self, image_id: str) -> list[Row]:
+        return self.store.query("SELECT * FROM image_members WHERE image_id = ?"
+                                " ORDER BY created_at, member_id", (image_id,))
+
+    def member(self, image_id: str, member_id: str) -> Row | None:
+        return self.store.query_one("SELECT * FROM image_members WHERE image_id = ?"
+                                    " AND member_id = ?", (image_id, member_id))
+
     def list(self, q: ImageQuery) -> tuple[list[Row], bool]:
         """The page of rows after the marker, and whether more rows follow it."""
         where, params = _visibility(q)
@@ -106,9 +160,10 @@ class ImageViews:
             if bound is not None:
                 where.append(f"size {op} ?")
                 params.append(bound)
-        if q.protected is not None:
-            where.append("protected = ?")
-            params.append(q.protected)
+        for column, flag in (("protected", q.protected), ("os_hidden", q.os_hidden)):
+            if flag is not None:
+                where.append(f"{column} = ?")
+                params.append(flag)
         rows = [_decoded(r) for r in self.store.query(
             f"SELECT * FROM images WHERE {' AND '.join(where)}", params)]
         rows = [r for r in rows if _has_tags_and_properties(r, q)]
@@ -124,19 +179,31 @@ class ImageViews:
 
 
 def _visibility(q: ImageQuery) -> tuple[list[str], list[Any]]:
-    # Glance: by default a project sees public images and its own; community images of others
-    # only when asked for (visibility=community or all); admins see everything.
+    # Glance: by default a project sees public images, its own, and shared images whose offer it
+    # accepted (member_status picks another answer); community images of others only when asked
+    # for (visibility=community or all); admins see everything.
     if q.visibility in ("public", "community"):
         return ["visibility = ?"], [q.visibility]
-    if q.visibility in ("private", "shared"):
-        if q.is_admin:
-            return ["visibility = ?"], [q.visibility]
-        return ["visibility = ? AND owner = ?"], [q.visibility, q.project_id]
     if q.is_admin:
-        return ["1 = 1"], []
-    if q.visibility == "all":
-        return ["(visibility IN ('public', 'community') OR owner = ?)"], [q.project_id]
-    return ["(visibility = 'public' OR owner = ?)"], [q.project_id]
+        return (["visibility = ?"], [q.visibility]) if q.visibility not in (None, "all") else (
+            ["1 = 1"], [])
+    shared, shared_params = _shared_with(q)
+    if q.visibility == "private":
+        return ["visibility = 'private' AND owner = ?"], [q.project_id]
+    if q.visibility == "shared":
+        return [f"visibility = 'shared' AND (owner = ? OR {shared})"], [q.project_id,
+                                                                         *shared_params]
+    others = "('public', 'community')" if q.visibility == "all" else "('public')"
+    return [f"(visibility IN {others} OR owner = ? OR (visibility = 'shared' AND {shared}))"], [
+        q.project_id, *shared_params]
+
+
+def _shared_with(q: ImageQuery) -> tuple[str, list[Any]]:
+    """Images offered to the caller's project, with the answer the query asks for."""
+    if q.member_status == "all":
+        return "id IN (SELECT image_id FROM image_members WHERE member_id = ?)", [q.project_id]
+    return ("id IN (SELECT image_id FROM image_members WHERE member_id = ? AND status = ?)",
+            [q.project_id, q.member_status])
 
 
 def _has_tags_and_properties(row: Row, q: ImageQuery) -> bool:
@@ -163,4 +230,4 @@ def _by(key: str) -> Callable[[Row], tuple[bool, Any]]:
 def _decoded(row: Row) -> Row:
     return {**row, "tags": from_json(row["tags"]) or [],
             "properties": from_json(row["properties"]) or {},
-            "protected": bool(row["protected"])}
+            "protected": bool(row["protected"]), "os_hidden": bool(row["os_hidden"])}

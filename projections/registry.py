@@ -12,6 +12,7 @@ from projections.flavors import FlavorProjection
 from projections.host_aggregates import HostAggregateProjection
 from projections.identity import IdentityProjection
 from projections.identity_domains import DomainGroupProjection
+from projections.image_tasks import ImageTaskProjection
 from projections.images import ImageProjection
 from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
@@ -28,4 +29,5 @@ def all_projections() -> list[Projection]:
             KeypairProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
-            VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection()]
+            VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
+            ImageTaskProjection()]

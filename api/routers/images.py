@@ -1,28 +1,21 @@
-"""Image v2 `/images`: metadata, JSON-patch updates, tags, streamed data upload and download.
-
-Reads (list, show, download) come from the image read model; writes load the aggregate, so the
-policy target (the image's owner and visibility) is the current truth. Another project's private
-image is "not found", never "forbidden", so its existence does not leak.
-"""
+"""Image v2 `/images`: metadata, JSON-patch updates, tags, deactivation, streamed data upload
+and download (who may do what: api/image_access.py)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
 
-from anyio import from_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from oslo_policy import policy
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 
 from api import image_openapi as doc
 from api.auth import Caller
-from api.deps import ApiSettings, CallerDep, CloudDep, PolicyDep
-from api.errors import ApiError
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.image_access import authorize_change, json_body, shown, target
+from api.image_uploads import receive
 from api.image_views import (
     checked,
     image_body,
@@ -35,18 +28,17 @@ from api.image_views import (
     parse_patch,
 )
 from api.policy import PolicyEngine
-from domain.catalog.image import Image
-from domain.errors import InvalidInput, NotFound
-from domain.ports import BlobTooLarge
+from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.images import ImageViews
-from projections.store import Row
 
 router = APIRouter(prefix="/image/v2", tags=["image"])
 
 # Glance's defaults: anyone with a role may see what is visible to them; members of the owning
 # project change an image; only admins publish to everyone.
+# A shared image reaches the policy check only when the caller's project is one of its members
+# (api/image_access.py: others get 404 first), as in Glance.
 READ = ("rule:admin_api or (role:reader and (project_id:%(project_id)s"
-        " or 'public':%(visibility)s or 'community':%(visibility)s))")
+        " or 'public':%(visibility)s or 'community':%(visibility)s or 'shared':%(visibility)s))")
 RULES = [
     policy.RuleDefault("get_images", "rule:admin_or_reader", "List images"),
     policy.RuleDefault("get_image", READ, "Show an image"),
@@ -57,6 +49,8 @@ RULES = [
     policy.RuleDefault("delete_image", "rule:admin_or_member", "Delete an image"),
     policy.RuleDefault("publicize_image", "rule:admin_api", "Make an image public"),
     policy.RuleDefault("communitize_image", "rule:admin_or_member", "Make an image community"),
+    policy.RuleDefault("deactivate", "rule:admin_or_member", "Deactivate an image"),
+    policy.RuleDefault("reactivate", "rule:admin_or_member", "Reactivate an image"),
 ]
 
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
@@ -64,50 +58,11 @@ PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
 CHUNK = 1024 * 1024
 
 
-def image_uuid(image_id: str) -> UUID:
-    try:
-        return UUID(image_id)
-    except ValueError:
-        raise NotFound(f"No image found with ID {image_id}") from None
-
-
-def target(owner: str | None, visibility: str) -> dict[str, Any]:
-    return {"project_id": owner, "owner": owner, "visibility": visibility}
-
-
-def shown(cloud: CloudDep, caller: Caller, policy: PolicyEngine, rule: str, image_id: str) -> Row:
-    """The read-model row of an image the caller may see, after checking `rule` on it."""
-    row = ImageViews(cloud.store).get(image_uuid(image_id).hex)
-    visible = row is not None and (caller.is_admin or row["owner"] == caller.project_id
-                                   or row["visibility"] in ("public", "community"))
-    if row is None or not visible:
-        raise NotFound(f"No image found with ID {image_id}")
-    policy.enforce(rule, target(row["owner"], row["visibility"]), caller.creds)
-    return row
-
-
-def authorize_change(cloud: CloudDep, caller: Caller, policy: PolicyEngine, rule: str,
-                     image_id: str) -> Image:
-    """Check `rule` against the image's current owner (404 first if the caller cannot see it)."""
-    image = cloud.images.get(caller.ctx, image_uuid(image_id))
-    policy.enforce(rule, target(image.owner, image.visibility), caller.creds)
-    return image
-
-
 def enforce_visibility(policy: PolicyEngine, caller: Caller, owner: str | None,
                        visibility: str | None) -> None:
     rule = {"public": "publicize_image", "community": "communitize_image"}.get(visibility or "")
     if rule is not None:
         policy.enforce(rule, target(owner, visibility or ""), caller.creds)
-
-
-async def json_body(request: Request, media_types: tuple[str, ...]) -> Any:
-    if request.headers.get("content-type", "").split(";")[0].strip() not in media_types:
-        raise ApiError(415, f"Unsupported Content-Type; expected one of {', '.join(media_types)}")
-    try:
-        return json.loads(await request.body())
-    except ValueError:
-        raise InvalidInput("Malformed JSON in request body.") from None
 
 
 @router.get("/schemas/image")
@@ -125,9 +80,16 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
           policy: PolicyDep) -> dict[str, Any]:
     policy.enforce("get_images", target(caller.project_id, ""), caller.creds)
     query = list_query(request.query_params, caller.project_id, caller.is_admin)
-    rows, more = ([], False) if query is None else ImageViews(cloud.store).list(query)
+    rows, more = ImageViews(cloud.store).list(query)
     return {"images": [image_body(r) for r in rows], "schema": "/v2/schemas/images",
             **page_links(request.query_params, rows, more)}
+
+
+@router.get("/images/", include_in_schema=False)
+@router.delete("/images/", include_in_schema=False)
+def no_image_id(caller: CallerDep) -> None:
+    """`/v2/images/` names no image: 404 as in Glance (not the list, not 405)."""
+    raise NotFound("No image found with ID ''")
 
 
 @router.get("/images/{image_id}", response_model=None, responses=doc.one_image(200))
@@ -142,6 +104,8 @@ async def create(request: Request, cloud: CloudDep, caller: CallerDep,
     core, properties = parse_create(await json_body(request, ("application/json",)))
     owner = core.pop("owner", caller.project_id)
     policy.enforce("add_image", target(owner, core.get("visibility", "")), caller.creds)
+    if owner != caller.project_id and not caller.is_admin:
+        raise Forbidden(f"You are not permitted to create images owned by '{owner}'.")
     enforce_visibility(policy, caller, owner, core.get("visibility"))
     if owner is None:
         raise InvalidInput("An image needs an owner: use a project-scoped token.")
@@ -175,6 +139,20 @@ def delete(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep)
     return Response(status_code=204)
 
 
+@router.post("/images/{image_id}/actions/deactivate", status_code=204)
+def deactivate(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> Response:
+    image = authorize_change(cloud, caller, policy, "deactivate", image_id)
+    cloud.images.deactivate(caller.ctx, image.id)
+    return Response(status_code=204)
+
+
+@router.post("/images/{image_id}/actions/reactivate", status_code=204)
+def reactivate(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> Response:
+    image = authorize_change(cloud, caller, policy, "reactivate", image_id)
+    cloud.images.reactivate(caller.ctx, image.id)
+    return Response(status_code=204)
+
+
 @router.put("/images/{image_id}/tags/{tag}", status_code=204)
 def add_tag(image_id: str, tag: str, cloud: CloudDep, caller: CallerDep,
             policy: PolicyDep) -> Response:
@@ -191,54 +169,20 @@ def remove_tag(image_id: str, tag: str, cloud: CloudDep, caller: CallerDep,
     return Response(status_code=204)
 
 
-def size_cap(settings: ApiSettings) -> int:
-    return settings.image_size_cap
-
-
-def declared_size(request: Request) -> int:
-    """The largest size the client announced (openstacksdk sends X-OpenStack-Image-Size)."""
-    values = (request.headers.get(h, "") for h in ("x-openstack-image-size", "content-length"))
-    return max((int(v) for v in values if v.isdigit()), default=0)
-
-
-def pulled(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
-    """The request body as a plain iterator, for a worker thread to consume chunk by chunk."""
-
-    async def next_chunk() -> bytes | None:
-        try:
-            return await stream.__anext__()
-        except StopAsyncIteration:
-            return None
-
-    while (chunk := from_thread.run(next_chunk)) is not None:
-        if chunk:
-            yield chunk
-
-
 @router.put("/images/{image_id}/file", status_code=204, openapi_extra=doc.upload_extra())
 async def upload(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> Response:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/octet-stream":
-        raise ApiError(415, "Unsupported Content-Type; expected application/octet-stream")
-    cap = size_cap(cloud.settings)
-    if declared_size(request) > cap:  # refuse before reading a byte when we can
-        raise ApiError(413, f"Image exceeds the storage quota of {cap} bytes.")
-    image = await run_in_threadpool(authorize_change, cloud, caller, policy, "upload_image",
-                                    image_id)
-    try:
-        await run_in_threadpool(cloud.images.upload, caller.ctx, image.id, pulled(request.stream()),
-                                cloud.blobs, cap)
-    except BlobTooLarge as error:
-        raise ApiError(413, str(error)) from None
-    except ClientDisconnect:
-        # Nothing was recorded and the staged file is gone; no one is left to read an answer.
-        raise ApiError(400, "The client disconnected before the upload completed.") from None
+    await receive(request, cloud, caller, policy, image_id, "upload_image",
+                  cloud.image_data.upload)
     return Response(status_code=204)
 
 
 @router.get("/images/{image_id}/file", responses={204: {"description": "No data"}})
 def download(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> Response:
     row = shown(cloud, caller, policy, "download_image", image_id)
+    if row["status"] == "deactivated" and not caller.is_admin:
+        raise Forbidden("The requested image has been deactivated. Image data download is "
+                        "forbidden.")
     if row["content_hash"] is None:
         return Response(status_code=204)
     try:

@@ -1,8 +1,11 @@
-"""Images (Glance v2): metadata, then one upload of content; files are stored by content hash.
+"""Images (Glance v2): metadata, then one upload (or a stage and an import) of content.
 
-Identical bytes uploaded to several images are one file. `ImageFile` (below) records which
-images hold a file; it is saved in the same transaction as the upload or deletion that changes
-it, so "does any image still need this file?" always has one consistent answer.
+Files are stored by content hash; `domain.catalog.image_file.ImageFile` records which images
+hold one. Status follows Glance: queued -> active on upload; queued -> uploading (staged) ->
+active on import; active <-> deactivated by the owner or an admin; killed when the uploaded
+bytes are not what `disk_format` says (see domain/services/image_data.py). Members (the projects
+a shared image is offered to) are events of the image, so "only the owner adds members" and
+"only the member answers" are checked against one consistent state (image_members.py).
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Entity, natural_id
+from domain.base import Entity
+from domain.catalog.image_members import (
+    Members,
+    check_addable,
+    check_answerer,
+    check_member,
+    check_status,
+)
 from domain.errors import Forbidden, InvalidInput, InvalidState
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
@@ -22,14 +32,18 @@ VISIBILITIES = ("public", "private", "shared", "community")
 
 # Core attributes a PATCH may change; the other core attributes are Glance's read-only ones.
 MUTABLE = ("name", "visibility", "min_disk", "min_ram", "protected", "tags", "disk_format",
-           "container_format")
+           "container_format", "os_hidden", "owner")
+# Core attributes only an admin may change (Glance: owner changes are an admin's act).
+ADMIN_ONLY = ("owner",)
 # Formats describe the data, so (as in Glance) they are fixed once data is uploaded.
 FORMATS = ("disk_format", "container_format")
-READ_ONLY = ("id", "owner", "status", "size", "virtual_size", "checksum", "os_hash_algo",
-             "os_hash_value", "os_hidden", "created_at", "updated_at", "self", "file", "schema",
-             "direct_url", "locations")
+READ_ONLY = ("id", "status", "size", "virtual_size", "checksum", "os_hash_algo",
+             "os_hash_value", "created_at", "updated_at", "self", "file", "schema",
+             "direct_url", "locations", "stores")
 RESERVED = ("deleted", "deleted_at", "location")
 RESERVED_PREFIX = "os_glance_"  # Glance keeps these property names for itself
+# What Glance itself keeps under that prefix about an image's imports.
+IMPORT_PROPERTIES = ("os_glance_importing_to_stores", "os_glance_failed_import")
 MAX_PROPERTIES = 128
 MAX_TAGS = 128
 
@@ -45,7 +59,7 @@ class PatchOp:
 
 def check_settable(attr: str, creating: bool = False) -> None:
     """Read-only and reserved attributes are refused with 403, as Glance does."""
-    if creating and attr in ("id", "owner"):
+    if creating and attr == "id":
         return
     if attr in READ_ONLY:
         raise Forbidden(f"Attribute '{attr}' is read-only.")
@@ -53,8 +67,10 @@ def check_settable(attr: str, creating: bool = False) -> None:
         raise Forbidden(f"Attribute '{attr}' is reserved.")
 
 
-def check_fields(fields: dict[str, Any], properties: dict[str, str]) -> None:
-    """Invariants of an image's metadata (the API checks types; this is the backstop)."""
+def check_fields(fields: dict[str, Any], properties: dict[str, str],
+                 kept: dict[str, str] | None = None) -> None:
+    """Invariants of an image's metadata (the API checks types; this is the backstop).
+    Properties unchanged from `kept` are not checked again: Glance's own os_glance_* ones stay."""
     if "visibility" in fields and fields["visibility"] not in VISIBILITIES:
         raise InvalidInput(f"Invalid visibility value: {fields['visibility']}")
     if fields.get("disk_format") not in (None, *DISK_FORMATS):
@@ -65,8 +81,17 @@ def check_fields(fields: dict[str, Any], properties: dict[str, str]) -> None:
         raise InvalidInput(f"Maximum number of tags ({MAX_TAGS}) exceeded.")
     if len(properties) > MAX_PROPERTIES:
         raise InvalidInput(f"Maximum number of properties ({MAX_PROPERTIES}) exceeded.")
-    for key in properties:
-        check_settable(key)
+    for key, value in properties.items():
+        if kept is None or kept.get(key) != value:
+            check_settable(key)
+
+
+
+
+STATUSES = ("queued", "saving", "uploading", "importing", "active", "deactivated", "killed",
+            "deleted", "pending_delete")
+# Statuses in which an image has its data.
+HAS_DATA = ("active", "deactivated")
 
 
 class Image(Entity):
@@ -101,12 +126,15 @@ class Image(Entity):
         self.disk_format, self.container_format = disk_format, container_format
         self.min_disk, self.min_ram, self.protected = min_disk, min_ram, protected
         self.tags, self.properties = tags, properties
+        self.os_hidden = False  # set by an Updated event saved with the registration
         self.status = "queued"
         self.size: int | None = None
         self.checksum: str | None = None
         self.os_hash_algo: str | None = None
         self.os_hash_value: str | None = None
         self.content_hash: str | None = None
+        self.staged: dict[str, Any] | None = None  # a staged file's size and hashes
+        self.members: Members = {}
         self.deleted = False
 
     def changes_for(self, ops: list[PatchOp]) -> dict[str, Any]:
@@ -130,13 +158,16 @@ class Image(Entity):
             changes["properties"] = props
         return changes
 
-    def update(self, changes: dict[str, Any]) -> None:
+    def update(self, changes: dict[str, Any], is_admin: bool = False) -> None:
         unknown = set(changes) - set(MUTABLE) - {"properties"}
         if unknown:
             raise InvalidInput(f"Attributes {sorted(unknown)} cannot be changed.")
+        for attr in set(changes) & set(ADMIN_ONLY):
+            if not is_admin:
+                raise Forbidden(f"You are not permitted to modify '{attr}' on this image.")
         if self.status != "queued" and set(changes) & set(FORMATS):
             raise Forbidden("Disk and container formats can only be changed on a queued image.")
-        check_fields(changes, changes.get("properties", self.properties))
+        check_fields(changes, changes.get("properties", self.properties), self.properties)
         if changes:
             self._updated(changes)
 
@@ -171,6 +202,87 @@ class Image(Entity):
         self.size, self.checksum = size, checksum
         self.os_hash_algo, self.os_hash_value = "sha512", sha512
         self.content_hash = content_hash
+        self.staged = None
+        self.status = "active"
+
+    # --- interoperable import: stage the data, then import it ---------------------------------
+
+    def stage(self, size: int, checksum: str, sha512: str, content_hash: str) -> None:
+        self.check_uploadable()
+        self._staged(size, checksum, sha512, content_hash)
+
+    class Staged(Entity.Event):
+        size: int
+        checksum: str
+        sha512: str
+        content_hash: str
+
+    @event(Staged)
+    def _staged(self, size: int, checksum: str, sha512: str, content_hash: str) -> None:
+        self.staged = {"size": size, "checksum": checksum, "sha512": sha512}
+        self.content_hash = content_hash  # held by its ImageFile from now on
+        self.status = "uploading"
+
+    def check_importable(self, method: str) -> None:
+        if method == "glance-direct" and self.status != "uploading":
+            raise InvalidState(f"Image {self.id} is not staged (status {self.status}): "
+                               "stage its data with PUT /v2/images/{id}/stage first.")
+        if method == "copy-image" and self.status != "active":
+            raise InvalidState(f"Image {self.id} is not active (status {self.status}): "
+                               "only active images can be copied.")
+
+    def import_staged(self) -> None:
+        """glance-direct: the staged data becomes the image's data."""
+        self.check_importable("glance-direct")
+        staged, content_hash = self.staged or {}, self.content_hash or ""
+        self._uploaded(staged["size"], staged["checksum"], staged["sha512"], content_hash)
+
+    def mark_imported(self) -> None:
+        """Glance's own record that an import reached every store (os_glance_* properties)."""
+        done = {**self.properties, **dict.fromkeys(IMPORT_PROPERTIES, "")}
+        if done != self.properties:
+            self._updated({"properties": done})
+
+    # --- refused data, deactivation ------------------------------------------------------------
+
+    def kill(self, reason: str) -> None:
+        if self.status not in ("queued", "uploading"):
+            raise InvalidState(f"Image {self.id} in status {self.status} cannot be killed.")
+        self._killed(reason)
+
+    class Killed(Entity.Event):
+        reason: str
+
+    @event(Killed)
+    def _killed(self, reason: str) -> None:
+        self.status, self.staged, self.content_hash = "killed", None, None
+
+    def deactivate(self) -> None:
+        if self.status == "deactivated":
+            return
+        if self.status != "active":
+            raise Forbidden(f"Not allowed to deactivate image in status '{self.status}'")
+        self._deactivated()
+
+    class Deactivated(Entity.Event):
+        pass
+
+    @event(Deactivated)
+    def _deactivated(self) -> None:
+        self.status = "deactivated"
+
+    def reactivate(self) -> None:
+        if self.status == "active":
+            return
+        if self.status != "deactivated":
+            raise Forbidden(f"Not allowed to reactivate image in status '{self.status}'")
+        self._reactivated()
+
+    class Reactivated(Entity.Event):
+        pass
+
+    @event(Reactivated)
+    def _reactivated(self) -> None:
         self.status = "active"
 
     def delete(self) -> None:
@@ -186,43 +298,44 @@ class Image(Entity):
         self.deleted = True
         self.status = "deleted"
 
+    # --- sharing ----------------------------------------------------------------------------
+
+    def add_member(self, member_id: str) -> None:
+        check_addable(str(self.id), self.visibility, self.members, member_id)
+        self._member_added(member_id)
+
+    class MemberAdded(Entity.Event):
+        member_id: str
+
+    @event(MemberAdded)
+    def _member_added(self, member_id: str) -> None:
+        self.members[member_id] = "pending"
+
+    def answer(self, member_id: str, status: str, caller_project: str | None) -> None:
+        check_member(str(self.id), self.members, member_id)
+        check_answerer(member_id, caller_project)
+        if self.members[member_id] != check_status(status):
+            self._member_answered(member_id, status)
+
+    class MemberAnswered(Entity.Event):
+        member_id: str
+        status: str
+
+    @event(MemberAnswered)
+    def _member_answered(self, member_id: str, status: str) -> None:
+        self.members[member_id] = status
+
+    def remove_member(self, member_id: str) -> None:
+        check_member(str(self.id), self.members, member_id)
+        self._member_removed(member_id)
+
+    class MemberRemoved(Entity.Event):
+        member_id: str
+
+    @event(MemberRemoved)
+    def _member_removed(self, member_id: str) -> None:
+        del self.members[member_id]
+
     def visible_to(self, project_id: str | None, is_admin: bool) -> bool:
-        return is_admin or self.visibility in ("public", "community") or self.owner == project_id
-
-
-def image_file_id(content_hash: str) -> UUID:
-    return natural_id("image-file", content_hash)
-
-
-class ImageFile(Entity):
-    """Which images hold the file with this content hash (its sha256)."""
-
-    @staticmethod
-    def create_id(content_hash: str) -> UUID:
-        return image_file_id(content_hash)
-
-    class Stored(Entity.Created):
-        content_hash: str
-
-    @event(Stored)
-    def __init__(self, content_hash: str) -> None:
-        self.content_hash = content_hash
-        self.holders: list[str] = []
-
-    class Held(Entity.Event):
-        image_id: str
-
-    @event(Held)
-    def hold(self, image_id: str) -> None:
-        self.holders.append(image_id)
-
-    class Released(Entity.Event):
-        image_id: str
-
-    @event(Released)
-    def release(self, image_id: str) -> None:
-        self.holders.remove(image_id)
-
-    @property
-    def in_use(self) -> bool:
-        return bool(self.holders)
+        return (is_admin or self.visibility in ("public", "community") or self.owner == project_id
+                or (self.visibility == "shared" and project_id in self.members))

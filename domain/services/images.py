@@ -1,4 +1,5 @@
-"""Image commands: register metadata, upload data once, patch, tag, delete.
+"""Image commands on metadata: register, patch, tag, deactivate, delete (data: image_data.py,
+members: image_sharing.py).
 
 Files are shared by content hash, so deleting an image removes its file only when no other image
 holds it. Holding and releasing are events of `ImageFile`, saved with the image's upload or
@@ -18,7 +19,8 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.app import SkyLedger
-from domain.catalog.image import Image, ImageFile, PatchOp, check_fields, image_file_id
+from domain.catalog.image import Image, PatchOp, check_fields
+from domain.catalog.image_file import ImageFile, image_file_id
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, Forbidden, NotFound
@@ -59,18 +61,21 @@ class ImageService:
     def __init__(self, app: SkyLedger) -> None:
         self.app = app
 
+    # Glance's default visibility since Ocata is "shared": members may be added, none are yet.
     @command
     def register(self, ctx: RequestContext, image_id: UUID | None, name: str | None, owner: str,
-                 visibility: str = "private", disk_format: str | None = None,
+                 visibility: str = "shared", disk_format: str | None = None,
                  container_format: str | None = None, min_disk: int = 0, min_ram: int = 0,
                  protected: bool = False, tags: list[str] | None = None,
-                 properties: dict[str, str] | None = None) -> Image:
+                 properties: dict[str, str] | None = None, os_hidden: bool = False) -> Image:
         check_fields({"visibility": visibility, "disk_format": disk_format,
                       "container_format": container_format, "tags": tags}, properties or {})
         if image_id is not None and self.app.find(image_id) is not None:
             raise AlreadyExists(f"An image with identifier {image_id} already exists")
         image = Image(name, owner, visibility, disk_format, container_format, min_disk, min_ram,
                       protected, tags or [], properties or {}, id=image_id)
+        if os_hidden:
+            image.update({"os_hidden": True})
         self.app.save(image)
         return image
 
@@ -86,36 +91,26 @@ class ImageService:
             raise Forbidden("You are not permitted to modify this image.")
         return image
 
-    def upload(self, ctx: RequestContext, image_id: UUID, chunks: Iterator[bytes],
-               files: ImageFiles, max_size: int) -> Image:
-        """Stream data into a queued image; refused before a byte is read if it cannot take it."""
-        self.owned(ctx, image_id).check_uploadable()
-        staged = files.stage(chunks, max_size)
-        content_hash = staged.blob.content_hash
-        try:
-            with files.locked(content_hash):
-                files.publish(staged)
-                try:
-                    return self.record_upload(ctx, image_id, staged.blob)
-                except BaseException:
-                    # e.g. another upload to this image won: drop the file unless someone holds it
-                    self._remove_unheld(files, content_hash)
-                    raise
-        finally:
-            files.discard(staged)
-
-    @command
-    def record_upload(self, ctx: RequestContext, image_id: UUID, blob: StoredBlob) -> Image:
-        image = self.owned(ctx, image_id)
-        self.app.save(*uploaded(self.app, image, blob))
-        return image
-
     @command
     def patch(self, ctx: RequestContext, image_id: UUID, ops: list[PatchOp]) -> Image:
         # Applied to freshly loaded state inside the command, so a retried conflict re-applies
         # the patch rather than overwriting a concurrent change with stale values.
         image = self.owned(ctx, image_id)
-        image.update(image.changes_for(ops))
+        image.update(image.changes_for(ops), ctx.is_admin)
+        self._save(image)
+        return image
+
+    @command
+    def deactivate(self, ctx: RequestContext, image_id: UUID) -> Image:
+        image = self.owned(ctx, image_id)
+        image.deactivate()
+        self._save(image)
+        return image
+
+    @command
+    def reactivate(self, ctx: RequestContext, image_id: UUID) -> Image:
+        image = self.owned(ctx, image_id)
+        image.reactivate()
         self._save(image)
         return image
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from openstack import exceptions
 
+from tests.support.disk_images import tiny_qcow2
 from tests.support.server_process import Server
 
 # Nova's default quotas (nova.conf [quota]) as a fresh project sees them.
@@ -47,7 +48,7 @@ def new_public_key() -> str:
 
 
 def test_image_upload_download_round_trip(conn: openstack.connection.Connection) -> None:
-    data = os.urandom(3 * 1024 * 1024 + 17)  # more than one chunk each way
+    data = tiny_qcow2(os.urandom(3 * 1024 * 1024 + 17))  # more than one chunk each way
     image = conn.image.create_image(name="e2e-bytes", data=data, disk_format="qcow2",
                                     container_format="bare", allow_duplicates=True)
     try:
@@ -72,7 +73,7 @@ def test_image_from_a_file_list_find_update_delete(
     conn: openstack.connection.Connection, tmp_path: Path
 ) -> None:
     path = tmp_path / "guest.qcow2"
-    path.write_bytes(b"QFI\xfb" + os.urandom(4096))
+    path.write_bytes(tiny_qcow2(os.urandom(4096)))
     image = conn.image.create_image(name="e2e-file", filename=str(path), disk_format="qcow2",
                                     container_format="bare", allow_duplicates=True)
     # The sdk answers the image as created (queued); the PUT of the data has happened by then.
@@ -126,14 +127,15 @@ def test_image_create_then_upload(conn: openstack.connection.Connection) -> None
 
 
 def test_openstack_cli_image_show(server: Server, conn: openstack.connection.Connection) -> None:
-    image = conn.image.create_image(name="e2e-cli", data=b"cli image", disk_format="qcow2",
+    image = conn.image.create_image(name="e2e-cli", data=tiny_qcow2(b"cli image"),
+                                    disk_format="qcow2",
                                     container_format="bare", allow_duplicates=True)
     try:
         result = openstack_cli(server, "image", "show", "e2e-cli", "-f", "json")
         assert result.returncode == 0, result.stderr
         shown = json.loads(result.stdout)
         assert shown["id"] == image.id and shown["status"] == "active"
-        assert shown["checksum"] == hashlib.md5(b"cli image").hexdigest()
+        assert shown["checksum"] == hashlib.md5(tiny_qcow2(b"cli image")).hexdigest()
     finally:
         conn.image.delete_image(image)
 

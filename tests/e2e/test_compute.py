@@ -11,10 +11,12 @@ import openstack
 import pytest
 from openstack import exceptions
 
+from tests.support.disk_images import tiny_qcow2
+
 
 @pytest.fixture(scope="module")
 def image_id(conn: openstack.connection.Connection) -> str:
-    image = conn.image.create_image(name="e2e-guest", data=b"tiny guest image",
+    image = conn.image.create_image(name="e2e-guest", data=tiny_qcow2(b"tiny guest image"),
                                     disk_format="qcow2", container_format="bare",
                                     visibility="public", allow_duplicates=True)
     return str(image.id)

@@ -26,6 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.support.disk_images import tiny_qcow2
 from tests.support.server_process import Server
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -66,7 +67,7 @@ def password_token(api: httpx.Client, user: str, password: str, project: str) ->
 
 @pytest.fixture(scope="module")
 def image_id(conn: openstack.connection.Connection) -> str:
-    image = conn.image.create_image(name="dash-guest", data=b"tiny guest image",
+    image = conn.image.create_image(name="dash-guest", data=tiny_qcow2(b"tiny guest image"),
                                     disk_format="qcow2", container_format="bare",
                                     visibility="public", allow_duplicates=True)
     return str(image.id)

@@ -20,6 +20,7 @@ import pytest
 from openstack import exceptions
 from openstack.config import OpenStackConfig
 
+from tests.support.disk_images import tiny_qcow2
 from tests.support.server_process import Server
 
 Connection = openstack.connection.Connection
@@ -78,7 +79,8 @@ def tenants(server: Server, conn: Connection) -> Tenants:
 
 @pytest.fixture(scope="module")
 def public_image(conn: Connection) -> str:
-    image = conn.image.create_image(name="iso-public", data=b"public guest", disk_format="qcow2",
+    image = conn.image.create_image(name="iso-public", data=tiny_qcow2(b"public guest"),
+                                    disk_format="qcow2",
                                     container_format="bare", visibility="public",
                                     allow_duplicates=True)
     conn.image.wait_for_status(image, status="active", wait=30, interval=0.2)
@@ -88,7 +90,7 @@ def public_image(conn: Connection) -> str:
 @pytest.fixture(scope="module")
 def private_image(tenants: Tenants) -> str:
     alice = tenants.alice.conn
-    image = alice.image.create_image(name="iso-a-private", data=b"alice's disk",
+    image = alice.image.create_image(name="iso-a-private", data=tiny_qcow2(b"alice's disk"),
                                      disk_format="qcow2", container_format="bare",
                                      allow_duplicates=True)
     alice.image.wait_for_status(image, status="active", wait=30, interval=0.2)
@@ -205,10 +207,10 @@ def test_private_image_is_invisible_to_another_project(
     mine = alice.image.get_image(private_image)
     assert mine.owner == tenants.alice.project_id and mine.visibility in ("private", "shared")
     assert {private_image, public_image} <= {i.id for i in alice.image.images()}
-    assert alice.image.download_image(private_image).content == b"alice's disk"
+    assert alice.image.download_image(private_image).content == tiny_qcow2(b"alice's disk")
 
     assert public_image in {i.id for i in bob.image.images()}, "public images are for everyone"
-    assert bob.image.download_image(public_image).content == b"public guest"
+    assert bob.image.download_image(public_image).content == tiny_qcow2(b"public guest")
     for query in ({}, {"visibility": "all"}, {"visibility": "private"},
                   {"owner": tenants.alice.project_id}, {"name": "iso-a-private"}):
         assert private_image not in {i.id for i in bob.image.images(**query)}, query
@@ -368,7 +370,7 @@ def test_reader_lists_but_cannot_create(
     rita, project_a = tenants.rita.conn, tenants.rita.project_id
     assert {private_image, public_image} <= {i.id for i in rita.image.images()}
     assert rita.image.get_image(private_image).name == "iso-a-private"
-    assert rita.image.download_image(private_image).content == b"alice's disk"
+    assert rita.image.download_image(private_image).content == tiny_qcow2(b"alice's disk")
     assert rita.compute.get_quota_set(project_a).instances == 10
     assert [f.name for f in rita.compute.flavors()][:1] == ["m1.tiny"]
 

@@ -27,6 +27,7 @@ import pytest
 from openstack.connection import Connection
 
 from tests.e2e.multi_host import Deployment
+from tests.support.disk_images import tiny_qcow2
 from tests.support.real_guest import new_member
 from tests.support.waiting import wait_for
 
@@ -146,7 +147,8 @@ def cloud(deployment: Deployment) -> Iterator[Cloud]:
         # A flavor small enough for 36 guests on three 3 GiB test hypervisors (RAM ratio 1.5
         # -> 36 per host); m1.tiny (512 MiB) would fit only 27.
         flavor = sdk.compute.create_flavor(name="m1.nano", ram=128, vcpus=1, disk=1)
-        image = sdk.image.create_image(name="mh-guest", data=b"guest", disk_format="qcow2",
+        image = sdk.image.create_image(name="mh-guest", data=tiny_qcow2(b"guest"),
+                                       disk_format="qcow2",
                                        container_format="bare", visibility="public")
         conn, _user, project = new_member(deployment.api, sdk, "multi")
         with conn, client(deployment.api.url, token(sdk)) as admin, \

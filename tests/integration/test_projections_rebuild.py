@@ -162,8 +162,21 @@ def drive_keypairs_and_quotas(api: Api, ids: dict[str, str], member: dict[str, s
 def drive_images(api: Api) -> None:
     made = [api("POST", "/image/v2/images",
                 {"name": name, "disk_format": "raw", "container_format": "bare"})["id"]
-            for name in ("rb-img1", "rb-img2")]
+            for name in ("rb-img1", "rb-img2", "rb-img3")]
     api("DELETE", f"/image/v2/images/{made[1]}")
+    # Shared, hidden, staged and imported (a task), deactivated: every image event.
+    api("POST", f"/image/v2/images/{made[0]}/members", {"member": "rb-member-1"})
+    api("POST", f"/image/v2/images/{made[0]}/members", {"member": "rb-member-2"})
+    api("DELETE", f"/image/v2/images/{made[0]}/members/rb-member-2")
+    api("PATCH", f"/image/v2/images/{made[0]}", [{"op": "add", "path": "/os_hidden",
+                                                  "value": True}],
+        headers={**api.headers, "Content-Type": "application/openstack-images-v2.1-json-patch"})
+    url = f"/image/v2/images/{made[2]}"
+    staged = api.client.put(f"{url}/stage", content=b"rb bytes",
+                            headers={**api.headers, "Content-Type": "application/octet-stream"})
+    assert staged.status_code == 204, staged.text
+    api("POST", f"{url}/import", {"method": {"name": "glance-direct"}})
+    api("POST", f"{url}/actions/deactivate")
 
 
 def drive_servers(fleet: Compute, api: Api, member: dict[str, str]) -> None:

@@ -24,6 +24,7 @@ A_FLAVOR = "secret-flavor-a"
 A_SPEC = "secret:spec"
 A_TAG = "secret-tag-a"
 A_KEYPAIR = "secret-keypair-a"
+A_MEMBER = "secret-member-project-a"  # the project A shares its image with
 
 
 @dataclass(frozen=True)
@@ -112,16 +113,35 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     world.secret(net["id"], "secret-net-a", net["subnets"][0], port["id"], "secret-port-a",
                  port["mac_address"], fip["id"])
     image = world.created("POST", "/image/v2/images", {"name": "secret-image-a",
-                                                       "visibility": "private", A_SPEC: "1"},
+                                                       "visibility": "shared", A_SPEC: "1"},
                           None)
     world.created("PUT", f"/image/v2/images/{image['id']}/tags/{A_TAG}", None, None)
+    # Shared with a project that is neither B nor the reader's: its membership is A's to show.
+    world.created("POST", f"/image/v2/images/{image['id']}/members", {"member": A_MEMBER}, None)
+    task_id = imported_image_task(world)
     group = world.created("POST", "/compute/v2.1/os-server-groups", {"server_group": {
         "name": "secret-group-a", "policies": ["affinity"]}}, "server_group")
-    world.keep(image_id=image["id"], group_id=group["id"])
-    world.secret(image["id"], "secret-image-a", group["id"], "secret-group-a")
+    world.keep(image_id=image["id"], group_id=group["id"], member_id=A_MEMBER, task_id=task_id)
+    world.secret(image["id"], "secret-image-a", group["id"], "secret-group-a", A_MEMBER,
+                 task_id)
     private_flavor(world, admin)
     operator_ids(world, admin)
     return world
+
+
+def imported_image_task(world: World) -> str:
+    """A private image of A's, staged and imported: the id of its import task."""
+    image = world.created("POST", "/image/v2/images", {
+        "name": "secret-imported-a", "visibility": "private", "disk_format": "raw",
+        "container_format": "bare"}, None)
+    url = f"/image/v2/images/{image['id']}"
+    staged = world.client.put(f"{url}/stage", content=b"a's bytes", headers={
+        **auth(world.a), "Content-Type": "application/octet-stream"})
+    assert staged.status_code == 204, staged.text
+    world.created("POST", f"{url}/import", {"method": {"name": "glance-direct"}}, None)
+    task_id: str = world.created("GET", f"{url}/tasks", None, "tasks")[0]["id"]
+    world.secret(image["id"], "secret-imported-a")
+    return task_id
 
 
 def private_flavor(world: World, admin: dict[str, str]) -> None:
@@ -183,6 +203,15 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "PUT /image/v2/images/{image_id}/tags/{tag}": None,
         "DELETE /image/v2/images/{image_id}/tags/{tag}": None,
         "PUT /image/v2/images/{image_id}/file": b"matrix bytes",
+        "PUT /image/v2/images/{image_id}/stage": b"matrix bytes",
+        "POST /image/v2/images/{image_id}/import": {"method": {"name": "glance-direct"}},
+        "POST /image/v2/images/{image_id}/actions/deactivate": None,
+        "POST /image/v2/images/{image_id}/actions/reactivate": None,
+        "POST /image/v2/images/{image_id}/members": {"member": other_project},
+        "PUT /image/v2/images/{image_id}/members/{member_id}": {"status": "accepted"},
+        "DELETE /image/v2/images/{image_id}/members/{member_id}": None,
+        "DELETE /image/v2/images/": None,
+        "POST /image/v2/tasks": {"type": "import", "input": {}},
         "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",
                                                   "imageRef": world.compute.image}},
         "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},

@@ -20,6 +20,7 @@ from domain.compute.instance import Instance
 from domain.context import RequestContext
 from domain.services.compute.hosts import HostRegistration
 from ops.bootstrap import Cloud
+from tests.support.disk_images import fake_qcow2
 
 SERVERS = "/compute/v2.1/servers"
 OPERATOR = RequestContext(user_id="operator", project_id="operations",
@@ -46,7 +47,8 @@ def register_host(cloud: Cloud, host: str, vcpus: int = 4, memory_mb: int = 8192
 def make_image(cloud: Cloud, name: str = "cirros") -> str:
     image = cloud.images.register(OPERATOR, None, name, "operations", visibility="public",
                                   disk_format="qcow2", container_format="bare")
-    cloud.images.upload(OPERATOR, image.id, iter([b"not really a disk"]), cloud.blobs, 2**20)
+    data = fake_qcow2(b"not really a disk")
+    cloud.image_data.upload(OPERATOR, image.id, iter([data]), cloud.blobs, 2**20)
     return str(image.id)
 
 

@@ -35,6 +35,7 @@ from ops.bootstrap import Cloud
 from ops.bootstrap import assemble_compute as assemble
 from ops.compute_worker import ComputeHost
 from projections.console_logs import ConsoleLog, ConsoleLogViews
+from tests.support.disk_images import fake_qcow2
 from tests.support.hypervisor import HV_NETNS, REPO, write_node_file
 from tests.support.waiting import wait_for
 
@@ -161,15 +162,15 @@ class Fleet:
                                                       ("big", 2048, 2, 2, 1),
                                                       ("huge", 6144, 4, 2, 0)):
             flavors.create(ADMIN, flavorid, flavorid, ram, vcpus, disk, ephemeral)
-        self.image = self.upload_image("cirros", b"base image bytes")
-        self.image2 = self.upload_image("cirros-2", b"another image")
+        self.image = self.upload_image("cirros", fake_qcow2(b"base image bytes"))
+        self.image2 = self.upload_image("cirros-2", fake_qcow2(b"another image"))
 
     def upload_image(self, name: str, data: bytes, disk_format: str = "qcow2",
                      container_format: str = "bare", **properties: str) -> str:
         images = self.cloud.images
         image = images.register(ADMIN, None, name, "p-admin", "public", disk_format,
                                 container_format, properties=dict(properties))
-        images.upload(ADMIN, image.id, iter([data]), self.cloud.blobs, 1 << 30)
+        self.cloud.image_data.upload(ADMIN, image.id, iter([data]), self.cloud.blobs, 1 << 30)
         return image.id.hex
 
     # -- invariants --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.catalog.image import Image, PatchOp
-from domain.errors import Forbidden, InvalidInput, InvalidState
+from domain.errors import AlreadyExists, Forbidden, InvalidInput, InvalidState, NotFound
 
 
 def queued(**overrides: object) -> Image:
@@ -79,3 +79,59 @@ def test_visibility() -> None:
     assert queued().visible_to("p1", False) and not queued().visible_to("p2", False)
     assert queued().visible_to("p2", True)
     assert queued(visibility="public").visible_to("p2", False)
+
+
+def test_members_only_on_shared_images_and_only_the_member_answers() -> None:
+    image = queued()
+    with pytest.raises(Forbidden):
+        image.add_member("p2")
+    image.update({"visibility": "shared"})
+    assert not image.visible_to("p2", False)
+    image.add_member("p2")
+    assert image.visible_to("p2", False) and image.members == {"p2": "pending"}
+    with pytest.raises(AlreadyExists):
+        image.add_member("p2")
+    with pytest.raises(Forbidden):
+        image.answer("p2", "accepted", "p1")  # not even the owner answers for the member
+    with pytest.raises(InvalidInput):
+        image.answer("p2", "maybe", "p2")
+    with pytest.raises(NotFound):
+        image.answer("p3", "accepted", "p3")
+    image.answer("p2", "accepted", "p2")
+    image.answer("p2", "accepted", "p2")  # the same answer again records nothing
+    image.remove_member("p2")
+    assert not image.visible_to("p2", False)
+    assert [type(e).__name__ for e in image.collect_events()] == [
+        "Registered", "Updated", "MemberAdded", "MemberAnswered", "MemberRemoved"]
+
+
+def test_deactivate_and_reactivate_only_active_images() -> None:
+    image = queued()
+    with pytest.raises(Forbidden):
+        image.deactivate()
+    image.upload(3, "md5", "sha512", "sha256")
+    image.deactivate()
+    image.deactivate()  # already deactivated: nothing more
+    assert image.status == "deactivated"
+    image.reactivate()
+    assert image.status == "active"
+    assert [type(e).__name__ for e in image.collect_events()][-2:] == ["Deactivated",
+                                                                       "Reactivated"]
+
+
+def test_owner_changes_are_an_admins_and_os_hidden_is_settable() -> None:
+    image = queued()
+    changes = image.changes_for([PatchOp("replace", "owner", "p2"),
+                                 PatchOp("replace", "os_hidden", True)])
+    with pytest.raises(Forbidden):
+        image.update(changes)
+    image.update(changes, is_admin=True)
+    assert (image.owner, image.os_hidden) == ("p2", True)
+
+
+def test_kill_records_why() -> None:
+    image = queued()
+    image.kill("Image content does not match disk_format qcow2: the data is raw.")
+    assert image.status == "killed"
+    with pytest.raises(InvalidState):
+        image.upload(3, "md5", "sha512", "sha256")

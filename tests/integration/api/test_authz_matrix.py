@@ -45,7 +45,7 @@ PUBLIC = {
 # such as hosts, or shared ones, such as roles and extensions).
 A_OWNED = {"project_id", "target_id", "user_id", "flavorid", "key", "name", "image_id", "tag",
            "server_id", "request_id", "group_id", "network_id", "ref", "port_id",
-           "floating_ip_id", "volume_id"}
+           "floating_ip_id", "volume_id", "member_id", "task_id"}
 # Routes whose body or X-Subject-Token, rather than path, points at A's things.
 TARGETS_A_OTHERWISE = {"POST /network/v2.0/ports", "POST /network/v2.0/floatingips",
                        "GET /identity/v3/auth/tokens", "HEAD /identity/v3/auth/tokens",
@@ -61,9 +61,10 @@ READER_MAY = {
 }
 # Mutating routes on which a reader's refusal is 404: the resource is per user (Nova's keypairs
 # are looked up under the caller's own user), so another user's does not exist for them.
-# `DELETE /images/` and `/os-volumes/` name nothing at all: 404 for everyone, as in Nova.
+# `DELETE /images/` and `/os-volumes/` name nothing at all: 404 for everyone, as in Nova (and
+# in Glance for its own `/v2/images/`).
 READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/images/",
-              "DELETE /compute/v2.1/os-volumes/"}
+              "DELETE /compute/v2.1/os-volumes/", "DELETE /image/v2/images/"}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",

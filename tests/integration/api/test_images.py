@@ -19,7 +19,7 @@ def test_create_shows_glance_shape_with_extra_properties(
                    hypervisor_type="qemu", min_ram=64, tags=["a", "b", "a"])
     assert image["id"] == explicit
     assert (image["status"], image["visibility"], image["owner"]) == (
-        "queued", "private", member_a["project_id"])
+        "queued", "shared", member_a["project_id"])
     assert (image["kernel_id"], image["ramdisk_id"], image["hypervisor_type"]) == (
         "k-1", "r-1", "qemu")
     assert image["tags"] == ["a", "b"] and image["min_ram"] == 64 and image["min_disk"] == 0
@@ -46,8 +46,9 @@ def test_list_filters_sorting_and_paging(client: TestClient, member_a: dict[str,
     assert names(client, member_a, "?sort=name:desc") == ["d", "c", "b", "a"]
     assert names(client, member_a, "?name=b") == ["b"]
     assert names(client, member_a, "?status=active") == []
-    private_raw = "?visibility=private&sort=name:asc&disk_format=raw"
-    assert names(client, member_a, private_raw) == ["b", "c"]
+    shared_raw = "?visibility=shared&sort=name:asc&disk_format=raw"  # Glance's default
+    assert names(client, member_a, shared_raw) == ["b", "c"]
+    assert names(client, member_a, "?visibility=private") == []
     assert names(client, member_a, f"?owner={member_a['project_id']}&tag=gold&sort=name:asc") == [
         "a", "b"]
     assert names(client, member_a, "?hypervisor_type=hv-c") == ["c"]

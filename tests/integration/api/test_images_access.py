@@ -43,7 +43,7 @@ def test_only_admin_publishes_and_everyone_sees_public(
     own = create(client, member_a, name="own")
     to_public = [{"op": "replace", "path": "/visibility", "value": "public"}]
     assert patch(client, member_a, own["id"], to_public).status_code == 403
-    assert show(client, member_a, own["id"]).json()["visibility"] == "private"
+    assert show(client, member_a, own["id"]).json()["visibility"] == "shared"
     public = create(client, admin, name="cirros", visibility="public")
     assert upload(client, admin, public["id"], b"cirros").status_code == 204
     assert patch(client, admin, own["id"], to_public).status_code == 200

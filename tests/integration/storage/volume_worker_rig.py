@@ -65,7 +65,8 @@ class Rig:
         images = self.cloud.images
         image = images.register(ADMIN, None, path.name, "p-admin", "public", disk_format,
                                 "bare")
-        images.upload(ADMIN, image.id, iter([path.read_bytes()]), self.cloud.blobs, 1 << 30)
+        self.cloud.image_data.upload(ADMIN, image.id, iter([path.read_bytes()]), self.cloud.blobs,
+                                     1 << 30)
         return str(image.id.hex)
 
     def content_hash(self, image: str) -> str:

@@ -1,0 +1,120 @@
+"""Image v2 interoperable image import: `/info/import`, `/info/stores`, staging
+(`PUT /images/{id}/stage`), `POST /images/{id}/import`, and the tasks that record imports.
+
+Methods: `glance-direct` (the staged data becomes the image's) and `copy-image` (to every store:
+with our one store it is already there). `web-download` and `glance-download` are refused with
+the reason: this cloud has no outside network to fetch from. The legacy `POST /v2/tasks` import
+from a URI is refused for the same reason."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from oslo_policy import policy
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.image_access import authorize_change, json_body, shown
+from api.image_uploads import receive
+from domain.errors import InvalidInput, NotFound
+from domain.services.image_data import IMPORT_METHODS, STORE
+from projections.image_tasks import ImageTaskViews
+
+router = APIRouter(prefix="/image/v2", tags=["image"])
+
+RULES = [
+    policy.RuleDefault("stage_image", "rule:admin_or_member", "Stage an image's data"),
+    policy.RuleDefault("import_image", "rule:admin_or_member", "Import an image's data"),
+    # Glance's tasks API is an operator's (tasks_api_access); an image's tasks are its readers'.
+    policy.RuleDefault("get_task", "rule:admin_api", "Show a task"),
+    policy.RuleDefault("add_task", "rule:admin_api", "Create a task (legacy import)"),
+]
+DOWNLOADS = ("web-download", "glance-download")
+NO_NETWORK = ("Import method {} is not available: this cloud has no outside network to download"
+              " from, so the URI does not pass filtering. Stage the data (PUT"
+              " /v2/images/{{id}}/stage) and import it with glance-direct instead.")
+
+
+@router.get("/info/import")
+def info_import(caller: CallerDep) -> dict[str, Any]:
+    return {"import-methods": {"description": "Import methods available.", "type": "array",
+                               "value": list(IMPORT_METHODS)}}
+
+
+@router.get("/info/stores")
+def info_stores(caller: CallerDep) -> dict[str, Any]:
+    return {"stores": [{"id": STORE, "description": "Image files stored by content hash",
+                        "default": True}]}
+
+
+@router.put("/images/{image_id}/stage", status_code=204)
+async def stage(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+                policy: PolicyDep) -> Response:
+    await receive(request, cloud, caller, policy, image_id, "stage_image", cloud.image_data.stage)
+    return Response(status_code=204)
+
+
+def import_request(body: Any) -> tuple[str, dict[str, Any]]:
+    """The method of a valid import request, and the request as its task records it."""
+    method = body.get("method") if isinstance(body, dict) else None
+    name = method.get("name") if isinstance(method, dict) else None
+    if not isinstance(name, str):
+        raise InvalidInput("An import request needs a method: {\"method\": {\"name\": ...}}.")
+    if name in DOWNLOADS:
+        raise InvalidInput(NO_NETWORK.format(name))
+    if name not in IMPORT_METHODS:
+        raise InvalidInput(f"Unknown import method name '{name}'; available: "
+                           f"{', '.join(IMPORT_METHODS)}.")
+    stores = body.get("stores")
+    if stores is not None and (not isinstance(stores, list) or set(stores) - {STORE}):
+        raise InvalidInput(f"Unknown store in {stores!r}; the one store is '{STORE}'.")
+    if stores is not None and body.get("all_stores"):
+        raise InvalidInput("'stores' and 'all_stores' cannot be given together.")
+    return name, body
+
+
+@router.post("/images/{image_id}/import", status_code=202)
+async def import_image(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+                       policy: PolicyDep) -> Response:
+    method, body = import_request(await json_body(request, ("application/json",)))
+    image = await run_in_threadpool(authorize_change, cloud, caller, policy, "import_image",
+                                    image_id)
+    await run_in_threadpool(cloud.image_data.import_image, caller.ctx, image.id, method, body)
+    return Response(status_code=202)
+
+
+@router.get("/images/{image_id}/tasks")
+def image_tasks(image_id: str, cloud: CloudDep, caller: CallerDep,
+                policy: PolicyDep) -> dict[str, Any]:
+    row = shown(cloud, caller, policy, "get_image", image_id)
+    return {"tasks": ImageTaskViews(cloud.store).of_image(row["id"])}
+
+
+@router.get("/tasks/{task_id}")
+def show_task(task_id: str, cloud: CloudDep, caller: CallerDep,
+              policy: PolicyDep) -> dict[str, Any]:
+    policy.enforce("get_task", {"project_id": caller.project_id}, caller.creds)
+    task = ImageTaskViews(cloud.store).get(task_uuid(task_id))
+    if task is None:
+        raise NotFound(f"Task with the given ID {task_id} not found")
+    return task
+
+
+def task_uuid(task_id: str) -> str:
+    try:
+        return UUID(task_id).hex
+    except ValueError:
+        raise NotFound(f"Task with the given ID {task_id} not found") from None
+
+
+@router.post("/tasks", status_code=201)
+async def create_task(request: Request, caller: CallerDep, policy: PolicyDep) -> JSONResponse:
+    """Glance's legacy tasks import from a URI, which this cloud cannot reach."""
+    policy.enforce("add_task", {"project_id": caller.project_id}, caller.creds)
+    body = await json_body(request, ("application/json",))
+    if not isinstance(body, dict) or body.get("type") != "import":
+        raise InvalidInput("Invalid type value: tasks of type 'import' only.")
+    raise InvalidInput(NO_NETWORK.format("import_from"))
