@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.image_access import authorize_change, shown, target
 from api.image_views import seconds
 from api.microversions import ComputeVersion, Version
-from api.routers.images import authorize_change, shown, target
 from domain.catalog.image import PatchOp
 from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.images import ImageQuery, ImageViews
