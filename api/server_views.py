@@ -24,8 +24,10 @@ from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.compute import newest
 from api.responses.servers import (
+    CHANGED_MODELS,
     SERVER_MODELS,
     STATUSES,
+    ServerChangedV21,
     ServerCreated,
     ServerDetailList,
     ServerList,
@@ -126,6 +128,31 @@ def host_status(server: dict[str, Any], look: ServerLook) -> str:
 
 def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
     """The server in the model of the request's microversion."""
+    return newest(look.version, SERVER_MODELS).model_validate(detail_body(server, look))
+
+
+# What Nova's update and rebuild answers keep of the server's body (before 2.75, where they
+# became the full body); a rebuild's also has key_name from 2.54 and user_data from 2.57.
+CHANGED_KEYS = ("id", "name", "links", "status", "tenant_id", "user_id", "metadata", "hostId",
+                "image", "flavor", "created", "updated", "accessIPv4", "accessIPv6",
+                "OS-DCF:diskConfig", "progress", "fault", "locked", "description", "tags")
+
+
+def changed(server: dict[str, Any], look: ServerLook, rebuilt: bool = False) -> ServerChangedV21:
+    """The server as Nova answers a PUT or (`rebuilt`) a rebuild."""
+    full = detail_body(server, look)
+    body = {k: full[k] for k in CHANGED_KEYS if k in full}
+    body["addresses"] = {net: [{"version": a["version"], "addr": a["addr"]} for a in found]
+                         for net, found in full["addresses"].items()}
+    if rebuilt and look.version >= "2.54":
+        body["key_name"] = server["key_name"]
+    if rebuilt and look.version >= "2.57":
+        body["user_data"] = server["user_data"]
+    models = CHANGED_MODELS if rebuilt else [(v, m) for v, m in CHANGED_MODELS if v < "2.54"]
+    return newest(look.version, tuple(models)).model_validate(body)
+
+
+def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
     ident, status = dashed(server["id"]), status_of(server)
     body: dict[str, Any] = {
         "id": ident, "name": server["name"], "links": links(look.base, "servers", ident),
@@ -158,7 +185,7 @@ def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
     if look.extended:
         body.update(extended_attributes(server, ident, look.version))
     body.update(versioned_fields(server, look))
-    return newest(look.version, SERVER_MODELS).model_validate(body)
+    return body
 
 
 def volumes_attached(server: dict[str, Any], version: Version) -> list[dict[str, Any]]:

@@ -184,6 +184,73 @@ class ServerList(Body):
     servers_links: list[Link] = MISSING  # type: ignore[assignment]
 
 
+# -- the view after PUT /servers/{id} and rebuild (Nova before 2.75) --------------------------
+
+class PlainAddress(Body):
+    version: one_of([4, 6])  # type: ignore[valid-type]
+    addr: str
+
+
+class ServerChangedV21(Body):
+    """What Nova answers an update or a rebuild with: the server without its extended, status,
+    zone, usage, volume and security-group attributes, addresses without type and MAC."""
+
+    id: str
+    name: str
+    links: list[Link]
+    status: one_of(STATUSES)  # type: ignore[valid-type]
+    tenant_id: str
+    user_id: str
+    metadata: dict[str, str]
+    hostId: str  # noqa: N815 - Nova's key
+    image: ImageRef | Annotated[str, Field(pattern="^$")]
+    flavor: FlavorRef
+    created: str
+    updated: str
+    addresses: dict[str, list[PlainAddress]]
+    accessIPv4: str  # noqa: N815
+    accessIPv6: str  # noqa: N815
+    disk_config: DiskConfig = wire("OS-DCF:diskConfig")  # type: ignore[valid-type]
+    progress: int = MISSING  # type: ignore[assignment]
+    fault: Fault = MISSING  # type: ignore[assignment]
+
+
+class ServerChangedV29(ServerChangedV21):
+    locked: bool
+
+
+class ServerChangedV219(ServerChangedV29):
+    description: str | None
+
+
+class ServerChangedV226(ServerChangedV219):
+    tags: list[str]
+
+
+class ServerChangedV247(ServerChangedV226):
+    flavor: FlavorCopy  # type: ignore[assignment]
+
+
+class ServerChangedV254(ServerChangedV247):
+    key_name: str | None  # a rebuild may change it (2.54)
+
+
+class ServerChangedV257(ServerChangedV254):
+    user_data: str | None  # a rebuild may change it (2.57)
+
+
+CHANGED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
+    ("2.57", ServerChangedV257), ("2.54", ServerChangedV254), ("2.47", ServerChangedV247),
+    ("2.26", ServerChangedV226), ("2.19", ServerChangedV219), ("2.9", ServerChangedV29),
+    ("2.1", ServerChangedV21))
+ServerChanged = (ServerChangedV257 | ServerChangedV254 | ServerChangedV247 | ServerChangedV226
+                 | ServerChangedV219 | ServerChangedV29 | ServerChangedV21)
+
+
+class ServerChangedShow(Body):
+    server: ServerChanged
+
+
 class ServerCreated(Body):
     id: str
     links: list[Link]

@@ -23,7 +23,13 @@ from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers import compute_server_image as server_image
-from api.routers.compute_servers import Metadata, ServerCreate, enforce_on, find_server, shown
+from api.routers.compute_servers import (
+    Metadata,
+    ServerCreate,
+    changed_shown,
+    enforce_on,
+    find_server,
+)
 from api.server_action import Act
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
@@ -155,7 +161,8 @@ def rebuild(a: Act) -> Response:
         if field in params.model_fields_set:
             changes[field] = getattr(params, field)
     a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
-    body = shown(a.cloud, a.caller, a.engine, a.version, a.id).model_dump(mode="json")
+    body = changed_shown(a.cloud, a.caller, a.engine, a.version, a.id,
+                         rebuilt=True).model_dump(mode="json")
     body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored
     return JSONResponse({"server": body}, status_code=202)
 

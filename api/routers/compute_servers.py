@@ -22,13 +22,22 @@ from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.servers import (
     Reservation,
+    ServerChangedShow,
+    ServerChangedV21,
     ServerCreatedBody,
     ServerDetailList,
     ServerList,
     ServerShow,
     ServerV21,
 )
-from api.server_views import ServerLook, created_body, detail, list_servers, server_look
+from api.server_views import (
+    ServerLook,
+    changed,
+    created_body,
+    detail,
+    list_servers,
+    server_look,
+)
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from domain.services.compute.boot import BootRequest
@@ -169,6 +178,14 @@ def shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: V
     return detail(server, server_look(cloud, caller, engine, version))
 
 
+def changed_shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: Version,
+                  server_id: str, rebuilt: bool = False) -> ServerChangedV21:
+    """The server as a PUT or (`rebuilt`) a rebuild answers it, after the command."""
+    caught_up(cloud)
+    return changed(find_server(cloud, caller, server_id),
+                   server_look(cloud, caller, engine, version), rebuilt)
+
+
 # -- boot ------------------------------------------------------------------------------------
 
 def boot_request(body: ServerCreateRequest, version: Version,
@@ -290,7 +307,7 @@ def show(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
 
 @router.put("/servers/{server_id}")
 def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep, version: ComputeVersion) -> ServerShow:
+           engine: PolicyDep, version: ComputeVersion) -> ServerChangedShow:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:update", caller, server)
     if "description" in body.server.model_fields_set and version < "2.19":
@@ -299,7 +316,7 @@ def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: C
     if body.server.name is not None:
         changes["name"] = body.server.name
     cloud.actions.update(caller.ctx, server["id"], changes)
-    return ServerShow(server=shown(cloud, caller, engine, version, server_id))
+    return ServerChangedShow(server=changed_shown(cloud, caller, engine, version, server_id))
 
 
 @router.delete("/servers/{server_id}", status_code=204)

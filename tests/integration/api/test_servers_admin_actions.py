@@ -45,9 +45,25 @@ def test_rebuild_with_key_and_user_data(compute: Compute, member_a: dict[str, st
         "imageRef": compute.image, "key_name": "new-key", "user_data": "aGVsbG8="}},
         version="2.57")
     assert rebuilt.status_code == 202, rebuilt.text
-    assert rebuilt.json()["server"]["key_name"] == "new-key"
+    body = rebuilt.json()["server"]
+    assert (body["key_name"], body["user_data"]) == ("new-key", "aGVsbG8=")
+    assert not [key for key in body if key.startswith("OS-EXT")]  # Nova's view before 2.75
     assert compute.instance(server_id).user_data == "aGVsbG8="
     compute.succeeded(server_id, "rebuild")
     bad = compute.action(member_a, server_id, {"rebuild": {
         "imageRef": compute.image, "user_data": "not base64!"}}, version="2.57")
     assert bad.status_code == 400
+
+
+def test_update_answers_nova_s_short_view(compute: Compute, member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    for version in ("2.1", "2.26", "2.57"):
+        response = compute.client.put(f"/compute/v2.1/servers/{server_id}", headers=auth(
+            member_a, version), json={"server": {"name": f"renamed-{version}"}})
+        assert response.status_code == 200, response.text
+        body = response.json()["server"]
+        assert body["name"] == f"renamed-{version}" and "security_groups" not in body
+        assert not [key for key in body if key.startswith(("OS-EXT", "OS-SRV", "os-ext"))]
+        assert all(set(a) == {"version", "addr"} for found in body["addresses"].values()
+                   for a in found)
+        assert ("tags" in body) == (version != "2.1") and "key_name" not in body
