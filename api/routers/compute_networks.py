@@ -2,7 +2,8 @@
 project sees (its own, shared and external ones), below 2.36 (404 from it).
 
 Read from the network read model, in Nova's shape for Neutron networks: `label` is the name,
-`cidr` the network's first subnet (a tenant network's is null, as Nova shows it).
+`cidr` the network's first subnet (a tenant network's is null, as Nova shows it). The external
+pool floating IPs come from is listed too, as Neutron lists it to everyone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from oslo_policy import policy
 
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
+from api.network_views import EXTERNAL_NAME, EXTERNAL_NETWORK_ID
 from api.server_views import dashed
 from domain.errors import NotFound
 from projections.network_queries import NetworkViews
@@ -27,13 +29,17 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", "rule:admin_or_reader")
                       "os-tenant-networks:show")]
 
 
+# The floating pool's network (api/network_views.py), as a row of the network read model.
+EXTERNAL = {"id": EXTERNAL_NETWORK_ID, "name": EXTERNAL_NAME, "cidr": ""}
+
+
 def visible(cloud: CloudServices, caller: CallerDep, version: Version) -> list[Row]:
     if version >= "2.36":
         raise NotFound("The resource could not be found.")
     views = NetworkViews(cloud.store)
     if caller.is_admin:
-        return views.networks(None)
-    return views.networks(caller.project_id, visible_to=caller.project_id)
+        return [*views.networks(None), EXTERNAL]
+    return [*views.networks(caller.project_id, visible_to=caller.project_id), EXTERNAL]
 
 
 def one(rows: list[Row], network_id: str) -> Row:
@@ -49,7 +55,7 @@ def one(rows: list[Row], network_id: str) -> Row:
 
 def nova_networks(cloud: CloudServices, rows: list[Row]) -> list[dict[str, Any]]:
     first_cidr: dict[str, str] = {}
-    for subnet in NetworkViews(cloud.store).subnets_of(rows):
+    for subnet in NetworkViews(cloud.store).subnets_of([r for r in rows if r is not EXTERNAL]):
         first_cidr.setdefault(subnet["network_id"], subnet["cidr"])
     return [{"id": dashed(r["id"]), "label": r["name"], "cidr": first_cidr.get(r["id"])}
             for r in rows]

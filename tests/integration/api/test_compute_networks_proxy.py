@@ -35,5 +35,8 @@ def test_networks_a_project_sees(client: TestClient, admin: dict[str, str],
     shown = get(client, member_a, f"/os-tenant-networks/{mine['id']}")["network"]
     assert shown == {"id": mine["id"], "label": "net-a", "cidr": None}
     assert theirs["id"] in {n["id"] for n in get(client, admin, "/os-networks")["networks"]}
+    public = [n for n in listed if n["label"] == "public"]  # the floating pool, seen by all
+    assert len(public) == 1
+    assert get(client, member_a, f"/os-networks/{public[0]['id']}")["network"] == public[0]
     get(client, member_a, "/os-networks", version="2.36", expect=404)
     get(client, member_a, "/os-tenant-networks/nonsense", expect=404)
