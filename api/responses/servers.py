@@ -87,7 +87,9 @@ class SecurityGroupName(Body):
 NullStr = str | None
 
 
-class ServerV21(Body):
+class ServerHead(Body):
+    """What every view of a server starts with (GET's and the one after PUT or rebuild)."""
+
     id: str
     name: str
     links: list[Link]
@@ -100,6 +102,9 @@ class ServerV21(Body):
     flavor: FlavorRef
     created: str
     updated: str
+
+
+class ServerV21(ServerHead):
     addresses: dict[str, list[Address]]
     accessIPv4: str  # noqa: N815
     accessIPv6: str  # noqa: N815
@@ -191,22 +196,10 @@ class PlainAddress(Body):
     addr: str
 
 
-class ServerChangedV21(Body):
+class ServerChangedV21(ServerHead):
     """What Nova answers an update or a rebuild with: the server without its extended, status,
     zone, usage, volume and security-group attributes, addresses without type and MAC."""
 
-    id: str
-    name: str
-    links: list[Link]
-    status: one_of(STATUSES)  # type: ignore[valid-type]
-    tenant_id: str
-    user_id: str
-    metadata: dict[str, str]
-    hostId: str  # noqa: N815 - Nova's key
-    image: ImageRef | Annotated[str, Field(pattern="^$")]
-    flavor: FlavorRef
-    created: str
-    updated: str
     addresses: dict[str, list[PlainAddress]]
     accessIPv4: str  # noqa: N815
     accessIPv6: str  # noqa: N815
