@@ -51,6 +51,10 @@ STORIES: dict[str, Callable[[Instance], None]] = {
     "rebuilt": lambda i: (active(i), i.request("rebuild", False, image=dict(IMAGE2)),
                           i.action_succeeded("rebuild")),
     "died": lambda i: (active(i), i.observe_power(4, "stopped")),
+    "reset to error while stopping, then the stop came back": lambda i: (
+        active(i), i.request("stop", False), i.reset_state("error"),
+        i.action_succeeded("stop")),
+    "reset to active": lambda i: (active(i), i.reset_state("error"), i.reset_state("active")),
     "deleted": lambda i: (active(i), i.request_delete(), i.mark_deleted()),
 }
 
