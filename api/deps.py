@@ -33,6 +33,7 @@ from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
+from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
 from domain.services.storage.volumes import VolumeService
@@ -105,6 +106,7 @@ class CloudServices:
     networks: NetworkService
     ports: PortService
     subnets: SubnetService
+    subnet_pools: PrefixPoolService
     floating_ips: FloatingIpService
     volumes: VolumeService
     followers: Followers

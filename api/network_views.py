@@ -148,7 +148,7 @@ def subnet_body(spec: Row | dict[str, Any]) -> dict[str, Any]:
         "dns_nameservers": list(spec["dns_nameservers"]),
         "host_routes": [{"destination": d, "nexthop": n} for d, n in spec["host_routes"]],
         "ipv6_address_mode": spec["ipv6_address_mode"], "ipv6_ra_mode": spec["ipv6_ra_mode"],
-        "subnetpool_id": spec.get("subnetpool_id"), "description": spec["description"],
+        "subnetpool_id": dashed(spec.get("subnetpool_id")), "description": spec["description"],
         "tags": [], "service_types": list(extra.get("service_types", [])),
         "dns_publish_fixed_ip": False, "segment_id": None, "revision_number": 0,
         "created_at": spec.get("created_at"), "updated_at": spec.get("updated_at"),

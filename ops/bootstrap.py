@@ -73,6 +73,7 @@ from domain.services.keypairs import KeypairService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
+from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
 from domain.services.storage.outcomes import VolumeOutcomes
@@ -195,6 +196,7 @@ class Composition:
             aggregates=AggregateService(app),
             server_groups=ServerGroupService(app), networks=NetworkService(app, network_config),
             ports=PortService(app), subnets=SubnetService(app, network_config),
+            subnet_pools=PrefixPoolService(app),
             floating_ips=FloatingIpService(app, network_config),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's

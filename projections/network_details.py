@@ -1,6 +1,6 @@
 """Read model of what Neutron users set beyond a network's segment and a port's one address:
 subnets, network attributes (shared, router:external, admin_state_up, mtu, description) and
-port attributes (admin_state_up, binding:*) and addresses.
+port attributes (admin_state_up, binding:*) and addresses, and subnet pools.
 
 A read model of its own (beside `networks`) so that stores made before these existed gain it
 by a rebuild of this one alone. An auto-made network's carved subnet has no row here until it
@@ -14,13 +14,14 @@ from typing import Any
 
 from domain.network.network import Network
 from domain.network.port import Port
+from domain.network.prefix_pool import PrefixPool
 from projections.base import Projection, as_json, from_json, handles, hexid, stamp
 from projections.store import ReadCursor
 
 
 class NetworkDetailProjection(Projection):
     name = "network_details"
-    tables = ("subnets", "network_attrs", "port_attrs")
+    tables = ("subnets", "network_attrs", "port_attrs", "subnet_pools")
     ddl = (
         "CREATE TABLE IF NOT EXISTS subnets (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " network_id TEXT NOT NULL, project_id TEXT NOT NULL, spec TEXT NOT NULL,"
@@ -30,11 +31,18 @@ class NetworkDetailProjection(Projection):
         " shared INTEGER NOT NULL, external INTEGER NOT NULL, updated_at TEXT)",
         "CREATE TABLE IF NOT EXISTS port_attrs (id TEXT PRIMARY KEY, fixed_ips TEXT,"
         " attrs TEXT NOT NULL, updated_at TEXT)",
+        # A subnet pool's body as plain data (prefixes, lengths, attributes), `shared` for
+        # visibility queries.
+        "CREATE TABLE IF NOT EXISTS subnet_pools (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
+        " project_id TEXT NOT NULL, shared INTEGER NOT NULL, pool TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
     )
 
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
         if isinstance(event, Network.SubnetAdded):
             self.subnet_added(cur, event, position)
+        elif isinstance(event, PrefixPool.Created):
+            self.pool_created(cur, event, position)
         else:
             super().apply(cur, event, position)
 
@@ -108,9 +116,32 @@ class NetworkDetailProjection(Projection):
         cur.execute(f"UPDATE port_attrs SET {column} = ?, updated_at = ? WHERE id = ?",
                     (value, when, port_id))
 
+    @handles(PrefixPool.Created)
+    def pool_created(self, cur: ReadCursor, e: PrefixPool.Created, position: int = 0) -> None:
+        cur.execute("INSERT INTO subnet_pools (id, seq, project_id, shared, pool, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (hexid(e), position, e.project_id, int(bool(e.attributes.get("shared"))),
+                     as_json(_pool_data(e)), stamp(e), stamp(e)))
+
+    @handles(PrefixPool.Updated)
+    def pool_updated(self, cur: ReadCursor, e: PrefixPool.Updated) -> None:
+        row = cur.execute("SELECT pool FROM subnet_pools WHERE id = ?", (hexid(e),)).one()
+        pool = {**(from_json(row["pool"]) if row else {}), **e.changes}
+        cur.execute("UPDATE subnet_pools SET pool = ?, updated_at = ? WHERE id = ?",
+                    (as_json(pool), stamp(e), hexid(e)))
+
+    @handles(PrefixPool.Deleted)
+    def pool_deleted(self, cur: ReadCursor, e: PrefixPool.Deleted) -> None:
+        cur.execute("DELETE FROM subnet_pools WHERE id = ?", (hexid(e),))
+
     @handles(Port.Released)
     def port_released(self, cur: ReadCursor, e: Port.Released) -> None:
         cur.execute("DELETE FROM port_attrs WHERE id = ?", (hexid(e),))
+
+
+def _pool_data(e: PrefixPool.Created) -> dict[str, Any]:
+    return {"name": e.name, "ip_version": e.ip_version, "prefixes": e.prefixes,
+            "lengths": e.lengths, **e.attributes}
 
 
 def _json_or_null(value: Any) -> str | None:

@@ -112,6 +112,18 @@ class NetworkViews:
         row = self.store.query_one(f"{PORTS} WHERE p.id = ?", (port_id,))
         return _port(row) if row else None
 
+    # -- subnet pools -----------------------------------------------------------------------------
+    def subnet_pools(self, project_id: str | None) -> list[Row]:
+        """The pools of `project_id` and the shared ones (None: every pool)."""
+        where, params = ("1 = 1", []) if project_id is None else (
+            "project_id = ? OR shared = 1", [project_id])
+        rows = self.store.query(f"SELECT * FROM subnet_pools WHERE {where} ORDER BY seq", params)
+        return [{**r, "pool": from_json(r["pool"])} for r in rows]
+
+    def subnet_pool(self, pool_id: str) -> Row | None:
+        row = self.store.query_one("SELECT * FROM subnet_pools WHERE id = ?", (pool_id,))
+        return None if row is None else {**row, "pool": from_json(row["pool"])}
+
     # -- floating IPs -----------------------------------------------------------------------------
     def floating_ips(self, project_id: str | None, **filters: Any) -> list[Row]:
         where, params = self._where(project_id, filters)

@@ -142,7 +142,29 @@ class FloatingIp(Body):
     updated_at: NullStr
 
 
+class SubnetPool(Body):
+    id: str
+    name: str
+    project_id: str
+    tenant_id: str
+    prefixes: list[str]
+    ip_version: one_of([4, 6])  # type: ignore[valid-type]
+    default_prefixlen: int
+    min_prefixlen: int
+    max_prefixlen: int
+    shared: bool
+    is_default: bool
+    description: str
+    address_scope_id: NullStr
+    default_quota: int | None
+    tags: list[str]
+    revision_number: int
+    created_at: NullStr
+    updated_at: NullStr
+
+
 NetworkFields: Any = trimmable(Network)
+SubnetPoolFields: Any = trimmable(SubnetPool)
 SubnetFields: Any = trimmable(Subnet)
 PortFields: Any = trimmable(Port)
 FloatingIpFields: Any = trimmable(FloatingIp)
@@ -209,3 +231,16 @@ class FloatingIpFieldsShow(Body):
 
 class FloatingIpList(Body):
     floatingips: list[FloatingIpFields]
+
+
+class SubnetPoolShow(Body):
+    subnetpool: SubnetPool
+
+
+class SubnetPoolFieldsShow(Body):
+    subnetpool: SubnetPoolFields
+
+
+class SubnetPoolList(Body):
+    subnetpools: list[SubnetPoolFields]
+    subnetpools_links: list[Link] = absent()

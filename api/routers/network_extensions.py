@@ -40,6 +40,8 @@ EXTENSIONS = {
     "allowed-address-pairs": ("Allowed Address Pairs", "`allowed_address_pairs` of ports."),
     "ip-substring-filtering": ("IP address substring filtering", "`fixed_ips="
                                "ip_address_substr=` on the port list."),
+    "subnet_allocation": ("Subnet Allocation", "Subnet pools; subnets cut from them by "
+                          "prefix length or CIDR."),
     "subnet-external-network": ("Subnet external network", "Subnets of external networks are "
                                 "visible to every project."),
 }

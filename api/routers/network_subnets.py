@@ -132,9 +132,9 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
 
 
 def request_of(sub: SubnetCreate) -> SubnetRequest:
-    if sub.cidr is None:
-        raise InvalidInput("Invalid input: a subnet needs a 'cidr' (subnet pools are not "
-                           "offered).")
+    if sub.cidr is None and sub.subnetpool_id is None:
+        raise InvalidInput("Invalid input: a subnet needs a 'cidr' or a 'subnetpool_id'.")
+    pool = None if sub.subnetpool_id is None else parse_ref(sub.subnetpool_id, "Subnet pool")
     given = sub.model_fields_set
     return SubnetRequest(
         cidr=sub.cidr, ip_version=sub.ip_version, name=sub.name, description=sub.description,
@@ -143,7 +143,8 @@ def request_of(sub: SubnetCreate) -> SubnetRequest:
         dns_nameservers=sub.dns_nameservers, host_routes=sub.host_routes,
         enable_dhcp=sub.enable_dhcp, ipv6_ra_mode=sub.ipv6_ra_mode,
         ipv6_address_mode=sub.ipv6_address_mode,
-        extra={"service_types": sub.service_types} if sub.service_types else {})
+        extra={"service_types": sub.service_types} if sub.service_types else {},
+        subnetpool_id=pool, prefixlen=sub.prefixlen)
 
 
 def create_one(data: Any, cloud: CloudServices, caller: Caller,

@@ -40,6 +40,8 @@ class SubnetRequest:
     ipv6_ra_mode: Any = None
     ipv6_address_mode: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    subnetpool_id: str | None = None  # hex; the CIDR (or `prefixlen`) is then cut from it
+    prefixlen: Any = None
 
 
 def check_label(value: Any, what: str) -> str:
@@ -85,7 +87,7 @@ def build_subnet(subnet_id: str, network_id: str, project_id: str,
         enable_dhcp=req.enable_dhcp, dns_nameservers=check_dns(network, req.dns_nameservers or ()),
         host_routes=check_routes(network, req.host_routes or ()),
         ipv6_ra_mode=req.ipv6_ra_mode, ipv6_address_mode=req.ipv6_address_mode,
-        extra=dict(req.extra))
+        subnetpool_id=req.subnetpool_id, extra=dict(req.extra))
 
 
 def update_subnet(spec: SubnetSpec, changes: dict[str, Any]) -> SubnetSpec:

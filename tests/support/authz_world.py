@@ -108,10 +108,12 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     port = world.created("POST", f"{NET}/ports", {"port": {"network_id": net["id"],
                                                            "name": "secret-port-a"}}, "port")
     fip = world.created("POST", f"{NET}/floatingips", {"floatingip": {}}, "floatingip")
+    pool = world.created("POST", f"{NET}/subnetpools", {"subnetpool": {
+        "name": "secret-pool-a", "prefixes": ["10.98.0.0/16"]}}, "subnetpool")
     world.keep(network_id=net["id"], ref=net["subnets"][0], port_id=port["id"],
-               floating_ip_id=fip["id"])
+               floating_ip_id=fip["id"], pool_id=pool["id"])
     world.secret(net["id"], "secret-net-a", net["subnets"][0], port["id"], "secret-port-a",
-                 port["mac_address"], fip["id"])
+                 port["mac_address"], fip["id"], pool["id"], "secret-pool-a")
     image = world.created("POST", "/image/v2/images", {"name": "secret-image-a",
                                                        "visibility": "shared", A_SPEC: "1"},
                           None)
@@ -244,6 +246,10 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
                                                   "cidr": "10.9.0.0/24", "ip_version": 4}},
         "PUT /network/v2.0/subnets/{ref}": {"subnet": {"name": "changed"}},
         "DELETE /network/v2.0/subnets/{ref}": None,
+        "POST /network/v2.0/subnetpools": {"subnetpool": {"name": "matrix",
+                                                          "prefixes": ["10.99.0.0/16"]}},
+        "PUT /network/v2.0/subnetpools/{pool_id}": {"subnetpool": {"name": "changed"}},
+        "DELETE /network/v2.0/subnetpools/{pool_id}": None,
         # A port on A's network: the body, not the path, is what targets A here.
         "POST /network/v2.0/ports": {"port": {"network_id": p["network_id"]}},
         "PUT /network/v2.0/ports/{port_id}": {"port": {"name": "changed"}},

@@ -9,7 +9,7 @@ import pytest
 
 from domain.app import SkyLedger
 from domain.context import RequestContext
-from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded
+from domain.errors import Forbidden, InvalidInput, InvalidState, NotFound, QuotaExceeded
 from domain.network.addressing import FixedIpRequest
 from domain.network.config import NetworkConfig
 from domain.network.errors import IpAddressAlreadyAllocated, NetworkInUse, SubnetInUse
@@ -17,6 +17,7 @@ from domain.network.network import Network
 from domain.network.subnet_build import SubnetRequest
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortRequest, PortService
+from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin",))
@@ -232,3 +233,37 @@ def test_subnets_count_on_the_projects_limit_atomically_with_the_subnet() -> Non
     cloud.subnet(third, "10.8.0.0/24", project="p3")
     with pytest.raises(QuotaExceeded):
         cloud.subnet(third, "10.9.0.0/24", project="p3")
+
+
+def test_subnets_cut_from_a_pool_never_overlap_and_keep_it_alive() -> None:
+    cloud = Cloud()
+    pools = PrefixPoolService(cloud.app)
+    pool = pools.create_pool(member("p1"), "p1", "pool", ["10.80.0.0/23", "10.80.2.0/23"],
+                             default_prefixlen=24, max_prefixlen=28)
+    assert (pool.prefixes, pool.lengths) == (["10.80.0.0/22"], [24, 22, 28])
+    network = cloud.network()
+    first = cloud.subnets.create_subnet(member("p1"), network.id.hex, SubnetRequest(
+        cidr=None, subnetpool_id=pool.id.hex))
+    second = cloud.subnets.create_subnet(member("p1"), cloud.network().id.hex, SubnetRequest(
+        cidr=None, subnetpool_id=pool.id.hex, prefixlen=28))
+    assert (first.cidr, second.cidr, first.subnetpool_id) == (
+        "10.80.0.0/24", "10.80.1.0/28", pool.id.hex)
+    for wanted in ({"cidr": "10.80.0.128/25"}, {"cidr": "10.90.0.0/24"},
+                   {"cidr": None, "prefixlen": 30}):
+        with pytest.raises(InvalidInput):
+            cloud.subnets.create_subnet(member("p1"), cloud.network().id.hex, SubnetRequest(
+                subnetpool_id=pool.id.hex, **wanted))  # type: ignore[arg-type]
+    with pytest.raises(NotFound):  # another project's pool
+        cloud.subnets.create_subnet(member("p2"), cloud.network("p2").id.hex, SubnetRequest(
+            cidr=None, subnetpool_id=pool.id.hex))
+    with pytest.raises(InvalidState):
+        pools.delete_pool(member("p1"), pool.id.hex)
+    cloud.subnets.delete_subnet(member("p1"), network.id.hex, first.id)
+    again = cloud.subnets.create_subnet(member("p1"), network.id.hex, SubnetRequest(
+        cidr=None, subnetpool_id=pool.id.hex))
+    assert again.cidr == "10.80.0.0/24"  # released, so cut again
+    with pytest.raises(InvalidInput, match="can only grow"):
+        pools.update_pool(member("p1"), pool.id.hex, {"prefixes": ["10.80.0.0/23"]})
+    grown = pools.update_pool(member("p1"), pool.id.hex, {"prefixes": ["10.80.0.0/21"],
+                                                          "name": "bigger"})
+    assert (grown.name, grown.prefixes) == ("bigger", ["10.80.0.0/21"])

@@ -11,16 +11,19 @@ the subnets skyledger carves itself for auto-made project networks.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from ipaddress import ip_address
 from typing import Any
+from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
-from domain.errors import Forbidden
+from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.network.config import NetworkConfig
 from domain.network.network import Network
 from domain.network.pool import TENANT_SUBNETS
+from domain.network.prefix_pool import PrefixPool
 from domain.network.subnet_build import SubnetRequest, build_subnet, update_subnet
 from domain.network.subnet_spec import SubnetSpec
 from domain.services.network.workset import Workset, check_owner
@@ -33,6 +36,20 @@ def check_subnet_owner(ctx: RequestContext, network: Network, network_ref: str) 
         if network.shared or network.external:
             raise Forbidden(f"Only the owner of network {network_ref} can change its subnets.")
         check_owner(ctx, network.project_id, "Network", network_ref)
+
+
+def plan_pool_cidr(ctx: RequestContext, ws: Workset, network: Network, subnet_id: str,
+                   request: SubnetRequest) -> SubnetRequest:
+    """The subnet's CIDR cut from the pool asked for (claimed in the same save), which must be
+    the network project's own or a shared one."""
+    pool = ws.prefix_pool(str(request.subnetpool_id))
+    if pool.project_id != network.project_id and not pool.shared and not ctx.is_admin:
+        raise NotFound(f"Subnet pool {request.subnetpool_id} could not be found.")
+    if request.ip_version != pool.ip_version:
+        raise InvalidInput(f"Invalid input: ip_version {request.ip_version} does not match "
+                           f"subnet pool {request.subnetpool_id} (IPv{pool.ip_version}).")
+    cidr = pool.allocate(subnet_id, request.prefixlen, request.cidr)
+    return replace(request, cidr=cidr, subnetpool_id=pool.id.hex)
 
 
 def plan_auto_addresses_removal(ws: Workset, network: Network, subnet_id: str) -> None:
@@ -61,7 +78,10 @@ class SubnetService:
         ws = Workset(self.app)
         network = ws.network(network_id)
         check_subnet_owner(ctx, network, network_id)
-        spec = build_subnet(uuid.uuid4().hex, network.id.hex, network.project_id, request)
+        subnet_id = uuid.uuid4().hex
+        if request.subnetpool_id is not None:
+            request = plan_pool_cidr(ctx, ws, network, subnet_id, request)
+        spec = build_subnet(subnet_id, network.id.hex, network.project_id, request)
         network.add_subnet(spec)
         # Counted on the network's project, in the same save (QuotaExceeded past its limit).
         ws.registry(network.project_id).add_subnet(spec.id, self.config.max_subnets_per_project)
@@ -93,4 +113,8 @@ class SubnetService:
         if network.cidr and spec.cidr == network.cidr:
             ws.pool(TENANT_SUBNETS).release(network.cidr, network.id.hex)
         ws.registry(network.project_id).remove_subnets([subnet_id])
+        if spec.subnetpool_id is not None:
+            pool = ws.find(UUID(spec.subnetpool_id))
+            if isinstance(pool, PrefixPool):
+                pool.release(spec.cidr, subnet_id)
         self.app.save(*ws.changed())

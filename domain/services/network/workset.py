@@ -18,6 +18,7 @@ from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.pool import TENANT_SUBNETS, AllocationPool, SubnetPool, pool_id
 from domain.network.port import Port
+from domain.network.prefix_pool import PrefixPool
 from domain.network.registry import ProjectNetworks, registry_id
 from domain.quota.ledger import QuotaLedger, ledger_id
 
@@ -75,6 +76,9 @@ class Workset:
 
     def port(self, port_id: str) -> Port:
         return self.live(port_id, Port, "Port")
+
+    def prefix_pool(self, pool_id: str) -> PrefixPool:
+        return self.live(pool_id, PrefixPool, "Subnet pool")
 
     def floating_ip(self, floating_ip_id: str) -> FloatingIp:
         return self.live(floating_ip_id, FloatingIp, "Floating IP")

@@ -233,6 +233,9 @@ def test_rebuilt_details_equal_the_live_ones(cloud: Cloud, client: TestClient,
     put(client, admin, f"/networks/{net['id']}", {"network": {"shared": True}})
     port = post(client, member_a, "/ports", {"port": {"network_id": net["id"]}})["port"]
     put(client, admin, f"/ports/{port['id']}", {"port": {"binding:host_id": "h1"}})
+    pool = post(client, member_a, "/subnetpools", {"subnetpool": {
+        "name": "p", "prefixes": ["10.70.0.0/16"]}})["subnetpool"]
+    put(client, member_a, f"/subnetpools/{pool['id']}", {"subnetpool": {"name": "q"}})
     cloud.sync_read_models()
     tables = NetworkDetailProjection.tables
     live = {t: dump_table(cloud.store, t) for t in tables}
@@ -247,3 +250,39 @@ def test_the_v2_root_names_the_core_resources(client: TestClient, member_a: Who)
     resources = client.get(f"{NET}/", headers=auth(member_a)).json()["resources"]
     assert {r["name"]: r["collection"] for r in resources} == {
         "network": "networks", "subnet": "subnets", "port": "ports"}
+
+
+def test_subnet_pools(client: TestClient, admin: Who, member_a: Who, member_b: Who) -> None:
+    pool = post(client, member_a, "/subnetpools", {"subnetpool": {
+        "name": "mine", "prefixes": ["10.90.0.0/16"], "default_prefixlen": 24}})["subnetpool"]
+    assert (pool["prefixes"], pool["min_prefixlen"], pool["max_prefixlen"]) == (
+        ["10.90.0.0/16"], 16, 32)
+    net = create_network(client, member_a, cidr=None)
+    subnet = post(client, member_a, "/subnets", {"subnet": {
+        "network_id": net["id"], "ip_version": 4, "subnetpool_id": pool["id"]}})["subnet"]
+    assert (subnet["cidr"], subnet["subnetpool_id"]) == ("10.90.0.0/24", pool["id"])
+    renamed = put(client, member_a, f"/subnetpools/{pool['id']}",
+                  {"subnetpool": {"name": "renamed"}})["subnetpool"]
+    assert renamed["name"] == "renamed"
+    assert get(client, member_a, f"/subnetpools/{pool['id']}")["subnetpool"]["name"] == \
+        "renamed"
+    assert client.get(f"{NET}/subnetpools/{pool['id']}",
+                      headers=auth(member_b)).status_code == 404
+    in_use = client.delete(f"{NET}/subnetpools/{pool['id']}", headers=auth(member_a))
+    assert in_use.status_code == 409
+    post(client, member_a, "/subnetpools", {"subnetpool": {
+        "name": "s", "prefixes": ["10.91.0.0/16"], "shared": True}}, 403)
+    for bad in ({"prefixes": []}, {"prefixes": ["10.0.0.0/8", "2001:db8::/32"]},
+                {"prefixes": ["10.92.0.0/16"], "default_prefixlen": 8}):
+        post(client, member_a, "/subnetpools", {"subnetpool": {"name": "x", **bad}}, 400)
+    shared = post(client, admin, "/subnetpools", {"subnetpool": {
+        "name": "s", "prefixes": ["10.91.0.0/16"], "shared": True,
+        "default_prefixlen": 26}})["subnetpool"]
+    assert {p["id"] for p in get(client, member_b, "/subnetpools")["subnetpools"]} == {
+        shared["id"]}
+    assert client.delete(f"{NET}/subnets/{subnet['id']}",
+                         headers=auth(member_a)).status_code == 204
+    assert client.delete(f"{NET}/subnetpools/{pool['id']}",
+                         headers=auth(member_a)).status_code == 204
+    assert client.get(f"{NET}/subnetpools/{pool['id']}",
+                      headers=auth(member_a)).status_code == 404

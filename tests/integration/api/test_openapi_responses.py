@@ -222,6 +222,10 @@ def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
     assert checked.client.delete(f"{NET}/subnets/{v6['id']}",
                                  headers=member).status_code == 204
     network["subnets"] = [subnet["id"]]
+    pool = checked.call("post", f"{NET}/subnetpools", member, json={"subnetpool": {
+        "name": "pool", "prefixes": ["10.3.0.0/16"]}})["subnetpool"]
+    checked.call("put", f"{NET}/subnetpools/{{pool_id}}", member, pool_id=pool["id"],
+                 json={"subnetpool": {"name": "renamed"}})
     port = checked.call("post", f"{NET}/ports", member, json={"port": {
         "network_id": network["id"], "name": "p"}})["port"]
     checked.call("put", f"{NET}/ports/{{port_id}}", member, port_id=port["id"],
@@ -234,6 +238,7 @@ def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
         for collection, key, ident in (("networks", "network_id", network["id"]),
                                        ("subnets", "ref", network["subnets"][0]),
                                        ("ports", "port_id", port["id"]),
+                                       ("subnetpools", "pool_id", pool["id"]),
                                        ("floatingips", "floating_ip_id", floating["id"])):
             listed = checked.call("get", f"{NET}/{collection}", who)[collection]
             assert listed
