@@ -30,6 +30,7 @@ from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
+from domain.services.metadefs import MetadefService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
@@ -91,6 +92,7 @@ class CloudServices:
     images: ImageService
     image_data: ImageDataService
     image_sharing: ImageSharingService
+    metadefs: MetadefService
     keypairs: KeypairService
     quotas: QuotaService
     blobs: ImageStore

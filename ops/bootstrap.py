@@ -70,6 +70,7 @@ from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
+from domain.services.metadefs import MetadefService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
@@ -186,7 +187,7 @@ class Composition:
             credentials=CredentialService(app, identity, FernetBox(token_key)),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
-            image_sharing=ImageSharingService(app, images),
+            image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
             boots=BootService(app, capacity, max_attempts=settings.max_attempts,
                               network_config=network_config,

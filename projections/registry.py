@@ -16,6 +16,7 @@ from projections.image_tasks import ImageTaskProjection
 from projections.images import ImageProjection
 from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
+from projections.metadefs import MetadefProjection
 from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
 from projections.quotas import QuotaProjection
@@ -30,4 +31,4 @@ def all_projections() -> list[Projection]:
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
-            ImageTaskProjection()]
+            ImageTaskProjection(), MetadefProjection()]

@@ -177,6 +177,13 @@ def drive_images(api: Api) -> None:
     assert staged.status_code == 204, staged.text
     api("POST", f"{url}/import", {"method": {"name": "glance-direct"}})
     api("POST", f"{url}/actions/deactivate")
+    metadefs = "/image/v2/metadefs/namespaces"
+    for namespace in ("rb-ns1", "rb-ns2"):
+        api("POST", metadefs, {"namespace": namespace, "visibility": "public"})
+    api("POST", f"{metadefs}/rb-ns1/objects", {"name": "rb-object"})
+    api("POST", f"{metadefs}/rb-ns1/tags", {"tags": [{"name": "rb-a"}, {"name": "rb-b"}]})
+    api("PUT", f"{metadefs}/rb-ns1/tags/rb-a", {"name": "rb-c"})
+    api("DELETE", f"{metadefs}/rb-ns2")
 
 
 def drive_servers(fleet: Compute, api: Api, member: dict[str, str]) -> None:

@@ -128,6 +128,7 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
                  task_id)
     private_flavor(world, admin)
     operator_ids(world, admin)
+    operator_metadefs(world, admin)
     return world
 
 
@@ -144,6 +145,19 @@ def imported_image_task(world: World) -> str:
     task_id: str = world.created("GET", f"{url}/tasks", None, "tasks")[0]["id"]
     world.secret(image["id"], "secret-imported-a")
     return task_id
+
+
+def operator_metadefs(world: World, admin: dict[str, str]) -> None:
+    """A private metadata definition namespace of the operator's, one definition of each kind."""
+    namespace = "OS::Matrix::Private"
+    world.created("POST", "/image/v2/metadefs/namespaces", {
+        "namespace": namespace, "visibility": "private",
+        "resource_type_associations": [{"name": "OS::Glance::Image"}],
+        "objects": [{"name": "matrix-object"}], "tags": [{"name": "matrix-tag"}],
+        "properties": {"matrix-property": {"title": "p", "type": "string"}}}, None, admin)
+    world.keep(namespace=namespace, object_name="matrix-object", tag_name="matrix-tag",
+               property_name="matrix-property", resource_type="OS::Glance::Image",
+               kind="namespace")
 
 
 def private_flavor(world: World, admin: dict[str, str]) -> None:
@@ -214,6 +228,24 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /image/v2/images/{image_id}/members/{member_id}": None,
         "DELETE /image/v2/images/": None,
         "POST /image/v2/tasks": {"type": "import", "input": {}},
+        "POST /image/v2/metadefs/namespaces": {"namespace": "OS::Matrix::New"},
+        "PUT /image/v2/metadefs/namespaces/{namespace}": {"description": "changed"},
+        "DELETE /image/v2/metadefs/namespaces/{namespace}": None,
+        "POST /image/v2/metadefs/namespaces/{namespace}/objects": {"name": "o"},
+        "PUT /image/v2/metadefs/namespaces/{namespace}/objects/{object_name}": {"name": "o"},
+        "DELETE /image/v2/metadefs/namespaces/{namespace}/objects/{object_name}": None,
+        "POST /image/v2/metadefs/namespaces/{namespace}/properties": {
+            "name": "p", "title": "p", "type": "string"},
+        "PUT /image/v2/metadefs/namespaces/{namespace}/properties/{property_name}": {
+            "name": "p", "title": "p", "type": "string"},
+        "DELETE /image/v2/metadefs/namespaces/{namespace}/properties/{property_name}": None,
+        "POST /image/v2/metadefs/namespaces/{namespace}/tags": {"tags": [{"name": "t"}]},
+        "DELETE /image/v2/metadefs/namespaces/{namespace}/tags": None,
+        "POST /image/v2/metadefs/namespaces/{namespace}/tags/{tag_name}": None,
+        "PUT /image/v2/metadefs/namespaces/{namespace}/tags/{tag_name}": {"name": "t"},
+        "DELETE /image/v2/metadefs/namespaces/{namespace}/tags/{tag_name}": None,
+        "POST /image/v2/metadefs/namespaces/{namespace}/resource_types": {"name": "r"},
+        "DELETE /image/v2/metadefs/namespaces/{namespace}/resource_types/{resource_type}": None,
         "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",
                                                   "imageRef": world.compute.image}},
         "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},
