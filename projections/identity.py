@@ -173,6 +173,15 @@ class IdentityViews:
         where, params = _filters(name=name, domain_id=domain_id, enabled=enabled)
         return _decoded(self.store.query(f"SELECT * FROM users{where} ORDER BY name, id", params))
 
+    def holders_of(self, role_name: str) -> list[str]:
+        """Ids of the users and groups that hold the role anywhere."""
+        rows = self.store.query(
+            "SELECT user_id AS id FROM role_assignments WHERE role = ? UNION"
+            " SELECT actor_id AS id FROM system_grants WHERE role = ? UNION"
+            " SELECT group_id AS id FROM group_grants WHERE role = ?",
+            (role_name, role_name, role_name))
+        return sorted(r["id"] for r in rows)
+
     def members_of(self, project_id: str) -> list[str]:
         rows = self.store.query("SELECT DISTINCT user_id FROM role_assignments WHERE project_id = ?"
                                 " ORDER BY user_id", (project_id,))

@@ -23,8 +23,8 @@ from api.identity_views import (
 )
 from api.responses.identity import RoleList, RoleShow
 from api.validation import Description, Name
-from domain.errors import InvalidInput, NotFound
-from domain.identity.role import DIRECTLY_IMPLIES
+from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.identity.role import BUILTIN_ROLES, DIRECTLY_IMPLIES
 from projections.identity import IdentityViews
 from projections.identity_domain_views import DomainGroupViews
 from projections.store import Row
@@ -35,6 +35,7 @@ RULES = [
     policy.RuleDefault("identity:list_roles", "rule:admin_api"),
     policy.RuleDefault("identity:get_role", "rule:admin_api"),
     policy.RuleDefault("identity:create_role", "rule:admin_api"),
+    policy.RuleDefault("identity:delete_role", "rule:admin_api"),
     policy.RuleDefault("identity:list_implied_roles", "rule:admin_api"),
     policy.RuleDefault("identity:create_grant", "rule:admin_api",
                        "Give a user a role on a project"),
@@ -60,6 +61,7 @@ class RoleCreateRequest(BaseModel):
 Lister = Annotated[Caller, Depends(Authorize("identity:list_roles"))]
 Reader = Annotated[Caller, Depends(Authorize("identity:get_role"))]
 Creator = Annotated[Caller, Depends(Authorize("identity:create_role"))]
+Deleter = Annotated[Caller, Depends(Authorize("identity:delete_role"))]
 ImpliedLister = Annotated[Caller, Depends(Authorize("identity:list_implied_roles"))]
 Granter = Annotated[Caller, Depends(Authorize("identity:create_grant"))]
 Checker = Annotated[Caller, Depends(Authorize("identity:check_grant"))]
@@ -93,6 +95,16 @@ def create_role(body: RoleCreateRequest, cloud: CloudDep, caller: Creator) -> di
 @router.get("/roles/{role_id}", response_model=RoleShow)
 def show_role(role_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
     return {"role": role_body(existing_role(cloud, role_id), cloud.settings.public_url)}
+
+
+@router.delete("/roles/{role_id}", status_code=204)
+def delete_role(role_id: str, cloud: CloudDep, caller: Deleter) -> Response:
+    role = existing_role(cloud, role_id)
+    if role["name"] in BUILTIN_ROLES:
+        raise Forbidden(f"The built-in role {role['name']} cannot be deleted.")
+    holders = IdentityViews(cloud.store).holders_of(role["name"])
+    cloud.identity.delete_role(caller.ctx, role_id, holders)
+    return Response(status_code=204)
 
 
 @router.get("/roles/{prior_role_id}/implies")

@@ -121,7 +121,10 @@ def domain_enabled(cloud: CloudServices, domain_id: str) -> bool:
     return isinstance(found, Domain) and not found.deleted and found.enabled
 
 
-def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[str, ...]]:
+def authenticate(cloud: CloudServices, identity: Identity
+                 ) -> tuple[User, tuple[str, ...], float | None]:
+    """The user, the token's methods, and its expiry when it must end with the token it was
+    got with (None: the usual lifetime)."""
     if "password" in identity.methods and identity.password is not None:
         ref = identity.password.user
         user = None
@@ -139,13 +142,13 @@ def authenticate(cloud: CloudServices, identity: Identity) -> tuple[User, tuple[
                                                ref.password)
         if user is None or not user.enabled or not domain_enabled(cloud, user.domain_id):
             raise InvalidToken("The request you have made requires authentication.")
-        return user, ("password",)
+        return user, ("password",), None
     if "token" in identity.methods and identity.token is not None:
         claims, user, _ = validate(cloud.app, cloud.tokens, identity.token.id)
         if claims.app_cred_id is not None:
             # Keystone: a token of an application credential cannot be exchanged for another.
             raise InvalidToken("A token got with an application credential cannot be rescoped.")
-        return user, claims.methods
+        return user, tuple(dict.fromkeys([*claims.methods, "token"])), claims.expires_at
     raise InvalidToken("The request you have made requires authentication.")
 
 
@@ -220,7 +223,8 @@ def token_body(
         if isinstance(credential, ApplicationCredential):
             body["application_credential"] = {"id": claims.app_cred_id, "name": credential.name,
                                               "restricted": not credential.unrestricted}
-    if catalog:  # `?nocatalog` leaves it out
+    # Keystone gives an unscoped token no catalog; `?nocatalog` leaves it out of the others.
+    if catalog and (project is not None or claims.system):
         body["catalog"] = service_catalog(cloud.store, cloud.settings.public_url,
                                           project.id.hex if project is not None else None)
     return {"token": body}
@@ -229,18 +233,19 @@ def token_body(
 @router.post("/auth/tokens", status_code=201, response_model=TokenShow)
 def issue_token(request: AuthRequest, cloud: CloudDep, response: Response,
                 nocatalog: str | None = None) -> dict[str, Any]:
-    identity, credential = request.auth.identity, None
+    identity, credential, expires_at = request.auth.identity, None, None
     if "application_credential" in identity.methods and identity.application_credential:
         user, credential = authenticate_app_credential(cloud, identity.application_credential)
         methods: tuple[str, ...] = ("application_credential",)
         system, project = False, cloud.app.find(UUID(credential.project_id))
     else:
-        user, methods = authenticate(cloud, identity)
+        user, methods, expires_at = authenticate(cloud, identity)
         system = system_scoped(cloud, user, request.auth.scope)
         project = None if system else scoped_project(cloud, user, request.auth.scope)
     project_id = project.id.hex if project is not None else None
     token, claims = cloud.tokens.issue(user.id.hex, project_id, methods, system=system,
-                                       app_cred_id=credential.id.hex if credential else None)
+                                       app_cred_id=credential.id.hex if credential else None,
+                                       expires_at=expires_at)
     try:
         _, _, roles = validate(cloud.app, cloud.tokens, token)
     except InvalidToken:

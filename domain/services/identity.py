@@ -48,6 +48,14 @@ def held_roles(app: SkyLedger, user: User, target: str) -> list[str]:
     return sorted(roles)
 
 
+def strip_role(holder: User | Group, role: str) -> None:
+    for target in list(holder.assignments):
+        if role in holder.assignments[target]:
+            holder.revoke(target, role)
+    if isinstance(holder, User):
+        holder.revoke_system(role)
+
+
 class IdentityService:
     def __init__(self, app: SkyLedger, hasher: PasswordHasher) -> None:
         self.app = app
@@ -193,6 +201,19 @@ class IdentityService:
         role = Role(name, description, extra)
         self.app.save(role)
         return role
+
+    @command
+    def delete_role(self, ctx: RequestContext, role_ref: str, holder_ids: Iterable[str] = ()
+                    ) -> None:
+        """Delete the role and, in the same save, take it from the users and groups the caller
+        found holding it (from the read models), on every project and on the system."""
+        role = self.role(role_ref)
+        role.delete()
+        holders = [self.app.find(parse_id(h, "role holder")) for h in holder_ids]
+        for holder in holders:
+            if isinstance(holder, (User, Group)):
+                strip_role(holder, role.name)
+        self.app.save(*changed(role, *holders))
 
     def role(self, role_ref: str) -> Role:
         return self.app.get(parse_id(role_ref, "role"), Role, "role")

@@ -135,3 +135,19 @@ def test_contradictory_assignment_filters_are_400(client: TestClient,
                   "?effective&group.id=b"):
         response = client.get(f"{V3}/role_assignments{query}", headers=admin)
         assert response.status_code == 400 and response.json()["error"]["code"] == 400, query
+
+
+def test_delete_role_takes_it_from_its_holders(client: TestClient, admin: dict[str, str],
+                                               member_a: dict[str, str]) -> None:
+    role = client.post(f"{V3}/roles", json={"role": {"name": "auditor"}},
+                       headers=admin).json()["role"]
+    assert client.put(grant_url(member_a, role["id"]), headers=admin).status_code == 204
+    system = f"{V3}/system/users/{member_a['user_id']}/roles/{role['id']}"
+    assert client.put(system, headers=admin).status_code == 204
+    assert client.delete(f"{V3}/roles/{role['id']}", headers=admin).status_code == 204
+    assert client.get(f"{V3}/roles/{role['id']}", headers=admin).status_code == 404
+    names = [a["role"]["id"] for a in assignments(client, admin,
+                                                  f"?user.id={member_a['user_id']}")]
+    assert names == [MEMBER]
+    assert client.delete(f"{V3}/roles/{role['id']}", headers=admin).status_code == 404
+    assert client.delete(f"{V3}/roles/{ADMIN}", headers=admin).status_code == 403

@@ -72,3 +72,14 @@ def test_system_scoped_token(client: TestClient, admin: dict[str, str],
 
 def test_bootstrap_admin_holds_admin_on_the_system(client: TestClient) -> None:
     assert system_token(client, "admin", "admin-secret").status_code == 201
+
+
+def test_a_token_got_with_a_token_ends_with_it(client: TestClient) -> None:
+    first = system_token(client, "admin", "admin-secret")
+    rescoped = client.post(f"{V3}/auth/tokens", json={"auth": {
+        "identity": {"methods": ["token"], "token": {"id": first.headers["X-Subject-Token"]}},
+        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
+    assert rescoped.status_code == 201, rescoped.text
+    body = rescoped.json()["token"]
+    assert body["expires_at"] == first.json()["token"]["expires_at"]
+    assert sorted(body["methods"]) == ["password", "token"]
