@@ -39,6 +39,7 @@ from api.routers import (
     identity_credentials,
     identity_domains,
     identity_groups,
+    identity_project_tags,
     identity_projects,
     identity_roles,
     identity_system,
@@ -64,6 +65,7 @@ from api.routers import (
 ROUTER_MODULES: tuple[ModuleType, ...] = (
     identity_tokens,
     identity_projects,
+    identity_project_tags,
     identity_domains,
     identity_groups,
     identity_users,

@@ -312,7 +312,8 @@ def update_endpoint(endpoint_id: str, body: EndpointUpdateRequest, cloud: CloudD
         changes["region_id"] = e.region_id or e.region
     if e.extras():
         changes["extra"] = e.extras()
-    endpoint = cloud.catalog.update_endpoint(caller.ctx, endpoint_id, changes)
+    legacy = "region_id" not in e.model_fields_set and e.region is not None
+    endpoint = cloud.catalog.update_endpoint(caller.ctx, endpoint_id, changes, make_region=legacy)
     return {"endpoint": endpoint_body(endpoint_row(endpoint), cloud.settings.public_url)}
 
 

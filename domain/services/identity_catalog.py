@@ -121,13 +121,21 @@ class CatalogService:
         return endpoint
 
     @command
-    def update_endpoint(self, ctx: RequestContext, endpoint_id: str,
-                        changes: dict[str, Any]) -> Endpoint:
+    def update_endpoint(self, ctx: RequestContext, endpoint_id: str, changes: dict[str, Any],
+                        make_region: bool = False) -> Endpoint:
         endpoint = self.endpoint(endpoint_id)
+        region_id = changes.get("region_id", endpoint.region_id)
+        new_region = None
+        if make_region and region_id is not None and self.app.find(region_key(region_id)) is None:
+            new_region = Region(region_id, "", None)
         self._check_references(changes.get("service_id", endpoint.service_id),
                                changes.get("interface", endpoint.interface),
-                               changes.get("region_id", endpoint.region_id))
-        return self._update(endpoint, changes)
+                               None if new_region else region_id)
+        changes = merged_extra(endpoint.extra, changes)
+        if changes:
+            endpoint.update(changes)
+        self.app.save(*changed(new_region, endpoint))
+        return endpoint
 
     @command
     def delete_endpoint(self, ctx: RequestContext, endpoint_id: str) -> None:

@@ -91,7 +91,9 @@ def test_regions_services_and_endpoints(client: TestClient, admin: dict[str, str
     body = token(client)
     [dns] = [s for s in body["catalog"] if s["type"] == "dns"]
     assert dns["endpoints"][0]["url"] == f"http://dns.example/{body['project']['id']}"
-    call("PATCH", f"endpoints/{endpoint['id']}", {"endpoint": {"enabled": False}})
+    moved = call("PATCH", f"endpoints/{endpoint['id']}", {"endpoint": {
+        "enabled": False, "region": "Farther"}})["endpoint"]
+    assert moved["region"] == "Farther" and call("GET", "regions/Farther")["region"]
     assert [s for s in token(client)["catalog"] if s["type"] == "dns"] == []
     call("DELETE", f"services/{service['id']}", status=204)
     call("GET", f"endpoints/{endpoint['id']}", status=404)

@@ -189,3 +189,18 @@ def test_project_hierarchy(client: TestClient, admin: dict[str, str]) -> None:
     assert [p["name"] for p in under_root["projects"]] == ["child"]
     top = client.get(f"{V3}/projects?parent_id=default", headers=admin).json()["projects"]
     assert "root" in [p["name"] for p in top] and "child" not in [p["name"] for p in top]
+
+
+def test_project_tags(client: TestClient, admin: dict[str, str]) -> None:
+    pid = create_project(client, admin, name="tagged", tags=["a"])["id"]
+    url = f"{V3}/projects/{pid}/tags"
+    assert client.put(f"{url}/b", headers=admin).status_code == 201
+    assert client.get(url, headers=admin).json() == {"tags": ["a", "b"]}
+    assert client.head(f"{url}/b", headers=admin).status_code == 204
+    assert client.delete(f"{url}/a", headers=admin).status_code == 204
+    assert client.get(f"{url}/a", headers=admin).status_code == 404
+    assert client.put(url, json={"tags": ["x", "y"]}, headers=admin).json() == {"tags": ["x", "y"]}
+    assert client.put(url, json={"tags": ["x", "x"]}, headers=admin).status_code == 400
+    assert client.put(f"{url}/{'z' * 256}", headers=admin).status_code == 400
+    assert client.delete(url, headers=admin).status_code == 204
+    assert client.get(f"{V3}/projects/{pid}", headers=admin).json()["project"]["tags"] == []
