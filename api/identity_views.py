@@ -94,8 +94,12 @@ def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict
     prior = row.get("prior_role_id")
     project_id = row.get("project_id") or (None if row.get("target") in (None, "system")
                                            else row["target"])
+    domain_id = None
+    if project_id is not None and project_id.startswith("domain:"):
+        domain_id, project_id = project_id.removeprefix("domain:"), None
     actor = ("groups", row["group_id"]) if "group_id" in row else ("users", row["user_id"])
-    target = "system" if project_id is None else f"projects/{project_id}"
+    target = ("system" if project_id is None and domain_id is None else
+              f"domains/{domain_id}" if domain_id else f"projects/{project_id}")
     # Keystone links an implied role to the assignment of its prior role, and names the
     # inference with its own (reversed) `/prior_role/{implied}/implies/{prior}` path.
     links = {"assignment": f"{base}{V3}/{target}/{actor[0]}/{actor[1]}"
@@ -103,8 +107,9 @@ def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict
     if prior:
         links["prior_role"] = f"{base}{V3}/prior_role/{row['role_id']}/implies/{prior}"
     role: dict[str, Any] = {"id": row["role_id"]}
-    scope: dict[str, Any] = {"system": {"all": True}} if project_id is None else {
-        "project": {"id": project_id}}
+    scope: dict[str, Any] = ({"domain": {"id": domain_id}} if domain_id else
+                             {"system": {"all": True}} if project_id is None else
+                             {"project": {"id": project_id}})
     who: dict[str, Any] = {"id": actor[1]}
     if include_names:
         role["name"] = row["role_name"]

@@ -211,6 +211,21 @@ class IdentityViews:
         return [out for row in rows for out in _with_implied(row)] if effective else rows
 
 
+    def domain_roles(self, domain_id: str, user_id: str) -> list[Row]:
+        return self.roles_on(f"domain:{domain_id}", user_id)
+
+    def domain_assignments(self, user_id: str | None, domain_id: str | None) -> list[Row]:
+        """Users' roles on domains, in the row shape of `assignments` (project_id holds the
+        `domain:<id>` key)."""
+        where, params = _filters(**{"a.user_id": user_id})
+        scope = " AND a.project_id = ?" if domain_id else " AND a.project_id LIKE 'domain:%'"
+        return self.store.query(
+            "SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id, a.project_id,"
+            " r.id AS role_id, a.role AS role_name FROM role_assignments a"
+            " JOIN users u ON u.id = a.user_id JOIN roles r ON r.name = a.role"
+            f"{where or ' WHERE TRUE'}{scope} ORDER BY u.name, a.role",
+            params + ([f"domain:{domain_id}"] if domain_id else []))
+
     def system_roles(self, actor_id: str, actor_type: str = "user") -> list[Row]:
         return _decoded(self.store.query(
             "SELECT r.* FROM roles r JOIN system_grants g ON g.role = r.name"

@@ -191,16 +191,16 @@ def list_role_assignments(
     params, base = dict(request.query_params), cloud.settings.public_url
     check_assignment_filters(params, key_only(effective))
     views = IdentityViews(cloud.store)
-    # Domain scopes hold no assignments here.
-    elsewhere = bool(params.get("scope.domain.id"))
-    group_id = params.get("group.id")
+    domain_id, group_id = params.get("scope.domain.id"), params.get("group.id")
     rows: list[Row] = []
-    if not elsewhere and not group_id and not system:
+    if not group_id and not system and not domain_id:
         rows += views.assignments(user_id, project_id, key_only(effective))
-    if not elsewhere and not group_id and not project_id:
+    if not group_id and not project_id and not domain_id:
         rows += views.system_assignments(user_id, key_only(effective))
-    if not elsewhere and not user_id and not key_only(effective):
-        target = "system" if system else project_id
+    if not group_id and not project_id and not system:
+        rows += views.domain_assignments(user_id, domain_id)
+    if not user_id and not key_only(effective):
+        target = ("system" if system else f"domain:{domain_id}" if domain_id else project_id)
         rows += DomainGroupViews(cloud.store).group_assignments(group_id, target)
     # Keystone filters by role after expanding implied roles, so `effective` can add matches.
     rows = [r for r in rows if role_id is None or r["role_id"] == role_id]

@@ -14,6 +14,12 @@ UPDATABLE = ("name", "description", "extra")
 SYSTEM_SCOPE = "system"
 
 
+def domain_target(domain_id: str) -> str:
+    """How a role on a domain is keyed among a user's or group's assignments (beside project
+    ids and SYSTEM_SCOPE)."""
+    return f"domain:{domain_id}"
+
+
 class Group(Entity):
     class Created(Entity.Created):
         name: str

@@ -13,7 +13,7 @@ from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
-from domain.identity.group import SYSTEM_SCOPE, Group
+from domain.identity.group import SYSTEM_SCOPE, Group, domain_target
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
 from domain.identity.role import Role, role_id
@@ -230,6 +230,24 @@ class IdentityService:
         if not user.revoke(project.id.hex, role.name):
             raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
                            f"on project {project_id}.")
+        self.app.save(user)
+
+    @command
+    def grant_on_domain(self, ctx: RequestContext, domain_id: str, user_id: str,
+                        role_ref: str) -> None:
+        self.check_domain(domain_id)
+        user, role = self.user(user_id), self.role(role_ref)
+        user.grant(domain_target(domain_id), role.name)
+        self.app.save(*changed(user))
+
+    @command
+    def revoke_on_domain(self, ctx: RequestContext, domain_id: str, user_id: str,
+                         role_ref: str) -> None:
+        self.check_domain(domain_id)
+        user, role = self.user(user_id), self.role(role_ref)
+        if not user.revoke(domain_target(domain_id), role.name):
+            raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
+                           f"on domain {domain_id}.")
         self.app.save(user)
 
     @command

@@ -9,7 +9,7 @@ from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
-from domain.identity.group import SYSTEM_SCOPE, Group
+from domain.identity.group import SYSTEM_SCOPE, Group, domain_target
 from domain.naming_service import claim_name, release_name
 from domain.services.identity import IdentityService, merged_extra, parse_id
 
@@ -65,7 +65,8 @@ class GroupService:
     @command
     def grant(self, ctx: RequestContext, group_id: str, project_id: str | None,
               role_ref: str) -> None:
-        """Give the group a role on a project, or on the system when `project_id` is None."""
+        """Give the group a role on a project, on a domain (`project_id` a `domain_target`), or
+        on the system when `project_id` is None."""
         group, role = self.group(group_id), self.identity.role(role_ref)
         group.grant(self._target(project_id), role.name)
         self.app.save(*changed(group))
@@ -79,7 +80,13 @@ class GroupService:
         self.app.save(group)
 
     def _target(self, project_id: str | None) -> str:
-        return SYSTEM_SCOPE if project_id is None else self.identity.project(project_id).id.hex
+        """A project id, a `domain_target`, or None for the system."""
+        if project_id is None:
+            return SYSTEM_SCOPE
+        if project_id.startswith(domain_target("")):
+            self.identity.check_domain(project_id.removeprefix(domain_target("")))
+            return project_id
+        return self.identity.project(project_id).id.hex
 
     def group(self, group_id: str) -> Group:
         return self.app.get(parse_id(group_id, "group"), Group, "group")

@@ -99,3 +99,31 @@ def test_group_membership(client: TestClient, admin: dict[str, str],
     assert client.delete(url, headers=admin).status_code == 404
     assert client.delete(f"{V3}/groups/{group['id']}", headers=admin).status_code == 204
     assert client.get(f"{V3}/groups/{group['id']}", headers=admin).status_code == 404
+
+
+def test_roles_on_a_domain(client: TestClient, admin: dict[str, str],
+                           member_a: dict[str, str]) -> None:
+    domain = created(client, admin, "domain", {"name": "acme"})
+    group = created(client, admin, "group", {"name": "g"})
+    user_url = f"{V3}/domains/{domain['id']}/users/{member_a['user_id']}/roles"
+    group_url = f"{V3}/domains/{domain['id']}/groups/{group['id']}/roles"
+    for url in (user_url, group_url):
+        assert client.head(f"{url}/{MEMBER}", headers=admin).status_code == 404
+        assert client.put(f"{url}/{MEMBER}", headers=admin).status_code == 204
+        assert client.head(f"{url}/{MEMBER}", headers=admin).status_code == 204
+        assert [r["id"] for r in client.get(url, headers=admin).json()["roles"]] == [MEMBER]
+    listed = client.get(f"{V3}/role_assignments?scope.domain.id={domain['id']}",
+                        headers=admin).json()["role_assignments"]
+    assert sorted((("user" in a), a["scope"]["domain"]["id"]) for a in listed) == \
+        [(False, domain["id"]), (True, domain["id"])]
+    mine = client.get(f"{V3}/auth/domains", headers={"X-Auth-Token": member_a["token"]})
+    assert [d["id"] for d in mine.json()["domains"]] == [domain["id"]]
+    # The project token of the user is not widened by a role on a domain.
+    token = client.get(f"{V3}/auth/tokens", headers={**admin, "X-Subject-Token":
+                                                    member_a["token"]}).json()["token"]
+    assert [r["name"] for r in token["roles"]] == ["member", "reader"]
+    for url in (user_url, group_url):
+        assert client.delete(f"{url}/{MEMBER}", headers=admin).status_code == 204
+        assert client.delete(f"{url}/{MEMBER}", headers=admin).status_code == 404
+    missing = f"{V3}/domains/{'0' * 32}/users/{member_a['user_id']}/roles/{MEMBER}"
+    assert client.put(missing, headers=admin).status_code == 404

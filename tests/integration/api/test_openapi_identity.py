@@ -60,6 +60,11 @@ def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, s
     checked.call("get", f"{V3}/projects/{{project_id}}/groups/{{group_id}}/roles", admin,
                  project_id=member_a["project_id"], group_id=group["id"])
     checked.call("get", f"{V3}/system/groups/{{group_id}}/roles", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/domains/{{domain_id}}/users/{{user_id}}/roles", admin,
+                 domain_id="default", user_id=member_a["user_id"])
+    checked.call("get", f"{V3}/domains/{{domain_id}}/groups/{{group_id}}/roles", admin,
+                 domain_id="default", group_id=group["id"])
+    checked.call("get", f"{V3}/auth/domains", {"X-Auth-Token": member_a["token"]})
     checked.call("get", f"{V3}/system/users/{{user_id}}/roles", admin,
                  user_id=member_a["user_id"])
     system = {"auth": {**unscoped["auth"], "scope": {"system": {"all": True}}}}
