@@ -28,6 +28,7 @@ from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
+from domain.services.identity_trusts import TrustService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
@@ -88,6 +89,7 @@ class CloudServices:
     catalog: CatalogService
     app_credentials: AppCredentialService
     credentials: CredentialService
+    trusts: TrustService
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService

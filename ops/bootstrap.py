@@ -68,6 +68,7 @@ from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
+from domain.services.identity_trusts import TrustService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
@@ -185,6 +186,7 @@ class Composition:
             identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             credentials=CredentialService(app, identity, FernetBox(token_key)),
+            trusts=TrustService(app, identity),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),

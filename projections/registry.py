@@ -21,13 +21,14 @@ from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
 from projections.quotas import QuotaProjection
 from projections.servers import ServerProjection
+from projections.trusts import TrustProjection
 from projections.volumes import VolumeProjection
 
 
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
             AppCredentialProjection(), CredentialProjection(), ImageProjection(),
-            KeypairProjection(),
+            KeypairProjection(), TrustProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),

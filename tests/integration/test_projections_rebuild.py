@@ -107,6 +107,13 @@ def drive_app_credentials(api: Api, user_id: str, member: dict[str, str]) -> Non
     other = api.create("/identity/v3/credentials", "credential", {
         "user_id": user_id, "type": "cert", "blob": "x"})
     api("PATCH", f"/identity/v3/credentials/{other}", {"credential": {"blob": "y"}})
+    trusts = "/identity/v3/OS-TRUST/trusts"
+    admin_id = api("GET", "/identity/v3/users?name=admin")["users"][0]["id"]
+    for _ in range(2):
+        trust = api("POST", trusts, {"trust": {
+            "trustor_user_id": user_id, "trustee_user_id": admin_id, "project_id": project,
+            "impersonation": True, "roles": [{"name": "member"}]}}, headers=member)["trust"]
+    api("DELETE", f"{trusts}/{trust['id']}", headers=member)
 
 
 def drive_catalog(api: Api) -> None:

@@ -1,0 +1,41 @@
+"""Trusts (Keystone's OS-TRUST): a trustor delegates some of their roles on a project to a
+trustee, optionally impersonated, until it expires or its uses run out."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+
+
+class Trust(Entity):
+    class Created(Entity.Created):
+        trustor_user_id: str
+        trustee_user_id: str
+        project_id: str | None
+        roles: list[str]
+        impersonation: bool
+        expires_at: str | None
+        remaining_uses: int | None
+        allow_redelegation: bool
+
+    @event(Created)
+    def __init__(self, trustor_user_id: str, trustee_user_id: str, project_id: str | None,
+                 roles: list[str], impersonation: bool, expires_at: str | None,
+                 remaining_uses: int | None, allow_redelegation: bool) -> None:
+        self.trustor_user_id = trustor_user_id
+        self.trustee_user_id = trustee_user_id
+        self.project_id = project_id
+        self.roles = list(roles)
+        self.impersonation = impersonation
+        self.expires_at = expires_at  # ISO 8601 UTC with microseconds, or None: never
+        self.remaining_uses = remaining_uses
+        self.allow_redelegation = allow_redelegation
+        self.deleted = False
+
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
+    def delete(self) -> None:
+        self.deleted = True
