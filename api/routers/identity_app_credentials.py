@@ -152,22 +152,22 @@ def list_credentials(user_id: str, request: Request, cloud: CloudDep, caller: Ca
             "links": collection_links(self_url(request, base))}
 
 
-@router.get("/users/{user_id}/application_credentials/{credential_id}")
-def show_credential(user_id: str, credential_id: str, cloud: CloudDep, caller: CallerDep,
+@router.get("/users/{user_id}/application_credentials/{app_credential_id}")
+def show_credential(user_id: str, app_credential_id: str, cloud: CloudDep, caller: CallerDep,
                     policy: PolicyDep) -> dict[str, Any]:
     allow(policy, "identity:read_application_credentials", user_id, caller)
-    row = AppCredentialViews(cloud.store).credential(user_id, credential_id)
+    row = AppCredentialViews(cloud.store).credential(user_id, app_credential_id)
     if row is None:
-        raise NotFound(f"Could not find application credential: {credential_id}.")
+        raise NotFound(f"Could not find application credential: {app_credential_id}.")
     return {"application_credential": credential_body(
         with_rules(cloud, row), cloud.settings.public_url, IdentityViews(cloud.store))}
 
 
-@router.delete("/users/{user_id}/application_credentials/{credential_id}", status_code=204)
-def delete_credential(user_id: str, credential_id: str, cloud: CloudDep, caller: CallerDep,
+@router.delete("/users/{user_id}/application_credentials/{app_credential_id}", status_code=204)
+def delete_credential(user_id: str, app_credential_id: str, cloud: CloudDep, caller: CallerDep,
                       policy: PolicyDep) -> Response:
     allow(policy, "identity:manage_application_credentials", user_id, caller)
-    cloud.app_credentials.delete(caller.ctx, user_id, credential_id)
+    cloud.app_credentials.delete(caller.ctx, user_id, app_credential_id)
     return Response(status_code=204)
 
 

@@ -245,14 +245,15 @@ def create_service(body: ServiceCreateRequest, cloud: CloudDep, caller: Writer) 
     return {"service": service_body(service_row(service), cloud.settings.public_url)}
 
 
-@router.get("/services/{service_id}")
-def show_service(service_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
-    row = found(CatalogViews(cloud.store).service(service_id), "service", service_id)
+@router.get("/services/{catalog_service_id}")
+def show_service(catalog_service_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
+    row = found(CatalogViews(cloud.store).service(catalog_service_id), "service",
+                catalog_service_id)
     return {"service": service_body(row, cloud.settings.public_url)}
 
 
-@router.patch("/services/{service_id}")
-def update_service(service_id: str, body: ServiceUpdateRequest, cloud: CloudDep,
+@router.patch("/services/{catalog_service_id}")
+def update_service(catalog_service_id: str, body: ServiceUpdateRequest, cloud: CloudDep,
                    caller: Writer) -> dict[str, Any]:
     s = body.service
     changes = s.given("type", "enabled")
@@ -260,14 +261,15 @@ def update_service(service_id: str, body: ServiceUpdateRequest, cloud: CloudDep,
                     if k in s.model_fields_set})
     if s.extras():
         changes["extra"] = s.extras()
-    service = cloud.catalog.update_service(caller.ctx, service_id, changes)
+    service = cloud.catalog.update_service(caller.ctx, catalog_service_id, changes)
     return {"service": service_body(service_row(service), cloud.settings.public_url)}
 
 
-@router.delete("/services/{service_id}", status_code=204)
-def delete_service(service_id: str, cloud: CloudDep, caller: Writer) -> Response:
-    endpoints = [e["id"] for e in CatalogViews(cloud.store).endpoints(service_id=service_id)]
-    cloud.catalog.delete_service(caller.ctx, service_id, endpoints)
+@router.delete("/services/{catalog_service_id}", status_code=204)
+def delete_service(catalog_service_id: str, cloud: CloudDep, caller: Writer) -> Response:
+    views = CatalogViews(cloud.store)
+    endpoints = [e["id"] for e in views.endpoints(service_id=catalog_service_id)]
+    cloud.catalog.delete_service(caller.ctx, catalog_service_id, endpoints)
     return Response(status_code=204)
 
 

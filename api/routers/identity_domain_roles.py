@@ -33,7 +33,7 @@ RULES = [
 Granter = Annotated[Caller, Depends(Authorize("identity:manage_domain_grants"))]
 AuthDomains = Annotated[Caller, Depends(Authorize("identity:get_auth_domains"))]
 USERS = "/domains/{domain_id}/users/{user_id}/roles"
-GROUPS = "/domains/{domain_id}/groups/{group_id}/roles"
+GROUPS = "/domains/{domain_id}/groups/{identity_group_id}/roles"
 
 
 def user_roles(cloud: CloudServices, domain_id: str, user_id: str) -> list[Row]:
@@ -44,10 +44,10 @@ def user_roles(cloud: CloudServices, domain_id: str, user_id: str) -> list[Row]:
     return views.domain_roles(domain_id, user_id)
 
 
-def group_roles(cloud: CloudServices, domain_id: str, group_id: str) -> list[Row]:
+def group_roles(cloud: CloudServices, domain_id: str, identity_group_id: str) -> list[Row]:
     existing_domain(cloud, domain_id)
-    existing_group(cloud, group_id)
-    return DomainGroupViews(cloud.store).group_roles(group_id, domain_target(domain_id))
+    existing_group(cloud, identity_group_id)
+    return DomainGroupViews(cloud.store).group_roles(identity_group_id, domain_target(domain_id))
 
 
 def roles_body(cloud: CloudServices, request: Request, rows: list[Row]) -> dict[str, Any]:
@@ -91,29 +91,30 @@ def revoke_user(domain_id: str, user_id: str, role_id: str, cloud: CloudDep,
 
 
 @router.put(GROUPS + "/{role_id}", status_code=204)
-def grant_group(domain_id: str, group_id: str, role_id: str, cloud: CloudDep,
+def grant_group(domain_id: str, identity_group_id: str, role_id: str, cloud: CloudDep,
                 caller: Granter) -> Response:
-    cloud.groups.grant(caller.ctx, group_id, domain_target(domain_id), role_id)
+    cloud.groups.grant(caller.ctx, identity_group_id, domain_target(domain_id), role_id)
     return Response(status_code=204)
 
 
 @router.head(GROUPS + "/{role_id}", status_code=204)
 @router.get(GROUPS + "/{role_id}", status_code=204)
-def check_group(domain_id: str, group_id: str, role_id: str, cloud: CloudDep,
+def check_group(domain_id: str, identity_group_id: str, role_id: str, cloud: CloudDep,
                 caller: Granter) -> Response:
-    return check(cloud, group_roles(cloud, domain_id, group_id), role_id, f"group {group_id}")
+    rows = group_roles(cloud, domain_id, identity_group_id)
+    return check(cloud, rows, role_id, f"group {identity_group_id}")
 
 
 @router.get(GROUPS, response_model=RoleList)
-def list_group(domain_id: str, group_id: str, request: Request, cloud: CloudDep,
+def list_group(domain_id: str, identity_group_id: str, request: Request, cloud: CloudDep,
                caller: Granter) -> dict[str, Any]:
-    return roles_body(cloud, request, group_roles(cloud, domain_id, group_id))
+    return roles_body(cloud, request, group_roles(cloud, domain_id, identity_group_id))
 
 
 @router.delete(GROUPS + "/{role_id}", status_code=204)
-def revoke_group(domain_id: str, group_id: str, role_id: str, cloud: CloudDep,
+def revoke_group(domain_id: str, identity_group_id: str, role_id: str, cloud: CloudDep,
                  caller: Granter) -> Response:
-    cloud.groups.revoke(caller.ctx, group_id, domain_target(domain_id), role_id)
+    cloud.groups.revoke(caller.ctx, identity_group_id, domain_target(domain_id), role_id)
     return Response(status_code=204)
 
 

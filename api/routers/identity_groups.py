@@ -92,10 +92,10 @@ Remover = Annotated[Caller, Depends(Authorize("identity:remove_user_from_group")
 Granter = Annotated[Caller, Depends(Authorize("identity:manage_group_grants"))]
 
 
-def existing_group(cloud: CloudServices, group_id: str) -> Row:
-    row = DomainGroupViews(cloud.store).group(group_id)
+def existing_group(cloud: CloudServices, identity_group_id: str) -> Row:
+    row = DomainGroupViews(cloud.store).group(identity_group_id)
     if row is None:
-        raise NotFound(f"Could not find group: {group_id}.")
+        raise NotFound(f"Could not find group: {identity_group_id}.")
     return row
 
 
@@ -119,16 +119,17 @@ def create_group(body: GroupCreateRequest, cloud: CloudDep, caller: Creator) -> 
     return {"group": group_body(group_row(group), cloud.settings.public_url)}
 
 
-@router.get("/groups/{group_id}", response_model=GroupShow)
-def show_group(group_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
-    return {"group": group_body(existing_group(cloud, group_id), cloud.settings.public_url)}
+@router.get("/groups/{identity_group_id}", response_model=GroupShow)
+def show_group(identity_group_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
+    row = existing_group(cloud, identity_group_id)
+    return {"group": group_body(row, cloud.settings.public_url)}
 
 
-@router.patch("/groups/{group_id}", response_model=GroupShow)
-def update_group(group_id: str, body: GroupUpdateRequest, cloud: CloudDep,
+@router.patch("/groups/{identity_group_id}", response_model=GroupShow)
+def update_group(identity_group_id: str, body: GroupUpdateRequest, cloud: CloudDep,
                  caller: Updater) -> dict[str, Any]:
-    g, current = body.group, existing_group(cloud, group_id)
-    if g.id is not None and g.id != group_id:
+    g, current = body.group, existing_group(cloud, identity_group_id)
+    if g.id is not None and g.id != identity_group_id:
         raise InvalidInput("Cannot change the id of a group.")
     if g.domain_id is not None and g.domain_id != current["domain_id"]:
         raise InvalidInput("Cannot change the domain_id of a group.")
@@ -137,45 +138,48 @@ def update_group(group_id: str, body: GroupUpdateRequest, cloud: CloudDep,
         changes["description"] = g.description or ""
     if g.extras():
         changes["extra"] = g.extras()
-    group = cloud.groups.update_group(caller.ctx, group_id, changes)
+    group = cloud.groups.update_group(caller.ctx, identity_group_id, changes)
     return {"group": group_body(group_row(group), cloud.settings.public_url)}
 
 
-@router.delete("/groups/{group_id}", status_code=204)
-def delete_group(group_id: str, cloud: CloudDep, caller: Deleter) -> Response:
-    cloud.groups.delete_group(caller.ctx, group_id)
+@router.delete("/groups/{identity_group_id}", status_code=204)
+def delete_group(identity_group_id: str, cloud: CloudDep, caller: Deleter) -> Response:
+    cloud.groups.delete_group(caller.ctx, identity_group_id)
     return Response(status_code=204)
 
 
 # Membership ------------------------------------------------------------------------------------
-@router.get("/groups/{group_id}/users", response_model=UserList)
-def list_group_users(group_id: str, request: Request, cloud: CloudDep,
+@router.get("/groups/{identity_group_id}/users", response_model=UserList)
+def list_group_users(identity_group_id: str, request: Request, cloud: CloudDep,
                      caller: MemberLister) -> dict[str, Any]:
-    existing_group(cloud, group_id)
+    existing_group(cloud, identity_group_id)
     base, views = cloud.settings.public_url, IdentityViews(cloud.store)
-    rows = [views.user(u) for u in DomainGroupViews(cloud.store).member_ids(group_id)]
+    rows = [views.user(u) for u in DomainGroupViews(cloud.store).member_ids(identity_group_id)]
     return {"users": [user_body(r, base) for r in rows if r is not None],
             "links": collection_links(self_url(request, base))}
 
 
-@router.put("/groups/{group_id}/users/{user_id}", status_code=204)
-def add_group_user(group_id: str, user_id: str, cloud: CloudDep, caller: Adder) -> Response:
-    cloud.groups.add_member(caller.ctx, group_id, user_id)
+@router.put("/groups/{identity_group_id}/users/{user_id}", status_code=204)
+def add_group_user(identity_group_id: str, user_id: str, cloud: CloudDep,
+                   caller: Adder) -> Response:
+    cloud.groups.add_member(caller.ctx, identity_group_id, user_id)
     return Response(status_code=204)
 
 
-@router.head("/groups/{group_id}/users/{user_id}", status_code=204)
-@router.get("/groups/{group_id}/users/{user_id}", status_code=204)
-def check_group_user(group_id: str, user_id: str, cloud: CloudDep, caller: Checker) -> Response:
-    existing_group(cloud, group_id)
-    if user_id not in DomainGroupViews(cloud.store).member_ids(group_id):
-        raise NotFound(f"User {user_id} is not a member of group {group_id}.")
+@router.head("/groups/{identity_group_id}/users/{user_id}", status_code=204)
+@router.get("/groups/{identity_group_id}/users/{user_id}", status_code=204)
+def check_group_user(identity_group_id: str, user_id: str, cloud: CloudDep,
+                     caller: Checker) -> Response:
+    existing_group(cloud, identity_group_id)
+    if user_id not in DomainGroupViews(cloud.store).member_ids(identity_group_id):
+        raise NotFound(f"User {user_id} is not a member of group {identity_group_id}.")
     return Response(status_code=204)
 
 
-@router.delete("/groups/{group_id}/users/{user_id}", status_code=204)
-def remove_group_user(group_id: str, user_id: str, cloud: CloudDep, caller: Remover) -> Response:
-    cloud.groups.remove_member(caller.ctx, group_id, user_id)
+@router.delete("/groups/{identity_group_id}/users/{user_id}", status_code=204)
+def remove_group_user(identity_group_id: str, user_id: str, cloud: CloudDep,
+                      caller: Remover) -> Response:
+    cloud.groups.remove_member(caller.ctx, identity_group_id, user_id)
     return Response(status_code=204)
 
 
@@ -189,11 +193,11 @@ def list_user_groups(user_id: str, request: Request, cloud: CloudDep, caller: Ca
 
 
 # Roles of groups: /projects/{p}/groups/{g}/roles and /system/groups/{g}/roles ------------------
-def group_roles(cloud: CloudServices, group_id: str, project_id: str | None) -> list[Row]:
-    existing_group(cloud, group_id)
+def group_roles(cloud: CloudServices, identity_group_id: str, project_id: str | None) -> list[Row]:
+    existing_group(cloud, identity_group_id)
     if project_id is not None and IdentityViews(cloud.store).project(project_id) is None:
         raise NotFound(f"Could not find project: {project_id}.")
-    return DomainGroupViews(cloud.store).group_roles(group_id, project_id or SYSTEM_SCOPE)
+    return DomainGroupViews(cloud.store).group_roles(identity_group_id, project_id or SYSTEM_SCOPE)
 
 
 def roles_body(cloud: CloudServices, request: Request, rows: list[Row]) -> dict[str, Any]:
@@ -202,64 +206,69 @@ def roles_body(cloud: CloudServices, request: Request, rows: list[Row]) -> dict[
             "links": collection_links(self_url(request, base))}
 
 
-def check_role(cloud: CloudServices, group_id: str, project_id: str | None, role_id: str) -> None:
+def check_role(cloud: CloudServices, identity_group_id: str, project_id: str | None,
+               role_id: str) -> None:
     existing_role(cloud, role_id)
-    if role_id not in {r["id"] for r in group_roles(cloud, group_id, project_id)}:
-        raise NotFound(f"Could not find role assignment of role {role_id} to group {group_id}.")
+    if role_id not in {r["id"] for r in group_roles(cloud, identity_group_id, project_id)}:
+        raise NotFound(f"Could not find role assignment of role {role_id} to group "
+                       f"{identity_group_id}.")
 
 
-PROJECT_GRANTS = "/projects/{project_id}/groups/{group_id}/roles"
-SYSTEM_GRANTS = "/system/groups/{group_id}/roles"
+PROJECT_GRANTS = "/projects/{project_id}/groups/{identity_group_id}/roles"
+SYSTEM_GRANTS = "/system/groups/{identity_group_id}/roles"
 
 
 @router.put(PROJECT_GRANTS + "/{role_id}", status_code=204)
-def grant_on_project(project_id: str, group_id: str, role_id: str, cloud: CloudDep,
+def grant_on_project(project_id: str, identity_group_id: str, role_id: str, cloud: CloudDep,
                      caller: Granter) -> Response:
-    cloud.groups.grant(caller.ctx, group_id, project_id, role_id)
+    cloud.groups.grant(caller.ctx, identity_group_id, project_id, role_id)
     return Response(status_code=204)
 
 
 @router.head(PROJECT_GRANTS + "/{role_id}", status_code=204)
 @router.get(PROJECT_GRANTS + "/{role_id}", status_code=204)
-def check_on_project(project_id: str, group_id: str, role_id: str, cloud: CloudDep,
+def check_on_project(project_id: str, identity_group_id: str, role_id: str, cloud: CloudDep,
                      caller: Granter) -> Response:
-    check_role(cloud, group_id, project_id, role_id)
+    check_role(cloud, identity_group_id, project_id, role_id)
     return Response(status_code=204)
 
 
 @router.get(PROJECT_GRANTS, response_model=RoleList)
-def list_on_project(project_id: str, group_id: str, request: Request, cloud: CloudDep,
+def list_on_project(project_id: str, identity_group_id: str, request: Request, cloud: CloudDep,
                     caller: Granter) -> dict[str, Any]:
-    return roles_body(cloud, request, group_roles(cloud, group_id, project_id))
+    return roles_body(cloud, request, group_roles(cloud, identity_group_id, project_id))
 
 
 @router.delete(PROJECT_GRANTS + "/{role_id}", status_code=204)
-def revoke_on_project(project_id: str, group_id: str, role_id: str, cloud: CloudDep,
+def revoke_on_project(project_id: str, identity_group_id: str, role_id: str, cloud: CloudDep,
                       caller: Granter) -> Response:
-    cloud.groups.revoke(caller.ctx, group_id, project_id, role_id)
+    cloud.groups.revoke(caller.ctx, identity_group_id, project_id, role_id)
     return Response(status_code=204)
 
 
 @router.put(SYSTEM_GRANTS + "/{role_id}", status_code=204)
-def grant_on_system(group_id: str, role_id: str, cloud: CloudDep, caller: Granter) -> Response:
-    cloud.groups.grant(caller.ctx, group_id, None, role_id)
+def grant_on_system(identity_group_id: str, role_id: str, cloud: CloudDep,
+                    caller: Granter) -> Response:
+    cloud.groups.grant(caller.ctx, identity_group_id, None, role_id)
     return Response(status_code=204)
 
 
 @router.head(SYSTEM_GRANTS + "/{role_id}", status_code=204)
 @router.get(SYSTEM_GRANTS + "/{role_id}", status_code=204)
-def check_on_system(group_id: str, role_id: str, cloud: CloudDep, caller: Granter) -> Response:
-    check_role(cloud, group_id, None, role_id)
+def check_on_system(identity_group_id: str, role_id: str, cloud: CloudDep,
+                    caller: Granter) -> Response:
+    check_role(cloud, identity_group_id, None, role_id)
     return Response(status_code=204)
 
 
 @router.get(SYSTEM_GRANTS, response_model=RoleList)
-def list_on_system(group_id: str, request: Request, cloud: CloudDep,
+def list_on_system(identity_group_id: str, request: Request, cloud: CloudDep,
                    caller: Granter) -> dict[str, Any]:
-    return roles_body(cloud, request, group_roles(cloud, group_id, None))
+    return roles_body(cloud, request, group_roles(cloud, identity_group_id, None))
 
 
 @router.delete(SYSTEM_GRANTS + "/{role_id}", status_code=204)
-def revoke_on_system(group_id: str, role_id: str, cloud: CloudDep, caller: Granter) -> Response:
-    cloud.groups.revoke(caller.ctx, group_id, None, role_id)
+def revoke_on_system(identity_group_id: str, role_id: str, cloud: CloudDep,
+                     caller: Granter) -> Response:
+    cloud.groups.revoke(caller.ctx, identity_group_id, None, role_id)
     return Response(status_code=204)

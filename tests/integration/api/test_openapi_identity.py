@@ -51,19 +51,20 @@ def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, s
     checked.call("patch", f"{V3}/domains/{{domain_id}}", admin, domain_id=domain["id"],
                  json={"domain": {"enabled": False}})
     group = checked.call("post", f"{V3}/groups", admin, json={"group": {"name": "g"}})["group"]
-    checked.call("patch", f"{V3}/groups/{{group_id}}", admin, group_id=group["id"],
+    gid = {"identity_group_id": group["id"]}
+    checked.call("patch", f"{V3}/groups/{{identity_group_id}}", admin, **gid,
                  json={"group": {"description": "d"}})
-    checked.call("get", f"{V3}/groups/{{group_id}}", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/groups/{{identity_group_id}}", admin, **gid)
     checked.call("get", f"{V3}/groups", admin)
-    checked.call("get", f"{V3}/groups/{{group_id}}/users", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/groups/{{identity_group_id}}/users", admin, **gid)
     checked.call("get", f"{V3}/users/{{user_id}}/groups", admin, user_id=member_a["user_id"])
-    checked.call("get", f"{V3}/projects/{{project_id}}/groups/{{group_id}}/roles", admin,
-                 project_id=member_a["project_id"], group_id=group["id"])
-    checked.call("get", f"{V3}/system/groups/{{group_id}}/roles", admin, group_id=group["id"])
+    checked.call("get", f"{V3}/projects/{{project_id}}/groups/{{identity_group_id}}/roles", admin,
+                 project_id=member_a["project_id"], **gid)
+    checked.call("get", f"{V3}/system/groups/{{identity_group_id}}/roles", admin, **gid)
     checked.call("get", f"{V3}/domains/{{domain_id}}/users/{{user_id}}/roles", admin,
                  domain_id="default", user_id=member_a["user_id"])
-    checked.call("get", f"{V3}/domains/{{domain_id}}/groups/{{group_id}}/roles", admin,
-                 domain_id="default", group_id=group["id"])
+    checked.call("get", f"{V3}/domains/{{domain_id}}/groups/{{identity_group_id}}/roles", admin,
+                 domain_id="default", **gid)
     checked.call("get", f"{V3}/auth/domains", {"X-Auth-Token": member_a["token"]})
     checked.call("get", f"{V3}/system/users/{{user_id}}/roles", admin,
                  user_id=member_a["user_id"])
