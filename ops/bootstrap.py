@@ -66,9 +66,9 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
-from domain.services.identity_trusts import TrustService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
