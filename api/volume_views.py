@@ -98,9 +98,11 @@ def image_metadata(image: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
-def detail(volume: Row, base: str, caller: Caller, version: Version) -> Volume:
+def detail(volume: Row, base: str, caller: Caller, version: Version,
+           with_image_metadata: bool = True) -> Volume:
     """The volume as Cinder shows it at `version`; the tenant, host, provider and cluster
-    attributes to administrators only (Cinder's policy defaults)."""
+    attributes to administrators only (Cinder's policy defaults). `with_image_metadata` False: as
+    Cinder answers a create, before its volume manager copied the image's metadata over."""
     body: dict[str, Any] = {
         **summary(volume, base), "description": volume["description"],
         "status": volume["status"], "size": volume["size"],
@@ -119,7 +121,7 @@ def detail(volume: Row, base: str, caller: Caller, version: Version) -> Volume:
     for since, fields in later.items():
         if version >= since:
             body.update(fields)
-    if volume["image"]:
+    if volume["image"] and with_image_metadata:
         body["volume_image_metadata"] = image_metadata(volume["image"])
     if caller.is_admin:
         body.update({"os-vol-tenant-attr:tenant_id": volume["project_id"],
