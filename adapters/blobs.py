@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from adapters.format_inspector import OsloFormatInspector
 from domain.ports import BlobTooLarge, StoredBlob
 from domain.services.images import StagedBlob
 
@@ -67,6 +68,9 @@ class FileBlobStore:
 
     def exists(self, content_hash: str) -> bool:
         return Path(self.path(content_hash)).is_file()
+
+    def check_format(self, content_hash: str, disk_format: str) -> None:
+        OsloFormatInspector().check(self.path(content_hash), disk_format)
 
     @contextmanager
     def locked(self, content_hash: str) -> Iterator[None]:

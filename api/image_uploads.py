@@ -17,8 +17,7 @@ from api.errors import ApiError
 from api.image_access import authorize_change
 from api.policy import PolicyEngine
 from domain.context import RequestContext
-from domain.ports import BlobTooLarge
-from domain.services.image_data import FormatMismatch
+from domain.ports import BlobTooLarge, FormatMismatch
 from domain.services.images import ImageFiles
 
 # What takes the bytes: ImageDataService.upload or .stage.

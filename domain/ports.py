@@ -36,6 +36,11 @@ class BlobTooLarge(InvalidInput):
     """An upload went past the size the store was told to accept."""
 
 
+class FormatMismatch(InvalidInput):
+    """Image data is not of its declared disk_format, or is of it but unsafe to hand a
+    hypervisor (adapters/format_inspector.py says why)."""
+
+
 class BlobStore(Protocol):
     def put(self, chunks: Iterator[bytes], max_size: int) -> StoredBlob: ...
 

@@ -37,6 +37,10 @@ class ImageFiles(Protocol):
 
     def exists(self, content_hash: str) -> bool: ...
 
+    def check_format(self, content_hash: str, disk_format: str) -> None:
+        """Raise domain.ports.FormatMismatch when the file is not a safe
+        `disk_format` disk: the host checks again what the image service checked on upload."""
+
     def put_file(self, name: str, fill: Callable[[Path], None]) -> StoredBlob:
         """Store the file that `fill` writes at the path it is given (in a scratch place of the
         adapter's choosing, removed afterwards), by its content hash."""

@@ -23,6 +23,7 @@ from uuid import UUID
 from domain.compute.ports import GuestNic, GuestSpec, GuestVolume, ImageDisk, KernelBoot
 from domain.errors import DomainError
 from domain.network.bridges import bridge_name
+from domain.ports import FormatMismatch
 from domain.process.ports import ImageFiles
 
 # Glance disk formats that can back a qcow2 overlay, and how qemu-img names each.
@@ -69,8 +70,14 @@ def _root_disk(image: dict[str, Any], flavor: dict[str, Any], files: ImageFiles,
         raise SpawnRefused(f"Image {image.get('id')} has disk format {disk_format!r}, "
                            f"which cannot boot a server.")
     size = int(flavor.get("disk") or 0)
-    return ImageDisk(_image_file(image, files, host), BACKING_FORMATS[disk_format],
-                     size_gib=size or None)
+    path = _image_file(image, files, host)
+    try:
+        # As Nova does since CVE-2024-32498: never hand the hypervisor a disk whose format is
+        # not the declared one, or one that points at other files (a backing or data file).
+        files.check_format(str(image.get("content_hash")), disk_format)
+    except FormatMismatch as refusal:
+        raise SpawnRefused(f"Image {image.get('id')} cannot boot a server: {refusal}") from None
+    return ImageDisk(path, BACKING_FORMATS[disk_format], size_gib=size or None)
 
 
 def _nic(port: Mapping[str, str], find_segment: SegmentFinder) -> GuestNic:

@@ -23,16 +23,11 @@ from domain.catalog.image_file import ImageFile, image_file_id
 from domain.catalog.image_task import ImageTask
 from domain.commands import command
 from domain.context import RequestContext
-from domain.errors import InvalidInput
-from domain.ports import StoredBlob
+from domain.ports import FormatMismatch, StoredBlob
 from domain.services.images import ImageFiles, ImageService, StagedBlob, uploaded
 
 STORE = "file"  # the one store (Glance's `file` backend): /v2/info/stores lists it
 IMPORT_METHODS = ("glance-direct", "copy-image")
-
-
-class FormatMismatch(InvalidInput):
-    """The data is not of its declared disk_format, or is of it but unsafe to hand a hypervisor."""
 
 
 class FormatInspector(Protocol):

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from adapters.blobs import BlobTooLarge, FileBlobStore
+from domain.ports import FormatMismatch
+from tests.support.disk_images import qcow2_header, tiny_qcow2
 
 
 def leftovers(root: Path) -> list[Path]:
@@ -87,3 +89,15 @@ def test_lock_excludes_other_threads_for_the_same_hash(tmp_path: Path) -> None:
         order.append("waiter in")
     thread.join()
     assert order == ["holder done", "waiter in"]
+
+
+def test_a_stored_file_is_checked_against_its_disk_format(tmp_path: Path) -> None:
+    """What a compute host asks before it boots an image (oslo.utils' inspector, for real)."""
+    store = FileBlobStore(tmp_path)
+    good = store.put(iter([tiny_qcow2(b"good")]), max_size=1 << 30)
+    store.check_format(good.content_hash, "qcow2")
+    bad = store.put(iter([qcow2_header(backing_file="/etc/shadow")]), max_size=1 << 30)
+    with pytest.raises(FormatMismatch, match="backing_file"):
+        store.check_format(bad.content_hash, "qcow2")
+    with pytest.raises(FormatMismatch, match="the data is qcow2"):
+        store.check_format(good.content_hash, "raw")

@@ -14,8 +14,8 @@ from domain.app import SkyLedger
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.context import RequestContext
 from domain.errors import InvalidState, NotFound
-from domain.ports import StoredBlob
-from domain.services.image_data import FormatMismatch, ImageDataService
+from domain.ports import FormatMismatch, StoredBlob
+from domain.services.image_data import ImageDataService
 from domain.services.images import ImageService, StagedBlob
 
 A = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))

@@ -11,6 +11,7 @@ import pytest
 from adapters.network import segments
 from domain.compute.ports import GuestNic, GuestSpec, ImageDisk, KernelBoot
 from domain.network import bridges
+from domain.ports import FormatMismatch
 from domain.process.specs import SpawnRefused, guest_spec
 
 FLAVOR = {"id": "f", "vcpus": 2, "ram": 256, "disk": 3, "ephemeral": 1, "swap": 0}
@@ -19,14 +20,19 @@ FLAVOR = {"id": "f", "vcpus": 2, "ram": 256, "disk": 3, "ephemeral": 1, "swap": 
 class Files:
     """Image files as a host sees them: some hashes present, others not."""
 
-    def __init__(self, *present: str) -> None:
+    def __init__(self, *present: str, refused: str = "") -> None:
         self.present = set(present)
+        self.refused = refused  # a hash whose file the format inspector refuses
 
     def path(self, content_hash: str) -> str:
         return f"/images/{content_hash[:2]}/{content_hash}"
 
     def exists(self, content_hash: str) -> bool:
         return content_hash in self.present
+
+    def check_format(self, content_hash: str, disk_format: str) -> None:
+        if content_hash == self.refused:
+            raise FormatMismatch("Image data (qcow2) is unsafe: backing_file")
 
 
 def image(image_id: str, disk_format: str, content_hash: str, **properties: str) -> dict[str, Any]:
@@ -113,3 +119,10 @@ def test_a_qcow2_snapshot_keeping_the_kernel_properties_boots_the_kernel_too() -
     made = spec(snapshot, Files("aa", "kk", "rr"))
     assert made.kernel == KernelBoot(Path("/images/kk/kk"), Path("/images/rr/rr"), "quiet")
     assert made.root_disk == ImageDisk(Path("/images/aa/aa"), "qcow2", size_gib=3)
+
+
+def test_a_disk_the_format_inspector_refuses_does_not_boot() -> None:
+    """The host checks again, as Nova does since CVE-2024-32498 (the real inspector:
+    tests/integration/api/test_images_lifecycle.py)."""
+    with pytest.raises(SpawnRefused, match="cannot boot a server: .*backing_file"):
+        spec(image("q9", "qcow2", "bad"), Files("bad", refused="bad"))
