@@ -59,6 +59,8 @@ from api.routers import (
     network_quotas,
     network_subnetpools,
     network_subnets,
+    network_security_group_rules,
+    network_security_groups,
     volume_quotas,
     volumes,
 )
@@ -106,6 +108,8 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     network_subnetpools,
     network_ports,
     network_floatingips,
+    network_security_groups,
+    network_security_group_rules,
     network_quotas,
     network_extensions,
     volumes,

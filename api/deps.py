@@ -37,6 +37,7 @@ from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
+from domain.services.network.security_groups import SecurityGroupService
 from domain.services.quotas import QuotaService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
@@ -112,6 +113,7 @@ class CloudServices:
     subnets: SubnetService
     subnet_pools: PrefixPoolService
     floating_ips: FloatingIpService
+    security_groups: SecurityGroupService
     volumes: VolumeService
     followers: Followers
 

@@ -46,7 +46,8 @@ def subnet_id(network_id: str) -> str:
 
 # Neutron's names of the quota resources the ledger counts.
 NEUTRON_RESOURCES = {"floating_ips": "floatingip", "fixed_ips": "port", "networks": "network",
-                     "subnets": "subnet"}
+                     "subnets": "subnet", "security_groups": "security_group",
+                     "security_group_rules": "security_group_rule"}
 
 
 @contextmanager

@@ -50,9 +50,10 @@ class PortCreate(BaseModel):
     project_id: str | None = Field(default=None, max_length=64)
     tenant_id: str | None = Field(default=None, max_length=64)
     admin_state_up: bool = True
-    # Accepted with the only values skyledger's ports have (clients send the defaults).
-    port_security_enabled: bool = False
-    security_groups: list[str] = Field(default_factory=list)
+    # None: the network's port_security_enabled (Neutron's default for its ports).
+    port_security_enabled: bool | None = None
+    # None: the project's default group (none when port security is off).
+    security_groups: list[str] | None = None
     vnic_type: str = Field(default="normal", alias="binding:vnic_type")
     host_id: str = Field(default="", max_length=255, alias="binding:host_id")
     profile: dict[str, Any] = Field(default_factory=dict, alias="binding:profile")
@@ -71,6 +72,8 @@ class PortUpdate(BaseModel):
     profile: dict[str, Any] | None = Field(default=None, alias="binding:profile")
     allowed_address_pairs: list[AddressPair] | None = None
     extra_dhcp_opts: list[DhcpOption] | None = None
+    security_groups: list[str] | None = None
+    port_security_enabled: bool | None = None
 
 
 class PortUpdateRequest(BaseModel):
@@ -80,8 +83,6 @@ class PortUpdateRequest(BaseModel):
 
 def check_supported(req: PortCreate) -> None:
     """What a port here cannot be: refused, rather than shown differently than asked."""
-    if req.port_security_enabled or req.security_groups:
-        raise InvalidInput("Port security and security groups are not supported.")
     check_vnic(req.vnic_type)
 
 

@@ -77,6 +77,7 @@ from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
+from domain.services.network.security_groups import SecurityGroupService
 from domain.services.quotas import QuotaService
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.volumes import VolumeService
@@ -201,6 +202,7 @@ class Composition:
             ports=PortService(app), subnets=SubnetService(app, network_config),
             subnet_pools=PrefixPoolService(app),
             floating_ips=FloatingIpService(app, network_config),
+            security_groups=SecurityGroupService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
         if follow:

@@ -20,6 +20,7 @@ from projections.metadefs import MetadefProjection
 from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
 from projections.quotas import QuotaProjection
+from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
 from projections.trusts import TrustProjection
 from projections.volumes import VolumeProjection
@@ -31,5 +32,6 @@ def all_projections() -> list[Projection]:
             KeypairProjection(), TrustProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
+            SecurityGroupProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection()]

@@ -26,6 +26,8 @@ EXTENSIONS = {
     "quota_details": ("Quota details management support", "Quota limits with usage."),
     "quota-check-limit": ("Quota engine limit check", "`check_limit` keeps a new limit "
                           "from going below usage."),
+    "security-group": ("security-group", "Security groups and their rules; ports' "
+                       "`security_groups`."),
     "project-id": ("project_id field enabled", "Resources show `project_id` besides "
                    "`tenant_id`."),
     "binding": ("Port Binding", "binding:host_id, vnic_type and profile of ports (admins)."),

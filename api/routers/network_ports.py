@@ -48,6 +48,7 @@ from api.port_requests import (
     requested_ips,
 )
 from api.responses.network import PortBulk, PortFieldsShow, PortList, PortShow
+from api.security_group_views import group_refs, secured
 from domain.errors import InvalidInput, NotFound
 from domain.services.network.ports import PortRequest
 from projections.store import Row
@@ -81,7 +82,8 @@ BINDING_RULES = {"binding:host_id": "binding:host_id", "binding:profile": "bindi
 def shown(cloud: CloudServices, port: Any, caller: Caller) -> dict[str, Any]:
     cloud.catch_up_for_reads()
     row = views(cloud).port(port.id.hex)
-    return port_body(row if row is not None else port_row(port), caller.is_admin)
+    return secured(cloud, port_body(row if row is not None else port_row(port),
+                                    caller.is_admin))
 
 
 def visible_port(cloud: CloudServices, caller: Caller, ref: str) -> Row:
@@ -151,7 +153,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     if "device_id" in params:  # an instance's uuid, or any label a free port was given
         filters["device_id"] = stored_device_id(params["device_id"])
     rows = views(cloud).ports(project_filter(params, caller), **filters)
-    bodies = [b for b in (port_body(r, caller.is_admin) for r in rows)
+    bodies = [b for b in (secured(cloud, port_body(r, caller.is_admin)) for r in rows)
               if fixed_ips_match(b, params)]
     return listed("ports", bodies, params, BODY_FILTERS + ("id", "network_id"),
                   str(request.url.path))
@@ -176,7 +178,10 @@ def create_one(data: Any, cloud: CloudServices, caller: Caller,
                           device_owner=req.device_owner, fixed_ips=wanted,
                           project_id=project_id, attributes=attributes)
     with neutron_quota():
-        port = cloud.ports.create_port(caller.ctx, network["id"], request)
+        port = cloud.ports.create_port(
+            caller.ctx, network["id"], request, group_refs(req.security_groups),
+            network["attrs"].get("port_security_enabled", True)
+            if req.port_security_enabled is None else req.port_security_enabled)
     return shown(cloud, port, caller)
 
 
@@ -193,7 +198,8 @@ def show(port_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_port(cloud, caller, port_id)
     engine.enforce("get_port", target(row), caller.creds)
-    return {"port": selected(port_body(row, caller.is_admin), request.query_params)}
+    body = secured(cloud, port_body(row, caller.is_admin))
+    return {"port": selected(body, request.query_params)}
 
 
 @router.put("/ports/{port_id}", response_model=PortShow)
@@ -209,6 +215,12 @@ def update(port_id: str, body: PortUpdateRequest, cloud: CloudDep, caller: Calle
         engine.enforce("update_port:fixed_ips:ip_address", target(row), caller.creds)
     port = cloud.ports.update_port(caller.ctx, row["id"], req.name, req.description,
                                    attributes, None if wanted is None else list(wanted))
+    if "security_groups" in req.model_fields_set or req.port_security_enabled is not None:
+        # Neutron takes null for no groups; an absent key keeps them.
+        groups = None if "security_groups" not in req.model_fields_set \
+            else group_refs(req.security_groups or [])
+        port = cloud.security_groups.set_port_groups(caller.ctx, row["id"], groups,
+                                                     req.port_security_enabled)
     return {"port": shown(cloud, port, caller)}
 
 

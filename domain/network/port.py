@@ -76,6 +76,11 @@ class Port(Entity):
         self.floating_ip: str | None = None
         self.deleted = False
 
+    # Security: recorded by `SecurityChanged` (with `Allocated`, in the same save), so ports
+    # allocated before security groups existed replay with none and port security on.
+    security_groups: tuple[str, ...] = ()
+    port_security_enabled: bool = True
+
     @property
     def is_bound(self) -> bool:
         """Whether an instance holds this port (its NIC): only Compute may then release it."""
@@ -140,6 +145,26 @@ class Port(Entity):
     @event(FixedIpsChanged)
     def _fixed_ips_changed(self, fixed_ips: list[dict[str, str]], fixed_ip: str) -> None:
         self.fixed_ips, self.fixed_ip = [dict(f) for f in fixed_ips], fixed_ip
+
+    def secure(self, security_groups: list[str], port_security_enabled: bool) -> None:
+        """The port's security groups (hex ids, each already checked live and the project's
+        by the caller) and whether its traffic is filtered at all."""
+        self.check_live()
+        if security_groups and not port_security_enabled:
+            raise InvalidInput("Port security must be enabled in order to have allowed "
+                               "address pairs or security groups on a port.")
+        if (tuple(security_groups), port_security_enabled) != (self.security_groups,
+                                                               self.port_security_enabled):
+            self._security_changed(list(security_groups), port_security_enabled)
+
+    class SecurityChanged(Entity.Event):
+        security_groups: list[str]
+        port_security_enabled: bool
+
+    @event(SecurityChanged)
+    def _security_changed(self, security_groups: list[str], port_security_enabled: bool) -> None:
+        self.security_groups = tuple(security_groups)
+        self.port_security_enabled = port_security_enabled
 
     def attach_floating_ip(self, floating_ip_id: str, address: str) -> None:
         """One floating IP per port: a second one is refused until the first is detached."""

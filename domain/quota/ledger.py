@@ -66,6 +66,13 @@ class QuotaLedger(Entity):
         self.check_room(amounts)
         self._claimed({r: n for r, n in amounts.items() if n})
 
+    def record(self, amounts: dict[str, int]) -> None:
+        """Count what the cloud makes on the project's behalf (its default security group)
+        without refusing it: the usage is true even when the project is at its limit."""
+        self.check_amounts(amounts)
+        if any(amounts.values()):
+            self._claimed({r: n for r, n in amounts.items() if n})
+
     def check_amounts(self, amounts: dict[str, int]) -> None:
         for resource, amount in amounts.items():
             if resource not in DEFAULT_LIMITS:

@@ -29,6 +29,7 @@ from domain.services.compute.copies import flavor_snapshot, image_snapshot
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
+from domain.services.network.security_groups import plan_port_groups
 from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
 
@@ -52,6 +53,9 @@ class BootRequest:
     # "auto": a port on the project's network (made on first need); "none": no port; or the
     # ids of the project's networks to put one port on each.
     networks: str | tuple[str, ...] = "auto"
+    # The ids of the project's security groups every port of the server joins (the API
+    # resolves Nova's names); None: the project's default group.
+    security_groups: tuple[str, ...] | None = None
     root: RootVolumeRequest | None = None  # boot from volume (boot_volumes.py); else the image
     # Fields Nova takes at boot that the instance records as its first update, in the boot's
     # own save: description, access_ip_v4, access_ip_v6.
@@ -149,7 +153,7 @@ class BootService:
             if host is None:
                 instance.fail_scheduling(no_host_reason(instance))
             else:
-                self.plan_ports(ports, instance, req.networks)
+                self.plan_ports(ports, instance, req.networks, req.security_groups)
                 if roots:
                     roots.plan(instance, host, ledger)
                 instance.claim_host(host)
@@ -159,7 +163,8 @@ class BootService:
                       *ports.changed(), *(roots.changed() if roots else ()))
         return instances
 
-    def plan_ports(self, ws: Workset, instance: Instance, networks: str | tuple[str, ...]) -> None:
+    def plan_ports(self, ws: Workset, instance: Instance, networks: str | tuple[str, ...],
+                   security_groups: tuple[str, ...] | None = None) -> None:
         """Ports are claimed in the boot's own save: the instance never runs without its
         addresses, and the `fixed_ips` quota is counted on the same ledger."""
         if self.network_config is None or networks == "none":
@@ -172,6 +177,8 @@ class BootService:
         attached = []
         for network_id in network_ids:
             port = plan_port(ws, network_id, instance.id.hex, project_id=instance.project_id)
+            plan_port_groups(ws, port, None if security_groups is None
+                             else list(security_groups))
             attached.append({"id": port.id.hex, "network_id": network_id,
                              "network_name": ws.network(network_id).name, "mac": port.mac,
                              "fixed_ip": port.fixed_ip})

@@ -30,6 +30,7 @@ from domain.errors import InvalidInput, InvalidState
 from domain.network.addressing import FixedIpRequest
 from domain.network.mac import mac_for, new_port_id
 from domain.network.port import Port, primary_address
+from domain.services.network.security_groups import leave_groups, plan_port_groups
 from domain.services.network.workset import Workset, check_network_access, check_owner
 
 MAC_FORMAT = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
@@ -146,6 +147,7 @@ def plan_port_release(ws: Workset, port_id: str) -> Port:
         network.release_addresses(port.id.hex, port.mac,
                                   [f["ip_address"] for f in port.fixed_ips])
     ws.ledger(port.project_id).release({"fixed_ips": 1})
+    leave_groups(ws, port.id.hex, port.security_groups)
     port.release()
     return port
 
@@ -174,14 +176,19 @@ class PortService:
         self.app.save(*ws.changed())
 
     @command
-    def create_port(self, ctx: RequestContext, network_id: str,
-                    request: PortRequest) -> Port:
+    def create_port(self, ctx: RequestContext, network_id: str, request: PortRequest,
+                    security_groups: list[str] | None = None,
+                    port_security_enabled: bool = True) -> Port:
         """A free port on the network (NotFound for another project's private network,
         QuotaExceeded past `fixed_ips`, InUse for an address or MAC held, PoolExhausted on a
-        full subnet)."""
+        full subnet), in these security groups (None: the project's default group, or none
+        for a port the network itself owns, `network:*`, as in Neutron)."""
         ws = Workset(self.app)
         check_network_access(ctx, ws.network(network_id), network_id)
         port = plan_free_port(ws, network_id, request)
+        if security_groups is None and request.device_owner.startswith("network:"):
+            security_groups = []
+        plan_port_groups(ws, port, security_groups, port_security_enabled)
         self.app.save(*ws.changed())
         return port
 

@@ -20,6 +20,7 @@ from domain.network.pool import TENANT_SUBNETS, AllocationPool, SubnetPool, pool
 from domain.network.port import Port
 from domain.network.prefix_pool import PrefixPool
 from domain.network.registry import ProjectNetworks, registry_id
+from domain.network.security_group import SecurityGroup
 from domain.quota.ledger import QuotaLedger, ledger_id
 
 T = TypeVar("T")
@@ -82,6 +83,9 @@ class Workset:
 
     def floating_ip(self, floating_ip_id: str) -> FloatingIp:
         return self.live(floating_ip_id, FloatingIp, "Floating IP")
+
+    def security_group(self, group_id: str) -> SecurityGroup:
+        return self.live(group_id, SecurityGroup, "Security group")
 
     def live(self, ref: str, kind: type[T], what: str) -> T:
         """An aggregate of `kind` that is not deleted, or NotFound in the domain's words."""
