@@ -92,6 +92,17 @@ def visible_rule(cloud: CloudServices, caller: Caller, ref: str) -> Row:
     return row
 
 
+def find_group(cloud: CloudServices, project_id: str, ref: str) -> list[Row]:
+    """The project's groups a name or id names (Neutron's find by name or id: an id first)."""
+    try:
+        row = sg_views(cloud).group(UUID(ref).hex)
+    except ValueError:
+        row = None
+    if row is not None and row["project_id"] == project_id:
+        return [row]
+    return sg_views(cloud).groups(project_id, name=ref)
+
+
 def group_refs(refs: list[str] | None) -> list[str] | None:
     """Security group ids asked for on a port: each a UUID (Neutron's uuid_list, 400)."""
     if refs is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +38,7 @@ from domain.compute.instance import ROOT_DEVICE
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.errors import Forbidden, InvalidInput
+from projections.security_groups import SecurityGroupViews
 from projections.servers import ServerViews, name_matcher
 
 # Nova shows `progress` for these statuses only.
@@ -56,6 +57,8 @@ class ServerLook:
     hosts: dict[str, HostState] = field(default_factory=dict)
     now: float = 0.0
     down_after: float = 60.0
+    # The names of a server's security groups (the groups of its ports); None: the default.
+    group_names: Callable[[str], list[str]] | None = None
 
 
 def dashed(hex_id: str) -> str:
@@ -174,8 +177,10 @@ def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "OS-SRV-USG:launched_at": server["launched_at"],
         "OS-SRV-USG:terminated_at": server["terminated_at"],
         "os-extended-volumes:volumes_attached": volumes_attached(server, look.version),
-        "security_groups": [{"name": "default"}],
     }
+    groups = look.group_names(server["id"]) if look.group_names else ["default"]
+    if groups:
+        body["security_groups"] = [{"name": name} for name in groups]
     if status in PROGRESS_STATUSES:
         body["progress"] = 0
     if status in FAULT_STATUSES and server["fault"]:
@@ -274,7 +279,8 @@ def server_look(cloud: CloudServices, caller: Caller, engine: PolicyEngine,
         base=cloud.settings.public_url, version=version,
         extended=engine.allowed("os_compute_api:os-extended-server-attributes", own, caller.creds),
         host_status=engine.allowed("os_compute_api:servers:show:host_status", own, caller.creds),
-        hosts=cloud.capacity.hosts(), now=time.time(), down_after=cloud.capacity.down_after)
+        hosts=cloud.capacity.hosts(), now=time.time(), down_after=cloud.capacity.down_after,
+        group_names=SecurityGroupViews(cloud.store).instance_group_names)
 
 
 # -- lists -----------------------------------------------------------------------------------

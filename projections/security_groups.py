@@ -9,6 +9,7 @@ removed, as Neutron lists none.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from domain.network.port import Port
 from domain.network.security_group import SecurityGroup
@@ -42,21 +43,25 @@ class SecurityGroupProjection(Projection):
     )
 
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
-        if isinstance(event, SecurityGroup.Created):
+        if isinstance(event, SecurityGroup.Created | SecurityGroup.Reopened):
             self.group_created(cur, event, position)
         elif isinstance(event, SecurityGroup.RuleAdded):
             self.rule_added(cur, event, position)
         else:
             super().apply(cur, event, position)
 
-    @handles(SecurityGroup.Created)
-    def group_created(self, cur: ReadCursor, e: SecurityGroup.Created,
+    @handles(SecurityGroup.Created, SecurityGroup.Reopened)
+    def group_created(self, cur: ReadCursor, e: SecurityGroup.Created | SecurityGroup.Reopened,
                       position: int = 0) -> None:
+        # A reopened group is a default group an admin deleted, made again under its id.
+        reopened = isinstance(e, SecurityGroup.Reopened)
         cur.execute("INSERT INTO security_groups (id, seq, project_id, name, description,"
                     " stateful, is_default, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (hexid(e), position, e.project_id, e.name, e.description, int(e.stateful),
-                     int(e.is_default), stamp(e), stamp(e)))
+                    (hexid(e), position, e.project_id, e.name, e.description,
+                     1 if reopened else int(getattr(e, "stateful", True)),
+                     1 if reopened else int(getattr(e, "is_default", False)),
+                     stamp(e), stamp(e)))
 
     @handles(SecurityGroup.Updated)
     def group_updated(self, cur: ReadCursor, e: SecurityGroup.Updated) -> None:
@@ -147,6 +152,18 @@ class SecurityGroupViews:
         if row is None:
             return [], True
         return list(from_json(row["security_groups"]) or []), bool(row["enabled"])
+
+    def instance_group_names(self, instance_id: str) -> list[str]:
+        """The names of the groups of an instance's ports, each once (Nova's server body);
+        reads the network read model's ports beside this one's tables."""
+        rows = self.store.query("SELECT s.security_groups FROM ports p JOIN port_security s"
+                                " ON s.port_id = p.id WHERE p.device_id = ? ORDER BY p.seq",
+                                (UUID(instance_id).hex,))
+        ids = dict.fromkeys(g for r in rows for g in from_json(r["security_groups"]) or [])
+        names = {r["id"]: r["name"] for r in self.store.query(
+            "SELECT id, name FROM security_groups WHERE id IN "
+            f"({', '.join('?' for _ in ids)})", list(ids))} if ids else {}
+        return list(dict.fromkeys(names[g] for g in ids if g in names))
 
     def count(self, project_id: str) -> tuple[int, int]:
         """(groups, rules) of the project."""

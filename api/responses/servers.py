@@ -122,7 +122,8 @@ class ServerV21(ServerHead):
     terminated_at: NullStr = wire("OS-SRV-USG:terminated_at")  # type: ignore[assignment]
     volumes_attached: list[AttachedVolume] = wire(  # type: ignore[assignment]
         "os-extended-volumes:volumes_attached")
-    security_groups: list[SecurityGroupName]
+    # The groups of the server's ports; absent when it has none (as in Nova).
+    security_groups: list[SecurityGroupName] = MISSING  # type: ignore[assignment]
     # By status: progress while it moves, the fault once it failed.
     progress: int = MISSING  # type: ignore[assignment]
     fault: Fault = MISSING  # type: ignore[assignment]

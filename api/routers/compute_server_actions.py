@@ -22,6 +22,7 @@ from api.errors import describe_validation
 from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_floating_ip_actions as floating_ip_actions
+from api.routers import compute_security_group_actions as security_group_actions
 from api.routers import compute_server_image as server_image
 from api.routers.compute_servers import (
     Metadata,
@@ -205,6 +206,7 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
     "os-resetState": reset_state,
     **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
+    **security_group_actions.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",

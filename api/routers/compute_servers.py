@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import secrets
 from base64 import b64decode
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.auth import Caller
 from api.block_devices import BlockDeviceMapping, boot_source
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.errors import ApiError
 from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.servers import (
@@ -30,6 +32,7 @@ from api.responses.servers import (
     ServerShow,
     ServerV21,
 )
+from api.security_group_views import ensure_default, find_group
 from api.server_views import (
     ServerLook,
     changed,
@@ -207,6 +210,26 @@ def boot_request(body: ServerCreateRequest, version: Version,
         root=root, details=details(s))
 
 
+def boot_groups(cloud: CloudServices, caller: Caller,
+                refs: list[SecurityGroupRef] | None) -> tuple[str, ...] | None:
+    """The ids of the security groups named at boot (each a name or an id of the caller's
+    project; Nova's 400 when one is not found, 409 when a name is not unique)."""
+    if not refs:
+        return None
+    project_id = str(caller.project_id)
+    ensure_default(cloud, caller, project_id)
+    ids = []
+    for ref in refs:
+        found = find_group(cloud, project_id, ref.name)
+        if not found:
+            raise InvalidInput(f"Unable to find security_group with name or id '{ref.name}'")
+        if len(found) > 1:
+            raise ApiError(409, f"Multiple security_group matches found for name "
+                                f"'{ref.name}', use an ID to be more specific.")
+        ids.append(found[0]["id"])
+    return tuple(dict.fromkeys(ids))
+
+
 def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
     """Nova before 2.37 allocates a network when none is named; a port given by id is not
     supported yet (ports are made by the boot itself)."""
@@ -264,7 +287,8 @@ def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, calle
            engine: PolicyDep, version: ComputeVersion) -> ServerCreatedBody | Reservation:
     engine.enforce("os_compute_api:servers:create",
                    {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
-    request = boot_request(body, version, cloud)
+    request = replace(boot_request(body, version, cloud),
+                      security_groups=boot_groups(cloud, caller, body.server.security_groups))
     try:
         instances = cloud.boots.boot(caller.ctx, request)
     except NotFound as missing:  # a group named in the hints: bad input, not a missing URL

@@ -1,11 +1,13 @@
 """Networking `/network/v2.0/quotas`: a project's network limits.
 
-`floatingip` and `port` are the quota ledger's `floating_ips` and `fixed_ips` (every port, an
-instance's or a free one, counts one); reads come from the ledger's read model and updates go
-through the same QuotaService as Compute's os-quota-sets. `network` and `subnet` are the
-configured per-project caps (counted on the project's network registry), the same for every
-project, and the rest are resources skyledger does not have: an update may restate those values
-but not change them (400), rather than be accepted and ignored.
+`floatingip`, `port`, `security_group` and `security_group_rule` are the quota ledger's
+`floating_ips`, `fixed_ips` (every port, an instance's or a free one, counts one),
+`security_groups` and `security_group_rules` (a project's default group and its rules count
+too); reads come from the ledger's read model and updates go through the same QuotaService as
+Compute's os-quota-sets. `network` and `subnet` are the configured per-project caps (counted on
+the project's network registry), the same for every project, and the rest are resources
+skyledger does not have: an update may restate those values but not change them (400), rather
+than be accepted and ignored.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.network_views import PREFIX, neutron_quota, owned_by, parse_ref, project_filter, target
+from api.network_views import PREFIX, neutron_quota, owned_by, project_filter, target
 from api.responses.security_groups import (
     SecurityGroupRuleFieldsShow,
     SecurityGroupRuleList,
@@ -107,18 +107,22 @@ def create(body: RuleCreateRequest, cloud: CloudDep, caller: CallerDep,
     return {"security_group_rule": shown_rule(cloud, rule_id)}
 
 
-@router.get("/security-group-rules/{rule_id}", response_model=SecurityGroupRuleFieldsShow)
-def show(rule_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+RULE_PATH = "/security-group-rules/{security_group_rule_id}"
+
+
+@router.get(RULE_PATH, response_model=SecurityGroupRuleFieldsShow)
+def show(security_group_rule_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
-    row = visible_rule(cloud, caller, rule_id)
+    row = visible_rule(cloud, caller, security_group_rule_id)
     engine.enforce("get_security_group_rule", target(row), caller.creds)
     body = rule_body(row, default_ids(cloud))
     return {"security_group_rule": selected(body, request.query_params)}
 
 
-@router.delete("/security-group-rules/{rule_id}", status_code=204)
-def delete(rule_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep) -> Response:
-    row = visible_rule(cloud, caller, rule_id)
+@router.delete(RULE_PATH, status_code=204)
+def delete(security_group_rule_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> Response:
+    row = visible_rule(cloud, caller, security_group_rule_id)
     engine.enforce("delete_security_group_rule", target(row), caller.creds)
-    cloud.security_groups.delete_rule(caller.ctx, row["group_id"], parse_ref(rule_id, "Rule"))
+    cloud.security_groups.delete_rule(caller.ctx, row["group_id"], row["id"])
     return Response(status_code=204)

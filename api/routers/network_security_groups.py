@@ -107,18 +107,18 @@ def create(body: GroupCreateRequest, cloud: CloudDep, caller: CallerDep,
     return {"security_group": shown_group(cloud, group.id.hex)}
 
 
-@router.get("/security-groups/{group_id}", response_model=SecurityGroupFieldsShow)
-def show(group_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
+@router.get("/security-groups/{security_group_id}", response_model=SecurityGroupFieldsShow)
+def show(security_group_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
-    row = visible_group(cloud, caller, group_id)
+    row = visible_group(cloud, caller, security_group_id)
     engine.enforce("get_security_group", target(row), caller.creds)
     return {"security_group": selected(group_bodies(cloud, [row])[0], request.query_params)}
 
 
-@router.put("/security-groups/{group_id}", response_model=SecurityGroupShow)
-def update(group_id: str, body: GroupUpdateRequest, cloud: CloudDep, caller: CallerDep,
+@router.put("/security-groups/{security_group_id}", response_model=SecurityGroupShow)
+def update(security_group_id: str, body: GroupUpdateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep) -> dict[str, Any]:
-    row = visible_group(cloud, caller, group_id)
+    row = visible_group(cloud, caller, security_group_id)
     engine.enforce("update_security_group", target(row), caller.creds)
     req = body.security_group
     group = cloud.security_groups.update_group(caller.ctx, row["id"], req.name,
@@ -126,9 +126,10 @@ def update(group_id: str, body: GroupUpdateRequest, cloud: CloudDep, caller: Cal
     return {"security_group": shown_group(cloud, group.id.hex)}
 
 
-@router.delete("/security-groups/{group_id}", status_code=204)
-def delete(group_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep) -> Response:
-    row = visible_group(cloud, caller, group_id)
+@router.delete("/security-groups/{security_group_id}", status_code=204)
+def delete(security_group_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> Response:
+    row = visible_group(cloud, caller, security_group_id)
     engine.enforce("delete_security_group", target(row), caller.creds)
     cloud.security_groups.delete_group(caller.ctx, row["id"])
     return Response(status_code=204)

@@ -7,7 +7,8 @@ checked on one aggregate and saved atomically with the others a command touches:
 - a group that ports use cannot be deleted (membership is recorded here, saved with the port);
 - deleting a group deletes the rules of other groups whose remote group it is (Neutron's
   cascade), which it finds in `referrers` (recorded here when such a rule is made);
-- the project's default group (`default_group_id`) is never renamed nor deleted.
+- the project's default group (`default_group_id`) is never renamed, nor deleted but by an
+  admin (it is then reopened on the project's next need).
 """
 
 from __future__ import annotations
@@ -75,9 +76,11 @@ class SecurityGroup(Entity):
     def _updated(self, name: str, description: str, stateful: bool) -> None:
         self.name, self.description, self.stateful = name, description, stateful
 
-    def delete(self) -> None:
+    def delete(self, by_admin: bool = False) -> None:
+        """Admins may delete a project's default group (as Neutron lets them, when they clean
+        a project up); it is made again on the project's next need (`reopen`)."""
         self.check_live()
-        if self.is_default:
+        if self.is_default and not by_admin:
             raise SecurityGroupInUse("Insufficient rights for removing default security "
                                      "group.")
         if self.ports:
@@ -90,6 +93,23 @@ class SecurityGroup(Entity):
     @event(Deleted)
     def _deleted(self) -> None:
         self.deleted = True
+
+    def reopen(self) -> None:
+        """A deleted default group made again, under its natural id (empty: the caller adds
+        the default rules)."""
+        if self.deleted:
+            self._reopened(self.project_id, self.name, self.description)
+
+    class Reopened(Entity.Event):
+        # What the read model shows of the group again (it dropped the group's row).
+        project_id: str
+        name: str
+        description: str
+
+    @event(Reopened)
+    def _reopened(self, project_id: str, name: str, description: str) -> None:
+        self.deleted, self.stateful = False, True
+        self.rules, self.ports, self.referrers = {}, set(), {}
 
     # -- rules ------------------------------------------------------------------------------
     def add_rule(self, rule_id: str, rule: Rule) -> None:

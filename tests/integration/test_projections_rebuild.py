@@ -20,6 +20,7 @@ from ops.bootstrap import Cloud
 from tests.support.compute_api import Compute
 from tests.support.identity import password_token
 from tests.support.read_models import dump_all
+from tests.support.volumes_api import project_of
 
 
 class Api:
@@ -244,6 +245,31 @@ def drive_volumes(fleet: Compute, api: Api, member: dict[str, str], project_id: 
     fleet.cloud.volumes.deleted(worker, gone)
 
 
+def drive_security_groups(fleet: Compute, api: Api, member: dict[str, str]) -> None:
+    """Groups and rules, a cascade through a remote group, ports joining and leaving, and a
+    default group an admin deletes that comes back."""
+    net = "/network/v2.0"
+    mine = Api(api.client, member)
+    web = mine.create(f"{net}/security-groups", "security_group", {"name": "rb-web"})
+    db = mine.create(f"{net}/security-groups", "security_group", {"name": "rb-db"})
+    api("PUT", f"{net}/security-groups/{db}", {"security_group": {"description": "d"}})
+    rules = [mine.create(f"{net}/security-group-rules", "security_group_rule", {
+        "security_group_id": db, "direction": "ingress", "protocol": proto,
+        "remote_group_id": web}) for proto in ("tcp", "udp")]
+    api("DELETE", f"{net}/security-group-rules/{rules[0]}")
+    server = fleet.active(member)
+    api("POST", f"/compute/v2.1/servers/{server}/action",
+        {"addSecurityGroup": {"name": "rb-db"}}, headers=member)
+    api("POST", f"/compute/v2.1/servers/{server}/action",
+        {"removeSecurityGroup": {"name": "default"}}, headers=member)
+    own = project_of(fleet.cloud, api.headers)
+    listed = api("GET", f"{net}/security-groups?name=default&project_id={own}")
+    [default] = listed["security_groups"]
+    api("DELETE", f"{net}/security-groups/{default['id']}")  # the admin project's: unused
+    api("GET", f"{net}/security-groups")  # made again
+    api("DELETE", f"{net}/security-groups/{web}")
+
+
 def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     """Every kind of command the API offers so far, with updates and deletes among them."""
     api = Api(fleet.client, admin)
@@ -260,6 +286,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_aggregates(api)
     drive_servers(fleet, api, member)
     drive_volumes(fleet, api, member, ids["rb-p1"])
+    drive_security_groups(fleet, api, member)
     fleet.cloud.sync_read_models()
 
 

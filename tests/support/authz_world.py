@@ -116,6 +116,13 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
                floating_ip_id=fip["id"], pool_id=pool["id"])
     world.secret(net["id"], "secret-net-a", net["subnets"][0], port["id"], "secret-port-a",
                  port["mac_address"], fip["id"], pool["id"], "secret-pool-a")
+    secgroup = world.created("POST", f"{NET}/security-groups", {"security_group": {
+        "name": "secret-secgroup-a"}}, "security_group")
+    rule = world.created("POST", f"{NET}/security-group-rules", {"security_group_rule": {
+        "security_group_id": secgroup["id"], "direction": "ingress", "protocol": "tcp"}},
+        "security_group_rule")
+    world.keep(security_group_id=secgroup["id"], security_group_rule_id=rule["id"])
+    world.secret(secgroup["id"], "secret-secgroup-a", rule["id"])
     image = world.created("POST", "/image/v2/images", {"name": "secret-image-a",
                                                        "visibility": "shared", A_SPEC: "1"},
                           None)
@@ -327,6 +334,23 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "POST /network/v2.0/floatingips": {"floatingip": {"port_id": p["port_id"]}},
         "PUT /network/v2.0/floatingips/{floating_ip_id}": {"floatingip": {"port_id": None}},
         "DELETE /network/v2.0/floatingips/{floating_ip_id}": None,
+        "POST /network/v2.0/security-groups": {"security_group": {"name": "matrix"}},
+        "PUT /network/v2.0/security-groups/{security_group_id}": {
+            "security_group": {"name": "changed"}},
+        "DELETE /network/v2.0/security-groups/{security_group_id}": None,
+        "POST /network/v2.0/security-group-rules": {"security_group_rule": {
+            "security_group_id": p["security_group_id"], "direction": "egress",
+            "protocol": "udp"}},
+        "DELETE /network/v2.0/security-group-rules/{security_group_rule_id}": None,
+        "POST /compute/v2.1/os-security-groups": {"security_group": {
+            "name": "matrix", "description": "d"}},
+        "PUT /compute/v2.1/os-security-groups/{security_group_id}": {"security_group": {
+            "name": "changed", "description": "d"}},
+        "DELETE /compute/v2.1/os-security-groups/{security_group_id}": None,
+        "POST /compute/v2.1/os-security-group-rules": {"security_group_rule": {
+            "parent_group_id": p["security_group_id"], "ip_protocol": "udp",
+            "from_port": 53, "to_port": 53}},
+        "DELETE /compute/v2.1/os-security-group-rules/{security_group_rule_id}": None,
         "PUT /network/v2.0/quotas/{project_id}": {"quota": {"network": 1}},
         "DELETE /network/v2.0/quotas/{project_id}": None,
         "POST /volume/v3/{project_id}/volumes": {"volume": {"size": 1}},

@@ -37,11 +37,15 @@ DEFAULT_DESCRIPTION = "Default security group"
 def plan_default_group(ws: Workset, project_id: str) -> SecurityGroup:
     """The project's default group, made (with its rules, counted on the quota) if it has none."""
     found = ws.find(default_group_id(project_id))
-    if isinstance(found, SecurityGroup):
+    if isinstance(found, SecurityGroup) and not found.deleted:
         return found
-    group = ws.add(SecurityGroup(id=default_group_id(project_id), project_id=project_id,
-                                 name=DEFAULT_NAME, description=DEFAULT_DESCRIPTION,
-                                 is_default=True))
+    if isinstance(found, SecurityGroup):
+        group = found
+        group.reopen()
+    else:
+        group = ws.add(SecurityGroup(id=default_group_id(project_id), project_id=project_id,
+                                     name=DEFAULT_NAME, description=DEFAULT_DESCRIPTION,
+                                     is_default=True))
     rules = default_rules(group.id.hex, is_default=True)
     add_rules(group, rules)
     # Recorded, not claimed: the default group exists whatever the project's limits say.
@@ -126,12 +130,12 @@ def plan_rule_removal(ws: Workset, group: SecurityGroup, rule_id: str) -> None:
     ws.ledger(group.project_id).release({"security_group_rules": 1})
 
 
-def plan_group_deletion(ws: Workset, group: SecurityGroup) -> None:
+def plan_group_deletion(ws: Workset, group: SecurityGroup, by_admin: bool = False) -> None:
     """Delete the group with its rules, and the rules of other groups that name it (Neutron
     deletes those with it); quota goes back for every rule deleted."""
     referrers = dict(group.referrers)
     rule_ids = list(group.rules)
-    group.delete()  # refused while ports use it, and for the default group
+    group.delete(by_admin)  # refused while ports use it, and the default group but to admins
     for rule_id in rule_ids:
         plan_rule_removal(ws, group, rule_id)
     for rule_id, holder_id in referrers.items():
@@ -192,7 +196,7 @@ class SecurityGroupService:
     @command
     def delete_group(self, ctx: RequestContext, group_id: str) -> None:
         ws = Workset(self.app)
-        plan_group_deletion(ws, self.owned(ctx, ws, group_id))
+        plan_group_deletion(ws, self.owned(ctx, ws, group_id), ctx.is_admin)
         self.save(ws)
 
     @command
@@ -229,6 +233,36 @@ class SecurityGroupService:
         plan_port_groups(ws, port, group_ids, enabled)
         self.save(ws)
         return port
+
+    @command
+    def add_to_ports(self, ctx: RequestContext, port_ids: list[str], group_id: str) -> None:
+        """Nova's addSecurityGroup: the group joins every port of an instance, in one save;
+        a port with port security off cannot take it (InvalidInput)."""
+        ws = Workset(self.app)
+        group = ws.security_group(group_id)
+        for port_id in port_ids:
+            port = ws.port(port_id)
+            if not port.port_security_enabled:
+                raise InvalidInput(f"Unable to add security group {group_id}: port {port_id} "
+                                   "has port security disabled.")
+            plan_port_groups(ws, port, [*port.security_groups, group.id.hex])
+        self.save(ws)
+
+    @command
+    def remove_from_ports(self, ctx: RequestContext, port_ids: list[str],
+                          group_id: str) -> None:
+        """Nova's removeSecurityGroup: off every port of the instance that has it (NotFound
+        when none has)."""
+        ws = Workset(self.app)
+        group = ws.security_group(group_id)
+        holders = [p for p in (ws.port(i) for i in port_ids)
+                   if group.id.hex in p.security_groups]
+        if not holders:
+            raise NotFound(f"Security group {group.name} not associated with the instance.")
+        for port in holders:
+            plan_port_groups(ws, port, [g for g in port.security_groups if g != group.id.hex],
+                             port.port_security_enabled)
+        self.save(ws)
 
     # -- queries ----------------------------------------------------------------------------
     def group(self, ctx: RequestContext, group_id: str) -> SecurityGroup:

@@ -77,7 +77,8 @@ BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
              for path in ("", "/metadata", "/metadata/{key}")},
           "GET /compute/v2.1/os-volumes/{volume_id}": "2.35",
           "GET /compute/v2.1/os-networks/{network_id}": "2.35",
-          "GET /compute/v2.1/os-tenant-networks/{network_id}": "2.35"}
+          "GET /compute/v2.1/os-tenant-networks/{network_id}": "2.35",
+          "GET /compute/v2.1/os-security-groups/{security_group_id}": "2.35"}
 # Routes whose every answer to an authorised caller is 501, as Nova's libvirt driver answers.
 NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
                    for action in ("startup", "shutdown", "reboot")}

@@ -4,11 +4,13 @@ cascade of remote-group rules, quota, ports' `security_groups`, and isolation of
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration.races import fire_together
 from tests.support.compute_api import auth
 from tests.support.network_api import NET, create_network, get
 
@@ -213,3 +215,35 @@ def test_projects_do_not_see_each_other(client: TestClient, member_a: Who,
     add_rule(client, member_b, mine["id"], 404)
     theirs = create_group(client, member_b)
     add_rule(client, member_a, mine["id"], 404, protocol="tcp", remote_group_id=theirs["id"])
+
+
+def test_racing_first_uses_and_creates_stay_within_quota(client: TestClient, admin: Who,
+                                                         member_a: Who) -> None:
+    """Concurrent first looks make one default group; concurrent creates and rules never pass
+    the limits, however they race (each claim is saved with its group)."""
+    first = fire_together(range(6), 6, lambda _, call: str(client.get(
+        f"{NET}/security-groups", headers=auth(member_a)).status_code))
+    assert first == Counter({"200": 6}), first
+    assert quota_used(client, member_a) == (1, 4)
+    client.put(f"{NET}/quotas/{member_a['project_id']}", headers=admin,
+               json={"quota": {"security_group": 4, "security_group_rule": 100}})
+
+    def create(_: int, call: int) -> str:
+        return str(client.post(f"{NET}/security-groups", headers=auth(member_a),
+                               json={"security_group": {"name": f"g{call}"}}).status_code)
+
+    outcomes = fire_together(range(8), 12, create)
+    assert outcomes == Counter({"201": 3, "409": 9}), outcomes
+    assert len(groups(client, member_a)) == 4 and quota_used(client, member_a) == (4, 10)
+    target = next(g for name, g in groups(client, member_a).items() if name != "default")
+
+    def rule(_: int, call: int) -> str:  # two calls for each port: one wins, one duplicates
+        response = client.post(f"{NET}/security-group-rules", headers=auth(member_a), json={
+            "security_group_rule": {"security_group_id": target["id"], "direction": "ingress",
+                                    "protocol": "tcp", "port_range_min": 1000 + call // 2,
+                                    "port_range_max": 1000 + call // 2}})
+        return str(response.status_code)
+
+    outcomes = fire_together(range(8), 16, rule)
+    assert outcomes == Counter({"201": 8, "409": 8}), outcomes
+    assert quota_used(client, member_a) == (4, 18)

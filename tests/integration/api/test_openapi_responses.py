@@ -133,8 +133,32 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
     checked.call("get", f"{V21}/os-availability-zone/detail", admin, version)
     checked.call("post", f"{V21}/servers/{{server_id}}/action", member, version,
                  json={"os-getConsoleOutput": {}}, server_id=server_id)
+    checked.call("get", f"{V21}/servers/{{server_id}}/os-security-groups", member, version,
+                 server_id=server_id)
+    removed = security_group_proxies(checked, member, version)
     newer = {("put", f"{V21}/flavors/{{flavorid}}")} if Version.of(version) < "2.55" else set()
-    assert checked.seen == checked.modelled("compute") - newer - gone
+    assert checked.seen == checked.modelled("compute") - newer - gone - removed
+
+
+def security_group_proxies(checked: Checked, member: dict[str, str],
+                           version: str) -> set[tuple[str, str]]:
+    """Nova's security group proxies below 2.36; the ones it no longer has at `version`."""
+    groups = f"{V21}/os-security-groups"
+    one = f"{groups}/{{security_group_id}}"
+    proxies = {("get", groups), ("post", groups), ("get", one), ("put", one),
+               ("post", f"{V21}/os-security-group-rules")}
+    if Version.of(version) >= "2.36":
+        return proxies
+    group = checked.call("post", groups, member, version, json={"security_group": {
+        "name": "web", "description": "d"}})["security_group"]
+    checked.call("put", one, member, version, security_group_id=group["id"],
+                 json={"security_group": {"name": "web2", "description": "d2"}})
+    checked.call("post", f"{V21}/os-security-group-rules", member, version, json={
+        "security_group_rule": {"parent_group_id": group["id"], "ip_protocol": "tcp",
+                                "from_port": 22, "to_port": 22}})
+    checked.call("get", one, member, version, security_group_id=group["id"])
+    checked.call("get", groups, member, version)
+    return set()
 
 
 def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
@@ -234,13 +258,26 @@ def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
                             json={"floatingip": {}})["floatingip"]
     checked.call("put", f"{NET}/floatingips/{{floating_ip_id}}", member,
                  floating_ip_id=floating["id"], json={"floatingip": {"port_id": port["id"]}})
+    group = checked.call("post", f"{NET}/security-groups", member,
+                         json={"security_group": {"name": "web"}})["security_group"]
+    checked.call("put", f"{NET}/security-groups/{{security_group_id}}", member,
+                 security_group_id=group["id"],
+                 json={"security_group": {"description": "d"}})
+    rule = checked.call("post", f"{NET}/security-group-rules", member, json={
+        "security_group_rule": {"security_group_id": group["id"], "direction": "ingress",
+                                "protocol": "tcp", "port_range_min": 22,
+                                "port_range_max": 22}})["security_group_rule"]
     for who in (member, admin):  # admins see the provider attributes and every project's
-        for collection, key, ident in (("networks", "network_id", network["id"]),
+        for collection, key, ident in (("security-groups", "security_group_id", group["id"]),
+                                       ("security-group-rules", "security_group_rule_id",
+                                        rule["id"]),
+                                       ("networks", "network_id", network["id"]),
                                        ("subnets", "ref", network["subnets"][0]),
                                        ("ports", "port_id", port["id"]),
                                        ("subnetpools", "pool_id", pool["id"]),
                                        ("floatingips", "floating_ip_id", floating["id"])):
-            listed = checked.call("get", f"{NET}/{collection}", who)[collection]
+            listed = checked.call("get", f"{NET}/{collection}", who)[
+                collection.replace("-", "_")]
             assert listed
             checked.call("get", f"{NET}/{collection}/{{{key}}}", who, **{key: ident})
         # Neutron's `fields` trims a body: a GET's schema must still hold.
