@@ -140,6 +140,12 @@ def create(body: GroupRequest, cloud: CloudDep, caller: CallerDep, engine: Polic
     return shown_group(cloud, group.id.hex)
 
 
+@router.delete("/os-security-groups/", status_code=202, include_in_schema=False)
+def delete_nothing(caller: CallerDep) -> Response:
+    """No id at all names no group (Nova's 404, not a 405 for the collection)."""
+    raise NotFound("Security group  not found.")
+
+
 @router.get("/os-security-groups/{security_group_id}", response_model=NovaSecurityGroupShow)
 def show(security_group_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
          version: ComputeVersion) -> dict[str, Any]:

@@ -10,7 +10,9 @@ DEFAULT_LIMITS: dict[str, int] = {
     "floating_ips": 10,
     "fixed_ips": -1,
     "security_groups": 10,
-    "security_group_rules": 20,
+    # Neutron's default (its quota is the one enforced on rules; Nova's own said 20): a new
+    # group takes two egress rules, so 20 would allow few rules per group.
+    "security_group_rules": 100,
     "volumes": 10,
     "gigabytes": 1000,
     "metadata_items": 128,

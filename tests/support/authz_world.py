@@ -303,6 +303,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "POST /compute/v2.1/os-aggregates": {"aggregate": {"name": "matrix"}},
         "DELETE /compute/v2.1/images/{image_id}": None,
         "DELETE /compute/v2.1/images/": None,
+        "DELETE /compute/v2.1/os-security-groups/": None,
         "POST /compute/v2.1/os-volumes": {"volume": {"size": 1}},
         "DELETE /compute/v2.1/os-volumes/{volume_id}": None,
         "DELETE /compute/v2.1/os-volumes/": None,

@@ -62,10 +62,11 @@ READER_MAY = {
 }
 # Mutating routes on which a reader's refusal is 404: the resource is per user (Nova's keypairs
 # are looked up under the caller's own user), so another user's does not exist for them.
-# `DELETE /images/` and `/os-volumes/` name nothing at all: 404 for everyone, as in Nova (and
-# in Glance for its own `/v2/images/`).
+# `DELETE /images/`, `/os-volumes/` and `/os-security-groups/` name nothing at all: 404 for
+# everyone, as in Nova (and in Glance for its own `/v2/images/`).
 READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/images/",
-              "DELETE /compute/v2.1/os-volumes/", "DELETE /image/v2/images/"}
+              "DELETE /compute/v2.1/os-volumes/", "DELETE /image/v2/images/",
+              "DELETE /compute/v2.1/os-security-groups/"}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",

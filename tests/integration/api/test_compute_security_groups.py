@@ -69,6 +69,8 @@ def test_proxy_groups_and_rules(client: TestClient, member_a: Who) -> None:
     refused = client.delete(f"{V21}/os-security-groups/{default['id']}",
                             headers=auth(member_a, "2.35"))
     assert refused.status_code == 400 and "badRequest" in refused.json()
+    nothing = client.delete(f"{V21}/os-security-groups/", headers=auth(member_a, "2.35"))
+    assert nothing.status_code == 404
     gone = client.get(f"{V21}/os-security-groups", headers=auth(member_a, "2.36"))
     assert gone.status_code == 404
 

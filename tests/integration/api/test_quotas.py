@@ -35,7 +35,7 @@ def test_show_keys_follow_the_microversion(client: TestClient, member_a: dict[st
     assert (body["instances"], body["cores"], body["ram"]) == (10, 20, 51200)
     assert body["key_pairs"] == 100 and body["metadata_items"] == 128
     assert (body["fixed_ips"], body["floating_ips"], body["security_groups"]) == (-1, 10, 10)
-    assert body["security_group_rules"] == 20 and body["server_group_members"] == 10
+    assert body["security_group_rules"] == 100 and body["server_group_members"] == 10
 
 
 def test_defaults_and_detail(client: TestClient, member_a: dict[str, str]) -> None:
