@@ -58,10 +58,10 @@ from api.routers import (
     network_networks,
     network_ports,
     network_quotas,
-    network_subnetpools,
-    network_subnets,
     network_security_group_rules,
     network_security_groups,
+    network_subnetpools,
+    network_subnets,
     volume_quotas,
     volumes,
 )
