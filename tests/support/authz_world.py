@@ -18,6 +18,7 @@ from domain.base import natural_id
 from domain.context import SYSTEM
 from domain.identity.credential import ec2_credential_id
 from domain.identity.role import role_id
+from tests.support.authz_images import image_bodies, imported_image_task, operator_metadefs
 from tests.support.compute_api import WORKER, Compute, auth
 from tests.support.identity import password_token
 from tests.support.network_api import NET, create_network
@@ -142,34 +143,6 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     return world
 
 
-def imported_image_task(world: World) -> str:
-    """A private image of A's, staged and imported: the id of its import task."""
-    image = world.created("POST", "/image/v2/images", {
-        "name": "secret-imported-a", "visibility": "private", "disk_format": "raw",
-        "container_format": "bare"}, None)
-    url = f"/image/v2/images/{image['id']}"
-    staged = world.client.put(f"{url}/stage", content=b"a's bytes", headers={
-        **auth(world.a), "Content-Type": "application/octet-stream"})
-    assert staged.status_code == 204, staged.text
-    world.created("POST", f"{url}/import", {"method": {"name": "glance-direct"}}, None)
-    task_id: str = world.created("GET", f"{url}/tasks", None, "tasks")[0]["id"]
-    world.secret(image["id"], "secret-imported-a")
-    return task_id
-
-
-def operator_metadefs(world: World, admin: dict[str, str]) -> None:
-    """A private metadata definition namespace of the operator's, one definition of each kind."""
-    namespace = "OS::Matrix::Private"
-    world.created("POST", "/image/v2/metadefs/namespaces", {
-        "namespace": namespace, "visibility": "private",
-        "resource_type_associations": [{"name": "OS::Glance::Image"}],
-        "objects": [{"name": "matrix-object"}], "tags": [{"name": "matrix-tag"}],
-        "properties": {"matrix-property": {"title": "p", "type": "string"}}}, None, admin)
-    world.keep(namespace=namespace, object_name="matrix-object", tag_name="matrix-tag",
-               property_name="matrix-property", resource_type="OS::Glance::Image",
-               kind="namespace")
-
-
 def identity_things(world: World, admin: dict[str, str]) -> None:
     """A's user's own identity things (credentials, a trust, roles through a group), and the
     operator's (a group, the catalog) that the matrix needs ids of."""
@@ -257,40 +230,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/os-keypairs/{name}": None,
         "PUT /compute/v2.1/os-quota-sets/{project_id}": {"quota_set": {"instances": 1}},
         "DELETE /compute/v2.1/os-quota-sets/{project_id}": None,
-        "POST /image/v2/images": {"name": "matrix-image"},
-        "PATCH /image/v2/images/{image_id}": [{"op": "replace", "path": "/name",
-                                               "value": "changed"}],
-        "DELETE /image/v2/images/{image_id}": None,
-        "PUT /image/v2/images/{image_id}/tags/{tag}": None,
-        "DELETE /image/v2/images/{image_id}/tags/{tag}": None,
-        "PUT /image/v2/images/{image_id}/file": b"matrix bytes",
-        "PUT /image/v2/images/{image_id}/stage": b"matrix bytes",
-        "POST /image/v2/images/{image_id}/import": {"method": {"name": "glance-direct"}},
-        "POST /image/v2/images/{image_id}/actions/deactivate": None,
-        "POST /image/v2/images/{image_id}/actions/reactivate": None,
-        "POST /image/v2/images/{image_id}/members": {"member": other_project},
-        "PUT /image/v2/images/{image_id}/members/{member_id}": {"status": "accepted"},
-        "DELETE /image/v2/images/{image_id}/members/{member_id}": None,
-        "DELETE /image/v2/images/": None,
-        "POST /image/v2/tasks": {"type": "import", "input": {}},
-        "POST /image/v2/metadefs/namespaces": {"namespace": "OS::Matrix::New"},
-        "PUT /image/v2/metadefs/namespaces/{namespace}": {"description": "changed"},
-        "DELETE /image/v2/metadefs/namespaces/{namespace}": None,
-        "POST /image/v2/metadefs/namespaces/{namespace}/objects": {"name": "o"},
-        "PUT /image/v2/metadefs/namespaces/{namespace}/objects/{object_name}": {"name": "o"},
-        "DELETE /image/v2/metadefs/namespaces/{namespace}/objects/{object_name}": None,
-        "POST /image/v2/metadefs/namespaces/{namespace}/properties": {
-            "name": "p", "title": "p", "type": "string"},
-        "PUT /image/v2/metadefs/namespaces/{namespace}/properties/{property_name}": {
-            "name": "p", "title": "p", "type": "string"},
-        "DELETE /image/v2/metadefs/namespaces/{namespace}/properties/{property_name}": None,
-        "POST /image/v2/metadefs/namespaces/{namespace}/tags": {"tags": [{"name": "t"}]},
-        "DELETE /image/v2/metadefs/namespaces/{namespace}/tags": None,
-        "POST /image/v2/metadefs/namespaces/{namespace}/tags/{tag_name}": None,
-        "PUT /image/v2/metadefs/namespaces/{namespace}/tags/{tag_name}": {"name": "t"},
-        "DELETE /image/v2/metadefs/namespaces/{namespace}/tags/{tag_name}": None,
-        "POST /image/v2/metadefs/namespaces/{namespace}/resource_types": {"name": "r"},
-        "DELETE /image/v2/metadefs/namespaces/{namespace}/resource_types/{resource_type}": None,
+        **image_bodies(other_project),
         "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",
                                                   "imageRef": world.compute.image}},
         "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},
