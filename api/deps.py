@@ -26,6 +26,7 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
@@ -91,6 +92,7 @@ class CloudServices:
     app_credentials: AppCredentialService
     credentials: CredentialService
     trusts: TrustService
+    policy_blobs: PolicyBlobService
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService

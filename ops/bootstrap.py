@@ -66,6 +66,7 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
@@ -187,7 +188,7 @@ class Composition:
             identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             credentials=CredentialService(app, identity, FernetBox(token_key)),
-            trusts=TrustService(app, identity),
+            trusts=TrustService(app, identity), policy_blobs=PolicyBlobService(app),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),

@@ -19,6 +19,7 @@ from projections.keypairs import KeypairProjection
 from projections.metadefs import MetadefProjection
 from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
+from projections.policy_blobs import PolicyBlobProjection
 from projections.quotas import QuotaProjection
 from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
@@ -29,7 +30,7 @@ from projections.volumes import VolumeProjection
 def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
             AppCredentialProjection(), CredentialProjection(), ImageProjection(),
-            KeypairProjection(), TrustProjection(),
+            KeypairProjection(), TrustProjection(), PolicyBlobProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             SecurityGroupProjection(),

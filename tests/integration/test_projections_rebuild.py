@@ -132,6 +132,10 @@ def drive_catalog(api: Api) -> None:
     endpoint = api.create(f"{v3}/endpoints", "endpoint", {
         "service_id": service, "interface": "internal", "url": "http://rb", "region_id": "rb-r1"})
     api("PATCH", f"{v3}/endpoints/{endpoint}", {"endpoint": {"enabled": False}})
+    for blob in ("a", "b"):
+        policy = api.create(f"{v3}/policies", "policy", {"blob": blob, "type": "t"})
+    api("PATCH", f"{v3}/policies/{policy}", {"policy": {"type": "u"}})
+    api("DELETE", f"{v3}/policies/{policy}")
     gone = api.create(f"{v3}/services", "service", {"type": "rb-gone"})
     api("POST", f"{v3}/endpoints", {"endpoint": {
         "service_id": gone, "interface": "public", "url": "http://gone"}})

@@ -168,7 +168,9 @@ def identity_things(world: World, admin: dict[str, str]) -> None:
     trust = world.created("POST", f"{v3}/OS-TRUST/trusts", {"trust": {
         "trustor_user_id": user, "trustee_user_id": admin_id, "project_id": project,
         "impersonation": False, "roles": [{"name": "member"}]}}, "trust")
-    world.keep(identity_group_id=gid, app_credential_id=credential["id"],
+    policy = world.created("POST", f"{v3}/policies", {"policy": {"blob": "x", "type": "t"}},
+                           "policy", admin)
+    world.keep(policy_id=policy["id"], identity_group_id=gid, app_credential_id=credential["id"],
                rule_id=credential["access_rules"][0]["id"], access=ec2["access"],
                credential_id=ec2_credential_id(ec2["access"]), trust_id=trust["id"],
                region_id="RegionOne", catalog_service_id=natural_id("service", "compute").hex,
@@ -338,6 +340,9 @@ def identity_bodies(world: World) -> dict[str, Any]:
         "POST /identity/v3/groups": {"group": {"name": "matrix-group-2"}},
         "PATCH /identity/v3/groups/{identity_group_id}": {"group": {"description": "changed"}},
         "POST /identity/v3/regions": {"region": {"id": "matrix-region"}},
+        "POST /identity/v3/policies": {"policy": {"blob": "x", "type": "t"}},
+        "PATCH /identity/v3/policies/{policy_id}": {"policy": {"type": "u"}},
+        "DELETE /identity/v3/policies/{policy_id}": None,
         "PUT /identity/v3/regions/{region_id}": {"region": {}},
         "PATCH /identity/v3/regions/{region_id}": {"region": {"description": "changed"}},
         "POST /identity/v3/services": {"service": {"type": "matrix"}},
