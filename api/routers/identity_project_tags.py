@@ -85,12 +85,13 @@ def check_tag(project_id: str, tag: str, cloud: CloudDep, caller: CallerDep,
 
 
 @router.put("/projects/{project_id}/tags/{tag}", status_code=201)
-def add_tag(project_id: str, tag: str, cloud: CloudDep, caller: Updater) -> dict[str, Any]:
+def add_tag(project_id: str, tag: str, cloud: CloudDep, caller: Updater) -> Response:
+    # 201 and no body, as the API working group's tag guideline (and Keystone) answer.
     tags = current_tags(cloud, project_id)
     if valid_tag(tag) not in tags:
         tags.append(tag)
         save_tags(cloud, caller, project_id, tags)
-    return {"tags": tags}
+    return Response(status_code=201)
 
 
 @router.delete("/projects/{project_id}/tags/{tag}", status_code=204)
