@@ -106,6 +106,10 @@ def assignment_body(row: dict[str, Any], base: str, include_names: bool) -> dict
                            f"/roles/{prior or row['role_id']}"}
     if prior:
         links["prior_role"] = f"{base}{V3}/prior_role/{row['role_id']}/implies/{prior}"
+    if row.get("membership"):  # `?effective`: held through this group
+        links["assignment"] = (f"{base}{V3}/{target}/groups/{row['membership']}"
+                               f"/roles/{prior or row['role_id']}")
+        links["membership"] = f"{base}{V3}/groups/{row['membership']}/users/{row['user_id']}"
     role: dict[str, Any] = {"id": row["role_id"]}
     scope: dict[str, Any] = ({"domain": {"id": domain_id}} if domain_id else
                              {"system": {"all": True}} if project_id is None else

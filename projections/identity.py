@@ -208,7 +208,7 @@ class IdentityViews:
         where, params = _filters(**{"a.user_id": user_id, "a.project_id": project_id})
         rows = self.store.query(f"{ASSIGNMENT_SELECT}{where} ORDER BY u.name, p.name, a.role",
                                 params)
-        return [out for row in rows for out in _with_implied(row)] if effective else rows
+        return [out for row in rows for out in with_implied(row)] if effective else rows
 
 
     def domain_roles(self, domain_id: str, user_id: str) -> list[Row]:
@@ -240,7 +240,7 @@ class IdentityViews:
             " FROM system_grants g JOIN users u ON u.id = g.actor_id"
             " JOIN roles r ON r.name = g.role"
             f"{where} ORDER BY u.name, g.role", params)
-        return [out for row in rows for out in _with_implied(row)] if effective else rows
+        return [out for row in rows for out in with_implied(row)] if effective else rows
 
 
 class SafeQueries:
@@ -267,7 +267,8 @@ def _filters(**equal: Any) -> tuple[str, list[Any]]:
     return " WHERE " + " AND ".join(f"{c} = ?" for c in wanted), list(wanted.values())
 
 
-def _with_implied(row: Row) -> list[Row]:
+def with_implied(row: Row) -> list[Row]:
+    """The row and one per role its role implies, naming that role's `prior_role_id`."""
     return [row] + [{**row, "role_id": role_id(implied).hex, "role_name": implied,
                      "prior_role_id": role_id(prior).hex}
                     for implied, prior in implied_with_prior(row["role_name"])]

@@ -25,7 +25,7 @@ from api.responses.identity import RoleList, RoleShow
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.identity.role import BUILTIN_ROLES, DIRECTLY_IMPLIES
-from projections.identity import IdentityViews
+from projections.identity import IdentityViews, with_implied
 from projections.identity_domain_views import DomainGroupViews
 from projections.store import Row
 
@@ -179,6 +179,23 @@ def check_assignment_filters(params: dict[str, str], effective: bool) -> None:
                            " list.")
 
 
+def through_groups(cloud: CloudServices, user_id: str | None, target: str | None) -> list[Row]:
+    """`?effective`: each group's roles as assignments of its members (Keystone links the
+    membership), with the roles they imply."""
+    groups, users, rows = DomainGroupViews(cloud.store), IdentityViews(cloud.store), []
+    for grant in groups.group_assignments(None, target):
+        for member in groups.member_ids(grant["group_id"]):
+            user = users.user(member)
+            if user is None or user_id not in (None, member):
+                continue
+            on = None if grant["target"] == "system" else grant["target"]
+            row = {"user_id": member, "user_name": user["name"], "project_id": on,
+                   "role_id": grant["role_id"], "role_name": grant["role_name"],
+                   "membership": grant["group_id"]}
+            rows += with_implied(row)
+    return rows
+
+
 @router.get("/role_assignments")
 def list_role_assignments(
     request: Request, cloud: CloudDep, caller: AssignmentLister,
@@ -199,9 +216,11 @@ def list_role_assignments(
         rows += views.system_assignments(user_id, key_only(effective))
     if not group_id and not project_id and not system:
         rows += views.domain_assignments(user_id, domain_id)
+    target = ("system" if system else f"domain:{domain_id}" if domain_id else project_id)
     if not user_id and not key_only(effective):
-        target = ("system" if system else f"domain:{domain_id}" if domain_id else project_id)
         rows += DomainGroupViews(cloud.store).group_assignments(group_id, target)
+    if key_only(effective):
+        rows += through_groups(cloud, user_id, target)
     # Keystone filters by role after expanding implied roles, so `effective` can add matches.
     rows = [r for r in rows if role_id is None or r["role_id"] == role_id]
     return {"role_assignments": [assignment_body(r, base, key_only(include_names)) for r in rows],

@@ -127,3 +127,19 @@ def test_roles_on_a_domain(client: TestClient, admin: dict[str, str],
         assert client.delete(f"{url}/{MEMBER}", headers=admin).status_code == 404
     missing = f"{V3}/domains/{'0' * 32}/users/{member_a['user_id']}/roles/{MEMBER}"
     assert client.put(missing, headers=admin).status_code == 404
+
+
+def test_effective_assignments_include_those_through_groups(
+        client: TestClient, admin: dict[str, str], member_a: dict[str, str]) -> None:
+    group = created(client, admin, "group", {"name": "g"})
+    assert client.put(f"{V3}/groups/{group['id']}/users/{member_a['user_id']}",
+                      headers=admin).status_code == 204
+    grant = f"{V3}/system/groups/{group['id']}/roles/{MEMBER}"
+    assert client.put(grant, headers=admin).status_code == 204
+    listed = client.get(f"{V3}/role_assignments?effective&scope.system=all"
+                        f"&user.id={member_a['user_id']}", headers=admin).json()
+    rows = listed["role_assignments"]
+    assert [(a["role"]["id"] == MEMBER, a["scope"]) for a in rows] == \
+        [(True, {"system": {"all": True}}), (False, {"system": {"all": True}})]
+    assert rows[0]["links"]["membership"].endswith(
+        f"/groups/{group['id']}/users/{member_a['user_id']}")
