@@ -76,9 +76,9 @@ from domain.services.metadefs import MetadefService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
+from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
-from domain.services.network.security_groups import SecurityGroupService
 from domain.services.quotas import QuotaService
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.volumes import VolumeService
