@@ -17,10 +17,9 @@ from domain.identity.app_credential import ApplicationCredential
 from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
-from domain.identity.role import effective_roles
 from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
-from domain.services.identity import held_roles
+from domain.services.identity import expanded_roles, held_roles
 from domain.services.identity_app_credentials import expired
 
 
@@ -69,14 +68,14 @@ def validate(
         raise InvalidToken("The token has been revoked.")
     roles: tuple[str, ...] = ()
     if claims.system:
-        roles = effective_roles(held_roles(app, user, SYSTEM_SCOPE))
+        roles = expanded_roles(app, held_roles(app, user, SYSTEM_SCOPE))
         if not roles:
             raise InvalidToken("The user no longer has a role on the system.")
     elif claims.project_id is not None:
         project = app.find(UUID(claims.project_id))
         if not isinstance(project, Project) or project.deleted or not project.enabled:
             raise InvalidToken("The token's project is disabled or no longer exists.")
-        roles = effective_roles(held_roles(app, user, claims.project_id))
+        roles = expanded_roles(app, held_roles(app, user, claims.project_id))
         if claims.app_cred_id is not None:
             roles = credential_roles(app, claims.app_cred_id, roles)
         if not roles:
@@ -91,7 +90,7 @@ def credential_roles(app: SkyLedger, credential_id: str, held: tuple[str, ...]) 
     if (not isinstance(credential, ApplicationCredential) or credential.deleted
             or expired(credential.expires_at)):
         raise InvalidToken("The application credential of this token is no longer valid.")
-    return effective_roles([r for r in credential.roles if r in held])
+    return expanded_roles(app, [r for r in credential.roles if r in held])
 
 
 def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str) -> Caller:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from domain.identity.project import Project
-from domain.identity.role import Role, implied_with_prior, role_id
+from domain.identity.role import DIRECTLY_IMPLIES, Role, implied_with_prior, role_id
 from domain.identity.user import User
 from projections.base import Projection, as_json, from_json, handles, hexid
 from projections.store import ReadCursor, ReadStore, Row
@@ -34,7 +34,8 @@ def newer(event: Any, field: str, default: Any) -> Any:
 
 class IdentityProjection(Projection):
     name = "identity"
-    tables = ("role_assignments", "system_grants", "users", "projects", "roles")
+    tables = ("role_assignments", "system_grants", "role_inferences", "users", "projects",
+              "roles")
     ddl = (
         "CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
         " domain_id TEXT NOT NULL, description TEXT, enabled BOOLEAN NOT NULL, tags TEXT,"
@@ -49,6 +50,9 @@ class IdentityProjection(Projection):
         # Roles on the system scope, of users (actor_type 'user') and groups ('group').
         "CREATE TABLE IF NOT EXISTS system_grants (actor_type TEXT NOT NULL,"
         " actor_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (actor_type, actor_id, role))",
+        # Inferences added to the built-in chain (domain/identity/role.py), by role name.
+        "CREATE TABLE IF NOT EXISTS role_inferences (prior TEXT NOT NULL, implied TEXT NOT NULL,"
+        " PRIMARY KEY (prior, implied))",
     )
 
     @handles(Project.Created)
@@ -116,8 +120,22 @@ class IdentityProjection(Projection):
                     (hexid(e), e.name, newer(e, "description", None),
                      as_json(newer(e, "extra", {}))))
 
+    @handles(Role.Implied)
+    def role_implied(self, cur: ReadCursor, e: Role.Implied) -> None:
+        cur.execute("INSERT INTO role_inferences (prior, implied)"
+                    " SELECT name, ? FROM roles WHERE id = ? ON CONFLICT DO NOTHING",
+                    (e.implied, hexid(e)))
+
+    @handles(Role.ImplicationRemoved)
+    def implication_removed(self, cur: ReadCursor, e: Role.ImplicationRemoved) -> None:
+        cur.execute("DELETE FROM role_inferences WHERE implied = ? AND prior IN"
+                    " (SELECT name FROM roles WHERE id = ?)", (e.implied, hexid(e)))
+
     @handles(Role.Deleted)
     def role_deleted(self, cur: ReadCursor, e: Role.Deleted) -> None:
+        cur.execute("DELETE FROM role_inferences WHERE prior IN (SELECT name FROM roles"
+                    " WHERE id = ?) OR implied IN (SELECT name FROM roles WHERE id = ?)",
+                    (hexid(e), hexid(e)))
         cur.execute("DELETE FROM roles WHERE id = ?", (hexid(e),))
 
 
@@ -208,8 +226,19 @@ class IdentityViews:
         where, params = _filters(**{"a.user_id": user_id, "a.project_id": project_id})
         rows = self.store.query(f"{ASSIGNMENT_SELECT}{where} ORDER BY u.name, p.name, a.role",
                                 params)
-        return [out for row in rows for out in with_implied(row)] if effective else rows
+        if not effective:
+            return rows
+        direct = self.inferences()
+        return [out for row in rows for out in with_implied(row, direct)]
 
+
+    def inferences(self) -> dict[str, list[str]]:
+        """Each role's direct implications: the built-in chain and those added since."""
+        direct = {prior: list(implied) for prior, implied in DIRECTLY_IMPLIES.items()}
+        for row in self.store.query("SELECT prior, implied FROM role_inferences"
+                                    " ORDER BY prior, implied"):
+            direct.setdefault(row["prior"], []).append(row["implied"])
+        return direct
 
     def domain_roles(self, domain_id: str, user_id: str) -> list[Row]:
         return self.roles_on(f"domain:{domain_id}", user_id)
@@ -240,7 +269,10 @@ class IdentityViews:
             " FROM system_grants g JOIN users u ON u.id = g.actor_id"
             " JOIN roles r ON r.name = g.role"
             f"{where} ORDER BY u.name, g.role", params)
-        return [out for row in rows for out in with_implied(row)] if effective else rows
+        if not effective:
+            return rows
+        direct = self.inferences()
+        return [out for row in rows for out in with_implied(row, direct)]
 
 
 class SafeQueries:
@@ -267,11 +299,11 @@ def _filters(**equal: Any) -> tuple[str, list[Any]]:
     return " WHERE " + " AND ".join(f"{c} = ?" for c in wanted), list(wanted.values())
 
 
-def with_implied(row: Row) -> list[Row]:
+def with_implied(row: Row, direct: Mapping[str, Sequence[str]] = DIRECTLY_IMPLIES) -> list[Row]:
     """The row and one per role its role implies, naming that role's `prior_role_id`."""
     return [row] + [{**row, "role_id": role_id(implied).hex, "role_name": implied,
                      "prior_role_id": role_id(prior).hex}
-                    for implied, prior in implied_with_prior(row["role_name"])]
+                    for implied, prior in implied_with_prior(row["role_name"], direct)]
 
 
 def _one(store: SafeQueries, sql: str, params: tuple[Any, ...]) -> Row | None:

@@ -24,7 +24,7 @@ from api.identity_views import (
 from api.responses.identity import RoleList, RoleShow
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.identity.role import BUILTIN_ROLES, DIRECTLY_IMPLIES
+from domain.identity.role import BUILTIN_ROLES
 from projections.identity import IdentityViews, with_implied
 from projections.identity_domain_views import DomainGroupViews
 from projections.store import Row
@@ -37,6 +37,7 @@ RULES = [
     policy.RuleDefault("identity:create_role", "rule:admin_api"),
     policy.RuleDefault("identity:delete_role", "rule:admin_api"),
     policy.RuleDefault("identity:list_implied_roles", "rule:admin_api"),
+    policy.RuleDefault("identity:create_implied_role", "rule:admin_api"),
     policy.RuleDefault("identity:create_grant", "rule:admin_api",
                        "Give a user a role on a project"),
     policy.RuleDefault("identity:check_grant", "rule:admin_api"),
@@ -63,6 +64,7 @@ Reader = Annotated[Caller, Depends(Authorize("identity:get_role"))]
 Creator = Annotated[Caller, Depends(Authorize("identity:create_role"))]
 Deleter = Annotated[Caller, Depends(Authorize("identity:delete_role"))]
 ImpliedLister = Annotated[Caller, Depends(Authorize("identity:list_implied_roles"))]
+Inferrer = Annotated[Caller, Depends(Authorize("identity:create_implied_role"))]
 Granter = Annotated[Caller, Depends(Authorize("identity:create_grant"))]
 Checker = Annotated[Caller, Depends(Authorize("identity:check_grant"))]
 GrantLister = Annotated[Caller, Depends(Authorize("identity:list_grants"))]
@@ -112,10 +114,65 @@ def implied_roles(prior_role_id: str, request: Request, cloud: CloudDep,
                   caller: ImpliedLister) -> dict[str, Any]:
     base, views = cloud.settings.public_url, IdentityViews(cloud.store)
     prior = existing_role(cloud, prior_role_id)
-    implied = [views.role_named(name) for name in DIRECTLY_IMPLIES.get(prior["name"], ())]
+    implied = [views.role_named(name) for name in views.inferences().get(prior["name"], ())]
     return {"role_inference": {"prior_role": role_ref(prior, base),
                                "implies": [role_ref(r, base) for r in implied if r]},
             "links": {"self": self_url(request, base)}}
+
+
+@router.get("/role_inferences")
+def role_inferences(request: Request, cloud: CloudDep, caller: ImpliedLister) -> dict[str, Any]:
+    base, views = cloud.settings.public_url, IdentityViews(cloud.store)
+    rules = []
+    for prior_name, implied_names in sorted(views.inferences().items()):
+        prior = views.role_named(prior_name)
+        implied = [views.role_named(n) for n in implied_names]
+        if prior is not None and implied:
+            rules.append({"prior_role": role_ref(prior, base),
+                          "implies": [role_ref(r, base) for r in implied if r]})
+    return {"role_inferences": rules, "links": {"self": self_url(request, base)}}
+
+
+def inference(cloud: CloudServices, prior_role_id: str, implied_role_id: str,
+              must_exist: bool = True) -> dict[str, Any]:
+    base, views = cloud.settings.public_url, IdentityViews(cloud.store)
+    prior, implied = existing_role(cloud, prior_role_id), existing_role(cloud, implied_role_id)
+    if must_exist and implied["name"] not in views.inferences().get(prior["name"], ()):
+        raise NotFound(f"Could not find role inference rule: {prior_role_id} implies "
+                       f"{implied_role_id}.")
+    url = f"{base}/identity/v3/roles/{prior_role_id}/implies/{implied_role_id}"
+    return {"role_inference": {"prior_role": role_ref(prior, base),
+                               "implies": role_ref(implied, base)}, "links": {"self": url}}
+
+
+INFERENCE = "/roles/{prior_role_id}/implies/{implied_role_id}"
+
+
+@router.put(INFERENCE, status_code=201)
+def create_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
+                     caller: Inferrer) -> dict[str, Any]:
+    cloud.identity.imply(caller.ctx, prior_role_id, implied_role_id)
+    return inference(cloud, prior_role_id, implied_role_id, must_exist=False)
+
+
+@router.get(INFERENCE)
+def show_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
+                   caller: ImpliedLister) -> dict[str, Any]:
+    return inference(cloud, prior_role_id, implied_role_id)
+
+
+@router.head(INFERENCE, status_code=204)
+def check_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
+                    caller: ImpliedLister) -> Response:
+    inference(cloud, prior_role_id, implied_role_id)
+    return Response(status_code=204)
+
+
+@router.delete(INFERENCE, status_code=204)
+def delete_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
+                     caller: Inferrer) -> Response:
+    cloud.identity.stop_implying(caller.ctx, prior_role_id, implied_role_id)
+    return Response(status_code=204)
 
 
 # Grants: /projects/{project_id}/users/{user_id}/roles[/{role_id}] ------------------------------
@@ -192,7 +249,7 @@ def through_groups(cloud: CloudServices, user_id: str | None, target: str | None
             row = {"user_id": member, "user_name": user["name"], "project_id": on,
                    "role_id": grant["role_id"], "role_name": grant["role_name"],
                    "membership": grant["group_id"]}
-            rows += with_implied(row)
+            rows += with_implied(row, users.inferences())
     return rows
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -28,13 +29,15 @@ def effective_roles(names: set[str] | list[str] | tuple[str, ...]) -> tuple[str,
     return tuple(sorted(out))
 
 
-def implied_with_prior(name: str) -> list[tuple[str, str]]:
-    """(implied role, the role that directly implies it) for everything `name` implies."""
+def implied_with_prior(name: str, direct: Mapping[str, Sequence[str]] = DIRECTLY_IMPLIES
+                       ) -> list[tuple[str, str]]:
+    """(implied role, the role that directly implies it) for everything `name` implies, by the
+    `direct` implications (the built-in chain unless told the inferences added since)."""
     found: list[tuple[str, str]] = []
     frontier = [name]
     while frontier:
         prior = frontier.pop(0)
-        for implied in DIRECTLY_IMPLIES.get(prior, ()):
+        for implied in direct.get(prior, ()):
             if implied != name and implied not in (f for f, _ in found):
                 found.append((implied, prior))
                 frontier.append(implied)
@@ -58,6 +61,32 @@ class Role(Entity):
         self.description = description
         self.extra = dict(extra or {})
         self.deleted = False
+        # Roles this one implies beyond the built-in chain (`PUT /roles/{id}/implies/{id}`).
+        self.implies: list[str] = []
+
+    def imply(self, implied: str) -> None:
+        if implied not in self.implies and implied not in DIRECTLY_IMPLIES.get(self.name, ()):
+            self._record_imply(implied)
+
+    class Implied(Entity.Event):
+        implied: str
+
+    @event(Implied)
+    def _record_imply(self, implied: str) -> None:
+        self.implies.append(implied)
+
+    def stop_implying(self, implied: str) -> bool:
+        if implied in self.implies:
+            self._record_stop(implied)
+            return True
+        return False
+
+    class ImplicationRemoved(Entity.Event):
+        implied: str
+
+    @event(ImplicationRemoved)
+    def _record_stop(self, implied: str) -> None:
+        self.implies.remove(implied)
 
     class Deleted(Entity.Event):
         pass

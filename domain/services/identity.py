@@ -16,7 +16,7 @@ from domain.identity.domain import Domain
 from domain.identity.group import SYSTEM_SCOPE, Group, domain_target
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
-from domain.identity.role import Role, role_id
+from domain.identity.role import DIRECTLY_IMPLIES, Role, role_id
 from domain.identity.user import InvalidCredentials, User
 from domain.naming import NameClaim, claim_id
 from domain.naming_service import claim_name, release_name
@@ -54,6 +54,24 @@ def strip_role(holder: User | Group, role: str) -> None:
             holder.revoke(target, role)
     if isinstance(holder, User):
         holder.revoke_system(role)
+
+
+def expanded_roles(app: SkyLedger, names: Iterable[str]) -> tuple[str, ...]:
+    """The role names plus everything they imply: the built-in chain and the inferences
+    recorded on the roles (read from the store, so a change holds on the next request)."""
+    out, frontier = set(names), list(names)
+    while frontier:
+        name = frontier.pop()
+        role = app.find(role_id(name))
+        added = list(DIRECTLY_IMPLIES.get(name, ()))
+        if isinstance(role, Role) and not role.deleted:
+            added += role.implies
+        for implied in added:
+            gone = getattr(app.find(role_id(implied)), "deleted", False)
+            if implied not in out and not gone:
+                out.add(implied)
+                frontier.append(implied)
+    return tuple(sorted(out))
 
 
 class IdentityService:
@@ -214,6 +232,22 @@ class IdentityService:
             if isinstance(holder, (User, Group)):
                 strip_role(holder, role.name)
         self.app.save(*changed(role, *holders))
+
+    @command
+    def imply(self, ctx: RequestContext, prior_ref: str, implied_ref: str) -> None:
+        prior, implied = self.role(prior_ref), self.role(implied_ref)
+        if prior.name == implied.name or prior.name in expanded_roles(self.app, [implied.name]):
+            raise InvalidInput(f"{implied.name} implying {prior.name} already: no cycles.")
+        prior.imply(implied.name)
+        self.app.save(*changed(prior))
+
+    @command
+    def stop_implying(self, ctx: RequestContext, prior_ref: str, implied_ref: str) -> None:
+        prior, implied = self.role(prior_ref), self.role(implied_ref)
+        if not prior.stop_implying(implied.name):
+            raise NotFound(f"Could not find role inference rule: {prior_ref} implies "
+                           f"{implied_ref}.")
+        self.app.save(prior)
 
     def role(self, role_ref: str) -> Role:
         return self.app.get(parse_id(role_ref, "role"), Role, "role")

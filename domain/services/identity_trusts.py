@@ -6,9 +6,8 @@ from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import Forbidden, InvalidInput
-from domain.identity.role import effective_roles
 from domain.identity.trust import Trust
-from domain.services.identity import IdentityService, held_roles, parse_id
+from domain.services.identity import IdentityService, expanded_roles, held_roles, parse_id
 from domain.services.identity_app_credentials import expired
 
 
@@ -31,7 +30,7 @@ class TrustService:
             raise InvalidInput("The expiration time of a trust must be in the future.")
         if project_id is not None:
             project_id = self.identity.project(project_id).id.hex
-            held = effective_roles(held_roles(self.app, trustor, project_id))
+            held = expanded_roles(self.app, held_roles(self.app, trustor, project_id))
             missing = [r for r in roles if r not in held]
             if missing:
                 raise Forbidden(f"The trustor does not hold {', '.join(missing)} on the project.")

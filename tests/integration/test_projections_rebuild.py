@@ -68,6 +68,10 @@ def drive_roles(api: Api, ids: dict[str, str]) -> None:
         api("PUT", grants.format(ids[project], ids[user], ids[role]))
     api("DELETE", grants.format(ids["rb-p2"], ids["rb-u2"], ids["member"]))
     api("PUT", f"/identity/v3/system/users/{ids['rb-u2']}/roles/{ids['member']}")
+    viewer = api.create("/identity/v3/roles", "role", {"name": "rb-viewer"})
+    for implied in (viewer, ids["member"]):
+        api("PUT", f"/identity/v3/roles/{ids['rb-auditor']}/implies/{implied}")
+    api("DELETE", f"/identity/v3/roles/{ids['rb-auditor']}/implies/{ids['member']}")
     api("DELETE", f"/identity/v3/users/{ids['rb-u3']}")
 
 

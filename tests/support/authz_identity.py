@@ -40,7 +40,8 @@ def identity_things(world: World, admin: dict[str, str]) -> None:
         "impersonation": False, "roles": [{"name": "member"}]}}, "trust")
     policy = world.created("POST", f"{v3}/policies", {"policy": {"blob": "x", "type": "t"}},
                            "policy", admin)
-    world.keep(policy_id=policy["id"], identity_group_id=gid, app_credential_id=credential["id"],
+    world.keep(implied_role_id=role_id("reader").hex, policy_id=policy["id"],
+               identity_group_id=gid, app_credential_id=credential["id"],
                rule_id=credential["access_rules"][0]["id"], access=ec2["access"],
                credential_id=ec2_credential_id(ec2["access"]), trust_id=trust["id"],
                region_id="RegionOne", catalog_service_id=natural_id("service", "compute").hex,
@@ -64,7 +65,9 @@ def identity_bodies(world: World) -> dict[str, Any]:
         "DELETE {v3}/users/{{user_id}}/access_rules/{{rule_id}}",
         "DELETE {v3}/credentials/{{credential_id}}",
         "DELETE {v3}/users/{{user_id}}/credentials/OS-EC2/{{access}}",
-        "DELETE {v3}/OS-TRUST/trusts/{{trust_id}}"]
+        "DELETE {v3}/OS-TRUST/trusts/{{trust_id}}",
+        "PUT {v3}/roles/{{prior_role_id}}/implies/{{implied_role_id}}",
+        "DELETE {v3}/roles/{{prior_role_id}}/implies/{{implied_role_id}}"]
     grants = ["projects/{{project_id}}/groups/{{identity_group_id}}",
               "system/groups/{{identity_group_id}}", "system/users/{{user_id}}",
               "domains/{{domain_id}}/users/{{user_id}}",

@@ -151,3 +151,32 @@ def test_delete_role_takes_it_from_its_holders(client: TestClient, admin: dict[s
     assert names == [MEMBER]
     assert client.delete(f"{V3}/roles/{role['id']}", headers=admin).status_code == 404
     assert client.delete(f"{V3}/roles/{ADMIN}", headers=admin).status_code == 403
+
+
+def test_role_inferences(client: TestClient, admin: dict[str, str],
+                         member_a: dict[str, str]) -> None:
+    auditor = client.post(f"{V3}/roles", json={"role": {"name": "auditor"}},
+                          headers=admin).json()["role"]["id"]
+    viewer = client.post(f"{V3}/roles", json={"role": {"name": "viewer"}},
+                         headers=admin).json()["role"]["id"]
+    rule = f"{V3}/roles/{auditor}/implies/{viewer}"
+    assert client.head(rule, headers=admin).status_code == 404
+    created = client.put(rule, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["role_inference"]["implies"]["id"] == viewer
+    assert client.head(rule, headers=admin).status_code == 204
+    assert client.get(rule, headers=admin).json()["role_inference"]["prior_role"]["id"] == auditor
+    assert client.put(f"{V3}/roles/{viewer}/implies/{auditor}", headers=admin).status_code == 400
+    listed = client.get(f"{V3}/role_inferences", headers=admin).json()["role_inferences"]
+    assert {"auditor", "admin", "member"} <= {r["prior_role"]["name"] for r in listed}
+    # A user given the prior role holds the implied one, in tokens and effective listings.
+    assert client.put(grant_url(member_a, auditor), headers=admin).status_code == 204
+    rows = assignments(client, admin, f"?user.id={member_a['user_id']}&effective")
+    assert viewer in [r["role"]["id"] for r in rows]
+    token = client.get(f"{V3}/auth/tokens", headers={**admin, "X-Subject-Token":
+                                                    member_a["token"]}).json()["token"]
+    assert "viewer" in [r["name"] for r in token["roles"]]
+    assert client.delete(rule, headers=admin).status_code == 204
+    assert client.delete(rule, headers=admin).status_code == 404
+    rows = assignments(client, admin, f"?user.id={member_a['user_id']}&effective")
+    assert viewer not in [r["role"]["id"] for r in rows]
