@@ -23,6 +23,9 @@ from api.routers.compute_hosts import Service, services
 from domain.errors import NotFound
 from projections.servers import ServerViews
 
+NOT_IMPLEMENTED: dict[int | str, dict[str, Any]] = {
+    501: {"description": "Not implemented by the libvirt driver (notImplemented)"}}
+
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: os-hosts"])
 
 RULES = [policy.RuleDefault(f"os_compute_api:os-hosts:{name}", "rule:admin_api")
@@ -93,7 +96,7 @@ def host_show(host_name: str, cloud: CloudDep, caller: Annotated[Caller, rule("s
     return {"host": usage_rows(cloud, existing(cloud, version, host_name))}
 
 
-@router.put("/os-hosts/{host_name}", response_model=HostUpdated)
+@router.put("/os-hosts/{host_name}", response_model=HostUpdated, responses=NOT_IMPLEMENTED)
 def host_update(host_name: str, body: HostUpdate, cloud: CloudDep,
                 caller: Annotated[Caller, rule("update")],
                 version: ComputeVersion) -> dict[str, Any]:
@@ -112,19 +115,22 @@ def not_implemented(cloud: CloudServices, version: Version, host: str, action: s
     raise ApiError(501, f"Host power action {action} is not implemented by the libvirt driver.")
 
 
-@router.get("/os-hosts/{host_name}/startup", response_model=HostPowerAction)
+@router.get("/os-hosts/{host_name}/startup", response_model=HostPowerAction,
+            responses=NOT_IMPLEMENTED)
 def host_startup(host_name: str, cloud: CloudDep, caller: Annotated[Caller, rule("start")],
                  version: ComputeVersion) -> Any:
     return not_implemented(cloud, version, host_name, "startup")
 
 
-@router.get("/os-hosts/{host_name}/shutdown", response_model=HostPowerAction)
+@router.get("/os-hosts/{host_name}/shutdown", response_model=HostPowerAction,
+            responses=NOT_IMPLEMENTED)
 def host_shutdown(host_name: str, cloud: CloudDep, caller: Annotated[Caller, rule("shutdown")],
                   version: ComputeVersion) -> Any:
     return not_implemented(cloud, version, host_name, "shutdown")
 
 
-@router.get("/os-hosts/{host_name}/reboot", response_model=HostPowerAction)
+@router.get("/os-hosts/{host_name}/reboot", response_model=HostPowerAction,
+            responses=NOT_IMPLEMENTED)
 def host_reboot(host_name: str, cloud: CloudDep, caller: Annotated[Caller, rule("reboot")],
                 version: ComputeVersion) -> Any:
     return not_implemented(cloud, version, host_name, "reboot")

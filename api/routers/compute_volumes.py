@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
+from api.network_bulk import parse_body
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import VolumeCreate, owned_by, visible, volume_request
 from api.server_views import dashed
@@ -104,10 +105,12 @@ def volume_create(body: NovaVolumeCreateRequest, cloud: CloudDep, caller: Caller
     wanted = body.volume
     if wanted.snapshot_id is not None:
         raise NotFound(f"Snapshot {wanted.snapshot_id} could not be found.")
-    request = volume_request(VolumeCreate(
+    # Cinder's model checks more than Nova's (its image reference, metadata sizes): what it
+    # refuses is bad input too.
+    request = volume_request(parse_body(VolumeCreate, dict(
         size=wanted.size, name=wanted.display_name, description=wanted.display_description,
         imageRef=wanted.imageRef, availability_zone=wanted.availability_zone,
-        volume_type=wanted.volume_type, metadata=wanted.metadata))
+        volume_type=wanted.volume_type, metadata=wanted.metadata)))
     volume = cloud.volumes.create(caller.ctx, request)
     caught_up(cloud)
     return {"volume": nova_volume(visible(cloud, caller, volume.id.hex))}

@@ -6,11 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import V3, KeystoneObject, KeystoneUpdate, collection_links, self_url
+from api.identity_views import (
+    V3,
+    KeystoneObject,
+    KeystoneUpdate,
+    collection_links,
+    not_null,
+    self_url,
+)
 from domain.errors import NotFound
 from projections.policy_blobs import PolicyBlobViews
 from projections.store import Row
@@ -32,6 +39,11 @@ class PolicyCreate(KeystoneObject):
 class PolicyUpdate(KeystoneUpdate):
     blob: Blob | None = None
     type: Type | None = None
+
+    @field_validator("blob", "type")
+    @classmethod
+    def present_not_null(cls, value: Any) -> Any:
+        return not_null(value)
 
 
 class PolicyCreateRequest(BaseModel):

@@ -126,3 +126,49 @@ def test_statuses_of_hand_built_responses_are_documented(client: TestClient,
         schema = {**answer["schema"], "components": doc["components"]}  # it refers to them
         assert jsonschema_rs.is_valid(schema, versions.json()), versions.text
         assert "200" not in paths[root]["get"]["responses"]
+
+
+def test_a_credential_update_that_clears_a_required_field_is_400_and_changes_nothing(
+        client: TestClient, admin: dict[str, str]) -> None:
+    # {"type": null} became an event whose projection broke on credentials.type NOT NULL, and
+    # every later request that caught up the read models answered 500.
+    me = client.get("/identity/v3/auth/tokens", headers={**admin, "X-Subject-Token":
+                                                          admin["X-Auth-Token"]})
+    user_id = me.json()["token"]["user"]["id"]
+    made = client.post("/identity/v3/credentials", headers=admin, json={
+        "credential": {"user_id": user_id, "type": "cert", "blob": "b"}})
+    assert made.status_code == 201, made.text
+    url = f"/identity/v3/credentials/{made.json()['credential']['id']}"
+    for field in ("type", "blob", "user_id"):
+        refused = client.patch(url, headers=admin, json={"credential": {field: None}})
+        assert refused.status_code == 400, refused.text
+        assert field in refused.json()["error"]["message"]
+    shown = client.get(url, headers=admin)
+    assert shown.status_code == 200, shown.text
+    assert (shown.json()["credential"]["type"], shown.json()["credential"]["blob"]) == ("cert",
+                                                                                       "b")
+
+
+def test_a_policy_update_that_clears_its_blob_or_type_is_400_and_changes_nothing(
+        client: TestClient, admin: dict[str, str]) -> None:
+    # The same as credentials: policy_blobs.blob NOT NULL broke the read model.
+    made = client.post("/identity/v3/policies", headers=admin, json={
+        "policy": {"blob": "{}", "type": "application/json"}})
+    assert made.status_code == 201, made.text
+    url = f"/identity/v3/policies/{made.json()['policy']['id']}"
+    for field in ("blob", "type"):
+        refused = client.patch(url, headers=admin, json={"policy": {field: None}})
+        assert refused.status_code == 400, refused.text
+    shown = client.get(url, headers=admin).json()["policy"]
+    assert (shown["blob"], shown["type"]) == ("{}", "application/json")
+
+
+def test_a_nova_volume_cinder_would_refuse_is_400(client: TestClient,
+                                                  admin: dict[str, str]) -> None:
+    # Nova's /os-volumes body passed its own model and then failed Cinder's inside the handler.
+    headers = {**admin, "X-OpenStack-Nova-API-Version": "2.1"}
+    refused = client.post("/compute/v2.1/os-volumes", headers=headers, json={
+        "volume": {"size": 1, "metadata": {"k" * 300: "v"}}})
+    assert refused.status_code == 400, refused.text
+    listed = client.get("/compute/v2.1/os-volumes", headers=headers)
+    assert listed.status_code == 200 and listed.json()["volumes"] == []

@@ -64,6 +64,14 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     cloud.close()
 
 
+def not_a_server_error_but_a_declared_501(ctx: Any, response: Any, case: Any) -> None:
+    """Nova answers 501 for what its libvirt driver cannot do (os-hosts' maintenance mode and
+    power actions), and so do we: a 501 the document declares is that answer, not a failure."""
+    if response.status_code == 501 and "501" in case.operation.definition.raw["responses"]:
+        return
+    not_a_server_error(ctx, response, case)
+
+
 def fuzz(operation: Any, mode: GenerationMode, tokens: list[str],
          ids: dict[str, str] | None) -> None:
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=ids)
@@ -74,7 +82,8 @@ def fuzz(operation: Any, mode: GenerationMode, tokens: list[str],
     def one(case: Any) -> None:
         for token in tokens:
             case.call_and_validate(headers={"X-Auth-Token": token},
-                                   checks=[not_a_server_error, response_schema_conformance,
+                                   checks=[not_a_server_error_but_a_declared_501,
+                                           response_schema_conformance,
                                            status_code_conformance])
 
     one()
