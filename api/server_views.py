@@ -1,9 +1,9 @@
 """Server bodies in Nova's shapes, built from read-model rows (projections/servers.py).
 
 What a body shows depends on the microversion (locked 2.9, host_status 2.16, description
-2.19, tags 2.26, the embedded flavor 2.47) and on what the caller may see (the extended server
-attributes and host_status are admin-only by Nova's default policy). Both are decided once per
-request and carried in a `ServerLook`.
+2.19, tags 2.26, the embedded flavor 2.47, trusted image certificates 2.63) and on what the
+caller may see (the extended server attributes and host_status are admin-only by Nova's
+default policy). Both are decided once per request and carried in a `ServerLook`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from api.responses.servers import (
     CHANGED_MODELS,
     SERVER_MODELS,
     STATUSES,
+    UPDATED_MODELS,
     ServerChangedV21,
     ServerCreated,
     ServerDetailList,
@@ -138,7 +139,8 @@ def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
 # became the full body); a rebuild's also has key_name from 2.54 and user_data from 2.57.
 CHANGED_KEYS = ("id", "name", "links", "status", "tenant_id", "user_id", "metadata", "hostId",
                 "image", "flavor", "created", "updated", "accessIPv4", "accessIPv6",
-                "OS-DCF:diskConfig", "progress", "fault", "locked", "description", "tags")
+                "OS-DCF:diskConfig", "progress", "fault", "locked", "description", "tags",
+                "trusted_image_certificates")
 
 
 def changed(server: dict[str, Any], look: ServerLook, rebuilt: bool = False) -> ServerChangedV21:
@@ -151,8 +153,7 @@ def changed(server: dict[str, Any], look: ServerLook, rebuilt: bool = False) -> 
         body["key_name"] = server["key_name"]
     if rebuilt and look.version >= "2.57":
         body["user_data"] = server["user_data"]
-    models = CHANGED_MODELS if rebuilt else [(v, m) for v, m in CHANGED_MODELS if v < "2.54"]
-    return newest(look.version, tuple(models)).model_validate(body)
+    return newest(look.version, CHANGED_MODELS if rebuilt else UPDATED_MODELS).model_validate(body)
 
 
 def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
@@ -214,6 +215,8 @@ def versioned_fields(server: dict[str, Any], look: ServerLook) -> dict[str, Any]
         fields["description"] = server.get("description")
     if look.version >= "2.26":
         fields["tags"] = []
+    if look.version >= "2.63":
+        fields["trusted_image_certificates"] = server.get("trusted_image_certificates")
     return fields
 
 

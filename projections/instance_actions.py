@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 from domain.compute.instance import Instance
 from domain.errors import InvalidInput
 from domain.storage.volume import Volume
+from projections import instance_action_hosts as hosts
 from projections.base import Projection, hexid
 from projections.store import ReadCursor, ReadStore, Row
 
@@ -54,7 +55,8 @@ def request_id(event: Any) -> str:
 
 class InstanceActionProjection(Projection):
     name = "instance_actions"
-    tables = ("instance_action_events", "instance_actions", "instance_action_volumes")
+    tables = ("instance_action_events", "instance_actions", "instance_action_volumes",
+              hosts.TABLE)
     ddl = (
         "CREATE TABLE IF NOT EXISTS instance_actions (instance_id TEXT NOT NULL,"
         " request_id TEXT NOT NULL, seq BIGINT NOT NULL, action TEXT NOT NULL, user_id TEXT,"
@@ -62,10 +64,11 @@ class InstanceActionProjection(Projection):
         " finish_time TEXT, message TEXT, PRIMARY KEY (instance_id, request_id))",
         "CREATE TABLE IF NOT EXISTS instance_action_events (instance_id TEXT NOT NULL,"
         " seq BIGINT NOT NULL, request_id TEXT NOT NULL, event TEXT NOT NULL,"
-        " start_time TEXT NOT NULL, finish_time TEXT, result TEXT,"
+        " start_time TEXT NOT NULL, finish_time TEXT, result TEXT, host TEXT,"
         " PRIMARY KEY (instance_id, seq))",
         "CREATE TABLE IF NOT EXISTS instance_action_volumes (volume_id TEXT PRIMARY KEY,"
         " instance_id TEXT NOT NULL)",
+        hosts.DDL,
     )
 
     def __init__(self) -> None:
@@ -100,6 +103,7 @@ class InstanceActionProjection(Projection):
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
         step = self.steps.get(type(event))
         if step is not None:
+            hosts.follow(cur, event)  # first: a step this event opens runs where it leaves it
             step(cur, event, position)
 
     def action_requested(self, cur: ReadCursor, e: Any, position: int) -> None:
@@ -150,8 +154,8 @@ class InstanceActionProjection(Projection):
                 return
             owner = row["request_id"]
         cur.execute("INSERT INTO instance_action_events (instance_id, seq, request_id, event,"
-                    " start_time) VALUES (?, ?, ?, ?, ?)",
-                    (hexid(e), position, owner, name, moment(e)))
+                    " start_time, host) VALUES (?, ?, ?, ?, ?, ?)",
+                    (hexid(e), position, owner, name, moment(e), hosts.host_of(cur, hexid(e))))
         self.touch(cur, e, owner, None)
 
     def close(self, cur: ReadCursor, e: Any, name: str, result: str,
@@ -164,9 +168,11 @@ class InstanceActionProjection(Projection):
                           " ORDER BY seq DESC LIMIT 1", (instance_id, name)).one()
         if row is None:
             return False
-        cur.execute("UPDATE instance_action_events SET finish_time = ?, result = ?"
-                    " WHERE instance_id = ? AND seq = ?",
-                    (moment(e), result, instance_id, row["seq"]))
+        # A step opened before any host was chosen ran where it chose (the scheduler's).
+        cur.execute("UPDATE instance_action_events SET finish_time = ?, result = ?,"
+                    " host = COALESCE(host, ?) WHERE instance_id = ? AND seq = ?",
+                    (moment(e), result, hosts.host_of(cur, instance_id), instance_id,
+                     row["seq"]))
         self.touch(cur, e, row["request_id"], result, instance_id)
         return True
 

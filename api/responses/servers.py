@@ -1,6 +1,7 @@
 """Nova's server bodies, one model per microversion where the shape changes (api-ref
 "Show Server Details"): delete_on_termination and six more admin attributes at 2.3, locked at
-2.9, host_status at 2.16, description at 2.19, tags at 2.26, the embedded flavor at 2.47.
+2.9, host_status at 2.16, description at 2.19, tags at 2.26, the embedded flavor at 2.47,
+trusted_image_certificates at 2.63.
 Keys only admins see (policy) or only some statuses show are `MISSING` when not shown."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from api.microversions import Version
 from api.responses.base import MISSING, Body, Link, one_of
 from domain.compute.states import PowerState, TaskState, VmState
 
@@ -168,11 +170,19 @@ class ServerV247(ServerV226):
     flavor: FlavorCopy  # type: ignore[assignment]
 
 
+# Nova's parameter_types.trusted_certs: null, or 1 to 50 distinct non-empty ids.
+TrustedCertIds = list[Annotated[str, Field(min_length=1)]] | None
+
+
+class ServerV263(ServerV247):
+    trusted_image_certificates: TrustedCertIds
+
+
 # Newest first: a request's microversion gets the first model at or below it.
 SERVER_MODELS: tuple[tuple[str, type[ServerV21]], ...] = (
-    ("2.47", ServerV247), ("2.26", ServerV226), ("2.19", ServerV219), ("2.16", ServerV216),
-    ("2.9", ServerV29), ("2.3", ServerV23), ("2.1", ServerV21))
-Server = (ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29 | ServerV23
+    ("2.63", ServerV263), ("2.47", ServerV247), ("2.26", ServerV226), ("2.19", ServerV219),
+    ("2.16", ServerV216), ("2.9", ServerV29), ("2.3", ServerV23), ("2.1", ServerV21))
+Server = (ServerV263 | ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29 | ServerV23
           | ServerV21)
 
 
@@ -233,12 +243,28 @@ class ServerChangedV257(ServerChangedV254):
     user_data: str | None  # a rebuild may change it (2.57)
 
 
+class ServerUpdatedV263(ServerChangedV247):
+    """A PUT's answer from 2.63 (a PUT shows neither key_name nor user_data)."""
+
+    trusted_image_certificates: TrustedCertIds
+
+
+class ServerChangedV263(ServerChangedV257):
+    trusted_image_certificates: TrustedCertIds
+
+
+# A rebuild's answers (newest first), then a PUT's, which never show key_name or user_data.
 CHANGED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
-    ("2.57", ServerChangedV257), ("2.54", ServerChangedV254), ("2.47", ServerChangedV247),
+    ("2.63", ServerChangedV263), ("2.57", ServerChangedV257), ("2.54", ServerChangedV254),
+    ("2.47", ServerChangedV247),
     ("2.26", ServerChangedV226), ("2.19", ServerChangedV219), ("2.9", ServerChangedV29),
     ("2.1", ServerChangedV21))
-ServerChanged = (ServerChangedV257 | ServerChangedV254 | ServerChangedV247 | ServerChangedV226
-                 | ServerChangedV219 | ServerChangedV29 | ServerChangedV21)
+UPDATED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
+    ("2.63", ServerUpdatedV263),
+    *((since, model) for since, model in CHANGED_MODELS if Version.of(since) < "2.54"))
+ServerChanged = (ServerChangedV263 | ServerUpdatedV263 | ServerChangedV257 | ServerChangedV254
+                 | ServerChangedV247 | ServerChangedV226 | ServerChangedV219 | ServerChangedV29
+                 | ServerChangedV21)
 
 
 class ServerChangedShow(Body):

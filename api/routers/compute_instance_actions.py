@@ -2,7 +2,8 @@
 each step went, from the instance-action read model.
 
 Microversions: deleted servers' actions from 2.21; events for non-admins from 2.51 (without
-tracebacks); paging (limit, marker, changes-since) and `updated_at` from 2.58.
+tracebacks); paging (limit, marker, changes-since) and `updated_at` from 2.58; each event's
+hashed `hostId` for everyone and its `host` for those who see tracebacks from 2.62.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from oslo_policy import policy
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.routers.compute_servers import enforce_on, find_server
-from api.server_views import changes_since, dashed, page_size
+from api.server_views import changes_since, dashed, host_id, page_size
 from domain.errors import NotFound
 from projections.instance_actions import InstanceActionViews
 
@@ -41,10 +42,15 @@ def action_body(row: dict[str, Any], version: Version) -> dict[str, Any]:
     return body
 
 
-def event_body(row: dict[str, Any], traceback: bool) -> dict[str, Any]:
+def event_body(row: dict[str, Any], traceback: bool, version: Version,
+               project_id: str) -> dict[str, Any]:
     body = {key: row[key] for key in EVENT_KEYS}
     if traceback:
         body["traceback"] = None  # outcomes carry a reason, not a Python traceback
+    if version >= "2.62":
+        if traceback:  # Nova shows the host to whoever may see the full events
+            body["host"] = row["host"] or ""
+        body["hostId"] = host_id(project_id, row["host"])
     return body
 
 
@@ -82,6 +88,8 @@ def show(server_id: str, request_id: str, cloud: CloudDep, caller: CallerDep, en
     target = {"project_id": server["project_id"], "user_id": server["user_id"]}
     full = engine.allowed("os_compute_api:os-instance-actions:events", target, caller.creds)
     if full or version >= "2.51":
-        body["events"] = [event_body(e, traceback=full)
+        # Nova hashes the host with the action's project (the server's when it has none).
+        project_id = row["project_id"] or server["project_id"]
+        body["events"] = [event_body(e, full, version, project_id)
                           for e in views.events(server["id"], request_id)]
     return {"instanceAction": body}

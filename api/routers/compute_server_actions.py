@@ -32,6 +32,8 @@ from api.routers.compute_servers import (
     find_server,
 )
 from api.server_action import Act
+from api.server_views import volume_backed
+from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
 from projections.console_logs import ConsoleLogViews
@@ -42,6 +44,7 @@ _OWNER = "rule:admin_or_member"
 RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "servers:reboot", "servers:stop", "servers:start", "servers:resize",
     "servers:confirm_resize", "servers:revert_resize", "servers:rebuild",
+    "servers:rebuild:trusted_certs",
     "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
     "os-console-output")] + floating_ip_actions.RULES + server_image.RULES + [
@@ -70,6 +73,7 @@ class Rebuild(BaseModel):
     description: str | None = Field(default=None, max_length=255)
     key_name: str | None = Field(default=None, min_length=1, max_length=255)  # from 2.54
     user_data: str | None = Field(default=None, max_length=65535)  # from 2.57
+    trusted_image_certificates: TrustedCerts | None = None  # from 2.63
 
     @field_validator("user_data")
     @classmethod
@@ -161,6 +165,11 @@ def rebuild(a: Act) -> Response:
     for field in ("description", "key_name", "user_data"):  # null clears these
         if field in params.model_fields_set:
             changes[field] = getattr(params, field)
+    changes.update(certificate_changes(params, a.version, volume_backed(a.server),
+                                       "Image certificate validation is not supported for "
+                                       "volume-backed servers."))
+    if params.trusted_image_certificates:
+        enforce_on(a.engine, "os_compute_api:servers:rebuild:trusted_certs", a.caller, a.server)
     a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
     body = changed_shown(a.cloud, a.caller, a.engine, a.version, a.id,
                          rebuilt=True).model_dump(mode="json")

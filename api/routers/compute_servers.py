@@ -41,6 +41,7 @@ from api.server_views import (
     list_servers,
     server_look,
 )
+from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from domain.services.compute.boot import BootRequest
@@ -61,6 +62,7 @@ RULES = [
     policy.RuleDefault("os_compute_api:servers:show:host_status", "rule:admin_api"),
     policy.RuleDefault("os_compute_api:os-extended-server-attributes", "rule:admin_api"),
     policy.RuleDefault("os_compute_api:servers:create", _OWNER),
+    policy.RuleDefault("os_compute_api:servers:create:trusted_certs", _OWNER),
     policy.RuleDefault("os_compute_api:servers:update", _OWNER),
     policy.RuleDefault("os_compute_api:servers:delete", _OWNER),
 ]
@@ -103,6 +105,7 @@ class ServerCreate(BaseModel):
     security_groups: list[SecurityGroupRef] | None = None
     description: str | None = Field(default=None, max_length=255)
     block_device_mapping_v2: list[BlockDeviceMapping] | None = Field(default=None, max_length=32)
+    trusted_image_certificates: TrustedCerts | None = None  # from 2.63
 
     @field_validator("user_data")
     @classmethod
@@ -207,7 +210,9 @@ def boot_request(body: ServerCreateRequest, version: Version,
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
         group_id=hints.group.hex if hints.group else None, networks=requested_networks(s),
-        root=root, details=details(s))
+        root=root, details={**details(s), **certificate_changes(
+            s, version, root is not None, "Image certificate validation is not supported when "
+                                       "booting from volume")})
 
 
 def boot_groups(cloud: CloudServices, caller: Caller,
@@ -289,6 +294,9 @@ def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, calle
                    {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
     request = replace(boot_request(body, version, cloud),
                       security_groups=boot_groups(cloud, caller, body.server.security_groups))
+    if body.server.trusted_image_certificates:
+        engine.enforce("os_compute_api:servers:create:trusted_certs",
+                       {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
     try:
         instances = cloud.boots.boot(caller.ctx, request)
     except NotFound as missing:  # a group named in the hints: bad input, not a missing URL

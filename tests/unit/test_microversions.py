@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.discovery import COMPUTE_MAX
 from api.errors import ApiError
 from api.microversions import Version, requested_version
 
@@ -18,7 +19,7 @@ STANDARD, LEGACY = "OpenStack-API-Version", "X-OpenStack-Nova-API-Version"
     ([(STANDARD, "image 2.5")], "2.1"),
     ([(LEGACY, "2.9")], "2.9"),
     ([(STANDARD, "compute 2.5"), (LEGACY, "2.9")], "2.5"),
-    ([(STANDARD, "compute latest")], "2.61"),
+    ([(STANDARD, "compute latest")], COMPUTE_MAX),
     ([(LEGACY, "")], "2.1"),
 ])
 def test_requested_version(headers: list[tuple[str, str]], expected: str) -> None:
@@ -28,7 +29,7 @@ def test_requested_version(headers: list[tuple[str, str]], expected: str) -> Non
 
 @pytest.mark.parametrize(("headers", "status"), [
     ([(STANDARD, "compute 2.01")], 400), ([(STANDARD, "compute 2")], 400),
-    ([(LEGACY, "two")], 400), ([(STANDARD, "compute 2.62")], 406), ([(LEGACY, "1.0")], 406)])
+    ([(LEGACY, "two")], 400), ([(STANDARD, "compute 2.999")], 406), ([(LEGACY, "1.0")], 406)])
 def test_malformed_or_unsupported_versions_are_refused(headers: list[tuple[str, str]],
                                                         status: int) -> None:
     with pytest.raises(ApiError) as refused:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.routers.compute_instance_actions import EVENT_KEYS
+from api.server_views import host_id
 from tests.support.compute_api import SERVERS, Compute, auth
 
 
@@ -101,3 +103,19 @@ def test_paging_from_2_58_and_deleted_servers_from_2_21(compute: Compute,
     delete_steps = action(compute, member_a, server_id, kept[0]["request_id"], "2.51")["events"]
     assert [(e["event"], e["result"]) for e in delete_steps] == [
         ("compute_terminate_instance", "Success")]
+
+
+def test_events_show_their_host_from_2_62(compute: Compute, member_a: dict[str, str],
+                                          admin: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    host = compute.instance(server_id).host
+    request_id = actions(compute, member_a, server_id)["instanceActions"][0]["request_id"]
+    before = action(compute, admin, server_id, request_id, "2.61")["events"]
+    assert before and all("host" not in e and "hostId" not in e for e in before)
+    hashed = host_id(member_a["project_id"], host)
+    shown = action(compute, admin, server_id, request_id, "2.62")["events"]
+    # The scheduler's step, opened before a host was chosen, ran where it chose.
+    assert [(e["host"], e["hostId"]) for e in shown] == [(host, hashed), (host, hashed)]
+    members = action(compute, member_a, server_id, request_id, "2.62")["events"]
+    assert [set(e) for e in members] == [{*EVENT_KEYS, "hostId"}] * 2, "host is admins' only"
+    assert all(e["hostId"] == hashed for e in members)

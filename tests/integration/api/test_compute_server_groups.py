@@ -78,3 +78,21 @@ def test_same_and_different_host_hints(compute: Compute, member_a: dict[str, str
     far = compute.booted(member_a, hints={"different_host": [first]})
     assert compute.instance(near).host == compute.instance(first).host
     assert compute.instance(far).host != compute.instance(first).host
+
+
+def test_one_policy_and_rules_from_2_64(compute: Compute, member_a: dict[str, str]) -> None:
+    body = {"server_group": {"name": "g", "policy": "anti-affinity",
+                             "rules": {"max_server_per_host": 2}}}
+    made = compute.client.post(GROUPS, json=body, headers=auth(member_a, "2.64"))
+    assert made.status_code == 200, made.text
+    group = made.json()["server_group"]
+    assert (group["policy"], group["rules"]) == ("anti-affinity", {"max_server_per_host": 2})
+    assert "policies" not in group and "metadata" not in group
+    old = compute.client.get(f"{GROUPS}/{group['id']}", headers=auth(member_a, "2.63"))
+    assert old.json()["server_group"]["policies"] == ["anti-affinity"]
+    assert "rules" not in old.json()["server_group"]
+    for bad in ({"name": "g", "policies": ["affinity"]},
+                {"name": "g", "policy": "affinity", "rules": {"max_server_per_host": 2}}):
+        response = compute.client.post(GROUPS, json={"server_group": bad},
+                                       headers=auth(member_a, "2.64"))
+        assert response.status_code == 400, bad

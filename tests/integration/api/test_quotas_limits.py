@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from api.discovery import COMPUTE_MAX
 from tests.support.keypairs_api import NOVA_KEY, headers
 
 LIMITS = "/compute/v2.1/limits"
@@ -55,17 +56,17 @@ def test_only_admins_may_ask_for_another_project(client: TestClient, member_a: d
 
 def test_version_headers(client: TestClient, member_a: dict[str, str]) -> None:
     latest = client.get(LIMITS, headers=headers(member_a["token"], "latest"))
-    assert latest.headers["OpenStack-API-Version"] == "compute 2.61"
-    assert latest.headers["X-OpenStack-Nova-API-Version"] == "2.61"
+    assert latest.headers["OpenStack-API-Version"] == f"compute {COMPUTE_MAX}"
+    assert latest.headers["X-OpenStack-Nova-API-Version"] == COMPUTE_MAX
     legacy = client.get(LIMITS, headers={"X-Auth-Token": member_a["token"],
                                          "X-OpenStack-Nova-API-Version": "2.36"})
     assert "maxTotalFloatingIps" not in legacy.json()["limits"]["absolute"]
     assert legacy.headers["OpenStack-API-Version"] == "compute 2.36"
     default = client.get(LIMITS, headers=headers(member_a["token"]))
     assert default.headers["OpenStack-API-Version"] == "compute 2.1"
-    too_new = client.get(LIMITS, headers=headers(member_a["token"], "2.62"))
+    too_new = client.get(LIMITS, headers=headers(member_a["token"], "2.999"))
     assert too_new.status_code == 406
     assert too_new.json()["computeFault"]["message"] == (
-        "Version 2.62 is not supported by the API. Minimum is 2.1 and maximum is 2.61.")
+        f"Version 2.999 is not supported by the API. Minimum is 2.1 and maximum is {COMPUTE_MAX}.")
     malformed = client.get(LIMITS, headers=headers(member_a["token"], "2.01"))
     assert malformed.status_code == 400 and "badRequest" in malformed.json()
