@@ -8,6 +8,10 @@ Three boot mappings (boot_index 0) are understood, as Nova has them:
 - {source_type: volume, destination_type: volume}: an existing volume is the root disk.
 Mappings of further disks (boot_index other than 0, blank, snapshot) are refused (400). The
 messages are Nova's (nova/block_device.py `BlockDeviceDict.from_api`, nova/compute/api.py).
+
+From 2.67 a mapping may name the `volume_type` of the volume it makes, by name or id; the
+block storage service has one type (api/volume_views.py), so that one or none is accepted and
+any other is Nova's 400 for a type Cinder does not know.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.microversions import Version
+from api.volume_views import DEFAULT_TYPE, DEFAULT_TYPE_ID
 from domain.errors import InvalidInput
 from domain.services.compute.boot_volumes import RootVolumeRequest, bdm_invalid
 
@@ -34,11 +40,23 @@ class BlockDeviceMapping(BaseModel):
     disk_bus: str | None = Field(default=None, max_length=255)
     guest_format: str | None = Field(default=None, max_length=255)
     tag: str | None = Field(default=None, max_length=60)
+    volume_type: str | None = Field(default=None, max_length=255)  # from 2.67
 
     @property
     def destination(self) -> str:
         # Nova's default: an image goes to a local disk, anything else to a volume.
         return self.destination_type or ("local" if self.source_type == "image" else "volume")
+
+
+def check_volume_types(mappings: list[BlockDeviceMapping] | None, version: Version) -> None:
+    for bdm in mappings or []:
+        if "volume_type" not in bdm.model_fields_set:
+            continue
+        if version < "2.67":
+            raise InvalidInput("Additional properties are not allowed ('volume_type' was "
+                               "unexpected)")
+        if bdm.volume_type not in (None, DEFAULT_TYPE, DEFAULT_TYPE_ID):
+            raise InvalidInput(f"Volume type {bdm.volume_type} could not be found.")
 
 
 def boot_source(mappings: list[BlockDeviceMapping] | None, image_ref: str,

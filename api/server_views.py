@@ -311,11 +311,14 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
     if keep is None:
         return ServerDetailList(servers=[]) if detailed else ServerList(servers=[])
     since = changes_since(params.get("changes-since"))
+    before = changes_before(params, version, since)
     matches = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
     limit = page_size(params.get("limit"))
     views = ServerViews(cloud.store)
-    rows = views.list(where, deleted=None if since and deleted is False else deleted,
-                      changes_since=since, marker_seq=marker_seq(views, where, params),
+    # Changes include deleted servers, as in Nova.
+    rows = views.list(where, deleted=None if (since or before) and deleted is False else deleted,
+                      changes_since=since, changes_before=before,
+                      marker_seq=marker_seq(views, where, params),
                       keep=lambda s: keep(s) and matches(s), limit=limit)
     look = server_look(cloud, caller, engine, version)
     body: dict[str, Any] = {"servers": [detail(r, look) if detailed else summary(r, look.base)
@@ -360,12 +363,29 @@ def status_filter(status: str | None, caller: Caller,
 
 
 def changes_since(value: str | None) -> str | None:
+    return None if value is None else moment_param("changes-since", value)
+
+
+def changes_before(params: Mapping[str, str], version: Version,
+                   since: str | None) -> str | None:
+    """From 2.66 (servers and instance actions): what changed at or before a moment, which
+    may not come before `since`. Earlier microversions ignore the parameter."""
+    value = params.get("changes-before") if version >= "2.66" else None
     if value is None:
         return None
+    before = moment_param("changes-before", value)
+    if since is not None and before < since:
+        raise InvalidInput("The value of changes-since must be less than or equal to "
+                           "changes-before.")
+    return before
+
+
+def moment_param(name: str, value: str) -> str:
+    """An ISO 8601 query moment as the read models store times (naive UTC, microseconds)."""
     try:
         moment = datetime.fromisoformat(value.replace(" ", "+"))
     except ValueError:
-        raise InvalidInput(f"Invalid filter field: changes-since ({value}).") from None
+        raise InvalidInput(f"Invalid filter field: {name} ({value}).") from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")

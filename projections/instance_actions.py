@@ -221,7 +221,7 @@ class InstanceActionViews:
                                     " AND request_id = ?", (instance_id, request_id))
 
     def list(self, instance_id: str, limit: int | None = None, marker: str | None = None,
-             changes_since: str | None = None) -> list[Row]:
+             changes_since: str | None = None, changes_before: str | None = None) -> list[Row]:
         sql, params = "SELECT * FROM instance_actions WHERE instance_id = ?", [instance_id]
         if marker is not None:
             row = self.get(instance_id, marker)
@@ -232,6 +232,9 @@ class InstanceActionViews:
         if changes_since is not None:
             sql += " AND updated_at >= ?"
             params.append(changes_since)
+        if changes_before is not None:
+            sql += " AND updated_at <= ?"
+            params.append(changes_before)
         sql += " ORDER BY seq DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

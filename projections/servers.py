@@ -254,7 +254,8 @@ class ServerViews:
         return _server(row)
 
     def list(self, where: dict[str, Any], *, deleted: bool | None = False,
-             changes_since: str | None = None, marker_seq: int | None = None,
+             changes_since: str | None = None, changes_before: str | None = None,
+             marker_seq: int | None = None,
              keep: Callable[[Row], bool] = lambda _: True, limit: int | None = None) -> list[Row]:
         """Newest first. `where` holds column equalities (project_id, host, ...); `deleted`
         None means live and deleted alike; `keep` is a filter SQL cannot express portably (a
@@ -271,6 +272,9 @@ class ServerViews:
         if changes_since is not None:
             clauses.append("updated_at >= ?")
             params.append(changes_since)
+        if changes_before is not None:
+            clauses.append("updated_at <= ?")
+            params.append(changes_before)
         if marker_seq is not None:
             clauses.append("seq < ?")
             params.append(marker_seq)

@@ -3,7 +3,8 @@ each step went, from the instance-action read model.
 
 Microversions: deleted servers' actions from 2.21; events for non-admins from 2.51 (without
 tracebacks); paging (limit, marker, changes-since) and `updated_at` from 2.58; each event's
-hashed `hostId` for everyone and its `host` for those who see tracebacks from 2.62.
+hashed `hostId` for everyone and its `host` for those who see tracebacks from 2.62;
+changes-before from 2.66.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from oslo_policy import policy
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.routers.compute_servers import enforce_on, find_server
-from api.server_views import changes_since, dashed, host_id, page_size
+from api.server_views import changes_before, changes_since, dashed, host_id, page_size
 from domain.errors import NotFound
 from projections.instance_actions import InstanceActionViews
 
@@ -65,8 +66,9 @@ def index(server_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
         return {"instanceActions": [action_body(r, version) for r in rows]}
     params = request.query_params
     limit = page_size(params.get("limit"))
-    rows = views.list(server["id"], limit, params.get("marker"),
-                      changes_since(params.get("changes-since")))
+    since = changes_since(params.get("changes-since"))
+    rows = views.list(server["id"], limit, params.get("marker"), since,
+                      changes_before(params, version, since))
     body: dict[str, Any] = {"instanceActions": [action_body(r, version) for r in rows]}
     if rows and len(rows) == limit:
         query = urlencode({**params, "marker": rows[-1]["request_id"]})

@@ -17,7 +17,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import Caller
-from api.block_devices import BlockDeviceMapping, boot_source
+from api.block_devices import BlockDeviceMapping, boot_source, check_volume_types
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import ApiError
 from api.microversions import ComputeVersion, Version
@@ -198,6 +198,7 @@ def boot_request(body: ServerCreateRequest, version: Version,
                  cloud: CloudServices) -> BootRequest:
     s = body.server
     check_versioned_fields(s, version)
+    check_volume_types(s.block_device_mapping_v2, version)
     max_count = s.max_count if s.max_count is not None else s.min_count
     image_ref, root = boot_source(s.block_device_mapping_v2, s.imageRef, max_count)
     if s.min_count > max_count:

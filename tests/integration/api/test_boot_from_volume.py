@@ -202,3 +202,21 @@ def test_the_root_volume_counts_on_the_volume_quotas(compute: Compute,
     assert response.status_code == 202, response.text
     used = usage(compute, member_a["project_id"])
     assert (used["instances"], used["volumes"], used["gigabytes"]) == (2, 2, 4)
+
+
+def test_volume_type_in_a_mapping_from_2_67(compute: Compute, volumes: Volumes,
+                                            member_a: dict[str, str]) -> None:
+    fields = {"imageRef": "", "networks": "none"}
+    for volume_type in ("__DEFAULT__", None):
+        made = compute.boot(member_a, version="2.67", **fields, block_device_mapping_v2=[
+            image_bdm(compute.image, volume_type=volume_type)])
+        assert made.status_code == 202, made.text
+    unknown = compute.boot(member_a, version="2.67", **fields, block_device_mapping_v2=[
+        image_bdm(compute.image, volume_type="gold")])
+    assert unknown.status_code == 400
+    assert unknown.json()["badRequest"]["message"] == "Volume type gold could not be found."
+    too_old = compute.boot(member_a, version="2.66", **fields, block_device_mapping_v2=[
+        image_bdm(compute.image, volume_type="__DEFAULT__")])
+    assert too_old.status_code == 400 and "volume_type" in too_old.text
+    listed = compute.client.get(SERVERS, headers=auth(member_a)).json()["servers"]
+    assert len(listed) == 2, "the refused boots made nothing"
