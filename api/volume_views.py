@@ -135,9 +135,12 @@ def detail(volume: Row, base: str, caller: Caller, version: Version,
     return newest(version, VOLUME_MODELS).model_validate(body)
 
 
-def attachment_body(volume: Row) -> dict[str, Any]:
-    """Nova's volumeAttachment (before 2.70: no tag, no attachment or BDM id)."""
+def attachment_body(volume: Row, version: Version) -> dict[str, Any]:
+    """Nova's volumeAttachment; from 2.70 with the tag it was attached with (null if none)."""
     attachment = volume["attachment"] or {}
     ident = dashed(volume["id"])
-    return {"id": ident, "volumeId": ident, "serverId": dashed(attachment.get("server_id")),
+    body = {"id": ident, "volumeId": ident, "serverId": dashed(attachment.get("server_id")),
             "device": attachment.get("device")}
+    if version >= "2.70":
+        body["tag"] = attachment.get("tag")
+    return body

@@ -298,12 +298,16 @@ class VolumeAttachment(Body):
     device: str | None
 
 
+class VolumeAttachmentV270(VolumeAttachment):
+    tag: str | None  # the device tag it was attached with (2.49)
+
+
 class VolumeAttachmentShow(Body):
-    volumeAttachment: VolumeAttachment  # noqa: N815
+    volumeAttachment: VolumeAttachmentV270 | VolumeAttachment  # noqa: N815
 
 
 class VolumeAttachmentList(Body):
-    volumeAttachments: list[VolumeAttachment]  # noqa: N815
+    volumeAttachments: list[VolumeAttachmentV270 | VolumeAttachment]  # noqa: N815
 
 
 class ConsoleOutputBody(Body):

@@ -66,7 +66,7 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
     row = VolumeViews(cloud.store).get(volume.id.hex)
     if row is None:  # the read model could not follow; the command itself succeeded
         row = {"id": volume.id.hex, "attachment": volume.attachment}
-    return {"volumeAttachment": attachment_body(row)}
+    return {"volumeAttachment": attachment_body(row, version)}
 
 
 @router.get("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentList)
@@ -79,7 +79,7 @@ def index(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
         raise InvalidInput("limit and offset must be 0 or more")
     rows = attachments_of(cloud, server["id"])[offset:]
     rows = rows[:limit] if limit is not None else rows
-    return {"volumeAttachments": [attachment_body(r) for r in rows]}
+    return {"volumeAttachments": [attachment_body(r, version) for r in rows]}
 
 
 def attached_volume(cloud: CloudDep, server_id: str, ref: str, shown_id: str) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def show(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, _RULE.format("show"), caller, server)
     return {"volumeAttachment": attachment_body(
-        attached_volume(cloud, server["id"], volume_id, server_id))}
+        attached_volume(cloud, server["id"], volume_id, server_id), version)}
 
 
 @router.delete("/servers/{server_id}/os-volume_attachments/{volume_id}", status_code=202)

@@ -183,3 +183,20 @@ def test_a_failed_attach_frees_the_volume_and_the_device(
     assert attachments(compute, member_a, server_id) == []
     retry = attach(compute, member_a, server_id, {"volumeId": volume_id})
     assert retry.json()["volumeAttachment"]["device"] == "/dev/vdb"
+
+
+def test_attachments_show_their_tag_from_2_70(compute: Compute, volumes: Volumes,
+                                              member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    tagged, plain = volumes.ready(member_a), volumes.ready(member_a)
+    made = attach(compute, member_a, server_id, {"volumeId": tagged, "tag": "db"}, "2.70")
+    assert made.status_code == 200 and made.json()["volumeAttachment"]["tag"] == "db"
+    untagged = attach(compute, member_a, server_id, {"volumeId": plain}, "2.69")
+    assert untagged.status_code == 200 and "tag" not in untagged.json()["volumeAttachment"]
+    url = f"{SERVERS}/{server_id}/os-volume_attachments"
+    listed = compute.client.get(url, headers=auth(member_a, "2.70")).json()["volumeAttachments"]
+    assert {a["volumeId"]: a["tag"] for a in listed} == {tagged: "db", plain: None}
+    shown = compute.client.get(f"{url}/{tagged}", headers=auth(member_a, "2.70")).json()
+    assert shown["volumeAttachment"]["tag"] == "db"
+    old = compute.client.get(f"{url}/{tagged}", headers=auth(member_a, "2.69")).json()
+    assert "tag" not in old["volumeAttachment"]
