@@ -58,6 +58,9 @@ class ServerLook:
     hosts: dict[str, HostState] = field(default_factory=dict)
     now: float = 0.0
     down_after: float = 60.0
+    # From 2.71 one server's view (GET of it, PUT, rebuild; not the detail list) names the
+    # server group it is in: None when the view is not of one server.
+    server_groups: tuple[str, ...] | None = None
     # The names of a server's security groups (the groups of its ports); None: the default.
     group_names: Callable[[str], list[str]] | None = None
 
@@ -140,7 +143,7 @@ def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
 CHANGED_KEYS = ("id", "name", "links", "status", "tenant_id", "user_id", "metadata", "hostId",
                 "image", "flavor", "created", "updated", "accessIPv4", "accessIPv6",
                 "OS-DCF:diskConfig", "progress", "fault", "locked", "description", "tags",
-                "trusted_image_certificates")
+                "trusted_image_certificates", "server_groups")
 
 
 def changed(server: dict[str, Any], look: ServerLook, rebuilt: bool = False) -> ServerChangedV21:
@@ -217,7 +220,17 @@ def versioned_fields(server: dict[str, Any], look: ServerLook) -> dict[str, Any]
         fields["tags"] = []
     if look.version >= "2.63":
         fields["trusted_image_certificates"] = server.get("trusted_image_certificates")
+    if look.version >= "2.71" and look.server_groups is not None:
+        fields["server_groups"] = list(look.server_groups)
     return fields
+
+
+def groups_of(cloud: CloudServices, server: dict[str, Any]) -> tuple[str, ...]:
+    """The server group the server is in, if it still exists (Nova shows at most one)."""
+    group_id = server.get("server_group_id")
+    if not group_id or ServerViews(cloud.store).group(group_id) is None:
+        return ()
+    return (dashed(group_id),)
 
 
 def extended_attributes(server: dict[str, Any], ident: str, version: Version) -> dict[str, Any]:
@@ -276,9 +289,11 @@ def created_body(instance_id: str, look: ServerLook, admin_pass: str | None,
 
 
 def server_look(cloud: CloudServices, caller: Caller, engine: PolicyEngine,
-                version: Version) -> ServerLook:
+                version: Version, one: dict[str, Any] | None = None) -> ServerLook:
+    """`one`: the server, when the view is of that one server alone."""
     own = {"project_id": caller.project_id, "user_id": caller.user_id}
     return ServerLook(
+        server_groups=groups_of(cloud, one) if one is not None else None,
         base=cloud.settings.public_url, version=version,
         extended=engine.allowed("os_compute_api:os-extended-server-attributes", own, caller.creds),
         host_status=engine.allowed("os_compute_api:servers:show:host_status", own, caller.creds),

@@ -178,12 +178,18 @@ class ServerV263(ServerV247):
     trusted_image_certificates: TrustedCertIds
 
 
+class ServerV271(ServerV263):
+    # The group it is in (at most one): shown for one server, not in the detail list.
+    server_groups: list[str] = MISSING  # type: ignore[assignment]
+
+
 # Newest first: a request's microversion gets the first model at or below it.
 SERVER_MODELS: tuple[tuple[str, type[ServerV21]], ...] = (
-    ("2.63", ServerV263), ("2.47", ServerV247), ("2.26", ServerV226), ("2.19", ServerV219),
-    ("2.16", ServerV216), ("2.9", ServerV29), ("2.3", ServerV23), ("2.1", ServerV21))
-Server = (ServerV263 | ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29 | ServerV23
-          | ServerV21)
+    ("2.71", ServerV271), ("2.63", ServerV263), ("2.47", ServerV247), ("2.26", ServerV226),
+    ("2.19", ServerV219), ("2.16", ServerV216), ("2.9", ServerV29), ("2.3", ServerV23),
+    ("2.1", ServerV21))
+Server = (ServerV271 | ServerV263 | ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29
+          | ServerV23 | ServerV21)
 
 
 class ServerShow(Body):
@@ -253,18 +259,25 @@ class ServerChangedV263(ServerChangedV257):
     trusted_image_certificates: TrustedCertIds
 
 
+class ServerUpdatedV271(ServerUpdatedV263):
+    server_groups: list[str]
+
+
+class ServerChangedV271(ServerChangedV263):
+    server_groups: list[str]
+
+
 # A rebuild's answers (newest first), then a PUT's, which never show key_name or user_data.
 CHANGED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
-    ("2.63", ServerChangedV263), ("2.57", ServerChangedV257), ("2.54", ServerChangedV254),
-    ("2.47", ServerChangedV247),
-    ("2.26", ServerChangedV226), ("2.19", ServerChangedV219), ("2.9", ServerChangedV29),
-    ("2.1", ServerChangedV21))
+    ("2.71", ServerChangedV271), ("2.63", ServerChangedV263), ("2.57", ServerChangedV257),
+    ("2.54", ServerChangedV254), ("2.47", ServerChangedV247), ("2.26", ServerChangedV226),
+    ("2.19", ServerChangedV219), ("2.9", ServerChangedV29), ("2.1", ServerChangedV21))
 UPDATED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
-    ("2.63", ServerUpdatedV263),
+    ("2.71", ServerUpdatedV271), ("2.63", ServerUpdatedV263),
     *((since, model) for since, model in CHANGED_MODELS if Version.of(since) < "2.54"))
-ServerChanged = (ServerChangedV263 | ServerUpdatedV263 | ServerChangedV257 | ServerChangedV254
-                 | ServerChangedV247 | ServerChangedV226 | ServerChangedV219 | ServerChangedV29
-                 | ServerChangedV21)
+ServerChanged = (ServerChangedV271 | ServerUpdatedV271 | ServerChangedV263 | ServerUpdatedV263
+                 | ServerChangedV257 | ServerChangedV254 | ServerChangedV247 | ServerChangedV226
+                 | ServerChangedV219 | ServerChangedV29 | ServerChangedV21)
 
 
 class ServerChangedShow(Body):

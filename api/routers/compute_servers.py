@@ -181,15 +181,15 @@ def shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: V
     """The server as GET shows it, after a command (the read model is brought up to date)."""
     caught_up(cloud)
     server = find_server(cloud, caller, server_id)
-    return detail(server, server_look(cloud, caller, engine, version))
+    return detail(server, server_look(cloud, caller, engine, version, one=server))
 
 
 def changed_shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: Version,
                   server_id: str, rebuilt: bool = False) -> ServerChangedV21:
     """The server as a PUT or (`rebuilt`) a rebuild answers it, after the command."""
     caught_up(cloud)
-    return changed(find_server(cloud, caller, server_id),
-                   server_look(cloud, caller, engine, version), rebuilt)
+    server = find_server(cloud, caller, server_id)
+    return changed(server, server_look(cloud, caller, engine, version, one=server), rebuilt)
 
 
 # -- boot ------------------------------------------------------------------------------------
@@ -333,7 +333,8 @@ def show(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
          version: ComputeVersion) -> ServerShow:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:show", caller, server)
-    return ServerShow(server=detail(server, server_look(cloud, caller, engine, version)))
+    return ServerShow(server=detail(server, server_look(cloud, caller, engine, version,
+                                                        one=server)))
 
 
 # -- change ----------------------------------------------------------------------------------

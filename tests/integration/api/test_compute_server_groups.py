@@ -96,3 +96,24 @@ def test_one_policy_and_rules_from_2_64(compute: Compute, member_a: dict[str, st
         response = compute.client.post(GROUPS, json={"server_group": bad},
                                        headers=auth(member_a, "2.64"))
         assert response.status_code == 400, bad
+
+
+def test_a_server_names_its_group_from_2_71(compute: Compute, member_a: dict[str, str]) -> None:
+    group = create_group(compute, member_a)
+    member = compute.active(member_a, hints={"group": group["id"]})
+    alone = compute.active(member_a)
+    servers = "/compute/v2.1/servers"
+    assert compute.show(member_a, member, "2.71")["server_groups"] == [group["id"]]
+    assert compute.show(member_a, alone, "2.71")["server_groups"] == []
+    assert "server_groups" not in compute.show(member_a, member, "2.70")
+    put = compute.client.put(f"{servers}/{member}", json={"server": {"name": "renamed"}},
+                             headers=auth(member_a, "2.71"))
+    assert put.json()["server"]["server_groups"] == [group["id"]]
+    rebuilt = compute.action(member_a, member, {"rebuild": {"imageRef": compute.image}}, "2.71")
+    assert rebuilt.status_code == 202 and rebuilt.json()["server"]["server_groups"] == [
+        group["id"]]
+    detail = compute.client.get(f"{servers}/detail", headers=auth(member_a, "2.71")).json()
+    assert all("server_groups" not in s for s in detail["servers"]), "not in the list (Nova)"
+    compute.client.delete(f"{GROUPS}/{group['id']}", headers=auth(member_a))
+    compute.succeeded(member, "rebuild")
+    assert compute.show(member_a, member, "2.71")["server_groups"] == []
