@@ -83,6 +83,8 @@ def _interface(nic: GuestNic) -> ET.Element:
     interface = ET.Element("interface", type="bridge")
     ET.SubElement(interface, "mac", address=nic.mac)
     ET.SubElement(interface, "source", bridge=nic.bridge)
+    if nic.device:  # named after the port, as the network agent's security groups expect it
+        ET.SubElement(interface, "target", dev=nic.device)
     ET.SubElement(interface, "model", type="virtio")
     return interface
 

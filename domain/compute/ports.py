@@ -63,6 +63,8 @@ class GuestNic:
 
     mac: str
     bridge: str
+    # The host-side tap's name (port_filters.tap_device), so the port's filter finds it.
+    device: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ ETHERTYPES = {"IPv4": 4, "IPv6": 6}
 
 def tap_device(port_id: str) -> str:
     """The host-side interface of a port, named as Nova and Neutron name it (15 characters)."""
-    return f"tap{port_id[:11]}"
+    return f"tap{port_id.replace('-', '')[:11]}"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from uuid import UUID
 from domain.compute.ports import GuestNic, GuestSpec, GuestVolume, ImageDisk, KernelBoot
 from domain.errors import DomainError
 from domain.network.bridges import bridge_name
+from domain.network.port_filters import tap_device
 from domain.ports import FormatMismatch
 from domain.process.ports import ImageFiles
 
@@ -85,7 +86,8 @@ def _nic(port: Mapping[str, str], find_segment: SegmentFinder) -> GuestNic:
     if segmentation_id is None:
         raise SpawnRefused(f"Network {port['network_id']} of port {port['id']} is not "
                            f"available.")
-    return GuestNic(mac=port["mac"], bridge=bridge_name(segmentation_id))
+    return GuestNic(mac=port["mac"], bridge=bridge_name(segmentation_id),
+                    device=tap_device(port["id"]))
 
 
 def _image_file(image: dict[str, Any], files: ImageFiles, host: str) -> Path:

@@ -27,5 +27,12 @@ def test_each_nic_is_a_virtio_interface_on_its_bridge_in_order(tmp_path: Path) -
     assert dom.find("features/acpi") is not None  # NIC hotplug needs ACPI
 
 
+def test_a_nic_names_its_tap_after_the_port(tmp_path: Path) -> None:
+    dom = domain(tmp_path, GuestNic("fa:16:3e:00:00:01", "brq101", "tap0123456789a"),
+                 GuestNic("fa:16:3e:00:00:02", "brq101"))
+    assert [i.find("target") is not None and i.find("target").get("dev")  # type: ignore[union-attr]
+            for i in dom.findall("devices/interface")] == ["tap0123456789a", False]
+
+
 def test_a_guest_without_nics_has_no_interface(tmp_path: Path) -> None:
     assert domain(tmp_path).findall("devices/interface") == []

@@ -16,7 +16,7 @@ def test_a_remote_group_becomes_its_members_addresses_collapsed_by_family() -> N
     [port] = plan_port_filters([PORT], {"web": WEB},
                                {"clients": ["10.2.0.1", "10.2.0.0/24", "fd00::1", "10.3.0.9"]})
 
-    assert port.device == "tapp1-port-ide" and port.enabled
+    assert port.device == "tapp1portident" and port.enabled
     assert port.ingress == (FilterRule(4, 6, (80, 443), remote=("10.2.0.0/24", "10.3.0.9/32")),
                             FilterRule(4, 1, None, 8, 0, ("10.0.0.0/8",)))
     assert port.egress == (FilterRule(4), FilterRule(6))

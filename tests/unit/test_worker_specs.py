@@ -94,8 +94,8 @@ def test_each_port_becomes_a_nic_on_the_bridge_the_network_agent_makes() -> None
     ports = [port("p1", "n1", "fa:16:3e:00:00:01"), port("p2", "n2", "fa:16:3e:00:00:02")]
     made = guest_spec(uuid.uuid4(), "vm", FLAVOR, image("i", "qcow2", "aa"), Files("aa"),
                       CATALOG.get, "h1", ports=ports, find_segment=SEGMENTS.get)
-    assert made.nics == (GuestNic("fa:16:3e:00:00:01", segments.bridge_name(101)),
-                         GuestNic("fa:16:3e:00:00:02", segments.bridge_name(4094)))
+    assert made.nics == (GuestNic("fa:16:3e:00:00:01", segments.bridge_name(101), "tapp1"),
+                         GuestNic("fa:16:3e:00:00:02", segments.bridge_name(4094), "tapp2"))
 
 
 def test_no_ports_no_nics() -> None:
