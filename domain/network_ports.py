@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from domain.network.port_filters import PortFilter
 
 
 class NetworkError(Exception):
@@ -222,3 +225,13 @@ class NatRules(Protocol):
 
     def list_rules(self) -> dict[IPv4Address, FloatingIpRules]:
         """Every floating address that has any rule or bound address, read from the host."""
+
+
+class PortFilters(Protocol):
+    """Security groups on one host: the filters of all its ports, as one ruleset."""
+
+    def apply(self, filters: Sequence[PortFilter]) -> None:
+        """Replace the host's whole ruleset with these filters in one transaction."""
+
+    def applied(self) -> bool:
+        """Whether the host holds skyledger's ruleset at all (a deleted table is drift)."""

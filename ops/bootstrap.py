@@ -27,6 +27,7 @@ from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.nft_nat import NftNatRules
+from adapters.network.nft_port_filters import NftPortFilters
 from adapters.network.segments import segment_driver
 from adapters.network.vifs import PyrouteVifPlugger
 from adapters.notify import woken_by_notify
@@ -343,6 +344,7 @@ class AgentAdapters:
     network: PyrouteHostNetwork
     dhcp: DnsmasqDhcp
     nat: NftNatRules
+    filters: NftPortFilters
 
 
 def agent_adapters(segment_type: str, physical_interface: str, state_dir: Path,
@@ -351,11 +353,12 @@ def agent_adapters(segment_type: str, physical_interface: str, state_dir: Path,
     return AgentAdapters(
         PyrouteHostNetwork(segment_driver(segment_type, physical_interface), netns=netns),
         DnsmasqDhcp(state_dir, netns=netns),
-        NftNatRules(netns=netns, external_interface=external_interface))
+        NftNatRules(netns=netns, external_interface=external_interface),
+        NftPortFilters(netns=netns))
 
 
 def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
                    config: NetworkAgentConfig) -> NetworkAgent:
     return woken_by_notify(NetworkAgent(app, adapters.network, adapters.dhcp, adapters.nat,
                                         ProcessPositions(store), NetworkDriftService(app),
-                                        config))
+                                        config, filters=adapters.filters))

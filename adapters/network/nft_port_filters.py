@@ -33,14 +33,19 @@ class NftPortFilters:
         self.netns = netns
         self.nft = nft
         self._lock = threading.Lock()
+        self._last: str | None = None  # the batch last applied here
+
 
     def apply(self, filters: Sequence[PortFilter]) -> None:
         """Replace the host's whole security-group ruleset with `filters`, atomically."""
         batch = rules.render(filters)
+        if batch == self._last and self.applied():
+            return  # a re-plan that changed nothing here (an event about another host's ports)
         with self._lock:
             for setting in _SYSCTLS:
                 self._run(["sysctl", "-qw", setting], "cannot let bridged traffic reach conntrack")
             self._run([self.nft, "-f", "-"], "nft refused the batch", stdin=batch)
+            self._last = batch
         record("nftables", "apply security groups", self.netns or "host",
                ports=sum(1 for port in filters if port.enabled))
 

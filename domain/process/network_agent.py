@@ -45,7 +45,14 @@ from domain.context import RequestContext, new_request_id
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.port import Port
-from domain.network_ports import DhcpNetwork, DhcpServer, HostNetwork, NatRules, SegmentState
+from domain.network_ports import (
+    DhcpNetwork,
+    DhcpServer,
+    HostNetwork,
+    NatRules,
+    PortFilters,
+    SegmentState,
+)
 from domain.process.effects import recording
 from domain.process.host_changes import HostChanges, cause_of
 from domain.process.loop import FollowerLoop
@@ -60,6 +67,7 @@ from domain.process.network_plans import (
     on_host,
 )
 from domain.process.ports import PositionStore
+from domain.process.security_plans import SECURITY_EVENTS, SECURITY_TOPICS, desired_filters
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +90,9 @@ class NetworkAgentConfig:
 
 @dataclass(frozen=True)
 class Drift:
-    kind: str  # segment, dhcp, nat, stray-segment, stray-dhcp, stray-dhcp-state, stray-nat
-    key: str  # network id (hex), segmentation id (strays) or floating address
+    kind: str  # segment, dhcp, nat, security-groups, stray-segment, stray-dhcp,
+    #            stray-dhcp-state, stray-nat
+    key: str  # network id (hex), segmentation id (strays), floating address or host
     detail: str = ""
 
     @property
@@ -93,12 +102,14 @@ class Drift:
 
 class NetworkAgent(FollowerLoop):
     role = "network agent"
-    topics = TOPICS
+    topics = TOPICS + SECURITY_TOPICS
 
     def __init__(self, app: SkyLedger, network: HostNetwork, dhcp: DhcpServer, nat: NatRules,
                  positions: PositionStore, drift: NetworkDriftService, config: NetworkAgentConfig,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 filters: PortFilters | None = None) -> None:
         self.app, self.network, self.dhcp, self.nat = app, network, dhcp, nat
+        self.filters = filters
         self.positions, self.drift, self.config, self.clock = positions, drift, config, clock
         self.host = config.host
         self.segment_type = str(network.network_type.value)
@@ -110,6 +121,7 @@ class NetworkAgent(FollowerLoop):
         self._plan: HostWant | None = None
         self._settled_networks: set[str] = set()  # converged for this batch's plan
         self._settled_addresses: set[IPv4Address] = set()
+        self._settled_filters = False
         super().__init__()
 
     def begin_batch(self) -> None:
@@ -117,6 +129,7 @@ class NetworkAgent(FollowerLoop):
         self._plan = None
         self._settled_networks.clear()
         self._settled_addresses.clear()
+        self._settled_filters = False
 
     def plan(self) -> HostWant:
         """What the host must hold, computed at the first event of the batch that needs it."""
@@ -141,6 +154,8 @@ class NetworkAgent(FollowerLoop):
             return self._floating_event(event)
         if isinstance(event, SUBNET_EVENTS):
             return self._subnet_event(event)
+        if isinstance(event, SECURITY_EVENTS):
+            return self.converge_filters()
         if isinstance(event, Instance.HostClaimed) and event.host != self.host:
             return False
         instance = self.app.find(event.originator_id)
@@ -149,6 +164,7 @@ class NetworkAgent(FollowerLoop):
         network_ids = sorted({p["network_id"] for p in instance.ports})
         if not (on_host(instance, self.host) or any(self._holds(n) for n in network_ids)):
             return False
+        self.converge_filters()  # the host's set of ports may have changed
         # What earlier events of the batch converged is as this batch's plan wants it already.
         networks = [n for n in network_ids if n not in self._settled_networks]
         addresses = self._unsettled_addresses(instance)
@@ -235,6 +251,16 @@ class NetworkAgent(FollowerLoop):
             log.info("host %s: removing NAT of %s", self.host, address)
             self.nat.disassociate(address)
 
+    def converge_filters(self) -> bool:
+        """Every port filter of the host, in one transaction, once per batch (the plan, read
+        after the batch, already holds what its later events changed)."""
+        if self.filters is None:
+            return False
+        if not self._settled_filters:
+            self.filters.apply(desired_filters(self.app, self.host))
+            self._settled_filters = True
+        return True
+
     def _holds(self, network_id: str) -> bool:
         network = self.app.find(UUID(network_id))
         if not isinstance(network, Network) or network.segment_type != self.segment_type:
@@ -272,6 +298,9 @@ class NetworkAgent(FollowerLoop):
                                    f" found {rule}"))
         found += [Drift("stray-nat", str(a), "no port on this host has it")
                   for a in sorted(set(rules) - set(want.nat))]
+        if self.filters is not None and not self.filters.applied() and any(
+                port.enabled for port in desired_filters(self.app, self.host)):
+            found.append(Drift("security-groups", self.host, "the port filter tables are missing"))
         return want, {d.ident: d for d in found}
 
     def reconcile(self) -> list[Drift]:
@@ -308,6 +337,8 @@ class NetworkAgent(FollowerLoop):
             self.network.remove_segment(int(drift.key))
         elif drift.kind in ("stray-dhcp", "stray-dhcp-state"):
             self.dhcp.stop(drift.key)
+        elif drift.kind == "security-groups" and self.filters is not None:
+            self.filters.apply(desired_filters(self.app, self.host))
         elif drift.kind == "stray-nat":
             self.nat.disassociate(IPv4Address(drift.key))
 

@@ -74,7 +74,9 @@ def test_segment_dhcp_and_nat_changes_trace_to_their_requests(
     sid, network_id = int(network.segmentation_id), port["network_id"]
     assert network_agent.catch_up() > 0
     made = changes(fleet, "req-boot-traced")
-    assert made == [("pyroute2", "link add", f"vx{sid}"), ("pyroute2", "link add", f"brq{sid}"),
+    # The host's port filters first (the instance's port joins them), then its network.
+    assert made == [("nftables", "apply security groups", host.ns),
+                    ("pyroute2", "link add", f"vx{sid}"), ("pyroute2", "link add", f"brq{sid}"),
                     ("pyroute2", "link set", f"vx{sid}"), ("pyroute2", "link set", f"brq{sid}"),
                     ("pyroute2", "addr add", f"brq{sid}"), ("dnsmasq", "start", network_id)]
     assert adapters.dhcp.pid(network_id) is not None
@@ -105,7 +107,7 @@ def test_segment_dhcp_and_nat_changes_trace_to_their_requests(
     assert changes(fleet, "req-fip-disassociate") == [
         ("nftables", "delete dnat/snat", str(IPv4Address(floating.address)))]
     assert changes(fleet, "req-delete-traced") == [
-        ("dnsmasq", "stop", network_id), ("dnsmasq", "remove state", network_id),
+        ("nftables", "apply security groups", host.ns), ("dnsmasq", "stop", network_id), ("dnsmasq", "remove state", network_id),
         ("pyroute2", "link del", f"vx{sid}"),
         ("pyroute2", "link del", f"brq{sid}")]
     assert adapters.network.list_segments() == {}
