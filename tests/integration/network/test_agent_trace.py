@@ -107,7 +107,8 @@ def test_segment_dhcp_and_nat_changes_trace_to_their_requests(
     assert changes(fleet, "req-fip-disassociate") == [
         ("nftables", "delete dnat/snat", str(IPv4Address(floating.address)))]
     assert changes(fleet, "req-delete-traced") == [
-        ("nftables", "apply security groups", host.ns), ("dnsmasq", "stop", network_id), ("dnsmasq", "remove state", network_id),
+        ("nftables", "apply security groups", host.ns), ("dnsmasq", "stop", network_id),
+        ("dnsmasq", "remove state", network_id),
         ("pyroute2", "link del", f"vx{sid}"),
         ("pyroute2", "link del", f"brq{sid}")]
     assert adapters.network.list_segments() == {}
