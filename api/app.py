@@ -64,6 +64,7 @@ from api.routers import (
     network_subnetpools,
     network_subnets,
     volume_quotas,
+    volume_types,
     volumes,
 )
 
@@ -118,6 +119,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     network_extensions,
     volumes,
     volume_quotas,
+    volume_types,
     compute_volume_attachments,
     dashboard,
 )

@@ -40,6 +40,7 @@ from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
+from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
 from projections.followers import Followers
@@ -117,6 +118,7 @@ class CloudServices:
     floating_ips: FloatingIpService
     security_groups: SecurityGroupService
     volumes: VolumeService
+    volume_types: VolumeTypeService
     followers: Followers
 
     def sync_read_models(self) -> None:

@@ -18,12 +18,10 @@ from api.microversions import Version
 from api.responses.compute import newest
 from api.responses.volumes import VOLUME_MODELS, Volume
 from domain.errors import NotFound, QuotaExceeded
+from domain.storage.volume_type import DEFAULT_TYPE, DEFAULT_TYPE_ID
 from projections.store import Row
 
 PREFIX = "/volume/v3/{project_id}"
-DEFAULT_TYPE = "__DEFAULT__"
-# The id Cinder gives its default volume type is per deployment; this one is fixed.
-DEFAULT_TYPE_ID = "5f1b0e1c-7a4f-5b4e-9d0a-3c2f5a7e8b61"
 
 
 def dashed(hex_id: str | None) -> str | None:
@@ -99,10 +97,13 @@ def image_metadata(image: dict[str, Any]) -> dict[str, str]:
 
 
 def detail(volume: Row, base: str, caller: Caller, version: Version,
-           with_image_metadata: bool = True) -> Volume:
+           type_names: dict[str, str], extended: bool = True) -> Volume:
     """The volume as Cinder shows it at `version`; the tenant, host, provider and cluster
-    attributes to administrators only (Cinder's policy defaults). `with_image_metadata` False: as
-    Cinder answers a create, before its volume manager copied the image's metadata over."""
+    attributes to administrators only (Cinder's policy defaults). `type_names`: the volume
+    types' names by id (hex). `extended`: with what Cinder's API extensions add to a show or a
+    list (the admin attributes, the image's metadata), which its create and update answers
+    go without."""
+    type_id = volume.get("volume_type_id") or DEFAULT_TYPE_ID.hex
     body: dict[str, Any] = {
         **summary(volume, base), "description": volume["description"],
         "status": volume["status"], "size": volume["size"],
@@ -110,24 +111,26 @@ def detail(volume: Row, base: str, caller: Caller, version: Version,
         "updated_at": volume["updated_at"], "attachments": attachments(volume),
         "bootable": "true" if volume["bootable"] else "false", "encrypted": False,
         "multiattach": False, "metadata": dict(volume["metadata"] or {}),
-        "user_id": volume["user_id"], "volume_type": DEFAULT_TYPE,
+        "user_id": volume["user_id"],
+        "volume_type": type_names.get(type_id, DEFAULT_TYPE),
         "snapshot_id": None, "source_volid": None, "consistencygroup_id": None,
         "replication_status": None, "migration_status": None,
     }
     later: dict[str, dict[str, Any]] = {
         "3.13": {"group_id": None}, "3.48": {"service_uuid": None, "shared_targets": False},
-        "3.63": {"volume_type_id": DEFAULT_TYPE_ID}, "3.64": {"encryption_key_id": None},
+        "3.63": {"volume_type_id": dashed(type_id)}, "3.64": {"encryption_key_id": None},
         "3.65": {"consumes_quota": True}}
     for since, fields in later.items():
         if version >= since:
             body.update(fields)
-    if volume["image"] and with_image_metadata:
+    if volume["image"] and extended:
         body["volume_image_metadata"] = image_metadata(volume["image"])
-    if caller.is_admin:
+    if caller.is_admin and extended:
         body.update({"os-vol-tenant-attr:tenant_id": volume["project_id"],
                      "os-vol-host-attr:host": volume["host"],
                      "os-vol-mig-status-attr:migstat": None,
                      "os-vol-mig-status-attr:name_id": None})
+    if caller.is_admin:  # the view's own admin fields, in every answer
         if version >= "3.21":
             body["provider_id"] = None
         if version >= "3.61":

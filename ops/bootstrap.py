@@ -82,6 +82,7 @@ from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
 from domain.services.storage.outcomes import VolumeOutcomes
+from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from domain.storage.ports import RootVolumeBackend, VolumeBackendError
 from ops.compute_worker import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
@@ -206,6 +207,7 @@ class Composition:
             floating_ips=FloatingIpService(app, network_config),
             security_groups=SecurityGroupService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
+            volume_types=VolumeTypeService(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
         if follow:
             followers.start()

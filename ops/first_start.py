@@ -1,4 +1,5 @@
-"""First start: the admin project, user and roles, Nova's default flavors, and clouds.yaml."""
+"""First start: the admin project, user and roles, Nova's default flavors, Cinder's default
+volume type, and clouds.yaml."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def ensure_bootstrapped(cloud: Cloud) -> str | None:
     identity.grant_system(SYSTEM, user.id.hex, role_id("admin").hex)
     cloud.catalog.seed_defaults(SYSTEM, cloud.settings.region)
     cloud.flavors.seed_defaults(SYSTEM)
+    cloud.volume_types.seed_default(SYSTEM)
     if generated is not None or not clouds_yaml_path(cloud).exists():
         write_clouds_yaml(cloud, password)
     cloud.sync_read_models()

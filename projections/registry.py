@@ -20,10 +20,12 @@ from projections.metadefs import MetadefProjection
 from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
 from projections.policy_blobs import PolicyBlobProjection
+from projections.qos_specs import QosSpecsProjection
 from projections.quotas import QuotaProjection
 from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
 from projections.trusts import TrustProjection
+from projections.volume_types import VolumeTypeProjection
 from projections.volumes import VolumeProjection
 
 
@@ -35,4 +37,5 @@ def all_projections() -> list[Projection]:
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             SecurityGroupProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
-            ImageTaskProjection(), MetadefProjection()]
+            ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
+            QosSpecsProjection()]

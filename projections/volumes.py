@@ -23,7 +23,7 @@ COLUMNS = ("project_id", "user_id", "name", "status", "server_id", "updated_at")
 
 def new_doc(e: Any) -> dict[str, Any]:
     keep = ("project_id", "user_id", "name", "description", "metadata", "size",
-            "availability_zone", "image", "host")
+            "availability_zone", "image", "host", "volume_type_id")
     return {**{k: getattr(e, k) for k in keep}, "bootable": e.image is not None,
             "status": "creating", "path": None, "extending_to": None, "attachment": None,
             "fault": None, "created_at": moment(e)}
@@ -63,6 +63,7 @@ EVOLVE: dict[type, Evolve] = {
     Volume.DetachFailed: lambda d, e: d.update(status="in-use", fault=e.reason),
     Volume.BootRescheduled: lambda d, e: d.update(host=e.storage_host, attachment=d[
         "attachment"] and {**d["attachment"], "host": e.server_host}),
+    Volume.Retyped: lambda d, e: d.update(volume_type_id=e.volume_type_id),
     Volume.Lost: lambda d, e: d.update(status="error", extending_to=None, fault=e.reason),
 }
 

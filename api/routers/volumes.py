@@ -10,7 +10,7 @@ the token's, as in Cinder; administrators see other projects' volumes with `all_
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Request, Response
 from oslo_policy import policy
@@ -35,6 +35,7 @@ from api.volume_views import (
 from domain.errors import InvalidInput, NotFound
 from domain.services.storage.volumes import VolumeRequest
 from projections.store import Row
+from projections.volume_types import VolumeTypeViews
 from projections.volumes import VolumeViews
 
 router = APIRouter(prefix=PREFIX, tags=["volume: volumes"])
@@ -47,6 +48,7 @@ RULES = [
     policy.RuleDefault("volume:update", _OWNER),
     policy.RuleDefault("volume:delete", _OWNER),
     policy.RuleDefault("volume:extend", _OWNER),
+    policy.RuleDefault("volume:retype", _OWNER),
     policy.RuleDefault("volume_extension:volume_admin_actions:reset_status", "rule:admin_api"),
 ]
 
@@ -117,6 +119,12 @@ class Extend(BaseModel):
     new_size: Size
 
 
+class Retype(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_type: Annotated[str, Field(min_length=1, max_length=255)]
+    migration_policy: Literal["never", "on-demand"] | None = None
+
+
 class ResetStatus(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Annotated[str, Field(max_length=255)]
@@ -137,10 +145,15 @@ def visible(cloud: CloudServices, caller: Caller, volume_id: str) -> Row:
 
 
 def shown(cloud: CloudServices, caller: Caller, volume_id: str,
-          version: Version, with_image_metadata: bool = True) -> dict[str, Any]:
+          version: Version) -> dict[str, Any]:
+    """A create's or update's answer: Cinder's extensions add nothing to those."""
     caught_up(cloud)
     return {"volume": detail(visible(cloud, caller, volume_id), cloud.settings.public_url,
-                             caller, version, with_image_metadata)}
+                             caller, version, type_names(cloud), extended=False)}
+
+
+def type_names(cloud: CloudServices) -> dict[str, str]:
+    return VolumeTypeViews(cloud.store).names()
 
 
 def volume_request(v: VolumeCreate) -> VolumeRequest:
@@ -149,13 +162,23 @@ def volume_request(v: VolumeCreate) -> VolumeRequest:
             raise InvalidInput(f"Invalid input received: {field} is not supported.")
     if v.multiattach:
         raise InvalidInput("Invalid input received: multiattach volumes are not supported.")
-    if v.volume_type not in (None, "__DEFAULT__"):
-        raise NotFound(f"Volume type with name {v.volume_type} could not be found.")
     return VolumeRequest(size=v.size, name=v.name if v.name is not None else v.display_name,
                          description=v.description if v.description is not None
                          else v.display_description,
                          image_ref=v.imageRef or v.image_id,
-                         availability_zone=v.availability_zone, metadata=v.metadata or {})
+                         availability_zone=v.availability_zone, metadata=v.metadata or {},
+                         volume_type=v.volume_type)
+
+
+def check_sources(cloud: CloudServices, caller: Caller, v: VolumeCreate) -> None:
+    """Cinder looks a named source up first: one that does not exist (for the caller) is its
+    404. There are no snapshots or backups here yet, so any such id names nothing."""
+    extra = v.model_extra or {}
+    for field, what in (("snapshot_id", "Snapshot"), ("backup_id", "Backup")):
+        if extra.get(field) is not None:
+            raise NotFound(f"{what} {extra[field]} could not be found.")
+    if extra.get("source_volid") is not None:
+        visible(cloud, caller, str(extra["source_volid"]))
 
 
 @router.post("/volumes", status_code=202, response_model=VolumeShow)
@@ -163,10 +186,10 @@ def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: 
            engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
+    check_sources(cloud, caller, body.volume)
     with cinder_quota():
         volume = cloud.volumes.create(caller.ctx, volume_request(body.volume))
-    # Tempest's create schema has no volume_image_metadata: Cinder copies it after answering.
-    return shown(cloud, caller, volume.id.hex, version, with_image_metadata=False)
+    return shown(cloud, caller, volume.id.hex, version)
 
 
 # -- read ------------------------------------------------------------------------------------
@@ -220,7 +243,8 @@ def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: Cal
     check_path_project(project_id, caller)
     rows, extra = listed(request, cloud, caller, engine)
     base = cloud.settings.public_url
-    return {"volumes": [detail(r, base, caller, version) for r in rows], **extra}
+    names = type_names(cloud)
+    return {"volumes": [detail(r, base, caller, version, names) for r in rows], **extra}
 
 
 @router.get("/volumes/{volume_id}", response_model=VolumeShow)
@@ -229,7 +253,8 @@ def show(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     check_path_project(project_id, caller)
     row = visible(cloud, caller, volume_id)
     engine.enforce("volume:get", owned_by(row["project_id"]), caller.creds)
-    return {"volume": detail(row, cloud.settings.public_url, caller, version)}
+    return {"volume": detail(row, cloud.settings.public_url, caller, version,
+                             type_names(cloud))}
 
 
 # -- change ----------------------------------------------------------------------------------
@@ -262,7 +287,8 @@ def delete(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     return Response(status_code=202)
 
 
-ACTIONS: dict[str, type[BaseModel]] = {"os-extend": Extend, "os-reset_status": ResetStatus}
+ACTIONS: dict[str, type[BaseModel]] = {"os-extend": Extend, "os-reset_status": ResetStatus,
+                                       "os-retype": Retype}
 
 
 @router.post("/volumes/{volume_id}/action", status_code=202)
@@ -283,6 +309,9 @@ def action(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
         engine.enforce("volume:extend", owned_by(row["project_id"]), caller.creds)
         with cinder_quota():
             cloud.volumes.extend(caller.ctx, row["id"], parsed.new_size)
+    elif isinstance(parsed, Retype):
+        engine.enforce("volume:retype", owned_by(row["project_id"]), caller.creds)
+        cloud.volumes.retype(caller.ctx, row["id"], parsed.new_type)
     elif isinstance(parsed, ResetStatus):
         engine.enforce("volume_extension:volume_admin_actions:reset_status",
                        owned_by(row["project_id"]), caller.creds)

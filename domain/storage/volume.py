@@ -33,6 +33,8 @@ S = VolumeStatus
 
 class Volume(Entity):
     class Requested(Entity.Created):
+        # Version 2 added `volume_type_id`: volumes requested before it are of the default type.
+        class_version = 2
         project_id: str
         user_id: str
         name: str | None
@@ -44,18 +46,26 @@ class Volume(Entity):
         host: str | None
         boot_of: str | None
         delete_on_termination: bool
+        volume_type_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["volume_type_id"] = None
 
     @event(Requested)
     def __init__(self, project_id: str, user_id: str, name: str | None,
                  description: str | None, size: int, availability_zone: str,
                  image: dict[str, Any] | None, metadata: dict[str, str],
                  host: str | None, boot_of: str | None = None,
-                 delete_on_termination: bool = False) -> None:
+                 delete_on_termination: bool = False,
+                 volume_type_id: str | None = None) -> None:
         """`image` is a snapshot of the source image (None: an empty volume); `host` is the
         storage host whose pool is to hold the volume. `boot_of`: the server (id hex) whose root
         disk this volume is (boot from volume); its compute worker makes a new one at spawn, as
         Nova's compute manager has Cinder make it, so the storage worker leaves it alone.
-        `delete_on_termination`: deleting that server deletes the volume too."""
+        `delete_on_termination`: deleting that server deletes the volume too.
+        `volume_type_id`: the type's id (hex); None is the default type."""
+        self.volume_type_id = volume_type_id
         self.boot_of, self.delete_on_termination = boot_of, delete_on_termination
         self.project_id, self.user_id = project_id, user_id
         self.name, self.description, self.metadata = name, description, metadata
@@ -88,6 +98,21 @@ class Volume(Entity):
         for key in ("name", "description", "metadata"):
             if key in changes:
                 setattr(self, key, changes[key])
+
+    def retype(self, volume_type_id: str | None) -> None:
+        """Another type, in the same pool (no data moves: the caller checked the backend)."""
+        if self.status not in (S.AVAILABLE, S.IN_USE):
+            raise InvalidVolume(f"Volume {self.id} status must be available or in-use to "
+                                f"retype, but current status is: {self.status.value}.")
+        self._retyped(volume_type_id, self.volume_type_id)
+
+    class Retyped(Entity.Event):
+        volume_type_id: str | None
+        previous: str | None
+
+    @event(Retyped)
+    def _retyped(self, volume_type_id: str | None, previous: str | None) -> None:
+        self.volume_type_id = volume_type_id
 
     def request_extend(self, new_size: int) -> None:
         if self.status not in OPERATIONS["extend"].sources:

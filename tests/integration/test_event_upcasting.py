@@ -17,11 +17,18 @@ from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
 from domain.catalog.flavor import Flavor
+from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.flavors import FlavorViews
+from projections.volumes import VolumeViews
 from tests.support.cli import cli_env
 from tests.support.read_models import admin_context
+from tests.support.volumes_api import project_of
+
+
+def admin_project(cloud: Cloud) -> str:
+    return project_of(cloud, {})
 
 CREATED_TOPIC = "domain.catalog.flavor:Flavor.Created"
 
@@ -120,3 +127,30 @@ def test_v2_created_event_round_trips_with_its_own_value(
     views = FlavorViews(cloud.store)
     assert [views.get(f)["disabled"] for f in ("v2-off", "v1-beside", "1")] == [True, False, False]
     assert show(client, admin, "v2-off")["OS-FLV-DISABLED:disabled"] is True
+
+
+def test_v1_volume_requested_is_of_the_default_type(
+    cloud: Cloud, client: TestClient, admin: dict[str, str], database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`Volume.Requested` is at class version 2: version 2 added `volume_type_id`. A volume
+    requested before volume types existed loads, projects and shows as of `__DEFAULT__`."""
+    volume = Volume("p1", "u1", "old", None, 1, "nova", None, {}, "host-1")
+    stored = cloud.app.mapper.to_stored_event(volume.collect_events()[0])
+    state = stored_state(cloud, stored)
+    assert state.pop("class_version") == 2 and state.pop("volume_type_id") is None
+    cloud.app.recorder.insert_events([StoredEvent(
+        originator_id=stored.originator_id, originator_version=stored.originator_version,
+        topic=stored.topic, state=encoded(cloud, state))])
+
+    loaded = cloud.app.repository.get(volume.id)
+    assert loaded.volume_type_id is None and loaded.name == "old"
+    for key, value in cli_env(database_url, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    assert main(["projections", "rebuild", "volumes"]) == 0
+    row = VolumeViews(cloud.store).get(volume.id.hex)
+    assert row is not None and row["volume_type_id"] is None
+    shown = client.get(f"/volume/v3/{admin_project(cloud)}/volumes/{volume.id}?all_tenants=1",
+                       headers=admin)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["volume"]["volume_type"] == "__DEFAULT__"

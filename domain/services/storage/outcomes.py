@@ -17,6 +17,7 @@ from domain.context import RequestContext
 from domain.services.quotas import open_ledger
 from domain.services.storage.lookup import Lookup, live
 from domain.storage.volume import Volume
+from domain.storage.volume_type import VolumeType
 
 
 class VolumeOutcomes(Lookup):
@@ -67,7 +68,11 @@ class VolumeOutcomes(Lookup):
         if volume.pending_events:
             ledger = open_ledger(self.app, volume.project_id)
             ledger.release(held)
-            self.app.save(*changed(volume, ledger))
+            vtype = live(self.app, volume.volume_type_id, VolumeType) \
+                if volume.volume_type_id else None
+            if isinstance(vtype, VolumeType):
+                vtype.release(volume.id.hex)  # one volume fewer keeping the type in use
+            self.app.save(*changed(volume, ledger, vtype))
 
     @command
     def delete_failed(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:

@@ -24,6 +24,7 @@ from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
 from domain.services.storage.lookup import live
 from domain.services.storage.outcomes import VolumeOutcomes
+from domain.services.storage.types import find_type, usable_type
 from domain.storage.volume import Volume
 
 GIB = 2**30
@@ -39,6 +40,7 @@ class VolumeRequest:
     image_ref: str | None = None
     availability_zone: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    volume_type: str | None = None  # a type's id or name; None: the default type
 
 
 def check_size(size: object) -> int:
@@ -62,14 +64,18 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         zone = req.availability_zone or self.availability_zone
         if zone != self.availability_zone:
             raise InvalidInput(f"Invalid input received: Availability zone '{zone}' is invalid.")
+        vtype = usable_type(self.app, ctx, req.volume_type)
         image = self.source_image(ctx, req.image_ref, size) if req.image_ref is not None \
             else None
         ledger = open_ledger(self.app, str(ctx.project_id))
         # Gigabytes first: Cinder reports the size when both are exceeded.
         ledger.claim({"gigabytes": size, "volumes": 1})
         volume = Volume(str(ctx.project_id), str(ctx.user_id), req.name, req.description, size,
-                        zone, image, dict(req.metadata), self.host)
-        self.app.save(volume, ledger)
+                        zone, image, dict(req.metadata), self.host,
+                        volume_type_id=vtype.id.hex if vtype else None)
+        if vtype is not None:
+            vtype.use(volume.id.hex)  # the type cannot be deleted while the volume exists
+        self.app.save(*changed(volume, ledger, vtype))
         return volume
 
     def source_image(self, ctx: RequestContext, ref: str, size: int) -> dict[str, Any]:
@@ -99,6 +105,27 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         if different:
             volume.update(different)
             self.app.save(volume)
+        return volume
+
+    @command
+    def retype(self, ctx: RequestContext, volume_id: UUID | str, new_type: str) -> Volume:
+        """Cinder's os-retype within the volume's pool: the type changes, no data moves. A type
+        naming another backend (`volume_backend_name`) would need a migration: refused."""
+        volume = self.volume(ctx, volume_id)
+        new = usable_type(self.app, ctx, new_type)
+        old = find_type(self.app, volume.volume_type_id) if volume.volume_type_id else None
+        if (new and new.id.hex) == volume.volume_type_id:
+            raise InvalidInput("Invalid input received: Retype requested to the same volume "
+                               "type.")
+        if (new and new.backend_name) != (old and old.backend_name):
+            raise InvalidInput("Invalid input received: Retype to a type of another backend "
+                               "(volume migration) is not supported.")
+        volume.retype(new.id.hex if new else None)
+        if new is not None:
+            new.use(volume.id.hex)
+        if old is not None:
+            old.release(volume.id.hex)
+        self.app.save(*changed(volume, new, old))
         return volume
 
     @command

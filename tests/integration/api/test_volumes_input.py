@@ -24,8 +24,6 @@ BAD_VOLUMES = [
     {"size": 1, "imageRef": "not-an-image"},
     {"size": 1, "imageRef": "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11"},
     {"size": 1, "availability_zone": "elsewhere"},
-    {"size": 1, "snapshot_id": "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11"},
-    {"size": 1, "source_volid": "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11"},
     {"size": 1, "multiattach": True},
 ]
 
@@ -54,6 +52,16 @@ def test_malformed_bodies_are_400(cloud: Cloud, volumes: Volumes,
     response = volumes.client.post(volumes.url(member_a), content=body,
                                    headers={**auth(member_a), "Content-Type": "application/json"})
     assert response.status_code == 400, response.text
+    assert_nothing_recorded(cloud, head)
+
+
+@pytest.mark.parametrize("field", ["snapshot_id", "source_volid", "backup_id"])
+def test_unknown_sources_are_404(cloud: Cloud, volumes: Volumes, member_a: dict[str, str],
+                                 field: str) -> None:
+    """As Cinder, which looks the source up before anything else."""
+    head = cloud.app.head()
+    response = volumes.create(member_a, **{field: "6c7b5d7a-0b5e-4a36-9d65-2a1b4a0e9f11"})
+    assert response.status_code == 404, response.text
     assert_nothing_recorded(cloud, head)
 
 
