@@ -63,7 +63,9 @@ from api.routers import (
     network_security_groups,
     network_subnetpools,
     network_subnets,
+    volume_extensions,
     volume_quotas,
+    volume_services,
     volume_types,
     volumes,
 )
@@ -120,6 +122,8 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     volumes,
     volume_quotas,
     volume_types,
+    volume_services,
+    volume_extensions,
     compute_volume_attachments,
     dashboard,
 )

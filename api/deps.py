@@ -40,6 +40,7 @@ from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
+from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
@@ -119,6 +120,7 @@ class CloudServices:
     security_groups: SecurityGroupService
     volumes: VolumeService
     volume_types: VolumeTypeService
+    volume_hosts: StorageHosts
     followers: Followers
 
     def sync_read_models(self) -> None:

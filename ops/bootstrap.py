@@ -81,6 +81,7 @@ from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.quotas import QuotaService
+from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
@@ -207,7 +208,7 @@ class Composition:
             floating_ips=FloatingIpService(app, network_config),
             security_groups=SecurityGroupService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
-            volume_types=VolumeTypeService(app),
+            volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
         if follow:
             followers.start()
@@ -238,7 +239,7 @@ class Composition:
                pool_dir: Path | None = None, **overrides: Any) -> VolumeHost:
         """The volume worker of storage host `host`, on its libvirt storage pool."""
         settings = self.settings
-        config = volume_config(settings, host, **overrides)
+        config = volume_config(settings, host, backend=pool, **overrides)
         with ExitStack() as resources:
             resources.enter_context(lock_volume_host(lock_dir_for(settings, config.host)))
             backend = resources.enter_context(closing(LibvirtVolumeBackend(

@@ -32,7 +32,9 @@ def lock_volume_host(directory: Path) -> IO[bytes]:
 
 def volume_config(settings: Settings, host: str | None = None,
                   **overrides: Any) -> VolumeWorkerConfig:
-    config = VolumeWorkerConfig(host=host or settings.host)
+    config = VolumeWorkerConfig(host=host or settings.host, backend=settings.volume_pool,
+                                availability_zone=settings.availability_zone,
+                                report_interval=settings.report_interval)
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 

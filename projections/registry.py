@@ -24,6 +24,7 @@ from projections.qos_specs import QosSpecsProjection
 from projections.quotas import QuotaProjection
 from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
+from projections.storage_services import StorageServiceProjection
 from projections.trusts import TrustProjection
 from projections.volume_types import VolumeTypeProjection
 from projections.volumes import VolumeProjection
@@ -38,4 +39,4 @@ def all_projections() -> list[Projection]:
             SecurityGroupProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
-            QosSpecsProjection()]
+            QosSpecsProjection(), StorageServiceProjection()]

@@ -144,6 +144,12 @@ class LibvirtVolumeBackend(Reconnecting):
                     raise  # else: deleted while we listed
         return found
 
+    @_translated
+    def capacity(self) -> tuple[int, int]:
+        self._refresh()
+        _state, total, _allocation, available = self._pool.info()
+        return int(total), int(available)
+
     def _create_from_image(
         self, volume_id: UUID, size_gib: int, source: Path, source_format: str | None
     ) -> libvirt.virStorageVol:

@@ -128,8 +128,18 @@ def visible(cloud: CloudServices, caller: Caller, ref: str) -> Row:
     return row
 
 
-def type_body(row: Row, caller: Caller, engine: PolicyEngine,
-              access_flag: bool = True) -> VolumeTypeBody:
+def managed_body(row: Row, access_flag: bool) -> VolumeTypeBody:
+    """A create's or update's answer: Cinder's older view (every extra spec, no qos-specs id),
+    with the access flag on a create only."""
+    body: dict[str, Any] = {"id": dashed(row["id"]), "name": row["name"],
+                            "is_public": row["is_public"], "description": row["description"],
+                            "extra_specs": row["extra_specs"]}
+    if access_flag:
+        body["os-volume-type-access:is_public"] = row["is_public"]
+    return VolumeTypeBody.model_validate(body)
+
+
+def type_body(row: Row, caller: Caller, engine: PolicyEngine) -> VolumeTypeBody:
     """The type as Cinder shows it to this caller (its policy decides the optional keys)."""
     target, creds = {"project_id": caller.project_id}, caller.creds
     body: dict[str, Any] = {"id": dashed(row["id"]), "name": row["name"],
@@ -142,7 +152,7 @@ def type_body(row: Row, caller: Caller, engine: PolicyEngine,
         body["extra_specs"] = specs
     if engine.allowed("volume_extension:access_types_qos_specs_id", target, creds):
         body["qos_specs_id"] = dashed(row["qos_specs_id"])
-    if access_flag and engine.allowed("volume_extension:volume_type_access", target, creds):
+    if engine.allowed("volume_extension:volume_type_access", target, creds):
         body["os-volume-type-access:is_public"] = row["is_public"]
     return VolumeTypeBody.model_validate(body)
 
@@ -188,7 +198,7 @@ def create(project_id: str, body: TypeCreateRequest, cloud: CloudDep, caller: Ca
     vtype = cloud.volume_types.create(caller.ctx, t.name, t.description, t.is_public,
                                       t.extra_specs or {})
     caught_up(cloud)
-    return {"volume_type": type_body(visible(cloud, caller, vtype.id.hex), caller, engine)}
+    return {"volume_type": managed_body(visible(cloud, caller, vtype.id.hex), True)}
 
 
 @router.put("/types/{type_id}", response_model=VolumeTypeShow)
@@ -204,8 +214,7 @@ def update(project_id: str, type_id: str, body: TypeUpdateRequest, cloud: CloudD
                            "combination thereof.")
     cloud.volume_types.update(caller.ctx, type_key(type_id), changes)
     caught_up(cloud)
-    row = visible(cloud, caller, type_id)
-    return {"volume_type": type_body(row, caller, engine, access_flag=False)}
+    return {"volume_type": managed_body(visible(cloud, caller, type_id), False)}
 
 
 @router.delete("/types/{type_id}", status_code=202)

@@ -10,6 +10,7 @@ the token's, as in Cinder; administrators see other projects' volumes with `all_
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Request, Response
@@ -24,6 +25,7 @@ from api.policy import PolicyEngine
 from api.responses.volumes import VolumeDetailList, VolumeList, VolumeShow
 from api.routers.compute_servers import caught_up
 from api.validation import MAX_INT
+from api.volume_placement import place
 from api.volume_views import (
     PREFIX,
     check_path_project,
@@ -187,8 +189,10 @@ def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: 
     check_path_project(project_id, caller)
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
     check_sources(cloud, caller, body.volume)
+    host, unschedulable = place(cloud, body.volume.volume_type)
+    request = replace(volume_request(body.volume), host=host, unschedulable=unschedulable)
     with cinder_quota():
-        volume = cloud.volumes.create(caller.ctx, volume_request(body.volume))
+        volume = cloud.volumes.create(caller.ctx, request)
     return shown(cloud, caller, volume.id.hex, version)
 
 

@@ -30,17 +30,22 @@ from domain.process.loop import FollowerLoop
 from domain.process.ports import ImageFiles, PositionStore
 from domain.process.volume_plans import KINDS, REQUEST_EVENTS, TOPICS, Kind, Plan, decide
 from domain.process.volume_reconciler import VolumeReconciler
+from domain.services.storage.hosts import Capacity, StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.storage.ports import VolumeBackend, VolumeBackendError
 
 log = logging.getLogger(__name__)
+GIB = 2**30
 
 
 @dataclass(frozen=True)
 class VolumeWorkerConfig:
     host: str  # the storage host: volumes whose `host` is this one are this worker's
+    backend: str = "skyledger-volumes"  # its pool: Cinder's backend (volume_backend_name)
+    availability_zone: str = "nova"
     poll_interval: float = 0.2  # seconds between looks at the log when nothing woke us
     reconcile_interval: float = 10.0
+    report_interval: float = 10.0  # seconds between the service's heartbeats
     batch_size: int = 100
 
     @property
@@ -62,6 +67,7 @@ class VolumeWorker(FollowerLoop):
                  positions: PositionStore, files: ImageFiles, config: VolumeWorkerConfig,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.app, self.backend, self.outcomes = app, backend, outcomes
+        self.services, self._registered, self._next_beat = StorageHosts(app), False, 0.0
         self.positions, self.files, self.config, self.clock = positions, files, config, clock
         self.host = config.host
         self.reconciler = VolumeReconciler(app, backend, outcomes, self.host, self.catch_up,
@@ -132,10 +138,32 @@ class VolumeWorker(FollowerLoop):
                                      f"image store of host {self.host}")
         return Path(self.files.path(plan.image.content_hash)), plan.image.qemu_format
 
+    # -- the service's liveness ----------------------------------------------------------------
+    def report(self) -> None:
+        """Register the volume service, then beat with the pool's capacity. In the loop's own
+        thread: a beat is due only between actions, and a long one (a large image converted)
+        may make the service look down for a while, which is what it then is for new work."""
+        ctx = RequestContext(user_id=self.config.user_id)
+        try:
+            total, free = self.backend.capacity()
+            capacity = Capacity(round(total / GIB, 2), round(free / GIB, 2))
+            if self._registered:
+                self.services.heartbeat(ctx, self.host, capacity)
+            else:
+                self.services.register(ctx, self.host, self.config.backend,
+                                       self.config.availability_zone, capacity)
+                self._registered = True
+        except Exception:  # noqa: BLE001 - the next interval tries again
+            log.exception("host %s: volume service registration or heartbeat failed",
+                          self.host)
+
     # -- the loop ------------------------------------------------------------------------------
     def run_once(self) -> None:
         self.catch_up()
         now = self.clock()
+        if now >= self._next_beat:
+            self.report()
+            self._next_beat = now + self.config.report_interval
         if now >= self._next_reconcile:
             self.reconciler.run()
             self._next_reconcile = now + self.config.reconcile_interval

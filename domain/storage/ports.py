@@ -96,3 +96,6 @@ class VolumeBackend(RootVolumeBackend, Protocol):
     def list_volumes(self) -> dict[UUID, VolumeInfo]:
         """The volumes of the pool named by a uuid, as the pool holds them now (a file removed
         behind the pool's back is not listed); others in the pool are ignored."""
+
+    def capacity(self) -> tuple[int, int]:
+        """The pool's (total, free) bytes, as its volume service reports them."""

@@ -41,6 +41,10 @@ class VolumeRequest:
     availability_zone: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     volume_type: str | None = None  # a type's id or name; None: the default type
+    # The storage host chosen for it (None: this service's own), or why none could be: the
+    # volume is then recorded in error, as Cinder's scheduler leaves it.
+    host: str | None = None
+    unschedulable: str | None = None
 
 
 def check_size(size: object) -> int:
@@ -71,8 +75,10 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         # Gigabytes first: Cinder reports the size when both are exceeded.
         ledger.claim({"gigabytes": size, "volumes": 1})
         volume = Volume(str(ctx.project_id), str(ctx.user_id), req.name, req.description, size,
-                        zone, image, dict(req.metadata), self.host,
+                        zone, image, dict(req.metadata), req.host or self.host,
                         volume_type_id=vtype.id.hex if vtype else None)
+        if req.unschedulable is not None:
+            volume.create_failed(req.unschedulable)
         if vtype is not None:
             vtype.use(volume.id.hex)  # the type cannot be deleted while the volume exists
         self.app.save(*changed(volume, ledger, vtype))

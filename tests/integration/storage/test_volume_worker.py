@@ -11,6 +11,7 @@ from pathlib import Path
 from adapters.positions import ProcessPositions
 from domain.process.volume_plans import Kind, decide
 from domain.storage.ports import GIB
+from domain.storage.service import storage_service_id
 from domain.storage.volume_states import VolumeStatus
 from tests.integration.storage.volume_worker_rig import HOST, USER, Rig
 from tests.support.hypervisor import MIB
@@ -156,3 +157,20 @@ def test_a_restarted_worker_resumes_from_its_position(rig: Rig) -> None:
     assert restarted.catch_up() == 1  # only the new request
     assert {rig.volume(v).status for v in (first, second)} == {VolumeStatus.AVAILABLE}
     assert rig.in_pool() == {first, second}
+
+
+def test_registers_its_volume_service_and_beats_with_the_pools_capacity(rig: Rig) -> None:
+    worker = rig.worker()
+    service_id = storage_service_id(HOST)
+    assert rig.app.find(service_id) is None
+    worker.run_once()  # the first pass registers the service
+    service = rig.app.find(service_id)
+    assert (service.host, service.backend, service.enabled) == (HOST, "skyledger-volumes", True)
+    total, free = rig.backend.capacity()
+    assert service.total_gb == round(total / GIB, 2) and 0 <= free <= total
+    worker.run_once()  # within the report interval: no beat yet
+    assert rig.events(service_id) == ["Registered"]
+    worker._next_beat = 0.0  # the interval has passed
+    worker.run_once()
+    assert rig.events(service_id) == ["Registered", "Beat"]
+    assert rig.app.find(service_id).modified_on > service.modified_on

@@ -1,0 +1,77 @@
+"""Block Storage `/extensions` (the Cinder API extensions this cloud serves, in Cinder's words)
+and `/os-hosts` (the storage hosts as its older admin view lists them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from oslo_policy import policy
+
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.volume_placement import is_up
+from api.volume_views import PREFIX, check_path_project
+from domain.storage.service import BINARY
+from projections.storage_services import StorageServiceViews
+
+router = APIRouter(prefix=PREFIX, tags=["volume: extensions"])
+
+RULES = [policy.RuleDefault("volume_extension:hosts", "rule:admin_api")]
+
+# (name, alias, description, updated) of each extension served, as Cinder declares it.
+EXTENSIONS = (
+    ("AdminActions", "os-admin-actions", "Enable admin actions.", "2012-08-25T00:00:00+00:00"),
+    ("AvailabilityZones", "os-availability-zone", "Describe Availability Zones.",
+     "2013-06-27T00:00:00+00:00"),
+    ("ExtendedServices", "os-extended-services", "Extended services support.",
+     "2014-01-10T00:00:00-00:00"),
+    ("Hosts", "os-hosts", "Admin-only host administration.", "2011-06-29T00:00:00+00:00"),
+    ("Qos_specs_manage", "qos-specs", "QoS specs support.", "2013-08-02T00:00:00+00:00"),
+    ("QuotaClasses", "os-quota-class-sets", "Quota classes management support.",
+     "2012-03-12T00:00:00+00:00"),
+    ("Quotas", "os-quota-sets", "Quota management support.", "2011-08-08T00:00:00+00:00"),
+    ("SchedulerHints", "OS-SCH-HNT", "Pass arbitrary key/value pairs to the scheduler.",
+     "2013-04-18T00:00:00+00:00"),
+    ("Scheduler_stats", "scheduler-stats", "Scheduler stats support.",
+     "2014-09-07T00:00:00+00:00"),
+    ("Services", "os-services", "Services support.", "2012-10-28T00:00:00-00:00"),
+    ("TypesExtraSpecs", "os-types-extra-specs", "Type extra specs support.",
+     "2011-08-24T00:00:00+00:00"),
+    ("TypesManage", "os-types-manage", "Types manage support.", "2011-08-24T00:00:00+00:00"),
+    ("UsedLimits", "os-used-limits", "Provide data on limited resources that are being used.",
+     "2013-10-03T00:00:00+00:00"),
+    ("VolumeActions", "os-volume-actions", "Enable volume actions.",
+     "2012-05-31T00:00:00+00:00"),
+    ("VolumeHostAttribute", "os-vol-host-attr", "Expose host as an attribute of a volume.",
+     "2011-11-03T00:00:00+00:00"),
+    ("VolumeImageMetadata", "os-vol-image-meta",
+     "Show image metadata associated with the volume.", "2012-12-07T00:00:00+00:00"),
+    ("VolumeMigStatusAttribute", "os-vol-mig-status-attr",
+     "Expose migration_status as an attribute of a volume.", "2013-08-08T00:00:00+00:00"),
+    ("VolumeTenantAttribute", "os-vol-tenant-attr",
+     "Expose the internal project_id as an attribute of a volume.",
+     "2011-11-03T00:00:00+00:00"),
+    ("VolumeTypeAccess", "os-volume-type-access", "Volume type access support.",
+     "2014-06-26T00:00:00Z"),
+)
+
+
+@router.get("/extensions")
+def extensions(project_id: str, caller: CallerDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    return {"extensions": [{"name": name, "alias": alias, "description": description,
+                            "updated": updated, "links": []}
+                           for name, alias, description, updated in EXTENSIONS]}
+
+
+@router.get("/os-hosts")
+def hosts(project_id: str, cloud: CloudDep, caller: CallerDep,
+          engine: PolicyDep) -> dict[str, Any]:
+    check_path_project(project_id, caller)
+    engine.enforce("volume_extension:hosts", {"project_id": caller.project_id}, caller.creds)
+    return {"hosts": [{
+        "service-status": "available" if is_up(cloud, row) else "unavailable",
+        "service": BINARY, "zone": row["zone"],
+        "service-state": "enabled" if row["enabled"] else "disabled",
+        "host_name": f"{row['host']}@{row['backend']}", "last-update": row["updated_at"]}
+        for row in StorageServiceViews(cloud.store).all()]}
