@@ -64,6 +64,7 @@ from api.routers import (
     network_subnetpools,
     network_subnets,
     volume_extensions,
+    volume_metadata,
     volume_quotas,
     volume_services,
     volume_types,
@@ -124,6 +125,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     volume_types,
     volume_services,
     volume_extensions,
+    volume_metadata,
     compute_volume_attachments,
     dashboard,
 )

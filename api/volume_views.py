@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -55,6 +56,9 @@ def cinder_quota() -> Iterator[None]:
     try:
         yield
     except QuotaExceeded as over:
+        if over.resource == "per_volume_gigabytes":
+            raise OverLimit(f"VolumeSizeExceedsLimit: Requested volume size {over.requested}G "
+                            f"is larger than maximum allowed limit {over.limit}G.") from None
         if over.resource == "volumes":
             raise OverLimit(f"VolumeLimitExceeded: Maximum number of volumes allowed "
                             f"({over.limit}) exceeded for quota 'volumes'.") from None
@@ -96,13 +100,29 @@ def image_metadata(image: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
-def detail(volume: Row, base: str, caller: Caller, version: Version,
-           type_names: dict[str, str], extended: bool = True) -> Volume:
-    """The volume as Cinder shows it at `version`; the tenant, host, provider and cluster
-    attributes to administrators only (Cinder's policy defaults). `type_names`: the volume
-    types' names by id (hex). `extended`: with what Cinder's API extensions add to a show or a
-    list (the admin attributes, the image's metadata), which its create and update answers
-    go without."""
+@dataclass(frozen=True)
+class VolumeLook:
+    """What a volume body is built with: the caller and microversion of the request, the
+    volume types' names by id (hex), and each storage host's backend."""
+
+    base: str
+    caller: Caller
+    version: Version
+    type_names: dict[str, str]
+    backends: dict[str, str]
+
+    def host(self, host: str | None) -> str | None:
+        """Cinder's `host@backend#pool` of a volume (the backend is the pool here)."""
+        backend = self.backends.get(host or "")
+        return f"{host}@{backend}#{backend}" if backend else host
+
+
+def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
+    """The volume as Cinder shows it at the look's version; the tenant, host, provider and
+    cluster attributes to administrators only (Cinder's policy defaults). `extended`: with what
+    Cinder's API extensions add to a show or a list (the admin attributes, the image's
+    metadata), which its create and update answers go without."""
+    base, caller, version, type_names = look.base, look.caller, look.version, look.type_names
     type_id = volume.get("volume_type_id") or DEFAULT_TYPE_ID.hex
     body: dict[str, Any] = {
         **summary(volume, base), "description": volume["description"],
@@ -127,7 +147,7 @@ def detail(volume: Row, base: str, caller: Caller, version: Version,
         body["volume_image_metadata"] = image_metadata(volume["image"])
     if caller.is_admin and extended:
         body.update({"os-vol-tenant-attr:tenant_id": volume["project_id"],
-                     "os-vol-host-attr:host": volume["host"],
+                     "os-vol-host-attr:host": look.host(volume["host"]),
                      "os-vol-mig-status-attr:migstat": None,
                      "os-vol-mig-status-attr:name_id": None})
     if caller.is_admin:  # the view's own admin fields, in every answer

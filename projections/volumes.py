@@ -130,8 +130,7 @@ class VolumeViews:
         return _volume(row) if row else None
 
     def list(self, project_id: str | None, *, name: str | None = None,
-             status: str | None = None, marker_seq: int | None = None,
-             limit: int | None = None) -> list[Row]:
+             status: str | None = None) -> list[Row]:
         """Newest first, as Cinder lists; `project_id` None lists every project's."""
         clauses: list[str] = ["1 = 1"]
         params: list[Any] = []
@@ -139,12 +138,7 @@ class VolumeViews:
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
-        if marker_seq is not None:
-            clauses.append("seq < ?")
-            params.append(marker_seq)
         sql = f"SELECT * FROM volumes WHERE {' AND '.join(clauses)} ORDER BY seq DESC"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
         return [_volume(r) for r in self.store.query(sql, params)]
 
     def of_server(self, server_id: str) -> builtins.list[Row]:

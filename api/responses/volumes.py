@@ -134,6 +134,10 @@ class QuotaSetShow(Body):
     quota_set: QuotaSet
 
 
+class QuotaClassShow(Body):
+    quota_class_set: QuotaSet
+
+
 class QuotaUsageShow(Body):
     quota_set: QuotaSet | QuotaUsage
 

@@ -1,21 +1,22 @@
-"""Block Storage `os-quota-sets` and `limits`: the `volumes` and `gigabytes` limits (and usage) of
-a project, read from the quota read model and set through the project's quota ledger (the same
-limits Compute's os-quota-sets shows nowhere, since Nova leaves them to Cinder).
+"""Block Storage `os-quota-sets`, `os-quota-class-sets` and `limits`: Cinder's limits (and
+usage) of a project, read from the quota read model and set (or reset to the defaults) through
+the project's quota ledger. `per_volume_gigabytes` caps one volume's size; snapshots, backups
+and groups are counted by the features that make them (none yet: their usage is 0).
 
-Cinder's other quotas (snapshots, backups, groups) are for features this cloud does not offer:
-they are shown as 0 and cannot be set; `per_volume_gigabytes` is unlimited.
+The `default` quota class shows the defaults; they are the code's (DEFAULT_LIMITS) and are not
+changed through the API.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.responses.volumes import LimitsShow, QuotaSetShow, QuotaUsageShow
+from api.responses.volumes import LimitsShow, QuotaClassShow, QuotaSetShow, QuotaUsageShow
 from api.routers.compute_quotas import parse_limit
 from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput
@@ -27,22 +28,21 @@ router = APIRouter(prefix=PREFIX, tags=["volume: quotas"])
 RULES = [
     policy.RuleDefault("volume_extension:quotas:show", "rule:admin_or_reader"),
     policy.RuleDefault("volume_extension:quotas:update", "rule:admin_api"),
+    policy.RuleDefault("volume_extension:quotas:delete", "rule:admin_api"),
+    policy.RuleDefault("volume_extension:quota_classes", "rule:admin_api"),
     policy.RuleDefault("limits_extension:used_limits", "rule:admin_or_reader"),
 ]
 
-SETTABLE = ("volumes", "gigabytes")
-NOT_OFFERED = {"snapshots": 0, "backups": 0, "backup_gigabytes": 0, "groups": 0,
-               "per_volume_gigabytes": -1}
+SETTABLE = ("volumes", "gigabytes", "snapshots", "backups", "backup_gigabytes", "groups",
+            "per_volume_gigabytes")
 
 
 def quota_values(views: QuotaViews, project_id: str, usage: bool) -> dict[str, Any]:
     limits, used = views.limits_and_usage(project_id)
     if not usage:
-        return {**{r: limits[r] for r in SETTABLE}, **NOT_OFFERED}
-    return {**{r: {"limit": limits[r], "in_use": used[r], "reserved": 0, "allocated": 0}
-               for r in SETTABLE},
-            **{r: {"limit": v, "in_use": 0, "reserved": 0, "allocated": 0}
-               for r, v in NOT_OFFERED.items()}}
+        return {r: limits[r] for r in SETTABLE}
+    return {r: {"limit": limits[r], "in_use": used[r], "reserved": 0, "allocated": 0}
+            for r in SETTABLE}
 
 
 def target(target_id: str, rule: str, cloud: CloudDep, caller: CallerDep,
@@ -69,8 +69,7 @@ def defaults(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep
              engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
     target(target_id, "volume_extension:quotas:show", cloud, caller, engine)
-    return {"quota_set": {"id": target_id, **{r: DEFAULT_LIMITS[r] for r in SETTABLE},
-                          **NOT_OFFERED}}
+    return {"quota_set": {"id": target_id, **{r: DEFAULT_LIMITS[r] for r in SETTABLE}}}
 
 
 class QuotaSetUpdate(BaseModel):
@@ -89,7 +88,27 @@ def update(project_id: str, target_id: str, body: QuotaSetUpdate, cloud: CloudDe
         raise InvalidInput(f"Bad key(s) in quota set: {','.join(bad)}")
     limits = {key: parse_limit(key, value) for key, value in values.items()}
     ledger = cloud.quotas.set_limits(caller.ctx, target_id, limits)
-    return {"quota_set": {**{r: ledger.limit(r) for r in SETTABLE}, **NOT_OFFERED}}
+    return {"quota_set": {r: ledger.limit(r) for r in SETTABLE}}
+
+
+@router.delete("/os-quota-sets/{target_id}")
+def delete(project_id: str, target_id: str, cloud: CloudDep, caller: CallerDep,
+           engine: PolicyDep) -> Response:
+    """Back to the defaults (usage is kept)."""
+    check_path_project(project_id, caller)
+    target(target_id, "volume_extension:quotas:delete", cloud, caller, engine)
+    cloud.quotas.reset(caller.ctx, target_id)
+    return Response(status_code=200)
+
+
+@router.get("/os-quota-class-sets/{class_name}", response_model=QuotaClassShow)
+def quota_class(project_id: str, class_name: str, caller: CallerDep,
+                engine: PolicyDep) -> dict[str, Any]:
+    """Cinder shows any class name: one it does not hold has the defaults."""
+    check_path_project(project_id, caller)
+    engine.enforce("volume_extension:quota_classes", {"project_id": caller.project_id},
+                   caller.creds)
+    return {"quota_class_set": {"id": class_name, **{r: DEFAULT_LIMITS[r] for r in SETTABLE}}}
 
 
 @router.get("/limits", response_model=LimitsShow)
@@ -102,5 +121,7 @@ def limits(project_id: str, cloud: CloudDep, caller: CallerDep,
     return {"limits": {"rate": [], "absolute": {
         "maxTotalVolumes": limit["volumes"], "maxTotalVolumeGigabytes": limit["gigabytes"],
         "totalVolumesUsed": used["volumes"], "totalGigabytesUsed": used["gigabytes"],
-        "maxTotalSnapshots": 0, "maxTotalBackups": 0, "maxTotalBackupGigabytes": 0,
-        "totalSnapshotsUsed": 0, "totalBackupsUsed": 0, "totalBackupGigabytesUsed": 0}}}
+        "maxTotalSnapshots": limit["snapshots"], "maxTotalBackups": limit["backups"],
+        "maxTotalBackupGigabytes": limit["backup_gigabytes"],
+        "totalSnapshotsUsed": used["snapshots"], "totalBackupsUsed": used["backups"],
+        "totalBackupGigabytesUsed": used["backup_gigabytes"]}}}

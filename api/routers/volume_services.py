@@ -31,6 +31,7 @@ RULES = [
     policy.RuleDefault("volume_extension:services:update", "rule:admin_api"),
     policy.RuleDefault("scheduler_extension:scheduler_stats:get_pools", "rule:admin_api"),
     policy.RuleDefault("volume_extension:availability_zone_list", "rule:admin_or_reader"),
+    policy.RuleDefault("volume_extension:capabilities", "rule:admin_api"),
 ]
 # What a pool reports beyond its capacity (a libvirt storage pool of files).
 VENDOR, PROTOCOL, DRIVER_VERSION = "Open Source", "file", "1.0.0"
@@ -134,6 +135,23 @@ def get_pools(project_id: str, request: Request, cloud: CloudDep, caller: Caller
                 "timestamp": row["updated_at"]}
         pools.append(pool)
     return {"pools": pools}
+
+
+@router.get("/capabilities/{host}")
+def capabilities(project_id: str, host: str, cloud: CloudDep, caller: CallerDep,
+                 engine: PolicyDep) -> dict[str, Any]:
+    """A backend's capabilities, named as its service (`host@backend`) or pool."""
+    check_path_project(project_id, caller)
+    enforce(engine, caller, "volume_extension:capabilities")
+    found = [r for r in StorageServiceViews(cloud.store).all() if host_matches(r, host)]
+    if not found:
+        raise NotFound(f"Service {host} could not be found.")
+    backend = found[0]["backend"]
+    return {"namespace": f"OS::Storage::Capabilities::{host}", "vendor_name": VENDOR,
+            "volume_backend_name": backend, "pool_name": backend,
+            "driver_version": DRIVER_VERSION, "storage_protocol": PROTOCOL,
+            "display_name": None, "description": None, "visibility": None,
+            "replication_targets": [], "properties": {}}
 
 
 @router.get("/os-availability-zone")

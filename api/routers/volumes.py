@@ -25,9 +25,11 @@ from api.policy import PolicyEngine
 from api.responses.volumes import VolumeDetailList, VolumeList, VolumeShow
 from api.routers.compute_servers import caught_up
 from api.validation import MAX_INT
+from api.volume_listing import ordered, page_limit, paged, sort_order
 from api.volume_placement import place
 from api.volume_views import (
     PREFIX,
+    VolumeLook,
     check_path_project,
     cinder_quota,
     detail,
@@ -36,6 +38,7 @@ from api.volume_views import (
 )
 from domain.errors import InvalidInput, NotFound
 from domain.services.storage.volumes import VolumeRequest
+from projections.storage_services import StorageServiceViews
 from projections.store import Row
 from projections.volume_types import VolumeTypeViews
 from projections.volumes import VolumeViews
@@ -150,12 +153,14 @@ def shown(cloud: CloudServices, caller: Caller, volume_id: str,
           version: Version) -> dict[str, Any]:
     """A create's or update's answer: Cinder's extensions add nothing to those."""
     caught_up(cloud)
-    return {"volume": detail(visible(cloud, caller, volume_id), cloud.settings.public_url,
-                             caller, version, type_names(cloud), extended=False)}
+    return {"volume": detail(visible(cloud, caller, volume_id), look(cloud, caller, version),
+                             extended=False)}
 
 
-def type_names(cloud: CloudServices) -> dict[str, str]:
-    return VolumeTypeViews(cloud.store).names()
+def look(cloud: CloudServices, caller: Caller, version: Version) -> VolumeLook:
+    return VolumeLook(cloud.settings.public_url, caller, version,
+                      VolumeTypeViews(cloud.store).names(),
+                      StorageServiceViews(cloud.store).backends())
 
 
 def volume_request(v: VolumeCreate) -> VolumeRequest:
@@ -198,16 +203,6 @@ def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: 
 
 # -- read ------------------------------------------------------------------------------------
 
-def page_limit(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not re.fullmatch(r"-?[0-9]+", value):
-        raise InvalidInput("Invalid input received: limit param must be an integer")
-    if int(value) < 0:
-        raise InvalidInput("Invalid input received: limit param must be positive")
-    return min(int(value), 1000)
-
-
 def listed(request: Request, cloud: CloudServices, caller: Caller,
            engine: PolicyEngine) -> tuple[list[Row], dict[str, Any]]:
     params = request.query_params
@@ -215,16 +210,17 @@ def listed(request: Request, cloud: CloudServices, caller: Caller,
     everyone = caller.is_admin and params.get("all_tenants", "0").lower() in (
         "1", "true", "yes", "on")
     project = params.get("project_id") if everyone else caller.project_id
-    views = VolumeViews(cloud.store)
-    marker_seq = None
+    order, limit = sort_order(params), page_limit(params.get("limit"))
+    marker = None
     if "marker" in params:
-        marker = views.get(volume_key(params["marker"]))
-        if marker is None or (project is not None and marker["project_id"] != project):
-            raise InvalidInput(f"Invalid input received: marker [{params['marker']}] not found")
-        marker_seq = marker["seq"]
-    limit = page_limit(params.get("limit"))
-    rows = views.list(project, name=params.get("name"), status=params.get("status"),
-                      marker_seq=marker_seq, limit=limit)
+        try:
+            marker = volume_key(params["marker"])
+        except NotFound:
+            raise InvalidInput(f"Invalid input received: marker [{params['marker']}] not "
+                               "found") from None
+    rows = VolumeViews(cloud.store).list(project, name=params.get("name"),
+                                         status=params.get("status"))
+    rows = paged(ordered(rows, order), marker, limit)
     extra: dict[str, Any] = {}
     if limit is not None and rows and len(rows) == limit:
         base = f"{cloud.settings.public_url}{request.url.path}"
@@ -246,9 +242,8 @@ def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: Cal
                  engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     rows, extra = listed(request, cloud, caller, engine)
-    base = cloud.settings.public_url
-    names = type_names(cloud)
-    return {"volumes": [detail(r, base, caller, version, names) for r in rows], **extra}
+    seen = look(cloud, caller, version)
+    return {"volumes": [detail(r, seen) for r in rows], **extra}
 
 
 @router.get("/volumes/{volume_id}", response_model=VolumeShow)
@@ -257,8 +252,15 @@ def show(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     check_path_project(project_id, caller)
     row = visible(cloud, caller, volume_id)
     engine.enforce("volume:get", owned_by(row["project_id"]), caller.creds)
-    return {"volume": detail(row, cloud.settings.public_url, caller, version,
-                             type_names(cloud))}
+    return {"volume": detail(row, look(cloud, caller, version))}
+
+
+@router.api_route("/volumes/", methods=["GET", "PUT", "DELETE"], include_in_schema=False)
+def empty_volume_id(project_id: str, caller: CallerDep) -> Response:
+    """Cinder routes `volumes/` to the volume with the empty id, which is never found (not the
+    list, as a redirect to `/volumes` would make it)."""
+    check_path_project(project_id, caller)
+    raise NotFound("Volume  could not be found.")
 
 
 # -- change ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Quota resources and Nova's default limits (-1 means unlimited)."""
+"""Quota resources and Nova's (and Cinder's) default limits (-1 means unlimited)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,17 @@ DEFAULT_LIMITS: dict[str, int] = {
     "injected_file_path_bytes": 255,
     "server_groups": 10,
     "server_group_members": 10,
+    # Cinder's: snapshots, backups and groups are counted by the features that make them.
+    "snapshots": 10,
+    "backups": 10,
+    "backup_gigabytes": 1000,
+    "groups": 10,
+    "per_volume_gigabytes": -1,
 }
 
 # Resources whose consumption the ledger counts; the rest are per-request limits.
 COUNTED = ("instances", "cores", "ram", "key_pairs", "floating_ips", "fixed_ips",
-           "security_groups", "security_group_rules", "volumes", "gigabytes", "server_groups")
+           "security_groups", "security_group_rules", "volumes", "gigabytes", "server_groups",
+           "snapshots", "backups", "backup_gigabytes", "groups")
 
 UNLIMITED = -1

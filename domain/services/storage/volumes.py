@@ -18,7 +18,9 @@ from domain.app import SkyLedger
 from domain.catalog.image import Image
 from domain.commands import changed, command
 from domain.context import RequestContext
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, QuotaExceeded
+from domain.quota.ledger import QuotaLedger
+from domain.quota.limits import UNLIMITED
 from domain.services.compute.copies import image_snapshot
 from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
@@ -55,6 +57,18 @@ def check_size(size: object) -> int:
     return size
 
 
+def check_volume_size_limit(ledger: QuotaLedger, size: int) -> None:
+    """Cinder's per_volume_gigabytes: how large one volume may be (-1: any size)."""
+    limit = ledger.limit("per_volume_gigabytes")
+    if limit != UNLIMITED and size > limit:
+        raise VolumeSizeExceedsLimit(size, limit)
+
+
+class VolumeSizeExceedsLimit(QuotaExceeded):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__("per_volume_gigabytes", size, 0, limit)
+
+
 class VolumeService(AttachCommands, VolumeOutcomes):
     def __init__(self, app: SkyLedger, availability_zone: str = "nova",
                  host: str | None = None) -> None:
@@ -72,6 +86,7 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         image = self.source_image(ctx, req.image_ref, size) if req.image_ref is not None \
             else None
         ledger = open_ledger(self.app, str(ctx.project_id))
+        check_volume_size_limit(ledger, size)
         # Gigabytes first: Cinder reports the size when both are exceeded.
         ledger.claim({"gigabytes": size, "volumes": 1})
         volume = Volume(str(ctx.project_id), str(ctx.user_id), req.name, req.description, size,
@@ -139,6 +154,7 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         volume = self.volume(ctx, volume_id)
         volume.request_extend(check_size(new_size))
         ledger = open_ledger(self.app, volume.project_id)
+        check_volume_size_limit(ledger, new_size)
         ledger.claim({"gigabytes": new_size - volume.size})
         self.app.save(volume, ledger)
         return volume

@@ -76,6 +76,10 @@ def test_pools_hosts_zones_and_extensions(cloud: Cloud, volumes: Volumes,
         {"zoneName": "nova", "zoneState": {"available": True}}]}
     aliases = [e["alias"] for e in get(volumes, member_a, "extensions")["extensions"]]
     assert "os-volume-type-access" in aliases and "os-hosts" in aliases
+    capabilities = get(volumes, admin, "capabilities/vol-1@fast")
+    assert (capabilities["volume_backend_name"], capabilities["pool_name"]) == ("fast", "fast")
+    assert volumes.client.get(volumes.url(admin, "capabilities/nowhere"),
+                              headers=auth(admin)).status_code == 404
 
 
 def test_a_backend_name_places_volumes_on_that_backend(cloud: Cloud, volumes: Volumes,
@@ -88,6 +92,7 @@ def test_a_backend_name_places_volumes_on_that_backend(cloud: Cloud, volumes: Vo
         assert made.status_code == 200, made.text
     placed = volumes.made(member_a, volume_type="fast")
     assert volumes.aggregate(placed).host == "vol-1"
+    assert volumes.show(admin, placed)["os-vol-host-attr:host"] == "vol-1@fast#fast"
     nowhere = volumes.made(member_a, volume_type="tape")
     assert volumes.show(member_a, nowhere)["status"] == "error"  # Cinder's "No valid backend"
     put(volumes, admin, "os-services/disable", {"host": "vol-1", "binary": "cinder-volume"})

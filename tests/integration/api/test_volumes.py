@@ -151,11 +151,34 @@ def test_quota_sets_need_an_admin_and_known_keys(volumes: Volumes, admin: dict[s
                                  json={"quota_set": {"volumes": 100}})
     assert refused.status_code == 403
     theirs = volumes.url(admin, f"os-quota-sets/{member_a['project_id']}")
-    for bad in ({"snapshots": 3}, {"volumes": -2}, {"gigabytes": "lots"}):
+    for bad in ({"instances": 3}, {"volumes": -2}, {"gigabytes": "lots"}):
         response = volumes.client.put(theirs, headers=admin, json={"quota_set": bad})
         assert response.status_code == 400, (bad, response.text)
         assert "badRequest" in response.json()
     assert volumes.client.get(mine, headers=auth(member_a)).json()["quota_set"]["volumes"] == 10
+
+
+def test_every_cinder_quota_is_set_and_reset(volumes: Volumes, admin: dict[str, str],
+                                             member_a: dict[str, str]) -> None:
+    theirs = volumes.url(admin, f"os-quota-sets/{member_a['project_id']}")
+    wanted = {"gigabytes": 1009, "volumes": 11, "snapshots": 11, "backups": 11,
+              "backup_gigabytes": 1009, "per_volume_gigabytes": 2, "groups": 3}
+    response = volumes.client.put(theirs, headers=admin, json={"quota_set": wanted})
+    assert response.status_code == 200, response.text
+    assert response.json()["quota_set"] == wanted
+    too_big = volumes.create(member_a, size=3)  # larger than one volume may be
+    assert too_big.status_code == 413, too_big.text
+    assert "VolumeSizeExceedsLimit" in too_big.json()["overLimit"]["message"]
+    volume_id = volumes.ready(member_a, size=2)
+    assert volumes.action(member_a, volume_id, {"os-extend": {"new_size": 3}}).status_code == 413
+    assert volumes.client.delete(theirs, headers=admin).status_code == 200
+    shown = volumes.client.get(theirs, headers=admin).json()["quota_set"]
+    assert (shown["volumes"], shown["per_volume_gigabytes"], shown["snapshots"]) == (10, -1, 10)
+    defaults = volumes.client.get(volumes.url(admin, "os-quota-class-sets/default"),
+                                  headers=admin)
+    assert defaults.status_code == 200, defaults.text
+    assert defaults.json()["quota_class_set"]["id"] == "default"
+    assert defaults.json()["quota_class_set"]["gigabytes"] == 1000
 
 
 def test_list_filters_and_pages(volumes: Volumes, admin: dict[str, str],
@@ -253,3 +276,51 @@ def test_volume_fields_follow_the_microversion_and_the_role(
     too_new = volumes.client.get(volumes.url(member_a, f"volumes/{volume_id}"),
                                  headers={**auth(member_a), "OpenStack-API-Version": "volume 3.99"})
     assert too_new.status_code == 406
+
+
+def test_sorted_lists(volumes: Volumes, member_a: dict[str, str]) -> None:
+    made = [volumes.made(member_a, name=name, size=size)
+            for name, size in (("b", 2), ("a", 3), ("c", 1))]
+    by = {"id": sorted(made), "name": [made[1], made[0], made[2]]}
+    for key, expected in by.items():
+        listed = volumes.listed(member_a, sort=f"{key}:asc")["volumes"]
+        assert [v["id"] for v in listed] == expected, key
+        old_style = volumes.listed(member_a, sort_key=key, sort_dir="desc")["volumes"]
+        assert [v["id"] for v in old_style] == expected[::-1], key
+    sizes = volumes.listed(member_a, sort="size:desc,name")["volumes"]
+    assert [v["size"] for v in sizes] == [3, 2, 1]
+    page = volumes.listed(member_a, sort="id:asc", limit=1, marker=sorted(made)[0])["volumes"]
+    assert [v["id"] for v in page] == [sorted(made)[1]]
+    for bad in ({"sort": "colour:asc"}, {"sort": "id:up"}, {"sort": "id", "sort_key": "id"}):
+        response = volumes.client.get(volumes.url(member_a, "volumes"), params=bad,
+                                      headers=auth(member_a))
+        assert response.status_code == 400, bad
+
+
+def test_an_empty_volume_id_is_not_found(volumes: Volumes, member_a: dict[str, str]) -> None:
+    for method in ("GET", "PUT", "DELETE"):
+        response = volumes.client.request(method, volumes.url(member_a, "volumes/"),
+                                          headers=auth(member_a), json={"volume": {}})
+        assert response.status_code == 404, (method, response.text)
+
+
+def test_metadata_routes(volumes: Volumes, member_a: dict[str, str],
+                         member_b: dict[str, str]) -> None:
+    volume_id = volumes.made(member_a, metadata={"a": "1"})
+    url = volumes.url(member_a, f"volumes/{volume_id}/metadata")
+    headers = auth(member_a)
+    merged = volumes.client.post(url, headers=headers, json={"metadata": {"b": "2"}})
+    assert merged.json() == {"metadata": {"a": "1", "b": "2"}}
+    replaced = volumes.client.put(url, headers=headers, json={"metadata": {"c": "3"}})
+    assert replaced.json() == {"metadata": {"c": "3"}}
+    item = volumes.client.put(f"{url}/d", headers=headers, json={"meta": {"d": "4"}})
+    assert item.json() == {"meta": {"d": "4"}}
+    assert volumes.client.get(f"{url}/d", headers=headers).json() == {"meta": {"d": "4"}}
+    assert volumes.client.put(f"{url}/e", headers=headers,
+                              json={"meta": {"d": "4"}}).status_code == 400
+    assert volumes.client.delete(f"{url}/c", headers=headers).status_code == 200
+    assert volumes.client.delete(f"{url}/c", headers=headers).status_code == 404
+    assert volumes.client.get(url, headers=headers).json() == {"metadata": {"d": "4"}}
+    assert volumes.show(member_a, volume_id)["metadata"] == {"d": "4"}
+    assert volumes.client.get(volumes.url(member_b, f"volumes/{volume_id}/metadata"),
+                              headers=auth(member_b)).status_code == 404
