@@ -65,6 +65,7 @@ from api.routers import (
     network_subnets,
     volume_extensions,
     volume_metadata,
+    volume_qos,
     volume_quotas,
     volume_services,
     volume_types,
@@ -126,6 +127,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     volume_services,
     volume_extensions,
     volume_metadata,
+    volume_qos,
     compute_volume_attachments,
     dashboard,
 )

@@ -39,8 +39,8 @@ Evolve = Callable[[dict[str, Any], Any], None]
 
 # One step per volume event, mirroring domain/storage/volume.py.
 EVOLVE: dict[type, Evolve] = {
-    Volume.Updated: lambda d, e: d.update({k: v for k, v in e.changes.items()
-                                           if k in ("name", "description", "metadata")}),
+    Volume.Updated: lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
+        "name", "description", "metadata", "volume_type_id")}),
     Volume.ExtendRequested: lambda d, e: d.update(status="extending",
                                                   extending_to=e.new_size),
     Volume.DeleteRequested: lambda d, e: d.update(status="deleting"),
@@ -63,7 +63,6 @@ EVOLVE: dict[type, Evolve] = {
     Volume.DetachFailed: lambda d, e: d.update(status="in-use", fault=e.reason),
     Volume.BootRescheduled: lambda d, e: d.update(host=e.storage_host, attachment=d[
         "attachment"] and {**d["attachment"], "host": e.server_host}),
-    Volume.Retyped: lambda d, e: d.update(volume_type_id=e.volume_type_id),
     Volume.Lost: lambda d, e: d.update(status="error", extending_to=None, fault=e.reason),
 }
 

@@ -33,8 +33,7 @@ S = VolumeStatus
 
 class Volume(Entity):
     class Requested(Entity.Created):
-        # Version 2 added `volume_type_id`: volumes requested before it are of the default type.
-        class_version = 2
+        class_version = 2  # 2 added volume_type_id: older volumes are of the default type
         project_id: str
         user_id: str
         name: str | None
@@ -46,27 +45,22 @@ class Volume(Entity):
         host: str | None
         boot_of: str | None
         delete_on_termination: bool
-        volume_type_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["volume_type_id"] = None
+        volume_type_id: str | None  # the type's id (hex); None is the default type
+        upcast_v1_v2 = staticmethod(lambda state: state.update(volume_type_id=None))
 
     @event(Requested)
     def __init__(self, project_id: str, user_id: str, name: str | None,
                  description: str | None, size: int, availability_zone: str,
                  image: dict[str, Any] | None, metadata: dict[str, str],
                  host: str | None, boot_of: str | None = None,
-                 delete_on_termination: bool = False,
-                 volume_type_id: str | None = None) -> None:
+                 delete_on_termination: bool = False, volume_type_id: str | None = None) -> None:
         """`image` is a snapshot of the source image (None: an empty volume); `host` is the
         storage host whose pool is to hold the volume. `boot_of`: the server (id hex) whose root
         disk this volume is (boot from volume); its compute worker makes a new one at spawn, as
         Nova's compute manager has Cinder make it, so the storage worker leaves it alone.
-        `delete_on_termination`: deleting that server deletes the volume too.
-        `volume_type_id`: the type's id (hex); None is the default type."""
-        self.volume_type_id = volume_type_id
+        `delete_on_termination`: deleting that server deletes the volume too."""
         self.boot_of, self.delete_on_termination = boot_of, delete_on_termination
+        self.volume_type_id = volume_type_id
         self.project_id, self.user_id = project_id, user_id
         self.name, self.description, self.metadata = name, description, metadata
         self.size, self.availability_zone = size, availability_zone
@@ -95,24 +89,9 @@ class Volume(Entity):
 
     @event(Updated)
     def update(self, changes: dict[str, Any]) -> None:
-        for key in ("name", "description", "metadata"):
+        for key in ("name", "description", "metadata", "volume_type_id"):
             if key in changes:
                 setattr(self, key, changes[key])
-
-    def retype(self, volume_type_id: str | None) -> None:
-        """Another type, in the same pool (no data moves: the caller checked the backend)."""
-        if self.status not in (S.AVAILABLE, S.IN_USE):
-            raise InvalidVolume(f"Volume {self.id} status must be available or in-use to "
-                                f"retype, but current status is: {self.status.value}.")
-        self._retyped(volume_type_id, self.volume_type_id)
-
-    class Retyped(Entity.Event):
-        volume_type_id: str | None
-        previous: str | None
-
-    @event(Retyped)
-    def _retyped(self, volume_type_id: str | None, previous: str | None) -> None:
-        self.volume_type_id = volume_type_id
 
     def request_extend(self, new_size: int) -> None:
         if self.status not in OPERATIONS["extend"].sources:

@@ -56,6 +56,8 @@ OPERATIONS: dict[str, Operation] = {
     "detach": _op({S.IN_USE}, S.DETACHING, S.AVAILABLE, S.IN_USE),
 }
 
+# Where a volume may change its type (os-retype): no data moves, so attached ones too.
+RETYPABLE = frozenset({S.AVAILABLE, S.IN_USE})
 # What an administrator may force a volume to with os-reset_status.
 RESETTABLE = frozenset({S.AVAILABLE, S.ERROR})
 # Statuses in which the backend must hold the volume: its absence there is drift (`lost`).
@@ -76,6 +78,12 @@ class InvalidVolume(InvalidInput):
 
 class VolumeBusy(InvalidState):
     """Attach or detach of a volume whose status does not allow it (409)."""
+
+
+def check_retype(volume_id: object, status: VolumeStatus) -> None:
+    if status not in RETYPABLE:
+        raise InvalidVolume(f"Volume {volume_id} status must be available or in-use to "
+                            f"retype, but current status is: {status.value}.")
 
 
 def statuses(op: str) -> str:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from adapters import keys
 from domain.context import RequestContext
 from domain.services.compute.consoles import ConsoleService
+from domain.services.storage.hosts import Capacity
 from ops.bootstrap import Cloud
 from tests.support.compute_api import Compute
 from tests.support.identity import password_token
@@ -276,6 +277,36 @@ def drive_security_groups(fleet: Compute, api: Api, member: dict[str, str]) -> N
     api("DELETE", f"{net}/security-groups/{default['id']}")  # the admin project's: unused
     api("GET", f"{net}/security-groups")  # made again
     api("DELETE", f"{net}/security-groups/{web}")
+def drive_volume_types(fleet: Compute, api: Api, member: dict[str, str],
+                       project_id: str) -> None:
+    """Types (specs, access, renames, one deleted), qos-specs and their associations, and a
+    volume service registered, beating and disabled; a volume made and retyped with a type."""
+    admin_project = project_of(fleet.cloud, {})
+    types, qos = f"/volume/v3/{admin_project}/types", f"/volume/v3/{admin_project}/qos-specs"
+    gold = api.create(types, "volume_type", {"name": "rb-gold", "extra_specs": {"a": "1"}})
+    private = api.create(types, "volume_type", {"name": "rb-private",
+                                                "os-volume-type-access:is_public": False})
+    gone = api.create(types, "volume_type", {"name": "rb-gone"})
+    api("POST", f"{types}/{gold}/extra_specs", {"extra_specs": {"b": "2"}})
+    api("DELETE", f"{types}/{gold}/extra_specs/a")
+    api("PUT", f"{types}/{gold}", {"volume_type": {"name": "rb-au", "description": "d"}})
+    api("POST", f"{types}/{private}/action", {"addProjectAccess": {"project": project_id}})
+    api("DELETE", f"{types}/{gone}")
+    limits = api.create(qos, "qos_specs", {"name": "rb-qos", "read_iops_sec": "10"})
+    api("PUT", f"{qos}/{limits}", {"qos_specs": {"iops": "5"}})
+    api("PUT", f"{qos}/{limits}/delete_keys", {"keys": ["read_iops_sec"]})
+    for type_id in (gold, private):
+        api("GET", f"{qos}/{limits}/associate?vol_type_id={type_id}")
+    api("GET", f"{qos}/{limits}/disassociate?vol_type_id={private}")
+    worker = RequestContext(user_id="volume:rb-vol")
+    fleet.cloud.volume_hosts.register(worker, "rb-vol", "rb-pool", "nova", Capacity(10, 9))
+    fleet.cloud.volume_hosts.heartbeat(worker, "rb-vol", Capacity(10, 8))
+    fleet.cloud.volume_hosts.disable(worker, "rb-vol", "maintenance")
+    base = f"/volume/v3/{project_id}/volumes"
+    typed = api("POST", base, {"volume": {"size": 1, "volume_type": "rb-private"}},
+                headers=member)["volume"]["id"]
+    fleet.cloud.volumes.created(worker, typed, f"/pool/{typed}")
+    api("POST", f"{base}/{typed}/action", {"os-retype": {"new_type": "rb-au"}}, headers=member)
 
 
 def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
@@ -295,6 +326,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_servers(fleet, api, member)
     drive_volumes(fleet, api, member, ids["rb-p1"])
     drive_security_groups(fleet, api, member)
+    drive_volume_types(fleet, api, member, ids["rb-p1"])
     fleet.cloud.sync_read_models()
 
 

@@ -179,7 +179,8 @@ class VolumeTypeService:
         qos.delete(force)
         for vtype in types:
             vtype.set_qos_specs(None)
-        self.app.save(qos, *types, release_name(self.app, QOS_KIND, "", qos.name, qos.id))
+        self.app.save(*changed(qos, *types,
+                               release_name(self.app, QOS_KIND, "", qos.name, qos.id)))
 
     def _associated(self, qos: QosSpecs) -> list[VolumeType]:
         found = [live(self.app, t, VolumeType) for t in qos.types]

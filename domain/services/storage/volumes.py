@@ -28,6 +28,7 @@ from domain.services.storage.lookup import live
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.types import find_type, usable_type
 from domain.storage.volume import Volume
+from domain.storage.volume_states import check_retype
 
 GIB = 2**30
 MAX_SIZE = 2**31 - 1  # Cinder's DB_MAX_INT
@@ -141,7 +142,10 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         if (new and new.backend_name) != (old and old.backend_name):
             raise InvalidInput("Invalid input received: Retype to a type of another backend "
                                "(volume migration) is not supported.")
-        volume.retype(new.id.hex if new else None)
+        # No data moves (same backend), so the type changes now, on an available or in-use
+        # volume; the volume is saved with the types, so a concurrent change conflicts.
+        check_retype(volume.id, volume.status)
+        volume.update({"volume_type_id": new.id.hex if new else None})
         if new is not None:
             new.use(volume.id.hex)
         if old is not None:
