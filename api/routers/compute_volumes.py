@@ -18,9 +18,10 @@ from api.network_bulk import parse_body
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import VolumeCreate, owned_by, visible, volume_request
 from api.server_views import dashed
-from api.volume_views import DEFAULT_TYPE
 from domain.errors import NotFound
+from domain.storage.volume_type import DEFAULT_TYPE, DEFAULT_TYPE_ID
 from projections.store import Row
+from projections.volume_types import VolumeTypeViews
 from projections.volumes import VolumeViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: volumes"])
@@ -48,7 +49,7 @@ def proxied(version: Version) -> None:
         raise NotFound("The resource could not be found.")
 
 
-def nova_volume(row: Row) -> dict[str, Any]:
+def nova_volume(row: Row, type_names: dict[str, str]) -> dict[str, Any]:
     attachment = row["attachment"]
     attached = [{"id": dashed(row["id"]), "volumeId": dashed(row["id"]),
                  "serverId": dashed(attachment["server_id"]), "device": attachment["device"]}
@@ -56,7 +57,9 @@ def nova_volume(row: Row) -> dict[str, Any]:
     return {"id": dashed(row["id"]), "status": row["status"], "size": row["size"],
             "availabilityZone": row["availability_zone"], "createdAt": row["created_at"],
             "displayName": row["name"], "displayDescription": row["description"],
-            "volumeType": DEFAULT_TYPE, "snapshotId": None,
+            "volumeType": type_names.get(row.get("volume_type_id") or DEFAULT_TYPE_ID.hex,
+                                         DEFAULT_TYPE),
+            "snapshotId": None,
             "metadata": dict(row["metadata"] or {}), "attachments": attached}
 
 
@@ -66,7 +69,9 @@ def project_volumes(cloud: CloudServices, caller: CallerDep, engine: PolicyDep,
     proxied(version)
     engine.enforce("volume:get_all", owned_by(caller.project_id), caller.creds)
     rows = VolumeViews(cloud.store).list(caller.project_id)[offset:]
-    return {"volumes": [nova_volume(r) for r in (rows if limit is None else rows[:limit])]}
+    names = VolumeTypeViews(cloud.store).names()
+    return {"volumes": [nova_volume(r, names)
+                        for r in (rows if limit is None else rows[:limit])]}
 
 
 Limit = Annotated[int | None, Query(ge=0)]
@@ -113,7 +118,8 @@ def volume_create(body: NovaVolumeCreateRequest, cloud: CloudDep, caller: Caller
         volume_type=wanted.volume_type, metadata=wanted.metadata)))
     volume = cloud.volumes.create(caller.ctx, request)
     caught_up(cloud)
-    return {"volume": nova_volume(visible(cloud, caller, volume.id.hex))}
+    return {"volume": nova_volume(visible(cloud, caller, volume.id.hex),
+                                  VolumeTypeViews(cloud.store).names())}
 
 
 @router.get("/os-volumes/{volume_id}")
@@ -122,7 +128,7 @@ def volume_show(volume_id: str, cloud: CloudDep, caller: CallerDep, engine: Poli
     proxied(version)
     row = visible(cloud, caller, volume_id)
     engine.enforce("volume:get", owned_by(row["project_id"]), caller.creds)
-    return {"volume": nova_volume(row)}
+    return {"volume": nova_volume(row, VolumeTypeViews(cloud.store).names())}
 
 
 @router.delete("/os-volumes/{volume_id}", status_code=202)

@@ -18,6 +18,7 @@ from domain.context import SYSTEM
 from domain.identity.role import role_id
 from tests.support.authz_identity import identity_bodies, identity_things
 from tests.support.authz_images import image_bodies, imported_image_task, operator_metadefs
+from tests.support.authz_volumes import volume_bodies, volume_things
 from tests.support.compute_api import WORKER, Compute, auth
 from tests.support.identity import password_token
 from tests.support.network_api import NET, create_network
@@ -139,6 +140,7 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     operator_ids(world, admin)
     operator_metadefs(world, admin)
     identity_things(world, admin)
+    volume_things(world, admin)
     return world
 
 
@@ -196,6 +198,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "PUT /compute/v2.1/os-quota-sets/{project_id}": {"quota_set": {"instances": 1}},
         "DELETE /compute/v2.1/os-quota-sets/{project_id}": None,
         **image_bodies(other_project),
+        **volume_bodies(other_project),
         "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",
                                                   "imageRef": world.compute.image}},
         "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},

@@ -1,0 +1,67 @@
+"""The Block Storage part of the authorisation matrix's world: the operator's volume type
+(private, shared with A, with an extra spec), qos-specs and volume service, A's volume metadata,
+and a valid body for each mutating volume route beyond the volumes themselves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from domain.context import RequestContext
+from domain.services.storage.hosts import Capacity
+from tests.support.volumes_api import project_of
+
+if TYPE_CHECKING:
+    from tests.support.authz_world import World
+
+A_SPEC = "secret:spec"  # the flavor's extra spec key, which names metadata keys too
+SERVICE_HOST = "matrix-vol"
+
+
+def volume_things(world: World, admin: dict[str, str]) -> None:
+    project = world.a["project_id"]
+    admin_project = project_of(world.compute.cloud, {})
+    base = f"/volume/v3/{admin_project}"
+    vtype = world.created("POST", f"{base}/types", {"volume_type": {
+        "name": "operators-type", "extra_specs": {A_SPEC: "1"},
+        "os-volume-type-access:is_public": False}}, "volume_type", admin)
+    world.created("POST", f"{base}/types/{vtype['id']}/action",
+                  {"addProjectAccess": {"project": project}}, None, admin)
+    qos = world.created("POST", f"{base}/qos-specs", {"qos_specs": {"name": "operators-qos"}},
+                        "qos_specs", admin)
+    world.compute.cloud.volume_hosts.register(
+        RequestContext(user_id=f"volume:{SERVICE_HOST}"), SERVICE_HOST, "matrix-pool", "nova",
+        Capacity(10.0, 5.0))
+    volume_id = world.params["volume_id"]
+    world.created("POST", f"/volume/v3/{project}/volumes/{volume_id}/metadata",
+                  {"metadata": {A_SPEC: "secret-metadata-a"}}, None)
+    world.compute.cloud.sync_read_models()
+    world.keep(type_id=vtype["id"], qos_id=qos["id"], host=SERVICE_HOST, action="enable",
+               class_name="default")
+    world.secret("secret-metadata-a")
+
+
+def volume_bodies(other_project: str) -> dict[str, Any]:
+    base = "/volume/v3/{project_id}"
+    types, one, qos = f"{base}/types", f"{base}/types/{{type_id}}", f"{base}/qos-specs/{{qos_id}}"
+    metadata = f"{base}/volumes/{{volume_id}}/metadata"
+    return {
+        f"PUT {base}/volumes/": {"volume": {"name": "changed"}},
+        f"DELETE {base}/volumes/": None,
+        f"POST {types}": {"volume_type": {"name": "matrix"}},
+        f"PUT {one}": {"volume_type": {"description": "changed"}},
+        f"DELETE {one}": None,
+        f"POST {one}/extra_specs": {"extra_specs": {"a": "b"}},
+        f"PUT {one}/extra_specs/{{key}}": {A_SPEC: "2"},
+        f"DELETE {one}/extra_specs/{{key}}": None,
+        f"POST {one}/action": {"addProjectAccess": {"project": other_project}},
+        f"POST {base}/qos-specs": {"qos_specs": {"name": "matrix"}},
+        f"PUT {qos}": {"qos_specs": {"a": "b"}},
+        f"PUT {qos}/delete_keys": {"keys": ["a"]},
+        f"DELETE {qos}": None,
+        f"PUT {base}/os-services/{{action}}": {"host": SERVICE_HOST, "binary": "cinder-volume"},
+        f"DELETE {base}/os-quota-sets/{{target_id}}": None,
+        f"POST {metadata}": {"metadata": {"a": "b"}},
+        f"PUT {metadata}": {"metadata": {"a": "b"}},
+        f"PUT {metadata}/{{key}}": {"meta": {A_SPEC: "changed"}},
+        f"DELETE {metadata}/{{key}}": None,
+    }
