@@ -22,9 +22,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.microversions import Version
-from api.volume_views import DEFAULT_TYPE, DEFAULT_TYPE_ID
 from domain.errors import InvalidInput
 from domain.services.compute.boot_volumes import RootVolumeRequest, bdm_invalid
+from domain.storage.volume_type import DEFAULT_TYPE, DEFAULT_TYPE_ID
 
 
 class BlockDeviceMapping(BaseModel):
@@ -55,7 +55,7 @@ def check_volume_types(mappings: list[BlockDeviceMapping] | None, version: Versi
         if version < "2.67":
             raise InvalidInput("Additional properties are not allowed ('volume_type' was "
                                "unexpected)")
-        if bdm.volume_type not in (None, DEFAULT_TYPE, DEFAULT_TYPE_ID):
+        if bdm.volume_type not in (None, DEFAULT_TYPE, str(DEFAULT_TYPE_ID)):
             raise InvalidInput(f"Volume type {bdm.volume_type} could not be found.")
 
 
