@@ -143,7 +143,7 @@ def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
 CHANGED_KEYS = ("id", "name", "links", "status", "tenant_id", "user_id", "metadata", "hostId",
                 "image", "flavor", "created", "updated", "accessIPv4", "accessIPv6",
                 "OS-DCF:diskConfig", "progress", "fault", "locked", "description", "tags",
-                "trusted_image_certificates", "server_groups")
+                "trusted_image_certificates", "server_groups", "locked_reason")
 
 
 def changed(server: dict[str, Any], look: ServerLook, rebuilt: bool = False) -> ServerChangedV21:
@@ -222,6 +222,8 @@ def versioned_fields(server: dict[str, Any], look: ServerLook) -> dict[str, Any]
         fields["trusted_image_certificates"] = server.get("trusted_image_certificates")
     if look.version >= "2.71" and look.server_groups is not None:
         fields["server_groups"] = list(look.server_groups)
+    if look.version >= "2.73":
+        fields["locked_reason"] = server.get("locked_reason")
     return fields
 
 
@@ -327,7 +329,12 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
         return ServerDetailList(servers=[]) if detailed else ServerList(servers=[])
     since = changes_since(params.get("changes-since"))
     before = changes_before(params, version, since)
-    matches = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
+    named = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
+    locked = locked_filter(params.get("locked"), version)
+
+    def matches(server: dict[str, Any]) -> bool:
+        return named(server) and (locked is None or bool(server["locked"]) is locked)
+
     limit = page_size(params.get("limit"))
     views = ServerViews(cloud.store)
     # Changes include deleted servers, as in Nova.
@@ -375,6 +382,21 @@ def status_filter(status: str | None, caller: Caller,
             raise Forbidden("Only administrators may list deleted instances")
         return True, lambda _: True
     return False, lambda server: status_of(server) == wanted
+
+
+STRICT_TRUE, STRICT_FALSE = ("1", "t", "true", "on", "y", "yes"), ("0", "f", "false", "off", "n",
+                                                                   "no")
+
+
+def locked_filter(value: str | None, version: Version) -> bool | None:
+    """From 2.73 `locked` keeps the (un)locked servers, read strictly as oslo's
+    bool_from_string does; earlier microversions ignore it."""
+    if value is None or version < "2.73":
+        return None
+    if value.strip().lower() in STRICT_TRUE + STRICT_FALSE:
+        return value.strip().lower() in STRICT_TRUE
+    accepted = ", ".join(f"'{v}'" for v in sorted(STRICT_TRUE + STRICT_FALSE))
+    raise InvalidInput(f"Unrecognized value '{value}', acceptable values are: {accepted}")
 
 
 def changes_since(value: str | None) -> str | None:

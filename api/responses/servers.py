@@ -183,13 +183,18 @@ class ServerV271(ServerV263):
     server_groups: list[str] = MISSING  # type: ignore[assignment]
 
 
+class ServerV273(ServerV271):
+    locked_reason: str | None
+
+
 # Newest first: a request's microversion gets the first model at or below it.
 SERVER_MODELS: tuple[tuple[str, type[ServerV21]], ...] = (
-    ("2.71", ServerV271), ("2.63", ServerV263), ("2.47", ServerV247), ("2.26", ServerV226),
+    ("2.73", ServerV273), ("2.71", ServerV271), ("2.63", ServerV263), ("2.47", ServerV247),
+    ("2.26", ServerV226),
     ("2.19", ServerV219), ("2.16", ServerV216), ("2.9", ServerV29), ("2.3", ServerV23),
     ("2.1", ServerV21))
-Server = (ServerV271 | ServerV263 | ServerV247 | ServerV226 | ServerV219 | ServerV216 | ServerV29
-          | ServerV23 | ServerV21)
+Server = (ServerV273 | ServerV271 | ServerV263 | ServerV247 | ServerV226 | ServerV219 | ServerV216
+          | ServerV29 | ServerV23 | ServerV21)
 
 
 class ServerShow(Body):
@@ -267,15 +272,25 @@ class ServerChangedV271(ServerChangedV263):
     server_groups: list[str]
 
 
+class ServerUpdatedV273(ServerUpdatedV271):
+    locked_reason: str | None
+
+
+class ServerChangedV273(ServerChangedV271):
+    locked_reason: str | None
+
+
 # A rebuild's answers (newest first), then a PUT's, which never show key_name or user_data.
 CHANGED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
-    ("2.71", ServerChangedV271), ("2.63", ServerChangedV263), ("2.57", ServerChangedV257),
+    ("2.73", ServerChangedV273), ("2.71", ServerChangedV271), ("2.63", ServerChangedV263),
+    ("2.57", ServerChangedV257),
     ("2.54", ServerChangedV254), ("2.47", ServerChangedV247), ("2.26", ServerChangedV226),
     ("2.19", ServerChangedV219), ("2.9", ServerChangedV29), ("2.1", ServerChangedV21))
 UPDATED_MODELS: tuple[tuple[str, type[ServerChangedV21]], ...] = (
-    ("2.71", ServerUpdatedV271), ("2.63", ServerUpdatedV263),
+    ("2.73", ServerUpdatedV273), ("2.71", ServerUpdatedV271), ("2.63", ServerUpdatedV263),
     *((since, model) for since, model in CHANGED_MODELS if Version.of(since) < "2.54"))
-ServerChanged = (ServerChangedV271 | ServerUpdatedV271 | ServerChangedV263 | ServerUpdatedV263
+ServerChanged = (ServerChangedV273 | ServerUpdatedV273 | ServerChangedV271 | ServerUpdatedV271
+                 | ServerChangedV263 | ServerUpdatedV263
                  | ServerChangedV257 | ServerChangedV254 | ServerChangedV247 | ServerChangedV226
                  | ServerChangedV219 | ServerChangedV29 | ServerChangedV21)
 

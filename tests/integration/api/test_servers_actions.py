@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.services.compute.consoles import ConsoleService
-from tests.support.compute_api import Compute, auth
+from tests.support.compute_api import SERVERS, Compute, auth
 
 # (action body, the aggregate's action the worker reports on, status while pending, after)
 LIFECYCLE = [
@@ -159,3 +159,25 @@ def test_console_output_reads_what_the_worker_recorded(compute: Compute,
                              (None, "one\ntwo\nthree\n")):
         response = compute.action(member_a, server_id, {"os-getConsoleOutput": {"length": length}})
         assert response.json() == {"output": expected}, length
+
+
+def test_locked_reason_and_the_locked_filter_from_2_73(compute: Compute,
+                                                       member_a: dict[str, str]) -> None:
+    locked, free = compute.active(member_a), compute.active(member_a)
+    lock = compute.action(member_a, locked, {"lock": {"locked_reason": "audit"}}, "2.73")
+    assert lock.status_code == 202
+    assert compute.show(member_a, locked, "2.73")["locked_reason"] == "audit"
+    assert compute.show(member_a, free, "2.73")["locked_reason"] is None
+    assert "locked_reason" not in compute.show(member_a, locked, "2.72")
+    put = compute.client.put(f"{SERVERS}/{locked}", json={"server": {"name": "renamed"}},
+                             headers=auth(member_a, "2.73"))
+    assert put.json()["server"]["locked_reason"] == "audit"
+    for value, expected in (("true", {locked}), ("False", {free}), ("1", {locked})):
+        listed = compute.client.get(f"{SERVERS}/detail?locked={value}",
+                                    headers=auth(member_a, "2.73")).json()["servers"]
+        assert {s["id"] for s in listed} == expected, value
+        assert all("locked_reason" in s for s in listed)
+    old = compute.client.get(f"{SERVERS}?locked=true", headers=auth(member_a, "2.72"))
+    assert {s["id"] for s in old.json()["servers"]} == {locked, free}, "ignored before 2.73"
+    bad = compute.client.get(f"{SERVERS}?locked=maybe", headers=auth(member_a, "2.73"))
+    assert bad.status_code == 400 and "Unrecognized value 'maybe'" in bad.text
