@@ -9,9 +9,11 @@ Three boot mappings (boot_index 0) are understood, as Nova has them:
 Mappings of further disks (boot_index other than 0, blank, snapshot) are refused (400). The
 messages are Nova's (nova/block_device.py `BlockDeviceDict.from_api`, nova/compute/api.py).
 
-From 2.67 a mapping may name the `volume_type` of the volume it makes, by name or id; the
-block storage service has one type (api/volume_views.py), so that one or none is accepted and
-any other is Nova's 400 for a type Cinder does not know.
+From 2.67 a mapping may name the `volume_type` of the volume it makes, by name or id. Only
+the default type (or none) is accepted yet, since the root volume a boot makes is always of
+that type; any other name is Nova's 400 for a type Cinder does not know. Types made through
+the Block Storage API's /types are not yet usable here (the boot would have to give the type
+to the volume it makes).
 """
 
 from __future__ import annotations
