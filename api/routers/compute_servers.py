@@ -33,12 +33,12 @@ from api.responses.servers import (
     ServerV21,
 )
 from api.security_group_views import ensure_default, find_group
+from api.server_list import list_servers
 from api.server_views import (
     ServerLook,
     changed,
     created_body,
     detail,
-    list_servers,
     server_look,
 )
 from api.trusted_certs import TrustedCerts, certificate_changes

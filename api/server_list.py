@@ -1,0 +1,169 @@
+"""GET /servers and /servers/detail: Nova's filters, paging and changes-since/-before windows
+over the server read model, with the bodies server_views.py builds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from api.auth import Caller
+from api.deps import CloudServices
+from api.microversions import Version
+from api.policy import PolicyEngine
+from api.responses.servers import STATUSES, ServerDetailList, ServerList
+from api.server_views import dashed, detail, server_look, status_of, summary
+from domain.errors import Forbidden, InvalidInput
+from projections.servers import ServerViews, name_matcher
+
+MAX_LIMIT = 1000  # Nova's [api] max_limit
+TRUE, FALSE = ("", "1", "t", "true", "on", "y", "yes"), ("0", "f", "false", "off", "n", "no")
+
+
+def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller,
+                 engine: PolicyEngine, version: Version,
+                 detailed: bool) -> ServerList | ServerDetailList:
+    rule = "os_compute_api:servers:detail" if detailed else "os_compute_api:servers:index"
+    own = {"project_id": caller.project_id, "user_id": caller.user_id}
+    engine.enforce(rule, own, caller.creds)
+    where = scope(params, caller, engine, f"{rule}:get_all_tenants")
+    if engine.allowed("os_compute_api:servers:allow_all_filters", own, caller.creds) and \
+            params.get("host"):
+        where["host"] = params["host"]  # other callers' host filter is dropped, as in Nova
+    for param, column in (("reservation_id", "reservation_id"), ("flavor", "flavor_id")):
+        if params.get(param):
+            where[column] = params[param]
+    if params.get("image"):
+        where["image_id"] = _hex_or_none(params["image"].rstrip("/").rsplit("/", 1)[-1])
+    deleted, keep = status_filter(params.get("status"), caller, version)
+    if keep is None:
+        return ServerDetailList(servers=[]) if detailed else ServerList(servers=[])
+    since = changes_since(params.get("changes-since"))
+    before = changes_before(params, version, since)
+    named = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
+    locked = locked_filter(params.get("locked"), version)
+
+    def matches(server: dict[str, Any]) -> bool:
+        return named(server) and (locked is None or bool(server["locked"]) is locked)
+
+    limit = page_size(params.get("limit"))
+    views = ServerViews(cloud.store)
+    # Changes include deleted servers, as in Nova.
+    rows = views.list(where, deleted=None if (since or before) and deleted is False else deleted,
+                      changes_since=since, changes_before=before,
+                      marker_seq=marker_seq(views, where, params),
+                      keep=lambda s: keep(s) and matches(s), limit=limit)
+    look = server_look(cloud, caller, engine, version)
+    body: dict[str, Any] = {"servers": [detail(r, look) if detailed else summary(r, look.base)
+                                        for r in rows]}
+    if rows and len(rows) == limit:
+        query = urlencode({**params, "marker": dashed(rows[-1]["id"])})
+        path = "servers/detail" if detailed else "servers"
+        body["servers_links"] = [{"rel": "next",
+                                  "href": f"{look.base}/compute/v2.1/{path}?{query}"}]
+    return ServerDetailList(**body) if detailed else ServerList(**body)
+
+
+def scope(params: Mapping[str, str], caller: Caller, engine: PolicyEngine,
+          all_rule: str) -> dict[str, Any]:
+    """Whose servers: the caller's project, or (by policy) every project or a named one."""
+    value = params.get("all_tenants")
+    if value is not None and value.lower() not in TRUE + FALSE:
+        raise InvalidInput(f"Invalid all_tenants value: {value}")
+    wanted = params.get("project_id") or params.get("tenant_id")
+    if (value is None or value.lower() in FALSE) and wanted in (None, caller.project_id):
+        return {"project_id": caller.project_id}
+    engine.enforce(all_rule, {"project_id": caller.project_id}, caller.creds)
+    return {"project_id": wanted} if wanted else {}
+
+
+def status_filter(status: str | None, caller: Caller,
+                  version: Version) -> tuple[bool | None, Any]:
+    """(deleted, keep): which rows by their deleted flag, and a filter on the API status;
+    keep is None when the answer is an empty list."""
+    if not status:
+        return False, lambda _: True
+    wanted = status.upper()
+    if wanted not in STATUSES:
+        if version >= "2.38":
+            raise InvalidInput(f"Invalid status value: {status}")
+        return False, None
+    if wanted == "DELETED":
+        if not caller.is_admin:
+            raise Forbidden("Only administrators may list deleted instances")
+        return True, lambda _: True
+    return False, lambda server: status_of(server) == wanted
+
+
+STRICT_TRUE, STRICT_FALSE = ("1", "t", "true", "on", "y", "yes"), ("0", "f", "false", "off", "n",
+                                                                   "no")
+
+
+def locked_filter(value: str | None, version: Version) -> bool | None:
+    """From 2.73 `locked` keeps the (un)locked servers, read strictly as oslo's
+    bool_from_string does; earlier microversions ignore it."""
+    if value is None or version < "2.73":
+        return None
+    if value.strip().lower() in STRICT_TRUE + STRICT_FALSE:
+        return value.strip().lower() in STRICT_TRUE
+    accepted = ", ".join(f"'{v}'" for v in sorted(STRICT_TRUE + STRICT_FALSE))
+    raise InvalidInput(f"Unrecognized value '{value}', acceptable values are: {accepted}")
+
+
+def changes_since(value: str | None) -> str | None:
+    return None if value is None else moment_param("changes-since", value)
+
+
+def changes_before(params: Mapping[str, str], version: Version,
+                   since: str | None) -> str | None:
+    """From 2.66 (servers and instance actions): what changed at or before a moment, which
+    may not come before `since`. Earlier microversions ignore the parameter."""
+    value = params.get("changes-before") if version >= "2.66" else None
+    if value is None:
+        return None
+    before = moment_param("changes-before", value)
+    if since is not None and before < since:
+        raise InvalidInput("The value of changes-since must be less than or equal to "
+                           "changes-before.")
+    return before
+
+
+def moment_param(name: str, value: str) -> str:
+    """An ISO 8601 query moment as the read models store times (naive UTC, microseconds)."""
+    try:
+        moment = datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError:
+        raise InvalidInput(f"Invalid filter field: {name} ({value}).") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def page_size(value: str | None) -> int:
+    if value is None:
+        return MAX_LIMIT
+    if not value.lstrip("-").isdigit():
+        raise InvalidInput("limit param must be an integer")
+    if int(value) < 0:
+        raise InvalidInput("limit param must be positive")
+    return min(int(value), MAX_LIMIT)
+
+
+def marker_seq(views: ServerViews, where: dict[str, Any],
+               params: Mapping[str, str]) -> int | None:
+    marker = params.get("marker")
+    if marker is None:
+        return None
+    row = views.get(_hex_or_none(marker) or "", include_deleted=True)
+    if row is None or ("project_id" in where and row["project_id"] != where["project_id"]):
+        raise InvalidInput(f"marker [{marker}] not found")
+    return int(row["seq"])
+
+
+def _hex_or_none(value: str) -> str | None:
+    try:
+        return UUID(value).hex
+    except ValueError:
+        return None
