@@ -19,6 +19,10 @@ from projections.store import Row
 from projections.volume_types import VolumeTypeViews
 
 NO_VALID_BACKEND = "No valid backend was found. No weighed backends available"
+# What every pool here reports (a libvirt storage pool of files), and Cinder's
+# CapabilitiesFilter matches a type's extra specs of the same names against.
+VENDOR, PROTOCOL, DRIVER_VERSION = "Open Source", "file", "1.0.0"
+CAPABILITIES = {"vendor_name": VENDOR, "storage_protocol": PROTOCOL}
 
 
 def is_up(cloud: CloudServices, row: Row) -> bool:
@@ -37,7 +41,11 @@ def type_row(cloud: CloudServices, ref: str) -> Row | None:
 def place(cloud: CloudServices, volume_type: str | None) -> tuple[str | None, str | None]:
     """(the storage host, or None for the default one; why there is none, or None)."""
     row = type_row(cloud, volume_type) if volume_type is not None else None
-    backend = (row or {}).get("extra_specs", {}).get(BACKEND_SPEC)
+    specs = (row or {}).get("extra_specs", {})
+    if any(specs[k] != v for k, v in CAPABILITIES.items()
+           if k in specs and not str(specs[k]).startswith("<")):  # operators: not matched here
+        return None, NO_VALID_BACKEND
+    backend = specs.get(BACKEND_SPEC)
     if backend is None:
         return None, None
     for service in StorageServiceViews(cloud.store).all():

@@ -17,7 +17,7 @@ from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import VolumeVersion
 from api.policy import PolicyEngine
-from api.volume_placement import is_up
+from api.volume_placement import DRIVER_VERSION, PROTOCOL, VENDOR, is_up
 from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput, NotFound
 from domain.storage.service import BINARY
@@ -33,8 +33,6 @@ RULES = [
     policy.RuleDefault("volume_extension:availability_zone_list", "rule:admin_or_reader"),
     policy.RuleDefault("volume_extension:capabilities", "rule:admin_api"),
 ]
-# What a pool reports beyond its capacity (a libvirt storage pool of files).
-VENDOR, PROTOCOL, DRIVER_VERSION = "Open Source", "file", "1.0.0"
 
 
 def enforce(engine: PolicyEngine, caller: Caller, rule: str) -> None:

@@ -89,7 +89,8 @@ def settings(cloud: Cloud, concurrency_lock_path: Path) -> dict[str, dict[str, s
         },
         "volume": {
             "min_microversion": "3.0", "max_microversion": "latest", "build_timeout": "300",
-            "storage_protocol": "iSCSI", "vendor_name": "Open Source",
+            # What skyledger's pools report (types naming other capabilities find no backend).
+            "storage_protocol": "file", "vendor_name": "Open Source",
         },
         "volume-feature-enabled": {
             "backup": on, "snapshot": on, "clone": on, "manage_snapshot": "False",

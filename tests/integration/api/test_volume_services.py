@@ -99,3 +99,19 @@ def test_a_backend_name_places_volumes_on_that_backend(cloud: Cloud, volumes: Vo
     cloud.sync_read_models()
     disabled = volumes.made(member_a, volume_type="fast")
     assert volumes.show(member_a, disabled)["status"] == "error"
+
+
+def test_capability_specs_must_match_the_pools(cloud: Cloud, volumes: Volumes,
+                                               admin: dict[str, str],
+                                               member_a: dict[str, str]) -> None:
+    """Cinder's CapabilitiesFilter: a type asking for another vendor or protocol finds no
+    backend, one asking for what the pools report does."""
+    for name, protocol in (("iscsi", "iSCSI"), ("files", "file")):
+        made = volumes.client.post(volumes.url(admin, "types"), headers=auth(admin), json={
+            "volume_type": {"name": name, "extra_specs": {"storage_protocol": protocol,
+                                                          "vendor_name": "Open Source"}}})
+        assert made.status_code == 200, made.text
+    assert volumes.show(member_a, volumes.made(member_a, volume_type="iscsi"))[
+        "status"] == "error"
+    assert volumes.show(member_a, volumes.made(member_a, volume_type="files"))[
+        "status"] == "creating"
