@@ -36,6 +36,7 @@ from domain.services.metadefs import MetadefService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
+from domain.services.network.routers import RouterService
 from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
@@ -118,6 +119,7 @@ class CloudServices:
     subnet_pools: PrefixPoolService
     floating_ips: FloatingIpService
     security_groups: SecurityGroupService
+    routers: RouterService
     volumes: VolumeService
     volume_types: VolumeTypeService
     volume_hosts: StorageHosts

@@ -19,12 +19,12 @@ from api.policy import PolicyEngine
 from domain.base import natural_id
 from domain.errors import NotFound, QuotaExceeded
 from domain.network.config import NetworkConfig
+from domain.network.pool import EXTERNAL_NETWORK_ID as EXTERNAL_NETWORK_ID
+from domain.network.pool import EXTERNAL_SUBNET_ID as EXTERNAL_SUBNET_ID
 from projections.network_queries import NetworkViews
 from projections.store import Row
 
 PREFIX = "/network/v2.0"
-EXTERNAL_NETWORK_ID = natural_id("external-network", "floating-pool").hex
-EXTERNAL_SUBNET_ID = natural_id("external-subnet", "floating-pool").hex
 EXTERNAL_NAME = "public"
 
 
@@ -47,7 +47,7 @@ def subnet_id(network_id: str) -> str:
 # Neutron's names of the quota resources the ledger counts.
 NEUTRON_RESOURCES = {"floating_ips": "floatingip", "fixed_ips": "port", "networks": "network",
                      "subnets": "subnet", "security_groups": "security_group",
-                     "security_group_rules": "security_group_rule"}
+                     "security_group_rules": "security_group_rule", "routers": "router"}
 
 
 @contextmanager

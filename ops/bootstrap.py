@@ -77,6 +77,7 @@ from domain.services.metadefs import MetadefService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
+from domain.services.network.routers import RouterService
 from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
@@ -207,6 +208,7 @@ class Composition:
             subnet_pools=PrefixPoolService(app),
             floating_ips=FloatingIpService(app, network_config),
             security_groups=SecurityGroupService(app),
+            routers=RouterService(app, network_config),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's

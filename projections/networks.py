@@ -86,6 +86,13 @@ class NetworkProjection(Projection):
                     " name = excluded.name, description = excluded.description",
                     (hexid(e), e.name, e.description, COMPUTE_OWNER))
 
+    @handles(Port.DeviceChanged)
+    def port_device(self, cur: ReadCursor, e: Port.DeviceChanged) -> None:
+        # A free port joined to (or taken off) a router as its interface.
+        cur.execute("UPDATE ports SET device_id = ? WHERE id = ?", (e.device_id, hexid(e)))
+        cur.execute("UPDATE port_labels SET device_owner = ? WHERE id = ?",
+                    (e.device_owner, hexid(e)))
+
     @handles(Port.FixedIpsChanged)
     def port_addresses(self, cur: ReadCursor, e: Port.FixedIpsChanged) -> None:
         cur.execute("UPDATE ports SET fixed_ip = ? WHERE id = ?", (e.fixed_ip, hexid(e)))

@@ -22,6 +22,7 @@ from projections.networks import NetworkProjection
 from projections.policy_blobs import PolicyBlobProjection
 from projections.qos_specs import QosSpecsProjection
 from projections.quotas import QuotaProjection
+from projections.routers import RouterProjection
 from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
 from projections.storage_services import StorageServiceProjection
@@ -36,7 +37,7 @@ def all_projections() -> list[Projection]:
             KeypairProjection(), TrustProjection(), PolicyBlobProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
-            SecurityGroupProjection(),
+            SecurityGroupProjection(), RouterProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
             QosSpecsProjection(), StorageServiceProjection()]

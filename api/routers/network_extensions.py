@@ -44,6 +44,13 @@ EXTENSIONS = {
                                "ip_address_substr=` on the port list."),
     "subnet_allocation": ("Subnet Allocation", "Subnet pools; subnets cut from them by "
                           "prefix length or CIDR."),
+    "router": ("Neutron L3 Router", "Routers: a gateway on the external network, interfaces "
+               "on subnets, a `router` quota."),
+    "ext-gw-mode": ("Neutron L3 Configurable external gateway mode", "`enable_snat` in a "
+                    "router's `external_gateway_info`."),
+    "extraroute": ("Neutron Extra Route", "A router's `routes`."),
+    "extraroute-atomic": ("Atomically add/remove extra routes", "`add_extraroutes` and "
+                          "`remove_extraroutes`."),
     "subnet-external-network": ("Subnet external network", "Subnets of external networks are "
                                 "visible to every project."),
 }

@@ -36,8 +36,9 @@ RULES = [
 
 # Neutron's name of each limit the quota ledger keeps.
 LEDGER = {"floatingip": "floating_ips", "port": "fixed_ips",
-          "security_group": "security_groups", "security_group_rule": "security_group_rules"}
-UNSUPPORTED = {"router": 0, "rbac_policy": -1}
+          "security_group": "security_groups", "security_group_rule": "security_group_rules",
+          "router": "routers"}
+UNSUPPORTED = {"rbac_policy": -1}
 # Neutron's switches for lowering a limit below usage (OSC sends one of them).
 SWITCHES = ("force", "check_limit")
 

@@ -21,6 +21,8 @@ from domain.network.subnet_spec import SubnetSpec
 class FixedIpRequest:
     subnet_id: str | None = None  # hex
     ip_address: str | None = None
+    # Only a router's interface may hold its subnet's gateway address (as in Neutron).
+    router_port: bool = False
 
 
 def free_address(spec: SubnetSpec, taken: Container[str]) -> str | None:
@@ -76,7 +78,7 @@ def requested_addresses(subnets: Mapping[str, SubnetSpec], requests: Sequence[Fi
             raise InvalidInput("Invalid input for fixed_ips: each entry needs a subnet_id or "
                                "an ip_address.")
         if req.ip_address is not None:
-            address = spec.check_fixed_ip(req.ip_address)
+            address = spec.check_fixed_ip(req.ip_address, allow_gateway=req.router_port)
         elif spec.auto_address:
             address = spec.eui64(mac)
         else:

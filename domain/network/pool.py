@@ -35,6 +35,9 @@ from domain.network.errors import InUse, PoolExhausted
 
 TENANT_SUBNETS = "tenant-subnets"
 EXTERNAL_ADDRESSES = "external-addresses"
+# The external pool as Neutron clients see it: one `router:external` network with one subnet.
+EXTERNAL_NETWORK_ID = natural_id("external-network", "floating-pool").hex
+EXTERNAL_SUBNET_ID = natural_id("external-subnet", "floating-pool").hex
 
 
 def segmentation_kind(segment_type: str) -> str:

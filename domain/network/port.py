@@ -111,6 +111,20 @@ class Port(Entity):
     def _updated(self, name: str, description: str) -> None:
         self.name, self.description = name, description
 
+    def set_device(self, device_id: str, device_owner: str) -> None:
+        """The port becomes (or stops being) a device's, such as a router's interface."""
+        self.check_live()
+        if (device_id, device_owner) != (self.device_id, self.device_owner):
+            self._device_changed(device_id, device_owner)
+
+    class DeviceChanged(Entity.Event):
+        device_id: str
+        device_owner: str
+
+    @event(DeviceChanged)
+    def _device_changed(self, device_id: str, device_owner: str) -> None:
+        self.device_id, self.device_owner = device_id, device_owner
+
     def change_attributes(self, changes: dict[str, Any]) -> None:
         """Record the attributes that differ (DEFAULT_PORT_ATTRIBUTES' keys)."""
         self.check_live()

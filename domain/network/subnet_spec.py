@@ -108,7 +108,7 @@ class SubnetSpec:
                     yield text
                 value, scanned = value + 1, scanned + 1
 
-    def check_fixed_ip(self, address: Any) -> str:
+    def check_fixed_ip(self, address: Any, allow_gateway: bool = False) -> str:
         """The canonical spelling of an address a user asks for on this subnet: inside the
         CIDR, never its network or broadcast address nor the gateway (Neutron: 400)."""
         network = self.network
@@ -118,7 +118,7 @@ class SubnetSpec:
                 network.network_address, network.broadcast_address)):
             raise InvalidInput(f"IP address {address} is not a valid IP for the specified "
                                f"subnet {self.cidr}.")
-        if text == self.gateway_ip:
+        if text == self.gateway_ip and not allow_gateway:
             raise InvalidInput(f"IP address {address} is not a valid IP for the specified "
                                f"subnet {self.cidr}: it is its gateway.")
         return text

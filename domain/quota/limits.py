@@ -10,6 +10,7 @@ DEFAULT_LIMITS: dict[str, int] = {
     "floating_ips": 10,
     "fixed_ips": -1,
     "security_groups": 10,
+    "routers": 10,  # Neutron's default
     # Neutron's default (its quota is the one enforced on rules; Nova's own said 20): a new
     # group takes two egress rules, so 20 would allow few rules per group.
     "security_group_rules": 100,
@@ -31,7 +32,7 @@ DEFAULT_LIMITS: dict[str, int] = {
 
 # Resources whose consumption the ledger counts; the rest are per-request limits.
 COUNTED = ("instances", "cores", "ram", "key_pairs", "floating_ips", "fixed_ips",
-           "security_groups", "security_group_rules", "volumes", "gigabytes", "server_groups",
-           "snapshots", "backups", "backup_gigabytes", "groups")
+           "security_groups", "security_group_rules", "routers", "volumes", "gigabytes",
+           "server_groups", "snapshots", "backups", "backup_gigabytes", "groups")
 
 UNLIMITED = -1

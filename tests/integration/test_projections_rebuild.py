@@ -309,6 +309,25 @@ def drive_volume_types(fleet: Compute, api: Api, member: dict[str, str],
     api("POST", f"{base}/{typed}/action", {"os-retype": {"new_type": "rb-au"}}, headers=member)
 
 
+def drive_routers(api: Api, member: dict[str, str]) -> None:
+    """A router with a gateway, an interface added and removed, one kept, routes, a delete."""
+    net = "/network/v2.0"
+    mine = Api(api.client, member)
+    public = mine("GET", f"{net}/networks?router:external=True")["networks"][0]["id"]
+    network = mine.create(f"{net}/networks", "network", {"name": "rb-rnet"})
+    subnet = mine.create(f"{net}/subnets", "subnet", {"network_id": network,
+                                                      "cidr": "10.77.0.0/24", "ip_version": 4})
+    kept = mine.create(f"{net}/routers", "router", {
+        "name": "rb-router", "external_gateway_info": {"network_id": public}})
+    gone = mine.create(f"{net}/routers", "router", {"name": "rb-gone"})
+    mine("PUT", f"{net}/routers/{gone}/add_router_interface", {"subnet_id": subnet})
+    mine("PUT", f"{net}/routers/{gone}/remove_router_interface", {"subnet_id": subnet})
+    mine("DELETE", f"{net}/routers/{gone}")
+    mine("PUT", f"{net}/routers/{kept}/add_router_interface", {"subnet_id": subnet})
+    mine("PUT", f"{net}/routers/{kept}", {"router": {"name": "rb-router2", "routes": [
+        {"destination": "10.99.0.0/24", "nexthop": "10.77.0.9"}]}})
+
+
 def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     """Every kind of command the API offers so far, with updates and deletes among them."""
     api = Api(fleet.client, admin)
@@ -327,6 +346,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_volumes(fleet, api, member, ids["rb-p1"])
     drive_security_groups(fleet, api, member)
     drive_volume_types(fleet, api, member, ids["rb-p1"])
+    drive_routers(api, member)
     fleet.cloud.sync_read_models()
 
 

@@ -28,13 +28,17 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState
 from domain.network.addressing import FixedIpRequest
+from domain.network.errors import InUse
 from domain.network.mac import mac_for, new_port_id
 from domain.network.port import Port, primary_address
+from domain.network.router import GATEWAY_OWNER, INTERFACE_OWNER
 from domain.services.network.security_groups import leave_groups, plan_port_groups
 from domain.services.network.workset import Workset, check_network_access, check_owner
 
 MAC_FORMAT = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 MAX_LABEL_LENGTH = 255
+# Ports a router owns go with its interface or gateway, never through DELETE /ports (409).
+ROUTER_OWNERS = (INTERFACE_OWNER, GATEWAY_OWNER)
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,9 @@ class PortService:
             raise InvalidState(f"Port {port_id} is the interface of instance "
                                f"{port.instance_id}; it is released when the server is "
                                "deleted.")
+        if port.device_owner in ROUTER_OWNERS:
+            raise InUse(f"Port {port_id} cannot be deleted directly via the port API: has "
+                        f"device owner {port.device_owner}.")
         plan_port_release(ws, port_id)
         self.app.save(*ws.changed())
 

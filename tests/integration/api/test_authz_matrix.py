@@ -47,7 +47,7 @@ PUBLIC = {
 A_OWNED = {"project_id", "target_id", "user_id", "flavorid", "key", "name", "image_id", "tag",
            "server_id", "request_id", "group_id", "network_id", "ref", "port_id",
            "floating_ip_id", "volume_id", "member_id", "task_id", "app_credential_id",
-           "rule_id", "access", "credential_id", "trust_id"}
+           "rule_id", "access", "credential_id", "trust_id", "router_id"}
 # Routes whose body or X-Subject-Token, rather than path, points at A's things.
 TARGETS_A_OTHERWISE = {"POST /network/v2.0/ports", "POST /network/v2.0/floatingips",
                        "GET /identity/v3/auth/tokens", "HEAD /identity/v3/auth/tokens",

@@ -251,6 +251,6 @@ def test_extensions_name_only_what_is_answered(client: TestClient, member_a: Who
     assert {"external-net", "quotas", "quota_details"} <= aliases
     assert "tag-ports-during-bulk-creation" not in aliases  # `port create` asks for it
     assert get(client, member_a, "/extensions/quotas")["extension"]["alias"] == "quotas"
-    missing = client.get(f"{NET}/extensions/router", headers=auth(member_a))
+    missing = client.get(f"{NET}/extensions/dvr", headers=auth(member_a))
     assert missing.status_code == 404 and "NeutronError" in missing.json()
     assert client.get(f"{NET}/extensions").status_code == 401

@@ -32,7 +32,8 @@ def test_admin_sets_network_quotas(client: TestClient, admin: Who, member_a: Who
                                             "network": before["network"], "router": 0})
     assert response.status_code == 200, response.text
     body = response.json()["quota"]
-    assert (body["floatingip"], body["port"], body["network"]) == (3, 25, before["network"])
+    assert (body["floatingip"], body["port"], body["network"], body["router"]) == (
+        3, 25, before["network"], 0)
     assert get(client, member_a, f"/quotas/{project}")["quota"] == body
     nova = nova_quota(client, member_a, project)
     assert (nova["floating_ips"], nova["fixed_ips"]) == (3, 25)
@@ -61,7 +62,7 @@ def test_bad_quota_input_is_400(client: TestClient, admin: Who, member_a: Who) -
     project = member_a["project_id"]
     before = get(client, member_a, f"/quotas/{project}")["quota"]
     for quota in ({"port": "many"}, {"port": -2}, {"port": True}, {"floatingip": 1.5},
-                  {"bogus": 1}, {"network": before["network"] + 1}, {"router": 5},
+                  {"bogus": 1}, {"network": before["network"] + 1}, {"rbac_policy": 5},
                   {"floatingip": 2, "port": "x"}, {"port": 2, "force": "yes"}, "x"):
         response = put(client, admin, project, quota)
         assert response.status_code == 400, (quota, response.text)

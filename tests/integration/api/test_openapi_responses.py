@@ -16,6 +16,7 @@ from api.discovery import COMPUTE_MAX, COMPUTE_MIN
 from api.microversions import Version
 from tests.support.compute_api import Compute, spawned, volume_bdm
 from tests.support.openapi_checks import Checked, documented
+from tests.support.openapi_routers import check_router_bodies
 from tests.support.volumes_api import Volumes, project_of
 
 V21, NET, V3 = "/compute/v2.1", "/network/v2.0", "/identity/v3"
@@ -289,6 +290,7 @@ def test_network_bodies_match_the_document(compute: Compute, checked: Checked,
             checked.call("get", f"{NET}/{collection}/{{{key}}}", who, **{key: ident})
         # Neutron's `fields` trims a body: a GET's schema must still hold.
         checked.call("get", f"{NET}/networks", who, params={"fields": "name"})
+    check_router_bodies(checked, member, admin, subnet["id"])
     assert checked.seen == checked.modelled("network")
 
 
