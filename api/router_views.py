@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth import Caller
 from api.deps import CloudServices
+from api.errors import describe_validation
 from api.network_views import dashed, owned_by, parse_ref, visible
+from domain.errors import InvalidInput
 from domain.network.addressing import FixedIpRequest
 from domain.services.network.router_plans import GatewayRequest
 from projections.base import from_json
@@ -36,6 +38,16 @@ def router_views(cloud: CloudServices) -> RouterViews:
 
 def visible_router(cloud: CloudServices, caller: Caller, ref: str) -> Row:
     return visible(router_views(cloud).router(parse_ref(ref, "Router")), caller, "Router", ref)
+
+
+def wanted_gateway(info: GatewayIn | dict[str, Any] | None) -> GatewayIn | None:
+    """Neutron takes `{}` or null for "no gateway"; any other object must be a gateway."""
+    if isinstance(info, dict):
+        try:
+            return GatewayIn.model_validate(info) if info else None
+        except ValidationError as error:
+            raise InvalidInput(describe_validation(error)) from None
+    return info
 
 
 def gateway_request(gateway: GatewayIn | None) -> GatewayRequest | None:

@@ -30,6 +30,8 @@ from api.network_views import (
 from api.responses.network import FloatingIpFieldsShow, FloatingIpList, FloatingIpShow
 from api.routers.network_networks import matches, selected
 from domain.errors import InvalidInput, NotFound
+from projections.routers import RouterViews
+from projections.store import Row
 
 router = APIRouter(prefix=PREFIX, tags=["network: floating IPs"])
 
@@ -73,10 +75,19 @@ class FloatingUpdateRequest(BaseModel):
     floatingip: FloatingUpdate
 
 
+def body_of(cloud: CloudServices, row: Row | dict[str, Any]) -> dict[str, Any]:
+    """The floating IP's body; an associated one names the router its port's network reaches
+    the external network through (none when no router joins it)."""
+    router_id = None
+    if row.get("port_id") and row.get("network_id"):
+        router_id = RouterViews(cloud.store).router_serving(row["network_id"])
+    return floating_body(row, router_id)
+
+
 def shown(cloud: CloudServices, floating: Any) -> dict[str, Any]:
     cloud.catch_up_for_reads()
     row = views(cloud).floating_ip(floating.id.hex)
-    return {"floatingip": floating_body(row if row is not None else floating_row(floating))}
+    return {"floatingip": body_of(cloud, row if row is not None else floating_row(floating))}
 
 
 def port_for(cloud: CloudServices, caller: Caller, port_ref: str, project_id: str,
@@ -105,7 +116,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     engine.enforce("get_floatingip", owned_by(caller.project_id or ""), caller.creds)
     params = request.query_params
-    bodies = [floating_body(r)
+    bodies = [body_of(cloud, r)
               for r in views(cloud).floating_ips(project_filter(params, caller))]
     return {"floatingips": [selected(b, params) for b in bodies if matches(b, params, FILTERS)]}
 
@@ -155,7 +166,7 @@ def show(floating_ip_id: str, request: Request, cloud: CloudDep, caller: CallerD
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_floating(cloud, caller, floating_ip_id)
     engine.enforce("get_floatingip", target(row), caller.creds)
-    return {"floatingip": selected(floating_body(row), request.query_params)}
+    return {"floatingip": selected(body_of(cloud, row), request.query_params)}
 
 
 @router.put("/floatingips/{floating_ip_id}", response_model=FloatingIpShow)
@@ -167,7 +178,7 @@ def update(floating_ip_id: str, body: FloatingUpdateRequest, cloud: CloudDep,
     if "port_id" not in req.model_fields_set:
         if req.fixed_ip_address is not None:
             raise InvalidInput("fixed_ip_address needs a port_id.")
-        return {"floatingip": floating_body(row)}
+        return {"floatingip": body_of(cloud, row)}
     if req.port_id is None:
         floating = cloud.floating_ips.disassociate(caller.ctx, row["id"])
     else:

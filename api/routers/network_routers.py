@@ -32,6 +32,7 @@ from api.router_views import (
     router_views,
     shown_router,
     visible_router,
+    wanted_gateway,
 )
 from api.routers.network_networks import matches, selected
 from api.routers.network_security_groups import owner_of
@@ -58,7 +59,7 @@ class RouterCreate(BaseModel):
     name: str = Label
     description: str = Label
     admin_state_up: bool = True
-    external_gateway_info: GatewayIn | None = None
+    external_gateway_info: GatewayIn | dict[str, Any] | None = None
     project_id: str | None = Field(default=None, max_length=255)
     tenant_id: str | None = Field(default=None, max_length=255)
     distributed: bool = False
@@ -134,12 +135,12 @@ def create(body: RouterCreateRequest, cloud: CloudDep, caller: CallerDep,
     req = body.router
     owner = owner_of(caller, req.project_id, req.tenant_id)
     engine.enforce("create_router", owned_by(owner), caller.creds)
-    check_gateway_policy(req.external_gateway_info, owned_by(owner), caller, engine)
+    gateway = wanted_gateway(req.external_gateway_info)
+    check_gateway_policy(gateway, owned_by(owner), caller, engine)
     check_single_node(req.distributed, req.ha)
     with neutron_quota():
         made = cloud.routers.create_router(caller.ctx, owner, req.name, req.description,
-                                           req.admin_state_up,
-                                           gateway_request(req.external_gateway_info))
+                                           req.admin_state_up, gateway_request(gateway))
     return {"router": shown_router(cloud, made.id.hex)}
 
 
@@ -160,10 +161,7 @@ def update(router_id: str, body: RouterUpdateRequest, request: Request, cloud: C
     check_single_node(req.distributed, req.ha)
     gateway: Any = UNSET
     if "external_gateway_info" in req.model_fields_set:
-        info = req.external_gateway_info
-        wanted = info if isinstance(info, GatewayIn) else None
-        if isinstance(info, dict) and info:
-            wanted = GatewayIn.model_validate(info)
+        wanted = wanted_gateway(req.external_gateway_info)
         check_gateway_policy(wanted, target(row), caller, engine)
         gateway = gateway_request(wanted)
     cloud.routers.update_router(caller.ctx, row["id"], req.name, req.description,

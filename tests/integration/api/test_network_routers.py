@@ -169,3 +169,30 @@ def test_racing_creates_stay_within_the_router_quota(client: TestClient, admin: 
     assert outcomes == Counter({"201": 3, "409": 7}), outcomes
     details = get(client, member_a, f"/quotas/{member_a['project_id']}/details")["quota"]
     assert details["router"] == {"limit": 3, "used": 3, "reserved": 0}
+
+
+def test_floating_ips_name_the_router_their_port_reaches(client: TestClient,
+                                                         member_a: Who) -> None:
+    net = create_network(client, member_a, "a", "10.5.0.0/24")
+    port = client.post(f"{NET}/ports", headers=auth(member_a),
+                       json={"port": {"network_id": net["id"]}}).json()["port"]
+    floating = client.post(f"{NET}/floatingips", headers=auth(member_a), json={
+        "floatingip": {"port_id": port["id"]}}).json()["floatingip"]
+    assert floating["router_id"] is None  # no router joins the port's network
+    router = create_router(client, member_a, external_gateway_info={
+        "network_id": public_network(client, member_a)["id"]})
+    interface(client, member_a, router["id"], "add", subnet_id=net["subnets"][0])
+    shown = get(client, member_a, f"/floatingips/{floating['id']}")["floatingip"]
+    assert shown["router_id"] == router["id"]
+    freed = client.put(f"{NET}/floatingips/{floating['id']}", headers=auth(member_a),
+                       json={"floatingip": {"port_id": None}})
+    assert freed.json()["floatingip"]["router_id"] is None
+
+
+def test_an_empty_gateway_is_none_and_a_bad_one_400(client: TestClient, member_a: Who) -> None:
+    router = create_router(client, member_a, external_gateway_info={}, admin_state_up=False)
+    assert router["external_gateway_info"] is None and router["admin_state_up"] is False
+    bad = client.put(f"{NET}/routers/{router['id']}", headers=auth(member_a), json={
+        "router": {"external_gateway_info": {"enable_snat": True}}})
+    assert bad.status_code == 400, bad.text
+    create_router(client, member_a, 400, external_gateway_info={"bogus": 1})
