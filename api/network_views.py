@@ -171,8 +171,10 @@ def external_subnet_body(config: NetworkConfig) -> dict[str, Any]:
 # -- ports --------------------------------------------------------------------------------------
 def port_body(row: Row | dict[str, Any], admin: bool = False) -> dict[str, Any]:
     # A free port (made through this API, bound to no instance) is DOWN, as in Neutron, and so
-    # is a port set administratively down.
-    free = bool(row.get("free"))
+    # is a port set administratively down. A router's port is bound to its router (ACTIVE, as
+    # Neutron shows it once bound; Tempest waits for that before removing an interface).
+    owner = row.get("device_owner") or ""
+    free = bool(row.get("free")) and not owner.startswith("network:router")
     attrs = row.get("attrs") or {}
     up = bool(attrs.get("admin_state_up", True))
     body = {

@@ -196,3 +196,11 @@ def test_an_empty_gateway_is_none_and_a_bad_one_400(client: TestClient, member_a
         "router": {"external_gateway_info": {"enable_snat": True}}})
     assert bad.status_code == 400, bad.text
     create_router(client, member_a, 400, external_gateway_info={"bogus": 1})
+
+
+def test_router_ports_are_active(client: TestClient, member_a: Who) -> None:
+    """Tempest waits for an interface's port to be ACTIVE before removing the interface."""
+    router = create_router(client, member_a)
+    net = create_network(client, member_a, "a", "10.6.0.0/24")
+    joined = interface(client, member_a, router["id"], "add", subnet_id=net["subnets"][0])
+    assert get(client, member_a, f"/ports/{joined['port_id']}")["port"]["status"] == "ACTIVE"
