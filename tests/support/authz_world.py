@@ -18,8 +18,8 @@ from domain.context import SYSTEM
 from domain.identity.role import role_id
 from tests.support.authz_identity import identity_bodies, identity_things
 from tests.support.authz_images import image_bodies, imported_image_task, operator_metadefs
-from tests.support.authz_volumes import volume_bodies, volume_things
 from tests.support.authz_routers import router_bodies, router_things
+from tests.support.authz_volumes import volume_bodies, volume_things
 from tests.support.compute_api import WORKER, Compute, auth
 from tests.support.identity import password_token
 from tests.support.network_api import NET, create_network
