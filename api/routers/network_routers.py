@@ -164,8 +164,10 @@ def update(router_id: str, body: RouterUpdateRequest, request: Request, cloud: C
         wanted = wanted_gateway(req.external_gateway_info)
         check_gateway_policy(wanted, target(row), caller, engine)
         gateway = gateway_request(wanted)
+    # An explicit `routes: null` clears them, as in Neutron; absent leaves them.
+    routes = [] if "routes" in req.model_fields_set and req.routes is None else req.routes
     cloud.routers.update_router(caller.ctx, row["id"], req.name, req.description,
-                                req.admin_state_up, gateway, req.routes)
+                                req.admin_state_up, gateway, routes)
     return {"router": shown_router(cloud, row["id"])}
 
 
