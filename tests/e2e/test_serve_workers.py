@@ -18,6 +18,7 @@ import pytest
 
 from ops.commands.serve_workers import NoDelayConfig
 from ops.local_server import free_port, launch
+from tests.support.disk_images import tiny_qcow2
 from tests.support.server_process import Server, stop_server
 
 COMPUTE = "/compute/v2.1"
@@ -55,7 +56,7 @@ def test_two_processes_serve_one_cloud_and_the_compute_worker_runs_once(workers:
     assert len(api_processes(workers.process.pid)) == 2
     conn = workers.connect()
     token = conn.session.get_auth_headers()["X-Auth-Token"]
-    image = conn.image.create_image(name="w-guest", data=b"guest", disk_format="qcow2",
+    image = conn.image.create_image(name="w-guest", data=tiny_qcow2(), disk_format="qcow2",
                                     container_format="bare", visibility="public")
     ids = []
     for n in range(6):

@@ -16,6 +16,8 @@ import openstack
 import pytest
 from openstack import exceptions
 
+from tests.support.disk_images import tiny_qcow2
+
 Connection = openstack.connection.Connection
 
 
@@ -68,7 +70,7 @@ def test_an_administrator_resets_a_volume_status_and_deletes_it(conn: Connection
 
 def test_deleting_an_attached_volume_is_refused(conn: Connection) -> None:
     volume = available_volume(conn, "e2e-attached")
-    image = conn.image.create_image(name="e2e-vol-guest", data=b"tiny guest image",
+    image = conn.image.create_image(name="e2e-vol-guest", data=tiny_qcow2(b"tiny guest image"),
                                     disk_format="qcow2", container_format="bare",
                                     allow_duplicates=True)
     server = conn.compute.create_server(name="e2e-vol-vm", image_id=image.id, flavor_id="1",

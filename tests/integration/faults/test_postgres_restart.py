@@ -21,6 +21,7 @@ from adapters.persistence import Database
 from domain.app import SkyLedger
 from tests.integration.faults.load import COMPUTE, Answer, Load
 from tests.integration.faults.private_pg import PrivatePostgres
+from tests.support.disk_images import tiny_qcow2
 from tests.support.server_process import Server, start_server, stop_server
 from tests.support.waiting import wait_for
 
@@ -45,7 +46,7 @@ def server(private_pg: PrivatePostgres, tmp_path_factory: pytest.TempPathFactory
 
 def prepare(server: Server) -> tuple[str, str, str]:
     conn = server.connect()
-    image = conn.image.create_image(name="restart-guest", data=b"guest", disk_format="qcow2",
+    image = conn.image.create_image(name="restart-guest", data=tiny_qcow2(), disk_format="qcow2",
                                     container_format="bare", visibility="public")
     token = conn.session.get_auth_headers()["X-Auth-Token"]
     # The load creates more servers than Nova's default quota of 10.
