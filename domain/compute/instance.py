@@ -13,7 +13,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.compute import lifecycle
 from domain.compute.lifecycle import Fault, Lifecycle
-from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState
+from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState, settled
 from domain.errors import InvalidInput, InvalidState
 
 ROOT_DEVICE = "/dev/vda"  # where a volume-backed server's root volume sits
@@ -183,9 +183,9 @@ class Instance(Entity):
 
     def action_succeeded(self, action: str, vm_state: str | None = None) -> None:
         if self.pending and self.pending["action"] == action:
-            transition = TRANSITIONS[action]
-            target = vm_state or (transition.target or self.vm_state).value
-            self._succeeded(action, target, int(transition.power or self.power_state))
+            target, power = settled(action, VmState(self.pending["from_state"]))
+            self._succeeded(action, vm_state or (target or self.vm_state).value,
+                            int(power or self.power_state))
 
     class ActionSucceeded(Entity.Event):
         action: str

@@ -68,14 +68,20 @@ def spawn_failed(s: Lifecycle, reason: str) -> Lifecycle:
 
 def action_requested(s: Lifecycle, action: str, from_state: str,
                      params: dict[str, Any]) -> Lifecycle:
-    return replace(s, task_state=TRANSITIONS[action].task,
-                   pending={"action": action, "from_state": from_state, **params})
+    """A rebuild shows its new image at once, as Nova records it when it accepts the rebuild;
+    the image it replaces is kept with the pending action, to spawn again if the rebuild
+    fails."""
+    pending = {"action": action, "from_state": from_state, **params}
+    if action == "rebuild" and "image" in params:
+        return replace(s, task_state=TRANSITIONS[action].task, image=params["image"],
+                       pending={**pending, "replaced_image": s.image})
+    return replace(s, task_state=TRANSITIONS[action].task, pending=pending)
 
 
 def action_succeeded(s: Lifecycle, action: str, vm_state: VmState,
                      power_state: PowerState) -> Lifecycle:
     """The worker carried the pending action out; a resize moves flavor and host (and a revert
-    moves them back), a rebuild takes the new image."""
+    moves them back)."""
     params = s.pending or {}
     s = replace(s, vm_state=vm_state, task_state=None, power_state=power_state, pending=None,
                 fault=None)
@@ -88,16 +94,16 @@ def action_succeeded(s: Lifecycle, action: str, vm_state: VmState,
                        host=(s.resize_from or {}).get("host", s.host))
     if action == "confirm_resize":
         return replace(s, old_flavor=None, resize_from=None)
-    if action == "rebuild":
-        return replace(s, image=params.get("image", s.image))
     return s
 
 
 def action_failed(s: Lifecycle, reason: str) -> Lifecycle:
     """Back to the state the action was asked from."""
-    from_state = (s.pending or {}).get("from_state")
+    pending = s.pending or {}
+    from_state = pending.get("from_state")
     return replace(s, vm_state=VmState(from_state) if from_state else s.vm_state,
-                   task_state=None, pending=None, fault=Fault(reason))
+                   image=pending.get("replaced_image", s.image), task_state=None, pending=None,
+                   fault=Fault(reason))
 
 
 def power_observed(s: Lifecycle, power_state: PowerState, vm_state: VmState) -> Lifecycle:

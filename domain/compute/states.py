@@ -83,19 +83,33 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def settled(action: str, from_state: VmState) -> tuple[VmState | None, PowerState | None]:
+    """Where a successful action leaves the server: its transition's target, except that Nova
+    rebuilds a stopped server into a stopped one (its compute manager stops it again)."""
+    transition = TRANSITIONS[action]
+    if action == "rebuild" and from_state is VmState.STOPPED:
+        return VmState.STOPPED, PowerState.SHUTDOWN
+    return transition.target, transition.power
+
+
+# Nova's API status for each vm_state (nova/api/openstack/common.py _STATE_MAP): the state's
+# default, or the task's own status while that task runs.
+_REBUILD = {TaskState.REBUILDING: "REBUILD"}
+_RESIZE = {TaskState.RESIZE_MIGRATING: "RESIZE"}
+STATUSES: dict[VmState, tuple[str, dict[TaskState, str]]] = {
+    VmState.BUILDING: ("BUILD", {}),
+    VmState.ACTIVE: ("ACTIVE", {TaskState.REBOOTING: "REBOOT",
+                                TaskState.REBOOTING_HARD: "HARD_REBOOT", **_REBUILD, **_RESIZE}),
+    VmState.STOPPED: ("SHUTOFF", {**_RESIZE, **_REBUILD}),
+    VmState.RESIZED: ("VERIFY_RESIZE", {TaskState.RESIZE_REVERTING: "REVERT_RESIZE"}),
+    VmState.PAUSED: ("PAUSED", {}),
+    VmState.SUSPENDED: ("SUSPENDED", {}),
+    VmState.ERROR: ("ERROR", {**_REBUILD}),
+    VmState.DELETED: ("DELETED", {}),
+}
+
+
 def api_status(vm_state: VmState, task_state: TaskState | None) -> str:
     """Nova's API status, from vm_state and task_state."""
-    if vm_state is VmState.BUILDING:
-        return "BUILD"
-    if vm_state is VmState.ACTIVE:
-        special = {TaskState.REBOOTING: "REBOOT", TaskState.REBOOTING_HARD: "HARD_REBOOT",
-                   TaskState.REBUILDING: "REBUILD", TaskState.RESIZE_MIGRATING: "RESIZE",
-                   TaskState.RESIZE_REVERTING: "REVERT_RESIZE", TaskState.DELETING: "ACTIVE"}
-        return special.get(task_state, "ACTIVE") if task_state else "ACTIVE"
-    if vm_state is VmState.STOPPED and task_state is TaskState.RESIZE_MIGRATING:
-        return "RESIZE"
-    if vm_state is VmState.RESIZED and task_state is TaskState.RESIZE_REVERTING:
-        return "REVERT_RESIZE"
-    return {VmState.STOPPED: "SHUTOFF", VmState.PAUSED: "PAUSED", VmState.SUSPENDED: "SUSPENDED",
-            VmState.RESIZED: "VERIFY_RESIZE", VmState.ERROR: "ERROR",
-            VmState.DELETED: "DELETED"}[vm_state]
+    default, during = STATUSES[vm_state]
+    return during.get(task_state, default) if task_state else default

@@ -159,10 +159,12 @@ def _restore(spawn: Spawn, from_state: str) -> tuple[Step, ...]:
 
 
 def _rebuild(instance: Instance, pending: dict[str, Any]) -> Plan:
+    """A stopped server is rebuilt stopped, as Nova does: spawned, then powered off again."""
     new = Spawn(instance.flavor, pending.get("image", instance.image))
-    old = Spawn(instance.flavor, instance.image)
-    return Plan((DESTROY, new), Outcome.ACTION, "rebuild",
-                undo=_restore(old, pending["from_state"]))
+    old = Spawn(instance.flavor, pending.get("replaced_image", instance.image))
+    stopped = pending["from_state"] == VmState.STOPPED.value
+    return Plan((DESTROY, new, *((Power("stop"),) if stopped else ())), Outcome.ACTION,
+                "rebuild", undo=_restore(old, pending["from_state"]))
 
 
 def _resize(instance: Instance, pending: dict[str, Any], me: str) -> Plan:

@@ -50,6 +50,11 @@ STORIES: dict[str, Callable[[Instance], None]] = {
                                    i.action_succeeded("confirm_resize")),
     "rebuilt": lambda i: (active(i), i.request("rebuild", False, image=dict(IMAGE2)),
                           i.action_succeeded("rebuild")),
+    "rebuild failed": lambda i: (active(i), i.request("rebuild", False, image=dict(IMAGE2)),
+                                 i.action_failed("rebuild", "no disk")),
+    "rebuilt while stopped": lambda i: (
+        active(i), i.request("stop", False), i.action_succeeded("stop"),
+        i.request("rebuild", False, image=dict(IMAGE2)), i.action_succeeded("rebuild")),
     "died": lambda i: (active(i), i.observe_power(4, "stopped")),
     "reset to error while stopping, then the stop came back": lambda i: (
         active(i), i.request("stop", False), i.reset_state("error"),

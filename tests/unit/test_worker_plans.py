@@ -8,7 +8,7 @@ import pytest
 
 from domain.compute.instance import Instance
 from domain.compute.ports import GuestState as G
-from domain.compute.states import PowerState, VmState
+from domain.compute.states import PowerState, TaskState, VmState, api_status
 from domain.process.plans import (
     DESTROY,
     NOTHING,
@@ -108,6 +108,27 @@ def test_rebuild_replaces_the_guest_and_restores_it_on_failure() -> None:
     assert plan(Kind.ACTION, instance, "h1") == Plan(
         (DESTROY, Spawn(SMALL, IMAGE2)), Outcome.ACTION, "rebuild",
         undo=(DESTROY, Spawn(SMALL, IMAGE)))
+
+
+def test_a_rebuild_shows_its_image_at_once_and_a_failed_one_gives_the_old_back() -> None:
+    instance = active_on("h1")
+    instance.request("rebuild", False, image=IMAGE2)
+    assert instance.image == IMAGE2  # Nova records the new image when it accepts a rebuild
+    instance.action_failed("rebuild", "no disk")
+    assert instance.image == IMAGE and instance.vm_state is VmState.ACTIVE
+
+
+def test_a_stopped_server_is_rebuilt_stopped() -> None:
+    instance = active_on("h1")
+    instance.request("stop", False)
+    instance.action_succeeded("stop")
+    instance.request("rebuild", False, image=IMAGE2)
+    assert plan(Kind.ACTION, instance, "h1") == Plan(
+        (DESTROY, Spawn(SMALL, IMAGE2), Power("stop")), Outcome.ACTION, "rebuild",
+        undo=(DESTROY,))
+    instance.action_succeeded("rebuild")
+    assert (instance.vm_state, instance.power_state) == (VmState.STOPPED, PowerState.SHUTDOWN)
+    assert instance.image == IMAGE2
 
 
 def test_resize_on_the_same_host_replaces_the_guest() -> None:
@@ -222,3 +243,18 @@ def test_triggers_are_filtered_before_the_instance_is_loaded() -> None:
 def test_power_drift(vm_state: VmState, guest: G,
                      expected: tuple[PowerState, VmState] | None) -> None:
     assert power_drift(vm_state, guest) == expected
+
+
+@pytest.mark.parametrize(("vm_state", "task_state", "status"), [
+    (VmState.STOPPED, TaskState.REBUILDING, "REBUILD"),
+    (VmState.ERROR, TaskState.REBUILDING, "REBUILD"),
+    (VmState.ACTIVE, TaskState.REBUILDING, "REBUILD"),
+    (VmState.STOPPED, TaskState.RESIZE_MIGRATING, "RESIZE"),
+    (VmState.STOPPED, TaskState.POWERING_ON, "SHUTOFF"),
+    (VmState.ACTIVE, TaskState.DELETING, "ACTIVE"),
+    (VmState.RESIZED, TaskState.RESIZE_REVERTING, "REVERT_RESIZE"),
+    (VmState.PAUSED, None, "PAUSED"),
+])
+def test_the_api_status_is_novas_for_each_state_and_task(
+        vm_state: VmState, task_state: TaskState | None, status: str) -> None:
+    assert api_status(vm_state, task_state) == status
