@@ -99,6 +99,7 @@ class LibvirtHypervisor(Reconnecting):
         if not dom.isActive():
             dom.create()
             _done("create", dom)
+            self._powered_on(dom, "powered on")
 
     @_translated
     def start(self, instance_id: UUID) -> None:
@@ -106,6 +107,7 @@ class LibvirtHypervisor(Reconnecting):
         if not dom.isActive():
             dom.create()  # also restores a suspended guest, as starting it should
             _done("create", dom)
+            self._powered_on(dom, "powered on")
 
     @_translated
     def stop(self, instance_id: UUID, timeout_s: float = 0.0) -> None:
@@ -128,6 +130,7 @@ class LibvirtHypervisor(Reconnecting):
             self._expect(dom, GuestState.RUNNING, "reboot")
             dom.reboot(0)
             _done("reboot", dom)
+            self._powered_on(dom, "rebooted")
             return
         # Power off and on rather than dom.reset(): a wedged QEMU process is replaced too, as in
         # Nova. Hard reboot also brings up a stopped, paused or suspended guest, fresh.
@@ -139,6 +142,7 @@ class LibvirtHypervisor(Reconnecting):
             _done("managedSaveRemove", dom)
         dom.create()
         _done("create", dom)
+        self._powered_on(dom, "powered off and on (hard reboot)")
 
     @_translated
     def pause(self, instance_id: UUID) -> None:
@@ -197,6 +201,17 @@ class LibvirtHypervisor(Reconnecting):
                     if error.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
                         raise  # else: destroyed while we listed, so not a guest any more
         return guests
+
+    def _powered_on(self, dom: libvirt.virDomain, how: str) -> None:
+        """On the test driver no guest runs, so nothing ever writes to the serial port: write
+        the line a guest's firmware would, so that the console output path (file, worker,
+        Console event, read model, API) carries real text there too -- Nova's fake driver
+        answers a canned console log for the same reason. A real guest writes its own."""
+        path = console_log_path(dom.XMLDesc(0)) if self._is_test else None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(f"{dom.name()}: {how} by the libvirt test driver, which runs no guest\n")
 
     @_translated
     def console_output(self, instance_id: UUID, length: int | None = None) -> str:

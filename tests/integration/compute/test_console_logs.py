@@ -49,6 +49,20 @@ def test_the_worker_publishes_what_the_guest_prints(fleet: Fleet) -> None:
     assert fleet.consoles.get(vm) is None
 
 
+def test_a_test_driver_guest_says_each_power_on_on_its_console(fleet: Fleet) -> None:
+    """The test driver runs no guest: its adapter writes the line a firmware would, so a
+    console read (Tempest polls until it is not empty) shows each boot."""
+    fleet.add_host("node-1")
+    [vm] = fleet.boot()
+    fleet.wait_until(vm, VmState.ACTIVE)
+    wait_for(lambda: "powered on" in fleet.consoles.read(vm), "the boot line on the console")
+    fleet.cloud.actions.act(USER, vm.hex, "reboot_hard")
+    fleet.wait_until(vm, VmState.ACTIVE, "the hard reboot")
+    wait_for(lambda: "hard reboot" in fleet.consoles.read(vm), "the reboot line")
+    assert fleet.consoles.read(vm).count("\n") == 2
+    assert fleet.consoles.read(vm, length=1).startswith(str(vm))
+
+
 def test_the_rebuilt_read_model_equals_the_live_one(compute_cloud: Cloud) -> None:
     """Followed a reading at a time, then rebuilt from event zero in small batches: the same
     rows, each holding the text of its Console aggregate."""
