@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.compute.console import Console, appended
+from domain.compute.console import Console, appended, tail
 from projections.base import Projection, handles
 from projections.store import ReadCursor, ReadStore
 
@@ -30,15 +30,6 @@ def _key(instance_id: UUID | str) -> str:
 
 def _at(event: Any) -> str:
     return str(event.timestamp.isoformat())
-
-
-def tail(text: str, length: int | None) -> str:
-    """The last `length` lines (all of them for None), as Nova's console output `length`."""
-    if length is None:
-        return text
-    if length <= 0:
-        return ""
-    return "".join(text.splitlines(keepends=True)[-length:])
 
 
 class ConsoleLogProjection(Projection):

@@ -33,6 +33,17 @@ def console_id(instance_id: UUID) -> UUID:
     return natural_id("console", instance_id.hex)
 
 
+def tail(text: str, length: int | None) -> str:
+    """The console output's `length` last lines (all of it for None), cut as Nova cuts it
+    (compute manager _tail_log): the last `length` pieces of the text split at newlines, so a
+    text ending in a newline counts the empty piece after it."""
+    if length is None:
+        return text
+    if length <= 0:
+        return ""
+    return "\n".join(text.split("\n")[-length:])
+
+
 def kept(output: str) -> str:
     """What is kept of a reading: its last MAX_CHARS, without NUL (which a guest may well
     print, and which PostgreSQL text cannot hold)."""

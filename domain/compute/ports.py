@@ -153,8 +153,9 @@ class Hypervisor(Protocol):
     def list_guests(self) -> dict[UUID, GuestState]:
         """The guests this port manages (named after an instance uuid); others are ignored."""
 
-    def console_output(self, instance_id: UUID, length: int | None = None) -> str:
-        """The serial console's log so far; with length, only its last `length` lines."""
+    def console_output(self, instance_id: UUID) -> str:
+        """The serial console's log so far (its last lines are cut by the reader: `tail` in
+        domain/compute/console.py)."""
 
     def snapshot(self, instance_id: UUID, dest: Path) -> None:
         """The root disk as one standalone qcow2 file at `dest` (pausing a running guest for the
