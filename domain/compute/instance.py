@@ -183,7 +183,9 @@ class Instance(Entity):
 
     def action_succeeded(self, action: str, vm_state: str | None = None) -> None:
         if self.pending and self.pending["action"] == action:
-            target, power = settled(action, VmState(self.pending["from_state"]))
+            origin = (self.resize_from or {}).get("vm_state") \
+                if action in ("confirm_resize", "revert_resize") else None
+            target, power = settled(action, VmState(origin or self.pending["from_state"]))
             self._succeeded(action, vm_state or (target or self.vm_state).value,
                             int(power or self.power_state))
 

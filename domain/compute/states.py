@@ -83,13 +83,19 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def settled(action: str, from_state: VmState) -> tuple[VmState | None, PowerState | None]:
+def settled(action: str, origin: VmState) -> tuple[VmState | None, PowerState | None]:
     """Where a successful action leaves the server: its transition's target, except that Nova
-    rebuilds a stopped server into a stopped one (its compute manager stops it again)."""
+    keeps a stopped server stopped through a rebuild, a resize and its confirm or revert (its
+    compute manager powers the new guest off again). `origin`: the state the action was asked
+    from, or for a confirm or revert, the one the resize was."""
     transition = TRANSITIONS[action]
-    if action == "rebuild" and from_state is VmState.STOPPED:
-        return VmState.STOPPED, PowerState.SHUTDOWN
+    if origin is VmState.STOPPED and action in STAYS_STOPPED:
+        return STAYS_STOPPED[action], PowerState.SHUTDOWN
     return transition.target, transition.power
+
+
+STAYS_STOPPED = {"rebuild": VmState.STOPPED, "resize": VmState.RESIZED,
+                 "confirm_resize": VmState.STOPPED, "revert_resize": VmState.STOPPED}
 
 
 # Nova's API status for each vm_state (nova/api/openstack/common.py _STATE_MAP): the state's

@@ -158,24 +158,29 @@ def _restore(spawn: Spawn, from_state: str) -> tuple[Step, ...]:
     return (DESTROY, spawn) if from_state == VmState.ACTIVE.value else (DESTROY,)
 
 
+def _off_again(origin: str | None) -> tuple[Step, ...]:
+    """A stopped server is rebuilt, resized or reverted stopped, as Nova does: the new guest is
+    spawned, then powered off again."""
+    return (Power("stop"),) if origin == VmState.STOPPED.value else ()
+
+
 def _rebuild(instance: Instance, pending: dict[str, Any]) -> Plan:
-    """A stopped server is rebuilt stopped, as Nova does: spawned, then powered off again."""
     new = Spawn(instance.flavor, pending.get("image", instance.image))
     old = Spawn(instance.flavor, pending.get("replaced_image", instance.image))
-    stopped = pending["from_state"] == VmState.STOPPED.value
-    return Plan((DESTROY, new, *((Power("stop"),) if stopped else ())), Outcome.ACTION,
+    return Plan((DESTROY, new, *_off_again(pending["from_state"])), Outcome.ACTION,
                 "rebuild", undo=_restore(old, pending["from_state"]))
 
 
 def _resize(instance: Instance, pending: dict[str, Any], me: str) -> Plan:
     source, dest = instance.host, pending.get("host") or instance.host
     new = Spawn(pending["flavor"], instance.image)
+    off = _off_again(pending["from_state"])
     if me == source == dest:
         old = Spawn(instance.flavor, instance.image)
-        return Plan((DESTROY, new), Outcome.ACTION, "resize",
+        return Plan((DESTROY, new, *off), Outcome.ACTION, "resize",
                     undo=_restore(old, pending["from_state"]))
     if me == dest:
-        return Plan((new,), Outcome.ACTION, "resize", undo=(DESTROY,))
+        return Plan((new, *off), Outcome.ACTION, "resize", undo=(DESTROY,))
     return Plan((Power("stop"),))  # the source of a cold move
 
 
@@ -188,11 +193,12 @@ def _confirm(instance: Instance, me: str) -> Plan:
 def _revert(instance: Instance, me: str) -> Plan:
     dest, source = instance.host, (instance.resize_from or {}).get("host")
     old = Spawn(instance.old_flavor or instance.flavor, instance.image)
+    off = _off_again((instance.resize_from or {}).get("vm_state"))
     if me == dest == source:
         new = Spawn(instance.flavor, instance.image)
-        return Plan((DESTROY, old), Outcome.ACTION, "revert_resize", undo=(DESTROY, new))
+        return Plan((DESTROY, old, *off), Outcome.ACTION, "revert_resize", undo=(DESTROY, new))
     if me == source:
-        return Plan((old,), Outcome.ACTION, "revert_resize", undo=(DESTROY,))
+        return Plan((old, *off), Outcome.ACTION, "revert_resize", undo=(DESTROY,))
     return Plan((Power("stop"),))  # the destination gives the guest back: cold again
 
 

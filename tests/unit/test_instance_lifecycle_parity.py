@@ -55,6 +55,9 @@ STORIES: dict[str, Callable[[Instance], None]] = {
     "rebuilt while stopped": lambda i: (
         active(i), i.request("stop", False), i.action_succeeded("stop"),
         i.request("rebuild", False, image=dict(IMAGE2)), i.action_succeeded("rebuild")),
+    "resized while stopped, reverted": lambda i: (
+        active(i), i.request("stop", False), i.action_succeeded("stop"), resize(i),
+        i.request("revert_resize", False), i.action_succeeded("revert_resize")),
     "died": lambda i: (active(i), i.observe_power(4, "stopped")),
     "reset to error while stopping, then the stop came back": lambda i: (
         active(i), i.request("stop", False), i.reset_state("error"),

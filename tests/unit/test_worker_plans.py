@@ -131,6 +131,24 @@ def test_a_stopped_server_is_rebuilt_stopped() -> None:
     assert instance.image == IMAGE2
 
 
+@pytest.mark.parametrize("finish", ["confirm_resize", "revert_resize"])
+def test_a_stopped_server_is_resized_stopped_and_stays_so(finish: str) -> None:
+    instance = active_on("h1")
+    instance.request("stop", False)
+    instance.action_succeeded("stop")
+    instance.request("resize", False, flavor=BIG, host="h1", growth={})
+    assert plan(Kind.ACTION, instance, "h1") == Plan(
+        (DESTROY, Spawn(BIG, IMAGE), Power("stop")), Outcome.ACTION, "resize", undo=(DESTROY,))
+    instance.action_succeeded("resize")
+    assert (instance.vm_state, instance.power_state) == (VmState.RESIZED, PowerState.SHUTDOWN)
+    instance.request(finish, False)
+    if finish == "revert_resize":
+        assert plan(Kind.ACTION, instance, "h1").steps == (DESTROY, Spawn(SMALL, IMAGE),
+                                                           Power("stop"))
+    instance.action_succeeded(finish)
+    assert (instance.vm_state, instance.power_state) == (VmState.STOPPED, PowerState.SHUTDOWN)
+
+
 def test_resize_on_the_same_host_replaces_the_guest() -> None:
     instance = active_on("h1")
     instance.request("resize", False, flavor=BIG, host="h1", growth={})
