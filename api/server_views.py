@@ -168,7 +168,7 @@ def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "updated": display_time(server["updated_at"]),
         "addresses": addresses(server), "accessIPv4": server.get("access_ip_v4") or "",
         "accessIPv6": server.get("access_ip_v6") or "", "key_name": server["key_name"],
-        "config_drive": "", "OS-DCF:diskConfig": "MANUAL",
+        "config_drive": "", "OS-DCF:diskConfig": server.get("disk_config") or "MANUAL",
         "OS-EXT-AZ:availability_zone": zone_of(server, look),
         "OS-EXT-STS:vm_state": server["vm_state"], "OS-EXT-STS:task_state": server["task_state"],
         "OS-EXT-STS:power_state": int(PowerState(server["power_state"])),

@@ -28,6 +28,7 @@ from api.routers.compute_servers import (
     Metadata,
     ServerCreate,
     changed_shown,
+    disk_config,
     enforce_on,
     find_server,
 )
@@ -130,9 +131,10 @@ def reboot(a: Act) -> Response:
 
 
 def resize(a: Act) -> Response:
-    flavor = str(parsed(Resize, a.value).flavorRef).rstrip("/").rsplit("/", 1)[-1]
+    params: Resize = parsed(Resize, a.value)
+    flavor = str(params.flavorRef).rstrip("/").rsplit("/", 1)[-1]
     enforce_on(a.engine, "os_compute_api:servers:resize", a.caller, a.server)
-    a.cloud.actions.resize(a.caller.ctx, a.id, flavor)
+    a.cloud.actions.resize(a.caller.ctx, a.id, flavor, disk_config(params))
     return a.accepted()
 
 
@@ -162,6 +164,7 @@ def rebuild(a: Act) -> Response:
     # recorded in the same save.
     changes: dict[str, Any] = {k: v for k, v in (("name", params.name),
                                                  ("metadata", params.metadata)) if v is not None}
+    changes.update(disk_config(params))
     for field in ("description", "key_name", "user_data"):  # null clears these
         if field in params.model_fields_set:
             changes[field] = getattr(params, field)

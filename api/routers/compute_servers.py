@@ -276,9 +276,17 @@ def uuids(value: UUID | list[UUID] | None) -> tuple[str, ...]:
     return tuple(v.hex for v in (value if isinstance(value, list) else [value]))
 
 
+def disk_config(body: BaseModel) -> dict[str, Any]:
+    """OS-DCF:diskConfig as given (boot, PUT, rebuild, resize): only shown back, since our
+    guests' disks are never repartitioned (Nova's libvirt driver only resizes a filesystem it
+    can, for AUTO)."""
+    value = getattr(body, "disk_config", None)
+    return {"disk_config": value} if "disk_config" in body.model_fields_set and value else {}
+
+
 def details(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
-    """Description and access IPs, as the instance's update records them."""
-    changes: dict[str, Any] = {}
+    """Description, access IPs and disk config, as the instance's update records them."""
+    changes: dict[str, Any] = disk_config(server)
     if "description" in server.model_fields_set:
         changes["description"] = server.description
     for field, attr in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):

@@ -78,7 +78,9 @@ class ActionService:
         return instance
 
     @command
-    def resize(self, ctx: RequestContext, instance_id: str, flavor_ref: str) -> Instance:
+    def resize(self, ctx: RequestContext, instance_id: str, flavor_ref: str,
+               changes: dict[str, Any] | None = None) -> Instance:
+        """`changes`: bookkeeping recorded in the resize's own save (the disk config)."""
         instance = self.instance(ctx, instance_id)
         flavor = self.app.find(flavor_uuid(str(flavor_ref)))
         if not isinstance(flavor, Flavor) or flavor.deleted or \
@@ -99,6 +101,8 @@ class ActionService:
         if host is None:
             raise InvalidInput("No valid host was found. No host can take the new flavor.")
         instance.request("resize", ctx.is_admin, flavor=new, host=host, growth=growth)
+        if changes:
+            instance.update(changes)
         if group is not None:
             group.start_move(instance.id.hex, host)
         self.app.save(*changed(instance, ledger, group), *nodes.changed())

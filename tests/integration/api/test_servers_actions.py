@@ -121,6 +121,28 @@ def test_rebuild_answers_the_server(compute: Compute, member_a: dict[str, str]) 
     assert bad.status_code == 400
 
 
+def test_the_disk_config_is_kept_as_given(compute: Compute, member_a: dict[str, str]) -> None:
+    """OS-DCF:diskConfig from the boot, a rebuild, a resize and a PUT shows back."""
+    def disk_config() -> str:
+        return str(compute.show(member_a, server_id)["OS-DCF:diskConfig"])
+
+    server_id = compute.active(member_a, **{"OS-DCF:diskConfig": "AUTO"})
+    assert disk_config() == "AUTO"
+    rebuilt = compute.action(member_a, server_id, {"rebuild": {
+        "imageRef": compute.image, "OS-DCF:diskConfig": "MANUAL"}})
+    assert rebuilt.json()["server"]["OS-DCF:diskConfig"] == "MANUAL"
+    compute.succeeded(server_id, "rebuild")
+    compute.action(member_a, server_id, {"resize": {"flavorRef": "2", "OS-DCF:diskConfig": "AUTO"}})
+    assert disk_config() == "AUTO"
+    compute.succeeded(server_id, "resize")
+    compute.client.put(f"{SERVERS}/{server_id}", headers=auth(member_a),
+                       json={"server": {"OS-DCF:diskConfig": "MANUAL"}})
+    assert disk_config() == "MANUAL"
+    bad = compute.action(member_a, server_id, {"rebuild": {
+        "imageRef": compute.image, "OS-DCF:diskConfig": "SOMETIMES"}})
+    assert bad.status_code == 400 and disk_config() == "MANUAL"
+
+
 BAD_ACTIONS = [
     {"fly": None}, {"reboot": {"type": "GENTLE"}}, {"reboot": None}, {"resize": {}},
     {"rebuild": {}}, {"os-stop": None, "os-start": None}, {}, [],
