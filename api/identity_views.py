@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
 from fastapi import Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -193,22 +193,31 @@ class KeystoneObject(BaseModel):
         return {n: getattr(self, n) for n in names if n in self.model_fields_set}
 
 
-class KeystoneUpdate(KeystoneObject):
-    """A PATCH body: at least one attribute; subclasses list the fields that may not be null."""
+class NullRefused(BaseModel):
+    """A PATCH body whose declared fields may not be set to null, except those it names in
+    `nullable`. Refusing is the default, declared once here: a subclass that forgot a per-field
+    check once let a null required attribute into an event, and the projection reading it broke
+    (every later read answered 500). Extras are not checked: they are stored as given."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")
-    def not_empty(self) -> KeystoneUpdate:
-        if not self.model_fields_set:
-            raise ValueError("at least one attribute must be updated")
+    def null_only_where_nullable(self) -> Self:
+        nulls = sorted(name for name in self.model_fields_set & type(self).model_fields.keys()
+                       if getattr(self, name) is None and name not in self.nullable)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)}: may not be null")
         return self
 
 
-def not_null(value: Any) -> Any:
-    """For a field_validator: it runs only for fields the client sent, so absent is fine and an
-    explicit null is not."""
-    if value is None:
-        raise ValueError("may not be null")
-    return value
+class KeystoneUpdate(KeystoneObject, NullRefused):
+    """A PATCH body: at least one attribute, and null only for the fields in `nullable`."""
+
+    @model_validator(mode="after")
+    def not_empty(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("at least one attribute must be updated")
+        return self
 
 
 TRUE_WORDS = ("1", "true", "yes", "on", "t", "y")

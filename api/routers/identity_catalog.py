@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
@@ -16,7 +16,6 @@ from api.identity_views import (
     KeystoneObject,
     KeystoneUpdate,
     collection_links,
-    not_null,
     self_url,
 )
 from api.validation import Description
@@ -47,6 +46,7 @@ class RegionCreate(KeystoneObject):
 
 
 class RegionUpdate(KeystoneUpdate):
+    nullable = frozenset({"description", "parent_region_id"})
     description: Description | None = None
     parent_region_id: RegionId | None = None
 
@@ -59,15 +59,11 @@ class ServiceCreate(KeystoneObject):
 
 
 class ServiceUpdate(KeystoneUpdate):
+    nullable = frozenset({"name", "description"})
     type: Text | None = None
     name: Text | None = None
     description: Description | None = None
     enabled: StrictBool | None = None
-
-    @field_validator("type", "enabled")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class EndpointCreate(KeystoneObject):
@@ -80,17 +76,13 @@ class EndpointCreate(KeystoneObject):
 
 
 class EndpointUpdate(KeystoneUpdate):
+    nullable = frozenset({"region_id", "region"})
     service_id: Text | None = None
     interface: Text | None = None
     url: Url | None = None
     region_id: RegionId | None = None
     region: RegionId | None = None
     enabled: StrictBool | None = None
-
-    @field_validator("service_id", "interface", "url", "enabled")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class RegionCreateRequest(BaseModel):

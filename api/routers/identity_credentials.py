@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import V3, IdString, collection_links, not_null, self_url
+from api.identity_views import V3, IdString, NullRefused, collection_links, self_url
 from domain.errors import InvalidInput, NotFound
 from domain.identity.credential import ec2_credential_id
 from domain.services.identity_credentials import EC2
@@ -39,17 +39,13 @@ class CredentialCreate(BaseModel):
     blob: Blob
 
 
-class CredentialUpdate(BaseModel):
+class CredentialUpdate(NullRefused):
     model_config = ConfigDict(extra="forbid")
+    nullable = frozenset({"project_id"})  # only it may be cleared, as in Keystone's schema
     user_id: IdString | None = None
     project_id: IdString | None = None
     type: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     blob: Blob | None = None
-
-    @field_validator("user_id", "type", "blob")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)  # only project_id may be cleared, as in Keystone's schema
 
 
 class CredentialCreateRequest(BaseModel):

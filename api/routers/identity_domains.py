@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
@@ -19,7 +19,6 @@ from api.identity_views import (
     domain_body,
     domain_row,
     flag,
-    not_null,
     self_url,
 )
 from api.responses.identity import DomainList, DomainShow
@@ -54,17 +53,13 @@ class DomainCreate(KeystoneObject):
 
 
 class DomainUpdate(KeystoneUpdate):
+    nullable = frozenset({"description", "id"})
     name: DomainName | None = None
     description: Description | None = None
     enabled: StrictBool | None = None
     tags: Tags | None = None
     options: Options | None = None
     id: str | None = None
-
-    @field_validator("name", "enabled", "tags", "options")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class DomainCreateRequest(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
@@ -18,7 +18,6 @@ from api.identity_views import (
     collection_links,
     group_body,
     group_row,
-    not_null,
     role_body,
     self_url,
     user_body,
@@ -59,15 +58,11 @@ class GroupCreate(KeystoneObject):
 
 
 class GroupUpdate(KeystoneUpdate):
+    nullable = frozenset({"description", "domain_id", "id"})
     name: Name | None = None
     description: Description | None = None
     domain_id: IdString | None = None
     id: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class GroupCreateRequest(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
@@ -15,7 +15,6 @@ from api.identity_views import (
     KeystoneObject,
     KeystoneUpdate,
     collection_links,
-    not_null,
     self_url,
 )
 from domain.errors import NotFound
@@ -39,11 +38,6 @@ class PolicyCreate(KeystoneObject):
 class PolicyUpdate(KeystoneUpdate):
     blob: Blob | None = None
     type: Type | None = None
-
-    @field_validator("blob", "type")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class PolicyCreateRequest(BaseModel):

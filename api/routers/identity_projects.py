@@ -12,7 +12,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    field_validator,
 )
 
 from api.auth import Caller
@@ -24,7 +23,6 @@ from api.identity_views import (
     Options,
     collection_links,
     flag,
-    not_null,
     project_body,
     project_row,
     self_url,
@@ -79,6 +77,7 @@ class ProjectCreate(KeystoneObject):
 
 
 class ProjectUpdate(KeystoneUpdate):
+    nullable = frozenset({"description", "domain_id", "parent_id", "id"})
     name: ProjectName | None = None
     description: Description | None = None
     enabled: StrictBool | None = None
@@ -88,11 +87,6 @@ class ProjectUpdate(KeystoneUpdate):
     is_domain: StrictBool | None = None
     parent_id: IdString | None = None
     id: str | None = None
-
-    @field_validator("name", "enabled", "tags", "options", "is_domain")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class ProjectCreateRequest(BaseModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
@@ -21,7 +21,6 @@ from api.identity_views import (
     Options,
     collection_links,
     flag,
-    not_null,
     self_url,
     user_body,
     user_row,
@@ -66,6 +65,7 @@ class UserCreate(KeystoneObject):
 
 
 class UserUpdate(KeystoneUpdate):
+    nullable = frozenset({"password", "default_project_id", "description", "email", "id"})
     name: Name | None = None
     password: Password | None = None
     domain_id: IdString | None = None
@@ -75,11 +75,6 @@ class UserUpdate(KeystoneUpdate):
     enabled: StrictBool | None = None
     options: Options | None = None
     id: str | None = None
-
-    @field_validator("name", "enabled", "options", "domain_id")
-    @classmethod
-    def present_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class UserCreateRequest(BaseModel):
