@@ -16,7 +16,7 @@ from domain.commands import changed, command
 from domain.compute.heartbeat import Liveness, heartbeat_id
 from domain.compute.instance import Instance
 from domain.compute.server_group import ServerGroup
-from domain.compute.states import TRANSITIONS
+from domain.compute.states import TRANSITIONS, VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.services.compute.boot import check_keypair, parse_uuid
@@ -24,6 +24,10 @@ from domain.services.compute.copies import flavor_snapshot, image_snapshot
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
 from domain.services.quotas import open_ledger
+
+
+# Nova's compute API: where a server's metadata may change (with no task in progress).
+METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
 
 
 class ActionService:
@@ -141,6 +145,40 @@ class ActionService:
         if changes:
             instance.update(changes)
             self.app.save(instance)
+        return instance
+
+    @command
+    def set_metadata(self, ctx: RequestContext, instance_id: str, items: dict[str, str],
+                     replace: bool = False) -> dict[str, str]:
+        """Nova's server metadata create and one-item update (`items` merged into the server's
+        own) and update_all (`replace`): merged here, on the aggregate, so two concurrent
+        requests cannot lose each other's items. Returns the server's metadata after."""
+        instance = self.metadata_target(ctx, instance_id)
+        metadata = dict(items) if replace else {**instance.metadata, **items}
+        self.check_metadata(instance, {"metadata": metadata})
+        if metadata != instance.metadata:
+            instance.update({"metadata": metadata})
+            self.app.save(instance)
+        return metadata
+
+    @command
+    def delete_metadata_item(self, ctx: RequestContext, instance_id: str, key: str) -> None:
+        instance = self.metadata_target(ctx, instance_id)
+        if key not in instance.metadata:
+            raise NotFound("Metadata item was not found")
+        instance.update({"metadata": {k: v for k, v in instance.metadata.items() if k != key}})
+        self.app.save(instance)
+
+    def metadata_target(self, ctx: RequestContext, instance_id: str) -> Instance:
+        """The instance, if its metadata may change now: unlocked (or an admin asks), and
+        resting in one of the states Nova's compute API allows for it."""
+        instance = self.instance(ctx, instance_id)
+        instance.check_unlocked(ctx.is_admin, "update metadata")
+        if instance.vm_state not in METADATA_STATES or instance.task_state is not None:
+            state = (f"task_state {instance.task_state.value}" if instance.task_state
+                     else f"vm_state {instance.vm_state.value}")
+            raise InvalidState(f"Cannot 'update metadata' instance {instance.id} while it is "
+                               f"in {state}")
         return instance
 
     def check_metadata(self, instance: Instance, changes: dict[str, Any]) -> None:
