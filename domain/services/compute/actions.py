@@ -25,7 +25,6 @@ from domain.services.compute.placement import HostChooser, Nodes, place, request
 from domain.services.compute.release import release_everything
 from domain.services.quotas import open_ledger
 
-
 # Nova's compute API: where a server's metadata may change (with no task in progress).
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
 
