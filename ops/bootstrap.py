@@ -59,6 +59,7 @@ from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
+from domain.services.compute.shelving import ShelvingService
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
@@ -201,6 +202,7 @@ class Composition:
                               network_config=network_config,
                               host_subset_size=settings.scheduler_host_subset_size),
             actions=actions, snapshots=SnapshotService(app, actions),
+            shelving=ShelvingService(app, actions, capacity),
             outcomes=OutcomeService(app, capacity), hosts=HostService(app),
             aggregates=AggregateService(app),
             server_groups=ServerGroupService(app), networks=NetworkService(app, network_config),

@@ -30,7 +30,9 @@ from projections.store import ReadCursor, ReadStore, Row
 ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_hard": "reboot",
                 "pause": "pause", "unpause": "unpause", "suspend": "suspend",
                 "resume": "resume", "resize": "resize", "confirm_resize": "confirmResize",
-                "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage"}
+                "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage",
+                "rescue": "rescue", "unrescue": "unrescue", "shelve": "shelve",
+                "shelve_offload": "shelveOffload", "unshelve": "unshelve"}
 # The event Nova's compute manager records for each (its wrap_instance_event names).
 STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance",
               "reboot": "compute_reboot_instance", "reboot_hard": "compute_reboot_instance",
@@ -38,7 +40,10 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "suspend": "compute_suspend_instance", "resume": "compute_resume_instance",
               "resize": "compute_resize_instance", "confirm_resize": "compute_confirm_resize",
               "revert_resize": "compute_revert_resize", "rebuild": "compute_rebuild_instance",
-              "snapshot": "compute_snapshot_instance"}
+              "snapshot": "compute_snapshot_instance", "rescue": "compute_rescue_instance",
+              "unrescue": "compute_unrescue_instance", "shelve": "compute_shelve_instance",
+              "shelve_offload": "compute_shelve_offload_instance",
+              "unshelve": "compute_unshelve_instance"}
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
                               "compute__do_build_and_run_instance", "compute_terminate_instance")

@@ -17,7 +17,12 @@ from domain.compute.ports import GuestNic, GuestSpec
 VIRT_TYPES = ("test", "qemu", "kvm")
 
 
-def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
+RESCUE = "rescue"  # the description that marks a rescue guest
+
+
+def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles,
+                     rescued_root: Path | None = None) -> str:
+    """`rescued_root`: a rescue guest's: the guest's own root disk, kept as its next disk."""
     if virt_type not in VIRT_TYPES:
         raise ValueError(f"virt_type must be one of {VIRT_TYPES}, not {virt_type!r}")
     dom = ET.Element("domain", type=virt_type)
@@ -25,6 +30,8 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
     _text(dom, "name", str(spec.instance_id))
     _text(dom, "uuid", str(spec.instance_id))
     _text(dom, "title", " ".join(spec.name.split()))  # libvirt refuses newlines here
+    if rescued_root is not None:
+        _text(dom, "description", RESCUE)
     _text(dom, "memory", str(spec.memory_mib), unit="MiB")
     _text(dom, "vcpu", str(spec.vcpus))
     dom.append(_os(spec))
@@ -41,6 +48,8 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
         # volume (volume_attach.py finds it by that); no overlay is made (guest_files.py).
         root = spec.root_volume
         devices.append(volume_disk(root.volume_id, root.path, next(targets)))
+    if rescued_root is not None:
+        devices.append(_disk(rescued_root, next(targets), "qcow2"))
     if spec.ephemeral_gib:
         devices.append(_disk(files.ephemeral, next(targets), "raw"))
     # Attached volumes, as volume_attach.py attaches them: a guest rebuilt from its spec keeps
@@ -49,6 +58,10 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles) -> str:
     devices.extend(_interface(nic) for nic in spec.nics)
     devices.append(_serial_log(spec.console_log or files.console_log))
     return ET.tostring(dom, encoding="unicode")
+
+
+def is_rescue(domain_xml: str) -> bool:
+    return ET.fromstring(domain_xml).findtext("description") == RESCUE
 
 
 def console_log_path(domain_xml: str) -> Path | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from uuid import UUID
 import libvirt
 
 from adapters.hypervisor import volume_attach
-from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
+from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from adapters.hypervisor.reconnect import Reconnecting, reconnecting
 from adapters.hypervisor.snapshots import snapshot_root
@@ -176,13 +177,48 @@ class LibvirtHypervisor(Reconnecting):
     def destroy(self, instance_id: UUID) -> None:
         dom = self._lookup(instance_id)
         if dom is not None:
-            if dom.isActive():
-                _ignore_gone(dom.destroy)
-                _done("destroy", dom)
-            _ignore_gone(lambda: dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE))
-            _done("undefine", dom)
+            self._undefine(dom)
         # Even without a domain: a spawn may have died after making the disks, before defining it.
         shutil.rmtree(self._files(instance_id).directory, ignore_errors=True)
+
+    @_translated
+    def rescue(self, spec: GuestSpec) -> None:
+        """The guest's domain is replaced by a rescue domain of the same name: the rescue
+        image's overlay (in `rescue/`) as vda, the guest's own root disk as vdb. Its ephemeral
+        disk and volumes stay off it, as their devices would clash (Nova's rescue keeps
+        them off too unless asked for stable device rescue)."""
+        dom = self._lookup(spec.instance_id)
+        files = self._files(spec.instance_id)
+        if dom is not None and not is_rescue(dom.XMLDesc(0)):
+            self._undefine(dom)  # the disks stay: the rescue guest reads them
+            dom = None
+        if dom is None:
+            rescue_files = GuestFiles(files.directory / RESCUE)
+            rescue_spec = replace(spec, ephemeral_gib=0, volumes=(),
+                                  console_log=spec.console_log or files.console_log)
+            if not self._is_test:
+                create_disks(rescue_spec, rescue_files)
+            dom = self._conn.defineXML(build_domain_xml(rescue_spec, self._virt_type,
+                                                        rescue_files, rescued_root=files.root))
+            _done("defineXML", dom, rescue=True)
+        if not dom.isActive():
+            dom.create()
+            _done("create", dom)
+
+    @_translated
+    def unrescue(self, spec: GuestSpec) -> None:
+        dom = self._lookup(spec.instance_id)
+        if dom is not None and is_rescue(dom.XMLDesc(0)):
+            self._undefine(dom)
+        shutil.rmtree(self._files(spec.instance_id).directory / RESCUE, ignore_errors=True)
+        self.spawn(spec)  # its own disks are still there: spawn defines it anew over them
+
+    def _undefine(self, dom: libvirt.virDomain) -> None:
+        if dom.isActive():
+            _ignore_gone(dom.destroy)
+            _done("destroy", dom)
+        _ignore_gone(lambda: dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE))
+        _done("undefine", dom)
 
     @_translated
     def state(self, instance_id: UUID) -> GuestState:

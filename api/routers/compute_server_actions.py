@@ -22,6 +22,7 @@ from api.errors import describe_validation
 from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_floating_ip_actions as floating_ip_actions
+from api.routers import compute_rescue_shelve as rescue_shelve
 from api.routers import compute_security_group_actions as security_group_actions
 from api.routers import compute_server_image as server_image
 from api.routers.compute_servers import (
@@ -48,7 +49,8 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "servers:rebuild:trusted_certs",
     "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
-    "os-console-output")] + floating_ip_actions.RULES + server_image.RULES + [
+    "os-console-output")] + floating_ip_actions.RULES + server_image.RULES + \
+    rescue_shelve.RULES + [
     policy.RuleDefault("os_compute_api:os-admin-actions:reset_state", "rule:admin_api")]
 
 
@@ -218,11 +220,12 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
     "os-resetState": reset_state,
     **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
-    **security_group_actions.HANDLERS,
+    **security_group_actions.HANDLERS, **rescue_shelve.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",
-             "reboot_hard": "reboot", "snapshot": "createImage"}
+             "reboot_hard": "reboot", "snapshot": "createImage",
+             "shelve_offload": "shelveOffload"}
 
 
 # The body names one action (its value is that action's own body): documented, so a

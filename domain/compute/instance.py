@@ -84,6 +84,7 @@ class Instance(Entity):
         # Ports on project networks: {id, network_id, network_name, mac, fixed_ip}.
         self.ports: list[dict[str, str]] = []
         self.volumes: dict[str, str] = {}  # volume id (hex) -> device, from the attach request
+        self.shelved_image_id: str | None = None
         self.deleted = False
 
     # -- the state machine: each step is a pure function of domain/compute/lifecycle.py ------
@@ -187,7 +188,7 @@ class Instance(Entity):
                 if action in ("confirm_resize", "revert_resize") else None
             target, power = settled(action, VmState(origin or self.pending["from_state"]))
             self._succeeded(action, vm_state or (target or self.vm_state).value,
-                            int(power or self.power_state))
+                            int(self.power_state if power is None else power))
 
     class ActionSucceeded(Entity.Event):
         action: str
@@ -196,6 +197,10 @@ class Instance(Entity):
 
     @event(ActionSucceeded)
     def _succeeded(self, action: str, vm_state: str, power_state: int) -> None:
+        if action == "shelve":  # the image the root disk went into, for the unshelve
+            self.shelved_image_id = (self.pending or {}).get("image_id")
+        elif action == "unshelve":
+            self.shelved_image_id = None
         self._become(lifecycle.action_succeeded(self.lifecycle(), action, VmState(vm_state),
                                                 PowerState(power_state)))
 

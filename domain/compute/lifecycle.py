@@ -94,6 +94,10 @@ def action_succeeded(s: Lifecycle, action: str, vm_state: VmState,
                        host=(s.resize_from or {}).get("host", s.host))
     if action == "confirm_resize":
         return replace(s, old_flavor=None, resize_from=None)
+    if action in ("shelve", "shelve_offload"):
+        return replace(s, host=None)  # offloaded: on no host until unshelved
+    if action == "unshelve":
+        return replace(s, host=params.get("host", s.host))
     return s
 
 

@@ -147,6 +147,14 @@ class Hypervisor(Protocol):
         """Power off, undefine and delete the disks the adapter created (never an attached
         volume's); missing is fine."""
 
+    def rescue(self, spec: GuestSpec) -> None:
+        """Run the guest from `spec` (the rescue image as its root disk), the guest's own root
+        disk kept and attached as its next disk; a guest already rescued is left running."""
+
+    def unrescue(self, spec: GuestSpec) -> None:
+        """Drop the rescue guest and its rescue disk, and run the guest `spec` (its own) again
+        on the disks it kept; a guest not rescued is only made sure to run."""
+
     def state(self, instance_id: UUID) -> GuestState:
         """GuestState.MISSING rather than an error when there is no such guest."""
 

@@ -14,6 +14,9 @@ class VmState(str, enum.Enum):
     PAUSED = "paused"
     SUSPENDED = "suspended"
     RESIZED = "resized"
+    RESCUED = "rescued"
+    SHELVED = "shelved"
+    SHELVED_OFFLOADED = "shelved_offloaded"
     ERROR = "error"
     DELETED = "deleted"
 
@@ -34,6 +37,11 @@ class TaskState(str, enum.Enum):
     RESIZE_REVERTING = "resize_reverting"
     REBUILDING = "rebuilding"
     IMAGE_SNAPSHOT = "image_snapshot"
+    RESCUING = "rescuing"
+    UNRESCUING = "unrescuing"
+    SHELVING = "shelving"
+    SHELVING_OFFLOADING = "shelving_offloading"
+    UNSHELVING = "unshelving"
     DELETING = "deleting"
 
 
@@ -80,6 +88,16 @@ TRANSITIONS: dict[str, Transition] = {
     "revert_resize": _t({VmState.RESIZED}, TaskState.RESIZE_REVERTING, A, PowerState.RUNNING),
     # createImage: the guest is paused for the copy, if it runs, and left as it was.
     "snapshot": _t({A, S, P, U}, TaskState.IMAGE_SNAPSHOT, None, None),
+    "rescue": _t({A, S, E}, TaskState.RESCUING, VmState.RESCUED, PowerState.RUNNING),
+    "unrescue": _t({VmState.RESCUED}, TaskState.UNRESCUING, A, PowerState.RUNNING),
+    # Shelving offloads at once (Nova's shelved_offload_time 0, devstack's default): the guest
+    # goes, with the host's claim; unshelving schedules the server anew.
+    "shelve": _t({A, S, P, U}, TaskState.SHELVING, VmState.SHELVED_OFFLOADED,
+                 PowerState.NOSTATE),
+    "shelve_offload": _t({VmState.SHELVED}, TaskState.SHELVING_OFFLOADING,
+                         VmState.SHELVED_OFFLOADED, PowerState.NOSTATE),
+    "unshelve": _t({VmState.SHELVED, VmState.SHELVED_OFFLOADED}, TaskState.UNSHELVING, A,
+                   PowerState.RUNNING),
 }
 
 
@@ -111,6 +129,9 @@ STATUSES: dict[VmState, tuple[str, dict[TaskState, str]]] = {
     VmState.PAUSED: ("PAUSED", {}),
     VmState.SUSPENDED: ("SUSPENDED", {}),
     VmState.ERROR: ("ERROR", {**_REBUILD}),
+    VmState.RESCUED: ("RESCUE", {}),
+    VmState.SHELVED: ("SHELVED", {}),
+    VmState.SHELVED_OFFLOADED: ("SHELVED_OFFLOADED", {}),
     VmState.DELETED: ("DELETED", {}),
 }
 

@@ -17,7 +17,17 @@ from domain.compute.instance import Instance
 from domain.compute.ports import GuestSpec, GuestState, Hypervisor, HypervisorError
 from domain.context import RequestContext
 from domain.ports import StoredBlob
-from domain.process.plans import Destroy, Outcome, Plan, Power, Snapshot, Spawn, Step
+from domain.process.plans import (
+    Destroy,
+    Outcome,
+    Plan,
+    Power,
+    Rescue,
+    Snapshot,
+    Spawn,
+    Step,
+    Unrescue,
+)
 from domain.process.specs import SpawnRefused
 from domain.services.compute.outcomes import OutcomeService
 
@@ -79,6 +89,12 @@ class Executor:
         if isinstance(step, Destroy):
             hv.destroy(instance_id)
             self.on_changed(instance_id, False)
+        elif isinstance(step, Rescue):
+            hv.rescue(self.spec_for(instance, step.rescue))
+            self.on_changed(instance_id, True)
+        elif isinstance(step, Unrescue):
+            hv.unrescue(self.spec_for(instance, step.original))
+            self.on_changed(instance_id, True)
         elif isinstance(step, Spawn):
             spec = self.spec_for(instance, step)
             hv.spawn(spec)

@@ -52,7 +52,22 @@ class Power:
     respawn: Spawn | None = None  # used instead when the guest is missing
 
 
-Step = Spawn | Destroy | Power | Snapshot
+@dataclass(frozen=True)
+class Rescue:
+    """Boot the guest from `rescue` (a spawn of the rescue image), its own root disk kept
+    beside it as a second disk."""
+
+    rescue: Spawn
+
+
+@dataclass(frozen=True)
+class Unrescue:
+    """Drop the rescue guest and its rescue disk, and run the guest `original` again."""
+
+    original: Spawn
+
+
+Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue
 DESTROY = Destroy()
 
 
@@ -139,6 +154,10 @@ def _action(instance: Instance, me: str) -> Plan:
     if action == "snapshot":
         step = Snapshot(pending["image_id"])
         return Plan((step,), Outcome.ACTION, "snapshot") if instance.host == me else NOTHING
+    if action in OWN_HOST_ACTIONS:
+        return OWN_HOST_ACTIONS[action](instance, pending) if instance.host == me else NOTHING
+    if action == "unshelve":
+        return _unshelve(instance, pending, me)
     if action == "resize":
         return _resize(instance, pending, me)
     if action == "confirm_resize":
@@ -169,6 +188,47 @@ def _rebuild(instance: Instance, pending: dict[str, Any]) -> Plan:
     old = Spawn(instance.flavor, pending.get("replaced_image", instance.image))
     return Plan((DESTROY, new, *_off_again(pending["from_state"])), Outcome.ACTION,
                 "rebuild", undo=_restore(old, pending["from_state"]))
+
+
+def _rescue(instance: Instance, pending: dict[str, Any]) -> Plan:
+    own = Spawn(instance.flavor, instance.image)
+    rescue = Spawn(instance.flavor, pending.get("rescue_image") or instance.image)
+    undo: tuple[Step, ...] = (Unrescue(own),)
+    if pending["from_state"] != VmState.ACTIVE.value:
+        undo += (Power("stop"),)
+    return Plan((Rescue(rescue),), Outcome.ACTION, "rescue", undo=undo)
+
+
+def _unrescue(instance: Instance, pending: dict[str, Any]) -> Plan:
+    return Plan((Unrescue(Spawn(instance.flavor, instance.image)),), Outcome.ACTION,
+                "unrescue")
+
+
+def _shelve(instance: Instance, pending: dict[str, Any]) -> Plan:
+    """Power off, copy the root disk into the shelved image (none for a volume-backed server,
+    whose root volume stays), and offload: the guest goes."""
+    snapshot: tuple[Step, ...] = (Snapshot(pending["image_id"]),) if pending.get("image_id") \
+        else ()
+    undo: tuple[Step, ...] = ()
+    if pending["from_state"] == VmState.ACTIVE.value:
+        undo = (Power("start", Spawn(instance.flavor, instance.image)),)
+    return Plan((Power("stop"), *snapshot, DESTROY), Outcome.ACTION, "shelve", undo=undo)
+
+
+def _shelve_offload(instance: Instance, pending: dict[str, Any]) -> Plan:
+    return Plan((DESTROY,), Outcome.ACTION, "shelve_offload")
+
+
+OWN_HOST_ACTIONS = {"rescue": _rescue, "unrescue": _unrescue, "shelve": _shelve,
+                    "shelve_offload": _shelve_offload}
+
+
+def _unshelve(instance: Instance, pending: dict[str, Any], me: str) -> Plan:
+    """The host the unshelve claimed spawns the guest from the shelved image."""
+    if me != pending.get("host"):
+        return NOTHING
+    spawn = Spawn(instance.flavor, pending.get("image") or instance.image)
+    return Plan((spawn,), Outcome.ACTION, "unshelve", undo=(DESTROY,))
 
 
 def _resize(instance: Instance, pending: dict[str, Any], me: str) -> Plan:

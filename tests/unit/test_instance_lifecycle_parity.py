@@ -58,6 +58,18 @@ STORIES: dict[str, Callable[[Instance], None]] = {
     "resized while stopped, reverted": lambda i: (
         active(i), i.request("stop", False), i.action_succeeded("stop"), resize(i),
         i.request("revert_resize", False), i.action_succeeded("revert_resize")),
+    "rescued": lambda i: (active(i), i.request("rescue", False, rescue_image=dict(IMAGE2)),
+                          i.action_succeeded("rescue")),
+    "unrescued": lambda i: (active(i), i.request("rescue", False), i.action_succeeded("rescue"),
+                            i.request("unrescue", False), i.action_succeeded("unrescue")),
+    "shelved": lambda i: (active(i), i.request("shelve", False, image_id="abc"),
+                          i.action_succeeded("shelve")),
+    "unshelved elsewhere": lambda i: (
+        active(i), i.request("shelve", False), i.action_succeeded("shelve"),
+        i.request("unshelve", False, host="h2"), i.action_succeeded("unshelve")),
+    "unshelve failed": lambda i: (
+        active(i), i.request("shelve", False), i.action_succeeded("shelve"),
+        i.request("unshelve", False, host="h2"), i.action_failed("unshelve", "no disk")),
     "died": lambda i: (active(i), i.observe_power(4, "stopped")),
     "reset to error while stopping, then the stop came back": lambda i: (
         active(i), i.request("stop", False), i.reset_state("error"),

@@ -27,6 +27,9 @@ from domain.services.quotas import open_ledger
 
 # Nova's compute API: where a server's metadata may change (with no task in progress).
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
+# Actions with parameters or claims of their own: each has its own command.
+PARAMETERISED = frozenset({"resize", "rebuild", "snapshot", "rescue", "shelve",
+                           "shelve_offload", "unshelve"})
 
 
 class ActionService:
@@ -45,8 +48,8 @@ class ActionService:
     @command
     def act(self, ctx: RequestContext, instance_id: str, action: str) -> Instance:
         """Actions that take no parameters: stop, start, reboot, reboot_hard, pause, unpause,
-        suspend, resume, confirm_resize, revert_resize."""
-        if action not in TRANSITIONS or action in ("resize", "rebuild"):
+        suspend, resume, confirm_resize, revert_resize, unrescue."""
+        if action not in TRANSITIONS or action in PARAMETERISED:
             raise InvalidInput(f"Unknown action {action}.")
         instance = self.instance(ctx, instance_id)
         instance.request(action, ctx.is_admin)
@@ -69,6 +72,27 @@ class ActionService:
         instance.request("rebuild", ctx.is_admin, image=image_snapshot(image))
         if changes:
             instance.update(changes)
+        self.app.save(instance)
+        return instance
+
+    @command
+    def rescue(self, ctx: RequestContext, instance_id: str,
+               rescue_image_ref: str | None = None) -> Instance:
+        """The guest boots from the rescue image (its own image unless one is named), its root
+        disk kept beside it; a volume-backed server cannot be rescued (Nova's 400)."""
+        instance = self.instance(ctx, instance_id)
+        params: dict[str, Any] = {}
+        if rescue_image_ref is not None:
+            image = self.app.find(parse_uuid(rescue_image_ref, "rescue_image_ref"))
+            if not isinstance(image, Image) or image.deleted or image.status != "active" or \
+                    not image.visible_to(ctx.project_id, ctx.is_admin):
+                raise InvalidInput(f"Image {rescue_image_ref} is unacceptable: "
+                                   "Unsupported rescue image.")
+            params["rescue_image"] = image_snapshot(image)
+        instance.request("rescue", ctx.is_admin, **params)  # the state's 409 comes first
+        if instance.root_volume:
+            raise InvalidInput(f"Instance {instance_id} cannot be rescued: "
+                               "Cannot rescue a volume-backed instance")
         self.app.save(instance)
         return instance
 

@@ -19,6 +19,7 @@ from domain.services.compute.boot import no_host_reason
 from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
+from domain.services.compute.shelving import shelved_image_deleted
 from domain.services.compute.snapshots import snapshot_failed, snapshot_saved
 from domain.services.quotas import open_ledger
 
@@ -91,11 +92,13 @@ class OutcomeService:
         held_before = instance.quota_held()
         host_before, source = instance.host, (instance.resize_from or {}).get("host")
         image_id = instance.pending.get("image_id")
+        shelved_image_id = instance.shelved_image_id
         instance.action_succeeded(action)
         aggregates = [
             instance,
             *self.settle_resize(instance, action, host_before, source, held_before),
             *(snapshot_saved(self.app, image_id, snapshot) if snapshot and image_id else []),
+            *self.settle_shelving(instance, action, host_before, shelved_image_id),
         ]
         self.app.save(*changed(*aggregates))
 
@@ -112,8 +115,10 @@ class OutcomeService:
         extra: list[object] = []
         if action == "resize" and dest:
             extra = self.release_resize(instance, dest, held_before)
-        elif action == "snapshot" and image_id:
+        elif action in ("snapshot", "shelve") and image_id:
             extra = snapshot_failed(self.app, image_id)
+        elif action == "unshelve" and dest and instance.host is None:
+            extra = self.release_unshelve(instance, dest)
         self.app.save(*changed(instance, *extra))
 
     @command
@@ -170,6 +175,29 @@ class OutcomeService:
         held_after = instance.quota_held()
         ledger.release({k: held_before[k] - held_after[k] for k in held_before})
         return [ledger, *nodes, *([group] if group is not None else [])]
+
+    # -- shelving bookkeeping ------------------------------------------------------------------
+    def settle_shelving(self, instance: Instance, action: str, host_before: str | None,
+                        shelved_image_id: str | None) -> list[object]:
+        """Offloaded: the host's claim goes. Unshelved: the shelved image goes."""
+        if action in ("shelve", "shelve_offload"):
+            node = self.node(host_before)
+            if node is not None:
+                node.release(instance.id.hex)
+            return [node] if node is not None else []
+        if action == "unshelve":
+            return list(shelved_image_deleted(self.app, shelved_image_id))
+        return []
+
+    def release_unshelve(self, instance: Instance, dest: str) -> list[object]:
+        """A failed unshelve of an offloaded server gives back the host it claimed."""
+        node = self.node(dest)
+        if node is not None:
+            node.release(instance.id.hex)
+        group = self.group_of(instance)
+        if group is not None:
+            group.place(instance.id.hex, None)
+        return [*([node] if node else []), *([group] if group is not None else [])]
 
     def release_resize(
         self, instance: Instance, dest: str, held_before: dict[str, int]

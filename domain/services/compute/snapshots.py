@@ -19,6 +19,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.catalog.image import Image
 from domain.commands import command
+from domain.compute.instance import Instance
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.ports import StoredBlob
@@ -40,19 +41,25 @@ class SnapshotService:
         instance = self.actions.instance(ctx, instance_id)
         if getattr(instance, "root_volume", None):
             raise InvalidInput("Snapshots of volume-backed servers are not supported yet.")
-        base: dict[str, Any] = instance.image or {}
-        inherited = {k: v for k, v in (base.get("properties") or {}).items()
-                     if k not in PROVENANCE}
-        properties = {**inherited, **(metadata or {}), "instance_uuid": str(instance.id),
-                      "image_type": "snapshot",
-                      "base_image_ref": str(UUID(base["id"])) if base.get("id") else "",
-                      "user_id": ctx.user_id or ""}
-        image = Image(name, instance.project_id, "private", "qcow2", "bare",
-                      int(instance.flavor.get("disk") or 0), int(base.get("min_ram") or 0),
-                      False, [], properties)
+        image = snapshot_image(instance, name, ctx.user_id or "", metadata or {})
         instance.request("snapshot", ctx.is_admin, image_id=image.id.hex)
         self.app.save(image, instance)
         return image
+
+
+def snapshot_image(instance: Instance, name: str, user_id: str,
+                   metadata: dict[str, str]) -> Image:
+    """The queued image a snapshot of the instance's root disk goes into."""
+    base: dict[str, Any] = instance.image or {}
+    inherited = {k: v for k, v in (base.get("properties") or {}).items()
+                 if k not in PROVENANCE}
+    properties = {**inherited, **metadata, "instance_uuid": str(instance.id),
+                  "image_type": "snapshot",
+                  "base_image_ref": str(UUID(base["id"])) if base.get("id") else "",
+                  "user_id": user_id}
+    return Image(name, instance.project_id, "private", "qcow2", "bare",
+                 int(instance.flavor.get("disk") or 0), int(base.get("min_ram") or 0),
+                 False, [], properties)
 
 
 def snapshot_saved(app: SkyLedger, image_id: str, blob: StoredBlob) -> Sequence[object]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libvirt
 import pytest
 
-from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path
+from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from domain.compute.ports import (
@@ -268,3 +268,22 @@ def test_libvirt_errors_come_out_as_hypervisor_errors(tmp_path: Path) -> None:
         squatter.undefine()
         other.close()
     assert isinstance(raised.value.__cause__, libvirt.libvirtError)
+
+
+def test_rescue_swaps_in_a_rescue_guest_with_the_own_disk_and_unrescue_swaps_back(
+        guests: Guests) -> None:
+    hv, spec = guests.hypervisor, guests.spec()
+    hv.spawn(spec)
+    own_root = f"{spec.instance_id}/root.qcow2"  # where the guest's own disk lives
+    for _ in range(2):  # a replayed rescue finds the rescue guest and leaves it running
+        hv.rescue(spec)
+        assert hv.state(spec.instance_id) is S.RUNNING
+        dom = hv._require(spec.instance_id)
+        assert is_rescue(dom.XMLDesc(0))
+        sources = [str(s.get("file")) for s in ET.fromstring(dom.XMLDesc(0)).iter("source")]
+        assert any(source.endswith(own_root) for source in sources)
+    hv.stop(spec.instance_id)
+    for _ in range(2):  # so is a replayed unrescue
+        hv.unrescue(spec)
+        assert hv.state(spec.instance_id) is S.RUNNING
+        assert not is_rescue(hv._require(spec.instance_id).XMLDesc(0))

@@ -1,0 +1,74 @@
+"""Compute's rescue and shelve server actions: `rescue`, `unrescue`, `shelve`, `shelveOffload`,
+`unshelve` (domain.services.compute.actions and .shelving record them; the host's worker carries
+them out, so each answers at once).
+
+Rescue answers 200 with the rescue password, as Nova does with enable_instance_password (its
+default); the others 202 without a body. `compute_server_actions.HANDLERS` dispatches the keys
+here; `RULES` joins its rules.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Response
+from fastapi.responses import JSONResponse
+from oslo_policy import policy
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.routers.compute_floating_ip_actions import parsed
+from api.routers.compute_servers import enforce_on
+from api.server_action import Act
+
+_OWNER, _ADMIN = "rule:admin_or_member", "rule:admin_api"
+RULES = [policy.RuleDefault(f"os_compute_api:{name}", check) for name, check in (
+    ("os-rescue", _OWNER), ("os-unrescue", _OWNER), ("os-shelve:shelve", _OWNER),
+    ("os-shelve:unshelve", _OWNER), ("os-shelve:shelve_offload", _ADMIN))]
+
+
+class Rescue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    adminPass: str | None = None  # noqa: N815 - Nova's field names
+    rescue_image_ref: str | None = Field(default=None, min_length=1)
+
+
+def rescue(a: Act) -> Response:
+    params: Rescue = parsed(Rescue, a.value if a.value is not None else {})  # null: defaults
+    enforce_on(a.engine, "os_compute_api:os-rescue", a.caller, a.server)
+    a.cloud.actions.rescue(a.caller.ctx, a.id, params.rescue_image_ref)
+    # Shown once, never stored: the guest's password is not ours to set on the test driver.
+    return JSONResponse({"adminPass": params.adminPass or secrets.token_urlsafe(9)})
+
+
+def unrescue(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:os-unrescue", a.caller, a.server)
+    a.cloud.actions.act(a.caller.ctx, a.id, "unrescue")
+    return a.accepted()
+
+
+def shelve(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:os-shelve:shelve", a.caller, a.server)
+    a.cloud.shelving.shelve(a.caller.ctx, a.id)
+    return a.accepted()
+
+
+def shelve_offload(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:os-shelve:shelve_offload", a.caller, a.server)
+    a.cloud.shelving.shelve_offload(a.caller.ctx, a.id)
+    return a.accepted()
+
+
+def unshelve(a: Act) -> Response:
+    # Before 2.77 Nova takes any body here and reads nothing of it (a zone comes with 2.77, a
+    # host with 2.91: beyond the newest microversion this API offers).
+    enforce_on(a.engine, "os_compute_api:os-shelve:unshelve", a.caller, a.server)
+    a.cloud.shelving.unshelve(a.caller.ctx, a.id)
+    return a.accepted()
+
+
+HANDLERS: dict[str, Callable[[Act], Any]] = {
+    "rescue": rescue, "unrescue": unrescue, "shelve": shelve, "shelveOffload": shelve_offload,
+    "unshelve": unshelve,
+}

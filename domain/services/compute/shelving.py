@@ -1,0 +1,99 @@
+"""Shelving: a server is powered off, its root disk copied into an image, and offloaded from its
+host, which gets its claim back; unshelving schedules it anew and spawns it from that image.
+
+Nova offloads a shelved server after `shelved_offload_time` seconds; devstack keeps Nova's
+default 0, offloading at once, and so does skyledger: `shelve` ends SHELVED_OFFLOADED. A server
+still SHELVED (on its host) is only reached by a state reset; `shelve_offload` and `unshelve`
+take it from there too.
+
+Claims move in the same save as the instance's events, as at boot: the host's claim is released
+with the shelve's outcome (outcomes.py), and taken with the unshelve request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.image import Image
+from domain.catalog.image_file import ImageFile, image_file_id
+from domain.commands import changed, command
+from domain.compute.instance import Instance
+from domain.compute.states import VmState
+from domain.context import RequestContext
+from domain.errors import InvalidInput
+from domain.services.compute.actions import ActionService
+from domain.services.compute.copies import image_snapshot
+from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
+from domain.services.compute.snapshots import snapshot_image
+
+
+class ShelvingService:
+    def __init__(self, app: SkyLedger, actions: ActionService, chooser: HostChooser) -> None:
+        self.app, self.actions, self.chooser = app, actions, chooser
+
+    @command
+    def shelve(self, ctx: RequestContext, instance_id: str) -> Instance:
+        """The queued image `<name>-shelved` is saved with the request, as createImage's is; a
+        volume-backed server keeps its root volume and gets none."""
+        instance = self.actions.instance(ctx, instance_id)
+        image = None if instance.root_volume else snapshot_image(
+            instance, f"{instance.name}-shelved", ctx.user_id or "", {})
+        params = {"image_id": image.id.hex} if image is not None else {}
+        instance.request("shelve", ctx.is_admin, **params)
+        self.app.save(*changed(instance, image))
+        return instance
+
+    @command
+    def shelve_offload(self, ctx: RequestContext, instance_id: str) -> Instance:
+        instance = self.actions.instance(ctx, instance_id)
+        instance.request("shelve_offload", ctx.is_admin)
+        self.app.save(instance)
+        return instance
+
+    @command
+    def unshelve(self, ctx: RequestContext, instance_id: str) -> Instance:
+        """An offloaded server claims a host as a boot does (in its own zone); a server still
+        on its host starts there."""
+        instance = self.actions.instance(ctx, instance_id)
+        if instance.vm_state is not VmState.SHELVED_OFFLOADED or instance.task_state:
+            instance.request("unshelve", ctx.is_admin, host=instance.host)  # or the 409
+            self.app.save(instance)
+            return instance
+        instance.check_unlocked(ctx.is_admin, "unshelve")
+        group = self.actions.group_of(instance)
+        nodes = Nodes(self.app)
+        host = place(instance, request_spec(instance, group, (), ()), self.chooser, nodes, group)
+        if host is None:
+            raise InvalidInput("No valid host was found. No host can take the server.")
+        image = self.shelved_image(instance)
+        params = {"image": image_snapshot(image)} if image is not None else {}
+        instance.request("unshelve", ctx.is_admin, host=host, **params)
+        if group is not None:
+            group.place(instance.id.hex, host)
+        self.app.save(*changed(instance, group), *nodes.changed())
+        return instance
+
+    def shelved_image(self, instance: Instance) -> Image | None:
+        """The image the shelve filled, if it is still there to spawn from."""
+        image_id = getattr(instance, "shelved_image_id", None)
+        image = self.app.find(UUID(image_id)) if image_id else None
+        if not isinstance(image, Image) or image.deleted or image.status != "active":
+            return None
+        return image
+
+
+def shelved_image_deleted(app: SkyLedger, image_id: str | None) -> Sequence[Image | ImageFile]:
+    """The shelved image goes once the server is back, as Nova deletes it on unshelve: the image
+    and its file's hold, to save with the unshelve's outcome (the file itself is left for the
+    image store's sweep)."""
+    image = app.find(UUID(image_id)) if image_id else None
+    if not isinstance(image, Image) or image.deleted:
+        return []
+    image.delete()
+    file = app.find(image_file_id(image.content_hash)) if image.content_hash else None
+    if isinstance(file, ImageFile) and image.id.hex in file.holders:
+        file.release(image.id.hex)
+        return [image, file]
+    return [image]
