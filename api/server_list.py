@@ -3,7 +3,8 @@ over the server read model, with the bodies server_views.py builds."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +15,7 @@ from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.servers import STATUSES, ServerDetailList, ServerList
-from api.server_views import dashed, detail, server_look, status_of, summary
+from api.server_views import addresses, dashed, detail, server_look, status_of, summary
 from domain.errors import Forbidden, InvalidInput
 from projections.servers import ServerViews, name_matcher
 
@@ -44,9 +45,11 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
     before = changes_before(params, version, since)
     named = name_matcher(params["name"]) if params.get("name") else (lambda _: True)
     locked = locked_filter(params.get("locked"), version)
+    tagged, addressed = tags_filter(params, version), ip_filter(params)
 
     def matches(server: dict[str, Any]) -> bool:
-        return named(server) and (locked is None or bool(server["locked"]) is locked)
+        return named(server) and (locked is None or bool(server["locked"]) is locked) and \
+            tagged(set(server.get("tags") or ())) and addressed(server)
 
     limit = page_size(params.get("limit"))
     views = ServerViews(cloud.store)
@@ -110,6 +113,41 @@ def locked_filter(value: str | None, version: Version) -> bool | None:
         return value.strip().lower() in STRICT_TRUE
     accepted = ", ".join(f"'{v}'" for v in sorted(STRICT_TRUE + STRICT_FALSE))
     raise InvalidInput(f"Unrecognized value '{value}', acceptable values are: {accepted}")
+
+
+def ip_filter(params: Mapping[str, str]) -> Callable[[dict[str, Any]], bool]:
+    """Nova's `ip` and `ip6` filters: regular expressions matched at the start of a fixed
+    address of that version (compute API _ip_filter)."""
+    patterns = {4: params.get("ip"), 6: params.get("ip6")}
+    if not any(patterns.values()):
+        return lambda _: True
+    try:
+        compiled = {v: re.compile(p) for v, p in patterns.items() if p}
+    except re.error as bad:
+        raise InvalidInput(f"Invalid filter regular expression: {bad}") from None
+
+    def keep(server: dict[str, Any]) -> bool:
+        return any(a.get("OS-EXT-IPS:type", "fixed") == "fixed" and a["version"] in compiled
+                   and compiled[a["version"]].match(a["addr"])
+                   for found in addresses(server).values() for a in found)
+    return keep
+
+
+def tags_filter(params: Mapping[str, str], version: Version) -> Callable[[set[str]], bool]:
+    """Nova's tag filters from 2.26 (comma-separated lists): `tags` keeps the servers that have
+    all of them, `tags-any` any of them; `not-tags` drops those that have all, `not-tags-any`
+    those that have any."""
+    if version < "2.26":
+        return lambda _: True
+    wanted = {name: {t for t in params[name].split(",") if t} for name in
+              ("tags", "tags-any", "not-tags", "not-tags-any") if params.get(name)}
+
+    def keep(tags: set[str]) -> bool:
+        return (("tags" not in wanted or wanted["tags"] <= tags) and
+                ("tags-any" not in wanted or bool(wanted["tags-any"] & tags)) and
+                ("not-tags" not in wanted or not wanted["not-tags"] <= tags) and
+                ("not-tags-any" not in wanted or not wanted["not-tags-any"] & tags))
+    return keep
 
 
 def changes_since(value: str | None) -> str | None:

@@ -211,7 +211,7 @@ def versioned_fields(server: dict[str, Any], look: ServerLook) -> dict[str, Any]
     if look.version >= "2.19":
         fields["description"] = server.get("description")
     if look.version >= "2.26":
-        fields["tags"] = []
+        fields["tags"] = list(server.get("tags") or [])
     if look.version >= "2.63":
         fields["trusted_image_certificates"] = server.get("trusted_image_certificates")
     if look.version >= "2.71" and look.server_groups is not None:

@@ -44,6 +44,7 @@ from api.server_views import (
 from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
+from domain.services.compute.actions import MAX_TAGS
 from domain.services.compute.boot import BootRequest
 from projections.servers import ServerViews
 
@@ -69,6 +70,9 @@ RULES = [
 
 MetadataKey = Annotated[str, Field(pattern=r"^[a-zA-Z0-9\-_:. ]{1,255}$")]
 Metadata = dict[MetadataKey, Annotated[str, Field(max_length=255)]]
+# Nova's parameter_types.tag: no ',' or '/', 1 to 60 characters.
+TAG_PATTERN = r"^[^,/]{1,60}$"
+Tag = Annotated[str, Field(pattern=TAG_PATTERN)]
 
 
 class NetworkRef(BaseModel):
@@ -92,6 +96,7 @@ class ServerCreate(BaseModel):
     key_name: str | None = Field(default=None, min_length=1, max_length=255)
     availability_zone: str | None = Field(default=None, min_length=1, max_length=255)
     metadata: Metadata = Field(default_factory=dict)
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)  # from 2.52
     user_data: str | None = Field(default=None, max_length=65535)
     min_count: PositiveCount = 1
     max_count: PositiveCount | None = None
@@ -211,9 +216,13 @@ def boot_request(body: ServerCreateRequest, version: Version,
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
         group_id=hints.group.hex if hints.group else None, networks=requested_networks(s),
-        root=root, details={**details(s), **certificate_changes(
+        root=root, details={**details(s), **boot_tags(s), **certificate_changes(
             s, version, root is not None, "Image certificate validation is not supported when "
                                        "booting from volume")})
+
+
+def boot_tags(s: ServerCreate) -> dict[str, Any]:
+    return {"tags": list(dict.fromkeys(s.tags))} if s.tags else {}
 
 
 def boot_groups(cloud: CloudServices, caller: Caller,
@@ -249,8 +258,10 @@ def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
 
 
 def check_versioned_fields(s: ServerCreate, version: Version) -> None:
-    if "description" in s.model_fields_set and version < "2.19":
-        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    for field, since in (("description", "2.19"), ("tags", "2.52")):
+        if field in s.model_fields_set and version < since:
+            raise InvalidInput(f"Additional properties are not allowed ('{field}' was "
+                               "unexpected)")
     if version >= "2.37" and s.networks is None:
         raise InvalidInput("Invalid input for field/attribute server: 'networks' is a required "
                            "property")

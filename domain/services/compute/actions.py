@@ -25,11 +25,19 @@ from domain.services.compute.placement import HostChooser, Nodes, place, request
 from domain.services.compute.release import release_everything
 from domain.services.quotas import open_ledger
 
-# Nova's compute API: where a server's metadata may change (with no task in progress).
+# Nova's compute API: where a server's metadata (with no task in progress) and tags may change.
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
 # Actions with parameters or claims of their own: each has its own command.
 PARAMETERISED = frozenset({"resize", "rebuild", "snapshot", "rescue", "shelve",
                            "shelve_offload", "unshelve"})
+
+
+MAX_TAGS = 50  # Nova's per-server limit (objects.instance.MAX_TAG_COUNT)
+
+
+def server_tags(instance: Instance) -> list[str]:
+    """The tags an Updated event recorded (an instance from before tags has none)."""
+    return list(getattr(instance, "tags", None) or [])
 
 
 class ActionService:
@@ -191,6 +199,42 @@ class ActionService:
             raise NotFound("Metadata item was not found")
         instance.update({"metadata": {k: v for k, v in instance.metadata.items() if k != key}})
         self.app.save(instance)
+
+    @command
+    def set_tags(self, ctx: RequestContext, instance_id: str, tags: list[str],
+                 add: bool = False) -> bool:
+        """Nova's server tags: replace them all, or (`add`) add one tag. Returns whether the
+        tags changed (an added tag the server had already: Nova's 204 instead of 201)."""
+        instance = self.tags_target(ctx, instance_id, "update tag" if add else "update tags")
+        before = server_tags(instance)
+        after = list(dict.fromkeys(before + tags if add else tags))
+        if add and len(before) >= MAX_TAGS and after != before:
+            raise InvalidInput(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+        if after == before:
+            return False
+        instance.update({"tags": after})
+        self.app.save(instance)
+        return True
+
+    @command
+    def delete_tags(self, ctx: RequestContext, instance_id: str, tag: str | None = None) -> None:
+        """One tag (404 if the server has not got it), or all of them (`tag` None)."""
+        instance = self.tags_target(ctx, instance_id, "delete tags" if tag is None
+                                    else "delete tag")
+        before = server_tags(instance)
+        if tag is not None and tag not in before:
+            raise NotFound(f"Server {instance_id} has no tag '{tag}'")
+        if before:
+            instance.update({"tags": [t for t in before if tag is not None and t != tag]})
+            self.app.save(instance)
+
+    def tags_target(self, ctx: RequestContext, instance_id: str, action: str) -> Instance:
+        """Tags change in the states Nova's server tags API allows, whatever task runs."""
+        instance = self.instance(ctx, instance_id)
+        if instance.vm_state not in METADATA_STATES:
+            raise InvalidState(f"Cannot '{action}' instance {instance.id} while it is in "
+                               f"vm_state {instance.vm_state.value}")
+        return instance
 
     def metadata_target(self, ctx: RequestContext, instance_id: str) -> Instance:
         """The instance, if its metadata may change now: unlocked (or an admin asks), and

@@ -23,3 +23,21 @@ def test_ips_by_network(compute: Compute, member_a: dict[str, str],
                               headers=auth(member_a)).status_code == 404
     assert compute.client.get(f"{SERVERS}/{server_id}/ips",
                               headers=auth(member_b)).status_code == 404
+
+
+def test_the_list_filters_by_fixed_address(compute: Compute, member_a: dict[str, str]) -> None:
+    """Nova's `ip` filter: a regular expression matched at the start of a fixed IPv4 address."""
+    first, second = compute.active(member_a), compute.active(member_a)
+    [[entry]] = compute.show(member_a, first)["addresses"].values()
+    ip = entry["addr"]
+
+    def listed(query: str) -> set[str]:
+        response = compute.client.get(f"{SERVERS}?{query}", headers=auth(member_a))
+        assert response.status_code == 200, response.text
+        return {s["id"] for s in response.json()["servers"]}
+
+    assert listed(f"ip={ip}$") == {first}
+    assert listed(f"ip={ip.rsplit('.', 1)[0]}.") == {first, second}
+    assert listed("ip=192.0.2.") == set()
+    assert listed("ip6=fd00:") == set()
+    assert compute.client.get(f"{SERVERS}?ip=(", headers=auth(member_a)).status_code == 400
