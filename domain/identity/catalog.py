@@ -6,13 +6,13 @@ the ids tokens have always carried, and a region keeps the name an operator gave
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
-from domain.identity.changes import check_changes
+from domain.identity.changes import Updatable
 
 INTERFACES = ("public", "internal", "admin")
 
@@ -21,28 +21,17 @@ def region_key(region_id: str) -> UUID:
     return natural_id("region", region_id)
 
 
-class CatalogEntry(Entity):
-    """What the three kinds share: attribute updates and deletion. Each kind declares its own
-    `Updated` and `Deleted` events (an event declared here would carry this class's topic)."""
+class CatalogEntry(Updatable):
+    """What the three kinds share: attribute updates (Updatable) and deletion. Each kind declares
+    its own `Updated` and `Deleted` events (an event declared here would carry this class's
+    topic)."""
 
-    updatable: ClassVar[tuple[str, ...]] = ()
     if TYPE_CHECKING:  # set by each kind's __init__ (not a dataclass field of the aggregate)
         extra: dict[str, Any]
         deleted: bool
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, self.updatable, type(self).__name__.lower())
-        self._record_update(changes)
-
-    def _record_update(self, changes: dict[str, Any]) -> None:
-        raise NotImplementedError
-
     def delete(self) -> None:
         raise NotImplementedError
-
-    def _apply(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
 
 
 class Region(CatalogEntry):

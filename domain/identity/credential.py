@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
-from domain.identity.changes import check_changes
+from domain.identity.changes import Updatable
 
 UPDATABLE = ("user_id", "project_id", "type", "encrypted_blob")
 
@@ -25,7 +25,9 @@ def ec2_credential_id(access: str) -> str:
     return hashlib.sha256(access.encode()).hexdigest()
 
 
-class Credential(Entity):
+class Credential(Updatable):
+    updatable = UPDATABLE
+
     @staticmethod
     def create_id(credential_id: str, user_id: str, project_id: str | None, type: str,  # noqa: A002
                   encrypted_blob: str) -> UUID:
@@ -48,17 +50,12 @@ class Credential(Entity):
         self.encrypted_blob = encrypted_blob
         self.deleted = False
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, UPDATABLE, "credential")
-        self._record_update(changes)
-
     class Updated(Entity.Event):
         changes: dict[str, Any]
 
     @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+        self._apply(changes)
 
     class Deleted(Entity.Event):
         pass

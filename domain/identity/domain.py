@@ -9,7 +9,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import Forbidden
-from domain.identity.changes import check_changes
+from domain.identity.changes import Updatable
 
 UPDATABLE = ("name", "description", "enabled", "tags", "extra")
 
@@ -18,7 +18,9 @@ class DomainEnabled(Forbidden):
     """Keystone refuses to delete an enabled domain (403): disable it first."""
 
 
-class Domain(Entity):
+class Domain(Updatable):
+    updatable = UPDATABLE
+
     class Created(Entity.Created):
         name: str
         description: str
@@ -36,17 +38,12 @@ class Domain(Entity):
         self.extra = dict(extra or {})
         self.deleted = False
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, UPDATABLE, "domain")
-        self._record_update(changes)
-
     class Updated(Entity.Event):
         changes: dict[str, Any]
 
     @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+        self._apply(changes)
 
     def delete(self) -> None:
         if self.enabled:

@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import Entity
-from domain.identity.changes import check_changes
+from domain.identity.changes import Updatable
 
 UPDATABLE = ("name", "description", "extra")
 SYSTEM_SCOPE = "system"
@@ -20,7 +20,9 @@ def domain_target(domain_id: str) -> str:
     return f"domain:{domain_id}"
 
 
-class Group(Entity):
+class Group(Updatable):
+    updatable = UPDATABLE
+
     class Created(Entity.Created):
         name: str
         domain_id: str
@@ -38,17 +40,12 @@ class Group(Entity):
         # target ("system" or a project id hex) -> role names
         self.assignments: dict[str, list[str]] = {}
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, UPDATABLE, "group")
-        self._record_update(changes)
-
     class Updated(Entity.Event):
         changes: dict[str, Any]
 
     @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+        self._apply(changes)
 
     def grant(self, target: str, role: str) -> None:
         if role not in self.assignments.get(target, []):

@@ -8,12 +8,15 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import Entity
-from domain.identity.changes import check_changes
+from domain.identity.changes import Updatable
 
 UPDATABLE = ("blob", "type", "extra")
 
 
-class PolicyBlob(Entity):
+class PolicyBlob(Updatable):
+    updatable = UPDATABLE
+    noun = "policy"
+
     class Created(Entity.Created):
         blob: str
         type: str
@@ -27,17 +30,12 @@ class PolicyBlob(Entity):
         self.extra = dict(extra or {})
         self.deleted = False
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, UPDATABLE, "policy")
-        self._record_update(changes)
-
     class Updated(Entity.Event):
         changes: dict[str, Any]
 
     @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+        self._apply(changes)
 
     class Deleted(Entity.Event):
         pass

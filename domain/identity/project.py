@@ -7,14 +7,16 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import Entity
-from domain.identity.changes import DEFAULT_DOMAIN_ID, check_changes
+from domain.identity.changes import DEFAULT_DOMAIN_ID, Updatable
 
 __all__ = ["DEFAULT_DOMAIN_ID", "Project"]
 
 UPDATABLE = ("name", "description", "enabled", "tags", "extra")
 
 
-class Project(Entity):
+class Project(Updatable):
+    updatable = UPDATABLE
+
     class Created(Entity.Created):
         name: str
         domain_id: str
@@ -39,17 +41,12 @@ class Project(Entity):
         self.parent_id = parent_id
         self.deleted = False
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, UPDATABLE, "project")
-        self._record_update(changes)
-
     class Updated(Entity.Event):
         changes: dict[str, Any]
 
     @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+        self._apply(changes)
 
     class Deleted(Entity.Event):
         pass

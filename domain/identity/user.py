@@ -8,7 +8,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import DomainError
-from domain.identity.changes import check_changes
+from domain.identity.changes import Updatable
 
 # Password and enablement change through their own events, never through `update`.
 UPDATABLE = ("name", "default_project_id", "email", "description", "extra")
@@ -18,7 +18,9 @@ class InvalidCredentials(DomainError):
     """The password given to prove who the caller is did not match (Keystone answers 401)."""
 
 
-class User(Entity):
+class User(Updatable):
+    updatable = UPDATABLE
+
     class Created(Entity.Created):
         name: str
         domain_id: str
@@ -59,17 +61,12 @@ class User(Entity):
         # Ids (hex) of the groups the user is a member of.
         self.groups: list[str] = []
 
-    def update(self, changes: dict[str, Any]) -> None:
-        check_changes(changes, UPDATABLE, "user")
-        self._record_update(changes)
-
     class Updated(Entity.Event):
         changes: dict[str, Any]
 
     @event(Updated)
     def _record_update(self, changes: dict[str, Any]) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+        self._apply(changes)
 
     class PasswordChanged(Entity.Event):
         password_hash: str
