@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import CallerDep, CloudDep, PolicyDep
+from api.auth import Caller
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.image_access import json_body
+from api.policy import PolicyEngine
 from api.routers.image_metadefs import (
     JSON,
     NS,
@@ -37,6 +39,28 @@ def tag_body(found: dict[str, Any]) -> dict[str, Any]:
     return {k: found[k] for k in ("name", "created_at", "updated_at") if k in found}
 
 
+# What a create, update and delete of every kind of entry does; the routes shape the answer.
+
+
+async def saved(request: Request, cloud: CloudServices, caller: Caller, policy: PolicyEngine,
+                namespace: str, kind: str, noun: str, replacing: str | None = None
+                ) -> dict[str, Any]:
+    """Save the entry named in the body (renaming `replacing`, for an update) and return it as
+    stored."""
+    write(policy, caller)
+    name, body = named(await json_body(request, JSON), noun)
+    cloud.metadefs.save(caller.ctx, namespace, kind, name, body, replacing=replacing)
+    return entry(fresh(cloud, caller, namespace), kind, name)
+
+
+def removed(cloud: CloudServices, caller: Caller, policy: PolicyEngine, namespace: str,
+            kind: str, name: str | None) -> Response:
+    """Remove one entry (or, with no name, every entry of the kind)."""
+    write(policy, caller)
+    cloud.metadefs.remove(caller.ctx, namespace, kind, name)
+    return Response(status_code=204)
+
+
 # --- objects -------------------------------------------------------------------------------
 
 
@@ -52,10 +76,7 @@ def list_objects(namespace: str, cloud: CloudDep, caller: CallerDep,
 @router.post(NS + "/objects", status_code=201)
 async def create_object(namespace: str, request: Request, cloud: CloudDep, caller: CallerDep,
                         policy: PolicyDep) -> JSONResponse:
-    write(policy, caller)
-    name, body = named(await json_body(request, JSON), "object")
-    cloud.metadefs.save(caller.ctx, namespace, "objects", name, body)
-    found = entry(fresh(cloud, caller, namespace), "objects", name)
+    found = await saved(request, cloud, caller, policy, namespace, "objects", "object")
     return JSONResponse(object_body(namespace, found), status_code=201)
 
 
@@ -70,18 +91,14 @@ def show_object(namespace: str, object_name: str, cloud: CloudDep, caller: Calle
 @router.put(NS + "/objects/{object_name}")
 async def update_object(namespace: str, object_name: str, request: Request, cloud: CloudDep,
                         caller: CallerDep, policy: PolicyDep) -> dict[str, Any]:
-    write(policy, caller)
-    new_name, body = named(await json_body(request, JSON), "object")
-    cloud.metadefs.save(caller.ctx, namespace, "objects", new_name, body, replacing=object_name)
-    return object_body(namespace, entry(fresh(cloud, caller, namespace), "objects", new_name))
+    return object_body(namespace, await saved(request, cloud, caller, policy, namespace,
+                                              "objects", "object", replacing=object_name))
 
 
 @router.delete(NS + "/objects/{object_name}", status_code=204)
 def delete_object(namespace: str, object_name: str, cloud: CloudDep, caller: CallerDep,
                   policy: PolicyDep) -> Response:
-    write(policy, caller)
-    cloud.metadefs.remove(caller.ctx, namespace, "objects", object_name)
-    return Response(status_code=204)
+    return removed(cloud, caller, policy, namespace, "objects", object_name)
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -99,10 +116,7 @@ def list_properties(namespace: str, cloud: CloudDep, caller: CallerDep,
 @router.post(NS + "/properties", status_code=201)
 async def create_property(namespace: str, request: Request, cloud: CloudDep, caller: CallerDep,
                           policy: PolicyDep) -> JSONResponse:
-    write(policy, caller)
-    name, body = named(await json_body(request, JSON), "property")
-    cloud.metadefs.save(caller.ctx, namespace, "properties", name, body)
-    found = entry(fresh(cloud, caller, namespace), "properties", name)
+    found = await saved(request, cloud, caller, policy, namespace, "properties", "property")
     return JSONResponse(strip(found), status_code=201)
 
 
@@ -116,19 +130,14 @@ def show_property(namespace: str, property_name: str, cloud: CloudDep, caller: C
 @router.put(NS + "/properties/{property_name}")
 async def update_property(namespace: str, property_name: str, request: Request, cloud: CloudDep,
                           caller: CallerDep, policy: PolicyDep) -> dict[str, Any]:
-    write(policy, caller)
-    new_name, body = named(await json_body(request, JSON), "property")
-    cloud.metadefs.save(caller.ctx, namespace, "properties", new_name, body,
-                        replacing=property_name)
-    return strip(entry(fresh(cloud, caller, namespace), "properties", new_name))
+    return strip(await saved(request, cloud, caller, policy, namespace, "properties", "property",
+                             replacing=property_name))
 
 
 @router.delete(NS + "/properties/{property_name}", status_code=204)
 def delete_property(namespace: str, property_name: str, cloud: CloudDep, caller: CallerDep,
                     policy: PolicyDep) -> Response:
-    write(policy, caller)
-    cloud.metadefs.remove(caller.ctx, namespace, "properties", property_name)
-    return Response(status_code=204)
+    return removed(cloud, caller, policy, namespace, "properties", property_name)
 
 
 # --- tags ----------------------------------------------------------------------------------
@@ -160,9 +169,7 @@ async def replace_tags(namespace: str, request: Request, cloud: CloudDep, caller
 @router.delete(NS + "/tags", status_code=204)
 def delete_tags(namespace: str, cloud: CloudDep, caller: CallerDep,
                 policy: PolicyDep) -> Response:
-    write(policy, caller)
-    cloud.metadefs.remove(caller.ctx, namespace, "tags", None)
-    return Response(status_code=204)
+    return removed(cloud, caller, policy, namespace, "tags", None)
 
 
 @router.post(NS + "/tags/{tag_name}", status_code=201)
@@ -194,9 +201,7 @@ async def update_tag(namespace: str, tag_name: str, request: Request, cloud: Clo
 @router.delete(NS + "/tags/{tag_name}", status_code=204)
 def delete_tag(namespace: str, tag_name: str, cloud: CloudDep, caller: CallerDep,
                policy: PolicyDep) -> Response:
-    write(policy, caller)
-    cloud.metadefs.remove(caller.ctx, namespace, "tags", tag_name)
-    return Response(status_code=204)
+    return removed(cloud, caller, policy, namespace, "tags", tag_name)
 
 
 # --- resource type associations ------------------------------------------------------------
@@ -213,17 +218,13 @@ def list_associations(namespace: str, cloud: CloudDep, caller: CallerDep,
 @router.post(NS + "/resource_types", status_code=201)
 async def associate(namespace: str, request: Request, cloud: CloudDep, caller: CallerDep,
                     policy: PolicyDep) -> JSONResponse:
-    write(policy, caller)
-    name, body = named(await json_body(request, JSON), "resource type association")
-    cloud.metadefs.save(caller.ctx, namespace, "resource_types", name, body)
-    return JSONResponse(entry(fresh(cloud, caller, namespace), "resource_types", name),
-                        status_code=201)
+    found = await saved(request, cloud, caller, policy, namespace, "resource_types",
+                        "resource type association")
+    return JSONResponse(found, status_code=201)
 
 
 @router.delete(NS + "/resource_types/{resource_type}", status_code=204)
 def dissociate(namespace: str, resource_type: str, cloud: CloudDep, caller: CallerDep,
                policy: PolicyDep) -> Response:
-    write(policy, caller)
-    cloud.metadefs.remove(caller.ctx, namespace, "resource_types", resource_type)
-    return Response(status_code=204)
+    return removed(cloud, caller, policy, namespace, "resource_types", resource_type)
 
