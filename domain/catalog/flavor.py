@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
-from domain.errors import InvalidInput
+from domain.errors import AlreadyExists, InvalidInput, NotFound
 
 # The flavors Nova's documentation lists as the classic defaults:
 # (flavorid, name, ram MiB, vcpus, disk GiB).
@@ -108,8 +108,8 @@ class Flavor(Entity):
 
     def grant_access(self, project_id: str) -> None:
         self.check_private()
-        if project_id in self.access:
-            raise InvalidInput(
+        if project_id in self.access:  # Nova's FlavorAccessExists: a 409
+            raise AlreadyExists(
                 f"Flavor access already exists for flavor {self.flavorid} "
                 f"and project {project_id} combination."
             )
@@ -124,8 +124,8 @@ class Flavor(Entity):
 
     def revoke_access(self, project_id: str) -> None:
         self.check_private()
-        if project_id not in self.access:
-            raise InvalidInput(
+        if project_id not in self.access:  # Nova's FlavorAccessNotFound: a 404
+            raise NotFound(
                 f"Flavor access not found for {self.flavorid} / {project_id} combination."
             )
         self._access_revoked(project_id)

@@ -43,6 +43,12 @@ def test_admin_creates_private_flavor_visible_only_with_access(
     b = client.get("/compute/v2.1/flavors/gold", headers={"X-Auth-Token": member_b["token"]})
     assert a.status_code == 200 and a.json()["flavor"]["ram"] == 1024
     assert b.status_code == 404 and "itemNotFound" in b.json()
+    # Nova's FlavorAccessExists is a 409, its FlavorAccessNotFound a 404
+    again = client.post("/compute/v2.1/flavors/gold/action", json=action, headers=admin)
+    assert again.status_code == 409 and "conflictingRequest" in again.json()
+    absent = {"removeTenantAccess": {"tenant": member_b["project_id"]}}
+    gone = client.post("/compute/v2.1/flavors/gold/action", json=absent, headers=admin)
+    assert gone.status_code == 404 and "itemNotFound" in gone.json()
 
 
 def test_member_cannot_create_flavor(client: TestClient, member_a: dict[str, str]) -> None:
