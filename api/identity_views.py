@@ -175,15 +175,19 @@ def storable(value: Any) -> Any:
     return value
 
 
-class KeystoneObject(BaseModel):
-    """A resource in a request body: known fields typed, the others kept as Keystone's extras."""
-
-    model_config = ConfigDict(extra="allow")
+class Storable(BaseModel):
+    """A request body whose every string and number, however nested, passes `storable`."""
 
     @model_validator(mode="before")
     @classmethod
     def only_storable(cls, data: Any) -> Any:
         return storable(data)
+
+
+class KeystoneObject(Storable):
+    """A resource in a request body: known fields typed, the others kept as Keystone's extras."""
+
+    model_config = ConfigDict(extra="allow")
 
     def extras(self) -> dict[str, Any]:
         return {k: v for k, v in (self.model_extra or {}).items() if k not in READ_ONLY}

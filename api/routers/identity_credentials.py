@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import V3, IdString, NullRefused, collection_links, self_url
+from api.identity_views import (
+    V3,
+    IdString,
+    NullRefused,
+    Storable,
+    collection_links,
+    self_url,
+)
 from domain.errors import InvalidInput, NotFound
 from domain.identity.credential import ec2_credential_id
 from domain.services.identity_credentials import EC2
@@ -31,7 +38,7 @@ RULES = [
 Blob = Annotated[str, Field(min_length=1, max_length=65535)]
 
 
-class CredentialCreate(BaseModel):
+class CredentialCreate(Storable):
     model_config = ConfigDict(extra="forbid")
     user_id: IdString
     project_id: IdString | None = None
@@ -39,7 +46,7 @@ class CredentialCreate(BaseModel):
     blob: Blob
 
 
-class CredentialUpdate(NullRefused):
+class CredentialUpdate(Storable, NullRefused):
     model_config = ConfigDict(extra="forbid")
     nullable = frozenset({"project_id"})  # only it may be cleared, as in Keystone's schema
     user_id: IdString | None = None

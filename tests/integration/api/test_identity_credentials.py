@@ -65,3 +65,21 @@ def test_credentials_crud(client: TestClient, admin: dict[str, str], member_a: d
     assert cloud.app.head() == head
     assert client.delete(f"{V3}/credentials/{cred['id']}", headers=admin).status_code == 204
     assert client.get(f"{V3}/credentials/{cred['id']}", headers=admin).status_code == 404
+
+
+def test_text_postgresql_cannot_hold_is_400(client: TestClient, admin: dict[str, str],
+                                            member_a: dict[str, str], cloud: Cloud) -> None:
+    # A NUL in a credential's type reached an event and stalled the PostgreSQL projection of
+    # credentials: its models now refuse what every other Keystone body refuses (`storable`).
+    made = client.post(f"{V3}/credentials", headers=admin, json={"credential": {
+        "user_id": member_a["user_id"], "type": "cert", "blob": "x"}})
+    assert made.status_code == 201, made.text
+    url = f"{V3}/credentials/{made.json()['credential']['id']}"
+    head = cloud.app.head()
+    assert client.post(f"{V3}/credentials", headers=admin, json={"credential": {
+        "user_id": member_a["user_id"], "type": "a\x00b", "blob": "x"}}).status_code == 400
+    assert client.patch(url, headers=admin,
+                        json={"credential": {"type": "a\x00b"}}).status_code == 400
+    assert cloud.app.head() == head
+    cloud.sync_read_models()
+    assert client.get(url, headers=admin).json()["credential"]["type"] == "cert"
