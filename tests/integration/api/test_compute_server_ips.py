@@ -41,3 +41,13 @@ def test_the_list_filters_by_fixed_address(compute: Compute, member_a: dict[str,
     assert listed("ip=192.0.2.") == set()
     assert listed("ip6=fd00:") == set()
     assert compute.client.get(f"{SERVERS}?ip=(", headers=auth(member_a)).status_code == 400
+
+
+def test_the_server_password_is_empty_without_a_metadata_service(
+        compute: Compute, member_a: dict[str, str], member_b: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    url = f"{SERVERS}/{server_id}/os-server-password"
+    assert compute.client.get(url, headers=auth(member_a)).json() == {"password": ""}
+    assert compute.client.delete(url, headers=auth(member_a)).status_code == 204
+    assert compute.client.get(url, headers=auth(member_b)).status_code == 404
+    assert compute.client.delete(url, headers=auth(member_b)).status_code == 404
