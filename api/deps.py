@@ -41,6 +41,7 @@ from domain.services.network.routers import RouterService
 from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
+from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.types import VolumeTypeService
@@ -122,6 +123,7 @@ class CloudServices:
     floating_ips: FloatingIpService
     security_groups: SecurityGroupService
     routers: RouterService
+    tags: TagService
     volumes: VolumeService
     volume_types: VolumeTypeService
     volume_hosts: StorageHosts

@@ -22,6 +22,7 @@ from domain.network.config import NetworkConfig
 from domain.network.pool import EXTERNAL_NETWORK_ID as EXTERNAL_NETWORK_ID
 from domain.network.pool import EXTERNAL_SUBNET_ID as EXTERNAL_SUBNET_ID
 from projections.network_queries import NetworkViews
+from projections.resource_tags import ResourceTagViews
 from projections.store import Row
 
 PREFIX = "/network/v2.0"
@@ -269,3 +270,11 @@ def project_filter(params: Any, caller: Caller) -> str | None:
 
 def views(cloud: Any) -> NetworkViews:
     return NetworkViews(cloud.store)
+
+
+def tagged(cloud: Any, kind: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each body with its resource's tags (`standard-attr-tag`), from their read model."""
+    found = ResourceTagViews(cloud.store).tags_of(kind, [UUID(b["id"]).hex for b in bodies])
+    for body in bodies:
+        body["tags"] = found.get(UUID(body["id"]).hex, [])
+    return bodies

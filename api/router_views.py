@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from api.auth import Caller
 from api.deps import CloudServices
 from api.errors import describe_validation
-from api.network_views import dashed, owned_by, parse_ref, visible
+from api.network_views import dashed, owned_by, parse_ref, tagged, visible
 from domain.errors import InvalidInput
 from domain.network.addressing import FixedIpRequest
 from domain.services.network.router_plans import GatewayRequest
@@ -92,7 +92,7 @@ def shown_router(cloud: CloudServices, router_id: str) -> dict[str, Any]:
     cloud.catch_up_for_reads()
     row = router_views(cloud).router(router_id)
     assert row is not None, "a router just saved is in the read model after catching up"
-    return router_body(row)
+    return tagged(cloud, "routers", [router_body(row)])[0]
 
 
 def interface_body(project_id: str, router_id: str, interface: dict[str, str]) -> dict[str, Any]:

@@ -82,6 +82,7 @@ from domain.services.network.routers import RouterService
 from domain.services.network.security_groups import SecurityGroupService
 from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
+from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
@@ -210,7 +211,7 @@ class Composition:
             subnet_pools=PrefixPoolService(app),
             floating_ips=FloatingIpService(app, network_config),
             security_groups=SecurityGroupService(app),
-            routers=RouterService(app, network_config),
+            routers=RouterService(app, network_config), tags=TagService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's

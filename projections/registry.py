@@ -22,6 +22,7 @@ from projections.networks import NetworkProjection
 from projections.policy_blobs import PolicyBlobProjection
 from projections.qos_specs import QosSpecsProjection
 from projections.quotas import QuotaProjection
+from projections.resource_tags import ResourceTagProjection
 from projections.routers import RouterProjection
 from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
@@ -37,7 +38,7 @@ def all_projections() -> list[Projection]:
             KeypairProjection(), TrustProjection(), PolicyBlobProjection(),
             QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
-            SecurityGroupProjection(), RouterProjection(),
+            SecurityGroupProjection(), RouterProjection(), ResourceTagProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
             QosSpecsProjection(), StorageServiceProjection()]

@@ -36,6 +36,10 @@ EXTENSIONS = {
                          "the segment's."),
     "standard-attr-description": ("standard-attr-description", "`description` on networks, "
                                   "subnets and ports."),
+    "standard-attr-tag": ("Tag support for resources with standard attribute: subnet, trunk, "
+                          "network_segment_range, router, network, policy, subnetpool, port, "
+                          "security_group, floatingip", "`/{resources}/{id}/tags` on networks, "
+                          "subnets, ports, routers and subnet pools."),
     "pagination": ("Pagination support", "`limit`, `marker` and `page_reverse` on lists."),
     "sorting": ("Sorting support", "`sort_key` and `sort_dir` on lists."),
     "extra_dhcp_opt": ("Neutron Extra DHCP options", "`extra_dhcp_opts` of ports."),

@@ -29,6 +29,7 @@ from api.network_views import (
     owned_by,
     parse_ref,
     project_filter,
+    tagged,
     target,
     views,
     visible,
@@ -118,7 +119,8 @@ def with_subnets(cloud: CloudServices, rows: list[Row], caller: Caller,
     by_network: dict[str, list[str]] = {r["id"]: [] for r in rows}
     for subnet in views(cloud).subnets_of(rows):
         by_network[subnet["network_id"]].append(subnet["id"])
-    return [network_body(r, caller, engine, by_network[r["id"]]) for r in rows]
+    return tagged(cloud, "networks",
+                  [network_body(r, caller, engine, by_network[r["id"]]) for r in rows])
 
 
 def network_shown(cloud: CloudServices, network: Any, caller: Caller,

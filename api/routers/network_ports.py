@@ -31,6 +31,7 @@ from api.network_views import (
     port_row,
     project_filter,
     stored_device_id,
+    tagged,
     target,
     views,
     visible,
@@ -82,8 +83,8 @@ BINDING_RULES = {"binding:host_id": "binding:host_id", "binding:profile": "bindi
 def shown(cloud: CloudServices, port: Any, caller: Caller) -> dict[str, Any]:
     cloud.catch_up_for_reads()
     row = views(cloud).port(port.id.hex)
-    return secured(cloud, port_body(row if row is not None else port_row(port),
-                                    caller.is_admin))
+    body = port_body(row if row is not None else port_row(port), caller.is_admin)
+    return secured(cloud, tagged(cloud, "ports", [body])[0])
 
 
 def visible_port(cloud: CloudServices, caller: Caller, ref: str) -> Row:
@@ -153,7 +154,8 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     if "device_id" in params:  # an instance's uuid, or any label a free port was given
         filters["device_id"] = stored_device_id(params["device_id"])
     rows = views(cloud).ports(project_filter(params, caller), **filters)
-    bodies = [b for b in (secured(cloud, port_body(r, caller.is_admin)) for r in rows)
+    shown_rows = tagged(cloud, "ports", [port_body(r, caller.is_admin) for r in rows])
+    bodies = [b for b in (secured(cloud, body) for body in shown_rows)
               if fixed_ips_match(b, params)]
     return listed("ports", bodies, params, BODY_FILTERS + ("id", "network_id"),
                   str(request.url.path))
@@ -198,7 +200,7 @@ def show(port_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_port(cloud, caller, port_id)
     engine.enforce("get_port", target(row), caller.creds)
-    body = secured(cloud, port_body(row, caller.is_admin))
+    body = secured(cloud, tagged(cloud, "ports", [port_body(row, caller.is_admin)])[0])
     return {"port": selected(body, request.query_params)}
 
 

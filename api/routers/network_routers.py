@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.network_views import neutron_quota, owned_by, parse_ref, project_filter, target
+from api.network_views import (
+    neutron_quota,
+    owned_by,
+    parse_ref,
+    project_filter,
+    tagged,
+    target,
+)
 from api.network_views import views as network_views
 from api.policy import PolicyEngine
 from api.responses.routers import RouterFieldsShow, RouterInterface, RouterList, RouterShow
@@ -124,8 +131,8 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     params = request.query_params
     engine.enforce("get_router", owned_by(caller.project_id or ""), caller.creds)
-    bodies = [router_body(r) for r in router_views(cloud).routers(project_filter(params,
-                                                                                 caller))]
+    bodies = tagged(cloud, "routers", [router_body(r) for r in router_views(cloud).routers(
+        project_filter(params, caller))])
     return {"routers": [selected(b, params) for b in bodies if matches(b, params, FILTERS)]}
 
 
@@ -149,7 +156,8 @@ def show(router_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_router(cloud, caller, router_id)
     engine.enforce("get_router", target(row), caller.creds)
-    return {"router": selected(router_body(row), request.query_params)}
+    body = tagged(cloud, "routers", [router_body(row)])[0]
+    return {"router": selected(body, request.query_params)}
 
 
 @router.put("/routers/{router_id}", response_model=RouterShow)

@@ -13,7 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Caller
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.network_lists import listed, selected
-from api.network_views import PREFIX, dashed, owned_by, parse_ref, project_filter, target, views
+from api.network_views import (
+    PREFIX,
+    dashed,
+    owned_by,
+    parse_ref,
+    project_filter,
+    tagged,
+    target,
+    views,
+)
 from api.responses.network import SubnetPoolFieldsShow, SubnetPoolList, SubnetPoolShow
 from domain.errors import InvalidInput, NotFound
 from projections.store import Row
@@ -92,7 +101,8 @@ def visible_pool(cloud: CloudServices, caller: Caller, ref: str) -> Row:
 
 def shown(cloud: CloudServices, caller: Caller, pool_id: str) -> dict[str, Any]:
     cloud.catch_up_for_reads()
-    return {"subnetpool": pool_body(visible_pool(cloud, caller, pool_id))}
+    return {"subnetpool": tagged(cloud, "subnetpools",
+                                  [pool_body(visible_pool(cloud, caller, pool_id))])[0]}
 
 
 @router.get("/subnetpools", response_model=SubnetPoolList)
@@ -102,8 +112,9 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     params = request.query_params
     wanted = project_filter(params, caller)
     rows = views(cloud).subnet_pools(None if caller.is_admin else caller.project_id)
-    bodies = [pool_body(r) for r in rows if wanted is None or r["project_id"] == wanted
-              or (r["shared"] and not caller.is_admin)]
+    bodies = tagged(cloud, "subnetpools", [
+        pool_body(r) for r in rows if wanted is None or r["project_id"] == wanted
+        or (r["shared"] and not caller.is_admin)])
     return listed("subnetpools", bodies, params, FILTERS, str(request.url.path))
 
 
@@ -133,7 +144,8 @@ def show(pool_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
     row = visible_pool(cloud, caller, pool_id)
     engine.enforce("get_subnetpool", owned_by(caller.project_id or "") if row["shared"]
                    else target(row), caller.creds)
-    return {"subnetpool": selected(pool_body(row), request.query_params)}
+    body = tagged(cloud, "subnetpools", [pool_body(row)])[0]
+    return {"subnetpool": selected(body, request.query_params)}
 
 
 @router.put("/subnetpools/{pool_id}", response_model=SubnetPoolShow)

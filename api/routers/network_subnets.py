@@ -27,6 +27,7 @@ from api.network_views import (
     parse_ref,
     project_filter,
     subnet_body,
+    tagged,
     target,
     views,
     visible,
@@ -116,7 +117,7 @@ def find_subnet(cloud: CloudServices, caller: Caller, ref: str) -> dict[str, Any
 
 def shown(cloud: CloudServices, caller: Caller, subnet_id: str) -> dict[str, Any]:
     cloud.catch_up_for_reads()
-    return subnet_body(find_subnet(cloud, caller, subnet_id))
+    return tagged(cloud, "subnets", [subnet_body(find_subnet(cloud, caller, subnet_id))])[0]
 
 
 @router.get("/subnets", response_model=SubnetList)
@@ -124,8 +125,8 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     engine.enforce("get_subnet", owned_by(caller.project_id or ""), caller.creds)
     params = request.query_params
-    bodies = [subnet_body(s) for s in
-              views(cloud).subnets_of(visible_networks(cloud, caller, params))]
+    bodies = tagged(cloud, "subnets", [subnet_body(s) for s in views(cloud).subnets_of(
+        visible_networks(cloud, caller, params))])
     if not (params.get("project_id") or params.get("tenant_id")):
         bodies.append(external_subnet_body(cloud.networks.config))
     return listed("subnets", bodies, params, SUBNET_FILTERS, str(request.url.path))
@@ -188,7 +189,8 @@ def show(ref: str, request: Request, cloud: CloudDep, caller: CallerDep,
     public = attrs["shared"] or attrs["router:external"]
     engine.enforce("get_subnet", owned_by(caller.project_id or "") if public
                    else target(found), caller.creds)
-    return {"subnet": selected(subnet_body(found), request.query_params)}
+    body = tagged(cloud, "subnets", [subnet_body(found)])[0]
+    return {"subnet": selected(body, request.query_params)}
 
 
 @router.put("/subnets/{ref}", response_model=SubnetShow)

@@ -310,7 +310,8 @@ def drive_volume_types(fleet: Compute, api: Api, member: dict[str, str],
 
 
 def drive_routers(api: Api, member: dict[str, str]) -> None:
-    """A router with a gateway, an interface added and removed, one kept, routes, a delete."""
+    """A router with a gateway, an interface added and removed, one kept, routes, a delete;
+    tags on the kept router and the subnet."""
     net = "/network/v2.0"
     mine = Api(api.client, member)
     public = mine("GET", f"{net}/networks?router:external=True")["networks"][0]["id"]
@@ -326,6 +327,10 @@ def drive_routers(api: Api, member: dict[str, str]) -> None:
     mine("PUT", f"{net}/routers/{kept}/add_router_interface", {"subnet_id": subnet})
     mine("PUT", f"{net}/routers/{kept}", {"router": {"name": "rb-router2", "routes": [
         {"destination": "10.99.0.0/24", "nexthop": "10.77.0.9"}]}})
+    # Tags (standard-attr-tag): set, added to, one removed.
+    mine("PUT", f"{net}/routers/{kept}/tags", {"tags": ["rb-a", "rb-b"]})
+    mine("PUT", f"{net}/subnets/{subnet}/tags/rb-c")
+    mine("DELETE", f"{net}/routers/{kept}/tags/rb-a")
 
 
 def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from domain.identity.role import role_id
 from tests.support.authz_identity import identity_bodies, identity_things
 from tests.support.authz_images import image_bodies, imported_image_task, operator_metadefs
 from tests.support.authz_routers import router_bodies, router_things
+from tests.support.authz_tags import tag_bodies, tag_things
 from tests.support.authz_volumes import volume_bodies, volume_things
 from tests.support.compute_api import WORKER, Compute, auth
 from tests.support.identity import password_token
@@ -126,6 +127,7 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     world.keep(security_group_id=secgroup["id"], security_group_rule_id=rule["id"])
     world.secret(secgroup["id"], "secret-secgroup-a", rule["id"])
     router_things(world, net["subnets"][0])
+    tag_things(world, A_TAG)
     image = world.created("POST", "/image/v2/images", {"name": "secret-image-a",
                                                        "visibility": "shared", A_SPEC: "1"},
                           None)
@@ -202,6 +204,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         **image_bodies(other_project),
         **volume_bodies(other_project),
         **router_bodies(p),
+        **tag_bodies(),
         "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",
                                                   "imageRef": world.compute.image}},
         "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},
