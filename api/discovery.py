@@ -123,9 +123,10 @@ def volume_root(request: Request) -> JSONResponse:
 
 
 @router.get("/volume/v3", include_in_schema=False)
-@router.get("/volume/v3/", response_model=VersionShow)
+@router.get("/volume/v3/", response_model=Versions)
 def volume_v3(request: Request) -> dict[str, object]:
-    return {"version": volume_version(request)}
+    # Cinder's versions controller answers /v3/ as it answers the root, with a 200: a list.
+    return {"versions": [volume_version(request)]}
 
 
 @router.get("/network", include_in_schema=False)
