@@ -53,10 +53,10 @@ def snapshot_image(instance: Instance, name: str, user_id: str,
     base: dict[str, Any] = instance.image or {}
     inherited = {k: v for k, v in (base.get("properties") or {}).items()
                  if k not in PROVENANCE}
-    properties = {**inherited, **metadata, "instance_uuid": str(instance.id),
-                  "image_type": "snapshot",
+    # The request's metadata has the last word, as in Nova's compute_utils.create_image.
+    properties = {**inherited, "instance_uuid": str(instance.id), "image_type": "snapshot",
                   "base_image_ref": str(UUID(base["id"])) if base.get("id") else "",
-                  "user_id": user_id}
+                  "user_id": user_id, **metadata}
     return Image(name, instance.project_id, "private", "qcow2", "bare",
                  int(instance.flavor.get("disk") or 0), int(base.get("min_ram") or 0),
                  False, [], properties)

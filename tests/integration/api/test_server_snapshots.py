@@ -59,6 +59,17 @@ def test_a_snapshot_is_queued_then_active_with_the_stored_file(
     assert actions[0]["action"] == "createImage"
 
 
+def test_the_request_s_metadata_has_the_last_word(compute: Compute,
+                                                  member_a: dict[str, str]) -> None:
+    """As in Nova's compute_utils.create_image: the request's properties override the ones the
+    snapshot sets (Tempest's createImage test sets image_type)."""
+    server_id = compute.active(member_a)
+    _, body, _ = snapshot(compute, member_a, server_id,
+                          {"name": "typed", "metadata": {"image_type": "test"}})
+    typed = compute.client.get(f"{IMAGES}/{body['image_id']}", headers=auth(member_a)).json()
+    assert typed["image_type"] == "test" and typed["instance_uuid"] == server_id
+
+
 def test_below_2_45_the_answer_is_a_location(compute: Compute, member_a: dict[str, str]) -> None:
     server_id = compute.active(member_a)
     code, body, headers = snapshot(compute, member_a, server_id, {"name": "old"}, "2.44")
