@@ -4,8 +4,8 @@ attachments, detach one.
 An attach reserves the volume and a device of the server in one transaction (the volume service)
 and answers at once with the device; the host's worker attaches it to the libvirt domain and the
 volume becomes in-use only when libvirt confirmed. A volume that is not available (attached or
-being attached elsewhere, even by a concurrent request) is refused with 409, as is a server that
-is locked or in a state Nova does not attach in.
+being attached elsewhere, even by a concurrent request) is refused with 400, as Nova refuses
+Cinder's InvalidVolume; a server that is locked or in a state Nova does not attach in, with 409.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from api.responses.servers import VolumeAttachmentList, VolumeAttachmentShow
 from api.routers.compute_servers import caught_up, enforce_on, find_server
 from api.volume_views import attachment_body, volume_key
 from domain.errors import InvalidInput, NotFound
+from domain.storage.volume_states import VolumeBusy
 from projections.volumes import VolumeViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: volume attachments"])
@@ -60,8 +61,11 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
     request = body.volumeAttachment
     if request.tag is not None and version < "2.49":
         raise InvalidInput("Additional properties are not allowed ('tag' was unexpected)")
-    volume = cloud.volumes.request_attach(caller.ctx, str(request.volumeId), server["id"],
-                                          request.device, request.tag)
+    try:
+        volume = cloud.volumes.request_attach(caller.ctx, str(request.volumeId), server["id"],
+                                              request.device, request.tag)
+    except VolumeBusy as busy:  # Nova turns Cinder's InvalidVolume into a 400
+        raise InvalidInput(str(busy)) from None
     caught_up(cloud)
     row = VolumeViews(cloud.store).get(volume.id.hex)
     if row is None:  # the read model could not follow; the command itself succeeded

@@ -2,7 +2,7 @@
 
 Creates race on the project's quota ledger (saved with each new volume): exactly the limit is
 admitted, the rest get Cinder's 413. Attaches of one volume to many servers race on the volume
-(saved with each attach request): exactly one wins, the rest get 409. Attaches of many volumes to
+(saved with each attach request): exactly one wins, the rest get Nova's 400 (InvalidVolume). Attaches of many volumes to
 one server race on the instance: each gets its own device.
 """
 
@@ -74,7 +74,7 @@ def test_one_volume_attached_to_many_servers_at_once_goes_to_exactly_one(
         return str(response.status_code)
 
     outcomes = fire_together(servers, len(servers), attempt)
-    assert outcomes == Counter({"200": 1, "409": len(servers) - 1})
+    assert outcomes == Counter({"200": 1, "400": len(servers) - 1})
     holders = [s for s in servers if compute.instance(s).volumes]
     assert len(holders) == 1
     assert volumes.aggregate(volume_id).attachment["server_id"] == holders[0].replace("-", "")
