@@ -2,8 +2,8 @@
 
 Creates race on the project's quota ledger (saved with each new volume): exactly the limit is
 admitted, the rest get Cinder's 413. Attaches of one volume to many servers race on the volume
-(saved with each attach request): exactly one wins, the rest get Nova's 400 (InvalidVolume). Attaches of many volumes to
-one server race on the instance: each gets its own device.
+(saved with each attach request): exactly one wins, the rest get Nova's 400 (InvalidVolume).
+Attaches of many volumes to one server race on the instance: each gets its own device.
 """
 
 from __future__ import annotations
