@@ -22,7 +22,8 @@ from ops.tempest.cloud import Cloud
 NETWORK_EXTENSIONS = (
     "address-group", "address-scope", "agent", "allowed-address-pairs",
     "auto-allocated-topology", "availability_zone", "binding", "binding-extended",
-    "default-subnetpools", "dns-integration", "empty-string-filtering", "ext-gw-mode", "external-net",
+    "default-subnetpools", "dns-integration", "empty-string-filtering", "ext-gw-mode",
+    "external-net",
     "extra_dhcp_opt", "extraroute", "extraroute-atomic", "filter-validation", "fip-port-details",
     "floatingip-pools", "ip-substring-filtering", "l3-ha", "multi-provider", "net-mtu",
     "net-mtu-writable", "network-ip-availability", "network_availability_zone", "pagination",
