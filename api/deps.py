@@ -27,6 +27,7 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.identity_inheritance import InheritedGrantService
 from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
@@ -93,6 +94,7 @@ class CloudServices:
     identity: IdentityService
     domains: DomainService
     groups: GroupService
+    inherited_grants: InheritedGrantService
     catalog: CatalogService
     app_credentials: AppCredentialService
     credentials: CredentialService

@@ -68,6 +68,7 @@ from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
+from domain.services.identity_inheritance import InheritedGrantService
 from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
@@ -188,10 +189,11 @@ class Composition:
         actions = ActionService(app, capacity,
                                 HostLiveness(down_after=settings.service_down_time))
         identity = IdentityService(app, Argon2Hasher(fast=settings.fast_hashing))
-        images = ImageService(app)
+        images, groups = ImageService(app), GroupService(app, identity)
         cloud = Cloud(
             settings=settings, app=app, store=store, runners=runners, followers=followers,
-            identity=identity, domains=DomainService(app), groups=GroupService(app, identity),
+            identity=identity, domains=DomainService(app), groups=groups,
+            inherited_grants=InheritedGrantService(app, identity, groups),
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             credentials=CredentialService(app, identity, FernetBox(token_key)),
             trusts=TrustService(app, identity), policy_blobs=PolicyBlobService(app),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.identity.inheritance import inherited_target
 from domain.identity.project import Project
 from domain.identity.role import DIRECTLY_IMPLIES, Role, implied_with_prior, role_id
 from domain.identity.user import User
@@ -68,7 +69,9 @@ class IdentityProjection(Projection):
 
     @handles(Project.Deleted)
     def project_deleted(self, cur: ReadCursor, e: Project.Deleted) -> None:
-        cur.execute("DELETE FROM role_assignments WHERE project_id = ?", (hexid(e),))
+        # Its grants, those inherited to the projects below it included (OS-INHERIT).
+        cur.execute("DELETE FROM role_assignments WHERE project_id IN (?, ?)",
+                    (hexid(e), inherited_target("project", hexid(e))))
         cur.execute("DELETE FROM projects WHERE id = ?", (hexid(e),))
 
     @handles(User.Created)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.identity.domain import Domain
 from domain.identity.group import Group
+from domain.identity.inheritance import inherited_target
 from domain.identity.project import Project
 from domain.identity.user import User
 from projections.base import Projection, as_json, handles, hexid
@@ -97,5 +98,6 @@ class DomainGroupProjection(Projection):
 
     @handles(Project.Deleted)
     def project_deleted(self, cur: ReadCursor, e: Project.Deleted) -> None:
-        cur.execute("DELETE FROM group_grants WHERE target = ?", (hexid(e),))
+        cur.execute("DELETE FROM group_grants WHERE target IN (?, ?)",
+                    (hexid(e), inherited_target("project", hexid(e))))
         cur.execute("DELETE FROM project_parents WHERE project_id = ?", (hexid(e),))

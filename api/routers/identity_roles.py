@@ -10,6 +10,11 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
+from api.identity_inherited_assignments import (
+    effective_inherited,
+    inherited_bodies,
+    without_inherited,
+)
 from api.identity_views import (
     KeystoneObject,
     Options,
@@ -27,6 +32,7 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.identity.role import BUILTIN_ROLES
 from projections.identity import IdentityViews, with_implied
 from projections.identity_domain_views import DomainGroupViews
+from projections.identity_inherited import InheritedViews
 from projections.store import Row
 
 router = APIRouter(prefix="/identity/v3", tags=["identity: roles"])
@@ -240,7 +246,10 @@ def through_groups(cloud: CloudServices, user_id: str | None, target: str | None
     """`?effective`: each group's roles as assignments of its members (Keystone links the
     membership), with the roles they imply."""
     groups, users, rows = DomainGroupViews(cloud.store), IdentityViews(cloud.store), []
-    for grant in groups.group_assignments(None, target):
+    grants = without_inherited(groups.group_assignments(None, target))
+    if target is None or not target.startswith(("system", "domain:")):
+        grants += InheritedViews(cloud.store).effective_of_groups(target)
+    for grant in grants:
         for member in groups.member_ids(grant["group_id"]):
             user = users.user(member)
             if user is None or user_id not in (None, member):
@@ -278,7 +287,12 @@ def list_role_assignments(
         rows += DomainGroupViews(cloud.store).group_assignments(group_id, target)
     if key_only(effective):
         rows += through_groups(cloud, user_id, target)
+        if not group_id and not system and not domain_id:
+            rows += effective_inherited(cloud.store, user_id, project_id, views.inferences())
     # Keystone filters by role after expanding implied roles, so `effective` can add matches.
-    rows = [r for r in rows if role_id is None or r["role_id"] == role_id]
-    return {"role_assignments": [assignment_body(r, base, key_only(include_names)) for r in rows],
-            "links": collection_links(self_url(request, base))}
+    rows = [r for r in without_inherited(rows) if role_id is None or r["role_id"] == role_id]
+    bodies = [assignment_body(r, base, key_only(include_names)) for r in rows]
+    if not key_only(effective):
+        bodies += [b for b in inherited_bodies(cloud.store, base, params, key_only(include_names))
+                   if role_id is None or b["role"]["id"] == role_id]
+    return {"role_assignments": bodies, "links": collection_links(self_url(request, base))}

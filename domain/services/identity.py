@@ -14,6 +14,7 @@ from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
 from domain.identity.group import SYSTEM_SCOPE, Group, domain_target
+from domain.identity.inheritance import targets_inherited_by
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
 from domain.identity.role import DIRECTLY_IMPLIES, Role, role_id
@@ -39,13 +40,41 @@ def merged_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
 
 def held_roles(app: SkyLedger, user: User, target: str) -> list[str]:
     """The role names the user holds on a project (id hex) or on the system ("system"): their
-    own and those given to the groups they belong to."""
-    roles = set(user.system_roles if target == SYSTEM_SCOPE else user.roles_on(target))
+    own and those given to the groups they belong to, on it or inherited to it (OS-INHERIT)."""
+    if target == SYSTEM_SCOPE:
+        roles = set(user.system_roles)
+        targets = [target]
+    else:
+        targets = [target, *inheriting_targets(app, target)]
+        roles = {role for t in targets for role in user.roles_on(t)}
     for group_id in user.groups:
         group = app.find(UUID(group_id))
         if isinstance(group, Group):
-            roles.update(group.roles_on(target))
+            roles.update(role for t in targets for role in group.roles_on(t))
     return sorted(roles)
+
+
+def project_ancestors(app: SkyLedger, project: Project) -> list[str]:
+    """The ids (hex) of the projects above `project`, nearest first."""
+    out: list[str] = []
+    parent_id = project.parent_id
+    while parent_id is not None and parent_id not in out:
+        out.append(parent_id)
+        parent = app.find(UUID(parent_id))
+        parent_id = parent.parent_id if isinstance(parent, Project) else None
+    return out
+
+
+def inheriting_targets(app: SkyLedger, target: str) -> list[str]:
+    """The `inherited_target` keys whose grants hold on `target` when it is a project (its
+    domain's and its ancestors'); none for a domain or the system."""
+    try:
+        project = app.find(UUID(target))
+    except ValueError:
+        return []
+    if not isinstance(project, Project) or project.deleted:
+        return []
+    return targets_inherited_by(project.domain_id, project_ancestors(app, project))
 
 
 def strip_role(holder: User | Group, role: str) -> None:
