@@ -76,6 +76,10 @@ def identity_bodies(world: World) -> dict[str, Any]:
     for grant in grants:
         for method in ("PUT", "DELETE"):
             routes[f"{method} {v3}/{grant.format()}/roles/{{role_id}}"] = None
+    for grant in grants[-2:] + grants[:1] + ["projects/{{project_id}}/users/{{user_id}}"]:
+        for method in ("PUT", "DELETE"):
+            routes[f"{method} {v3}/OS-INHERIT/{grant.format()}/roles/{{role_id}}"
+                   "/inherited_to_projects"] = None
     return {
         **routes,
         "PUT /identity/v3/projects/{project_id}/tags": {"tags": ["x"]},
