@@ -97,7 +97,7 @@ def port_for(cloud: CloudServices, caller: Caller, port_ref: str, project_id: st
     port = cloud.ports.port(caller.ctx, parse_ref(port_ref, "Port"))
     if port.project_id != project_id:
         raise InvalidInput(f"Port {port_ref} belongs to another project than the floating IP.")
-    if fixed_ip is not None and fixed_ip != port.fixed_ip:
+    if fixed_ip is not None and fixed_ip not in {f["ip_address"] for f in port.fixed_ips}:
         raise InvalidInput(f"Port {port_ref} does not have fixed ip {fixed_ip}.")
     return port.id.hex
 
@@ -153,7 +153,8 @@ def create(body: FloatingCreateRequest, cloud: CloudDep, caller: CallerDep,
         floating = cloud.floating_ips.allocate(caller.ctx, project_id, req.floating_ip_address)
     if port_id is not None:
         try:
-            floating = cloud.floating_ips.associate(caller.ctx, floating.id.hex, port_id)
+            floating = cloud.floating_ips.associate(caller.ctx, floating.id.hex, port_id,
+                                                    req.fixed_ip_address)
         except Exception:
             # Two commands, not one: give the address back rather than leave it allocated.
             cloud.floating_ips.release(caller.ctx, floating.id.hex)
@@ -183,7 +184,8 @@ def update(floating_ip_id: str, body: FloatingUpdateRequest, cloud: CloudDep,
         floating = cloud.floating_ips.disassociate(caller.ctx, row["id"])
     else:
         port_id = port_for(cloud, caller, req.port_id, row["project_id"], req.fixed_ip_address)
-        floating = cloud.floating_ips.associate(caller.ctx, row["id"], port_id)
+        floating = cloud.floating_ips.associate(caller.ctx, row["id"], port_id,
+                                                req.fixed_ip_address)
     return shown(cloud, floating)
 
 

@@ -80,6 +80,15 @@ def on_host(instance: Any, host: str) -> bool:
     return isinstance(instance, Instance) and not instance.deleted and host in hosts_of(instance)
 
 
+def mapped_address(app: SkyLedger, port: Port) -> IPv4Address:
+    """The fixed IP the port's floating IP maps to: the one chosen when it was associated
+    (Neutron's fixed_ip_address, of a port with several), else the port's first."""
+    record = app.find(UUID(port.floating_ip_id)) if port.floating_ip_id else None
+    chosen = (record.fixed_ip if isinstance(record, FloatingIp)
+              and record.port_id == port.id.hex else None)
+    return IPv4Address(chosen or port.fixed_ip)
+
+
 def desired(app: SkyLedger, host: str) -> HostWant:
     """Every network and floating address the live instances on `host` need there."""
     node = app.find(node_id(host))
@@ -108,7 +117,7 @@ def desired(app: SkyLedger, host: str) -> HostWant:
                 DhcpHost(port.mac, IPv4Address(port.fixed_ip)))
             if port.floating_ip:
                 floating = IPv4Address(port.floating_ip)
-                nat[floating] = FloatingIpMapping(floating, IPv4Address(port.fixed_ip))
+                nat[floating] = FloatingIpMapping(floating, mapped_address(app, port))
     return HostWant({net_id: want(network, hosts[net_id])
                      for net_id, network in networks.items()}, nat)
 

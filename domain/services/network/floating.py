@@ -9,6 +9,7 @@ two floating IPs. The network agent turns `Associated`/`Disassociated` into NAT 
 
 from __future__ import annotations
 
+import ipaddress
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -34,20 +35,31 @@ def plan_floating_ip(ws: Workset, config: NetworkConfig, project_id: str,
     return floating
 
 
-def plan_association(ws: Workset, floating_ip_id: str, port_id: str) -> FloatingIp:
-    """Map the floating IP to the port's fixed IP, moving it off any port it had (as Neutron
-    and Nova's addFloatingIp do); the port must belong to the floating IP's project."""
+def plan_association(ws: Workset, floating_ip_id: str, port_id: str,
+                     fixed_ip: str | None = None) -> FloatingIp:
+    """Map the floating IP to one of the port's fixed IPs (`fixed_ip`, else its first),
+    moving it off any port or address it had (as Neutron and Nova's addFloatingIp do); the
+    port must belong to the floating IP's project."""
     floating, port = ws.floating_ip(floating_ip_id), ws.port(port_id)
-    if floating.port_id == port.id.hex:
+    address = port.fixed_ip if fixed_ip is None else fixed_ip
+    if fixed_ip is not None and fixed_ip not in {f["ip_address"] for f in port.fixed_ips}:
+        raise InvalidInput(f"Port {port_id} does not have fixed ip {fixed_ip}.")
+    if address and ipaddress.ip_address(address).version != 4:
+        raise InvalidInput(f"Bad floatingip request: Cannot process floating IP association "
+                           f"with {address}, since that is not an IPv4 address.")
+    if floating.port_id == port.id.hex and floating.fixed_ip == address:
         return floating
     floating.check_live()
     if port.project_id != floating.project_id:
         raise InvalidInput(f"Port {port_id} belongs to another project than floating IP "
                            f"{floating.address}.")
-    port.attach_floating_ip(floating.id.hex, floating.address)  # InUse if it holds another
-    plan_disassociation(ws, floating)
+    if floating.port_id == port.id.hex:  # another address of the same port
+        floating.disassociate()
+    else:
+        port.attach_floating_ip(floating.id.hex, floating.address)  # InUse if it holds another
+        plan_disassociation(ws, floating)
     floating.associate(port.id.hex, port.project_id, port.network_id, port.instance_id,
-                       port.fixed_ip)
+                       address)
     return floating
 
 
@@ -84,12 +96,14 @@ class FloatingIpService:
         return floating
 
     @command
-    def associate(self, ctx: RequestContext, floating_ip_id: str, port_id: str) -> FloatingIp:
-        """InUse when the port already has another floating IP."""
+    def associate(self, ctx: RequestContext, floating_ip_id: str, port_id: str,
+                  fixed_ip: str | None = None) -> FloatingIp:
+        """InUse when the port already has another floating IP; InvalidInput when the port
+        lacks `fixed_ip`."""
         ws = Workset(self.app)
         self.owned(ctx, ws, floating_ip_id)
         check_owner(ctx, ws.port(port_id).project_id, "Port", port_id)
-        floating = plan_association(ws, floating_ip_id, port_id)
+        floating = plan_association(ws, floating_ip_id, port_id, fixed_ip)
         self.save(ws)
         return floating
 

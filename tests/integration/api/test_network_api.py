@@ -175,3 +175,28 @@ def test_floating_ip_bad_input(client: TestClient, member_a: dict[str, str]) -> 
     missing = client.post(f"{NET}/floatingips", headers=auth(member_a), json={
         "floatingip": {"floating_network_id": "00000000-0000-0000-0000-000000000001"}})
     assert missing.status_code == 404
+
+
+def test_floating_ip_on_a_chosen_fixed_ip(client: TestClient, member_a: dict[str, str]) -> None:
+    """Neutron's fixed_ip_address picks one address of a port with several, on create and on
+    update (the same port, another address); one the port lacks is 400 and changes nothing."""
+    net = create_network(client, member_a, "multi", "10.5.0.0/24")
+    subnet = net["subnets"][0]
+    port = client.post(f"{NET}/ports", headers=auth(member_a), json={"port": {
+        "network_id": net["id"], "fixed_ips": [{"subnet_id": subnet, "ip_address": "10.5.0.20"},
+                                               {"subnet_id": subnet,
+                                                "ip_address": "10.5.0.21"}]}}).json()["port"]
+    created = client.post(f"{NET}/floatingips", headers=auth(member_a), json={"floatingip": {
+        "port_id": port["id"], "fixed_ip_address": "10.5.0.21"}})
+    assert created.status_code == 201, created.text
+    fip = created.json()["floatingip"]
+    assert (fip["port_id"], fip["fixed_ip_address"]) == (port["id"], "10.5.0.21")
+    moved = client.put(f"{NET}/floatingips/{fip['id']}", headers=auth(member_a), json={
+        "floatingip": {"port_id": port["id"], "fixed_ip_address": "10.5.0.20"}})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["floatingip"]["fixed_ip_address"] == "10.5.0.20"
+    wrong = client.put(f"{NET}/floatingips/{fip['id']}", headers=auth(member_a), json={
+        "floatingip": {"port_id": port["id"], "fixed_ip_address": "10.5.0.99"}})
+    assert wrong.status_code == 400 and "NeutronError" in wrong.json()
+    shown = get(client, member_a, f"/floatingips/{fip['id']}")["floatingip"]
+    assert (shown["port_id"], shown["fixed_ip_address"]) == (port["id"], "10.5.0.20")
