@@ -269,6 +269,23 @@ class ActionService:
             self.app.save(*changed(instance))
         return instance
 
+    def force_delete(self, ctx: RequestContext, instance_id: str) -> Instance:
+        """os-deferred-delete's forceDelete: a delete that skips the deferral, allowed in any
+        state with no task in progress (with reclaim_instance_interval 0, devstack's default,
+        every delete is immediate, so nothing is ever SOFT_DELETED and restore is always 409)."""
+        instance = self.instance(ctx, instance_id)
+        if instance.task_state is not None:
+            raise InvalidState(f"Cannot 'forceDelete' instance {instance_id} while it is in "
+                               f"task_state {instance.task_state.value}")
+        return self.delete(ctx, instance_id)
+
+    def restore(self, ctx: RequestContext, instance_id: str) -> Instance:
+        """Nothing is ever soft-deleted here (see force_delete): Nova's 409, or the lock's."""
+        instance = self.instance(ctx, instance_id)
+        instance.check_unlocked(ctx.is_admin, "restore")
+        raise InvalidState(f"Cannot 'restore' instance {instance_id} while it is in vm_state "
+                           f"{instance.vm_state.value}")
+
     def host_is_up(self, host: str) -> bool:
         """Judged from the host's heartbeat aggregate, not from a read model."""
         return self.liveness.is_up(self.app.find(heartbeat_id(host)))

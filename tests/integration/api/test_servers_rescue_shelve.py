@@ -76,3 +76,15 @@ def test_unshelve_of_an_active_server_is_409_and_offload_is_for_admins(
     shelve_offload = compute.action(member_a, server_id, {"shelveOffload": None})
     assert shelve_offload.status_code == 403  # admins only, by policy
     assert status(compute, member_a, server_id) == ("ACTIVE", None)
+
+
+def test_force_delete_deletes_and_restore_finds_nothing_soft_deleted(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    assert compute.action(member_a, server_id, {"restore": None}).status_code == 409
+    compute.action(member_a, server_id, {"os-stop": None})  # a task in progress: 409
+    assert compute.action(member_a, server_id, {"forceDelete": None}).status_code == 409
+    compute.succeeded(server_id, "stop")
+    assert compute.action(member_a, server_id, {"forceDelete": None}).status_code == 202
+    compute.deleted(server_id)
+    assert compute.instance(server_id).deleted
