@@ -23,7 +23,8 @@ from domain.storage.volume import Volume
 
 # Nova's check_instance_state for attach_volume and detach_volume (no shelving here), with no
 # task in progress.
-VOLUME_VM_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED})
+VOLUME_VM_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED,
+                              VmState.SHELVED_OFFLOADED})
 # Nova's block_device.match_device: an optional bus prefix, then the disk letters.
 DEVICE_PATH = re.compile(r"^(/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$")
 MAX_DISK_DEVICES = 26
@@ -79,8 +80,12 @@ class AttachCommands(Lookup):
             raise InvalidInput(f"Volume {volume_id} and instance {server_id} belong to "
                                "different projects.")
         chosen = pick_device(instance, device)
-        volume.request_attach(instance.id.hex, instance.host or "", chosen, tag)
+        attachment_id = volume.request_attach(instance.id.hex, instance.host or "", chosen, tag)
         instance.request_volume_attach(volume.id.hex, chosen)
+        if instance.vm_state is VmState.SHELVED_OFFLOADED:
+            # No guest anywhere to attach to: the attachment is complete at once, as Nova's
+            # shelved-offloaded attach is, and the unshelve's spawn plugs the volume in.
+            volume.attached(attachment_id, "", chosen)
         self.app.save(volume, instance)
         return volume
 
@@ -94,5 +99,8 @@ class AttachCommands(Lookup):
         check_volume_change(instance, "detach_volume", ctx.is_admin)
         volume.request_detach()
         instance.request_volume_detach(volume.id.hex)
+        if instance.vm_state is VmState.SHELVED_OFFLOADED:  # no guest holds it: done at once
+            volume.detached(str((volume.attachment or {})["attachment_id"]))
+            instance.volume_detached(volume.id.hex)
         self.app.save(volume, instance)
         return volume

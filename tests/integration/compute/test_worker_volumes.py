@@ -224,3 +224,25 @@ def test_replaying_the_log_attaches_and_records_nothing_twice(fleet: Fleet,
     wait_for(lambda: worker.position >= head, "the worker to replay")
     assert {i: len(list(store.get(i))) for i in ids} == before
     assert {i: serials(fleet, "node-1", i) for i in (vm, second)} == guests
+
+
+def test_a_shelved_offloaded_server_takes_a_volume_at_once_and_its_unshelve_plugs_it_in(
+        fleet: Fleet, tmp_path: Path) -> None:
+    vm, data = active_server(fleet), ready_volume(fleet, tmp_path)
+    fleet.cloud.shelving.shelve(request(), vm.hex)
+    fleet.wait_until(vm, VmState.SHELVED_OFFLOADED)
+    fleet.cloud.volumes.request_attach(request(), data, vm.hex)
+    attached = volume(fleet, data)  # no guest to wait for: recorded in the request's save
+    assert attached.status.value == "in-use" and fleet.instance(vm).volumes == {
+        data.hex: "/dev/vdb"}
+
+    fleet.cloud.shelving.unshelve(request(), vm.hex)
+    fleet.wait_until(vm, VmState.ACTIVE)
+    assert serials(fleet, "node-1", vm) == {str(data): "vdb"}
+
+    fleet.cloud.shelving.shelve(request(), vm.hex)
+    fleet.wait_until(vm, VmState.SHELVED_OFFLOADED)
+    fleet.cloud.volumes.request_detach(request(), vm.hex, data)
+    detached = volume(fleet, data)
+    assert detached.status.value == "available" and detached.attachment is None
+    assert fleet.instance(vm).volumes == {}
