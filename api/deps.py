@@ -18,6 +18,7 @@ from domain.services.compute.aggregates import AggregateService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
+from domain.services.compute.interfaces import InterfaceService
 from domain.services.compute.shelving import ShelvingService
 from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
@@ -115,6 +116,7 @@ class CloudServices:
     actions: ActionService
     snapshots: SnapshotService
     shelving: ShelvingService
+    interfaces: InterfaceService
     hosts: HostService
     aggregates: AggregateService
     server_groups: ServerGroupService

@@ -57,6 +57,7 @@ from domain.services.compute.boot import BootService
 from domain.services.compute.consoles import ConsoleService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
+from domain.services.compute.interfaces import InterfaceService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
 from domain.services.compute.shelving import ShelvingService
@@ -188,6 +189,9 @@ class Composition:
         capacity, network_config = self.capacity, settings.network_config()
         actions = ActionService(app, capacity,
                                 HostLiveness(down_after=settings.service_down_time))
+        boots = BootService(app, capacity, max_attempts=settings.max_attempts,
+                            network_config=network_config,
+                            host_subset_size=settings.scheduler_host_subset_size)
         identity = IdentityService(app, Argon2Hasher(fast=settings.fast_hashing))
         images, groups = ImageService(app), GroupService(app, identity)
         cloud = Cloud(
@@ -201,9 +205,7 @@ class Composition:
             image_data=ImageDataService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
-            boots=BootService(app, capacity, max_attempts=settings.max_attempts,
-                              network_config=network_config,
-                              host_subset_size=settings.scheduler_host_subset_size),
+            boots=boots, interfaces=InterfaceService(app, actions, boots, network_config),
             actions=actions, snapshots=SnapshotService(app, actions),
             shelving=ShelvingService(app, actions, capacity),
             outcomes=OutcomeService(app, capacity), hosts=HostService(app),

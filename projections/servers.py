@@ -105,6 +105,8 @@ Evolve = Callable[[dict[str, Any], Any], None]
 # What the read model keeps beside the lifecycle, per instance event.
 EVOLVE: dict[type, Evolve] = {
     Instance.PortsAttached: lambda d, e: d.update(ports=[*d.get("ports", []), *e.ports]),
+    Instance.PortDetached: lambda d, e: d.update(
+        ports=[p for p in d.get("ports", []) if p["id"] != e.port_id]),
     Instance.Spawned: lambda d, e: d.update(launched_at=moment(e)),
     Instance.Locked: lambda d, e: d.update(locked=True, locked_reason=e.reason),
     Instance.Unlocked: lambda d, e: d.update(locked=False, locked_reason=None),

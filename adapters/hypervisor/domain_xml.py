@@ -55,7 +55,7 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles,
     # Attached volumes, as volume_attach.py attaches them: a guest rebuilt from its spec keeps
     # them where the guest had them.
     devices.extend(volume_disk(v.volume_id, v.path, v.target_dev) for v in spec.volumes)
-    devices.extend(_interface(nic) for nic in spec.nics)
+    devices.extend(interface_xml(nic) for nic in spec.nics)
     devices.append(_serial_log(spec.console_log or files.console_log))
     return ET.tostring(dom, encoding="unicode")
 
@@ -92,7 +92,7 @@ def _disk(path: Path, target: str, disk_format: str) -> ET.Element:
     return disk
 
 
-def _interface(nic: GuestNic) -> ET.Element:
+def interface_xml(nic: GuestNic) -> ET.Element:
     interface = ET.Element("interface", type="bridge")
     ET.SubElement(interface, "mac", address=nic.mac)
     ET.SubElement(interface, "source", bridge=nic.bridge)

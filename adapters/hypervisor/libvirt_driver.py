@@ -17,7 +17,7 @@ from uuid import UUID
 
 import libvirt
 
-from adapters.hypervisor import volume_attach
+from adapters.hypervisor import nic_attach, volume_attach
 from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from adapters.hypervisor.reconnect import Reconnecting, reconnecting
@@ -219,6 +219,12 @@ class LibvirtHypervisor(Reconnecting):
             _done("destroy", dom)
         _ignore_gone(lambda: dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE))
         _done("undefine", dom)
+
+    @_translated
+    def sync_nics(self, spec: GuestSpec) -> None:
+        dom = self._lookup(spec.instance_id)
+        if dom is not None:
+            nic_attach.sync_nics(dom, spec.nics, hotplug=not self._is_test)
 
     @_translated
     def state(self, instance_id: UUID) -> GuestState:

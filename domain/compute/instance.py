@@ -113,6 +113,14 @@ class Instance(Entity):
     def attach_ports(self, ports: list[dict[str, str]]) -> None:
         self.ports = self.ports + ports
 
+    class PortDetached(Entity.Event):
+        port_id: str
+
+    @event(PortDetached)
+    def detach_port(self, port_id: str) -> None:
+        """os-interface's detach: the port is released in the same save."""
+        self.ports = [p for p in self.ports if p["id"] != port_id]
+
     class HostClaimed(Entity.Event):
         host: str
 

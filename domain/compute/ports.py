@@ -155,6 +155,10 @@ class Hypervisor(Protocol):
         """Drop the rescue guest and its rescue disk, and run the guest `spec` (its own) again
         on the disks it kept; a guest not rescued is only made sure to run."""
 
+    def sync_nics(self, spec: GuestSpec) -> None:
+        """Give the guest exactly the NICs of `spec` (attached and detached by MAC, live when
+        it runs); a missing guest is left to its next spawn, which makes them from its spec."""
+
     def state(self, instance_id: UUID) -> GuestState:
         """GuestState.MISSING rather than an error when there is no such guest."""
 

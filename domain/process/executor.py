@@ -26,6 +26,7 @@ from domain.process.plans import (
     Snapshot,
     Spawn,
     Step,
+    SyncNics,
     Unrescue,
 )
 from domain.process.specs import SpawnRefused
@@ -95,6 +96,8 @@ class Executor:
         elif isinstance(step, Unrescue):
             hv.unrescue(self.spec_for(instance, step.original))
             self.on_changed(instance_id, True)
+        elif isinstance(step, SyncNics):
+            hv.sync_nics(self.spec_for(instance, Spawn(instance.flavor, instance.image)))
         elif isinstance(step, Spawn):
             spec = self.spec_for(instance, step)
             hv.spawn(spec)

@@ -25,6 +25,8 @@ from domain.process.triggers import Kind, Trigger
 
 SIMPLE_ACTIONS = frozenset({"stop", "start", "reboot", "reboot_hard", "pause", "unpause",
                             "suspend", "resume"})
+# Where a guest exists for os-interface to plug into (Nova's attach_interface states).
+NIC_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED})
 # Nova's libvirt driver powers on and hard-reboots by re-creating the guest from the record,
 # so both bring back a guest whose domain was lost.
 RESPAWNING_ACTIONS = frozenset({"start", "reboot_hard"})
@@ -67,7 +69,12 @@ class Unrescue:
     original: Spawn
 
 
-Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue
+@dataclass(frozen=True)
+class SyncNics:
+    """Give the running or stopped guest exactly the NICs of the instance's ports."""
+
+
+Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue | SyncNics
 DESTROY = Destroy()
 
 
@@ -114,6 +121,8 @@ def decide(trigger: Trigger, instance: Instance | None, me: str) -> Plan:
         return _spawn(instance, me)
     if trigger.kind is Kind.ACTION:
         return _action(instance, me)
+    if trigger.kind is Kind.NICS:
+        return _nics(instance, me)
     return _after_move(trigger, instance, me)
 
 
@@ -165,6 +174,16 @@ def _action(instance: Instance, me: str) -> Plan:
     if action == "revert_resize":
         return _revert(instance, me)
     return NOTHING
+
+
+def _nics(instance: Instance, me: str) -> Plan:
+    """os-interface: only between actions (attach and detach are refused during one), on the
+    guest's own host; a guest still being built gets its NICs from its spawn. A failure is
+    logged: the port stays attached, and the next spawn of the guest plugs it."""
+    if instance.host != me or instance.task_state is not None or \
+            instance.vm_state not in NIC_STATES:
+        return NOTHING
+    return Plan((SyncNics(),))
 
 
 def _power(instance: Instance, action: str) -> Plan:

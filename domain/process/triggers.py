@@ -23,6 +23,7 @@ class Kind(enum.Enum):
     DELETE = "delete"  # a delete was requested
     SUCCEEDED = "succeeded"  # a resize-family action finished: the other host may clean up
     FAILED = "failed"  # ... or failed: the host that stopped its guest for the move restarts it
+    NICS = "nics"  # a port was attached to or detached from the instance (os-interface)
 
 
 # A resize moves a guest between hosts; when one host reports, the other may have work left.
@@ -36,6 +37,8 @@ _KINDS: dict[type[Instance.Event], Kind] = {
     Instance.DeleteRequested: Kind.DELETE,
     Instance.ActionSucceeded: Kind.SUCCEEDED,
     Instance.ActionFailed: Kind.FAILED,
+    Instance.PortsAttached: Kind.NICS,
+    Instance.PortDetached: Kind.NICS,
 }
 TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in _KINDS)
 REQUEST_EVENTS: tuple[type[Instance.Event], ...] = tuple(

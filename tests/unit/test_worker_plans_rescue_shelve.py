@@ -1,4 +1,5 @@
-"""The worker's plans for rescue and shelve, and the state each step lands in (no I/O)."""
+"""The worker's plans for rescue, shelve and os-interface, and the state each step lands in
+(no I/O)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from domain.process.plans import (
     Rescue,
     Snapshot,
     Spawn,
+    SyncNics,
     Unrescue,
 )
 from domain.process.triggers import Kind
 from projections.instance_actions import ACTION_NAMES, STEP_NAMES
-from tests.unit.test_worker_plans import IMAGE, IMAGE2, SMALL, active_on, plan
+from tests.unit.test_worker_plans import IMAGE, IMAGE2, SMALL, active_on, new_instance, plan
 
 
 def test_rescue_boots_the_rescue_image_and_undoes_to_the_guest() -> None:
@@ -99,3 +101,21 @@ def test_a_failed_unshelve_stays_offloaded() -> None:
 @pytest.mark.parametrize("action", sorted(TRANSITIONS))
 def test_every_action_has_nova_names_in_the_instance_actions_history(action: str) -> None:
     assert action in ACTION_NAMES and action in STEP_NAMES
+
+
+def test_an_interface_change_syncs_the_nics_of_a_settled_guest_on_its_host() -> None:
+    instance = active_on("h1")
+    instance.attach_ports([{"id": "p2", "network_id": "n1", "network_name": "net",
+                            "mac": "fa:16:3e:00:00:02", "fixed_ip": "10.0.0.5"}])
+    assert plan(Kind.NICS, instance, "h1") == Plan((SyncNics(),))
+    assert plan(Kind.NICS, instance, "h2") is NOTHING
+    instance.detach_port("p2")
+    assert instance.ports == []
+    instance.request("stop", False)  # during an action: its own plan respawns with the ports
+    assert plan(Kind.NICS, instance, "h1") is NOTHING
+
+
+def test_ports_planned_at_boot_are_left_to_the_spawn() -> None:
+    instance = new_instance()
+    instance.claim_host("h1")
+    assert plan(Kind.NICS, instance, "h1") is NOTHING

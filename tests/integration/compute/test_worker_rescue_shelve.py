@@ -1,12 +1,15 @@
-"""Rescue and shelve through the worker on libvirt's test driver: the guest is swapped for a
-rescue guest and back; a shelved server leaves its host (guest and claim), its root disk kept as
-an image, and an unshelve claims a host anew and spawns it there."""
+"""Rescue, shelve and os-interface through the worker on libvirt's test driver: the guest is
+swapped for a rescue guest and back; a shelved server leaves its host (guest and claim), its
+root disk kept as an image, and an unshelve claims a host anew and spawns it there; an attached
+port becomes a NIC of the guest, a detached one leaves it."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from typing import Any
 from uuid import UUID
 
+import libvirt
 import pytest
 
 from adapters.hypervisor.domain_xml import is_rescue
@@ -111,3 +114,30 @@ def test_unshelve_of_an_active_server_is_a_conflict(fleet: Fleet) -> None:
     with pytest.raises(InvalidState):
         fleet.cloud.shelving.unshelve(USER, vm.hex)
     assert fleet.instance(vm).version == before
+
+
+def nic_macs(fleet: Fleet, host: str, vm: UUID) -> set[str]:
+    """The guest's NICs as its definition holds them (the test driver, having no hotplug,
+    changes only the definition)."""
+    hypervisor: Any = fleet.hosts[host].hypervisor
+    xml = ET.fromstring(hypervisor._require(vm).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+    return {str(m.get("address")) for m in xml.iterfind("./devices/interface/mac")}
+
+
+def test_an_attached_interface_is_plugged_into_the_guest_and_a_detached_one_unplugged(
+        fleet: Fleet) -> None:
+    fleet.add_host("node-1")
+    [vm] = fleet.boot()
+    instance = fleet.wait_until(vm, VmState.ACTIVE)
+    [first] = instance.ports
+    assert nic_macs(fleet, "node-1", vm) == {first["mac"]}
+
+    added = fleet.cloud.interfaces.attach(USER, vm.hex, first["network_id"])
+    wait_for(lambda: nic_macs(fleet, "node-1", vm) == {first["mac"], added["mac"]},
+             "the new NIC to be plugged")
+    fleet.cloud.interfaces.detach(USER, vm.hex, added["id"])
+    wait_for(lambda: nic_macs(fleet, "node-1", vm) == {first["mac"]},
+             "the NIC to be unplugged")
+    fleet.cloud.actions.act(USER, vm.hex, "reboot_hard")  # a respawn keeps what is attached
+    fleet.wait_until(vm, VmState.ACTIVE)
+    assert nic_macs(fleet, "node-1", vm) == {first["mac"]}
