@@ -16,6 +16,7 @@ import pytest
 
 from domain.compute.states import VmState
 from domain.context import RequestContext
+from domain.network.addressing import FixedIpRequest
 from domain.network.subnet_build import SubnetRequest
 from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network_drift import NetworkDriftService
@@ -241,4 +242,26 @@ def test_the_reconciler_removes_dhcp_state_nothing_needs_and_keeps_a_live_networ
     assert recorded is not None
     assert [(o["kind"], o["key"], o["resolution"]) for o in recorded.observed] == [
         ("stray-dhcp-state", leftover.name, "removed")]
+    assert agent.reconcile() == []
+
+
+def test_floating_ip_nat_goes_to_the_fixed_ip_it_was_associated_with(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters) -> None:
+    """A port with two addresses: DNAT follows the one chosen (Neutron's fixed_ip_address),
+    also when the floating IP moves to the port's other address."""
+    _, port = boot(fleet)
+    first = fleet.cloud.ports.port(USER, port["id"]).fixed_ips[0]
+    updated = fleet.cloud.ports.update_port(USER, port["id"], fixed_ips=[
+        FixedIpRequest(first["subnet_id"], first["ip_address"]),
+        FixedIpRequest(first["subnet_id"])])
+    second = next(f["ip_address"] for f in updated.fixed_ips if f != first)
+    floatings = FloatingIpService(fleet.cloud.app, fleet.cloud.settings.network_config())
+    floating = floatings.allocate(USER, "p1")
+    floatings.associate(USER, floating.id.hex, port["id"], second)
+    agent.catch_up()
+    address = IPv4Address(floating.address)
+    assert adapters.nat.list_rules()[address].dnat_to == IPv4Address(second)
+    floatings.associate(USER, floating.id.hex, port["id"], first["ip_address"])
+    agent.catch_up()
+    assert adapters.nat.list_rules()[address].dnat_to == IPv4Address(first["ip_address"])
     assert agent.reconcile() == []
