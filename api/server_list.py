@@ -71,12 +71,13 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
 
 def scope(params: Mapping[str, str], caller: Caller, engine: PolicyEngine,
           all_rule: str) -> dict[str, Any]:
-    """Whose servers: the caller's project, or (by policy) every project or a named one."""
+    """Whose servers: the caller's project, or (by policy, with all_tenants) every project or
+    a named one. As in Nova, a project_id or tenant_id without all_tenants is ignored."""
     value = params.get("all_tenants")
     if value is not None and value.lower() not in TRUE + FALSE:
         raise InvalidInput(f"Invalid all_tenants value: {value}")
     wanted = params.get("project_id") or params.get("tenant_id")
-    if (value is None or value.lower() in FALSE) and wanted in (None, caller.project_id):
+    if value is None or value.lower() in FALSE:
         return {"project_id": caller.project_id}
     engine.enforce(all_rule, {"project_id": caller.project_id}, caller.creds)
     return {"project_id": wanted} if wanted else {}

@@ -92,7 +92,10 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
                alias="quotas")
     world.secret(project, a["user_id"], a["user"], a["project"], a["token"], A_FLAVOR,
                  A_KEYPAIR, A_TAG)
-    server_id = compute.active(a, name="secret-server-a")
+    server_id = compute.active(a, name="secret-server-a", metadata={A_SPEC: "1"})
+    tagged = compute.client.put(f"/compute/v2.1/servers/{server_id}/tags/{A_TAG}",
+                                headers=auth(a, "2.26"))
+    assert tagged.status_code == 201, tagged.text
     actions = world.created("GET", f"/compute/v2.1/servers/{server_id}/os-instance-actions",
                             None, "instanceActions")
     addresses = world.created("GET", f"/compute/v2.1/servers/{server_id}/ips", None, "addresses")
@@ -210,6 +213,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "PUT /compute/v2.1/servers/{server_id}": {"server": {"name": "changed"}},
         "DELETE /compute/v2.1/servers/{server_id}": None,
         "POST /compute/v2.1/servers/{server_id}/action": {"reboot": {"type": "SOFT"}},
+        **server_detail_bodies(),
         "POST /compute/v2.1/os-server-groups": {"server_group": {"name": "matrix",
                                                                  "policies": ["affinity"]}},
         "DELETE /compute/v2.1/os-server-groups/{group_id}": None,
@@ -303,3 +307,19 @@ def reader_of(world: World) -> str:
     return password_token(world.client, "carol", "pw-carol", world.a["project"])
 
 
+def server_detail_bodies() -> dict[str, Any]:
+    """A server's metadata, tags and password, and Nova's floating IP proxy."""
+    server = "/compute/v2.1/servers/{server_id}"
+    return {
+        f"POST {server}/metadata": {"metadata": {"k": "v"}},
+        f"PUT {server}/metadata": {"metadata": {"k": "v"}},
+        f"PUT {server}/metadata/{{key}}": {"meta": {A_SPEC: "2"}},
+        f"DELETE {server}/metadata/{{key}}": None,
+        f"PUT {server}/tags": {"tags": ["matrix"]},
+        f"PUT {server}/tags/{{tag}}": None,
+        f"DELETE {server}/tags/{{tag}}": None,
+        f"DELETE {server}/tags": None,
+        f"DELETE {server}/os-server-password": None,
+        "POST /compute/v2.1/os-floating-ips": {"pool": "public"},
+        "DELETE /compute/v2.1/os-floating-ips/{floating_ip_id}": None,
+    }

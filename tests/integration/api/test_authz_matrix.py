@@ -68,7 +68,10 @@ READER_MAY = {
 READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/images/",
               "DELETE /compute/v2.1/os-volumes/", "DELETE /image/v2/images/",
               "DELETE /compute/v2.1/os-security-groups/",
-              "PUT /volume/v3/{project_id}/volumes/", "DELETE /volume/v3/{project_id}/volumes/"}
+              "PUT /volume/v3/{project_id}/volumes/", "DELETE /volume/v3/{project_id}/volumes/",
+              # Server tags exist from 2.26; the matrix's changes ask for no microversion
+              *(f"{m} /compute/v2.1/servers/{{server_id}}/tags{t}" for m in ("PUT", "DELETE")
+                for t in ("", "/{tag}"))}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
@@ -81,7 +84,8 @@ BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
           "GET /compute/v2.1/os-volumes/{volume_id}": "2.35",
           "GET /compute/v2.1/os-networks/{network_id}": "2.35",
           "GET /compute/v2.1/os-tenant-networks/{network_id}": "2.35",
-          "GET /compute/v2.1/os-security-groups/{security_group_id}": "2.35"}
+          "GET /compute/v2.1/os-security-groups/{security_group_id}": "2.35",
+          "GET /compute/v2.1/os-floating-ips/{floating_ip_id}": "2.35"}
 # Routes whose every answer to an authorised caller is 501, as Nova's libvirt driver answers.
 NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
                    for action in ("startup", "shutdown", "reboot")}

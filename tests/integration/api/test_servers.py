@@ -104,6 +104,11 @@ def test_projects_see_only_their_servers(compute: Compute, member_a: dict[str, s
     assert names(compute.client, admin) == [], "an admin lists its own project by default"
     assert names(compute.client, admin, "?all_tenants=True") == ["mine"]
     assert names(compute.client, admin, f"?all_tenants=1&tenant_id={member_b['project_id']}") == []
+    assert names(compute.client, admin, f"?all_tenants=1&tenant_id={member_a['project_id']}") == \
+        ["mine"]
+    # without all_tenants Nova ignores tenant_id (lp:1185290): the admin's own project
+    assert names(compute.client, admin, f"?tenant_id={member_a['project_id']}") == []
+    assert names(compute.client, member_b, f"?project_id={member_a['project_id']}") == []
     assert compute.show(admin, server_id)["name"] == "mine"
     renamed = compute.client.put(f"{SERVERS}/{server_id}", json={"server": {"name": "theirs"}},
                                  headers=auth(member_b))
