@@ -76,6 +76,8 @@ from api.routers import (
     volume_qos,
     volume_quotas,
     volume_services,
+    volume_snapshot_metadata,
+    volume_snapshots,
     volume_types,
     volumes,
 )
@@ -144,6 +146,8 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     volume_extensions,
     volume_metadata,
     volume_qos,
+    volume_snapshots,
+    volume_snapshot_metadata,
     compute_volume_attachments,
     dashboard,
 )

@@ -46,6 +46,7 @@ from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.hosts import StorageHosts
+from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import CapacityView
@@ -130,6 +131,7 @@ class CloudServices:
     tags: TagService
     volumes: VolumeService
     volume_types: VolumeTypeService
+    volume_snapshots: VolumeSnapshotService
     volume_hosts: StorageHosts
     followers: Followers
 

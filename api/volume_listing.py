@@ -22,10 +22,16 @@ SORT_KEYS: dict[str, Callable[[Row], Any]] = {
     "status": lambda r: r["status"], "bootable": lambda r: r["bootable"],
     "availability_zone": lambda r: r["availability_zone"], "user_id": lambda r: r["user_id"],
     "project_id": lambda r: r["project_id"]}
+# A snapshot's: Cinder's snapshot sort keys (its `display_name` is the name).
+SNAPSHOT_SORT_KEYS: dict[str, Callable[[Row], Any]] = {
+    k: SORT_KEYS[k] for k in ("id", "name", "display_name", "created_at", "updated_at", "size",
+                              "status", "project_id")}
+SNAPSHOT_SORT_KEYS["volume_id"] = lambda r: r["volume_id"]
 DIRECTIONS = ("asc", "desc")
 
 
-def sort_order(params: Mapping[str, str]) -> list[tuple[str, str]]:
+def sort_order(params: Mapping[str, str],
+               keys: Mapping[str, Callable[[Row], Any]] = SORT_KEYS) -> list[tuple[str, str]]:
     """[(key, direction)] with Cinder's defaults and tie-breakers."""
     if "sort" in params and ("sort_key" in params or "sort_dir" in params):
         raise InvalidInput("Invalid input received: The 'sort_key' and 'sort_dir' parameters "
@@ -39,14 +45,14 @@ def sort_order(params: Mapping[str, str]) -> list[tuple[str, str]]:
         order.append((params.get("sort_key", "created_at"),
                       params.get("sort_dir", "desc").lower()))
     for key, direction in order:
-        if key not in SORT_KEYS:
+        if key not in keys:
             raise InvalidInput(f"Invalid input received: Invalid sort key {key}")
         if direction not in DIRECTIONS:
             raise InvalidInput(f"Invalid input received: Unknown sort direction, must be "
                                f"'desc' or 'asc' (not {direction})")
     default = order[0][1] if order else "desc"
-    keys = {k for k, _ in order}
-    order += [(k, default) for k in ("created_at", "id") if k not in keys]
+    named = {k for k, _ in order}
+    order += [(k, default) for k in ("created_at", "id") if k not in named]
     return order
 
 
@@ -55,10 +61,11 @@ def _sortable(pick: Callable[[Row], Any]) -> Callable[[Row], tuple[bool, Any]]:
     return lambda row: (pick(row) is not None, pick(row))
 
 
-def ordered(rows: list[Row], order: list[tuple[str, str]]) -> list[Row]:
+def ordered(rows: list[Row], order: list[tuple[str, str]],
+            keys: Mapping[str, Callable[[Row], Any]] = SORT_KEYS) -> list[Row]:
     result = list(rows)
     for key, direction in reversed(order):  # stable sorts, the least significant key first
-        result.sort(key=_sortable(SORT_KEYS[key]), reverse=direction == "desc")
+        result.sort(key=_sortable(keys[key]), reverse=direction == "desc")
     return result
 
 
@@ -70,6 +77,15 @@ def page_limit(value: str | None) -> int | None:
     if int(value) < 0:
         raise InvalidInput("Invalid input received: limit param must be positive")
     return min(int(value), 1000)
+
+
+def page_offset(value: str | None) -> int:
+    if value is None:
+        return 0
+    if not re.fullmatch(r"-?[0-9]+", value) or int(value) < 0:
+        raise InvalidInput("Invalid input received: offset param must be a non-negative "
+                           "integer")
+    return int(value)
 
 
 def paged(rows: list[Row], marker: str | None, limit: int | None) -> list[Row]:

@@ -59,6 +59,9 @@ def cinder_quota() -> Iterator[None]:
         if over.resource == "per_volume_gigabytes":
             raise OverLimit(f"VolumeSizeExceedsLimit: Requested volume size {over.requested}G "
                             f"is larger than maximum allowed limit {over.limit}G.") from None
+        if over.resource == "snapshots":
+            raise OverLimit(f"SnapshotLimitExceeded: Maximum number of snapshots allowed "
+                            f"({over.limit}) exceeded") from None
         if over.resource == "volumes":
             raise OverLimit(f"VolumeLimitExceeded: Maximum number of volumes allowed "
                             f"({over.limit}) exceeded for quota 'volumes'.") from None
@@ -133,7 +136,8 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
         "multiattach": False, "metadata": dict(volume["metadata"] or {}),
         "user_id": volume["user_id"],
         "volume_type": type_names.get(type_id, DEFAULT_TYPE),
-        "snapshot_id": None, "source_volid": None, "consistencygroup_id": None,
+        "snapshot_id": dashed(volume.get("snapshot_id")),
+        "source_volid": dashed(volume.get("source_volid")), "consistencygroup_id": None,
         "replication_status": None, "migration_status": None,
     }
     later: dict[str, dict[str, Any]] = {

@@ -88,6 +88,7 @@ from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
+from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from domain.storage.ports import RootVolumeBackend, VolumeBackendError
@@ -218,6 +219,7 @@ class Composition:
             routers=RouterService(app, network_config), tags=TagService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
+            volume_snapshots=VolumeSnapshotService(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
         if follow:
             followers.start()

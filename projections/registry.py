@@ -28,6 +28,7 @@ from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
 from projections.storage_services import StorageServiceProjection
 from projections.trusts import TrustProjection
+from projections.volume_snapshots import VolumeSnapshotProjection
 from projections.volume_types import VolumeTypeProjection
 from projections.volumes import VolumeProjection
 
@@ -41,4 +42,4 @@ def all_projections() -> list[Projection]:
             SecurityGroupProjection(), RouterProjection(), ResourceTagProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
-            QosSpecsProjection(), StorageServiceProjection()]
+            QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection()]

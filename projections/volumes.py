@@ -25,6 +25,7 @@ def new_doc(e: Any) -> dict[str, Any]:
     keep = ("project_id", "user_id", "name", "description", "metadata", "size",
             "availability_zone", "image", "host", "volume_type_id")
     return {**{k: getattr(e, k) for k in keep}, "bootable": e.image is not None,
+            "snapshot_id": e.snapshot_id, "source_volid": e.source_volid,
             "status": "creating", "path": None, "extending_to": None, "attachment": None,
             "fault": None, "created_at": moment(e)}
 

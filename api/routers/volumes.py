@@ -58,6 +58,9 @@ RULES = [
 ]
 
 DIGITS = re.compile(r"^[0-9]+$")
+# oslo's bool_from_string(strict=True), as Cinder reads cascade=.
+TRUTH = {**dict.fromkeys(("1", "t", "true", "on", "y", "yes"), True),
+         **dict.fromkeys(("0", "f", "false", "off", "n", "no"), False)}
 
 
 def _size(value: Any) -> Any:
@@ -79,14 +82,13 @@ Description = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
 MetadataKey = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f]*$")]
 Metadata = dict[MetadataKey, Text255]
 # Fields of Cinder features this cloud does not offer: accepted only when they ask for nothing.
-UNSUPPORTED = ("snapshot_id", "source_volid", "backup_id", "consistencygroup_id", "group_id",
-               "source_replica")
+UNSUPPORTED = ("backup_id", "consistencygroup_id", "group_id", "source_replica")
 
 
 class VolumeCreate(BaseModel):
     # Cinder's schema allows further properties (clients send status, attach_status, ...).
     model_config = ConfigDict(extra="allow")
-    size: Size
+    size: Size | None = None  # None: the size of the snapshot or volume copied
     name: Text255 | None = None
     description: Description | None = None
     display_name: Text255 | None = None
@@ -97,6 +99,8 @@ class VolumeCreate(BaseModel):
     volume_type: Annotated[str, Field(max_length=255)] | None = None
     metadata: Metadata | None = None
     multiattach: bool = False
+    snapshot_id: Annotated[str, Field(max_length=255)] | None = None
+    source_volid: Annotated[str, Field(max_length=255)] | None = None
 
 
 class VolumeCreateRequest(BaseModel):
@@ -174,18 +178,17 @@ def volume_request(v: VolumeCreate) -> VolumeRequest:
                          else v.display_description,
                          image_ref=v.imageRef or v.image_id,
                          availability_zone=v.availability_zone, metadata=v.metadata or {},
-                         volume_type=v.volume_type)
+                         volume_type=v.volume_type, snapshot_id=v.snapshot_id,
+                         source_volid=v.source_volid)
 
 
-def check_sources(cloud: CloudServices, caller: Caller, v: VolumeCreate) -> None:
+def check_sources(v: VolumeCreate) -> None:
     """Cinder looks a named source up first: one that does not exist (for the caller) is its
-    404. There are no snapshots or backups here yet, so any such id names nothing."""
+    404. There are no backups here yet, so any such id names nothing (the volume service
+    looks snapshots and source volumes up)."""
     extra = v.model_extra or {}
-    for field, what in (("snapshot_id", "Snapshot"), ("backup_id", "Backup")):
-        if extra.get(field) is not None:
-            raise NotFound(f"{what} {extra[field]} could not be found.")
-    if extra.get("source_volid") is not None:
-        visible(cloud, caller, str(extra["source_volid"]))
+    if extra.get("backup_id") is not None:
+        raise NotFound(f"Backup {extra['backup_id']} could not be found.")
 
 
 @router.post("/volumes", status_code=202, response_model=VolumeShow)
@@ -193,7 +196,7 @@ def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: 
            engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
-    check_sources(cloud, caller, body.volume)
+    check_sources(body.volume)
     host, unschedulable = place(cloud, body.volume.volume_type)
     request = replace(volume_request(body.volume), host=host, unschedulable=unschedulable)
     with cinder_quota():
@@ -284,12 +287,15 @@ def update(project_id: str, volume_id: str, body: VolumeUpdateRequest, cloud: Cl
 
 
 @router.delete("/volumes/{volume_id}", status_code=202)
-def delete(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep) -> Response:
+def delete(project_id: str, volume_id: str, request: Request, cloud: CloudDep,
+           caller: CallerDep, engine: PolicyDep) -> Response:
     check_path_project(project_id, caller)
     row = visible(cloud, caller, volume_id)
     engine.enforce("volume:delete", owned_by(row["project_id"]), caller.creds)
-    cloud.volumes.delete(caller.ctx, row["id"])
+    cascade = request.query_params.get("cascade", "false").lower()
+    if cascade not in TRUTH:
+        raise InvalidInput(f"Invalid input received: Invalid value '{cascade}' for cascade.")
+    cloud.volumes.delete(caller.ctx, row["id"], cascade=TRUTH[cascade])
     return Response(status_code=202)
 
 

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from domain.storage.ports import SourceRef
 from domain.storage.volume import Volume
 from domain.storage.volume_states import LOSABLE, VolumeStatus
 
@@ -60,6 +61,7 @@ class Plan:
     size_gib: int  # create: the volume's size; extend: the size to grow to
     image: ImageSource | None = None  # create from this image (None: an empty volume)
     missing_image: str | None = None  # why the image cannot be used: the create fails
+    source: SourceRef | None = None  # create as a copy of this snapshot or volume
 
 
 def decide(kind: Kind, volume: Volume | None, host: str) -> Plan | None:
@@ -81,6 +83,12 @@ def decide(kind: Kind, volume: Volume | None, host: str) -> Plan | None:
 
 
 def _create(volume: Volume) -> Plan:
+    if volume.snapshot_id:
+        return Plan(Kind.CREATE, volume.id, volume.size,
+                    source=SourceRef(UUID(volume.snapshot_id), snapshot=True))
+    if volume.source_volid:
+        return Plan(Kind.CREATE, volume.id, volume.size,
+                    source=SourceRef(UUID(volume.source_volid)))
     if volume.image is None:
         return Plan(Kind.CREATE, volume.id, volume.size)
     content_hash = volume.image.get("content_hash")

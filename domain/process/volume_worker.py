@@ -28,10 +28,13 @@ from domain.context import RequestContext
 from domain.process.effects import recording
 from domain.process.loop import FollowerLoop
 from domain.process.ports import ImageFiles, PositionStore
+from domain.process.snapshot_work import TOPICS as SNAPSHOT_TOPICS
+from domain.process.snapshot_work import SnapshotWork
 from domain.process.volume_plans import KINDS, REQUEST_EVENTS, TOPICS, Kind, Plan, decide
 from domain.process.volume_reconciler import VolumeReconciler
 from domain.services.storage.hosts import Capacity, StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
+from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.storage.ports import VolumeBackend, VolumeBackendError
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,7 @@ class VolumeWorkerConfig:
 
 class VolumeWorker(FollowerLoop):
     role = "volume worker"
-    topics = TOPICS
+    topics = TOPICS + SNAPSHOT_TOPICS
 
     def __init__(self, app: SkyLedger, backend: VolumeBackend, outcomes: VolumeOutcomes,
                  positions: PositionStore, files: ImageFiles, config: VolumeWorkerConfig,
@@ -70,6 +73,7 @@ class VolumeWorker(FollowerLoop):
         self.services, self._registered, self._next_beat = StorageHosts(app), False, 0.0
         self.positions, self.files, self.config, self.clock = positions, files, config, clock
         self.host = config.host
+        self.snapshots = SnapshotWork(backend, VolumeSnapshotService(app), self.host)
         self.reconciler = VolumeReconciler(app, backend, outcomes, self.host, self.catch_up,
                                            config.user_id)
         self.position = positions.get(config.position_name)
@@ -77,20 +81,31 @@ class VolumeWorker(FollowerLoop):
         super().__init__()
 
     def handle(self, event: Any) -> bool:
+        if self.snapshots.handles(event):
+            snapshot = self.snapshots.due(event)
+            if snapshot is None:
+                return False
+            with recording(self.context_of(event)) as traced:
+                self.snapshots.carry_out(snapshot, traced)
+            return True
         kind = KINDS.get(type(event))
         if kind is None or (kind is Kind.CREATE and event.host != self.host):
             return False
         plan = decide(kind, self.outcomes.load(event.originator_id), self.host)
         if plan is None or self.superseded(event):
             return False  # a newer request is pending: acting on it is its own event's job
-        meta = getattr(event, "meta", None) or {}
-        ctx = RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
-                             request_id=str(meta.get("request_id") or "req-unknown"))
+        ctx = self.context_of(event)
         log.info("host %s: %s volume %s (%s)", self.host, plan.kind.value, plan.volume_id,
                  ctx.request_id)
         with recording(ctx) as traced:  # its outcome events carry what was done
             self.carry_out(plan, traced)
         return True
+
+    def context_of(self, event: Any) -> RequestContext:
+        """The worker acts under the request id of the event that asked for it."""
+        meta = getattr(event, "meta", None) or {}
+        return RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
+                              request_id=str(meta.get("request_id") or "req-unknown"))
 
     def superseded(self, event: Any) -> bool:
         """Whether a later request was made of this volume: its current status then belongs
@@ -106,7 +121,10 @@ class VolumeWorker(FollowerLoop):
         tracked position."""
         volume_id = plan.volume_id
         try:
-            if plan.kind is Kind.CREATE:
+            if plan.kind is Kind.CREATE and plan.source is not None:
+                info = self.backend.copy(volume_id, plan.size_gib, plan.source)
+                self.outcomes.created(ctx, volume_id, str(info.path))
+            elif plan.kind is Kind.CREATE:
                 source, source_format = self.source_of(plan)
                 info = self.backend.create(volume_id, plan.size_gib, source, source_format)
                 self.outcomes.created(ctx, volume_id, str(info.path))

@@ -62,6 +62,14 @@ class VolumeInfo:
         return -(-self.capacity_bytes // GIB)  # rounded up, as Cinder counts sizes
 
 
+@dataclass(frozen=True)
+class SourceRef:
+    """What a new volume is copied from: a volume, or a snapshot, of the same pool."""
+
+    id: UUID
+    snapshot: bool = False
+
+
 class RootVolumeBackend(Protocol):
     """What a compute host asks of a storage pool: a volume-backed server's new root volume, and
     its removal when the spawn fails (adapters/storage/lazy_pool.py opens the pool only then).
@@ -90,6 +98,18 @@ class VolumeBackend(RootVolumeBackend, Protocol):
     def extend(self, volume_id: UUID, size_gib: int) -> VolumeInfo:
         """Grow the volume to size_gib (its data kept); its current size is a no-op. Raises
         VolumeNotFound, or VolumeShrinkRefused for a size below the current one."""
+
+    def copy(self, volume_id: UUID, size_gib: int, source: SourceRef) -> VolumeInfo:
+        """A new volume holding the data of `source` (a volume of this pool, or a snapshot),
+        grown to size_gib. An existing volume is returned as it is. Raises VolumeNotFound when
+        the source is not in the pool."""
+
+    def snapshot(self, snapshot_id: UUID, volume_id: UUID) -> VolumeInfo:
+        """A copy of the volume's data as it is now, kept under the snapshot's id (apart from
+        the volumes: list_volumes never shows it). An existing snapshot is returned as it is."""
+
+    def delete_snapshot(self, snapshot_id: UUID) -> None:
+        """Delete the snapshot's copy; a missing one is success."""
 
     def info(self, volume_id: UUID) -> VolumeInfo | None: ...
 

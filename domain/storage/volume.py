@@ -17,6 +17,7 @@ from domain.base import Entity
 from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
 from domain.storage.attachment import new_attachment, now
+from domain.storage.volume_holdings import VolumeHoldings, no_source
 from domain.storage.volume_states import (
     DELETE_REFUSED,
     LOSABLE,
@@ -31,9 +32,9 @@ from domain.storage.volume_states import (
 S = VolumeStatus
 
 
-class Volume(Entity):
+class Volume(VolumeHoldings):
     class Requested(Entity.Created):
-        class_version = 2  # 2 added volume_type_id: older volumes are of the default type
+        class_version = 3  # 2: volume_type_id, 3: snapshot_id and source_volid (None before)
         project_id: str
         user_id: str
         name: str | None
@@ -46,19 +47,25 @@ class Volume(Entity):
         boot_of: str | None
         delete_on_termination: bool
         volume_type_id: str | None  # the type's id (hex); None is the default type
+        snapshot_id: str | None  # hex: made from that snapshot's copy
+        source_volid: str | None  # hex: a clone of that volume
         upcast_v1_v2 = staticmethod(lambda state: state.update(volume_type_id=None))
+        upcast_v2_v3 = staticmethod(no_source)
 
     @event(Requested)
     def __init__(self, project_id: str, user_id: str, name: str | None,
                  description: str | None, size: int, availability_zone: str,
                  image: dict[str, Any] | None, metadata: dict[str, str],
                  host: str | None, boot_of: str | None = None,
-                 delete_on_termination: bool = False, volume_type_id: str | None = None) -> None:
+                 delete_on_termination: bool = False, volume_type_id: str | None = None,
+                 snapshot_id: str | None = None, source_volid: str | None = None) -> None:
         """`image` is a snapshot of the source image (None: an empty volume); `host` is the
         storage host whose pool is to hold the volume. `boot_of`: the server (id hex) whose root
         disk this volume is (boot from volume); its compute worker makes a new one at spawn, as
         Nova's compute manager has Cinder make it, so the storage worker leaves it alone.
-        `delete_on_termination`: deleting that server deletes the volume too."""
+        `delete_on_termination`: deleting that server deletes the volume too. The rest:
+        volume_holdings.py."""
+        self.copied_from(snapshot_id, source_volid)
         self.boot_of, self.delete_on_termination = boot_of, delete_on_termination
         self.volume_type_id = volume_type_id
         self.project_id, self.user_id = project_id, user_id
@@ -73,15 +80,6 @@ class Volume(Entity):
         self.attachment: dict[str, Any] | None = None
         self.fault: str | None = None
         self.deleted = False
-
-    @property
-    def source_image_id(self) -> str | None:
-        return self.image["id"] if self.image else None
-
-    def quota_held(self) -> dict[str, int]:
-        """What the project's ledger holds for this volume: its size, or during an extend the
-        new size (claimed at the request)."""
-        return {"volumes": 1, "gigabytes": max(self.size, self.extending_to or 0)}
 
     # -- requests -----------------------------------------------------------------------------
     class Updated(Entity.Event):
@@ -110,8 +108,9 @@ class Volume(Entity):
     def _extend_requested(self, new_size: int) -> None:
         self.status, self.extending_to = S.EXTENDING, new_size
 
-    def request_delete(self) -> None:
-        if self.status not in OPERATIONS["delete"].sources or self.attachment is not None:
+    def request_delete(self, cascade: bool = False) -> None:
+        if self.status not in OPERATIONS["delete"].sources or self.attachment is not None or \
+                self.held_by_snapshots(cascade):
             raise InvalidVolume(DELETE_REFUSED.format(statuses("delete")))
         self._delete_requested()
 

@@ -58,6 +58,9 @@ OPERATIONS: dict[str, Operation] = {
 
 # Where a volume may change its type (os-retype): no data moves, so attached ones too.
 RETYPABLE = frozenset({S.AVAILABLE, S.IN_USE})
+# Which volumes may be copied into a snapshot (Cinder: in-use ones only with force) or a clone.
+SNAPSHOT_SOURCES = frozenset({S.AVAILABLE})
+SNAPSHOT_SOURCES_FORCED = frozenset({S.AVAILABLE, S.IN_USE})
 # What an administrator may force a volume to with os-reset_status.
 RESETTABLE = frozenset({S.AVAILABLE, S.ERROR})
 # Statuses in which the backend must hold the volume: its absence there is drift (`lost`).

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.context import RequestContext
 from domain.services.storage.hosts import Capacity
-from tests.support.volumes_api import project_of
+from tests.support.volumes_api import WORKER, project_of
 
 if TYPE_CHECKING:
     from tests.support.authz_world import World
@@ -34,17 +34,36 @@ def volume_things(world: World, admin: dict[str, str]) -> None:
     volume_id = world.params["volume_id"]
     world.created("POST", f"/volume/v3/{project}/volumes/{volume_id}/metadata",
                   {"metadata": {A_SPEC: "secret-metadata-a"}}, None)
+    # A's other volume, available (the first is being attached), and a snapshot of it.
+    copied = world.created("POST", f"/volume/v3/{project}/volumes", {"volume": {"size": 1}},
+                           "volume")
+    world.compute.cloud.volumes.created(WORKER, copied["id"], f"/pool/{copied['id']}")
+    snapshot = world.created("POST", f"/volume/v3/{project}/snapshots", {"snapshot": {
+        "volume_id": copied["id"], "name": "secret-snapshot-a",
+        "metadata": {A_SPEC: "secret-snapshot-metadata-a"}}}, "snapshot")
+    world.compute.cloud.volume_snapshots.created(WORKER, snapshot["id"], "/pool/snapshot")
+    world.secret(snapshot["id"], "secret-snapshot-a", "secret-snapshot-metadata-a")
     world.compute.cloud.sync_read_models()
+    world.keep(snapshot_id=snapshot["id"], snapshot_volume_id=copied["id"])
     world.keep(type_id=vtype["id"], qos_id=qos["id"], host=SERVICE_HOST, action="enable",
                class_name="default")
     world.secret("secret-metadata-a")
 
 
-def volume_bodies(other_project: str) -> dict[str, Any]:
+def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
     base = "/volume/v3/{project_id}"
     types, one, qos = f"{base}/types", f"{base}/types/{{type_id}}", f"{base}/qos-specs/{{qos_id}}"
     metadata = f"{base}/volumes/{{volume_id}}/metadata"
+    snapshot = f"{base}/snapshots/{{snapshot_id}}"
     return {
+        f"POST {base}/snapshots": {"snapshot": {"volume_id": volume_id}},
+        f"PUT {snapshot}": {"snapshot": {"name": "changed"}},
+        f"DELETE {snapshot}": None,
+        f"POST {snapshot}/action": {"os-reset_status": {"status": "error"}},
+        f"POST {snapshot}/metadata": {"metadata": {"a": "b"}},
+        f"PUT {snapshot}/metadata": {"metadata": {"a": "b"}},
+        f"PUT {snapshot}/metadata/{{key}}": {"meta": {A_SPEC: "changed"}},
+        f"DELETE {snapshot}/metadata/{{key}}": None,
         f"PUT {base}/volumes/": {"volume": {"name": "changed"}},
         f"DELETE {base}/volumes/": None,
         f"POST {types}": {"volume_type": {"name": "matrix"}},

@@ -205,7 +205,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "PUT /compute/v2.1/os-quota-sets/{project_id}": {"quota_set": {"instances": 1}},
         "DELETE /compute/v2.1/os-quota-sets/{project_id}": None,
         **image_bodies(other_project),
-        **volume_bodies(other_project),
+        **volume_bodies(other_project, p["snapshot_volume_id"]),
         **router_bodies(p),
         **tag_bodies(),
         "POST /compute/v2.1/servers": {"server": {"name": "matrix", "flavorRef": "1",

@@ -26,7 +26,9 @@ from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
 from domain.services.storage.lookup import live
 from domain.services.storage.outcomes import VolumeOutcomes
+from domain.services.storage.sources import copied_from
 from domain.services.storage.types import find_type, usable_type
+from domain.storage.snapshot import Snapshot
 from domain.storage.volume import Volume
 from domain.storage.volume_states import check_retype
 
@@ -37,7 +39,7 @@ UPDATABLE = ("name", "description", "metadata")
 
 @dataclass(frozen=True)
 class VolumeRequest:
-    size: int
+    size: int | None  # None: the size of the snapshot or volume it is copied from
     name: str | None = None
     description: str | None = None
     image_ref: str | None = None
@@ -48,6 +50,8 @@ class VolumeRequest:
     # volume is then recorded in error, as Cinder's scheduler leaves it.
     host: str | None = None
     unschedulable: str | None = None
+    snapshot_id: str | None = None  # a copy of this snapshot (in its volume's pool)
+    source_volid: str | None = None  # a clone of this volume (in its pool)
 
 
 def check_size(size: object) -> int:
@@ -79,22 +83,31 @@ class VolumeService(AttachCommands, VolumeOutcomes):
 
     @command
     def create(self, ctx: RequestContext, req: VolumeRequest) -> Volume:
-        size = check_size(req.size)
+        source = copied_from(self, ctx, req.snapshot_id, req.source_volid)
+        size = check_size(req.size if req.size is not None or source is None else source.size)
         zone = req.availability_zone or self.availability_zone
         if zone != self.availability_zone:
             raise InvalidInput(f"Invalid input received: Availability zone '{zone}' is invalid.")
         vtype = usable_type(self.app, ctx, req.volume_type)
         image = self.source_image(ctx, req.image_ref, size) if req.image_ref is not None \
             else None
+        host, unschedulable = req.host or self.host, req.unschedulable
+        if source is not None:
+            source.check_size(size)
+            image, host, unschedulable = source.image, source.host, None
+            if req.volume_type is None and source.volume_type_id:
+                vtype = find_type(self.app, source.volume_type_id)
         ledger = open_ledger(self.app, str(ctx.project_id))
         check_volume_size_limit(ledger, size)
         # Gigabytes first: Cinder reports the size when both are exceeded.
         ledger.claim({"gigabytes": size, "volumes": 1})
         volume = Volume(str(ctx.project_id), str(ctx.user_id), req.name, req.description, size,
-                        zone, image, dict(req.metadata), req.host or self.host,
-                        volume_type_id=vtype.id.hex if vtype else None)
-        if req.unschedulable is not None:
-            volume.create_failed(req.unschedulable)
+                        zone, image, dict(req.metadata), host,
+                        volume_type_id=vtype.id.hex if vtype else None,
+                        snapshot_id=source.id if source and source.snapshot else None,
+                        source_volid=source.id if source and not source.snapshot else None)
+        if unschedulable is not None:
+            volume.create_failed(unschedulable)
         if vtype is not None:
             vtype.use(volume.id.hex)  # the type cannot be deleted while the volume exists
         self.app.save(*changed(volume, ledger, vtype))
@@ -164,11 +177,18 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         return volume
 
     @command
-    def delete(self, ctx: RequestContext, volume_id: UUID | str) -> Volume:
-        """Ask the storage worker to delete the volume; its quota goes when it confirms."""
+    def delete(self, ctx: RequestContext, volume_id: UUID | str,
+               cascade: bool = False) -> Volume:
+        """Ask the storage worker to delete the volume; its quota goes when it confirms.
+        `cascade` (Cinder's cascade=true): its snapshots are deleted with it, in the same
+        save, each refusing as its own delete would."""
         volume = self.volume(ctx, volume_id)
-        volume.request_delete()
-        self.app.save(volume)
+        snapshots = [s for s in (live(self.app, i, Snapshot) for i in sorted(volume.snapshots))
+                     if isinstance(s, Snapshot)] if cascade else []
+        for snapshot in snapshots:
+            snapshot.request_delete()
+        volume.request_delete(cascade)
+        self.app.save(volume, *snapshots)
         return volume
 
     @command

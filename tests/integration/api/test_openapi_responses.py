@@ -191,6 +191,15 @@ def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
             shown_quota = checked.call("get", quotas, who, params={"usage": usage},
                                        project_id=project, target_id=project)["quota_set"]
         assert shown_quota["volumes"]["in_use"] == 1
+        snapshots = f"{base}/snapshots"
+        snapshot = checked.call("post", snapshots, who, project_id=project, json={
+            "snapshot": {"volume_id": created["id"], "name": "s"}})["snapshot"]
+        checked.call("get", f"{snapshots}/{{snapshot_id}}", who, project_id=project,
+                     snapshot_id=snapshot["id"])
+        checked.call("put", f"{snapshots}/{{snapshot_id}}", who, project_id=project,
+                     snapshot_id=snapshot["id"], json={"snapshot": {"description": "d"}})
+        checked.call("get", snapshots, who, project_id=project)
+        checked.call("get", f"{snapshots}/detail", who, project_id=project)
     checked.call("put", f"{base}/os-quota-sets/{{target_id}}", admin, project_id=project,
                  target_id=member_a["project_id"], json={"quota_set": {"volumes": 5}})
     checked.call("get", f"{base}/os-quota-class-sets/{{class_name}}", admin,

@@ -1,0 +1,174 @@
+"""The Snapshot aggregate: a point-in-time copy of a volume (Cinder's volume snapshot).
+
+A snapshot is requested (`creating`) in the same save as the volume it copies, which records
+it among its snapshots (so the volume cannot be deleted meanwhile), and as the project's
+`snapshots`/`gigabytes` claim. The storage worker of the volume's host copies the volume in its
+pool and reports back (`created`/`create_failed`, `mark_deleted`/`delete_failed`); as with
+volumes, an outcome is recorded only while the snapshot still waits for it, so a replayed report
+records nothing. Statuses are Cinder's `SnapshotStatus`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.base import Entity
+from domain.errors import InvalidInput
+
+
+class SnapshotStatus(str, enum.Enum):
+    CREATING = "creating"
+    AVAILABLE = "available"
+    DELETING = "deleting"
+    ERROR = "error"
+    ERROR_DELETING = "error_deleting"
+    DELETED = "deleted"  # never shown
+
+
+S = SnapshotStatus
+DELETABLE = frozenset({S.AVAILABLE, S.ERROR})
+# What os-reset_status may set (Cinder's SnapshotStatus values this cloud has).
+RESETTABLE = frozenset(s for s in S if s is not S.DELETED)
+# os-update_snapshot_status (Nova's assisted snapshots): from a status, to which ones.
+STATUS_UPDATES = {S.CREATING: frozenset({S.CREATING, S.AVAILABLE, S.ERROR}),
+                  S.DELETING: frozenset({S.DELETING, S.ERROR_DELETING})}
+
+
+class InvalidSnapshot(InvalidInput):
+    """Cinder's InvalidSnapshot (400)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Invalid snapshot: {reason}")
+
+
+class Snapshot(Entity):
+    class Requested(Entity.Created):
+        project_id: str
+        user_id: str
+        volume_id: str  # hex
+        name: str | None
+        description: str | None
+        metadata: dict[str, str]
+        size: int
+        host: str | None  # the storage host of the volume: its pool holds the copy
+        volume_type_id: str | None
+
+    @event(Requested)
+    def __init__(self, project_id: str, user_id: str, volume_id: str, name: str | None,
+                 description: str | None, metadata: dict[str, str], size: int,
+                 host: str | None, volume_type_id: str | None) -> None:
+        self.project_id, self.user_id, self.volume_id = project_id, user_id, volume_id
+        self.name, self.description, self.metadata = name, description, metadata
+        self.size, self.host, self.volume_type_id = size, host, volume_type_id
+        self.status, self.progress = S.CREATING, "0%"
+        self.path: str | None = None
+        self.fault: str | None = None
+        self.deleted = False
+
+    def quota_held(self) -> dict[str, int]:
+        return {"snapshots": 1, "gigabytes": self.size}
+
+    # -- requests -------------------------------------------------------------------------
+    class Updated(Entity.Event):
+        changes: dict[str, Any]
+
+    @event(Updated)
+    def update(self, changes: dict[str, Any]) -> None:
+        for key in ("name", "description", "metadata"):
+            if key in changes:
+                setattr(self, key, changes[key])
+
+    def request_delete(self, force: bool = False) -> None:
+        """`force` (an administrator's os-force_delete): from any status, deleting included
+        (a status reset to deleting asked the worker for nothing: this asks it)."""
+        if not force and self.status not in DELETABLE:
+            raise InvalidSnapshot("Snapshot status must be available or error and must not be "
+                                  "part of a group.")
+        self._delete_requested()
+
+    class DeleteRequested(Entity.Event):
+        pass
+
+    @event(DeleteRequested)
+    def _delete_requested(self) -> None:
+        self.status = S.DELETING
+
+    def reset_status(self, status: str) -> None:
+        if status not in {s.value for s in RESETTABLE}:
+            raise InvalidInput(f"Invalid input received: Invalid status {status!r} for "
+                               "snapshot.")
+        if status != self.status.value:
+            self._status_reset(status, self.status.value)
+
+    class StatusReset(Entity.Event):
+        status: str
+        previous: str
+
+    @event(StatusReset)
+    def _status_reset(self, status: str, previous: str) -> None:
+        self.status = S(status)
+
+    def update_status(self, status: str, progress: str | None) -> None:
+        """Cinder's os-update_snapshot_status: only along STATUS_UPDATES."""
+        allowed = STATUS_UPDATES.get(self.status, frozenset())
+        if status not in {s.value for s in allowed}:
+            raise InvalidInput(f"Invalid input received: Provided snapshot status {status} "
+                               f"not allowed for snapshot with status {self.status.value}.")
+        if status != self.status.value or (progress is not None and progress != self.progress):
+            self._status_updated(status, progress if progress is not None else self.progress)
+
+    class StatusUpdated(Entity.Event):
+        status: str
+        progress: str
+
+    @event(StatusUpdated)
+    def _status_updated(self, status: str, progress: str) -> None:
+        self.status, self.progress = S(status), progress
+
+    # -- outcomes the storage worker reports ---------------------------------------------------
+    def created(self, path: str) -> None:
+        if self.status is S.CREATING:
+            self._created(path)
+
+    class Provisioned(Entity.Event):
+        path: str
+
+    @event(Provisioned)
+    def _created(self, path: str) -> None:
+        self.status, self.path, self.progress, self.fault = S.AVAILABLE, path, "100%", None
+
+    def create_failed(self, reason: str) -> None:
+        if self.status is S.CREATING:
+            self._create_failed(reason)
+
+    class ProvisionFailed(Entity.Event):
+        reason: str
+
+    @event(ProvisionFailed)
+    def _create_failed(self, reason: str) -> None:
+        self.status, self.fault = S.ERROR, reason
+
+    def mark_deleted(self) -> None:
+        if self.status is S.DELETING:
+            self._deleted()
+
+    class Deleted(Entity.Event):
+        pass
+
+    @event(Deleted)
+    def _deleted(self) -> None:
+        self.status, self.deleted = S.DELETED, True
+
+    def delete_failed(self, reason: str) -> None:
+        if self.status is S.DELETING:
+            self._delete_failed(reason)
+
+    class DeleteFailed(Entity.Event):
+        reason: str
+
+    @event(DeleteFailed)
+    def _delete_failed(self, reason: str) -> None:
+        self.status, self.fault = S.ERROR_DELETING, reason
