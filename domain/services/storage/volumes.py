@@ -188,7 +188,9 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         for snapshot in snapshots:
             snapshot.request_delete()
         volume.request_delete(cascade)
-        self.app.save(volume, *snapshots)
+        # Snapshots first: the worker follows the log in order, so they are gone before the
+        # volume is (a client that saw the volume go finds no snapshot of it either).
+        self.app.save(*snapshots, volume)
         return volume
 
     @command
