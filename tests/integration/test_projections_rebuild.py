@@ -250,8 +250,27 @@ def drive_volumes(fleet: Compute, api: Api, member: dict[str, str], project_id: 
         {"volumeAttachment": {"volumeId": kept}}, headers=member)
     attachment = fleet.cloud.volumes.load(kept).attachment
     fleet.cloud.volumes.attached(worker, kept, attachment["attachment_id"], "host-1", "/dev/vdb")
+    drive_snapshots(fleet, api, member, project_id, kept)
     api("DELETE", f"{base}/{gone}", headers=member)
     fleet.cloud.volumes.deleted(worker, gone)
+
+
+def drive_snapshots(fleet: Compute, api: Api, member: dict[str, str], project_id: str,
+                    volume_id: str) -> None:
+    """Snapshots of an in-use volume: one kept (updated, with a volume made from it), one
+    deleted; the snapshot service's outcomes stand in for the worker."""
+    base, worker = f"/volume/v3/{project_id}", RequestContext(user_id="storage-worker")
+    shots = [api("POST", f"{base}/snapshots", {"snapshot": {
+        "volume_id": volume_id, "force": True, "name": n}}, headers=member)["snapshot"]["id"]
+        for n in ("rb-snap", "rb-snap-gone")]
+    for shot in shots:
+        fleet.cloud.volume_snapshots.created(worker, shot, f"/pool/snapshot-{shot}")
+    kept, gone = shots
+    api("PUT", f"{base}/snapshots/{kept}", {"snapshot": {"description": "kept"}},
+        headers=member)
+    api("POST", f"{base}/volumes", {"volume": {"snapshot_id": kept}}, headers=member)
+    api("DELETE", f"{base}/snapshots/{gone}", headers=member)
+    fleet.cloud.volume_snapshots.deleted(worker, gone)
 
 
 def drive_security_groups(fleet: Compute, api: Api, member: dict[str, str]) -> None:
