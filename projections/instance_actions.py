@@ -32,7 +32,8 @@ ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_ha
                 "resume": "resume", "resize": "resize", "confirm_resize": "confirmResize",
                 "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage",
                 "rescue": "rescue", "unrescue": "unrescue", "shelve": "shelve",
-                "shelve_offload": "shelveOffload", "unshelve": "unshelve"}
+                "shelve_offload": "shelveOffload", "unshelve": "unshelve",
+                "backup": "createBackup"}
 # The event Nova's compute manager records for each (its wrap_instance_event names).
 STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance",
               "reboot": "compute_reboot_instance", "reboot_hard": "compute_reboot_instance",
@@ -43,7 +44,7 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "snapshot": "compute_snapshot_instance", "rescue": "compute_rescue_instance",
               "unrescue": "compute_unrescue_instance", "shelve": "compute_shelve_instance",
               "shelve_offload": "compute_shelve_offload_instance",
-              "unshelve": "compute_unshelve_instance"}
+              "unshelve": "compute_unshelve_instance", "backup": "compute_backup_instance"}
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
                               "compute__do_build_and_run_instance", "compute_terminate_instance")

@@ -226,7 +226,7 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",
-             "reboot_hard": "reboot", "snapshot": "createImage",
+             "reboot_hard": "reboot", "snapshot": "createImage", "backup": "createBackup",
              "shelve_offload": "shelveOffload"}
 
 

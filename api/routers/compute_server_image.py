@@ -21,7 +21,8 @@ from api.routers.compute_servers import caught_up, enforce_on
 from api.server_action import Act
 from api.validation import Name
 
-RULES = [policy.RuleDefault("os_compute_api:servers:create_image", "rule:admin_or_member")]
+RULES = [policy.RuleDefault("os_compute_api:servers:create_image", "rule:admin_or_member"),
+         policy.RuleDefault("os_compute_api:os-create-backup", "rule:admin_or_member")]
 
 BODY_FROM = "2.45"  # Nova answers {"image_id"} from here on, and no Location header
 
@@ -40,11 +41,31 @@ def create_image(a: Act) -> Response:
     params: CreateImage = parsed(CreateImage, a.value)
     enforce_on(a.engine, "os_compute_api:servers:create_image", a.caller, a.server)
     image = a.cloud.snapshots.create_image(a.caller.ctx, a.id, params.name, params.metadata)
+    return answer(a, image.id)
+
+
+class CreateBackup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    backup_type: str
+    rotation: Annotated[int, Field(ge=0)]
+    metadata: dict[MetadataKey, MetadataValue] = Field(default_factory=dict, max_length=128)
+
+
+def create_backup(a: Act) -> Response:
+    params: CreateBackup = parsed(CreateBackup, a.value)
+    enforce_on(a.engine, "os_compute_api:os-create-backup", a.caller, a.server)
+    image = a.cloud.snapshots.create_backup(a.caller.ctx, a.id, params.name, params.backup_type,
+                                            params.rotation, params.metadata)
+    return answer(a, image.id)
+
+
+def answer(a: Act, image_id: object) -> Response:
     caught_up(a.cloud)
     if a.version >= BODY_FROM:
-        return JSONResponse({"image_id": str(image.id)}, status_code=202)
-    location = f"{a.cloud.settings.public_url}/image/v2/images/{image.id}"
+        return JSONResponse({"image_id": str(image_id)}, status_code=202)
+    location = f"{a.cloud.settings.public_url}/image/v2/images/{image_id}"
     return Response(status_code=202, headers={"Location": location})
 
 
-HANDLERS = {"createImage": create_image}
+HANDLERS = {"createImage": create_image, "createBackup": create_backup}

@@ -84,7 +84,8 @@ class Instance(Entity):
         # Ports on project networks: {id, network_id, network_name, mac, fixed_ip}.
         self.ports: list[dict[str, str]] = []
         self.volumes: dict[str, str] = {}  # volume id (hex) -> device, from the attach request
-        self.shelved_image_id: str | None = None
+        self.shelved_image_id: str | None = None  # the image a shelve filled, for the unshelve
+        self.backups: dict[str, list[str]] = {}  # createBackup's: type -> ids, oldest first
         self.deleted = False
 
     # -- the state machine: each step is a pure function of domain/compute/lifecycle.py ------
@@ -209,6 +210,11 @@ class Instance(Entity):
             self.shelved_image_id = (self.pending or {}).get("image_id")
         elif action == "unshelve":
             self.shelved_image_id = None
+        elif action == "backup":  # the newest `rotation` backups of its type are kept
+            pending = self.pending or {}
+            kind, rotation = str(pending.get("backup_type")), int(pending.get("rotation", 0))
+            kept = [*self.backups.get(kind, []), str(pending.get("image_id"))]
+            self.backups = {**self.backups, kind: kept[len(kept) - rotation:] if rotation else []}
         self._become(lifecycle.action_succeeded(self.lifecycle(), action, VmState(vm_state),
                                                 PowerState(power_state)))
 

@@ -37,6 +37,7 @@ class TaskState(str, enum.Enum):
     RESIZE_REVERTING = "resize_reverting"
     REBUILDING = "rebuilding"
     IMAGE_SNAPSHOT = "image_snapshot"
+    IMAGE_BACKUP = "image_backup"
     RESCUING = "rescuing"
     UNRESCUING = "unrescuing"
     SHELVING = "shelving"
@@ -88,6 +89,7 @@ TRANSITIONS: dict[str, Transition] = {
     "revert_resize": _t({VmState.RESIZED}, TaskState.RESIZE_REVERTING, A, PowerState.RUNNING),
     # createImage: the guest is paused for the copy, if it runs, and left as it was.
     "snapshot": _t({A, S, P, U}, TaskState.IMAGE_SNAPSHOT, None, None),
+    "backup": _t({A, S, P, U}, TaskState.IMAGE_BACKUP, None, None),  # createBackup: the same
     "rescue": _t({A, S, E}, TaskState.RESCUING, VmState.RESCUED, PowerState.RUNNING),
     "unrescue": _t({VmState.RESCUED}, TaskState.UNRESCUING, A, PowerState.RUNNING),
     # Shelving offloads at once (Nova's shelved_offload_time 0, devstack's default): the guest

@@ -160,9 +160,9 @@ def _action(instance: Instance, me: str) -> Plan:
         return _power(instance, action) if instance.host == me else NOTHING
     if action == "rebuild":
         return _rebuild(instance, pending) if instance.host == me else NOTHING
-    if action == "snapshot":
+    if action in ("snapshot", "backup"):
         step = Snapshot(pending["image_id"])
-        return Plan((step,), Outcome.ACTION, "snapshot") if instance.host == me else NOTHING
+        return Plan((step,), Outcome.ACTION, action) if instance.host == me else NOTHING
     if action in OWN_HOST_ACTIONS:
         return OWN_HOST_ACTIONS[action](instance, pending) if instance.host == me else NOTHING
     if action == "unshelve":

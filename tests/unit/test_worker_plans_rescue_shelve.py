@@ -119,3 +119,15 @@ def test_ports_planned_at_boot_are_left_to_the_spawn() -> None:
     instance = new_instance()
     instance.claim_host("h1")
     assert plan(Kind.NICS, instance, "h1") is NOTHING
+
+
+def test_a_backup_is_a_snapshot_and_keeps_the_newest_of_its_type() -> None:
+    instance = active_on("h1")
+    for image_id, kind in (("a", "daily"), ("b", "daily"), ("w", "weekly"), ("c", "daily")):
+        instance.request("backup", False, image_id=image_id, backup_type=kind, rotation=2)
+        assert instance.task_state is TaskState.IMAGE_BACKUP
+        assert plan(Kind.ACTION, instance, "h1") == Plan((Snapshot(image_id),), Outcome.ACTION,
+                                                         "backup")
+        instance.action_succeeded("backup")
+    assert instance.backups == {"daily": ["b", "c"], "weekly": ["w"]}
+    assert (instance.vm_state, instance.task_state) == (VmState.ACTIVE, None)

@@ -28,7 +28,7 @@ from domain.services.quotas import open_ledger
 # Nova's compute API: where a server's metadata (with no task in progress) and tags may change.
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
 # Actions with parameters or claims of their own: each has its own command.
-PARAMETERISED = frozenset({"resize", "rebuild", "snapshot", "rescue", "shelve",
+PARAMETERISED = frozenset({"resize", "rebuild", "snapshot", "backup", "rescue", "shelve",
                            "shelve_offload", "unshelve"})
 
 

@@ -19,8 +19,7 @@ from domain.services.compute.boot import no_host_reason
 from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
-from domain.services.compute.shelving import shelved_image_deleted
-from domain.services.compute.snapshots import snapshot_failed, snapshot_saved
+from domain.services.compute.snapshots import image_discarded, snapshot_failed, snapshot_saved
 from domain.services.quotas import open_ledger
 
 
@@ -93,13 +92,18 @@ class OutcomeService:
         host_before, source = instance.host, (instance.resize_from or {}).get("host")
         image_id = instance.pending.get("image_id")
         shelved_image_id = instance.shelved_image_id
+        backups_before = {i for ids in instance.backups.values() for i in ids} | {image_id or ""}
         instance.action_succeeded(action)
+        rotated = backups_before - {i for ids in instance.backups.values() for i in ids}
         aggregates = [
             instance,
             *self.settle_resize(instance, action, host_before, source, held_before),
             *(snapshot_saved(self.app, image_id, snapshot) if snapshot and image_id else []),
             *self.settle_shelving(instance, action, host_before, shelved_image_id),
         ]
+        # Backups past the rotation (never the new one itself, saved above).
+        for old in sorted(rotated - {"", image_id}) if action == "backup" else ():
+            aggregates.extend(image_discarded(self.app, old, aggregates))
         self.app.save(*changed(*aggregates))
 
     @command
@@ -115,7 +119,7 @@ class OutcomeService:
         extra: list[object] = []
         if action == "resize" and dest:
             extra = self.release_resize(instance, dest, held_before)
-        elif action in ("snapshot", "shelve") and image_id:
+        elif action in ("snapshot", "backup", "shelve") and image_id:
             extra = snapshot_failed(self.app, image_id)
         elif action == "unshelve" and dest and instance.host is None:
             extra = self.release_unshelve(instance, dest)
@@ -186,7 +190,7 @@ class OutcomeService:
                 node.release(instance.id.hex)
             return [node] if node is not None else []
         if action == "unshelve":
-            return list(shelved_image_deleted(self.app, shelved_image_id))
+            return list(image_discarded(self.app, shelved_image_id))
         return []
 
     def release_unshelve(self, instance: Instance, dest: str) -> list[object]:

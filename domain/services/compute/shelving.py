@@ -12,12 +12,10 @@ with the shelve's outcome (outcomes.py), and taken with the unshelve request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.catalog.image import Image
-from domain.catalog.image_file import ImageFile, image_file_id
 from domain.commands import changed, command
 from domain.compute.instance import Instance
 from domain.compute.states import VmState
@@ -83,17 +81,3 @@ class ShelvingService:
             return None
         return image
 
-
-def shelved_image_deleted(app: SkyLedger, image_id: str | None) -> Sequence[Image | ImageFile]:
-    """The shelved image goes once the server is back, as Nova deletes it on unshelve: the image
-    and its file's hold, to save with the unshelve's outcome (the file itself is left for the
-    image store's sweep)."""
-    image = app.find(UUID(image_id)) if image_id else None
-    if not isinstance(image, Image) or image.deleted:
-        return []
-    image.delete()
-    file = app.find(image_file_id(image.content_hash)) if image.content_hash else None
-    if isinstance(file, ImageFile) and image.id.hex in file.holders:
-        file.release(image.id.hex)
-        return [image, file]
-    return [image]

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.catalog.image import Image
+from domain.catalog.image_file import ImageFile, image_file_id
 from domain.commands import command
 from domain.compute.instance import Instance
 from domain.context import RequestContext
@@ -43,6 +44,23 @@ class SnapshotService:
             raise InvalidInput("Snapshots of volume-backed servers are not supported yet.")
         image = snapshot_image(instance, name, ctx.user_id or "", metadata or {})
         instance.request("snapshot", ctx.is_admin, image_id=image.id.hex)
+        self.app.save(image, instance)
+        return image
+
+
+    @command
+    def create_backup(self, ctx: RequestContext, instance_id: str, name: str, backup_type: str,
+                      rotation: int, metadata: dict[str, str] | None = None) -> Image:
+        """createBackup: a snapshot marked image_type "backup" with its type; once it is stored,
+        the oldest backups of that type beyond `rotation` are deleted (Nova's rotation)."""
+        instance = self.actions.instance(ctx, instance_id)
+        if getattr(instance, "root_volume", None):
+            raise InvalidInput("Backups of volume-backed servers are not supported yet.")
+        image = snapshot_image(instance, name, ctx.user_id or "",
+                               {**(metadata or {}), "image_type": "backup",
+                                "backup_type": backup_type})
+        instance.request("backup", ctx.is_admin, image_id=image.id.hex,
+                         backup_type=backup_type, rotation=rotation)
         self.app.save(image, instance)
         return image
 
@@ -75,4 +93,27 @@ def snapshot_failed(app: SkyLedger, image_id: str) -> list[object]:
     if not isinstance(image, Image) or image.deleted or image.status != "queued":
         return []
     image.delete()
+    return [image]
+
+
+def image_discarded(app: SkyLedger, image_id: str | None,
+                    loaded: Sequence[object] = ()) -> list[Image | ImageFile]:
+    """An image the server no longer needs (its shelved image once unshelved, a backup past its
+    rotation), deleted as Nova deletes them: the image and its file's hold, to save with the
+    action's outcome (the file itself is left for the image store's sweep). `loaded`: the
+    aggregates already in that save; a file among them (images of the same bytes share one) is
+    changed there, not loaded a second time."""
+    image = app.find(UUID(image_id)) if image_id else None
+    if not isinstance(image, Image) or image.deleted:
+        return []
+    image.delete()
+    if not image.content_hash:
+        return [image]
+    key = image_file_id(image.content_hash)
+    file = next((a for a in loaded if isinstance(a, ImageFile) and a.id == key), None)
+    ours = file is None
+    file = app.find(key) if file is None else file
+    if isinstance(file, ImageFile) and image.id.hex in file.holders:
+        file.release(image.id.hex)
+        return [image, file] if ours else [image]
     return [image]

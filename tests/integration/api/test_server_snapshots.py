@@ -117,3 +117,24 @@ def test_busy_servers_are_409_and_others_servers_404(
     code, answer, _ = snapshot(compute, member_b, server_id, {"name": "not-mine"})
     assert code == 404, answer
     assert all(i["name"] not in ("too-early", "not-mine") for i in images_of(compute, member_a))
+
+
+def test_create_backup_queues_a_backup_image_and_checks_its_body(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    for bad in ({"name": "b", "backup_type": "daily"}, {"name": "b", "backup_type": "daily",
+                                                        "rotation": -1}):
+        refused = compute.action(member_a, server_id, {"createBackup": bad}, "2.45")
+        assert refused.status_code == 400, refused.text
+    made = compute.action(member_a, server_id, {"createBackup": {
+        "name": "b1", "backup_type": "daily", "rotation": 2}}, "2.45")
+    assert made.status_code == 202, made.text
+    image = compute.cloud.app.find(UUID(made.json()["image_id"]))
+    assert isinstance(image, Image) and image.status == "queued"
+    assert (image.properties["image_type"], image.properties["backup_type"]) == ("backup",
+                                                                                 "daily")
+    shown = compute.show(member_a, server_id)
+    assert (shown["status"], shown["OS-EXT-STS:task_state"]) == ("ACTIVE", "image_backup")
+    busy = compute.action(member_a, server_id, {"createBackup": {
+        "name": "b2", "backup_type": "daily", "rotation": 2}})
+    assert busy.status_code == 409 and "createBackup" in busy.text

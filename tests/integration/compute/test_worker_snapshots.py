@@ -29,3 +29,26 @@ def test_a_snapshot_becomes_an_active_image_a_server_boots_from(fleet: Fleet) ->
     [second] = fleet.boot(image=str(image.id), networks="none")
     assert fleet.wait_until(second, VmState.ACTIVE).image["id"] == image.id.hex
     fleet.check_ledgers()
+
+
+def test_backups_rotate_keeping_the_newest_of_their_type(fleet: Fleet) -> None:
+    fleet.add_host("node-1")
+    [instance_id] = fleet.boot(networks="none")
+    fleet.wait_until(instance_id, VmState.ACTIVE)
+
+    def backup(name: str, kind: str = "daily") -> Image:
+        image = fleet.cloud.snapshots.create_backup(USER, instance_id.hex, name, kind, 2)
+        fleet.wait_until(instance_id, VmState.ACTIVE, f"the {name} backup")
+        stored: Image = fleet.cloud.app.repository.get(image.id)
+        return stored
+
+    first, second, weekly = backup("b1"), backup("b2"), backup("w1", "weekly")
+    assert first.status == second.status == weekly.status == "active"
+    assert (first.properties["image_type"], first.properties["backup_type"]) == ("backup",
+                                                                                 "daily")
+    third = backup("b3")
+    assert fleet.cloud.app.repository.get(first.id).deleted  # past the rotation of 2
+    assert not any(fleet.cloud.app.repository.get(i.id).deleted for i in (second, third,
+                                                                           weekly))
+    assert fleet.instance(instance_id).backups == {
+        "daily": [second.id.hex, third.id.hex], "weekly": [weekly.id.hex]}
