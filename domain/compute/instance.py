@@ -192,7 +192,10 @@ class Instance(Entity):
         self._become(lifecycle.action_requested(self.lifecycle(), action, from_state, params))
 
     def action_succeeded(self, action: str, vm_state: str | None = None) -> None:
-        if self.pending and self.pending["action"] == action:
+        """Ignored once a delete was asked for meanwhile: the delete owns the state now (a
+        success that cleared its task would leave the worker nothing to delete)."""
+        if self.pending and self.pending["action"] == action and \
+                self.task_state is not TaskState.DELETING:
             origin = (self.resize_from or {}).get("vm_state") \
                 if action in ("confirm_resize", "revert_resize") else None
             target, power = settled(action, VmState(origin or self.pending["from_state"]))
@@ -219,7 +222,8 @@ class Instance(Entity):
                                                 PowerState(power_state)))
 
     def action_failed(self, action: str, reason: str) -> None:
-        if self.pending and self.pending["action"] == action:
+        if self.pending and self.pending["action"] == action and \
+                self.task_state is not TaskState.DELETING:  # as action_succeeded
             self._failed(action, reason)
 
     class ActionFailed(Entity.Event):

@@ -131,3 +131,18 @@ def test_a_backup_is_a_snapshot_and_keeps_the_newest_of_its_type() -> None:
         instance.action_succeeded("backup")
     assert instance.backups == {"daily": ["b", "c"], "weekly": ["w"]}
     assert (instance.vm_state, instance.task_state) == (VmState.ACTIVE, None)
+
+
+@pytest.mark.parametrize("outcome", ["succeeded", "failed"])
+def test_an_action_that_ends_after_a_delete_request_leaves_the_delete_to_run(
+        outcome: str) -> None:
+    instance = active_on("h1")
+    instance.request("backup", False, image_id="a", backup_type="daily", rotation=1)
+    instance.request_delete()
+    version = instance.version
+    if outcome == "succeeded":
+        instance.action_succeeded("backup")
+    else:
+        instance.action_failed("backup", "qemu-img said no")
+    assert (instance.version, instance.task_state) == (version, TaskState.DELETING)
+    assert plan(Kind.DELETE, instance, "h1") == Plan((DESTROY,), Outcome.DELETE)

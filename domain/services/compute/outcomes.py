@@ -94,6 +94,11 @@ class OutcomeService:
         shelved_image_id = instance.shelved_image_id
         backups_before = {i for ids in instance.backups.values() for i in ids} | {image_id or ""}
         instance.action_succeeded(action)
+        if not instance.pending_events:  # a delete overtook it: only a stored image is kept
+            stored = snapshot_saved(self.app, image_id, snapshot) if snapshot and image_id else []
+            if stored:
+                self.app.save(*changed(*stored))
+            return
         rotated = backups_before - {i for ids in instance.backups.values() for i in ids}
         aggregates = [
             instance,
@@ -116,6 +121,8 @@ class OutcomeService:
         held_before = instance.quota_held()
         dest, image_id = instance.pending.get("host"), instance.pending.get("image_id")
         instance.action_failed(action, reason)
+        if not instance.pending_events:  # a delete overtook it and releases everything
+            return
         extra: list[object] = []
         if action == "resize" and dest:
             extra = self.release_resize(instance, dest, held_before)
