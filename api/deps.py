@@ -29,6 +29,7 @@ from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.identity_inheritance import InheritedGrantService
+from domain.services.identity_oauth import OAuthConsumerService
 from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
@@ -102,6 +103,7 @@ class CloudServices:
     credentials: CredentialService
     trusts: TrustService
     policy_blobs: PolicyBlobService
+    oauth_consumers: OAuthConsumerService
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService

@@ -70,6 +70,7 @@ from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_groups import GroupService
 from domain.services.identity_inheritance import InheritedGrantService
+from domain.services.identity_oauth import OAuthConsumerService
 from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
@@ -202,6 +203,7 @@ class Composition:
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             credentials=CredentialService(app, identity, FernetBox(token_key)),
             trusts=TrustService(app, identity), policy_blobs=PolicyBlobService(app),
+            oauth_consumers=OAuthConsumerService(app),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),

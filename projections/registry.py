@@ -19,6 +19,7 @@ from projections.keypairs import KeypairProjection
 from projections.metadefs import MetadefProjection
 from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
+from projections.oauth_consumers import OAuthConsumerProjection
 from projections.policy_blobs import PolicyBlobProjection
 from projections.qos_specs import QosSpecsProjection
 from projections.quotas import QuotaProjection
@@ -37,7 +38,7 @@ def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
             AppCredentialProjection(), CredentialProjection(), ImageProjection(),
             KeypairProjection(), TrustProjection(), PolicyBlobProjection(),
-            QuotaProjection(), AuditProjection(), ServerProjection(),
+            OAuthConsumerProjection(), QuotaProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             SecurityGroupProjection(), RouterProjection(), ResourceTagProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),

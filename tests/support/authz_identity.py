@@ -40,7 +40,10 @@ def identity_things(world: World, admin: dict[str, str]) -> None:
         "impersonation": False, "roles": [{"name": "member"}]}}, "trust")
     policy = world.created("POST", f"{v3}/policies", {"policy": {"blob": "x", "type": "t"}},
                            "policy", admin)
+    consumer = world.created("POST", f"{v3}/OS-OAUTH1/consumers", {"consumer": {}}, "consumer",
+                             admin)
     world.keep(implied_role_id=role_id("reader").hex, policy_id=policy["id"],
+               consumer_id=consumer["id"],
                identity_group_id=gid, app_credential_id=credential["id"],
                rule_id=credential["access_rules"][0]["id"], access=ec2["access"],
                credential_id=ec2_credential_id(ec2["access"]), trust_id=trust["id"],
@@ -91,6 +94,10 @@ def identity_bodies(world: World) -> dict[str, Any]:
         "POST /identity/v3/policies": {"policy": {"blob": "x", "type": "t"}},
         "PATCH /identity/v3/policies/{policy_id}": {"policy": {"type": "u"}},
         "DELETE /identity/v3/policies/{policy_id}": None,
+        "POST /identity/v3/OS-OAUTH1/consumers": {"consumer": {"description": "matrix"}},
+        "PATCH /identity/v3/OS-OAUTH1/consumers/{consumer_id}": {
+            "consumer": {"description": "changed"}},
+        "DELETE /identity/v3/OS-OAUTH1/consumers/{consumer_id}": None,
         "PUT /identity/v3/regions/{region_id}": {"region": {}},
         "PATCH /identity/v3/regions/{region_id}": {"region": {"description": "changed"}},
         "POST /identity/v3/services": {"service": {"type": "matrix"}},
