@@ -27,6 +27,7 @@ from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
+from domain.services.identity_endpoint_groups import EndpointGroupService
 from domain.services.identity_groups import GroupService
 from domain.services.identity_inheritance import InheritedGrantService
 from domain.services.identity_oauth import OAuthConsumerService
@@ -104,6 +105,7 @@ class CloudServices:
     trusts: TrustService
     policy_blobs: PolicyBlobService
     oauth_consumers: OAuthConsumerService
+    endpoint_groups: EndpointGroupService
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService

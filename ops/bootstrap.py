@@ -68,6 +68,7 @@ from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
 from domain.services.identity_domains import DomainService
+from domain.services.identity_endpoint_groups import EndpointGroupService
 from domain.services.identity_groups import GroupService
 from domain.services.identity_inheritance import InheritedGrantService
 from domain.services.identity_oauth import OAuthConsumerService
@@ -204,6 +205,7 @@ class Composition:
             credentials=CredentialService(app, identity, FernetBox(token_key)),
             trusts=TrustService(app, identity), policy_blobs=PolicyBlobService(app),
             oauth_consumers=OAuthConsumerService(app),
+            endpoint_groups=EndpointGroupService(app),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),

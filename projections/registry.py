@@ -8,6 +8,7 @@ from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.console_logs import ConsoleLogProjection
 from projections.credentials import CredentialProjection
+from projections.endpoint_groups import EndpointGroupProjection
 from projections.flavors import FlavorProjection
 from projections.host_aggregates import HostAggregateProjection
 from projections.identity import IdentityProjection
@@ -38,7 +39,8 @@ def all_projections() -> list[Projection]:
     return [IdentityProjection(), DomainGroupProjection(), CatalogProjection(), FlavorProjection(),
             AppCredentialProjection(), CredentialProjection(), ImageProjection(),
             KeypairProjection(), TrustProjection(), PolicyBlobProjection(),
-            OAuthConsumerProjection(), QuotaProjection(), AuditProjection(), ServerProjection(),
+            OAuthConsumerProjection(), EndpointGroupProjection(), QuotaProjection(),
+            AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             SecurityGroupProjection(), RouterProjection(), ResourceTagProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),

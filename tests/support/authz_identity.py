@@ -42,8 +42,10 @@ def identity_things(world: World, admin: dict[str, str]) -> None:
                            "policy", admin)
     consumer = world.created("POST", f"{v3}/OS-OAUTH1/consumers", {"consumer": {}}, "consumer",
                              admin)
+    endpoints = world.created("POST", f"{v3}/OS-EP-FILTER/endpoint_groups", {"endpoint_group": {
+        "name": "matrix-endpoints", "filters": {"interface": "public"}}}, "endpoint_group", admin)
     world.keep(implied_role_id=role_id("reader").hex, policy_id=policy["id"],
-               consumer_id=consumer["id"],
+               consumer_id=consumer["id"], endpoint_group_id=endpoints["id"],
                identity_group_id=gid, app_credential_id=credential["id"],
                rule_id=credential["access_rules"][0]["id"], access=ec2["access"],
                credential_id=ec2_credential_id(ec2["access"]), trust_id=trust["id"],
@@ -98,6 +100,11 @@ def identity_bodies(world: World) -> dict[str, Any]:
         "PATCH /identity/v3/OS-OAUTH1/consumers/{consumer_id}": {
             "consumer": {"description": "changed"}},
         "DELETE /identity/v3/OS-OAUTH1/consumers/{consumer_id}": None,
+        "POST /identity/v3/OS-EP-FILTER/endpoint_groups": {"endpoint_group": {
+            "name": "matrix", "filters": {"interface": "public"}}},
+        "PATCH /identity/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}": {
+            "endpoint_group": {"name": "changed"}},
+        "DELETE /identity/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}": None,
         "PUT /identity/v3/regions/{region_id}": {"region": {}},
         "PATCH /identity/v3/regions/{region_id}": {"region": {"description": "changed"}},
         "POST /identity/v3/services": {"service": {"type": "matrix"}},
