@@ -26,6 +26,7 @@ from domain.services.identity import IdentityService
 from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
+from domain.services.identity_domain_configs import DomainConfigService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_endpoint_groups import EndpointGroupService
 from domain.services.identity_groups import GroupService
@@ -106,6 +107,7 @@ class CloudServices:
     policy_blobs: PolicyBlobService
     oauth_consumers: OAuthConsumerService
     endpoint_groups: EndpointGroupService
+    domain_configs: DomainConfigService
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService

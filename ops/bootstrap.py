@@ -67,6 +67,7 @@ from domain.services.identity import IdentityService
 from domain.services.identity_app_credentials import AppCredentialService
 from domain.services.identity_catalog import CatalogService
 from domain.services.identity_credentials import CredentialService
+from domain.services.identity_domain_configs import DomainConfigService
 from domain.services.identity_domains import DomainService
 from domain.services.identity_endpoint_groups import EndpointGroupService
 from domain.services.identity_groups import GroupService
@@ -206,6 +207,7 @@ class Composition:
             trusts=TrustService(app, identity), policy_blobs=PolicyBlobService(app),
             oauth_consumers=OAuthConsumerService(app),
             endpoint_groups=EndpointGroupService(app),
+            domain_configs=DomainConfigService(app, identity),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),

@@ -8,6 +8,7 @@ from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.console_logs import ConsoleLogProjection
 from projections.credentials import CredentialProjection
+from projections.domain_configs import DomainConfigProjection
 from projections.endpoint_groups import EndpointGroupProjection
 from projections.flavors import FlavorProjection
 from projections.host_aggregates import HostAggregateProjection
@@ -40,7 +41,7 @@ def all_projections() -> list[Projection]:
             AppCredentialProjection(), CredentialProjection(), ImageProjection(),
             KeypairProjection(), TrustProjection(), PolicyBlobProjection(),
             OAuthConsumerProjection(), EndpointGroupProjection(), QuotaProjection(),
-            AuditProjection(), ServerProjection(),
+            DomainConfigProjection(), AuditProjection(), ServerProjection(),
             InstanceActionProjection(), NetworkProjection(), NetworkDetailProjection(),
             SecurityGroupProjection(), RouterProjection(), ResourceTagProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),

@@ -42,10 +42,13 @@ def identity_things(world: World, admin: dict[str, str]) -> None:
                            "policy", admin)
     consumer = world.created("POST", f"{v3}/OS-OAUTH1/consumers", {"consumer": {}}, "consumer",
                              admin)
+    world.created("PUT", f"{v3}/domains/default/config", {"config": {"ldap": {
+        "url": "ldap://matrix"}}}, "config", admin)
     endpoints = world.created("POST", f"{v3}/OS-EP-FILTER/endpoint_groups", {"endpoint_group": {
         "name": "matrix-endpoints", "filters": {"interface": "public"}}}, "endpoint_group", admin)
     world.keep(implied_role_id=role_id("reader").hex, policy_id=policy["id"],
-               consumer_id=consumer["id"], endpoint_group_id=endpoints["id"],
+               consumer_id=consumer["id"], endpoint_group_id=endpoints["id"], group="ldap",
+               option="url",
                identity_group_id=gid, app_credential_id=credential["id"],
                rule_id=credential["access_rules"][0]["id"], access=ec2["access"],
                credential_id=ec2_credential_id(ec2["access"]), trust_id=trust["id"],
@@ -105,6 +108,15 @@ def identity_bodies(world: World) -> dict[str, Any]:
         "PATCH /identity/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}": {
             "endpoint_group": {"name": "changed"}},
         "DELETE /identity/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}": None,
+        "PUT /identity/v3/domains/{domain_id}/config": {"config": {"ldap": {"url": "ldap://m"}}},
+        "PATCH /identity/v3/domains/{domain_id}/config": {"config": {"ldap": {"url": "ldap://n"}}},
+        "DELETE /identity/v3/domains/{domain_id}/config": None,
+        "PATCH /identity/v3/domains/{domain_id}/config/{group}": {
+            "config": {"ldap": {"url": "ldap://o"}}},
+        "DELETE /identity/v3/domains/{domain_id}/config/{group}": None,
+        "PATCH /identity/v3/domains/{domain_id}/config/{group}/{option}": {
+            "config": {"url": "ldap://p"}},
+        "DELETE /identity/v3/domains/{domain_id}/config/{group}/{option}": None,
         "PUT /identity/v3/regions/{region_id}": {"region": {}},
         "PATCH /identity/v3/regions/{region_id}": {"region": {"description": "changed"}},
         "POST /identity/v3/services": {"service": {"type": "matrix"}},
