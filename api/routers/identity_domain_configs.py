@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import Storable
+from api.identity_views import NullRefused, Storable
 from domain.errors import InvalidInput, NotFound
 from domain.identity.domain_config import DEFAULTS
 from projections.domain_configs import DomainConfigViews
@@ -26,15 +26,32 @@ Admin = Annotated[Caller, Depends(Authorize("identity:domain_config"))]
 CONFIG = "/{domain_id}/config"
 
 
-class ConfigRequest(Storable):
+class Groups(Storable, NullRefused):
+    """Groups of options: the only groups a domain may configure, each a set of options."""
     model_config = ConfigDict(extra="forbid")
-    config: dict[str, Any]
+    identity: dict[str, Any] | None = None
+    ldap: dict[str, Any] | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class Options(Storable, NullRefused):
+    """Options of one group, by name (checked against the group's by the aggregate)."""
+    model_config = ConfigDict(extra="allow")
+
+    def given(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
 
 
 class GroupsRequest(BaseModel):
-    """A body naming groups of options (a whole configuration, or a group of it)."""
     model_config = ConfigDict(extra="forbid")
-    config: dict[str, dict[str, Any]]
+    config: Groups
+
+
+class OptionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    config: Options
 
 
 def default_group(group: str) -> dict[str, Any]:
@@ -82,7 +99,8 @@ def show_default_option(group: str, option: str, cloud: CloudDep,
 @router.put(CONFIG, status_code=201)
 def create_config(domain_id: str, body: GroupsRequest, cloud: CloudDep, caller: Admin,
                   response: Response) -> dict[str, Any]:
-    config, created = cloud.domain_configs.create(caller.ctx, domain_id, body.config)
+    config, created = cloud.domain_configs.create(caller.ctx, domain_id,
+                                                  body.config.given())
     response.status_code = 201 if created else 200
     return {"config": config}
 
@@ -95,7 +113,8 @@ def show_config(domain_id: str, cloud: CloudDep, caller: Admin) -> dict[str, Any
 @router.patch(CONFIG)
 def update_config(domain_id: str, body: GroupsRequest, cloud: CloudDep,
                   caller: Admin) -> dict[str, Any]:
-    return {"config": cloud.domain_configs.update(caller.ctx, domain_id, body.config)}
+    return {"config": cloud.domain_configs.update(caller.ctx, domain_id,
+                                                  body.config.given())}
 
 
 @router.delete(CONFIG, status_code=204)
@@ -112,7 +131,8 @@ def show_group(domain_id: str, group: str, cloud: CloudDep, caller: Admin) -> di
 @router.patch(CONFIG + "/{group}")
 def update_group(domain_id: str, group: str, body: GroupsRequest, cloud: CloudDep,
                  caller: Admin) -> dict[str, Any]:
-    return {"config": cloud.domain_configs.update(caller.ctx, domain_id, body.config, group)}
+    changes = body.config.given()
+    return {"config": cloud.domain_configs.update(caller.ctx, domain_id, changes, group)}
 
 
 @router.delete(CONFIG + "/{group}", status_code=204)
@@ -132,10 +152,11 @@ def show_option(domain_id: str, group: str, option: str, cloud: CloudDep,
 
 
 @router.patch(CONFIG + "/{group}/{option}")
-def update_option(domain_id: str, group: str, option: str, body: ConfigRequest,
+def update_option(domain_id: str, group: str, option: str, body: OptionRequest,
                   cloud: CloudDep, caller: Admin) -> dict[str, Any]:
-    return {"config": cloud.domain_configs.update(caller.ctx, domain_id, {group: body.config},
-                                                  group, option)}
+    changes = {group: body.config.given()}
+    return {"config": cloud.domain_configs.update(caller.ctx, domain_id, changes, group,
+                                                  option)}
 
 
 @router.delete(CONFIG + "/{group}/{option}", status_code=204)
