@@ -99,8 +99,10 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     actions = world.created("GET", f"/compute/v2.1/servers/{server_id}/os-instance-actions",
                             None, "instanceActions")
     addresses = world.created("GET", f"/compute/v2.1/servers/{server_id}/ips", None, "addresses")
+    interfaces = world.created("GET", f"/compute/v2.1/servers/{server_id}/os-interface", None,
+                               "interfaceAttachments")
     world.keep(server_id=server_id, request_id=actions[0]["request_id"],
-               network_label=next(iter(addresses)))
+               network_label=next(iter(addresses)), server_port_id=interfaces[0]["port_id"])
     world.secret(server_id, "secret-server-a", actions[0]["request_id"])
     world.created("POST", "/compute/v2.1/os-keypairs", {"keypair": {"name": A_KEYPAIR}}, None)
     volume = world.created("POST", f"/volume/v3/{project}/volumes",
@@ -320,6 +322,8 @@ def server_detail_bodies() -> dict[str, Any]:
         f"DELETE {server}/tags/{{tag}}": None,
         f"DELETE {server}/tags": None,
         f"DELETE {server}/os-server-password": None,
+        f"POST {server}/os-interface": {"interfaceAttachment": {}},
+        f"DELETE {server}/os-interface/{{port_id}}": None,
         "POST /compute/v2.1/os-floating-ips": {"pool": "public"},
         "DELETE /compute/v2.1/os-floating-ips/{floating_ip_id}": None,
     }

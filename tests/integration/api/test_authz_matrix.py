@@ -96,6 +96,10 @@ NOT_READS = {"GET /volume/v3/{project_id}/volumes/": {404},
                 for command in ("associate", "disassociate")},
              "GET /volume/v3/{project_id}/qos-specs/{qos_id}/disassociate_all": {202}}
 PARAM = re.compile(r"{(\w+)}")
+# Paths whose parameter names another thing of A's than the world's value of that name: a
+# server's interface is the server's own port, not A's free port.
+PATH_PARAMS = {"/compute/v2.1/servers/{server_id}/os-interface/{port_id}": {
+    "port_id": "server_port_id"}}
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 # Refusals that are neither 403 nor 404, each with its reason.
 REFUSED_OTHERWISE = {
@@ -117,7 +121,9 @@ class Matrix:
         self.problems: list[str] = []
 
     def url(self, route: Route, **overrides: str) -> str:
-        params = {**self.world.params, **overrides}
+        renamed = {name: self.world.params[value]
+                   for name, value in PATH_PARAMS.get(route.path, {}).items()}
+        params = {**self.world.params, **renamed, **overrides}
         missing = [p for p in PARAM.findall(route.path) if p not in params]
         assert not missing, f"{route}: no value for path parameter(s) {missing}: add to World"
         return PARAM.sub(lambda m: params[m.group(1)], route.path)
