@@ -91,7 +91,9 @@ def test_deleting_an_attached_volume_is_refused(conn: Connection) -> None:
                                            flavor_id="1", networks="none")
         try:
             other = conn.compute.wait_for_server(other, status="ACTIVE", wait=60, interval=0.5)
-            with pytest.raises(exceptions.ConflictException, match="status is (attaching|in-use)"):
+            # Nova's 400 for Cinder's InvalidVolume
+            with pytest.raises(exceptions.BadRequestException,
+                               match="status is (attaching|in-use)"):
                 conn.compute.create_volume_attachment(other, volume=volume)
         finally:
             conn.compute.delete_server(other)
