@@ -33,8 +33,7 @@ class PolicyBlobViews:
         self.store = SafeQueries(store)
 
     def policy(self, policy_id: str) -> Row | None:
-        row = _one(self.store, "SELECT * FROM policy_blobs WHERE id = ?", (policy_id,))
-        return {**row, "extra": from_json(row["extra"])} if row else None
+        return _one(self.store, "SELECT * FROM policy_blobs WHERE id = ?", (policy_id,))
 
     def policies(self, type: str | None = None) -> list[Row]:  # noqa: A002
         where, params = _filters(type=type)

@@ -27,3 +27,16 @@ def test_policy_blobs(client: TestClient, admin: dict[str, str], member_a: dict[
     assert cloud.app.head() == head
     assert client.delete(f"{URL}/{policy['id']}", headers=admin).status_code == 204
     assert client.get(f"{URL}/{policy['id']}", headers=admin).status_code == 404
+
+
+def test_a_policy_s_extra_attributes_show_back(client: TestClient, admin: dict[str, str]) -> None:
+    """Keystone keeps attributes it does not know and shows them on GET (the read model decodes
+    them once)."""
+    body = {"policy": {"blob": "{}", "type": "application/json", "owner": "ops"}}
+    created = client.post(URL, json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    policy_id = created.json()["policy"]["id"]
+    shown = client.get(f"{URL}/{policy_id}", headers=admin)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["policy"]["owner"] == "ops"
+    assert [p.get("owner") for p in client.get(URL, headers=admin).json()["policies"]] == ["ops"]
