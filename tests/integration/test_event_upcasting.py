@@ -133,18 +133,21 @@ def test_v1_volume_requested_is_of_the_default_type(
     cloud: Cloud, client: TestClient, admin: dict[str, str], database_url: str,
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`Volume.Requested` is at class version 2: version 2 added `volume_type_id`. A volume
-    requested before volume types existed loads, projects and shows as of `__DEFAULT__`."""
+    """`Volume.Requested` is at class version 3: version 2 added `volume_type_id`, version 3
+    `snapshot_id` and `source_volid`. A volume requested before volume types existed (a v1
+    event) loads, projects and shows as of `__DEFAULT__`, made from no snapshot or volume."""
     volume = Volume("p1", "u1", "old", None, 1, "nova", None, {}, "host-1")
     stored = cloud.app.mapper.to_stored_event(volume.collect_events()[0])
     state = stored_state(cloud, stored)
-    assert state.pop("class_version") == 2 and state.pop("volume_type_id") is None
+    assert state.pop("class_version") == 3 and state.pop("volume_type_id") is None
+    assert state.pop("snapshot_id") is None and state.pop("source_volid") is None
     cloud.app.recorder.insert_events([StoredEvent(
         originator_id=stored.originator_id, originator_version=stored.originator_version,
         topic=stored.topic, state=encoded(cloud, state))])
 
     loaded = cloud.app.repository.get(volume.id)
     assert loaded.volume_type_id is None and loaded.name == "old"
+    assert (loaded.snapshot_id, loaded.source_volid) == (None, None)
     for key, value in cli_env(database_url, tmp_path).items():
         monkeypatch.setenv(key, value)
     assert main(["projections", "rebuild", "volumes"]) == 0
