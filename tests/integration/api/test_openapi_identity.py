@@ -65,6 +65,11 @@ def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, s
                  domain_id="default", user_id=member_a["user_id"])
     checked.call("get", f"{V3}/domains/{{domain_id}}/groups/{{identity_group_id}}/roles", admin,
                  domain_id="default", **gid)
+    inherit = f"{V3}/OS-INHERIT/domains/{{domain_id}}"
+    checked.call("get", f"{inherit}/users/{{user_id}}/roles/inherited_to_projects", admin,
+                 domain_id="default", user_id=member_a["user_id"])
+    checked.call("get", f"{inherit}/groups/{{identity_group_id}}/roles/inherited_to_projects",
+                 admin, domain_id="default", **gid)
     checked.call("get", f"{V3}/auth/domains", {"X-Auth-Token": member_a["token"]})
     checked.call("get", f"{V3}/system/users/{{user_id}}/roles", admin,
                  user_id=member_a["user_id"])
