@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from adapters.format_inspector import OsloFormatInspector
-from domain.ports import BlobTooLarge, StoredBlob
+from domain.backends import BlobTooLarge, StoredBlob
 from domain.services.images import StagedBlob
 
 CHUNK = 1 << 20

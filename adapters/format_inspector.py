@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from oslo_utils.imageutils import format_inspector
 
-from domain.ports import FormatMismatch
+from domain.backends import FormatMismatch
 
 # A raw disk with a GPT partition table is still a raw disk (Glance accepts it as raw).
 RAW_LIKE = ("raw", "gpt")

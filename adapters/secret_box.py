@@ -1,4 +1,4 @@
-"""The `SecretBox` port (domain/ports.py) with Fernet (AES-128-CBC + HMAC-SHA256).
+"""The `SecretBox` port (domain/backends.py) with Fernet (AES-128-CBC + HMAC-SHA256).
 
 The key is derived from the deployment's token key (SKYLEDGER_TOKEN_KEY or data_dir/token.key),
 which every API server already shares, so there is no second secret to distribute. Changing the

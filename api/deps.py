@@ -11,16 +11,16 @@ from fastapi import Depends, Header, Request
 from api.auth import Caller, caller_for
 from api.policy import PolicyEngine
 from domain.app import SkyLedger
+from domain.backends import KeyMaker
 from domain.identity.tokens import Tokens
-from domain.ports import KeyMaker
 from domain.services.compute.actions import ActionService
 from domain.services.compute.aggregates import AggregateService
 from domain.services.compute.boot import BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
+from domain.services.compute.image_capture import SnapshotService
 from domain.services.compute.interfaces import InterfaceService
 from domain.services.compute.shelving import ShelvingService
-from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.identity_app_credentials import AppCredentialService
@@ -52,7 +52,7 @@ from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 from projections.followers import Followers
 from projections.store import ReadStore
 
@@ -118,7 +118,7 @@ class CloudServices:
     blobs: ImageStore
     tokens: Tokens
     keys: KeyMaker
-    capacity: CapacityView
+    capacity: HostCapacities
     boots: BootService
     actions: ActionService
     snapshots: SnapshotService

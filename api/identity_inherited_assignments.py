@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.identity_views import V3, assignment_body
+from api.bodies.identity import V3, assignment_body
 from domain.identity.inheritance import is_inherited, split_inherited
 from projections.identity import with_implied
 from projections.identity_inherited import InheritedViews

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.image_views import image_schema, images_schema
+from api.bodies.images import image_schema, images_schema
 
 
 def _json_schema(glance: dict[str, Any], writable_only: bool = False) -> dict[str, Any]:

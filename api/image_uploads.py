@@ -16,8 +16,8 @@ from api.deps import ApiSettings, CloudDep
 from api.errors import ApiError
 from api.image_access import authorize_change
 from api.policy import PolicyEngine
+from domain.backends import BlobTooLarge, FormatMismatch
 from domain.context import RequestContext
-from domain.ports import BlobTooLarge, FormatMismatch
 from domain.services.images import ImageFiles
 
 # What takes the bytes: ImageDataService.upload or .stage.

@@ -10,9 +10,9 @@ from __future__ import annotations
 from ipaddress import ip_interface
 from typing import Any
 
+from api.bodies.networks import dashed
+from api.bodies.security_groups import sg_views
 from api.deps import CloudServices
-from api.network_views import dashed
-from api.security_group_views import sg_views
 from domain.errors import InvalidInput
 from domain.network.security_rules import Rule, parse_rule
 from projections.store import Row

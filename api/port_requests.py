@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bodies.networks import dashed, parse_ref
 from api.network_lists import values
-from api.network_views import dashed, parse_ref
 from domain.errors import InvalidInput, NotFound
 from domain.network.addressing import FixedIpRequest
 from domain.services.network.ports import check_mac

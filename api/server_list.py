@@ -1,5 +1,5 @@
 """GET /servers and /servers/detail: Nova's filters, paging and changes-since/-before windows
-over the server read model, with the bodies server_views.py builds."""
+over the server read model, with the bodies api/bodies/servers.py builds."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from api.auth import Caller
+from api.bodies.servers import addresses, dashed, detail, server_look, status_of, summary
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.servers import STATUSES, ServerDetailList, ServerList
-from api.server_views import addresses, dashed, detail, server_look, status_of, summary
 from domain.errors import Forbidden, InvalidInput
 from projections.servers import ServerViews, name_matcher
 

@@ -31,8 +31,8 @@ from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.probe import supports_vlan
 from adapters.network.segments import VxlanDriver, segment_driver
 from bench.figures import Figure
+from domain.network.backends import SegmentSpec
 from domain.network.bridges import bridge_name
-from domain.network_ports import SegmentSpec
 from ops.progress import Progress
 
 PHYS = "phys0"

@@ -7,7 +7,7 @@ few disabled or silent ones. A realistic request mix (flavors from tiny to xlarg
 to a zone, some in hard or soft (anti-)affinity groups, some reschedules that ignore tried hosts,
 a few images that want another hypervisor type) is answered by both schedulers over the very
 same HostState objects, alternating which goes first. After each decision the chosen host is
-claimed (or an old claim released) and the index re-sorts that host, as CapacityView does.
+claimed (or an old claim released) and the index re-sorts that host, as HostCapacities does.
 Both ask for `placement.CANDIDATES` hosts, as a boot does.
 
 Targets: indexed/naive <= 0.02 at 10,000 hosts and indexed p50 <= 5 ms. Prints, never asserts.

@@ -40,7 +40,7 @@ BENCHMARKS = (
     Benchmark("event_append", "bench.event_append", "event appends vs raw psycopg (PostgreSQL)"),
     Benchmark("aggregate_load", "bench.aggregate_load", "ledger load with vs without snapshots"),
     Benchmark("network", "bench.network", "segments+bridges: pyroute2 adapter vs ip link (root)"),
-    Benchmark("network_agent", "bench.network_agent",
+    Benchmark("network_agent", "bench.network_agent_batching",
               "agent catch-up, 30 servers: planned per batch vs per event (root, PostgreSQL)"),
     Benchmark("api_boot", "bench.api_boot", "boots through the REST API at 50 clients"),
 )

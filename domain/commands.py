@@ -30,12 +30,12 @@ from domain.errors import ConcurrencyConflict
 
 # Enough for dozens of writers racing on one aggregate (a project's quota ledger, one host);
 # with the capped backoff below, giving up takes about two seconds.
-MAX_ATTEMPTS = 100
+MAX_CONFLICT_RETRIES = 100
 # Exponential backoff with full jitter (each wait drawn from 0 .. min(50 ms, 1 ms * 2^n)), so
 # racing writers spread out instead of colliding again in step. Copied per call: a Retrying
 # keeps the state of the call it runs.
 CONFLICT_RETRIES = Retrying(retry=retry_if_exception_type(IntegrityError),
-                            stop=stop_after_attempt(MAX_ATTEMPTS),
+                            stop=stop_after_attempt(MAX_CONFLICT_RETRIES),
                             wait=wait_random_exponential(multiplier=0.001, max=0.05))
 
 P = ParamSpec("P")

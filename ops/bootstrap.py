@@ -5,8 +5,8 @@ closes all of it through one `contextlib.ExitStack`.
 `skyledger serve` composes the API's `Cloud` and, in the same composition, the embedded compute
 and volume workers, which then share its event store, read store, capacity view and image files.
 `skyledger compute`, `volume` and `network-agent` each compose one worker role of their own.
-What a running worker is (its threads, its host lock) is ops/compute_worker.py,
-ops/volume_worker.py and ops/network_agent.py; which adapters it runs on is decided here only.
+What a running worker is (its threads, its host lock) is ops/roles/compute.py,
+ops/roles/storage.py and ops/roles/network.py; which adapters it runs on is decided here only.
 """
 
 from __future__ import annotations
@@ -41,27 +41,27 @@ from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from adapters.tokens import TokenSigner, load_key
 from api.deps import CloudServices
 from domain.app import SkyLedger
+from domain.compute.backends import HypervisorError
 from domain.compute.heartbeat import Liveness as HostLiveness
-from domain.compute.ports import HypervisorError
-from domain.process.compute_worker import ComputeWorker
-from domain.process.config import WorkerConfig
-from domain.process.drift import DriftService
-from domain.process.liveness import Liveness
-from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
-from domain.process.network_drift import NetworkDriftService
-from domain.process.ports import VifPlugger
-from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
+from domain.process.backends import VifPlugger
+from domain.process.compute.config import WorkerConfig
+from domain.process.compute.drift import DriftService
+from domain.process.compute.liveness import Liveness
+from domain.process.compute.worker import ComputeWorker
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.drift import NetworkDriftService
+from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.compute.actions import ActionService
 from domain.services.compute.aggregates import AggregateService
 from domain.services.compute.boot import BootService
 from domain.services.compute.consoles import ConsoleService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostService
+from domain.services.compute.image_capture import SnapshotService
 from domain.services.compute.interfaces import InterfaceService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.compute.placement import HostChooser
 from domain.services.compute.shelving import ShelvingService
-from domain.services.compute.snapshots import SnapshotService
 from domain.services.flavors import FlavorService
 from domain.services.identity import IdentityService
 from domain.services.identity_app_credentials import AppCredentialService
@@ -94,17 +94,17 @@ from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
-from domain.storage.ports import RootVolumeBackend, VolumeBackendError
-from ops.compute_worker import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
-from ops.network_agent import NetworkAgentHost, dhcp_dir_for
-from ops.volume_worker import (
+from domain.storage.backends import RootVolumeBackend, VolumeBackendError
+from ops.roles.compute import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
+from ops.roles.network import NetworkAgentHost, dhcp_dir_for
+from ops.roles.storage import (
     VolumeHost,
     VolumeHostBusy,
     lock_dir_for,
     lock_volume_host,
     volume_config,
 )
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 from projections.followers import Followers
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner, runner_for
@@ -176,8 +176,8 @@ class Composition:
         return FileBlobStore(self.settings.data_dir / "images")
 
     @cached_property
-    def capacity(self) -> CapacityView:
-        return CapacityView(self.app, self.settings.weighers(),
+    def capacity(self) -> HostCapacities:
+        return HostCapacities(self.app, self.settings.weighers(),
                             down_after=self.settings.service_down_time)
 
     # -- the API ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ NODE_EVENTS = (ComputeNode.Registered, ComputeNode.Reregistered, ComputeNode.Ena
 CATCH_UP_BATCH = 1000
 
 
-class CapacityView:
+class HostCapacities:
     def __init__(self, app: SkyLedger, weighers: list[Weighted] | None = None,
                  down_after: float = 60.0, clock: Callable[[], float] = time.time) -> None:
         self.app = app

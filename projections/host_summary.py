@@ -13,11 +13,11 @@ from typing import Any
 
 from domain.app import SkyLedger
 from domain.compute.scheduling.host_state import HostState
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 from projections.store import Row
 
 
-class CapacityAt(CapacityView):
+class CapacityAt(HostCapacities):
     """The capacity view as of position `until` (it never reads past it)."""
 
     def __init__(self, app: SkyLedger, until: int, down_after: float) -> None:

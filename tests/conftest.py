@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 
 # pytest rewrites the asserts of test modules and conftest.py files only; the helpers under
 # tests/support assert too, and their failures should read as well.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from adapters.hypervisor.guest_files import GuestFiles
 from adapters.hypervisor.volume_attach import volume_disk
-from domain.compute.ports import GuestNic, GuestSpec
+from domain.compute.backends import GuestNic, GuestSpec
 
 # Domain types libvirt accepts here: "test" for the test driver, "qemu" for TCG, "kvm" where the
 # CPU really has VT-x/AMD-V (a /dev/kvm node alone is not enough: such guests hang).
@@ -26,7 +26,8 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles,
     if virt_type not in VIRT_TYPES:
         raise ValueError(f"virt_type must be one of {VIRT_TYPES}, not {virt_type!r}")
     dom = ET.Element("domain", type=virt_type)
-    # The name is the instance uuid: that is what makes spawn idempotent (see domain.compute.ports).
+    # The name is the instance uuid: that is what makes spawn idempotent
+    # (see domain.compute.backends).
     _text(dom, "name", str(spec.instance_id))
     _text(dom, "uuid", str(spec.instance_id))
     _text(dom, "title", " ".join(spec.name.split()))  # libvirt refuses newlines here

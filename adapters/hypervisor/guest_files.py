@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.compute.ports import GuestSpec, HypervisorError
+from domain.compute.backends import GuestSpec, HypervisorError
 from domain.process.effects import record
 
 

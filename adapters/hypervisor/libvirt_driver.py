@@ -20,9 +20,9 @@ import libvirt
 from adapters.hypervisor import nic_attach, volume_attach
 from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
+from adapters.hypervisor.image_capture import snapshot_root
 from adapters.hypervisor.reconnect import Reconnecting, reconnecting
-from adapters.hypervisor.snapshots import snapshot_root
-from domain.compute.ports import (
+from domain.compute.backends import (
     GuestNotFound,
     GuestSpec,
     GuestState,

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 
 from adapters.hypervisor.domain_xml import interface_xml
-from domain.compute.ports import GuestNic
+from domain.compute.backends import GuestNic
 from domain.process.effects import record
 
 _LIVE, _CONFIG = libvirt.VIR_DOMAIN_AFFECT_LIVE, libvirt.VIR_DOMAIN_AFFECT_CONFIG

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import libvirt
 
-from domain.compute.ports import HypervisorError
+from domain.compute.backends import HypervisorError
 from domain.process.effects import record
 
 # A live detach needs the guest's consent (an ACPI unplug it acts on): ~0.3 s here under TCG; a

@@ -1,4 +1,4 @@
-"""The network ports (domain/network_ports.py) over the host's kernel: project segments and
+"""The network ports (domain/network/backends.py) over the host's kernel: project segments and
 bridges through pyroute2 (`host_network`, with `segments` as the pluggable vlan/vxlan drivers),
 DHCP through one dnsmasq per project network (`dnsmasq`), floating IPs through one nftables
 table driven by the `nft` tool (`nft_nat`). Each adapter works inside a named network namespace,

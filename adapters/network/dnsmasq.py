@@ -26,7 +26,7 @@ from adapters.network.dnsmasq_config import (
     write_if_changed,
 )
 from adapters.network.namespaces import run_in
-from domain.network_ports import DhcpHost, DhcpNetwork, NetworkError
+from domain.network.backends import DhcpHost, DhcpNetwork, NetworkError
 from domain.process.effects import record
 
 STOP_TIMEOUT_S = 5.0

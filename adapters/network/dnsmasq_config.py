@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.network_ports import DhcpHost, DhcpNetwork
+from domain.network.backends import DhcpHost, DhcpNetwork
 
 
 @dataclass(frozen=True)

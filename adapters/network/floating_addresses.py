@@ -16,7 +16,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from adapters.network.links import get_link
 from adapters.network.namespaces import open_iproute
-from domain.network_ports import NetworkError
+from domain.network.backends import NetworkError
 from domain.process.effects import record
 
 IFNAMSIZ = 15

@@ -29,8 +29,7 @@ from adapters.network.links import (
 )
 from adapters.network.namespaces import KeptIPRoute
 from adapters.network.segments import SegmentDriver
-from domain.network.bridges import bridge_name
-from domain.network_ports import (
+from domain.network.backends import (
     NetworkError,
     NetworkType,
     SegmentationUnsupported,
@@ -39,6 +38,7 @@ from domain.network_ports import (
     SegmentState,
     check_segmentation_id,
 )
+from domain.network.bridges import bridge_name
 from domain.process.effects import record
 
 _BRIDGE = re.compile(r"^brq(\d+)$")

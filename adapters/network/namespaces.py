@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pyroute2 import IPRoute
 
-from domain.network_ports import NetworkError
+from domain.network.backends import NetworkError
 
 
 def open_iproute(netns: str | None) -> IPRoute:

@@ -22,7 +22,7 @@ from pyroute2.netlink.nfnetlink.nfctsocket import NFCTAttrTuple
 from adapters.network import nft_ruleset as ruleset
 from adapters.network.floating_addresses import FloatingAddresses
 from adapters.network.namespaces import run_in
-from domain.network_ports import FloatingIpMapping, FloatingIpRules, NetworkError
+from domain.network.backends import FloatingIpMapping, FloatingIpRules, NetworkError
 from domain.process.effects import record
 
 _ATTEMPTS = 2  # a rule deleted by hand between our listing and our batch: list again once

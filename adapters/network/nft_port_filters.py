@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from adapters.network import nft_port_filter_rules as rules
 from adapters.network.namespaces import run_in
+from domain.network.backends import NetworkError
 from domain.network.port_filters import PortFilter
-from domain.network_ports import NetworkError
 from domain.process.effects import record
 
 # br_netfilter hands bridged IP packets to the inet hooks (and so to conntrack) only with these.

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 from pyroute2 import IPRoute
 
 from adapters.network.links import Link
+from domain.network.backends import NetworkType
 from domain.network.bridges import bridge_name  # noqa: F401 - the one naming rule, re-exported
-from domain.network_ports import NetworkType
 
 IFNAMSIZ = 15  # longest interface name the kernel accepts
 VXLAN_PORT = 4789  # IANA's; the kernel's default (8472) is the pre-standard Linux one

@@ -16,7 +16,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from adapters.network.links import get_link
 from adapters.network.namespaces import KeptIPRoute
-from domain.compute.ports import HypervisorError
+from domain.compute.backends import HypervisorError
 from domain.process.effects import record
 
 

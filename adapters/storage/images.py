@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.storage.ports import UnsafeImage, VolumeBackendError
+from domain.storage.backends import UnsafeImage, VolumeBackendError
 
 INFO_TIMEOUT_S = 60
 CONVERT_TIMEOUT_S = 3600  # a hung conversion must not hold a worker forever

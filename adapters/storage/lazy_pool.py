@@ -12,7 +12,7 @@ from pathlib import Path
 from uuid import UUID
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.storage.ports import VolumeInfo
+from domain.storage.backends import VolumeInfo
 
 
 class PoolOnFirstUse:
@@ -26,8 +26,8 @@ class PoolOnFirstUse:
         return self._opened().create(volume_id, size_gib, source, source_format)
 
     def delete(self, volume_id: UUID) -> None:
-        """A failed spawn's root volume (domain/process/root_volumes.py); only asked of a host
-        that was to make one, so opening the pool for it is no surprise."""
+        """A failed spawn's root volume (domain/process/compute/root_volumes.py); only asked of
+        a host that was to make one, so opening the pool for it is no surprise."""
         self._opened().delete(volume_id)
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ from adapters.storage.pool import (
     volume_xml,
 )
 from domain.process.effects import record
-from domain.storage.ports import (
+from domain.storage.backends import (
     GIB,
     ImageTooLarge,
     SourceRef,

@@ -15,6 +15,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import Caller
+from api.bodies.servers import dashed
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.responses.aggregates import (
@@ -27,7 +28,6 @@ from api.responses.aggregates import (
     AggregateV241,
 )
 from api.routers.compute_servers import caught_up
-from api.server_views import dashed
 from api.validation import Name
 from domain.compute.host_aggregate import ZONE_KEY
 from domain.errors import NotFound

@@ -20,8 +20,8 @@ from fastapi import Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.bodies.networks import views
 from api.errors import ApiError, describe_validation
-from api.network_views import views
 from api.routers.compute_servers import caught_up, enforce_on
 from api.server_action import Act
 from domain.errors import InvalidInput, InvalidState, NotFound

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Body, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
+from api.bodies.networks import EXTERNAL_NAME, is_external, views
+from api.bodies.servers import dashed
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.network_bulk import parse_body
-from api.network_views import EXTERNAL_NAME, is_external, views
-from api.server_views import dashed
 from domain.errors import Forbidden, NotFound, QuotaExceeded
 from domain.network.errors import PoolExhausted
 from projections.store import Row

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query
 from oslo_policy import policy
 
 from api.auth import Caller
+from api.bodies.servers import dashed
 from api.deps import Authorize, CloudDep, CloudServices
 from api.microversions import ComputeVersion, Version
 from api.responses.compute import (
@@ -35,7 +36,6 @@ from api.responses.hypervisors import (
     HypervisorWithServers,
 )
 from api.routers.compute_hosts import Service, services
-from api.server_views import dashed
 from domain.errors import InvalidInput, NotFound
 from projections.servers import ServerViews
 

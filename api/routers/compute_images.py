@@ -15,9 +15,9 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bodies.images import seconds
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.image_access import authorize_change, shown, target
-from api.image_views import seconds
 from api.microversions import ComputeVersion, Version
 from domain.catalog.image import PatchOp
 from domain.errors import Forbidden, InvalidInput, NotFound

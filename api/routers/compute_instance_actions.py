@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from oslo_policy import policy
 
+from api.bodies.servers import dashed, host_id
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.routers.compute_servers import enforce_on, find_server
 from api.server_list import changes_before, changes_since, page_size
-from api.server_views import dashed, host_id
 from domain.errors import NotFound
 from projections.instance_actions import InstanceActionViews
 

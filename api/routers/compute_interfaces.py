@@ -14,9 +14,9 @@ from fastapi import APIRouter, Body, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bodies.networks import dashed, port_body, views
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
-from api.network_views import dashed, port_body, views
 from api.routers.compute_floating_ip_actions import parsed
 from api.routers.compute_servers import enforce_on, find_server
 from domain.errors import InvalidInput, NotFound

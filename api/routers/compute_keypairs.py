@@ -26,9 +26,9 @@ from api.responses.compute import (
     KeypairV22,
     keypair_model,
 )
+from domain.backends import KeyMaker
 from domain.catalog.keypair import keypair_not_found
 from domain.errors import Forbidden, InvalidInput
-from domain.ports import KeyMaker
 from projections.keypairs import KeypairViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: keypairs"])

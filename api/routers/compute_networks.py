@@ -14,10 +14,10 @@ from uuid import UUID
 from fastapi import APIRouter
 from oslo_policy import policy
 
+from api.bodies.networks import EXTERNAL_NAME, EXTERNAL_NETWORK_ID
+from api.bodies.servers import dashed
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
-from api.network_views import EXTERNAL_NAME, EXTERNAL_NETWORK_ID
-from api.server_views import dashed
 from domain.errors import NotFound
 from projections.network_queries import NetworkViews
 from projections.store import Row
@@ -29,7 +29,7 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", "rule:admin_or_reader")
                       "os-tenant-networks:show")]
 
 
-# The floating pool's network (api/network_views.py), as a row of the network read model.
+# The floating pool's network (api/bodies/networks.py), as a row of the network read model.
 EXTERNAL = {"id": EXTERNAL_NETWORK_ID, "name": EXTERNAL_NAME, "cidr": ""}
 
 

@@ -15,10 +15,10 @@ from uuid import UUID
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.bodies.networks import views
+from api.bodies.security_groups import ensure_default, find_group
 from api.errors import ApiError, describe_validation
-from api.network_views import views
 from api.routers.compute_servers import enforce_on
-from api.security_group_views import ensure_default, find_group
 from api.server_action import Act
 from domain.errors import InvalidInput, NotFound
 

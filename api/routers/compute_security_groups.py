@@ -18,10 +18,11 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
+from api.bodies.networks import views
+from api.bodies.security_groups import ensure_default, sg_views
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import ApiError
 from api.microversions import ComputeVersion, Version
-from api.network_views import views
 from api.nova_security_groups import nova_groups, nova_rule_request
 from api.responses.security_groups import (
     NovaSecurityGroupList,
@@ -29,7 +30,6 @@ from api.responses.security_groups import (
     NovaSecurityGroupShow,
 )
 from api.routers.compute_servers import find_server
-from api.security_group_views import ensure_default, sg_views
 from domain.errors import InvalidInput, InvalidState, NotFound
 from projections.store import Row
 

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from api.bodies.servers import volume_backed
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.errors import describe_validation
 from api.microversions import ComputeVersion
@@ -35,7 +36,6 @@ from api.routers.compute_servers import (
     find_server,
 )
 from api.server_action import Act
-from api.server_views import volume_backed
 from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState

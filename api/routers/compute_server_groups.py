@@ -14,6 +14,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
+from api.bodies.servers import dashed
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
@@ -26,7 +27,6 @@ from api.responses.compute import (
     ServerGroupShow,
     newest,
 )
-from api.server_views import dashed
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from projections.servers import ServerViews

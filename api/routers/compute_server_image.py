@@ -2,7 +2,7 @@
 
 Answers 202 at once with the image's location (`Location` header; from microversion 2.45 on the
 body `{"image_id": ...}` instead, as Nova does); the image is queued until the host's worker has
-copied the disk, then active (domain.services.compute.snapshots).
+copied the disk, then active (domain.services.compute.image_capture).
 
 `compute_server_actions.HANDLERS` dispatches the key here; `RULES` joins its rules.
 """

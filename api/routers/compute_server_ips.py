@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from oslo_policy import policy
 
+from api.bodies.servers import addresses
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion
 from api.routers.compute_servers import enforce_on, find_server
-from api.server_views import addresses
 from domain.errors import NotFound
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: servers"])

@@ -18,6 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import Caller
 from api.block_devices import BlockDeviceMapping, boot_source, check_volume_types
+from api.bodies.security_groups import ensure_default, find_group
+from api.bodies.servers import (
+    ServerLook,
+    changed,
+    created_body,
+    detail,
+    server_look,
+)
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import ApiError
 from api.microversions import ComputeVersion, Version
@@ -32,15 +40,7 @@ from api.responses.servers import (
     ServerShow,
     ServerV21,
 )
-from api.security_group_views import ensure_default, find_group
 from api.server_list import list_servers
-from api.server_views import (
-    ServerLook,
-    changed,
-    created_body,
-    detail,
-    server_look,
-)
 from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound

@@ -17,11 +17,11 @@ from fastapi import APIRouter, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bodies.volumes import attachment_body, volume_key
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion
 from api.responses.servers import VolumeAttachmentList, VolumeAttachmentShow
 from api.routers.compute_servers import caught_up, enforce_on, find_server
-from api.volume_views import attachment_body, volume_key
 from domain.errors import InvalidInput, NotFound
 from domain.storage.volume_states import VolumeBusy
 from projections.volumes import VolumeViews

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bodies.servers import dashed
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.network_bulk import parse_body
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import VolumeCreate, owned_by, visible, volume_request
-from api.server_views import dashed
 from domain.errors import NotFound
 from domain.storage.volume_type import DEFAULT_TYPE, DEFAULT_TYPE_ID
 from projections.store import Row

@@ -14,8 +14,8 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
+from api.bodies.identity import V3, KeystoneObject, collection_links, self_url
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import V3, KeystoneObject, collection_links, self_url
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.app_credentials import AppCredentialViews

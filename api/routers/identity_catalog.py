@@ -10,14 +10,14 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
-from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import (
+from api.bodies.identity import (
     V3,
     KeystoneObject,
     KeystoneUpdate,
     collection_links,
     self_url,
 )
+from api.deps import Authorize, CloudDep, CloudServices
 from api.validation import Description
 from domain.errors import InvalidInput, NotFound
 from projections.catalog import CatalogViews

@@ -13,8 +13,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import (
+from api.bodies.identity import (
     V3,
     IdString,
     NullRefused,
@@ -22,6 +21,7 @@ from api.identity_views import (
     collection_links,
     self_url,
 )
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from domain.errors import InvalidInput, NotFound
 from domain.identity.credential import ec2_credential_id
 from domain.services.identity_credentials import EC2

@@ -11,8 +11,8 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
+from api.bodies.identity import NullRefused, Storable
 from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import NullRefused, Storable
 from domain.errors import InvalidInput, NotFound
 from domain.identity.domain_config import DEFAULTS
 from projections.domain_configs import DomainConfigViews

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
 
 from api.auth import Caller
+from api.bodies.identity import collection_links, domain_body, role_body, self_url
 from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import collection_links, domain_body, role_body, self_url
 from api.responses.identity import DomainList, RoleList
 from api.routers.identity_domains import existing_domain
 from api.routers.identity_groups import existing_group
@@ -18,7 +18,7 @@ from api.routers.identity_roles import existing_role
 from domain.errors import NotFound
 from domain.identity.group import domain_target
 from projections.identity import IdentityViews
-from projections.identity_domain_views import DomainGroupViews
+from projections.identity_domain_queries import DomainGroupViews
 from projections.store import Row
 
 router = APIRouter(prefix="/identity/v3", tags=["identity: domain roles"])

@@ -10,8 +10,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
-from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import (
+from api.bodies.identity import (
     KeystoneObject,
     KeystoneUpdate,
     Options,
@@ -21,11 +20,12 @@ from api.identity_views import (
     flag,
     self_url,
 )
+from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.identity import DomainList, DomainShow
 from api.routers.identity_projects import Tags
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
-from projections.identity_domain_views import DomainGroupViews
+from projections.identity_domain_queries import DomainGroupViews
 from projections.store import Row
 
 router = APIRouter(prefix="/identity/v3", tags=["identity: domains"])

@@ -10,8 +10,8 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
+from api.bodies.identity import V3, NullRefused, Storable, collection_links, self_url
 from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import V3, NullRefused, Storable, collection_links, self_url
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
 from projections.endpoint_groups import EndpointGroupViews

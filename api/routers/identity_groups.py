@@ -10,8 +10,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
-from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import (
+from api.bodies.identity import (
     IdString,
     KeystoneObject,
     KeystoneUpdate,
@@ -22,6 +21,7 @@ from api.identity_views import (
     self_url,
     user_body,
 )
+from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.identity import GroupList, GroupShow, RoleList, UserList
 from api.routers.identity_roles import existing_role
 from api.validation import Description, Name
@@ -29,7 +29,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.group import SYSTEM_SCOPE
 from projections.identity import IdentityViews
-from projections.identity_domain_views import DomainGroupViews
+from projections.identity_domain_queries import DomainGroupViews
 from projections.store import Row
 
 router = APIRouter(prefix="/identity/v3", tags=["identity: groups"])

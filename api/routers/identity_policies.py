@@ -9,14 +9,14 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import (
+from api.bodies.identity import (
     V3,
     KeystoneObject,
     KeystoneUpdate,
     collection_links,
     self_url,
 )
+from api.deps import Authorize, CloudDep, CloudServices
 from domain.errors import NotFound
 from projections.policy_blobs import PolicyBlobViews
 from projections.store import Row

@@ -15,8 +15,7 @@ from pydantic import (
 )
 
 from api.auth import Caller
-from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import (
+from api.bodies.identity import (
     IdString,
     KeystoneObject,
     KeystoneUpdate,
@@ -27,6 +26,7 @@ from api.identity_views import (
     project_row,
     self_url,
 )
+from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.identity import ProjectList, ProjectShow
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound

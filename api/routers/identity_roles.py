@@ -9,13 +9,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
-from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_inherited_assignments import (
-    effective_inherited,
-    inherited_bodies,
-    without_inherited,
-)
-from api.identity_views import (
+from api.bodies.identity import (
     KeystoneObject,
     Options,
     assignment_body,
@@ -26,12 +20,18 @@ from api.identity_views import (
     role_row,
     self_url,
 )
+from api.deps import Authorize, CloudDep, CloudServices
+from api.identity_inherited_assignments import (
+    effective_inherited,
+    inherited_bodies,
+    without_inherited,
+)
 from api.responses.identity import RoleList, RoleShow
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.identity.role import BUILTIN_ROLES
 from projections.identity import IdentityViews, with_implied
-from projections.identity_domain_views import DomainGroupViews
+from projections.identity_domain_queries import DomainGroupViews
 from projections.identity_inherited import InheritedViews
 from projections.store import Row
 

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from oslo_policy import policy
 
 from api.auth import Caller
+from api.bodies.identity import collection_links, role_body, self_url
 from api.deps import Authorize, CloudDep, CloudServices
-from api.identity_views import collection_links, role_body, self_url
 from api.responses.identity import RoleList
 from api.routers.identity_roles import existing_role
 from domain.errors import NotFound

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.app_credential_auth import AppCredentialMethod, authenticate_app_credential
 from api.auth import validate
+from api.bodies.identity import DEFAULT_DOMAIN, iso, key_only
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import DEFAULT_DOMAIN, iso, key_only
 from api.responses.identity import Catalog, TokenShow
 from domain.errors import NotFound
 from domain.identity.app_credential import ApplicationCredential

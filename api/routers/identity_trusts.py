@@ -11,8 +11,8 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
+from api.bodies.identity import V3, IdString, collection_links, role_body, self_url
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import V3, IdString, collection_links, role_body, self_url
 from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.identity import IdentityViews
 from projections.store import Row

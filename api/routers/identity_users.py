@@ -13,8 +13,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Caller
-from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
-from api.identity_views import (
+from api.bodies.identity import (
     IdString,
     KeystoneObject,
     KeystoneUpdate,
@@ -25,6 +24,7 @@ from api.identity_views import (
     user_body,
     user_row,
 )
+from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.identity import UserList, UserShow
 from api.validation import Description, Name
 from domain.context import RequestContext

@@ -13,10 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import image_openapi as doc
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, PolicyDep
-from api.image_access import authorize_change, json_body, shown, target
-from api.image_uploads import receive
-from api.image_views import (
+from api.bodies.images import (
     checked,
     image_body,
     image_row,
@@ -27,6 +24,9 @@ from api.image_views import (
     parse_create,
     parse_patch,
 )
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.image_access import authorize_change, json_body, shown, target
+from api.image_uploads import receive
 from api.policy import PolicyEngine
 from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.images import ImageViews

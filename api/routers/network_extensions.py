@@ -11,8 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from api.bodies.networks import PREFIX
 from api.deps import CallerDep
-from api.network_views import PREFIX
 from domain.errors import NotFound
 
 router = APIRouter(prefix=PREFIX, tags=["network: extensions"])

@@ -12,8 +12,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.network_views import (
+from api.bodies.networks import (
     EXTERNAL_SUBNET_ID,
     PREFIX,
     floating_body,
@@ -27,6 +26,7 @@ from api.network_views import (
     views,
     visible,
 )
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.network import FloatingIpFieldsShow, FloatingIpList, FloatingIpShow
 from api.routers.network_networks import matches, selected
 from domain.errors import InvalidInput, NotFound

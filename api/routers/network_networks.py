@@ -15,11 +15,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.errors import ApiError
-from api.network_bulk import create_all, parse_body
-from api.network_lists import listed, matches, selected
-from api.network_views import (
+from api.bodies.networks import (
     PREFIX,
     default_mtu,
     external_network_body,
@@ -34,6 +30,10 @@ from api.network_views import (
     views,
     visible,
 )
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.errors import ApiError
+from api.network_bulk import create_all, parse_body
+from api.network_lists import listed, matches, selected
 from api.policy import PolicyEngine
 from api.responses.network import NetworkBulk, NetworkFieldsShow, NetworkList, NetworkShow
 from domain.errors import InvalidInput, NotFound

@@ -18,10 +18,7 @@ from fastapi import APIRouter, Request, Response
 from oslo_policy import policy
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.network_bulk import create_all, parse_body
-from api.network_lists import listed, selected, values
-from api.network_views import (
+from api.bodies.networks import (
     PREFIX,
     is_external,
     neutron_quota,
@@ -36,6 +33,10 @@ from api.network_views import (
     views,
     visible,
 )
+from api.bodies.security_groups import group_refs, secured
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.network_bulk import create_all, parse_body
+from api.network_lists import listed, selected, values
 from api.policy import PolicyEngine
 from api.port_requests import (
     PortCreate,
@@ -49,7 +50,6 @@ from api.port_requests import (
     requested_ips,
 )
 from api.responses.network import PortBulk, PortFieldsShow, PortList, PortShow
-from api.security_group_views import group_refs, secured
 from domain.errors import InvalidInput, NotFound
 from domain.services.network.ports import PortRequest
 from projections.store import Row

@@ -18,8 +18,8 @@ from fastapi import APIRouter, Body, Response
 from oslo_policy import policy
 
 from api.auth import Caller
+from api.bodies.networks import PREFIX, owned_by, views
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.network_views import PREFIX, owned_by, views
 from api.policy import PolicyEngine
 from api.validation import MAX_INT
 from domain.errors import InvalidInput

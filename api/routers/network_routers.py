@@ -19,8 +19,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, PolicyDep
-from api.network_views import (
+from api.bodies.networks import (
     neutron_quota,
     owned_by,
     parse_ref,
@@ -28,10 +27,8 @@ from api.network_views import (
     tagged,
     target,
 )
-from api.network_views import views as network_views
-from api.policy import PolicyEngine
-from api.responses.routers import RouterFieldsShow, RouterInterface, RouterList, RouterShow
-from api.router_views import (
+from api.bodies.networks import views as network_views
+from api.bodies.routers import (
     GatewayIn,
     gateway_request,
     interface_body,
@@ -41,6 +38,9 @@ from api.router_views import (
     visible_router,
     wanted_gateway,
 )
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.policy import PolicyEngine
+from api.responses.routers import RouterFieldsShow, RouterInterface, RouterList, RouterShow
 from api.routers.network_networks import matches, selected
 from api.routers.network_security_groups import owner_of
 from domain.errors import InvalidInput, NotFound

@@ -14,15 +14,8 @@ from fastapi import APIRouter, Request, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CallerDep, CloudDep, PolicyDep
-from api.network_views import PREFIX, neutron_quota, owned_by, project_filter, target
-from api.responses.security_groups import (
-    SecurityGroupRuleFieldsShow,
-    SecurityGroupRuleList,
-    SecurityGroupRuleShow,
-)
-from api.routers.network_networks import matches, selected
-from api.security_group_views import (
+from api.bodies.networks import PREFIX, neutron_quota, owned_by, project_filter, target
+from api.bodies.security_groups import (
     default_ids,
     ensure_default,
     rule_body,
@@ -30,6 +23,13 @@ from api.security_group_views import (
     visible_group,
     visible_rule,
 )
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.responses.security_groups import (
+    SecurityGroupRuleFieldsShow,
+    SecurityGroupRuleList,
+    SecurityGroupRuleShow,
+)
+from api.routers.network_networks import matches, selected
 from domain.errors import InvalidInput, NotFound
 from domain.network.security_rules import parse_rule
 

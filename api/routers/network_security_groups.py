@@ -16,21 +16,21 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, PolicyDep
-from api.network_views import PREFIX, neutron_quota, owned_by, project_filter, target
-from api.responses.security_groups import (
-    SecurityGroupFieldsShow,
-    SecurityGroupList,
-    SecurityGroupShow,
-)
-from api.routers.network_networks import matches, selected
-from api.security_group_views import (
+from api.bodies.networks import PREFIX, neutron_quota, owned_by, project_filter, target
+from api.bodies.security_groups import (
     ensure_default,
     group_bodies,
     sg_views,
     shown_group,
     visible_group,
 )
+from api.deps import CallerDep, CloudDep, PolicyDep
+from api.responses.security_groups import (
+    SecurityGroupFieldsShow,
+    SecurityGroupList,
+    SecurityGroupShow,
+)
+from api.routers.network_networks import matches, selected
 from domain.errors import InvalidInput
 
 router = APIRouter(prefix=PREFIX, tags=["network: security groups"])

@@ -11,9 +11,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.network_lists import listed, selected
-from api.network_views import (
+from api.bodies.networks import (
     PREFIX,
     dashed,
     owned_by,
@@ -23,6 +21,8 @@ from api.network_views import (
     target,
     views,
 )
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.network_lists import listed, selected
 from api.responses.network import SubnetPoolFieldsShow, SubnetPoolList, SubnetPoolShow
 from domain.errors import InvalidInput, NotFound
 from projections.store import Row

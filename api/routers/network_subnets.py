@@ -14,10 +14,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.network_bulk import create_all, parse_body
-from api.network_lists import listed, selected
-from api.network_views import (
+from api.bodies.networks import (
     EXTERNAL_SUBNET_ID,
     PREFIX,
     external_subnet_body,
@@ -32,6 +29,9 @@ from api.network_views import (
     views,
     visible,
 )
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
+from api.network_bulk import create_all, parse_body
+from api.network_lists import listed, selected
 from api.policy import PolicyEngine
 from api.responses.network import SubnetBulk, SubnetFieldsShow, SubnetList, SubnetShow
 from domain.errors import InvalidInput, NotFound

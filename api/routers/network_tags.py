@@ -16,9 +16,9 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
+from api.bodies.networks import PREFIX, parse_ref, target, views, visible
+from api.bodies.routers import visible_router
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.network_views import PREFIX, parse_ref, target, views, visible
-from api.router_views import visible_router
 from api.routers.network_ports import visible_port
 from api.routers.network_subnets import find_subnet
 from domain.errors import NotFound

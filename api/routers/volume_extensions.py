@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from oslo_policy import policy
 
+from api.bodies.volumes import PREFIX, check_path_project
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.volume_placement import is_up
-from api.volume_views import PREFIX, check_path_project
 from domain.storage.service import BINARY
 from projections.storage_services import StorageServiceViews
 

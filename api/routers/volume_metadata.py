@@ -10,10 +10,10 @@ from fastapi import APIRouter, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
+from api.bodies.volumes import PREFIX, check_path_project
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import Metadata, owned_by, visible
-from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput, NotFound
 from projections.store import Row
 

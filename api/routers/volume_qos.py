@@ -16,11 +16,11 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
+from api.bodies.volumes import PREFIX, check_path_project, dashed
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.policy import PolicyEngine
 from api.responses.volume_types import QosAssociations, QosSpecsList, QosSpecsSet, QosSpecsShow
 from api.routers.compute_servers import caught_up
-from api.volume_views import PREFIX, check_path_project, dashed
 from domain.errors import InvalidInput, NotFound
 from domain.storage.qos_specs import CONSUMERS, DEFAULT_CONSUMER
 from projections.qos_specs import QosSpecsViews

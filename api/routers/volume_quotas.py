@@ -15,10 +15,10 @@ from fastapi import APIRouter, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
+from api.bodies.volumes import PREFIX, check_path_project
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.responses.volumes import LimitsShow, QuotaClassShow, QuotaSetShow, QuotaUsageShow
 from api.routers.compute_quotas import parse_limit
-from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput
 from domain.quota.limits import DEFAULT_LIMITS
 from projections.quotas import QuotaViews

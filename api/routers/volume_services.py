@@ -14,11 +14,11 @@ from fastapi import APIRouter, Body, Request
 from oslo_policy import policy
 
 from api.auth import Caller
+from api.bodies.volumes import PREFIX, check_path_project
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import VolumeVersion
 from api.policy import PolicyEngine
 from api.volume_placement import DRIVER_VERSION, PROTOCOL, VENDOR, is_up
-from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput, NotFound
 from domain.storage.service import BINARY
 from projections.storage_services import StorageServiceViews

@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Response
 from oslo_policy import policy
 
+from api.bodies.volume_snapshots import visible_snapshot
+from api.bodies.volumes import PREFIX, check_path_project
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.routers.compute_servers import caught_up
 from api.routers.volume_metadata import ItemBody, MetadataBody
 from api.routers.volumes import owned_by
-from api.snapshot_views import visible_snapshot
-from api.volume_views import PREFIX, check_path_project
 from domain.errors import InvalidInput, NotFound
 from projections.store import Row
 

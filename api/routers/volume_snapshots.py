@@ -17,6 +17,8 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth import Caller
+from api.bodies.volume_snapshots import snapshot_body, snapshot_key, visible_snapshot
+from api.bodies.volumes import PREFIX, check_path_project, cinder_quota
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
 from api.microversions import Version, VolumeVersion
@@ -24,9 +26,7 @@ from api.policy import PolicyEngine
 from api.responses.volume_snapshots import VolumeSnapshotList, VolumeSnapshotShow
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import Description, Metadata, Text255, owned_by
-from api.snapshot_views import snapshot_body, snapshot_key, visible_snapshot
 from api.volume_listing import SNAPSHOT_SORT_KEYS, ordered, page_limit, page_offset, sort_order
-from api.volume_views import PREFIX, check_path_project, cinder_quota
 from domain.errors import InvalidInput, NotFound
 from domain.services.storage.snapshots import SnapshotRequest
 from projections.store import Row

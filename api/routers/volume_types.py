@@ -16,6 +16,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.auth import Caller
+from api.bodies.volumes import PREFIX, check_path_project, dashed
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.policy import PolicyEngine
 from api.responses.volume_types import (
@@ -26,7 +27,6 @@ from api.responses.volume_types import (
 )
 from api.responses.volume_types import VolumeType as VolumeTypeBody
 from api.routers.compute_servers import caught_up
-from api.volume_views import PREFIX, check_path_project, dashed
 from domain.errors import InvalidInput, NotFound
 from domain.storage.volume_type import DEFAULT_TYPE_ID
 from projections.store import Row

@@ -18,6 +18,15 @@ from oslo_policy import policy
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from api.auth import Caller
+from api.bodies.volumes import (
+    PREFIX,
+    VolumeLook,
+    check_path_project,
+    cinder_quota,
+    detail,
+    summary,
+    volume_key,
+)
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.errors import describe_validation
 from api.microversions import Version, VolumeVersion
@@ -27,15 +36,6 @@ from api.routers.compute_servers import caught_up
 from api.validation import MAX_INT
 from api.volume_listing import ordered, page_limit, paged, sort_order
 from api.volume_placement import place
-from api.volume_views import (
-    PREFIX,
-    VolumeLook,
-    check_path_project,
-    cinder_quota,
-    detail,
-    summary,
-    volume_key,
-)
 from domain.errors import InvalidInput, NotFound
 from domain.services.storage.volumes import VolumeRequest
 from projections.storage_services import StorageServiceViews

@@ -1,13 +1,12 @@
 """A guest's console output as its compute host last read it: one `Console` per instance.
 
-The host's worker reads the guest's serial log every few seconds (domain/process/consoles.py)
-and records here what changed, so that the API's read model of it (projections/console_logs.py)
-is built from events like every other one, and can be rebuilt. To keep the log of events small,
-an event carries only what the guest printed since the last one (`Appended`), and the whole
-text (`Opened`, `Replaced`) only where there is nothing to continue: the first reading, a log
-that started over, or a reading by another host (the instance moved). Like Nova, only the last
-100 KiB are kept.
-"""
+The host's worker reads the guest's serial log every few seconds
+(domain/process/compute/consoles.py) and records here what changed, so that the API's read model of
+it (projections/console_logs.py) is built from events like every other one, and can be rebuilt. To
+keep the log of events small, an event carries only what the guest printed since the last one
+(`Appended`), and the whole text (`Opened`, `Replaced`) only where there is nothing to continue:
+the first reading, a log that started over, or a reading by another host (the instance moved). Like
+Nova, only the last 100 KiB are kept."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Process managers: they follow the event log and act on the outside world through ports.
+"""Process managers: they follow the event log and act on the outside world through backends.
 
-The compute worker (one per hypervisor host) turns instance events into hypervisor actions and
-records each outcome as an event; its reconciler compares what the hypervisor really holds with
-what the events say and records the drift. Nothing here imports libvirt or a database driver:
-the adapters behind `domain.compute.ports.Hypervisor` and `domain.process.ports` do the I/O.
+One subpackage per context: `compute/` (the compute worker, one per hypervisor host), `network/`
+(the network agent, one per host) and `storage/` (the volume worker, one per storage host). What
+they share lives here: `loop` (follow, act, reconcile until stopped), `effects` (what was done to
+the outside world, recorded with its outcome), `host_changes` and `backends` (the small protocols
+the adapters implement). Nothing here imports libvirt or a database driver: the adapters behind
+`domain.compute.backends.Hypervisor` and `domain.process.backends` do the I/O.
 """

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain.log_follower import LogFollower, read_batch
-from domain.process.ports import PositionStore
+from domain.process.backends import PositionStore
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.backends import PasswordHasher
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput, NotFound
@@ -21,7 +22,6 @@ from domain.identity.role import DIRECTLY_IMPLIES, Role, role_id
 from domain.identity.user import InvalidCredentials, User
 from domain.naming import NameClaim, claim_id
 from domain.naming_service import claim_name, release_name
-from domain.ports import PasswordHasher
 
 
 def parse_id(value: str, what: str) -> UUID:

@@ -8,11 +8,11 @@ from typing import Any
 from uuid import uuid4
 
 from domain.app import SkyLedger
+from domain.backends import SecretBox
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput
 from domain.identity.credential import Credential, credential_key, ec2_credential_id
-from domain.ports import SecretBox
 from domain.services.identity import IdentityService
 
 EC2 = "ec2"

@@ -18,12 +18,12 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.backends import FormatMismatch, StoredBlob
 from domain.catalog.image import Image
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.catalog.image_task import ImageTask
 from domain.commands import command
 from domain.context import RequestContext
-from domain.ports import FormatMismatch, StoredBlob
 from domain.services.images import ImageFiles, ImageService, StagedBlob, uploaded
 
 STORE = "file"  # the one store (Glance's `file` backend): /v2/info/stores lists it

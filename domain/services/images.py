@@ -19,12 +19,12 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.backends import StoredBlob
 from domain.catalog.image import Image, PatchOp, check_fields
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, Forbidden, NotFound
-from domain.ports import StoredBlob
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class StagedBlob:
 
 
 class ImageFiles(Protocol):
-    """What uploads and deletions need of the file store (to join `BlobStore` in domain.ports)."""
+    """What uploads and deletions need of the file store (to join `BlobStore` in
+    domain.backends)."""
 
     def stage(self, chunks: Iterator[bytes], max_size: int) -> StagedBlob: ...
 

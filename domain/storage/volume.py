@@ -213,9 +213,9 @@ class Volume(VolumeHoldings):
     def boot_rescheduled(self, server_id: str, host: str) -> None:
         """The server's spawn failed and it was rescheduled to `host`, in the same save. A new
         root volume still to be made goes with it: pools are per host, the failed host deleted
-        what it made in its own (domain/process/root_volumes.py), and the new host makes it in
-        its pool, so that host is now the volume's storage host. A volume the user supplied
-        stays in its pool; only its reservation moves to the server's new host."""
+        what it made in its own (domain/process/compute/root_volumes.py), and the new host
+        makes it in its pool, so that host is now the volume's storage host. A volume the user
+        supplied stays in its pool; only its reservation moves to the server's new host."""
         if not self.attached_to(server_id) or self.status not in (S.CREATING, S.ATTACHING):
             return
         storage = host if self.status is S.CREATING and self.boot_of == server_id else self.host

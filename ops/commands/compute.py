@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ops.bootstrap import Composition
-    from ops.compute_worker import HostBusy
+    from ops.roles.compute import HostBusy
 
     stop = stop_on_signals()  # before the ready line: a supervisor may stop us right after it
     logging.basicConfig(level=args.log_level.upper(),

@@ -49,9 +49,9 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from domain.storage.ports import VolumeBackendError
+    from domain.storage.backends import VolumeBackendError
     from ops.bootstrap import Composition
-    from ops.volume_worker import VolumeHostBusy
+    from ops.roles.storage import VolumeHostBusy
 
     stop = stop_on_signals()  # before the ready line: a supervisor may stop us right after it
     logging.basicConfig(level=args.log_level.upper(),

@@ -2,7 +2,7 @@
 start, list actions, delete; server groups and the admin host views.
 
 ACTIVE, SHUTOFF and the deletion are the embedded compute worker's doing: `skyledger serve`
-runs one (ops/compute_worker.py) for `test:///default`, registered as this host.
+runs one (ops/roles/compute.py) for `test:///default`, registered as this host.
 """
 
 from __future__ import annotations

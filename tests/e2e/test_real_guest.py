@@ -27,7 +27,7 @@ import openstack
 import pytest
 from openstack import exceptions
 
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 from tests.support.real_guest import (
     POLL_S,
     READY,

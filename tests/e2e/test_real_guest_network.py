@@ -30,7 +30,7 @@ from pathlib import Path
 import openstack
 import pytest
 
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 from tests.support.hypervisor import HV_NETNS
 from tests.support.network_namespaces import Namespaces, connect, ip, pings, sh, unreachable
 from tests.support.real_guest import (

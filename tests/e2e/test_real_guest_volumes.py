@@ -24,7 +24,7 @@ from typing import Any
 import openstack
 import pytest
 
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 from tests.support.hypervisor import QEMU_URI, remove_pool
 from tests.support.real_guest import (
     POLL_S,

@@ -16,7 +16,7 @@ from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.persistence import Database
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from api.app import create_app
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 from ops.bootstrap import Cloud, build
 from ops.first_start import ensure_bootstrapped
 from projections.scratch import ScratchSpace, scratch_labels

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from adapters.positions import ProcessPositions
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.states import VmState
-from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
+from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
 from ops.bootstrap import Cloud
 from ops.cli import main
 from projections.audit import AuditViews

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.blobs import BlobTooLarge, FileBlobStore
-from domain.ports import FormatMismatch
+from domain.backends import FormatMismatch
 from tests.support.disk_images import qcow2_header, tiny_qcow2
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from domain.compute.node import ComputeNode, node_id
 from domain.services.compute.hosts import HostRegistration
 from ops.bootstrap import Cloud
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 from tests.integration.test_event_upcasting import encoded, stored_state
 from tests.support.compute_api import OPERATOR
 
@@ -31,7 +31,7 @@ def test_v1_registration_upcasts_to_version_zero(cloud: Cloud, client: TestClien
     record_v1_node(cloud, "old-host")
     node = cloud.app.repository.get(node_id("old-host"))
     assert (node.hypervisor_version, node.vcpus, node.version) == (0, 4, 1)
-    view = CapacityView(cloud.app)
+    view = HostCapacities(cloud.app)
     assert view.hosts()["old-host"].hypervisor_version == 0
     cloud.sync_read_models()
     detail = client.get("/compute/v2.1/os-hypervisors/detail", headers=admin).json()

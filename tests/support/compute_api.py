@@ -4,7 +4,7 @@ fixture of tests/integration/conftest.py), which boots servers and stands in for
 Hosts are registered through HostService (with the heartbeat a compute worker's first start
 records), and an image is registered and uploaded through ImageService. Where the compute worker
 would act on a recorded request, the tests report its outcome through OutcomeService themselves:
-the worker (domain/process, ops/compute_worker.py) has its own tests.
+the worker (domain/process, ops/roles/compute.py) has its own tests.
 """
 
 from __future__ import annotations

@@ -23,17 +23,17 @@ from uuid import UUID
 from adapters.blobs import FileBlobStore
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
+from domain.compute.backends import GuestState
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
-from domain.compute.ports import GuestState
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from domain.process.config import WorkerConfig
+from domain.process.compute.config import WorkerConfig
 from domain.quota.ledger import ledger_id
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud
 from ops.bootstrap import assemble_compute as assemble
-from ops.compute_worker import ComputeHost
+from ops.roles.compute import ComputeHost
 from projections.console_logs import ConsoleLog, ConsoleLogViews
 from tests.support.disk_images import fake_qcow2
 from tests.support.hypervisor import HV_NETNS, REPO, write_node_file

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.compute.ports import GuestSpec, KernelBoot
+from domain.compute.backends import GuestSpec, KernelBoot
 from tests.support.waiting import wait_for
 
 if TYPE_CHECKING:

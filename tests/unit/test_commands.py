@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from domain.commands import MAX_ATTEMPTS, command
+from domain.commands import MAX_CONFLICT_RETRIES, command
 from domain.context import RequestContext, current
 from domain.errors import ConcurrencyConflict
 
@@ -36,4 +36,4 @@ def test_endless_conflicts_fail_clearly() -> None:
     flaky = Flaky(failures=10**6)
     with pytest.raises(ConcurrencyConflict):
         flaky.act(RequestContext())
-    assert flaky.calls == MAX_ATTEMPTS
+    assert flaky.calls == MAX_CONFLICT_RETRIES

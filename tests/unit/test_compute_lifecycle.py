@@ -18,7 +18,7 @@ from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootRequest, BootService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.compute.outcomes import OutcomeService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 
 CTX = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
 
@@ -26,7 +26,7 @@ CTX = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
 class Cloud:
     def __init__(self, hosts: dict[str, int]) -> None:
         self.app = SkyLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        self.view = CapacityView(self.app)
+        self.view = HostCapacities(self.app)
         self.boots = BootService(self.app, self.view)
         self.actions = ActionService(self.app, self.view)
         self.outcomes = OutcomeService(self.app, self.view)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.hypervisor.domain_xml import build_domain_xml
 from adapters.hypervisor.guest_files import GuestFiles
-from domain.compute.ports import GuestNic, GuestSpec, KernelBoot
+from domain.compute.backends import GuestNic, GuestSpec, KernelBoot
 
 
 def domain(tmp_path: Path, *nics: GuestNic) -> ET.Element:

@@ -11,10 +11,10 @@ from uuid import UUID
 import pytest
 
 from domain.app import SkyLedger
+from domain.backends import FormatMismatch, StoredBlob
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.context import RequestContext
 from domain.errors import InvalidState, NotFound
-from domain.ports import FormatMismatch, StoredBlob
 from domain.services.image_data import ImageDataService
 from domain.services.images import ImageService, StagedBlob
 

@@ -18,18 +18,18 @@ from domain.context import RequestContext
 from domain.services.compute.boot import BootRequest, BootService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.quotas import QuotaService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 
 CTX = RequestContext(user_id="u1", project_id="p1", roles=("member",))
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin",))
 
 
 def cloud(sizes: list[tuple[int, int]], weighers: list[Weighted] | None = None,
-          ) -> tuple[CapacityView, BootService, str]:
+          ) -> tuple[HostCapacities, BootService, str]:
     """Hosts h0, h1, … of the given (vcpus, memory MiB), a 1-vCPU/512 MiB flavor "tiny" and an
     image; the project's quota unlimited."""
     app = SkyLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    view = CapacityView(app, weighers)
+    view = HostCapacities(app, weighers)
     for i, (vcpus, memory) in enumerate(sizes):
         HostService(app).register(ADMIN, HostRegistration(f"h{i}", "QEMU", vcpus, memory, 200,
                                                            ram_ratio=1.0))

@@ -22,16 +22,16 @@ from domain.services.compute.actions import ActionService
 from domain.services.compute.boot import BootRequest, BootService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.quotas import QuotaService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 
 CTX = RequestContext(user_id="u1", project_id="p1", roles=("member",))
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin",))
 FLAVORS = {"tiny": (1, 512, 1), "small": (2, 2048, 10), "large": (4, 8192, 20)}
 
 
-def cloud(hosts: int) -> tuple[SkyLedger, CapacityView, BootService, ActionService, str]:
+def cloud(hosts: int) -> tuple[SkyLedger, HostCapacities, BootService, ActionService, str]:
     app = SkyLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    view = CapacityView(app)
+    view = HostCapacities(app)
     rng = random.Random(7)
     for i in range(hosts):
         HostService(app).register(ADMIN, HostRegistration(
@@ -47,7 +47,7 @@ def cloud(hosts: int) -> tuple[SkyLedger, CapacityView, BootService, ActionServi
     return app, view, BootService(app, view), ActionService(app, view), image.id.hex
 
 
-def assert_view_matches(app: SkyLedger, view: CapacityView, rng: random.Random) -> None:
+def assert_view_matches(app: SkyLedger, view: HostCapacities, rng: random.Random) -> None:
     hosts = view.hosts()
     naive = NaiveScheduler(hosts, default_filters(), default_weighers())
     for _ in range(10):

@@ -18,7 +18,7 @@ from domain.services.compute.boot import BootRequest, BootService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.quotas import QuotaService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 
 CTX = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
 
@@ -26,7 +26,7 @@ CTX = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
 class Cloud:
     def __init__(self) -> None:
         self.app = SkyLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        view = CapacityView(self.app)
+        view = HostCapacities(self.app)
         self.boots, self.actions = BootService(self.app, view), ActionService(self.app, view)
         HostService(self.app).register(CTX, HostRegistration("h1", "QEMU", 4, 4096, 100))
         self.app.save(Flavor("small", "small", 512, 1, 1, 0, 0, 1.0, True, None))

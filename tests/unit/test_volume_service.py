@@ -22,7 +22,7 @@ from domain.services.quotas import QuotaService
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.volume import Volume
 from domain.storage.volume_states import InvalidVolume, VolumeBusy, VolumeStatus
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 
 CTX = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
 OTHER = RequestContext(user_id="u2", project_id="p2", roles=("member", "reader"))
@@ -33,7 +33,7 @@ GIB = 2**30
 class Cloud:
     def __init__(self) -> None:
         self.app = SkyLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        view = CapacityView(self.app)
+        view = HostCapacities(self.app)
         self.boots, self.outcomes = BootService(self.app, view), OutcomeService(self.app, view)
         self.actions = ActionService(self.app, view)
         self.volumes = VolumeService(self.app, "nova", host="host-1")

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from domain.compute.backends import GuestState as G
 from domain.compute.instance import Instance
-from domain.compute.ports import GuestState as G
 from domain.compute.states import PowerState, TaskState, VmState, api_status
-from domain.process.plans import (
+from domain.process.compute.plans import (
     DESTROY,
     NOTHING,
     Outcome,
@@ -19,8 +19,8 @@ from domain.process.plans import (
     decide,
     hosts_of,
 )
-from domain.process.reconciler import power_drift
-from domain.process.triggers import Kind, Trigger, trigger_of
+from domain.process.compute.reconciler import power_drift
+from domain.process.compute.triggers import Kind, Trigger, trigger_of
 
 SMALL = {"id": "small", "vcpus": 1, "ram": 512, "disk": 1, "ephemeral": 0, "swap": 0}
 BIG = {"id": "big", "vcpus": 2, "ram": 1024, "disk": 2, "ephemeral": 1, "swap": 0}

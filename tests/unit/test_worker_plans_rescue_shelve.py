@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState, api_status
-from domain.process.plans import (
+from domain.process.compute.plans import (
     DESTROY,
     NOTHING,
     Outcome,
@@ -18,7 +18,7 @@ from domain.process.plans import (
     SyncNics,
     Unrescue,
 )
-from domain.process.triggers import Kind
+from domain.process.compute.triggers import Kind
 from projections.instance_actions import ACTION_NAMES, STEP_NAMES
 from tests.unit.test_worker_plans import IMAGE, IMAGE2, SMALL, active_on, new_instance, plan
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from adapters.network import segments
-from domain.compute.ports import GuestNic, GuestSpec, ImageDisk, KernelBoot
+from domain.backends import FormatMismatch
+from domain.compute.backends import GuestNic, GuestSpec, ImageDisk, KernelBoot
 from domain.network import bridges
-from domain.ports import FormatMismatch
-from domain.process.specs import SpawnRefused, guest_spec
+from domain.process.compute.specs import SpawnRefused, guest_spec
 
 FLAVOR = {"id": "f", "vcpus": 2, "ram": 256, "disk": 3, "ephemeral": 1, "swap": 0}
 

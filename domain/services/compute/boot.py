@@ -33,7 +33,7 @@ from domain.services.network.security_groups import plan_port_groups
 from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
 
-MAX_ATTEMPTS = 3
+MAX_SCHEDULE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def parse_uuid(value: str, what: str) -> UUID:
 
 
 class BootService:
-    def __init__(self, app: SkyLedger, chooser: HostChooser, max_attempts: int = MAX_ATTEMPTS,
+    def __init__(self, app: SkyLedger, chooser: HostChooser,
+                 max_attempts: int = MAX_SCHEDULE_ATTEMPTS,
                  network_config: NetworkConfig | None = None, host_subset_size: int = 1) -> None:
         """Without a `network_config` instances get no ports (compute-only deployments).
         `host_subset_size`: see `place`."""

@@ -1,6 +1,6 @@
 """Console output commands: what a compute host read of its guests' consoles, as events.
 
-The compute worker's ConsoleSink (domain/process/ports.py). The API reads the result from the
+The compute worker's ConsoleSink (domain/process/backends.py). The API reads the result from the
 `console_logs` read model (projections/console_logs.py), never from the host.
 """
 

@@ -3,7 +3,7 @@
 The port is allocated (address, MAC, `fixed_ips` quota, the project's default security group)
 and listed on the instance in one save, as a boot's ports are; a detach takes it off the
 instance and releases it in one save too. The host's worker then makes the guest's NICs match
-the instance's ports (domain/process/plans.py).
+the instance's ports (domain/process/compute/plans.py).
 """
 
 from __future__ import annotations

@@ -9,17 +9,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.backends import StoredBlob
 from domain.commands import changed, command
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
-from domain.ports import StoredBlob
 from domain.services.compute.boot import no_host_reason
 from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
+from domain.services.compute.image_capture import image_discarded, snapshot_failed, snapshot_saved
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
-from domain.services.compute.snapshots import image_discarded, snapshot_failed, snapshot_saved
 from domain.services.quotas import open_ledger
 
 
@@ -47,7 +47,7 @@ class OutcomeService:
     def spawn_failed(self, ctx: RequestContext, instance_id: UUID, host: str, reason: str) -> None:
         """Release the host and try an alternate one, up to the instance's max_attempts. A
         root volume goes with the instance to the alternate host (boot_volumes.py); the failed
-        host has already deleted what it made of it (domain/process/root_volumes.py)."""
+        host has already deleted what it made of it (domain/process/compute/root_volumes.py)."""
         instance = self.load(instance_id)
         if instance is None:
             return

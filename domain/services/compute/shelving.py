@@ -23,8 +23,8 @@ from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.services.compute.actions import ActionService
 from domain.services.compute.copies import image_snapshot
+from domain.services.compute.image_capture import snapshot_image
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
-from domain.services.compute.snapshots import snapshot_image
 
 
 class ShelvingService:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.bodies.servers import host_id
 from api.routers.compute_instance_actions import EVENT_KEYS
-from api.server_views import host_id
 from tests.support.compute_api import SERVERS, Compute, auth
 
 

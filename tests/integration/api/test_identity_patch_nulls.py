@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from api.app import ROUTER_MODULES
-from api.identity_views import KeystoneUpdate, NullRefused
+from api.bodies.identity import KeystoneUpdate, NullRefused
 from ops.bootstrap import Cloud
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 from domain.compute.states import VmState
 from domain.services.compute.boot_volumes import RootVolumeRequest
 from ops.bootstrap import Cloud

@@ -19,14 +19,14 @@ import pytest
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.states import VmState
-from domain.process.volume_worker import VolumeWorkerConfig
+from domain.process.storage.worker import VolumeWorkerConfig
 from domain.quota.ledger import ledger_id
 from domain.services.compute.boot_volumes import RootVolumeRequest
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
 from ops.bootstrap import assemble_volume as assemble_volume_worker
-from ops.volume_worker import VolumeHost
+from ops.roles.storage import VolumeHost
 from projections.volumes import VolumeViews
 from tests.support.fleet import USER, Fleet
 from tests.support.hypervisor import TEST_URI, remove_pool

@@ -21,7 +21,7 @@ from domain.quota.ledger import QuotaLedger, ledger_id
 from domain.services.compute.boot import BootRequest, BootService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.quotas import QuotaService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 from tests.integration.races import fire_together
 
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin",))
@@ -65,7 +65,7 @@ def seed(app: SkyLedger, hosts: int) -> str:
 def test_concurrent_boots_of_one_process_never_conflict(
         app: CountingApp, projects: int, hosts: int, subset: int) -> None:
     image = seed(app, hosts)
-    boots = BootService(app, CapacityView(app), host_subset_size=subset)
+    boots = BootService(app, HostCapacities(app), host_subset_size=subset)
 
     def boot(_: object, call: int) -> str:
         ctx = RequestContext(user_id="u", project_id=f"p{call % projects}", roles=("member",))

@@ -7,7 +7,7 @@ disabled and enabled. After every step, on SQLite and on PostgreSQL:
   * the project's quota ledger holds exactly the sum of `Instance.quota_held()`;
   * each node's claims are exactly the resources of the instances and pending resizes on it,
     and never exceed capacity x allocation ratio;
-  * the CapacityView's used figures and claims equal the node aggregates';
+  * the HostCapacities's used figures and claims equal the node aggregates';
   * each server group's members are exactly its live instances.
 """
 
@@ -37,7 +37,7 @@ from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.quotas import QuotaService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 
 PROJECT = "p-invariants"
 CTX = RequestContext(user_id="u-inv", project_id=PROJECT, roles=("member",))
@@ -59,7 +59,7 @@ class World:
 
     def __init__(self, url: str) -> None:
         self.app = SkyLedger(env={**Database(url).event_store_env(), **SMALL_POOL})
-        self.view = CapacityView(self.app)
+        self.view = HostCapacities(self.app)
         self.boots = BootService(self.app, self.view)
         self.actions = ActionService(self.app, self.view)
         self.outcomes = OutcomeService(self.app, self.view)

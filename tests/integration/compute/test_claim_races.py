@@ -1,7 +1,7 @@
 """Concurrent boots against one quota, full hosts and a hard anti-affinity group.
 
 Each thread plays one API process: its own SkyLedger (own connection pool) and its own
-CapacityView, all on one event store. Whatever the interleaving, the aggregates saved together
+HostCapacities, all on one event store. Whatever the interleaving, the aggregates saved together
 in each boot (instance, quota ledger, node, group) must keep every invariant: never more
 instances than the quota, never more claimed than a host's capacity times its allocation
 ratio, never two members of a hard anti-affinity group on one host.
@@ -32,7 +32,7 @@ from domain.services.compute.boot import BootRequest, BootService
 from domain.services.compute.groups import ServerGroupService
 from domain.services.compute.hosts import HostRegistration, HostService
 from domain.services.quotas import QuotaService
-from projections.capacity import CapacityView
+from projections.capacity import HostCapacities
 from tests.integration.races import fire_together
 
 PROJECT = "race-project"
@@ -52,7 +52,7 @@ class ApiProcess:
     """What one API server holds: an application on the shared store and its own capacity view."""
 
     app: SkyLedger
-    view: CapacityView
+    view: HostCapacities
     boots: BootService
 
     @classmethod
@@ -60,7 +60,7 @@ class ApiProcess:
         # One thread per process needs one connection; the PostgreSQL server is shared, so
         # eight default-sized pools (opened eagerly) would take most of its connections.
         app = SkyLedger(env={**Database(url).event_store_env(), **SMALL_POOL})
-        view = CapacityView(app)
+        view = HostCapacities(app)
         return cls(app, view, BootService(app, view))
 
 

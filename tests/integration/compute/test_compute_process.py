@@ -31,11 +31,11 @@ from psycopg.sql import SQL, Identifier
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
+from domain.compute.backends import GuestState
 from domain.compute.node import node_id
-from domain.compute.ports import GuestState
 from domain.compute.states import VmState
-from domain.process.config import WorkerConfig
-from domain.process.liveness import Liveness
+from domain.process.compute.config import WorkerConfig
+from domain.process.compute.liveness import Liveness
 from ops.bootstrap import Cloud
 from tests.support.fleet import Fleet, start_worker
 from tests.support.hypervisor import write_node_file

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain.catalog.image import Image
-from domain.compute.ports import KernelBoot
+from domain.compute.backends import KernelBoot
 from domain.compute.states import VmState
 from tests.support.fleet import ADMIN, USER, Fleet
 from tests.support.waiting import wait_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.compute.ports import GuestState, KernelBoot
+from domain.compute.backends import GuestState, KernelBoot
 from domain.compute.states import VmState
 from tests.support.fleet import ADMIN, USER, Fleet
 from tests.support.waiting import wait_for

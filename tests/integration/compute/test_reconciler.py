@@ -6,9 +6,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from domain.compute.ports import GuestSpec, GuestState, KernelBoot
+from domain.compute.backends import GuestSpec, GuestState, KernelBoot
 from domain.compute.states import PowerState, TaskState, VmState, api_status
-from domain.process.drift import DriftService, drift_id
+from domain.process.compute.drift import DriftService, drift_id
 from tests.support.fleet import USER, Fleet, Host
 from tests.support.waiting import wait_for
 

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from adapters.blobs import FileBlobStore
-from domain.compute.ports import GuestState as G
+from domain.compute.backends import GuestState as G
 from domain.compute.states import PowerState, VmState
-from domain.process.drift import DriftService
+from domain.process.compute.drift import DriftService
 from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from adapters.blobs import FileBlobStore
 from domain.compute.states import VmState
-from domain.process.drift import DriftService
+from domain.process.compute.drift import DriftService
 from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
 

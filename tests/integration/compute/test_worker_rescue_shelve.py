@@ -14,7 +14,7 @@ import pytest
 
 from adapters.hypervisor.domain_xml import is_rescue
 from domain.catalog.image import Image
-from domain.compute.ports import GuestState as G
+from domain.compute.backends import GuestState as G
 from domain.compute.states import VmState
 from domain.errors import InvalidInput, InvalidState
 from tests.support.fleet import USER, Fleet

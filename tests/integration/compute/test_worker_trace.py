@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from domain.process.drift import drift_id
+from domain.process.compute.drift import drift_id
 from projections.audit import AuditViews
 from tests.support.fleet import Fleet
 from tests.support.waiting import wait_for

@@ -16,8 +16,8 @@ from uuid import UUID
 
 import libvirt
 
+from api.bodies.servers import volumes_attached
 from api.microversions import Version
-from api.server_views import volumes_attached
 from domain.compute.states import VmState
 from domain.context import RequestContext, new_request_id
 from domain.services.storage.volumes import VolumeRequest

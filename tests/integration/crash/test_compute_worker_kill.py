@@ -22,11 +22,11 @@ import pytest
 
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.positions import ProcessPositions
+from domain.compute.backends import GuestState
 from domain.compute.node import ComputeNode, node_id
-from domain.compute.ports import GuestState
 from domain.compute.states import VmState
-from domain.process.config import WorkerConfig
-from domain.process.liveness import Liveness
+from domain.process.compute.config import WorkerConfig
+from domain.process.compute.liveness import Liveness
 from ops.bootstrap import Cloud, build
 from projections.quotas import QuotaViews
 from projections.servers import ServerViews
@@ -38,7 +38,7 @@ from tests.support.waiting import wait_for
 URI = "test+unix:///default"
 SERVERS = 100
 CONVERGE_S = 60.0
-BUSY = " instance "  # what the worker logs as it starts acting on one (compute_worker.py)
+BUSY = " instance "  # what the worker logs as it starts on one (domain/process/compute/worker.py)
 READY = "following the event log"  # what `skyledger compute` prints once it runs
 
 

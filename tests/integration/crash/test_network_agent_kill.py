@@ -33,7 +33,7 @@ from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import Cloud, build
-from ops.network_agent import dhcp_dir_for
+from ops.roles.network import dhcp_dir_for
 from tests.integration.crash.host_network import HostState, read_host
 from tests.integration.crash.killer import Killer, seeded_random
 from tests.support.fleet import ADMIN, Fleet

@@ -25,8 +25,8 @@ import pytest
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.persistence import Database
 from domain.context import SYSTEM
-from domain.process.config import WorkerConfig
-from domain.process.liveness import Liveness
+from domain.process.compute.config import WorkerConfig
+from domain.process.compute.liveness import Liveness
 from ops.bootstrap import Cloud, build
 from projections.registry import all_projections
 from projections.runner import runner_for

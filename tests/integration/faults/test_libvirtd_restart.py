@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from domain.compute.ports import GuestState, KernelBoot
+from domain.compute.backends import GuestState, KernelBoot
 from domain.compute.states import VmState
-from domain.process.drift import drift_id
+from domain.process.compute.drift import drift_id
 from tests.support.fleet import ADMIN, USER, Fleet, Host
 from tests.support.hypervisor import restart_libvirtd
 from tests.support.waiting import wait_for

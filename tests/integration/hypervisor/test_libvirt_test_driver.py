@@ -18,7 +18,7 @@ import pytest
 from adapters.hypervisor.domain_xml import build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
-from domain.compute.ports import (
+from domain.compute.backends import (
     GuestNic,
     GuestNotFound,
     GuestSpec,

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from domain.compute.backends import GuestState, ImageDisk, KernelBoot
 from domain.compute.console import tail
-from domain.compute.ports import GuestState, ImageDisk, KernelBoot
 from tests.support.waiting import wait_for
 
 if TYPE_CHECKING:

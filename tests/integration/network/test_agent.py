@@ -18,8 +18,8 @@ from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.network.addressing import FixedIpRequest
 from domain.network.subnet_build import SubnetRequest
-from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
-from domain.process.network_drift import NetworkDriftService
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
 from ops.bootstrap import AgentAdapters, assemble_agent

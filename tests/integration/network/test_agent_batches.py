@@ -17,8 +17,8 @@ import pytest
 
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
-from domain.process.network_plans import TOPICS
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.plans import TOPICS
 from domain.services.compute.boot import BootRequest
 from ops.bootstrap import AgentAdapters, assemble_agent
 from projections.audit import AuditViews

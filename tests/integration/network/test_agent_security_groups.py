@@ -16,7 +16,7 @@ from adapters.network.nft_port_filter_rules import TABLE
 from domain.network.port_filters import tap_device
 from domain.network.security_group import default_group_id
 from domain.network.security_rules import parse_rule
-from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from ops.bootstrap import AgentAdapters, assemble_agent
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.test_agent import boot, delete

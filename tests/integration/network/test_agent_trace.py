@@ -19,8 +19,8 @@ import pytest
 
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from domain.process.network_agent import NetworkAgent, NetworkAgentConfig
-from domain.process.network_drift import network_drift_id
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.drift import network_drift_id
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
 from ops.bootstrap import AgentAdapters, assemble_agent

@@ -15,7 +15,7 @@ from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.dnsmasq_config import render_hosts
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
-from domain.network_ports import DhcpHost, DhcpNetwork, SegmentSpec
+from domain.network.backends import DhcpHost, DhcpNetwork, SegmentSpec
 from tests.support.network_namespaces import Host, Namespaces, attach_guest, lease
 from tests.support.waiting import wait_for
 

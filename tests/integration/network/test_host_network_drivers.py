@@ -11,7 +11,7 @@ from pyroute2 import netns
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.probe import supports_vlan
 from adapters.network.segments import VlanDriver, VxlanDriver, segment_driver
-from domain.network_ports import NetworkError, SegmentationUnsupported, SegmentSpec
+from domain.network.backends import NetworkError, SegmentationUnsupported, SegmentSpec
 from tests.support.network_namespaces import Host, link_details
 
 

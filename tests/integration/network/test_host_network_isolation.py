@@ -10,7 +10,7 @@ import pytest
 
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
-from domain.network_ports import SegmentSpec
+from domain.network.backends import SegmentSpec
 from tests.support.network_namespaces import (
     Host,
     Namespaces,

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
-from domain.network_ports import NetworkError, SegmentConflict, SegmentSpec
+from domain.network.backends import NetworkError, SegmentConflict, SegmentSpec
 from tests.support.network_namespaces import Host, Namespaces, attach_guest, ip, link_details
 
 

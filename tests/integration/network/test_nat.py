@@ -24,7 +24,7 @@ from pyroute2.netlink.nfnetlink.nfctsocket import NFCTAttrTuple
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.nft_nat import NftNatRules
 from adapters.network.segments import segment_driver
-from domain.network_ports import FloatingIpMapping, SegmentSpec
+from domain.network.backends import FloatingIpMapping, SegmentSpec
 from tests.support.network_namespaces import (
     Host,
     Namespaces,

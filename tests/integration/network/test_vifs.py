@@ -7,8 +7,8 @@ import pytest
 from adapters.network.host_network import PyrouteHostNetwork
 from adapters.network.segments import segment_driver
 from adapters.network.vifs import PyrouteVifPlugger
-from domain.compute.ports import HypervisorError
-from domain.network_ports import SegmentSpec
+from domain.compute.backends import HypervisorError
+from domain.network.backends import SegmentSpec
 from tests.support.network_namespaces import Host, ip, link_details
 
 

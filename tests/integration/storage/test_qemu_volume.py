@@ -21,7 +21,7 @@ import pytest
 
 from adapters.hypervisor import volume_attach
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.compute.ports import HypervisorError, ImageDisk, KernelBoot
+from domain.compute.backends import HypervisorError, ImageDisk, KernelBoot
 from tests.support.waiting import wait_for
 
 if TYPE_CHECKING:

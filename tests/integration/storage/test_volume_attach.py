@@ -18,7 +18,7 @@ import pytest
 
 from adapters.hypervisor.volume_attach import volume_disk
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.compute.ports import GuestNotFound, HypervisorError, ImageDisk
+from domain.compute.backends import GuestNotFound, HypervisorError, ImageDisk
 
 if TYPE_CHECKING:
     from tests.support.hypervisor import Guests

@@ -16,7 +16,7 @@ import libvirt
 import pytest
 
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.storage.ports import (
+from domain.storage.backends import (
     GIB,
     ImageTooLarge,
     UnsafeImage,

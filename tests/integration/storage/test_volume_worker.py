@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.positions import ProcessPositions
-from domain.process.volume_plans import Kind, decide
-from domain.storage.ports import GIB
+from domain.process.storage.plans import Kind, decide
+from domain.storage.backends import GIB
 from domain.storage.service import storage_service_id
 from domain.storage.volume_states import VolumeStatus
 from tests.integration.storage.volume_worker_rig import HOST, USER, Rig

@@ -16,7 +16,7 @@ import pytest
 from adapters.positions import ProcessPositions
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.services.storage.volumes import VolumeRequest, VolumeService
-from domain.storage.ports import GIB
+from domain.storage.backends import GIB
 from domain.storage.volume_states import VolumeStatus
 from ops.bootstrap import Cloud, build, start_embedded_volume
 from tests.integration.storage.volume_worker_rig import USER, Rig, make_rig

@@ -15,7 +15,7 @@ from domain.errors import InvalidInput
 from domain.quota.ledger import ledger_id
 from domain.services.storage.snapshots import SnapshotRequest
 from domain.services.storage.volumes import VolumeRequest
-from domain.storage.ports import GIB
+from domain.storage.backends import GIB
 from domain.storage.snapshot import SnapshotStatus
 from domain.storage.volume_states import VolumeStatus
 from tests.integration.storage.volume_worker_rig import USER, Rig

@@ -15,7 +15,7 @@ import libvirt
 from adapters.positions import ProcessPositions
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.context import RequestContext
-from domain.process.volume_worker import VolumeWorker, VolumeWorkerConfig
+from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
 from domain.quota.ledger import ledger_id
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.volume import Volume

@@ -1,0 +1,164 @@
+"""Carrying out a plan: hypervisor steps through the backend, then the outcome as an event.
+
+The outcome is recorded through OutcomeService, whose every report is idempotent, with a request
+context that continues the request that asked for the action: its request id, and the user
+`compute:<host>`. So `skyledger audit --request-id` shows the request, the events it caused and
+what the host reported back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from uuid import UUID
+
+from domain.backends import StoredBlob
+from domain.compute.backends import GuestSpec, GuestState, Hypervisor, HypervisorError
+from domain.compute.instance import Instance
+from domain.context import RequestContext
+from domain.process.compute.plans import (
+    Destroy,
+    Outcome,
+    Plan,
+    Power,
+    Rescue,
+    Snapshot,
+    Spawn,
+    Step,
+    SyncNics,
+    Unrescue,
+)
+from domain.process.compute.specs import SpawnRefused
+from domain.services.compute.outcomes import OutcomeService
+
+log = logging.getLogger(__name__)
+
+SpecFor = Callable[[Instance, Spawn], GuestSpec]
+# Copies an instance's root disk into the image store (domain.process.compute.image_capture).
+TakeSnapshot = Callable[[UUID], StoredBlob]
+
+
+def _no_snapshots(instance_id: UUID) -> StoredBlob:
+    raise HypervisorError("this worker cannot take snapshots")
+
+
+class Executor:
+    def __init__(self, hypervisor: Hypervisor, outcomes: OutcomeService, spec_for: SpecFor,
+                 host: str, stop_timeout: float = 5.0,
+                 on_changed: Callable[[UUID, bool], None] | None = None,
+                 take_snapshot: TakeSnapshot = _no_snapshots,
+                 discard_root: Callable[[Instance], None] | None = None) -> None:
+        """`discard_root`: after a failed spawn's undo, deletes the root volume it made here
+        (domain/process/compute/root_volumes.py), before the failure is recorded."""
+        self.hypervisor, self.outcomes, self.spec_for = hypervisor, outcomes, spec_for
+        self.discard_root = discard_root or (lambda _instance: None)
+        self.take_snapshot = take_snapshot
+        self.host, self.stop_timeout = host, stop_timeout
+        # Told (instance id, guest now exists?) after each step, to keep console rows in step.
+        self.on_changed = on_changed or (lambda _id, _exists: None)
+        # The root volume a spawn made its guest's root disk, reported with the spawn's outcome.
+        self.root_paths: dict[UUID, str] = {}
+        # Told (action, seconds) after each plan, for the worker action latency metric.
+        self.on_timed: Callable[[str, float], None] = lambda _action, _seconds: None
+
+    def execute(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
+        started = time.monotonic()
+        try:
+            self.carry_out(plan, instance, ctx)
+        finally:
+            what = plan.action or (plan.outcome.value if plan.outcome else "clean-up")
+            self.on_timed(str(what), time.monotonic() - started)
+
+    def carry_out(self, plan: Plan, instance: Instance, ctx: RequestContext) -> None:
+        blob = None  # what a snapshot step stored, for its outcome to record
+        try:
+            for step in plan.steps:
+                if isinstance(step, Snapshot):
+                    blob = self.take_snapshot(instance.id)
+                else:
+                    self.run(step, instance)
+        except (HypervisorError, SpawnRefused) as error:
+            self.failed(plan, instance, ctx, str(error) or type(error).__name__)
+            return
+        self.succeeded(plan, instance.id, ctx, blob)
+
+    def run(self, step: Step, instance: Instance) -> None:
+        hv, instance_id = self.hypervisor, instance.id
+        if isinstance(step, Snapshot):
+            return  # not an undo step: taken by execute
+        if isinstance(step, Destroy):
+            hv.destroy(instance_id)
+            self.on_changed(instance_id, False)
+        elif isinstance(step, Rescue):
+            hv.rescue(self.spec_for(instance, step.rescue))
+            self.on_changed(instance_id, True)
+        elif isinstance(step, Unrescue):
+            hv.unrescue(self.spec_for(instance, step.original))
+            self.on_changed(instance_id, True)
+        elif isinstance(step, SyncNics):
+            hv.sync_nics(self.spec_for(instance, Spawn(instance.flavor, instance.image)))
+        elif isinstance(step, Spawn):
+            spec = self.spec_for(instance, step)
+            hv.spawn(spec)
+            if spec.root_volume is not None:
+                self.root_paths[instance_id] = str(spec.root_volume.path)
+            self.on_changed(instance_id, True)
+        elif step.respawn is not None and hv.state(instance_id) is GuestState.MISSING:
+            hv.spawn(self.spec_for(instance, step.respawn))
+            self.on_changed(instance_id, True)
+        else:
+            self.power(step, instance_id)
+
+    def power(self, step: Power, instance_id: UUID) -> None:
+        hv, action = self.hypervisor, step.action
+        if action == "stop":
+            hv.stop(instance_id, self.stop_timeout)
+        elif action in ("reboot", "reboot_hard"):
+            hv.reboot(instance_id, hard=action == "reboot_hard")
+        else:  # start, pause, unpause, suspend, resume: the port's method of that name
+            getattr(hv, action)(instance_id)
+        if action in ("start", "reboot", "reboot_hard"):
+            self.on_changed(instance_id, True)  # a new boot: its console output is news
+
+    def succeeded(self, plan: Plan, instance_id: UUID, ctx: RequestContext,
+                  blob: StoredBlob | None = None) -> None:
+        if plan.outcome is Outcome.SPAWN:
+            self.outcomes.spawned(ctx, instance_id, self.host,
+                                  self.root_paths.pop(instance_id, None))
+        elif plan.outcome is Outcome.ACTION:
+            self.outcomes.action_succeeded(ctx, instance_id, str(plan.action), blob)
+        elif plan.outcome is Outcome.DELETE:
+            self.outcomes.deleted(ctx, instance_id)
+
+    def failed(self, plan: Plan, instance: Instance, ctx: RequestContext, reason: str) -> None:
+        if plan.outcome is None:
+            log.warning("host %s: clean-up of instance %s failed: %s", self.host, instance.id,
+                        reason)
+            return
+        if plan.outcome is Outcome.DELETE:
+            raise HypervisorError(f"could not destroy the guest of {instance.id}: {reason}")
+        undone = self.undo(plan, instance)
+        if plan.outcome is Outcome.SPAWN:
+            self.root_paths.pop(instance.id, None)
+            if undone:  # never from under a guest that may still hold it
+                self.discard_root(instance)
+        log.info("host %s: %s of instance %s failed: %s", self.host,
+                 plan.action or plan.outcome.value, instance.id, reason)
+        if plan.outcome is Outcome.SPAWN:
+            self.outcomes.spawn_failed(ctx, instance.id, self.host, reason)
+        else:
+            self.outcomes.action_failed(ctx, instance.id, str(plan.action), reason)
+
+    def undo(self, plan: Plan, instance: Instance) -> bool:
+        """Best effort: a failing undo must not keep the failure from being recorded. Returns
+        whether every undo step was done."""
+        for step in plan.undo:
+            try:
+                self.run(step, instance)
+            except (HypervisorError, SpawnRefused) as error:
+                log.warning("host %s: undo %s of %s failed: %s", self.host,
+                            type(step).__name__, instance.id, error)
+                return False
+        return True
+

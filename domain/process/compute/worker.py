@@ -1,0 +1,165 @@
+"""The compute worker: one host's process manager between the event log and its hypervisor.
+
+It pulls the notification log from a tracked position (SQLite cannot push; on PostgreSQL a
+NOTIFY only wakes it up early), and for each instance event that may concern its host it loads
+the instance, decides a plan from the instance's current state (plans.py), carries it out through
+the hypervisor port and records the outcome as an event. Only then does the position move past
+the event. A worker killed at any instant therefore replays from its position on restart, and
+because every step is keyed by the instance uuid and every decision is made on current state,
+the replay finds the guest it already made, re-records nothing already recorded, and converges.
+
+Between batches it runs the reconciler and refreshes console output, in the same thread: nothing
+this worker does to a guest is ever half done while the reconciler looks.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.catalog.image import Image
+from domain.compute.backends import GuestSpec, Hypervisor
+from domain.compute.instance import Instance
+from domain.context import RequestContext
+from domain.network.network import Network
+from domain.process.backends import (
+    ConsoleSink,
+    ImageFiles,
+    NoVifPlugging,
+    PositionStore,
+    VifPlugger,
+)
+from domain.process.compute.config import WorkerConfig
+from domain.process.compute.consoles import ConsoleRefresher
+from domain.process.compute.drift import DriftService
+from domain.process.compute.executor import Executor
+from domain.process.compute.image_capture import SnapshotTaker
+from domain.process.compute.plans import Spawn, decide
+from domain.process.compute.reconciler import Reconciler
+from domain.process.compute.root_volumes import RootVolumes
+from domain.process.compute.specs import guest_spec
+from domain.process.compute.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
+from domain.process.compute.volume_attachments import TOPICS as VOLUME_TOPICS
+from domain.process.compute.volume_attachments import VolumeAttacher, guest_volumes
+from domain.process.effects import recording
+from domain.process.host_changes import HostChanges
+from domain.process.loop import FollowerLoop
+from domain.services.compute.copies import image_snapshot
+from domain.services.compute.outcomes import OutcomeService
+from domain.services.storage.volumes import VolumeService
+from domain.storage.backends import RootVolumeBackend
+
+log = logging.getLogger(__name__)
+
+
+class ComputeWorker(FollowerLoop):
+    role = "worker"
+    topics = TOPICS + VOLUME_TOPICS
+
+    def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
+                 positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
+                 drift: DriftService, config: WorkerConfig,
+                 clock: Callable[[], float] = time.monotonic,
+                 vifs: VifPlugger | None = None,
+                 volumes: RootVolumeBackend | None = None) -> None:
+        """`volumes`: this host's storage pool, where volume-backed servers' new root volumes
+        are made (root_volumes.py)."""
+        self.app, self.hypervisor, self.positions = app, hypervisor, positions
+        self.roots = RootVolumes(app, volumes, files, config.host)
+        self.vifs = vifs or NoVifPlugging()
+        self.files, self.config, self.clock = files, config, clock
+        self.host = config.host
+        self.executor = Executor(hypervisor, outcomes, self.spec_for, self.host,
+                                 config.stop_timeout, self._guest_changed,
+                                 SnapshotTaker(hypervisor, files), self.roots.discard)
+        self.consoles = ConsoleRefresher(hypervisor, consoles, self.host)
+        self.attacher = VolumeAttacher(app, hypervisor, VolumeService(app), self.host,
+                                       config.user_id)
+        self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
+                                     config.destroy_unknown_guests, self.consoles.forget)
+        self.changes = HostChanges(app)
+        self.position = positions.get(config.position_name)
+        self.hosted: set[UUID] = set()  # guests whose console output this host publishes
+        self._next_reconcile = self._next_console = 0.0
+        super().__init__()
+
+    def handle(self, event: Any) -> bool:
+        trigger = trigger_of(event)
+        if trigger is None:
+            return self.attacher.handle(event)  # a volume request, or nothing for us
+        if not trigger.may_concern(self.host):
+            return False
+        found = self.app.find(trigger.instance_id)
+        instance = found if isinstance(found, Instance) else None
+        plan = decide(trigger, instance, self.host)
+        if plan.empty or instance is None:
+            return False
+        if plan.outcome is not None and trigger.kind in REQUESTS and self.superseded(trigger):
+            return False  # a newer request is pending: acting on it is its own event's job
+        what = plan.action or (plan.outcome.value if plan.outcome else "clean-up")
+        log.info("host %s: %s instance %s (%s)", self.host, what, instance.id, trigger.request_id)
+        ctx = RequestContext(user_id=self.config.user_id, project_id=trigger.project_id,
+                             request_id=trigger.request_id)
+        with recording(ctx) as traced:  # its outcome events carry what was done
+            self.executor.execute(plan, instance, traced)
+            if plan.outcome is None and traced.effects:  # a clean-up has no outcome event
+                self.changes.applied(traced, self.host, f"{trigger.kind.value} "
+                                     f"{instance.id.hex} v{trigger.version}")
+        return True
+
+    def superseded(self, trigger: Trigger) -> bool:
+        """Whether a later request was made of this instance. The current state then belongs to
+        that request, and it is recorded under that request's id when its event comes up."""
+        later = self.app.repository.event_store.get(trigger.instance_id, gt=trigger.version)
+        return any(isinstance(e, REQUEST_EVENTS) for e in later)
+
+    # -- what plans need -----------------------------------------------------------------------
+    def spec_for(self, instance: Instance, spawn: Spawn) -> GuestSpec:
+        root = self.roots.guest_volume(instance)
+        attached = [v for v in guest_volumes(self.app, instance)
+                    if root is None or v.volume_id != root.volume_id]  # the root is vda
+        spec = guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
+                          self.find_image, self.host, ports=instance.ports,
+                          find_segment=self.find_segment, volumes=attached, root_volume=root)
+        self.vifs.plug(sorted({nic.bridge for nic in spec.nics}))
+        return spec
+
+    def find_segment(self, network_id: str) -> int | None:
+        try:
+            network = self.app.find(UUID(network_id))
+        except ValueError:
+            return None
+        if isinstance(network, Network) and not network.deleted:
+            return network.segmentation_id
+        return None
+
+    def find_image(self, image_id: str) -> dict[str, Any] | None:
+        try:
+            image = self.app.find(UUID(str(image_id)))
+        except ValueError:
+            return None
+        return image_snapshot(image) if isinstance(image, Image) and not image.deleted else None
+
+    def _guest_changed(self, instance_id: UUID, exists: bool) -> None:
+        if exists:
+            self.hosted.add(instance_id)
+            self.consoles.refresh_one(instance_id)
+        else:
+            self.hosted.discard(instance_id)
+            self.consoles.forget(instance_id)
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run_once(self) -> None:
+        self.catch_up()
+        now = self.clock()
+        if now >= self._next_reconcile:
+            self.hosted = set(self.reconciler.run().on_host)
+            self._next_reconcile = now + self.config.reconcile_interval
+        if now >= self._next_console:
+            guests = self.hypervisor.list_guests()
+            self.consoles.refresh(sorted(i for i in self.hosted if i in guests))
+            self._next_console = now + self.config.console_interval

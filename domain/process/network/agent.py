@@ -1,0 +1,362 @@
+"""The network agent: one host's process manager between the event log and its network.
+
+It pulls the notification log from a tracked position (key `network-agent:<host>`), exactly as
+the compute worker does, and for each event that may concern its host it converges the networks
+and floating addresses the event touches to what the host must hold (plans.desired),
+through the HostNetwork, DhcpServer and NatRules backends:
+
+- a network with ports of live instances on this host: its segment and bridge (with the
+  subnet's gateway address) exist and are up, and its dnsmasq runs with exactly the
+  reservations of those ports (`DhcpServer.start` restarts or only reloads as needed);
+- a network without any: its dnsmasq is stopped, its DHCP state (leases too) removed, and its
+  segment and bridge removed (unless a live network holds the same segmentation id, which a
+  deleted network's id may be reused for);
+- a floating address mapped to a port on this host: its DNAT/SNAT rules; otherwise, if this
+  host holds rules for it, they are removed.
+
+What the host must hold is planned once per batch of notifications, after the batch is read
+(so from state at least as new as all its events), not once per event: planning loads the node
+and every live instance, port and network here, and an agent behind by N events with M servers
+would otherwise load N x M aggregates. The events are still handled one by one, in order, each
+converging what it touches that no earlier event of the batch has converged (the plan being the
+same, converging again would change nothing), so each change is recorded once, under the
+request of the first event of the batch that touches it. (Event by event, an agent behind did
+the same: it too read the state as it is now, not as it was at the event.)
+
+Every call is idempotent and keyed by segmentation id, network id or floating address, so a
+replay after a crash (the position only moves past an event once its actions are done) ends
+where running once does. Between batches a reconciler pass compares what should exist with what
+the host holds and restores it, recording the drift (network_drift.NetworkDrift) first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+from typing import Any
+from uuid import UUID
+
+from domain.app import SkyLedger
+from domain.compute.instance import Instance
+from domain.context import RequestContext, new_request_id
+from domain.network.backends import (
+    DhcpNetwork,
+    DhcpServer,
+    HostNetwork,
+    NatRules,
+    PortFilters,
+    SegmentState,
+)
+from domain.network.floating import FloatingIp
+from domain.network.network import Network
+from domain.network.port import Port
+from domain.process.backends import PositionStore
+from domain.process.effects import recording
+from domain.process.host_changes import HostChanges, cause_of
+from domain.process.loop import FollowerLoop
+from domain.process.network.drift import NetworkDriftService
+from domain.process.network.plans import (
+    FLOATING_EVENTS,
+    SUBNET_EVENTS,
+    TOPICS,
+    HostWant,
+    NetworkWant,
+    desired,
+    on_host,
+)
+from domain.process.network.security_plans import SECURITY_EVENTS, SECURITY_TOPICS, desired_filters
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NetworkAgentConfig:
+    host: str
+    poll_interval: float = 0.2
+    reconcile_interval: float = 10.0
+    batch_size: int = 100
+
+    @property
+    def position_name(self) -> str:
+        return f"network-agent:{self.host}"
+
+    @property
+    def user_id(self) -> str:
+        return f"network:{self.host}"
+
+
+@dataclass(frozen=True)
+class Drift:
+    kind: str  # segment, dhcp, nat, security-groups, stray-segment, stray-dhcp,
+    #            stray-dhcp-state, stray-nat
+    key: str  # network id (hex), segmentation id (strays), floating address or host
+    detail: str = ""
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        return self.kind, self.key
+
+
+class NetworkAgent(FollowerLoop):
+    role = "network agent"
+    topics = TOPICS + SECURITY_TOPICS
+
+    def __init__(self, app: SkyLedger, network: HostNetwork, dhcp: DhcpServer, nat: NatRules,
+                 positions: PositionStore, drift: NetworkDriftService, config: NetworkAgentConfig,
+                 clock: Callable[[], float] = time.monotonic,
+                 filters: PortFilters | None = None) -> None:
+        self.app, self.network, self.dhcp, self.nat = app, network, dhcp, nat
+        self.filters = filters
+        self.positions, self.drift, self.config, self.clock = positions, drift, config, clock
+        self.host = config.host
+        self.segment_type = str(network.network_type.value)
+        self.position = positions.get(config.position_name)
+        self.changes = HostChanges(app)
+        self.reconciles = 0  # completed reconciler passes
+        self.plans = 0  # desired() computed for a batch of events (not for the reconciler)
+        self._next_reconcile = 0.0
+        self._plan: HostWant | None = None
+        self._settled_networks: set[str] = set()  # converged for this batch's plan
+        self._settled_addresses: set[IPv4Address] = set()
+        self._settled_filters = False
+        super().__init__()
+
+    def begin_batch(self) -> None:
+        """A new batch needs a new plan: the one made for the last may predate its events."""
+        self._plan = None
+        self._settled_networks.clear()
+        self._settled_addresses.clear()
+        self._settled_filters = False
+
+    def plan(self) -> HostWant:
+        """What the host must hold, computed at the first event of the batch that needs it."""
+        if self._plan is None:
+            self._plan = desired(self.app, self.host)
+            self.plans += 1
+        return self._plan
+
+    def handle(self, event: Any) -> bool:
+        """Converge for the event; what that changed is recorded under its request's id."""
+        meta = getattr(event, "meta", None) or {}
+        ctx = RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
+                             request_id=str(meta.get("request_id") or "req-unknown"))
+        with recording(ctx) as traced:
+            acted = self.converge_for(event)
+            if traced.effects:
+                self.changes.applied(traced, self.host, cause_of(event))
+        return acted
+
+    def converge_for(self, event: Any) -> bool:
+        if isinstance(event, FLOATING_EVENTS):
+            return self._floating_event(event)
+        if isinstance(event, SUBNET_EVENTS):
+            return self._subnet_event(event)
+        if isinstance(event, SECURITY_EVENTS):
+            return self.converge_filters()
+        if isinstance(event, Instance.HostClaimed) and event.host != self.host:
+            return False
+        instance = self.app.find(event.originator_id)
+        if not isinstance(instance, Instance) or not instance.ports:
+            return False
+        network_ids = sorted({p["network_id"] for p in instance.ports})
+        if not (on_host(instance, self.host) or any(self._holds(n) for n in network_ids)):
+            return False
+        self.converge_filters()  # the host's set of ports may have changed
+        # What earlier events of the batch converged is as this batch's plan wants it already.
+        networks = [n for n in network_ids if n not in self._settled_networks]
+        addresses = self._unsettled_addresses(instance)
+        if networks or addresses:
+            want = self.plan()
+            for network_id in networks:
+                self.converge_network(network_id, want)
+                self._settled_networks.add(network_id)
+            for address in addresses:
+                self.converge_address(address, want)
+                self._settled_addresses.add(address)
+        return True
+
+    def _unsettled_addresses(self, instance: Instance) -> list[IPv4Address]:
+        """The floating addresses of the instance's ports not yet converged in this batch."""
+        found = []
+        for attached in instance.ports:
+            port = self.app.find(UUID(attached["id"]))
+            if isinstance(port, Port) and port.floating_ip:
+                address = IPv4Address(port.floating_ip)
+                if address not in self._settled_addresses and address not in found:
+                    found.append(address)
+        return found
+
+    def _subnet_event(self, event: Any) -> bool:
+        """A network this host serves had a subnet added, changed or removed."""
+        network_id = event.originator_id.hex
+        if not self._holds(network_id):
+            return False
+        if network_id not in self._settled_networks:
+            self.converge_network(network_id, self.plan())
+            self._settled_networks.add(network_id)
+        return True
+
+    def _floating_event(self, event: Any) -> bool:
+        floating = self.app.find(event.originator_id)
+        if not isinstance(floating, FloatingIp):
+            return False
+        address = IPv4Address(floating.address)
+        instance = self.app.find(UUID(floating.instance_id)) if floating.instance_id else None
+        if not on_host(instance, self.host) and address not in self.nat.list_rules():
+            return False
+        if address not in self._settled_addresses:  # else converged for this batch's plan
+            self.converge_address(address, self.plan())
+            self._settled_addresses.add(address)
+        return True
+
+    # -- converging one network / one address ---------------------------------------------------
+    def converge_network(self, network_id: str, want: HostWant) -> None:
+        wanted = want.networks.get(network_id)
+        if wanted is not None:
+            if wanted.segment_type != self.segment_type:
+                log.error("host %s: network %s is %s, this agent makes %s segments", self.host,
+                          network_id, wanted.segment_type, self.segment_type)
+                return
+            self.apply(wanted)
+            return
+        network = self.app.find(UUID(network_id))
+        if not isinstance(network, Network) or network.segment_type != self.segment_type:
+            return
+        if network_id in self.dhcp.known():  # a server, or the state one killed agent left
+            log.info("host %s: stopping DHCP of network %s", self.host, network_id)
+            self.dhcp.stop(network_id)
+        sid = network.segmentation_id
+        if sid not in want.by_segment(self.segment_type) and self.network.segment(sid):
+            log.info("host %s: removing segment %d (network %s)", self.host, sid, network_id)
+            self.network.remove_segment(sid)
+
+    def apply(self, wanted: NetworkWant, restart_dhcp: bool = False) -> SegmentState:
+        state = self.network.ensure_segment(wanted.spec)
+        config = DhcpNetwork(wanted.network_id, state.bridge, wanted.subnet,
+                             wanted.gateway.ip, mtu=state.mtu, dns_servers=wanted.dns_servers)
+        if restart_dhcp:  # dnsmasq binds to the bridge: a new bridge needs a new server
+            self.dhcp.restart(config, wanted.hosts)
+        else:
+            self.dhcp.start(config, wanted.hosts)
+        return state
+
+    def converge_address(self, address: IPv4Address, want: HostWant) -> None:
+        mapping = want.nat.get(address)
+        if mapping is not None:
+            self.nat.associate(mapping)
+        elif address in self.nat.list_rules():
+            log.info("host %s: removing NAT of %s", self.host, address)
+            self.nat.disassociate(address)
+
+    def converge_filters(self) -> bool:
+        """Every port filter of the host, in one transaction, once per batch (the plan, read
+        after the batch, already holds what its later events changed)."""
+        if self.filters is None:
+            return False
+        if not self._settled_filters:
+            self.filters.apply(desired_filters(self.app, self.host))
+            self._settled_filters = True
+        return True
+
+    def _holds(self, network_id: str) -> bool:
+        network = self.app.find(UUID(network_id))
+        if not isinstance(network, Network) or network.segment_type != self.segment_type:
+            return False
+        return (self.network.segment(network.segmentation_id) is not None
+                or network_id in self.dhcp.known())
+
+    # -- the reconciler --------------------------------------------------------------------------
+    def look(self) -> tuple[HostWant, dict[tuple[str, str], Drift]]:
+        self.catch_up()  # nothing this agent does is half done while it looks
+        want = desired(self.app, self.host)
+        wanted = want.by_segment(self.segment_type)
+        segments, running, known = (self.network.list_segments(), self.dhcp.running(),
+                                    self.dhcp.known())
+        rules = self.nat.list_rules()
+        found: list[Drift] = []
+        for sid, net in sorted(wanted.items()):
+            state = segments.get(sid)
+            if state is None or not state.satisfies(net.spec):
+                found.append(Drift("segment", net.network_id, _describe(sid, state)))
+            elif net.network_id not in running:
+                found.append(Drift("dhcp", net.network_id, "dnsmasq is not running"))
+        found += [Drift("stray-segment", str(sid), "no live instance here needs it")
+                  for sid in sorted(set(segments) - set(wanted))]
+        live = {n.network_id for n in wanted.values()}
+        found += [Drift("stray-dhcp", nid, "no live instance here needs it")
+                  for nid in sorted(running - live)]
+        # An agent killed between stopping a server and removing its directory leaves one.
+        found += [Drift("stray-dhcp-state", nid, "no server, and no live instance here needs it")
+                  for nid in sorted(known - running - live)]
+        for address, mapping in sorted(want.nat.items()):
+            rule = rules.get(address)
+            if rule is None or not rule.matches(mapping):
+                found.append(Drift("nat", str(address), f"want {address} <-> {mapping.fixed_ip},"
+                                   f" found {rule}"))
+        found += [Drift("stray-nat", str(a), "no port on this host has it")
+                  for a in sorted(set(rules) - set(want.nat))]
+        if self.filters is not None and not self.filters.applied() and any(
+                port.enabled for port in desired_filters(self.app, self.host)):
+            found.append(Drift("security-groups", self.host, "the port filter tables are missing"))
+        return want, {d.ident: d for d in found}
+
+    def reconcile(self) -> list[Drift]:
+        """Restore what should exist, remove what nothing explains; each recorded first. Only
+        what two looks (with a catch-up between) both see is drift: an event committed meanwhile
+        is acted on by the agent itself."""
+        _, first = self.look()
+        drifts: list[Drift] = []
+        if first:
+            want, second = self.look()
+            drifts = [d for ident, d in second.items() if ident in first]
+            ctx = RequestContext(user_id=self.config.user_id, request_id=new_request_id())
+            for drift in drifts:
+                with recording(ctx) as traced:
+                    self.settle(ctx, drift, want)
+                    if traced.effects:
+                        self.changes.applied(traced, self.host,
+                                             f"drift {drift.kind} {drift.key} {ctx.request_id}")
+        self.reconciles += 1
+        return drifts
+
+    def settle(self, ctx: RequestContext, drift: Drift, want: HostWant) -> None:
+        resolution = "removed" if drift.kind.startswith("stray-") else "restored"
+        log.warning("host %s: network drift %s %s (%s): %s", self.host, drift.kind, drift.key,
+                    drift.detail, resolution)
+        self.drift.record(ctx, self.host, drift.kind, drift.key, drift.detail, resolution)
+        if drift.kind == "segment":
+            self.apply(want.networks[drift.key], restart_dhcp=True)
+        elif drift.kind == "dhcp":
+            self.apply(want.networks[drift.key])
+        elif drift.kind == "nat":
+            self.nat.associate(want.nat[IPv4Address(drift.key)])
+        elif drift.kind == "stray-segment":
+            self.network.remove_segment(int(drift.key))
+        elif drift.kind in ("stray-dhcp", "stray-dhcp-state"):
+            self.dhcp.stop(drift.key)
+        elif drift.kind == "security-groups" and self.filters is not None:
+            self.filters.apply(desired_filters(self.app, self.host))
+        elif drift.kind == "stray-nat":
+            self.nat.disassociate(IPv4Address(drift.key))
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run_once(self) -> None:
+        self.catch_up()
+        now = self.clock()
+        if now >= self._next_reconcile:
+            self.reconcile()
+            self._next_reconcile = now + self.config.reconcile_interval
+
+
+def _describe(sid: int, state: SegmentState | None) -> str:
+    if state is None:
+        return f"segment {sid}: bridge and segment interface missing"
+    missing = [name for name, ok in (("bridge", state.bridge_exists),
+                                     ("segment interface", state.segment_exists),
+                                     ("enslaving", state.segment_attached),
+                                     ("bridge up", state.bridge_up),
+                                     ("segment up", state.segment_up)) if not ok]
+    return f"segment {sid}: missing {', '.join(missing) or 'gateway address'}"
