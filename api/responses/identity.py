@@ -21,7 +21,7 @@ class CollectionLinks(Body):
 class Project(OpenBody):
     id: str
     name: str
-    domain_id: str
+    domain_id: str | None  # None for a project acting as a domain
     description: str
     enabled: bool
     is_domain: bool

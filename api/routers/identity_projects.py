@@ -21,17 +21,25 @@ from api.bodies.identity import (
     KeystoneUpdate,
     Options,
     collection_links,
+    domain_row,
     flag,
     project_body,
     project_row,
     self_url,
 )
 from api.deps import Authorize, CallerDep, CloudDep, CloudServices, PolicyDep
+from api.identity_domain_projects import (
+    create_domain_project,
+    domain_acting_as_project,
+    domain_project_body,
+    domain_projects,
+)
 from api.responses.identity import ProjectList, ProjectShow
 from api.validation import Description, Name
 from domain.errors import InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from projections.identity import IdentityViews
+from projections.identity_domain_queries import DomainGroupViews
 from projections.store import Row
 
 router = APIRouter(prefix="/identity/v3", tags=["identity: projects"])
@@ -106,12 +114,10 @@ Deleter = Annotated[Caller, Depends(Authorize("identity:delete_project"))]
 AuthProjects = Annotated[Caller, Depends(Authorize("identity:get_auth_projects"))]
 
 
-def placement(cloud: CloudServices, domain_id: str | None, is_domain: bool | None,
+def placement(cloud: CloudServices, domain_id: str | None,
               parent_id: str | None) -> tuple[str, str | None]:
     """(domain id, parent project id or None) of a new project. A parent that is a domain
     means the top level; a parent project gives its domain when none is named."""
-    if is_domain:
-        raise InvalidInput("Projects acting as domains are not supported.")
     if parent_id is None or parent_id == (domain_id or DEFAULT_DOMAIN_ID):
         return domain_id or DEFAULT_DOMAIN_ID, None
     parent = IdentityViews(cloud.store).project(parent_id)
@@ -129,7 +135,12 @@ def projects_body(cloud: CloudServices, request: Request, rows: list[Row]) -> di
 @router.get("/projects", response_model=ProjectList)
 def list_projects(request: Request, cloud: CloudDep, caller: Lister, name: str | None = None,
                   domain_id: str | None = None, enabled: str | None = None,
-                  parent_id: str | None = None) -> dict[str, Any]:
+                  parent_id: str | None = None, is_domain: str | None = None) -> dict[str, Any]:
+    if flag(is_domain, "is_domain"):
+        base = cloud.settings.public_url
+        rows = domain_projects(cloud, name, domain_id, flag(enabled, "enabled"), parent_id)
+        return {"projects": [domain_project_body(r, base) for r in rows],
+                "links": collection_links(self_url(request, base))}
     rows = IdentityViews(cloud.store).projects(name, domain_id, flag(enabled, "enabled"),
                                                parent_id)
     return projects_body(cloud, request, rows)
@@ -138,7 +149,11 @@ def list_projects(request: Request, cloud: CloudDep, caller: Lister, name: str |
 @router.post("/projects", status_code=201, response_model=ProjectShow)
 def create_project(body: ProjectCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
     p = body.project
-    domain_id, parent_id = placement(cloud, p.domain_id, p.is_domain, p.parent_id)
+    if p.is_domain:
+        domain = create_domain_project(cloud, caller.ctx, p.name, p.description or "",
+                                       p.enabled, p.tags, p.extras(), p.domain_id, p.parent_id)
+        return {"project": domain_project_body(domain_row(domain), cloud.settings.public_url)}
+    domain_id, parent_id = placement(cloud, p.domain_id, p.parent_id)
     project = cloud.identity.create_project(
         caller.ctx, p.name, domain_id, description=p.description or "", enabled=p.enabled,
         tags=p.tags, extra=p.extras(), parent_id=parent_id)
@@ -157,13 +172,18 @@ def show_project(project_id: str, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> dict[str, Any]:
     # Policy before lookup, so a non-admin cannot learn which ids exist.
     policy.enforce("identity:get_project", {"target.project.id": project_id}, caller.creds)
-    return {"project": project_body(existing_project(cloud, project_id), cloud.settings.public_url)}
+    base = cloud.settings.public_url
+    if (domain := domain_acting_as_project(cloud, project_id)) is not None:
+        return {"project": domain_project_body(domain, base)}
+    return {"project": project_body(existing_project(cloud, project_id), base)}
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectShow)
 def update_project(project_id: str, body: ProjectUpdateRequest, cloud: CloudDep,
                    caller: Updater) -> dict[str, Any]:
     p = body.project
+    if domain_acting_as_project(cloud, project_id) is not None:
+        return update_domain_project(project_id, p, cloud, caller)
     current = existing_project(cloud, project_id)
     if p.id is not None and p.id != project_id:
         raise InvalidInput("Cannot change the id of a project.")
@@ -182,8 +202,29 @@ def update_project(project_id: str, body: ProjectUpdateRequest, cloud: CloudDep,
     return {"project": project_body(project_row(project), cloud.settings.public_url)}
 
 
+def update_domain_project(domain_id: str, p: ProjectUpdate, cloud: CloudServices,
+                          caller: Caller) -> dict[str, Any]:
+    """PATCH of a project acting as a domain: the domain's own attributes only."""
+    if p.id is not None and p.id != domain_id:
+        raise InvalidInput("Cannot change the id of a project.")
+    if p.is_domain is False or p.domain_id is not None or p.parent_id is not None:
+        raise InvalidInput("A project acting as a domain keeps is_domain, and has neither a "
+                           "domain nor a parent.")
+    changes = p.given("name", "enabled", "tags")
+    if "description" in p.model_fields_set:
+        changes["description"] = p.description or ""
+    if p.extras():
+        changes["extra"] = p.extras()
+    domain = cloud.domains.update_domain(caller.ctx, domain_id, changes)
+    return {"project": domain_project_body(domain_row(domain), cloud.settings.public_url)}
+
+
 @router.delete("/projects/{project_id}", status_code=204)
 def delete_project(project_id: str, cloud: CloudDep, caller: Deleter) -> Response:
+    if domain_acting_as_project(cloud, project_id) is not None:
+        contents = DomainGroupViews(cloud.store).contents(project_id)
+        cloud.domains.delete_domain(caller.ctx, project_id, contents)
+        return Response(status_code=204)
     members = IdentityViews(cloud.store).members_of(project_id)
     cloud.identity.delete_project(caller.ctx, project_id, members)
     return Response(status_code=204)

@@ -81,7 +81,9 @@ BAD_CREATES: list[Any] = [
     {"project": {"name": "p", "tags": ["a", "a"]}},
     {"project": {"name": "p", "tags": ["a/b"]}},
     {"project": {"name": "p", "options": {"immutable": True}}},
-    {"project": {"name": "p", "is_domain": True}},
+    {"project": {"name": "p", "is_domain": True, "parent_id": "default"}},
+    {"project": {"name": "p", "is_domain": True, "domain_id": "default"}},
+    {"project": {"name": "p", "is_domain": "yes"}},
     {"project": {"name": "p"}, "unexpected": 1},
     # Text PostgreSQL cannot store and numbers JSON cannot carry would stall the read model.
     {"project": {"name": "p", "description": "a\x00b"}},
