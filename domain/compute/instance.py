@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.compute import lifecycle
+from domain.compute.copies import FlavorCopy, ImageCopy, PortCopy
 from domain.compute.lifecycle import Fault, Lifecycle
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState, settled
 from domain.errors import InvalidInput, InvalidState
@@ -24,8 +25,8 @@ class Instance(Entity):
         name: str
         project_id: str
         user_id: str
-        flavor: dict[str, Any]
-        image: dict[str, Any]
+        flavor: FlavorCopy
+        image: ImageCopy
         key_name: str | None
         availability_zone: str | None
         metadata: dict[str, str]
@@ -43,8 +44,8 @@ class Instance(Entity):
         name: str,
         project_id: str,
         user_id: str,
-        flavor: dict[str, Any],
-        image: dict[str, Any],
+        flavor: FlavorCopy,
+        image: ImageCopy,
         key_name: str | None,
         availability_zone: str | None,
         metadata: dict[str, str],
@@ -79,10 +80,9 @@ class Instance(Entity):
         self.locked_reason: str | None = None
         self.locked_by: str | None = None
         self.pending: dict[str, Any] | None = None  # the in-progress action and its parameters
-        self.old_flavor: dict[str, Any] | None = None
+        self.old_flavor: FlavorCopy | None = None
         self.resize_from: dict[str, Any] | None = None
-        # Ports on project networks: {id, network_id, network_name, mac, fixed_ip}.
-        self.ports: list[dict[str, str]] = []
+        self.ports: list[PortCopy] = []  # its ports on project networks
         self.volumes: dict[str, str] = {}  # volume id (hex) -> device, from the attach request
         self.shelved_image_id: str | None = None  # the image a shelve filled, for the unshelve
         self.backups: dict[str, list[str]] = {}  # createBackup's: type -> ids, oldest first
@@ -108,10 +108,10 @@ class Instance(Entity):
         return len(self.tried_hosts) + (1 if self.host else 0)
 
     class PortsAttached(Entity.Event):
-        ports: list[dict[str, str]]
+        ports: list[PortCopy]
 
     @event(PortsAttached)
-    def attach_ports(self, ports: list[dict[str, str]]) -> None:
+    def attach_ports(self, ports: list[PortCopy]) -> None:
         self.ports = self.ports + ports
 
     class PortDetached(Entity.Event):
@@ -346,7 +346,7 @@ class Instance(Entity):
         return self.resources_of(self.flavor)
 
     @staticmethod
-    def resources_of(flavor: dict[str, Any]) -> dict[str, int]:
+    def resources_of(flavor: FlavorCopy) -> dict[str, int]:
         # Disk counts root, ephemeral and swap (MiB, rounded up to GiB), as Nova's DiskFilter does.
         disk = int(flavor["disk"]) + int(flavor.get("ephemeral", 0))
         return {
@@ -355,7 +355,7 @@ class Instance(Entity):
             "disk": disk + (int(flavor.get("swap") or 0) + 1023) // 1024,
         }
 
-    def quota_usage(self, flavor: dict[str, Any] | None = None) -> dict[str, int]:
+    def quota_usage(self, flavor: FlavorCopy | None = None) -> dict[str, int]:
         f = flavor or self.flavor
         return {"instances": 1, "cores": int(f["vcpus"]), "ram": int(f["ram"])}
 

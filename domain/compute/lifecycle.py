@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from domain.compute.copies import FlavorCopy, ImageCopy
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState
 
 NO_VALID_HOST = "No valid host was found."
@@ -31,15 +32,15 @@ class Lifecycle:
     task_state: TaskState | None
     power_state: PowerState
     host: str | None
-    flavor: dict[str, Any]
-    image: dict[str, Any]
-    old_flavor: dict[str, Any] | None = None
+    flavor: FlavorCopy
+    image: ImageCopy
+    old_flavor: FlavorCopy | None = None
     resize_from: dict[str, Any] | None = None  # {host, vm_state} before a resize
     pending: dict[str, Any] | None = None  # the in-progress action and its parameters
     fault: Fault | None = None
 
 
-def requested(flavor: dict[str, Any], image: dict[str, Any]) -> Lifecycle:
+def requested(flavor: FlavorCopy, image: ImageCopy) -> Lifecycle:
     return Lifecycle(VmState.BUILDING, TaskState.SCHEDULING, PowerState.NOSTATE, None,
                      flavor, image)
 

@@ -14,6 +14,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.compute.copies import ImageCopy
 from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
 from domain.storage.attachment import new_attachment, now
@@ -41,7 +42,7 @@ class Volume(VolumeHoldings):
         description: str | None
         size: int
         availability_zone: str
-        image: dict[str, Any] | None
+        image: ImageCopy | None
         metadata: dict[str, str]
         host: str | None
         boot_of: str | None
@@ -55,7 +56,7 @@ class Volume(VolumeHoldings):
     @event(Requested)
     def __init__(self, project_id: str, user_id: str, name: str | None,
                  description: str | None, size: int, availability_zone: str,
-                 image: dict[str, Any] | None, metadata: dict[str, str],
+                 image: ImageCopy | None, metadata: dict[str, str],
                  host: str | None, boot_of: str | None = None,
                  delete_on_termination: bool = False, volume_type_id: str | None = None,
                  snapshot_id: str | None = None, source_volid: str | None = None) -> None:

@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.compute.copies import ImageCopy
 from domain.storage.volume_states import (
     SNAPSHOT_SOURCES,
     SNAPSHOT_SOURCES_FORCED,
@@ -35,7 +36,7 @@ class VolumeHoldings(Entity):
     status: VolumeStatus
     size: int
     extending_to: int | None
-    image: dict[str, Any] | None
+    image: ImageCopy | None
     snapshot_id: str | None
     source_volid: str | None
     snapshots: set[str]  # hex ids of its live snapshots

@@ -19,6 +19,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from domain.compute.copies import FlavorCopy, ImageCopy
 from domain.compute.instance import Instance
 from domain.compute.states import TaskState, VmState
 from domain.process.compute.triggers import Kind, Trigger
@@ -34,8 +35,8 @@ RESPAWNING_ACTIONS = frozenset({"start", "reboot_hard"})
 
 @dataclass(frozen=True)
 class Spawn:
-    flavor: dict[str, Any]
-    image: dict[str, Any]
+    flavor: FlavorCopy
+    image: ImageCopy
 
 
 @dataclass(frozen=True)

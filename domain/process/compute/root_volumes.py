@@ -21,6 +21,7 @@ from pathlib import Path
 
 from domain.app import SkyLedger
 from domain.compute.backends import GuestVolume
+from domain.compute.copies import ImageCopy
 from domain.compute.instance import Instance
 from domain.process.backends import ImageFiles
 from domain.process.compute.specs import SpawnRefused
@@ -59,7 +60,7 @@ class RootVolumes:
         if self.backend is None:
             raise SpawnRefused(f"Host {self.host} has no volume backend to make root volume "
                                f"{volume.id}.")
-        image = volume.image or {}
+        image: ImageCopy = volume.image or {}
         content_hash = str(image.get("content_hash") or "")
         if not content_hash or not self.files.exists(content_hash):
             raise SpawnRefused(f"Image file of image {image.get('id')} is not available on "

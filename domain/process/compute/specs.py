@@ -15,13 +15,13 @@ attached volumes (found by the worker: volume_attachments.py) are passed through
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 from domain.backends import FormatMismatch
 from domain.compute.backends import GuestNic, GuestSpec, GuestVolume, ImageDisk, KernelBoot
+from domain.compute.copies import FlavorCopy, ImageCopy, PortCopy
 from domain.errors import DomainError
 from domain.network.bridges import bridge_name
 from domain.network.port_filters import tap_device
@@ -32,7 +32,7 @@ BACKING_FORMATS = {"qcow2": "qcow2", "raw": "raw", "ami": "raw", "vmdk": "vmdk",
                    "vhd": "vpc", "vhdx": "vhdx"}
 DEFAULT_CMDLINE = "console=ttyS0"
 
-ImageFinder = Callable[[str], dict[str, Any] | None]
+ImageFinder = Callable[[str], ImageCopy | None]
 # A network id (hex, as in `Instance.ports`) to its segmentation id; None if there is no such
 # live network.
 SegmentFinder = Callable[[str], int | None]
@@ -46,9 +46,9 @@ class SpawnRefused(DomainError):
     """This host cannot build the guest (e.g. the image file is not here); worth a reschedule."""
 
 
-def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict[str, Any],
+def guest_spec(instance_id: UUID, name: str, flavor: FlavorCopy, image: ImageCopy,
                files: ImageFiles, find_image: ImageFinder, host: str, *,
-               ports: Sequence[Mapping[str, str]] = (),
+               ports: Sequence[PortCopy] = (),
                find_segment: SegmentFinder = _no_networks,
                volumes: Sequence[GuestVolume] = (),
                root_volume: GuestVolume | None = None) -> GuestSpec:
@@ -64,7 +64,7 @@ def guest_spec(instance_id: UUID, name: str, flavor: dict[str, Any], image: dict
     )
 
 
-def _root_disk(image: dict[str, Any], flavor: dict[str, Any], files: ImageFiles,
+def _root_disk(image: ImageCopy, flavor: FlavorCopy, files: ImageFiles,
                host: str) -> ImageDisk:
     disk_format = image.get("disk_format") or ""
     if disk_format not in BACKING_FORMATS:
@@ -81,7 +81,7 @@ def _root_disk(image: dict[str, Any], flavor: dict[str, Any], files: ImageFiles,
     return ImageDisk(path, BACKING_FORMATS[disk_format], size_gib=size or None)
 
 
-def _nic(port: Mapping[str, str], find_segment: SegmentFinder) -> GuestNic:
+def _nic(port: PortCopy, find_segment: SegmentFinder) -> GuestNic:
     segmentation_id = find_segment(port["network_id"])
     if segmentation_id is None:
         raise SpawnRefused(f"Network {port['network_id']} of port {port['id']} is not "
@@ -90,7 +90,7 @@ def _nic(port: Mapping[str, str], find_segment: SegmentFinder) -> GuestNic:
                     device=tap_device(port["id"]))
 
 
-def _image_file(image: dict[str, Any], files: ImageFiles, host: str) -> Path:
+def _image_file(image: ImageCopy, files: ImageFiles, host: str) -> Path:
     content_hash = image.get("content_hash")
     if not content_hash or not files.exists(content_hash):
         raise SpawnRefused(f"Image file of image {image.get('id')} is not available on "
@@ -98,7 +98,7 @@ def _image_file(image: dict[str, Any], files: ImageFiles, host: str) -> Path:
     return Path(files.path(content_hash))
 
 
-def _kernel_boot(image: dict[str, Any], files: ImageFiles, find_image: ImageFinder,
+def _kernel_boot(image: ImageCopy, files: ImageFiles, find_image: ImageFinder,
                  host: str) -> KernelBoot | None:
     properties = image.get("properties") or {}
     kernel_id, ramdisk_id = properties.get("kernel_id"), properties.get("ramdisk_id")

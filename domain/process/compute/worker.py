@@ -23,6 +23,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.catalog.image import Image
 from domain.compute.backends import GuestSpec, Hypervisor
+from domain.compute.copies import ImageCopy
 from domain.compute.instance import Instance
 from domain.context import RequestContext
 from domain.network.network import Network
@@ -48,7 +49,7 @@ from domain.process.compute.volume_attachments import VolumeAttacher, guest_volu
 from domain.process.effects import recording
 from domain.process.host_changes import HostChanges
 from domain.process.loop import FollowerLoop
-from domain.services.compute.copies import image_snapshot
+from domain.services.compute.copies import image_copy
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.storage.volumes import VolumeService
 from domain.storage.backends import RootVolumeBackend
@@ -137,12 +138,12 @@ class ComputeWorker(FollowerLoop):
             return network.segmentation_id
         return None
 
-    def find_image(self, image_id: str) -> dict[str, Any] | None:
+    def find_image(self, image_id: str) -> ImageCopy | None:
         try:
             image = self.app.find(UUID(str(image_id)))
         except ValueError:
             return None
-        return image_snapshot(image) if isinstance(image, Image) and not image.deleted else None
+        return image_copy(image) if isinstance(image, Image) and not image.deleted else None
 
     def _guest_changed(self, instance_id: UUID, exists: bool) -> None:
         if exists:

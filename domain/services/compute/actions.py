@@ -20,7 +20,7 @@ from domain.compute.states import TRANSITIONS, VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.services.compute.boot import check_keypair, parse_uuid
-from domain.services.compute.copies import flavor_snapshot, image_snapshot
+from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
 from domain.services.quotas import open_ledger
@@ -77,7 +77,7 @@ class ActionService:
                 not image.visible_to(ctx.project_id, ctx.is_admin):
             raise InvalidInput(f"Image {image_ref} could not be found.")
         self.check_metadata(instance, changes or {})
-        instance.request("rebuild", ctx.is_admin, image=image_snapshot(image))
+        instance.request("rebuild", ctx.is_admin, image=image_copy(image))
         if changes:
             instance.update(changes)
         self.app.save(instance)
@@ -96,7 +96,7 @@ class ActionService:
                     not image.visible_to(ctx.project_id, ctx.is_admin):
                 raise InvalidInput(f"Image {rescue_image_ref} is unacceptable: "
                                    "Unsupported rescue image.")
-            params["rescue_image"] = image_snapshot(image)
+            params["rescue_image"] = image_copy(image)
         instance.request("rescue", ctx.is_admin, **params)  # the state's 409 comes first
         if instance.root_volume:
             raise InvalidInput(f"Instance {instance_id} cannot be rescued: "
@@ -121,7 +121,7 @@ class ActionService:
         if not isinstance(flavor, Flavor) or flavor.deleted or \
                 not flavor.visible_to(ctx.project_id, ctx.is_admin):
             raise InvalidInput(f"Flavor {flavor_ref} could not be found.")
-        new = flavor_snapshot(flavor)
+        new = flavor_copy(flavor)
         if new["id"] == instance.flavor["id"]:
             raise InvalidInput("When resizing, instances must change flavor!")
         ledger = open_ledger(self.app, instance.project_id)

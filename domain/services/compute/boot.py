@@ -17,6 +17,7 @@ from domain.catalog.flavor import Flavor, flavor_uuid
 from domain.catalog.image import Image
 from domain.catalog.keypair import Keypair, keypair_id
 from domain.commands import HeldLocks, command
+from domain.compute.copies import PortCopy
 from domain.compute.instance import Instance
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
@@ -25,7 +26,7 @@ from domain.network.config import NetworkConfig
 from domain.network.network import Network
 from domain.quota.ledger import QuotaLedger, ledger_id
 from domain.services.compute.boot_volumes import RootVolumeRequest, RootVolumes
-from domain.services.compute.copies import flavor_snapshot, image_snapshot
+from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
@@ -98,7 +99,7 @@ class BootService:
         open_ledger(self.app, project_id).check_metadata_items(len(req.metadata))
         flavor = self.flavor(ctx, req.flavor_ref)
         roots = RootVolumes(self.app, ctx, req.root, flavor) if req.root else None
-        image = roots.image if roots else image_snapshot(self.image(ctx, req.image_ref))
+        image = roots.image if roots else image_copy(self.image(ctx, req.image_ref))
         if not roots and (image["min_ram"] > flavor.ram or image["min_disk"] > flavor.disk > 0):
             raise InvalidInput("Flavor's memory or disk is too small for requested image.")
         if req.key_name is not None:
@@ -120,8 +121,8 @@ class BootService:
                 name=name,
                 project_id=project_id,
                 user_id=user_id,
-                flavor=flavor_snapshot(flavor),
-                image=dict(image),
+                flavor=flavor_copy(flavor),
+                image=image.copy(),
                 key_name=req.key_name,
                 availability_zone=req.availability_zone,
                 metadata=dict(req.metadata),
@@ -180,9 +181,9 @@ class BootService:
             port = plan_port(ws, network_id, instance.id.hex, project_id=instance.project_id)
             plan_port_groups(ws, port, None if security_groups is None
                              else list(security_groups))
-            attached.append({"id": port.id.hex, "network_id": network_id,
-                             "network_name": ws.network(network_id).name, "mac": port.mac,
-                             "fixed_ip": port.fixed_ip})
+            attached.append(PortCopy(id=port.id.hex, network_id=network_id,
+                                     network_name=ws.network(network_id).name, mac=port.mac,
+                                     fixed_ip=port.fixed_ip))
         instance.attach_ports(attached)
 
     def project_network(self, ws: Workset, instance: Instance, ref: str) -> str:

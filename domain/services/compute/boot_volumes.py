@@ -15,16 +15,17 @@ it) and reports it attached with the server's Spawned. The messages are Nova's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from domain.app import SkyLedger
 from domain.catalog.flavor import Flavor
 from domain.catalog.image import Image
+from domain.compute.copies import FlavorCopy, ImageCopy
 from domain.compute.instance import ROOT_DEVICE, Instance
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.quota.ledger import QuotaLedger
-from domain.services.compute.copies import image_snapshot
+from domain.services.compute.copies import volume_image_copy
 from domain.services.storage.lookup import live
 from domain.storage.volume import Volume
 
@@ -53,7 +54,7 @@ class RootVolumes:
     ctx: RequestContext
     req: RootVolumeRequest
     flavor: Flavor
-    image: dict[str, Any] = field(init=False)  # what each instance records as its image
+    image: ImageCopy = field(init=False)  # what each instance records as its image
     source: Volume | None = field(init=False, default=None)  # an existing volume to boot
     planned: list[Volume] = field(default_factory=list)
 
@@ -66,7 +67,7 @@ class RootVolumes:
         if int(self.image.get("min_ram") or 0) > self.flavor.ram:
             raise InvalidInput("Flavor's memory is too small for requested image.")
 
-    def _source_image(self) -> dict[str, Any]:
+    def _source_image(self) -> ImageCopy:
         image = live(self.app, self.req.uuid, Image)
         if not isinstance(image, Image) or not image.visible_to(self.ctx.project_id,
                                                                  self.ctx.is_admin):
@@ -87,7 +88,7 @@ class RootVolumes:
         if image_gib > size:
             raise InvalidInput(f"Invalid input received: Size of specified image {image_gib}GB "
                                f"is larger than volume size {size}GB.")
-        return {**image_snapshot(image), "size": image.size, "checksum": image.checksum}
+        return volume_image_copy(image)
 
     def _source_volume(self) -> Volume:
         volume = live(self.app, self.req.uuid, Volume)
@@ -98,7 +99,7 @@ class RootVolumes:
             raise InvalidInput(f"Block Device {self.req.uuid} is not bootable.")
         return volume
 
-    def claim_flavor(self, flavor: dict[str, Any]) -> dict[str, Any]:
+    def claim_flavor(self, flavor: FlavorCopy) -> FlavorCopy:
         """What the host claim counts: no local root disk (Nova's root_gb 0 when volume-backed)."""
         return {**flavor, "disk": 0}
 

@@ -1,15 +1,13 @@
-"""What an instance keeps of its flavor and image: a copy taken when it is booted, resized or
-rebuilt, so that later changes to the catalog never change a running server."""
+"""Taking an instance's copies (domain/compute/copies.py) of catalog entries."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.catalog.flavor import Flavor
 from domain.catalog.image import Image
+from domain.compute.copies import FlavorCopy, ImageCopy
 
 
-def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
+def flavor_copy(flavor: Flavor) -> FlavorCopy:
     return {
         "id": flavor.flavorid,
         "name": flavor.name,
@@ -22,7 +20,7 @@ def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
     }
 
 
-def image_snapshot(image: Image) -> dict[str, Any]:
+def image_copy(image: Image) -> ImageCopy:
     return {
         "id": image.id.hex,
         "name": image.name,
@@ -33,3 +31,9 @@ def image_snapshot(image: Image) -> dict[str, Any]:
         "min_ram": image.min_ram,
         "properties": dict(image.properties),
     }
+
+
+def volume_image_copy(image: Image) -> ImageCopy:
+    """What a volume made from the image keeps of it: the copy, with the file's size and
+    checksum (Cinder's volume_image_metadata shows them)."""
+    return {**image_copy(image), "size": image.size, "checksum": image.checksum}

@@ -13,7 +13,6 @@ metadata does: instance_uuid, image_type "snapshot", base_image_ref, user_id.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -68,7 +67,7 @@ class SnapshotService:
 def snapshot_image(instance: Instance, name: str, user_id: str,
                    metadata: dict[str, str]) -> Image:
     """The queued image a snapshot of the instance's root disk goes into."""
-    base: dict[str, Any] = instance.image or {}
+    base = instance.image
     inherited = {k: v for k, v in (base.get("properties") or {}).items()
                  if k not in PROVENANCE}
     # The request's metadata has the last word, as in Nova's compute_utils.create_image.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from domain.app import SkyLedger
 from domain.commands import command
+from domain.compute.copies import PortCopy
 from domain.compute.instance import Instance
 from domain.compute.states import VmState
 from domain.context import RequestContext
@@ -35,7 +36,7 @@ class InterfaceService:
 
     @command
     def attach(self, ctx: RequestContext, instance_id: str, net_id: str | None = None,
-               fixed_ip: str | None = None) -> dict[str, str]:
+               fixed_ip: str | None = None) -> PortCopy:
         """A new port on `net_id` (the project's network if None); returns its record on the
         instance: {id, network_id, network_name, mac, fixed_ip}."""
         instance = self.instance_for(ctx, instance_id, "attach_interface")
@@ -47,9 +48,9 @@ class InterfaceService:
         port = plan_port(ws, network_id, instance.id.hex, fixed_ip,
                          project_id=instance.project_id)
         plan_port_groups(ws, port, None)
-        record = {"id": port.id.hex, "network_id": network_id,
-                  "network_name": ws.network(network_id).name, "mac": port.mac,
-                  "fixed_ip": port.fixed_ip}
+        record = PortCopy(id=port.id.hex, network_id=network_id,
+                          network_name=ws.network(network_id).name, mac=port.mac,
+                          fixed_ip=port.fixed_ip)
         instance.attach_ports([record])
         self.app.save(instance, *ws.changed())
         return record

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from domain.app import SkyLedger
 from domain.commands import HeldLocks
+from domain.compute.copies import FlavorCopy
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, HostFull, node_id
 from domain.compute.scheduling.host_state import PendingClaim, RequestSpec
@@ -63,7 +64,7 @@ class Nodes:
 
 def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple[str, ...],
                  different_host: tuple[str, ...],
-                 flavor: dict[str, Any] | None = None) -> RequestSpec:
+                 flavor: FlavorCopy | None = None) -> RequestSpec:
     f = flavor or instance.flavor
     resources = Instance.resources_of(f)
     others = tuple(group.other_hosts(instance.id.hex)) if group else ()

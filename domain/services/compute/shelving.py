@@ -22,7 +22,7 @@ from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.services.compute.actions import ActionService
-from domain.services.compute.copies import image_snapshot
+from domain.services.compute.copies import image_copy
 from domain.services.compute.image_capture import snapshot_image
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 
@@ -66,7 +66,7 @@ class ShelvingService:
         if host is None:
             raise InvalidInput("No valid host was found. No host can take the server.")
         image = self.shelved_image(instance)
-        params = {"image": image_snapshot(image)} if image is not None else {}
+        params = {"image": image_copy(image)} if image is not None else {}
         instance.request("unshelve", ctx.is_admin, host=host, **params)
         if group is not None:
             group.place(instance.id.hex, host)

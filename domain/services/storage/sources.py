@@ -6,8 +6,8 @@ size and type unless the request names its own, and never a smaller size."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from domain.compute.copies import ImageCopy
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.services.storage.lookup import Lookup, live
@@ -22,7 +22,7 @@ class Source:
     size: int
     host: str | None
     volume_type_id: str | None
-    image: dict[str, Any] | None  # what the source was made from (a clone stays bootable)
+    image: ImageCopy | None  # what the source was made from (a clone stays bootable)
 
     def check_size(self, size: int) -> None:
         if size < self.size:

@@ -17,11 +17,12 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.catalog.image import Image
 from domain.commands import changed, command
+from domain.compute.copies import ImageCopy
 from domain.context import RequestContext
 from domain.errors import InvalidInput, QuotaExceeded
 from domain.quota.ledger import QuotaLedger
 from domain.quota.limits import UNLIMITED
-from domain.services.compute.copies import image_snapshot
+from domain.services.compute.copies import volume_image_copy
 from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
 from domain.services.storage.lookup import live
@@ -113,7 +114,7 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         self.app.save(*changed(volume, ledger, vtype))
         return volume
 
-    def source_image(self, ctx: RequestContext, ref: str, size: int) -> dict[str, Any]:
+    def source_image(self, ctx: RequestContext, ref: str, size: int) -> ImageCopy:
         """The image a volume is made from: active, visible to the caller, and fitting."""
         image = live(self.app, ref, Image)
         if not isinstance(image, Image) or not image.visible_to(ctx.project_id, ctx.is_admin):
@@ -127,7 +128,7 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         if image.min_disk > size:
             raise InvalidInput(f"Invalid input received: Volume size {size}GB cannot be smaller "
                                f"than the image minDisk size {image.min_disk}GB.")
-        return {**image_snapshot(image), "size": image.size, "checksum": image.checksum}
+        return volume_image_copy(image)
 
     @command
     def update(self, ctx: RequestContext, volume_id: UUID | str,
