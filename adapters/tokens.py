@@ -37,12 +37,12 @@ class TokenSigner:
 
     def issue(self, user_id: str, project_id: str | None, methods: tuple[str, ...] = ("password",),
               now: float | None = None, system: bool = False,
-              app_cred_id: str | None = None,
-              expires_at: float | None = None) -> tuple[str, TokenClaims]:
+              app_cred_id: str | None = None, expires_at: float | None = None,
+              trust_id: str | None = None) -> tuple[str, TokenClaims]:
         """`expires_at`: a token got with another token expires with it (Keystone's rule)."""
         now = time.time() if now is None else now
         claims = TokenClaims(uuid.uuid4().hex, user_id, project_id, methods, now,
-                             expires_at or now + self.ttl, system, app_cred_id)
+                             expires_at or now + self.ttl, system, app_cred_id, trust_id)
         payload = json.dumps(asdict(claims), separators=(",", ":")).encode()
         return f"{_b64(payload)}.{self._sign(payload)}", claims
 

@@ -21,6 +21,7 @@ from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
 from domain.services.identity import expanded_roles, held_roles
 from domain.services.identity_app_credentials import expired
+from domain.services.identity_trusts import delegated_roles
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def validate(
     if claims.issued_at < getattr(user, "tokens_valid_after", 0.0):
         raise InvalidToken("The token has been revoked.")
     roles: tuple[str, ...] = ()
+    delegated = delegated_roles(app, claims.trust_id) if claims.trust_id else None
     if claims.system:
         roles = expanded_roles(app, held_roles(app, user, SYSTEM_SCOPE))
         if not roles:
@@ -75,7 +77,10 @@ def validate(
         project = app.find(UUID(claims.project_id))
         if not isinstance(project, Project) or project.deleted or not project.enabled:
             raise InvalidToken("The token's project is disabled or no longer exists.")
-        roles = expanded_roles(app, held_roles(app, user, claims.project_id))
+        if delegated is not None:
+            roles = delegated
+        else:
+            roles = expanded_roles(app, held_roles(app, user, claims.project_id))
         if claims.app_cred_id is not None:
             roles = credential_roles(app, claims.app_cred_id, roles)
         if not roles:

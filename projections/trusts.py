@@ -27,6 +27,11 @@ class TrustProjection(Projection):
                      as_json(e.roles), e.impersonation, e.expires_at, e.remaining_uses,
                      e.allow_redelegation))
 
+    @handles(Trust.Consumed)
+    def consumed(self, cur: ReadCursor, e: Trust.Consumed) -> None:
+        cur.execute("UPDATE trusts SET remaining_uses = remaining_uses - 1 WHERE id = ?",
+                    (hexid(e),))
+
     @handles(Trust.Deleted)
     def deleted(self, cur: ReadCursor, e: Trust.Deleted) -> None:
         cur.execute("DELETE FROM trusts WHERE id = ?", (hexid(e),))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from api.responses.base import MISSING, Body, OpenBody, one_of
 
 
@@ -157,6 +159,17 @@ class TokenAppCredential(Body):
     restricted: bool
 
 
+class TokenTrustUser(Body):
+    id: str
+
+
+class TokenTrust(Body):
+    id: str
+    impersonation: bool
+    trustor_user: TokenTrustUser
+    trustee_user: TokenTrustUser
+
+
 class UnscopedToken(Body):
     methods: list[str]
     user: TokenUser
@@ -165,6 +178,8 @@ class UnscopedToken(Body):
     expires_at: str
     catalog: list[CatalogService] = MISSING  # type: ignore[assignment]  # not with ?nocatalog
     application_credential: TokenAppCredential = MISSING  # type: ignore[assignment]
+    # A trust-scoped token names its trust.
+    trust: TokenTrust = Field(MISSING, alias="OS-TRUST:trust")  # type: ignore[assignment]
 
 
 class ProjectToken(UnscopedToken):

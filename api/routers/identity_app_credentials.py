@@ -124,6 +124,8 @@ def create_credential(user_id: str, body: AppCredentialCreateRequest, cloud: Clo
         current = cloud.app_credentials.credential(caller.user_id, caller.claims.app_cred_id)
         if not current.unrestricted:
             raise Forbidden("A restricted application credential cannot make another.")
+    if caller.claims.trust_id is not None:
+        raise Forbidden("Application credentials cannot be made with a trust-scoped token.")
     if caller.project_id is None:
         raise InvalidInput("Application credentials are made with a project-scoped token.")
     a = body.application_credential

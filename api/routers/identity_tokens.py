@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,8 @@ from api.bodies.identity import DEFAULT_DOMAIN, iso, key_only
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.identity import Catalog, TokenShow
-from domain.errors import NotFound
+from api.trust_tokens import TrustRef, consume_trust, refuse_trust_rescope, trust_block
+from domain.errors import InvalidInput, NotFound
 from domain.identity.app_credential import ApplicationCredential
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
@@ -81,6 +82,7 @@ class Scope(BaseModel):
     model_config = ConfigDict(extra="allow")
     project: ProjectRef | None = None
     system: SystemRef | None = None
+    trust: TrustRef | None = Field(None, alias="OS-TRUST:trust")
 
 
 class Auth(BaseModel):
@@ -148,6 +150,7 @@ def authenticate(cloud: CloudServices, identity: Identity
         if claims.app_cred_id is not None:
             # Keystone: a token of an application credential cannot be exchanged for another.
             raise InvalidToken("A token got with an application credential cannot be rescoped.")
+        refuse_trust_rescope(claims)
         return user, tuple(dict.fromkeys([*claims.methods, "token"])), claims.expires_at
     raise InvalidToken("The request you have made requires authentication.")
 
@@ -218,6 +221,8 @@ def token_body(
     elif claims.system:
         body["system"] = {"all": True}
         body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
+    if claims.trust_id is not None:
+        body["OS-TRUST:trust"] = trust_block(cloud, claims.trust_id)
     if claims.app_cred_id is not None:
         credential = cloud.app.find(UUID(claims.app_cred_id))
         if isinstance(credential, ApplicationCredential):
@@ -231,21 +236,29 @@ def token_body(
 
 
 @router.post("/auth/tokens", status_code=201, response_model=TokenShow)
-def issue_token(request: AuthRequest, cloud: CloudDep, response: Response,
+def issue_token(request: AuthRequest, http: Request, cloud: CloudDep, response: Response,
                 nocatalog: str | None = None) -> dict[str, Any]:
     identity, credential, expires_at = request.auth.identity, None, None
+    scope, trust = request.auth.scope, None
     if "application_credential" in identity.methods and identity.application_credential:
         user, credential = authenticate_app_credential(cloud, identity.application_credential)
         methods: tuple[str, ...] = ("application_credential",)
         system, project = False, cloud.app.find(UUID(credential.project_id))
+    elif isinstance(scope, Scope) and scope.trust is not None:
+        if scope.project is not None or scope.system is not None:
+            raise InvalidInput("A token is scoped to one of a project, the system or a trust.")
+        user, methods, expires_at = authenticate(cloud, identity)
+        user, project, trust = consume_trust(cloud, user, scope.trust, http.state.request_id)
+        system = False
     else:
         user, methods, expires_at = authenticate(cloud, identity)
-        system = system_scoped(cloud, user, request.auth.scope)
-        project = None if system else scoped_project(cloud, user, request.auth.scope)
+        system = system_scoped(cloud, user, scope)
+        project = None if system else scoped_project(cloud, user, scope)
     project_id = project.id.hex if project is not None else None
     token, claims = cloud.tokens.issue(user.id.hex, project_id, methods, system=system,
                                        app_cred_id=credential.id.hex if credential else None,
-                                       expires_at=expires_at)
+                                       expires_at=expires_at,
+                                       trust_id=trust.id.hex if trust else None)
     try:
         _, _, roles = validate(cloud.app, cloud.tokens, token)
     except InvalidToken:

@@ -105,6 +105,10 @@ def create_trust(body: TrustCreateRequest, cloud: CloudDep, caller: CallerDep) -
     t = body.trust
     if caller.claims.app_cred_id is not None:
         raise Forbidden("An application credential's token cannot create a trust.")
+    if caller.claims.trust_id is not None:
+        # Keystone redelegates when the trust allows it; skyledger does not redelegate yet.
+        raise Forbidden("A trust-scoped token cannot create a trust: redelegation is not "
+                        "supported.")
     trust = cloud.trusts.create(
         caller.ctx, t.trustor_user_id, t.trustee_user_id, t.project_id,
         role_names(cloud, t.roles), t.impersonation, parse_expiry(t.expires_at),

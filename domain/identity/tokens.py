@@ -21,6 +21,8 @@ class TokenClaims:
     system: bool = False
     # A token got with an application credential: its roles are the credential's.
     app_cred_id: str | None = None
+    # A trust-scoped token (OS-TRUST): its project and roles are the trust's.
+    trust_id: str | None = None
 
 
 class InvalidToken(Exception):
@@ -30,7 +32,7 @@ class InvalidToken(Exception):
 class Tokens(Protocol):
     def issue(self, user_id: str, project_id: str | None, methods: tuple[str, ...] = ("password",),
               now: float | None = None, system: bool = False,
-              app_cred_id: str | None = None,
-              expires_at: float | None = None) -> tuple[str, TokenClaims]: ...
+              app_cred_id: str | None = None, expires_at: float | None = None,
+              trust_id: str | None = None) -> tuple[str, TokenClaims]: ...
 
     def verify(self, token: str, now: float | None = None) -> TokenClaims: ...

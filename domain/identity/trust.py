@@ -6,6 +6,11 @@ from __future__ import annotations
 from eventsourcing.domain import event
 
 from domain.base import Entity
+from domain.errors import Forbidden
+
+
+class TrustUseLimitReached(Forbidden):
+    """Keystone's 403 once a trust's `remaining_uses` are spent."""
 
 
 class Trust(Entity):
@@ -32,6 +37,23 @@ class Trust(Entity):
         self.remaining_uses = remaining_uses
         self.allow_redelegation = allow_redelegation
         self.deleted = False
+
+    def consume(self) -> None:
+        """One use of the trust to get a token: a trust with limited uses records it (and the
+        version check on save makes two racing uses of the last one fail one of them)."""
+        if self.remaining_uses is None:
+            return
+        if self.remaining_uses <= 0:
+            raise TrustUseLimitReached(f"No remaining uses for trust: {self.id.hex}.")
+        self._record_use()
+
+    class Consumed(Entity.Event):
+        pass
+
+    @event(Consumed)
+    def _record_use(self) -> None:
+        assert self.remaining_uses is not None
+        self.remaining_uses -= 1
 
     class Deleted(Entity.Event):
         pass

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import Forbidden, InvalidInput
+from domain.identity.tokens import InvalidToken
 from domain.identity.trust import Trust
+from domain.identity.user import User
 from domain.services.identity import IdentityService, expanded_roles, held_roles, parse_id
 from domain.services.identity_app_credentials import expired
 
@@ -42,6 +46,29 @@ class TrustService:
         return trust
 
     @command
+    def consume(self, ctx: RequestContext, trust_id: str, trustee_user_id: str) -> Trust:
+        """One use of a trust by its trustee to get a trust-scoped token (Keystone's
+        `consume_use`): refused once deleted, expired, used up, or for anyone but the trustee."""
+        trust = self.usable(trust_id)
+        if trust.trustee_user_id != trustee_user_id:
+            raise Forbidden("The user is not the trustee of this trust.")
+        trust.consume()
+        if trust.pending_events:
+            self.app.save(trust)
+        return trust
+
+    def usable(self, trust_id: str) -> Trust:
+        """The trust, if a token may still be got or used with it: not deleted, not expired,
+        its trustor still enabled."""
+        trust = self.trust(trust_id)
+        if expired(trust.expires_at):
+            raise Forbidden(f"The trust {trust_id} has expired.")
+        trustor = self.identity.user(trust.trustor_user_id)
+        if not trustor.enabled:
+            raise Forbidden("The trustor of this trust is disabled.")
+        return trust
+
+    @command
     def delete(self, ctx: RequestContext, trust_id: str, is_admin: bool = False) -> None:
         trust = self.trust(trust_id)
         if not is_admin and ctx.user_id != trust.trustor_user_id:
@@ -51,3 +78,25 @@ class TrustService:
 
     def trust(self, trust_id: str) -> Trust:
         return self.app.get(parse_id(trust_id, "trust"), Trust, "trust")
+
+
+def delegated_roles(app: SkyLedger, trust_id: str) -> tuple[str, ...]:
+    """The roles a token scoped to the trust carries, read at each use of the token: the
+    trust's roles and what they imply, while the trust lives and its trustor and trustee are
+    enabled and the trustor still holds every one of them on the trust's project (Keystone
+    then treats the trust as void: 'Trustee has no delegated roles')."""
+    trust = app.find(UUID(trust_id))
+    if not isinstance(trust, Trust) or trust.deleted or expired(trust.expires_at):
+        raise InvalidToken("The trust of this token is no longer valid.")
+    trustor, trustee = (app.find(UUID(trust.trustor_user_id)),
+                        app.find(UUID(trust.trustee_user_id)))
+    for person in (trustor, trustee):
+        if not isinstance(person, User) or person.deleted or not person.enabled:
+            raise InvalidToken("The trustor or trustee of this token's trust is disabled or gone.")
+    assert isinstance(trustor, User)
+    if trust.project_id is None:
+        return ()
+    delegated = expanded_roles(app, trust.roles)
+    if not set(delegated) <= set(expanded_roles(app, held_roles(app, trustor, trust.project_id))):
+        raise InvalidToken("Trustee has no delegated roles.")
+    return delegated
