@@ -52,7 +52,7 @@ class HostChange(Entity):
         self.host, self.cause = host, cause
 
 
-def cause_of(event: Any) -> str:
+def cause_of(event: Entity.Event) -> str:
     return (f"{type(event).__qualname__} {event.originator_id.hex} "
             f"v{event.originator_version}")
 

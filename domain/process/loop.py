@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from domain.base import Entity
 from domain.log_follower import LogFollower, read_batch
 from domain.process.backends import PositionStore
 
@@ -52,7 +53,9 @@ class FollowerLoop(LogFollower):
             for notification in batch.notifications:
                 if self.stopped:
                     return acted
-                if self.handle(self.app.mapper.to_domain_event(notification)):
+                # Every aggregate of ours is an Entity, so every event in the log is its Event.
+                event = cast(Entity.Event, self.app.mapper.to_domain_event(notification))
+                if self.handle(event):
                     acted += 1
                     self._advance(notification.id)
                 else:
@@ -68,7 +71,7 @@ class FollowerLoop(LogFollower):
         """A batch was just selected and its events are about to be handled: state read from
         now on is at least as new as every event in it (the network agent plans once here)."""
 
-    def handle(self, event: Any) -> bool:
+    def handle(self, event: Entity.Event) -> bool:
         """Act on one event if it concerns this host; True when it needed action."""
         raise NotImplementedError
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from domain.base import Entity
 from domain.compute.instance import Instance
 
 
@@ -65,7 +65,7 @@ class Trigger:
         return True
 
 
-def trigger_of(event: Any) -> Trigger | None:
+def trigger_of(event: Entity.Event) -> Trigger | None:
     kind = _KINDS.get(type(event))
     if kind is None:
         return None

@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.app import SkyLedger
+from domain.base import Entity
 from domain.compute.backends import GuestNotFound, GuestVolume, Hypervisor, HypervisorError
 from domain.compute.instance import Instance
 from domain.context import RequestContext
@@ -106,7 +107,7 @@ class VolumeAttacher:
         self.app, self.hypervisor, self.volumes = app, hypervisor, volumes
         self.host, self.user_id = host, user_id
 
-    def handle(self, event: Any) -> bool:
+    def handle(self, event: Entity.Event) -> bool:
         """Act on a volume request event if it concerns this host; True when it did."""
         if not isinstance(event, REQUESTS):
             return False
@@ -125,7 +126,7 @@ class VolumeAttacher:
             self.execute(step, volume, traced)
         return True
 
-    def superseded(self, event: Any) -> bool:
+    def superseded(self, event: Entity.Event) -> bool:
         later = self.app.repository.event_store.get(event.originator_id,
                                                     gt=event.originator_version)
         return any(isinstance(e, SUPERSEDING) for e in later)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.base import Entity
 from domain.catalog.image import Image
 from domain.compute.backends import GuestSpec, Hypervisor
 from domain.compute.copies import ImageCopy
@@ -88,7 +88,7 @@ class ComputeWorker(FollowerLoop):
         self._next_reconcile = self._next_console = 0.0
         super().__init__()
 
-    def handle(self, event: Any) -> bool:
+    def handle(self, event: Entity.Event) -> bool:
         trigger = trigger_of(event)
         if trigger is None:
             return self.attacher.handle(event)  # a volume request, or nothing for us

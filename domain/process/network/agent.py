@@ -36,10 +36,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address
-from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.base import Entity
 from domain.compute.instance import Instance
 from domain.context import RequestContext, new_request_id
 from domain.network.backends import (
@@ -138,7 +138,7 @@ class NetworkAgent(FollowerLoop):
             self.plans += 1
         return self._plan
 
-    def handle(self, event: Any) -> bool:
+    def handle(self, event: Entity.Event) -> bool:
         """Converge for the event; what that changed is recorded under its request's id."""
         meta = getattr(event, "meta", None) or {}
         ctx = RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
@@ -149,7 +149,7 @@ class NetworkAgent(FollowerLoop):
                 self.changes.applied(traced, self.host, cause_of(event))
         return acted
 
-    def converge_for(self, event: Any) -> bool:
+    def converge_for(self, event: Entity.Event) -> bool:
         if isinstance(event, FLOATING_EVENTS):
             return self._floating_event(event)
         if isinstance(event, SUBNET_EVENTS):
@@ -189,7 +189,7 @@ class NetworkAgent(FollowerLoop):
                     found.append(address)
         return found
 
-    def _subnet_event(self, event: Any) -> bool:
+    def _subnet_event(self, event: Entity.Event) -> bool:
         """A network this host serves had a subnet added, changed or removed."""
         network_id = event.originator_id.hex
         if not self._holds(network_id):
@@ -199,7 +199,7 @@ class NetworkAgent(FollowerLoop):
             self._settled_networks.add(network_id)
         return True
 
-    def _floating_event(self, event: Any) -> bool:
+    def _floating_event(self, event: Entity.Event) -> bool:
         floating = self.app.find(event.originator_id)
         if not isinstance(floating, FloatingIp):
             return False

@@ -9,11 +9,11 @@ while the snapshot still waits for them, so a replay after a crash converges.
 from __future__ import annotations
 
 import logging
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from domain.base import Entity
 from domain.context import RequestContext
 from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.storage.backends import VolumeBackend, VolumeBackendError
@@ -30,10 +30,10 @@ class SnapshotWork:
                  host: str) -> None:
         self.backend, self.snapshots, self.host = backend, snapshots, host
 
-    def handles(self, event: Any) -> bool:
+    def handles(self, event: Entity.Event) -> bool:
         return isinstance(event, EVENTS)
 
-    def due(self, event: Any) -> Snapshot | None:
+    def due(self, event: Entity.Event) -> Snapshot | None:
         """The snapshot, when this event still asks this host for something."""
         snapshot = self.snapshots.load(event.originator_id)
         if snapshot is None or snapshot.host != self.host:

@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from domain.app import SkyLedger
+from domain.base import Entity
 from domain.context import RequestContext
 from domain.process.backends import ImageFiles, PositionStore
 from domain.process.effects import recording
@@ -80,7 +80,7 @@ class VolumeWorker(FollowerLoop):
         self._next_reconcile = 0.0
         super().__init__()
 
-    def handle(self, event: Any) -> bool:
+    def handle(self, event: Entity.Event) -> bool:
         if self.snapshots.handles(event):
             snapshot = self.snapshots.due(event)
             if snapshot is None:
@@ -89,7 +89,7 @@ class VolumeWorker(FollowerLoop):
                 self.snapshots.carry_out(snapshot, traced)
             return True
         kind = KINDS.get(type(event))
-        if kind is None or (kind is Kind.CREATE and event.host != self.host):
+        if kind is None or (kind is Kind.CREATE and getattr(event, "host", None) != self.host):
             return False
         plan = decide(kind, self.outcomes.load(event.originator_id), self.host)
         if plan is None or self.superseded(event):
@@ -101,13 +101,13 @@ class VolumeWorker(FollowerLoop):
             self.carry_out(plan, traced)
         return True
 
-    def context_of(self, event: Any) -> RequestContext:
+    def context_of(self, event: Entity.Event) -> RequestContext:
         """The worker acts under the request id of the event that asked for it."""
         meta = getattr(event, "meta", None) or {}
         return RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
                               request_id=str(meta.get("request_id") or "req-unknown"))
 
-    def superseded(self, event: Any) -> bool:
+    def superseded(self, event: Entity.Event) -> bool:
         """Whether a later request was made of this volume: its current status then belongs
         to that request, which is acted on under its own request id when its event comes up."""
         later = self.app.repository.event_store.get(event.originator_id,
