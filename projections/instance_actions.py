@@ -23,6 +23,7 @@ from domain.compute.instance import Instance
 from domain.errors import InvalidInput
 from domain.storage.volume import Volume
 from projections import instance_action_hosts as hosts
+from projections import migrations
 from projections.base import Projection, hexid
 from projections.store import ReadCursor, ReadStore, Row
 
@@ -62,7 +63,7 @@ def request_id(event: Any) -> str:
 class InstanceActionProjection(Projection):
     name = "instance_actions"
     tables = ("instance_action_events", "instance_actions", "instance_action_volumes",
-              hosts.TABLE)
+              hosts.TABLE, migrations.TABLE)
     ddl = (
         "CREATE TABLE IF NOT EXISTS instance_actions (instance_id TEXT NOT NULL,"
         " request_id TEXT NOT NULL, seq BIGINT NOT NULL, action TEXT NOT NULL, user_id TEXT,"
@@ -75,6 +76,7 @@ class InstanceActionProjection(Projection):
         "CREATE TABLE IF NOT EXISTS instance_action_volumes (volume_id TEXT PRIMARY KEY,"
         " instance_id TEXT NOT NULL)",
         hosts.DDL,
+        migrations.DDL,
     )
 
     def __init__(self) -> None:
@@ -109,11 +111,15 @@ class InstanceActionProjection(Projection):
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
         step = self.steps.get(type(event))
         if step is not None:
+            migrations.follow(cur, event, position)  # before the host moves: the source
             hosts.follow(cur, event)  # first: a step this event opens runs where it leaves it
             step(cur, event, position)
 
     def action_requested(self, cur: ReadCursor, e: Any, position: int) -> None:
-        Step(self, action=ACTION_NAMES[e.action], opens=STEP_NAMES[e.action])(cur, e, position)
+        # A cold migration is a resize to the same flavor elsewhere; Nova names it "migrate".
+        cold = e.action == "resize" and e.params.get("migration_type") == "migration"
+        action = "migrate" if cold else ACTION_NAMES[e.action]
+        Step(self, action=action, opens=STEP_NAMES[e.action])(cur, e, position)
 
     def action_finished(self, cur: ReadCursor, e: Any, position: int) -> None:
         result = "Success" if isinstance(e, Instance.ActionSucceeded) else "Error"

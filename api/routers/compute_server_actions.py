@@ -24,6 +24,7 @@ from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_deferred_delete as deferred_delete
 from api.routers import compute_floating_ip_actions as floating_ip_actions
+from api.routers import compute_migrations as migrations
 from api.routers import compute_rescue_shelve as rescue_shelve
 from api.routers import compute_security_group_actions as security_group_actions
 from api.routers import compute_server_image as server_image
@@ -222,7 +223,7 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     "os-resetState": reset_state,
     **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
     **security_group_actions.HANDLERS, **rescue_shelve.HANDLERS,
-    **deferred_delete.HANDLERS,
+    **deferred_delete.HANDLERS, **migrations.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",

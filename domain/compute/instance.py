@@ -172,15 +172,21 @@ class Instance(Entity):
 
     # -- actions carried out by the worker ---------------------------------------------------
     def request(self, action: str, is_admin: bool, **params: Any) -> None:
-        self.check_unlocked(is_admin, action)
+        self.check_can(action, is_admin)
+        self._requested(action, self.vm_state.value, params)
+
+    def check_can(self, action: str, is_admin: bool, shown_as: str | None = None) -> None:
+        """The 409 an action meets in this state (or on a locked instance), before any claim
+        is made for it; `shown_as` names it in the message (Nova's API name)."""
+        name = shown_as or action
+        self.check_unlocked(is_admin, name)
         transition = TRANSITIONS[action]
         if self.task_state is not None or self.vm_state not in transition.sources:
             raise InvalidState(
-                f"Cannot '{action}' instance {self.id} while it is in vm_state "
+                f"Cannot '{name}' instance {self.id} while it is in vm_state "
                 f"{self.vm_state.value}"
                 + (f" task_state {self.task_state.value}" if self.task_state else "")
             )
-        self._requested(action, self.vm_state.value, params)
 
     class ActionRequested(Entity.Event):
         action: str

@@ -6,6 +6,7 @@ that never reached a host (or whose host is down) completes at once too, releasi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -141,6 +142,33 @@ class ActionService:
         if group is not None:
             group.start_move(instance.id.hex, host)
         self.app.save(*changed(instance, ledger, group), *nodes.changed())
+        return instance
+
+    @command
+    def migrate(self, ctx: RequestContext, instance_id: str, host: str | None = None) -> Instance:
+        """A cold migration: a resize to the same flavor on another host (the one named, if
+        any), confirmed or reverted as a resize is. No other host that can take it is Nova's
+        400 NoValidHost."""
+        instance = self.instance(ctx, instance_id)
+        instance.check_can("resize", ctx.is_admin, shown_as="migrate")
+        if host is not None and host == instance.host:
+            raise InvalidInput("The target host can't be the same one of the instance.")
+        nodes = Nodes(self.app)
+        if host is not None and nodes.get(host) is None:
+            raise InvalidInput(f"Compute host {host} could not be found.")
+        group = self.group_of(instance)
+        spec = replace(request_spec(instance, group, (host,) if host else (), ()),
+                       ignore_hosts=(*instance.tried_hosts, *([instance.host] if instance.host
+                                                              else [])))
+        chosen = place(instance, spec, self.chooser, nodes, group,
+                       claim_key=f"{instance.id.hex}:resize")
+        if chosen is None:
+            raise InvalidInput("No valid host was found. No other host can take the server.")
+        instance.request("resize", ctx.is_admin, flavor=dict(instance.flavor), host=chosen,
+                         growth={"cores": 0, "ram": 0}, migration_type="migration")
+        if group is not None:
+            group.start_move(instance.id.hex, chosen)
+        self.app.save(*changed(instance, group), *nodes.changed())
         return instance
 
     def confirm_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
