@@ -14,6 +14,18 @@ Handler = Callable[[Any, ReadCursor, Any], None]
 H = TypeVar("H", bound=Callable[..., None])
 
 
+# What one event does to a read model's JSON document (an evolve table's row).
+Evolve = Callable[[dict[str, Any], Any], None]
+E = TypeVar("E")
+
+
+def on(event_class: type[E], evolve: Callable[[dict[str, Any], E], None]) -> tuple[type, Evolve]:
+    """One row of an evolve table. Written `on(Cls, lambda d, e: ...)`, the lambda's `e` is typed
+    as `Cls` (mypy infers it from the class), so a field the event lacks fails the type check
+    instead of the projection."""
+    return event_class, evolve
+
+
 def handles(*event_classes: type) -> Callable[[H], H]:
     """Mark a projection method as the handler of these event classes."""
 

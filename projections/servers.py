@@ -21,7 +21,7 @@ from domain.compute.server_group import ServerGroup
 from domain.compute.states import PowerState, TaskState, VmState
 from domain.errors import InvalidInput
 from domain.network.floating import FloatingIp
-from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
 from projections.store import ReadCursor, ReadStore, Row
 
 
@@ -100,21 +100,19 @@ def _volume_detached(doc: dict[str, Any], e: Instance.VolumeDetached) -> None:
     doc["volumes"] = [v for v in doc.get("volumes", []) if v["id"] != e.volume_id]
 
 
-Evolve = Callable[[dict[str, Any], Any], None]
-
 # What the read model keeps beside the lifecycle, per instance event.
-EVOLVE: dict[type, Evolve] = {
-    Instance.PortsAttached: lambda d, e: d.update(ports=[*d.get("ports", []), *e.ports]),
-    Instance.PortDetached: lambda d, e: d.update(
-        ports=[p for p in d.get("ports", []) if p["id"] != e.port_id]),
-    Instance.Spawned: lambda d, e: d.update(launched_at=moment(e)),
-    Instance.Locked: lambda d, e: d.update(locked=True, locked_reason=e.reason),
-    Instance.Unlocked: lambda d, e: d.update(locked=False, locked_reason=None),
-    Instance.Updated: lambda d, e: d.update(e.changes),
-    Instance.VolumeAttachRequested: _volume_requested,
-    Instance.VolumeDetached: _volume_detached,
-    Instance.Deleted: lambda d, e: d.update(deleted=True, terminated_at=moment(e)),
-}
+EVOLVE: dict[type, Evolve] = dict([
+    on(Instance.PortsAttached, lambda d, e: d.update(ports=[*d.get("ports", []), *e.ports])),
+    on(Instance.PortDetached, lambda d, e: d.update(
+        ports=[p for p in d.get("ports", []) if p["id"] != e.port_id])),
+    on(Instance.Spawned, lambda d, e: d.update(launched_at=moment(e))),
+    on(Instance.Locked, lambda d, e: d.update(locked=True, locked_reason=e.reason)),
+    on(Instance.Unlocked, lambda d, e: d.update(locked=False, locked_reason=None)),
+    on(Instance.Updated, lambda d, e: d.update(e.changes)),
+    on(Instance.VolumeAttachRequested, _volume_requested),
+    on(Instance.VolumeDetached, _volume_detached),
+    on(Instance.Deleted, lambda d, e: d.update(deleted=True, terminated_at=moment(e))),
+])
 
 
 def evolve(doc: dict[str, Any], e: Instance.Event) -> None:

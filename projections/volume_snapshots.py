@@ -8,29 +8,26 @@ snapshot's row goes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from domain.storage.snapshot import Snapshot
-from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
 from projections.servers import moment
 from projections.store import ReadCursor, ReadStore, Row
 
 COLUMNS = ("project_id", "volume_id", "name", "status", "updated_at")
 
-Evolve = Callable[[dict[str, Any], Any], None]
-
-EVOLVE: dict[type, Evolve] = {
-    Snapshot.Updated: lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
-        "name", "description", "metadata")}),
-    Snapshot.DeleteRequested: lambda d, e: d.update(status="deleting"),
-    Snapshot.StatusReset: lambda d, e: d.update(status=e.status),
-    Snapshot.StatusUpdated: lambda d, e: d.update(status=e.status, progress=e.progress),
-    Snapshot.Provisioned: lambda d, e: d.update(status="available", progress="100%",
-                                                fault=None),
-    Snapshot.ProvisionFailed: lambda d, e: d.update(status="error", fault=e.reason),
-    Snapshot.DeleteFailed: lambda d, e: d.update(status="error_deleting", fault=e.reason),
-}
+EVOLVE: dict[type, Evolve] = dict([
+    on(Snapshot.Updated, lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
+        "name", "description", "metadata")})),
+    on(Snapshot.DeleteRequested, lambda d, e: d.update(status="deleting")),
+    on(Snapshot.StatusReset, lambda d, e: d.update(status=e.status)),
+    on(Snapshot.StatusUpdated, lambda d, e: d.update(status=e.status, progress=e.progress)),
+    on(Snapshot.Provisioned, lambda d, e: d.update(status="available", progress="100%",
+                                                fault=None)),
+    on(Snapshot.ProvisionFailed, lambda d, e: d.update(status="error", fault=e.reason)),
+    on(Snapshot.DeleteFailed, lambda d, e: d.update(status="error_deleting", fault=e.reason)),
+])
 
 
 class VolumeSnapshotProjection(Projection):

@@ -10,11 +10,10 @@ confirmed.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
 from typing import Any
 
 from domain.storage.volume import Volume
-from projections.base import Projection, as_json, from_json, handles, hexid
+from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
 from projections.servers import moment
 from projections.store import ReadCursor, ReadStore, Row
 
@@ -36,36 +35,34 @@ def _attached(doc: dict[str, Any], e: Any) -> None:
         "attached_at": e.attached_at})
 
 
-Evolve = Callable[[dict[str, Any], Any], None]
-
 # One step per volume event, mirroring domain/storage/volume.py.
-EVOLVE: dict[type, Evolve] = {
-    Volume.Updated: lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
-        "name", "description", "metadata", "volume_type_id")}),
-    Volume.ExtendRequested: lambda d, e: d.update(status="extending",
-                                                  extending_to=e.new_size),
-    Volume.DeleteRequested: lambda d, e: d.update(status="deleting"),
-    Volume.AttachRequested: lambda d, e: d.update(status="attaching",
-                                                  attachment=dict(e.attachment)),
-    Volume.DetachRequested: lambda d, e: d.update(status="detaching"),
-    Volume.StatusReset: lambda d, e: d.update(status=e.status, attachment=None,
-                                              extending_to=None),
-    Volume.Provisioned: lambda d, e: d.update(status="available", path=e.path, fault=None),
-    Volume.ProvisionFailed: lambda d, e: d.update(status="error", fault=e.reason),
-    Volume.Extended: lambda d, e: d.update(status="available", size=e.size,
-                                           extending_to=None, fault=None),
-    Volume.ExtendFailed: lambda d, e: d.update(status="error_extending", extending_to=None,
-                                               fault=e.reason),
-    Volume.DeleteFailed: lambda d, e: d.update(status="error_deleting", fault=e.reason),
-    Volume.Attached: _attached,
-    Volume.AttachFailed: lambda d, e: d.update(status="available", attachment=None,
-                                               fault=e.reason),
-    Volume.Detached: lambda d, e: d.update(status="available", attachment=None),
-    Volume.DetachFailed: lambda d, e: d.update(status="in-use", fault=e.reason),
-    Volume.BootRescheduled: lambda d, e: d.update(host=e.storage_host, attachment=d[
-        "attachment"] and {**d["attachment"], "host": e.server_host}),
-    Volume.Lost: lambda d, e: d.update(status="error", extending_to=None, fault=e.reason),
-}
+EVOLVE: dict[type, Evolve] = dict([
+    on(Volume.Updated, lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
+        "name", "description", "metadata", "volume_type_id")})),
+    on(Volume.ExtendRequested, lambda d, e: d.update(status="extending",
+                                                  extending_to=e.new_size)),
+    on(Volume.DeleteRequested, lambda d, e: d.update(status="deleting")),
+    on(Volume.AttachRequested, lambda d, e: d.update(status="attaching",
+                                                  attachment=dict(e.attachment))),
+    on(Volume.DetachRequested, lambda d, e: d.update(status="detaching")),
+    on(Volume.StatusReset, lambda d, e: d.update(status=e.status, attachment=None,
+                                              extending_to=None)),
+    on(Volume.Provisioned, lambda d, e: d.update(status="available", path=e.path, fault=None)),
+    on(Volume.ProvisionFailed, lambda d, e: d.update(status="error", fault=e.reason)),
+    on(Volume.Extended, lambda d, e: d.update(status="available", size=e.size,
+                                           extending_to=None, fault=None)),
+    on(Volume.ExtendFailed, lambda d, e: d.update(status="error_extending", extending_to=None,
+                                               fault=e.reason)),
+    on(Volume.DeleteFailed, lambda d, e: d.update(status="error_deleting", fault=e.reason)),
+    on(Volume.Attached, _attached),
+    on(Volume.AttachFailed, lambda d, e: d.update(status="available", attachment=None,
+                                               fault=e.reason)),
+    on(Volume.Detached, lambda d, e: d.update(status="available", attachment=None)),
+    on(Volume.DetachFailed, lambda d, e: d.update(status="in-use", fault=e.reason)),
+    on(Volume.BootRescheduled, lambda d, e: d.update(host=e.storage_host, attachment=d[
+        "attachment"] and {**d["attachment"], "host": e.server_host})),
+    on(Volume.Lost, lambda d, e: d.update(status="error", extending_to=None, fault=e.reason)),
+])
 
 
 class VolumeProjection(Projection):
