@@ -20,18 +20,21 @@ from domain.compute.backends import KernelBoot
 # tests/support assert too, and their failures should read as well.
 pytest.register_assert_rewrite("tests.support")
 # After that registration, so that its asserts are rewritten:
+from tests.hosts.image import HostImage, build_image, qemu_cannot_start  # noqa: E402
 from tests.support.hypervisor import build_guest_image, missing_capability  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tests that use the machine's singletons: libvirtd (qemu:///system and the test driver behind
-# it, which one of them restarts), real guests, network namespaces and their tools, a process
-# killed at random. Under pytest-xdist (ops/test runs `-n N --dist loadgroup`) they all go to one
-# worker, one after another, as without xdist; every other module runs whole on some worker, so
-# its module-scoped fixtures (a `skyledger serve` process) start once.
+# it, which one of them restarts), real guests, test-host VMs (tests/hosts/, a CPU each under
+# TCG), network namespaces and their tools, a process killed at random. Under pytest-xdist
+# (ops/test runs `-n N --dist loadgroup`) they all go to one worker, one after another, as
+# without xdist; every other module runs whole on some worker, so its module-scoped fixtures
+# (a `skyledger serve` process) start once.
 HOST_BOUND_PATHS = ("tests/integration/hypervisor/", "tests/integration/storage/",
                     "tests/integration/network/", "tests/integration/crash/",
                     "tests/integration/faults/", "tests/e2e/test_real_guest")
-HOST_BOUND_FIXTURES = frozenset({"libvirtd", "network_tools", "namespaces", "guest_image"})
+HOST_BOUND_FIXTURES = frozenset({"libvirtd", "network_tools", "namespaces", "guest_image",
+                                 "test_host_image"})
 
 # ops/test makes sure this server runs; a developer may point the suite elsewhere.
 PG_ADMIN_URL = os.environ.get("SKYLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -82,6 +85,16 @@ def guest_image() -> KernelBoot:
 
 
 @pytest.fixture(scope="session")
+def test_host_image() -> HostImage:
+    """The test hosts' kernel and initramfs (tests/hosts/), built once per run; skips, saying
+    why, only where QEMU cannot start."""
+    reason = qemu_cannot_start()
+    if reason is not None:
+        pytest.skip(reason)
+    return build_image()
+
+
+@pytest.fixture(scope="session")
 def network_tools() -> None:
     """Root, Linux, and dnsmasq/nft/ip/ping installed (ops/setup-network-tools is a no-op then)."""
     if platform.system() != "Linux" or os.geteuid() != 0:
@@ -110,5 +123,6 @@ def xdist_group(item: pytest.Item) -> str:
     module = item.path.relative_to(ROOT).as_posix()
     host_bound = (module.startswith(HOST_BOUND_PATHS)
                   or item.get_closest_marker("qemu") is not None
+                  or item.get_closest_marker("test_host") is not None
                   or not HOST_BOUND_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
     return "host" if host_bound else module
