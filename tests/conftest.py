@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from domain.compute.backends import KernelBoot
@@ -49,6 +48,8 @@ def _pg_url(database: str, schema: str | None = None) -> str:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A database for this test run, dropped at the end."""
+    import psycopg  # here: its import costs a test host (tests/hosts/) seconds it rarely needs
+
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
     yield PG_DATABASE
@@ -59,6 +60,8 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture
 def pg_schema_url(pg_database: str) -> Iterator[str]:
     """A PostgreSQL URL whose events and read models live in a fresh schema, dropped after."""
+    import psycopg
+
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_pg_url(pg_database), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')

@@ -8,21 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
-from adapters.persistence import Database
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from api.app import create_app
 from domain.compute.backends import KernelBoot
-from ops.bootstrap import Cloud, build
-from ops.first_start import ensure_bootstrapped
-from projections.scratch import ScratchSpace, scratch_labels
-from tests.support.cli import History, cli_env
-from tests.support.compute_api import SERVERS, Compute, auth, make_image, register_host
-from tests.support.fleet import Fleet
 from tests.support.hypervisor import (
     QEMU_URI,
     TEST_URI,
@@ -32,14 +24,27 @@ from tests.support.hypervisor import (
     run_script,
     write_node_file,
 )
-from tests.support.identity import make_member, password_token
 from tests.support.network_namespaces import Host, Namespaces, connect, ip
-from tests.support.settings import make_settings
-from tests.support.volumes_api import Volumes
+
+# The composed cloud, its API and the helpers built on them are imported by the fixtures that
+# use them: importing the API takes seconds here and minutes in a test host (tests/hosts/),
+# where the network tests that need none of it run.
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from ops.bootstrap import Cloud
+    from tests.support.cli import History
+    from tests.support.compute_api import Compute
+    from tests.support.fleet import Fleet
+    from tests.support.volumes_api import Volumes
 
 
 @pytest.fixture
 def cloud(database_url: str, tmp_path: Path) -> Iterator[Cloud]:
+    from ops.bootstrap import build
+    from ops.first_start import ensure_bootstrapped
+    from tests.support.settings import make_settings
+
     cloud = build(make_settings(tmp_path / "data", database_url), follow=False)
     ensure_bootstrapped(cloud)
     yield cloud
@@ -48,6 +53,10 @@ def cloud(database_url: str, tmp_path: Path) -> Iterator[Cloud]:
 
 @pytest.fixture
 def client(cloud: Cloud) -> Iterator[TestClient]:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
     with TestClient(create_app(cloud)) as test_client:
         yield test_client
 
@@ -55,11 +64,15 @@ def client(cloud: Cloud) -> Iterator[TestClient]:
 @pytest.fixture
 def admin(client: TestClient) -> dict[str, str]:
     """Headers of the bootstrap admin, scoped to the admin project."""
+    from tests.support.identity import password_token
+
     return {"X-Auth-Token": password_token(client, "admin", "admin-secret", "admin")}
 
 
 @pytest.fixture
 def member_a(cloud: Cloud, client: TestClient) -> dict[str, str]:
+    from tests.support.identity import make_member, password_token
+
     ids = make_member(cloud, "project-a", "alice")
     ids["token"] = password_token(client, "alice", ids["password"], "project-a")
     return ids
@@ -67,6 +80,8 @@ def member_a(cloud: Cloud, client: TestClient) -> dict[str, str]:
 
 @pytest.fixture
 def member_b(cloud: Cloud, client: TestClient) -> dict[str, str]:
+    from tests.support.identity import make_member, password_token
+
     ids = make_member(cloud, "project-b", "bob")
     ids["token"] = password_token(client, "bob", ids["password"], "project-b")
     return ids
@@ -74,6 +89,8 @@ def member_b(cloud: Cloud, client: TestClient) -> dict[str, str]:
 
 @pytest.fixture
 def compute(cloud: Cloud, client: TestClient) -> Compute:
+    from tests.support.compute_api import Compute, make_image, register_host
+
     register_host(cloud, "host-1")
     register_host(cloud, "host-2")
     image = make_image(cloud)
@@ -83,6 +100,8 @@ def compute(cloud: Cloud, client: TestClient) -> Compute:
 
 @pytest.fixture
 def volumes(cloud: Cloud, client: TestClient) -> Volumes:
+    from tests.support.volumes_api import Volumes
+
     return Volumes(cloud, client)
 
 
@@ -90,6 +109,10 @@ def volumes(cloud: Cloud, client: TestClient) -> Volumes:
 def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ) -> Iterator[dict[str, str]]:
     """The CLI's SKYLEDGER_* environment, set for the test: the `cloud` fixture's store."""
+    from adapters.persistence import Database
+    from projections.scratch import ScratchSpace, scratch_labels
+    from tests.support.cli import cli_env
+
     values = cli_env(database_url, tmp_path)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -104,6 +127,9 @@ def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def history(compute: Compute, member_a: dict[str, str], admin: dict[str, str],
             env: dict[str, str]) -> History:
     """What the replay, diff and query tests look back on (tests/support/cli.py)."""
+    from tests.support.cli import History
+    from tests.support.compute_api import SERVERS, auth
+
     first, second = compute.active(member_a, name="web-1"), compute.active(member_a, name="web-2")
     compute.cloud.sync_read_models()
     at, position = datetime.now(UTC), compute.cloud.app.head()
@@ -124,6 +150,9 @@ def history(compute: Compute, member_a: dict[str, str], admin: dict[str, str],
 def compute_cloud(database_url: str, tmp_path: Path) -> Iterator[Cloud]:
     """A composed cloud without the first-start bootstrap (the `cloud` fixture's): the compute
     tests make their own flavors and images."""
+    from ops.bootstrap import build
+    from tests.support.settings import make_settings
+
     cloud = build(make_settings(tmp_path / "data", database_url, service_down_time=60.0),
                   follow=False)
     yield cloud
@@ -132,6 +161,8 @@ def compute_cloud(database_url: str, tmp_path: Path) -> Iterator[Cloud]:
 
 @pytest.fixture
 def fleet(compute_cloud: Cloud, tmp_path: Path) -> Iterator[Fleet]:
+    from tests.support.fleet import Fleet
+
     made = Fleet(compute_cloud, tmp_path)
     made.seed()
     yield made
