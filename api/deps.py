@@ -39,6 +39,7 @@ from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
+from domain.services.network.agents import NetworkAgentService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
@@ -134,6 +135,7 @@ class CloudServices:
     floating_ips: FloatingIpService
     security_groups: SecurityGroupService
     routers: RouterService
+    network_agents: NetworkAgentService
     tags: TagService
     volumes: VolumeService
     volume_types: VolumeTypeService

@@ -50,6 +50,7 @@ from domain.process.compute.liveness import Liveness
 from domain.process.compute.worker import ComputeWorker
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network.drift import NetworkDriftService
+from domain.process.network.liveness import AgentLiveness
 from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.compute.actions import ActionService
 from domain.services.compute.aggregates import AggregateService
@@ -80,6 +81,7 @@ from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
+from domain.services.network.agents import NetworkAgentService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortService
@@ -218,11 +220,12 @@ class Composition:
             outcomes=OutcomeService(app, capacity), hosts=HostService(app),
             aggregates=AggregateService(app),
             server_groups=ServerGroupService(app), networks=NetworkService(app, network_config),
-            ports=PortService(app), subnets=SubnetService(app, network_config),
+            ports=PortService(app, network_config), subnets=SubnetService(app, network_config),
             subnet_pools=PrefixPoolService(app),
             floating_ips=FloatingIpService(app, network_config),
             security_groups=SecurityGroupService(app),
             routers=RouterService(app, network_config), tags=TagService(app),
+            network_agents=NetworkAgentService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
             volume_snapshots=VolumeSnapshotService(app),
@@ -283,7 +286,11 @@ class Composition:
                                       netns or settings.network_namespace, external)
             resources.callback(adapters.network.close)
             agent = assemble_agent(self.app, self.store, adapters, config)
-            running = NetworkAgentHost(agent, resources.pop_all())
+            liveness = AgentLiveness(NetworkAgentService(self.app), config.host, {
+                "segment_type": settings.segment_type,
+                "physical_interface": settings.physical_interface,
+                "external_interface": external})
+            running = NetworkAgentHost(agent, resources.pop_all(), liveness=liveness)
         self.stack.callback(running.stop)
         return running
 

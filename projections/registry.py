@@ -19,6 +19,7 @@ from projections.images import ImageProjection
 from projections.instance_actions import InstanceActionProjection
 from projections.keypairs import KeypairProjection
 from projections.metadefs import MetadefProjection
+from projections.network_agents import NetworkAgentProjection
 from projections.network_details import NetworkDetailProjection
 from projections.networks import NetworkProjection
 from projections.oauth_consumers import OAuthConsumerProjection
@@ -46,4 +47,5 @@ def all_projections() -> list[Projection]:
             SecurityGroupProjection(), RouterProjection(), ResourceTagProjection(),
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
-            QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection()]
+            QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection(),
+            NetworkAgentProjection()]

@@ -55,6 +55,8 @@ EXTENSIONS = {
     "extraroute": ("Neutron Extra Route", "A router's `routes`."),
     "extraroute-atomic": ("Atomically add/remove extra routes", "`add_extraroutes` and "
                           "`remove_extraroutes`."),
+    "agent": ("agent", "The network agents of each host (segments and bridges, DHCP, L3): "
+              "list, show, describe, disable, delete (admins)."),
     "subnet-external-network": ("Subnet external network", "Subnets of external networks are "
                                 "visible to every project."),
 }

@@ -19,6 +19,7 @@ from oslo_policy import policy
 
 from api.auth import Caller
 from api.bodies.networks import (
+    EXTERNAL_NETWORK_ID,
     PREFIX,
     is_external,
     neutron_quota,
@@ -117,9 +118,10 @@ def port_network(cloud: CloudServices, caller: Caller, req: PortCreate) -> Row:
     except NotFound:
         raise InvalidInput(f"Invalid input for network_id. Reason: '{req.network_id}' is not "
                            "a valid UUID.") from None
-    if is_external(network_id):
-        raise InvalidInput("Ports on the configured floating IP pool are not supported: its "
-                           "addresses are allocated through /floatingips.")
+    if is_external(network_id):  # the floating IP pool: addresses of its one subnet
+        return {"id": EXTERNAL_NETWORK_ID, "project_id": "",
+                "attrs": {"shared": False, "router:external": True,
+                          "port_security_enabled": False}}
     return visible(views(cloud).network(network_id), caller, "Network", req.network_id)
 
 

@@ -9,19 +9,38 @@ through it; unset: rules only).
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from adapters.settings import Settings
 from domain.process.network.agent import NetworkAgent
-from ops.process_threads import RunningLoop
+from domain.process.network.liveness import AgentLiveness
+from ops.process_threads import RunningLoop, start_threads
 
 
 def dhcp_dir_for(settings: Settings, host: str) -> Path:
     return settings.data_dir / "dhcp" / host
 
 
+@dataclass
 class NetworkAgentHost(RunningLoop):
+    """The agent's loop, and beside it the thread that registers it and beats."""
+
     role = "network agent"
+    liveness: AgentLiveness | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> Self:
+        liveness, stop = self.liveness, self._stop
+        beats = [] if liveness is None else [(lambda: liveness.run(stop), "network-heartbeat")]
+        self._threads = start_threads(self.loop, self.role.replace(" ", "-"), beats)
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        super().stop(timeout)
 
     @property
     def agent(self) -> NetworkAgent:

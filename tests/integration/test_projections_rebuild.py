@@ -22,6 +22,7 @@ from tests.support.compute_api import Compute
 from tests.support.identity import password_token
 from tests.support.read_models import dump_all
 from tests.support.rebuild_identity import drive_identity_extensions
+from tests.support.rebuild_network import drive_network_agents
 from tests.support.volumes_api import project_of
 
 
@@ -373,6 +374,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     drive_security_groups(fleet, api, member)
     drive_volume_types(fleet, api, member, ids["rb-p1"])
     drive_routers(api, member)
+    drive_network_agents(fleet.cloud, api)
     fleet.cloud.sync_read_models()
 
 

@@ -172,6 +172,9 @@ def operator_ids(world: World, admin: dict[str, str]) -> None:
                                 headers={**admin, **version}).json()["services"]
     aggregate = world.created("POST", "/compute/v2.1/os-aggregates",
                               {"aggregate": {"name": "operators-aggregate"}}, "aggregate", admin)
+    # A network agent registers itself, as `skyledger network-agent` does at start.
+    agents = world.compute.cloud.network_agents.register(SYSTEM, "network-host-1", {})
+    world.keep(agent_id=str(agents[0].id))
     world.keep(hypervisor_id=str(hypervisors[0]["id"]), service_id=str(services[0]["id"]),
                pattern=hypervisors[0]["hypervisor_hostname"], aggregate_id=str(aggregate["id"]),
                host_name=hypervisors[0]["hypervisor_hostname"], extension_alias="os-hosts",
@@ -236,6 +239,8 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/os-aggregates/{aggregate_id}": None,
         "POST /compute/v2.1/os-aggregates/{aggregate_id}/action": {
             "set_metadata": {"metadata": {"k": "v"}}},
+        "PUT /network/v2.0/agents/{agent_id}": {"agent": {"description": "changed"}},
+        "DELETE /network/v2.0/agents/{agent_id}": None,
         "POST /network/v2.0/networks": {"network": {"name": "matrix"}},
         "PUT /network/v2.0/networks/{network_id}": {"network": {"name": "changed"}},
         "DELETE /network/v2.0/networks/{network_id}": None,

@@ -28,10 +28,16 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState
 from domain.network.addressing import FixedIpRequest
+from domain.network.config import NetworkConfig
 from domain.network.errors import InUse
 from domain.network.mac import mac_for, new_port_id
+from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import Port, primary_address
 from domain.network.router import GATEWAY_OWNER, INTERFACE_OWNER
+from domain.services.network.external_ports import (
+    plan_external_port,
+    release_external_addresses,
+)
 from domain.services.network.security_groups import leave_groups, plan_port_groups
 from domain.services.network.workset import Workset, check_network_access, check_owner
 
@@ -117,13 +123,16 @@ def allocate(ws: Workset, network_id: str, instance_id: str, request: PortReques
     if instance_id and not fixed_ips:
         raise InvalidInput(f"Network {network_id} has no subnet: an instance's port needs an "
                            "address.")
-    labels = {} if instance_id else {
-        "name": request.name, "description": request.description,
-        "device_id": request.device_id, "device_owner": request.device_owner}
+    labels = {} if instance_id else labels_of(request)
     return ws.add(Port(id=port_id, network_id=network.id.hex, project_id=project_id,
                        instance_id=instance_id, mac=mac, fixed_ip=primary_address(fixed_ips),
                        fixed_ips=fixed_ips, attributes=dict(request.attributes) or None,
                        **labels))
+
+
+def labels_of(request: PortRequest) -> dict[str, Any]:
+    return {"name": request.name, "description": request.description,
+            "device_id": request.device_id, "device_owner": request.device_owner}
 
 
 def plan_port_addresses(ws: Workset, port: Port, requests: list[FixedIpRequest]) -> None:
@@ -147,7 +156,9 @@ def plan_port_release(ws: Workset, port_id: str) -> Port:
         floating.disassociate()
         port.detach_floating_ip(floating.id.hex)
     network = ws.find(UUID(port.network_id))
-    if network is not None:  # a network cannot be deleted with ports, but never fail a release
+    if port.network_id == EXTERNAL_NETWORK_ID:
+        release_external_addresses(ws, port)
+    elif network is not None:  # a network is never deleted with ports; never fail a release
         network.release_addresses(port.id.hex, port.mac,
                                   [f["ip_address"] for f in port.fixed_ips])
     ws.ledger(port.project_id).release({"fixed_ips": 1})
@@ -159,8 +170,8 @@ def plan_port_release(ws: Workset, port_id: str) -> Port:
 class PortService:
     """Commands on ports. Every id is a hex or dashed UUID string."""
 
-    def __init__(self, app: SkyLedger) -> None:
-        self.app = app
+    def __init__(self, app: SkyLedger, config: NetworkConfig | None = None) -> None:
+        self.app, self.config = app, config or NetworkConfig()
 
     @command
     def allocate_port(self, ctx: RequestContext, network_id: str, instance_id: str,
@@ -188,8 +199,13 @@ class PortService:
         full subnet), in these security groups (None: the project's default group, or none
         for a port the network itself owns, `network:*`, as in Neutron)."""
         ws = Workset(self.app)
-        check_network_access(ctx, ws.network(network_id), network_id)
-        port = plan_free_port(ws, network_id, request)
+        if network_id == EXTERNAL_NETWORK_ID:  # the floating IP pool; anyone may use it
+            check_labels(**labels_of(request))
+            port = plan_external_port(ws, self.config, request.project_id or "",
+                                      request.fixed_ips, labels_of(request))
+        else:
+            check_network_access(ctx, ws.network(network_id), network_id)
+            port = plan_free_port(ws, network_id, request)
         if security_groups is None and request.device_owner.startswith("network:"):
             security_groups = []
         plan_port_groups(ws, port, security_groups, port_security_enabled)

@@ -13,9 +13,10 @@ from domain.errors import InvalidInput, NotFound
 from domain.network.addressing import FixedIpRequest
 from domain.network.config import NetworkConfig
 from domain.network.errors import InUse
-from domain.network.pool import EXTERNAL_ADDRESSES, EXTERNAL_NETWORK_ID, EXTERNAL_SUBNET_ID
+from domain.network.pool import EXTERNAL_ADDRESSES, EXTERNAL_NETWORK_ID
 from domain.network.port import Port
 from domain.network.router import GATEWAY_OWNER, INTERFACE_OWNER, Router
+from domain.services.network.external_ports import plan_external_port
 from domain.services.network.ports import PortRequest, plan_free_port, plan_port_release
 from domain.services.network.security_groups import plan_port_groups
 from domain.services.network.workset import Workset
@@ -46,29 +47,13 @@ def plan_gateway(ws: Workset, config: NetworkConfig, router: Router,
         return
     plan_gateway_release(ws, router)
     if request.network_id == EXTERNAL_NETWORK_ID:
-        fixed_ips, port_id = [pool_address(ws, config, router, request)], None
+        port = plan_external_port(ws, config, router.project_id, request.fixed_ips, {
+            "device_id": router.id.hex, "device_owner": GATEWAY_OWNER})
+        plan_port_groups(ws, port, [], False)
     else:
         port = gateway_port(ws, router, request)
-        fixed_ips, port_id = list(port.fixed_ips), port.id.hex
     router.set_gateway({"network_id": request.network_id, "enable_snat": request.enable_snat,
-                        "external_fixed_ips": fixed_ips, "port_id": port_id})
-
-
-def pool_address(ws: Workset, config: NetworkConfig, router: Router,
-                 request: GatewayRequest) -> dict[str, str]:
-    """An address of the floating IP pool, held by the router (no quota: Neutron counts
-    gateway ports on no project's)."""
-    asked = next(iter(request.fixed_ips or ()), None)
-    if asked is not None and asked.subnet_id not in (None, EXTERNAL_SUBNET_ID):
-        raise InvalidInput(f"Invalid input for external_gateway_info: subnet {asked.subnet_id}"
-                           f" is not a subnet of network {request.network_id}.")
-    requested = None
-    if asked is not None and asked.ip_address is not None:
-        requested = config.check_external_address(asked.ip_address)
-    pool = ws.pool(EXTERNAL_ADDRESSES)
-    address = pool.pick(config.external_candidates(), requested, "gateway IP address")
-    pool.claim(address, router.id.hex)
-    return {"subnet_id": EXTERNAL_SUBNET_ID, "ip_address": address}
+                        "external_fixed_ips": list(port.fixed_ips), "port_id": port.id.hex})
 
 
 def gateway_port(ws: Workset, router: Router, request: GatewayRequest) -> Port:
@@ -91,7 +76,7 @@ def plan_gateway_release(ws: Workset, router: Router) -> None:
         return
     if gateway.get("port_id"):
         plan_port_release(ws, gateway["port_id"])
-    else:
+    else:  # a gateway set before it had a port held its pool address itself
         for fixed in gateway["external_fixed_ips"]:
             ws.pool(EXTERNAL_ADDRESSES).release(fixed["ip_address"], router.id.hex)
 

@@ -69,6 +69,8 @@ READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/i
               "DELETE /compute/v2.1/os-volumes/", "DELETE /image/v2/images/",
               "DELETE /compute/v2.1/os-security-groups/",
               "PUT /volume/v3/{project_id}/volumes/", "DELETE /volume/v3/{project_id}/volumes/",
+              # Neutron's agents are for admins: one the caller may not read is not found.
+              "PUT /network/v2.0/agents/{agent_id}", "DELETE /network/v2.0/agents/{agent_id}",
               # Server tags exist from 2.26; the matrix's changes ask for no microversion
               *(f"{m} /compute/v2.1/servers/{{server_id}}/tags{t}" for m in ("PUT", "DELETE")
                 for t in ("", "/{tag}"))}

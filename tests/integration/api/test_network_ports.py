@@ -92,7 +92,7 @@ def test_bad_port_input_is_4xx_and_changes_nothing(client: TestClient, member_a:
     net_id = net["id"]
     bad_bodies: list[Any] = [
         {"port": {}}, {"port": {"network_id": "not-a-uuid"}}, {"nope": {}}, {"port": "x"},
-        {"port": {"network_id": ext[0]["id"]}},
+        {"port": {"network_id": ext[0]["id"], "fixed_ips": [{"ip_address": "10.0.0.9"}]}},
         {"port": {"network_id": net_id, "bogus": 1}},
         {"port": {"network_id": net_id, "name": 5}},
         {"port": {"network_id": net_id, "name": "x" * 256}},

@@ -1,0 +1,24 @@
+"""The rebuild workload's part for network agents: test_projections_rebuild.py calls it with
+the cloud (agents register themselves, as `skyledger network-agent` does) and its `Api`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.context import RequestContext
+from domain.network.agent import agent_id
+from ops.bootstrap import Cloud
+
+
+def drive_network_agents(cloud: Cloud, api: Any) -> None:
+    """Two hosts' agents registered and beating; one described and disabled, one deleted and
+    registered again by its agent's restart."""
+    for host in ("rb-net-1", "rb-net-2"):
+        ctx = RequestContext(user_id=f"network:{host}")
+        cloud.network_agents.register(ctx, host, {"segment_type": "vxlan"})
+        cloud.network_agents.heartbeat(ctx, host)
+    cloud.sync_read_models()  # registered by another process: the API reads its read model
+    path = f"/network/v2.0/agents/{agent_id('rb-net-1', 'L3 agent')}"
+    api("PUT", path, {"agent": {"description": "rack 1", "admin_state_up": False}})
+    api("DELETE", f"/network/v2.0/agents/{agent_id('rb-net-2', 'DHCP agent')}")
+    cloud.network_agents.register(RequestContext(user_id="network:rb-net-2"), "rb-net-2", {})
