@@ -19,8 +19,9 @@ from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
 from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
-from domain.services.identity import expanded_roles, held_roles
+from domain.services.identity import held_roles
 from domain.services.identity_app_credentials import expired
+from domain.services.identity_role_resolution import expanded_roles, live_role
 from domain.services.identity_trusts import delegated_roles
 
 
@@ -89,13 +90,15 @@ def validate(
 
 
 def credential_roles(app: SkyLedger, credential_id: str, held: tuple[str, ...]) -> tuple[str, ...]:
-    """The roles of a token got with an application credential: the credential's, as far as
-    the user still holds them; none once it is deleted or expired."""
+    """The roles (names) of a token got with an application credential: the credential's, as
+    far as the user still holds them; none once it is deleted or expired."""
     credential = app.find(UUID(credential_id))
     if (not isinstance(credential, ApplicationCredential) or credential.deleted
             or expired(credential.expires_at)):
         raise InvalidToken("The application credential of this token is no longer valid.")
-    return expanded_roles(app, [r for r in credential.roles if r in held])
+    kept = [ref for ref in credential.roles
+            if (role := live_role(app, ref)) is not None and role.name in held]
+    return expanded_roles(app, kept)
 
 
 def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str) -> Caller:

@@ -46,8 +46,8 @@ def inherited_bodies(store: ReadStore, base: str, params: dict[str, str],
 
 
 def effective_inherited(store: ReadStore, user_id: str | None, project_id: str | None,
-                        direct: dict[str, list[str]]) -> list[Row]:
+                        direct: dict[str, list[str]], index: dict[str, Row]) -> list[Row]:
     """`?effective`: the users' own inherited grants as assignments on each project below,
     with the roles they imply."""
     return [out for row in InheritedViews(store).effective(user_id, project_id)
-            for out in with_implied(row, direct)]
+            for out in with_implied(row, direct, index)]

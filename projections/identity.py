@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.identity.inheritance import inherited_target
 from domain.identity.project import Project
-from domain.identity.role import DIRECTLY_IMPLIES, Role, implied_with_prior, role_id
+from domain.identity.role import DIRECTLY_IMPLIES, Role, implied_with_prior
 from domain.identity.user import User
 from projections.base import Projection, as_json, from_json, handles, hexid
 from projections.store import ReadCursor, ReadStore, Row
@@ -15,6 +15,7 @@ from projections.store import ReadCursor, ReadStore, Row
 USER_COLUMNS = ("name", "domain_id", "default_project_id", "email", "description", "enabled",
                 "extra")
 PROJECT_COLUMNS = ("name", "domain_id", "description", "enabled", "tags", "extra")
+ROLE_COLUMNS = ("name", "description", "extra")
 JSON_COLUMNS = ("tags", "extra")
 
 
@@ -45,13 +46,14 @@ class IdentityProjection(Projection):
         " domain_id TEXT NOT NULL, default_project_id TEXT, email TEXT, description TEXT,"
         " enabled BOOLEAN NOT NULL, password_expires_at TEXT, extra TEXT)",
         "CREATE TABLE IF NOT EXISTS roles (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-        " description TEXT, extra TEXT)",
+        " description TEXT, extra TEXT, domain_id TEXT)",
         "CREATE TABLE IF NOT EXISTS role_assignments (user_id TEXT NOT NULL,"
         " project_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (user_id, project_id, role))",
         # Roles on the system scope, of users (actor_type 'user') and groups ('group').
         "CREATE TABLE IF NOT EXISTS system_grants (actor_type TEXT NOT NULL,"
         " actor_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (actor_type, actor_id, role))",
-        # Inferences added to the built-in chain (domain/identity/role.py), by role name.
+        # Assignments and grants name roles by id. Inferences added to the built-in chain
+        # (domain/identity/role.py), by role id.
         "CREATE TABLE IF NOT EXISTS role_inferences (prior TEXT NOT NULL, implied TEXT NOT NULL,"
         " PRIMARY KEY (prior, implied))",
     )
@@ -119,25 +121,28 @@ class IdentityProjection(Projection):
 
     @handles(Role.Created)
     def role_created(self, cur: ReadCursor, e: Role.Created) -> None:
-        cur.execute("INSERT INTO roles (id, name, description, extra) VALUES (?, ?, ?, ?)",
+        cur.execute("INSERT INTO roles (id, name, description, extra, domain_id)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     (hexid(e), e.name, newer(e, "description", None),
-                     as_json(newer(e, "extra", {}))))
+                     as_json(newer(e, "extra", {})), e.domain_id))
+
+    @handles(Role.Updated)
+    def role_updated(self, cur: ReadCursor, e: Role.Updated) -> None:
+        update_columns(cur, "roles", ROLE_COLUMNS, hexid(e), e.changes)
 
     @handles(Role.Implied)
     def role_implied(self, cur: ReadCursor, e: Role.Implied) -> None:
-        cur.execute("INSERT INTO role_inferences (prior, implied)"
-                    " SELECT name, ? FROM roles WHERE id = ? ON CONFLICT DO NOTHING",
-                    (e.implied, hexid(e)))
+        cur.execute("INSERT INTO role_inferences (prior, implied) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING", (hexid(e), e.implied))
 
     @handles(Role.ImplicationRemoved)
     def implication_removed(self, cur: ReadCursor, e: Role.ImplicationRemoved) -> None:
-        cur.execute("DELETE FROM role_inferences WHERE implied = ? AND prior IN"
-                    " (SELECT name FROM roles WHERE id = ?)", (e.implied, hexid(e)))
+        cur.execute("DELETE FROM role_inferences WHERE prior = ? AND implied = ?",
+                    (hexid(e), e.implied))
 
     @handles(Role.Deleted)
     def role_deleted(self, cur: ReadCursor, e: Role.Deleted) -> None:
-        cur.execute("DELETE FROM role_inferences WHERE prior IN (SELECT name FROM roles"
-                    " WHERE id = ?) OR implied IN (SELECT name FROM roles WHERE id = ?)",
+        cur.execute("DELETE FROM role_inferences WHERE prior = ? OR implied = ?",
                     (hexid(e), hexid(e)))
         cur.execute("DELETE FROM roles WHERE id = ?", (hexid(e),))
 
@@ -146,9 +151,9 @@ class IdentityProjection(Projection):
 ASSIGNMENT_SELECT = (
     "SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id, a.project_id,"
     " p.name AS project_name, p.domain_id AS project_domain_id, r.id AS role_id,"
-    " a.role AS role_name"
+    " r.name AS role_name"
     " FROM role_assignments a JOIN users u ON u.id = a.user_id"
-    " JOIN projects p ON p.id = a.project_id JOIN roles r ON r.name = a.role"
+    " JOIN projects p ON p.id = a.project_id JOIN roles r ON r.id = a.role"
 )
 
 
@@ -194,13 +199,13 @@ class IdentityViews:
         where, params = _filters(name=name, domain_id=domain_id, enabled=enabled)
         return _decoded(self.store.query(f"SELECT * FROM users{where} ORDER BY name, id", params))
 
-    def holders_of(self, role_name: str) -> list[str]:
+    def holders_of(self, role_id: str) -> list[str]:
         """Ids of the users and groups that hold the role anywhere."""
         rows = self.store.query(
             "SELECT user_id AS id FROM role_assignments WHERE role = ? UNION"
             " SELECT actor_id AS id FROM system_grants WHERE role = ? UNION"
             " SELECT group_id AS id FROM group_grants WHERE role = ?",
-            (role_name, role_name, role_name))
+            (role_id, role_id, role_id))
         return sorted(r["id"] for r in rows)
 
     def members_of(self, project_id: str) -> list[str]:
@@ -212,31 +217,44 @@ class IdentityViews:
         return _one(self.store, "SELECT * FROM roles WHERE id = ?", (role_id,))
 
     def role_named(self, name: str) -> Row | None:
-        return _one(self.store, "SELECT * FROM roles WHERE name = ?", (name,))
+        """The global role of that name (the one tokens and policies know it by)."""
+        return _one(self.store, "SELECT * FROM roles WHERE name = ? AND domain_id IS NULL",
+                    (name,))
 
-    def roles(self, name: str | None = None) -> list[Row]:
+    def roles(self, name: str | None = None, domain_id: str | None = None) -> list[Row]:
+        """The global roles, or with `domain_id` that domain's (Keystone lists one or the
+        other)."""
         where, params = _filters(name=name)
-        return _decoded(self.store.query(f"SELECT * FROM roles{where} ORDER BY name", params))
+        scope = "domain_id = ?" if domain_id is not None else "domain_id IS NULL"
+        where = f"{where} AND {scope}" if where else f" WHERE {scope}"
+        params += [domain_id] if domain_id is not None else []
+        return _decoded(self.store.query(f"SELECT * FROM roles{where} ORDER BY name, id",
+                                         params))
+
+    def role_index(self) -> dict[str, Row]:
+        """Every role by id (hex): what effective assignments name and leave out."""
+        return {r["id"]: r for r in _decoded(self.store.query("SELECT * FROM roles"))}
 
     def roles_on(self, project_id: str, user_id: str) -> list[Row]:
         return _decoded(self.store.query(
-            "SELECT r.* FROM roles r JOIN role_assignments a ON a.role = r.name"
+            "SELECT r.* FROM roles r JOIN role_assignments a ON a.role = r.id"
             " WHERE a.project_id = ? AND a.user_id = ? ORDER BY r.name", (project_id, user_id)))
 
     def assignments(self, user_id: str | None = None, project_id: str | None = None,
                     effective: bool = False) -> list[Row]:
         """Role assignments; `effective` adds each implied role, naming its `prior_role_id`."""
         where, params = _filters(**{"a.user_id": user_id, "a.project_id": project_id})
-        rows = self.store.query(f"{ASSIGNMENT_SELECT}{where} ORDER BY u.name, p.name, a.role",
+        rows = self.store.query(f"{ASSIGNMENT_SELECT}{where} ORDER BY u.name, p.name, r.name",
                                 params)
         if not effective:
             return rows
-        direct = self.inferences()
-        return [out for row in rows for out in with_implied(row, direct)]
+        direct, index = self.inferences(), self.role_index()
+        return [out for row in rows for out in with_implied(row, direct, index)]
 
 
     def inferences(self) -> dict[str, list[str]]:
-        """Each role's direct implications: the built-in chain and those added since."""
+        """Each role's direct implications (ids hex): the built-in chain and those added
+        since."""
         direct = {prior: list(implied) for prior, implied in DIRECTLY_IMPLIES.items()}
         for row in self.store.query("SELECT prior, implied FROM role_inferences"
                                     " ORDER BY prior, implied"):
@@ -253,14 +271,14 @@ class IdentityViews:
         scope = " AND a.project_id = ?" if domain_id else " AND a.project_id LIKE 'domain:%'"
         return self.store.query(
             "SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id, a.project_id,"
-            " r.id AS role_id, a.role AS role_name FROM role_assignments a"
-            " JOIN users u ON u.id = a.user_id JOIN roles r ON r.name = a.role"
-            f"{where or ' WHERE TRUE'}{scope} ORDER BY u.name, a.role",
+            " r.id AS role_id, r.name AS role_name FROM role_assignments a"
+            " JOIN users u ON u.id = a.user_id JOIN roles r ON r.id = a.role"
+            f"{where or ' WHERE TRUE'}{scope} ORDER BY u.name, r.name",
             params + ([f"domain:{domain_id}"] if domain_id else []))
 
     def system_roles(self, actor_id: str, actor_type: str = "user") -> list[Row]:
         return _decoded(self.store.query(
-            "SELECT r.* FROM roles r JOIN system_grants g ON g.role = r.name"
+            "SELECT r.* FROM roles r JOIN system_grants g ON g.role = r.id"
             " WHERE g.actor_type = ? AND g.actor_id = ? ORDER BY r.name", (actor_type, actor_id)))
 
     def system_assignments(self, user_id: str | None = None, effective: bool = False) -> list[Row]:
@@ -268,14 +286,14 @@ class IdentityViews:
         where, params = _filters(**{"g.actor_type": "user", "g.actor_id": user_id})
         rows = self.store.query(
             "SELECT g.actor_id AS user_id, u.name AS user_name, u.domain_id AS user_domain_id,"
-            " r.id AS role_id, g.role AS role_name"
+            " r.id AS role_id, r.name AS role_name"
             " FROM system_grants g JOIN users u ON u.id = g.actor_id"
-            " JOIN roles r ON r.name = g.role"
-            f"{where} ORDER BY u.name, g.role", params)
+            " JOIN roles r ON r.id = g.role"
+            f"{where} ORDER BY u.name, r.name", params)
         if not effective:
             return rows
-        direct = self.inferences()
-        return [out for row in rows for out in with_implied(row, direct)]
+        direct, index = self.inferences(), self.role_index()
+        return [out for row in rows for out in with_implied(row, direct, index)]
 
 
 class SafeQueries:
@@ -302,11 +320,15 @@ def _filters(**equal: Any) -> tuple[str, list[Any]]:
     return " WHERE " + " AND ".join(f"{c} = ?" for c in wanted), list(wanted.values())
 
 
-def with_implied(row: Row, direct: Mapping[str, Sequence[str]] = DIRECTLY_IMPLIES) -> list[Row]:
-    """The row and one per role its role implies, naming that role's `prior_role_id`."""
-    return [row] + [{**row, "role_id": role_id(implied).hex, "role_name": implied,
-                     "prior_role_id": role_id(prior).hex}
-                    for implied, prior in implied_with_prior(row["role_name"], direct)]
+def with_implied(row: Row, direct: Mapping[str, Sequence[str]],
+                 index: Mapping[str, Row]) -> list[Row]:
+    """The row and one per role its role implies, naming that role's `prior_role_id`; the
+    domain-specific roles among them left out, as from a token (Keystone's `effective`)."""
+    rows = [row] + [{**row, "role_id": implied, "role_name": index[implied]["name"],
+                     "prior_role_id": prior}
+                    for implied, prior in implied_with_prior(row["role_id"], direct)
+                    if implied in index]
+    return [r for r in rows if index.get(r["role_id"], {}).get("domain_id") is None]
 
 
 def _one(store: SafeQueries, sql: str, params: tuple[Any, ...]) -> Row | None:

@@ -51,17 +51,17 @@ class DomainGroupViews:
 
     def group_roles(self, group_id: str, target: str) -> list[Row]:
         return _decoded(self.store.query(
-            "SELECT r.* FROM roles r JOIN group_grants g ON g.role = r.name"
+            "SELECT r.* FROM roles r JOIN group_grants g ON g.role = r.id"
             " WHERE g.group_id = ? AND g.target = ? ORDER BY r.name", (group_id, target)))
 
     def group_assignments(self, group_id: str | None = None,
                           target: str | None = None) -> list[Row]:
         where, params = _filters(**{"g.group_id": group_id, "g.target": target})
         return self.store.query(
-            "SELECT g.group_id, g.target, r.id AS role_id, g.role AS role_name,"
+            "SELECT g.group_id, g.target, r.id AS role_id, r.name AS role_name,"
             " gr.name AS group_name, gr.domain_id AS group_domain_id"
-            " FROM group_grants g JOIN roles r ON r.name = g.role"
-            f" JOIN groups gr ON gr.id = g.group_id{where} ORDER BY gr.name, g.role", params)
+            " FROM group_grants g JOIN roles r ON r.id = g.role"
+            f" JOIN groups gr ON gr.id = g.group_id{where} ORDER BY gr.name, r.name", params)
 
     def contents(self, domain_id: str) -> list[str]:
         """Ids of the projects, users and groups in the domain (deleted with it)."""

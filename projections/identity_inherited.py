@@ -18,20 +18,20 @@ class InheritedViews:
         where, params = _filters(**{"a.user_id": user_id})
         return self.store.query(
             "SELECT a.user_id, u.name AS user_name, u.domain_id AS user_domain_id,"
-            " a.project_id AS target, r.id AS role_id, a.role AS role_name"
+            " a.project_id AS target, r.id AS role_id, r.name AS role_name"
             " FROM role_assignments a JOIN users u ON u.id = a.user_id"
-            f" JOIN roles r ON r.name = a.role{where or ' WHERE TRUE'} AND a.project_id LIKE ?"
-            " ORDER BY u.name, a.role", [*params, f"{INHERITED}%"])
+            f" JOIN roles r ON r.id = a.role{where or ' WHERE TRUE'} AND a.project_id LIKE ?"
+            " ORDER BY u.name, r.name", [*params, f"{INHERITED}%"])
 
     def group_grants(self, group_id: str | None = None) -> list[Row]:
         """Groups' inherited grants, in the row shape of DomainGroupViews.group_assignments."""
         where, params = _filters(**{"g.group_id": group_id})
         return self.store.query(
-            "SELECT g.group_id, g.target, r.id AS role_id, g.role AS role_name,"
+            "SELECT g.group_id, g.target, r.id AS role_id, r.name AS role_name,"
             " gr.name AS group_name, gr.domain_id AS group_domain_id"
-            " FROM group_grants g JOIN roles r ON r.name = g.role"
+            " FROM group_grants g JOIN roles r ON r.id = g.role"
             f" JOIN groups gr ON gr.id = g.group_id{where or ' WHERE TRUE'}"
-            " AND g.target LIKE ? ORDER BY gr.name, g.role", [*params, f"{INHERITED}%"])
+            " AND g.target LIKE ? ORDER BY gr.name, r.name", [*params, f"{INHERITED}%"])
 
     def projects_below(self, target: str) -> list[Row]:
         """The projects (id, name, domain_id) an inherited grant holds on: every project of the

@@ -51,7 +51,7 @@ def user_body(row: dict[str, Any], base: str) -> dict[str, Any]:
 
 def role_body(row: dict[str, Any], base: str) -> dict[str, Any]:
     return {**(row.get("extra") or {}),
-            "id": row["id"], "name": row["name"], "domain_id": None,
+            "id": row["id"], "name": row["name"], "domain_id": row.get("domain_id"),
             "description": row.get("description"), "options": {},
             "links": {"self": f"{base}{V3}/roles/{row['id']}"}}
 
@@ -137,7 +137,7 @@ def user_row(user: Any) -> dict[str, Any]:
 
 def role_row(role: Any) -> dict[str, Any]:
     return {"id": role.id.hex, "name": role.name, "description": role.description,
-            "extra": dict(role.extra)}
+            "extra": dict(role.extra), "domain_id": role.domain_id}
 
 
 # Request side ---------------------------------------------------------------------------------

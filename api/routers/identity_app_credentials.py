@@ -78,7 +78,7 @@ def utc_iso(value: datetime) -> str:
 
 
 def credential_body(row: Row, base: str, views: IdentityViews) -> dict[str, Any]:
-    roles = [views.role_named(name) for name in row["roles"]]
+    roles = [views.role(ref) for ref in row["roles"]]
     rules = list(row.get("rule_rows", []))
     return {"id": row["id"], "name": row["name"], "description": row.get("description") or None,
             "user_id": row["user_id"], "project_id": row["project_id"],
@@ -101,19 +101,19 @@ def allow(policy: Any, rule: str, user_id: str, caller: Caller) -> None:
 
 
 def requested_roles(refs: list[RoleRef] | None, caller: Caller, cloud: CloudServices) -> list[str]:
-    """Role names for the credential: those asked for, each one the caller's token holds."""
-    held = list(caller.ctx.roles)
+    """Role ids for the credential: those asked for, each one the caller's token holds (all
+    of them when none are named)."""
+    views, held = IdentityViews(cloud.store), list(caller.ctx.roles)
     if refs is None:
-        return held
-    names = []
+        return [row["id"] for row in (views.role_named(name) for name in held) if row]
+    ids = []
     for ref in refs:
-        row = (IdentityViews(cloud.store).role(ref.id) if ref.id
-               else IdentityViews(cloud.store).role_named(ref.name or ""))
-        if row is None or row["name"] not in held:
+        row = views.role(ref.id) if ref.id else views.role_named(ref.name or "")
+        if row is None or row["name"] not in held or row.get("domain_id") is not None:
             raise NotFound(f"Could not find role assignment for role {ref.id or ref.name} "
                            "on the token's project.")
-        names.append(row["name"])
-    return names
+        ids.append(row["id"])
+    return ids
 
 
 @router.post("/users/{user_id}/application_credentials", status_code=201)

@@ -10,13 +10,14 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import Caller
 from api.bodies.identity import (
+    IdString,
     KeystoneObject,
+    KeystoneUpdate,
     Options,
     assignment_body,
     collection_links,
     key_only,
     role_body,
-    role_ref,
     role_row,
     self_url,
 )
@@ -29,7 +30,7 @@ from api.identity_inherited_assignments import (
 from api.responses.identity import RoleList, RoleShow
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.identity.role import BUILTIN_ROLES
+from domain.identity.role import BUILTIN_IDS
 from projections.identity import IdentityViews, with_implied
 from projections.identity_domain_queries import DomainGroupViews
 from projections.identity_inherited import InheritedViews
@@ -42,8 +43,7 @@ RULES = [
     policy.RuleDefault("identity:get_role", "rule:admin_api"),
     policy.RuleDefault("identity:create_role", "rule:admin_api"),
     policy.RuleDefault("identity:delete_role", "rule:admin_api"),
-    policy.RuleDefault("identity:list_implied_roles", "rule:admin_api"),
-    policy.RuleDefault("identity:create_implied_role", "rule:admin_api"),
+    policy.RuleDefault("identity:update_role", "rule:admin_api"),
     policy.RuleDefault("identity:create_grant", "rule:admin_api",
                        "Give a user a role on a project"),
     policy.RuleDefault("identity:check_grant", "rule:admin_api"),
@@ -56,7 +56,7 @@ RULES = [
 class RoleCreate(KeystoneObject):
     name: Name
     description: Description | None = None
-    domain_id: None = None  # domain-specific roles are not supported; only null is accepted
+    domain_id: IdString | None = None  # a domain-specific role (never in a token)
     options: Options = {}
 
 
@@ -65,12 +65,25 @@ class RoleCreateRequest(BaseModel):
     role: RoleCreate
 
 
+class RoleUpdate(KeystoneUpdate):
+    nullable = frozenset({"description", "domain_id", "id"})
+    name: Name | None = None
+    description: Description | None = None
+    options: Options | None = None
+    domain_id: IdString | None = None
+    id: str | None = None
+
+
+class RoleUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: RoleUpdate
+
+
 Lister = Annotated[Caller, Depends(Authorize("identity:list_roles"))]
 Reader = Annotated[Caller, Depends(Authorize("identity:get_role"))]
 Creator = Annotated[Caller, Depends(Authorize("identity:create_role"))]
 Deleter = Annotated[Caller, Depends(Authorize("identity:delete_role"))]
-ImpliedLister = Annotated[Caller, Depends(Authorize("identity:list_implied_roles"))]
-Inferrer = Annotated[Caller, Depends(Authorize("identity:create_implied_role"))]
+Updater = Annotated[Caller, Depends(Authorize("identity:update_role"))]
 Granter = Annotated[Caller, Depends(Authorize("identity:create_grant"))]
 Checker = Annotated[Caller, Depends(Authorize("identity:check_grant"))]
 GrantLister = Annotated[Caller, Depends(Authorize("identity:list_grants"))]
@@ -86,17 +99,18 @@ def existing_role(cloud: CloudServices, role_id: str) -> Row:
 
 
 @router.get("/roles", response_model=RoleList)
-def list_roles(request: Request, cloud: CloudDep, caller: Lister,
-               name: str | None = None) -> dict[str, Any]:
+def list_roles(request: Request, cloud: CloudDep, caller: Lister, name: str | None = None,
+               domain_id: str | None = None) -> dict[str, Any]:
     base = cloud.settings.public_url
-    return {"roles": [role_body(r, base) for r in IdentityViews(cloud.store).roles(name)],
+    rows = IdentityViews(cloud.store).roles(name, domain_id)
+    return {"roles": [role_body(r, base) for r in rows],
             "links": collection_links(self_url(request, base))}
 
 
 @router.post("/roles", status_code=201, response_model=RoleShow)
 def create_role(body: RoleCreateRequest, cloud: CloudDep, caller: Creator) -> dict[str, Any]:
     r = body.role
-    role = cloud.identity.create_role(caller.ctx, r.name, r.description, r.extras())
+    role = cloud.identity.create_role(caller.ctx, r.name, r.description, r.extras(), r.domain_id)
     return {"role": role_body(role_row(role), cloud.settings.public_url)}
 
 
@@ -105,79 +119,30 @@ def show_role(role_id: str, cloud: CloudDep, caller: Reader) -> dict[str, Any]:
     return {"role": role_body(existing_role(cloud, role_id), cloud.settings.public_url)}
 
 
+@router.patch("/roles/{role_id}", response_model=RoleShow)
+def update_role(role_id: str, body: RoleUpdateRequest, cloud: CloudDep,
+                caller: Updater) -> dict[str, Any]:
+    r, current = body.role, existing_role(cloud, role_id)
+    if r.id is not None and r.id != role_id:
+        raise InvalidInput("Cannot change the id of a role.")
+    if "domain_id" in r.model_fields_set and r.domain_id != current.get("domain_id"):
+        raise InvalidInput("Update of `domain_id` is not allowed.")
+    changes = r.given("name")
+    if "description" in r.model_fields_set:
+        changes["description"] = r.description
+    if r.extras():
+        changes["extra"] = r.extras()
+    role = cloud.identity.update_role(caller.ctx, role_id, changes)
+    return {"role": role_body(role_row(role), cloud.settings.public_url)}
+
+
 @router.delete("/roles/{role_id}", status_code=204)
 def delete_role(role_id: str, cloud: CloudDep, caller: Deleter) -> Response:
     role = existing_role(cloud, role_id)
-    if role["name"] in BUILTIN_ROLES:
+    if role_id in BUILTIN_IDS.values():
         raise Forbidden(f"The built-in role {role['name']} cannot be deleted.")
-    holders = IdentityViews(cloud.store).holders_of(role["name"])
+    holders = IdentityViews(cloud.store).holders_of(role_id)
     cloud.identity.delete_role(caller.ctx, role_id, holders)
-    return Response(status_code=204)
-
-
-@router.get("/roles/{prior_role_id}/implies")
-def implied_roles(prior_role_id: str, request: Request, cloud: CloudDep,
-                  caller: ImpliedLister) -> dict[str, Any]:
-    base, views = cloud.settings.public_url, IdentityViews(cloud.store)
-    prior = existing_role(cloud, prior_role_id)
-    implied = [views.role_named(name) for name in views.inferences().get(prior["name"], ())]
-    return {"role_inference": {"prior_role": role_ref(prior, base),
-                               "implies": [role_ref(r, base) for r in implied if r]},
-            "links": {"self": self_url(request, base)}}
-
-
-@router.get("/role_inferences")
-def role_inferences(request: Request, cloud: CloudDep, caller: ImpliedLister) -> dict[str, Any]:
-    base, views = cloud.settings.public_url, IdentityViews(cloud.store)
-    rules = []
-    for prior_name, implied_names in sorted(views.inferences().items()):
-        prior = views.role_named(prior_name)
-        implied = [views.role_named(n) for n in implied_names]
-        if prior is not None and implied:
-            rules.append({"prior_role": role_ref(prior, base),
-                          "implies": [role_ref(r, base) for r in implied if r]})
-    return {"role_inferences": rules, "links": {"self": self_url(request, base)}}
-
-
-def inference(cloud: CloudServices, prior_role_id: str, implied_role_id: str,
-              must_exist: bool = True) -> dict[str, Any]:
-    base, views = cloud.settings.public_url, IdentityViews(cloud.store)
-    prior, implied = existing_role(cloud, prior_role_id), existing_role(cloud, implied_role_id)
-    if must_exist and implied["name"] not in views.inferences().get(prior["name"], ()):
-        raise NotFound(f"Could not find role inference rule: {prior_role_id} implies "
-                       f"{implied_role_id}.")
-    url = f"{base}/identity/v3/roles/{prior_role_id}/implies/{implied_role_id}"
-    return {"role_inference": {"prior_role": role_ref(prior, base),
-                               "implies": role_ref(implied, base)}, "links": {"self": url}}
-
-
-INFERENCE = "/roles/{prior_role_id}/implies/{implied_role_id}"
-
-
-@router.put(INFERENCE, status_code=201)
-def create_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
-                     caller: Inferrer) -> dict[str, Any]:
-    cloud.identity.imply(caller.ctx, prior_role_id, implied_role_id)
-    return inference(cloud, prior_role_id, implied_role_id, must_exist=False)
-
-
-@router.get(INFERENCE)
-def show_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
-                   caller: ImpliedLister) -> dict[str, Any]:
-    return inference(cloud, prior_role_id, implied_role_id)
-
-
-@router.head(INFERENCE, status_code=204)
-def check_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
-                    caller: ImpliedLister) -> Response:
-    inference(cloud, prior_role_id, implied_role_id)
-    return Response(status_code=204)
-
-
-@router.delete(INFERENCE, status_code=204)
-def delete_inference(prior_role_id: str, implied_role_id: str, cloud: CloudDep,
-                     caller: Inferrer) -> Response:
-    cloud.identity.stop_implying(caller.ctx, prior_role_id, implied_role_id)
     return Response(status_code=204)
 
 
@@ -246,6 +211,7 @@ def through_groups(cloud: CloudServices, user_id: str | None, target: str | None
     """`?effective`: each group's roles as assignments of its members (Keystone links the
     membership), with the roles they imply."""
     groups, users, rows = DomainGroupViews(cloud.store), IdentityViews(cloud.store), []
+    direct, index = users.inferences(), users.role_index()
     grants = without_inherited(groups.group_assignments(None, target))
     if target is None or not target.startswith(("system", "domain:")):
         grants += InheritedViews(cloud.store).effective_of_groups(target)
@@ -258,7 +224,7 @@ def through_groups(cloud: CloudServices, user_id: str | None, target: str | None
             row = {"user_id": member, "user_name": user["name"], "project_id": on,
                    "role_id": grant["role_id"], "role_name": grant["role_name"],
                    "membership": grant["group_id"]}
-            rows += with_implied(row, users.inferences())
+            rows += with_implied(row, direct, index)
     return rows
 
 
@@ -288,7 +254,11 @@ def list_role_assignments(
     if key_only(effective):
         rows += through_groups(cloud, user_id, target)
         if not group_id and not system and not domain_id:
-            rows += effective_inherited(cloud.store, user_id, project_id, views.inferences())
+            rows += effective_inherited(cloud.store, user_id, project_id, views.inferences(),
+                                        views.role_index())
+        # Domain-specific roles are never effective (they are not in tokens).
+        index = views.role_index()
+        rows = [r for r in rows if index.get(r["role_id"], {}).get("domain_id") is None]
     # Keystone filters by role after expanding implied roles, so `effective` can add matches.
     rows = [r for r in without_inherited(rows) if role_id is None or r["role_id"] == role_id]
     bodies = [assignment_body(r, base, key_only(include_names)) for r in rows]

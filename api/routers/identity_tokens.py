@@ -22,12 +22,12 @@ from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
 from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
-from domain.identity.role import role_id
 from domain.identity.tokens import InvalidToken, TokenClaims
 from domain.identity.user import User
 from domain.naming import claim_id
 from domain.services.identity import held_roles
 from domain.services.identity_domains import GLOBAL
+from domain.services.identity_role_resolution import global_role_id
 
 router = APIRouter(prefix="/identity/v3", tags=["identity"])
 
@@ -217,10 +217,10 @@ def token_body(
         body["project"] = {"id": project.id.hex, "name": project.name,
                            "domain": domain_ref(cloud, project.domain_id)}
         body["is_domain"] = False
-        body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
+        body["roles"] = [{"id": global_role_id(cloud.app, r), "name": r} for r in roles]
     elif claims.system:
         body["system"] = {"all": True}
-        body["roles"] = [{"id": role_id(r).hex, "name": r} for r in roles]
+        body["roles"] = [{"id": global_role_id(cloud.app, r), "name": r} for r in roles]
     if claims.trust_id is not None:
         body["OS-TRUST:trust"] = trust_block(cloud, claims.trust_id)
     if claims.app_cred_id is not None:

@@ -64,19 +64,19 @@ def parse_expiry(value: str | None) -> str | None:
     return moment.isoformat(timespec="microseconds")
 
 
-def role_names(cloud: CloudServices, refs: list[RoleRef]) -> list[str]:
-    views, names = IdentityViews(cloud.store), []
+def role_ids(cloud: CloudServices, refs: list[RoleRef]) -> list[str]:
+    views, ids = IdentityViews(cloud.store), []
     for ref in refs:
         row = views.role(ref.id) if ref.id else views.role_named(ref.name or "")
         if row is None:
             raise NotFound(f"Could not find role: {ref.id or ref.name}.")
-        names.append(row["name"])
-    return names
+        ids.append(row["id"])
+    return ids
 
 
 def trust_body(cloud: CloudServices, row: Row) -> dict[str, Any]:
     base, views = cloud.settings.public_url, IdentityViews(cloud.store)
-    roles = [views.role_named(n) for n in row["roles"]]
+    roles = [views.role(ref) for ref in row["roles"]]
     url = f"{base}{V3}/OS-TRUST/trusts/{row['id']}"
     expires = row.get("expires_at")
     return {"id": row["id"], "trustor_user_id": row["trustor_user_id"],
@@ -111,7 +111,7 @@ def create_trust(body: TrustCreateRequest, cloud: CloudDep, caller: CallerDep) -
                         "supported.")
     trust = cloud.trusts.create(
         caller.ctx, t.trustor_user_id, t.trustee_user_id, t.project_id,
-        role_names(cloud, t.roles), t.impersonation, parse_expiry(t.expires_at),
+        role_ids(cloud, t.roles), t.impersonation, parse_expiry(t.expires_at),
         t.remaining_uses, t.allow_redelegation)
     row = {"id": trust.id.hex, **{k: getattr(trust, k) for k in (
         "trustor_user_id", "trustee_user_id", "project_id", "roles", "impersonation",

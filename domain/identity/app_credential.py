@@ -11,10 +11,13 @@ from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
 from domain.errors import Forbidden
+from domain.identity.role import upcast_role_list
 
 
 class ApplicationCredential(Entity):
     class Created(Entity.Created):
+        # v1 events named the roles; v2 ones give their ids (domain/identity/role.py).
+        class_version = 2
         user_id: str
         project_id: str
         name: str
@@ -24,6 +27,10 @@ class ApplicationCredential(Entity):
         expires_at: str | None
         unrestricted: bool
         access_rules: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_list(state)
 
     @event(Created)
     def __init__(self, user_id: str, project_id: str, name: str, description: str,

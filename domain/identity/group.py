@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.identity.changes import Updatable
+from domain.identity.role import upcast_role_field
 
 UPDATABLE = ("name", "description", "extra")
 SYSTEM_SCOPE = "system"
@@ -37,7 +38,7 @@ class Group(Updatable):
         self.description = description
         self.extra = dict(extra or {})
         self.deleted = False
-        # target ("system" or a project id hex) -> role names
+        # target ("system" or a project id hex) -> role ids (hex)
         self.assignments: dict[str, list[str]] = {}
 
     class Updated(Entity.Event):
@@ -52,8 +53,14 @@ class Group(Updatable):
             self._record_grant(target, role)
 
     class RoleGranted(Entity.Event):
+        # v1 events named the role; v2 ones give its id (domain/identity/role.py).
+        class_version = 2
         target: str
         role: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_field(state)
 
     @event(RoleGranted)
     def _record_grant(self, target: str, role: str) -> None:
@@ -66,8 +73,14 @@ class Group(Updatable):
         return False
 
     class RoleRevoked(Entity.Event):
+        # v1 events named the role; v2 ones give its id (domain/identity/role.py).
+        class_version = 2
         target: str
         role: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_field(state)
 
     @event(RoleRevoked)
     def _record_revoke(self, target: str, role: str) -> None:

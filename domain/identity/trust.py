@@ -3,10 +3,13 @@ trustee, optionally impersonated, until it expires or its uses run out."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import Forbidden
+from domain.identity.role import upcast_role_list
 
 
 class TrustUseLimitReached(Forbidden):
@@ -15,6 +18,8 @@ class TrustUseLimitReached(Forbidden):
 
 class Trust(Entity):
     class Created(Entity.Created):
+        # v1 events named the roles; v2 ones give their ids (domain/identity/role.py).
+        class_version = 2
         trustor_user_id: str
         trustee_user_id: str
         project_id: str | None
@@ -23,6 +28,10 @@ class Trust(Entity):
         expires_at: str | None
         remaining_uses: int | None
         allow_redelegation: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_list(state)
 
     @event(Created)
     def __init__(self, trustor_user_id: str, trustee_user_id: str, project_id: str | None,

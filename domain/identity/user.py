@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import DomainError
 from domain.identity.changes import Updatable
+from domain.identity.role import upcast_role_field
 
 # Password and enablement change through their own events, never through `update`.
 UPDATABLE = ("name", "default_project_id", "email", "description", "extra")
@@ -54,9 +55,9 @@ class User(Updatable):
         self.extra = dict(extra or {})
         self.deleted = False
         self.tokens_valid_after = 0.0
-        # project id (hex) -> role names
+        # project id (hex) -> role ids (hex)
         self.assignments: dict[str, list[str]] = {}
-        # Role names held on the system scope (Keystone's `/system/users/{id}/roles`).
+        # Roles (ids hex) held on the system scope (Keystone's `/system/users/{id}/roles`).
         self.system_roles: list[str] = []
         # Ids (hex) of the groups the user is a member of.
         self.groups: list[str] = []
@@ -98,8 +99,14 @@ class User(Updatable):
             self._record_grant(project_id, role)
 
     class RoleGranted(Entity.Event):
+        # v1 events named the role; v2 ones give its id (domain/identity/role.py).
+        class_version = 2
         project_id: str
         role: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_field(state)
 
     @event(RoleGranted)
     def _record_grant(self, project_id: str, role: str) -> None:
@@ -112,8 +119,14 @@ class User(Updatable):
         return False
 
     class RoleRevoked(Entity.Event):
+        # v1 events named the role; v2 ones give its id (domain/identity/role.py).
+        class_version = 2
         project_id: str
         role: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_field(state)
 
     @event(RoleRevoked)
     def _record_revoke(self, project_id: str, role: str) -> None:
@@ -129,7 +142,13 @@ class User(Updatable):
             self._record_system_grant(role)
 
     class SystemRoleGranted(Entity.Event):
+        # v1 events named the role; v2 ones give its id (domain/identity/role.py).
+        class_version = 2
         role: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_field(state)
 
     @event(SystemRoleGranted)
     def _record_system_grant(self, role: str) -> None:
@@ -142,7 +161,13 @@ class User(Updatable):
         return False
 
     class SystemRoleRevoked(Entity.Event):
+        # v1 events named the role; v2 ones give its id (domain/identity/role.py).
+        class_version = 2
         role: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_role_field(state)
 
     @event(SystemRoleRevoked)
     def _record_system_revoke(self, role: str) -> None:

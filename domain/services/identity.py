@@ -11,17 +11,18 @@ from domain.app import SkyLedger
 from domain.backends import PasswordHasher
 from domain.commands import changed, command
 from domain.context import RequestContext
-from domain.errors import AlreadyExists, InvalidInput, NotFound
+from domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
 from domain.identity.group import SYSTEM_SCOPE, Group, domain_target
 from domain.identity.inheritance import targets_inherited_by
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
-from domain.identity.role import DIRECTLY_IMPLIES, Role, role_id
+from domain.identity.role import BUILTIN_IDS, Role, role_id
 from domain.identity.user import InvalidCredentials, User
 from domain.naming import NameClaim, claim_id
 from domain.naming_service import claim_name, release_name
+from domain.services.identity_role_resolution import expanded_role_ids, role_scope
 
 
 def parse_id(value: str, what: str) -> UUID:
@@ -39,7 +40,7 @@ def merged_extra(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
 
 
 def held_roles(app: SkyLedger, user: User, target: str) -> list[str]:
-    """The role names the user holds on a project (id hex) or on the system ("system"): their
+    """The roles (ids hex) the user holds on a project (id hex) or on the system ("system"): their
     own and those given to the groups they belong to, on it or inherited to it (OS-INHERIT)."""
     if target == SYSTEM_SCOPE:
         roles = set(user.system_roles)
@@ -83,24 +84,6 @@ def strip_role(holder: User | Group, role: str) -> None:
             holder.revoke(target, role)
     if isinstance(holder, User):
         holder.revoke_system(role)
-
-
-def expanded_roles(app: SkyLedger, names: Iterable[str]) -> tuple[str, ...]:
-    """The role names plus everything they imply: the built-in chain and the inferences
-    recorded on the roles (read from the store, so a change holds on the next request)."""
-    out, frontier = set(names), list(names)
-    while frontier:
-        name = frontier.pop()
-        role = app.find(role_id(name))
-        added = list(DIRECTLY_IMPLIES.get(name, ()))
-        if isinstance(role, Role) and not role.deleted:
-            added += role.implies
-        for implied in added:
-            gone = getattr(app.find(role_id(implied)), "deleted", False)
-            if implied not in out and not gone:
-                out.add(implied)
-                frontier.append(implied)
-    return tuple(sorted(out))
 
 
 class IdentityService:
@@ -239,15 +222,43 @@ class IdentityService:
     # roles and assignments ------------------------------------------------------------------
     @command
     def create_role(self, ctx: RequestContext, name: str, description: str | None = None,
-                    extra: dict[str, Any] | None = None) -> Role:
-        existing = self.app.find(role_id(name))
-        if existing is not None and not existing.deleted:
-            raise AlreadyExists(f"Duplicate entry: a role named '{name}' already exists.")
-        if existing is not None:
-            raise InvalidInput(f"Role name '{name}' belonged to a deleted role; choose another.")
-        role = Role(name, description, extra)
-        self.app.save(role)
+                    extra: dict[str, Any] | None = None, domain_id: str | None = None) -> Role:
+        if domain_id is not None:
+            self.check_domain(domain_id)
+        self.check_role_name_free(name, domain_id)
+        role = Role(name, description, extra, domain_id)
+        claim = claim_name(self.app, "role", role_scope(domain_id), name, role.id)
+        self.app.save(role, claim)
         return role
+
+    @command
+    def update_role(self, ctx: RequestContext, role_ref: str, changes: dict[str, Any]) -> Role:
+        role = self.role(role_ref)
+        changes = merged_extra(role.extra, changes)
+        claims: list[NameClaim | None] = []
+        new_name = changes.get("name")
+        if isinstance(new_name, str) and new_name != role.name:
+            if role.id.hex in BUILTIN_IDS.values():
+                raise Forbidden(f"The built-in role {role.name} cannot be renamed: policies "
+                                "name it.")
+            self.check_role_name_free(new_name, role.domain_id)
+            scope = role_scope(role.domain_id)
+            claims = [claim_name(self.app, "role", scope, new_name, role.id),
+                      release_name(self.app, "role", scope, role.name, role.id)]
+        if changes:
+            role.update(changes)
+        self.app.save(*changed(role, *claims))
+        return role
+
+    def check_role_name_free(self, name: str, domain_id: str | None) -> None:
+        """Names are claimed per domain; a global role made before ids stopped following names
+        holds its name by its id alone (it has no claim)."""
+        legacy = self.app.find(role_id(name)) if domain_id is None else None
+        if isinstance(legacy, Role) and not legacy.deleted and legacy.name == name:
+            raise AlreadyExists(f"Duplicate entry: a role named '{name}' already exists.")
+        claim = self.app.find(claim_id("role", role_scope(domain_id), name))
+        if claim is not None and claim.owner_id is not None:
+            raise AlreadyExists(f"Duplicate entry: a role named '{name}' already exists.")
 
     @command
     def delete_role(self, ctx: RequestContext, role_ref: str, holder_ids: Iterable[str] = ()
@@ -259,21 +270,26 @@ class IdentityService:
         holders = [self.app.find(parse_id(h, "role holder")) for h in holder_ids]
         for holder in holders:
             if isinstance(holder, (User, Group)):
-                strip_role(holder, role.name)
-        self.app.save(*changed(role, *holders))
+                strip_role(holder, role.id.hex)
+        claim = release_name(self.app, "role", role_scope(role.domain_id), role.name, role.id)
+        self.app.save(*changed(role, claim, *holders))
 
     @command
     def imply(self, ctx: RequestContext, prior_ref: str, implied_ref: str) -> None:
         prior, implied = self.role(prior_ref), self.role(implied_ref)
-        if prior.name == implied.name or prior.name in expanded_roles(self.app, [implied.name]):
+        if implied.domain_id is not None and prior.domain_id is None:
+            raise Forbidden(f"A global role cannot imply the domain-specific role "
+                            f"{implied.name}.")
+        if prior.id == implied.id or prior.id.hex in expanded_role_ids(self.app,
+                                                                      [implied.id.hex]):
             raise InvalidInput(f"{implied.name} implying {prior.name} already: no cycles.")
-        prior.imply(implied.name)
+        prior.imply(implied.id.hex)
         self.app.save(*changed(prior))
 
     @command
     def stop_implying(self, ctx: RequestContext, prior_ref: str, implied_ref: str) -> None:
         prior, implied = self.role(prior_ref), self.role(implied_ref)
-        if not prior.stop_implying(implied.name):
+        if not prior.stop_implying(implied.id.hex):
             raise NotFound(f"Could not find role inference rule: {prior_ref} implies "
                            f"{implied_ref}.")
         self.app.save(prior)
@@ -284,13 +300,13 @@ class IdentityService:
     @command
     def grant(self, ctx: RequestContext, project_id: str, user_id: str, role_ref: str) -> None:
         project, user, role = self.project(project_id), self.user(user_id), self.role(role_ref)
-        user.grant(project.id.hex, role.name)
+        user.grant(project.id.hex, role.id.hex)
         self.app.save(*changed(user))
 
     @command
     def revoke(self, ctx: RequestContext, project_id: str, user_id: str, role_ref: str) -> None:
         project, user, role = self.project(project_id), self.user(user_id), self.role(role_ref)
-        if not user.revoke(project.id.hex, role.name):
+        if not user.revoke(project.id.hex, role.id.hex):
             raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
                            f"on project {project_id}.")
         self.app.save(user)
@@ -300,7 +316,7 @@ class IdentityService:
                         role_ref: str) -> None:
         self.check_domain(domain_id)
         user, role = self.user(user_id), self.role(role_ref)
-        user.grant(domain_target(domain_id), role.name)
+        user.grant(domain_target(domain_id), role.id.hex)
         self.app.save(*changed(user))
 
     @command
@@ -308,7 +324,7 @@ class IdentityService:
                          role_ref: str) -> None:
         self.check_domain(domain_id)
         user, role = self.user(user_id), self.role(role_ref)
-        if not user.revoke(domain_target(domain_id), role.name):
+        if not user.revoke(domain_target(domain_id), role.id.hex):
             raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
                            f"on domain {domain_id}.")
         self.app.save(user)
@@ -316,13 +332,13 @@ class IdentityService:
     @command
     def grant_system(self, ctx: RequestContext, user_id: str, role_ref: str) -> None:
         user, role = self.user(user_id), self.role(role_ref)
-        user.grant_system(role.name)
+        user.grant_system(role.id.hex)
         self.app.save(*changed(user))
 
     @command
     def revoke_system(self, ctx: RequestContext, user_id: str, role_ref: str) -> None:
         user, role = self.user(user_id), self.role(role_ref)
-        if not user.revoke_system(role.name):
+        if not user.revoke_system(role.id.hex):
             raise NotFound(f"Could not find role assignment of {role.name} to user {user_id} "
                            "on the system.")
         self.app.save(user)

@@ -68,14 +68,14 @@ class GroupService:
         """Give the group a role on a project, on a domain (`project_id` a `domain_target`), or
         on the system when `project_id` is None."""
         group, role = self.group(group_id), self.identity.role(role_ref)
-        group.grant(self._target(project_id), role.name)
+        group.grant(self._target(project_id), role.id.hex)
         self.app.save(*changed(group))
 
     @command
     def revoke(self, ctx: RequestContext, group_id: str, project_id: str | None,
                role_ref: str) -> None:
         group, role = self.group(group_id), self.identity.role(role_ref)
-        if not group.revoke(self._target(project_id), role.name):
+        if not group.revoke(self._target(project_id), role.id.hex):
             raise NotFound(f"Could not find role assignment of {role.name} to group {group_id}.")
         self.app.save(group)
 

@@ -42,7 +42,7 @@ class InheritedGrantService:
               role_ref: str) -> None:
         target = self.target(kind, target_id)
         holder, role = self.holder(actor, actor_id), self.identity.role(role_ref)
-        holder.grant(target, role.name)
+        holder.grant(target, role.id.hex)
         self.app.save(*changed(holder))
 
     @command
@@ -50,7 +50,7 @@ class InheritedGrantService:
                role_ref: str) -> None:
         target = self.target(kind, target_id)
         holder, role = self.holder(actor, actor_id), self.identity.role(role_ref)
-        if not holder.revoke(target, role.name):
+        if not holder.revoke(target, role.id.hex):
             raise NotFound(f"Could not find inherited role assignment of {role.name} to {actor}"
                            f" {actor_id} on {kind} {target_id}.")
         self.app.save(holder)

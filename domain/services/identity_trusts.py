@@ -11,8 +11,9 @@ from domain.errors import Forbidden, InvalidInput
 from domain.identity.tokens import InvalidToken
 from domain.identity.trust import Trust
 from domain.identity.user import User
-from domain.services.identity import IdentityService, expanded_roles, held_roles, parse_id
+from domain.services.identity import IdentityService, held_roles, parse_id
 from domain.services.identity_app_credentials import expired
+from domain.services.identity_role_resolution import expanded_role_ids, expanded_roles
 
 
 class TrustService:
@@ -25,7 +26,7 @@ class TrustService:
                project_id: str | None, roles: list[str], impersonation: bool,
                expires_at: str | None = None, remaining_uses: int | None = None,
                allow_redelegation: bool = False) -> Trust:
-        """`roles`: names; the trustor must hold each of them on the project."""
+        """`roles`: ids (hex); the trustor must hold each of them on the project."""
         if ctx.user_id != trustor_user_id:
             raise Forbidden("Only the trustor may create a trust.")
         trustor = self.identity.user(trustor_user_id)
@@ -34,7 +35,7 @@ class TrustService:
             raise InvalidInput("The expiration time of a trust must be in the future.")
         if project_id is not None:
             project_id = self.identity.project(project_id).id.hex
-            held = expanded_roles(self.app, held_roles(self.app, trustor, project_id))
+            held = expanded_role_ids(self.app, held_roles(self.app, trustor, project_id))
             missing = [r for r in roles if r not in held]
             if missing:
                 raise Forbidden(f"The trustor does not hold {', '.join(missing)} on the project.")
@@ -96,7 +97,7 @@ def delegated_roles(app: SkyLedger, trust_id: str) -> tuple[str, ...]:
     assert isinstance(trustor, User)
     if trust.project_id is None:
         return ()
-    delegated = expanded_roles(app, trust.roles)
-    if not set(delegated) <= set(expanded_roles(app, held_roles(app, trustor, trust.project_id))):
+    held = expanded_role_ids(app, held_roles(app, trustor, trust.project_id))
+    if not set(expanded_role_ids(app, trust.roles)) <= set(held):
         raise InvalidToken("Trustee has no delegated roles.")
-    return delegated
+    return expanded_roles(app, trust.roles)

@@ -193,6 +193,7 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "PATCH /identity/v3/users/{user_id}": {"user": {"description": "changed"}},
         "DELETE /identity/v3/users/{user_id}": None,
         "POST /identity/v3/roles": {"role": {"name": "matrix-role"}},
+        "PATCH /identity/v3/roles/{role_id}": {"role": {"description": "changed"}},
         "PUT /identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}": None,
         "DELETE /identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}": None,
         **identity_bodies(world),

@@ -8,7 +8,7 @@ from domain.app import SkyLedger
 from domain.context import SYSTEM
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.identity.project import Project
-from domain.identity.role import BUILTIN_ROLES, implied_with_prior, role_id
+from domain.identity.role import BUILTIN_IDS, BUILTIN_ROLES, implied_with_prior, role_id
 from domain.identity.user import InvalidCredentials, User
 from domain.services.identity import IdentityService
 
@@ -48,8 +48,9 @@ def test_update_refuses_internal_attributes_and_records_nothing() -> None:
 
 
 def test_implied_roles_name_their_direct_prior() -> None:
-    assert implied_with_prior("admin") == [("member", "admin"), ("reader", "member")]
-    assert implied_with_prior("reader") == [] and implied_with_prior("auditor") == []
+    admin, member, reader = (BUILTIN_IDS[n] for n in ("admin", "member", "reader"))
+    assert implied_with_prior(admin) == [(member, admin), (reader, member)]
+    assert implied_with_prior(reader) == [] and implied_with_prior(role_id("auditor").hex) == []
 
 
 def test_project_extras_merge_and_rename_moves_the_name_claim(identity: IdentityService) -> None:

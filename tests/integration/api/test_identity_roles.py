@@ -47,8 +47,10 @@ def test_create_and_show_role(client: TestClient, admin: dict[str, str], cloud: 
                        headers=admin).status_code == 409
     head = cloud.app.head()
     for bad in ({"role": {"name": "r" * 256}}, {"role": {}}, {"role": {"name": "x"}, "y": 1},
-                {"role": {"name": "x", "domain_id": "default"}}, {"role": {"name": ["x"]}}):
+                {"role": {"name": "x", "domain_id": "a/b"}}, {"role": {"name": ["x"]}}):
         assert client.post(f"{V3}/roles", json=bad, headers=admin).status_code == 400, bad
+    assert client.post(f"{V3}/roles", json={"role": {"name": "x", "domain_id": "0" * 32}},
+                       headers=admin).status_code == 404
     assert cloud.app.head() == head
     assert client.get(f"{V3}/roles/member", headers=admin).status_code == 404
 

@@ -42,6 +42,8 @@ def test_identity_bodies_match_the_document(checked: Checked, admin: dict[str, s
                  user_id=member_a["user_id"])
     role = checked.call("post", f"{V3}/roles", admin, json={"role": {"name": "r"}})["role"]
     checked.call("get", f"{V3}/roles/{{role_id}}", admin, role_id=role["id"])
+    checked.call("patch", f"{V3}/roles/{{role_id}}", admin, role_id=role["id"],
+                 json={"role": {"name": "r2"}})
     checked.call("get", f"{V3}/roles", admin)
     checked.call("get", f"{V3}/projects/{{project_id}}/users/{{user_id}}/roles", admin,
                  project_id=member_a["project_id"], user_id=member_a["user_id"])
