@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from domain.app import DEFAULT_SNAPSHOT_INTERVAL
 from domain.compute.scheduling.weighers import Weighted, default_weighers
+from domain.identity.security_compliance import SecurityCompliance
 from domain.network.config import NetworkConfig
 
 
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     max_request_body: int = 114688
     # Lower-cost password hashing for test suites only.
     fast_hashing: bool = False
+    # Keystone's [security_compliance]: failed logins that lock an account (0: never) and for
+    # how many seconds; how many last passwords a user's own change must differ from (0: none).
+    lockout_failure_attempts: int = Field(default=0, ge=0)
+    lockout_duration: float = Field(default=1800.0, gt=0)
+    unique_last_password_count: int = Field(default=0, ge=0)
     # Compute: this host's name and zone, Nova's allocation ratios and liveness timings.
     host: str = Field(default_factory=socket.gethostname)
     availability_zone: str = "nova"
@@ -129,6 +135,10 @@ class Settings(BaseSettings):
         sources = (InitSettingsSource(cls, overrides), GivenEnvironment(cls, env))
         # BaseSettings.__init__ takes the sources (mypy sees only the fields' __init__).
         return cls(_build_sources=(sources, overrides))  # type: ignore[call-arg]
+
+    def security_compliance(self) -> SecurityCompliance:
+        return SecurityCompliance(self.lockout_failure_attempts, self.lockout_duration,
+                                  self.unique_last_password_count)
 
     def network_config(self) -> NetworkConfig:
         low, _, high = self.segmentation_range.partition(":")

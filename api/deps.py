@@ -32,6 +32,7 @@ from domain.services.identity_endpoint_groups import EndpointGroupService
 from domain.services.identity_groups import GroupService
 from domain.services.identity_inheritance import InheritedGrantService
 from domain.services.identity_oauth import OAuthConsumerService
+from domain.services.identity_passwords import PasswordService
 from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
@@ -98,6 +99,7 @@ class CloudServices:
     app: SkyLedger
     store: ReadStore
     identity: IdentityService
+    passwords: PasswordService
     domains: DomainService
     groups: GroupService
     inherited_grants: InheritedGrantService

@@ -74,6 +74,7 @@ from domain.services.identity_endpoint_groups import EndpointGroupService
 from domain.services.identity_groups import GroupService
 from domain.services.identity_inheritance import InheritedGrantService
 from domain.services.identity_oauth import OAuthConsumerService
+from domain.services.identity_passwords import PasswordService
 from domain.services.identity_policies import PolicyBlobService
 from domain.services.identity_trusts import TrustService
 from domain.services.image_data import ImageDataService
@@ -198,11 +199,13 @@ class Composition:
         boots = BootService(app, capacity, max_attempts=settings.max_attempts,
                             network_config=network_config,
                             host_subset_size=settings.scheduler_host_subset_size)
-        identity = IdentityService(app, Argon2Hasher(fast=settings.fast_hashing))
+        hasher = Argon2Hasher(fast=settings.fast_hashing)
+        identity = IdentityService(app, hasher)
         images, groups = ImageService(app), GroupService(app, identity)
         cloud = Cloud(
             settings=settings, app=app, store=store, runners=runners, followers=followers,
             identity=identity, domains=DomainService(app), groups=groups,
+            passwords=PasswordService(app, identity, hasher, settings.security_compliance()),
             inherited_grants=InheritedGrantService(app, identity, groups),
             catalog=CatalogService(app), app_credentials=AppCredentialService(app, identity),
             credentials=CredentialService(app, identity, FernetBox(token_key)),

@@ -7,23 +7,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, ConfigDict, Field
 
-from api.app_credential_auth import AppCredentialMethod, authenticate_app_credential
+from api.app_credential_auth import authenticate_app_credential
 from api.auth import validate
 from api.bodies.identity import DEFAULT_DOMAIN, iso, key_only
 from api.catalog import service_catalog
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.responses.identity import Catalog, TokenShow
-from api.trust_tokens import TrustRef, consume_trust, refuse_trust_rescope, trust_block
+from api.token_requests import AuthRequest, DomainRef, Identity, Scope
+from api.trust_tokens import consume_trust, refuse_trust_rescope, trust_block
+from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.identity.app_credential import ApplicationCredential
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.domain import Domain
 from domain.identity.group import SYSTEM_SCOPE
 from domain.identity.project import Project
+from domain.identity.security_compliance import AccountLocked
 from domain.identity.tokens import InvalidToken, TokenClaims
-from domain.identity.user import User
+from domain.identity.user import InvalidCredentials, User
 from domain.naming import claim_id
 from domain.services.identity import held_roles
 from domain.services.identity_domains import GLOBAL
@@ -39,59 +41,6 @@ RULES = [
         "identity:revoke_token", "rule:admin_api or user_id:%(target.token.user_id)s"
     ),
 ]
-
-
-class DomainRef(BaseModel):
-    id: str | None = None
-    name: str | None = None
-
-
-class UserRef(BaseModel):
-    id: str | None = None
-    name: str | None = None
-    domain: DomainRef | None = None
-    password: str = Field(max_length=4096)
-
-
-class PasswordMethod(BaseModel):
-    user: UserRef
-
-
-class TokenMethod(BaseModel):
-    id: str
-
-
-class Identity(BaseModel):
-    methods: list[str] = Field(min_length=1)
-    password: PasswordMethod | None = None
-    token: TokenMethod | None = None
-    application_credential: AppCredentialMethod | None = None
-
-
-class ProjectRef(BaseModel):
-    id: str | None = None
-    name: str | None = None
-    domain: DomainRef | None = None
-
-
-class SystemRef(BaseModel):
-    all: bool = False
-
-
-class Scope(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    project: ProjectRef | None = None
-    system: SystemRef | None = None
-    trust: TrustRef | None = Field(None, alias="OS-TRUST:trust")
-
-
-class Auth(BaseModel):
-    identity: Identity
-    scope: Scope | str | None = None
-
-
-class AuthRequest(BaseModel):
-    auth: Auth
 
 
 def domain_id_of(cloud: CloudServices, ref: DomainRef | None) -> str:
@@ -123,36 +72,41 @@ def domain_enabled(cloud: CloudServices, domain_id: str) -> bool:
     return isinstance(found, Domain) and not found.deleted and found.enabled
 
 
-def authenticate(cloud: CloudServices, identity: Identity
+def authenticate(cloud: CloudServices, identity: Identity, request_id: str
                  ) -> tuple[User, tuple[str, ...], float | None]:
     """The user, the token's methods, and its expiry when it must end with the token it was
     got with (None: the usual lifetime)."""
     if "password" in identity.methods and identity.password is not None:
         ref = identity.password.user
-        user = None
-        if ref.id:
-            found = cloud.app.find(_uuid(ref.id))
-            if (
-                isinstance(found, User)
-                and not found.deleted
-                and found.password_hash
-                and cloud.identity.hasher.verify(found.password_hash, ref.password)
-            ):
-                user = found
-        elif ref.name:
-            user = cloud.identity.authenticate(ref.name, domain_id_of(cloud, ref.domain),
-                                               ref.password)
-        if user is None or not user.enabled or not domain_enabled(cloud, user.domain_id):
+        user_id = ref.id or (ref.name and user_named(cloud, ref.name,
+                                                     domain_id_of(cloud, ref.domain)))
+        if not user_id:
+            raise InvalidToken("The request you have made requires authentication.")
+        ctx = RequestContext(user_id=user_id, request_id=request_id)
+        try:
+            user = cloud.passwords.check(ctx, user_id, ref.password)
+        except (InvalidCredentials, AccountLocked, NotFound):
+            raise InvalidToken("The request you have made requires authentication.") from None
+        if not user.enabled or not domain_enabled(cloud, user.domain_id):
             raise InvalidToken("The request you have made requires authentication.")
         return user, ("password",), None
     if "token" in identity.methods and identity.token is not None:
-        claims, user, _ = validate(cloud.app, cloud.tokens, identity.token.id)
+        try:
+            claims, user, _ = validate(cloud.app, cloud.tokens, identity.token.id)
+        except InvalidToken as error:
+            # Keystone: a token that no longer validates is not found (404), not a 401.
+            raise NotFound(f"Could not find token: {error}") from None
         if claims.app_cred_id is not None:
             # Keystone: a token of an application credential cannot be exchanged for another.
             raise InvalidToken("A token got with an application credential cannot be rescoped.")
         refuse_trust_rescope(claims)
         return user, tuple(dict.fromkeys([*claims.methods, "token"])), claims.expires_at
     raise InvalidToken("The request you have made requires authentication.")
+
+
+def user_named(cloud: CloudServices, name: str, domain_id: str) -> str | None:
+    claim = cloud.app.find(claim_id("user", domain_id, name))
+    return claim.owner_id.hex if claim is not None and claim.owner_id is not None else None
 
 
 def _uuid(value: str) -> UUID:
@@ -247,11 +201,11 @@ def issue_token(request: AuthRequest, http: Request, cloud: CloudDep, response: 
     elif isinstance(scope, Scope) and scope.trust is not None:
         if scope.project is not None or scope.system is not None:
             raise InvalidInput("A token is scoped to one of a project, the system or a trust.")
-        user, methods, expires_at = authenticate(cloud, identity)
+        user, methods, expires_at = authenticate(cloud, identity, http.state.request_id)
         user, project, trust = consume_trust(cloud, user, scope.trust, http.state.request_id)
         system = False
     else:
-        user, methods, expires_at = authenticate(cloud, identity)
+        user, methods, expires_at = authenticate(cloud, identity, http.state.request_id)
         system = system_scoped(cloud, user, scope)
         project = None if system else scoped_project(cloud, user, scope)
     project_id = project.id.hex if project is not None else None

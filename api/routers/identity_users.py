@@ -172,8 +172,8 @@ def change_password(user_id: str, body: PasswordChangeRequest, request: Request,
                     cloud: CloudDep) -> Response:
     ctx = RequestContext(user_id=user_id, request_id=request.state.request_id)
     try:
-        cloud.identity.change_password(ctx, user_id, body.user.original_password,
-                                       body.user.password)
+        cloud.passwords.change_own(ctx, user_id, body.user.original_password,
+                                   body.user.password)
     except (InvalidCredentials, NotFound):
         # Keystone answers 401 whether the user is unknown or the password wrong.
         raise InvalidToken("The request you have made requires authentication.") from None

@@ -61,6 +61,11 @@ class User(Updatable):
         self.system_roles: list[str] = []
         # Ids (hex) of the groups the user is a member of.
         self.groups: list[str] = []
+        # Every password hash the user has had, the current one last (password history).
+        self.password_hashes: list[str] = [password_hash] if password_hash else []
+        # Failed logins since the last successful one, and when the latest was (lockout).
+        self.failed_logins = 0
+        self.last_failed_login_at = 0.0
 
     class Updated(Entity.Event):
         changes: dict[str, Any]
@@ -79,6 +84,27 @@ class User(Updatable):
         # `tokens_valid_after` (seconds since the epoch) are refused from now on.
         self.password_hash = password_hash
         self.tokens_valid_after = tokens_valid_after
+        self.password_hashes.append(password_hash)
+
+    def is_locked(self, now: float, attempts: int, duration: float) -> bool:
+        """Whether `attempts` failed logins (0: never) lock the account at `now`."""
+        return (attempts > 0 and self.failed_logins >= attempts
+                and now - self.last_failed_login_at < duration)
+
+    class LoginFailed(Entity.Event):
+        at: float
+
+    @event(LoginFailed)
+    def login_failed(self, at: float) -> None:
+        self.failed_logins += 1
+        self.last_failed_login_at = at
+
+    class FailedLoginsCleared(Entity.Event):
+        pass
+
+    @event(FailedLoginsCleared)
+    def clear_failed_logins(self) -> None:
+        self.failed_logins = 0
 
     class Disabled(Entity.Event):
         pass

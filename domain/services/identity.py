@@ -19,7 +19,7 @@ from domain.identity.inheritance import targets_inherited_by
 from domain.identity.project import Project
 from domain.identity.revocation import TokenRevocation, revocation_id
 from domain.identity.role import BUILTIN_IDS, Role, role_id
-from domain.identity.user import InvalidCredentials, User
+from domain.identity.user import User
 from domain.naming import NameClaim, claim_id
 from domain.naming_service import claim_name, release_name
 from domain.services.identity_role_resolution import expanded_role_ids, role_scope
@@ -189,17 +189,6 @@ class IdentityService:
             user.enable()
         self.app.save(*changed(user, *claims))
         return user
-
-    @command
-    def change_password(self, ctx: RequestContext, user_id: str, original_password: str,
-                        password: str) -> None:
-        """A user proves who they are with the current password, then sets a new one."""
-        user = self.user(user_id)
-        if not (user.enabled and user.password_hash
-                and self.hasher.verify(user.password_hash, original_password)):
-            raise InvalidCredentials("The request you have made requires authentication.")
-        user.change_password(self.hasher.hash(password), time.time())
-        self.app.save(user)
 
     @command
     def delete_user(self, ctx: RequestContext, user_id: str) -> None:

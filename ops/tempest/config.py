@@ -55,10 +55,14 @@ def settings(cloud: Cloud, concurrency_lock_path: Path) -> dict[str, dict[str, s
         },
         "identity": {
             "uri_v3": f"{cloud.url}/identity/v3", "auth_version": "v3", "region": "RegionOne",
+            # devstack's KEYSTONE_LOCKOUT_* and KEYSTONE_UNIQUE_LAST_PASSWORD_COUNT, which
+            # ops/tempest/runner.py gives the server too.
+            "user_lockout_failure_attempts": "2", "user_lockout_duration": "10",
+            "user_unique_last_password_count": "2",
         },
         "identity-feature-enabled": {
             "api_v2": "False", "api_v3": on, "trust": on, "project_tags": on,
-            "application_credentials": on, "access_rules": on,
+            "application_credentials": on, "access_rules": on, "security_compliance": on,
         },
         "compute": {
             "image_ref": images[0], "image_ref_alt": images[-1],

@@ -9,7 +9,7 @@ from domain.context import SYSTEM
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.identity.project import Project
 from domain.identity.role import BUILTIN_IDS, BUILTIN_ROLES, implied_with_prior, role_id
-from domain.identity.user import InvalidCredentials, User
+from domain.identity.user import User
 from domain.services.identity import IdentityService
 
 
@@ -74,16 +74,6 @@ def test_unknown_domain_or_default_project_is_not_found_and_saves_nothing(
     with pytest.raises(NotFound):
         identity.create_user(SYSTEM, "u", "pw", default_project_id="0" * 32)
     assert identity.app.head() == head
-
-
-def test_change_password_needs_the_original(identity: IdentityService) -> None:
-    user = identity.create_user(SYSTEM, "u", "old-password")
-    with pytest.raises(InvalidCredentials):
-        identity.change_password(SYSTEM, user.id.hex, "wrong", "new-password")
-    identity.change_password(SYSTEM, user.id.hex, "old-password", "new-password")
-    assert identity.authenticate("u", "default", "new-password") is not None
-    assert identity.authenticate("u", "default", "old-password") is None
-    assert event_names(identity.app, user.id) == ["Created", "PasswordChanged"]
 
 
 def test_deleting_a_project_takes_its_members_roles_in_the_same_save(
