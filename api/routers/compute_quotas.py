@@ -1,6 +1,9 @@
 """Compute `/os-quota-sets` and `/limits`: a project's limits (and usage) in Nova's shapes.
 
 Reads come from the quota read model; PUT and DELETE go through the project's quota ledger.
+With `user_id`, they are about that user's own limits within the project (Nova's per-user
+quotas): shown as the project's where the user has none, set between the user's use and the
+project's limit, enforced on the user's own share (domain/quota/ledger.py).
 Which resources appear depends on the microversion, as in Nova: the nova-network ones go at 2.36,
 the personality-file ones at 2.57.
 """
@@ -30,7 +33,6 @@ from api.responses.compute import (
 )
 from api.validation import QuotaLimit
 from domain.errors import InvalidInput
-from domain.quota.limits import DEFAULT_LIMITS
 from projections.quotas import QuotaViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: quotas"])
@@ -63,25 +65,23 @@ def target_project(project_id: str, rule: str, cloud: CloudDep, caller: Caller,
     return views
 
 
-def no_user_quotas(user_id: str | None) -> None:
-    if user_id is not None:
-        raise InvalidInput("Per-user quotas are not supported; set the project's quota.")
-
-
 @router.get("/os-quota-sets/{project_id}", response_model=QuotaSetShow)
 def show(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
-         version: ComputeVersion) -> dict[str, Any]:
+         version: ComputeVersion, user_id: str | None = None) -> dict[str, Any]:
+    """With `user_id`: the user's limits (their own, else the project's)."""
     views = target_project(project_id, "os_compute_api:os-quota-sets:show", cloud, caller,
                            policy_engine)
-    return quota_set(views.limits(project_id), version, project_id)
+    limits = views.limits(project_id) if user_id is None else \
+        views.user_limits_and_usage(project_id, user_id)[0]
+    return quota_set(limits, version, project_id)
 
 
 @router.get("/os-quota-sets/{project_id}/detail", response_model=QuotaDetailShow)
 def detail(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
-           version: ComputeVersion) -> dict[str, Any]:
+           version: ComputeVersion, user_id: str | None = None) -> dict[str, Any]:
     views = target_project(project_id, "os_compute_api:os-quota-sets:detail", cloud, caller,
                            policy_engine)
-    return quota_set(views.detail(project_id), version, project_id, detailed=True)
+    return quota_set(views.detail(project_id, user_id), version, project_id, detailed=True)
 
 
 @router.get("/os-quota-sets/{project_id}/defaults", response_model=QuotaSetShow)
@@ -89,7 +89,7 @@ def defaults(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine:
              version: ComputeVersion) -> dict[str, Any]:
     target_project(project_id, "os_compute_api:os-quota-sets:defaults", cloud, caller,
                    policy_engine)
-    return quota_set(DEFAULT_LIMITS, version, project_id)
+    return quota_set(QuotaViews(cloud.store).defaults(), version, project_id)
 
 
 class QuotaSetUpdate(BaseModel):
@@ -141,11 +141,15 @@ def update(project_id: str, body: QuotaSetUpdateRequest, cloud: CloudDep, caller
            user_id: str | None = None) -> dict[str, Any]:
     target_project(project_id, "os_compute_api:os-quota-sets:update", cloud, caller,
                    policy_engine)
-    no_user_quotas(user_id)
     limits = requested_limits(body.quota_set, version)
+    defaults = cloud.quotas.defaults()
+    if user_id is not None:
+        ledger = cloud.quotas.set_user_limits(caller.ctx, project_id, user_id, limits,
+                                              force=body.quota_set.force)
+        return quota_set(ledger.user_limits(user_id, defaults), version, None)
     ledger = cloud.quotas.set_limits(caller.ctx, project_id, limits, force=body.quota_set.force)
     # Nova answers an update without the id.
-    return quota_set(ledger.limits(), version, None)
+    return quota_set(ledger.limits(defaults), version, None)
 
 
 @router.delete("/os-quota-sets/{project_id}", status_code=202)
@@ -153,8 +157,10 @@ def revert(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: P
            version: ComputeVersion, user_id: str | None = None) -> Response:
     policy_engine.enforce("os_compute_api:os-quota-sets:delete", {"project_id": project_id},
                           caller.creds)
-    no_user_quotas(user_id)
-    cloud.quotas.reset(caller.ctx, project_id)
+    if user_id is not None:
+        cloud.quotas.reset_user(caller.ctx, project_id, user_id)
+    else:
+        cloud.quotas.reset(caller.ctx, project_id)
     return Response(status_code=202)
 
 

@@ -17,7 +17,7 @@ from domain.catalog.keypair import (
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput, QuotaExceeded
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 
 
 class KeypairService:
@@ -34,7 +34,7 @@ class KeypairService:
         ledger = open_ledger(self.app, project_id)
         try:
             # Nova checks the quota before the name, so a full project answers 403, not 409.
-            ledger.claim({"key_pairs": 1})
+            ledger.claim({"key_pairs": 1}, default_limits(self.app), user_id)
         except QuotaExceeded as full:
             raise KeypairLimitExceeded(full.resource, full.requested, full.used,
                                        full.limit) from None
@@ -60,5 +60,5 @@ class KeypairService:
         keypair = self.get(user_id, name)
         ledger = open_ledger(self.app, keypair.project_id)
         keypair.delete()
-        ledger.release({"key_pairs": 1})
+        ledger.release({"key_pairs": 1}, keypair.user_id)
         self.app.save(keypair, ledger)

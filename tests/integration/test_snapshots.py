@@ -15,7 +15,8 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from adapters.persistence import Database
 from adapters.settings import Settings
@@ -34,12 +35,15 @@ def quota_ledger_history(app: SkyLedger, events: int) -> UUID:
     app.save(ledger)
     for i in range(events - 1):
         ledger = app.repository.get(ledger.id)
-        if i % 4 == 3:
+        user = "snap-user" if i % 2 else None  # every other claim and release is a user's
+        if i == 4:
+            ledger.set_user_limits("snap-user", {"instances": 40})
+        elif i % 4 == 3:
             ledger.set_limits({"instances": 50 + i})
         elif i % 3 == 2:
-            ledger.release({"instances": 1, "ram": 64})
+            ledger.release({"instances": 1, "ram": 64}, user)
         else:
-            ledger.claim({"instances": 1, "cores": 2, "ram": 128})
+            ledger.claim({"instances": 1, "cores": 2, "ram": 128}, user_id=user)
         app.save(ledger)
     return ledger_id("snap-project")
 
@@ -197,3 +201,26 @@ def test_the_interval_is_a_setting_and_zero_turns_snapshots_off() -> None:
         assert off.snapshotting_intervals == {}
     finally:
         off.close()
+
+
+def test_a_version_1_ledger_snapshot_upcasts(apps: Callable[[int], SkyLedger]) -> None:
+    """A snapshot taken before per-user quotas (QuotaLedger version 1: no class_version, no
+    user limits or usage in its state) loads as a ledger whose users have neither."""
+    writer = apps(0)
+    aggregate_id = quota_ledger_history(writer, 2)  # one anonymous claim: no user's share
+    ledger = writer.repository.get(aggregate_id)
+    mapper = writer.mapper
+    assert not mapper.cipher and not mapper.compressor
+    stored = mapper.to_stored_event(Snapshot.take(ledger))
+    snapshot = dict(mapper.transcoder.decode(stored.state))
+    old_state = dict(snapshot["state"])
+    assert old_state.pop("class_version") == 2
+    assert old_state.pop("user_overrides") == {} and old_state.pop("user_usage") == {}
+    cold = apps(INTERVAL)
+    assert cold.snapshots is not None
+    cold.snapshots.recorder.insert_events([StoredEvent(
+        originator_id=stored.originator_id, originator_version=stored.originator_version,
+        topic=stored.topic, state=mapper.transcoder.encode({**snapshot, "state": old_state}))])
+    loaded = cold.repository.get(aggregate_id)
+    assert state(loaded) == state(ledger)
+    assert loaded.user_limit("anyone", "instances") == ledger.limit("instances")

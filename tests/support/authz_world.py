@@ -209,6 +209,8 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "POST /compute/v2.1/os-keypairs": {"keypair": {"name": "matrix-key"}},
         "DELETE /compute/v2.1/os-keypairs/{name}": None,
         "PUT /compute/v2.1/os-quota-sets/{project_id}": {"quota_set": {"instances": 1}},
+        "PUT /compute/v2.1/os-quota-class-sets/{class_name}": {"quota_class_set": {
+            "instances": 11}},
         "DELETE /compute/v2.1/os-quota-sets/{project_id}": None,
         **image_bodies(other_project),
         **volume_bodies(other_project, p["snapshot_volume_id"]),

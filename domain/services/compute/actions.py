@@ -24,7 +24,7 @@ from domain.services.compute.boot import check_keypair, parse_uuid
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 
 # Nova's compute API: where a server's metadata (with no task in progress) and tags may change.
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
@@ -128,7 +128,7 @@ class ActionService:
         ledger = open_ledger(self.app, instance.project_id)
         growth = {"cores": max(0, new["vcpus"] - instance.flavor["vcpus"]),
                   "ram": max(0, new["ram"] - instance.flavor["ram"])}
-        ledger.claim(growth)
+        ledger.claim(growth, default_limits(self.app), instance.user_id)
         group = self.group_of(instance)
         nodes = Nodes(self.app)
         spec = request_spec(instance, group, (), (), flavor=new)
@@ -279,7 +279,7 @@ class ActionService:
     def check_metadata(self, instance: Instance, changes: dict[str, Any]) -> None:
         if changes.get("metadata") is not None:
             open_ledger(self.app, instance.project_id).check_metadata_items(
-                len(changes["metadata"]))
+                len(changes["metadata"]), default_limits(self.app), instance.user_id)
 
     @command
     def delete(self, ctx: RequestContext, instance_id: str,

@@ -32,7 +32,7 @@ from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
 from domain.services.network.security_groups import plan_port_groups
 from domain.services.network.workset import Workset
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 
 MAX_SCHEDULE_ATTEMPTS = 3
 
@@ -96,7 +96,9 @@ class BootService:
 
     def claim(self, ctx: RequestContext, req: BootRequest, locks: HeldLocks) -> list[Instance]:
         project_id, user_id = str(ctx.project_id), str(ctx.user_id)
-        open_ledger(self.app, project_id).check_metadata_items(len(req.metadata))
+        defaults = default_limits(self.app)
+        open_ledger(self.app, project_id).check_metadata_items(len(req.metadata), defaults,
+                                                               user_id)
         flavor = self.flavor(ctx, req.flavor_ref)
         roots = RootVolumes(self.app, ctx, req.root, flavor) if req.root else None
         image = roots.image if roots else image_copy(self.image(ctx, req.image_ref))
@@ -107,10 +109,10 @@ class BootService:
         group = self.group(ctx, req.group_id)
         locks.take(ledger_id(project_id))
         ledger = open_ledger(self.app, project_id)
-        count = self.admitted_count(ledger, flavor, req)
-        ledger.claim(per_instance(flavor, count))
+        count = self.admitted_count(ledger, flavor, req, defaults, user_id)
+        ledger.claim(per_instance(flavor, count), defaults, user_id)
         if group is not None:
-            self.check_group_quota(ledger, group, count)
+            self.check_group_quota(ledger, group, count, defaults)
         same, different = self.hint_hosts(req.same_host), self.hint_hosts(req.different_host)
         nodes = Nodes(self.app, locks)
         reservation = f"r-{uuid.uuid4().hex[:8]}"
@@ -195,22 +197,24 @@ class BootService:
             raise InvalidInput(f"Network {ref} could not be found.")
         return network.id.hex
 
-    def admitted_count(self, ledger: QuotaLedger, flavor: Flavor, req: BootRequest) -> int:
+    def admitted_count(self, ledger: QuotaLedger, flavor: Flavor, req: BootRequest,
+                       defaults: dict[str, int], user_id: str) -> int:
         """Nova boots max_count if the quota allows, else as many as it allows down to min_count."""
         try:
-            ledger.check_room(per_instance(flavor, req.max_count))
+            ledger.check_room(per_instance(flavor, req.max_count), defaults, user_id)
             return req.max_count
         except QuotaExceeded as full:
             for count in range(req.max_count - 1, req.min_count - 1, -1):
                 try:
-                    ledger.check_room(per_instance(flavor, count))
+                    ledger.check_room(per_instance(flavor, count), defaults, user_id)
                     return count
                 except QuotaExceeded:
                     continue
             raise full from None
 
-    def check_group_quota(self, ledger: QuotaLedger, group: ServerGroup, count: int) -> None:
-        limit = ledger.limit("server_group_members")
+    def check_group_quota(self, ledger: QuotaLedger, group: ServerGroup, count: int,
+                          defaults: dict[str, int]) -> None:
+        limit = ledger.limit("server_group_members", defaults)
         if limit != -1 and len(group.members) + count > limit:
             raise QuotaExceeded("server_group_members", count, len(group.members), limit)
 

@@ -10,7 +10,7 @@ from domain.compute.server_group import POLICIES, ServerGroup
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.services.compute.boot import parse_uuid
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 
 
 class ServerGroupService:
@@ -26,7 +26,7 @@ class ServerGroupService:
         if rules and (policy != "anti-affinity" or set(rules) != {"max_server_per_host"}):
             raise InvalidInput("Only anti-affinity accepts a rule: max_server_per_host.")
         ledger = open_ledger(self.app, str(ctx.project_id))
-        ledger.claim({"server_groups": 1})
+        ledger.claim({"server_groups": 1}, default_limits(self.app), str(ctx.user_id))
         group = ServerGroup(name, policy, rules, str(ctx.project_id), str(ctx.user_id))
         self.app.save(group, ledger)
         return group
@@ -42,6 +42,6 @@ class ServerGroupService:
     def delete(self, ctx: RequestContext, group_id: str) -> None:
         group = self.get(ctx, group_id)
         ledger = open_ledger(self.app, group.project_id)
-        ledger.release({"server_groups": 1})
+        ledger.release({"server_groups": 1}, group.user_id)
         group.delete()
         self.app.save(group, ledger)

@@ -184,7 +184,8 @@ class OutcomeService:
             (group.finish_move if action == "confirm_resize" else group.cancel_move)(key)
         ledger = open_ledger(self.app, instance.project_id)
         held_after = instance.quota_held()
-        ledger.release({k: held_before[k] - held_after[k] for k in held_before})
+        ledger.release({k: held_before[k] - held_after[k] for k in held_before},
+                       instance.user_id)
         return [ledger, *nodes, *([group] if group is not None else [])]
 
     # -- shelving bookkeeping ------------------------------------------------------------------
@@ -221,7 +222,8 @@ class OutcomeService:
             group.cancel_move(instance.id.hex)
         ledger = open_ledger(self.app, instance.project_id)
         held_after = instance.quota_held()
-        ledger.release({k: held_before[k] - held_after[k] for k in held_before})
+        ledger.release({k: held_before[k] - held_after[k] for k in held_before},
+                       instance.user_id)
         return [ledger, *([node] if node else []), *([group] if group is not None else [])]
 
     def node(self, host: str | None) -> ComputeNode | None:

@@ -35,7 +35,7 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
             node.release(f"{key}:resize")
             aggregates.append(node)
     ledger = open_ledger(app, instance.project_id)
-    ledger.release(instance.quota_held())
+    ledger.release(instance.quota_held(), instance.user_id)
     aggregates.append(ledger)
     ports = Workset(app, ledger)
     for port in instance.ports:
