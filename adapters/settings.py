@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     physical_interface: str = "eth0"
     # Where the network agent binds floating IPs (None: it binds none).
     external_interface: str | None = None
+    # The bridge on the public pool's wire that routers' gateways plug into (Neutron's br-ex;
+    # None: routers run without a gateway leg), and how routers' namespaces are named.
+    external_bridge: str | None = None
+    router_namespace_prefix: str = "qrouter-"
     # The network namespace guests' bridges, segments, dnsmasq and NAT live in (None: this
     # process's own, the production case; tests run a whole "host" inside one).
     network_namespace: str | None = None

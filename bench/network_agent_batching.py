@@ -43,11 +43,12 @@ from domain.process.compute.config import WorkerConfig
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network.drift import NetworkDriftService
 from domain.services.compute.boot import BootRequest
-from ops.bootstrap import AgentAdapters, Cloud, build
-from ops.bootstrap import agent_adapters as host_adapters
+from ops.bootstrap import Cloud, build
 from ops.bootstrap import assemble_compute as assemble
 from ops.progress import Progress
 from ops.roles.compute import ComputeHost
+from ops.roles.network_assembly import AgentAdapters
+from ops.roles.network_assembly import agent_adapters as host_adapters
 
 NODE = "bench-net-node"
 TARGET_RATIO = 0.25

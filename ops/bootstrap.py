@@ -24,11 +24,6 @@ from adapters import keys
 from adapters.blobs import FileBlobStore
 from adapters.format_inspector import OsloFormatInspector
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
-from adapters.network.dnsmasq import DnsmasqDhcp
-from adapters.network.host_network import PyrouteHostNetwork
-from adapters.network.nft_nat import NftNatRules
-from adapters.network.nft_port_filters import NftPortFilters
-from adapters.network.segments import segment_driver
 from adapters.network.vifs import PyrouteVifPlugger
 from adapters.notify import woken_by_notify
 from adapters.passwords import Argon2Hasher
@@ -48,9 +43,9 @@ from domain.process.compute.config import WorkerConfig
 from domain.process.compute.drift import DriftService
 from domain.process.compute.liveness import Liveness
 from domain.process.compute.worker import ComputeWorker
-from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
-from domain.process.network.drift import NetworkDriftService
+from domain.process.network.agent import NetworkAgentConfig
 from domain.process.network.liveness import AgentLiveness
+from domain.process.network.router_plans import ExternalSide
 from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
 from domain.services.compute.actions import ActionService
 from domain.services.compute.aggregates import AggregateService
@@ -100,6 +95,7 @@ from domain.services.storage.volumes import VolumeService
 from domain.storage.backends import RootVolumeBackend, VolumeBackendError
 from ops.roles.compute import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
+from ops.roles.network_assembly import agent_adapters, assemble_agent
 from ops.roles.storage import (
     VolumeHost,
     VolumeHostBusy,
@@ -284,9 +280,12 @@ class Composition:
         config = NetworkAgentConfig(host=host or settings.host, **overrides)
         external = external_interface or settings.external_interface
         with ExitStack() as resources:
+            external_side = None if settings.external_bridge is None else ExternalSide(
+                settings.external_bridge, settings.network_config().external)
             adapters = agent_adapters(settings.segment_type, settings.physical_interface,
                                       dhcp_dir_for(settings, config.host),
-                                      netns or settings.network_namespace, external)
+                                      netns or settings.network_namespace, external,
+                                      settings.router_namespace_prefix, external_side)
             resources.callback(adapters.network.close)
             agent = assemble_agent(self.app, self.store, adapters, config)
             liveness = AgentLiveness(NetworkAgentService(self.app), config.host, {
@@ -367,28 +366,3 @@ def assemble_volume(app: SkyLedger, store: ReadStore, blobs: FileBlobStore,
                     outcomes: VolumeOutcomes) -> VolumeWorker:
     return woken_by_notify(VolumeWorker(app, backend, outcomes, ProcessPositions(store), blobs,
                                         config))
-
-
-@dataclass(frozen=True)
-class AgentAdapters:
-    network: PyrouteHostNetwork
-    dhcp: DnsmasqDhcp
-    nat: NftNatRules
-    filters: NftPortFilters
-
-
-def agent_adapters(segment_type: str, physical_interface: str, state_dir: Path,
-                   netns: str | None = None, external_interface: str | None = None,
-                   ) -> AgentAdapters:
-    return AgentAdapters(
-        PyrouteHostNetwork(segment_driver(segment_type, physical_interface), netns=netns),
-        DnsmasqDhcp(state_dir, netns=netns),
-        NftNatRules(netns=netns, external_interface=external_interface),
-        NftPortFilters(netns=netns))
-
-
-def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
-                   config: NetworkAgentConfig) -> NetworkAgent:
-    return woken_by_notify(NetworkAgent(app, adapters.network, adapters.dhcp, adapters.nat,
-                                        ProcessPositions(store), NetworkDriftService(app),
-                                        config, filters=adapters.filters))

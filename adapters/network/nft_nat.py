@@ -130,18 +130,23 @@ class NftNatRules:
 
     # -- pyroute2 -------------------------------------------------------------------------------
     def _forget_connections(self, floating_ip: IPv4Address) -> None:
-        """Conntrack keeps translating a connection it has seen even after its rule is gone:
-        without this, a flow started before disassociate would still reach the guest."""
-        address = str(floating_ip)
-        with Conntrack(netns=self.netns) if self.netns else Conntrack() as conntrack:
-            doomed = [*conntrack.dump_entries(tuple_orig=NFCTAttrTuple(daddr=address)),
-                      *conntrack.dump_entries(tuple_reply=NFCTAttrTuple(daddr=address))]
-            for entry in doomed:
-                try:
-                    conntrack.delete(entry)
-                except NetlinkError as error:
-                    if error.code != errno.ENOENT:  # expired meanwhile
-                        raise
+        forget_connections(self.netns, floating_ip)
+
+
+def forget_connections(netns: str | None, floating_ip: IPv4Address) -> None:
+    """Conntrack keeps translating a connection it has seen even after its rule is gone:
+    without this, a flow started before a floating IP's rules went would still reach its
+    port."""
+    address = str(floating_ip)
+    with Conntrack(netns=netns) if netns else Conntrack() as conntrack:
+        doomed = [*conntrack.dump_entries(tuple_orig=NFCTAttrTuple(daddr=address)),
+                  *conntrack.dump_entries(tuple_reply=NFCTAttrTuple(daddr=address))]
+        for entry in doomed:
+            try:
+                conntrack.delete(entry)
+            except NetlinkError as error:
+                if error.code != errno.ENOENT:  # expired meanwhile
+                    raise
 
 
 def _target(rules: list[ruleset.NatRule], kind: str) -> IPv4Address | None:

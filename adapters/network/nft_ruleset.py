@@ -25,14 +25,33 @@ add chain {_T} forward {{ type filter hook forward priority filter; policy accep
 """
 
 
+# Frames a bridge forwards between its own ports carry this mark bit while they do (see below).
+BRIDGED = 0x40000000
+_B = f"bridge {TABLE}_bridged"
+
+
 def isolation_rules(bridge_pattern: str | None) -> str:
     """Rebuilds the forward chain. Floating IPs need the host to route (ip_forward=1), and every
-    project bridge carries its gateway, so without this rule the host would route one project's
-    traffic into another's subnet. Same-project traffic is bridged, never routed: unaffected."""
-    text = f"flush chain {_T} forward\n"
+    project bridge carries an address, so without this rule the host would route one project's
+    traffic into another's subnet. Same-network traffic (guests, a router's leg) is bridged,
+    never routed, but where br_netfilter is on (bridge-nf-call-iptables) the kernel passes
+    bridged frames through this very hook too, in and out "through" their bridge: the bridge
+    family's forward hook (which sees bridged frames only, before br_netfilter's at priority
+    0) marks them, this chain lets the marked ones pass, and the mark is cleared again before
+    the security groups' bridge chains (which compare whole marks) see the frame."""
+    text = (f"flush chain {_T} forward\nadd table {_B}\n"
+            f"add chain {_B} forward {{ type filter hook forward priority -1; policy accept; }}\n"
+            f"add chain {_B} postrouting {{ type filter hook postrouting priority -1; "
+            f"policy accept; }}\n"
+            f"flush chain {_B} forward\nflush chain {_B} postrouting\n")
     if bridge_pattern:
         pattern = f'"{bridge_pattern}"'
-        text += f"add rule {_T} forward iifname {pattern} oifname {pattern} drop\n"
+        clear = f"meta mark set meta mark & {~BRIDGED & 0xFFFFFFFF:#x}"
+        text += (f"add rule {_B} forward meta mark set meta mark | {BRIDGED:#x}\n"
+                 f"add rule {_B} postrouting {clear}\n"
+                 f"add rule {_T} forward meta mark & {BRIDGED:#x} == {BRIDGED:#x} {clear} "
+                 f"accept\n"
+                 f"add rule {_T} forward iifname {pattern} oifname {pattern} drop\n")
     return text
 
 

@@ -16,7 +16,12 @@ from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
 from domain.errors import InvalidInput, InvalidState, NotFound
-from domain.network.addressing import FixedIpRequest, default_addresses, requested_addresses
+from domain.network.addressing import (
+    FixedIpRequest,
+    default_addresses,
+    free_address,
+    requested_addresses,
+)
 from domain.network.errors import InUse, NetworkInUse, PoolExhausted, SubnetInUse
 from domain.network.subnet import Subnet
 from domain.network.subnet_spec import SubnetSpec
@@ -26,6 +31,10 @@ DEFAULT_ATTRIBUTES: dict[str, Any] = {
     "shared": False, "router:external": False, "admin_state_up": True, "description": "",
     "mtu": None, "port_security_enabled": True, "is_default": False,
 }
+
+
+# Who holds the DHCP server's address in the ledger (a port id is a hex uuid, never this).
+DHCP_HOLDER = "dhcp"
 
 
 def carved_subnet_id(network_id: str) -> str:
@@ -61,6 +70,9 @@ class Network(Entity):
         self.deleted = False
         self.attributes: dict[str, Any] = dict(DEFAULT_ATTRIBUTES)
         self.subnets: dict[str, dict[str, Any]] = {}  # subnet id (hex) -> SubnetSpec data
+        # subnet id -> the address of the host's DHCP server there, once a router is the
+        # subnet's gateway (held in `fixed_ips` too, by DHCP_HOLDER, so no port takes it)
+        self.dhcp_addresses: dict[str, str] = {}
         if cidr:
             spec = carved_subnet(self.id.hex, project_id, name, cidr)
             self.subnets[spec.id] = spec.as_data()
@@ -162,7 +174,8 @@ class Network(Entity):
         """Refused (SubnetInUse) while a port holds an address on it."""
         self.check_live()
         spec = self.subnet_spec(subnet_id)
-        held = [a for a in self.fixed_ips if _within(a, spec)]
+        held = [a for a, holder in self.fixed_ips.items()
+                if _within(a, spec) and holder != DHCP_HOLDER]
         if held:
             raise SubnetInUse(f"Unable to complete operation on subnet {subnet_id}: One or "
                               f"more ports have an IP allocation from this subnet.")
@@ -175,6 +188,31 @@ class Network(Entity):
     @event(SubnetRemoved)
     def _subnet_removed(self, subnet_id: str) -> None:
         del self.subnets[subnet_id]
+        address = self.dhcp_addresses.pop(subnet_id, None)
+        if address is not None:  # the DHCP server's address goes with its subnet
+            del self.fixed_ips[address]
+
+    # -- the DHCP server's own address ----------------------------------------------------------
+    def reserve_dhcp_address(self, subnet_id: str) -> str:
+        """An address of the subnet for the hosts' DHCP server, once a router holds the
+        gateway (Neutron's `network:dhcp` port): the bridge cannot carry the gateway then."""
+        self.check_live()
+        if subnet_id in self.dhcp_addresses:
+            return self.dhcp_addresses[subnet_id]
+        address = free_address(self.subnet_spec(subnet_id), self.fixed_ips)
+        if address is None:
+            raise PoolExhausted(f"No more IP addresses available on subnet {subnet_id}.")
+        self._dhcp_address_reserved(subnet_id, address)
+        return address
+
+    class DhcpAddressReserved(Entity.Event):
+        subnet_id: str
+        address: str
+
+    @event(DhcpAddressReserved)
+    def _dhcp_address_reserved(self, subnet_id: str, address: str) -> None:
+        self.dhcp_addresses[subnet_id] = address
+        self.fixed_ips[address] = DHCP_HOLDER
 
     # -- the address ledger ---------------------------------------------------------------------
     def allocate_addresses(self, port_id: str, mac: str,
@@ -265,7 +303,7 @@ class Network(Entity):
     def delete(self) -> None:
         self.check_live()
         # Every port holds its MAC here, addresses or not (a SLAAC-only port may have none).
-        if self.fixed_ips or self.macs:
+        if self.macs or set(self.fixed_ips.values()) - {DHCP_HOLDER}:
             raise NetworkInUse(f"Unable to complete operation on network {self.id}. There are "
                                "one or more ports still in use on the network.")
         self._deleted()

@@ -43,6 +43,7 @@ class Router(Entity):
         self.gateway: dict[str, Any] | None = None  # network_id, enable_snat, external_fixed_ips
         self.interfaces: dict[str, dict[str, str]] = {}  # port id -> subnet_id, cidr, network_id
         self.routes: list[dict[str, str]] = []  # destination, nexthop
+        self.host: str | None = None  # the network agent's host that runs it (`Scheduled`)
         self.deleted = False
 
     def check_live(self) -> None:
@@ -147,6 +148,20 @@ class Router(Entity):
     @event(RoutesSet)
     def _routes_set(self, routes: list[dict[str, str]]) -> None:
         self.routes = [dict(r) for r in routes]
+
+    # -- where it runs ---------------------------------------------------------------------
+    def schedule(self, host: str) -> None:
+        """Run the router on `host` (Neutron's L3 agent scheduling); once placed it stays."""
+        self.check_live()
+        if self.host is None:
+            self._scheduled(host)
+
+    class Scheduled(Entity.Event):
+        host: str
+
+    @event(Scheduled)
+    def _scheduled(self, host: str) -> None:
+        self.host = host
 
     def delete(self) -> None:
         self.check_live()

@@ -4,7 +4,8 @@ Settings it is built from: `host`, `segment_type` (vlan | vxlan), `physical_inte
 `network_namespace` (run the adapters inside it; unset: this process's own, the production
 case), `data_dir` (dnsmasq state goes to `<data_dir>/dhcp/<host>`), `database_url`,
 `external_interface` (floating addresses are bound there and SNAT applies to traffic leaving
-through it; unset: rules only).
+through it; unset: rules only), `external_bridge` (routers' gateways plug in there; unset: routers
+have none) and `router_namespace_prefix` (a router is the namespace `<prefix><router id>`).
 """
 
 from __future__ import annotations

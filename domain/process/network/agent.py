@@ -53,11 +53,12 @@ from domain.network.backends import (
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.port import Port
+from domain.network.router import Router
 from domain.process.backends import PositionStore
 from domain.process.effects import recording
 from domain.process.host_changes import HostChanges, cause_of
 from domain.process.loop import FollowerLoop
-from domain.process.network.drift import NetworkDriftService
+from domain.process.network.drift import Drift, NetworkDriftService, describe_segment
 from domain.process.network.plans import (
     FLOATING_EVENTS,
     SUBNET_EVENTS,
@@ -67,6 +68,8 @@ from domain.process.network.plans import (
     desired,
     on_host,
 )
+from domain.process.network.router_plans import ROUTER_EVENTS, ROUTER_TOPICS
+from domain.process.network.router_work import RouterWork
 from domain.process.network.security_plans import SECURITY_EVENTS, SECURITY_TOPICS, desired_filters
 
 log = logging.getLogger(__name__)
@@ -88,28 +91,17 @@ class NetworkAgentConfig:
         return f"network:{self.host}"
 
 
-@dataclass(frozen=True)
-class Drift:
-    kind: str  # segment, dhcp, nat, security-groups, stray-segment, stray-dhcp,
-    #            stray-dhcp-state, stray-nat
-    key: str  # network id (hex), segmentation id (strays), floating address or host
-    detail: str = ""
-
-    @property
-    def ident(self) -> tuple[str, str]:
-        return self.kind, self.key
-
-
 class NetworkAgent(FollowerLoop):
     role = "network agent"
-    topics = TOPICS + SECURITY_TOPICS
+    topics = TOPICS + SECURITY_TOPICS + ROUTER_TOPICS
 
     def __init__(self, app: SkyLedger, network: HostNetwork, dhcp: DhcpServer, nat: NatRules,
                  positions: PositionStore, drift: NetworkDriftService, config: NetworkAgentConfig,
                  clock: Callable[[], float] = time.monotonic,
-                 filters: PortFilters | None = None) -> None:
+                 filters: PortFilters | None = None,
+                 routers: RouterWork | None = None) -> None:
         self.app, self.network, self.dhcp, self.nat = app, network, dhcp, nat
-        self.filters = filters
+        self.filters, self.routers = filters, routers
         self.positions, self.drift, self.config, self.clock = positions, drift, config, clock
         self.host = config.host
         self.segment_type = str(network.network_type.value)
@@ -122,6 +114,7 @@ class NetworkAgent(FollowerLoop):
         self._settled_networks: set[str] = set()  # converged for this batch's plan
         self._settled_addresses: set[IPv4Address] = set()
         self._settled_filters = False
+        self._ctx = RequestContext(user_id=config.user_id)  # of the event being handled
         super().__init__()
 
     def begin_batch(self) -> None:
@@ -130,6 +123,8 @@ class NetworkAgent(FollowerLoop):
         self._settled_networks.clear()
         self._settled_addresses.clear()
         self._settled_filters = False
+        if self.routers is not None:
+            self.routers.begin_batch()
 
     def plan(self) -> HostWant:
         """What the host must hold, computed at the first event of the batch that needs it."""
@@ -143,6 +138,7 @@ class NetworkAgent(FollowerLoop):
         meta = getattr(event, "meta", None) or {}
         ctx = RequestContext(user_id=self.config.user_id, project_id=meta.get("project_id"),
                              request_id=str(meta.get("request_id") or "req-unknown"))
+        self._ctx = ctx
         with recording(ctx) as traced:
             acted = self.converge_for(event)
             if traced.effects:
@@ -150,8 +146,10 @@ class NetworkAgent(FollowerLoop):
         return acted
 
     def converge_for(self, event: Entity.Event) -> bool:
+        if isinstance(event, ROUTER_EVENTS):
+            return self._router_event(event)
         if isinstance(event, FLOATING_EVENTS):
-            return self._floating_event(event)
+            return self._routers_for_floating() | self._floating_event(event)
         if isinstance(event, SUBNET_EVENTS):
             return self._subnet_event(event)
         if isinstance(event, SECURITY_EVENTS):
@@ -199,6 +197,42 @@ class NetworkAgent(FollowerLoop):
             self._settled_networks.add(network_id)
         return True
 
+    def _router_event(self, event: Entity.Event) -> bool:
+        """A router changed: placed here if it runs nowhere yet; if it runs here, the bridges
+        its legs plug into first, then its namespace."""
+        router = self.app.find(event.originator_id)
+        if self.routers is None or not isinstance(router, Router):
+            return False
+        unplaced = router.host is None
+        router = self.routers.place(self._ctx, router)
+        router_id = router.id.hex
+        if router.host != self.host and router_id not in self.routers.present():
+            return False
+        if unplaced:  # this batch's plan predates the placement (host NAT, router networks)
+            self._plan = None
+            self._settled_networks.clear()
+            self._settled_addresses.clear()
+        for network_id in self.routers.networks_of(router):
+            if network_id not in self._settled_networks:
+                self.converge_network(network_id, self.plan())
+                self._settled_networks.add(network_id)
+        self.routers.converge(router_id)
+        # A floating IP the router translates now (or no longer) is the host's no longer (or
+        # again): the host's NAT follows.
+        for address in sorted(set(self.nat.list_rules()) | self.routers.floating_of(router_id)):
+            if address not in self._settled_addresses:
+                self.converge_address(address, self.plan())
+                self._settled_addresses.add(address)
+        return True
+
+    def _routers_for_floating(self) -> bool:
+        """Floating IPs of ports behind this host's routers are translated by the routers: a
+        (dis)association converges them again (once per batch; unchanged NAT is a no-op)."""
+        if self.routers is None or not (self.routers.plan() or self.routers.present()):
+            return False
+        self.routers.converge_all()
+        return True
+
     def _floating_event(self, event: Entity.Event) -> bool:
         floating = self.app.find(event.originator_id)
         if not isinstance(floating, FloatingIp):
@@ -234,7 +268,11 @@ class NetworkAgent(FollowerLoop):
             self.network.remove_segment(sid)
 
     def apply(self, wanted: NetworkWant, restart_dhcp: bool = False) -> SegmentState:
+        before = self.network.segment(wanted.segmentation_id)
         state = self.network.ensure_segment(wanted.spec)
+        # dnsmasq binds to the bridge's address: one that moved (the gateway handed to a
+        # router, the DHCP server's own address instead) needs a new server.
+        restart_dhcp |= before is not None and before.addresses != state.addresses
         config = DhcpNetwork(wanted.network_id, state.bridge, wanted.subnet,
                              wanted.gateway.ip, mtu=state.mtu, dns_servers=wanted.dns_servers)
         if restart_dhcp:  # dnsmasq binds to the bridge: a new bridge needs a new server
@@ -280,7 +318,7 @@ class NetworkAgent(FollowerLoop):
         for sid, net in sorted(wanted.items()):
             state = segments.get(sid)
             if state is None or not state.satisfies(net.spec):
-                found.append(Drift("segment", net.network_id, _describe(sid, state)))
+                found.append(Drift("segment", net.network_id, describe_segment(sid, state)))
             elif net.network_id not in running:
                 found.append(Drift("dhcp", net.network_id, "dnsmasq is not running"))
         found += [Drift("stray-segment", str(sid), "no live instance here needs it")
@@ -298,6 +336,8 @@ class NetworkAgent(FollowerLoop):
                                    f" found {rule}"))
         found += [Drift("stray-nat", str(a), "no port on this host has it")
                   for a in sorted(set(rules) - set(want.nat))]
+        if self.routers is not None:
+            found += [Drift(kind, key, detail) for kind, key, detail in self.routers.drifts()]
         if self.filters is not None and not self.filters.applied() and any(
                 port.enabled for port in desired_filters(self.app, self.host)):
             found.append(Drift("security-groups", self.host, "the port filter tables are missing"))
@@ -339,6 +379,8 @@ class NetworkAgent(FollowerLoop):
             self.dhcp.stop(drift.key)
         elif drift.kind == "security-groups" and self.filters is not None:
             self.filters.apply(desired_filters(self.app, self.host))
+        elif drift.kind in ("router", "stray-router") and self.routers is not None:
+            self.routers.repair(drift.key)
         elif drift.kind == "stray-nat":
             self.nat.disassociate(IPv4Address(drift.key))
 
@@ -350,13 +392,3 @@ class NetworkAgent(FollowerLoop):
             self.reconcile()
             self._next_reconcile = now + self.config.reconcile_interval
 
-
-def _describe(sid: int, state: SegmentState | None) -> str:
-    if state is None:
-        return f"segment {sid}: bridge and segment interface missing"
-    missing = [name for name, ok in (("bridge", state.bridge_exists),
-                                     ("segment interface", state.segment_exists),
-                                     ("enslaving", state.segment_attached),
-                                     ("bridge up", state.bridge_up),
-                                     ("segment up", state.segment_up)) if not ok]
-    return f"segment {sid}: missing {', '.join(missing) or 'gateway address'}"

@@ -10,6 +10,7 @@ record, and its next pass sees the same drift again, records it again and repair
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from domain.app import SkyLedger
 from domain.base import Entity, natural_id
 from domain.commands import changed, command
 from domain.context import RequestContext
+from domain.network.backends import SegmentState
 
 
 def network_drift_id(host: str) -> UUID:
@@ -68,3 +70,26 @@ class NetworkDriftService:
     def of(self, host: str) -> NetworkDrift | None:
         drift = self.app.find(network_drift_id(host))
         return drift if isinstance(drift, NetworkDrift) else None
+
+
+@dataclass(frozen=True)
+class Drift:
+    kind: str  # segment, dhcp, nat, security-groups, stray-segment, stray-dhcp,
+    #            stray-dhcp-state, stray-nat, router, stray-router
+    key: str  # network id (hex), segmentation id (strays), floating address or host
+    detail: str = ""
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        return self.kind, self.key
+
+
+def describe_segment(sid: int, state: SegmentState | None) -> str:
+    if state is None:
+        return f"segment {sid}: bridge and segment interface missing"
+    missing = [name for name, ok in (("bridge", state.bridge_exists),
+                                     ("segment interface", state.segment_exists),
+                                     ("enslaving", state.segment_attached),
+                                     ("bridge up", state.bridge_up),
+                                     ("segment up", state.segment_up)) if not ok]
+    return f"segment {sid}: missing {', '.join(missing) or 'gateway address'}"

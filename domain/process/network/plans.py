@@ -28,8 +28,10 @@ from domain.compute.node import ComputeNode, node_id
 from domain.network.backends import DhcpHost, FloatingIpMapping, SegmentSpec
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
+from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import Port
 from domain.process.compute.plans import hosts_of
+from domain.process.network.router_plans import behind_router, hosted_routers, mapped_fixed_ip
 
 INSTANCE_EVENTS: tuple[type[Instance.Event], ...] = (
     Instance.PortsAttached, Instance.HostClaimed, Instance.SpawnFailed,
@@ -55,6 +57,9 @@ class NetworkWant:
     hosts: tuple[DhcpHost, ...]  # the reservations of this host's ports, sorted by MAC
     gateway_ip: IPv4Address | None = None  # the subnet's gateway; None: its first address
     dns_servers: tuple[IPv4Address, ...] = ()  # the subnet's dns_nameservers, handed out
+    # The DHCP server's own address once a router holds the gateway (the bridge carries it
+    # instead of the gateway, which is the router's on the wire); None: the gateway.
+    dhcp_ip: IPv4Address | None = None
 
     @property
     def gateway(self) -> IPv4Interface:
@@ -62,8 +67,14 @@ class NetworkWant:
         return IPv4Interface(f"{address}/{self.subnet.prefixlen}")
 
     @property
+    def bridge_address(self) -> IPv4Interface:
+        if self.dhcp_ip is None:
+            return self.gateway
+        return IPv4Interface(f"{self.dhcp_ip}/{self.subnet.prefixlen}")
+
+    @property
     def spec(self) -> SegmentSpec:
-        return SegmentSpec(self.segmentation_id, self.gateway)
+        return SegmentSpec(self.segmentation_id, self.bridge_address)
 
 
 @dataclass(frozen=True)
@@ -80,21 +91,12 @@ def on_host(instance: Any, host: str) -> bool:
     return isinstance(instance, Instance) and not instance.deleted and host in hosts_of(instance)
 
 
-def mapped_address(app: SkyLedger, port: Port) -> IPv4Address:
-    """The fixed IP the port's floating IP maps to: the one chosen when it was associated
-    (Neutron's fixed_ip_address, of a port with several), else the port's first."""
-    record = app.find(UUID(port.floating_ip_id)) if port.floating_ip_id else None
-    chosen = (record.fixed_ip if isinstance(record, FloatingIp)
-              and record.port_id == port.id.hex else None)
-    return IPv4Address(chosen or port.fixed_ip)
-
-
 def desired(app: SkyLedger, host: str) -> HostWant:
-    """Every network and floating address the live instances on `host` need there."""
+    """Every network and floating address the live instances on `host` need there, and the
+    networks its routers plug into (a network node may run routers and no instance)."""
     node = app.find(node_id(host))
-    if not isinstance(node, ComputeNode):
-        return HostWant()
-    claimed = sorted({UUID(key.split(":")[0]) for key in node.claims})
+    claims = node.claims if isinstance(node, ComputeNode) else {}
+    claimed = sorted({UUID(key.split(":")[0]) for key in claims})
     networks: dict[str, Network] = {}
     hosts: dict[str, list[DhcpHost]] = {}
     nat: dict[IPv4Address, FloatingIpMapping] = {}
@@ -115,11 +117,28 @@ def desired(app: SkyLedger, host: str) -> HostWant:
             networks[port.network_id] = network
             hosts.setdefault(port.network_id, []).append(
                 DhcpHost(port.mac, IPv4Address(port.fixed_ip)))
-            if port.floating_ip:
+            if port.floating_ip and behind_router(app, port) is None:  # else the router's
                 floating = IPv4Address(port.floating_ip)
-                nat[floating] = FloatingIpMapping(floating, mapped_address(app, port))
+                nat[floating] = FloatingIpMapping(floating, mapped_fixed_ip(app, port))
+    for network in router_networks(app, host):  # the bridges this host's routers plug into
+        if network.id.hex not in networks and primary_network(network) is not None:
+            networks[network.id.hex] = network
+            hosts[network.id.hex] = []
     return HostWant({net_id: want(network, hosts[net_id])
                      for net_id, network in networks.items()}, nat)
+
+
+def router_networks(app: SkyLedger, host: str) -> list[Network]:
+    found: dict[str, Network] = {}
+    for router in hosted_routers(app, host):
+        ids = [i["network_id"] for i in router.interfaces.values()]
+        if router.gateway is not None and router.gateway["network_id"] != EXTERNAL_NETWORK_ID:
+            ids.append(router.gateway["network_id"])
+        for network_id in ids:
+            network = app.find(UUID(network_id))
+            if isinstance(network, Network) and not network.deleted:
+                found[network_id] = network
+    return [found[n] for n in sorted(found)]
 
 
 def primary_network(network: Network) -> IPv4Network | None:
@@ -132,6 +151,8 @@ def want(network: Network, hosts: list[DhcpHost]) -> NetworkWant:
     spec = network.primary_subnet()
     assert spec is not None  # `desired` keeps only networks that have one
     gateway = IPv4Address(spec.gateway_ip) if spec.gateway_ip else None
+    dhcp = network.dhcp_addresses.get(spec.id)
     return NetworkWant(network.id.hex, network.segment_type, network.segmentation_id,
                        IPv4Network(spec.cidr), tuple(sorted(hosts, key=lambda h: h.mac)),
-                       gateway, tuple(IPv4Address(s) for s in spec.dns_nameservers))
+                       gateway, tuple(IPv4Address(s) for s in spec.dns_nameservers),
+                       IPv4Address(dhcp) if dhcp else None)

@@ -16,6 +16,7 @@ from domain.network.errors import InUse
 from domain.network.pool import EXTERNAL_ADDRESSES, EXTERNAL_NETWORK_ID
 from domain.network.port import Port
 from domain.network.router import GATEWAY_OWNER, INTERFACE_OWNER, Router
+from domain.network.subnet_spec import SubnetSpec
 from domain.services.network.external_ports import plan_external_port
 from domain.services.network.ports import PortRequest, plan_free_port, plan_port_release
 from domain.services.network.security_groups import plan_port_groups
@@ -99,7 +100,15 @@ def plan_subnet_interface(ws: Workset, router: Router, network_id: str,
         device_id=router.id.hex, device_owner=INTERFACE_OWNER, project_id=router.project_id))
     plan_port_groups(ws, port, [], False)
     router.add_interface(port.id.hex, spec.id, spec.cidr, network_id)
+    plan_dhcp_address(ws, network_id, spec, spec.gateway_ip)
     return port
+
+
+def plan_dhcp_address(ws: Workset, network_id: str, spec: SubnetSpec, held: str) -> None:
+    """A router that holds an IPv4 subnet's gateway is the subnet's router on the wire: the
+    hosts' bridges then carry an address of the DHCP server's instead (reserved once)."""
+    if spec.ip_version == 4 and held == spec.gateway_ip:
+        ws.network(network_id).reserve_dhcp_address(spec.id)
 
 
 def plan_port_interface(ws: Workset, router: Router, port: Port) -> None:
@@ -122,6 +131,8 @@ def plan_port_interface(ws: Workset, router: Router, port: Port) -> None:
                            f"{subnet_id}.")
     port.set_device(router.id.hex, INTERFACE_OWNER)
     router.add_interface(port.id.hex, subnet_id, spec.cidr, port.network_id)
+    for fixed in port.fixed_ips:
+        plan_dhcp_address(ws, port.network_id, spec, fixed["ip_address"])
 
 
 def plan_interface_removal(ws: Workset, router: Router, port_id: str | None,

@@ -17,6 +17,7 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.network.config import NetworkConfig
 from domain.network.router import Router
+from domain.network.router_hosting import RouterHosting, hosting_id
 from domain.services.network.router_plans import (
     GatewayRequest,
     check_routes,
@@ -91,6 +92,9 @@ class RouterService:
         ws = Workset(self.app)
         router = self.owned(ctx, ws, router_id)
         router.delete()
+        host = router.host
+        if host is not None:
+            ws.open(hosting_id(host), lambda: RouterHosting(host)).release(router.id.hex)
         plan_gateway_release(ws, router)
         ws.ledger(router.project_id).release({"routers": 1})
         self.app.save(*ws.changed())
@@ -125,6 +129,18 @@ class RouterService:
         interface = plan_interface_removal(ws, router, port_id, subnet_id)
         self.app.save(*ws.changed())
         return router, interface
+
+    @command
+    def schedule_router(self, ctx: RequestContext, router_id: str, host: str) -> Router:
+        """Place the router on `host` unless it runs somewhere already (the network agent of
+        a host with routers asks; the first to save wins)."""
+        ws = Workset(self.app)
+        router = ws.live(router_id, Router, "Router")
+        if router.host is None:
+            router.schedule(host)
+            ws.open(hosting_id(host), lambda: RouterHosting(host)).host_router(router.id.hex)
+            self.app.save(*ws.changed())
+        return router
 
     # -- queries ----------------------------------------------------------------------------
     def router(self, ctx: RequestContext, router_id: str) -> Router:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ops.bootstrap import AgentAdapters, Cloud, build
-from ops.bootstrap import agent_adapters as host_adapters
+from ops.bootstrap import Cloud, build
+from ops.roles.network_assembly import AgentAdapters
+from ops.roles.network_assembly import agent_adapters as host_adapters
 from tests.support.fleet import Fleet
 from tests.support.network_namespaces import Host
 from tests.support.settings import make_settings

@@ -17,7 +17,7 @@ from domain.network.port_filters import tap_device
 from domain.network.security_group import default_group_id
 from domain.network.security_rules import parse_rule
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
-from ops.bootstrap import AgentAdapters, assemble_agent
+from ops.roles.network_assembly import AgentAdapters, assemble_agent
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.test_agent import boot, delete
 from tests.support.fleet import USER, Fleet

@@ -23,7 +23,7 @@ from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network.drift import network_drift_id
 from domain.services.compute.boot import BootRequest
 from domain.services.network.floating import FloatingIpService
-from ops.bootstrap import AgentAdapters, assemble_agent
+from ops.roles.network_assembly import AgentAdapters, assemble_agent
 from projections.audit import AuditViews
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.support.fleet import Fleet

@@ -193,6 +193,20 @@ def test_the_host_does_not_route_between_projects(nat: NftNatRules, site: Site) 
     assert unreachable(site.guest_a, str(GUEST_B))
 
 
+def test_guests_on_one_bridge_still_reach_each_other(nat: NftNatRules, site: Site,
+                                                      namespaces: Namespaces) -> None:
+    """Where br_netfilter is on, bridged frames pass the host's IP forward hook too, in and
+    out through their bridge: the isolation of bridges must not drop them."""
+    neighbour = attach_guest(namespaces, site.host, "brq700", "52:54:00:70:00:0b",
+                             "10.70.0.11/24", "10.70.0.1")
+    nat.prepare()
+    if sh(site.host.ns, "sysctl", "-n", "net.bridge.bridge-nf-call-iptables",
+          check=False).stdout.strip() != "1":
+        pytest.skip("br_netfilter is off here: bridged frames never meet the forward hook")
+    assert pings(site.guest_a, "10.70.0.11") and pings(neighbour, str(GUEST_A))
+    assert unreachable(site.guest_a, str(GUEST_B))  # and bridges stay apart
+
+
 def _listing(site: Site) -> str:
     return sh(site.host.ns, "nft", "-a", "list", "table", "ip", "skyledger").stdout
 

@@ -1,0 +1,58 @@
+"""How a network agent is assembled: its adapters in a namespace, and the agent over them
+(the composition root, ops/bootstrap.py, and the agent's tests build it this way)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapters.network.dnsmasq import DnsmasqDhcp
+from adapters.network.host_network import PyrouteHostNetwork
+from adapters.network.nft_nat import NftNatRules
+from adapters.network.nft_port_filters import NftPortFilters
+from adapters.network.router_namespaces import NamespaceRouters
+from adapters.network.segments import segment_driver
+from adapters.notify import woken_by_notify
+from adapters.positions import ProcessPositions
+from domain.app import SkyLedger
+from domain.network.config import NetworkConfig
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.drift import NetworkDriftService
+from domain.process.network.router_plans import ExternalSide
+from domain.process.network.router_work import RouterWork
+from domain.services.network.routers import RouterService
+from projections.store import ReadStore
+
+
+@dataclass(frozen=True)
+class AgentAdapters:
+    network: PyrouteHostNetwork
+    dhcp: DnsmasqDhcp
+    nat: NftNatRules
+    filters: NftPortFilters
+    # Routers as namespaces (None: this agent runs none), and where their gateways on the
+    # public pool plug in (None: routers here have no way out).
+    routers: NamespaceRouters | None = None
+    external: ExternalSide | None = None
+
+
+def agent_adapters(segment_type: str, physical_interface: str, state_dir: Path,
+                   netns: str | None = None, external_interface: str | None = None,
+                   router_prefix: str | None = None, external: ExternalSide | None = None,
+                   ) -> AgentAdapters:
+    return AgentAdapters(
+        PyrouteHostNetwork(segment_driver(segment_type, physical_interface), netns=netns),
+        DnsmasqDhcp(state_dir, netns=netns),
+        NftNatRules(netns=netns, external_interface=external_interface),
+        NftPortFilters(netns=netns),
+        None if router_prefix is None else NamespaceRouters(netns, router_prefix), external)
+
+
+def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
+                   config: NetworkAgentConfig) -> NetworkAgent:
+    routers = None if adapters.routers is None else RouterWork(
+        app, config.host, adapters.routers, RouterService(app, NetworkConfig()),
+        adapters.external)  # placing a router reads no network configuration
+    return woken_by_notify(NetworkAgent(app, adapters.network, adapters.dhcp, adapters.nat,
+                                        ProcessPositions(store), NetworkDriftService(app),
+                                        config, filters=adapters.filters, routers=routers))

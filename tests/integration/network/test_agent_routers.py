@@ -1,0 +1,167 @@
+"""The network agent runs routers: a router with a gateway on the public pool and an interface
+on an instance's subnet is placed on the agent's host (the host's ledger), converged into a
+namespace of its own, the bridge handing the gateway address to it; a floating IP of the
+instance's port is translated there (not by the host), with real packets between the test's
+namespaces; a router broken by hand is repaired by the reconciler, and a deleted one is gone.
+
+    outside 203.0.113.1 --brex-- router (gateway on the pool) --brq<sid>-- guest (the port)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pyroute2 import netns
+
+from domain.network.pool import EXTERNAL_NETWORK_ID
+from domain.network.router_hosting import hosting_id
+from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
+from domain.process.network.router_plans import ExternalSide
+from domain.services.network.router_plans import GatewayRequest
+from ops.roles.network_assembly import AgentAdapters, assemble_agent
+from ops.roles.network_assembly import agent_adapters as host_adapters
+from tests.integration.network.agent_fleet import agent_fleet
+from tests.integration.network.test_agent import boot, segment_of
+from tests.integration.network.test_nat import fetch, serve
+from tests.support.fleet import USER, Fleet
+from tests.support.network_namespaces import Host, Namespaces, attach_guest, connect, ip, sh
+
+NODE = "router-node"
+UPSTREAM = "203.0.113.1"
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Iterator[Fleet]:
+    with agent_fleet(f"sqlite:///{tmp_path / 'events.sqlite'}", tmp_path, NODE, "500:599",
+                     "10.50.0.0/16") as made:
+        yield made
+
+
+@pytest.fixture
+def outside(host: Host, namespaces: Namespaces) -> str:
+    """The public pool's wire: a bridge in the host, and the upstream router beyond it."""
+    upstream = namespaces.new("out")
+    ip(host.ns, "link", "add", "brex", "type", "bridge")
+    ip(host.ns, "link", "set", "brex", "up")
+    connect(host.ns, "uplink", upstream, "eth0")
+    ip(host.ns, "link", "set", "uplink", "master", "brex")
+    ip(upstream, "addr", "add", f"{UPSTREAM}/24", "dev", "eth0")
+    return upstream
+
+
+@pytest.fixture
+def adapters(host: Host, tmp_path: Path, outside: str) -> Iterator[AgentAdapters]:
+    prefix = f"sky-qr{uuid.uuid4().hex[:6]}-"
+    made = host_adapters("vxlan", host.phys, tmp_path / "dhcp", netns=host.ns,
+                         router_prefix=prefix,
+                         external=ExternalSide("brex", IPv4Network("203.0.113.0/24")))
+    try:
+        yield made
+    finally:
+        for network_id in made.dhcp.running():
+            made.dhcp.stop(network_id)
+        made.network.close()
+        for name in netns.listnetns():  # the routers this test's agent made, and only those
+            if name.startswith(prefix):
+                netns.remove(name)
+
+
+@pytest.fixture
+def agent(fleet: Fleet, adapters: AgentAdapters) -> NetworkAgent:
+    return assemble_agent(fleet.cloud.app, fleet.cloud.store, adapters,
+                          NetworkAgentConfig(host=NODE))
+
+
+def routed_instance(fleet: Fleet) -> tuple[dict[str, str], Any, Any]:
+    """An instance's port, a router joining its subnet with a gateway on the pool, and a
+    floating IP of the port."""
+    _, port = boot(fleet)
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    [subnet_id] = network.subnets
+    routers = fleet.cloud.routers
+    router = routers.create_router(USER, "p1", "r1",
+                                   gateway=GatewayRequest(EXTERNAL_NETWORK_ID))
+    routers.add_subnet_interface(USER, router.id.hex, port["network_id"], subnet_id)
+    floating = fleet.cloud.floating_ips.allocate(USER, "p1")
+    fleet.cloud.floating_ips.associate(USER, floating.id.hex, port["id"])
+    return port, routers.router(USER, router.id.hex), floating
+
+
+@contextmanager
+def guest_of(fleet: Fleet, namespaces: Namespaces, host: Host,
+             port: dict[str, str]) -> Iterator[str]:
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    spec = network.primary_subnet()
+    prefix = IPv4Network(spec.cidr).prefixlen
+    guest = attach_guest(namespaces, host, f"brq{segment_of(fleet, port)}", port["mac"],
+                         f"{port['fixed_ip']}/{prefix}", spec.gateway_ip)
+    with contextmanager(serve)(guest, "guest"):
+        yield guest
+
+
+def test_the_agent_runs_the_router_and_its_floating_ip(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host, outside: str,
+        namespaces: Namespaces) -> None:
+    port, router, floating = routed_instance(fleet)
+    agent.catch_up()
+
+    hosting: Any = fleet.cloud.app.repository.get(hosting_id(NODE))
+    assert hosting.routers == {router.id.hex}
+    assert fleet.cloud.routers.router(USER, router.id.hex).host == NODE
+    assert adapters.routers is not None
+    assert adapters.routers.routers() == {router.id.hex}
+    # The bridge gave the gateway to the router: it carries the DHCP server's address now.
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    spec = network.primary_subnet()
+    bridge = adapters.network.segment(segment_of(fleet, port))
+    assert bridge is not None and bridge.addresses == {IPv4Interface(
+        f"{network.dhcp_addresses[spec.id]}/{IPv4Network(spec.cidr).prefixlen}")}
+    assert IPv4Address(floating.address) not in adapters.nat.list_rules()  # not the host's
+    with guest_of(fleet, namespaces, host, port) as guest:
+        # Where br_netfilter is on (it is on the machines this was written on), the guest's
+        # frames to its router's leg pass the host's IP forward hook and its bridge isolation.
+        assert fetch(outside, floating.address) == f"guest {UPSTREAM}"
+        with contextmanager(serve)(outside, "outside"):
+            assert fetch(guest, UPSTREAM) == f"outside {floating.address}"
+    assert agent.reconcile() == []
+
+    fleet.cloud.floating_ips.disassociate(USER, floating.id.hex)
+    agent.catch_up()
+    with guest_of(fleet, namespaces, host, port) as guest:
+        assert fetch(outside, floating.address) is None
+        with contextmanager(serve)(outside, "outside"):  # SNAT to the router's gateway now
+            gateway = router.gateway["external_fixed_ips"][0]["ip_address"]
+            assert fetch(guest, UPSTREAM) == f"outside {gateway}"
+
+
+def test_the_reconciler_repairs_a_router_and_a_deleted_router_goes(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host) -> None:
+    port, router, floating = routed_instance(fleet)
+    agent.catch_up()
+    assert adapters.routers is not None
+    inside = adapters.routers.namespace(router.id.hex)
+    sh(inside, "nft", "flush", "table", "ip", "skyledger_router")  # by hand
+
+    drifts = agent.reconcile()
+    assert [(d.kind, d.key) for d in drifts] == [("router", router.id.hex)]
+    assert agent.reconcile() == []  # repaired
+    state = adapters.routers.state(router.id.hex)
+    assert state is not None and ("dnat", floating.address, port["fixed_ip"]) in state.nat
+
+    fleet.cloud.floating_ips.disassociate(USER, floating.id.hex)
+    fleet.cloud.routers.remove_interface(USER, router.id.hex, None,
+                                         router.interfaces[next(iter(router.interfaces))][
+                                             "subnet_id"])
+    fleet.cloud.routers.delete_router(USER, router.id.hex)
+    agent.catch_up()
+    assert adapters.routers.routers() == set()
+    hosting: Any = fleet.cloud.app.repository.get(hosting_id(NODE))
+    assert hosting.routers == set()
+    assert agent.reconcile() == []
