@@ -15,21 +15,25 @@ from pathlib import Path
 
 from ops.tempest.cloud import Cloud
 
-# The Neutron API extensions a stock devstack (ML2/OVN, the default router, security groups,
-# no optional service plugins such as QoS, trunk, segments, port forwarding, VPN, BGP or FWaaS)
-# lists at /v2.0/extensions. Tempest runs the tests of an extension only when it is listed here,
-# so this list, not what skyledger advertises, decides which network tests count.
+# The Neutron API extensions a stock devstack (ML2/OVS with its L2, DHCP and L3 agents, the
+# default router, security groups, no optional service plugins such as QoS, trunk, segments,
+# flavors, metering, port forwarding, VPN, BGP or FWaaS) lists at /v2.0/extensions. Tempest runs
+# the tests of an extension only when it is listed here, so this list, not what skyledger
+# advertises, decides which network tests count. With the agents come the agent schedulers'
+# extensions, and the L3 plugin lists `dvr` (enable_dvr defaults to true) whatever its mode.
 NETWORK_EXTENSIONS = (
     "address-group", "address-scope", "agent", "allowed-address-pairs",
     "auto-allocated-topology", "availability_zone", "binding", "binding-extended",
-    "default-subnetpools", "dns-integration", "empty-string-filtering", "ext-gw-mode",
-    "external-net",
+    "default-subnetpools", "dhcp_agent_scheduler", "dns-integration", "dvr",
+    "empty-string-filtering", "ext-gw-mode", "external-net",
     "extra_dhcp_opt", "extraroute", "extraroute-atomic", "filter-validation", "fip-port-details",
-    "floatingip-pools", "ip-substring-filtering", "l3-ha", "multi-provider", "net-mtu",
+    "floatingip-pools", "ip-substring-filtering", "l3-ha", "l3_agent_scheduler",
+    "multi-provider", "net-mtu",
     "net-mtu-writable", "network-ip-availability", "network_availability_zone", "pagination",
     "port-mac-address-regenerate", "port-security", "project-id", "provider", "quotas",
     "quota_details", "rbac-address-scope", "rbac-policies", "rbac-security-groups", "router",
-    "router_availability_zone", "security-group", "security-groups-remote-address-group",
+    "router-admin-state-down-before-update", "router_availability_zone", "security-group",
+    "security-groups-remote-address-group",
     "security-groups-shared-filtering", "sorting", "standard-attr-description",
     "standard-attr-revisions", "standard-attr-tag", "standard-attr-timestamp",
     "stateful-security-group",
