@@ -55,6 +55,9 @@ RULES = [
     policy.RuleDefault("delete_router", "rule:admin_or_member"),
     policy.RuleDefault("router:external_gateway_info:enable_snat", "rule:admin_api"),
     policy.RuleDefault("router:external_gateway_info:external_fixed_ips", "rule:admin_api"),
+    # neutron/conf/policies/router.py: choosing a router's kind is for admins.
+    *(policy.RuleDefault(f"{action}_router:{attribute}", "rule:admin_api")
+      for action in ("create", "update") for attribute in ("distributed", "ha")),
 ]
 
 FILTERS = ("id", "name", "description", "status", "project_id", "tenant_id")
@@ -120,8 +123,14 @@ def check_gateway_policy(gateway: GatewayIn | None, owner: dict[str, str], calle
         engine.enforce("router:external_gateway_info:external_fixed_ips", owner, caller.creds)
 
 
-def check_single_node(distributed: bool | None, ha: bool | None) -> None:
-    if distributed or ha:
+def check_single_node(action: str, req: Any, owner: dict[str, Any], caller: Caller,
+                      engine: PolicyEngine) -> None:
+    """Only admins may name a router's kind (Neutron's 403 for others, whatever the value);
+    a distributed or HA one is not made here."""
+    for attribute in ("distributed", "ha"):
+        if attribute in req.model_fields_set:
+            engine.enforce(f"{action}_router:{attribute}", owner, caller.creds)
+    if req.distributed or req.ha:
         raise InvalidInput("Distributed and HA routers are not supported: this cloud has no "
                            "dvr or l3-ha extension.")
 
@@ -144,7 +153,7 @@ def create(body: RouterCreateRequest, cloud: CloudDep, caller: CallerDep,
     engine.enforce("create_router", owned_by(owner), caller.creds)
     gateway = wanted_gateway(req.external_gateway_info)
     check_gateway_policy(gateway, owned_by(owner), caller, engine)
-    check_single_node(req.distributed, req.ha)
+    check_single_node("create", req, owned_by(owner), caller, engine)
     with neutron_quota():
         made = cloud.routers.create_router(caller.ctx, owner, req.name, req.description,
                                            req.admin_state_up, gateway_request(gateway))
@@ -166,7 +175,7 @@ def update(router_id: str, body: RouterUpdateRequest, request: Request, cloud: C
     row = visible_router(cloud, caller, router_id)
     engine.enforce("update_router", target(row), caller.creds)
     req = body.router
-    check_single_node(req.distributed, req.ha)
+    check_single_node("update", req, target(row), caller, engine)
     gateway: Any = UNSET
     if "external_gateway_info" in req.model_fields_set:
         wanted = wanted_gateway(req.external_gateway_info)

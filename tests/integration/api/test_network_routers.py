@@ -207,3 +207,18 @@ def test_router_ports_are_active(client: TestClient, member_a: Who) -> None:
     net = create_network(client, member_a, "a", "10.6.0.0/24")
     joined = interface(client, member_a, router["id"], "add", subnet_id=net["subnets"][0])
     assert get(client, member_a, f"/ports/{joined['port_id']}")["port"]["status"] == "ACTIVE"
+
+
+def test_only_admins_name_a_routers_kind(client: TestClient, member_a: Who, admin: Who) -> None:
+    """Neutron's create/update_router:distributed and :ha are admins' (403 whatever the value);
+    a distributed or HA router is not made here (400), a centralized one is."""
+    for kind in ({"distributed": False}, {"ha": True}):
+        create_router(client, member_a, 403, **kind)
+    assert create_router(client, admin, distributed=False, ha=False)["distributed"] is False
+    create_router(client, admin, 400, distributed=True)
+    router = create_router(client, member_a)
+    for kind in ({"distributed": True}, {"ha": False}):
+        refused = client.put(f"{NET}/routers/{router['id']}", headers=auth(member_a),
+                             json={"router": kind})
+        assert refused.status_code == 403, refused.text
+    assert [r["id"] for r in get(client, member_a, "/routers")["routers"]] == [router["id"]]
