@@ -18,6 +18,7 @@ from api.bodies.identity import V3, KeystoneObject, collection_links, self_url
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.services.identity_role_resolution import global_role_id
 from projections.app_credentials import AppCredentialViews
 from projections.identity import IdentityViews
 from projections.store import Row
@@ -104,8 +105,8 @@ def requested_roles(refs: list[RoleRef] | None, caller: Caller, cloud: CloudServ
     """Role ids for the credential: those asked for, each one the caller's token holds (all
     of them when none are named)."""
     views, held = IdentityViews(cloud.store), list(caller.ctx.roles)
-    if refs is None:
-        return [row["id"] for row in (views.role_named(name) for name in held) if row]
+    if refs is None:  # from the write side: a role made a moment ago may not be read yet
+        return [global_role_id(cloud.app, name) for name in held]
     ids = []
     for ref in refs:
         row = views.role(ref.id) if ref.id else views.role_named(ref.name or "")
