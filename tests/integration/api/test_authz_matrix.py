@@ -84,6 +84,7 @@ BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
           **{f"GET /compute/v2.1/images/{{image_id}}{path}": "2.35"
              for path in ("", "/metadata", "/metadata/{key}")},
           "GET /compute/v2.1/os-volumes/{volume_id}": "2.35",
+          "GET /compute/v2.1/os-snapshots/{snapshot_id}": "2.35",
           "GET /compute/v2.1/os-networks/{network_id}": "2.35",
           "GET /compute/v2.1/os-tenant-networks/{network_id}": "2.35",
           "GET /compute/v2.1/os-security-groups/{security_group_id}": "2.35",
