@@ -79,6 +79,7 @@ from api.routers import (
     network_subnetpools,
     network_subnets,
     network_tags,
+    volume_backups,
     volume_extensions,
     volume_metadata,
     volume_qos,
@@ -86,6 +87,7 @@ from api.routers import (
     volume_services,
     volume_snapshot_metadata,
     volume_snapshots,
+    volume_transfers,
     volume_types,
     volumes,
 )
@@ -164,6 +166,8 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     volume_qos,
     volume_snapshots,
     volume_snapshot_metadata,
+    volume_backups,
+    volume_transfers,
     compute_volume_attachments,
     dashboard,
 )

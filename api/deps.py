@@ -50,8 +50,10 @@ from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
+from domain.services.storage.backups import BackupService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.snapshots import VolumeSnapshotService
+from domain.services.storage.transfers import TransferService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from projections.capacity import HostCapacities
@@ -142,6 +144,8 @@ class CloudServices:
     volumes: VolumeService
     volume_types: VolumeTypeService
     volume_snapshots: VolumeSnapshotService
+    volume_backups: BackupService
+    volume_transfers: TransferService
     volume_hosts: StorageHosts
     followers: Followers
 

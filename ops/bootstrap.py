@@ -31,6 +31,7 @@ from adapters.persistence import Database
 from adapters.positions import ProcessPositions
 from adapters.secret_box import FernetBox
 from adapters.settings import Settings
+from adapters.storage.backup_files import FileBackupStore
 from adapters.storage.lazy_pool import PoolOnFirstUse
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from adapters.tokens import TokenSigner, load_key
@@ -87,12 +88,14 @@ from domain.services.network.subnet_pools import PrefixPoolService
 from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
+from domain.services.storage.backups import BackupService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.snapshots import VolumeSnapshotService
+from domain.services.storage.transfers import TransferService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
-from domain.storage.backends import RootVolumeBackend, VolumeBackendError
+from domain.storage.backends import BackupStore, RootVolumeBackend, VolumeBackendError
 from ops.roles.compute import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
 from ops.roles.network_assembly import agent_adapters, assemble_agent
@@ -228,6 +231,8 @@ class Composition:
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
             volume_snapshots=VolumeSnapshotService(app),
+            volume_backups=BackupService(app, settings.availability_zone),
+            volume_transfers=TransferService(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
         if follow:
             followers.start()
@@ -265,7 +270,9 @@ class Composition:
                 uri or settings.volume_uri, pool or settings.volume_pool,
                 pool_dir or settings.volume_pool_path)))
             outcomes = VolumeService(self.app, settings.availability_zone, host=config.host)
-            worker = assemble_volume(self.app, self.store, self.blobs, backend, config, outcomes)
+            # Backups are files named by their id (Cinder's posix driver) under the data dir.
+            worker = assemble_volume(self.app, self.store, self.blobs, backend, config, outcomes,
+                                     FileBackupStore(settings.data_dir / "backups"))
             volume = VolumeHost(worker, resources.pop_all())
         self.stack.callback(volume.stop)
         return volume
@@ -363,6 +370,7 @@ def assemble_compute(app: SkyLedger, store: ReadStore, chooser: HostChooser,
 
 def assemble_volume(app: SkyLedger, store: ReadStore, blobs: FileBlobStore,
                     backend: LibvirtVolumeBackend, config: VolumeWorkerConfig,
-                    outcomes: VolumeOutcomes) -> VolumeWorker:
+                    outcomes: VolumeOutcomes, backups: BackupStore | None = None
+                    ) -> VolumeWorker:
     return woken_by_notify(VolumeWorker(app, backend, outcomes, ProcessPositions(store), blobs,
-                                        config))
+                                        config, backups=backups))

@@ -32,7 +32,9 @@ from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
 from projections.storage_services import StorageServiceProjection
 from projections.trusts import TrustProjection
+from projections.volume_backups import VolumeBackupProjection
 from projections.volume_snapshots import VolumeSnapshotProjection
+from projections.volume_transfers import VolumeTransferProjection
 from projections.volume_types import VolumeTypeProjection
 from projections.volumes import VolumeProjection
 
@@ -48,4 +50,5 @@ def all_projections() -> list[Projection]:
             VolumeProjection(), ConsoleLogProjection(), HostAggregateProjection(),
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
             QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection(),
-            NetworkAgentProjection()]
+            NetworkAgentProjection(), VolumeBackupProjection(),
+            VolumeTransferProjection()]

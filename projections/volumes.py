@@ -13,6 +13,8 @@ import builtins
 from typing import Any
 
 from domain.storage.volume import Volume
+from domain.storage.volume_backups import VolumeBackups
+from domain.storage.volume_transfers import VolumeTransfers
 from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
 from projections.servers import moment
 from projections.store import ReadCursor, ReadStore, Row
@@ -62,6 +64,22 @@ EVOLVE: dict[type, Evolve] = dict([
     on(Volume.BootRescheduled, lambda d, e: d.update(host=e.storage_host, attachment=d[
         "attachment"] and {**d["attachment"], "host": e.server_host})),
     on(Volume.Lost, lambda d, e: d.update(status="error", extending_to=None, fault=e.reason)),
+    # Backups (domain/storage/volume_backups.py, whose classes the events are): a backup of a
+    # snapshot leaves the status as it is.
+    on(VolumeBackups.BackupStarted, lambda d, e: d.update(
+        status="backing-up" if e.previous is not None else d["status"])),
+    on(VolumeBackups.BackupEnded, lambda d, e: d.update(status=e.status)),
+    on(VolumeBackups.RestoreStarted, lambda d, e: d.update(status="restoring-backup")),
+    on(VolumeBackups.Restored, lambda d, e: d.update(
+        status="available", path=e.path, fault=None, image=e.image,
+        bootable=e.image is not None, metadata=e.metadata)),
+    on(VolumeBackups.RestoreFailed, lambda d, e: d.update(status="error_restoring",
+                                                          fault=e.reason)),
+    # Transfers (domain/storage/volume_transfers.py): the new owner takes it available.
+    on(VolumeTransfers.TransferOffered, lambda d, e: d.update(status="awaiting-transfer")),
+    on(VolumeTransfers.TransferWithdrawn, lambda d, e: d.update(status="available")),
+    on(VolumeTransfers.HandedOver, lambda d, e: d.update(
+        status="available", project_id=e.project_id, user_id=e.user_id)),
 ])
 
 

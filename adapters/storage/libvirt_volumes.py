@@ -16,7 +16,7 @@ from uuid import UUID
 import libvirt
 
 from adapters.hypervisor.reconnect import Reconnecting, reconnecting
-from adapters.storage import images
+from adapters.storage import images, volume_streams
 from adapters.storage.pool import (
     FILE_POOL_TYPES,
     ensure_pool,
@@ -143,6 +143,31 @@ class LibvirtVolumeBackend(Reconnecting):
             volume = self._lookup(name)
             if volume is not None:
                 _delete(volume)
+
+    @_translated
+    def export(self, source: SourceRef, destination: Path) -> None:
+        name = snapshot_name(source.id) if source.snapshot else str(source.id)
+        volume = self._lookup(name)
+        if volume is None:
+            raise VolumeNotFound(source.id)
+        try:
+            volume_streams.download(self._conn, volume, destination, self._is_test)
+        except OSError as error:
+            raise VolumeBackendError(f"copying {name} to {destination}: {error}") from error
+
+    @_translated
+    def restore(self, volume_id: UUID, size_gib: int, source: Path) -> VolumeInfo:
+        volume = self._lookup(str(volume_id)) or self._create_volume(str(volume_id),
+                                                                     size_gib * GIB)
+        try:
+            length = source.stat().st_size
+            if length > volume.info()[1]:
+                raise VolumeBackendError(f"the backup holds {length} bytes; volume {volume_id} "
+                                         f"of {volume.info()[1]} bytes cannot hold it")
+            volume_streams.upload(self._conn, volume, source, self._is_test)
+        except OSError as error:
+            raise VolumeBackendError(f"writing {source} into {volume_id}: {error}") from error
+        return _info_of(volume)
 
     def _copy(self, name: str, source_name: str, capacity_bytes: int) -> libvirt.virStorageVol:
         """A full copy of a pool volume (libvirt copies the data; the test driver only makes

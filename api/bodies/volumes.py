@@ -62,6 +62,14 @@ def cinder_quota() -> Iterator[None]:
         if over.resource == "snapshots":
             raise OverLimit(f"SnapshotLimitExceeded: Maximum number of snapshots allowed "
                             f"({over.limit}) exceeded") from None
+        if over.resource == "backups":
+            raise OverLimit(f"BackupLimitExceeded: Maximum number of backups allowed "
+                            f"({over.limit}) exceeded") from None
+        if over.resource == "backup_gigabytes":
+            raise OverLimit(f"VolumeBackupSizeExceedsAvailableQuota: Requested backup exceeds "
+                            f"allowed Backup gigabytes quota. Requested {over.requested}G, "
+                            f"quota is {over.limit}G and {over.used}G has been consumed."
+                            ) from None
         if over.resource == "volumes":
             raise OverLimit(f"VolumeLimitExceeded: Maximum number of volumes allowed "
                             f"({over.limit}) exceeded for quota 'volumes'.") from None
@@ -149,9 +157,11 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
             body.update(fields)
     if volume["image"] and extended:
         body["volume_image_metadata"] = image_metadata(volume["image"])
+    if extended and (caller.is_admin or caller.project_id == volume["project_id"]):
+        # Cinder's volume_tenant_attribute policy: project readers see their own volumes'.
+        body["os-vol-tenant-attr:tenant_id"] = volume["project_id"]
     if caller.is_admin and extended:
-        body.update({"os-vol-tenant-attr:tenant_id": volume["project_id"],
-                     "os-vol-host-attr:host": look.host(volume["host"]),
+        body.update({"os-vol-host-attr:host": look.host(volume["host"]),
                      "os-vol-mig-status-attr:migstat": None,
                      "os-vol-mig-status-attr:name_id": None})
     if caller.is_admin:  # the view's own admin fields, in every answer

@@ -9,6 +9,7 @@ is), so "it exists" means "it is whole".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -111,6 +112,14 @@ class VolumeBackend(RootVolumeBackend, Protocol):
     def delete_snapshot(self, snapshot_id: UUID) -> None:
         """Delete the snapshot's copy; a missing one is success."""
 
+    def export(self, source: SourceRef, destination: Path) -> None:
+        """Write the data of `source` (a volume or snapshot of the pool) into the file
+        `destination` (a backup's). Raises VolumeNotFound when the pool has no such source."""
+
+    def restore(self, volume_id: UUID, size_gib: int, source: Path) -> VolumeInfo:
+        """Write the file `source` (a backup's data) over the volume, made at size_gib first
+        when the pool has none of that id. Idempotent: the whole file is written each time."""
+
     def info(self, volume_id: UUID) -> VolumeInfo | None: ...
 
     def list_volumes(self) -> dict[UUID, VolumeInfo]:
@@ -119,3 +128,22 @@ class VolumeBackend(RootVolumeBackend, Protocol):
 
     def capacity(self) -> tuple[int, int]:
         """The pool's (total, free) bytes, as its volume service reports them."""
+
+
+class BackupStore(Protocol):
+    """Where a storage host keeps backups: one file per backup, named by its id (Cinder's posix
+    backup driver). Every action is idempotent by backup id."""
+
+    def write(self, backup_id: UUID, fill: Callable[[Path], None]) -> int:
+        """The backup's file, filled by `fill` (given a staging path, renamed into place only
+        once complete) unless it is already whole; returns its size in bytes."""
+
+    def link(self, backup_id: UUID, data_of: UUID) -> int | None:
+        """Keep the data of backup `data_of` also under `backup_id` (an imported record);
+        returns its size in bytes, None when the store has no data of `data_of`."""
+
+    def path(self, backup_id: UUID) -> Path | None:
+        """The backup's whole file, or None."""
+
+    def delete(self, backup_id: UUID) -> None:
+        """Remove the backup's file; a missing one is success."""

@@ -25,6 +25,7 @@ class SnapshotStatus(str, enum.Enum):
     DELETING = "deleting"
     ERROR = "error"
     ERROR_DELETING = "error_deleting"
+    BACKING_UP = "backing-up"  # being copied into a backup
     DELETED = "deleted"  # never shown
 
 
@@ -95,6 +96,46 @@ class Snapshot(Entity):
     @event(DeleteRequested)
     def _delete_requested(self) -> None:
         self.status = S.DELETING
+
+    def start_backup(self, backup_id: str) -> None:
+        """A backup of the snapshot (Cinder's create backup with snapshot_id): it is
+        `backing-up` until the worker reports the copy made or failed."""
+        if self.status is not S.AVAILABLE:
+            raise InvalidSnapshot(f"Snapshot to be backed up must be available, but the "
+                                  f"current status is \"{self.status.value}\".")
+        self._backup_started(backup_id)
+
+    class BackupStarted(Entity.Event):
+        backup_id: str
+
+    @event(BackupStarted)
+    def _backup_started(self, backup_id: str) -> None:
+        self.status, self.backing_up = S.BACKING_UP, backup_id
+
+    backing_up: str | None = None  # the backup copying it now (class default: none)
+
+    def backup_ended(self, backup_id: str) -> None:
+        if self.status is S.BACKING_UP and self.backing_up == backup_id:
+            self._backup_ended(backup_id)
+
+    class BackupEnded(Entity.Event):
+        backup_id: str
+
+    @event(BackupEnded)
+    def _backup_ended(self, backup_id: str) -> None:
+        self.status, self.backing_up = S.AVAILABLE, None
+
+    def hand_over(self, project_id: str, user_id: str) -> None:
+        """Its volume was transferred with its snapshots: it belongs to the new owner."""
+        self._handed_over(project_id, user_id)
+
+    class HandedOver(Entity.Event):
+        project_id: str
+        user_id: str
+
+    @event(HandedOver)
+    def _handed_over(self, project_id: str, user_id: str) -> None:
+        self.project_id, self.user_id = project_id, user_id
 
     def reset_status(self, status: str) -> None:
         if status not in {s.value for s in RESETTABLE}:

@@ -1,10 +1,8 @@
 """The Volume aggregate: a block device that outlives instances, from request to deletion.
 
-Requests (create, extend, delete, attach, detach) move the volume into an in-progress status and
-are what the storage worker acts on; the worker reports back through the outcome methods
-(`created`, `extend_failed`, `attached`, ...). Each outcome is recorded only while the volume is
-still in the matching in-progress status, so a worker replaying its log after a crash may report
-twice and the second report records nothing. The statuses are Cinder's (volume_states.py).
+Requests (create, extend, delete, attach, detach) move it into an in-progress status the storage
+worker acts on; its outcomes are recorded only while the volume is still in that status, so a
+replayed report records nothing. Statuses: volume_states.py; copies and transfers: its bases.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ from domain.compute.copies import ImageCopy
 from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
 from domain.storage.attachment import new_attachment, now
+from domain.storage.volume_backups import VolumeBackups
 from domain.storage.volume_holdings import VolumeHoldings, no_source
 from domain.storage.volume_states import (
     DELETE_REFUSED,
@@ -29,11 +28,12 @@ from domain.storage.volume_states import (
     VolumeStatus,
     statuses,
 )
+from domain.storage.volume_transfers import VolumeTransfers
 
 S = VolumeStatus
 
 
-class Volume(VolumeHoldings):
+class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
     class Requested(Entity.Created):
         class_version = 3  # 2: volume_type_id, 3: snapshot_id and source_volid (None before)
         project_id: str

@@ -25,6 +25,10 @@ class VolumeStatus(str, enum.Enum):
     ERROR = "error"
     ERROR_DELETING = "error_deleting"
     ERROR_EXTENDING = "error_extending"
+    BACKING_UP = "backing-up"  # being copied into a backup (volume_backups.py)
+    RESTORING_BACKUP = "restoring-backup"  # a backup being copied into it
+    ERROR_RESTORING = "error_restoring"
+    AWAITING_TRANSFER = "awaiting-transfer"  # offered to another project (volume_transfers.py)
     DELETED = "deleted"  # never shown: a deleted volume is gone from every list
 
 
@@ -47,9 +51,9 @@ def _op(sources: set[VolumeStatus], busy: S, done: S, failed: S) -> Operation:
 
 OPERATIONS: dict[str, Operation] = {
     "create": _op(set(), S.CREATING, S.AVAILABLE, S.ERROR),
-    # Cinder's delete conditions (error_restoring and error_managing do not exist here).
-    "delete": _op({S.AVAILABLE, S.ERROR, S.ERROR_EXTENDING}, S.DELETING, S.DELETED,
-                  S.ERROR_DELETING),
+    # Cinder's delete conditions (error_managing does not exist here).
+    "delete": _op({S.AVAILABLE, S.ERROR, S.ERROR_EXTENDING, S.ERROR_RESTORING}, S.DELETING,
+                  S.DELETED, S.ERROR_DELETING),
     # Offline extend only (Cinder before 3.42): an attached volume is not grown under a guest.
     "extend": _op({S.AVAILABLE}, S.EXTENDING, S.AVAILABLE, S.ERROR_EXTENDING),
     "attach": _op({S.AVAILABLE}, S.ATTACHING, S.IN_USE, S.AVAILABLE),

@@ -23,6 +23,7 @@ from tests.support.identity import password_token
 from tests.support.read_models import dump_all
 from tests.support.rebuild_identity import drive_identity_extensions
 from tests.support.rebuild_network import drive_network_agents
+from tests.support.rebuild_volume_copies import drive_volume_copies
 from tests.support.volumes_api import project_of
 
 
@@ -254,6 +255,7 @@ def drive_volumes(fleet: Compute, api: Api, member: dict[str, str], project_id: 
     attachment = fleet.cloud.volumes.load(kept).attachment
     fleet.cloud.volumes.attached(worker, kept, attachment["attachment_id"], "host-1", "/dev/vdb")
     drive_snapshots(fleet, api, member, project_id, kept)
+    drive_volume_copies(fleet.cloud, api, member, project_id, kept)
     api("DELETE", f"{base}/{gone}", headers=member)
     fleet.cloud.volumes.deleted(worker, gone)
 

@@ -43,8 +43,21 @@ def volume_things(world: World, admin: dict[str, str]) -> None:
         "metadata": {A_SPEC: "secret-snapshot-metadata-a"}}}, "snapshot")
     world.compute.cloud.volume_snapshots.created(WORKER, snapshot["id"], "/pool/snapshot")
     world.secret(snapshot["id"], "secret-snapshot-a", "secret-snapshot-metadata-a")
+    backup = world.created("POST", f"/volume/v3/{project}/backups", {"backup": {
+        "volume_id": copied["id"], "name": "secret-backup-a"}}, "backup")
+    world.compute.cloud.volume_backups.backup_created(WORKER, backup["id"], 1)
+    world.secret(backup["id"], "secret-backup-a")
+    # A's third volume, offered for transfer (the key is what the matrix never shows).
+    offered = world.created("POST", f"/volume/v3/{project}/volumes", {"volume": {"size": 1}},
+                            "volume")
+    world.compute.cloud.volumes.created(WORKER, offered["id"], f"/pool/{offered['id']}")
     world.compute.cloud.sync_read_models()
-    world.keep(snapshot_id=snapshot["id"], snapshot_volume_id=copied["id"])
+    transfer = world.created("POST", f"/volume/v3/{project}/os-volume-transfer", {"transfer": {
+        "volume_id": offered["id"], "name": "secret-transfer-a"}}, "transfer")
+    world.secret(transfer["id"], "secret-transfer-a", transfer["auth_key"])
+    world.compute.cloud.sync_read_models()
+    world.keep(snapshot_id=snapshot["id"], snapshot_volume_id=copied["id"],
+               backup_id=backup["id"], transfer_id=transfer["id"])
     world.keep(type_id=vtype["id"], qos_id=qos["id"], host=SERVICE_HOST, action="enable",
                class_name="default")
     world.secret("secret-metadata-a")
@@ -55,7 +68,23 @@ def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
     types, one, qos = f"{base}/types", f"{base}/types/{{type_id}}", f"{base}/qos-specs/{{qos_id}}"
     metadata = f"{base}/volumes/{{volume_id}}/metadata"
     snapshot = f"{base}/snapshots/{{snapshot_id}}"
+    backup = f"{base}/backups/{{backup_id}}"
+    transfers = {f"POST {base}/{kind}": {"transfer": {"volume_id": volume_id}}
+                 for kind in ("os-volume-transfer", "volume-transfers")}
+    for kind in ("os-volume-transfer", "volume-transfers"):
+        transfers[f"DELETE {base}/{kind}/{{transfer_id}}"] = None
+        transfers[f"POST {base}/{kind}/{{transfer_id}}/accept"] = {"accept": {
+            "auth_key": "0123456789abcdef"}}
     return {
+        **transfers,
+        f"POST {base}/backups": {"backup": {"volume_id": volume_id}},
+        f"PUT {backup}": {"backup": {"name": "changed"}},
+        f"DELETE {backup}": None,
+        f"POST {backup}/restore": {"restore": {"name": "matrix"}},
+        f"POST {backup}/action": {"os-reset_status": {"status": "error"}},
+        f"POST {base}/backups/import_record": {"backup-record": {
+            "backup_service": "cinder.backup.drivers.posix.PosixBackupDriver",
+            "backup_url": "e30="}},
         f"POST {base}/snapshots": {"snapshot": {"volume_id": volume_id}},
         f"PUT {snapshot}": {"snapshot": {"name": "changed"}},
         f"DELETE {snapshot}": None,

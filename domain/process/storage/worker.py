@@ -28,14 +28,17 @@ from domain.context import RequestContext
 from domain.process.backends import ImageFiles, PositionStore
 from domain.process.effects import recording
 from domain.process.loop import FollowerLoop
+from domain.process.storage.backups import TOPICS as BACKUP_TOPICS
+from domain.process.storage.backups import BackupWork
 from domain.process.storage.plans import KINDS, REQUEST_EVENTS, TOPICS, Kind, Plan, decide
 from domain.process.storage.reconciler import VolumeReconciler
 from domain.process.storage.snapshots import TOPICS as SNAPSHOT_TOPICS
 from domain.process.storage.snapshots import SnapshotWork
+from domain.services.storage.backups import BackupService
 from domain.services.storage.hosts import Capacity, StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.snapshots import VolumeSnapshotService
-from domain.storage.backends import VolumeBackend, VolumeBackendError
+from domain.storage.backends import BackupStore, VolumeBackend, VolumeBackendError
 
 log = logging.getLogger(__name__)
 GIB = 2**30
@@ -64,16 +67,20 @@ class VolumeWorkerConfig:
 
 class VolumeWorker(FollowerLoop):
     role = "volume worker"
-    topics = TOPICS + SNAPSHOT_TOPICS
+    topics = TOPICS + SNAPSHOT_TOPICS + BACKUP_TOPICS
 
     def __init__(self, app: SkyLedger, backend: VolumeBackend, outcomes: VolumeOutcomes,
                  positions: PositionStore, files: ImageFiles, config: VolumeWorkerConfig,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 backups: BackupStore | None = None) -> None:
+        """`backups`: this host's backup store (None: backups are not this worker's job)."""
         self.app, self.backend, self.outcomes = app, backend, outcomes
         self.services, self._registered, self._next_beat = StorageHosts(app), False, 0.0
         self.positions, self.files, self.config, self.clock = positions, files, config, clock
         self.host = config.host
         self.snapshots = SnapshotWork(backend, VolumeSnapshotService(app), self.host)
+        self.backups = BackupWork(backend, backups, BackupService(app), self.host) \
+            if backups is not None else None
         self.reconciler = VolumeReconciler(app, backend, outcomes, self.host, self.catch_up,
                                            config.user_id)
         self.position = positions.get(config.position_name)
@@ -81,6 +88,13 @@ class VolumeWorker(FollowerLoop):
         super().__init__()
 
     def handle(self, event: Entity.Event) -> bool:
+        if self.backups is not None and self.backups.handles(event):
+            backup = self.backups.due(event)
+            if backup is None:
+                return False
+            with recording(self.context_of(event)) as traced:
+                self.backups.carry_out(backup, traced)
+            return True
         if self.snapshots.handles(event):
             snapshot = self.snapshots.due(event)
             if snapshot is None:

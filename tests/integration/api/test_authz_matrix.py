@@ -47,13 +47,17 @@ PUBLIC = {
 A_OWNED = {"project_id", "target_id", "user_id", "flavorid", "key", "name", "image_id", "tag",
            "server_id", "request_id", "group_id", "network_id", "ref", "port_id",
            "floating_ip_id", "volume_id", "member_id", "task_id", "app_credential_id",
-           "rule_id", "access", "credential_id", "trust_id", "router_id"}
+           "rule_id", "access", "credential_id", "trust_id", "router_id", "backup_id",
+           "transfer_id"}
 # Routes whose body or X-Subject-Token, rather than path, points at A's things.
 TARGETS_A_OTHERWISE = {"POST /network/v2.0/ports", "POST /network/v2.0/floatingips",
                        "GET /identity/v3/auth/tokens", "HEAD /identity/v3/auth/tokens",
                        "DELETE /identity/v3/auth/tokens"}
 # Routes on A's things that another project's member may call, each with its reason.
 B_MAY = {
+    **{f"POST /volume/v3/{{project_id}}/{kind}/{{transfer_id}}/accept":
+       "a transfer is accepted by another project: with a wrong key it is Cinder's 400"
+       for kind in ("os-volume-transfer", "volume-transfers")},
     "GET /compute/v2.1/os-quota-sets/{project_id}/defaults":
         "Nova's defaults policy is '@': the cloud-wide defaults, nothing of A's",
 }
@@ -99,6 +103,14 @@ NOT_READS = {"GET /volume/v3/{project_id}/volumes/": {404},
                 for command in ("associate", "disassociate")},
              "GET /volume/v3/{project_id}/qos-specs/{qos_id}/disassociate_all": {202}}
 PARAM = re.compile(r"{(\w+)}")
+# Cinder routes that exist from a volume microversion, asked for at it.
+VOLUME_AT = {"/volume/v3/{project_id}/backups/{backup_id}": "3.9",
+             "/volume/v3/{project_id}/volume-transfers": "3.57"}
+
+
+def volume_version(route: Route) -> dict[str, str]:
+    found = [v for prefix, v in VOLUME_AT.items() if route.path.startswith(prefix)]
+    return {"OpenStack-API-Version": f"volume {found[0]}"} if found else {}
 # Paths whose parameter names another thing of A's than the world's value of that name: a
 # server's interface is the server's own port, not A's free port.
 PATH_PARAMS = {"/compute/v2.1/servers/{server_id}/os-interface/{port_id}": {
@@ -136,7 +148,8 @@ class Matrix:
         if route.method in MUTATING:
             assert key in self.bodies, f"{route}: no body in test_authz_support.bodies"
         body = self.bodies.get(key)
-        headers = {"X-Auth-Token": token, "X-Subject-Token": self.world.a["token"]}
+        headers = {"X-Auth-Token": token, "X-Subject-Token": self.world.a["token"],
+                   **volume_version(route)}
         sent = self.url(route) + repr(body)
         head = self.world.compute.cloud.app.head()
         if isinstance(body, bytes):
@@ -197,6 +210,8 @@ def test_the_fixture_ids_are_real(world: World, admin: dict[str, str]) -> None:
         if route.method == "GET" and PARAM.search(route.path):
             version = {"OpenStack-API-Version": f"compute {BEFORE.get(str(route), '2.53')}",
                        "X-Subject-Token": world.a["token"]}
+            if volume_version(route):
+                version = {**version, **volume_version(route)}
             admin_url = matrix.url(route, **own) if route.path.startswith("/volume/") \
                 else matrix.url(route)
             statuses = [world.client.get(url, headers={"X-Auth-Token": token, **version}

@@ -15,8 +15,10 @@ from fastapi.testclient import TestClient
 from api.discovery import COMPUTE_MAX, COMPUTE_MIN
 from api.microversions import Version
 from tests.support.compute_api import Compute, spawned, volume_bdm
+from tests.support.openapi_backups import check_backup_bodies
 from tests.support.openapi_checks import Checked, documented
 from tests.support.openapi_routers import check_router_bodies
+from tests.support.openapi_transfers import check_transfer_bodies
 from tests.support.volumes_api import Volumes, project_of
 
 V21, NET, V3 = "/compute/v2.1", "/network/v2.0", "/identity/v3"
@@ -200,6 +202,9 @@ def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
                      snapshot_id=snapshot["id"], json={"snapshot": {"description": "d"}})
         checked.call("get", snapshots, who, project_id=project)
         checked.call("get", f"{snapshots}/detail", who, project_id=project)
+    check_backup_bodies(volumes, checked, {**admin, "OpenStack-API-Version": "volume 3.64"},
+                        project, created["id"])
+    check_transfer_bodies(volumes, checked, member_a, admin, member_a["project_id"], project)
     checked.call("put", f"{base}/os-quota-sets/{{target_id}}", admin, project_id=project,
                  target_id=member_a["project_id"], json={"quota_set": {"volumes": 5}})
     checked.call("get", f"{base}/os-quota-class-sets/{{class_name}}", admin,

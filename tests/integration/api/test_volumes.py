@@ -252,7 +252,8 @@ def test_volume_fields_follow_the_microversion_and_the_role(
         volumes: Volumes, member_a: dict[str, str], admin: dict[str, str]) -> None:
     """Cinder adds fields by microversion (3.13 group_id, 3.21 provider_id, 3.48 service_uuid
     and shared_targets, 3.61 cluster_name, 3.63 volume_type_id, 3.64 encryption_key_id, 3.65
-    consumes_quota); tenant, host, provider and cluster are for administrators only."""
+    consumes_quota); host, provider and cluster are for administrators only, the tenant for them
+    and the owner."""
     volume_id = volumes.made(member_a)
 
     def shown(who: dict[str, str], version: str) -> dict[str, Any]:
@@ -264,13 +265,14 @@ def test_volume_fields_follow_the_microversion_and_the_role(
 
     later = {"group_id", "service_uuid", "shared_targets", "volume_type_id",
              "encryption_key_id", "consumes_quota"}
-    admin_only = {"os-vol-tenant-attr:tenant_id", "os-vol-host-attr:host", "provider_id",
-                  "cluster_name"}
+    admin_only = {"os-vol-host-attr:host", "provider_id", "cluster_name"}
     assert not set(shown(admin, "3.0")) & (later | {"provider_id", "cluster_name"})
     assert set(shown(member_a, "3.65")) >= later
     assert not set(shown(member_a, "3.65")) & admin_only
+    # Cinder's volume_tenant_attribute policy is a project reader's: the owner sees its own.
+    assert shown(member_a, "3.0")["os-vol-tenant-attr:tenant_id"] == member_a["project_id"]
     newest = shown(admin, "3.65")
-    assert set(newest) >= later | admin_only
+    assert set(newest) >= later | admin_only | {"os-vol-tenant-attr:tenant_id"}
     assert newest["consumes_quota"] is True
     assert set(shown(admin, "3.48")) & later == {"group_id", "service_uuid", "shared_targets"}
     too_new = volumes.client.get(volumes.url(member_a, f"volumes/{volume_id}"),

@@ -13,6 +13,7 @@ from uuid import UUID
 import libvirt
 
 from adapters.positions import ProcessPositions
+from adapters.storage.backup_files import FileBackupStore
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.context import RequestContext
 from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
@@ -42,9 +43,14 @@ class Rig:
         """A new worker, from the position its host's last worker saved."""
         made = VolumeWorker(self.app, backend or self.backend, self.cloud.volumes,
                             ProcessPositions(self.cloud.store), self.cloud.blobs,
-                            VolumeWorkerConfig(host=host))
+                            VolumeWorkerConfig(host=host), backups=self.backups)
         self.workers.append(made)
         return made
+
+    @property
+    def backups(self) -> FileBackupStore:
+        """The backup store of the rig's host, under the cloud's data directory."""
+        return FileBackupStore(self.cloud.settings.data_dir / "backups")
 
     def create(self, size: int = 1, image: str | None = None, host: str = HOST) -> UUID:
         service = self.cloud.volumes if host == HOST else VolumeService(self.app, host=host)
