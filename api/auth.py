@@ -19,10 +19,10 @@ from domain.identity.project import Project
 from domain.identity.revocation import revocation_id
 from domain.identity.tokens import InvalidToken, TokenClaims, Tokens
 from domain.identity.user import User
-from domain.services.identity import held_roles
-from domain.services.identity_app_credentials import expired
-from domain.services.identity_role_resolution import expanded_roles, live_role
-from domain.services.identity_trusts import delegated_roles
+from domain.services.identity.app_credentials import expired
+from domain.services.identity.core import held_roles
+from domain.services.identity.role_resolution import expanded_roles, live_role
+from domain.services.identity.trusts import delegated_roles
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from domain.identity.project import Project
 from domain.identity.tokens import InvalidToken, TokenClaims
 from domain.identity.trust import Trust
 from domain.identity.user import User
-from domain.services.identity_trusts import delegated_roles
+from domain.services.identity.trusts import delegated_roles
 
 
 class TrustRef(BaseModel):

@@ -18,7 +18,7 @@ from api.bodies.identity import V3, KeystoneObject, collection_links, self_url
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.validation import Description, Name
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.services.identity_role_resolution import global_role_id
+from domain.services.identity.role_resolution import global_role_id
 from projections.app_credentials import AppCredentialViews
 from projections.identity import IdentityViews
 from projections.store import Row

@@ -24,7 +24,7 @@ from api.bodies.identity import (
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from domain.errors import InvalidInput, NotFound
 from domain.identity.credential import ec2_credential_id
-from domain.services.identity_credentials import EC2
+from domain.services.identity.credentials import EC2
 from projections.credentials import CredentialViews
 from projections.store import Row
 

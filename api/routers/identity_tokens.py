@@ -27,9 +27,9 @@ from domain.identity.security_compliance import AccountLocked
 from domain.identity.tokens import InvalidToken, TokenClaims
 from domain.identity.user import InvalidCredentials, User
 from domain.naming import claim_id
-from domain.services.identity import held_roles
-from domain.services.identity_domains import GLOBAL
-from domain.services.identity_role_resolution import global_role_id
+from domain.services.identity.core import held_roles
+from domain.services.identity.domains import GLOBAL
+from domain.services.identity.role_resolution import global_role_id
 
 router = APIRouter(prefix="/identity/v3", tags=["identity"])
 

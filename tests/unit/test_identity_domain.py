@@ -10,7 +10,7 @@ from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.identity.project import Project
 from domain.identity.role import BUILTIN_IDS, BUILTIN_ROLES, implied_with_prior, role_id
 from domain.identity.user import User
-from domain.services.identity import IdentityService
+from domain.services.identity.core import IdentityService
 
 
 class ReversingHasher:

@@ -10,8 +10,8 @@ from domain.app import SkyLedger
 from domain.context import SYSTEM
 from domain.identity.security_compliance import AccountLocked, PasswordReused, SecurityCompliance
 from domain.identity.user import InvalidCredentials
-from domain.services.identity import IdentityService
-from domain.services.identity_passwords import PasswordService
+from domain.services.identity.core import IdentityService
+from domain.services.identity.passwords import PasswordService
 from tests.unit.test_identity_domain import ReversingHasher, event_names
 
 

@@ -19,7 +19,7 @@ from domain.identity.catalog import (
     Service,
     region_key,
 )
-from domain.services.identity import merged_extra, parse_id
+from domain.services.identity.core import merged_extra, parse_id
 
 # The APIs of this server: type, name, URL. `$(public_url)s` is the server's public URL when a
 # catalog is shown (so the seeds follow a changed setting); `$(project_id)s` is Keystone's own

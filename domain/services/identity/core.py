@@ -22,7 +22,7 @@ from domain.identity.role import BUILTIN_IDS, Role, role_id
 from domain.identity.user import User
 from domain.naming import NameClaim, claim_id
 from domain.naming_service import claim_name, release_name
-from domain.services.identity_role_resolution import expanded_role_ids, role_scope
+from domain.services.identity.role_resolution import expanded_role_ids, role_scope
 
 
 def parse_id(value: str, what: str) -> UUID:

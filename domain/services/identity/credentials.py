@@ -13,7 +13,7 @@ from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import AlreadyExists, InvalidInput
 from domain.identity.credential import Credential, credential_key, ec2_credential_id
-from domain.services.identity import IdentityService
+from domain.services.identity.core import IdentityService
 
 EC2 = "ec2"
 

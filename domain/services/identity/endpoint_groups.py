@@ -8,7 +8,7 @@ from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.identity.endpoint_group import EndpointGroup
-from domain.services.identity import parse_id
+from domain.services.identity.core import parse_id
 
 
 class EndpointGroupService:

@@ -11,9 +11,9 @@ from domain.errors import Forbidden, InvalidInput
 from domain.identity.tokens import InvalidToken
 from domain.identity.trust import Trust
 from domain.identity.user import User
-from domain.services.identity import IdentityService, held_roles, parse_id
-from domain.services.identity_app_credentials import expired
-from domain.services.identity_role_resolution import expanded_role_ids, expanded_roles
+from domain.services.identity.app_credentials import expired
+from domain.services.identity.core import IdentityService, held_roles, parse_id
+from domain.services.identity.role_resolution import expanded_role_ids, expanded_roles
 
 
 class TrustService:

@@ -14,7 +14,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.identity.app_credential import AccessRule, ApplicationCredential, access_rule_id
 from domain.naming import claim_id
 from domain.naming_service import claim_name, release_name
-from domain.services.identity import IdentityService, parse_id
+from domain.services.identity.core import IdentityService, parse_id
 
 KIND = "application_credential"
 

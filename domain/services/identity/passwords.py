@@ -12,7 +12,7 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.identity.security_compliance import AccountLocked, PasswordReused, SecurityCompliance
 from domain.identity.user import InvalidCredentials, User
-from domain.services.identity import IdentityService
+from domain.services.identity.core import IdentityService
 
 
 class PasswordService:

@@ -16,7 +16,7 @@ from domain.identity.project import Project
 from domain.identity.user import User
 from domain.naming import NameClaim
 from domain.naming_service import claim_name, release_name
-from domain.services.identity import merged_extra, parse_id
+from domain.services.identity.core import merged_extra, parse_id
 
 DEFAULT_DOMAIN_NAME = "Default"
 # Domain names are unique across the cloud: their claims share one scope.

@@ -10,7 +10,7 @@ from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.identity.oauth_consumer import OAuthConsumer
-from domain.services.identity import merged_extra, parse_id
+from domain.services.identity.core import merged_extra, parse_id
 
 
 class OAuthConsumerService:

@@ -9,7 +9,7 @@ from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.identity.domain_config import DomainConfig, check_config, config_id, merged
-from domain.services.identity import IdentityService
+from domain.services.identity.core import IdentityService
 
 
 class DomainConfigService:

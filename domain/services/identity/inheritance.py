@@ -10,8 +10,8 @@ from domain.errors import InvalidInput, NotFound
 from domain.identity.group import Group
 from domain.identity.inheritance import inherited_target
 from domain.identity.user import User
-from domain.services.identity import IdentityService
-from domain.services.identity_groups import GroupService
+from domain.services.identity.core import IdentityService
+from domain.services.identity.groups import GroupService
 
 KINDS = ("domain", "project")
 

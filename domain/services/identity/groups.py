@@ -11,7 +11,7 @@ from domain.errors import NotFound
 from domain.identity.changes import DEFAULT_DOMAIN_ID
 from domain.identity.group import SYSTEM_SCOPE, Group, domain_target
 from domain.naming_service import claim_name, release_name
-from domain.services.identity import IdentityService, merged_extra, parse_id
+from domain.services.identity.core import IdentityService, merged_extra, parse_id
 
 
 class GroupService:
