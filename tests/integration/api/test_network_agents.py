@@ -5,8 +5,6 @@ delete them; others see none; a deleted record comes back when its agent starts 
 from __future__ import annotations
 
 import threading
-import time
-from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -17,6 +15,7 @@ from domain.services.network.agents import NetworkAgentService
 from ops.bootstrap import Cloud
 from tests.support.compute_api import auth
 from tests.support.network_api import NET, get
+from tests.support.waiting import wait_for
 
 Who = dict[str, str]
 
@@ -33,13 +32,6 @@ def live_record(cloud: Cloud, host: str, agent_type: str) -> NetworkAgentRecord:
     return record
 
 
-def wait_for(condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-
-
 def started(cloud: Cloud, host: str, report_interval: float = 0.05) -> threading.Event:
     """The agent's liveness thread, run until the returned event is set."""
     liveness = AgentLiveness(NetworkAgentService(cloud.app), host, {"segment_type": "vxlan"},
@@ -53,7 +45,8 @@ def test_registered_agents_beat_and_are_listed(cloud: Cloud, client: TestClient,
                                               member_a: Who) -> None:
     stop = started(cloud, "net-host-1")
     try:
-        wait_for(lambda: beats_of(cloud, "net-host-1") >= 3)  # registered, then two beats
+        # registered, then two beats
+        wait_for(lambda: beats_of(cloud, "net-host-1") >= 3, "three beats of net-host-1")
     finally:
         stop.set()
     cloud.sync_read_models()
@@ -102,7 +95,8 @@ def test_admins_describe_disable_and_delete(cloud: Cloud, client: TestClient,
     # The agent starts again: its record is back, as new (no description, enabled).
     stop = started(cloud, "net-host-2")
     try:
-        wait_for(lambda: not live_record(cloud, "net-host-2", "L3 agent").deleted)
+        wait_for(lambda: not live_record(cloud, "net-host-2", "L3 agent").deleted,
+                 "net-host-2's L3 agent back")
     finally:
         stop.set()
     cloud.sync_read_models()
