@@ -46,6 +46,7 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "unrescue": "compute_unrescue_instance", "shelve": "compute_shelve_instance",
               "shelve_offload": "compute_shelve_offload_instance",
               "unshelve": "compute_unshelve_instance", "backup": "compute_backup_instance"}
+API_SNAPSHOT = "api_snapshot_instance"
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
                               "compute__do_build_and_run_instance", "compute_terminate_instance")
@@ -92,6 +93,7 @@ class InstanceActionProjection(Projection):
             Instance.ActionRequested: self.action_requested,
             Instance.ActionSucceeded: self.action_finished,
             Instance.ActionFailed: self.action_finished,
+            Instance.VolumesSnapshotted: self.volumes_snapshotted,
             Instance.Locked: S(self, action="lock"),
             Instance.Unlocked: S(self, action="unlock"),
             Instance.DeleteRequested: S(self, action="delete", opens=TERMINATE),
@@ -124,6 +126,12 @@ class InstanceActionProjection(Projection):
     def action_finished(self, cur: ReadCursor, e: Any, position: int) -> None:
         result = "Success" if isinstance(e, Instance.ActionSucceeded) else "Error"
         Step(self, closes=STEP_NAMES[e.action], result=result)(cur, e, position)
+
+    def volumes_snapshotted(self, cur: ReadCursor, e: Any, position: int) -> None:
+        """A volume-backed server's createImage, done within the request: its one step
+        (Nova's wrap_instance_event(prefix="api")) opens and finishes at once."""
+        Step(self, action="createImage", opens=API_SNAPSHOT)(cur, e, position)
+        self.close(cur, e, API_SNAPSHOT, "Success")
 
     def volume_requested(self, cur: ReadCursor, e: Any, position: int) -> None:
         cur.execute("INSERT INTO instance_action_volumes (volume_id, instance_id) VALUES (?, ?)"

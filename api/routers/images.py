@@ -185,6 +185,9 @@ def download(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDe
                         "forbidden.")
     if row["content_hash"] is None:
         return Response(status_code=204)
+    if row["content_hash"] == "":  # active with no data (a volume-backed server's snapshot)
+        return Response(b"", headers={"Content-MD5": row["checksum"]},
+                        media_type="application/octet-stream")
     try:
         data = cloud.blobs.open(row["content_hash"])
     except FileNotFoundError:

@@ -37,6 +37,10 @@ MUTABLE = ("name", "visibility", "min_disk", "min_ram", "protected", "tags", "di
 ADMIN_ONLY = ("owner",)
 # Formats describe the data, so (as in Glance) they are fixed once data is uploaded.
 FORMATS = ("disk_format", "container_format")
+# The md5 and sha512 of no data at all, an empty image's checksum and os_hash_value.
+EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
+EMPTY_SHA512 = ("cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+                "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")
 READ_ONLY = ("id", "status", "size", "virtual_size", "checksum", "os_hash_algo",
              "os_hash_value", "created_at", "updated_at", "self", "file", "schema",
              "direct_url", "locations", "stores")
@@ -204,6 +208,12 @@ class Image(Entity):
         self.content_hash = content_hash
         self.staged = None
         self.status = "active"
+
+    def activate_empty(self) -> None:
+        """Active with no data (size 0): what Nova makes of a volume-backed server's snapshot,
+        uploading empty data. No file is stored for it (content_hash ""), so none is held."""
+        self.check_uploadable()
+        self._uploaded(0, EMPTY_MD5, EMPTY_SHA512, "")
 
     # --- interoperable import: stage the data, then import it ---------------------------------
 

@@ -240,6 +240,21 @@ class Instance(Entity):
     def _failed(self, action: str, reason: str) -> None:
         self._become(lifecycle.action_failed(self.lifecycle(), reason))
 
+    def snapshot_volumes(self, is_admin: bool, image_id: str, snapshot_ids: list[str]) -> None:
+        """createImage of a volume-backed server: its volumes' snapshots and the image mapping
+        them are saved with this event, nothing is left for a worker (Nova's
+        snapshot_volume_backed, run in the API, recorded as the "api_snapshot_instance" step)."""
+        self.check_can("snapshot", is_admin, shown_as="createImage")
+        self._volumes_snapshotted(image_id, snapshot_ids)
+
+    class VolumesSnapshotted(Entity.Event):
+        image_id: str
+        snapshot_ids: list[str]
+
+    @event(VolumesSnapshotted)
+    def _volumes_snapshotted(self, image_id: str, snapshot_ids: list[str]) -> None:
+        pass  # the server's state is untouched: recorded for its actions and history
+
     # -- bookkeeping the API does directly ---------------------------------------------------
     def check_unlocked(self, is_admin: bool, action: str) -> None:
         if self.locked and not is_admin:

@@ -101,7 +101,7 @@ class BootService:
                                                                user_id)
         flavor = self.flavor(ctx, req.flavor_ref)
         roots = RootVolumes(self.app, ctx, req.root, flavor) if req.root else None
-        image = roots.image if roots else image_copy(self.image(ctx, req.image_ref))
+        image = roots.image if roots else image_copy(self.bootable_image(ctx, req.image_ref))
         if not roots and (image["min_ram"] > flavor.ram or image["min_disk"] > flavor.disk > 0):
             raise InvalidInput("Flavor's memory or disk is too small for requested image.")
         if req.key_name is not None:
@@ -238,6 +238,16 @@ class BootService:
             raise InvalidInput(f"Image {ref} could not be found.")
         if image.status != "active":
             raise InvalidInput(f"Image {ref} is not active.")
+        return image
+
+    def bootable_image(self, ctx: RequestContext, ref: str) -> Image:
+        """An image to boot from. One made of a volume-backed server maps volume snapshots
+        and has no data: Nova boots it by making each volume from its snapshot, which is not
+        done here yet, so it is refused rather than booted as an empty disk."""
+        image = self.image(ctx, ref)
+        if "block_device_mapping" in image.properties:
+            raise InvalidInput(f"Image {ref} maps volume snapshots (a volume-backed server's "
+                               "snapshot); booting from it is not supported yet.")
         return image
 
     def group(self, ctx: RequestContext, ref: str | None) -> ServerGroup | None:

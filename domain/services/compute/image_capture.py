@@ -1,5 +1,7 @@
 """createImage: a server's root disk becomes a new image of its project.
 
+(A volume-backed server's image maps snapshots of its volumes instead: volume_image.py.)
+
 The request saves the queued image and the instance's "snapshot" action together, so there is
 never an image without the action that fills it, nor the reverse. The host's worker copies the
 root disk into the image store, and its outcome records the file on the image in the same save
@@ -24,6 +26,7 @@ from domain.compute.instance import Instance
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.services.compute.actions import ActionService
+from domain.services.compute.volume_image import volume_backed_image
 from domain.services.images import uploaded
 
 # Properties that describe the instance a snapshot came from, not its base image: set anew.
@@ -39,9 +42,11 @@ class SnapshotService:
     def create_image(self, ctx: RequestContext, instance_id: str, name: str,
                      metadata: dict[str, str] | None = None) -> Image:
         instance = self.actions.instance(ctx, instance_id)
-        if getattr(instance, "root_volume", None):
-            raise InvalidInput("Snapshots of volume-backed servers are not supported yet.")
         image = snapshot_image(instance, name, ctx.user_id or "", metadata or {})
+        if instance.root_volume:
+            made, changed = volume_backed_image(self.app, ctx, instance, image)
+            self.app.save(made, *changed)
+            return made
         instance.request("snapshot", ctx.is_admin, image_id=image.id.hex)
         self.app.save(image, instance)
         return image

@@ -16,6 +16,7 @@ from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
+from domain.quota.ledger import QuotaLedger
 from domain.services.quotas import open_ledger
 from domain.services.storage.lookup import Lookup, live
 from domain.storage.snapshot import Snapshot
@@ -31,6 +32,19 @@ class SnapshotRequest:
     description: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     force: bool = False
+
+
+def snapshot_of(ctx: RequestContext, volume: Volume, ledger: QuotaLedger,
+                req: SnapshotRequest) -> Snapshot:
+    """A new snapshot of `volume`, taken on the volume and claimed on `ledger`: the three to
+    save together (a server's createImage saves them with its image, see
+    domain/services/compute/volume_image.py)."""
+    snapshot = Snapshot(str(ctx.project_id), str(ctx.user_id), volume.id.hex, req.name,
+                        req.description, dict(req.metadata), volume.size, volume.host,
+                        volume.volume_type_id)
+    volume.take_snapshot(snapshot.id.hex, req.force)
+    ledger.claim({"gigabytes": volume.size, "snapshots": 1})
+    return snapshot
 
 
 class VolumeSnapshotService(Lookup):
@@ -52,11 +66,7 @@ class VolumeSnapshotService(Lookup):
     def create(self, ctx: RequestContext, req: SnapshotRequest) -> Snapshot:
         volume = self.volume(ctx, req.volume_id)
         ledger = open_ledger(self.app, str(ctx.project_id))
-        snapshot = Snapshot(str(ctx.project_id), str(ctx.user_id), volume.id.hex, req.name,
-                            req.description, dict(req.metadata), volume.size, volume.host,
-                            volume.volume_type_id)
-        volume.take_snapshot(snapshot.id.hex, req.force)
-        ledger.claim({"gigabytes": volume.size, "snapshots": 1})
+        snapshot = snapshot_of(ctx, volume, ledger, req)
         self.app.save(snapshot, volume, ledger)
         return snapshot
 
