@@ -51,6 +51,7 @@ from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.backups import BackupService
+from domain.services.storage.group_types import GroupTypeService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.transfers import TransferService
@@ -143,6 +144,7 @@ class CloudServices:
     tags: TagService
     volumes: VolumeService
     volume_types: VolumeTypeService
+    group_types: GroupTypeService
     volume_snapshots: VolumeSnapshotService
     volume_backups: BackupService
     volume_transfers: TransferService

@@ -89,6 +89,7 @@ from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.backups import BackupService
+from domain.services.storage.group_types import GroupTypeService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.snapshots import VolumeSnapshotService
@@ -229,7 +230,8 @@ class Composition:
             routers=RouterService(app, network_config), tags=TagService(app),
             network_agents=NetworkAgentService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
-            volume_types=VolumeTypeService(app), volume_hosts=StorageHosts(app),
+            volume_types=VolumeTypeService(app), group_types=GroupTypeService(app),
+            volume_hosts=StorageHosts(app),
             volume_snapshots=VolumeSnapshotService(app),
             volume_backups=BackupService(app, settings.availability_zone),
             volume_transfers=TransferService(app),

@@ -11,6 +11,7 @@ from projections.credentials import CredentialProjection
 from projections.domain_configs import DomainConfigProjection
 from projections.endpoint_groups import EndpointGroupProjection
 from projections.flavors import FlavorProjection
+from projections.group_types import GroupTypeProjection
 from projections.host_aggregates import HostAggregateProjection
 from projections.identity import IdentityProjection
 from projections.identity_domains import DomainGroupProjection
@@ -32,9 +33,11 @@ from projections.security_groups import SecurityGroupProjection
 from projections.servers import ServerProjection
 from projections.storage_services import StorageServiceProjection
 from projections.trusts import TrustProjection
+from projections.user_messages import UserMessageProjection
 from projections.volume_backups import VolumeBackupProjection
 from projections.volume_snapshots import VolumeSnapshotProjection
 from projections.volume_transfers import VolumeTransferProjection
+from projections.volume_type_encryption import TypeEncryptionProjection
 from projections.volume_types import VolumeTypeProjection
 from projections.volumes import VolumeProjection
 
@@ -51,4 +54,5 @@ def all_projections() -> list[Projection]:
             ImageTaskProjection(), MetadefProjection(), VolumeTypeProjection(),
             QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection(),
             NetworkAgentProjection(), VolumeBackupProjection(),
-            VolumeTransferProjection()]
+            VolumeTransferProjection(), UserMessageProjection(), GroupTypeProjection(),
+            TypeEncryptionProjection()]

@@ -12,9 +12,11 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from domain.storage.volume import Volume
+from domain.storage.volume import UPDATED, Volume
 from domain.storage.volume_backups import VolumeBackups
+from domain.storage.volume_bookkeeping import VolumeBookkeeping
 from domain.storage.volume_transfers import VolumeTransfers
+from domain.storage.volume_uploads import VolumeUploads
 from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
 from projections.servers import moment
 from projections.store import ReadCursor, ReadStore, Row
@@ -28,7 +30,7 @@ def new_doc(e: Any) -> dict[str, Any]:
     return {**{k: getattr(e, k) for k in keep}, "bootable": e.image is not None,
             "snapshot_id": e.snapshot_id, "source_volid": e.source_volid,
             "status": "creating", "path": None, "extending_to": None, "attachment": None,
-            "fault": None, "created_at": moment(e)}
+            "fault": None, "admin_metadata": {}, "upload": None, "created_at": moment(e)}
 
 
 def _attached(doc: dict[str, Any], e: Any) -> None:
@@ -37,18 +39,48 @@ def _attached(doc: dict[str, Any], e: Any) -> None:
         "attached_at": e.attached_at})
 
 
-# One step per volume event, mirroring domain/storage/volume.py.
+def _reset(doc: dict[str, Any], e: Volume.StatusReset) -> None:
+    doc.update(status=e.status, extending_to=None)
+    if e.detached:
+        doc["attachment"] = None
+
+
+def _recorded(doc: dict[str, Any], e: VolumeBookkeeping.AttachmentRecorded) -> None:
+    doc.update(status="in-use", attachment=dict(e.attachment), admin_metadata={
+        "readonly": "False", **(doc.get("admin_metadata") or {}), "attached_mode": e.mode})
+
+
+def _without_mode(doc: dict[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in (doc.get("admin_metadata") or {}).items() if k != "attached_mode"}
+
+
+B, U = VolumeBookkeeping, VolumeUploads
+# One step per volume event, mirroring domain/storage/volume.py (the events its bases declare
+# are recorded under the base's name: VolumeBookkeeping.Reserved, not Volume.Reserved).
 EVOLVE: dict[type, Evolve] = dict([
-    on(Volume.Updated, lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
-        "name", "description", "metadata", "volume_type_id")})),
+    on(Volume.Updated, lambda d, e: d.update({k: v for k, v in e.changes.items()
+                                              if k in UPDATED})),
     on(Volume.ExtendRequested, lambda d, e: d.update(status="extending",
                                                   extending_to=e.new_size)),
     on(Volume.DeleteRequested, lambda d, e: d.update(status="deleting")),
     on(Volume.AttachRequested, lambda d, e: d.update(status="attaching",
                                                   attachment=dict(e.attachment))),
     on(Volume.DetachRequested, lambda d, e: d.update(status="detaching")),
-    on(Volume.StatusReset, lambda d, e: d.update(status=e.status, attachment=None,
-                                              extending_to=None)),
+    on(Volume.StatusReset, _reset),
+    on(B.Reserved, lambda d, e: d.update(status="attaching")),
+    on(B.Unreserved, lambda d, e: d.update(status="available")),
+    on(B.AttachmentRecorded, _recorded),
+    on(B.AttachmentRemoved, lambda d, e: d.update(status="available", attachment=None,
+                                                  admin_metadata=_without_mode(d))),
+    on(B.DetachBegun, lambda d, e: d.update(status="detaching", attachment={
+        **d["attachment"], "detach_begun": True})),
+    on(B.DetachingRolledBack, lambda d, e: d.update(status="in-use", attachment={
+        k: v for k, v in d["attachment"].items() if k != "detach_begun"})),
+    on(U.UploadRequested, lambda d, e: d.update(status="uploading", upload={
+        "image_id": e.image_id, "previous": e.previous})),
+    on(U.Uploaded, lambda d, e: d.update(status=d["upload"]["previous"], upload=None)),
+    on(U.UploadFailed, lambda d, e: d.update(status=d["upload"]["previous"], upload=None,
+                                             fault=e.reason)),
     on(Volume.Provisioned, lambda d, e: d.update(status="available", path=e.path, fault=None)),
     on(Volume.ProvisionFailed, lambda d, e: d.update(status="error", fault=e.reason)),
     on(Volume.Extended, lambda d, e: d.update(status="available", size=e.size,
@@ -123,7 +155,11 @@ class VolumeProjection(Projection):
 
     @staticmethod
     def _columns(doc: dict[str, Any], e: Any) -> tuple[Any, ...]:
-        values = {**doc, "server_id": (doc["attachment"] or {}).get("server_id"),
+        # A recorded attachment (os-attach) has no device on any of our servers: Nova's
+        # os-volume_attachments does not list it, as Nova has no block device mapping of it.
+        attachment = doc["attachment"] or {}
+        values = {**doc, "server_id": None if attachment.get("recorded") else
+                  attachment.get("server_id"),
                   "updated_at": moment(e)}
         return tuple(values[c] for c in COLUMNS)
 

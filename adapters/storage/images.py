@@ -46,6 +46,18 @@ def convert_into(image: Path, facts: ImageFacts, target: str) -> None:
     )
 
 
+def export(volume: str | None, capacity_bytes: int, target: Path, target_format: str) -> None:
+    """Write a raw volume's content (a file or block device) into a new image file of
+    `target_format` (qemu-img's name of it). `volume` None: a volume libvirt's test driver
+    keeps, which holds no data: the image is an empty disk of its size."""
+    if volume is None:
+        _qemu_img(["create", "-q", "-f", target_format, str(target), str(capacity_bytes)],
+                  INFO_TIMEOUT_S)
+        return
+    _qemu_img(["convert", "-q", "-f", "raw", "-O", target_format, volume, str(target)],
+              CONVERT_TIMEOUT_S)
+
+
 def _qemu_img(args: list[str], timeout_s: int) -> str:
     try:
         result = subprocess.run(

@@ -198,6 +198,16 @@ class LibvirtVolumeBackend(Reconnecting):
             _delete(staging)
 
     @_translated
+    def export_image(self, volume_id: UUID, target: Path, target_format: str) -> None:
+        volume = self._lookup(str(volume_id))
+        if volume is None:
+            raise VolumeNotFound(volume_id)
+        capacity = volume.info()[1]
+        images.export(None if self._is_test else volume.path(), capacity, target,
+                      target_format)
+        record("qemu-img", "convert", str(volume_id), image=target.name, format=target_format)
+
+    @_translated
     def info(self, volume_id: UUID) -> VolumeInfo | None:
         volume = self._lookup(str(volume_id))
         if volume is None:

@@ -19,10 +19,16 @@ from api.microversions import Version
 from api.responses.compute import newest
 from api.responses.volumes import VOLUME_MODELS, Volume
 from domain.errors import NotFound, QuotaExceeded
+from domain.storage.volume_bookkeeping import image_properties
 from domain.storage.volume_type import DEFAULT_TYPE, DEFAULT_TYPE_ID
 from projections.store import Row
 
 PREFIX = "/volume/v3/{project_id}"
+# Cinder's admin metadata shown to everyone, in a volume's metadata (api_utils).
+VISIBLE = ("readonly", "attached_mode")
+# oslo's bool_from_string(strict=True), as Cinder reads its boolean strings (cascade=, flags).
+TRUTH = {**dict.fromkeys(("1", "t", "true", "on", "y", "yes"), True),
+         **dict.fromkeys(("0", "f", "false", "off", "n", "no"), False)}
 
 
 def dashed(hex_id: str | None) -> str | None:
@@ -101,16 +107,6 @@ def attachments(volume: Row) -> list[dict[str, Any]]:
              "device": attachment["device"], "attached_at": attachment["attached_at"]}]
 
 
-def image_metadata(image: dict[str, Any]) -> dict[str, str]:
-    """Cinder's `volume_image_metadata`: what the source image said, as strings."""
-    values = {"image_id": dashed(image["id"]), "image_name": image.get("name"),
-              "checksum": image.get("checksum"), "disk_format": image.get("disk_format"),
-              "container_format": image.get("container_format"),
-              "min_disk": image.get("min_disk"), "min_ram": image.get("min_ram"),
-              "size": image.get("size")}
-    return {k: str(v) for k, v in values.items() if v is not None}
-
-
 @dataclass(frozen=True)
 class VolumeLook:
     """What a volume body is built with: the caller and microversion of the request, the
@@ -141,7 +137,8 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
         "availability_zone": volume["availability_zone"], "created_at": volume["created_at"],
         "updated_at": volume["updated_at"], "attachments": attachments(volume),
         "bootable": "true" if volume["bootable"] else "false", "encrypted": False,
-        "multiattach": False, "metadata": dict(volume["metadata"] or {}),
+        "multiattach": False, "metadata": {**(volume["metadata"] or {}), **{
+            k: v for k, v in (volume.get("admin_metadata") or {}).items() if k in VISIBLE}},
         "user_id": volume["user_id"],
         "volume_type": type_names.get(type_id, DEFAULT_TYPE),
         "snapshot_id": dashed(volume.get("snapshot_id")),
@@ -155,8 +152,11 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
     for since, fields in later.items():
         if version >= since:
             body.update(fields)
-    if volume["image"] and extended:
-        body["volume_image_metadata"] = image_metadata(volume["image"])
+    glance = volume.get("image_metadata")
+    if glance is None and volume["image"]:
+        glance = image_properties(volume["image"])
+    if glance is not None and extended:
+        body["volume_image_metadata"] = glance
     if extended and (caller.is_admin or caller.project_id == volume["project_id"]):
         # Cinder's volume_tenant_attribute policy: project readers see their own volumes'.
         body["os-vol-tenant-attr:tenant_id"] = volume["project_id"]

@@ -23,7 +23,7 @@ class VolumeAttachment(Body):
     id: str
     volume_id: str
     attachment_id: str
-    server_id: str
+    server_id: NullStr
     host_name: NullStr
     device: str
     attached_at: str

@@ -13,13 +13,14 @@ import re
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Request, Response
 from oslo_policy import policy
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.auth import Caller
 from api.bodies.volumes import (
     PREFIX,
+    TRUTH,
     VolumeLook,
     check_path_project,
     cinder_quota,
@@ -28,7 +29,6 @@ from api.bodies.volumes import (
     volume_key,
 )
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.errors import describe_validation
 from api.microversions import Version, VolumeVersion
 from api.policy import PolicyEngine
 from api.responses.volumes import VolumeDetailList, VolumeList, VolumeShow
@@ -58,9 +58,6 @@ RULES = [
 ]
 
 DIGITS = re.compile(r"^[0-9]+$")
-# oslo's bool_from_string(strict=True), as Cinder reads cascade=.
-TRUTH = {**dict.fromkeys(("1", "t", "true", "on", "y", "yes"), True),
-         **dict.fromkeys(("0", "f", "false", "off", "n", "no"), False)}
 
 
 def _size(value: Any) -> Any:
@@ -296,39 +293,4 @@ def delete(project_id: str, volume_id: str, request: Request, cloud: CloudDep,
     if cascade not in TRUTH:
         raise InvalidInput(f"Invalid input received: Invalid value '{cascade}' for cascade.")
     cloud.volumes.delete(caller.ctx, row["id"], cascade=TRUTH[cascade])
-    return Response(status_code=202)
-
-
-ACTIONS: dict[str, type[BaseModel]] = {"os-extend": Extend, "os-reset_status": ResetStatus,
-                                       "os-retype": Retype}
-
-
-@router.post("/volumes/{volume_id}/action", status_code=202)
-def action(project_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
-           engine: PolicyDep, body: Annotated[Any, Body()] = None) -> Response:
-    check_path_project(project_id, caller)
-    if not isinstance(body, dict) or len(body) != 1:
-        raise InvalidInput("Malformed request body: exactly one action is expected.")
-    (name, args), = body.items()
-    if name not in ACTIONS:
-        raise InvalidInput(f"There is no such action: {name}")
-    try:
-        parsed = ACTIONS[name].model_validate(args)
-    except ValidationError as invalid:
-        raise InvalidInput(describe_validation(invalid)) from None
-    row = visible(cloud, caller, volume_id)
-    if isinstance(parsed, Extend):
-        engine.enforce("volume:extend", owned_by(row["project_id"]), caller.creds)
-        with cinder_quota():
-            cloud.volumes.extend(caller.ctx, row["id"], parsed.new_size)
-    elif isinstance(parsed, Retype):
-        engine.enforce("volume:retype", owned_by(row["project_id"]), caller.creds)
-        cloud.volumes.retype(caller.ctx, row["id"], parsed.new_type)
-    elif isinstance(parsed, ResetStatus):
-        engine.enforce("volume_extension:volume_admin_actions:reset_status",
-                       owned_by(row["project_id"]), caller.creds)
-        if parsed.attach_status not in (None, "detached"):
-            raise InvalidInput("Invalid input received: only attach_status 'detached' can be "
-                               "set.")
-        cloud.volumes.reset_status(caller.ctx, row["id"], parsed.status)
     return Response(status_code=202)

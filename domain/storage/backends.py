@@ -120,6 +120,10 @@ class VolumeBackend(RootVolumeBackend, Protocol):
         """Write the file `source` (a backup's data) over the volume, made at size_gib first
         when the pool has none of that id. Idempotent: the whole file is written each time."""
 
+    def export_image(self, volume_id: UUID, target: Path, target_format: str) -> None:
+        """Write the volume's data into a new image file at `target`, in `target_format`
+        (qemu-img's name: raw, qcow2, vpc, ...). Raises VolumeNotFound."""
+
     def info(self, volume_id: UUID) -> VolumeInfo | None: ...
 
     def list_volumes(self) -> dict[UUID, VolumeInfo]:

@@ -17,23 +17,27 @@ from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
 from domain.storage.attachment import new_attachment, now
 from domain.storage.volume_backups import VolumeBackups
-from domain.storage.volume_holdings import VolumeHoldings, no_source
+from domain.storage.volume_holdings import no_source
 from domain.storage.volume_states import (
     DELETE_REFUSED,
+    FORCE_DELETE_REFUSED,
     LOSABLE,
     OPERATIONS,
-    RESETTABLE,
     InvalidVolume,
     VolumeBusy,
     VolumeStatus,
     statuses,
 )
 from domain.storage.volume_transfers import VolumeTransfers
+from domain.storage.volume_uploads import VolumeUploads
 
 S = VolumeStatus
+# What an Updated event may change: user fields, type, os-set_bootable, os-update_readonly_flag.
+UPDATED = ("name", "description", "metadata", "volume_type_id", "bootable", "admin_metadata",
+           "image_metadata")
 
 
-class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
+class Volume(VolumeTransfers, VolumeBackups, VolumeUploads):
     class Requested(Entity.Created):
         class_version = 3  # 2: volume_type_id, 3: snapshot_id and source_volid (None before)
         project_id: str
@@ -74,6 +78,8 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
         self.size, self.availability_zone = size, availability_zone
         self.image, self.host = image, host
         self.bootable = image is not None
+        self.admin_metadata: dict[str, str] = {}  # volume_bookkeeping.py
+        self.upload: dict[str, Any] | None = None  # volume_uploads.py
         self.status = S.CREATING
         self.path: str | None = None  # set when the backend made it
         self.extending_to: int | None = None
@@ -88,7 +94,7 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
 
     @event(Updated)
     def update(self, changes: dict[str, Any]) -> None:
-        for key in ("name", "description", "metadata", "volume_type_id"):
+        for key in UPDATED:
             if key in changes:
                 setattr(self, key, changes[key])
 
@@ -109,10 +115,13 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
     def _extend_requested(self, new_size: int) -> None:
         self.status, self.extending_to = S.EXTENDING, new_size
 
-    def request_delete(self, cascade: bool = False) -> None:
-        if self.status not in OPERATIONS["delete"].sources or self.attachment is not None or \
-                self.held_by_snapshots(cascade):
-            raise InvalidVolume(DELETE_REFUSED.format(statuses("delete")))
+    def request_delete(self, cascade: bool = False, force: bool = False) -> None:
+        """`force`: an administrator's os-force_delete, from any status but deleting."""
+        allowed = self.status is not S.DELETING if force else \
+            self.status in OPERATIONS["delete"].sources
+        if not allowed or self.attachment is not None or self.held_by_snapshots(cascade):
+            raise InvalidVolume(FORCE_DELETE_REFUSED if force else
+                                DELETE_REFUSED.format(statuses("delete")))
         self._delete_requested()
 
     class DeleteRequested(Entity.Event):
@@ -141,9 +150,6 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
     def _attach_requested(self, attachment: dict[str, Any]) -> None:
         self.status, self.attachment = S.ATTACHING, dict(attachment)
 
-    def attached_to(self, server_id: str) -> bool:
-        return self.attachment is not None and self.attachment["server_id"] == server_id
-
     def request_detach(self) -> None:
         if self.status not in OPERATIONS["detach"].sources:
             raise VolumeBusy("Invalid volume: Unable to detach volume. Volume status must be "
@@ -157,24 +163,18 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeHoldings):
     def _detach_requested(self) -> None:
         self.status = S.DETACHING
 
-    def reset_status(self, status: str) -> None:
-        """An administrator's override (Cinder's os-reset_status): the volume is taken out of
-        whatever it was doing; an attachment in it is dropped, and an extend's claim with it."""
-        if status not in {s.value for s in RESETTABLE}:
-            raise InvalidInput(f"Invalid input received: The status {status!r} is not one of "
-                               f"{sorted(s.value for s in RESETTABLE)}.")
-        if status != self.status.value or self.attachment or self.extending_to:
-            self._status_reset(status, self.status.value)
-
-    class StatusReset(Entity.Event):
+    class StatusReset(Entity.Event):  # reset_status: volume_bookkeeping.py
+        class_version = 2  # 2: detached (every reset dropped the attachment before)
         status: str
         previous: str
+        detached: bool
+        upcast_v1_v2 = staticmethod(lambda state: state.update(detached=True))
 
     @event(StatusReset)
-    def _status_reset(self, status: str, previous: str) -> None:
-        self.status, self.attachment, self.extending_to = S(status), None, None
-        # Whatever server it was reserved for, it no longer is that server's root disk.
-        self.boot_of, self.delete_on_termination = None, False
+    def _status_reset(self, status: str, previous: str, detached: bool) -> None:
+        self.status, self.extending_to = S(status), None
+        if detached:  # it no longer is any server's disk, nor reserved as its root disk
+            self.attachment, self.boot_of, self.delete_on_termination = None, None, False
 
     # -- boot from volume: the root disk (vda) of a server ------------------------------------
     def reserve_for_boot(self, server_id: str, host: str, delete_on_termination: bool) -> str:

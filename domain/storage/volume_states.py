@@ -29,6 +29,8 @@ class VolumeStatus(str, enum.Enum):
     RESTORING_BACKUP = "restoring-backup"  # a backup being copied into it
     ERROR_RESTORING = "error_restoring"
     AWAITING_TRANSFER = "awaiting-transfer"  # offered to another project (volume_transfers.py)
+    UPLOADING = "uploading"  # its data is being copied into a new image (os-volume_upload_image)
+    MAINTENANCE = "maintenance"  # only an administrator's os-reset_status sets it
     DELETED = "deleted"  # never shown: a deleted volume is gone from every list
 
 
@@ -65,15 +67,22 @@ RETYPABLE = frozenset({S.AVAILABLE, S.IN_USE})
 # Which volumes may be copied into a snapshot (Cinder: in-use ones only with force) or a clone.
 SNAPSHOT_SOURCES = frozenset({S.AVAILABLE})
 SNAPSHOT_SOURCES_FORCED = frozenset({S.AVAILABLE, S.IN_USE})
-# What an administrator may force a volume to with os-reset_status.
-RESETTABLE = frozenset({S.AVAILABLE, S.ERROR})
+# What an administrator may force a volume to with os-reset_status: any status but Cinder's
+# refused deleting and error_deleting (in-use only while it has an attachment).
+RESETTABLE = frozenset(set(S) - {S.DELETING, S.ERROR_DELETING, S.DELETED})
 # Statuses in which the backend must hold the volume: its absence there is drift (`lost`).
 # Not creating/deleting (the storage worker's own work in progress) nor the error statuses.
-LOSABLE = frozenset({S.AVAILABLE, S.IN_USE, S.ATTACHING, S.DETACHING, S.EXTENDING})
+LOSABLE = frozenset({S.AVAILABLE, S.IN_USE, S.ATTACHING, S.DETACHING, S.EXTENDING,
+                     S.UPLOADING})
+# Where a volume's data may be copied into an image (Cinder without enable_force_upload).
+UPLOADABLE = frozenset({S.AVAILABLE})
 # Cinder's words for a refused delete (the conditions it lists beyond status never hold here).
 DELETE_REFUSED = ("Volume status must be {} and must not be migrating, attached, belong to a "
                   "group, have snapshots or be disassociated from snapshots after volume "
                   "transfer.")
+
+FORCE_DELETE_REFUSED = ("Volume must not be deleting, attached, or have snapshots to be "
+                        "force-deleted.")
 
 
 class InvalidVolume(InvalidInput):

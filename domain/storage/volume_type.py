@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import AlreadyExists, InvalidInput, NotFound
+from domain.storage.volume_type_encryption import TypeEncryption
 
 DEFAULT_TYPE = "__DEFAULT__"
 # Cinder makes its default type at deployment with a random id; this one is fixed.
@@ -37,7 +38,7 @@ class VolumeTypeInUse(InvalidInput):
         super().__init__("Target volume type is still in use.")
 
 
-class VolumeType(Entity):
+class VolumeType(TypeEncryption):
     @staticmethod
     def create_id(name: str, **_: object) -> UUID:
         """The default type's id is fixed; any other type's is random, as in Cinder (a name
@@ -58,6 +59,7 @@ class VolumeType(Entity):
         self.access: list[str] = []
         self.qos_specs_id: str | None = None
         self.volumes: list[str] = []  # hex ids of the volumes made with this type
+        self.encryption = None  # volume_type_encryption.py
         self.deleted = False
 
     @property

@@ -157,3 +157,30 @@ def test_v1_volume_requested_is_of_the_default_type(
                        headers=admin)
     assert shown.status_code == 200, shown.text
     assert shown.json()["volume"]["volume_type"] == "__DEFAULT__"
+
+
+def test_v1_status_reset_dropped_the_attachment(
+    cloud: Cloud, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`Volume.StatusReset` is at class version 2, which added `detached`: before it, every
+    reset dropped the volume's attachment, so a v1 reset loads and projects as detached."""
+    volume = Volume("p1", "u1", "old", None, 1, "nova", None, {}, "host-1")
+    volume.created("/pool/old")
+    volume.record_attach(None, "elsewhere", "/dev/vdb", "rw")
+    volume.reset_status("error", detach=True)
+    events = volume.collect_events()
+    stored = [cloud.app.mapper.to_stored_event(e) for e in events]
+    state = stored_state(cloud, stored[-1])
+    assert state.pop("class_version") == 2 and state.pop("detached") is True
+    stored[-1] = StoredEvent(originator_id=stored[-1].originator_id,
+                             originator_version=stored[-1].originator_version,
+                             topic=stored[-1].topic, state=encoded(cloud, state))
+    cloud.app.recorder.insert_events(stored)
+
+    loaded = cloud.app.repository.get(volume.id)
+    assert (loaded.status.value, loaded.attachment) == ("error", None)
+    for key, value in cli_env(database_url, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    assert main(["projections", "rebuild", "volumes"]) == 0
+    row = VolumeViews(cloud.store).get(volume.id.hex)
+    assert row is not None and (row["status"], row["attachment"]) == ("error", None)

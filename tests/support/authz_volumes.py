@@ -5,9 +5,11 @@ and a valid body for each mutating volume route beyond the volumes themselves.""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from domain.context import RequestContext
 from domain.services.storage.hosts import Capacity
+from projections.user_messages import UserMessageViews
 from tests.support.volumes_api import WORKER, project_of
 
 if TYPE_CHECKING:
@@ -28,6 +30,11 @@ def volume_things(world: World, admin: dict[str, str]) -> None:
                   {"addProjectAccess": {"project": project}}, None, admin)
     qos = world.created("POST", f"{base}/qos-specs", {"qos_specs": {"name": "operators-qos"}},
                         "qos_specs", admin)
+    encrypted = world.compute.cloud.volume_types.encrypt(
+        RequestContext(user_id="operator", roles=("admin",)), vtype["id"], {"provider": "luks"})
+    group_type = world.compute.cloud.group_types.create(
+        RequestContext(user_id="operator", roles=("admin",)), "operators-group-type",
+        group_specs={A_SPEC: "1"})
     world.compute.cloud.volume_hosts.register(
         RequestContext(user_id=f"volume:{SERVICE_HOST}"), SERVICE_HOST, "matrix-pool", "nova",
         Capacity(10.0, 5.0))
@@ -56,9 +63,18 @@ def volume_things(world: World, admin: dict[str, str]) -> None:
         "volume_id": offered["id"], "name": "secret-transfer-a"}}, "transfer")
     world.secret(transfer["id"], "secret-transfer-a", transfer["auth_key"])
     world.compute.cloud.sync_read_models()
+    # A's volume the backend failed to make, and the user message that says so.
+    failed = world.created("POST", f"/volume/v3/{project}/volumes", {"volume": {"size": 1}},
+                           "volume")
+    world.compute.cloud.volumes.create_failed(WORKER, failed["id"], "secret-failure-a")
+    world.compute.cloud.sync_read_models()
+    (message,) = UserMessageViews(world.compute.cloud.store).list(project)
     world.keep(snapshot_id=snapshot["id"], snapshot_volume_id=copied["id"],
-               backup_id=backup["id"], transfer_id=transfer["id"])
+               backup_id=backup["id"], transfer_id=transfer["id"],
+               message_id=str(UUID(message["id"])))
     world.keep(type_id=vtype["id"], qos_id=qos["id"], host=SERVICE_HOST, action="enable",
+               group_type_id=str(group_type.id),
+               encryption_id=str(UUID((encrypted.encryption or {})["encryption_id"])),
                class_name="default")
     world.secret("secret-metadata-a")
 
@@ -75,6 +91,7 @@ def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
         transfers[f"DELETE {base}/{kind}/{{transfer_id}}"] = None
         transfers[f"POST {base}/{kind}/{{transfer_id}}/accept"] = {"accept": {
             "auth_key": "0123456789abcdef"}}
+    group_type = f"{base}/group_types/{{group_type_id}}"
     return {
         **transfers,
         f"POST {base}/backups": {"backup": {"volume_id": volume_id}},
@@ -112,4 +129,14 @@ def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
         f"PUT {metadata}": {"metadata": {"a": "b"}},
         f"PUT {metadata}/{{key}}": {"meta": {A_SPEC: "changed"}},
         f"DELETE {metadata}/{{key}}": None,
+        f"DELETE {base}/messages/{{message_id}}": None,
+        f"POST {one}/encryption": {"encryption": {"provider": "matrix"}},
+        f"PUT {one}/encryption/{{encryption_id}}": {"encryption": {"cipher": "matrix"}},
+        f"DELETE {one}/encryption/{{encryption_id}}": None,
+        f"POST {base}/group_types": {"group_type": {"name": "matrix"}},
+        f"PUT {group_type}": {"group_type": {"description": "changed"}},
+        f"DELETE {group_type}": None,
+        f"POST {group_type}/group_specs": {"group_specs": {"a": "b"}},
+        f"PUT {group_type}/group_specs/{{key}}": {A_SPEC: "2"},
+        f"DELETE {group_type}/group_specs/{{key}}": None,
     }

@@ -158,10 +158,15 @@ def test_detach_needs_in_use() -> None:
 
 def test_reset_status_drops_attachment_and_extend() -> None:
     v, _ = in_use()
-    with pytest.raises(InvalidInput, match="not one of"):
-        v.reset_status("in-use")
+    with pytest.raises(InvalidInput, match="Cannot reset-state to deleting"):
+        v.reset_status("deleting")
+    v.reset_status("error")  # Cinder keeps the attachment, unless told it is detached
+    assert v.status is S.ERROR and v.attachment is not None
+    v.reset_status("in-use")
     v.reset_status("available")
     assert (v.status, v.attachment) == (S.AVAILABLE, None)
+    with pytest.raises(InvalidInput, match="does not have any attachments"):
+        v.reset_status("in-use")
     v.request_extend(7)
     v.reset_status("error")
     assert (v.status, v.extending_to, v.quota_held()["gigabytes"]) == (S.ERROR, None, 2)

@@ -34,10 +34,13 @@ from domain.process.storage.plans import KINDS, REQUEST_EVENTS, TOPICS, Kind, Pl
 from domain.process.storage.reconciler import VolumeReconciler
 from domain.process.storage.snapshots import TOPICS as SNAPSHOT_TOPICS
 from domain.process.storage.snapshots import SnapshotWork
+from domain.process.storage.uploads import TOPICS as UPLOAD_TOPICS
+from domain.process.storage.uploads import UploadWork
 from domain.services.storage.backups import BackupService
 from domain.services.storage.hosts import Capacity, StorageHosts
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.snapshots import VolumeSnapshotService
+from domain.services.storage.uploads import VolumeUploadCommands
 from domain.storage.backends import BackupStore, VolumeBackend, VolumeBackendError
 
 log = logging.getLogger(__name__)
@@ -67,7 +70,7 @@ class VolumeWorkerConfig:
 
 class VolumeWorker(FollowerLoop):
     role = "volume worker"
-    topics = TOPICS + SNAPSHOT_TOPICS + BACKUP_TOPICS
+    topics = TOPICS + SNAPSHOT_TOPICS + BACKUP_TOPICS + UPLOAD_TOPICS
 
     def __init__(self, app: SkyLedger, backend: VolumeBackend, outcomes: VolumeOutcomes,
                  positions: PositionStore, files: ImageFiles, config: VolumeWorkerConfig,
@@ -81,6 +84,7 @@ class VolumeWorker(FollowerLoop):
         self.snapshots = SnapshotWork(backend, VolumeSnapshotService(app), self.host)
         self.backups = BackupWork(backend, backups, BackupService(app), self.host) \
             if backups is not None else None
+        self.uploads = UploadWork(backend, files, VolumeUploadCommands(app), self.host)
         self.reconciler = VolumeReconciler(app, backend, outcomes, self.host, self.catch_up,
                                            config.user_id)
         self.position = positions.get(config.position_name)
@@ -101,6 +105,13 @@ class VolumeWorker(FollowerLoop):
                 return False
             with recording(self.context_of(event)) as traced:
                 self.snapshots.carry_out(snapshot, traced)
+            return True
+        if self.uploads.handles(event):
+            work = self.uploads.due(event)
+            if work is None:
+                return False
+            with recording(self.context_of(event)) as traced:
+                self.uploads.carry_out(*work, traced)
             return True
         kind = KINDS.get(type(event))
         if kind is None or (kind is Kind.CREATE and getattr(event, "host", None) != self.host):

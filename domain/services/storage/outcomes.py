@@ -16,8 +16,19 @@ from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.services.quotas import open_ledger
 from domain.services.storage.lookup import Lookup, live
+from domain.storage.user_message import CREATE_FAILED, EXTEND_FAILED, Reason, UserMessage
 from domain.storage.volume import Volume
 from domain.storage.volume_type import VolumeType
+
+
+def failure_message(ctx: RequestContext, volume: Volume, reason: Reason) -> UserMessage:
+    """Cinder's user message about a volume request that failed, under its request id."""
+    return UserMessage.about_volume(volume.project_id, ctx.request_id, str(volume.id), reason)
+
+
+def failed(ctx: RequestContext, volume: Volume, reason: Reason) -> list[UserMessage]:
+    """The message to save with a failure just recorded on the volume; none on a replay."""
+    return [failure_message(ctx, volume, reason)] if volume.pending_events else []
 
 
 class VolumeOutcomes(Lookup):
@@ -38,7 +49,7 @@ class VolumeOutcomes(Lookup):
         volume = self.load(volume_id)
         if volume is not None:
             volume.create_failed(reason)
-            self.app.save(*changed(volume))
+            self.app.save(*changed(volume), *failed(ctx, volume, CREATE_FAILED))
 
     @command
     def extended(self, ctx: RequestContext, volume_id: UUID | str, size: int) -> None:
@@ -56,7 +67,7 @@ class VolumeOutcomes(Lookup):
         volume.extend_failed(reason)
         ledger = open_ledger(self.app, volume.project_id)
         ledger.release({k: held[k] - v for k, v in volume.quota_held().items()})
-        self.app.save(*changed(volume, ledger))
+        self.app.save(*changed(volume, ledger), *failed(ctx, volume, EXTEND_FAILED))
 
     @command
     def deleted(self, ctx: RequestContext, volume_id: UUID | str) -> None:

@@ -47,6 +47,9 @@ def usable_type(app: SkyLedger, ctx: RequestContext, ref: str | None) -> VolumeT
     found = find_type(app, ref)
     if found is None or not found.visible_to(ctx.project_id, ctx.is_admin):
         raise NotFound(f"Volume type with name {ref} could not be found.")
+    if found.encryption is not None:  # no key manager here to hold the volumes' keys
+        raise InvalidInput(f"Invalid input received: Volume type {ref} is encrypted, and "
+                           "encrypted volumes are not supported (there is no key manager).")
     return None if found.is_default else found
 
 
@@ -109,6 +112,27 @@ class VolumeTypeService:
             qos.disassociate(vtype.id.hex)
         self.app.save(*changed(vtype, qos,
                                release_name(self.app, TYPE_KIND, "", vtype.name, vtype.id)))
+
+    @command
+    def encrypt(self, ctx: RequestContext, type_id: str, specs: dict[str, Any]) -> VolumeType:
+        vtype = self.get(type_id)
+        vtype.encrypt(specs)
+        self.app.save(vtype)
+        return vtype
+
+    @command
+    def change_encryption(self, ctx: RequestContext, type_id: str, encryption_id: str,
+                          changes: dict[str, Any]) -> VolumeType:
+        vtype = self.get(type_id)
+        vtype.change_encryption(encryption_id, changes)
+        self.app.save(vtype)
+        return vtype
+
+    @command
+    def remove_encryption(self, ctx: RequestContext, type_id: str, encryption_id: str) -> None:
+        vtype = self.get(type_id)
+        vtype.remove_encryption(encryption_id)
+        self.app.save(vtype)
 
     @command
     def set_extra_specs(self, ctx: RequestContext, type_id: str,

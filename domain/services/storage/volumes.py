@@ -1,4 +1,5 @@
-"""Volume commands: create, update, extend, delete, and an administrator's status reset.
+"""Volume commands: create, update, extend, delete, and an administrator's status reset (the
+other actions: volume_actions.py, uploads.py, attachments.py).
 
 Creating a volume claims `volumes` and `gigabytes` on the project's quota ledger in the same
 `save()` as the new volume, and an extend claims the extra gigabytes with the extend request: two
@@ -26,10 +27,14 @@ from domain.services.compute.copies import volume_image_copy
 from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
 from domain.services.storage.lookup import live
-from domain.services.storage.outcomes import VolumeOutcomes
+from domain.services.storage.messages import MessageCommands
+from domain.services.storage.outcomes import VolumeOutcomes, failure_message
 from domain.services.storage.sources import copied_from
 from domain.services.storage.types import find_type, usable_type
+from domain.services.storage.uploads import VolumeUploadCommands
+from domain.services.storage.volume_actions import VolumeActions
 from domain.storage.snapshot import Snapshot
+from domain.storage.user_message import NO_BACKEND
 from domain.storage.volume import Volume
 from domain.storage.volume_states import check_retype
 
@@ -75,7 +80,8 @@ class VolumeSizeExceedsLimit(QuotaExceeded):
         super().__init__("per_volume_gigabytes", size, 0, limit)
 
 
-class VolumeService(AttachCommands, VolumeOutcomes):
+class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, MessageCommands,
+                    VolumeOutcomes):
     def __init__(self, app: SkyLedger, availability_zone: str = "nova",
                  host: str | None = None) -> None:
         """`host` is the storage host whose pool holds new volumes; `availability_zone` the
@@ -107,11 +113,13 @@ class VolumeService(AttachCommands, VolumeOutcomes):
                         volume_type_id=vtype.id.hex if vtype else None,
                         snapshot_id=source.id if source and source.snapshot else None,
                         source_volid=source.id if source and not source.snapshot else None)
-        if unschedulable is not None:
+        message = None
+        if unschedulable is not None:  # Cinder's scheduler leaves it in error, and says why
             volume.create_failed(unschedulable)
+            message = failure_message(ctx, volume, NO_BACKEND)
         if vtype is not None:
             vtype.use(volume.id.hex)  # the type cannot be deleted while the volume exists
-        self.app.save(*changed(volume, ledger, vtype))
+        self.app.save(*changed(volume, ledger, vtype, message))
         return volume
 
     def source_image(self, ctx: RequestContext, ref: str, size: int) -> ImageCopy:
@@ -195,14 +203,15 @@ class VolumeService(AttachCommands, VolumeOutcomes):
         return volume
 
     @command
-    def reset_status(self, ctx: RequestContext, volume_id: UUID | str, status: str) -> Volume:
-        """Cinder's os-reset_status (the API allows it to administrators only): an attachment
-        in the volume is dropped, with its device on the server, and an extend's extra claim
-        is given back."""
+    def reset_status(self, ctx: RequestContext, volume_id: UUID | str, status: str,
+                     detach: bool = False) -> Volume:
+        """Cinder's os-reset_status (the API allows it to administrators only): an extend's
+        extra claim is given back; an attachment dropped (`detach`, or made available) goes
+        with its device on the server."""
         volume = self.volume(ctx, volume_id)
         held = volume.quota_held()
         server_id = (volume.attachment or {}).get("server_id")
-        volume.reset_status(status)
+        volume.reset_status(status, detach)
         ledger = open_ledger(self.app, volume.project_id)
         ledger.release({k: held[k] - v for k, v in volume.quota_held().items()})
         instance = self.attached_instance(server_id) if volume.attachment is None else None

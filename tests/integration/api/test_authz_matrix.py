@@ -48,7 +48,7 @@ A_OWNED = {"project_id", "target_id", "user_id", "flavorid", "key", "name", "ima
            "server_id", "request_id", "group_id", "network_id", "ref", "port_id",
            "floating_ip_id", "volume_id", "member_id", "task_id", "app_credential_id",
            "rule_id", "access", "credential_id", "trust_id", "router_id", "backup_id",
-           "transfer_id"}
+           "transfer_id", "message_id"}
 # Routes whose body or X-Subject-Token, rather than path, points at A's things.
 TARGETS_A_OTHERWISE = {"POST /network/v2.0/ports", "POST /network/v2.0/floatingips",
                        "GET /identity/v3/auth/tokens", "HEAD /identity/v3/auth/tokens",
@@ -99,13 +99,18 @@ NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
 # GET routes that read nothing, with what an authorised caller gets: Cinder's `volumes/` names
 # no volume; its qos associations are commands behind GET, the type in the query (none: 400).
 NOT_READS = {"GET /volume/v3/{project_id}/volumes/": {404},
+             # an encryption spec named by the world's `key`, which is no encryption field
+             "GET /volume/v3/{project_id}/types/{type_id}/encryption/{key}": {404},
              **{f"GET /volume/v3/{{project_id}}/qos-specs/{{qos_id}}/{command}": {400}
                 for command in ("associate", "disassociate")},
              "GET /volume/v3/{project_id}/qos-specs/{qos_id}/disassociate_all": {202}}
 PARAM = re.compile(r"{(\w+)}")
 # Cinder routes that exist from a volume microversion, asked for at it.
 VOLUME_AT = {"/volume/v3/{project_id}/backups/{backup_id}": "3.9",
-             "/volume/v3/{project_id}/volume-transfers": "3.57"}
+             "/volume/v3/{project_id}/volume-transfers": "3.57",
+             "/volume/v3/{project_id}/volumes/summary": "3.12",
+             "/volume/v3/{project_id}/messages": "3.3",
+             "/volume/v3/{project_id}/group_types": "3.11"}
 
 
 def volume_version(route: Route) -> dict[str, str]:

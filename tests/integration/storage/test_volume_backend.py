@@ -218,6 +218,26 @@ def test_volumes_are_sparse_raw_files_holding_the_image(
     assert not from_image.path.exists()
 
 
+def test_export_writes_the_volumes_data_into_an_image_file(
+    qemu_backend: LibvirtVolumeBackend, make_image: ImageMaker, tmp_path: Path
+) -> None:
+    """os-volume_upload_image's copy: the volume's bytes, in the image format asked for."""
+    marker = b"SKYLEDGER-VOLUME-DATA"
+    volume_id = uuid.uuid4()
+    qemu_backend.create(volume_id, 1, source=make_image(8, "qcow2", {4 * MIB: marker}))
+    image = tmp_path / "exported.qcow2"
+    qemu_backend.export_image(volume_id, image, "qcow2")
+    raw = tmp_path / "back.raw"
+    subprocess.run(["qemu-img", "convert", "-f", "qcow2", "-O", "raw", str(image), str(raw)],
+                   check=True)
+    with raw.open("rb") as disk:
+        assert raw.stat().st_size == GIB
+        disk.seek(4 * MIB)
+        assert disk.read(len(marker)) == marker
+    with pytest.raises(VolumeNotFound):
+        qemu_backend.export_image(uuid.uuid4(), tmp_path / "none.raw", "raw")
+
+
 def test_a_volume_file_removed_behind_the_pools_back_is_gone(
     qemu_backend: LibvirtVolumeBackend,
 ) -> None:
