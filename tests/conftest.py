@@ -25,7 +25,8 @@ from tests.support.hypervisor import build_guest_image, missing_capability  # no
 ROOT = Path(__file__).resolve().parents[1]
 # Tests that use the machine's singletons: libvirtd (qemu:///system and the test driver behind
 # it, which one of them restarts), real guests, test-host VMs (tests/hosts/, a CPU each under
-# TCG), network namespaces and their tools, a process killed at random. Under pytest-xdist
+# TCG), containers (a libvirtd of their own, and the machine's cgroups), network namespaces and
+# their tools, a process killed at random. Under pytest-xdist
 # (ops/test runs `-n N --dist loadgroup`) they all go to one worker, one after another, as
 # without xdist; every other module runs whole on some worker, so its module-scoped fixtures
 # (a `skyledger serve` process) start once.
@@ -60,6 +61,16 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture
 def pg_schema_url(pg_database: str) -> Iterator[str]:
     """A PostgreSQL URL whose events and read models live in a fresh schema, dropped after."""
+    yield from _fresh_schema(pg_database)
+
+
+@pytest.fixture(scope="module")
+def pg_module_schema_url(pg_database: str) -> Iterator[str]:
+    """As pg_schema_url, shared by a module's tests (a deployment its fixtures start once)."""
+    yield from _fresh_schema(pg_database)
+
+
+def _fresh_schema(pg_database: str) -> Iterator[str]:
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -127,5 +138,6 @@ def xdist_group(item: pytest.Item) -> str:
     host_bound = (module.startswith(HOST_BOUND_PATHS)
                   or item.get_closest_marker("qemu") is not None
                   or item.get_closest_marker("test_host") is not None
+                  or item.get_closest_marker("lxc") is not None
                   or not HOST_BOUND_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
     return "host" if host_bound else module

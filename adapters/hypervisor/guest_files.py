@@ -35,6 +35,11 @@ class GuestFiles:
         return self.directory / "ephemeral.raw"
 
     @property
+    def rootfs(self) -> Path:
+        # A container's root tree, extracted from its image (container_rootfs.py).
+        return self.directory / "rootfs"
+
+    @property
     def console_log(self) -> Path:
         return self.directory / "console.log"
 

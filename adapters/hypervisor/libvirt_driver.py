@@ -1,5 +1,6 @@
 """The Hypervisor port over libvirt-python, for any URI: test:///default, test:///ABS/node.xml,
-qemu:///system.
+qemu:///system, lxc:///system (containers: container_xml.py, container_rootfs.py,
+container_console.py; ops/lxc-libvirtd runs the daemon they need).
 
 Each guest is a libvirt domain named after its instance uuid, with its files in `state_dir/<uuid>/`
 (see guest_files). On the test driver no files are made at all: its guests need none to "run".
@@ -18,6 +19,8 @@ from uuid import UUID
 import libvirt
 
 from adapters.hypervisor import nic_attach, volume_attach
+from adapters.hypervisor.container_console import ConsoleReaders
+from adapters.hypervisor.container_rootfs import prepare_container
 from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from adapters.hypervisor.image_capture import snapshot_root
@@ -62,6 +65,8 @@ class LibvirtHypervisor(Reconnecting):
         libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
         self._conn = self._open(uri)
         self._is_test = self._conn.getType() == "TEST"  # sic: the test driver says TEST
+        self._is_lxc = self._conn.getType() == "LXC"
+        self._consoles = ConsoleReaders(uri) if self._is_lxc else None
         # Not "kvm" by default: /dev/kvm may exist on a CPU without VT-x, where KVM guests hang.
         self._virt_type = virt_type or ("test" if self._is_test else "qemu")
         self._state_dir = state_dir.resolve()
@@ -93,9 +98,12 @@ class LibvirtHypervisor(Reconnecting):
         dom = self._lookup(spec.instance_id)
         if dom is None:
             files = self._files(spec.instance_id)
-            if not self._is_test:
-                create_disks(spec, files)
-            dom = self._conn.defineXML(build_domain_xml(spec, self._virt_type, files))
+            if self._is_lxc:
+                dom = self._conn.defineXML(prepare_container(spec, files))
+            else:
+                if not self._is_test:
+                    create_disks(spec, files)
+                dom = self._conn.defineXML(build_domain_xml(spec, self._virt_type, files))
             _done("defineXML", dom)
         if not dom.isActive():
             dom.create()
@@ -114,19 +122,27 @@ class LibvirtHypervisor(Reconnecting):
     def stop(self, instance_id: UUID, timeout_s: float = 0.0) -> None:
         dom = self._require(instance_id)
         if timeout_s > 0 and _state_of(dom) is GuestState.RUNNING:  # a paused guest cannot obey
-            dom.shutdown()
+            # A container is asked with SIGTERM to its init: libvirt's default tries
+            # /dev/initctl first, and counts writing into one nobody reads as done.
+            dom.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL if self._is_lxc else 0)
             _done("shutdown", dom)
             _wait_until(lambda: not dom.isActive(), timeout_s)
         if dom.isActive():
             _ignore_gone(dom.destroy)
             _done("destroy", dom)
-        if dom.hasManagedSaveImage(0):
+        self._console_done(dom)
+        if not self._is_lxc and dom.hasManagedSaveImage(0):
             dom.managedSaveRemove(0)  # a stopped guest does not come back with its old memory
             _done("managedSaveRemove", dom)
 
     @_translated
     def reboot(self, instance_id: UUID, hard: bool = False) -> None:
         dom = self._require(instance_id)
+        if not hard and self._is_lxc:
+            # A container has no ACPI; libvirt's LXC reboot needs an init that honours
+            # /dev/initctl. Like Nova when a soft reboot fails: power it off and on.
+            self._expect(dom, GuestState.RUNNING, "reboot")
+            hard = True
         if not hard:
             self._expect(dom, GuestState.RUNNING, "reboot")
             dom.reboot(0)
@@ -138,7 +154,8 @@ class LibvirtHypervisor(Reconnecting):
         if dom.isActive():
             _ignore_gone(dom.destroy)
             _done("destroy", dom)
-        if dom.hasManagedSaveImage(0):
+        self._console_done(dom)
+        if not self._is_lxc and dom.hasManagedSaveImage(0):
             dom.managedSaveRemove(0)
             _done("managedSaveRemove", dom)
         dom.create()
@@ -217,14 +234,17 @@ class LibvirtHypervisor(Reconnecting):
         if dom.isActive():
             _ignore_gone(dom.destroy)
             _done("destroy", dom)
-        _ignore_gone(lambda: dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE))
+        # A container has no saved memory, and the LXC driver refuses the flag.
+        flags = 0 if self._is_lxc else libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+        _ignore_gone(lambda: dom.undefineFlags(flags))
         _done("undefine", dom)
 
     @_translated
     def sync_nics(self, spec: GuestSpec) -> None:
         dom = self._lookup(spec.instance_id)
         if dom is not None:
-            nic_attach.sync_nics(dom, spec.nics, hotplug=not self._is_test)
+            nic_attach.sync_nics(dom, spec.nics, hotplug=not self._is_test,
+                                 container=self._is_lxc)
 
     @_translated
     def state(self, instance_id: UUID) -> GuestState:
@@ -244,11 +264,20 @@ class LibvirtHypervisor(Reconnecting):
                         raise  # else: destroyed while we listed, so not a guest any more
         return guests
 
+    def _console_done(self, dom: libvirt.virDomain) -> None:
+        if self._consoles is not None:
+            self._consoles.finish(dom.name())
+
     def _powered_on(self, dom: libvirt.virDomain, how: str) -> None:
-        """On the test driver no guest runs, so nothing ever writes to the serial port: write
+        """A container's console is read from its pty from now on (container_console.py).
+
+        On the test driver no guest runs, so nothing ever writes to the serial port: write
         the line a guest's firmware would, so that the console output path (file, worker,
         Console event, read model, API) carries real text there too -- Nova's fake driver
         answers a canned console log for the same reason. A real guest writes its own."""
+        if self._consoles is not None:
+            self._consoles.follow(dom.name(), self._files(UUID(dom.name())).console_log)
+            return
         path = console_log_path(dom.XMLDesc(0)) if self._is_test else None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,7 +288,13 @@ class LibvirtHypervisor(Reconnecting):
 
     @_translated
     def console_output(self, instance_id: UUID) -> str:
-        path = console_log_path(self._require(instance_id).XMLDesc(0))
+        dom = self._require(instance_id)
+        if self._consoles is not None:
+            path: Path | None = self._files(instance_id).console_log
+            if dom.isActive():  # e.g. this worker restarted: attach again
+                self._powered_on(dom, "attached")
+        else:
+            path = console_log_path(dom.XMLDesc(0))
         if path is None or not path.is_file():
             return ""  # a guest that never ran has none yet
         with path.open("rb") as log:

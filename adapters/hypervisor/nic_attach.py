@@ -12,14 +12,18 @@ import xml.etree.ElementTree as ET
 
 import libvirt
 
-from adapters.hypervisor.domain_xml import interface_xml
+from adapters.hypervisor.container_xml import container_interface_xml
+from adapters.hypervisor.domain_xml import interface_xml as vm_interface_xml
 from domain.compute.backends import GuestNic
 from domain.process.effects import record
 
 _LIVE, _CONFIG = libvirt.VIR_DOMAIN_AFFECT_LIVE, libvirt.VIR_DOMAIN_AFFECT_CONFIG
 
 
-def sync_nics(dom: libvirt.virDomain, nics: tuple[GuestNic, ...], hotplug: bool) -> None:
+def sync_nics(dom: libvirt.virDomain, nics: tuple[GuestNic, ...], hotplug: bool,
+              container: bool = False) -> None:
+    """`container`: the domain is an LXC container, whose NICs are veths (container_xml.py)."""
+    interface_xml = container_interface_xml if container else vm_interface_xml
     config = ET.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
     held = _by_mac(config)
     wanted = {nic.mac.lower(): nic for nic in nics}

@@ -94,6 +94,9 @@ class GuestSpec:
     volumes: tuple[GuestVolume, ...] = ()  # attached volumes a (re)built guest must keep
     # Boot from volume: the root disk (vda) is this volume instead of an image overlay.
     root_volume: GuestVolume | None = None
+    # A container's init and its arguments, shell-quoted (the image's `os_command_line`, as a
+    # kernel's command line is for a VM); None: /sbin/init, as Nova's LXC guests. VMs ignore it.
+    init_command: str | None = None
 
     def __post_init__(self) -> None:
         if self.root_disk is None and self.root_volume is None and self.kernel is None:
@@ -109,7 +112,7 @@ class HostResources:
     """The capacity of the host as the hypervisor reports it (totals, not what is free)."""
 
     hostname: str
-    hypervisor_type: str  # "QEMU", "TEST", ... as libvirt names its driver
+    hypervisor_type: str  # "QEMU", "LXC", "TEST", ... as libvirt names its driver
     vcpus: int
     memory_mib: int
     disk_gib: int

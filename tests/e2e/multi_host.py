@@ -37,15 +37,17 @@ class Deployment:
             "SKYLEDGER_EMBEDDED_COMPUTE": "0", "SKYLEDGER_EMBEDDED_VOLUME": "0", **self.timing})
         return self.api
 
-    def start_host(self, command: str, host: str) -> subprocess.Popen[bytes]:
-        """`skyledger compute` or `skyledger volume` for `host`, configured by environment."""
+    def start_host(self, command: str, host: str,
+                   env_overrides: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """`skyledger compute` or `skyledger volume` for `host`, configured by environment
+        (`env_overrides`: e.g. another SKYLEDGER_LIBVIRT_URI than the test driver's)."""
         assert self.api is not None, "start the API first: it creates the schema"
         data_dir = self.tmp / host / "var"
         data_dir.mkdir(parents=True)
         (data_dir / "images").symlink_to(self.api.data_dir / "images", target_is_directory=True)
         env = {**os.environ, "SKYLEDGER_DATA_DIR": str(data_dir),
                "SKYLEDGER_DATABASE_URL": self.database_url, "SKYLEDGER_HOST": host,
-               "SKYLEDGER_LIBVIRT_URI": HYPERVISOR, **self.timing}
+               "SKYLEDGER_LIBVIRT_URI": HYPERVISOR, **self.timing, **(env_overrides or {})}
         with self.log(host).open("wb") as log:  # the child writes to its own copy
             process = subprocess.Popen([sys.executable, "-m", "ops.cli", command],
                                        cwd=self.tmp / host, env=env, stdout=log,

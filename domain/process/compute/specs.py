@@ -4,7 +4,8 @@ The root disk is a copy-on-write overlay over the image file (named by its conte
 volume for a volume-backed server (the worker makes it: domain/process/compute/root_volumes.py). An
 image whose properties name a kernel (`kernel_id`, an `aki` image) and optionally a ramdisk
 (`ramdisk_id`, an `ari` image) boots that kernel directly, as EC2-style images do in Nova; the
-kernel command line comes from the image's `os_command_line` property. Nova looks at the
+kernel command line comes from the image's `os_command_line` property (on an LXC host, the
+container's init command line instead). Nova looks at the
 properties, not the disk format: a qcow2 snapshot of such a server keeps them, and boots the same
 way.
 
@@ -61,6 +62,7 @@ def guest_spec(instance_id: UUID, name: str, flavor: FlavorCopy, image: ImageCop
         ephemeral_gib=int(flavor.get("ephemeral") or 0),
         nics=tuple(_nic(port, find_segment) for port in ports),
         volumes=tuple(volumes),
+        init_command=(image.get("properties") or {}).get("os_command_line") or None,
     )
 
 

@@ -15,7 +15,9 @@ from domain.catalog.flavor import Flavor, flavor_uuid
 from domain.catalog.image import Image
 from domain.commands import changed, command
 from domain.compute.heartbeat import Liveness, heartbeat_id
+from domain.compute.hypervisor_support import check_supported
 from domain.compute.instance import Instance
+from domain.compute.node import node_id
 from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS, VmState
 from domain.context import RequestContext
@@ -54,6 +56,13 @@ class ActionService:
             raise NotFound(f"Instance {instance_id} could not be found.")
         return instance
 
+    def check_host_supports(self, instance: Instance, action: str) -> None:
+        """The 409 of an action the hypervisor type of the instance's host cannot carry out
+        (domain/compute/hypervisor_support.py), from the type its node registered with."""
+        host = instance.host
+        node = self.app.find(node_id(host)) if host else None
+        check_supported(getattr(node, "hypervisor_type", None), action, instance.id, host)
+
     @command
     def act(self, ctx: RequestContext, instance_id: str, action: str) -> Instance:
         """Actions that take no parameters: stop, start, reboot, reboot_hard, pause, unpause,
@@ -61,6 +70,7 @@ class ActionService:
         if action not in TRANSITIONS or action in PARAMETERISED:
             raise InvalidInput(f"Unknown action {action}.")
         instance = self.instance(ctx, instance_id)
+        self.check_host_supports(instance, action)
         instance.request(action, ctx.is_admin)
         self.app.save(instance)
         return instance
@@ -90,6 +100,7 @@ class ActionService:
         """The guest boots from the rescue image (its own image unless one is named), its root
         disk kept beside it; a volume-backed server cannot be rescued (Nova's 400)."""
         instance = self.instance(ctx, instance_id)
+        self.check_host_supports(instance, "rescue")
         params: dict[str, Any] = {}
         if rescue_image_ref is not None:
             image = self.app.find(parse_uuid(rescue_image_ref, "rescue_image_ref"))
@@ -118,6 +129,7 @@ class ActionService:
                changes: dict[str, Any] | None = None) -> Instance:
         """`changes`: bookkeeping recorded in the resize's own save (the disk config)."""
         instance = self.instance(ctx, instance_id)
+        self.check_host_supports(instance, "resize")
         flavor = self.app.find(flavor_uuid(str(flavor_ref)))
         if not isinstance(flavor, Flavor) or flavor.deleted or \
                 not flavor.visible_to(ctx.project_id, ctx.is_admin):
@@ -150,6 +162,7 @@ class ActionService:
         any), confirmed or reverted as a resize is. No other host that can take it is Nova's
         400 NoValidHost."""
         instance = self.instance(ctx, instance_id)
+        self.check_host_supports(instance, "migrate")
         instance.check_can("resize", ctx.is_admin, shown_as="migrate")
         if host is not None and host == instance.host:
             raise InvalidInput("The target host can't be the same one of the instance.")

@@ -42,6 +42,7 @@ class SnapshotService:
     def create_image(self, ctx: RequestContext, instance_id: str, name: str,
                      metadata: dict[str, str] | None = None) -> Image:
         instance = self.actions.instance(ctx, instance_id)
+        self.actions.check_host_supports(instance, "snapshot")
         image = snapshot_image(instance, name, ctx.user_id or "", metadata or {})
         if instance.root_volume:
             made, changed = volume_backed_image(self.app, ctx, instance, image)
@@ -58,6 +59,7 @@ class SnapshotService:
         """createBackup: a snapshot marked image_type "backup" with its type; once it is stored,
         the oldest backups of that type beyond `rotation` are deleted (Nova's rotation)."""
         instance = self.actions.instance(ctx, instance_id)
+        self.actions.check_host_supports(instance, "backup")
         if getattr(instance, "root_volume", None):
             raise InvalidInput("Backups of volume-backed servers are not supported yet.")
         image = snapshot_image(instance, name, ctx.user_id or "",

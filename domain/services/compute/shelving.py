@@ -36,6 +36,7 @@ class ShelvingService:
         """The queued image `<name>-shelved` is saved with the request, as createImage's is; a
         volume-backed server keeps its root volume and gets none."""
         instance = self.actions.instance(ctx, instance_id)
+        self.actions.check_host_supports(instance, "shelve")
         image = None if instance.root_volume else snapshot_image(
             instance, f"{instance.name}-shelved", ctx.user_id or "", {})
         params = {"image_id": image.id.hex} if image is not None else {}
@@ -46,6 +47,7 @@ class ShelvingService:
     @command
     def shelve_offload(self, ctx: RequestContext, instance_id: str) -> Instance:
         instance = self.actions.instance(ctx, instance_id)
+        self.actions.check_host_supports(instance, "shelve_offload")
         instance.request("shelve_offload", ctx.is_admin)
         self.app.save(instance)
         return instance

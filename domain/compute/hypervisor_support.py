@@ -1,0 +1,32 @@
+"""What a host's hypervisor type cannot do to its servers, decided before anything is recorded.
+
+A server's actions are refused here from the type its host registered with (ComputeNode's
+`hypervisor_type`, libvirt's driver name), never by trying them and catching the hypervisor's
+error: the refusal is Nova's 409 and changes nothing, and no half-made move or image is left to
+clean up. The names are those `Instance.request` takes (snapshot and backup are createImage and
+createBackup; migrate is the cold migration's own name, as its 409 shows it).
+
+LXC (libvirt's LXC driver): a container's root is a directory on its host and it has no memory
+image of its own, so there is nothing to move (resize, cold or live migration), to save to disk
+(suspend, resume), to boot beside a rescue image (rescue) or to copy into an image (snapshot,
+backup, and shelve, which snapshots). Start, stop, reboot, pause and unpause (the freezer
+cgroup), the console and delete apply.
+"""
+
+from __future__ import annotations
+
+from domain.errors import InvalidState
+
+UNSUPPORTED: dict[str, frozenset[str]] = {
+    "LXC": frozenset({"resize", "migrate", "live_migrate", "rescue", "suspend", "resume",
+                      "snapshot", "backup", "shelve", "shelve_offload"}),
+}
+
+
+def check_supported(hypervisor_type: str | None, action: str, instance_id: object,
+                    host: str | None = None) -> None:
+    """Nova's 409 for an action the server's host cannot carry out; None (no host yet) passes."""
+    kind = (hypervisor_type or "").upper()
+    if action in UNSUPPORTED.get(kind, frozenset()):
+        raise InvalidState(f"Cannot '{action}' instance {instance_id}: its host {host} is of "
+                           f"hypervisor type {kind}, which does not support it.")
