@@ -53,6 +53,7 @@ from domain.services.quotas import QuotaService
 from domain.services.storage.backups import BackupService
 from domain.services.storage.group_types import GroupTypeService
 from domain.services.storage.hosts import StorageHosts
+from domain.services.storage.metadata import StorageMetadata
 from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.transfers import TransferService
 from domain.services.storage.types import VolumeTypeService
@@ -148,6 +149,7 @@ class CloudServices:
     volume_snapshots: VolumeSnapshotService
     volume_backups: BackupService
     volume_transfers: TransferService
+    volume_metadata: StorageMetadata
     volume_hosts: StorageHosts
     followers: Followers
 

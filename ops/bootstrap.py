@@ -91,6 +91,7 @@ from domain.services.quotas import QuotaService
 from domain.services.storage.backups import BackupService
 from domain.services.storage.group_types import GroupTypeService
 from domain.services.storage.hosts import StorageHosts
+from domain.services.storage.metadata import StorageMetadata
 from domain.services.storage.outcomes import VolumeOutcomes
 from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.transfers import TransferService
@@ -234,7 +235,7 @@ class Composition:
             volume_hosts=StorageHosts(app),
             volume_snapshots=VolumeSnapshotService(app),
             volume_backups=BackupService(app, settings.availability_zone),
-            volume_transfers=TransferService(app),
+            volume_transfers=TransferService(app), volume_metadata=StorageMetadata(app),
             keys=keys, roles=self)  # the keys module's functions are the KeyMaker port's
         if follow:
             followers.start()

@@ -99,3 +99,20 @@ def test_many_volumes_attached_to_one_server_at_once_get_distinct_devices(
     devices = compute.instance(server_id).volumes
     assert sorted(devices.values()) == [f"/dev/vd{c}" for c in "bcdefghi"]
     assert {volumes.aggregate(v).attachment["device"] for v in made} == set(devices.values())
+
+
+def test_concurrent_metadata_merges_keep_every_item(
+        cloud: Cloud, client: TestClient, volumes: Volumes, member_a: dict[str, str]) -> None:
+    """Every POST /metadata adds its own key; merged on the volume itself, none is lost (from
+    the read model, a merge that read it before another's commit dropped that one's key)."""
+    volume_id = volumes.made(member_a)
+    url = volumes.url(member_a, f"volumes/{volume_id}/metadata")
+
+    def attempt(_: None, call: int) -> str:
+        response = client.post(url, headers=auth(member_a), json={"metadata": {f"k{call}": "v"}})
+        return str(response.status_code)
+
+    outcomes = fire_together([None] * THREADS, ATTEMPTS, attempt)
+    assert outcomes == Counter({"200": ATTEMPTS})
+    shown = client.get(url, headers=auth(member_a)).json()["metadata"]
+    assert shown == {f"k{call}": "v" for call in range(ATTEMPTS)}
