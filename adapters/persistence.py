@@ -65,6 +65,9 @@ class OrderedInsertRecorder(SerialisedCreateTable, BoundedApplicationRecorder):
 @dataclass(frozen=True)
 class Database:
     url: str
+    # The longest wait, in whole seconds, for a pooled connection, a new one included
+    # (SKYLEDGER_DATABASE_POOL_TIMEOUT): pg_limits' 1 s unless a host needs longer to connect.
+    pool_timeout: int = POOL_TIMEOUT
 
     @property
     def is_postgres(self) -> bool:
@@ -99,7 +102,7 @@ class Database:
             "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "28",
             # eventsourcing's CONNECT_TIMEOUT is its wait for a pooled connection; libpq's own
             # connect and statement limits are set by TimeoutsPostgresFactory (pg_limits.py).
-            "POSTGRES_CONNECT_TIMEOUT": str(POOL_TIMEOUT), "POSTGRES_PRE_PING": "y",
+            "POSTGRES_CONNECT_TIMEOUT": str(self.pool_timeout), "POSTGRES_PRE_PING": "y",
             "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT),
             # One round trip per save, with the ordering lock kept (see OrderedInsertRecorder).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
@@ -118,5 +121,5 @@ class Database:
         if not self.is_postgres:
             return SQLiteReadStore(self.sqlite_path())
         return PostgresReadStore(f"{self.conninfo()} {timeouts_conninfo()}",
-                                 schema=self.pg_parts()["schema"] or None, timeout=POOL_TIMEOUT,
-                                 reconnect_timeout=RECONNECT_TIMEOUT)
+                                 schema=self.pg_parts()["schema"] or None,
+                                 timeout=self.pool_timeout, reconnect_timeout=RECONNECT_TIMEOUT)

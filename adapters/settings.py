@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     bind: str = "127.0.0.1:8774"
     # Unset: the SQLite file in data_dir (see _database_in_data_dir).
     database_url: str = ""
+    # The longest wait for a pooled PostgreSQL connection, a new one included, in whole seconds
+    # (adapters/pg_limits.py's POOL_TIMEOUT unless set): raise it for a host slow to connect.
+    database_pool_timeout: int = Field(default=1, ge=1)
     libvirt_uri: str = "test:///default"
     admin_password: str | None = Field(None, repr=False)
     # Unset: http://<bind> (see _public_url).

@@ -161,7 +161,7 @@ class Composition:
     # -- shared by every role --------------------------------------------------------------------
     @cached_property
     def database(self) -> Database:
-        return Database(self.settings.database_url)
+        return Database(self.settings.database_url, self.settings.database_pool_timeout)
 
     @cached_property
     def app(self) -> SkyLedger:

@@ -66,14 +66,27 @@ class Nic:
     pcap: Path | None = None
 
 
+@dataclass(frozen=True)
+class TapNic:
+    """A NIC on a tap made beforehand in the test's network namespace `netns` (management.py):
+    QEMU opens a tap by name in its own namespace, so a VM with one runs in that namespace."""
+
+    netns: str
+    tap: str
+    mac: str
+
+
 class HostVM:
     """A VM booted with a command to run; `wait` gives its exit status. Used as a context
     manager, the VM is killed (by its pid) at exit, whatever state it is in."""
 
-    def __init__(self, image: HostImage, name: str, share: Path, nics: Sequence[Nic] = (),
-                 memory_mib: int = 768) -> None:
+    def __init__(self, image: HostImage, name: str, share: Path,
+                 nics: Sequence[Nic | TapNic] = (), memory_mib: int = 768) -> None:
         self.image, self.name, self.share = image, name, share
         self.nics, self.memory_mib = nics, memory_mib
+        namespaces = {nic.netns for nic in nics if isinstance(nic, TapNic)}
+        assert len(namespaces) <= 1, f"{name}: taps in several namespaces {namespaces}"
+        self.netns = next(iter(namespaces), None)
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -130,7 +143,9 @@ class HostVM:
 
     def _argv(self) -> list[str]:
         append = f"{KERNEL_ARGS} testhost.name={self.name} testhost.modules={self.image.modules}"
-        argv = [
+        # `ip netns exec` execs QEMU in the namespace: the pid killed at exit is QEMU's own.
+        argv = [] if self.netns is None else ["ip", "netns", "exec", self.netns]
+        argv += [
             QEMU, "-machine", "q35,accel=tcg", "-cpu", "max", "-smp", "1",
             "-m", str(self.memory_mib), "-nodefaults", "-no-user-config", "-display", "none",
             "-monitor", "none", "-no-reboot",
@@ -145,8 +160,10 @@ class HostVM:
         ]
         for index, nic in enumerate(self.nics):
             netdev = f"n{index}"
-            argv += ["-netdev", nic.wire.netdev(nic.end, netdev),
+            backend = (f"tap,id={netdev},ifname={nic.tap},script=no,downscript=no"
+                       if isinstance(nic, TapNic) else nic.wire.netdev(nic.end, netdev))
+            argv += ["-netdev", backend,
                      "-device", f"virtio-net-pci,netdev={netdev},mac={nic.mac}"]
-            if nic.pcap is not None:
+            if isinstance(nic, Nic) and nic.pcap is not None:
                 argv += ["-object", f"filter-dump,id=dump{index},netdev={netdev},file={nic.pcap}"]
         return argv
