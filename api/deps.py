@@ -40,6 +40,7 @@ from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
+from domain.services.network.agent_scheduling import AgentSchedulingService
 from domain.services.network.agents import NetworkAgentService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
@@ -142,6 +143,7 @@ class CloudServices:
     security_groups: SecurityGroupService
     routers: RouterService
     network_agents: NetworkAgentService
+    agent_scheduling: AgentSchedulingService
     tags: TagService
     volumes: VolumeService
     volume_types: VolumeTypeService

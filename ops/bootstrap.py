@@ -78,6 +78,7 @@ from domain.services.image_sharing import ImageSharingService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
+from domain.services.network.agent_scheduling import AgentSchedulingService
 from domain.services.network.agents import NetworkAgentService
 from domain.services.network.floating import FloatingIpService
 from domain.services.network.networks import NetworkService
@@ -230,6 +231,7 @@ class Composition:
             security_groups=SecurityGroupService(app),
             routers=RouterService(app, network_config), tags=TagService(app),
             network_agents=NetworkAgentService(app),
+            agent_scheduling=AgentSchedulingService(app),
             volumes=VolumeService(app, settings.availability_zone, host=settings.host),
             volume_types=VolumeTypeService(app), group_types=GroupTypeService(app),
             volume_hosts=StorageHosts(app),

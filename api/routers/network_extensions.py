@@ -57,6 +57,12 @@ EXTENSIONS = {
                           "`remove_extraroutes`."),
     "agent": ("agent", "The network agents of each host (segments and bridges, DHCP, L3): "
               "list, show, describe, disable, delete (admins)."),
+    "l3_agent_scheduler": ("L3 Agent Scheduler", "Which host's L3 agent runs a router: "
+                           "`/agents/{id}/l3-routers` and `/routers/{id}/l3-agents` (admins)."),
+    "dhcp_agent_scheduler": ("DHCP Agent Scheduler", "Which hosts' DHCP agents serve a "
+                             "network (its instances' hosts, and those it is scheduled to): "
+                             "`/agents/{id}/dhcp-networks` and `/networks/{id}/dhcp-agents` "
+                             "(admins)."),
     "subnet-external-network": ("Subnet external network", "Subnets of external networks are "
                                 "visible to every project."),
 }

@@ -163,6 +163,20 @@ class Router(Entity):
     def _scheduled(self, host: str) -> None:
         self.host = host
 
+    def unschedule(self) -> None:
+        """Run nowhere (Neutron's removal from its L3 agent): it stays unplaced until an admin
+        adds it to an agent, or a change to it lets the agents place it again."""
+        self.check_live()
+        if self.host is not None:
+            self._unscheduled(self.host)
+
+    class Unscheduled(Entity.Event):
+        host: str  # where it ran: that host's agent removes it
+
+    @event(Unscheduled)
+    def _unscheduled(self, host: str) -> None:
+        self.host = None
+
     def delete(self) -> None:
         self.check_live()
         if self.interfaces:

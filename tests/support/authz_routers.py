@@ -1,5 +1,6 @@
 """The routers' part of the authorisation matrix's world (tests/support/authz_world.py): A's
-router with an interface on A's subnet, and a body for each mutating router route."""
+router with an interface on A's subnet, and a body for each mutating router route and each of
+the agent schedulers' (which place routers and networks on hosts)."""
 
 from __future__ import annotations
 
@@ -33,4 +34,10 @@ def router_bodies(p: dict[str, Any]) -> dict[str, Any]:
             "routes": [route]}},
         "PUT /network/v2.0/routers/{router_id}/remove_extraroutes": {"router": {
             "routes": [route]}},
+        # l3_agent_scheduler: admins only, refused before the agent or router is looked at.
+        "POST /network/v2.0/agents/{agent_id}/l3-routers": {"router_id": p["router_id"]},
+        "DELETE /network/v2.0/agents/{agent_id}/l3-routers/{router_id}": None,
+        # dhcp_agent_scheduler: the same.
+        "POST /network/v2.0/agents/{agent_id}/dhcp-networks": {"network_id": p["network_id"]},
+        "DELETE /network/v2.0/agents/{agent_id}/dhcp-networks/{network_id}": None,
     }

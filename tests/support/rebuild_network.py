@@ -22,3 +22,27 @@ def drive_network_agents(cloud: Cloud, api: Any) -> None:
     api("PUT", path, {"agent": {"description": "rack 1", "admin_state_up": False}})
     api("DELETE", f"/network/v2.0/agents/{agent_id('rb-net-2', 'DHCP agent')}")
     cloud.network_agents.register(RequestContext(user_id="network:rb-net-2"), "rb-net-2", {})
+    cloud.network_agents.register(RequestContext(user_id="network:rb-net-3"), "rb-net-3", {})
+    cloud.sync_read_models()
+    drive_agent_scheduling(api)
+
+
+def drive_agent_scheduling(api: Any) -> None:
+    """Routers on L3 agents and networks on DHCP agents by hand (the hosting read model): one
+    router added, taken off and added to another host; one network scheduled to two agents and
+    taken off one, another scheduled and taken off."""
+    net = "/network/v2.0"
+    router = api.create(f"{net}/routers", "router", {"name": "rb-scheduled"})
+    one, two = (agent_id(host, "L3 agent") for host in ("rb-net-3", "rb-net-2"))
+    api("POST", f"{net}/agents/{one}/l3-routers", {"router_id": router})
+    api("DELETE", f"{net}/agents/{one}/l3-routers/{router}")
+    api("POST", f"{net}/agents/{two}/l3-routers", {"router_id": router})
+    kept, dropped = (api.create(f"{net}/networks", "network", {"name": name})
+                     for name in ("rb-dhcp-kept", "rb-dhcp-dropped"))
+    for host in ("rb-net-3", "rb-net-2"):
+        api("POST", f"{net}/agents/{agent_id(host, 'DHCP agent')}/dhcp-networks",
+            {"network_id": kept})
+    dhcp = agent_id("rb-net-3", "DHCP agent")
+    api("DELETE", f"{net}/agents/{dhcp}/dhcp-networks/{kept}")
+    api("POST", f"{net}/agents/{dhcp}/dhcp-networks", {"network_id": dropped})
+    api("DELETE", f"{net}/agents/{dhcp}/dhcp-networks/{dropped}")

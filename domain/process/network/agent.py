@@ -50,6 +50,7 @@ from domain.network.backends import (
     PortFilters,
     SegmentState,
 )
+from domain.network.dhcp_hosting import dhcp_hosting_id
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.port import Port
@@ -60,6 +61,7 @@ from domain.process.host_changes import HostChanges, cause_of
 from domain.process.loop import FollowerLoop
 from domain.process.network.drift import Drift, NetworkDriftService, describe_segment
 from domain.process.network.plans import (
+    DHCP_HOSTING_EVENTS,
     FLOATING_EVENTS,
     SUBNET_EVENTS,
     TOPICS,
@@ -150,8 +152,8 @@ class NetworkAgent(FollowerLoop):
             return self._router_event(event)
         if isinstance(event, FLOATING_EVENTS):
             return self._routers_for_floating() | self._floating_event(event)
-        if isinstance(event, SUBNET_EVENTS):
-            return self._subnet_event(event)
+        if isinstance(event, SUBNET_EVENTS + DHCP_HOSTING_EVENTS):
+            return self._network_event(event)
         if isinstance(event, SECURITY_EVENTS):
             return self.converge_filters()
         if isinstance(event, Instance.HostClaimed) and event.host != self.host:
@@ -187,11 +189,18 @@ class NetworkAgent(FollowerLoop):
                     found.append(address)
         return found
 
-    def _subnet_event(self, event: Entity.Event) -> bool:
-        """A network this host serves had a subnet added, changed or removed."""
-        network_id = event.originator_id.hex
-        if not self._holds(network_id):
+    def _network_event(self, event: Entity.Event) -> bool:
+        """A served network's subnets changed or it went; or one (un)scheduled to our DHCP."""
+        if isinstance(event, DHCP_HOSTING_EVENTS):
+            network_id = str(getattr(event, "network_id", ""))
+            if event.originator_id != dhcp_hosting_id(self.host):
+                return False
+        elif not self._holds(network_id := event.originator_id.hex):
             return False
+        return self._converge_once(network_id)
+
+    def _converge_once(self, network_id: str) -> bool:
+        """The network as this batch's plan wants it (once: the plan is the batch's)."""
         if network_id not in self._settled_networks:
             self.converge_network(network_id, self.plan())
             self._settled_networks.add(network_id)
@@ -204,22 +213,19 @@ class NetworkAgent(FollowerLoop):
         if self.routers is None or not isinstance(router, Router):
             return False
         unplaced = router.host is None
-        router = self.routers.place(self._ctx, router)
+        if not isinstance(event, Router.Unscheduled):  # an admin took it off its agent
+            router = self.routers.place(self._ctx, router)
         router_id = router.id.hex
         if router.host != self.host and router_id not in self.routers.present():
             return False
         if unplaced:  # this batch's plan predates the placement (host NAT, router networks)
-            self._plan = None
-            self._settled_networks.clear()
-            self._settled_addresses.clear()
+            self.begin_batch()
         for network_id in self.routers.networks_of(router):
-            if network_id not in self._settled_networks:
-                self.converge_network(network_id, self.plan())
-                self._settled_networks.add(network_id)
+            self._converge_once(network_id)
         self.routers.converge(router_id)
-        # A floating IP the router translates now (or no longer) is the host's no longer (or
-        # again): the host's NAT follows.
-        for address in sorted(set(self.nat.list_rules()) | self.routers.floating_of(router_id)):
+        # The host's NAT follows what the router translates now (an unscheduled one: nothing).
+        for address in sorted(set(self.nat.list_rules()) | self.routers.floating_of(router_id)
+                              | set(self.plan().nat)):
             if address not in self._settled_addresses:
                 self.converge_address(address, self.plan())
                 self._settled_addresses.add(address)

@@ -26,6 +26,7 @@ from domain.app import SkyLedger
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.network.backends import DhcpHost, FloatingIpMapping, SegmentSpec
+from domain.network.dhcp_hosting import DhcpHosting, dhcp_hosting_id
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.pool import EXTERNAL_NETWORK_ID
@@ -39,11 +40,15 @@ INSTANCE_EVENTS: tuple[type[Instance.Event], ...] = (
     Instance.ActionFailed, Instance.Deleted)
 FLOATING_EVENTS: tuple[type[FloatingIp.Event], ...] = (
     FloatingIp.Associated, FloatingIp.Disassociated)
-# A subnet's gateway, DNS servers or existence changes what the network's DHCP server says.
+# A subnet's gateway, DNS servers or existence changes what the network's DHCP server says;
+# a network scheduled to a DHCP agent may be deleted without ports ever being on its host.
 SUBNET_EVENTS: tuple[type[Network.Event], ...] = (
-    Network.SubnetAdded, Network.SubnetUpdated, Network.SubnetRemoved)
-TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in
-                                INSTANCE_EVENTS + FLOATING_EVENTS + SUBNET_EVENTS)
+    Network.SubnetAdded, Network.SubnetUpdated, Network.SubnetRemoved, Network.Deleted)
+# A network scheduled to, or taken off, a host's DHCP agent.
+DHCP_HOSTING_EVENTS: tuple[type[DhcpHosting.Event], ...] = (
+    DhcpHosting.Scheduled, DhcpHosting.Unscheduled)
+TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in INSTANCE_EVENTS + FLOATING_EVENTS
+                                + SUBNET_EVENTS + DHCP_HOSTING_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,10 @@ def on_host(instance: Any, host: str) -> bool:
 
 
 def desired(app: SkyLedger, host: str) -> HostWant:
-    """Every network and floating address the live instances on `host` need there, and the
-    networks its routers plug into (a network node may run routers and no instance)."""
+    """Every network and floating address the live instances on `host` need there, the
+    networks its routers plug into (a network node may run routers and no instance), and the
+    networks scheduled to its DHCP agent (their dnsmasq answers this host's ports only, as
+    every host's does)."""
     node = app.find(node_id(host))
     claims = node.claims if isinstance(node, ComputeNode) else {}
     claimed = sorted({UUID(key.split(":")[0]) for key in claims})
@@ -120,7 +127,8 @@ def desired(app: SkyLedger, host: str) -> HostWant:
             if port.floating_ip and behind_router(app, port) is None:  # else the router's
                 floating = IPv4Address(port.floating_ip)
                 nat[floating] = FloatingIpMapping(floating, mapped_fixed_ip(app, port))
-    for network in router_networks(app, host):  # the bridges this host's routers plug into
+    # The bridges this host's routers plug into, and the networks scheduled to its DHCP agent.
+    for network in router_networks(app, host) + scheduled_networks(app, host):
         if network.id.hex not in networks and primary_network(network) is not None:
             networks[network.id.hex] = network
             hosts[network.id.hex] = []
@@ -139,6 +147,15 @@ def router_networks(app: SkyLedger, host: str) -> list[Network]:
             if isinstance(network, Network) and not network.deleted:
                 found[network_id] = network
     return [found[n] for n in sorted(found)]
+
+
+def scheduled_networks(app: SkyLedger, host: str) -> list[Network]:
+    """The live networks an admin scheduled to this host's DHCP agent (dhcp_agent_scheduler)."""
+    hosting = app.find(dhcp_hosting_id(host))
+    if not isinstance(hosting, DhcpHosting):
+        return []
+    found = [app.find(UUID(n)) for n in sorted(hosting.networks)]
+    return [n for n in found if isinstance(n, Network) and not n.deleted]
 
 
 def primary_network(network: Network) -> IPv4Network | None:

@@ -29,7 +29,8 @@ from domain.network.router_hosting import RouterHosting, hosting_id
 
 ROUTER_EVENTS: tuple[type[Router.Event], ...] = (
     Router.Created, Router.Updated, Router.GatewaySet, Router.InterfaceAdded,
-    Router.InterfaceRemoved, Router.RoutesSet, Router.Scheduled, Router.Deleted)
+    Router.InterfaceRemoved, Router.RoutesSet, Router.Scheduled, Router.Unscheduled,
+    Router.Deleted)
 ROUTER_TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in ROUTER_EVENTS)
 
 

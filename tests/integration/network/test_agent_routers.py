@@ -20,6 +20,7 @@ from uuid import UUID
 import pytest
 from pyroute2 import netns
 
+from domain.network.agent import agent_id
 from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.router_hosting import hosting_id
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
@@ -164,4 +165,30 @@ def test_the_reconciler_repairs_a_router_and_a_deleted_router_goes(
     assert adapters.routers.routers() == set()
     hosting: Any = fleet.cloud.app.repository.get(hosting_id(NODE))
     assert hosting.routers == set()
+    assert agent.reconcile() == []
+
+
+def test_a_router_taken_off_its_agent_goes_and_comes_back_when_added(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters) -> None:
+    """Neutron's l3_agent_scheduler by hand: removed from the host's L3 agent, the router's
+    namespace goes and no agent places it again on that event; added back, it runs again."""
+    _, router, _ = routed_instance(fleet)
+    fleet.cloud.network_agents.register(USER, NODE, {})
+    l3 = str(agent_id(NODE, "L3 agent"))
+    agent.catch_up()
+    assert adapters.routers is not None
+    assert adapters.routers.routers() == {router.id.hex}
+
+    fleet.cloud.agent_scheduling.remove_router(USER, l3, router.id.hex)
+    agent.catch_up()
+    assert adapters.routers.routers() == set()
+    assert fleet.cloud.routers.router(USER, router.id.hex).host is None  # not placed again
+    assert agent.reconcile() == []  # nothing here needs it, nothing stray
+
+    fleet.cloud.agent_scheduling.add_router(USER, l3, router.id.hex)
+    agent.catch_up()
+    assert adapters.routers.routers() == {router.id.hex}
+    state = adapters.routers.state(router.id.hex)
+    spec = agent.routers.desired()[router.id.hex] if agent.routers is not None else None
+    assert state is not None and spec is not None and state.satisfies(spec)
     assert agent.reconcile() == []
