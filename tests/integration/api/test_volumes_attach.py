@@ -87,9 +87,9 @@ def test_one_server_at_a_time_and_no_delete_while_attached(
         deleting = volumes.client.delete(path, headers=auth(member_a))
         assert deleting.status_code == 400, stage
         assert deleting.json()["badRequest"]["message"] == (
-            "Invalid volume: Volume status must be available or error or error_extending and "
-            "must not be migrating, attached, belong to a group, have snapshots or be "
-            "disassociated from snapshots after volume transfer.")
+            "Invalid volume: Volume status must be available or error or error_extending or "
+            "error_restoring and must not be migrating, attached, belong to a group, have "
+            "snapshots or be disassociated from snapshots after volume transfer.")
         if stage == "attaching":
             volumes.report("attached", volume_id, volumes.attachment_id(volume_id),
                            "host-1", "/dev/vdb")
