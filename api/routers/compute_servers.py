@@ -64,6 +64,7 @@ RULES = [
     policy.RuleDefault("os_compute_api:os-extended-server-attributes", "rule:admin_api"),
     policy.RuleDefault("os_compute_api:servers:create", _OWNER),
     policy.RuleDefault("os_compute_api:servers:create:trusted_certs", _OWNER),
+    policy.RuleDefault("compute:servers:create:requested_destination", "rule:admin_api"),
     policy.RuleDefault("os_compute_api:servers:update", _OWNER),
     policy.RuleDefault("os_compute_api:servers:delete", _OWNER),
 ]
@@ -73,6 +74,8 @@ Metadata = dict[MetadataKey, Annotated[str, Field(max_length=255)]]
 # Nova's parameter_types.tag: no ',' or '/', 1 to 60 characters.
 TAG_PATTERN = r"^[^,/]{1,60}$"
 Tag = Annotated[str, Field(pattern=TAG_PATTERN)]
+# Nova's parameter_types.fqdn (a requested host or node, 2.74).
+Fqdn = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9-._]*$")]
 
 
 class NetworkRef(BaseModel):
@@ -111,6 +114,8 @@ class ServerCreate(BaseModel):
     description: str | None = Field(default=None, max_length=255)
     block_device_mapping_v2: list[BlockDeviceMapping] | None = Field(default=None, max_length=32)
     trusted_image_certificates: TrustedCerts | None = None  # from 2.63
+    host: Fqdn | None = None  # from 2.74, with hypervisor_hostname
+    hypervisor_hostname: Fqdn | None = None
 
     @field_validator("user_data")
     @classmethod
@@ -216,9 +221,18 @@ def boot_request(body: ServerCreateRequest, version: Version,
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
         group_id=hints.group.hex if hints.group else None, networks=requested_networks(s),
-        root=root, details={**details(s), **boot_tags(s), **certificate_changes(
+        requested_host=requested_host(s), root=root,
+        details={**details(s), **boot_tags(s), **certificate_changes(
             s, version, root is not None, "Image certificate validation is not supported when "
-                                       "booting from volume")})
+                                          "booting from volume")})
+
+
+def requested_host(s: ServerCreate) -> str | None:
+    """Nova's 2.74 destination. Each host here has one node, named as the host (as
+    /os-hypervisors shows it): naming both, they must agree (Nova's ComputeHostNotFound)."""
+    if s.host and s.hypervisor_hostname and s.host != s.hypervisor_hostname:
+        raise InvalidInput(f"Compute host {s.host} could not be found.")
+    return s.host or s.hypervisor_hostname or None
 
 
 def boot_tags(s: ServerCreate) -> dict[str, Any]:
@@ -258,7 +272,8 @@ def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
 
 
 def check_versioned_fields(s: ServerCreate, version: Version) -> None:
-    for field, since in (("description", "2.19"), ("tags", "2.52")):
+    for field, since in (("description", "2.19"), ("tags", "2.52"), ("host", "2.74"),
+                         ("hypervisor_hostname", "2.74")):
         if field in s.model_fields_set and version < since:
             raise InvalidInput(f"Additional properties are not allowed ('{field}' was "
                                "unexpected)")
@@ -312,6 +327,9 @@ def create(body: ServerCreateRequest, response: Response, cloud: CloudDep, calle
            engine: PolicyDep, version: ComputeVersion) -> ServerCreatedBody | Reservation:
     engine.enforce("os_compute_api:servers:create",
                    {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
+    if version >= "2.74" and (body.server.host or body.server.hypervisor_hostname):
+        engine.enforce("compute:servers:create:requested_destination",
+                       {"project_id": caller.project_id, "user_id": caller.user_id}, caller.creds)
     request = replace(boot_request(body, version, cloud),
                       security_groups=boot_groups(cloud, caller, body.server.security_groups))
     if body.server.trusted_image_certificates:

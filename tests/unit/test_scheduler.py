@@ -22,6 +22,7 @@ from domain.compute.scheduling.filters import (
     IgnoreTriedHostsFilter,
     ImagePropertiesFilter,
     RamFilter,
+    RequestedHostFilter,
     SameHostFilter,
     ServerGroupAffinityFilter,
     ServerGroupAntiAffinityFilter,
@@ -126,6 +127,21 @@ def test_same_and_different_host_filters() -> None:
     assert not SameHostFilter().host_passes(host("h2"), spec(same_host=("h1",)))
     assert DifferentHostFilter().host_passes(host("h2"), spec(different_host=("h1",)))
     assert not DifferentHostFilter().host_passes(host("h1"), spec(different_host=("h1",)))
+
+
+def test_requested_host_filter() -> None:
+    assert RequestedHostFilter().host_passes(host("h1"), spec())
+    assert RequestedHostFilter().host_passes(host("h1"), spec(requested_host="h1"))
+    assert not RequestedHostFilter().host_passes(host("h2"), spec(requested_host="h1"))
+
+
+def test_a_requested_host_is_the_only_candidate_and_still_filtered() -> None:
+    hosts = {"big": host("big", memory_mb=65536), "small": host("small", memory_mb=1024)}
+    pair = Pair(hosts, default_weighers())
+    assert pair.assert_same(spec(ram=512)) == ["big", "small"]
+    assert pair.assert_same(spec(ram=512, requested_host="small")) == ["small"]
+    assert pair.assert_same(spec(ram=2048, requested_host="small")) == []
+    assert pair.assert_same(spec(ram=512, requested_host="small", same_host=("big",))) == []
 
 
 def test_image_hypervisor_type_filter() -> None:
@@ -275,7 +291,8 @@ def random_spec(rng: random.Random, names: list[str]) -> RequestSpec:
                 group_max_per_host=rng.choice((1, 1, 2)),
                 same_host=tuple(rng.sample(names, 2)) if rng.random() < 0.05 else (),
                 different_host=tuple(rng.sample(names, 3)) if rng.random() < 0.1 else (),
-                ignore_hosts=tuple(rng.sample(names, 2)) if rng.random() < 0.2 else ())
+                ignore_hosts=tuple(rng.sample(names, 2)) if rng.random() < 0.2 else (),
+                requested_host=rng.choice(names) if rng.random() < 0.05 else None)
 
 
 class Pair:

@@ -70,6 +70,13 @@ class SameHostFilter:
         return not spec.same_host or host.host in spec.same_host
 
 
+class RequestedHostFilter:
+    """A boot that requested a host (Nova's requested_destination) goes there or nowhere."""
+
+    def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
+        return spec.requested_host is None or host.host == spec.requested_host
+
+
 class DifferentHostFilter:
     def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
         return host.host not in spec.different_host
@@ -117,5 +124,6 @@ def default_filters(
         ServerGroupAffinityFilter(),
         ServerGroupAntiAffinityFilter(),
         SameHostFilter(),
+        RequestedHostFilter(),
         DifferentHostFilter(),
     ]

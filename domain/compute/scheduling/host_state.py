@@ -73,3 +73,6 @@ class RequestSpec:
     ignore_hosts: tuple[str, ...] = ()  # hosts already tried for this instance
     pending: tuple[PendingClaim, ...] = ()  # this command's claims so far (other instances)
     extra_specs: dict[str, str] = field(default_factory=dict)  # the flavor's
+    # The host an admin asked for at boot (Nova's requested_destination, 2.74): the only one
+    # considered, the filters still run on it.
+    requested_host: str | None = None

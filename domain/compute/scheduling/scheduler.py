@@ -36,12 +36,14 @@ def soft_group_order(hosts: Iterable[HostState], spec: RequestSpec) -> Iterator[
 
 
 def required_hosts(spec: RequestSpec) -> set[str] | None:
-    """When hard affinity or a same_host hint names the only possible hosts, just those."""
+    """When hard affinity, a same_host hint or a requested host names the only possible hosts,
+    just those (the filters still decide whether they pass)."""
     only: set[str] | None = None
-    if spec.group_policy == "affinity" and spec.group_hosts:
-        only = set(spec.group_hosts)
-    if spec.same_host:
-        only = set(spec.same_host) if only is None else only & set(spec.same_host)
+    for named in (set(spec.group_hosts) if spec.group_policy == "affinity" else set(),
+                  set(spec.same_host),
+                  {spec.requested_host} if spec.requested_host is not None else set()):
+        if named:
+            only = named if only is None else only & named
     return only
 
 

@@ -19,6 +19,7 @@ from domain.catalog.keypair import Keypair, keypair_id
 from domain.commands import HeldLocks, command
 from domain.compute.copies import PortCopy
 from domain.compute.instance import Instance
+from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound, QuotaExceeded
@@ -61,6 +62,9 @@ class BootRequest:
     # Fields Nova takes at boot that the instance records as its first update, in the boot's
     # own save: description, access_ip_v4, access_ip_v6.
     details: dict[str, Any] = field(default_factory=dict)
+    # The host an admin asked for (Nova's 2.74 `host`/`hypervisor_hostname`, one node per host
+    # here): only it is considered; it must be a registered compute host.
+    requested_host: str | None = None
 
 
 def check_keypair(app: SkyLedger, user_id: str, name: str) -> None:
@@ -68,6 +72,12 @@ def check_keypair(app: SkyLedger, user_id: str, name: str) -> None:
     keypair = app.find(keypair_id(user_id, name))
     if not isinstance(keypair, Keypair) or keypair.deleted:
         raise InvalidInput("Invalid key_name provided.")
+
+
+def check_compute_host(app: SkyLedger, host: str) -> None:
+    """A requested host must be a registered compute node (Nova's ComputeHostNotFound, 400)."""
+    if not isinstance(app.find(node_id(host)), ComputeNode):
+        raise InvalidInput(f"Compute host {host} could not be found.")
 
 
 def parse_uuid(value: str, what: str) -> UUID:
@@ -106,6 +116,8 @@ class BootService:
             raise InvalidInput("Flavor's memory or disk is too small for requested image.")
         if req.key_name is not None:
             check_keypair(self.app, user_id, req.key_name)
+        if req.requested_host is not None:
+            check_compute_host(self.app, req.requested_host)
         group = self.group(ctx, req.group_id)
         locks.take(ledger_id(project_id))
         ledger = open_ledger(self.app, project_id)
@@ -130,14 +142,17 @@ class BootService:
                 metadata=dict(req.metadata),
                 user_data=req.user_data,
                 hints={"same_host": list(req.same_host),
-                       "different_host": list(req.different_host)},
+                       "different_host": list(req.different_host),
+                       **({"requested_host": req.requested_host}
+                          if req.requested_host is not None else {})},
                 server_group_id=req.group_id,
                 reservation_id=reservation,
                 launch_index=index,
                 max_attempts=self.max_attempts,
             )
             spec = request_spec(instance, group, same, different,
-                                roots.claim_flavor(instance.flavor) if roots else None)
+                                roots.claim_flavor(instance.flavor) if roots else None,
+                                req.requested_host)
             host = place(instance, spec, self.chooser, nodes, group,
                          subset=self.host_subset_size)
             if group is not None:

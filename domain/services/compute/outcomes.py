@@ -62,8 +62,9 @@ class OutcomeService:
         new_host = None
         if retry:
             new_host = place(
-                instance, request_spec(instance, group, (), ()), self.chooser, nodes, group
-            )
+                instance, request_spec(instance, group, (), (),
+                                       requested_host=instance.hints.get("requested_host")),
+                self.chooser, nodes, group)
         root = None
         if new_host is not None:
             instance.claim_host(new_host)

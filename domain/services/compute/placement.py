@@ -64,7 +64,10 @@ class Nodes:
 
 def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple[str, ...],
                  different_host: tuple[str, ...],
-                 flavor: FlavorCopy | None = None) -> RequestSpec:
+                 flavor: FlavorCopy | None = None,
+                 requested_host: str | None = None) -> RequestSpec:
+    """`requested_host`: the boot's own (its reschedules too); moves never keep it (Nova clears
+    requested_destination on resize, migrate and unshelve without a host)."""
     f = flavor or instance.flavor
     resources = Instance.resources_of(f)
     others = tuple(group.other_hosts(instance.id.hex)) if group else ()
@@ -77,7 +80,7 @@ def request_spec(instance: Instance, group: ServerGroup | None, same_host: tuple
         group_max_per_host=int(group.rules.get("max_server_per_host", 1)) if group else 1,
         same_host=same_host, different_host=different_host,
         ignore_hosts=tuple(instance.tried_hosts),
-        extra_specs=dict(f.get("extra_specs") or {}),
+        extra_specs=dict(f.get("extra_specs") or {}), requested_host=requested_host,
     )
 
 
