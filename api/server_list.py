@@ -16,6 +16,7 @@ from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.servers import STATUSES, ServerDetailList, ServerList
+from api.server_query import check_server_query
 from domain.errors import Forbidden, InvalidInput
 from projections.servers import ServerViews, name_matcher
 
@@ -28,6 +29,7 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
                  detailed: bool) -> ServerList | ServerDetailList:
     rule = "os_compute_api:servers:detail" if detailed else "os_compute_api:servers:index"
     own = {"project_id": caller.project_id, "user_id": caller.user_id}
+    check_server_query(params, version)  # Nova's schema is checked before its policy
     engine.enforce(rule, own, caller.creds)
     where = scope(params, caller, engine, f"{rule}:get_all_tenants")
     if engine.allowed("os_compute_api:servers:allow_all_filters", own, caller.creds) and \

@@ -109,6 +109,8 @@ EVOLVE: dict[type, Evolve] = dict([
     on(Instance.Locked, lambda d, e: d.update(locked=True, locked_reason=e.reason)),
     on(Instance.Unlocked, lambda d, e: d.update(locked=False, locked_reason=None)),
     on(Instance.Updated, lambda d, e: d.update(e.changes)),
+    on(Instance.ActionRequested, lambda d, e: d.update(requested_az=e.params["availability_zone"])
+       if e.action == "unshelve" and "availability_zone" in e.params else None),
     on(Instance.VolumeAttachRequested, _volume_requested),
     on(Instance.VolumeDetached, _volume_detached),
     on(Instance.Deleted, lambda d, e: d.update(deleted=True, terminated_at=moment(e))),

@@ -27,6 +27,7 @@ from api.responses.servers import (
     UPDATED_MODELS,
     ServerChangedV21,
     ServerCreated,
+    ServerRebuiltV275,
     ServerSummary,
     ServerV21,
 )
@@ -140,9 +141,15 @@ CHANGED_KEYS = ("id", "name", "links", "status", "tenant_id", "user_id", "metada
                 "trusted_image_certificates", "server_groups", "locked_reason")
 
 
-def changed(server: dict[str, Any], look: ServerLook, rebuilt: bool = False) -> ServerChangedV21:
+def changed(server: dict[str, Any], look: ServerLook,
+            rebuilt: bool = False) -> ServerChangedV21 | ServerV21:
     """The server as Nova answers a PUT or (`rebuilt`) a rebuild."""
     full = detail_body(server, look)
+    if look.version >= "2.75":  # the body GET shows, the rebuild's user_data in its own key
+        if not rebuilt:
+            return newest(look.version, SERVER_MODELS).model_validate(full)
+        full.pop("OS-EXT-SRV-ATTR:user_data", None)
+        return ServerRebuiltV275.model_validate({**full, "user_data": server["user_data"]})
     body = {k: full[k] for k in CHANGED_KEYS if k in full}
     body["addresses"] = {net: [{"version": a["version"], "addr": a["addr"]} for a in found]
                          for net, found in full["addresses"].items()}

@@ -295,8 +295,15 @@ ServerChanged = (ServerChangedV273 | ServerUpdatedV273 | ServerChangedV271 | Ser
                  | ServerChangedV219 | ServerChangedV29 | ServerChangedV21)
 
 
+class ServerRebuiltV275(ServerV273):
+    """A rebuild's answer from 2.75: the server as GET shows it (a PUT's is just that), with
+    the rebuild's `user_data` instead of the admin attribute OS-EXT-SRV-ATTR:user_data."""
+
+    user_data: NullStr = wire("user_data")  # type: ignore[assignment]
+
+
 class ServerChangedShow(Body):
-    server: ServerChanged
+    server: ServerRebuiltV275 | Server | ServerChanged
 
 
 class ServerCreated(Body):
@@ -342,3 +349,20 @@ class ConsoleOutputBody(Body):
     """os-getConsoleOutput's answer."""
 
     output: str
+
+
+class TopologyNode(Body):
+    """A guest NUMA cell (host_node and cpu_pinning for admins only)."""
+
+    vcpu_set: list[int]
+    siblings: list[list[int]]
+    memory_mb: int
+    host_node: int = MISSING  # type: ignore[assignment]
+    cpu_pinning: dict[str, int] = MISSING  # type: ignore[assignment]
+
+
+class ServerTopology(Body):
+    """GET /servers/{id}/topology (2.78)."""
+
+    nodes: list[TopologyNode]
+    pagesize_kb: int | None

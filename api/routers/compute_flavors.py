@@ -24,11 +24,14 @@ from api.responses.compute import (
     FlavorShow,
     newest,
 )
+from api.strict_query import known_query
 from api.validation import Count, Description, Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from projections.flavors import FlavorViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: flavors"])
+FLAVOR_QUERY = known_query("limit", "marker", "is_public", "minRam", "minDisk", "sort_key",
+                           "sort_dir")
 
 RULES = [
     policy.RuleDefault("os_compute_api:flavors:list", "@", "List and show flavors"),
@@ -107,7 +110,9 @@ def flavor_body(row: dict[str, Any], base: str, version: Version,
     if detail:
         body.update({
             "ram": row["ram"], "vcpus": row["vcpus"], "disk": row["disk"],
-            "swap": row["swap"] or "", "rxtx_factor": row["rxtx_factor"],
+            # No swap: Nova's "" before 2.75, 0 from it.
+            "swap": row["swap"] or ("" if version < "2.75" else 0),
+            "rxtx_factor": row["rxtx_factor"],
             "OS-FLV-EXT-DATA:ephemeral": row["ephemeral"],
             "OS-FLV-DISABLED:disabled": row["disabled"],
             "os-flavor-access:is_public": bool(row["is_public"]),
@@ -143,7 +148,7 @@ def list_flavors(cloud: CloudDep, caller: Caller, version: Version, detail: bool
 ListQuery = Annotated[int | None, Query(ge=0)]
 
 
-@router.get("/flavors", response_model=FlavorList)
+@router.get("/flavors", response_model=FlavorList, dependencies=[FLAVOR_QUERY])
 def index(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: str | None = None,
           minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803 - Nova's names
           limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
@@ -151,7 +156,7 @@ def index(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: s
                         marker)
 
 
-@router.get("/flavors/detail", response_model=FlavorDetailList)
+@router.get("/flavors/detail", response_model=FlavorDetailList, dependencies=[FLAVOR_QUERY])
 def detail(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: str | None = None,
            minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803
            limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from api.responses.compute import (
 )
 from api.routers.compute_server_actions import parsed
 from api.routers.compute_servers import caught_up
+from api.strict_query import known_query
 from domain.compute.heartbeat import heartbeat_id
 from domain.compute.scheduling.host_state import HostState
 from domain.errors import InvalidInput, NotFound
@@ -112,7 +113,8 @@ class ServiceUpdate(BaseModel):
     forced_down: bool | None = None
 
 
-@router.get("/os-services", response_model=ServiceList)
+@router.get("/os-services", response_model=ServiceList,
+            dependencies=[known_query("host", "binary")])
 def service_list(cloud: CloudDep, caller: ServiceReader, version: ComputeVersion,
                  host: str | None = None, binary: str | None = None) -> dict[str, Any]:
     found = [s for s in services(cloud) if host in (None, s.host) and binary in (None, COMPUTE)]

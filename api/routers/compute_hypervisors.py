@@ -92,8 +92,9 @@ def detail_model(version: Version) -> type[HypervisorDetail]:
 def shown(cloud: CloudServices, s: Service, version: Version, detailed: bool,
           with_servers: bool) -> Hypervisor:
     body = hypervisor_body(s, version, detailed)
-    if with_servers and version >= "2.53":
-        body["servers"] = servers_on(cloud, s.host)
+    servers = servers_on(cloud, s.host) if with_servers and version >= "2.53" else []
+    if servers or (with_servers and version >= "2.75"):  # none: no key before 2.75 (Nova)
+        body["servers"] = servers
     model = detail_model(version) if detailed else HypervisorWithServers
     return model.model_validate(body)
 

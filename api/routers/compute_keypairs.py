@@ -26,6 +26,7 @@ from api.responses.compute import (
     KeypairV22,
     keypair_model,
 )
+from api.strict_query import known_query
 from domain.backends import KeyMaker
 from domain.catalog.keypair import keypair_not_found
 from domain.errors import Forbidden, InvalidInput
@@ -129,7 +130,7 @@ def create(body: KeypairCreateRequest, response: Response, cloud: CloudDep, call
     return KeypairCreatedBody(keypair=model.model_validate(result))
 
 
-@router.get("/os-keypairs")
+@router.get("/os-keypairs", dependencies=[known_query("user_id", "limit", "marker")])
 def index(request: Request, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
           version: ComputeVersion, user_id: str | None = None,
           limit: Annotated[int | None, Query(ge=0)] = None,
@@ -146,7 +147,7 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep, policy_engine: P
     return KeypairList.model_validate(result)
 
 
-@router.get("/os-keypairs/{name}")
+@router.get("/os-keypairs/{name}", dependencies=[known_query("user_id")])
 def show(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
          version: ComputeVersion, user_id: str | None = None) -> KeypairShow:
     user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:show", user_id, version)
@@ -156,7 +157,7 @@ def show(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep
     return KeypairShow(keypair=show_body(row, version))
 
 
-@router.delete("/os-keypairs/{name}", status_code=204,
+@router.delete("/os-keypairs/{name}", status_code=204, dependencies=[known_query("user_id")],
                 responses={202: {"description": "No body (before 2.2)"}})
 def delete(name: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
            version: ComputeVersion, user_id: str | None = None) -> Response:

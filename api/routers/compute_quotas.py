@@ -31,11 +31,13 @@ from api.responses.compute import (
     newest,
     quota_resources,
 )
+from api.strict_query import known_query
 from api.validation import QuotaLimit
 from domain.errors import InvalidInput
 from projections.quotas import QuotaViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: quotas"])
+BY_USER = known_query("user_id")
 
 RULES = [
     policy.RuleDefault("os_compute_api:os-quota-sets:show", "rule:admin_or_reader"),
@@ -65,7 +67,7 @@ def target_project(project_id: str, rule: str, cloud: CloudDep, caller: Caller,
     return views
 
 
-@router.get("/os-quota-sets/{project_id}", response_model=QuotaSetShow)
+@router.get("/os-quota-sets/{project_id}", response_model=QuotaSetShow, dependencies=[BY_USER])
 def show(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
          version: ComputeVersion, user_id: str | None = None) -> dict[str, Any]:
     """With `user_id`: the user's limits (their own, else the project's)."""
@@ -76,7 +78,8 @@ def show(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: Pol
     return quota_set(limits, version, project_id)
 
 
-@router.get("/os-quota-sets/{project_id}/detail", response_model=QuotaDetailShow)
+@router.get("/os-quota-sets/{project_id}/detail", response_model=QuotaDetailShow,
+            dependencies=[BY_USER])
 def detail(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
            version: ComputeVersion, user_id: str | None = None) -> dict[str, Any]:
     views = target_project(project_id, "os_compute_api:os-quota-sets:detail", cloud, caller,
@@ -135,7 +138,7 @@ def parse_limit(key: str, value: Any) -> int:
                            f"{value!r} is not a valid quota limit (-1 or more)") from None
 
 
-@router.put("/os-quota-sets/{project_id}", response_model=QuotaSetShow)
+@router.put("/os-quota-sets/{project_id}", response_model=QuotaSetShow, dependencies=[BY_USER])
 def update(project_id: str, body: QuotaSetUpdateRequest, cloud: CloudDep, caller: CallerDep,
            policy_engine: PolicyDep, version: ComputeVersion,
            user_id: str | None = None) -> dict[str, Any]:
@@ -152,7 +155,7 @@ def update(project_id: str, body: QuotaSetUpdateRequest, cloud: CloudDep, caller
     return quota_set(ledger.limits(defaults), version, None)
 
 
-@router.delete("/os-quota-sets/{project_id}", status_code=202)
+@router.delete("/os-quota-sets/{project_id}", status_code=202, dependencies=[BY_USER])
 def revert(project_id: str, cloud: CloudDep, caller: CallerDep, policy_engine: PolicyDep,
            version: ComputeVersion, user_id: str | None = None) -> Response:
     policy_engine.enforce("os_compute_api:os-quota-sets:delete", {"project_id": project_id},
@@ -203,7 +206,7 @@ def absolute_limits(limits: dict[str, int], usage: dict[str, int],
 Reader = Annotated[Caller, Depends(Authorize("os_compute_api:limits"))]
 
 
-@router.get("/limits", response_model=LimitsShow)
+@router.get("/limits", response_model=LimitsShow, dependencies=[known_query("tenant_id")])
 def limits(cloud: CloudDep, caller: Reader, policy_engine: PolicyDep, version: ComputeVersion,
            tenant_id: str | None = None) -> dict[str, Any]:
     project_id = caller.project_id

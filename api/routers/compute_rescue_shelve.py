@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.routers.compute_floating_ip_actions import parsed
 from api.routers.compute_servers import enforce_on
 from api.server_action import Act
+from api.validation import Name
+from domain.errors import InvalidInput
 
 _OWNER, _ADMIN = "rule:admin_or_member", "rule:admin_api"
 RULES = [policy.RuleDefault(f"os_compute_api:{name}", check) for name, check in (
@@ -60,11 +62,25 @@ def shelve_offload(a: Act) -> Response:
     return a.accepted()
 
 
+class Unshelve(BaseModel):
+    """2.77: null, or the zone to unshelve into (Nova refuses `{}`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    availability_zone: Name
+
+
 def unshelve(a: Act) -> Response:
-    # Before 2.77 Nova takes any body here and reads nothing of it (a zone comes with 2.77, a
-    # host with 2.91: beyond the newest microversion this API offers).
+    # Before 2.77 Nova takes any body here and reads nothing of it (a host comes with 2.91:
+    # beyond the newest microversion this API offers).
+    zone = None
+    if a.version >= "2.77" and a.value is not None:
+        zone = parsed(Unshelve, a.value).availability_zone
     enforce_on(a.engine, "os_compute_api:os-shelve:unshelve", a.caller, a.server)
-    a.cloud.shelving.unshelve(a.caller.ctx, a.id)
+    # Nova checks the zone only once the server is known offloaded (else its 409 comes first).
+    if zone is not None and a.server["vm_state"] == "shelved_offloaded" and \
+            zone not in {h.availability_zone for h in a.cloud.capacity.hosts().values()}:
+        raise InvalidInput("The requested availability zone is not available")
+    a.cloud.shelving.unshelve(a.caller.ctx, a.id, availability_zone=zone)
     return a.accepted()
 
 

@@ -27,6 +27,7 @@ from api.responses.compute import (
     ServerGroupShow,
     newest,
 )
+from api.strict_query import known_query
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from projections.servers import ServerViews
@@ -106,7 +107,7 @@ def visible_group(cloud: CloudServices, caller: Caller, engine: PolicyEngine, ru
     return row
 
 
-@router.get("/os-server-groups")
+@router.get("/os-server-groups", dependencies=[known_query("all_projects", "limit", "offset")])
 def index(cloud: CloudDep, caller: CallerDep, engine: PolicyDep, version: ComputeVersion,
           all_projects: str | None = None, limit: Annotated[int | None, Query(ge=0)] = None,
           offset: Annotated[int, Query(ge=0)] = 0) -> ServerGroupList:

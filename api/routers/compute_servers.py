@@ -195,7 +195,7 @@ def shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: V
 
 
 def changed_shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, version: Version,
-                  server_id: str, rebuilt: bool = False) -> ServerChangedV21:
+                  server_id: str, rebuilt: bool = False) -> ServerChangedV21 | ServerV21:
     """The server as a PUT or (`rebuilt`) a rebuild answers it, after the command."""
     caught_up(cloud)
     server = find_server(cloud, caller, server_id)

@@ -15,10 +15,12 @@ from oslo_policy import policy
 from api.auth import Caller
 from api.deps import Authorize, CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
+from api.strict_query import known_query
 from domain.errors import InvalidInput, NotFound
 from projections.tenant_usage import Period, project_usages, totals
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: usage"])
+USAGES_QUERY = known_query("start", "end", "detailed", "limit", "marker")
 
 RULES = [
     policy.RuleDefault("os_compute_api:os-simple-tenant-usage:list", "rule:admin_api"),
@@ -63,7 +65,7 @@ Lister = Annotated[Caller, Depends(Authorize("os_compute_api:os-simple-tenant-us
 Limit = Annotated[int | None, Query(ge=0)]
 
 
-@router.get("/os-simple-tenant-usage")
+@router.get("/os-simple-tenant-usage", dependencies=[USAGES_QUERY])
 def usage_list(cloud: CloudDep, caller: Lister, version: ComputeVersion,
                start: str | None = None, end: str | None = None, detailed: str = "0",
                limit: Limit = None, marker: str | None = None) -> dict[str, Any]:
@@ -77,13 +79,14 @@ def usage_list(cloud: CloudDep, caller: Lister, version: ComputeVersion,
     return {"tenant_usages": listed}
 
 
-@router.get("/os-simple-tenant-usage/")
+@router.get("/os-simple-tenant-usage/", dependencies=[USAGES_QUERY])
 def usage_of_nobody(caller: CallerDep, version: ComputeVersion) -> dict[str, Any]:
     """No project named: Nova's router has no such route (404)."""
     raise NotFound("The resource could not be found.")
 
 
-@router.get("/os-simple-tenant-usage/{project_id}")
+@router.get("/os-simple-tenant-usage/{project_id}",
+            dependencies=[known_query("start", "end", "limit", "marker")])
 def usage_show(project_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
                version: ComputeVersion, start: str | None = None, end: str | None = None,
                limit: Limit = None, marker: str | None = None) -> dict[str, Any]:

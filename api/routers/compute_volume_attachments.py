@@ -22,6 +22,7 @@ from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion
 from api.responses.servers import VolumeAttachmentList, VolumeAttachmentShow
 from api.routers.compute_servers import caught_up, enforce_on, find_server
+from api.strict_query import known_query
 from domain.errors import InvalidInput, NotFound
 from domain.storage.volume_states import VolumeBusy
 from projections.volumes import VolumeViews
@@ -73,7 +74,8 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
     return {"volumeAttachment": attachment_body(row, version)}
 
 
-@router.get("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentList)
+@router.get("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentList,
+            dependencies=[known_query("limit", "offset")])
 def index(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
           version: ComputeVersion, limit: int | None = None,
           offset: int = 0) -> dict[str, Any]:

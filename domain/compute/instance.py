@@ -195,6 +195,8 @@ class Instance(Entity):
 
     @event(ActionRequested)
     def _requested(self, action: str, from_state: str, params: dict[str, Any]) -> None:
+        if action == "unshelve" and "availability_zone" in params:  # 2.77: the zone it asked
+            self.availability_zone = params["availability_zone"]
         self._become(lifecycle.action_requested(self.lifecycle(), action, from_state, params))
 
     def action_succeeded(self, action: str, vm_state: str | None = None) -> None:

@@ -12,6 +12,7 @@ with the shelve's outcome (outcomes.py), and taken with the unshelve request.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -20,7 +21,7 @@ from domain.commands import changed, command
 from domain.compute.instance import Instance
 from domain.compute.states import VmState
 from domain.context import RequestContext
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, InvalidState
 from domain.services.compute.actions import ActionService
 from domain.services.compute.copies import image_copy
 from domain.services.compute.image_capture import snapshot_image
@@ -53,10 +54,18 @@ class ShelvingService:
         return instance
 
     @command
-    def unshelve(self, ctx: RequestContext, instance_id: str) -> Instance:
-        """An offloaded server claims a host as a boot does (in its own zone); a server still
-        on its host starts there."""
+    def unshelve(self, ctx: RequestContext, instance_id: str,
+                 availability_zone: str | None = None) -> Instance:
+        """An offloaded server claims a host as a boot does (in its own zone, or in the one
+        given from 2.77, which becomes its own); a server still on its host starts there."""
         instance = self.actions.instance(ctx, instance_id)
+        if availability_zone is not None:
+            instance.check_unlocked(ctx.is_admin, "unshelve")
+            if instance.vm_state is not VmState.SHELVED_OFFLOADED:
+                raise InvalidState(
+                    f"Specifying an availability zone or a host when unshelving server "
+                    f'"{instance.id}" with status "{instance.vm_state.value}" is not supported. '
+                    "The server status must be SHELVED_OFFLOADED.")
         if instance.vm_state is not VmState.SHELVED_OFFLOADED or instance.task_state:
             instance.request("unshelve", ctx.is_admin, host=instance.host)  # or the 409
             self.app.save(instance)
@@ -64,11 +73,16 @@ class ShelvingService:
         instance.check_unlocked(ctx.is_admin, "unshelve")
         group = self.actions.group_of(instance)
         nodes = Nodes(self.app)
-        host = place(instance, request_spec(instance, group, (), ()), self.chooser, nodes, group)
+        spec = request_spec(instance, group, (), ())
+        if availability_zone is not None:
+            spec = replace(spec, availability_zone=availability_zone)
+        host = place(instance, spec, self.chooser, nodes, group)
         if host is None:
             raise InvalidInput("No valid host was found. No host can take the server.")
         image = self.shelved_image(instance)
         params = {"image": image_copy(image)} if image is not None else {}
+        if availability_zone is not None:
+            params["availability_zone"] = availability_zone
         instance.request("unshelve", ctx.is_admin, host=host, **params)
         if group is not None:
             group.place(instance.id.hex, host)
