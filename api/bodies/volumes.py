@@ -172,12 +172,17 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
     return newest(version, VOLUME_MODELS).model_validate(body)
 
 
-def attachment_body(volume: Row, version: Version) -> dict[str, Any]:
-    """Nova's volumeAttachment; from 2.70 with the tag it was attached with (null if none)."""
+def attachment_body(volume: Row, version: Version,
+                    server: Row | None = None) -> dict[str, Any]:
+    """Nova's volumeAttachment; from 2.70 with the tag it was attached with (null if none),
+    from 2.79 with delete_on_termination, as the `server` row's volumes hold it."""
     attachment = volume["attachment"] or {}
     ident = dashed(volume["id"])
     body = {"id": ident, "volumeId": ident, "serverId": dashed(attachment.get("server_id")),
             "device": attachment.get("device")}
     if version >= "2.70":
         body["tag"] = attachment.get("tag")
+    if version >= "2.79":
+        held = [v for v in (server or {}).get("volumes", []) if v["id"] == volume["id"]]
+        body["delete_on_termination"] = bool(held and held[0].get("delete_on_termination"))
     return body

@@ -337,12 +337,17 @@ class VolumeAttachmentV270(VolumeAttachment):
     tag: str | None  # the device tag it was attached with (2.49)
 
 
+class VolumeAttachmentV279(VolumeAttachmentV270):
+    delete_on_termination: bool
+
+
 class VolumeAttachmentShow(Body):
-    volumeAttachment: VolumeAttachmentV270 | VolumeAttachment  # noqa: N815
+    volumeAttachment: VolumeAttachmentV279 | VolumeAttachmentV270 | VolumeAttachment  # noqa
 
 
 class VolumeAttachmentList(Body):
-    volumeAttachments: list[VolumeAttachmentV270 | VolumeAttachment]  # noqa: N815
+    volumeAttachments: list[  # noqa: N815
+        VolumeAttachmentV279 | VolumeAttachmentV270 | VolumeAttachment]
 
 
 class ConsoleOutputBody(Body):

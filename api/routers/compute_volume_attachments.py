@@ -43,6 +43,7 @@ class AttachmentCreate(BaseModel):
     volumeId: UUID  # noqa: N815 - Nova's field names
     device: Annotated[str, Field(max_length=255)] | None = None
     tag: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^,/]*$")] | None = None
+    delete_on_termination: bool = False  # from 2.79
 
 
 class AttachmentCreateRequest(BaseModel):
@@ -60,18 +61,23 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, _RULE.format("create"), caller, server)
     request = body.volumeAttachment
-    if request.tag is not None and version < "2.49":
-        raise InvalidInput("Additional properties are not allowed ('tag' was unexpected)")
+    for field, since in (("tag", "2.49"), ("delete_on_termination", "2.79")):
+        if field in request.model_fields_set and version < since:
+            raise InvalidInput(f"Additional properties are not allowed ('{field}' was "
+                               "unexpected)")
     try:
         volume = cloud.volumes.request_attach(caller.ctx, str(request.volumeId), server["id"],
-                                              request.device, request.tag)
+                                              request.device, request.tag,
+                                              request.delete_on_termination)
     except VolumeBusy as busy:  # Nova turns Cinder's InvalidVolume into a 400
         raise InvalidInput(str(busy)) from None
     caught_up(cloud)
     row = VolumeViews(cloud.store).get(volume.id.hex)
     if row is None:  # the read model could not follow; the command itself succeeded
         row = {"id": volume.id.hex, "attachment": volume.attachment}
-    return {"volumeAttachment": attachment_body(row, version)}
+    held = {"volumes": [{"id": volume.id.hex,
+                         "delete_on_termination": request.delete_on_termination}]}
+    return {"volumeAttachment": attachment_body(row, version, held)}
 
 
 @router.get("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentList,
@@ -85,7 +91,7 @@ def index(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
         raise InvalidInput("limit and offset must be 0 or more")
     rows = attachments_of(cloud, server["id"])[offset:]
     rows = rows[:limit] if limit is not None else rows
-    return {"volumeAttachments": [attachment_body(r, version) for r in rows]}
+    return {"volumeAttachments": [attachment_body(r, version, server) for r in rows]}
 
 
 def attached_volume(cloud: CloudDep, server_id: str, ref: str, shown_id: str) -> dict[str, Any]:
@@ -106,7 +112,7 @@ def show(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, _RULE.format("show"), caller, server)
     return {"volumeAttachment": attachment_body(
-        attached_volume(cloud, server["id"], volume_id, server_id), version)}
+        attached_volume(cloud, server["id"], volume_id, server_id), version, server)}
 
 
 @router.delete("/servers/{server_id}/os-volume_attachments/{volume_id}", status_code=202)

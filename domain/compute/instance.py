@@ -311,7 +311,8 @@ class Instance(Entity):
     @event(VolumeAttachRequested)
     def request_volume_attach(self, volume_id: str, device: str,
                               delete_on_termination: bool = False) -> None:
-        """`delete_on_termination`: a boot volume's (the volume itself holds it too)."""
+        """`delete_on_termination`: a boot volume's, or one attached with it from 2.79 (the
+        volume itself holds it too)."""
         self.volumes = {**self.volumes, volume_id: device}
 
     @property

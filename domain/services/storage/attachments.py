@@ -71,7 +71,7 @@ class AttachCommands(Lookup):
     @command
     def request_attach(self, ctx: RequestContext, volume_id: UUID | str,
                        server_id: UUID | str, device: str | None = None,
-                       tag: str | None = None) -> Volume:
+                       tag: str | None = None, delete_on_termination: bool = False) -> Volume:
         """Reserve the volume and a device of the server; the host's worker attaches it."""
         instance = self.server(ctx, server_id)
         check_volume_change(instance, "attach_volume", ctx.is_admin)
@@ -80,8 +80,9 @@ class AttachCommands(Lookup):
             raise InvalidInput(f"Volume {volume_id} and instance {server_id} belong to "
                                "different projects.")
         chosen = pick_device(instance, device)
-        attachment_id = volume.request_attach(instance.id.hex, instance.host or "", chosen, tag)
-        instance.request_volume_attach(volume.id.hex, chosen)
+        attachment_id = volume.request_attach(instance.id.hex, instance.host or "", chosen, tag,
+                                              delete_on_termination)
+        instance.request_volume_attach(volume.id.hex, chosen, delete_on_termination)
         if instance.vm_state is VmState.SHELVED_OFFLOADED:
             # No guest anywhere to attach to: the attachment is complete at once, as Nova's
             # shelved-offloaded attach is, and the unshelve's spawn plugs the volume in.

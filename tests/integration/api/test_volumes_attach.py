@@ -200,3 +200,39 @@ def test_attachments_show_their_tag_from_2_70(compute: Compute, volumes: Volumes
     assert shown["volumeAttachment"]["tag"] == "db"
     old = compute.client.get(f"{url}/{tagged}", headers=auth(member_a, "2.69")).json()
     assert "tag" not in old["volumeAttachment"]
+
+
+def test_delete_on_termination_from_2_79(compute: Compute, volumes: Volumes,
+                                         member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    doomed, kept = volumes.ready(member_a), volumes.ready(member_a)
+    early = attach(compute, member_a, server_id,
+                   {"volumeId": doomed, "delete_on_termination": True}, "2.78")
+    assert early.status_code == 400 and volumes.show(member_a, doomed)["status"] == "available"
+    made = attach(compute, member_a, server_id,
+                  {"volumeId": doomed, "delete_on_termination": True}, "2.79")
+    assert made.status_code == 200, made.text
+    assert made.json()["volumeAttachment"]["delete_on_termination"] is True
+    plain = attach(compute, member_a, server_id, {"volumeId": kept}, "2.79")
+    assert plain.json()["volumeAttachment"]["delete_on_termination"] is False
+    url = f"{SERVERS}/{server_id}/os-volume_attachments"
+    listed = compute.client.get(url, headers=auth(member_a, "2.79")).json()["volumeAttachments"]
+    assert {a["volumeId"]: a["delete_on_termination"] for a in listed} == {doomed: True,
+                                                                         kept: False}
+    shown = compute.client.get(f"{url}/{doomed}", headers=auth(member_a, "2.79")).json()
+    assert shown["volumeAttachment"]["delete_on_termination"] is True
+    old = compute.client.get(f"{url}/{doomed}", headers=auth(member_a, "2.78")).json()
+    assert "delete_on_termination" not in old["volumeAttachment"]
+    server = compute.show(member_a, server_id, "2.79")
+    assert {v["id"]: v["delete_on_termination"]
+            for v in server["os-extended-volumes:volumes_attached"]} == {doomed: True,
+                                                                         kept: False}
+    host = compute.instance(server_id).host
+    for volume_id in (doomed, kept):
+        volumes.report("attached", volume_id, volumes.attachment_id(volume_id), host,
+                       "/dev/vdb" if volume_id == doomed else "/dev/vdc")
+    assert compute.client.delete(f"{SERVERS}/{server_id}",
+                                 headers=auth(member_a)).status_code == 204
+    compute.deleted(server_id)  # the worker destroyed the guest: its volumes are released
+    assert volumes.show(member_a, doomed)["status"] == "deleting"
+    assert volumes.show(member_a, kept)["status"] == "available"
