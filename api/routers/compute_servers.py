@@ -228,8 +228,7 @@ def boot_request(body: ServerCreateRequest, version: Version,
 
 
 def requested_host(s: ServerCreate) -> str | None:
-    """Nova's 2.74 destination. Each host here has one node, named as the host (as
-    /os-hypervisors shows it): naming both, they must agree (Nova's ComputeHostNotFound)."""
+    """Nova's 2.74 destination; a host's one node is named as the host, so both must agree."""
     if s.host and s.hypervisor_hostname and s.host != s.hypervisor_hostname:
         raise InvalidInput(f"Compute host {s.host} could not be found.")
     return s.host or s.hypervisor_hostname or None

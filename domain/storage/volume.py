@@ -133,14 +133,12 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeUploads):
 
     def request_attach(self, server_id: str, host: str, device: str,
                        tag: str | None = None, delete_on_termination: bool = False) -> str:
-        """Reserve the volume for the server; returns the new attachment's id.
-        `delete_on_termination` (Nova's 2.79): deleting the server deletes the volume too."""
+        """Reserve the volume for the server; returns the new attachment's id."""
         if self.status not in OPERATIONS["attach"].sources or self.attachment is not None:
             raise VolumeBusy(f"Invalid volume: Volume status must be {statuses('attach')} to "
                              f"reserve, but the status is {self.status.value}.")
         if (self.boot_of, self.delete_on_termination) != (None, delete_on_termination):
-            # Attached by hand: no server's root disk any more, deleted with the server or not.
-            self._boot_bound(None, delete_on_termination)
+            self._boot_bound(None, delete_on_termination)  # by hand: deleted with it or not
         attachment = new_attachment(server_id, host, device, tag)
         self._attach_requested(attachment)
         return str(attachment["attachment_id"])
