@@ -92,7 +92,9 @@ BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
           "GET /compute/v2.1/os-networks/{network_id}": "2.35",
           "GET /compute/v2.1/os-tenant-networks/{network_id}": "2.35",
           "GET /compute/v2.1/os-security-groups/{security_group_id}": "2.35",
-          "GET /compute/v2.1/os-floating-ips/{floating_ip_id}": "2.35"}
+          "GET /compute/v2.1/os-floating-ips/{floating_ip_id}": "2.35",
+          # and one Nova added at a microversion, read at it
+          "GET /compute/v2.1/servers/{server_id}/topology": "2.78"}
 # Routes whose every answer to an authorised caller is 501, as Nova's libvirt driver answers.
 NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
                    for action in ("startup", "shutdown", "reboot")}
