@@ -143,6 +143,11 @@ def test_compute_bodies_match_the_document(compute: Compute, volumes: Volumes,
                  server_id=server_id)
     removed = security_group_proxies(checked, member, version)
     newer = {("put", f"{V21}/flavors/{{flavorid}}")} if Version.of(version) < "2.55" else set()
+    topology = f"{V21}/servers/{{server_id}}/topology"
+    if Version.of(version) >= "2.78":
+        checked.call("get", topology, admin, version, server_id=server_id)
+    else:
+        newer.add(("get", topology))
     assert checked.seen == checked.modelled("compute") - newer - gone - removed
 
 
