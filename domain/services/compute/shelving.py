@@ -13,6 +13,7 @@ with the shelve's outcome (outcomes.py), and taken with the unshelve request.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -80,7 +81,7 @@ class ShelvingService:
         if host is None:
             raise InvalidInput("No valid host was found. No host can take the server.")
         image = self.shelved_image(instance)
-        params = {"image": image_copy(image)} if image is not None else {}
+        params: dict[str, Any] = {"image": image_copy(image)} if image is not None else {}
         if availability_zone is not None:
             params["availability_zone"] = availability_zone
         instance.request("unshelve", ctx.is_admin, host=host, **params)
