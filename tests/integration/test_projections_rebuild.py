@@ -24,6 +24,7 @@ from tests.support.read_models import dump_all
 from tests.support.rebuild_identity import drive_identity_extensions
 from tests.support.rebuild_network import drive_network_agents
 from tests.support.rebuild_volume_copies import drive_volume_copies
+from tests.support.rebuild_volume_types import drive_group_types_and_encryption
 from tests.support.volumes_api import project_of
 
 
@@ -331,28 +332,7 @@ def drive_volume_types(fleet: Compute, api: Api, member: dict[str, str],
                 headers=member)["volume"]["id"]
     fleet.cloud.volumes.created(worker, typed, f"/pool/{typed}")
     api("POST", f"{base}/{typed}/action", {"os-retype": {"new_type": "rb-au"}}, headers=member)
-    # Group types (3.11): specs set and one unset, a rename, one deleted.
-    groups = f"/volume/v3/{admin_project}/group_types"
-    v311 = {**api.headers, "OpenStack-API-Version": "volume 3.11"}
-    kept = api("POST", groups, {"group_type": {"name": "rb-group", "group_specs": {"a": "1"}}},
-               headers=v311)["group_type"]["id"]
-    api("POST", f"{groups}/{kept}/group_specs", {"group_specs": {"b": "2"}}, headers=v311)
-    api("DELETE", f"{groups}/{kept}/group_specs/a", headers=v311)
-    api("PUT", f"{groups}/{kept}", {"group_type": {"name": "rb-grouped"}}, headers=v311)
-    dropped = api("POST", groups, {"group_type": {"name": "rb-ungrouped"}},
-                  headers=v311)["group_type"]["id"]
-    api("DELETE", f"{groups}/{dropped}", headers=v311)
-    # Encryption specs of types made for it (a volume of an encrypted type is refused): one
-    # kept and changed, one removed.
-    for name, keep in (("rb-crypt", True), ("rb-uncrypt", False)):
-        crypt = api.create(types, "volume_type", {"name": name})
-        spec = api("POST", f"{types}/{crypt}/encryption", {"encryption": {
-            "provider": "luks", "control_location": "front-end", "cipher": "aes-xts-plain64",
-            "key_size": 256}})["encryption"]["encryption_id"]
-        if keep:
-            api("PUT", f"{types}/{crypt}/encryption/{spec}", {"encryption": {"key_size": 512}})
-        else:
-            api("DELETE", f"{types}/{crypt}/encryption/{spec}")
+    drive_group_types_and_encryption(api, admin_project)
 
 
 def drive_routers(api: Api, member: dict[str, str]) -> None:
