@@ -27,7 +27,7 @@ from projections.base import Projection, as_json, from_json
 from projections.store import ReadCursor, ReadStore, Row
 
 # Never copied into the audit trail, whatever the event.
-SECRET_FIELDS = {"password_hash", "password", "private_key"}
+SECRET_FIELDS = {"password_hash", "password_hashes", "password", "private_key"}
 SKIPPED_FIELDS = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
 # Events that are not in the trail at all (see above).
 NOT_AUDITED = (Console.Event,)
