@@ -54,8 +54,10 @@ def test_a_container_on_its_ports_bridge(hypervisor: LibvirtHypervisor, netns: s
                                nics=(GuestNic(MAC, "brq-lxc", "tapc0ffee"),),
                                init_command=command))
     assert hypervisor.state(instance_id) is GuestState.RUNNING
-    console = wait_for(lambda: UP in hypervisor.console_output(instance_id)
-                       and hypervisor.console_output(instance_id), "the container's init")
+    # The init's line reaches the console in pieces (a pty read can end mid-line): wait for
+    # the part that names the NIC, not only the line's start.
+    console = wait_for(lambda: UP in (out := hypervisor.console_output(instance_id))
+                       and MAC in out and out, "the container's init line with its NIC")
     assert "args=from-spec" in console and MAC in console, console
     tap = link_details(netns, "tapc0ffee")
     assert tap["linkinfo"]["info_kind"] == "veth" and tap["master"] == "brq-lxc", tap
