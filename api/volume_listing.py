@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from projections.store import Row
 
 # Cinder's sort keys (its `name` is the volume's display name) and what each sorts by.
@@ -94,4 +94,22 @@ def paged(rows: list[Row], marker: str | None, limit: int | None) -> list[Row]:
         if marker not in ids:
             raise InvalidInput(f"Invalid input received: marker [{marker}] not found")
         rows = rows[ids.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
+
+
+def page_of(rows: list[Row], params: Mapping[str, str],
+            key: Callable[[str], str]) -> list[Row]:
+    """The page of a snapshot or backup list: after `marker` (turned into a row id by `key`;
+    one that names no listed row is Cinder's 404 for these two), then `offset`, then `limit`."""
+    limit, offset = page_limit(params.get("limit")), page_offset(params.get("offset"))
+    if "marker" in params:
+        ids = [r["id"] for r in rows]
+        try:
+            marker = key(params["marker"])
+        except NotFound:
+            marker = ""
+        if marker not in ids:
+            raise NotFound(f"Marker {params['marker']} could not be found.")
+        rows = rows[ids.index(marker) + 1:]
+    rows = rows[offset:]
     return rows[:limit] if limit is not None else rows

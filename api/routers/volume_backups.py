@@ -41,8 +41,8 @@ from api.responses.volume_backups import (
 )
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import Description, Metadata, Text255, owned_by
-from api.volume_listing import SNAPSHOT_SORT_KEYS, ordered, page_limit, page_offset, sort_order
-from domain.errors import InvalidInput, NotFound
+from api.volume_listing import SNAPSHOT_SORT_KEYS, ordered, page_of, sort_order
+from domain.errors import InvalidInput
 from domain.services.storage.backups import BackupRequest
 from projections.store import Row
 from projections.volume_backups import VolumeBackupViews
@@ -159,24 +159,13 @@ def listed(request: Request, cloud: CloudServices, caller: Caller,
         "1", "true", "yes", "on")
     project = params.get("project_id") if everyone else caller.project_id
     order = sort_order(params, SORT_KEYS)
-    limit, offset = page_limit(params.get("limit")), page_offset(params.get("offset"))
     volume_id = params.get("volume_id")
     rows = VolumeBackupViews(cloud.store).list(
         project, name=params.get("name") or params.get("display_name"),
         status=params.get("status"),
         volume_id=backup_key(volume_id) if volume_id else None)
     rows = ordered(rows, order, SORT_KEYS)
-    if "marker" in params:
-        ids = [r["id"] for r in rows]
-        try:
-            marker = backup_key(params["marker"])
-        except NotFound:
-            marker = ""
-        if marker not in ids:
-            raise NotFound(f"Marker {params['marker']} could not be found.")
-        rows = rows[ids.index(marker) + 1:]
-    rows = rows[offset:]
-    return rows[:limit] if limit is not None else rows
+    return page_of(rows, params, backup_key)
 
 
 @router.get("/backups", response_model=BackupSummaryList)

@@ -26,7 +26,7 @@ from api.policy import PolicyEngine
 from api.responses.volume_snapshots import VolumeSnapshotList, VolumeSnapshotShow
 from api.routers.compute_servers import caught_up
 from api.routers.volumes import Description, Metadata, Text255, owned_by
-from api.volume_listing import SNAPSHOT_SORT_KEYS, ordered, page_limit, page_offset, sort_order
+from api.volume_listing import SNAPSHOT_SORT_KEYS, ordered, page_of, sort_order
 from domain.errors import InvalidInput, NotFound
 from domain.services.storage.snapshots import SnapshotRequest
 from projections.store import Row
@@ -131,24 +131,13 @@ def listed(request: Request, cloud: CloudServices, caller: Caller,
         "1", "true", "yes", "on")
     project = params.get("project_id") if everyone else caller.project_id
     order = sort_order(params, SNAPSHOT_SORT_KEYS)
-    limit, offset = page_limit(params.get("limit")), page_offset(params.get("offset"))
     volume_id = params.get("volume_id")
     rows = VolumeSnapshotViews(cloud.store).list(
         project, name=params.get("name") or params.get("display_name"),
         status=params.get("status"),
         volume_id=snapshot_key(volume_id) if volume_id else None)
     rows = ordered(rows, order, SNAPSHOT_SORT_KEYS)
-    if "marker" in params:
-        ids = [r["id"] for r in rows]
-        try:
-            marker = snapshot_key(params["marker"])
-        except NotFound:
-            marker = ""
-        if marker not in ids:
-            raise NotFound(f"Marker {params['marker']} could not be found.")
-        rows = rows[ids.index(marker) + 1:]
-    rows = rows[offset:]
-    return rows[:limit] if limit is not None else rows
+    return page_of(rows, params, snapshot_key)
 
 
 @router.get("/snapshots", response_model=VolumeSnapshotList)
