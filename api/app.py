@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api import errors, limits, metrics, middleware, openapi_errors
 from api.deps import CloudServices
 from api.discovery import router as discovery_router
+from api.legacy_v2 import LegacyV2
 from api.policy import PolicyEngine
 from api.routers import (
     compute_aggregates,
@@ -210,4 +211,5 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
     for module in modules:
         app.include_router(module.router)
     openapi_errors.install(app)
+    app.add_middleware(LegacyV2)  # outermost: the rest sees /compute/v2.1 at 2.1
     return app

@@ -52,6 +52,22 @@ def compute_version(request: Request) -> dict[str, object]:
     }
 
 
+def compute_legacy_version(request: Request) -> dict[str, object]:
+    """Nova's v2.0: the same API at 2.1 without microversions (api/legacy_v2.py)."""
+    return {
+        "id": "v2.0",
+        "status": "DEPRECATED",
+        "version": "",
+        "min_version": "",
+        "updated": UPDATED,
+        "links": link(f"{base(request)}/compute/v2/"),
+        "media-types": [
+            {"base": "application/json",
+             "type": "application/vnd.openstack.compute+json;version=2"}
+        ],
+    }
+
+
 def volume_version(request: Request) -> dict[str, object]:
     return {
         **simple_version(request, "volume/v3", "v3.0", VOLUME_MAX, VOLUME_MIN),
@@ -89,7 +105,14 @@ def identity_v3(request: Request) -> dict[str, object]:
 @router.get("/compute", include_in_schema=False)
 @router.get("/compute/", response_model=Versions)
 def compute_root(request: Request) -> dict[str, object]:
-    return {"versions": [compute_version(request)]}
+    # v2.0 first, as Nova lists it.
+    return {"versions": [compute_legacy_version(request), compute_version(request)]}
+
+
+@router.get("/compute/v2", include_in_schema=False)
+@router.get("/compute/v2/", response_model=VersionShow)
+def compute_v2(request: Request) -> dict[str, object]:
+    return {"version": compute_legacy_version(request)}
 
 
 @router.get("/compute/v2.1", include_in_schema=False)
