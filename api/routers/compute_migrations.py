@@ -2,13 +2,16 @@
 `migrate` server action (a cold migration: the resize machinery, same flavor, another host).
 
 Microversions of the list: `migration_type` at 2.23; `uuid`, paging (limit, marker) and
-changes-since at 2.59; changes-before at 2.66. Flavors here have no integer database ids, so
-`old_instance_type_id` and `new_instance_type_id` are null (the schema allows it). Live
+changes-since at 2.59 (and from it Nova's query schema is strict: an unknown parameter is 400);
+changes-before at 2.66; `user_id` and `project_id` as filters and fields at 2.80. Flavors here
+have no integer database ids, so `old_instance_type_id` and `new_instance_type_id` are null
+(the schema allows it). Live
 migration is not modelled, so no migration has the in-progress links Nova gives those.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +26,7 @@ from api.routers.compute_floating_ip_actions import parsed
 from api.routers.compute_servers import enforce_on
 from api.server_action import Act
 from api.server_list import changes_before, changes_since, page_size
+from api.strict_query import check_known
 from projections.migrations import MigrationViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: migrations"])
@@ -53,13 +57,31 @@ def migration_body(row: dict[str, Any], version: Version, with_hosts: bool) -> d
         body["migration_type"] = row["migration_type"]
     if version >= "2.59":
         body["uuid"] = row["uuid"]
+    if version >= "2.80":
+        body["user_id"], body["project_id"] = row["user_id"], row["project_id"]
     return body
+
+
+QUERY_V20 = ("hidden", "host", "instance_uuid", "source_compute", "status", "migration_type")
+
+
+def check_query(names: Iterable[str], version: Version) -> None:
+    """Nova's index_query schemas: open before 2.59, then only what each version names."""
+    if version < "2.59":
+        return
+    known = {*QUERY_V20, "limit", "marker", "changes-since"}
+    if version >= "2.66":
+        known.add("changes-before")
+    if version >= "2.80":
+        known |= {"user_id", "project_id"}
+    check_known(names, frozenset(known))
 
 
 @router.get("/os-migrations")
 def index(request: Request, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
           version: ComputeVersion) -> dict[str, Any]:
     params = request.query_params
+    check_query(params.keys(), version)
     project_id = params.get("project_id")
     engine.enforce("os_compute_api:os-migrations:index",
                    {"project_id": project_id or caller.project_id}, caller.creds)

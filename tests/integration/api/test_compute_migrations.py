@@ -102,3 +102,30 @@ def test_resizes_filters_paging_and_deleted_servers(
     compute.client.delete(f"/compute/v2.1/servers/{second}", headers=auth(member_a))
     compute.deleted(second)
     assert [m["instance_uuid"] for m in migrations(compute, admin)] == [first]
+
+
+def test_user_and_project_from_2_80(compute: Compute, member_a: dict[str, str],
+                                    member_b: dict[str, str], admin: dict[str, str]) -> None:
+    """2.80: who started each migration, as fields and as filters (400 before 2.80, from
+    2.59's strict query schema; before 2.59 Nova's schema lets them through as filters)."""
+    mine, theirs = compute.active(member_a), compute.active(member_b)
+    for who, server_id in ((member_a, mine), (member_b, theirs)):
+        compute.action(who, server_id, {"resize": {"flavorRef": "2"}})
+        compute.succeeded(server_id, "resize")
+    compute.cloud.sync_read_models()
+    listed = migrations(compute, admin, "2.80")
+    assert {(m["instance_uuid"], m["user_id"], m["project_id"]) for m in listed} == {
+        (mine, member_a["user_id"], member_a["project_id"]),
+        (theirs, member_b["user_id"], member_b["project_id"])}
+    assert "user_id" not in migrations(compute, admin, "2.79")[0]
+    by_user = migrations(compute, admin, "2.80", f"?user_id={member_a['user_id']}")
+    assert [m["instance_uuid"] for m in by_user] == [mine]
+    by_project = migrations(compute, admin, "2.80", f"?project_id={member_b['project_id']}")
+    assert [m["instance_uuid"] for m in by_project] == [theirs]
+    assert [m["instance_uuid"] for m in migrations(
+        compute, admin, "2.1", f"?project_id={member_b['project_id']}")] == [theirs]
+    for query in (f"?user_id={member_a['user_id']}", "?xxx=1"):
+        refused = compute.client.get(f"{MIGRATIONS}{query}", headers=auth(admin, "2.79"))
+        assert refused.status_code == 400, query
+        assert refused.headers["OpenStack-API-Version"] == "compute 2.79"
+    assert migrations(compute, admin, "2.80", "?user_id=nobody") == []
