@@ -21,6 +21,7 @@ pytest.register_assert_rewrite("tests.support")
 # After that registration, so that its asserts are rewritten:
 from tests.hosts.image import HostImage, build_image, qemu_cannot_start  # noqa: E402
 from tests.support.hypervisor import build_guest_image, missing_capability  # noqa: E402
+from tests.support.migration_bed import MigrationBed, missing_tool  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tests that use the machine's singletons: libvirtd (qemu:///system and the test driver behind
@@ -34,7 +35,7 @@ HOST_BOUND_PATHS = ("tests/integration/hypervisor/", "tests/integration/storage/
                     "tests/integration/network/", "tests/integration/crash/",
                     "tests/integration/faults/", "tests/e2e/test_real_guest")
 HOST_BOUND_FIXTURES = frozenset({"libvirtd", "network_tools", "namespaces", "guest_image",
-                                 "test_host_image"})
+                                 "test_host_image", "migration_bed"})
 
 # ops/test makes sure this server runs; a developer may point the suite elsewhere.
 PG_ADMIN_URL = os.environ.get("SKYLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -96,6 +97,19 @@ def guest_image() -> KernelBoot:
     if reason is not None:
         pytest.skip(reason)
     return build_guest_image()
+
+
+@pytest.fixture(scope="module")
+def migration_bed(guest_image: KernelBoot, tmp_path_factory: pytest.TempPathFactory,
+                  ) -> Iterator[MigrationBed]:
+    """Two libvirtd hosts in two network namespaces joined by a veth pair
+    (tests/support/migration_bed.py), torn down after the module."""
+    reason = missing_tool()
+    if reason is not None:
+        pytest.skip(reason)
+    bed = MigrationBed.start(tmp_path_factory.mktemp("bed"))
+    yield bed
+    bed.close()
 
 
 @pytest.fixture(scope="session")

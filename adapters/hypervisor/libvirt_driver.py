@@ -18,7 +18,7 @@ from uuid import UUID
 
 import libvirt
 
-from adapters.hypervisor import nic_attach, volume_attach
+from adapters.hypervisor import live_migration, nic_attach, volume_attach
 from adapters.hypervisor.container_console import ConsoleReaders
 from adapters.hypervisor.container_rootfs import prepare_container
 from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
@@ -31,6 +31,7 @@ from domain.compute.backends import (
     GuestState,
     HostResources,
     HypervisorError,
+    MigrationTarget,
 )
 from domain.process.effects import record
 
@@ -302,9 +303,8 @@ class LibvirtHypervisor(Reconnecting):
             return log.read().decode("utf-8", errors="replace").replace("\r\n", "\n")
 
     @_translated
-    def attach_volume(
-        self, instance_id: UUID, volume_id: UUID, path: Path, target_dev: str | None = None
-    ) -> str:
+    def attach_volume(self, instance_id: UUID, volume_id: UUID, path: Path,
+                      target_dev: str | None = None) -> str:
         dom = self._require(instance_id)
         return volume_attach.attach(dom, volume_id, path, target_dev, hotplug=not self._is_test)
 
@@ -315,6 +315,15 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:
         return volume_attach.attached_volumes(self._require(instance_id), not self._is_test)
+
+    @_translated
+    def prepare_incoming(self, spec: GuestSpec) -> None:
+        if not self._is_test and not self._is_lxc:
+            create_disks(spec, self._files(spec.instance_id))
+
+    @_translated
+    def live_migrate(self, instance_id: UUID, target: MigrationTarget) -> None:
+        live_migration.migrate(self._require(instance_id), target, self._state_dir)
 
     def _lookup(self, instance_id: UUID) -> libvirt.virDomain | None:
         try:
@@ -330,9 +339,8 @@ class LibvirtHypervisor(Reconnecting):
             raise GuestNotFound(instance_id)
         return dom
 
-    def _expect(
-        self, dom: libvirt.virDomain, state: GuestState, action: str, done: GuestState | None = None
-    ) -> bool:
+    def _expect(self, dom: libvirt.virDomain, state: GuestState, action: str,
+                done: GuestState | None = None) -> bool:
         """True if the action must run, False if the guest is already where it would take it."""
         current = _state_of(dom)
         if current == done:

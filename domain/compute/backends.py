@@ -119,6 +119,19 @@ class HostResources:
     version: int = 0  # the driver's version, as libvirt numbers it: major*10^6 + minor*10^3 + micro
 
 
+@dataclass(frozen=True)
+class MigrationTarget:
+    """Where a live migration goes: the destination host's hypervisor as the source's reaches it
+    (`hypervisor_uri`, e.g. qemu+tcp://HOST/system), the address the guest's memory streams to
+    (`migrate_uri`, tcp://HOST), the directory the destination keeps its guests' files in, and
+    whether the local disks are copied (block migration: no shared storage)."""
+
+    hypervisor_uri: str
+    migrate_uri: str
+    state_dir: Path
+    copy_disks: bool = True
+
+
 class Hypervisor(Protocol):
     """One host's hypervisor. Every action is idempotent; asking for the state a guest is
     already in does nothing. Actions on a guest that does not exist raise GuestNotFound,
@@ -189,3 +202,11 @@ class Hypervisor(Protocol):
 
     def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:
         """Volume uuid -> target dev, as the guest has them now."""
+
+    def prepare_incoming(self, spec: GuestSpec) -> None:
+        """On a live migration's destination: make the disks the guest's copied disks land in
+        (no guest is defined: the migration brings it). Idempotent."""
+
+    def live_migrate(self, instance_id: UUID, target: MigrationTarget) -> None:
+        """Move the running guest to `target` with its memory and, if asked, its local disks;
+        returns once it runs there and is gone here. On failure it still runs here."""
