@@ -1,8 +1,10 @@
 """Compute `/os-aggregates`: host aggregates, their hosts, metadata and availability zone.
 
 Admin only (Nova's default policy). Ids are integers in the path and bodies (the read model's
-`seq`), with the aggregate's uuid shown from 2.41. Bodies after a command are built from the
-aggregate the command returns; lists and shows read the projection.
+`seq`), with the aggregate's uuid shown from 2.41. From 2.81 `POST /os-aggregates/{id}/images`
+asks the aggregate's hosts to pre-cache images (domain/process/compute/image_cache.py). Bodies
+after a command are built from the aggregate the command returns; lists and shows read the
+projection.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from api.responses.aggregates import (
 from api.routers.compute_servers import caught_up
 from api.validation import Name
 from domain.compute.host_aggregate import ZONE_KEY
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from projections.host_aggregates import HostAggregateViews
 from projections.store import Row
 
@@ -38,10 +40,21 @@ router = APIRouter(prefix="/compute/v2.1", tags=["compute: aggregates"])
 
 RULES = [policy.RuleDefault(f"os_compute_api:os-aggregates:{name}", "rule:admin_api")
          for name in ("index", "create", "show", "update", "delete", "add_host", "remove_host",
-                      "set_metadata")]
+                      "set_metadata")] + [
+    policy.RuleDefault("compute:aggregates:images", "rule:admin_api")]
 
 MetadataKey = Annotated[str, Field(min_length=1, max_length=255)]
 MetadataValue = Annotated[str, Field(max_length=255)]
+
+
+class ImageRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: UUID
+
+
+class ImagesCacheRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cache: list[ImageRef] = Field(min_length=1)
 
 
 class AggregateCreate(BaseModel):
@@ -187,3 +200,20 @@ def action(aggregate_id: str, request: AggregateAction, cloud: CloudDep, caller:
     elif request.set_metadata is not None:
         cloud.aggregates.set_metadata(caller.ctx, target, request.set_metadata.metadata)
     return {"aggregate": body(current(cloud, target), version)}
+
+
+@router.post("/os-aggregates/{aggregate_id}/images", response_class=Response, status_code=202)
+def images(aggregate_id: str, request: ImagesCacheRequest, cloud: CloudDep,
+           caller: Annotated[Caller, Depends(Authorize("compute:aggregates:images"))],
+           version: ComputeVersion) -> Response:
+    """Nova 2.81: 202 and no body; the hosts cache the images after the answer."""
+    if version < "2.81":
+        raise NotFound("The resource could not be found.")
+    if not aggregate_id.lstrip("-").isdigit():
+        raise InvalidInput("Invalid input received: id must be an integer.")
+    image_ids = [str(i.id) for i in request.cache]
+    if len(set(image_ids)) != len(image_ids):
+        raise InvalidInput("Duplicate images in request")
+    target = UUID(found(cloud, aggregate_id)["id"])
+    cloud.aggregates.cache_images(caller.ctx, target, image_ids)
+    return Response(status_code=202)

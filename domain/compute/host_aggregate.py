@@ -83,6 +83,21 @@ class HostAggregate(Entity):
     def _host_removed(self, host: str) -> None:
         self.hosts.remove(host)
 
+    def cache_images(self, image_ids: list[str]) -> None:
+        """Nova 2.81: ask the aggregate's compute hosts to pre-cache these images (each host's
+        worker acts on the event; nothing about the aggregate changes)."""
+        if len(set(image_ids)) != len(image_ids):
+            raise InvalidInput("Duplicate images in request")
+        self._images_cache_requested(image_ids, list(self.hosts))
+
+    class ImagesCacheRequested(Entity.Event):
+        image_ids: list[str]
+        hosts: list[str]
+
+    @event(ImagesCacheRequested)
+    def _images_cache_requested(self, image_ids: list[str], hosts: list[str]) -> None:
+        pass
+
     def delete(self) -> None:
         if self.hosts:
             raise InvalidInput(f"Cannot delete aggregate {self.name}: it still has hosts "

@@ -38,6 +38,8 @@ from domain.process.compute.config import WorkerConfig
 from domain.process.compute.consoles import ConsoleRefresher
 from domain.process.compute.drift import DriftService
 from domain.process.compute.executor import Executor
+from domain.process.compute.image_cache import TOPICS as CACHE_TOPICS
+from domain.process.compute.image_cache import ImageCacher
 from domain.process.compute.image_capture import SnapshotTaker
 from domain.process.compute.plans import Spawn, decide
 from domain.process.compute.reconciler import Reconciler
@@ -59,7 +61,7 @@ log = logging.getLogger(__name__)
 
 class ComputeWorker(FollowerLoop):
     role = "worker"
-    topics = TOPICS + VOLUME_TOPICS
+    topics = TOPICS + VOLUME_TOPICS + CACHE_TOPICS
 
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
@@ -83,6 +85,7 @@ class ComputeWorker(FollowerLoop):
         self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
                                      config.destroy_unknown_guests, self.consoles.forget)
         self.changes = HostChanges(app)
+        self.cacher = ImageCacher(self.changes, files, self.host, config.user_id, self.find_image)
         self.position = positions.get(config.position_name)
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
         self._next_reconcile = self._next_console = 0.0
@@ -90,8 +93,8 @@ class ComputeWorker(FollowerLoop):
 
     def handle(self, event: Entity.Event) -> bool:
         trigger = trigger_of(event)
-        if trigger is None:
-            return self.attacher.handle(event)  # a volume request, or nothing for us
+        if trigger is None:  # a volume request, images to cache, or nothing for us
+            return self.attacher.handle(event) or self.cacher.handle(event)
         if not trigger.may_concern(self.host):
             return False
         found = self.app.find(trigger.instance_id)

@@ -103,6 +103,13 @@ class AggregateService:
         return aggregate
 
     @command
+    def cache_images(self, ctx: RequestContext, aggregate_id: UUID,
+                     image_ids: list[str]) -> None:
+        aggregate = self.get(aggregate_id)
+        aggregate.cache_images(image_ids)
+        self.app.save(aggregate)
+
+    @command
     def delete(self, ctx: RequestContext, aggregate_id: UUID) -> None:
         aggregate = self.get(aggregate_id)
         aggregate.delete()

@@ -4,6 +4,7 @@ its hosts is where the scheduler puts servers, and a flavor's aggregate extra sp
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from tests.support.compute_api import Compute, auth
 
@@ -109,3 +110,36 @@ def test_flavor_extra_specs_pick_aggregate_hosts(compute: Compute, admin: dict[s
     for _ in range(3):
         placed = compute.booted(member_a, flavorRef="ssd")
         assert compute.instance(placed).host == "host-1"
+
+
+def test_image_cache_requests_from_2_81(compute: Compute, admin: dict[str, str],
+                                        member_a: dict[str, str]) -> None:
+    """2.81: POST /os-aggregates/{id}/images is 202 with no body and records the request with
+    the aggregate's hosts (their workers act on it: test_worker_image_cache.py); Nova's 400s
+    and 404s change nothing."""
+    from domain.compute.host_aggregate import HostAggregate
+
+    agg = call(compute, admin, "POST", "", {"aggregate": {"name": "cache-rack"}})["aggregate"]
+    act(compute, admin, agg["id"], "add_host", host="host-1")
+    images = f"/{agg['id']}/images"
+    wanted = {"cache": [{"id": compute.image}]}
+    call(compute, admin, "POST", images, wanted, version="2.80", expect=404)
+    refused: list[dict[str, Any]] = [
+        {}, {"cache": []}, {"cache": [{"id": "nope"}]}, {"cache": [{"id": compute.image, "x": 1}]},
+        {"cache": [{"id": compute.image}], "x": 1},
+        {"cache": [{"id": compute.image}, {"id": compute.image}]}]
+    for body in refused:
+        call(compute, admin, "POST", images, body, version="2.81", expect=400)
+    call(compute, admin, "POST", "/abc/images", wanted, version="2.81", expect=400)
+    call(compute, admin, "POST", "/9999/images", wanted, version="2.81", expect=404)
+    call(compute, member_a, "POST", images, wanted, version="2.81", expect=403)
+    response = compute.client.post(f"{AGGREGATES}{images}", json=wanted,
+                                   headers=auth(admin, "2.81"))
+    assert (response.status_code, response.content) == (202, b"")
+    assert response.headers["OpenStack-API-Version"] == "compute 2.81"
+    assert "OpenStack-API-Version" in response.headers["Vary"]
+    shown = call(compute, admin, "GET", f"/{agg['id']}", version="2.41")["aggregate"]
+    requests = [e for e in compute.cloud.app.repository.event_store.get(UUID(shown["uuid"]))
+                if isinstance(e, HostAggregate.ImagesCacheRequested)]
+    assert [(e.image_ids, e.hosts) for e in requests] == [([str(UUID(compute.image))],
+                                                           ["host-1"])]
