@@ -11,12 +11,21 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from api.auth import Caller
-from api.bodies.servers import addresses, dashed, detail, server_look, status_of, summary
+from api.bodies.servers import (
+    addresses,
+    dashed,
+    detail,
+    server_look,
+    status_of,
+    summary,
+    zone_of,
+)
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.servers import STATUSES, ServerDetailList, ServerList
 from api.server_query import check_server_query
+from api.server_sort import ServerOrder, sort_params
 from domain.errors import Forbidden, InvalidInput
 from projections.servers import ServerViews, name_matcher
 
@@ -55,12 +64,17 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
 
     limit = page_size(params.get("limit"))
     views = ServerViews(cloud.store)
+    look = server_look(cloud, caller, engine, version)
+    sort = sort_params(params, version >= "2.73", caller.is_admin)
+    marker = marker_row(views, where, params)
     # Changes include deleted servers, as in Nova.
     rows = views.list(where, deleted=None if (since or before) and deleted is False else deleted,
                       changes_since=since, changes_before=before,
-                      marker_seq=marker_seq(views, where, params),
-                      keep=lambda s: keep(s) and matches(s), limit=limit)
-    look = server_look(cloud, caller, engine, version)
+                      marker_seq=None if marker is None or sort else int(marker["seq"]),
+                      keep=lambda s: keep(s) and matches(s), limit=None if sort else limit)
+    if sort:
+        order = ServerOrder(*sort, zone=lambda server: zone_of(server, look))
+        rows = order.sorted(rows, marker)[:limit]
     body: dict[str, Any] = {"servers": [detail(r, look) if detailed else summary(r, look.base)
                                         for r in rows]}
     if rows and len(rows) == limit:
@@ -192,15 +206,15 @@ def page_size(value: str | None) -> int:
     return min(int(value), MAX_LIMIT)
 
 
-def marker_seq(views: ServerViews, where: dict[str, Any],
-               params: Mapping[str, str]) -> int | None:
+def marker_row(views: ServerViews, where: dict[str, Any],
+               params: Mapping[str, str]) -> dict[str, Any] | None:
     marker = params.get("marker")
     if marker is None:
         return None
     row = views.get(_hex_or_none(marker) or "", include_deleted=True)
     if row is None or ("project_id" in where and row["project_id"] != where["project_id"]):
         raise InvalidInput(f"marker [{marker}] not found")
-    return int(row["seq"])
+    return row
 
 
 def _hex_or_none(value: str) -> str | None:
