@@ -15,6 +15,7 @@ from typing import Any
 from domain.storage.volume import UPDATED, Volume
 from domain.storage.volume_backups import VolumeBackups
 from domain.storage.volume_bookkeeping import VolumeBookkeeping
+from domain.storage.volume_reimage import VolumeReimages
 from domain.storage.volume_transfers import VolumeTransfers
 from domain.storage.volume_uploads import VolumeUploads
 from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
@@ -107,6 +108,9 @@ EVOLVE: dict[type, Evolve] = dict([
         bootable=e.image is not None, metadata=e.metadata)),
     on(VolumeBackups.RestoreFailed, lambda d, e: d.update(status="error_restoring",
                                                           fault=e.reason)),
+    # A root volume written again from an image (domain/storage/volume_reimage.py).
+    on(VolumeReimages.Reimaged, lambda d, e: d.update(
+        image=e.image, bootable=True, image_metadata=None, path=e.path or d["path"])),
     # Transfers (domain/storage/volume_transfers.py): the new owner takes it available.
     on(VolumeTransfers.TransferOffered, lambda d, e: d.update(status="awaiting-transfer")),
     on(VolumeTransfers.TransferWithdrawn, lambda d, e: d.update(status="available")),

@@ -2,7 +2,7 @@
 
 Requests (create, extend, delete, attach, detach) move it into an in-progress status the storage
 worker acts on; its outcomes are recorded only while the volume is still in that status, so a
-replayed report records nothing. Statuses: volume_states.py; copies and transfers: its bases.
+replayed report records nothing. Statuses: volume_states.py; copies, transfers, reimages: bases.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from domain.errors import InvalidInput
 from domain.storage.attachment import new_attachment, now
 from domain.storage.volume_backups import VolumeBackups
 from domain.storage.volume_holdings import no_source
+from domain.storage.volume_reimage import VolumeReimages
 from domain.storage.volume_states import (
     DELETE_REFUSED,
     FORCE_DELETE_REFUSED,
@@ -37,7 +38,7 @@ UPDATED = ("name", "description", "metadata", "volume_type_id", "bootable", "adm
            "image_metadata")
 
 
-class Volume(VolumeTransfers, VolumeBackups, VolumeUploads):
+class Volume(VolumeTransfers, VolumeBackups, VolumeUploads, VolumeReimages):
     class Requested(Entity.Created):
         class_version = 3  # 2: volume_type_id, 3: snapshot_id and source_volid (None before)
         project_id: str
@@ -76,8 +77,7 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeUploads):
         self.project_id, self.user_id = project_id, user_id
         self.name, self.description, self.metadata = name, description, metadata
         self.size, self.availability_zone = size, availability_zone
-        self.image, self.host = image, host
-        self.bootable = image is not None
+        self.image, self.host, self.bootable = image, host, image is not None
         self.admin_metadata: dict[str, str] = {}  # volume_bookkeeping.py
         self.upload: dict[str, Any] | None = None  # volume_uploads.py
         self.status = S.CREATING

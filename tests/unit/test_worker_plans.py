@@ -15,6 +15,7 @@ from domain.process.compute.plans import (
     Outcome,
     Plan,
     Power,
+    Reimage,
     Spawn,
     decide,
     hosts_of,
@@ -107,6 +108,14 @@ def test_rebuild_replaces_the_guest_and_restores_it_on_failure() -> None:
     instance.request("rebuild", False, image=IMAGE2)
     assert plan(Kind.ACTION, instance, "h1") == Plan(
         (DESTROY, Spawn(SMALL, IMAGE2)), Outcome.ACTION, "rebuild",
+        undo=(DESTROY, Spawn(SMALL, IMAGE)))
+
+
+def test_a_rebuild_that_reimages_writes_the_image_over_the_root_volume_first() -> None:
+    instance = active_on("h1")
+    instance.request("rebuild", False, image=IMAGE2, reimage="v1")
+    assert plan(Kind.ACTION, instance, "h1") == Plan(
+        (DESTROY, Reimage(IMAGE2), Spawn(SMALL, IMAGE2)), Outcome.ACTION, "rebuild",
         undo=(DESTROY, Spawn(SMALL, IMAGE)))
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from domain.backends import StoredBlob
 from domain.compute.backends import GuestSpec, GuestState, Hypervisor, HypervisorError
+from domain.compute.copies import ImageCopy
 from domain.compute.instance import Instance
 from domain.context import RequestContext
 from domain.process.compute.plans import (
@@ -22,6 +23,7 @@ from domain.process.compute.plans import (
     Outcome,
     Plan,
     Power,
+    Reimage,
     Rescue,
     Snapshot,
     Spawn,
@@ -43,16 +45,23 @@ def _no_snapshots(instance_id: UUID) -> StoredBlob:
     raise HypervisorError("this worker cannot take snapshots")
 
 
+def _no_reimage(instance: Instance, image: ImageCopy) -> str:
+    raise SpawnRefused("this worker cannot write images over root volumes")
+
+
 class Executor:
     def __init__(self, hypervisor: Hypervisor, outcomes: OutcomeService, spec_for: SpecFor,
                  host: str, stop_timeout: float = 5.0,
                  on_changed: Callable[[UUID, bool], None] | None = None,
                  take_snapshot: TakeSnapshot = _no_snapshots,
-                 discard_root: Callable[[Instance], None] | None = None) -> None:
+                 discard_root: Callable[[Instance], None] | None = None,
+                 reimage_root: Callable[[Instance, ImageCopy], str] | None = None) -> None:
         """`discard_root`: after a failed spawn's undo, deletes the root volume it made here
-        (domain/process/compute/root_volumes.py), before the failure is recorded."""
+        (domain/process/compute/root_volumes.py), before the failure is recorded;
+        `reimage_root`: writes an image over the root volume, answering its path (Reimage)."""
         self.hypervisor, self.outcomes, self.spec_for = hypervisor, outcomes, spec_for
         self.discard_root = discard_root or (lambda _instance: None)
+        self.reimage_root = reimage_root or _no_reimage
         self.take_snapshot = take_snapshot
         self.host, self.stop_timeout = host, stop_timeout
         # Told (instance id, guest now exists?) after each step, to keep console rows in step.
@@ -96,6 +105,8 @@ class Executor:
         elif isinstance(step, Unrescue):
             hv.unrescue(self.spec_for(instance, step.original))
             self.on_changed(instance_id, True)
+        elif isinstance(step, Reimage):
+            self.root_paths[instance_id] = self.reimage_root(instance, step.image)
         elif isinstance(step, SyncNics):
             hv.sync_nics(self.spec_for(instance, Spawn(instance.flavor, instance.image)))
         elif isinstance(step, Spawn):
@@ -127,7 +138,8 @@ class Executor:
             self.outcomes.spawned(ctx, instance_id, self.host,
                                   self.root_paths.pop(instance_id, None))
         elif plan.outcome is Outcome.ACTION:
-            self.outcomes.action_succeeded(ctx, instance_id, str(plan.action), blob)
+            self.outcomes.action_succeeded(ctx, instance_id, str(plan.action), blob,
+                                           self.root_paths.pop(instance_id, None))
         elif plan.outcome is Outcome.DELETE:
             self.outcomes.deleted(ctx, instance_id)
 
@@ -139,10 +151,9 @@ class Executor:
         if plan.outcome is Outcome.DELETE:
             raise HypervisorError(f"could not destroy the guest of {instance.id}: {reason}")
         undone = self.undo(plan, instance)
-        if plan.outcome is Outcome.SPAWN:
-            self.root_paths.pop(instance.id, None)
-            if undone:  # never from under a guest that may still hold it
-                self.discard_root(instance)
+        self.root_paths.pop(instance.id, None)
+        if plan.outcome is Outcome.SPAWN and undone:  # never from under a guest holding it
+            self.discard_root(instance)
         log.info("host %s: %s of instance %s failed: %s", self.host,
                  plan.action or plan.outcome.value, instance.id, reason)
         if plan.outcome is Outcome.SPAWN:

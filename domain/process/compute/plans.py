@@ -71,11 +71,18 @@ class Unrescue:
 
 
 @dataclass(frozen=True)
+class Reimage:
+    """Write `image` over the guest's root volume (a volume-backed rebuild from 2.93)."""
+
+    image: ImageCopy
+
+
+@dataclass(frozen=True)
 class SyncNics:
     """Give the running or stopped guest exactly the NICs of the instance's ports."""
 
 
-Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue | SyncNics
+Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue | SyncNics | Reimage
 DESTROY = Destroy()
 
 
@@ -204,9 +211,12 @@ def _off_again(origin: str | None) -> tuple[Step, ...]:
 
 
 def _rebuild(instance: Instance, pending: dict[str, Any]) -> Plan:
+    """A volume-backed server's root volume is written again first when the rebuild asks it
+    (2.93); a failure before the volume is touched brings the old guest back."""
     new = Spawn(instance.flavor, pending.get("image", instance.image))
     old = Spawn(instance.flavor, pending.get("replaced_image", instance.image))
-    return Plan((DESTROY, new, *_off_again(pending["from_state"])), Outcome.ACTION,
+    reimage = (Reimage(new.image),) if pending.get("reimage") else ()
+    return Plan((DESTROY, *reimage, new, *_off_again(pending["from_state"])), Outcome.ACTION,
                 "rebuild", undo=_restore(old, pending["from_state"]))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.compute.backends import GuestVolume
@@ -42,6 +43,7 @@ class RootVolumes:
         """`backend`: this host's storage pool; None where the host has none (a volume-backed
         server then cannot spawn here whose root volume is still to be made)."""
         self.app, self.backend, self.files, self.host = app, backend, files, host
+        self.remade: dict[UUID, Path] = {}  # re-imaged here, until the volume records it
 
     def guest_volume(self, instance: Instance) -> GuestVolume | None:
         """The root disk of the instance's guest if it boots from a volume, made if new."""
@@ -52,25 +54,50 @@ class RootVolumes:
         if not isinstance(volume, Volume) or not volume.is_root_of(instance.id.hex):
             raise SpawnRefused(f"Root volume {volume_id} of instance {instance.id} is not "
                                "available.")
-        if volume.path:
-            return GuestVolume(volume.id, Path(volume.path), ROOT_TARGET)
+        path = self.remade.get(volume.id) or (Path(volume.path) if volume.path else None)
+        if path is not None:
+            return GuestVolume(volume.id, path, ROOT_TARGET)
         return GuestVolume(volume.id, self.make(volume), ROOT_TARGET)
 
-    def make(self, volume: Volume) -> Path:
-        if self.backend is None:
+    def make(self, volume: Volume, image: ImageCopy | None = None) -> Path:
+        """The volume made in this host's pool from `image` (the volume's own by default)."""
+        backend = self.backend
+        if backend is None:
             raise SpawnRefused(f"Host {self.host} has no volume backend to make root volume "
                                f"{volume.id}.")
-        image: ImageCopy = volume.image or {}
+        image = image if image is not None else (volume.image or {})
         content_hash = str(image.get("content_hash") or "")
         if not content_hash or not self.files.exists(content_hash):
             raise SpawnRefused(f"Image file of image {image.get('id')} is not available on "
                                f"host {self.host}.")
         try:
-            made = self.backend.create(volume.id, volume.size, Path(self.files.path(content_hash)),
+            made = backend.create(volume.id, volume.size, Path(self.files.path(content_hash)),
                                        QEMU_FORMATS.get(str(image.get("disk_format"))))
         except VolumeBackendError as error:
             raise SpawnRefused(f"Root volume {volume.id} could not be made: {error}") from error
         return made.path
+
+    def reimage(self, instance: Instance, image: ImageCopy) -> str:
+        """A rebuild from 2.93 (domain/services/compute/volume_rebuild.py): the root volume
+        made again from `image` under its id, its old data gone, as Cinder's reimage writes the
+        image over it; answers its path. The guest is destroyed already. A replay after a crash
+        makes it again from the same image. What is checked before the old volume goes (the
+        backend, the image file) fails the rebuild with the volume as it was."""
+        volume_id = instance.root_volume
+        volume = live(self.app, volume_id, Volume) if volume_id else None
+        if not isinstance(volume, Volume) or not volume.is_root_of(instance.id.hex):
+            raise SpawnRefused(f"Root volume {volume_id} of instance {instance.id} is not "
+                               "available.")
+        content_hash = str(image.get("content_hash") or "")
+        if self.backend is None or not content_hash or not self.files.exists(content_hash):
+            return str(self.make(volume, image))  # refused, nothing touched
+        try:
+            self.backend.delete(volume.id)
+        except VolumeBackendError as error:
+            raise SpawnRefused(f"Root volume {volume.id} could not be re-imaged: {error}") \
+                from error
+        self.remade[volume.id] = self.make(volume, image)
+        return str(self.remade[volume.id])
 
     def discard(self, instance: Instance) -> None:
         """After a failed spawn: delete the instance's new root volume from this host's pool

@@ -26,6 +26,7 @@ from domain.services.compute.boot import check_keypair, parse_uuid
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
+from domain.services.compute.volume_rebuild import root_rebuild
 from domain.services.quotas import default_limits, open_ledger
 
 # Nova's compute API: where a server's metadata (with no task in progress) and tags may change.
@@ -77,9 +78,10 @@ class ActionService:
 
     @command
     def rebuild(self, ctx: RequestContext, instance_id: str, image_ref: str,
-                changes: dict[str, Any] | None = None) -> Instance:
+                changes: dict[str, Any] | None = None, reimage: bool = False) -> Instance:
         """`changes`: a new name, metadata, description, key or user data, recorded in the
-        rebuild's own save."""
+        rebuild's own save. `reimage`: a volume-backed server's root volume is written again
+        from the image (2.93; volume_rebuild.py)."""
         instance = self.instance(ctx, instance_id)
         if (changes or {}).get("key_name") is not None:
             check_keypair(self.app, str(ctx.user_id), str((changes or {})["key_name"]))
@@ -88,7 +90,12 @@ class ActionService:
                 not image.visible_to(ctx.project_id, ctx.is_admin):
             raise InvalidInput(f"Image {image_ref} could not be found.")
         self.check_metadata(instance, changes or {})
-        instance.request("rebuild", ctx.is_admin, image=image_copy(image))
+        new = image_copy(image)
+        params, refusal = root_rebuild(self.app, instance, new, image_ref, reimage)
+        if refusal is not None:
+            instance.check_can("rebuild", ctx.is_admin)  # the state's 409 comes first
+            raise refusal
+        instance.request("rebuild", ctx.is_admin, image=new, **params)
         if changes:
             instance.update(changes)
         self.app.save(instance)

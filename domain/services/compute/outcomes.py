@@ -20,6 +20,7 @@ from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
 from domain.services.compute.image_capture import image_discarded, snapshot_failed, snapshot_saved
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
+from domain.services.compute.volume_rebuild import root_reimaged
 from domain.services.quotas import open_ledger
 
 
@@ -84,11 +85,15 @@ class OutcomeService:
 
     @command
     def action_succeeded(self, ctx: RequestContext, instance_id: UUID, action: str,
-                         snapshot: StoredBlob | None = None) -> None:
-        """`snapshot`: the file a createImage stored, recorded on its image in the same save."""
+                         snapshot: StoredBlob | None = None,
+                         root_volume_path: str | None = None) -> None:
+        """`snapshot`: the file a createImage stored, recorded on its image in the same save;
+        `root_volume_path`: where the guest's root volume is (a rebuild that re-imaged it
+        records the volume's new image in the same save: volume_rebuild.py)."""
         instance = self.load(instance_id)
         if instance is None or not instance.pending or instance.pending["action"] != action:
             return
+        pending = dict(instance.pending)
         held_before = instance.quota_held()
         host_before, source = instance.host, (instance.resize_from or {}).get("host")
         image_id = instance.pending.get("image_id")
@@ -106,6 +111,7 @@ class OutcomeService:
             *self.settle_resize(instance, action, host_before, source, held_before),
             *(snapshot_saved(self.app, image_id, snapshot) if snapshot and image_id else []),
             *self.settle_shelving(instance, action, host_before, shelved_image_id),
+            root_reimaged(self.app, pending, instance.image, root_volume_path),
         ]
         # Backups past the rotation (never the new one itself, saved above).
         for old in sorted(rotated - {"", image_id}) if action == "backup" else ():

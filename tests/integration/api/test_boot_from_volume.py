@@ -11,7 +11,15 @@ from uuid import UUID
 import httpx
 
 from projections.quotas import QuotaViews
-from tests.support.compute_api import SERVERS, Compute, auth, image_bdm, spawned, volume_bdm
+from tests.support.compute_api import (
+    SERVERS,
+    Compute,
+    auth,
+    image_bdm,
+    make_image,
+    spawned,
+    volume_bdm,
+)
 from tests.support.volumes_api import Volumes
 
 VERSION = "2.61"
@@ -218,3 +226,23 @@ def test_volume_type_in_a_mapping_from_2_67(compute: Compute, volumes: Volumes,
     assert too_old.status_code == 400 and "volume_type" in too_old.text
     listed = compute.client.get(SERVERS, headers=auth(member_a)).json()["servers"]
     assert len(listed) == 2, "the refused boots made nothing"
+
+
+def test_a_rebuild_keeps_the_root_volumes_image_before_2_93(compute: Compute, volumes: Volumes,
+                                                            member_a: dict[str, str]) -> None:
+    """Below 2.93 a volume-backed server rebuilds only with its volume's image (the guest is
+    spawned again on the volume as it is); another is Nova's 400 ImageUnacceptable."""
+    server_id = booted(compute, member_a, image_bdm(compute.image, size=1))
+    spawned(compute, server_id, "/pool/root")
+    other = make_image(compute.cloud, "other")
+    head = compute.cloud.app.head()
+    refused = compute.action(member_a, server_id, {"rebuild": {"imageRef": other}}, VERSION)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["badRequest"]["message"] == (
+        f"Image {other} is unacceptable: Unable to rebuild with a different image for a "
+        "volume-backed server.")
+    assert compute.cloud.app.head() == head
+    same = compute.action(member_a, server_id, {"rebuild": {"imageRef": compute.image}},
+                          VERSION)
+    assert same.status_code == 202, same.text
+    assert "reimage" not in (compute.instance(server_id).pending or {})
