@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from api.bodies.servers import volume_backed
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.errors import describe_validation
+from api.errors import ApiError, describe_validation
 from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_deferred_delete as deferred_delete
@@ -53,7 +53,8 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
     "os-console-output")] + floating_ip_actions.RULES + server_image.RULES + \
     rescue_shelve.RULES + deferred_delete.RULES + [
-    policy.RuleDefault("os_compute_api:os-admin-actions:reset_state", "rule:admin_api")]
+    policy.RuleDefault("os_compute_api:os-admin-actions:reset_state", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-admin-actions:inject_network_info", "rule:admin_api")]
 
 
 class Reboot(BaseModel):
@@ -191,6 +192,21 @@ def reset_state(a: Act) -> Response:
     return a.accepted()
 
 
+def inject_network_info(a: Act) -> Response:
+    """Nova's libvirt driver injects nothing (a guest learns its network from DHCP and its
+    config drive; only XenAPI ever wrote it into the guest), so the action is its policy and
+    lock checks and a 202, as with Nova on libvirt. Any body value is taken, as Nova's schema."""
+    enforce_on(a.engine, "os_compute_api:os-admin-actions:inject_network_info", a.caller,
+               a.server)
+    if a.server.get("locked") and not a.caller.is_admin:
+        raise InvalidState(f"Instance {a.id} is locked")
+    return a.accepted()
+
+
+def reset_network(a: Act) -> Response:
+    raise ApiError(410, "The resetNetwork action was removed from Nova (nova-network).")
+
+
 def lock(a: Act) -> Response:
     params: Lock = parsed(Lock, a.value)
     enforce_on(a.engine, "os_compute_api:os-lock-server:lock", a.caller, a.server)
@@ -220,7 +236,8 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     **{key: simple(key) for key in SIMPLE}, "reboot": reboot, "resize": resize,
     "confirmResize": confirm_resize, "revertResize": revert_resize, "rebuild": rebuild,
     "lock": lock, "unlock": unlock, "os-getConsoleOutput": console_output,
-    "os-resetState": reset_state,
+    "os-resetState": reset_state, "injectNetworkInfo": inject_network_info,
+    "resetNetwork": reset_network,
     **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
     **security_group_actions.HANDLERS, **rescue_shelve.HANDLERS,
     **deferred_delete.HANDLERS, **migrations.HANDLERS,
