@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from bench.api_boot_report import (
 )
 from bench.event_append import scratch_schema
 from bench.figures import Figure
+from bench.profile import Probe
 from ops.local_server import free_port, launch
 from ops.progress import Progress
 
@@ -140,7 +141,7 @@ def prepare(client: httpx.Client, project_id: str, hosts: int) -> str:
     id."""
     unlimit(client, project_id)
     image = client.post("/image/v2/images", json={
-        "name": "bench-guest", "disk_format": "qcow2", "container_format": "bare",
+        "name": "bench-guest", "disk_format": "raw", "container_format": "bare",
         "visibility": "public"})
     image.raise_for_status()
     image_id = str(image.json()["id"])
@@ -232,7 +233,7 @@ class Plan:
     solo: int
 
 
-def measure(url: str, plan: Plan, cpu: ProcessCpu) -> Results:
+def measure(url: str, plan: Plan, cpu: ProcessCpu, probe: Probe | None = None) -> Results:
     admin_token, project_id = token(url, "admin", ADMIN_PASSWORD, "admin")
     results = Results()
     with httpx.Client(base_url=url, headers={"X-Auth-Token": admin_token}, timeout=60) as admin:
@@ -240,24 +241,31 @@ def measure(url: str, plan: Plan, cpu: ProcessCpu) -> Results:
         # One project: every boot claims on the same quota ledger; more spread the claims.
         tokens = [admin_token] if plan.projects <= 1 else tenants(admin, url, plan.projects)
         for n in range(3):  # warm up: imports, connections, the first events of each kind
-            admin.post(f"{COMPUTE}/servers",
-                       json=boot_body(f"warmup-{n}", image_id)).raise_for_status()
-        for n in range(plan.solo):  # one client alone: the request's own cost, no queue
-            began = time.perf_counter()
-            admin.post(f"{COMPUTE}/servers",
-                       json=boot_body(f"solo-{n}", image_id)).raise_for_status()
-            results.solo_202.append((time.perf_counter() - began) * 1000.0)
+            admin.post(f"{COMPUTE}/servers", json=boot_body(f"w-{n}", image_id)).raise_for_status()
+        with probe.solo() if probe else nullcontext():
+            solo_boots(admin, image_id, plan.solo, results)
         stop = threading.Event()
         watcher = threading.Thread(target=watch, args=(admin, results, plan.poll, stop),
                                    daemon=True)
         watcher.start()
-        with Phase(cpu, results):
-            run_clients(url, tokens, image_id, plan.clients, plan.boots, results)
-        wait_for_all(results, plan.wait)
+        with probe.concurrent() if probe else nullcontext():
+            with Phase(cpu, results):
+                run_clients(url, tokens, image_id, plan.clients, plan.boots, results)
+            wait_for_all(results, plan.wait)
+        if probe:
+            print(probe.summary(plan.solo, len(results.accepted)), file=sys.stderr, flush=True)
         stop.set()
         watcher.join()
         classify(admin, results)
     return results
+
+
+def solo_boots(admin: httpx.Client, image_id: str, boots: int, results: Results) -> None:
+    """One client alone: the request's own cost, no queue."""
+    for n in range(boots):
+        began = time.perf_counter()
+        admin.post(f"{COMPUTE}/servers", json=boot_body(f"solo-{n}", image_id)).raise_for_status()
+        results.solo_202.append((time.perf_counter() - began) * 1000.0)
 
 
 def run_clients(url: str, tokens: list[str], image_id: str, clients: int, boots: int,
@@ -325,6 +333,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="with --store postgres: postgresql://user@host:port/db[?schema=NAME] "
                         "(default: a fresh schema in database 'postgres' at 127.0.0.1, dropped "
                         "after)")
+    p.add_argument("--profile", type=Path, default=None, metavar="DIR", help="py-spy the "
+                   "server from the concurrent phase to ACTIVE into DIR (bench/profile.py)")
     return p.parse_args(argv)
 
 
@@ -346,7 +356,8 @@ def run(args: argparse.Namespace) -> tuple[Results, Plan, str, list[tuple[str, i
             for n in range(1, plan.hosts):
                 server.add_compute_host(Path(tmp), f"bench-host-{n}")
             cpu = ProcessCpu([server.process.pid, *(c.pid for c in server.computes)])
-            results = measure(server.url, plan, cpu)
+            probe = Probe(server.process.pid, cpu.seconds, args.profile, args.store, url)
+            results = measure(server.url, plan, cpu, probe)
         finally:
             server.stop()
         return results, plan, setup(args, plan, url), log_errors(server.log)
