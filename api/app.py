@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api import errors, limits, metrics, middleware, openapi_errors
 from api.deps import CloudServices
 from api.discovery import router as discovery_router
+from api.ec2 import router as ec2
 from api.legacy_v2 import LegacyV2
 from api.policy import PolicyEngine
 from api.routers import (
@@ -187,6 +188,7 @@ ROUTER_MODULES: tuple[ModuleType, ...] = (
     volume_transfers,
     compute_volume_attachments,
     dashboard,
+    ec2,
 )
 
 

@@ -31,6 +31,7 @@ DEFAULT_SERVICES = (
     ("volumev3", "cinderv3", "$(public_url)s/volume/v3/$(project_id)s"),
     ("block-storage", "cinder", "$(public_url)s/volume/v3/$(project_id)s"),
     ("network", "neutron", "$(public_url)s/network"),
+    ("ec2", "ec2", "$(public_url)s/ec2"),
 )
 
 E = TypeVar("E", bound=CatalogEntry)

@@ -41,6 +41,9 @@ PUBLIC = {
     "GET /metrics": "Prometheus scrape: counters by route template and state, no project data",
     "GET /dashboard": "the dashboard's page holds no data; its API calls carry the user's token",
     "GET /dashboard/static/{name}": "the dashboard's static files (scripts, styles)",
+    **{f"{method} /ec2{slash}": "the EC2 Query API: each request is signed with an EC2 access "
+       "key (AWS SigV4), never given a token; tests/integration/api/test_ec2_*.py cover it"
+       for method in ("GET", "POST") for slash in ("", "/")},
 }
 # Path parameters that name something of project A (the others name the operator's things,
 # such as hosts, or shared ones, such as roles and extensions).

@@ -15,7 +15,8 @@ BASE = "http://testserver"
 # The catalog of a project-scoped token before the catalog became data (api/catalog.py then).
 SEEDED = (("identity", "keystone", "/identity"), ("compute", "nova", "/compute/v2.1"),
           ("image", "glance", "/image"), ("volumev3", "cinderv3", "/volume/v3/{p}"),
-          ("block-storage", "cinder", "/volume/v3/{p}"), ("network", "neutron", "/network"))
+          ("block-storage", "cinder", "/volume/v3/{p}"), ("network", "neutron", "/network"),
+          ("ec2", "ec2", "/ec2"))
 
 
 def expected_catalog(project_id: str | None) -> list[dict[str, Any]]:
