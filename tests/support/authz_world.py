@@ -244,6 +244,10 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/os-aggregates/{aggregate_id}": None,
         "POST /compute/v2.1/os-aggregates/{aggregate_id}/action": {
             "set_metadata": {"metadata": {"k": "v"}}},
+        "POST /compute/v2.1/os-aggregates/{aggregate_id}/images": {
+            "cache": [{"id": world.compute.image}]},
+        "POST /compute/v2.1/os-server-external-events": {
+            "events": [{"name": "network-changed", "server_uuid": p["server_id"]}]},
         "PUT /network/v2.0/agents/{agent_id}": {"agent": {"description": "changed"}},
         "DELETE /network/v2.0/agents/{agent_id}": None,
         "POST /network/v2.0/networks": {"network": {"name": "matrix"}},
