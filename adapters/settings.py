@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from domain.app import DEFAULT_SNAPSHOT_INTERVAL
+from domain.catalog.import_filter import ImportFilter, normalized_host
 from domain.compute.scheduling.weighers import Weighted, default_weighers
 from domain.identity.security_compliance import SecurityCompliance
 from domain.network.config import NetworkConfig
@@ -49,6 +50,15 @@ class Settings(BaseSettings):
     region: str = "RegionOne"
     # Glance's image_size_cap: the largest image upload accepted, in bytes.
     image_size_cap: int = 10 * 1024**3
+    # Glance's [import_filtering_opts] for web-download imports, comma-separated: a URI passes
+    # when its scheme, host and port are each in the allowed list if one is set, else not in
+    # the disallowed one. Hosts are names or IP addresses; empty lists are unset.
+    import_allowed_schemes: str = "http,https"
+    import_disallowed_schemes: str = ""
+    import_allowed_hosts: str = ""
+    import_disallowed_hosts: str = ""
+    import_allowed_ports: str = "80,443"
+    import_disallowed_ports: str = ""
     # Nova's osapi_max_request_body_size: the largest request body (uploads aside), in bytes.
     max_request_body: int = 114688
     # Lower-cost password hashing for test suites only.
@@ -153,6 +163,19 @@ class Settings(BaseSettings):
                              segmentation_ids=(int(low), int(high or low)),
                              tenant_supernet=self.tenant_supernet,
                              subnet_prefix=self.subnet_prefix, external_cidr=self.external_cidr)
+
+    def import_filter(self) -> ImportFilter:
+        def items(text: str) -> tuple[str, ...]:
+            return tuple(item.strip() for item in text.split(",") if item.strip())
+
+        def hosts(text: str) -> tuple[str, ...]:
+            return tuple(normalized_host(host) or host for host in items(text))
+
+        return ImportFilter(items(self.import_allowed_schemes),
+                            items(self.import_disallowed_schemes),
+                            hosts(self.import_allowed_hosts), hosts(self.import_disallowed_hosts),
+                            tuple(int(p) for p in items(self.import_allowed_ports)),
+                            tuple(int(p) for p in items(self.import_disallowed_ports)))
 
     def weighers(self) -> list[Weighted]:
         return default_weighers(self.ram_weight_multiplier, self.cpu_weight_multiplier,

@@ -12,6 +12,7 @@ from api.auth import Caller, caller_for
 from api.policy import PolicyEngine
 from domain.app import SkyLedger
 from domain.backends import KeyMaker
+from domain.catalog.import_filter import ImportFilter
 from domain.identity.tokens import Tokens
 from domain.services.compute.actions import ActionService
 from domain.services.compute.aggregates import AggregateService
@@ -37,6 +38,7 @@ from domain.services.identity.policies import PolicyBlobService
 from domain.services.identity.trusts import TrustService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
+from domain.services.image_web_download import WebDownloadService
 from domain.services.images import ImageFiles, ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
@@ -79,6 +81,8 @@ class ApiSettings(Protocol):
     @property
     def max_request_body(self) -> int: ...
 
+    def import_filter(self) -> ImportFilter: ...
+
     @property
     def service_down_time(self) -> float: ...
 
@@ -119,6 +123,7 @@ class CloudServices:
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService
+    web_downloads: WebDownloadService
     image_sharing: ImageSharingService
     metadefs: MetadefService
     keypairs: KeypairService

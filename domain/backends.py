@@ -39,6 +39,10 @@ class BlobTooLarge(InvalidInput):
     """An upload went past the size the store was told to accept."""
 
 
+class DownloadFailed(Exception):
+    """A web-download import could not fetch its URI (adapters/web_source.py says why)."""
+
+
 class FormatMismatch(InvalidInput):
     """Image data is not of its declared disk_format, or is of it but unsafe to hand a
     hypervisor (adapters/format_inspector.py says why)."""

@@ -75,6 +75,7 @@ from domain.services.identity.policies import PolicyBlobService
 from domain.services.identity.trusts import TrustService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
+from domain.services.image_web_download import WebDownloadService
 from domain.services.images import ImageService
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
@@ -100,6 +101,7 @@ from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from domain.storage.backends import BackupStore, RootVolumeBackend, VolumeBackendError
 from ops.roles.compute import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
+from ops.roles.image_import import ImageImportHost, assemble_image_import
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
 from ops.roles.network_assembly import agent_adapters, assemble_agent
 from ops.roles.storage import (
@@ -132,6 +134,7 @@ class Cloud(CloudServices):
     # The embedded workers, when `skyledger serve` runs them (start_embedded_*).
     compute: ComputeHost | None = field(default=None)
     volume: VolumeHost | None = field(default=None)
+    image_import: ImageImportHost | None = field(default=None)
 
     def close(self) -> None:
         """Stop the embedded workers, then the followers, then close the stores."""
@@ -217,6 +220,7 @@ class Composition:
             domain_configs=DomainConfigService(app, identity),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
+            web_downloads=WebDownloadService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),
             quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
             boots=boots, interfaces=InterfaceService(app, actions, boots, network_config),
@@ -343,6 +347,16 @@ def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
             log.error("embedded volume worker for %s not started: %s", cloud.settings.host,
                       error)
     return cloud.volume
+
+
+def start_embedded_image_import(cloud: Cloud) -> ImageImportHost:
+    """Run the image import process manager (web-download) inside this process."""
+    if cloud.image_import is None:
+        running = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
+                                        cloud.web_downloads)
+        cloud.roles.stack.callback(running.stop)
+        cloud.image_import = running.start()
+    return cloud.image_import
 
 
 # -- the adapters of each worker role ------------------------------------------------------------

@@ -71,6 +71,19 @@ class ImageProjection(Projection):
     def killed(self, cur: ReadCursor, e: Image.Killed) -> None:
         self._status(cur, e, "killed")
 
+    @handles(Image.DownloadStarted)
+    def download_started(self, cur: ReadCursor, e: Image.DownloadStarted) -> None:
+        self._import_status(cur, e, "importing", e.properties)
+
+    @handles(Image.DownloadFailed)
+    def download_failed(self, cur: ReadCursor, e: Image.DownloadFailed) -> None:
+        self._import_status(cur, e, "queued", e.properties)
+
+    def _import_status(self, cur: ReadCursor, e: Any, status: str,
+                       properties: dict[str, str]) -> None:
+        cur.execute("UPDATE images SET status = ?, properties = ?, updated_at = ? WHERE id = ?",
+                    (status, as_json(properties), moment(e), hexid(e)))
+
     @handles(Image.Deactivated)
     def deactivated(self, cur: ReadCursor, e: Image.Deactivated) -> None:
         self._status(cur, e, "deactivated")

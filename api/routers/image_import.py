@@ -1,10 +1,12 @@
 """Image v2 interoperable image import: `/info/import`, `/info/stores`, staging
 (`PUT /images/{id}/stage`), `POST /images/{id}/import`, and the tasks that record imports.
 
-Methods: `glance-direct` (the staged data becomes the image's) and `copy-image` (to every store:
-with our one store it is already there). `web-download` and `glance-download` are refused with
-the reason: this cloud has no outside network to fetch from. The legacy `POST /v2/tasks` import
-from a URI is refused for the same reason."""
+Methods: `glance-direct` (the staged data becomes the image's), `copy-image` (to every store:
+with our one store it is already there) and `web-download` (the image goes `importing`; the
+image import process manager fetches the URI, which must pass the import filter, Glance's
+`[import_filtering_opts]`: domain/services/image_web_download.py). `glance-download` (from
+another region's Glance) is refused: this cloud has no other region to fetch from. The legacy
+`POST /v2/tasks` import from a URI is refused too (Glance deprecated it for web-download)."""
 
 from __future__ import annotations
 
@@ -32,16 +34,18 @@ RULES = [
     policy.RuleDefault("get_task", "rule:admin_api", "Show a task"),
     policy.RuleDefault("add_task", "rule:admin_api", "Create a task (legacy import)"),
 ]
-DOWNLOADS = ("web-download", "glance-download")
-NO_NETWORK = ("Import method {} is not available: this cloud has no outside network to download"
-              " from, so the URI does not pass filtering. Stage the data (PUT"
-              " /v2/images/{{id}}/stage) and import it with glance-direct instead.")
+WEB_DOWNLOAD = "web-download"
+METHODS = (*IMPORT_METHODS, WEB_DOWNLOAD)
+DOWNLOADS = ("glance-download",)
+NO_NETWORK = ("Import method {} is not available: this cloud has no other region or outside"
+              " service to download from. Import from a URI with web-download, or stage the"
+              " data (PUT /v2/images/{{id}}/stage) and import it with glance-direct.")
 
 
 @router.get("/info/import")
 def info_import(caller: CallerDep) -> dict[str, Any]:
     return {"import-methods": {"description": "Import methods available.", "type": "array",
-                               "value": list(IMPORT_METHODS)}}
+                               "value": list(METHODS)}}
 
 
 @router.get("/info/stores")
@@ -65,9 +69,11 @@ def import_request(body: Any) -> tuple[str, dict[str, Any]]:
         raise InvalidInput("An import request needs a method: {\"method\": {\"name\": ...}}.")
     if name in DOWNLOADS:
         raise InvalidInput(NO_NETWORK.format(name))
-    if name not in IMPORT_METHODS:
+    if name not in METHODS:
         raise InvalidInput(f"Unknown import method name '{name}'; available: "
-                           f"{', '.join(IMPORT_METHODS)}.")
+                           f"{', '.join(METHODS)}.")
+    if name == WEB_DOWNLOAD and not isinstance(body["method"].get("uri"), str):
+        raise InvalidInput("URI for web-download import method needs to be specified.")
     stores = body.get("stores")
     if stores is not None and (not isinstance(stores, list) or set(stores) - {STORE}):
         raise InvalidInput(f"Unknown store in {stores!r}; the one store is '{STORE}'.")
@@ -82,7 +88,13 @@ async def import_image(image_id: str, request: Request, cloud: CloudDep, caller:
     method, body = import_request(await json_body(request, ("application/json",)))
     image = await run_in_threadpool(authorize_change, cloud, caller, policy, "import_image",
                                     image_id)
-    await run_in_threadpool(cloud.image_data.import_image, caller.ctx, image.id, method, body)
+    if method == WEB_DOWNLOAD:
+        uri = body["method"]["uri"]
+        cloud.settings.import_filter().check(uri)
+        await run_in_threadpool(cloud.web_downloads.request, caller.ctx, image.id, uri, body)
+    else:
+        await run_in_threadpool(cloud.image_data.import_image, caller.ctx, image.id, method,
+                                body)
     return Response(status_code=202)
 
 
@@ -112,9 +124,10 @@ def task_uuid(task_id: str) -> str:
 
 @router.post("/tasks", status_code=201)
 async def create_task(request: Request, caller: CallerDep, policy: PolicyDep) -> JSONResponse:
-    """Glance's legacy tasks import from a URI, which this cloud cannot reach."""
+    """Glance's legacy tasks import from a URI: refused, web-download is its successor."""
     policy.enforce("add_task", {"project_id": caller.project_id}, caller.creds)
     body = await json_body(request, ("application/json",))
     if not isinstance(body, dict) or body.get("type") != "import":
         raise InvalidInput("Invalid type value: tasks of type 'import' only.")
-    raise InvalidInput(NO_NETWORK.format("import_from"))
+    raise InvalidInput("Legacy task imports (import_from) are not available: import from a URI"
+                       " with POST /v2/images/{id}/import, method web-download.")

@@ -90,8 +90,6 @@ def check_fields(fields: dict[str, Any], properties: dict[str, str],
             check_settable(key)
 
 
-
-
 STATUSES = ("queued", "saving", "uploading", "importing", "active", "deactivated", "killed",
             "deleted", "pending_delete")
 # Statuses in which an image has its data.
@@ -252,6 +250,57 @@ class Image(Entity):
         done = {**self.properties, **dict.fromkeys(IMPORT_PROPERTIES, "")}
         if done != self.properties:
             self._updated({"properties": done})
+
+    def start_download(self, task_id: str, uri: str, stores: str) -> None:
+        """Glance's web-download: queued -> importing, the import task holding the image's
+        lock until the image import process manager records the download's outcome."""
+        if self.status != "queued":
+            raise InvalidState(f"Image status transition from {self.status} to importing is "
+                               "not allowed")
+        self.check_uploadable()
+        self._download_started(task_id, uri, {
+            **self.properties, "os_glance_import_task": task_id,
+            "os_glance_importing_to_stores": stores, "os_glance_failed_import": ""})
+
+    class DownloadStarted(Entity.Event):
+        task_id: str
+        uri: str
+        properties: dict[str, str]
+
+    @event(DownloadStarted)
+    def _download_started(self, task_id: str, uri: str, properties: dict[str, str]) -> None:
+        self.status, self.properties = "importing", properties
+
+    def downloading(self, task_id: str) -> bool:  # still waiting for that task's download
+        return (self.status == "importing"
+                and self.properties.get("os_glance_import_task") == task_id)
+
+    def _check_downloading(self, task_id: str) -> dict[str, str]:
+        if not self.downloading(task_id):
+            raise InvalidState(f"Image {self.id} is not importing for task {task_id}.")
+        return {k: v for k, v in self.properties.items() if k != "os_glance_import_task"}
+
+    def finish_download(self, task_id: str, blob: dict[str, Any]) -> None:
+        """The data arrived and passed inspection: active, the lock released."""
+        done = self._check_downloading(task_id)
+        self._uploaded(blob["size"], blob["checksum"], blob["sha512"], blob["content_hash"])
+        self._updated({"properties": {**done, **dict.fromkeys(IMPORT_PROPERTIES, "")}})
+
+    def fail_download(self, task_id: str, reason: str) -> None:
+        """Back to queued, the stores that failed in os_glance_failed_import (as Glance)."""
+        done = self._check_downloading(task_id)
+        failed = self.properties.get("os_glance_importing_to_stores", "")
+        self._download_failed(task_id, reason, {
+            **done, "os_glance_importing_to_stores": "", "os_glance_failed_import": failed})
+
+    class DownloadFailed(Entity.Event):
+        task_id: str
+        reason: str
+        properties: dict[str, str]
+
+    @event(DownloadFailed)
+    def _download_failed(self, task_id: str, reason: str, properties: dict[str, str]) -> None:
+        self.status, self.properties = "queued", properties
 
     # --- refused data, deactivation ------------------------------------------------------------
 

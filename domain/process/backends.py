@@ -3,7 +3,7 @@ adapters/."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -45,6 +45,14 @@ class ImageFiles(Protocol):
     def put_file(self, name: str, fill: Callable[[Path], None]) -> StoredBlob:
         """Store the file that `fill` writes at the path it is given (in a scratch place of the
         adapter's choosing, removed afterwards), by its content hash."""
+
+
+class WebSource(Protocol):
+    """Where a web-download import fetches its data (adapters/web_source.py)."""
+
+    def chunks(self, uri: str) -> Iterator[bytes]:
+        """The bytes at `uri`, in chunks; domain.backends.DownloadFailed when they cannot be
+        had (no answer, a status other than 200, a redirect the import filter refuses)."""
 
 
 class VifPlugger(Protocol):

@@ -32,7 +32,12 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from ops.bootstrap import build, start_embedded_compute, start_embedded_volume
+    from ops.bootstrap import (
+        build,
+        start_embedded_compute,
+        start_embedded_image_import,
+        start_embedded_volume,
+    )
     from ops.commands.serve_workers import KEEP_ALIVE_SECONDS, uvicorn_logging
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped, first_command
 
@@ -61,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         if start_embedded_volume(cloud) is not None:
             print(f"skyledger: volume worker for host {settings.host}, pool "
                   f"{settings.volume_pool} on {settings.volume_uri}", flush=True)
+        start_embedded_image_import(cloud)
         print(f"skyledger: API on http://{settings.bind}"
               + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
         print(f"skyledger: try it from another shell: {first_command(clouds_yaml_path(cloud))}"

@@ -22,6 +22,7 @@ from tests.support.compute_api import Compute
 from tests.support.identity import password_token
 from tests.support.read_models import dump_all
 from tests.support.rebuild_identity import drive_identity_extensions
+from tests.support.rebuild_images import drive_images
 from tests.support.rebuild_network import drive_network_agents
 from tests.support.rebuild_volume_copies import drive_volume_copies
 from tests.support.rebuild_volume_types import drive_group_types_and_encryption
@@ -179,33 +180,6 @@ def drive_keypairs_and_quotas(api: Api, ids: dict[str, str], member: dict[str, s
     for project, limits in (("rb-p1", {"key_pairs": 10, "instances": 4}),
                             ("rb-p2", {"cores": 8, "ram": 4096})):
         api("PUT", f"/compute/v2.1/os-quota-sets/{ids[project]}", {"quota_set": limits})
-
-
-def drive_images(api: Api) -> None:
-    made = [api("POST", "/image/v2/images",
-                {"name": name, "disk_format": "raw", "container_format": "bare"})["id"]
-            for name in ("rb-img1", "rb-img2", "rb-img3")]
-    api("DELETE", f"/image/v2/images/{made[1]}")
-    # Shared, hidden, staged and imported (a task), deactivated: every image event.
-    api("POST", f"/image/v2/images/{made[0]}/members", {"member": "rb-member-1"})
-    api("POST", f"/image/v2/images/{made[0]}/members", {"member": "rb-member-2"})
-    api("DELETE", f"/image/v2/images/{made[0]}/members/rb-member-2")
-    api("PATCH", f"/image/v2/images/{made[0]}", [{"op": "add", "path": "/os_hidden",
-                                                  "value": True}],
-        headers={**api.headers, "Content-Type": "application/openstack-images-v2.1-json-patch"})
-    url = f"/image/v2/images/{made[2]}"
-    staged = api.client.put(f"{url}/stage", content=b"rb bytes",
-                            headers={**api.headers, "Content-Type": "application/octet-stream"})
-    assert staged.status_code == 204, staged.text
-    api("POST", f"{url}/import", {"method": {"name": "glance-direct"}})
-    api("POST", f"{url}/actions/deactivate")
-    metadefs = "/image/v2/metadefs/namespaces"
-    for namespace in ("rb-ns1", "rb-ns2"):
-        api("POST", metadefs, {"namespace": namespace, "visibility": "public"})
-    api("POST", f"{metadefs}/rb-ns1/objects", {"name": "rb-object"})
-    api("POST", f"{metadefs}/rb-ns1/tags", {"tags": [{"name": "rb-a"}, {"name": "rb-b"}]})
-    api("PUT", f"{metadefs}/rb-ns1/tags/rb-a", {"name": "rb-c"})
-    api("DELETE", f"{metadefs}/rb-ns2")
 
 
 def drive_servers(fleet: Compute, api: Api, member: dict[str, str]) -> None:
@@ -371,7 +345,7 @@ def drive_workload(fleet: Compute, admin: dict[str, str]) -> None:
     member = {"X-Auth-Token": password_token(api.client, "rb-u1", "pw2-rb-u1", "rb-p1")}
     drive_keypairs_and_quotas(api, ids, member)
     drive_app_credentials(api, ids["rb-u1"], member)
-    drive_images(api)
+    drive_images(fleet.cloud, api)
     drive_aggregates(api)
     drive_servers(fleet, api, member)
     drive_volumes(fleet, api, member, ids["rb-p1"])

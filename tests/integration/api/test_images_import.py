@@ -1,5 +1,6 @@
 """Interoperable image import through the API: discovery, staging, glance-direct and copy-image,
-the tasks that record them, and the download methods this cloud refuses (no outside network)."""
+the tasks that record them, and the download method this cloud refuses (glance-download: no
+other region). web-download: test_images_web_download.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def test_discovery_lists_the_methods_and_the_one_store(
     client: TestClient, member_a: dict[str, str]
 ) -> None:
     methods = client.get("/image/v2/info/import", headers=auth(member_a)).json()
-    assert methods["import-methods"]["value"] == ["glance-direct", "copy-image"]
+    assert methods["import-methods"]["value"] == ["glance-direct", "copy-image", "web-download"]
     stores = client.get("/image/v2/info/stores", headers=auth(member_a)).json()["stores"]
     assert stores == [{"id": "file", "description": "Image files stored by content hash",
                        "default": True}]
@@ -71,9 +72,9 @@ def test_refused_import_requests_change_nothing(
 ) -> None:
     image = create(client, member_a, name="queued")
     url = f"{IMAGES}/{image['id']}/import"
-    web = client.post(url, json={"method": {"name": "web-download", "uri": "http://x/y"}},
-                      headers=auth(member_a))
-    assert web.status_code == 400 and "no outside network" in web.json()["error"]["message"]
+    remote = client.post(url, json={"method": {"name": "glance-download", "glance_image_id": (
+        image["id"]), "glance_region": "RegionTwo"}}, headers=auth(member_a))
+    assert remote.status_code == 400 and "no other region" in remote.json()["error"]["message"]
     for bad in ({"method": {"name": "teleport"}}, {"method": "glance-direct"}, [],
                 {"method": {"name": "glance-direct"}, "stores": ["ceph"]}):
         assert client.post(url, json=bad, headers=auth(member_a)).status_code == 400, bad

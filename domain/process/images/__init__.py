@@ -1,0 +1,1 @@
+"""The image import process manager (Glance's web-download)."""

@@ -1,0 +1,29 @@
+"""The image import process manager (web-download) running inside `skyledger serve`, sharing
+the API's composition: its event store, read store (for its tracking position) and image files.
+Built by ops/bootstrap.py (start_embedded_image_import)."""
+
+from __future__ import annotations
+
+from adapters.blobs import FileBlobStore
+from adapters.notify import woken_by_notify
+from adapters.positions import ProcessPositions
+from adapters.settings import Settings
+from adapters.web_source import UrlWebSource
+from domain.app import SkyLedger
+from domain.process.images.web_download import ImageImportWorker, ImportWorkerConfig
+from domain.services.image_web_download import WebDownloadService
+from ops.process_threads import RunningLoop
+from projections.store import ReadStore
+
+
+class ImageImportHost(RunningLoop):
+    role = "image import worker"
+
+
+def assemble_image_import(settings: Settings, app: SkyLedger, store: ReadStore,
+                          blobs: FileBlobStore, downloads: WebDownloadService
+                          ) -> ImageImportHost:
+    config = ImportWorkerConfig(host=settings.host, max_size=settings.image_size_cap)
+    worker = ImageImportWorker(app, downloads, UrlWebSource(settings.import_filter()), blobs,
+                               ProcessPositions(store), config)
+    return ImageImportHost(woken_by_notify(worker))
