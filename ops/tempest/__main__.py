@@ -17,6 +17,7 @@ from pathlib import Path
 from ops.commands.projections import format_table
 from ops.tempest import cloud as cloud_setup
 from ops.tempest import config, results, selection
+from ops.tempest.image_server import bind_loopback, serving
 from ops.tempest.runner import Tempest, skyledger
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,8 +113,12 @@ def execute(args: argparse.Namespace) -> tuple[Path, list[str]] | None:
     tempest = Tempest(args.tempest_venv, run_dir / "tempest")
     conf_path = tempest.init()
     print(f"ops/conformance: run directory {run_dir}", file=sys.stderr)
-    with skyledger(run_dir) as server:
-        cloud = cloud_setup.set_up(server.url, server.password, run_dir)
+    image_path = "/images/cirros-0.6.2-x86_64-disk.img"
+    files = {image_path: cloud_setup.tiny_disk(run_dir).read_bytes()}
+    # Web-download imports may fetch from this run's loopback server only.
+    with serving(bind_loopback(files)) as images, \
+            skyledger(run_dir, {"SKYLEDGER_IMPORT_ALLOWED_HOSTS": images.host}) as server:
+        cloud = cloud_setup.set_up(server.url, server.password, run_dir, images.url(image_path))
         (run_dir / GAPS).write_text("".join(f"{g}\n" for g in cloud.gaps))
         config.write(conf_path, cloud, run_dir / "locks")
         chosen = select(args, tempest.list_tests())

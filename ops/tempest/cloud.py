@@ -33,6 +33,8 @@ class Cloud:
     image_ids: list[str] = field(default_factory=list)
     flavor_ids: list[str] = field(default_factory=list)
     public_network_id: str = ""
+    # Where web-download imports fetch a small qcow2 (ops/tempest/image_server.py).
+    http_image: str = ""
     # Set-up steps the API refused: printed with the report, since devstack would have done them.
     gaps: list[str] = field(default_factory=list)
 
@@ -62,8 +64,8 @@ class Api:
         return self.client.request(method, url, **kwargs)  # type: ignore[arg-type]
 
 
-def set_up(url: str, password: str, workdir: Path) -> Cloud:
-    cloud = Cloud(url=url, admin_password=password)
+def set_up(url: str, password: str, workdir: Path, http_image: str = "") -> Cloud:
+    cloud = Cloud(url=url, admin_password=password, http_image=http_image)
     api = Api(url, password)
     try:
         roles = _ensure_roles(api, cloud)
@@ -117,11 +119,19 @@ def _ensure_flavors(api: Api, cloud: Cloud) -> None:
             cloud.flavor_ids.append(flavor_id)
 
 
-def _ensure_images(api: Api, cloud: Cloud, workdir: Path) -> None:
-    """Two small, valid qcow2 images (devstack uploads CirrOS; the test driver boots nothing)."""
-    image_api = api.endpoints["image"].rstrip("/")
+def tiny_disk(workdir: Path) -> Path:
+    """A small, valid qcow2 (devstack uploads CirrOS; the test driver boots nothing)."""
     disk = workdir / "tiny.qcow2"
-    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(disk), "1G"], check=True)
+    if not disk.exists():
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(disk), "1G"],
+                       check=True)
+    return disk
+
+
+def _ensure_images(api: Api, cloud: Cloud, workdir: Path) -> None:
+    """Two images of the tiny qcow2."""
+    image_api = api.endpoints["image"].rstrip("/")
+    disk = tiny_disk(workdir)
     for name in IMAGE_NAMES:
         answer = api.request("POST", f"{image_api}/v2/images", json={
             "name": name, "disk_format": "qcow2", "container_format": "bare",

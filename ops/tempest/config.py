@@ -82,7 +82,10 @@ def settings(cloud: Cloud, concurrency_lock_path: Path) -> dict[str, dict[str, s
             "hostname_fqdn_sanitization": on,
             "nova_policy_roles": "admin,manager,member,reader,service",
         },
-        "image": {"build_timeout": "300"},
+        # devstack serves these on port 80 of its own host; ours: ops/tempest/image_server.py.
+        # Set even when empty: Tempest's defaults point at download.cirros-cloud.net.
+        "image": {"build_timeout": "300", "http_image": cloud.http_image,
+                  "http_qcow2_image": cloud.http_image},
         "image-feature-enabled": {
             "api_v2": on, "import_image": on, "os_glance_reserved": on,
             "image_format_enforcement": on,

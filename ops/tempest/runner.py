@@ -44,13 +44,14 @@ class Server:
 
 
 @contextmanager
-def skyledger(workdir: Path) -> Iterator[Server]:
+def skyledger(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """A `skyledger serve` of this run's own (SQLite, libvirt test driver), stopped at the end:
-    the only process this harness starts and leaves running for the duration."""
+    the only process this harness starts and leaves running for the duration. `extra_env`:
+    more SKYLEDGER_* settings for this run."""
     data_dir = workdir / "server"
     data_dir.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(12)
-    env = {**os.environ, **SERVER_ENV, "SKYLEDGER_DATA_DIR": str(data_dir),
+    env = {**os.environ, **SERVER_ENV, **(extra_env or {}), "SKYLEDGER_DATA_DIR": str(data_dir),
            "SKYLEDGER_BIND": f"127.0.0.1:{free_port()}", "SKYLEDGER_ADMIN_PASSWORD": password}
     env.pop("SKYLEDGER_DATABASE_URL", None)
     log = workdir / "server.log"
