@@ -24,6 +24,7 @@ from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.servers import STATUSES, ServerDetailList, ServerList
+from api.server_filters import own_filters
 from api.server_query import check_server_query
 from api.server_sort import ServerOrder, sort_params
 from domain.errors import Forbidden, InvalidInput
@@ -41,8 +42,8 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
     check_server_query(params, version)  # Nova's schema is checked before its policy
     engine.enforce(rule, own, caller.creds)
     where = scope(params, caller, engine, f"{rule}:get_all_tenants")
-    if engine.allowed("os_compute_api:servers:allow_all_filters", own, caller.creds) and \
-            params.get("host"):
+    every_filter = engine.allowed("os_compute_api:servers:allow_all_filters", own, caller.creds)
+    if every_filter and params.get("host"):
         where["host"] = params["host"]  # other callers' host filter is dropped, as in Nova
     for param, column in (("reservation_id", "reservation_id"), ("flavor", "flavor_id")):
         if params.get(param):
@@ -58,13 +59,16 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
     locked = locked_filter(params.get("locked"), version)
     tagged, addressed = tags_filter(params, version), ip_filter(params)
 
+    look = server_look(cloud, caller, engine, version)
+    columns = own_filters(params, lambda server: zone_of(server, look)) \
+        if every_filter or version >= "2.83" else (lambda _: True)
+
     def matches(server: dict[str, Any]) -> bool:
         return named(server) and (locked is None or bool(server["locked"]) is locked) and \
-            tagged(set(server.get("tags") or ())) and addressed(server)
+            tagged(set(server.get("tags") or ())) and addressed(server) and columns(server)
 
     limit = page_size(params.get("limit"))
     views = ServerViews(cloud.store)
-    look = server_look(cloud, caller, engine, version)
     sort = sort_params(params, version >= "2.73", caller.is_admin)
     marker = marker_row(views, where, params)
     # Changes include deleted servers, as in Nova.
