@@ -72,6 +72,7 @@ class WebDownloadService:
         image = self.waiting(image_id, task_id)
         task = self.app.find(UUID(task_id))
         if image is None or not isinstance(task, ImageTask):
+            self._orphaned(task)
             return False
         image.finish_download(task_id, {"size": blob.size, "checksum": blob.md5,
                                         "sha512": blob.sha512,
@@ -87,7 +88,25 @@ class WebDownloadService:
         image = self.waiting(image_id, task_id)
         task = self.app.find(UUID(task_id))
         if image is None or not isinstance(task, ImageTask):
+            self._orphaned(task)
             return
         image.fail_download(task_id, reason)
         task.fail(reason)
         self.app.save(image, task)
+
+    @command
+    def abandon(self, ctx: RequestContext, image_id: UUID, task_id: str) -> bool:
+        """Fail the task of a download whose image was deleted before it began; True when
+        that was still to record."""
+        task = self.app.find(UUID(task_id))
+        if self.waiting(image_id, task_id) is not None or not isinstance(task, ImageTask):
+            return False
+        return self._orphaned(task)
+
+    def _orphaned(self, task: object) -> bool:
+        """A task whose image went away (deleted) while it was processing fails, as Glance's."""
+        if not isinstance(task, ImageTask) or task.status != "processing":
+            return False
+        task.fail("The image was deleted during the import.")
+        self.app.save(task)
+        return True

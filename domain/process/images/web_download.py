@@ -66,8 +66,9 @@ class ImageImportWorker(FollowerLoop):
         if not isinstance(event, Image.DownloadStarted):
             return False
         image = self.downloads.waiting(event.originator_id, event.task_id)
-        if image is None:
-            return False
+        if image is None:  # imported, failed, or deleted: only the last may leave a task open
+            return self.downloads.abandon(self.context_of(event), event.originator_id,
+                                          event.task_id)
         with recording(self.context_of(event)) as ctx:
             self.carry_out(ctx, image, event.task_id, event.uri)
         return True

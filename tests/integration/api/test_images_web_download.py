@@ -161,3 +161,21 @@ def test_only_a_queued_image_with_formats_can_be_downloaded_into(
     bare = client.post(IMAGES, json={"name": "no formats"}, headers=auth(member_a)).json()
     assert web_download(client, member_a, bare["id"], uri).status_code == 400
     assert loopback.requests == []  # the API itself fetches nothing
+
+
+def test_an_image_deleted_before_its_download_fails_its_task(
+    client: TestClient, cloud: Cloud, worker: ImageImportHost, loopback: LoopbackFiles,
+    member_a: dict[str, str], admin: dict[str, str]
+) -> None:
+    image = create(client, member_a, disk_format="qcow2")
+    assert web_download(client, member_a, image["id"],
+                        loopback.url("/good.qcow2")).status_code == 202
+    tasks = client.get(f"{IMAGES}/{image['id']}/tasks", headers=auth(member_a)).json()["tasks"]
+    assert client.delete(f"{IMAGES}/{image['id']}", headers=auth(member_a)).status_code == 204
+    assert worker.loop.catch_up() == 1
+    cloud.sync_read_models()
+    task = client.get(f"/image/v2/tasks/{tasks[0]['id']}", headers=admin).json()
+    assert task["status"] == "failure" and "deleted" in task["message"]
+    assert loopback.requests == []
+    worker.loop.position = 0
+    assert worker.loop.catch_up() == 0  # recorded once
