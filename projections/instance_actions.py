@@ -72,7 +72,7 @@ class InstanceActionProjection(Projection):
         " finish_time TEXT, message TEXT, PRIMARY KEY (instance_id, request_id))",
         "CREATE TABLE IF NOT EXISTS instance_action_events (instance_id TEXT NOT NULL,"
         " seq BIGINT NOT NULL, request_id TEXT NOT NULL, event TEXT NOT NULL,"
-        " start_time TEXT NOT NULL, finish_time TEXT, result TEXT, host TEXT,"
+        " start_time TEXT NOT NULL, finish_time TEXT, result TEXT, host TEXT, details TEXT,"
         " PRIMARY KEY (instance_id, seq))",
         "CREATE TABLE IF NOT EXISTS instance_action_volumes (volume_id TEXT PRIMARY KEY,"
         " instance_id TEXT NOT NULL)",
@@ -188,11 +188,13 @@ class InstanceActionProjection(Projection):
                           " ORDER BY seq DESC LIMIT 1", (instance_id, name)).one()
         if row is None:
             return False
-        # A step opened before any host was chosen ran where it chose (the scheduler's).
+        # A step opened before any host was chosen ran where it chose (the scheduler's). A
+        # failed one keeps the failure's reason (Nova's event details, shown from 2.84).
+        details = getattr(e, "reason", None) if result == "Error" else None
         cur.execute("UPDATE instance_action_events SET finish_time = ?, result = ?,"
-                    " host = COALESCE(host, ?) WHERE instance_id = ? AND seq = ?",
-                    (moment(e), result, hosts.host_of(cur, instance_id), instance_id,
-                     row["seq"]))
+                    " host = COALESCE(host, ?), details = ? WHERE instance_id = ? AND seq = ?",
+                    (moment(e), result, hosts.host_of(cur, instance_id),
+                     None if details is None else str(details), instance_id, row["seq"]))
         self.touch(cur, e, row["request_id"], result, instance_id)
         return True
 

@@ -3,7 +3,8 @@ each step went, from the instance-action read model.
 
 Microversions: deleted servers' actions from 2.21; events for non-admins from 2.51 (without
 tracebacks); paging (limit, marker, changes-since) and `updated_at` from 2.58; each event's
-hashed `hostId` for everyone and its `host` for those who see tracebacks from 2.62;
+hashed `hostId` for everyone and its `host` for those who see tracebacks from 2.62; an event's
+`details` (why it failed, else null) from 2.84 for those Nova's events:details rule lets see;
 changes-before from 2.66.
 """
 
@@ -30,6 +31,8 @@ RULES = [
     policy.RuleDefault("os_compute_api:os-instance-actions:show", "rule:admin_or_reader"),
     policy.RuleDefault("os_compute_api:os-instance-actions:events", "rule:admin_api",
                        "See every detail of an action's events, tracebacks included"),
+    policy.RuleDefault("os_compute_api:os-instance-actions:events:details", "rule:admin_api",
+                       "See why an action's event failed (`details`, from 2.84)"),
 ]
 
 ACTION_KEYS = ("action", "request_id", "user_id", "project_id", "start_time", "message")
@@ -45,8 +48,10 @@ def action_body(row: dict[str, Any], version: Version) -> dict[str, Any]:
 
 
 def event_body(row: dict[str, Any], traceback: bool, version: Version,
-               project_id: str) -> dict[str, Any]:
+               project_id: str, details: bool = False) -> dict[str, Any]:
     body = {key: row[key] for key in EVENT_KEYS}
+    if details:
+        body["details"] = row["details"]
     if traceback:
         body["traceback"] = None  # outcomes carry a reason, not a Python traceback
     if version >= "2.62":
@@ -93,6 +98,8 @@ def show(server_id: str, request_id: str, cloud: CloudDep, caller: CallerDep, en
     if full or version >= "2.51":
         # Nova hashes the host with the action's project (the server's when it has none).
         project_id = row["project_id"] or server["project_id"]
-        body["events"] = [event_body(e, full, version, project_id)
+        details = version >= "2.84" and engine.allowed(
+            "os_compute_api:os-instance-actions:events:details", target, caller.creds)
+        body["events"] = [event_body(e, full, version, project_id, details)
                           for e in views.events(server["id"], request_id)]
     return {"instanceAction": body}

@@ -119,3 +119,20 @@ def test_events_show_their_host_from_2_62(compute: Compute, member_a: dict[str, 
     members = action(compute, member_a, server_id, request_id, "2.62")["events"]
     assert [set(e) for e in members] == [{*EVENT_KEYS, "hostId"}] * 2, "host is admins' only"
     assert all(e["hostId"] == hashed for e in members)
+
+
+def test_events_show_why_they_failed_from_2_84(compute: Compute, member_a: dict[str, str],
+                                               admin: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    compute.action(member_a, server_id, {"os-stop": None})
+    compute.failed(server_id, "stop", "the guest would not stop")
+    [stop, _] = actions(compute, member_a, server_id)["instanceActions"]
+    [failed] = action(compute, admin, server_id, stop["request_id"], "2.84")["events"]
+    assert (failed["result"], failed["details"]) == ("Error", "the guest would not stop")
+    [built, scheduled] = action(compute, admin, server_id, actions(
+        compute, admin, server_id)["instanceActions"][1]["request_id"], "2.84")["events"]
+    assert built["details"] is None and scheduled["details"] is None
+    assert "details" not in action(compute, admin, server_id, stop["request_id"],
+                                   "2.83")["events"][0]
+    assert "details" not in action(compute, member_a, server_id, stop["request_id"],
+                                   "2.84")["events"][0], "admins only, by default"
