@@ -20,6 +20,7 @@ from adapters.pg_limits import (
     BoundedApplicationRecorder,
     timeouts_conninfo,
 )
+from adapters.pg_pool_check import pool_check
 from adapters.pg_schema_lock import SerialisedCreateTable
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
 
@@ -68,6 +69,9 @@ class Database:
     # The longest wait, in whole seconds, for a pooled connection, a new one included
     # (SKYLEDGER_DATABASE_POOL_TIMEOUT): pg_limits' 1 s unless a host needs longer to connect.
     pool_timeout: int = POOL_TIMEOUT
+    # How a pool checks a connection before lending it (SKYLEDGER_DATABASE_POOL_CHECK):
+    # adapters/pg_pool_check.py's `socket` (a round trip only when the server spoke) or `ping`.
+    pool_check: str = "socket"
 
     @property
     def is_postgres(self) -> bool:
@@ -103,6 +107,7 @@ class Database:
             # eventsourcing's CONNECT_TIMEOUT is its wait for a pooled connection; libpq's own
             # connect and statement limits are set by TimeoutsPostgresFactory (pg_limits.py).
             "POSTGRES_CONNECT_TIMEOUT": str(self.pool_timeout), "POSTGRES_PRE_PING": "y",
+            "POSTGRES_POOL_CHECK": self.pool_check,
             "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT),
             # One round trip per save, with the ordering lock kept (see OrderedInsertRecorder).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
@@ -121,5 +126,6 @@ class Database:
         if not self.is_postgres:
             return SQLiteReadStore(self.sqlite_path())
         return PostgresReadStore(f"{self.conninfo()} {timeouts_conninfo()}",
+                                 check=pool_check(self.pool_check),
                                  schema=self.pg_parts()["schema"] or None,
                                  timeout=self.pool_timeout, reconnect_timeout=RECONNECT_TIMEOUT)

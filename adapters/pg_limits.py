@@ -6,10 +6,11 @@ PostgreSQL's own defaults are to wait forever (for a lock, for a statement). eve
 waits POSTGRES_CONNECT_TIMEOUT for a pooled connection, and retries every recorder call ten
 times on InterfaceError/OperationalError: with a 5 s pool wait that is about a minute before a
 request hears that the database is gone. Here each call gets STORE_ATTEMPTS tries (the second
-one covers a connection that broke under it, e.g. a server restart; the pool's pre-ping catches
-most of those first), and every connection carries libpq's connect timeout and the session's
-lock and statement timeouts. All of these are generous next to what a healthy server needs
-(milliseconds); rebuilds and replays work in batches, so none of their statements comes near.
+one covers a connection that broke under it, e.g. a server restart; the pool's check before
+lending a connection, pg_pool_check.py, catches most of those first), and every connection
+carries libpq's connect timeout and the session's lock and statement timeouts. All of these
+are generous next to what a healthy server needs (milliseconds); rebuilds and replays work in
+batches, so none of their statements comes near.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
+from adapters.pg_pool_check import pool_check
 from adapters.pg_schema_lock import SerialisedCreateTable
 
 CONNECT_TIMEOUT = 5  # libpq: establishing a new connection
@@ -84,3 +86,7 @@ class TimeoutsPostgresFactory(PostgresFactory):
         kwargs["connect_timeout"] = CONNECT_TIMEOUT
         kwargs["options"] = session_options()
         self.datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT
+        # POSTGRES_PRE_PING gave the pool psycopg_pool's ping; POSTGRES_POOL_CHECK may choose
+        # the check without a round trip (pg_pool_check.py). psycopg_pool 3.3 keeps it in _check.
+        self.datastore.pool._check = pool_check(
+            env.get("POSTGRES_POOL_CHECK") or "socket")

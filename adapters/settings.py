@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_settings import (
@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # The longest wait for a pooled PostgreSQL connection, a new one included, in whole seconds
     # (adapters/pg_limits.py's POOL_TIMEOUT unless set): raise it for a host slow to connect.
     database_pool_timeout: int = Field(default=1, ge=1)
+    # How a pool checks a PostgreSQL connection before lending it (adapters/pg_pool_check.py):
+    # `socket`, a round trip only when the server spoke first, or `ping`, one every time.
+    database_pool_check: Literal["socket", "ping"] = "socket"
     libvirt_uri: str = "test:///default"
     admin_password: str | None = Field(None, repr=False)
     # Unset: http://<bind> (see _public_url).

@@ -165,7 +165,8 @@ class Composition:
     # -- shared by every role --------------------------------------------------------------------
     @cached_property
     def database(self) -> Database:
-        return Database(self.settings.database_url, self.settings.database_pool_timeout)
+        return Database(self.settings.database_url, self.settings.database_pool_timeout,
+                        self.settings.database_pool_check)
 
     @cached_property
     def app(self) -> SkyLedger:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -161,7 +161,8 @@ class PostgresReadStore(ReadStore):
     dialect = "postgres"
 
     def __init__(self, conninfo: str, schema: str | None = None, max_size: int = 10,
-                 timeout: float = 30.0, reconnect_timeout: float = 300.0) -> None:
+                 timeout: float = 30.0, reconnect_timeout: float = 300.0,
+                 check: Callable[[Any], None] | None = None) -> None:
         from psycopg_pool import ConnectionPool
 
         def configure(conn: Any) -> None:
@@ -171,11 +172,12 @@ class PostgresReadStore(ReadStore):
         # `timeout`: the longest wait for a connection (PoolTimeout after); `reconnect_timeout`:
         # how long one new connection is retried (adapters/pg_limits.py says why to keep it
         # short). The check pings a pooled connection before lending it, so after a database
-        # restart the dead ones are replaced instead of failing one request each.
+        # restart the dead ones are replaced instead of failing one request each (`check`:
+        # psycopg_pool's ping unless the caller has a cheaper one).
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, configure=configure,
                                    open=True, kwargs={"autocommit": True}, timeout=timeout,
                                    reconnect_timeout=reconnect_timeout,
-                                   check=ConnectionPool.check_connection)
+                                   check=check or ConnectionPool.check_connection)
 
     @contextmanager
     def transaction(self) -> Iterator[ReadCursor]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pydantic
+import pytest
+
 from adapters.settings import Settings
 from domain.compute.scheduling.host_state import HostState
 
@@ -46,3 +49,11 @@ def test_variables_named_apart_from_their_fields_and_clamped_values() -> None:
     assert (s.cpu_ratio, s.ram_ratio, s.embedded_compute) == (4.0, 1.5, False)
     assert (s.scheduler_host_subset_size, s.snapshot_interval) == (1, 0)
     assert s.external_interface == "eth1"
+
+
+def test_the_pool_check_is_socket_unless_ping_is_asked_for_and_nothing_else() -> None:
+    assert Settings.from_env({}).database_pool_check == "socket"
+    assert Settings.from_env({"SKYLEDGER_DATABASE_POOL_CHECK": "ping"}).database_pool_check \
+        == "ping"
+    with pytest.raises(pydantic.ValidationError):
+        Settings.from_env({"SKYLEDGER_DATABASE_POOL_CHECK": "never"})
