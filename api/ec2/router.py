@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.ec2 import catalog, instances, keypairs, xml
+from api.ec2 import addresses, catalog, images, instances, keypairs, volumes, xml
 from api.ec2.auth import authenticate
 from api.ec2.context import Call, Handler
 from api.ec2.errors import Ec2Error, from_domain
@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["ec2"])
 RULES: list[object] = []
 
-ACTIONS: dict[str, Handler] = {**catalog.ACTIONS, **keypairs.ACTIONS, **instances.ACTIONS}
+ACTIONS: dict[str, Handler] = {**catalog.ACTIONS, **keypairs.ACTIONS, **instances.ACTIONS,
+                               **images.ACTIONS, **addresses.ACTIONS,
+                               **volumes.ACTIONS}
 
 
 def parameters(request: Request, body: bytes) -> Params:

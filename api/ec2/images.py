@@ -1,0 +1,56 @@
+"""DescribeImages: the images the caller's project sees in Glance (the images read model, its
+visibility rules and `get_images` policy), as `ami-…` machine images."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.ec2.context import Call, Handler
+from api.ec2.errors import Ec2Error
+from api.ec2.ids import ec2_id
+from api.image_access import target
+from projections.images import ImageQuery, ImageViews
+
+NOT_FOUND = "InvalidAMIID.NotFound"
+STATES = {"active": "available", "queued": "pending", "saving": "pending",
+          "importing": "pending", "uploading": "pending", "killed": "failed",
+          "deactivated": "deregistered", "deleted": "deregistered"}
+
+
+def image_item(row: dict[str, Any]) -> dict[str, Any]:
+    return {"imageId": ec2_id("ami", row["id"]), "imageLocation": row.get("name") or "",
+            "imageState": STATES.get(row["status"], "pending"),
+            "imageOwnerId": row["owner"], "isPublic": row["visibility"] == "public",
+            "architecture": "x86_64", "imageType": "machine", "name": row.get("name"),
+            "rootDeviceType": "instance-store", "virtualizationType": "hvm",
+            "hypervisor": "xen", "creationDate": row["created_at"]}
+
+
+FILTERS = {"image-id": "imageId", "name": "name", "state": "imageState",
+           "owner-id": "imageOwnerId", "is-public": "isPublic"}
+
+
+def describe_images(call: Call) -> dict[str, Any]:
+    call.enforce("get_images", target(call.caller.project_id, ""))
+    rows, _ = ImageViews(call.cloud.store).list(
+        ImageQuery(project_id=call.caller.project_id, is_admin=call.caller.is_admin))
+    items = [image_item(r) for r in rows]
+    asked = call.params.listed("ImageId")
+    missing = [a for a in asked if a not in {i["imageId"] for i in items}]
+    if missing:
+        raise Ec2Error(NOT_FOUND, f"The image id '[{missing[0]}]' does not exist")
+    if asked:
+        items = [i for i in items if i["imageId"] in asked]
+    owners = call.params.listed("Owner")
+    if owners:
+        items = [i for i in items if i["imageOwnerId"] in owners
+                 or ("self" in owners and i["imageOwnerId"] == call.caller.project_id)]
+    for name, values in call.params.filters().items():
+        field = FILTERS.get(name)
+        if field is None:
+            raise Ec2Error("InvalidParameterValue", f"The filter '{name}' is not supported.")
+        items = [i for i in items if str(i[field]).lower() in {v.lower() for v in values}]
+    return {"imagesSet": items}
+
+
+ACTIONS: dict[str, Handler] = {"DescribeImages": describe_images}
