@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.compute import lifecycle
 from domain.compute.instance import Instance
+from domain.compute.instance_volume_flags import InstanceVolumeFlags
 from domain.compute.lifecycle import Fault, Lifecycle
 from domain.compute.node import ComputeNode
 from domain.compute.server_group import ServerGroup
@@ -96,6 +97,12 @@ def _volume_requested(doc: dict[str, Any], e: Instance.VolumeAttachRequested) ->
     doc["volumes"] = [*doc.get("volumes", []), volume]
 
 
+def _volume_flag_set(doc: dict[str, Any],
+                     e: InstanceVolumeFlags.VolumeDeleteOnTerminationSet) -> None:
+    doc["volumes"] = [{**v, "delete_on_termination": e.delete_on_termination}
+                      if v["id"] == e.volume_id else v for v in doc.get("volumes", [])]
+
+
 def _volume_detached(doc: dict[str, Any], e: Instance.VolumeDetached) -> None:
     doc["volumes"] = [v for v in doc.get("volumes", []) if v["id"] != e.volume_id]
 
@@ -113,6 +120,7 @@ EVOLVE: dict[type, Evolve] = dict([
        if e.action == "unshelve" and "availability_zone" in e.params else None),
     on(Instance.VolumeAttachRequested, _volume_requested),
     on(Instance.VolumeDetached, _volume_detached),
+    on(InstanceVolumeFlags.VolumeDeleteOnTerminationSet, _volume_flag_set),
     on(Instance.Deleted, lambda d, e: d.update(deleted=True, terminated_at=moment(e))),
 ])
 

@@ -1,5 +1,6 @@
 """Compute `/servers/{id}/os-volume_attachments`: attach a volume to a server, list and show its
-attachments, detach one.
+attachments, detach one; from 2.85 change an attachment's delete_on_termination (PUT, which
+before 2.85 is only Cinder's swap of a migrating volume: none migrates here, so Nova's 409).
 
 An attach reserves the volume and a device of the server in one transaction (the volume service)
 and answers at once with the device; the host's worker attaches it to the libvirt domain and the
@@ -23,7 +24,7 @@ from api.microversions import ComputeVersion
 from api.responses.servers import VolumeAttachmentList, VolumeAttachmentShow
 from api.routers.compute_servers import caught_up, enforce_on, find_server
 from api.strict_query import known_query
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.storage.volume_states import VolumeBusy
 from projections.volumes import VolumeViews
 
@@ -35,6 +36,8 @@ RULES = [
     policy.RuleDefault(_RULE.format("show"), "rule:admin_or_reader"),
     policy.RuleDefault(_RULE.format("create"), "rule:admin_or_member"),
     policy.RuleDefault(_RULE.format("delete"), "rule:admin_or_member"),
+    policy.RuleDefault(_RULE.format("update"), "rule:admin_or_member"),
+    policy.RuleDefault(_RULE.format("swap"), "role:service or rule:admin_api"),
 ]
 
 
@@ -49,6 +52,26 @@ class AttachmentCreate(BaseModel):
 class AttachmentCreateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     volumeAttachment: AttachmentCreate  # noqa: N815
+
+
+DEVICE = r"(^/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$"
+
+
+class AttachmentUpdate(BaseModel):
+    """Nova's update_v285: what GET shows may be sent back; only delete_on_termination changes
+    (a volumeId other than the path's asks for a swap)."""
+    model_config = ConfigDict(extra="forbid")
+    volumeId: UUID  # noqa: N815 - Nova's field names
+    device: Annotated[str, Field(pattern=DEVICE)] | None = None
+    tag: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^,/]*$")] | None = None
+    delete_on_termination: bool | None = None
+    serverId: UUID | None = None  # noqa: N815
+    id: UUID | None = None
+
+
+class AttachmentUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    volumeAttachment: AttachmentUpdate  # noqa: N815
 
 
 def attachments_of(cloud: CloudDep, server_id: str) -> list[dict[str, Any]]:
@@ -123,3 +146,53 @@ def delete(server_id: str, volume_id: str, cloud: CloudDep, caller: CallerDep,
     row = attached_volume(cloud, server["id"], volume_id, server_id)
     cloud.volumes.request_detach(caller.ctx, server["id"], row["id"])
     return Response(status_code=202)
+
+
+@router.put("/servers/{server_id}/os-volume_attachments/{volume_id}", status_code=202)
+def update(server_id: str, volume_id: str, body: AttachmentUpdateRequest, cloud: CloudDep,
+           caller: CallerDep, engine: PolicyDep, version: ComputeVersion) -> Response:
+    """Before 2.85 only a swap (Cinder's, of a migrating volume); from 2.85 also
+    delete_on_termination, as Nova's _update_volume_regular checks it."""
+    server = find_server(cloud, caller, server_id)
+    request = body.volumeAttachment
+    given = request.model_fields_set - {"volumeId"}
+    if version < "2.85" and given:
+        listed = ", ".join(repr(name) for name in sorted(given))
+        raise InvalidInput(f"Additional properties are not allowed ({listed} "
+                           f"{'was' if len(given) == 1 else 'were'} unexpected)")
+    swap = version < "2.85" or same_volume(volume_id) != request.volumeId
+    if swap:
+        engine.enforce(_RULE.format("swap"), {}, caller.creds)
+    else:
+        enforce_on(engine, _RULE.format("update"), caller, server)
+    if version >= "2.85":
+        row = attached_volume(cloud, server["id"], volume_id, server_id)
+        check_immutable(request, row, server)
+        if request.delete_on_termination is not None:
+            cloud.volumes.set_delete_on_termination(caller.ctx, server["id"], row["id"],
+                                                    request.delete_on_termination)
+            caught_up(cloud)
+    if swap:  # only Cinder swaps, and only a volume it is migrating: none migrates here
+        attached_volume(cloud, server["id"], volume_id, server_id)
+        raise InvalidState(f"volume {volume_id} is not migrating; this API should only be "
+                           "called by Cinder")
+    return Response(status_code=202)
+
+
+def same_volume(ref: str) -> UUID | None:
+    try:
+        return UUID(ref)
+    except ValueError:
+        return None
+
+
+def check_immutable(request: AttachmentUpdate, row: dict[str, Any],
+                    server: dict[str, Any]) -> None:
+    attachment = row["attachment"] or {}
+    fixed = {"id": (request.id, UUID(row["id"])),
+             "serverId": (request.serverId, UUID(server["id"])),
+             "device": (request.device, attachment.get("device")),
+             "tag": (request.tag, attachment.get("tag"))}
+    for name, (sent, held) in fixed.items():
+        if name in request.model_fields_set and sent != held:
+            raise InvalidInput(f"The {name} property is not mutable")

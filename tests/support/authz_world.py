@@ -297,6 +297,8 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "POST /compute/v2.1/servers/{server_id}/os-volume_attachments": {
             "volumeAttachment": {"volumeId": p["volume_id"]}},
         "DELETE /compute/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}": None,
+        "PUT /compute/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}": {
+            "volumeAttachment": {"volumeId": p["volume_id"]}},
     }
 
 

@@ -105,3 +105,16 @@ class AttachCommands(Lookup):
             instance.volume_detached(volume.id.hex)
         self.app.save(volume, instance)
         return volume
+
+    @command
+    def set_delete_on_termination(self, ctx: RequestContext, server_id: UUID | str,
+                                  volume_id: UUID | str, delete_on_termination: bool) -> None:
+        """Nova 2.85: deleting the server deletes this attached volume, or no longer does."""
+        instance = self.server(ctx, server_id)
+        volume = self.volume(ctx, volume_id)
+        if volume.id.hex not in instance.volumes:
+            raise NotFound(f"No volume Block Device Mapping with id {volume_id}.")
+        # The volume's BootBound holds the flag its server's deletion reads (volume.py).
+        volume._boot_bound(volume.boot_of, delete_on_termination)
+        instance.set_delete_on_termination(volume.id.hex, delete_on_termination)
+        self.app.save(volume, instance)
