@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from api.auth import Caller
 from api.deps import Authorize, CloudDep
+from api.extra_spec_checks import check_spec
 from api.microversions import ComputeVersion, Version
 from api.responses.base import Body
 from api.responses.compute import (
@@ -227,7 +228,10 @@ def extra_specs(flavorid: str, cloud: CloudDep, caller: SpecReader) -> dict[str,
 
 @router.post("/flavors/{flavorid}/os-extra_specs", response_model=ExtraSpecs)
 def set_extra_specs(flavorid: str, body: ExtraSpecsRequest, cloud: CloudDep,
-                    caller: SpecWriter) -> dict[str, Any]:
+                    caller: SpecWriter, version: ComputeVersion) -> dict[str, Any]:
+    if version >= "2.86":
+        for name, value in body.extra_specs.items():
+            check_spec(name, value)
     flavor = cloud.flavors.set_extra_specs(caller.ctx, flavorid, body.extra_specs)
     return {"extra_specs": dict(flavor.extra_specs)}
 
@@ -242,7 +246,10 @@ def extra_spec(flavorid: str, key: str, cloud: CloudDep, caller: SpecReader) -> 
 
 @router.put("/flavors/{flavorid}/os-extra_specs/{key}", response_model=dict[str, str])
 def put_extra_spec(flavorid: str, key: str, body: dict[str, Any], cloud: CloudDep,
-                   caller: SpecWriter) -> dict[str, Any]:
+                   caller: SpecWriter, version: ComputeVersion) -> dict[str, Any]:
+    if version >= "2.86":  # Nova checks the body's specs before it matches the path's key
+        for name, value in body.items():
+            check_spec(name, str(value))
     if list(body) != [key] or not isinstance(body[key], str) or len(body[key]) > 255:
         raise InvalidInput("Request body and URI mismatch")
     cloud.flavors.set_extra_specs(caller.ctx, flavorid, {key: body[key]})
