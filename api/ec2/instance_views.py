@@ -37,6 +37,11 @@ def zone_of(call: Call, server: dict[str, Any]) -> str | None:
     return host.availability_zone if host is not None else server.get("requested_az")
 
 
+def tag_set(row: dict[str, Any]) -> list[dict[str, str]]:
+    """EC2 tags of a server or volume: its metadata."""
+    return [{"key": k, "value": v} for k, v in sorted((row.get("metadata") or {}).items())]
+
+
 def instance_item(call: Call, server: dict[str, Any]) -> dict[str, Any]:
     ports = server.get("ports") or []
     fixed = next((p["fixed_ip"] for p in ports if p.get("fixed_ip")), None)
@@ -56,7 +61,7 @@ def instance_item(call: Call, server: dict[str, Any]) -> dict[str, Any]:
         "placement": {"availabilityZone": zone_of(call, server), "tenancy": "default"},
         "privateIpAddress": fixed, "ipAddress": floating,
         "rootDeviceType": "instance-store", "virtualizationType": "hvm", "hypervisor": "xen",
-        "architecture": "x86_64",
+        "architecture": "x86_64", "tagSet": tag_set(server),
         "stateReason": {"code": "Server.InternalError", "message": fault["message"]}
         if fault else None,
     }

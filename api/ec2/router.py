@@ -11,7 +11,17 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.ec2 import addresses, catalog, images, instances, keypairs, volumes, xml
+from api.ec2 import (
+    addresses,
+    catalog,
+    images,
+    instance_status,
+    instances,
+    keypairs,
+    tags,
+    volumes,
+    xml,
+)
 from api.ec2.auth import authenticate
 from api.ec2.context import Call, Handler
 from api.ec2.errors import Ec2Error, from_domain
@@ -24,7 +34,7 @@ RULES: list[object] = []
 
 ACTIONS: dict[str, Handler] = {**catalog.ACTIONS, **keypairs.ACTIONS, **instances.ACTIONS,
                                **images.ACTIONS, **addresses.ACTIONS,
-                               **volumes.ACTIONS}
+                               **volumes.ACTIONS, **tags.ACTIONS, **instance_status.ACTIONS}
 
 
 def parameters(request: Request, body: bytes) -> Params:

@@ -9,7 +9,7 @@ from typing import Any
 from api.ec2.context import Call, Handler
 from api.ec2.errors import Ec2Error, invalid_value
 from api.ec2.ids import ec2_id, resolved
-from api.ec2.instance_views import find
+from api.ec2.instance_views import find, tag_set
 from api.routers.compute_servers import caught_up
 from api.volume_placement import place
 from domain.errors import InvalidInput, InvalidState
@@ -40,11 +40,10 @@ def volume_item(row: dict[str, Any]) -> dict[str, Any]:
             "snapshotId": "", "availabilityZone": row["availability_zone"],
             "status": STATES.get(row["status"], "error"), "createTime": row["created_at"],
             "attachmentSet": [attachment] if attachment else [], "volumeType": "standard",
-            "encrypted": False, "multiAttachEnabled": False}
+            "encrypted": False, "multiAttachEnabled": False, "tagSet": tag_set(row)}
 
 
-def volume_row(call: Call, param: str = "VolumeId") -> dict[str, Any]:
-    volume_id = call.params.required(param)
+def volume_row(call: Call, volume_id: str) -> dict[str, Any]:
     key = resolved(call.cloud.store, "volumes", "vol", volume_id, NOT_FOUND)
     row = VolumeViews(call.cloud.store).get(key)
     if row is None or (row["project_id"] != call.caller.project_id and not call.caller.is_admin):
@@ -99,7 +98,7 @@ def describe_volumes(call: Call) -> dict[str, Any]:
 
 
 def attach_volume(call: Call) -> dict[str, Any]:
-    row = volume_row(call)
+    row = volume_row(call, call.params.required("VolumeId"))
     server = find(call, call.params.required("InstanceId"))
     call.enforce("os_compute_api:os-volumes-attachments:create",
                  {"project_id": server["project_id"], "user_id": server["user_id"]})
@@ -113,7 +112,7 @@ def attach_volume(call: Call) -> dict[str, Any]:
 
 
 def detach_volume(call: Call) -> dict[str, Any]:
-    row = volume_row(call)
+    row = volume_row(call, call.params.required("VolumeId"))
     item = attachment_item(row)
     if item is None:
         raise Ec2Error("IncorrectState", f"Volume '{call.params.values['VolumeId']}' is not "
@@ -126,7 +125,7 @@ def detach_volume(call: Call) -> dict[str, Any]:
 
 
 def delete_volume(call: Call) -> dict[str, Any]:
-    row = volume_row(call)
+    row = volume_row(call, call.params.required("VolumeId"))
     on_project(call, "volume:delete", row)
     try:
         call.cloud.volumes.delete(call.caller.ctx, row["id"])

@@ -52,6 +52,8 @@ def test_instance_session(ec2: Any, compute: Compute, client: TestClient,
     for i in ids:
         compute.spawned(uuids[i])
     assert states(ec2, ids) == ["running", "running"]
+    statuses = ec2.describe_instance_status(InstanceIds=ids)["InstanceStatuses"]
+    assert [s["InstanceStatus"]["Status"] for s in statuses] == ["ok", "ok"]
     described = ec2.describe_instances(
         Filters=[{"Name": "instance-state-name", "Values": ["running"]}])["Reservations"]
     assert [r["ReservationId"] for r in described] == [run["ReservationId"]]
@@ -63,6 +65,10 @@ def test_instance_session(ec2: Any, compute: Compute, client: TestClient,
         "running", "stopping")
     compute.succeeded(uuids[ids[0]], "stop")
     assert states(ec2, ids) == ["stopped", "running"]
+    running = ec2.describe_instance_status()["InstanceStatuses"]
+    assert [s["InstanceId"] for s in running] == [ids[1]]
+    everything = ec2.describe_instance_status(IncludeAllInstances=True)["InstanceStatuses"]
+    assert {s["InstanceState"]["Name"] for s in everything} == {"stopped", "running"}
     started = ec2.start_instances(InstanceIds=[ids[0]])["StartingInstances"]
     assert started[0]["CurrentState"]["Name"] == "pending"
     compute.succeeded(uuids[ids[0]], "start")

@@ -97,3 +97,13 @@ def test_openstack_cli_project_user_role_flow(live_url: str) -> None:
 
     openstack(live_url, "project", "delete", "demo")
     assert "demo" not in [p["Name"] for p in openstack(live_url, "project", "list", "-f", "json")]
+
+
+def test_ec2_credentials_from_the_cli_sign_boto3_requests(live_url: str) -> None:
+    """The README's EC2 path: `openstack ec2 credentials create`, then boto3 with the pair."""
+    from tests.support.ec2 import ec2_client
+
+    made = openstack(live_url, "ec2", "credentials", "create", "-f", "json")
+    ec2 = ec2_client(live_url, made["access"], made["secret"])
+    assert [r["RegionName"] for r in ec2.describe_regions()["Regions"]] == ["RegionOne"]
+    assert made["access"] in openstack(live_url, "ec2", "credentials", "list", "-f", "value")
