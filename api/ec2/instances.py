@@ -11,6 +11,7 @@ from api.ec2.context import Call, Handler
 from api.ec2.errors import Ec2Error, invalid_value
 from api.ec2.ids import resolved
 from api.ec2.instance_views import describe_instances, find, reservations, state
+from api.ec2.security_groups import group_ids
 from api.routers.compute_servers import caught_up, checked_zone
 from domain.errors import InvalidInput, NotFound
 from domain.services.compute.boot import BootRequest
@@ -64,7 +65,8 @@ def boot_request(call: Call) -> BootRequest:
     return BootRequest(name="ec2-instance",
                        flavor_ref=flavor_ref(call, p.get("InstanceType") or DEFAULT_TYPE),
                        image_ref=image, key_name=key_name or None, availability_zone=zone,
-                       user_data=user_data(call), min_count=low, max_count=high)
+                       user_data=user_data(call), min_count=low, max_count=high,
+                       security_groups=group_ids(call))
 
 
 def run_instances(call: Call) -> dict[str, Any]:

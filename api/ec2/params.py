@@ -50,6 +50,12 @@ class Params:
             raise invalid_value(name, str(len(found)), f"At most {MAX_LIST} values.")
         return found
 
+    def listed_field(self, name: str, field: str) -> list[str]:
+        """`name.1.field`, `name.2.field`, ... in their numbered order."""
+        pattern = re.compile(re.escape(name) + r"\.(\d{1,4})\." + re.escape(field))
+        found = {int(m[1]): v for k, v in self.values.items() if (m := pattern.fullmatch(k))}
+        return [v for _, v in sorted(found.items())]
+
     def filters(self) -> dict[str, list[str]]:
         """`Filter.N.Name` with its `Filter.N.Value.M`s."""
         result: dict[str, list[str]] = {}

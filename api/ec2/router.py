@@ -18,6 +18,7 @@ from api.ec2 import (
     instance_status,
     instances,
     keypairs,
+    security_groups,
     tags,
     volumes,
     xml,
@@ -34,7 +35,8 @@ RULES: list[object] = []
 
 ACTIONS: dict[str, Handler] = {**catalog.ACTIONS, **keypairs.ACTIONS, **instances.ACTIONS,
                                **images.ACTIONS, **addresses.ACTIONS,
-                               **volumes.ACTIONS, **tags.ACTIONS, **instance_status.ACTIONS}
+                               **volumes.ACTIONS, **tags.ACTIONS, **instance_status.ACTIONS,
+                               **security_groups.ACTIONS}
 
 
 def parameters(request: Request, body: bytes) -> Params:
