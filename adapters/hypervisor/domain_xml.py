@@ -49,7 +49,10 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles,
         # volume (volume_attach.py finds it by that); no overlay is made (guest_files.py).
         root = spec.root_volume
         devices.append(volume_disk(root.volume_id, root.path, next(targets)))
-    if rescued_root is not None:
+    if spec.rescued_volume is not None:  # a volume-backed server's rescue guest
+        devices.append(volume_disk(spec.rescued_volume.volume_id, spec.rescued_volume.path,
+                                   next(targets)))
+    elif rescued_root is not None:
         devices.append(_disk(rescued_root, next(targets), "qcow2"))
     if spec.ephemeral_gib:
         devices.append(_disk(files.ephemeral, next(targets), "raw"))

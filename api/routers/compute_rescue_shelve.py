@@ -39,7 +39,8 @@ class Rescue(BaseModel):
 def rescue(a: Act) -> Response:
     params: Rescue = parsed(Rescue, a.value if a.value is not None else {})  # null: defaults
     enforce_on(a.engine, "os_compute_api:os-rescue", a.caller, a.server)
-    a.cloud.actions.rescue(a.caller.ctx, a.id, params.rescue_image_ref)
+    a.cloud.actions.rescue(a.caller.ctx, a.id, params.rescue_image_ref,
+                           allow_volume_backed=a.version >= "2.87")
     # Shown once, never stored: the guest's password is not ours to set on the test driver.
     return JSONResponse({"adminPass": params.adminPass or secrets.token_urlsafe(9)})
 

@@ -94,6 +94,9 @@ class GuestSpec:
     volumes: tuple[GuestVolume, ...] = ()  # attached volumes a (re)built guest must keep
     # Boot from volume: the root disk (vda) is this volume instead of an image overlay.
     root_volume: GuestVolume | None = None
+    # A rescue guest of a volume-backed server: that server's root volume, kept as its second
+    # disk (otherwise a rescue guest keeps the server's own root disk file there).
+    rescued_volume: GuestVolume | None = None
     # A container's init and its arguments, shell-quoted (the image's `os_command_line`, as a
     # kernel's command line is for a VM); None: /sbin/init, as Nova's LXC guests. VMs ignore it.
     init_command: str | None = None

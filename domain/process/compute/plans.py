@@ -37,6 +37,9 @@ RESPAWNING_ACTIONS = frozenset({"start", "reboot_hard"})
 class Spawn:
     flavor: FlavorCopy
     image: ImageCopy
+    # A rescue guest's: it boots from `image` even when the server is volume-backed, whose
+    # root volume it then keeps as its second disk (Nova's 2.87).
+    rescue: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def _rebuild(instance: Instance, pending: dict[str, Any]) -> Plan:
 
 def _rescue(instance: Instance, pending: dict[str, Any]) -> Plan:
     own = Spawn(instance.flavor, instance.image)
-    rescue = Spawn(instance.flavor, pending.get("rescue_image") or instance.image)
+    rescue = Spawn(instance.flavor, pending.get("rescue_image") or instance.image, rescue=True)
     undo: tuple[Step, ...] = (Unrescue(own),)
     if pending["from_state"] != VmState.ACTIVE.value:
         undo += (Power("stop"),)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -125,11 +126,15 @@ class ComputeWorker(FollowerLoop):
     # -- what plans need -----------------------------------------------------------------------
     def spec_for(self, instance: Instance, spawn: Spawn) -> GuestSpec:
         root = self.roots.guest_volume(instance)
+        rescued, root = (root, None) if spawn.rescue else (None, root)
+        own_root = rescued or root
         attached = [v for v in guest_volumes(self.app, instance)
-                    if root is None or v.volume_id != root.volume_id]  # the root is vda
+                    if own_root is None or v.volume_id != own_root.volume_id]  # vda, or vdb
         spec = guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
                           self.find_image, self.host, ports=instance.ports,
                           find_segment=self.find_segment, volumes=attached, root_volume=root)
+        if rescued is not None:
+            spec = replace(spec, rescued_volume=rescued)
         self.vifs.plug(sorted({nic.bridge for nic in spec.nics}))
         return spec
 

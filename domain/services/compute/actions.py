@@ -102,10 +102,11 @@ class ActionService:
         return instance
 
     @command
-    def rescue(self, ctx: RequestContext, instance_id: str,
-               rescue_image_ref: str | None = None) -> Instance:
+    def rescue(self, ctx: RequestContext, instance_id: str, rescue_image_ref: str | None = None,
+               allow_volume_backed: bool = False) -> Instance:
         """The guest boots from the rescue image (its own image unless one is named), its root
-        disk kept beside it; a volume-backed server cannot be rescued (Nova's 400)."""
+        disk kept beside it. A volume-backed server only with `allow_volume_backed` (2.87) and
+        a rescue image that names hw_rescue_bus and hw_rescue_device, as Nova; else its 400."""
         instance = self.instance(ctx, instance_id)
         self.check_host_supports(instance, "rescue")
         params: dict[str, Any] = {}
@@ -117,7 +118,10 @@ class ActionService:
                                    "Unsupported rescue image.")
             params["rescue_image"] = image_copy(image)
         instance.request("rescue", ctx.is_admin, **params)  # the state's 409 comes first
-        if instance.root_volume:
+        rescue_image = params.get("rescue_image") or instance.image
+        properties = rescue_image.get("properties") or {}
+        if instance.root_volume and not (allow_volume_backed and "hw_rescue_bus" in properties
+                                         and "hw_rescue_device" in properties):
             raise InvalidInput(f"Instance {instance_id} cannot be rescued: "
                                "Cannot rescue a volume-backed instance")
         self.app.save(instance)

@@ -12,6 +12,7 @@ import httpx
 
 from projections.quotas import QuotaViews
 from tests.support.compute_api import (
+    OPERATOR,
     SERVERS,
     Compute,
     auth,
@@ -20,6 +21,7 @@ from tests.support.compute_api import (
     spawned,
     volume_bdm,
 )
+from tests.support.disk_images import fake_qcow2
 from tests.support.volumes_api import Volumes
 
 VERSION = "2.61"
@@ -246,3 +248,29 @@ def test_a_rebuild_keeps_the_root_volumes_image_before_2_93(compute: Compute, vo
                           VERSION)
     assert same.status_code == 202, same.text
     assert "reimage" not in (compute.instance(server_id).pending or {})
+
+
+def test_rescue_of_a_volume_backed_server_from_2_87(compute: Compute, volumes: Volumes,
+                                                    member_a: dict[str, str]) -> None:
+    """Nova's 2.87: with a rescue image naming hw_rescue_bus and hw_rescue_device; before it,
+    or with another image, Nova's 400 and nothing changes."""
+    server_id = booted(compute, member_a, image_bdm(compute.image, size=1))
+    spawned(compute, server_id, f"/pool/{root_of(compute, server_id)}")
+    image = compute.cloud.images.register(
+        OPERATOR, None, "rescue", "operations", visibility="public", disk_format="qcow2",
+        container_format="bare", properties={"hw_rescue_bus": "virtio",
+                                             "hw_rescue_device": "disk"})
+    compute.cloud.image_data.upload(OPERATOR, image.id, iter([fake_qcow2(b"rescue")]),
+                                    compute.cloud.blobs, 2**20)
+    rescue_image = str(image.id)
+    for version, image in (("2.86", rescue_image), ("2.87", compute.image)):
+        refused = compute.action(member_a, server_id, {"rescue": {"rescue_image_ref": image}},
+                                 version)
+        assert refused.status_code == 400 and "volume-backed" in refused.text, version
+    assert compute.show(member_a, server_id)["OS-EXT-STS:task_state"] is None
+    rescued = compute.action(member_a, server_id, {"rescue": {"rescue_image_ref": rescue_image}},
+                             "2.87")
+    assert rescued.status_code == 200, rescued.text
+    assert rescued.headers["OpenStack-API-Version"] == "compute 2.87"
+    compute.succeeded(server_id, "rescue")
+    assert compute.show(member_a, server_id)["status"] == "RESCUE"
