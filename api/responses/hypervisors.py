@@ -4,7 +4,12 @@ servers on a hypervisor, its uptime, and the detail with servers from 2.53."""
 from __future__ import annotations
 
 from api.responses.base import MISSING, Body
-from api.responses.compute import Hypervisor, HypervisorDetail, HypervisorDetailV228
+from api.responses.compute import (
+    Hypervisor,
+    HypervisorDetail,
+    HypervisorDetailV228,
+    HypervisorService,
+)
 
 
 class HypervisorServer(Body):
@@ -22,6 +27,17 @@ class HypervisorDetailV253(HypervisorDetailV228):
     servers: list[HypervisorServer] | MISSING = MISSING
 
 
+class HypervisorDetailV288(Hypervisor):
+    """2.88: the statistics-style fields and cpu_info dropped, the uptime added."""
+
+    hypervisor_type: str
+    hypervisor_version: int | None
+    host_ip: str | None
+    service: HypervisorService
+    uptime: str | None
+    servers: list[HypervisorServer] | MISSING = MISSING
+
+
 class HypervisorMatches(Body):
     hypervisors: list[HypervisorWithServers]
 
@@ -35,8 +51,10 @@ class HypervisorUptimeShow(Body):
 
 
 class HypervisorDetailListV253(Body):
-    hypervisors: list[HypervisorDetailV253 | HypervisorDetailV228 | HypervisorDetail]
+    hypervisors: list[HypervisorDetailV288 | HypervisorDetailV253 | HypervisorDetailV228
+                      | HypervisorDetail]
 
 
 class HypervisorShowV253(Body):
-    hypervisor: HypervisorDetailV253 | HypervisorDetailV228 | HypervisorDetail
+    hypervisor: HypervisorDetailV288 | HypervisorDetailV253 | HypervisorDetailV228 | \
+        HypervisorDetail

@@ -4,7 +4,9 @@ Capacity, usage, version and heartbeats come from the capacity view, the servers
 the server read model (api/routers/compute_hosts.py `services()` joins the two).
 Microversions: cpu_info an object from 2.28, paging from 2.33; from 2.53 ids are UUIDs, the
 list and show take `with_servers` and `hypervisor_hostname_pattern`, and the `/{hostname}/search`
-and `/{hostname}/servers` routes are gone (404).
+and `/{hostname}/servers` routes are gone (404). From 2.88 the detail and show drop the
+statistics-style fields and cpu_info and show the uptime (null for a host that is down, as Nova
+cannot ask it), and `/statistics` and `/{id}/uptime` are gone (404).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from api.responses.compute import (
 from api.responses.hypervisors import (
     HypervisorDetailListV253,
     HypervisorDetailV253,
+    HypervisorDetailV288,
     HypervisorMatches,
     HypervisorShowV253,
     HypervisorUptimeShow,
@@ -51,6 +54,12 @@ def hypervisor_body(s: Service, version: Version, detailed: bool) -> dict[str, A
                             "state": "up" if s.up else "down", "status": s.status}
     if not detailed:
         return body
+    if version >= "2.88":  # the statistics-style fields dropped, the uptime shown instead
+        return {**body, "hypervisor_type": s.state.hypervisor_type,
+                "hypervisor_version": s.state.hypervisor_version, "host_ip": None,
+                "service": {"host": s.host, "id": s.service_id(version),
+                            "disabled_reason": s.disabled_reason},
+                "uptime": uptime_text(s, time.time()) if s.up else None}
     st = s.state
     free_ram, free_disk = st.memory_mb - st.used_ram, st.disk_gb - st.used_disk
     body.update({
@@ -83,7 +92,9 @@ def page(found: list[Service], version: Version, limit: int | None,
     return found[:limit] if limit is not None else found
 
 
-def detail_model(version: Version) -> type[HypervisorDetail]:
+def detail_model(version: Version) -> type[HypervisorDetail] | type[HypervisorDetailV288]:
+    if version >= "2.88":
+        return HypervisorDetailV288
     if version >= "2.53":
         return HypervisorDetailV253
     return HypervisorDetailV228 if version >= "2.28" else HypervisorDetail
@@ -174,7 +185,9 @@ def hypervisors_detail(cloud: CloudDep, caller: DetailLister, version: ComputeVe
 
 
 @router.get("/os-hypervisors/statistics", response_model=HypervisorStatistics)
-def statistics(cloud: CloudDep, caller: Statistician) -> dict[str, Any]:
+def statistics(cloud: CloudDep, caller: Statistician, version: ComputeVersion) -> dict[str, Any]:
+    if version >= "2.88":  # removed: placement has these numbers
+        raise NotFound("The resource could not be found.")
     bodies = [hypervisor_body(s, Version(2, 1), True) for s in services(cloud)]
     keys = ("vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
             "free_ram_mb", "free_disk_gb", "current_workload", "running_vms",
@@ -193,6 +206,8 @@ def hypervisor(hypervisor_id: str, cloud: CloudDep, caller: Shower, version: Com
 @router.get("/os-hypervisors/{hypervisor_id}/uptime", response_model=HypervisorUptimeShow)
 def uptime(hypervisor_id: str, cloud: CloudDep, caller: UptimeReader,
            version: ComputeVersion) -> dict[str, Any]:
+    if version >= "2.88":  # removed: the detail shows the uptime
+        raise NotFound("The resource could not be found.")
     s = by_id(cloud, version, hypervisor_id)
     return {"hypervisor": {**hypervisor_body(s, version, False),
                            "uptime": uptime_text(s, time.time())}}

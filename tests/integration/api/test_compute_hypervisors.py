@@ -70,3 +70,21 @@ def test_with_servers_from_2_53(compute: Compute, admin: dict[str, str],
     pattern = get(compute, admin, f"/os-hypervisors?hypervisor_hostname_pattern={host}",
                   "2.53")["hypervisors"]
     assert [h["hypervisor_hostname"] for h in pattern] == [host]
+
+
+def test_statistics_fields_dropped_and_uptime_shown_from_2_88(compute: Compute,
+                                                              admin: dict[str, str]) -> None:
+    [first, _] = get(compute, admin, "/os-hypervisors/detail", "2.88")["hypervisors"]
+    assert set(first) == {"id", "hypervisor_hostname", "state", "status", "hypervisor_type",
+                          "hypervisor_version", "host_ip", "service", "uptime"}
+    assert " up " in first["uptime"]
+    shown = get(compute, admin, f"/os-hypervisors/{first['id']}?with_servers=true",
+                "2.88")["hypervisor"]
+    assert shown["uptime"] and shown["servers"] == [] and "vcpus" not in shown
+    old = get(compute, admin, f"/os-hypervisors/{first['id']}", "2.87")["hypervisor"]
+    assert "vcpus" in old and "cpu_info" in old and "uptime" not in old
+    for path in ("/os-hypervisors/statistics", f"/os-hypervisors/{first['id']}/uptime"):
+        assert status(compute, admin, path, "2.87") == 200, path
+        gone = compute.client.get(f"{BASE}{path}", headers=auth(admin, "2.88"))
+        assert gone.status_code == 404, path
+        assert gone.headers["OpenStack-API-Version"] == "compute 2.88"
