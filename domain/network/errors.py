@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import InvalidState
+from domain.errors import InvalidState, NotFound
 
 
 class PoolExhausted(InvalidState):
@@ -24,3 +24,7 @@ class IpAddressAlreadyAllocated(InUse):
 
 class SubnetInUse(InvalidState):
     """A subnet whose addresses ports still hold cannot be deleted (Neutron: 409)."""
+
+
+class ExternalGatewayForFloatingIPNotFound(NotFound):
+    """No router joins a port's subnet to the floating IP's external network (Neutron: 404)."""

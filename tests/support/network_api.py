@@ -47,3 +47,17 @@ def booted_port(compute: Compute, who: dict[str, str]) -> tuple[str, dict[str, A
     ports = get(compute.client, who, "/ports", device_id=server_id)["ports"]
     assert len(ports) == 1
     return server_id, ports[0]
+
+
+def routed_to_public(client: TestClient, who: dict[str, str], subnet_id: str) -> Any:
+    """A router from the subnet to the public network, which floating IPs on the subnet's
+    ports need (Neutron's rule; a project's auto-made network needs none)."""
+    public = get(client, who, "/networks", **{"router:external": "true"})["networks"][0]
+    response = client.post(f"{NET}/routers", headers=auth(who), json={"router": {
+        "name": "to-public", "external_gateway_info": {"network_id": public["id"]}}})
+    assert response.status_code == 201, response.text
+    router = response.json()["router"]
+    added = client.put(f"{NET}/routers/{router['id']}/add_router_interface", headers=auth(who),
+                       json={"subnet_id": subnet_id})
+    assert added.status_code == 200, added.text
+    return router

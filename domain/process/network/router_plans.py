@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, ip_address
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -23,9 +22,10 @@ from domain.network.floating import FloatingIp
 from domain.network.network import Network
 from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import Port
-from domain.network.router import INTERFACE_OWNER, Router
+from domain.network.router import Router
 from domain.network.router_backend import RouterLeg, RouterSpec
 from domain.network.router_hosting import RouterHosting, hosting_id
+from domain.network.router_interfaces import interface_routers, serves
 
 ROUTER_EVENTS: tuple[type[Router.Event], ...] = (
     Router.Created, Router.Updated, Router.GatewaySet, Router.InterfaceAdded,
@@ -154,23 +154,8 @@ def behind_router(app: SkyLedger, port: Port) -> Router | None:
     if not isinstance(network, Network):
         return None
     fixed = mapped_fixed_ip(app, port)
-    for holder in set(network.fixed_ips.values()):
-        candidate = app.find(UUID(holder)) if len(holder) == 32 else None
-        if not isinstance(candidate, Port) or candidate.device_owner != INTERFACE_OWNER:
-            continue
-        router = app.find(UUID(candidate.device_id)) if candidate.device_id else None
-        if not _routes_for(router, candidate.id.hex, fixed):
-            continue
-        assert isinstance(router, Router)
-        return router
+    for interface, router in interface_routers(app.find, network):
+        if (router.host is not None and router.gateway is not None and router.admin_state_up
+                and serves(router, interface, fixed)):
+            return router
     return None
-
-
-def _routes_for(router: Any, port_id: str, fixed: IPv4Address) -> bool:
-    if not isinstance(router, Router) or router.deleted or router.host is None:
-        return False
-    if router.gateway is None or not router.admin_state_up:
-        return False
-    interface = router.interfaces.get(port_id)
-    return (interface is not None and ":" not in interface["cidr"]
-            and fixed in IPv4Network(interface["cidr"]))

@@ -17,9 +17,11 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState
 from domain.network.config import NetworkConfig
+from domain.network.errors import ExternalGatewayForFloatingIPNotFound
 from domain.network.floating import FloatingIp
-from domain.network.pool import EXTERNAL_ADDRESSES
+from domain.network.pool import EXTERNAL_ADDRESSES, EXTERNAL_NETWORK_ID
 from domain.network.port import Port
+from domain.network.router_interfaces import interface_routers, serves
 from domain.services.network.workset import Workset, check_owner
 
 
@@ -49,6 +51,7 @@ def plan_association(ws: Workset, floating_ip_id: str, port_id: str,
                            f"with {address}, since that is not an IPv4 address.")
     if floating.port_id == port.id.hex and floating.fixed_ip == address:
         return floating
+    check_reachable(ws, port, address)
     floating.check_live()
     if port.project_id != floating.project_id:
         raise InvalidInput(f"Port {port_id} belongs to another project than floating IP "
@@ -61,6 +64,26 @@ def plan_association(ws: Workset, floating_ip_id: str, port_id: str,
     floating.associate(port.id.hex, port.project_id, port.network_id, port.instance_id,
                        address)
     return floating
+
+
+def check_reachable(ws: Workset, port: Port, address: str) -> None:
+    """Neutron's rule: a floating IP maps to a fixed IP only through a router with a gateway
+    on the external network and an interface on that IP's subnet. A project's auto-made
+    network (Nova's `networks: auto`) is the exception: its hosts translate its floating IPs
+    themselves (domain/process/network/plans.py), as the router of Neutron's auto-allocated
+    topology would."""
+    network = ws.network(port.network_id)
+    if network.cidr:
+        return
+    fixed = ipaddress.ip_address(address)
+    for interface, router in interface_routers(ws.find, network):
+        if (router.gateway is not None and router.gateway["network_id"] == EXTERNAL_NETWORK_ID
+                and serves(router, interface, fixed)):
+            return
+    subnet = next((f["subnet_id"] for f in port.fixed_ips if f["ip_address"] == address), "")
+    raise ExternalGatewayForFloatingIPNotFound(
+        f"External network {UUID(EXTERNAL_NETWORK_ID)} is not reachable from subnet {subnet}. "
+        f"Therefore, cannot associate Port {port.id} with a Floating IP.")
 
 
 def plan_disassociation(ws: Workset, floating: FloatingIp) -> None:

@@ -29,8 +29,8 @@ from tests.support.authz_world import (
 from tests.support.compute_api import Compute
 from tests.support.volumes_api import project_of
 
-DISCOVERY = {"/identity", "/identity/v3", "/compute", "/compute/v2.1", "/image", "/image/v2",
-             "/volume", "/volume/v3", "/network", "/network/v2.0"}
+DISCOVERY = {"/identity", "/identity/v3", "/compute", "/compute/v2", "/compute/v2.1", "/image",
+             "/image/v2", "/volume", "/volume/v3", "/network", "/network/v2.0"}
 # Routes that take no token, each with its reason.
 PUBLIC = {
     **{f"GET {path}{slash}": "version discovery: clients read it before they authenticate"

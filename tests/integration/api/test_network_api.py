@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from ops.bootstrap import Cloud
 from tests.support.compute_api import Compute, auth
-from tests.support.network_api import NET, booted_port, create_network, get
+from tests.support.network_api import NET, booted_port, create_network, get, routed_to_public
 
 
 def external_id(client: TestClient, who: dict[str, str]) -> str:
@@ -182,6 +182,7 @@ def test_floating_ip_on_a_chosen_fixed_ip(client: TestClient, member_a: dict[str
     update (the same port, another address); one the port lacks is 400 and changes nothing."""
     net = create_network(client, member_a, "multi", "10.5.0.0/24")
     subnet = net["subnets"][0]
+    routed_to_public(client, member_a, subnet)
     port = client.post(f"{NET}/ports", headers=auth(member_a), json={"port": {
         "network_id": net["id"], "fixed_ips": [{"subnet_id": subnet, "ip_address": "10.5.0.20"},
                                                {"subnet_id": subnet,

@@ -13,7 +13,7 @@ from ops.bootstrap import Cloud
 from projections.networks import NetworkProjection
 from tests.integration.races import fire_together
 from tests.support.compute_api import Compute, auth
-from tests.support.network_api import NET, booted_port, create_network, get
+from tests.support.network_api import NET, booted_port, create_network, get, routed_to_public
 from tests.support.read_models import dump_table
 
 Who = dict[str, str]
@@ -172,6 +172,7 @@ def test_instance_port_is_deleted_with_its_server(compute: Compute,
 
 def test_deleting_a_free_port_keeps_its_floating_ip(client: TestClient, member_a: Who) -> None:
     net = create_network(client, member_a)
+    routed_to_public(client, member_a, net["subnets"][0])
     port = create_port(client, member_a, network_id=net["id"])
     created = client.post(f"{NET}/floatingips", headers=auth(member_a),
                           json={"floatingip": {"port_id": port["id"]}})

@@ -180,11 +180,14 @@ def test_floating_ips_name_the_router_their_port_reaches(client: TestClient,
     port = client.post(f"{NET}/ports", headers=auth(member_a),
                        json={"port": {"network_id": net["id"]}}).json()["port"]
     floating = client.post(f"{NET}/floatingips", headers=auth(member_a), json={
-        "floatingip": {"port_id": port["id"]}}).json()["floatingip"]
-    assert floating["router_id"] is None  # no router joins the port's network
+        "floatingip": {}}).json()["floatingip"]
+    assert floating["router_id"] is None  # on no port
     router = create_router(client, member_a, external_gateway_info={
         "network_id": public_network(client, member_a)["id"]})
     interface(client, member_a, router["id"], "add", subnet_id=net["subnets"][0])
+    associated = client.put(f"{NET}/floatingips/{floating['id']}", headers=auth(member_a),
+                            json={"floatingip": {"port_id": port["id"]}})
+    assert associated.json()["floatingip"]["router_id"] == router["id"], associated.text
     shown = get(client, member_a, f"/floatingips/{floating['id']}")["floatingip"]
     assert shown["router_id"] == router["id"]
     freed = client.put(f"{NET}/floatingips/{floating['id']}", headers=auth(member_a),
