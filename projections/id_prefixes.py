@@ -8,7 +8,7 @@ import re
 from projections.store import ReadStore
 
 # The read models whose ids (hex) EC2 ids stand for.
-TABLES = frozenset({"servers", "images", "volumes"})
+TABLES = frozenset({"servers", "images", "volumes", "volume_snapshots"})
 
 
 def ids_with_prefix(store: ReadStore, table: str, prefix: str) -> list[str]:

@@ -19,6 +19,7 @@ from api.ec2 import (
     instances,
     keypairs,
     security_groups,
+    snapshots,
     tags,
     volumes,
     xml,
@@ -36,7 +37,7 @@ RULES: list[object] = []
 ACTIONS: dict[str, Handler] = {**catalog.ACTIONS, **keypairs.ACTIONS, **instances.ACTIONS,
                                **images.ACTIONS, **addresses.ACTIONS,
                                **volumes.ACTIONS, **tags.ACTIONS, **instance_status.ACTIONS,
-                               **security_groups.ACTIONS}
+                               **security_groups.ACTIONS, **snapshots.ACTIONS}
 
 
 def parameters(request: Request, body: bytes) -> Params:

@@ -124,3 +124,23 @@ def test_refusals(ec2: Any, compute: Compute, client: TestClient, admin: dict[st
         ec2.run_instances(ImageId=ami(compute.image), InstanceType="m1.tiny", MinCount=2,
                           MaxCount=2)
     assert code(full) == "InstanceLimitExceeded"
+
+
+def test_an_ec2_server_is_recorded_as_an_openstack_one(ec2: Any, compute: Compute,
+                                                       client: TestClient,
+                                                       member_a: dict[str, str]) -> None:
+    """The same events, with the same fields, for a server booted through either API; only
+    the values (its name, the request id) differ."""
+    nova_id = compute.booted(member_a, flavorRef="1")
+    run = ec2.run_instances(ImageId=ami(compute.image), InstanceType="m1.tiny", MinCount=1,
+                            MaxCount=1)
+    ec2_uuid = server_ids(client, member_a)[run["Instances"][0]["InstanceId"]]
+    store = compute.cloud.app.repository.event_store
+
+    def shape(server_id: str) -> list[tuple[str, list[str]]]:
+        return [(type(e).__name__, sorted(vars(e))) for e in store.get(UUID(server_id))]
+
+    assert shape(ec2_uuid) == shape(nova_id)
+    first = next(iter(store.get(UUID(ec2_uuid))))
+    assert first.meta["user_id"] == member_a["user_id"]  # type: ignore[attr-defined]
+    assert first.meta["project_id"] == member_a["project_id"]  # type: ignore[attr-defined]
