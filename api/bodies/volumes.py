@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from api.auth import Caller
 from api.errors import ApiError, OverLimit
@@ -172,10 +172,13 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
     return newest(version, VOLUME_MODELS).model_validate(body)
 
 
-def attachment_body(volume: Row, version: Version,
-                    server: Row | None = None) -> dict[str, Any]:
+def attachment_body(volume: Row, version: Version, server: Row | None = None,
+                    created: bool = False) -> dict[str, Any]:
     """Nova's volumeAttachment; from 2.70 with the tag it was attached with (null if none),
-    from 2.79 with delete_on_termination, as the `server` row's volumes hold it."""
+    from 2.79 with delete_on_termination, as the `server` row's volumes hold it. From 2.89 GET
+    shows the attachment's id and its block device mapping's (a uuid derived from the
+    attachment, stable while it lasts) instead of `id`; the POST's answer (`created`) does not
+    change, as in Nova."""
     attachment = volume["attachment"] or {}
     ident = dashed(volume["id"])
     body = {"id": ident, "volumeId": ident, "serverId": dashed(attachment.get("server_id")),
@@ -185,4 +188,9 @@ def attachment_body(volume: Row, version: Version,
     if version >= "2.79":
         held = [v for v in (server or {}).get("volumes", []) if v["id"] == volume["id"]]
         body["delete_on_termination"] = bool(held and held[0].get("delete_on_termination"))
+    if version >= "2.89" and not created:
+        attachment_id = str(attachment.get("attachment_id") or "")
+        del body["id"]
+        body["attachment_id"] = dashed(attachment_id)
+        body["bdm_uuid"] = str(uuid5(NAMESPACE_URL, f"skyledger:bdm:{attachment_id}"))
     return body

@@ -341,13 +341,28 @@ class VolumeAttachmentV279(VolumeAttachmentV270):
     delete_on_termination: bool
 
 
+class VolumeAttachmentV289(Body):
+    """2.89 (GET only): the attachment's and its block device mapping's ids, no `id`."""
+
+    volumeId: str  # noqa: N815
+    serverId: str | None  # noqa: N815
+    device: str | None
+    tag: str | None
+    delete_on_termination: bool
+    attachment_id: str
+    bdm_uuid: str
+
+
+AnyVolumeAttachment = VolumeAttachmentV289 | VolumeAttachmentV279 | VolumeAttachmentV270 | \
+    VolumeAttachment
+
+
 class VolumeAttachmentShow(Body):
-    volumeAttachment: VolumeAttachmentV279 | VolumeAttachmentV270 | VolumeAttachment  # noqa
+    volumeAttachment: AnyVolumeAttachment  # noqa: N815
 
 
 class VolumeAttachmentList(Body):
-    volumeAttachments: list[  # noqa: N815
-        VolumeAttachmentV279 | VolumeAttachmentV270 | VolumeAttachment]
+    volumeAttachments: list[AnyVolumeAttachment]  # noqa: N815
 
 
 class ConsoleOutputBody(Body):

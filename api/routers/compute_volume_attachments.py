@@ -100,7 +100,7 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
         row = {"id": volume.id.hex, "attachment": volume.attachment}
     held = {"volumes": [{"id": volume.id.hex,
                          "delete_on_termination": request.delete_on_termination}]}
-    return {"volumeAttachment": attachment_body(row, version, held)}
+    return {"volumeAttachment": attachment_body(row, version, held, created=True)}
 
 
 @router.get("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentList,
