@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     disk_ratio: float = Field(default=1.0, validation_alias="SKYLEDGER_DISK_ALLOCATION_RATIO")
     report_interval: float = 10.0
     service_down_time: float = 60.0
+    # Live migration to this host: its libvirt as other hosts' libvirtd reach it (e.g.
+    # qemu+tcp://HOST/system; None: it takes none) and the address a guest's memory streams to
+    # (None: that URI's host).
+    live_migration_uri: str | None = None
+    live_migration_address: str | None = None
     max_attempts: int = 3
     # Networking: segment type ("vlan" or "vxlan"), segmentation ids, tenant supernet carved into
     # one subnet per project network, and the external pool floating IPs come from.

@@ -100,7 +100,7 @@ from domain.services.storage.transfers import TransferService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
 from domain.storage.backends import BackupStore, RootVolumeBackend, VolumeBackendError
-from ops.roles.compute import ComputeHost, HostBusy, lock_host, state_dir_for, worker_config
+from ops.roles.compute import ComputeHost, HostBusy, host_config, lock_host
 from ops.roles.image_import import ImageImportHost, assemble_image_import
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
 from ops.roles.network_assembly import agent_adapters, assemble_agent
@@ -253,8 +253,7 @@ class Composition:
                 state_dir: Path | None = None, **overrides: Any) -> ComputeHost:
         """A compute worker for `host` on the hypervisor at `uri` (default: the settings')."""
         settings = self.settings
-        config = worker_config(settings, host, **overrides)
-        state_dir = state_dir or state_dir_for(settings, config.host)
+        config, state_dir = host_config(settings, host, state_dir, **overrides)
         uri = uri or settings.libvirt_uri
         with ExitStack() as resources:
             resources.enter_context(lock_host(state_dir))  # before anything else is opened

@@ -4,7 +4,7 @@ action event the host of the service that ran the step (shown from microversion 
 The step's host here is the instance's host when the step opened (the conductor's steps, run
 before any host was chosen, take the host they chose when they close). The host follows the
 instance's own events: claimed at scheduling, dropped when scheduling fails, moved by a resize
-(to the host the resize asked for) and moved back by its revert.
+(to the host the resize asked for) and moved back by its revert, and by a live migration.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from projections.store import ReadCursor
 DDL = ("CREATE TABLE IF NOT EXISTS instance_action_hosts (instance_id TEXT PRIMARY KEY,"
        " host TEXT, resize_to TEXT, resize_from TEXT)")
 TABLE = "instance_action_hosts"
+MOVES = ("resize", "live_migrate")  # requests that name the host the instance goes to
 
 
 def host_of(cur: ReadCursor, instance_id: str) -> str | None:
@@ -45,9 +46,9 @@ def follow(cur: ReadCursor, e: Any) -> None:
         _set(cur, ident, host=e.host)
     elif isinstance(e, Instance.SchedulingFailed):
         _set(cur, ident, host=None)
-    elif isinstance(e, Instance.ActionRequested) and e.action == "resize":
+    elif isinstance(e, Instance.ActionRequested) and e.action in MOVES:
         _set(cur, ident, resize_to=e.params.get("host"))
-    elif isinstance(e, Instance.ActionSucceeded) and e.action == "resize":
+    elif isinstance(e, Instance.ActionSucceeded) and e.action in MOVES:
         now = host_of(cur, ident)
         row = cur.execute("SELECT resize_to FROM instance_action_hosts WHERE instance_id = ?",
                           (ident,)).one()

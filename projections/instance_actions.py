@@ -34,7 +34,7 @@ ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_ha
                 "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage",
                 "rescue": "rescue", "unrescue": "unrescue", "shelve": "shelve",
                 "shelve_offload": "shelveOffload", "unshelve": "unshelve",
-                "backup": "createBackup"}
+                "backup": "createBackup", "live_migrate": "live-migration"}
 # The event Nova's compute manager records for each (its wrap_instance_event names).
 STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance",
               "reboot": "compute_reboot_instance", "reboot_hard": "compute_reboot_instance",
@@ -45,7 +45,8 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "snapshot": "compute_snapshot_instance", "rescue": "compute_rescue_instance",
               "unrescue": "compute_unrescue_instance", "shelve": "compute_shelve_instance",
               "shelve_offload": "compute_shelve_offload_instance",
-              "unshelve": "compute_unshelve_instance", "backup": "compute_backup_instance"}
+              "unshelve": "compute_unshelve_instance", "backup": "compute_backup_instance",
+              "live_migrate": "compute_live_migration"}
 API_SNAPSHOT = "api_snapshot_instance"
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
@@ -93,6 +94,7 @@ class InstanceActionProjection(Projection):
             Instance.ActionRequested: self.action_requested,
             Instance.ActionSucceeded: self.action_finished,
             Instance.ActionFailed: self.action_finished,
+            Instance.MigrationPrepared: lambda cur, e, position: None,  # its row's status
             Instance.VolumesSnapshotted: self.volumes_snapshotted,
             Instance.Locked: S(self, action="lock"),
             Instance.Unlocked: S(self, action="unlock"),

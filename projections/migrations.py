@@ -1,11 +1,12 @@
 """Read model of migrations (Compute `/os-migrations`): one row per move of a server, as Nova's
 `migrations` table keeps them, built from the instance's own events.
 
-A resize, and a cold migration (a resize to the same flavor on another host), is asked for by an
-ActionRequested that names the destination; the source is where the instance stood then (the
-instance-action projection's host, updated after this runs). Its status follows the move's
-outcome and then the confirm or revert, with Nova's names. Nova soft-deletes an instance's
-migrations with it, so they go with the instance's Deleted event.
+A resize, a cold migration (a resize to the same flavor on another host) and a live migration
+are each asked for by an ActionRequested that names the destination; the source is where the
+instance stood then (the instance-action projection's host, updated after this runs). Its status
+follows the move's outcome (for a live migration: preparing, running once the destination is
+ready, then completed or error) and then the confirm or revert, with Nova's names. Nova
+soft-deletes an instance's migrations with it, so they go with the instance's Deleted event.
 
 Rows live in the instance-action projection (InstanceActionProjection calls `follow`), since
 they need the host it tracks in the same transaction.
@@ -31,9 +32,10 @@ DDL = ("CREATE TABLE IF NOT EXISTS instance_migrations (id BIGINT PRIMARY KEY,"
 
 # The move's status after each of the instance's events (Nova's MigrationStatus names).
 REQUESTED = {"resize": "migrating", "confirm_resize": "confirming",
-             "revert_resize": "reverting"}
+             "revert_resize": "reverting", "live_migrate": "preparing"}
 SUCCEEDED = {"resize": "finished", "confirm_resize": "confirmed",
-             "revert_resize": "reverted"}
+             "revert_resize": "reverted", "live_migrate": "completed"}
+MOVES = ("resize", "live_migrate")  # the requests that start a migration row
 
 
 def moment(event: Any) -> str:
@@ -48,18 +50,20 @@ def migration_uuid(instance_id: str, position: int) -> str:
 def follow(cur: ReadCursor, e: Any, position: int) -> None:
     """Called before the host moves (instance_action_hosts.follow)."""
     ident = hexid(e)
-    if isinstance(e, Instance.ActionRequested) and e.action == "resize":
+    if isinstance(e, Instance.ActionRequested) and e.action in MOVES:
         meta = getattr(e, "meta", None) or {}
         cur.execute(
             "INSERT INTO instance_migrations (id, uuid, instance_id, migration_type, status,"
             " source_compute, dest_compute, user_id, project_id, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO NOTHING",
             (position, migration_uuid(ident, position), ident,
-             e.params.get("migration_type") or "resize", REQUESTED["resize"],
+             e.params.get("migration_type") or "resize", REQUESTED[e.action],
              hosts.host_of(cur, ident), e.params.get("host"), meta.get("user_id"),
              meta.get("project_id"), moment(e)))
     elif isinstance(e, Instance.ActionRequested) and e.action in REQUESTED:
         _set_status(cur, e, REQUESTED[e.action])
+    elif isinstance(e, Instance.MigrationPrepared):
+        _set_status(cur, e, "running")  # the destination is ready: the guest moves
     elif isinstance(e, Instance.ActionSucceeded) and e.action in SUCCEEDED:
         _set_status(cur, e, SUCCEEDED[e.action])
     elif isinstance(e, Instance.ActionFailed) and e.action in SUCCEEDED:

@@ -81,6 +81,7 @@ STEPS: dict[type, Callable[[Lifecycle, Any], Lifecycle]] = {
     Instance.ActionSucceeded: lambda s, e: lifecycle.action_succeeded(
         s, e.action, VmState(e.vm_state), PowerState(e.power_state)),
     Instance.ActionFailed: lambda s, e: lifecycle.action_failed(s, e.reason),
+    Instance.MigrationPrepared: lambda s, e: lifecycle.migration_prepared(s, e.target),
     Instance.PowerStateObserved: lambda s, e: lifecycle.power_observed(
         s, PowerState(e.power_state), VmState(e.vm_state)),
     Instance.StateReset: lambda s, e: lifecycle.state_reset(s, VmState(e.vm_state)),

@@ -5,8 +5,12 @@ Microversions of the list: `migration_type` at 2.23; `uuid`, paging (limit, mark
 changes-since at 2.59 (and from it Nova's query schema is strict: an unknown parameter is 400);
 changes-before at 2.66; `user_id` and `project_id` as filters and fields at 2.80. Flavors here
 have no integer database ids, so `old_instance_type_id` and `new_instance_type_id` are null
-(the schema allows it). Live
-migration is not modelled, so no migration has the in-progress links Nova gives those.
+(the schema allows it). No migration has the in-progress links Nova gives live migrations
+(there is no abort or force-complete yet).
+
+The `os-migrateLive` action (admins only): `host` (null: the scheduler picks), `block_migration`
+(a boolean, or "auto" from 2.25), `disk_over_commit` (required before 2.25, then gone), `force`
+(2.30 to 2.67; the named host is still checked for room: its claim is what keeps it honest).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from api.routers.compute_servers import enforce_on
 from api.server_action import Act
 from api.server_list import changes_before, changes_since, page_size
 from api.strict_query import check_known
+from domain.errors import InvalidInput
 from projections.migrations import MigrationViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: migrations"])
@@ -38,6 +43,7 @@ RULES = [
     policy.RuleDefault("os_compute_api:os-migrate-server:migrate",
                        "rule:project_manager_or_admin"),
     policy.RuleDefault("os_compute_api:os-migrate-server:migrate:host", "rule:admin_api"),
+    policy.RuleDefault("os_compute_api:os-migrate-server:migrate_live", "rule:admin_api"),
 ]
 
 HOST_KEYS = ("source_compute", "source_node", "dest_compute", "dest_node", "dest_host")
@@ -126,4 +132,51 @@ def migrate(a: Act) -> Response:
     return a.accepted()
 
 
-HANDLERS = {"migrate": migrate}
+# Nova's parameter_types.boolean: these spellings, or a JSON boolean.
+TRUE_WORDS = frozenset({"true", "1", "on", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "off", "no"})
+
+
+def nova_bool(value: Any, name: str, auto: bool = False) -> bool | None:
+    """A boolean as Nova's schema takes it; "auto" (None) where allowed."""
+    if isinstance(value, bool):
+        return value
+    if auto and value == "auto":
+        return None
+    if isinstance(value, str) and value.lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.lower() in TRUE_WORDS
+    raise InvalidInput(f"Invalid input for field/attribute {name}. Value: {value}. "
+                       f"{value!r} is not one of the allowed values")
+
+
+def live_body(value: Any, version: Version) -> tuple[str | None, bool | None]:
+    """Nova's migrate_live schemas by microversion: (host, block_migration)."""
+    if not isinstance(value, dict):
+        raise InvalidInput("Invalid input for field/attribute os-migrateLive.")
+    old = version < "2.25"
+    allowed = {"host", "block_migration"} | ({"disk_over_commit"} if old else set()) | (
+        {"force"} if "2.30" <= version < "2.68" else set())
+    required = {"host", "block_migration"} | ({"disk_over_commit"} if old else set())
+    extra, missing = set(value) - allowed, required - set(value)
+    if extra:
+        raise InvalidInput(f"Additional properties are not allowed ({', '.join(sorted(extra))} "
+                           "was unexpected)")
+    if missing:
+        raise InvalidInput(f"'{sorted(missing)[0]}' is a required property")
+    host = value["host"]
+    if host is not None and (not isinstance(host, str) or not 1 <= len(host) <= 255):
+        raise InvalidInput(f"Invalid input for field/attribute host. Value: {host}.")
+    for name in ("disk_over_commit", "force"):
+        if name in value:
+            nova_bool(value[name], name)
+    return host, nova_bool(value["block_migration"], "block_migration", not old)
+
+
+def migrate_live(a: Act) -> Response:
+    enforce_on(a.engine, "os_compute_api:os-migrate-server:migrate_live", a.caller, a.server)
+    host, block_migration = live_body(a.value, a.version)
+    a.cloud.actions.live_migrate(a.caller.ctx, a.id, host, block_migration)
+    return a.accepted()
+
+
+HANDLERS = {"migrate": migrate, "os-migrateLive": migrate_live}

@@ -59,17 +59,10 @@ class Instance(InstanceVolumeFlags):
     ) -> None:
         self.name, self.project_id, self.user_id = name, project_id, user_id
         self.flavor, self.image, self.key_name = flavor, image, key_name
-        self.availability_zone, self.metadata, self.user_data = (
-            availability_zone,
-            metadata,
-            user_data,
-        )
-        self.hints, self.server_group_id = hints, server_group_id
+        self.availability_zone, self.metadata, self.hints = availability_zone, metadata, hints
+        self.user_data, self.server_group_id = user_data, server_group_id
         self.reservation_id, self.launch_index, self.max_attempts = (
-            reservation_id,
-            launch_index,
-            max_attempts,
-        )
+            reservation_id, launch_index, max_attempts)
         start = lifecycle.requested(flavor, image)
         self.vm_state: VmState = start.vm_state
         self.task_state: TaskState | None = start.task_state
@@ -229,6 +222,17 @@ class Instance(InstanceVolumeFlags):
             self.backups = {**self.backups, kind: kept[len(kept) - rotation:] if rotation else []}
         self._become(lifecycle.action_succeeded(self.lifecycle(), action, VmState(vm_state),
                                                 PowerState(power_state)))
+
+    def migration_prepared(self, target: dict[str, Any]) -> None:
+        if lifecycle.awaits_target(self.lifecycle()):  # else a replayed report: ignored
+            self._prepared(target)
+
+    class MigrationPrepared(Entity.Event):  # target: how the source reaches the destination
+        target: dict[str, Any]
+
+    @event(MigrationPrepared)
+    def _prepared(self, target: dict[str, Any]) -> None:
+        self._become(lifecycle.migration_prepared(self.lifecycle(), target))
 
     def action_failed(self, action: str, reason: str) -> None:
         if self.pending and self.pending["action"] == action and \

@@ -97,9 +97,20 @@ def action_succeeded(s: Lifecycle, action: str, vm_state: VmState,
         return replace(s, old_flavor=None, resize_from=None)
     if action in ("shelve", "shelve_offload"):
         return replace(s, host=None)  # offloaded: on no host until unshelved
-    if action == "unshelve":
+    if action in ("unshelve", "live_migrate"):
         return replace(s, host=params.get("host", s.host))
     return s
+
+
+def awaits_target(s: Lifecycle) -> bool:
+    """A live migration whose destination has not reported ready yet."""
+    pending = s.pending or {}
+    return pending.get("action") == "live_migrate" and "target" not in pending
+
+
+def migration_prepared(s: Lifecycle, target: dict[str, Any]) -> Lifecycle:
+    """A live migration's destination made ready: how the source reaches it, for the move."""
+    return replace(s, pending={**(s.pending or {}), "target": target})
 
 
 def action_failed(s: Lifecycle, reason: str) -> Lifecycle:

@@ -35,6 +35,7 @@ class TaskState(str, enum.Enum):
     RESIZE_MIGRATING = "resize_migrating"
     RESIZE_CONFIRMING = "resize_confirming"
     RESIZE_REVERTING = "resize_reverting"
+    MIGRATING = "migrating"  # a live migration
     REBUILDING = "rebuilding"
     IMAGE_SNAPSHOT = "image_snapshot"
     IMAGE_BACKUP = "image_backup"
@@ -87,6 +88,8 @@ TRANSITIONS: dict[str, Transition] = {
     "resize": _t({A, S}, TaskState.RESIZE_MIGRATING, VmState.RESIZED, PowerState.RUNNING),
     "confirm_resize": _t({VmState.RESIZED}, TaskState.RESIZE_CONFIRMING, A, PowerState.RUNNING),
     "revert_resize": _t({VmState.RESIZED}, TaskState.RESIZE_REVERTING, A, PowerState.RUNNING),
+    # os-migrateLive: the guest moves running (or paused) and stays as it was.
+    "live_migrate": _t({A, P}, TaskState.MIGRATING, None, None),
     # createImage: the guest is paused for the copy, if it runs, and left as it was.
     "snapshot": _t({A, S, P, U}, TaskState.IMAGE_SNAPSHOT, None, None),
     "backup": _t({A, S, P, U}, TaskState.IMAGE_BACKUP, None, None),  # createBackup: the same
@@ -122,13 +125,15 @@ STAYS_STOPPED = {"rebuild": VmState.STOPPED, "resize": VmState.RESIZED,
 # default, or the task's own status while that task runs.
 _REBUILD = {TaskState.REBUILDING: "REBUILD"}
 _RESIZE = {TaskState.RESIZE_MIGRATING: "RESIZE"}
+_MIGRATING = {TaskState.MIGRATING: "MIGRATING"}
 STATUSES: dict[VmState, tuple[str, dict[TaskState, str]]] = {
     VmState.BUILDING: ("BUILD", {}),
     VmState.ACTIVE: ("ACTIVE", {TaskState.REBOOTING: "REBOOT",
-                                TaskState.REBOOTING_HARD: "HARD_REBOOT", **_REBUILD, **_RESIZE}),
+                                TaskState.REBOOTING_HARD: "HARD_REBOOT", **_REBUILD, **_RESIZE,
+                                **_MIGRATING}),
     VmState.STOPPED: ("SHUTOFF", {**_RESIZE, **_REBUILD}),
     VmState.RESIZED: ("VERIFY_RESIZE", {TaskState.RESIZE_REVERTING: "REVERT_RESIZE"}),
-    VmState.PAUSED: ("PAUSED", {}),
+    VmState.PAUSED: ("PAUSED", {**_MIGRATING}),
     VmState.SUSPENDED: ("SUSPENDED", {}),
     VmState.ERROR: ("ERROR", {**_REBUILD}),
     VmState.RESCUED: ("RESCUE", {}),

@@ -13,8 +13,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from adapters.settings import Settings
+from domain.compute.backends import MigrationTarget
 from domain.process.compute.config import WorkerConfig
 from domain.process.compute.liveness import Liveness
 from domain.process.compute.worker import ComputeWorker
@@ -35,6 +37,26 @@ def worker_config(settings: Settings, host: str | None = None, **overrides: Any)
                           cpu_ratio=settings.cpu_ratio, ram_ratio=settings.ram_ratio,
                           disk_ratio=settings.disk_ratio, report_interval=settings.report_interval)
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def host_config(settings: Settings, host: str | None, state_dir: Path | None,
+                **overrides: Any) -> tuple[WorkerConfig, Path]:
+    """A compute host's worker configuration and state directory (default: under the data
+    directory, by host name)."""
+    config = worker_config(settings, host, **overrides)
+    state_dir = state_dir or state_dir_for(settings, config.host)
+    return with_incoming(config, settings, state_dir), state_dir
+
+
+def with_incoming(config: WorkerConfig, settings: Settings, state_dir: Path) -> WorkerConfig:
+    """The live-migration target this host advertises, from SKYLEDGER_LIVE_MIGRATION_URI and
+    SKYLEDGER_LIVE_MIGRATION_ADDRESS (unset: it takes no live migrations)."""
+    uri = settings.live_migration_uri
+    if not uri or config.incoming is not None:
+        return config
+    address = settings.live_migration_address or urlsplit(uri).hostname
+    return replace(config, incoming=MigrationTarget(uri, f"tcp://{address}",
+                                                    state_dir.resolve()))
 
 
 def lock_host(state_dir: Path) -> IO[bytes]:

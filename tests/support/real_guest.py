@@ -15,6 +15,7 @@ import libvirt
 import openstack
 import yaml
 
+from domain.compute.backends import KernelBoot
 from tests.support.hypervisor import QEMU_URI as URI
 from tests.support.server_process import Server
 
@@ -109,3 +110,21 @@ def new_member(server: Server, admin: openstack.connection.Connection,
     role = admin.identity.find_role("member", ignore_missing=False)
     admin.identity.assign_project_role_to_user(project, user, role)
     return connect_as(server, user.name, password, project.name), user, project
+
+
+def guest_image_id(conn: openstack.connection.Connection, guest_image: KernelBoot,
+                   prefix: str, cmdline: str = "console=ttyS0 quiet") -> str:
+    """The busybox test guest uploaded as EC2-style images (the kernel as `aki`, the initramfs
+    as `ari`, and an `ami` of 1 MiB naming them and the kernel command line): the ami's id."""
+    assert guest_image.initrd is not None
+    kernel = conn.image.create_image(
+        name=f"{prefix}-vmlinuz", data=guest_image.kernel.read_bytes(), disk_format="aki",
+        container_format="aki", allow_duplicates=True)
+    ramdisk = conn.image.create_image(
+        name=f"{prefix}-initrd", data=guest_image.initrd.read_bytes(), disk_format="ari",
+        container_format="ari", allow_duplicates=True)
+    root = conn.image.create_image(
+        name=f"{prefix}-ami", data=bytes(1 << 20), disk_format="ami", container_format="ami",
+        allow_duplicates=True, kernel_id=kernel.id, ramdisk_id=ramdisk.id,
+        os_command_line=cmdline)
+    return str(root.id)

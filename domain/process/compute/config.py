@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.compute.backends import MigrationTarget
+
 
 @dataclass(frozen=True)
 class WorkerConfig:
@@ -21,6 +23,9 @@ class WorkerConfig:
     # Destroy guests whose uuid names no instance at all (not only report them). Off by
     # default: they may belong to another tool sharing this hypervisor.
     destroy_unknown_guests: bool = False
+    # How another host's hypervisor reaches this one for a live migration; None: this host
+    # takes none (a live migration to it fails, and the guest stays where it ran).
+    incoming: MigrationTarget | None = None
 
     @property
     def position_name(self) -> str:

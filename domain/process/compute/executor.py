@@ -11,18 +11,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
 from uuid import UUID
 
 from domain.backends import StoredBlob
-from domain.compute.backends import GuestSpec, GuestState, Hypervisor, HypervisorError
+from domain.compute.backends import (
+    GuestSpec,
+    GuestState,
+    Hypervisor,
+    HypervisorError,
+    MigrationTarget,
+)
 from domain.compute.copies import ImageCopy
 from domain.compute.instance import Instance
 from domain.context import RequestContext
 from domain.process.compute.plans import (
     Destroy,
+    LiveMigrate,
     Outcome,
     Plan,
     Power,
+    PrepareIncoming,
     Reimage,
     Rescue,
     Snapshot,
@@ -55,10 +65,13 @@ class Executor:
                  on_changed: Callable[[UUID, bool], None] | None = None,
                  take_snapshot: TakeSnapshot = _no_snapshots,
                  discard_root: Callable[[Instance], None] | None = None,
-                 reimage_root: Callable[[Instance, ImageCopy], str] | None = None) -> None:
+                 reimage_root: Callable[[Instance, ImageCopy], str] | None = None,
+                 incoming: MigrationTarget | None = None) -> None:
         """`discard_root`: after a failed spawn's undo, deletes the root volume it made here
         (domain/process/compute/root_volumes.py), before the failure is recorded;
-        `reimage_root`: writes an image over the root volume, answering its path (Reimage)."""
+        `reimage_root`: writes an image over the root volume, answering its path (Reimage);
+        `incoming`: how a live migration's source reaches this host (None: it takes none)."""
+        self.incoming = incoming
         self.hypervisor, self.outcomes, self.spec_for = hypervisor, outcomes, spec_for
         self.discard_root = discard_root or (lambda _instance: None)
         self.reimage_root = reimage_root or _no_reimage
@@ -107,6 +120,17 @@ class Executor:
             self.on_changed(instance_id, True)
         elif isinstance(step, Reimage):
             self.root_paths[instance_id] = self.reimage_root(instance, step.image)
+        elif isinstance(step, PrepareIncoming):
+            if self.incoming is None:
+                raise HypervisorError(f"host {self.host} takes no live migrations (its "
+                                      "worker has no SKYLEDGER_LIVE_MIGRATION_URI)")
+            hv.prepare_incoming(self.spec_for(instance, Spawn(instance.flavor, instance.image)))
+        elif isinstance(step, LiveMigrate):
+            target = step.target
+            hv.live_migrate(instance_id, MigrationTarget(
+                target["hypervisor_uri"], target["migrate_uri"], Path(target["state_dir"]),
+                bool(target["copy_disks"])))
+            self.on_changed(instance_id, False)
         elif isinstance(step, SyncNics):
             hv.sync_nics(self.spec_for(instance, Spawn(instance.flavor, instance.image)))
         elif isinstance(step, Spawn):
@@ -142,6 +166,17 @@ class Executor:
                                            self.root_paths.pop(instance_id, None))
         elif plan.outcome is Outcome.DELETE:
             self.outcomes.deleted(ctx, instance_id)
+        elif plan.outcome is Outcome.PREPARED and self.incoming is not None:
+            self.outcomes.migration_prepared(ctx, instance_id, self.prepared_target(instance_id))
+
+    def prepared_target(self, instance_id: UUID) -> dict[str, object]:
+        """This host as the source reaches it, with the disks copied unless the request said
+        they are shared (block_migration false)."""
+        assert self.incoming is not None
+        found = self.outcomes.load(instance_id)
+        copy = bool(((found.pending if found else None) or {}).get("block_migration", True))
+        return {**asdict(self.incoming), "state_dir": str(self.incoming.state_dir),
+                "copy_disks": copy}
 
     def failed(self, plan: Plan, instance: Instance, ctx: RequestContext, reason: str) -> None:
         if plan.outcome is None:

@@ -85,7 +85,20 @@ class SyncNics:
     """Give the running or stopped guest exactly the NICs of the instance's ports."""
 
 
-Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue | SyncNics | Reimage
+@dataclass(frozen=True)
+class PrepareIncoming:
+    """A live migration's destination: make the disks the guest's copies land in."""
+
+
+@dataclass(frozen=True)
+class LiveMigrate:
+    """Move the running guest to the destination `target` (a MigrationTarget's fields)."""
+
+    target: dict[str, Any]
+
+
+Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue | SyncNics | Reimage \
+    | PrepareIncoming | LiveMigrate
 DESTROY = Destroy()
 
 
@@ -93,6 +106,7 @@ class Outcome(enum.Enum):
     SPAWN = "spawn"  # spawned / spawn_failed (which reschedules)
     ACTION = "action"  # action_succeeded / action_failed
     DELETE = "delete"  # deleted (a failure is retried, never recorded)
+    PREPARED = "prepared"  # a live migration's destination ready / action_failed
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,8 @@ def decide(trigger: Trigger, instance: Instance | None, me: str) -> Plan:
         return _action(instance, me)
     if trigger.kind is Kind.NICS:
         return _nics(instance, me)
+    if trigger.kind is Kind.PREPARED:
+        return _live_migrate(instance, me)
     return _after_move(trigger, instance, me)
 
 
@@ -178,6 +194,9 @@ def _action(instance: Instance, me: str) -> Plan:
         return OWN_HOST_ACTIONS[action](instance, pending) if instance.host == me else NOTHING
     if action == "unshelve":
         return _unshelve(instance, pending, me)
+    if action == "live_migrate":  # the destination prepares first; its report moves the guest
+        return Plan((PrepareIncoming(),), Outcome.PREPARED, "live_migrate", undo=(DESTROY,)) \
+            if me == pending.get("host") and "target" not in pending else NOTHING
     if action == "resize":
         return _resize(instance, pending, me)
     if action == "confirm_resize":
@@ -293,6 +312,16 @@ def _revert(instance: Instance, me: str) -> Plan:
     if me == source:
         return Plan((old, *off), Outcome.ACTION, "revert_resize", undo=(DESTROY,))
     return Plan((Power("stop"),))  # the destination gives the guest back: cold again
+
+
+def _live_migrate(instance: Instance, me: str) -> Plan:
+    """The source, once the destination is ready. A failure leaves the guest running here;
+    the destination then removes what it prepared (`_left`)."""
+    pending = instance.pending or {}
+    if me != instance.host or pending.get("action") != "live_migrate" or \
+            "target" not in pending:
+        return NOTHING
+    return Plan((LiveMigrate(pending["target"]),), Outcome.ACTION, "live_migrate")
 
 
 def _after_move(trigger: Trigger, instance: Instance, me: str) -> Plan:

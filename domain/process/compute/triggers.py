@@ -24,10 +24,11 @@ class Kind(enum.Enum):
     SUCCEEDED = "succeeded"  # a resize-family action finished: the other host may clean up
     FAILED = "failed"  # ... or failed: the host that stopped its guest for the move restarts it
     NICS = "nics"  # a port was attached to or detached from the instance (os-interface)
+    PREPARED = "prepared"  # a live migration's destination is ready: the source moves it
 
 
 # A resize moves a guest between hosts; when one host reports, the other may have work left.
-MOVES = frozenset({"resize", "confirm_resize", "revert_resize"})
+MOVES = frozenset({"resize", "confirm_resize", "revert_resize", "live_migrate"})
 # Triggers that carry a user's request: an older one is superseded by a newer one.
 REQUESTS = frozenset({Kind.CLAIMED, Kind.ACTION, Kind.DELETE})
 
@@ -39,6 +40,7 @@ _KINDS: dict[type[Instance.Event], Kind] = {
     Instance.ActionFailed: Kind.FAILED,
     Instance.PortsAttached: Kind.NICS,
     Instance.PortDetached: Kind.NICS,
+    Instance.MigrationPrepared: Kind.PREPARED,
 }
 TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in _KINDS)
 REQUEST_EVENTS: tuple[type[Instance.Event], ...] = tuple(

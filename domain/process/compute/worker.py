@@ -80,7 +80,7 @@ class ComputeWorker(FollowerLoop):
         self.executor = Executor(hypervisor, outcomes, self.spec_for, self.host,
                                  config.stop_timeout, self._guest_changed,
                                  SnapshotTaker(hypervisor, files), self.roots.discard,
-                                 self.roots.reimage)
+                                 self.roots.reimage, config.incoming)
         self.consoles = ConsoleRefresher(hypervisor, consoles, self.host)
         self.attacher = VolumeAttacher(app, hypervisor, VolumeService(app), self.host,
                                        config.user_id)

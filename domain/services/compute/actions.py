@@ -22,6 +22,7 @@ from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS, VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.services.compute import live_migration
 from domain.services.compute.boot import check_keypair, parse_uuid
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
@@ -33,7 +34,7 @@ from domain.services.quotas import default_limits, open_ledger
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
 # Actions with parameters or claims of their own: each has its own command.
 PARAMETERISED = frozenset({"resize", "rebuild", "snapshot", "backup", "rescue", "shelve",
-                           "shelve_offload", "unshelve"})
+                           "shelve_offload", "unshelve", "live_migrate"})
 
 
 MAX_TAGS = 50  # Nova's per-server limit (objects.instance.MAX_TAG_COUNT)
@@ -194,6 +195,14 @@ class ActionService:
             group.start_move(instance.id.hex, chosen)
         self.app.save(*changed(instance, group), *nodes.changed())
         return instance
+
+    @command
+    def live_migrate(self, ctx: RequestContext, instance_id: str, host: str | None,
+                     block_migration: bool | None = None) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        self.check_host_supports(instance, "live_migrate")
+        return live_migration.live_migrate(self.app, self.chooser, ctx, instance,
+                                           self.group_of(instance), host, block_migration)
 
     def confirm_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
         return self.act(ctx, instance_id, "confirm_resize")

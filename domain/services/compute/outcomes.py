@@ -112,11 +112,21 @@ class OutcomeService:
             *(snapshot_saved(self.app, image_id, snapshot) if snapshot and image_id else []),
             *self.settle_shelving(instance, action, host_before, shelved_image_id),
             root_reimaged(self.app, pending, instance.image, root_volume_path),
+            *(self.settle_live(instance, host_before) if action == "live_migrate" else []),
         ]
         # Backups past the rotation (never the new one itself, saved above).
         for old in sorted(rotated - {"", image_id}) if action == "backup" else ():
             aggregates.extend(image_discarded(self.app, old, aggregates))
         self.app.save(*changed(*aggregates))
+
+    @command
+    def migration_prepared(self, ctx: RequestContext, instance_id: UUID,
+                           target: dict[str, object]) -> None:
+        """A live migration's destination is ready; the source's worker moves the guest."""
+        instance = self.load(instance_id)
+        if instance is not None:
+            instance.migration_prepared(target)
+            self.app.save(*changed(instance))
 
     @command
     def action_failed(
@@ -137,6 +147,8 @@ class OutcomeService:
             extra = snapshot_failed(self.app, image_id)
         elif action == "unshelve" and dest and instance.host is None:
             extra = self.release_unshelve(instance, dest)
+        elif action == "live_migrate" and dest:
+            extra = self.release_live(instance, dest)
         self.app.save(*changed(instance, *extra))
 
     @command
@@ -194,6 +206,29 @@ class OutcomeService:
         ledger.release({k: held_before[k] - held_after[k] for k in held_before},
                        instance.user_id)
         return [ledger, *nodes, *([group] if group is not None else [])]
+
+    # -- live migration bookkeeping --------------------------------------------------------------
+    def settle_live(self, instance: Instance, source: str | None) -> list[object]:
+        """Moved: the source's claim goes, the destination's becomes the instance's claim."""
+        key = instance.id.hex
+        source_node, dest_node = self.node(source), self.node(instance.host)
+        if source_node is not None:
+            source_node.release(key)
+        if dest_node is not None:
+            dest_node.rekey(f"{key}:live", key)
+        group = self.group_of(instance)
+        if group is not None:
+            group.finish_move(key)
+        return [n for n in (source_node, dest_node, group) if n is not None]
+
+    def release_live(self, instance: Instance, dest: str) -> list[object]:
+        """Not moved: the destination's claim goes; the guest runs on at the source."""
+        node, group = self.node(dest), self.group_of(instance)
+        if node is not None:
+            node.release(f"{instance.id.hex}:live")
+        if group is not None:
+            group.cancel_move(instance.id.hex)
+        return [n for n in (node, group) if n is not None]
 
     # -- shelving bookkeeping ------------------------------------------------------------------
     def settle_shelving(self, instance: Instance, action: str, host_before: str | None,
