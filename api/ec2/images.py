@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from api.ec2.context import Call, Handler
-from api.ec2.errors import Ec2Error
-from api.ec2.ids import ec2_id
-from api.image_access import target
+from api.ec2.errors import Ec2Error, invalid_value
+from api.ec2.ids import ec2_id, resolved
+from api.ec2.instance_views import find
+from api.image_access import authorize_change, target
+from domain.errors import NotFound
 from projections.images import ImageQuery, ImageViews
 
 NOT_FOUND = "InvalidAMIID.NotFound"
@@ -53,4 +55,36 @@ def describe_images(call: Call) -> dict[str, Any]:
     return {"imagesSet": items}
 
 
-ACTIONS: dict[str, Handler] = {"DescribeImages": describe_images}
+def create_image(call: Call) -> dict[str, Any]:
+    """A snapshot of the instance, as the server's createImage action takes it."""
+    server = find(call, call.params.required("InstanceId"))
+    call.enforce("os_compute_api:servers:create_image",
+                 {"project_id": server["project_id"], "user_id": server["user_id"]})
+    name = call.params.required("Name")
+    if len(name) > 255:
+        raise invalid_value("Name", name[:20] + "...", "At most 255 characters.")
+    description = call.params.get("Description")
+    image = call.cloud.snapshots.create_image(call.caller.ctx, server["id"], name,
+                                              {"description": description} if description
+                                              else {})
+    return {"imageId": ec2_id("ami", image.id)}
+
+
+def deregister_image(call: Call) -> dict[str, Any]:
+    image_id = call.params.required("ImageId")
+    key = resolved(call.cloud.store, "images", "ami", image_id, NOT_FOUND)
+    try:
+        image = authorize_change(call.cloud, call.caller, call.policy, "delete_image", key)
+    except NotFound:
+        raise Ec2Error(NOT_FOUND, f"The image id '[{image_id}]' does not exist") from None
+    unheld = call.cloud.images.delete(call.caller.ctx, image.id)
+    if unheld is not None:
+        call.cloud.images.collect(call.cloud.blobs, unheld)
+    return {"return": True}
+
+
+ACTIONS: dict[str, Handler] = {
+    "DescribeImages": describe_images,
+    "CreateImage": create_image,
+    "DeregisterImage": deregister_image,
+}

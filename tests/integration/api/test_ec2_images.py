@@ -7,8 +7,9 @@ from uuid import UUID
 
 import pytest
 from botocore.exceptions import ClientError
+from fastapi.testclient import TestClient
 
-from tests.support.compute_api import Compute
+from tests.support.compute_api import WORKER, Compute
 
 
 def test_describe_images(ec2: Any, compute: Compute) -> None:
@@ -23,3 +24,26 @@ def test_describe_images(ec2: Any, compute: Compute) -> None:
     with pytest.raises(ClientError) as unknown:
         ec2.describe_images(ImageIds=["ami-00000000000000000"])
     assert unknown.value.response["Error"]["Code"] == "InvalidAMIID.NotFound"
+
+
+def test_create_and_deregister_image(ec2: Any, compute: Compute, client: TestClient,
+                                     member_a: dict[str, str]) -> None:
+    ami = "ami-" + UUID(compute.image).hex[:17]
+    instance = ec2.run_instances(ImageId=ami, InstanceType="m1.tiny", MinCount=1,
+                                 MaxCount=1)["Instances"][0]["InstanceId"]
+    server_id = client.get("/compute/v2.1/servers", headers={"X-Auth-Token": member_a["token"]}
+                           ).json()["servers"][0]["id"]
+    compute.spawned(server_id)
+    made = ec2.create_image(InstanceId=instance, Name="golden", Description="from ec2")
+    image = ec2.describe_images(ImageIds=[made["ImageId"]])["Images"][0]
+    assert (image["Name"], image["State"], image["OwnerId"]) == (
+        "golden", "pending", member_a["project_id"])
+    blob = compute.cloud.blobs.put(iter([b"qcow2 bytes of the root disk"]), 2**20)
+    compute.cloud.outcomes.action_succeeded(WORKER, UUID(server_id), "snapshot", blob)
+    compute.cloud.sync_read_models()
+    assert ec2.describe_images(Owners=["self"])["Images"][0]["State"] == "available"
+    ec2.deregister_image(ImageId=made["ImageId"])
+    assert ec2.describe_images(Owners=["self"])["Images"] == []
+    with pytest.raises(ClientError) as public:
+        ec2.deregister_image(ImageId=ami)  # the operator's public image: not a member's
+    assert public.value.response["Error"]["Code"] == "UnauthorizedOperation"
