@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Unset: a random key kept in <data_dir>/token.key (adapters/tokens.py).
     token_key: str | None = Field(default=None, repr=False)
     token_ttl: int = 3600
+    # Keep token validations (api/token_cache.py), dropped by the log's events on what they
+    # read; false: load the token's aggregates on every request.
+    token_cache: bool = True
     policy_file: str | None = None
     region: str = "RegionOne"
     # Glance's image_size_cap: the largest image upload accepted, in bytes.

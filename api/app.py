@@ -101,6 +101,7 @@ from api.routers import (
     volume_types,
     volumes,
 )
+from api.token_cache import TokenCache
 
 # One module per OpenStack resource; each exposes `router` and its policy defaults as `RULES`.
 ROUTER_MODULES: tuple[ModuleType, ...] = (
@@ -207,6 +208,7 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
         or cloud.settings.policy_file
         or str(cloud.settings.data_dir.absolute() / "policy.yaml"),
     )
+    app.state.token_cache = TokenCache(cloud.app, enabled=cloud.settings.token_cache)
     errors.install(app)
     limits.install(app, cloud.settings.max_request_body)  # inside: its 4xx get a request id
     middleware.install(app)

@@ -8,7 +8,7 @@ take effect on the very next request, on every API server.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -23,6 +23,9 @@ from domain.services.identity.app_credentials import expired
 from domain.services.identity.core import held_roles
 from domain.services.identity.role_resolution import expanded_roles, live_role
 from domain.services.identity.trusts import delegated_roles
+
+if TYPE_CHECKING:
+    from api.token_cache import TokenCache
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,11 @@ def credential_roles(app: SkyLedger, credential_id: str, held: tuple[str, ...]) 
     return expanded_roles(app, kept)
 
 
-def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str) -> Caller:
-    claims, user, roles = validate(app, signer, token)
+def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str,
+               cache: TokenCache | None = None) -> Caller:
+    """`cache`: validate through it (api/token_cache.py) rather than from the aggregates."""
+    claims, user, roles = (cache.validate(signer, token) if cache is not None
+                           else validate(app, signer, token))
     ctx = RequestContext(
         user_id=claims.user_id, project_id=claims.project_id, request_id=request_id, roles=roles
     )

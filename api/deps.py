@@ -92,6 +92,9 @@ class ApiSettings(Protocol):
     @property
     def data_dir(self) -> Path: ...
 
+    @property
+    def token_cache(self) -> bool: ...
+
 
 class ImageStore(ImageFiles, Protocol):
     """Image files: what uploads and deletions need, and reading one back."""
@@ -183,7 +186,8 @@ def get_caller(
     cloud: Annotated[CloudServices, Depends(get_cloud)],
     x_auth_token: Annotated[str | None, Header()] = None,
 ) -> Caller:
-    caller = caller_for(cloud.app, cloud.tokens, x_auth_token, request.state.request_id)
+    caller = caller_for(cloud.app, cloud.tokens, x_auth_token, request.state.request_id,
+                        request.app.state.token_cache)
     request.state.caller = caller
     return caller
 

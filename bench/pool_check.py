@@ -3,92 +3,15 @@ socket (adapters/pg_pool_check.py), measured in one run on PostgreSQL.
 
     python -m bench.pool_check [--clients 10] [--boots 20] [--database-url URL]
 
-Runs bench/api_boot.py's measurement four times, with SKYLEDGER_DATABASE_POOL_CHECK set to
-ping, socket, socket, ping (each a fresh `skyledger serve` on a fresh schema; the order evens
-out a machine that gets busier or quieter meanwhile), and prints for each the server's CPU
-time per boot over the concurrent phase and PostgreSQL's transactions per boot over the
-one-client boots (bench/profile.py), then the ratios socket / ping. Use a database of its own
-(`--database-url postgresql://…/bench_perf`): its transaction count is then the server's alone.
-Prints, never asserts.
+SKYLEDGER_DATABASE_POOL_CHECK set to ping, socket, socket, ping, as bench/setting_ab.py runs
+and prints them, then the ratios socket / ping. Prints, never asserts.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
 import sys
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 
-from bench.api_boot import Plan, measure, start_server
-from bench.api_boot_report import ProcessCpu
-from bench.event_append import DEFAULT_ADMIN_URL, scratch_schema
-from bench.profile import Probe
-
-ORDER = ("ping", "socket", "socket", "ping")
-SOLO = 20
-
-
-@dataclass(frozen=True)
-class Sample:
-    mode: str
-    cpu_ms: float  # server CPU time per boot, concurrent phase
-    transactions: float  # per boot, one client, until ACTIVE
-    throughput: float  # boots/s, concurrent phase
-
-    def row(self) -> str:
-        return (f"{self.mode:>7}  {self.cpu_ms:8.1f} ms CPU/boot  {self.transactions:6.1f} "
-                f"transactions/boot  {self.throughput:6.1f} boots/s")
-
-
-def one_run(mode: str, clients: int, boots: int, database_url: str) -> Sample:
-    os.environ["SKYLEDGER_DATABASE_POOL_CHECK"] = mode  # start_server passes os.environ on
-    with tempfile.TemporaryDirectory(prefix="skyledger-bench-") as tmp, \
-            scratch_schema(database_url) as url:
-        server = start_server(Path(tmp), url)
-        try:
-            cpu = ProcessCpu([server.process.pid])
-            probe = Probe(server.process.pid, cpu.seconds, None, "postgres", url)
-            results = measure(server.url, Plan(clients, boots, 1, 1, 0.05, 60.0, SOLO), cpu,
-                              probe)
-        finally:
-            server.stop()
-    counted = probe.transactions.count if probe.transactions else float("nan")
-    return Sample(mode, (results.cpu_seconds or 0.0) / max(1, len(results.to_202)) * 1000,
-                  counted / SOLO, results.throughput)
-
-
-def ratios(samples: list[Sample]) -> str:
-    def mean(mode: str, figure: str) -> float:
-        return statistics.fmean(getattr(s, figure) for s in samples if s.mode == mode)
-    lines = []
-    for figure, what in (("cpu_ms", "server CPU per boot"),
-                         ("transactions", "transactions per boot"),
-                         ("throughput", "boots/s (wall clock: the busiest figure to trust)")):
-        ping, socket = mean("ping", figure), mean("socket", figure)
-        lines.append(f"{what}: socket {socket:.1f} / ping {ping:.1f} = {socket / ping:.2f}")
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.pool_check", description=__doc__.split(
-        "\n\n")[0])
-    p.add_argument("--clients", type=int, default=10)
-    p.add_argument("--boots", type=int, default=20, help="per client")
-    p.add_argument("--database-url", default=os.environ.get("SKYLEDGER_BENCH_PG",
-                                                            DEFAULT_ADMIN_URL))
-    args = p.parse_args(argv)
-    samples = []
-    for mode in ORDER:
-        print(f"pool check {mode}: {args.clients} clients x {args.boots} boots ...",
-              file=sys.stderr, flush=True)
-        samples.append(one_run(mode, args.clients, args.boots, args.database_url))
-    print("\n".join(s.row() for s in samples))
-    print(ratios(samples))
-    return 0
-
+from bench.setting_ab import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("SKYLEDGER_DATABASE_POOL_CHECK", "ping", "socket", __doc__))
