@@ -54,7 +54,9 @@ from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.backups import BackupService
+from domain.services.storage.group_snapshots import GroupSnapshotService
 from domain.services.storage.group_types import GroupTypeService
+from domain.services.storage.groups import VolumeGroupService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.metadata import StorageMetadata
 from domain.services.storage.snapshots import VolumeSnapshotService
@@ -156,6 +158,8 @@ class CloudServices:
     volumes: VolumeService
     volume_types: VolumeTypeService
     group_types: GroupTypeService
+    volume_groups: VolumeGroupService
+    group_snapshots: GroupSnapshotService
     volume_snapshots: VolumeSnapshotService
     volume_backups: BackupService
     volume_transfers: TransferService

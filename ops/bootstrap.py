@@ -91,7 +91,9 @@ from domain.services.network.subnets import SubnetService
 from domain.services.network.tags import TagService
 from domain.services.quotas import QuotaService
 from domain.services.storage.backups import BackupService
+from domain.services.storage.group_snapshots import GroupSnapshotService
 from domain.services.storage.group_types import GroupTypeService
+from domain.services.storage.groups import VolumeGroupService
 from domain.services.storage.hosts import StorageHosts
 from domain.services.storage.metadata import StorageMetadata
 from domain.services.storage.outcomes import VolumeOutcomes
@@ -208,6 +210,7 @@ class Composition:
         hasher = Argon2Hasher(fast=settings.fast_hashing)
         identity = IdentityService(app, hasher)
         images, groups = ImageService(app), GroupService(app, identity)
+        volumes = VolumeService(app, settings.availability_zone, host=settings.host)
         cloud = Cloud(
             settings=settings, app=app, store=store, runners=runners, followers=followers,
             identity=identity, domains=DomainService(app), groups=groups,
@@ -237,7 +240,8 @@ class Composition:
             routers=RouterService(app, network_config), tags=TagService(app),
             network_agents=NetworkAgentService(app),
             agent_scheduling=AgentSchedulingService(app),
-            volumes=VolumeService(app, settings.availability_zone, host=settings.host),
+            volumes=volumes, volume_groups=VolumeGroupService(app, volumes),
+            group_snapshots=GroupSnapshotService(app),
             volume_types=VolumeTypeService(app), group_types=GroupTypeService(app),
             volume_hosts=StorageHosts(app),
             volume_snapshots=VolumeSnapshotService(app),

@@ -35,6 +35,7 @@ from projections.storage_services import StorageServiceProjection
 from projections.trusts import TrustProjection
 from projections.user_messages import UserMessageProjection
 from projections.volume_backups import VolumeBackupProjection
+from projections.volume_groups import GroupSnapshotProjection, VolumeGroupProjection
 from projections.volume_snapshots import VolumeSnapshotProjection
 from projections.volume_transfers import VolumeTransferProjection
 from projections.volume_type_encryption import TypeEncryptionProjection
@@ -55,4 +56,4 @@ def all_projections() -> list[Projection]:
             QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection(),
             NetworkAgentProjection(), VolumeBackupProjection(),
             VolumeTransferProjection(), UserMessageProjection(), GroupTypeProjection(),
-            TypeEncryptionProjection()]
+            TypeEncryptionProjection(), VolumeGroupProjection(), GroupSnapshotProjection()]

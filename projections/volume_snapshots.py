@@ -30,6 +30,8 @@ EVOLVE: dict[type, Evolve] = dict([
                                                 fault=None)),
     on(Snapshot.ProvisionFailed, lambda d, e: d.update(status="error", fault=e.reason)),
     on(Snapshot.DeleteFailed, lambda d, e: d.update(status="error_deleting", fault=e.reason)),
+    on(Snapshot.GroupSnapshotJoined, lambda d, e: d.update(
+        group_snapshot_id=e.group_snapshot_id)),
 ])
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from domain.storage.volume import UPDATED, Volume
 from domain.storage.volume_backups import VolumeBackups
 from domain.storage.volume_bookkeeping import VolumeBookkeeping
+from domain.storage.volume_groups import VolumeGroups
 from domain.storage.volume_reimage import VolumeReimages
 from domain.storage.volume_transfers import VolumeTransfers
 from domain.storage.volume_uploads import VolumeUploads
@@ -116,6 +117,9 @@ EVOLVE: dict[type, Evolve] = dict([
     on(VolumeTransfers.TransferWithdrawn, lambda d, e: d.update(status="available")),
     on(VolumeTransfers.HandedOver, lambda d, e: d.update(
         status="available", project_id=e.project_id, user_id=e.user_id)),
+    # Generic volume groups (domain/storage/volume_groups.py).
+    on(VolumeGroups.GroupJoined, lambda d, e: d.update(group_id=e.group_id)),
+    on(VolumeGroups.GroupLeft, lambda d, e: d.update(group_id=None)),
 ])
 
 

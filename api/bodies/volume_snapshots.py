@@ -42,7 +42,7 @@ def snapshot_body(row: Row, caller: Caller, version: Version,
         body["os-extended-snapshot-attributes:progress"] = row["progress"]
         body["os-extended-snapshot-attributes:project_id"] = row["project_id"]
     if version >= "3.14":
-        body["group_snapshot_id"] = None
+        body["group_snapshot_id"] = dashed(row.get("group_snapshot_id"))
     if version >= "3.41":
         body["user_id"] = row["user_id"]
     if version >= "3.65":

@@ -146,7 +146,8 @@ def detail(volume: Row, look: VolumeLook, extended: bool = True) -> Volume:
         "replication_status": None, "migration_status": None,
     }
     later: dict[str, dict[str, Any]] = {
-        "3.13": {"group_id": None}, "3.48": {"service_uuid": None, "shared_targets": False},
+        "3.13": {"group_id": dashed(volume.get("group_id"))},
+        "3.48": {"service_uuid": None, "shared_targets": False},
         "3.63": {"volume_type_id": dashed(type_id)}, "3.64": {"encryption_key_id": None},
         "3.65": {"consumes_quota": True}}
     for since, fields in later.items():

@@ -79,7 +79,7 @@ Description = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
 MetadataKey = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f]*$")]
 Metadata = dict[MetadataKey, Text255]
 # Fields of Cinder features this cloud does not offer: accepted only when they ask for nothing.
-UNSUPPORTED = ("backup_id", "consistencygroup_id", "group_id", "source_replica")
+UNSUPPORTED = ("backup_id", "consistencygroup_id", "source_replica")
 
 
 class VolumeCreate(BaseModel):
@@ -98,6 +98,7 @@ class VolumeCreate(BaseModel):
     multiattach: bool = False
     snapshot_id: Annotated[str, Field(max_length=255)] | None = None
     source_volid: Annotated[str, Field(max_length=255)] | None = None
+    group_id: Annotated[str, Field(max_length=255)] | None = None  # 3.13 (ignored before)
 
 
 class VolumeCreateRequest(BaseModel):
@@ -195,7 +196,8 @@ def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: 
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
     check_sources(body.volume)
     host, unschedulable = place(cloud, body.volume.volume_type)
-    request = replace(volume_request(body.volume), host=host, unschedulable=unschedulable)
+    request = replace(volume_request(body.volume), host=host, unschedulable=unschedulable,
+                      group_id=body.volume.group_id if version >= "3.13" else None)
     with cinder_quota():
         volume = cloud.volumes.create(caller.ctx, request)
     return shown(cloud, caller, volume.id.hex, version)

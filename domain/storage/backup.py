@@ -22,6 +22,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import InvalidInput
+from domain.storage.copy_lifecycle import CopyLifecycle
 
 
 class BackupStatus(str, enum.Enum):
@@ -47,7 +48,10 @@ class InvalidBackup(InvalidInput):
         super().__init__(f"Invalid backup: {reason}")
 
 
-class Backup(Entity):
+class Backup(CopyLifecycle):
+    KIND, RESETTABLE = "backup", RESETTABLE
+    status: BackupStatus
+
     @staticmethod
     def create_id(given_id: str | None = None, **_: Any) -> UUID:
         """Its own new id; an imported record keeps the id it names (Cinder's import)."""
@@ -160,13 +164,6 @@ class Backup(Entity):
     def _delete_requested(self) -> None:
         self.status = S.DELETING
 
-    def reset_status(self, status: str) -> None:
-        if status not in {s.value for s in RESETTABLE}:
-            raise InvalidInput(f"Invalid input received: Invalid status {status!r} for "
-                               "backup.")
-        if status != self.status.value:
-            self._status_reset(status, self.status.value)
-
     class StatusReset(Entity.Event):
         status: str
         previous: str
@@ -186,10 +183,6 @@ class Backup(Entity):
     @event(Provisioned)
     def _created(self, object_count: int) -> None:
         self.status, self.object_count, self.fail_reason = S.AVAILABLE, object_count, None
-
-    def create_failed(self, reason: str) -> None:
-        if self.status is S.CREATING:
-            self._create_failed(reason)
 
     class ProvisionFailed(Entity.Event):
         reason: str
@@ -213,20 +206,12 @@ class Backup(Entity):
         self.status, self.restore_volume_id = S.AVAILABLE, None
         self.fail_reason = reason
 
-    def mark_deleted(self) -> None:
-        if self.status is S.DELETING:
-            self._deleted()
-
     class Deleted(Entity.Event):
         pass
 
     @event(Deleted)
     def _deleted(self) -> None:
         self.status, self.deleted = S.DELETED, True
-
-    def delete_failed(self, reason: str) -> None:
-        if self.status is S.DELETING:
-            self._delete_failed(reason)
 
     class DeleteFailed(Entity.Event):
         reason: str

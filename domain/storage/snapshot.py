@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import InvalidInput
+from domain.storage.copy_lifecycle import CopyLifecycle
 
 
 class SnapshotStatus(str, enum.Enum):
@@ -45,7 +46,10 @@ class InvalidSnapshot(InvalidInput):
         super().__init__(f"Invalid snapshot: {reason}")
 
 
-class Snapshot(Entity):
+class Snapshot(CopyLifecycle):
+    KIND, RESETTABLE = "snapshot", RESETTABLE
+    status: SnapshotStatus
+
     class Requested(Entity.Created):
         project_id: str
         user_id: str
@@ -82,9 +86,25 @@ class Snapshot(Entity):
             if key in changes:
                 setattr(self, key, changes[key])
 
-    def request_delete(self, force: bool = False) -> None:
+    group_snapshot_id: str | None = None  # hex: taken as a group snapshot's member
+
+    def join_group_snapshot(self, group_snapshot_id: str) -> None:
+        self._group_snapshot_joined(group_snapshot_id)
+
+    class GroupSnapshotJoined(Entity.Event):
+        group_snapshot_id: str
+
+    @event(GroupSnapshotJoined)
+    def _group_snapshot_joined(self, group_snapshot_id: str) -> None:
+        self.group_snapshot_id = group_snapshot_id
+
+    def request_delete(self, force: bool = False, with_group: bool = False) -> None:
         """`force` (an administrator's os-force_delete): from any status, deleting included
-        (a status reset to deleting asked the worker for nothing: this asks it)."""
+        (a status reset to deleting asked the worker for nothing: this asks it). A member of
+        a group snapshot goes only with it (`with_group`)."""
+        if self.group_snapshot_id is not None and not with_group:
+            raise InvalidSnapshot("Snapshot status must be available or error and must not be "
+                                  "part of a group.")
         if not force and self.status not in DELETABLE:
             raise InvalidSnapshot("Snapshot status must be available or error and must not be "
                                   "part of a group.")
@@ -137,13 +157,6 @@ class Snapshot(Entity):
     def _handed_over(self, project_id: str, user_id: str) -> None:
         self.project_id, self.user_id = project_id, user_id
 
-    def reset_status(self, status: str) -> None:
-        if status not in {s.value for s in RESETTABLE}:
-            raise InvalidInput(f"Invalid input received: Invalid status {status!r} for "
-                               "snapshot.")
-        if status != self.status.value:
-            self._status_reset(status, self.status.value)
-
     class StatusReset(Entity.Event):
         status: str
         previous: str
@@ -181,10 +194,6 @@ class Snapshot(Entity):
     def _created(self, path: str) -> None:
         self.status, self.path, self.progress, self.fault = S.AVAILABLE, path, "100%", None
 
-    def create_failed(self, reason: str) -> None:
-        if self.status is S.CREATING:
-            self._create_failed(reason)
-
     class ProvisionFailed(Entity.Event):
         reason: str
 
@@ -192,20 +201,12 @@ class Snapshot(Entity):
     def _create_failed(self, reason: str) -> None:
         self.status, self.fault = S.ERROR, reason
 
-    def mark_deleted(self) -> None:
-        if self.status is S.DELETING:
-            self._deleted()
-
     class Deleted(Entity.Event):
         pass
 
     @event(Deleted)
     def _deleted(self) -> None:
         self.status, self.deleted = S.DELETED, True
-
-    def delete_failed(self, reason: str) -> None:
-        if self.status is S.DELETING:
-            self._delete_failed(reason)
 
     class DeleteFailed(Entity.Event):
         reason: str

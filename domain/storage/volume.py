@@ -2,7 +2,8 @@
 
 Requests (create, extend, delete, attach, detach) move it into an in-progress status the storage
 worker acts on; its outcomes are recorded only while the volume is still in that status, so a
-replayed report records nothing. Statuses: volume_states.py; copies, transfers, reimages: bases.
+replayed report records nothing. Statuses: volume_states.py; copies, transfers, reimages, groups
+and boot from volume: its bases.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.compute.copies import ImageCopy
-from domain.compute.instance import ROOT_DEVICE
 from domain.errors import InvalidInput
 from domain.storage.attachment import new_attachment, now
 from domain.storage.volume_backups import VolumeBackups
+from domain.storage.volume_boot import VolumeBoot
+from domain.storage.volume_groups import VolumeGroups
 from domain.storage.volume_holdings import no_source
 from domain.storage.volume_reimage import VolumeReimages
 from domain.storage.volume_states import (
@@ -38,7 +40,8 @@ UPDATED = ("name", "description", "metadata", "volume_type_id", "bootable", "adm
            "image_metadata")
 
 
-class Volume(VolumeTransfers, VolumeBackups, VolumeUploads, VolumeReimages):
+class Volume(VolumeGroups, VolumeBoot, VolumeTransfers, VolumeBackups, VolumeUploads,
+             VolumeReimages):
     class Requested(Entity.Created):
         class_version = 3  # 2: volume_type_id, 3: snapshot_id and source_volid (None before)
         project_id: str
@@ -177,22 +180,6 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeUploads, VolumeReimages):
             self.attachment, self.boot_of, self.delete_on_termination = None, None, False
 
     # -- boot from volume: the root disk (vda) of a server ------------------------------------
-    def reserve_for_boot(self, server_id: str, host: str, delete_on_termination: bool) -> str:
-        """Reserve the volume as the root disk of a server being booted, in the boot's own
-        save; returns the attachment's id. A volume made for that server (`boot_of`, still
-        creating) is only reserved: its spawn makes it. An existing volume must be available,
-        and is then attaching until the spawn confirms it (Nova's words when it is not)."""
-        attachment = new_attachment(server_id, host, ROOT_DEVICE)
-        if self.status is S.CREATING and self.boot_of == server_id and self.attachment is None:
-            self._boot_reserved(attachment)
-        elif self.status not in OPERATIONS["attach"].sources or self.attachment is not None:
-            raise InvalidVolume(f"volume '{self.id}' status must be 'available'. Currently in "
-                                f"'{self.status.value}'")
-        else:
-            self._attach_requested(attachment)
-            self._boot_bound(server_id, delete_on_termination)
-        return str(attachment["attachment_id"])
-
     class BootReserved(Entity.Event):
         attachment: dict[str, Any]
 
@@ -208,21 +195,6 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeUploads, VolumeReimages):
     def _boot_bound(self, server_id: str | None, delete_on_termination: bool) -> None:
         self.boot_of, self.delete_on_termination = server_id, delete_on_termination
 
-    def is_root_of(self, server_id: str) -> bool:
-        return self.boot_of == server_id and self.attached_to(server_id)
-
-    def boot_rescheduled(self, server_id: str, host: str) -> None:
-        """The server's spawn failed and it was rescheduled to `host`, in the same save. A new
-        root volume still to be made goes with it: pools are per host, the failed host deleted
-        what it made in its own (domain/process/compute/root_volumes.py), and the new host
-        makes it in its pool, so that host is now the volume's storage host. A volume the user
-        supplied stays in its pool; only its reservation moves to the server's new host."""
-        if not self.attached_to(server_id) or self.status not in (S.CREATING, S.ATTACHING):
-            return
-        storage = host if self.status is S.CREATING and self.boot_of == server_id else self.host
-        if (storage, host) != (self.host, (self.attachment or {}).get("host")):
-            self._boot_rescheduled(storage, host)
-
     class BootRescheduled(Entity.Event):
         storage_host: str | None
         server_host: str
@@ -231,20 +203,6 @@ class Volume(VolumeTransfers, VolumeBackups, VolumeUploads, VolumeReimages):
     def _boot_rescheduled(self, storage_host: str | None, server_host: str) -> None:
         self.host = storage_host
         self.attachment = {**(self.attachment or {}), "host": server_host}
-
-    def root_attached(self, server_id: str, host: str, path: str | None) -> None:
-        """The compute worker spawned the server with this volume as its root disk: a new one
-        is made (at `path`), and the attach is confirmed. Recorded with the server's Spawned, as
-        the Provisioned, AttachRequested and Attached a volume attached by hand goes through;
-        a replay finds the volume in-use and records nothing."""
-        if not self.is_root_of(server_id):
-            return
-        if self.status is S.CREATING and path:
-            attachment = dict(self.attachment or {})
-            self._created(path)
-            self._attach_requested(attachment)
-        if self.status is S.ATTACHING:
-            self._attached(host, ROOT_DEVICE, now())
 
     # -- outcomes the storage worker reports ---------------------------------------------------
     def _busy(self, op: str, attachment_id: str | None = None) -> bool:

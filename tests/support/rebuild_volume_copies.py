@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.context import RequestContext
+from tests.support.rebuild_volume_groups import drive_volume_groups
 
 WORKER = RequestContext(user_id="storage-worker")
 TAKER = RequestContext(user_id="rb-taker", project_id="rb-taker-project", roles=("member",))
@@ -39,3 +40,4 @@ def drive_volume_copies(cloud: Any, api: Any, member: dict[str, str], project_id
         offered.append(api("POST", f"{base}/os-volume-transfer", {"transfer": {
             "volume_id": made, "name": name}}, headers=member)["transfer"])
     cloud.volume_transfers.accept(TAKER, offered[0]["id"], offered[0]["auth_key"])
+    drive_volume_groups(cloud, api, member, project_id)

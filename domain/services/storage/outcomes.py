@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.services.quotas import open_ledger
+from domain.services.storage.group_members import volume_made
 from domain.services.storage.lookup import Lookup, live
 from domain.storage.user_message import CREATE_FAILED, EXTEND_FAILED, Reason, UserMessage
 from domain.storage.volume import Volume
@@ -41,7 +42,8 @@ class VolumeOutcomes(Lookup):
         volume = self.load(volume_id)
         if volume is not None:
             volume.created(path)
-            self.app.save(*changed(volume))
+            if volume.pending_events:
+                self.app.save(*changed(volume, volume_made(self.app, volume, True)))
 
     @command
     def create_failed(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:
@@ -49,7 +51,9 @@ class VolumeOutcomes(Lookup):
         volume = self.load(volume_id)
         if volume is not None:
             volume.create_failed(reason)
-            self.app.save(*changed(volume), *failed(ctx, volume, CREATE_FAILED))
+            if volume.pending_events:
+                self.app.save(*changed(volume, volume_made(self.app, volume, False)),
+                              *failed(ctx, volume, CREATE_FAILED))
 
     @command
     def extended(self, ctx: RequestContext, volume_id: UUID | str, size: int) -> None:

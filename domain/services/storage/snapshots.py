@@ -18,6 +18,7 @@ from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.quota.ledger import QuotaLedger
 from domain.services.quotas import open_ledger
+from domain.services.storage.group_members import snapshot_outcome
 from domain.services.storage.lookup import Lookup, live
 from domain.storage.snapshot import Snapshot
 from domain.storage.volume import Volume
@@ -115,14 +116,17 @@ class VolumeSnapshotService(Lookup):
         snapshot = self.load(snapshot_id)
         if snapshot is not None:
             snapshot.created(path)
-            self.app.save(*changed(snapshot))
+            if snapshot.pending_events:
+                self.app.save(*changed(snapshot, *snapshot_outcome(self.app, snapshot, True)))
 
     @command
     def create_failed(self, ctx: RequestContext, snapshot_id: UUID | str, reason: str) -> None:
         snapshot = self.load(snapshot_id)
         if snapshot is not None:
             snapshot.create_failed(reason)
-            self.app.save(*changed(snapshot))
+            if snapshot.pending_events:
+                self.app.save(*changed(snapshot, *snapshot_outcome(self.app, snapshot, False,
+                                                                   reason)))
 
     @command
     def deleted(self, ctx: RequestContext, snapshot_id: UUID | str) -> None:
@@ -137,7 +141,8 @@ class VolumeSnapshotService(Lookup):
         volume = live(self.app, snapshot.volume_id, Volume)
         if isinstance(volume, Volume):
             volume.snapshot_gone(snapshot.id.hex)
-        self.app.save(*changed(snapshot, ledger, volume))
+        self.app.save(*changed(snapshot, ledger, volume,
+                               *snapshot_outcome(self.app, snapshot, None)))
 
     @command
     def delete_failed(self, ctx: RequestContext, snapshot_id: UUID | str, reason: str) -> None:

@@ -26,6 +26,7 @@ from domain.quota.limits import UNLIMITED
 from domain.services.compute.copies import volume_image_copy
 from domain.services.quotas import open_ledger
 from domain.services.storage.attachments import AttachCommands
+from domain.services.storage.group_members import joining_group
 from domain.services.storage.lookup import live
 from domain.services.storage.messages import MessageCommands
 from domain.services.storage.outcomes import VolumeOutcomes, failure_message
@@ -37,6 +38,7 @@ from domain.storage.snapshot import Snapshot
 from domain.storage.user_message import NO_BACKEND
 from domain.storage.volume import Volume
 from domain.storage.volume_states import check_retype
+from domain.storage.volume_type import DEFAULT_TYPE_ID, VolumeType
 
 GIB = 2**30
 MAX_SIZE = 2**31 - 1  # Cinder's DB_MAX_INT
@@ -58,6 +60,7 @@ class VolumeRequest:
     unschedulable: str | None = None
     snapshot_id: str | None = None  # a copy of this snapshot (in its volume's pool)
     source_volid: str | None = None  # a clone of this volume (in its pool)
+    group_id: str | None = None  # made in this group (3.13)
 
 
 def check_size(size: object) -> int:
@@ -90,6 +93,22 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
 
     @command
     def create(self, ctx: RequestContext, req: VolumeRequest) -> Volume:
+        """`req.group_id`: made in that group (3.13), saved with it."""
+        group = joining_group(self, ctx, req.group_id)
+        ledger = open_ledger(self.app, str(ctx.project_id))
+        volume, saved = self.build(ctx, req, ledger)
+        if group is not None:
+            group.check_accepts(volume.volume_type_id or DEFAULT_TYPE_ID.hex)
+            volume.join_group(group.id.hex, new=True)
+            group.change_members([volume.id.hex], [])
+        self.app.save(*changed(volume, ledger, *saved, group))
+        return volume
+
+    def build(self, ctx: RequestContext, req: VolumeRequest, ledger: QuotaLedger,
+              types: dict[str, VolumeType] | None = None) -> tuple[Volume, list[Any]]:
+        """A new volume claimed on `ledger`, with what to save along: its type (counting it)
+        and the user message of a volume no backend could take. `types`: those already loaded
+        for the same save (a group's volumes made together), by id."""
         source = copied_from(self, ctx, req.snapshot_id, req.source_volid)
         size = check_size(req.size if req.size is not None or source is None else source.size)
         zone = req.availability_zone or self.availability_zone
@@ -104,7 +123,8 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
             image, host, unschedulable = source.image, source.host, None
             if req.volume_type is None and source.volume_type_id:
                 vtype = find_type(self.app, source.volume_type_id)
-        ledger = open_ledger(self.app, str(ctx.project_id))
+        if types is not None and vtype is not None:
+            vtype = types.setdefault(vtype.id.hex, vtype)
         check_volume_size_limit(ledger, size)
         # Gigabytes first: Cinder reports the size when both are exceeded.
         ledger.claim({"gigabytes": size, "volumes": 1})
@@ -119,8 +139,7 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
             message = failure_message(ctx, volume, NO_BACKEND)
         if vtype is not None:
             vtype.use(volume.id.hex)  # the type cannot be deleted while the volume exists
-        self.app.save(*changed(volume, ledger, vtype, message))
-        return volume
+        return volume, [vtype, message]
 
     def source_image(self, ctx: RequestContext, ref: str, size: int) -> ImageCopy:
         """The image a volume is made from: active, visible to the caller, and fitting."""
