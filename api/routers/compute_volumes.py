@@ -59,7 +59,7 @@ def nova_volume(row: Row, type_names: dict[str, str]) -> dict[str, Any]:
             "displayName": row["name"], "displayDescription": row["description"],
             "volumeType": type_names.get(row.get("volume_type_id") or DEFAULT_TYPE_ID.hex,
                                          DEFAULT_TYPE),
-            "snapshotId": None,
+            "snapshotId": dashed(row["snapshot_id"]) if row.get("snapshot_id") else None,
             "metadata": dict(row["metadata"] or {}), "attachments": attached}
 
 
@@ -108,14 +108,13 @@ def volume_create(body: NovaVolumeCreateRequest, cloud: CloudDep, caller: Caller
     proxied(version)
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
     wanted = body.volume
-    if wanted.snapshot_id is not None:
-        raise NotFound(f"Snapshot {wanted.snapshot_id} could not be found.")
     # Cinder's model checks more than Nova's (its image reference, metadata sizes): what it
     # refuses is bad input too.
     request = volume_request(parse_body(VolumeCreate, dict(
         size=wanted.size, name=wanted.display_name, description=wanted.display_description,
         imageRef=wanted.imageRef, availability_zone=wanted.availability_zone,
-        volume_type=wanted.volume_type, metadata=wanted.metadata)))
+        volume_type=wanted.volume_type, metadata=wanted.metadata,
+        snapshot_id=wanted.snapshot_id)))  # a snapshot's copy: its service looks it up
     volume = cloud.volumes.create(caller.ctx, request)
     caught_up(cloud)
     return {"volume": nova_volume(visible(cloud, caller, volume.id.hex),

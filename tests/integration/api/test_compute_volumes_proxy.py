@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.context import RequestContext
+from domain.services.storage.snapshots import SnapshotRequest
 from tests.support.compute_api import WORKER, Compute, auth
 
 VOLUMES = "/compute/v2.1/os-volumes"
@@ -57,3 +59,24 @@ def test_paging_and_nameless_paths(compute: Compute, member_a: dict[str, str]) -
     call(compute, member_a, "GET", "?limit=-1", expect=400)
     call(compute, member_a, "GET", "/", expect=404)
     call(compute, member_a, "DELETE", "/", expect=404)
+
+
+def test_a_volume_made_from_a_snapshot(compute: Compute, member_a: dict[str, str],
+                                       member_b: dict[str, str]) -> None:
+    """Nova's proxy passes snapshot_id on to Cinder: a copy of the snapshot, which shows it."""
+    source = call(compute, member_a, "POST", body={"volume": {"size": 1}})["volume"]["id"]
+    compute.cloud.volumes.created(WORKER, source, f"/pool/{source}")
+    volume = compute.cloud.volumes.load(source)
+    assert volume is not None
+    owner = RequestContext(user_id="u", project_id=volume.project_id, roles=("member",))
+    snapshot = compute.cloud.volume_snapshots.create(owner, SnapshotRequest(volume_id=source))
+    compute.cloud.volume_snapshots.created(WORKER, snapshot.id, f"/pool/s-{snapshot.id}")
+    made = call(compute, member_a, "POST", body={"volume": {
+        "size": 1, "snapshot_id": str(snapshot.id)}})["volume"]
+    assert made["snapshotId"] == str(snapshot.id) and made["status"] == "creating"
+    assert call(compute, member_a, "GET", f"/{made['id']}")["volume"]["snapshotId"] == \
+        str(snapshot.id)
+    call(compute, member_b, "POST", body={"volume": {"size": 1, "snapshot_id": str(
+        snapshot.id)}}, expect=404)  # another project's snapshot is not found
+    call(compute, member_a, "POST", body={"volume": {"size": 1, "snapshot_id": "nope"}},
+         expect=404)
