@@ -162,23 +162,23 @@ def index_detail(project_id: str, request: Request, cloud: CloudDep, caller: Cal
     return _listed(request, cloud, caller, engine, version, detailed=True)
 
 
-@router.get("/groups/{group_id}", response_model=GroupShow)
-def show(project_id: str, group_id: str, request: Request, cloud: CloudDep,
+@router.get("/groups/{volume_group_id}", response_model=GroupShow)
+def show(project_id: str, volume_group_id: str, request: Request, cloud: CloudDep,
          caller: CallerDep, engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     _since(version)
-    row = visible_group(cloud, caller, group_id)
+    row = visible_group(cloud, caller, volume_group_id)
     engine.enforce("group:get", owned_by(row["project_id"]), caller.creds)
     list_volume = request.query_params.get("list_volume", "").lower() in TRUE
     return {"group": group_body(cloud, row, version, list_volume)}
 
 
-@router.put("/groups/{group_id}", status_code=202)
-def update(project_id: str, group_id: str, body: GroupUpdateRequest, cloud: CloudDep,
+@router.put("/groups/{volume_group_id}", status_code=202)
+def update(project_id: str, volume_group_id: str, body: GroupUpdateRequest, cloud: CloudDep,
            caller: CallerDep, engine: PolicyDep, version: VolumeVersion) -> Response:
     check_path_project(project_id, caller)
     _since(version)
-    row = visible_group(cloud, caller, group_id)
+    row = visible_group(cloud, caller, volume_group_id)
     engine.enforce("group:update", owned_by(row["project_id"]), caller.creds)
     g = body.group
     changes: dict[str, Any] = {k: getattr(g, k) for k in ("name", "description")
@@ -188,8 +188,8 @@ def update(project_id: str, group_id: str, body: GroupUpdateRequest, cloud: Clou
     return Response(status_code=202)
 
 
-@router.post("/groups/{group_id}/action", status_code=202)
-def action(project_id: str, group_id: str, cloud: CloudDep, caller: CallerDep,
+@router.post("/groups/{volume_group_id}/action", status_code=202)
+def action(project_id: str, volume_group_id: str, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep, version: VolumeVersion,
            body: Annotated[Any, Body()] = None) -> Response:
     check_path_project(project_id, caller)
@@ -201,7 +201,7 @@ def action(project_id: str, group_id: str, cloud: CloudDep, caller: CallerDep,
         _since(version, "3.20")
     elif name != "delete":
         raise InvalidInput(f"There is no such action: {name}")
-    row = visible_group(cloud, caller, group_id)
+    row = visible_group(cloud, caller, volume_group_id)
     target = owned_by(row["project_id"])
     if name == "delete":
         engine.enforce("group:delete", target, caller.creds)

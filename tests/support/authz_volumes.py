@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.context import RequestContext
+from domain.services.storage.groups import GroupRequest
 from domain.services.storage.hosts import Capacity
 from projections.user_messages import UserMessageViews
 from tests.support.volumes_api import WORKER, project_of
@@ -77,6 +78,22 @@ def volume_things(world: World, admin: dict[str, str]) -> None:
                encryption_id=str(UUID((encrypted.encryption or {})["encryption_id"])),
                class_name="default")
     world.secret("secret-metadata-a")
+    groups_of_a(world, str(group_type.id))
+
+
+def groups_of_a(world: World, group_type_id: str) -> None:
+    """A's volume group (of the default type: the operator's is encrypted) and a group
+    snapshot of it."""
+    member = RequestContext(user_id=world.a["user_id"], project_id=world.a["project_id"],
+                            roles=("member",))
+    cloud = world.compute.cloud
+    cloud.volume_types.seed_default(RequestContext(user_id="operator", roles=("admin",)))
+    group = cloud.volume_groups.create(member, GroupRequest(
+        group_type=group_type_id, volume_types=("__DEFAULT__",), name="secret-volume-group-a"))
+    gs = cloud.group_snapshots.create(member, group.id.hex, "secret-group-snapshot-a", None)
+    cloud.sync_read_models()
+    world.keep(volume_group_id=str(group.id), group_snapshot_id=str(gs.id))
+    world.secret(str(group.id), "secret-volume-group-a", str(gs.id), "secret-group-snapshot-a")
 
 
 def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
@@ -92,7 +109,17 @@ def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
         transfers[f"POST {base}/{kind}/{{transfer_id}}/accept"] = {"accept": {
             "auth_key": "0123456789abcdef"}}
     group_type = f"{base}/group_types/{{group_type_id}}"
+    group = f"{base}/groups/{{volume_group_id}}"
+    gs = f"{base}/group_snapshots/{{group_snapshot_id}}"
     return {
+        f"POST {base}/groups": {"group": {"group_type": "x",
+                                          "volume_types": ["__DEFAULT__"]}},
+        f"POST {base}/groups/action": {"create-from-src": {"source_group_id": "x"}},
+        f"PUT {group}": {"group": {"name": "changed"}},
+        f"POST {group}/action": {"reset_status": {"status": "error"}},
+        f"POST {base}/group_snapshots": {"group_snapshot": {"group_id": "x"}},
+        f"DELETE {gs}": None,
+        f"POST {gs}/action": {"reset_status": {"status": "error"}},
         **transfers,
         f"POST {base}/backups": {"backup": {"volume_id": volume_id}},
         f"PUT {backup}": {"backup": {"name": "changed"}},

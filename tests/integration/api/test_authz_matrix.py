@@ -51,7 +51,7 @@ A_OWNED = {"project_id", "target_id", "user_id", "flavorid", "key", "name", "ima
            "server_id", "request_id", "group_id", "network_id", "ref", "port_id",
            "floating_ip_id", "volume_id", "member_id", "task_id", "app_credential_id",
            "rule_id", "access", "credential_id", "trust_id", "router_id", "backup_id",
-           "transfer_id", "message_id"}
+           "transfer_id", "message_id", "volume_group_id", "group_snapshot_id"}
 # Routes whose body or X-Subject-Token, rather than path, points at A's things.
 TARGETS_A_OTHERWISE = {"POST /network/v2.0/ports", "POST /network/v2.0/floatingips",
                        "GET /identity/v3/auth/tokens", "HEAD /identity/v3/auth/tokens",
@@ -115,7 +115,9 @@ VOLUME_AT = {"/volume/v3/{project_id}/backups/{backup_id}": "3.9",
              "/volume/v3/{project_id}/volume-transfers": "3.57",
              "/volume/v3/{project_id}/volumes/summary": "3.12",
              "/volume/v3/{project_id}/messages": "3.3",
-             "/volume/v3/{project_id}/group_types": "3.11"}
+             "/volume/v3/{project_id}/group_types": "3.11",
+             "/volume/v3/{project_id}/groups": "3.20",
+             "/volume/v3/{project_id}/group_snapshots": "3.19"}
 
 
 def volume_version(route: Route) -> dict[str, str]:
