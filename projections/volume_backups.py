@@ -3,22 +3,17 @@
 Like the snapshot read model: the columns lists filter on, and the whole backup as a JSON
 document evolved event by event as the `Backup` aggregate evolves (domain/storage/backup.py).
 `seq` is the position of the Requested event (creation order, stable on rebuild); a deleted
-backup's row goes.
+backup's row goes (projections/documents.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from domain.storage.backup import Backup
-from projections.base import Projection, as_json, from_json, handles, hexid
-from projections.servers import moment
-from projections.store import ReadCursor, ReadStore, Row
-
-COLUMNS = ("project_id", "volume_id", "name", "status", "updated_at")
-
-Evolve = Callable[[dict[str, Any], Any], None]
+from projections.base import Evolve
+from projections.documents import DocumentProjection, DocumentViews
+from projections.store import Row
 
 EVOLVE: dict[type, Evolve] = {
     Backup.Updated: lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
@@ -36,9 +31,10 @@ EVOLVE: dict[type, Evolve] = {
 }
 
 
-class VolumeBackupProjection(Projection):
-    name = "volume_backups"
+class VolumeBackupProjection(DocumentProjection):
+    name = table = "volume_backups"
     tables = ("volume_backups",)
+    columns = ("project_id", "volume_id", "name", "status")
     ddl = (
         "CREATE TABLE IF NOT EXISTS volume_backups (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " project_id TEXT NOT NULL, volume_id TEXT NOT NULL, name TEXT, status TEXT NOT NULL,"
@@ -46,68 +42,21 @@ class VolumeBackupProjection(Projection):
         "CREATE INDEX IF NOT EXISTS volume_backups_by_project"
         " ON volume_backups (project_id, seq)",
     )
+    created, gone, EVOLVE = Backup.Requested, Backup.Deleted, EVOLVE
 
-    def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
-        if isinstance(event, Backup.Requested):
-            self.requested(cur, event, position)
-        else:
-            super().apply(cur, event, position)
-
-    @handles(Backup.Requested)
-    def requested(self, cur: ReadCursor, e: Backup.Requested, position: int = 0) -> None:
+    def first(self, e: Backup.Requested) -> dict[str, Any]:
         keep = ("project_id", "user_id", "volume_id", "snapshot_id", "name", "description",
                 "metadata", "size", "host", "availability_zone", "container", "parent_id",
                 "data_timestamp", "source", "data_of")
-        doc = {**{k: getattr(e, k) for k in keep}, "status": "creating", "object_count": 0,
-               "fail_reason": None, "dependents": 0, "created_at": moment(e)}
-        cur.execute("INSERT INTO volume_backups (id, seq, doc, " + ", ".join(COLUMNS) + ")"
-                    " VALUES (?, ?, ?" + ", ?" * len(COLUMNS) + ")",
-                    (hexid(e), position, as_json(doc), *self._columns(doc, None)))
-
-    @handles(*EVOLVE)
-    def evolved(self, cur: ReadCursor, e: Any) -> None:
-        row = cur.execute("SELECT doc FROM volume_backups WHERE id = ?", (hexid(e),)).one()
-        if row is None:
-            return
-        doc = from_json(row["doc"])
-        EVOLVE[type(e)](doc, e)
-        cur.execute("UPDATE volume_backups SET doc = ?, "
-                    + ", ".join(f"{c} = ?" for c in COLUMNS) + " WHERE id = ?",
-                    (as_json(doc), *self._columns(doc, moment(e)), hexid(e)))
-
-    @handles(Backup.Deleted)
-    def deleted(self, cur: ReadCursor, e: Backup.Deleted) -> None:
-        cur.execute("DELETE FROM volume_backups WHERE id = ?", (hexid(e),))
-
-    @staticmethod
-    def _columns(doc: dict[str, Any], updated_at: str | None) -> tuple[Any, ...]:
-        values = {**doc, "updated_at": updated_at}
-        return tuple(values[c] for c in COLUMNS)
+        return {**{k: getattr(e, k) for k in keep}, "status": "creating", "object_count": 0,
+                "fail_reason": None, "dependents": 0}
 
 
-def _backup(row: Row) -> Row:
-    return {**from_json(row["doc"]), "id": row["id"], "seq": row["seq"],
-            "updated_at": row["updated_at"]}
-
-
-class VolumeBackupViews:
-    def __init__(self, store: ReadStore) -> None:
-        self.store = store
-
-    def get(self, backup_id: str) -> Row | None:
-        row = self.store.query_one("SELECT * FROM volume_backups WHERE id = ?", (backup_id,))
-        return _backup(row) if row else None
+class VolumeBackupViews(DocumentViews):
+    table = "volume_backups"
 
     def list(self, project_id: str | None, *, name: str | None = None,
              status: str | None = None, volume_id: str | None = None) -> list[Row]:
         """Newest first; `project_id` None lists every project's."""
-        clauses: list[str] = ["1 = 1"]
-        params: list[Any] = []
-        for column, value in (("project_id", project_id), ("name", name), ("status", status),
-                              ("volume_id", volume_id)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        sql = (f"SELECT * FROM volume_backups WHERE {' AND '.join(clauses)}"
-               " ORDER BY seq DESC")
-        return [_backup(r) for r in self.store.query(sql, params)]
+        return self.select(project_id=project_id, name=name, status=status,
+                           volume_id=volume_id)

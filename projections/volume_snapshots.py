@@ -3,7 +3,7 @@
 Like the volume read model: the columns lists filter on, and the whole snapshot as a JSON
 document evolved event by event as the `Snapshot` aggregate evolves (domain/storage/snapshot.py).
 `seq` is the position of the Requested event (creation order, stable on rebuild); a deleted
-snapshot's row goes.
+snapshot's row goes (projections/documents.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from domain.storage.snapshot import Snapshot
-from projections.base import Evolve, Projection, as_json, from_json, handles, hexid, on
-from projections.servers import moment
-from projections.store import ReadCursor, ReadStore, Row
-
-COLUMNS = ("project_id", "volume_id", "name", "status", "updated_at")
+from projections.base import Evolve, on
+from projections.documents import DocumentProjection, DocumentViews
+from projections.store import Row
 
 EVOLVE: dict[type, Evolve] = dict([
     on(Snapshot.Updated, lambda d, e: d.update({k: v for k, v in e.changes.items() if k in (
@@ -35,9 +33,10 @@ EVOLVE: dict[type, Evolve] = dict([
 ])
 
 
-class VolumeSnapshotProjection(Projection):
-    name = "volume_snapshots"
+class VolumeSnapshotProjection(DocumentProjection):
+    name = table = "volume_snapshots"
     tables = ("volume_snapshots",)
+    columns = ("project_id", "volume_id", "name", "status")
     ddl = (
         "CREATE TABLE IF NOT EXISTS volume_snapshots (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " project_id TEXT NOT NULL, volume_id TEXT NOT NULL, name TEXT, status TEXT NOT NULL,"
@@ -45,68 +44,19 @@ class VolumeSnapshotProjection(Projection):
         "CREATE INDEX IF NOT EXISTS volume_snapshots_by_project"
         " ON volume_snapshots (project_id, seq)",
     )
+    created, gone, EVOLVE = Snapshot.Requested, Snapshot.Deleted, EVOLVE
 
-    def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
-        if isinstance(event, Snapshot.Requested):
-            self.requested(cur, event, position)
-        else:
-            super().apply(cur, event, position)
-
-    @handles(Snapshot.Requested)
-    def requested(self, cur: ReadCursor, e: Snapshot.Requested, position: int = 0) -> None:
-        doc = {"project_id": e.project_id, "user_id": e.user_id, "volume_id": e.volume_id,
-               "name": e.name, "description": e.description, "metadata": e.metadata,
-               "size": e.size, "status": "creating", "progress": "0%", "fault": None,
-               "created_at": moment(e)}
-        cur.execute("INSERT INTO volume_snapshots (id, seq, doc, " + ", ".join(COLUMNS) + ")"
-                    " VALUES (?, ?, ?" + ", ?" * len(COLUMNS) + ")",
-                    (hexid(e), position, as_json(doc), *self._columns(doc, None)))
-
-    @handles(*EVOLVE)
-    def evolved(self, cur: ReadCursor, e: Any) -> None:
-        row = cur.execute("SELECT doc FROM volume_snapshots WHERE id = ?", (hexid(e),)).one()
-        if row is None:
-            return
-        doc = from_json(row["doc"])
-        EVOLVE[type(e)](doc, e)
-        cur.execute("UPDATE volume_snapshots SET doc = ?, "
-                    + ", ".join(f"{c} = ?" for c in COLUMNS) + " WHERE id = ?",
-                    (as_json(doc), *self._columns(doc, moment(e)), hexid(e)))
-
-    @handles(Snapshot.Deleted)
-    def deleted(self, cur: ReadCursor, e: Snapshot.Deleted) -> None:
-        cur.execute("DELETE FROM volume_snapshots WHERE id = ?", (hexid(e),))
-
-    @staticmethod
-    def _columns(doc: dict[str, Any], updated_at: str | None) -> tuple[Any, ...]:
-        values = {**doc, "updated_at": updated_at}
-        return tuple(values[c] for c in COLUMNS)
+    def first(self, e: Snapshot.Requested) -> dict[str, Any]:
+        return {"project_id": e.project_id, "user_id": e.user_id, "volume_id": e.volume_id,
+                "name": e.name, "description": e.description, "metadata": e.metadata,
+                "size": e.size, "status": "creating", "progress": "0%", "fault": None}
 
 
-def _snapshot(row: Row) -> Row:
-    return {**from_json(row["doc"]), "id": row["id"], "seq": row["seq"],
-            "updated_at": row["updated_at"]}
-
-
-class VolumeSnapshotViews:
-    def __init__(self, store: ReadStore) -> None:
-        self.store = store
-
-    def get(self, snapshot_id: str) -> Row | None:
-        row = self.store.query_one("SELECT * FROM volume_snapshots WHERE id = ?",
-                                   (snapshot_id,))
-        return _snapshot(row) if row else None
+class VolumeSnapshotViews(DocumentViews):
+    table = "volume_snapshots"
 
     def list(self, project_id: str | None, *, name: str | None = None,
              status: str | None = None, volume_id: str | None = None) -> list[Row]:
         """Newest first; `project_id` None lists every project's."""
-        clauses: list[str] = ["1 = 1"]
-        params: list[Any] = []
-        for column, value in (("project_id", project_id), ("name", name), ("status", status),
-                              ("volume_id", volume_id)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        sql = (f"SELECT * FROM volume_snapshots WHERE {' AND '.join(clauses)}"
-               " ORDER BY seq DESC")
-        return [_snapshot(r) for r in self.store.query(sql, params)]
+        return self.select(project_id=project_id, name=name, status=status,
+                           volume_id=volume_id)
