@@ -17,6 +17,7 @@ from api.microversions import Version
 from tests.support.compute_api import Compute, spawned, volume_bdm
 from tests.support.openapi_backups import check_backup_bodies
 from tests.support.openapi_checks import Checked, documented
+from tests.support.openapi_groups import check_group_bodies
 from tests.support.openapi_routers import check_router_bodies
 from tests.support.openapi_transfers import check_transfer_bodies
 from tests.support.volumes_api import Volumes, project_of
@@ -212,6 +213,7 @@ def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
     check_backup_bodies(volumes, checked, {**admin, "OpenStack-API-Version": "volume 3.64"},
                         project, created["id"])
     check_transfer_bodies(volumes, checked, member_a, admin, member_a["project_id"], project)
+    check_group_bodies(volumes, checked, admin, project, created["id"])
     checked.call("put", f"{base}/os-quota-sets/{{target_id}}", admin, project_id=project,
                  target_id=member_a["project_id"], json={"quota_set": {"volumes": 5}})
     checked.call("get", f"{base}/os-quota-class-sets/{{class_name}}", admin,
