@@ -37,7 +37,7 @@ COLUMNS = ("project_id", "user_id", "name", "host", "vm_state", "task_state", "r
 
 def new_doc(e: Instance.Requested) -> dict[str, Any]:
     keep = ("name", "project_id", "user_id", "key_name", "metadata", "user_data",
-            "reservation_id", "launch_index", "server_group_id")
+            "reservation_id", "launch_index", "server_group_id", "hints")
     doc = {**{k: getattr(e, k) for k in keep}, "requested_az": e.availability_zone,
            "locked": False, "locked_reason": None, "description": None, "deleted": False,
            "ports": [], "volumes": [],
@@ -53,6 +53,12 @@ def lifecycle_of(doc: dict[str, Any]) -> Lifecycle:
     return Lifecycle(VmState(doc["vm_state"]), TaskState(task) if task else None,
                      PowerState(doc["power_state"]), doc["host"], doc["flavor"], doc["image"],
                      doc["old_flavor"], doc["resize_from"], doc["pending"], fault)
+
+
+def _updated(doc: dict[str, Any], e: Instance.Updated) -> None:
+    """The instance's own zone is the document's requested_az (pinned from 2.104)."""
+    doc.update({("requested_az" if k == "availability_zone" else k): v
+                for k, v in e.changes.items()})
 
 
 def become(doc: dict[str, Any], e: Instance.Event, before: Lifecycle, after: Lifecycle) -> None:
@@ -116,7 +122,7 @@ EVOLVE: dict[type, Evolve] = dict([
     on(Instance.Spawned, lambda d, e: d.update(launched_at=moment(e))),
     on(Instance.Locked, lambda d, e: d.update(locked=True, locked_reason=e.reason)),
     on(Instance.Unlocked, lambda d, e: d.update(locked=False, locked_reason=None)),
-    on(Instance.Updated, lambda d, e: d.update(e.changes)),
+    on(Instance.Updated, _updated),
     on(Instance.ActionRequested, lambda d, e: d.update(requested_az=e.params["availability_zone"])
        if e.action == "unshelve" and "availability_zone" in e.params else None),
     on(Instance.VolumeAttachRequested, _volume_requested),

@@ -28,6 +28,7 @@ from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
 from domain.services.compute.volume_rebuild import root_rebuild
+from domain.services.compute.zone_pinning import zone_pin
 from domain.services.quotas import default_limits, open_ledger
 
 # Nova's compute API: where a server's metadata (with no task in progress) and tags may change.
@@ -232,7 +233,11 @@ class ActionService:
 
     @command
     def update(self, ctx: RequestContext, instance_id: str, changes: dict[str, Any]) -> Instance:
+        """`changes` may hold pinned_availability_zone (2.104: zone_pinning.py)."""
         instance = self.instance(ctx, instance_id)
+        if "pinned_availability_zone" in changes:
+            changes = dict(changes)
+            changes.update(zone_pin(self.app, instance, changes.pop("pinned_availability_zone")))
         self.check_metadata(instance, changes)
         if changes:
             instance.update(changes)
