@@ -13,10 +13,11 @@ from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from api.ec2.http_errors import ec2_error, is_ec2
 from domain.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -88,7 +89,9 @@ def body_for(path: str, status: int, message: str,
 
 
 def error_response(request: Request, status: int, message: str,
-                   kind: str | None = None) -> JSONResponse:
+                   kind: str | None = None) -> Response:
+    if is_ec2(request):
+        return ec2_error(request, status, message)
     headers = {"WWW-Authenticate": 'Keystone uri="/identity/v3"'} if status == 401 else None
     return JSONResponse(body_for(request.url.path, status, message, kind), status_code=status,
                         headers=headers)
@@ -116,23 +119,23 @@ def describe_validation(error: RequestValidationError | ValidationError) -> str:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
         return error_response(request, status_of(error), str(error), neutron_kind(error))
 
     @app.exception_handler(InvalidToken)
-    async def invalid_token(request: Request, error: InvalidToken) -> JSONResponse:
+    async def invalid_token(request: Request, error: InvalidToken) -> Response:
         return error_response(request, 401, str(error))
 
     @app.exception_handler(ApiError)
-    async def api_error(request: Request, error: ApiError) -> JSONResponse:
+    async def api_error(request: Request, error: ApiError) -> Response:
         return error_response(request, error.status, error.message)
 
     @app.exception_handler(OverLimit)
-    async def over_limit(request: Request, error: OverLimit) -> JSONResponse:
+    async def over_limit(request: Request, error: OverLimit) -> Response:
         body = {"overLimit": {"code": 413, "message": error.message, "retryAfter": "0"}}
         return JSONResponse(body, status_code=413, headers={"Retry-After": "0"})
 
-    async def unavailable(request: Request, error: Exception) -> JSONResponse:
+    async def unavailable(request: Request, error: Exception) -> Response:
         log.warning("%s %s: service unavailable: %s: %s", request.method, request.url.path,
                     type(error).__name__, error)
         response = error_response(request, 503, "The service is temporarily unavailable "
@@ -144,9 +147,9 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(kind, unavailable)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         return error_response(request, 400, describe_validation(error))
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> Response:
         return error_response(request, error.status_code, str(error.detail))

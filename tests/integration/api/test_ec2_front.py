@@ -108,3 +108,21 @@ def test_catalog_lists_the_ec2_service(client: TestClient, member_a: dict[str, s
                          headers={"X-Auth-Token": member_a["token"]}).json()["catalog"]
     ec2 = [s for s in catalog if s["type"] == "ec2"]
     assert ec2 and ec2[0]["endpoints"][0]["url"] == "http://testserver/ec2"
+
+
+def test_input_limits_answer_in_ec2_xml(ec2_url: str, client: TestClient) -> None:
+    """What the app refuses before any route (api/limits.py) or any method it does not serve
+    is EC2's error document under /ec2 too. The oversized body goes in-process: over a socket
+    the server may answer and close before the client has sent it all."""
+    big = client.post("/ec2/", content=b"Action=DescribeRegions&x=" + b"a" * 200_000,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    root = ElementTree.fromstring(big.content)
+    assert (big.status_code, root.findtext("Errors/Error/Code")) == (
+        413, "RequestEntityTooLarge")
+    assert (root.findtext("RequestID") or "").startswith("req-")
+    garbled = httpx.post(f"{ec2_url}/ec2/", content=b"Action=\xff\xfe",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert error_of(garbled)[:2] == (400, "InvalidParameterValue")
+    wrong_method = client.put("/ec2/", content=b"")
+    assert (wrong_method.status_code, ElementTree.fromstring(wrong_method.content).findtext(
+        "Errors/Error/Code")) == (405, "InvalidAction")
