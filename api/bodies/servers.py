@@ -194,6 +194,8 @@ def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
                          "created": display_time(fault.get("created"))}
     if look.extended:
         body.update(extended_attributes(server, ident, look.version))
+    elif look.version >= "2.90":  # shown to everyone from 2.90
+        body["OS-EXT-SRV-ATTR:hostname"] = server_hostname(server)
     body.update(versioned_fields(server, look))
     return body
 
@@ -245,7 +247,7 @@ def extended_attributes(server: dict[str, Any], ident: str, version: Version) ->
         attrs.update({
             "OS-EXT-SRV-ATTR:reservation_id": server["reservation_id"],
             "OS-EXT-SRV-ATTR:launch_index": server["launch_index"],
-            "OS-EXT-SRV-ATTR:hostname": hostname(server["name"]),
+            "OS-EXT-SRV-ATTR:hostname": server_hostname(server),
             # An AMI boots the kernel and ramdisk images its properties name (Nova shows them).
             "OS-EXT-SRV-ATTR:kernel_id": image_property(server, "kernel_id"),
             "OS-EXT-SRV-ATTR:ramdisk_id": image_property(server, "ramdisk_id"),
@@ -271,6 +273,11 @@ def addresses(server: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def image_property(server: dict[str, Any], key: str) -> str:
     return str((server.get("image") or {}).get("properties", {}).get(key) or "")
+
+
+def server_hostname(server: dict[str, Any]) -> str:
+    """The hostname asked for (2.90), else the display name's."""
+    return str(server.get("hostname") or hostname(server["name"]))
 
 
 def hostname(display_name: str) -> str:

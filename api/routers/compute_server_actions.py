@@ -37,6 +37,7 @@ from api.routers.compute_servers import (
     find_server,
 )
 from api.server_action import Act
+from api.server_hostname import Hostname, hostname_change
 from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name
 from domain.errors import InvalidInput, InvalidState
@@ -80,6 +81,7 @@ class Rebuild(BaseModel):
     key_name: str | None = Field(default=None, min_length=1, max_length=255)  # from 2.54
     user_data: str | None = Field(default=None, max_length=65535)  # from 2.57
     trusted_image_certificates: TrustedCerts | None = None  # from 2.63
+    hostname: Hostname | None = None  # from 2.90
 
     @field_validator("user_data")
     @classmethod
@@ -156,7 +158,8 @@ def revert_resize(a: Act) -> Response:
 
 
 # Rebuild fields and the microversion that brought each.
-REBUILD_SINCE = {"description": "2.19", "key_name": "2.54", "user_data": "2.57"}
+REBUILD_SINCE = {"description": "2.19", "key_name": "2.54", "user_data": "2.57",
+                 "hostname": "2.90"}
 
 
 def rebuild(a: Act) -> Response:
@@ -169,7 +172,7 @@ def rebuild(a: Act) -> Response:
     # recorded in the same save.
     changes: dict[str, Any] = {k: v for k, v in (("name", params.name),
                                                  ("metadata", params.metadata)) if v is not None}
-    changes.update(disk_config(params))
+    changes.update({**disk_config(params), **hostname_change(params)})
     for field in ("description", "key_name", "user_data"):  # null clears these
         if field in params.model_fields_set:
             changes[field] = getattr(params, field)

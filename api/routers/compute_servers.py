@@ -40,6 +40,7 @@ from api.responses.servers import (
     ServerShow,
     ServerV21,
 )
+from api.server_hostname import Hostname, hostname_change
 from api.server_list import list_servers
 from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name, PositiveCount
@@ -66,8 +67,7 @@ RULES = [
     policy.RuleDefault("os_compute_api:servers:create:trusted_certs", _OWNER),
     policy.RuleDefault("compute:servers:create:requested_destination", "rule:admin_api"),
     policy.RuleDefault("os_compute_api:servers:update", _OWNER),
-    policy.RuleDefault("os_compute_api:servers:delete", _OWNER),
-]
+    policy.RuleDefault("os_compute_api:servers:delete", _OWNER)]
 
 MetadataKey = Annotated[str, Field(pattern=r"^[a-zA-Z0-9\-_:. ]{1,255}$")]
 Metadata = dict[MetadataKey, Annotated[str, Field(max_length=255)]]
@@ -116,6 +116,7 @@ class ServerCreate(BaseModel):
     trusted_image_certificates: TrustedCerts | None = None  # from 2.63
     host: Fqdn | None = None  # from 2.74, with hypervisor_hostname
     hypervisor_hostname: Fqdn | None = None
+    hostname: Hostname | None = None  # from 2.90
 
     @field_validator("user_data")
     @classmethod
@@ -150,6 +151,7 @@ class ServerUpdate(BaseModel):
     accessIPv4: ipaddress.IPv4Address | None = None  # noqa: N815
     accessIPv6: ipaddress.IPv6Address | None = None  # noqa: N815
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+    hostname: Hostname | None = None  # from 2.90
 
 
 class ServerUpdateRequest(BaseModel):
@@ -204,8 +206,7 @@ def changed_shown(cloud: CloudServices, caller: Caller, engine: PolicyEngine, ve
 
 # -- boot ------------------------------------------------------------------------------------
 
-def boot_request(body: ServerCreateRequest, version: Version,
-                 cloud: CloudServices) -> BootRequest:
+def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServices) -> BootRequest:
     s = body.server
     check_versioned_fields(s, version)
     check_volume_types(s.block_device_mapping_v2, version)
@@ -272,7 +273,7 @@ def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
 
 def check_versioned_fields(s: ServerCreate, version: Version) -> None:
     for field, since in (("description", "2.19"), ("tags", "2.52"), ("host", "2.74"),
-                         ("hypervisor_hostname", "2.74")):
+                         ("hypervisor_hostname", "2.74"), ("hostname", "2.90")):
         if field in s.model_fields_set and version < since:
             raise InvalidInput(f"Additional properties are not allowed ('{field}' was "
                                "unexpected)")
@@ -296,9 +297,7 @@ def checked_zone(cloud: CloudServices, zone: str | None) -> str | None:
 
 
 def uuids(value: UUID | list[UUID] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return tuple(v.hex for v in (value if isinstance(value, list) else [value]))
+    return tuple(v.hex for v in (value if isinstance(value, list) else [value] if value else []))
 
 
 def disk_config(body: BaseModel) -> dict[str, Any]:
@@ -311,7 +310,7 @@ def disk_config(body: BaseModel) -> dict[str, Any]:
 
 def details(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
     """Description, access IPs and disk config, as the instance's update records them."""
-    changes: dict[str, Any] = disk_config(server)
+    changes: dict[str, Any] = {**disk_config(server), **hostname_change(server)}
     if "description" in server.model_fields_set:
         changes["description"] = server.description
     for field, attr in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
@@ -380,8 +379,9 @@ def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: C
            engine: PolicyDep, version: ComputeVersion) -> ServerChangedShow:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:update", caller, server)
-    if "description" in body.server.model_fields_set and version < "2.19":
-        raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    for field, since in (("description", "2.19"), ("hostname", "2.90")):
+        if field in body.server.model_fields_set and version < since:
+            raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
     changes = details(body.server)
     if body.server.name is not None:
         changes["name"] = body.server.name
