@@ -22,12 +22,13 @@ from api.routers.compute_floating_ip_actions import parsed
 from api.routers.compute_servers import enforce_on
 from api.server_action import Act
 from api.validation import Name
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, InvalidState
 
 _OWNER, _ADMIN = "rule:admin_or_member", "rule:admin_api"
 RULES = [policy.RuleDefault(f"os_compute_api:{name}", check) for name, check in (
     ("os-rescue", _OWNER), ("os-unrescue", _OWNER), ("os-shelve:shelve", _OWNER),
-    ("os-shelve:unshelve", _OWNER), ("os-shelve:shelve_offload", _ADMIN))]
+    ("os-shelve:unshelve", _OWNER), ("os-shelve:shelve_offload", _ADMIN),
+    ("os-shelve:unshelve_to_host", _ADMIN))]
 
 
 class Rescue(BaseModel):
@@ -70,9 +71,18 @@ class Unshelve(BaseModel):
     availability_zone: Name
 
 
+class UnshelveV291(BaseModel):
+    """2.91: null, or a zone (null: the server's own zone is dropped) and/or a host."""
+
+    model_config = ConfigDict(extra="forbid")
+    availability_zone: Name | None = None
+    host: str | None = None
+
+
 def unshelve(a: Act) -> Response:
-    # Before 2.77 Nova takes any body here and reads nothing of it (a host comes with 2.91:
-    # beyond the newest microversion this API offers).
+    # Before 2.77 Nova takes any body here and reads nothing of it.
+    if a.version >= "2.91":
+        return unshelve_v291(a)
     zone = None
     if a.version >= "2.77" and a.value is not None:
         zone = parsed(Unshelve, a.value).availability_zone
@@ -89,3 +99,27 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     "rescue": rescue, "unrescue": unrescue, "shelve": shelve, "shelveOffload": shelve_offload,
     "unshelve": unshelve,
 }
+
+
+def unshelve_v291(a: Act) -> Response:
+    """Nova's order: the unshelve rule, the server offloaded (409), the zone known (400), the
+    unshelve_to_host rule (403), the host known (400) and in the zone it will have (409)."""
+    params = parsed(UnshelveV291, a.value) if a.value is not None else UnshelveV291()
+    enforce_on(a.engine, "os_compute_api:os-shelve:unshelve", a.caller, a.server)
+    unpin = "availability_zone" in params.model_fields_set and params.availability_zone is None
+    zone, host = params.availability_zone, params.host
+    moved = zone is not None or unpin or host is not None
+    zones = {h: s.availability_zone for h, s in a.cloud.capacity.hosts().items()}
+    if moved and a.server["vm_state"] == "shelved_offloaded":
+        if zone is not None and zone not in set(zones.values()):
+            raise InvalidInput("The requested availability zone is not available")
+        if host is not None:
+            enforce_on(a.engine, "os_compute_api:os-shelve:unshelve_to_host", a.caller, a.server)
+            if host not in zones:
+                raise InvalidInput(f"Compute host {host} could not be found.")
+            expected = zone if zone is not None or unpin else a.server.get("requested_az")
+            if expected is not None and zones[host] != expected:
+                raise InvalidState(f'Host "{host}" is not in the availability zone '
+                                   f'"{expected}".')
+    a.cloud.shelving.unshelve(a.caller.ctx, a.id, availability_zone=zone, host=host, unpin=unpin)
+    return a.accepted()

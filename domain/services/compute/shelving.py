@@ -24,6 +24,7 @@ from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState
 from domain.services.compute.actions import ActionService
+from domain.services.compute.boot import check_compute_host
 from domain.services.compute.copies import image_copy
 from domain.services.compute.image_capture import snapshot_image
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
@@ -56,11 +57,14 @@ class ShelvingService:
 
     @command
     def unshelve(self, ctx: RequestContext, instance_id: str,
-                 availability_zone: str | None = None) -> Instance:
+                 availability_zone: str | None = None, host: str | None = None,
+                 unpin: bool = False) -> Instance:
         """An offloaded server claims a host as a boot does (in its own zone, or in the one
-        given from 2.77, which becomes its own); a server still on its host starts there."""
+        given from 2.77, which becomes its own; `unpin` (2.91's null zone) leaves it none); a
+        server still on its host starts there. `host` (2.91, admins): only that host is
+        scheduled, its filters still run."""
         instance = self.actions.instance(ctx, instance_id)
-        if availability_zone is not None:
+        if availability_zone is not None or host is not None or unpin:
             instance.check_unlocked(ctx.is_admin, "unshelve")
             if instance.vm_state is not VmState.SHELVED_OFFLOADED:
                 raise InvalidState(
@@ -75,14 +79,17 @@ class ShelvingService:
         group = self.actions.group_of(instance)
         nodes = Nodes(self.app)
         spec = request_spec(instance, group, (), ())
-        if availability_zone is not None:
+        if availability_zone is not None or unpin:
             spec = replace(spec, availability_zone=availability_zone)
+        if host is not None:
+            check_compute_host(self.app, host)
+            spec = replace(spec, requested_host=host)
         host = place(instance, spec, self.chooser, nodes, group)
         if host is None:
             raise InvalidInput("No valid host was found. No host can take the server.")
         image = self.shelved_image(instance)
         params: dict[str, Any] = {"image": image_copy(image)} if image is not None else {}
-        if availability_zone is not None:
+        if availability_zone is not None or unpin:
             params["availability_zone"] = availability_zone
         instance.request("unshelve", ctx.is_admin, host=host, **params)
         if group is not None:
