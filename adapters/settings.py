@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Unset: a random key kept in <data_dir>/token.key (adapters/tokens.py).
     token_key: str | None = Field(default=None, repr=False)
     token_ttl: int = 3600
+    # Process managers while a LISTEN wakes them (domain/process/loop.py): look at the log's
+    # head on every poll as before (true), or when woken and every 5 s (false).
+    process_head_poll: bool = False
     # Keep token validations (api/token_cache.py), dropped by the log's events on what they
     # read; false: load the token's aggregates on every request.
     token_cache: bool = True

@@ -65,6 +65,9 @@ class LogFollower:
     listen_interval: float = 0.2
     max_backoff: float = MAX_BACKOFF_S
     listener: Waker | None = None
+    # Whether the wait before the pass now running ended by a wake() (a NOTIFY, a waiter, a
+    # stop) rather than by its timeout; the first pass counts as woken.
+    woken: bool = True
 
     def __init__(self) -> None:
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -88,7 +91,7 @@ class LogFollower:
             except Exception as error:  # noqa: BLE001 - retried from the tracked position
                 failures += 1
                 self.failed(error, failures)
-            self._wake.wait(self.pause(failures))
+            self.woken = self._wake.wait(self.pause(failures))
             # The next pass reads the head after this: whoever woke us meanwhile is covered by
             # it, so no wake-up is lost.
             self._wake.clear()

@@ -106,6 +106,7 @@ from ops.roles.compute import ComputeHost, HostBusy, host_config, lock_host
 from ops.roles.image_import import ImageImportHost, assemble_image_import
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
 from ops.roles.network_assembly import agent_adapters, assemble_agent
+from ops.roles.pacing import paced
 from ops.roles.storage import (
     VolumeHost,
     VolumeHostBusy,
@@ -268,6 +269,7 @@ class Composition:
             volumes = resources.enter_context(closing(volume_backend(settings, uri)))
             worker, liveness = assemble_compute(self.app, self.store, self.capacity, self.blobs,
                                                 hypervisor, config, vifs, volumes)
+            paced(worker, settings)
             compute = ComputeHost(worker, liveness, resources.pop_all())
         self.stack.callback(compute.stop)
         return compute
@@ -284,8 +286,9 @@ class Composition:
                 pool_dir or settings.volume_pool_path)))
             outcomes = VolumeService(self.app, settings.availability_zone, host=config.host)
             # Backups are files named by their id (Cinder's posix driver) under the data dir.
-            worker = assemble_volume(self.app, self.store, self.blobs, backend, config, outcomes,
-                                     FileBackupStore(settings.data_dir / "backups"))
+            backups = FileBackupStore(settings.data_dir / "backups")
+            worker = paced(assemble_volume(self.app, self.store, self.blobs, backend, config,
+                                           outcomes, backups), settings)
             volume = VolumeHost(worker, resources.pop_all())
         self.stack.callback(volume.stop)
         return volume
@@ -307,7 +310,7 @@ class Composition:
                                       netns or settings.network_namespace, external,
                                       settings.router_namespace_prefix, external_side)
             resources.callback(adapters.network.close)
-            agent = assemble_agent(self.app, self.store, adapters, config)
+            agent = paced(assemble_agent(self.app, self.store, adapters, config), settings)
             liveness = AgentLiveness(NetworkAgentService(self.app), config.host, {
                 "segment_type": settings.segment_type,
                 "physical_interface": settings.physical_interface,

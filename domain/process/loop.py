@@ -10,6 +10,7 @@ from the same tracked position after a growing pause, so nothing is ever skipped
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -27,6 +28,13 @@ class FollowerLoop(LogFollower):
     position: int
     topics: Sequence[str]
     role = "process manager"
+    # While a LISTEN is active (PostgreSQL), a pass that nothing woke does the timed duties of
+    # run_once but looks at the log's head only every `listen_safety` seconds, a safety net as
+    # the read models' follower has: every commit of events sends a NOTIFY, which wakes the
+    # loop. `head_poll` (SKYLEDGER_PROCESS_HEAD_POLL) looks at the head on every pass, as before.
+    head_poll: bool = False
+    listen_safety: float = 5.0
+    _looked_at: float | None = None
 
     @property
     def poll_interval(self) -> float:  # type: ignore[override]
@@ -38,6 +46,18 @@ class FollowerLoop(LogFollower):
         return self.poll_interval
 
     # -- following the log ---------------------------------------------------------------------
+    def follow_log(self) -> int:
+        """The loop's look at the log: `catch_up`, unless a LISTEN is active, nothing woke this
+        pass, the last look succeeded and was less than `listen_safety` seconds ago."""
+        now = time.monotonic()
+        if (not self.head_poll and self.listening and not self.woken
+                and self._looked_at is not None and now - self._looked_at < self.listen_safety):
+            return 0
+        self._looked_at = None  # until this look succeeds
+        acted = self.catch_up()
+        self._looked_at = now
+        return acted
+
     def catch_up(self) -> int:
         """Act on every notification of `topics` up to the head; returns how many needed
         action. The position is saved right after an event that needed action (its outcome is

@@ -13,6 +13,7 @@ from domain.app import SkyLedger
 from domain.process.images.web_download import ImageImportWorker, ImportWorkerConfig
 from domain.services.image_web_download import WebDownloadService
 from ops.process_threads import RunningLoop
+from ops.roles.pacing import paced
 from projections.store import ReadStore
 
 
@@ -26,4 +27,4 @@ def assemble_image_import(settings: Settings, app: SkyLedger, store: ReadStore,
     config = ImportWorkerConfig(host=settings.host, max_size=settings.image_size_cap)
     worker = ImageImportWorker(app, downloads, UrlWebSource(settings.import_filter()), blobs,
                                ProcessPositions(store), config)
-    return ImageImportHost(woken_by_notify(worker))
+    return ImageImportHost(woken_by_notify(paced(worker, settings)))

@@ -164,7 +164,7 @@ class ComputeWorker(FollowerLoop):
 
     # -- the loop ------------------------------------------------------------------------------
     def run_once(self) -> None:
-        self.catch_up()
+        self.follow_log()
         now = self.clock()
         if now >= self._next_reconcile:
             self.hosted = set(self.reconciler.run().on_host)

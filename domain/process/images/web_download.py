@@ -92,4 +92,4 @@ class ImageImportWorker(FollowerLoop):
                               request_id=str(meta.get("request_id") or "req-unknown"))
 
     def run_once(self) -> None:
-        self.catch_up()
+        self.follow_log()

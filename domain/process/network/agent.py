@@ -392,7 +392,7 @@ class NetworkAgent(FollowerLoop):
 
     # -- the loop ------------------------------------------------------------------------------
     def run_once(self) -> None:
-        self.catch_up()
+        self.follow_log()
         now = self.clock()
         if now >= self._next_reconcile:
             self.reconcile()

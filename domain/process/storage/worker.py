@@ -202,7 +202,7 @@ class VolumeWorker(FollowerLoop):
 
     # -- the loop ------------------------------------------------------------------------------
     def run_once(self) -> None:
-        self.catch_up()
+        self.follow_log()
         now = self.clock()
         if now >= self._next_beat:
             self.report()
