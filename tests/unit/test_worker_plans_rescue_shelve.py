@@ -27,7 +27,7 @@ def test_rescue_boots_the_rescue_image_and_undoes_to_the_guest() -> None:
     instance = active_on("h1")
     instance.request("rescue", False, rescue_image=IMAGE2)
     assert plan(Kind.ACTION, instance, "h1") == Plan(
-        (Rescue(Spawn(SMALL, IMAGE2)),), Outcome.ACTION, "rescue",
+        (Rescue(Spawn(SMALL, IMAGE2, rescue=True)),), Outcome.ACTION, "rescue",
         undo=(Unrescue(Spawn(SMALL, IMAGE)),))
     assert plan(Kind.ACTION, instance, "h2") is NOTHING
 
