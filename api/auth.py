@@ -8,7 +8,7 @@ take effect on the very next request, on every API server.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -24,8 +24,13 @@ from domain.services.identity.core import held_roles
 from domain.services.identity.role_resolution import expanded_roles, live_role
 from domain.services.identity.trusts import delegated_roles
 
-if TYPE_CHECKING:
-    from api.token_cache import TokenCache
+
+class Validator(Protocol):
+    """What validates a token in place of the aggregates: api/token_cache.py's TokenCache,
+    named by shape so that this module need not import the module that imports it."""
+
+    def validate(self, signer: Tokens, token: str | None
+                 ) -> tuple[TokenClaims, User, tuple[str, ...]]: ...
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def credential_roles(app: SkyLedger, credential_id: str, held: tuple[str, ...]) 
 
 
 def caller_for(app: SkyLedger, signer: Tokens, token: str | None, request_id: str,
-               cache: TokenCache | None = None) -> Caller:
+               cache: Validator | None = None) -> Caller:
     """`cache`: validate through it (api/token_cache.py) rather than from the aggregates."""
     claims, user, roles = (cache.validate(signer, token) if cache is not None
                            else validate(app, signer, token))

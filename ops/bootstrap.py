@@ -37,7 +37,6 @@ from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from adapters.tokens import TokenSigner, load_key
 from api.deps import CloudServices
 from domain.app import SkyLedger
-from domain.compute.backends import HypervisorError
 from domain.compute.heartbeat import Liveness as HostLiveness
 from domain.process.backends import VifPlugger
 from domain.process.compute.config import WorkerConfig
@@ -101,15 +100,14 @@ from domain.services.storage.snapshots import VolumeSnapshotService
 from domain.services.storage.transfers import TransferService
 from domain.services.storage.types import VolumeTypeService
 from domain.services.storage.volumes import VolumeService
-from domain.storage.backends import BackupStore, RootVolumeBackend, VolumeBackendError
-from ops.roles.compute import ComputeHost, HostBusy, host_config, lock_host
-from ops.roles.image_import import ImageImportHost, assemble_image_import
+from domain.storage.backends import BackupStore, RootVolumeBackend
+from ops.roles.compute import ComputeHost, host_config, lock_host
+from ops.roles.image_import import ImageImportHost
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
 from ops.roles.network_assembly import agent_adapters, assemble_agent
 from ops.roles.pacing import paced
 from ops.roles.storage import (
     VolumeHost,
-    VolumeHostBusy,
     lock_dir_for,
     lock_volume_host,
     volume_config,
@@ -134,7 +132,7 @@ class Cloud(CloudServices):
     runners: dict[str, ProjectionRunner]
     outcomes: OutcomeService
     roles: Composition
-    # The embedded workers, when `skyledger serve` runs them (start_embedded_*).
+    # The embedded workers, when `skyledger serve` runs them (ops/embedded.py).
     compute: ComputeHost | None = field(default=None)
     volume: VolumeHost | None = field(default=None)
     image_import: ImageImportHost | None = field(default=None)
@@ -328,42 +326,6 @@ def build(settings: Settings, follow: bool = True) -> Cloud:
     except BaseException:
         roles.close()
         raise
-
-
-def start_embedded_compute(cloud: Cloud) -> ComputeHost | None:
-    """Run a compute worker for settings.libvirt_uri (host settings.host) inside this process,
-    when settings.embedded_compute; `cloud.close()` stops it. None (and the API keeps serving)
-    when the hypervisor cannot be opened or another worker has the host."""
-    if cloud.settings.embedded_compute and cloud.compute is None:
-        try:
-            cloud.compute = cloud.roles.compute().start()
-        except (HostBusy, HypervisorError) as error:
-            log.error("embedded compute worker for %s not started: %s", cloud.settings.host,
-                      error)
-    return cloud.compute
-
-
-def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
-    """Run the volume worker of this host's pool inside this process, when
-    settings.embedded_volume; `cloud.close()` stops it. None (and the API keeps serving) when
-    the pool cannot be opened or another worker has it."""
-    if cloud.settings.embedded_volume and cloud.volume is None:
-        try:
-            cloud.volume = cloud.roles.volume().start()
-        except (VolumeHostBusy, VolumeBackendError) as error:
-            log.error("embedded volume worker for %s not started: %s", cloud.settings.host,
-                      error)
-    return cloud.volume
-
-
-def start_embedded_image_import(cloud: Cloud) -> ImageImportHost:
-    """Run the image import process manager (web-download) inside this process."""
-    if cloud.image_import is None:
-        running = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
-                                        cloud.web_downloads)
-        cloud.roles.stack.callback(running.stop)
-        cloud.image_import = running.start()
-    return cloud.image_import
 
 
 # -- the adapters of each worker role ------------------------------------------------------------

@@ -32,13 +32,13 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from ops.bootstrap import (
-        build,
+    from ops.bootstrap import build
+    from ops.commands.serve_workers import KEEP_ALIVE_SECONDS, uvicorn_logging
+    from ops.embedded import (
         start_embedded_compute,
         start_embedded_image_import,
         start_embedded_volume,
     )
-    from ops.commands.serve_workers import KEEP_ALIVE_SECONDS, uvicorn_logging
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped, first_command
 
     settings = Settings.from_env(**({"bind": args.bind} if args.bind else {}))

@@ -1,6 +1,6 @@
 """The image import process manager (web-download) running inside `skyledger serve`, sharing
 the API's composition: its event store, read store (for its tracking position) and image files.
-Built by ops/bootstrap.py (start_embedded_image_import)."""
+Built by ops/embedded.py (start_embedded_image_import)."""
 
 from __future__ import annotations
 

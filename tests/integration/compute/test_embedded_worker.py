@@ -6,7 +6,8 @@ from pathlib import Path
 
 from domain.compute.node import node_id
 from domain.compute.states import VmState
-from ops.bootstrap import build, start_embedded_compute
+from ops.bootstrap import build
+from ops.embedded import start_embedded_compute
 from tests.support.fleet import Fleet
 from tests.support.hypervisor import write_node_file
 from tests.support.settings import make_settings

@@ -18,7 +18,8 @@ from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.services.storage.volumes import VolumeRequest, VolumeService
 from domain.storage.backends import GIB
 from domain.storage.volume_states import VolumeStatus
-from ops.bootstrap import Cloud, build, start_embedded_volume
+from ops.bootstrap import Cloud, build
+from ops.embedded import start_embedded_volume
 from tests.integration.storage.volume_worker_rig import USER, Rig, make_rig
 from tests.support.hypervisor import MIB, TEST_URI, remove_pool
 from tests.support.settings import make_settings

@@ -1,0 +1,52 @@
+"""The workers `skyledger serve` runs inside its own process (ops/commands/serve.py): the
+compute worker of its libvirt URI, the volume worker of its pool and the image import process
+manager, each built by the composition root (ops/bootstrap.py) and stopped with the cloud."""
+
+from __future__ import annotations
+
+import logging
+
+from domain.compute.backends import HypervisorError
+from domain.storage.backends import VolumeBackendError
+from ops.bootstrap import Cloud
+from ops.roles.compute import ComputeHost, HostBusy
+from ops.roles.image_import import ImageImportHost, assemble_image_import
+from ops.roles.storage import VolumeHost, VolumeHostBusy
+
+log = logging.getLogger(__name__)
+
+
+def start_embedded_compute(cloud: Cloud) -> ComputeHost | None:
+    """Run a compute worker for settings.libvirt_uri (host settings.host) inside this process,
+    when settings.embedded_compute; `cloud.close()` stops it. None (and the API keeps serving)
+    when the hypervisor cannot be opened or another worker has the host."""
+    if cloud.settings.embedded_compute and cloud.compute is None:
+        try:
+            cloud.compute = cloud.roles.compute().start()
+        except (HostBusy, HypervisorError) as error:
+            log.error("embedded compute worker for %s not started: %s", cloud.settings.host,
+                      error)
+    return cloud.compute
+
+
+def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
+    """Run the volume worker of this host's pool inside this process, when
+    settings.embedded_volume; `cloud.close()` stops it. None (and the API keeps serving) when
+    the pool cannot be opened or another worker has it."""
+    if cloud.settings.embedded_volume and cloud.volume is None:
+        try:
+            cloud.volume = cloud.roles.volume().start()
+        except (VolumeHostBusy, VolumeBackendError) as error:
+            log.error("embedded volume worker for %s not started: %s", cloud.settings.host,
+                      error)
+    return cloud.volume
+
+
+def start_embedded_image_import(cloud: Cloud) -> ImageImportHost:
+    """Run the image import process manager (web-download) inside this process."""
+    if cloud.image_import is None:
+        running = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
+                                        cloud.web_downloads)
+        cloud.roles.stack.callback(running.stop)
+        cloud.image_import = running.start()
+    return cloud.image_import
