@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from api.responses.discovery import KeystoneVersions, Resources, Versions, VersionShow
 
-COMPUTE_MIN, COMPUTE_MAX = "2.1", "2.91"
+COMPUTE_MIN, COMPUTE_MAX = "2.1", "2.104"
 VOLUME_MIN, VOLUME_MAX = "3.0", "3.70"
 UPDATED = "2026-11-25T00:00:00Z"
 
