@@ -23,7 +23,8 @@ from api.bodies.servers import (
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
-from api.responses.servers import STATUSES, ServerDetailList, ServerList
+from api.responses.servers import STATUSES, ServerList
+from api.responses.servers_v296 import ServerDetailList
 from api.server_filters import own_filters
 from api.server_query import check_server_query
 from api.server_sort import ServerOrder, sort_params

@@ -17,20 +17,20 @@ from typing import Any
 from uuid import UUID
 
 from api.auth import Caller
+from api.bodies.servers_v296 import image_with_properties, newer_fields
 from api.deps import CloudServices
 from api.microversions import Version
 from api.policy import PolicyEngine
 from api.responses.compute import newest
 from api.responses.servers import (
     CHANGED_MODELS,
-    SERVER_MODELS,
     UPDATED_MODELS,
     ServerChangedV21,
     ServerCreated,
-    ServerRebuiltV275,
     ServerSummary,
     ServerV21,
 )
+from api.responses.servers_v296 import NEWER_SERVER_MODELS, REBUILT_MODELS
 from domain.compute.instance import ROOT_DEVICE
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
@@ -130,7 +130,7 @@ def host_status(server: dict[str, Any], look: ServerLook) -> str:
 
 def detail(server: dict[str, Any], look: ServerLook) -> ServerV21:
     """The server in the model of the request's microversion."""
-    return newest(look.version, SERVER_MODELS).model_validate(detail_body(server, look))
+    return newest(look.version, NEWER_SERVER_MODELS).model_validate(detail_body(server, look))
 
 
 # What Nova's update and rebuild answers keep of the server's body (before 2.75, where they
@@ -147,9 +147,10 @@ def changed(server: dict[str, Any], look: ServerLook,
     full = detail_body(server, look)
     if look.version >= "2.75":  # the body GET shows, the rebuild's user_data in its own key
         if not rebuilt:
-            return newest(look.version, SERVER_MODELS).model_validate(full)
+            return newest(look.version, NEWER_SERVER_MODELS).model_validate(full)
         full.pop("OS-EXT-SRV-ATTR:user_data", None)
-        return ServerRebuiltV275.model_validate({**full, "user_data": server["user_data"]})
+        return newest(look.version, REBUILT_MODELS).model_validate(
+            {**full, "user_data": server["user_data"]})
     body = {k: full[k] for k in CHANGED_KEYS if k in full}
     body["addresses"] = {net: [{"version": a["version"], "addr": a["addr"]} for a in found]
                          for net, found in full["addresses"].items()}
@@ -169,7 +170,9 @@ def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "metadata": dict(server["metadata"]),
         "hostId": host_id(server["project_id"], server["host"]),
         # Nova shows "" for the image of a server booted from a volume.
-        "image": "" if volume_backed(server) else image_body(server["image"], look.base),
+        "image": image_with_properties(
+            "" if volume_backed(server) else image_body(server["image"], look.base), server,
+            look.version),
         "flavor": flavor_body(server["flavor"], look),
         "created": display_time(server["created_at"]),
         "updated": display_time(server["updated_at"]),
@@ -197,6 +200,7 @@ def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
     elif look.version >= "2.90":  # shown to everyone from 2.90
         body["OS-EXT-SRV-ATTR:hostname"] = server_hostname(server)
     body.update(versioned_fields(server, look))
+    body.update(newer_fields(server, look.version))
     return body
 
 

@@ -181,7 +181,9 @@ def rebuild(a: Act) -> Response:
                                        "volume-backed servers."))
     if params.trusted_image_certificates:
         enforce_on(a.engine, "os_compute_api:servers:rebuild:trusted_certs", a.caller, a.server)
-    a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes)
+    # From 2.93 a volume-backed server's root volume is written again from the image.
+    a.cloud.actions.rebuild(a.caller.ctx, a.id, params.imageRef, changes,
+                            reimage=a.version >= "2.93")
     body = changed_shown(a.cloud, a.caller, a.engine, a.version, a.id,
                          rebuilt=True).model_dump(mode="json")
     body["adminPass"] = params.adminPass or secrets.token_urlsafe(9)  # shown once, never stored

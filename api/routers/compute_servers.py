@@ -32,14 +32,12 @@ from api.microversions import ComputeVersion, Version
 from api.policy import PolicyEngine
 from api.responses.servers import (
     Reservation,
-    ServerChangedShow,
     ServerChangedV21,
     ServerCreatedBody,
-    ServerDetailList,
     ServerList,
-    ServerShow,
     ServerV21,
 )
+from api.responses.servers_v296 import ServerChangedShow, ServerDetailList, ServerShow
 from api.server_hostname import Hostname, hostname_change
 from api.server_list import list_servers
 from api.trusted_certs import TrustedCerts, certificate_changes
@@ -152,6 +150,7 @@ class ServerUpdate(BaseModel):
     accessIPv6: ipaddress.IPv6Address | None = None  # noqa: N815
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
     hostname: Hostname | None = None  # from 2.90
+    pinned_availability_zone: Name | None = None  # 2.104
 
 
 class ServerUpdateRequest(BaseModel):
@@ -180,8 +179,7 @@ def enforce_on(engine: PolicyEngine, rule: str, caller: Caller, server: dict[str
 
 
 def caught_up(cloud: CloudServices) -> None:
-    """Read-your-writes for a body built right after a command. As in api/middleware.py, a read
-    model that cannot follow must not turn a command that succeeded into an error."""
+    """Read-your-writes after a command (a lagging read model never fails it: middleware.py)."""
     try:
         cloud.catch_up_for_reads()
     except Exception:  # noqa: BLE001 - the followers keep retrying; the lag shows in status
@@ -311,8 +309,9 @@ def disk_config(body: BaseModel) -> dict[str, Any]:
 def details(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
     """Description, access IPs and disk config, as the instance's update records them."""
     changes: dict[str, Any] = {**disk_config(server), **hostname_change(server)}
-    if "description" in server.model_fields_set:
-        changes["description"] = server.description
+    for field in ("description", "pinned_availability_zone"):
+        if field in server.model_fields_set:
+            changes[field] = getattr(server, field)
     for field, attr in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
         if field in server.model_fields_set:
             value = getattr(server, field)
@@ -379,7 +378,8 @@ def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: C
            engine: PolicyDep, version: ComputeVersion) -> ServerChangedShow:
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, "os_compute_api:servers:update", caller, server)
-    for field, since in (("description", "2.19"), ("hostname", "2.90")):
+    for field, since in (("description", "2.19"), ("hostname", "2.90"),
+                         ("pinned_availability_zone", "2.104")):
         if field in body.server.model_fields_set and version < since:
             raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
     changes = details(body.server)

@@ -274,3 +274,24 @@ def test_rescue_of_a_volume_backed_server_from_2_87(compute: Compute, volumes: V
     assert rescued.headers["OpenStack-API-Version"] == "compute 2.87"
     compute.succeeded(server_id, "rescue")
     assert compute.show(member_a, server_id)["status"] == "RESCUE"
+
+
+def test_a_rebuild_reimages_the_root_volume_from_2_93(compute: Compute, volumes: Volumes,
+                                                      member_a: dict[str, str]) -> None:
+    """From 2.93 a volume-backed server rebuilds with any image: its root volume is named in
+    the pending rebuild, for the host to write the image over it (the worker's half:
+    tests/integration/compute/test_rebuild_volume_backed.py)."""
+    server_id = booted(compute, member_a, image_bdm(compute.image, size=1))
+    spawned(compute, server_id, "/pool/root")
+    other = make_image(compute.cloud, "other")
+    assert compute.action(member_a, server_id, {"rebuild": {"imageRef": other}},
+                          "2.92").status_code == 400
+    rebuilt = compute.action(member_a, server_id, {"rebuild": {"imageRef": other}}, "2.93")
+    assert rebuilt.status_code == 202, rebuilt.text
+    assert rebuilt.json()["server"]["image"] == ""  # as Nova shows a volume-backed server's
+    pending = compute.instance(server_id).pending or {}
+    assert (pending["reimage"], pending["image"]["id"]) == (UUID(root_of(compute, server_id)).hex,
+                                                           UUID(other).hex)
+    compute.succeeded(server_id, "rebuild")
+    volume = volumes.show(member_a, root_of(compute, server_id))
+    assert volume["volume_image_metadata"]["image_id"] == other
