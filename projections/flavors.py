@@ -5,6 +5,7 @@ Rows are keyed by the aggregate id (`id`); `flavorid` is the Nova-visible natura
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from domain.catalog.flavor import Flavor
@@ -108,7 +109,9 @@ class FlavorViews:
         min_disk: int | None = None,
         limit: int | None = None,
         marker: str | None = None,
+        name: str | None = None,
     ) -> list[Row]:
+        """`name`: a regular expression the name must match somewhere (Nova's REGEXP)."""
         where: list[str] = ["1 = 1"]
         params: list[Any] = []
         # Nova: non-admins see public flavors plus private ones shared with their project;
@@ -139,6 +142,12 @@ class FlavorViews:
             )
         ]
         rows.sort(key=_nova_order)
+        if name is not None:
+            try:
+                pattern = re.compile(name)
+            except re.error as error:
+                raise InvalidInput(f"Invalid name filter [{name}]: {error}") from None
+            rows = [r for r in rows if pattern.search(str(r["name"]))]
         if marker is not None:
             ids = [r["flavorid"] for r in rows]
             if marker not in ids:

@@ -49,12 +49,25 @@ class FlavorDetailV261(FlavorDetailV255):
     extra_specs: dict[str, str]
 
 
+class FlavorDetailV2102(FlavorV255):
+    """2.102 drops rxtx_factor and OS-FLV-DISABLED:disabled."""
+
+    ram: int
+    vcpus: int
+    disk: int
+    swap: int
+    ephemeral: int = Field(alias="OS-FLV-EXT-DATA:ephemeral")
+    is_public: bool = Field(alias="os-flavor-access:is_public")
+    extra_specs: dict[str, str]
+
+
 # Newest first, as `newest` reads them: 2.55 adds the description, 2.61 the extra specs.
 FLAVOR_MODELS: tuple[tuple[str, type[Body]], ...] = (("2.55", FlavorV255), ("2.1", Flavor))
 FLAVOR_DETAIL_MODELS: tuple[tuple[str, type[Body]], ...] = (
-    ("2.61", FlavorDetailV261), ("2.55", FlavorDetailV255), ("2.1", FlavorDetail))
+    ("2.102", FlavorDetailV2102), ("2.61", FlavorDetailV261), ("2.55", FlavorDetailV255),
+    ("2.1", FlavorDetail))
 AnyFlavor = FlavorV255 | Flavor
-AnyFlavorDetail = FlavorDetailV261 | FlavorDetailV255 | FlavorDetail
+AnyFlavorDetail = FlavorDetailV2102 | FlavorDetailV261 | FlavorDetailV255 | FlavorDetail
 
 
 class FlavorList(Body):

@@ -32,7 +32,7 @@ from projections.flavors import FlavorViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: flavors"])
 FLAVOR_QUERY = known_query("limit", "marker", "is_public", "minRam", "minDisk", "sort_key",
-                           "sort_dir")
+                           "sort_dir", "name")
 
 RULES = [
     policy.RuleDefault("os_compute_api:flavors:list", "@", "List and show flavors"),
@@ -120,6 +120,8 @@ def flavor_body(row: dict[str, Any], base: str, version: Version,
         })
         if version >= "2.61":
             body["extra_specs"] = row["extra_specs"]
+        if version >= "2.102":  # both removed
+            del body["rxtx_factor"], body["OS-FLV-DISABLED:disabled"]
     model = newest(version, FLAVOR_DETAIL_MODELS if detail else FLAVOR_MODELS)
     return model.model_validate(body)
 
@@ -138,10 +140,16 @@ def visible(cloud: CloudDep, caller: Caller, flavorid: str) -> dict[str, Any]:
 
 def list_flavors(cloud: CloudDep, caller: Caller, version: Version, detail: bool,
                  is_public: str | None, min_ram: int | None, min_disk: int | None,
-                 limit: int | None, marker: str | None) -> dict[str, Any]:
+                 limit: int | None, marker: str | None, name: str | None = None) -> dict[str, Any]:
+    """`name`: from 2.102 a regular expression the name must match (Nova's REGEXP); before,
+    an unknown parameter (400 from 2.75, ignored before)."""
+    if name is not None and version < "2.102":
+        if version >= "2.75":
+            raise InvalidInput("Additional properties are not allowed ('name' was unexpected)")
+        name = None
     rows = FlavorViews(cloud.store).list(
         project_id=caller.project_id, is_admin=caller.is_admin, is_public=is_public,
-        min_ram=min_ram, min_disk=min_disk, limit=limit, marker=marker)
+        min_ram=min_ram, min_disk=min_disk, limit=limit, marker=marker, name=name)
     return {"flavors": [flavor_body(r, cloud.settings.public_url, version, detail)
                         for r in rows]}
 
@@ -152,17 +160,19 @@ ListQuery = Annotated[int | None, Query(ge=0)]
 @router.get("/flavors", response_model=FlavorList, dependencies=[FLAVOR_QUERY])
 def index(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: str | None = None,
           minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803 - Nova's names
-          limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
+          limit: ListQuery = None, marker: str | None = None,
+          name: str | None = None) -> dict[str, Any]:
     return list_flavors(cloud, caller, version, False, is_public, minRam, minDisk, limit,
-                        marker)
+                        marker, name)
 
 
 @router.get("/flavors/detail", response_model=FlavorDetailList, dependencies=[FLAVOR_QUERY])
 def detail(cloud: CloudDep, caller: Lister, version: ComputeVersion, is_public: str | None = None,
            minRam: ListQuery = None, minDisk: ListQuery = None,  # noqa: N803
-           limit: ListQuery = None, marker: str | None = None) -> dict[str, Any]:
+           limit: ListQuery = None, marker: str | None = None,
+           name: str | None = None) -> dict[str, Any]:
     return list_flavors(cloud, caller, version, True, is_public, minRam, minDisk, limit,
-                        marker)
+                        marker, name)
 
 
 @router.get("/flavors/{flavorid}", response_model=FlavorShow)
@@ -182,6 +192,8 @@ def create(body: FlavorCreateRequest, cloud: CloudDep, caller: Admin,
     if f.description is not None and version < "2.55":
         # Nova's create schema before 2.55 has no description: an unknown key is a 400.
         raise InvalidInput("Additional properties are not allowed ('description' was unexpected)")
+    if "rxtx_factor" in f.model_fields_set and version >= "2.102":  # removed from 2.102
+        raise InvalidInput("Additional properties are not allowed ('rxtx_factor' was unexpected)")
     flavor = cloud.flavors.create(
         caller.ctx, str(uuid.uuid4() if f.id is None else f.id), f.name.strip(), f.ram, f.vcpus,
         f.disk,

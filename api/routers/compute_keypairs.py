@@ -3,6 +3,7 @@ admins anyone's (`user_id`, 2.10+). Reads come from the keypair read model."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -42,8 +43,10 @@ RULES = [
 
 # Nova's pagination cap (CONF.api.max_limit): a full page gets a "next" link.
 MAX_LIMIT = 1000
-# Nova's keypair names before 2.92: letters, digits, '_', '-' and spaces.
-KeypairName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_\- ]+$")]
+# Nova's keypair names: letters, digits, '_', '-' and spaces; '@' and '.' too from 2.92.
+KeypairName = Annotated[str, Field(min_length=1, max_length=255,
+                                   pattern=r"^[A-Za-z0-9_\-@. ]+$")]
+OLD_NAME = re.compile(r"^[_\- a-zA-Z0-9]+$")
 
 
 class KeypairCreate(BaseModel):
@@ -94,6 +97,19 @@ def show_body(row: dict[str, Any], version: Version) -> Keypair:
     return keypair_model(version, Keypair, KeypairV22).model_validate(body)
 
 
+def check_generation_and_name(params: KeypairCreate, version: Version) -> None:
+    """From 2.92 Nova generates no keypair (public_key is required) and takes '@' and '.'
+    in a name; before, such a name is its schema's 400."""
+    if version >= "2.92":
+        if "public_key" not in params.model_fields_set:
+            raise InvalidInput("Invalid input for field/attribute keypair. Value: "
+                               f"{params.model_dump(exclude_unset=True)}. 'public_key' is a "
+                               "required property")
+    elif not OLD_NAME.match(params.name):
+        raise InvalidInput(f"Invalid input for field/attribute name. Value: {params.name}. "
+                           f"'{params.name}' does not match '{OLD_NAME.pattern}'")
+
+
 def key_material(keys: KeyMaker, params: KeypairCreate, user: str) -> tuple[str | None, str, str]:
     """(private key or None, public key, fingerprint): the one imported, or a new pair."""
     private_key, public_key = None, params.public_key
@@ -112,6 +128,7 @@ def create(body: KeypairCreateRequest, response: Response, cloud: CloudDep, call
     for field, since in SINCE.items():
         if field in params.model_fields_set and version < since:
             raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
+    check_generation_and_name(params, version)
     user = target_user(caller, policy_engine, "os_compute_api:os-keypairs:create",
                        params.user_id, version)
     if caller.project_id is None:

@@ -78,7 +78,8 @@ def attachments_of(cloud: CloudDep, server_id: str) -> list[dict[str, Any]]:
     return VolumeViews(cloud.store).of_server(server_id)
 
 
-@router.post("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentShow)
+@router.post("/servers/{server_id}/os-volume_attachments", response_model=VolumeAttachmentShow,
+             responses={202: {"description": "No body (from 2.101)"}})
 def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep, version: ComputeVersion) -> Any:
     server = find_server(cloud, caller, server_id)
@@ -94,6 +95,8 @@ def create(server_id: str, body: AttachmentCreateRequest, cloud: CloudDep, calle
                                               request.delete_on_termination)
     except VolumeBusy as busy:  # Nova turns Cinder's InvalidVolume into a 400
         raise InvalidInput(str(busy)) from None
+    if version >= "2.101":  # Nova's attach answers 202 and no body from 2.101
+        return Response(status_code=202)
     caught_up(cloud)
     row = VolumeViews(cloud.store).get(volume.id.hex)
     if row is None:  # the read model could not follow; the command itself succeeded

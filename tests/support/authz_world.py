@@ -101,6 +101,8 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     addresses = world.created("GET", f"/compute/v2.1/servers/{server_id}/ips", None, "addresses")
     interfaces = world.created("GET", f"/compute/v2.1/servers/{server_id}/os-interface", None,
                                "interfaceAttachments")
+    # No share service here: a share id names nothing (2.97's routes answer 404 for it).
+    world.keep(share_id="0d1c4b5e-5d6f-4e1a-9c1b-3f2a7e8d9c10")
     world.keep(server_id=server_id, request_id=actions[0]["request_id"],
                network_label=next(iter(addresses)), server_port_id=interfaces[0]["port_id"])
     world.secret(server_id, "secret-server-a", actions[0]["request_id"])
@@ -182,7 +184,15 @@ def operator_ids(world: World, admin: dict[str, str]) -> None:
 
 
 def bodies(world: World, other_project: str) -> dict[str, Any]:
-    """A valid body for each mutating route (a route missing here fails the matrix)."""
+    """A valid body for each mutating route (a route missing here fails the matrix); the
+    servers' also for /os-volumes_boot, Nova's alias of /servers below 2.103."""
+    found = own_bodies(world, other_project)
+    return {**found, **{key.replace("/servers", "/os-volumes_boot"): body
+                        for key, body in found.items()
+                        if key.split(" ")[1].startswith("/compute/v2.1/servers")}}
+
+
+def own_bodies(world: World, other_project: str) -> dict[str, Any]:
     p = world.params
     return {
         "DELETE /identity/v3/auth/tokens": None,
@@ -299,6 +309,10 @@ def bodies(world: World, other_project: str) -> dict[str, Any]:
         "DELETE /compute/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}": None,
         "PUT /compute/v2.1/servers/{server_id}/os-volume_attachments/{volume_id}": {
             "volumeAttachment": {"volumeId": p["volume_id"]}},
+        "POST /compute/v2.1/servers/{server_id}/shares": {"share": {"share_id": p["share_id"]}},
+        "DELETE /compute/v2.1/servers/{server_id}/shares/{share_id}": None,
+        "POST /compute/v2.1/servers/{server_id}/remote-consoles": {
+            "remote_console": {"protocol": "vnc", "type": "novnc"}},
     }
 
 

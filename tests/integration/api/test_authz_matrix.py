@@ -80,7 +80,12 @@ READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/i
               "PUT /network/v2.0/agents/{agent_id}", "DELETE /network/v2.0/agents/{agent_id}",
               # Server tags exist from 2.26; the matrix's changes ask for no microversion
               *(f"{m} /compute/v2.1/servers/{{server_id}}/tags{t}" for m in ("PUT", "DELETE")
-                for t in ("", "/{tag}"))}
+                for t in ("", "/{tag}")),
+              # ... server shares from 2.97 and remote consoles from 2.6 (their policies:
+              # test_compute_v292.py)
+              "POST /compute/v2.1/servers/{server_id}/remote-consoles",
+              "POST /compute/v2.1/servers/{server_id}/shares",
+              "DELETE /compute/v2.1/servers/{server_id}/shares/{share_id}"}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
@@ -96,14 +101,21 @@ BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
           "GET /compute/v2.1/os-tenant-networks/{network_id}": "2.35",
           "GET /compute/v2.1/os-security-groups/{security_group_id}": "2.35",
           "GET /compute/v2.1/os-floating-ips/{floating_ip_id}": "2.35",
-          # and one Nova added at a microversion, read at it
-          "GET /compute/v2.1/servers/{server_id}/topology": "2.78"}
+          # /servers under its old name, gone at 2.103
+          **{f"GET /compute/v2.1/os-volumes_boot{path}": "2.102"
+             for path in ("", "/detail", "/{server_id}")},
+          # and those Nova added at a microversion, read at it
+          "GET /compute/v2.1/servers/{server_id}/topology": "2.78",
+          **{f"GET /compute/v2.1/servers/{{server_id}}/shares{path}": "2.97"
+             for path in ("", "/{share_id}")}}
 # Routes whose every answer to an authorised caller is 501, as Nova's libvirt driver answers.
 NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
                    for action in ("startup", "shutdown", "reboot")}
 # GET routes that read nothing, with what an authorised caller gets: Cinder's `volumes/` names
 # no volume; its qos associations are commands behind GET, the type in the query (none: 400).
 NOT_READS = {"GET /volume/v3/{project_id}/volumes/": {404},
+             # no share service: a server has no share attachments to show
+             "GET /compute/v2.1/servers/{server_id}/shares/{share_id}": {404},
              # an encryption spec named by the world's `key`, which is no encryption field
              "GET /volume/v3/{project_id}/types/{type_id}/encryption/{key}": {404},
              **{f"GET /volume/v3/{{project_id}}/qos-specs/{{qos_id}}/{command}": {400}
