@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import errors, limits, metrics, middleware, openapi_errors
 from api.deps import CloudServices
@@ -106,6 +106,7 @@ from api.routers import (
     volume_types,
     volumes,
 )
+from api.strict_query import strict_2102
 from api.token_cache import TokenCache
 
 # One module per OpenStack resource; each exposes `router` and its policy defaults as `RULES`.
@@ -208,6 +209,7 @@ def create_app(cloud: CloudServices, policy_file: str | None = None) -> FastAPI:
         title="skyledger",
         version="0.1.0",
         description="Event-sourced cloud manager with OpenStack-compatible APIs",
+        dependencies=[Depends(strict_2102)],  # Nova 2.102's strict queries (strict_query.py)
     )
     modules = ROUTER_MODULES
     rules: list[Any] = [rule for module in modules for rule in getattr(module, "RULES", [])]

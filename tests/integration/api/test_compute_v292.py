@@ -187,3 +187,19 @@ def test_no_console_type_is_available_and_spice_direct_from_2_99(
     assert console(compute, member_a, server_id, "2.5", "vnc", "novnc").status_code == 404
     assert console(compute, member_b, server_id, "2.99", "vnc", "novnc").status_code == 404
     assert compute.cloud.app.head() == head
+
+
+def test_the_remaining_gets_refuse_unknown_query_parameters_from_2_102(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    for path in (f"{SERVERS}/{server_id}", f"{SERVERS}/{server_id}/ips",
+                 f"{SERVERS}/{server_id}/metadata", f"{V21}/os-availability-zone",
+                 f"{V21}/extensions", f"{V21}/flavors/1"):
+        for version, status in (("2.101", 200), ("2.102", 400)):
+            response = compute.client.get(f"{path}?x=1", headers=auth(member_a, version))
+            assert response.status_code == status, (path, version, response.text)
+        refused = compute.client.get(f"{path}?x=1&y=2", headers=auth(member_a, "2.102"))
+        assert refused.json()["badRequest"]["message"] == (
+            "Additional properties are not allowed ('x', 'y' were unexpected)")
+        assert refused.headers["OpenStack-API-Version"] == "compute 2.102"
+        assert compute.client.get(path, headers=auth(member_a, "2.102")).status_code == 200
