@@ -172,7 +172,7 @@ def rebuild(a: Act) -> Response:
     # recorded in the same save.
     changes: dict[str, Any] = {k: v for k, v in (("name", params.name),
                                                  ("metadata", params.metadata)) if v is not None}
-    changes.update({**disk_config(params), **hostname_change(params)})
+    changes.update({**disk_config(params), **hostname_change(params, a.version)})
     for field in ("description", "key_name", "user_data"):  # null clears these
         if field in params.model_fields_set:
             changes[field] = getattr(params, field)

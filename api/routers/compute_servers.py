@@ -221,7 +221,7 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),
         group_id=hints.group.hex if hints.group else None, networks=requested_networks(s),
         requested_host=requested_host(s), root=root,
-        details={**details(s), **boot_tags(s), **certificate_changes(
+        details={**details(s, version), **boot_tags(s), **certificate_changes(
             s, version, root is not None, "Image certificate validation is not supported when "
                                           "booting from volume")})
 
@@ -306,9 +306,9 @@ def disk_config(body: BaseModel) -> dict[str, Any]:
     return {"disk_config": value} if "disk_config" in body.model_fields_set and value else {}
 
 
-def details(server: ServerCreate | ServerUpdate) -> dict[str, Any]:
+def details(server: ServerCreate | ServerUpdate, version: Version) -> dict[str, Any]:
     """Description, access IPs and disk config, as the instance's update records them."""
-    changes: dict[str, Any] = {**disk_config(server), **hostname_change(server)}
+    changes: dict[str, Any] = {**disk_config(server), **hostname_change(server, version)}
     for field in ("description", "pinned_availability_zone"):
         if field in server.model_fields_set:
             changes[field] = getattr(server, field)
@@ -382,7 +382,7 @@ def update(server_id: str, body: ServerUpdateRequest, cloud: CloudDep, caller: C
                          ("pinned_availability_zone", "2.104")):
         if field in body.server.model_fields_set and version < since:
             raise InvalidInput(f"Additional properties are not allowed ('{field}' was unexpected)")
-    changes = details(body.server)
+    changes = details(body.server, version)
     if body.server.name is not None:
         changes["name"] = body.server.name
     cloud.actions.update(caller.ctx, server["id"], changes)

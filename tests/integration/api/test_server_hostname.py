@@ -39,3 +39,27 @@ def test_hostname_on_create_update_and_rebuild(compute: Compute, member_a: dict[
     rebuilt = compute.action(member_a, server_id, rebuild, "2.90")
     assert rebuilt.status_code == 202 and rebuilt.json()["server"][HOSTNAME] == "web-3"
     assert compute.show(member_a, server_id, "2.90")[HOSTNAME] == "web-3"
+
+
+def test_fqdn_hostnames_from_2_94(compute: Compute, member_a: dict[str, str]) -> None:
+    fqdn = "x" * 52 + "-guest-test.domaintest.com"  # Tempest's: longer than 63, with dots
+    for bad in (fqdn, "web_1", "web.example.com"):  # RFC 952 only, before 2.94
+        assert compute.boot(member_a, "2.93", networks="none", hostname=bad).status_code == 400
+    for bad in ("x" * 256, "web 1", "web/1", ""):
+        assert compute.boot(member_a, "2.94", networks="none", hostname=bad).status_code == 400
+    made = compute.boot(member_a, "2.94", networks="none", hostname=fqdn)
+    assert made.status_code == 202, made.text
+    server_id = made.json()["server"]["id"]
+    compute.spawned(server_id)
+    assert compute.show(member_a, server_id, "2.94")[HOSTNAME] == fqdn
+    url = f"{SERVERS}/{server_id}"
+    early = compute.client.put(url, json={"server": {"hostname": "a.b"}},
+                               headers=auth(member_a, "2.93"))
+    assert early.status_code == 400 and compute.show(member_a, server_id, "2.94")[HOSTNAME] == fqdn
+    put = compute.client.put(url, json={"server": {"hostname": "db_1.internal"}},
+                             headers=auth(member_a, "2.94"))
+    assert put.status_code == 200 and put.json()["server"][HOSTNAME] == "db_1.internal"
+    rebuild = {"rebuild": {"imageRef": compute.image, "hostname": "web.example.org"}}
+    assert compute.action(member_a, server_id, rebuild, "2.93").status_code == 400
+    rebuilt = compute.action(member_a, server_id, rebuild, "2.94")
+    assert rebuilt.status_code == 202 and rebuilt.json()["server"][HOSTNAME] == "web.example.org"
