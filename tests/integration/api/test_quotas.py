@@ -101,7 +101,7 @@ def test_bad_updates_are_400_and_change_nothing(client: TestClient, cloud: Cloud
     assert client.put(f"{QS}/{pid}", json={"quota_set": {}, "x": 1},
                       headers=admin).status_code == 400
     assert client.put(f"{QS}/{pid}", content=b"{", headers=admin).status_code == 400
-    assert put(client, admin, pid, {"instances": 1}, "2.99").status_code == 406
+    assert put(client, admin, pid, {"instances": 1}, "2.999").status_code == 406  # above max
     assert put(client, admin, pid, {"instances": 1}, "two").status_code == 400
     assert cloud.app.head() == head
 
