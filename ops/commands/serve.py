@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.route_warmup import warm_at_start
     from ops.bootstrap import build
     from ops.commands.serve_workers import KEEP_ALIVE_SECONDS, uvicorn_logging
     from ops.embedded import (
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             run_workers(settings, args.workers, args.log_level)
             return 0
         uvicorn.run(
-            create_app(cloud),
+            warm_at_start(create_app(cloud)),
             host=settings.bind_host,
             port=settings.port,
             log_level=args.log_level,

@@ -46,6 +46,7 @@ def worker_app() -> FastAPI:
     """uvicorn's app factory, called once in each worker process (settings from the
     environment, which the parent has set up)."""
     from api.app import create_app
+    from api.route_warmup import warm_at_start
     from ops.bootstrap import build
 
     settings = Settings.from_env()
@@ -61,7 +62,7 @@ def worker_app() -> FastAPI:
             cloud.close()
 
     app.router.lifespan_context = lifespan
-    return app
+    return warm_at_start(app)
 
 
 def run_workers(settings: Settings, workers: int, log_level: str) -> None:

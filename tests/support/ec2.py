@@ -1,40 +1,15 @@
-"""The EC2 front end under test: the app served by uvicorn on a loopback port (botocore needs a
-real HTTP endpoint), EC2 credentials made through the identity API as `openstack ec2
-credentials create` makes them, and an unmodified boto3 client signed with them."""
+"""The EC2 front end under test (served on a loopback port by tests/support/live_server.py,
+since botocore needs a real HTTP endpoint): EC2 credentials made through the identity API as
+`openstack ec2 credentials create` makes them, and an unmodified boto3 client signed with
+them."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
-import uvicorn
 from botocore.config import Config
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-
-@contextmanager
-def served(app: FastAPI) -> Iterator[str]:
-    """`app` on 127.0.0.1 at a free port, for the block; its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def ec2_credentials(client: TestClient, who: dict[str, str]) -> tuple[str, str]:

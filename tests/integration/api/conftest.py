@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @pytest.fixture
 def ec2_url(cloud: Cloud) -> Iterator[str]:
     from api.app import create_app
-    from tests.support.ec2 import served
+    from tests.support.live_server import served
 
     with served(create_app(cloud)) as url:
         yield url

@@ -123,6 +123,6 @@ def test_input_limits_answer_in_ec2_xml(ec2_url: str, client: TestClient) -> Non
     garbled = httpx.post(f"{ec2_url}/ec2/", content=b"Action=\xff\xfe",
                          headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert error_of(garbled)[:2] == (400, "InvalidParameterValue")
-    wrong_method = client.put("/ec2/", content=b"")
+    wrong_method = httpx.put(f"{ec2_url}/ec2/", content=b"")
     assert (wrong_method.status_code, ElementTree.fromstring(wrong_method.content).findtext(
         "Errors/Error/Code")) == (405, "InvalidAction")

@@ -10,19 +10,16 @@ import contextlib
 import io
 import json
 import logging
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from ops.bootstrap import build
 from ops.first_start import ensure_bootstrapped
+from tests.support.live_server import free_socket, served, url_of
 from tests.support.settings import make_settings
 
 # osc-lib and openstacksdk warn about their own deprecations; nothing here to act on.
@@ -31,23 +28,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture
 def live_url(tmp_path: Path) -> Iterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock = free_socket()
     cloud = build(make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'events.sqlite'}",
-                                public_url=url), follow=False)
+                                public_url=url_of(sock)), follow=False)
     ensure_bootstrapped(cloud)
-    server = uvicorn.Server(uvicorn.Config(create_app(cloud), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-    cloud.close()
-    sock.close()
+    try:
+        with served(create_app(cloud), sock) as url:
+            yield url
+    finally:
+        cloud.close()
 
 
 def openstack(url: str, *argv: str, user: str = "admin", password: str = "admin-secret",
