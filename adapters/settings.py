@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     live_migration_uri: str | None = None
     live_migration_address: str | None = None
     max_attempts: int = 3
+    # Nova's force_config_drive: every new server gets a config drive, asked for or not.
+    force_config_drive: bool = False
     # Networking: segment type ("vlan" or "vxlan"), segmentation ids, tenant supernet carved into
     # one subnet per project network, and the external pool floating IPs come from.
     segment_type: str = "vlan"

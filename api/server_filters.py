@@ -32,7 +32,7 @@ def column(server: Server, name: str, zone: Callable[[Server], str]) -> str:
     if name == "power_state":
         return str(int(PowerState(server["power_state"])))
     if name == "config_drive":
-        return ""  # no server here has a config drive
+        return "True" if server.get("config_drive") else ""  # as the bodies show it
     if name == "progress":
         return str(server.get("progress") or 0)  # as the bodies show it
     value = server.get(name)

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from api.bodies.servers import hostname
+from domain.compute.guest_metadata import hostname_of as hostname
 from domain.errors import Forbidden, InvalidInput
 
 Row = dict[str, Any]

@@ -205,7 +205,8 @@ class Composition:
                                 HostLiveness(down_after=settings.service_down_time))
         boots = BootService(app, capacity, max_attempts=settings.max_attempts,
                             network_config=network_config,
-                            host_subset_size=settings.scheduler_host_subset_size)
+                            host_subset_size=settings.scheduler_host_subset_size,
+                            force_config_drive=settings.force_config_drive)
         hasher = Argon2Hasher(fast=settings.fast_hashing)
         identity = IdentityService(app, hasher)
         images, groups = ImageService(app), GroupService(app, identity)

@@ -59,6 +59,8 @@ def build_domain_xml(spec: GuestSpec, virt_type: str, files: GuestFiles,
     # Attached volumes, as volume_attach.py attaches them: a guest rebuilt from its spec keeps
     # them where the guest had them.
     devices.extend(volume_disk(v.volume_id, v.path, v.target_dev) for v in spec.volumes)
+    if spec.config_drive is not None:
+        devices.append(_cdrom(files.config_drive))
     devices.extend(interface_xml(nic) for nic in spec.nics)
     devices.append(_serial_log(spec.console_log or files.console_log))
     return ET.tostring(dom, encoding="unicode")
@@ -93,6 +95,17 @@ def _disk(path: Path, target: str, disk_format: str) -> ET.Element:
     ET.SubElement(disk, "driver", name="qemu", type=disk_format)
     ET.SubElement(disk, "source", file=_abs(path))
     ET.SubElement(disk, "target", dev=target, bus="virtio")
+    return disk
+
+
+def _cdrom(path: Path) -> ET.Element:
+    # As Nova attaches a config drive to a guest of the pc machine type: a read-only CD-ROM on
+    # the last IDE slot, clear of the virtio disks.
+    disk = ET.Element("disk", type="file", device="cdrom")
+    ET.SubElement(disk, "driver", name="qemu", type="raw")
+    ET.SubElement(disk, "source", file=_abs(path))
+    ET.SubElement(disk, "target", dev="hdd", bus="ide")
+    ET.SubElement(disk, "readonly")
     return disk
 
 

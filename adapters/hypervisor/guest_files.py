@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.hypervisor.config_drive import write_config_drive
 from domain.compute.backends import GuestSpec, HypervisorError
 from domain.process.effects import record
 
@@ -40,11 +41,20 @@ class GuestFiles:
         return self.directory / "rootfs"
 
     @property
+    def config_drive(self) -> Path:
+        return self.directory / "disk.config"  # as Nova names it
+
+    @property
     def console_log(self) -> Path:
         return self.directory / "console.log"
 
 
-def create_disks(spec: GuestSpec, files: GuestFiles) -> None:
+def create_disks(spec: GuestSpec, files: GuestFiles, disks: bool = True) -> None:
+    """`disks`: False on the test driver, whose guests need no disk files; a config drive is
+    made there all the same, for a test to read what a guest would."""
+    write_config_drive(spec.config_drive, files.config_drive)
+    if not disks:
+        return
     files.directory.mkdir(parents=True, exist_ok=True)
     if spec.console_log is not None:
         spec.console_log.parent.mkdir(parents=True, exist_ok=True)

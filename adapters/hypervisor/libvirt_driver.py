@@ -102,8 +102,7 @@ class LibvirtHypervisor(Reconnecting):
             if self._is_lxc:
                 dom = self._conn.defineXML(prepare_container(spec, files))
             else:
-                if not self._is_test:
-                    create_disks(spec, files)
+                create_disks(spec, files, disks=not self._is_test)
                 dom = self._conn.defineXML(build_domain_xml(spec, self._virt_type, files))
             _done("defineXML", dom)
         if not dom.isActive():
@@ -214,8 +213,7 @@ class LibvirtHypervisor(Reconnecting):
             rescue_files = GuestFiles(files.directory / RESCUE)
             rescue_spec = replace(spec, ephemeral_gib=0, volumes=(),
                                   console_log=spec.console_log or files.console_log)
-            if not self._is_test:
-                create_disks(rescue_spec, rescue_files)
+            create_disks(rescue_spec, rescue_files, disks=not self._is_test)
             dom = self._conn.defineXML(build_domain_xml(rescue_spec, self._virt_type,
                                                         rescue_files, rescued_root=files.root))
             _done("defineXML", dom, rescue=True)

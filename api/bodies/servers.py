@@ -9,7 +9,6 @@ default policy). Both are decided once per request and carried in a `ServerLook`
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from api.responses.servers import (
     ServerV21,
 )
 from api.responses.servers_v296 import NEWER_SERVER_MODELS, REBUILT_MODELS
+from domain.compute.guest_metadata import hostname_of as hostname
 from domain.compute.instance import ROOT_DEVICE
 from domain.compute.scheduling.host_state import HostState
 from domain.compute.states import PowerState, TaskState, VmState, api_status
@@ -178,7 +178,9 @@ def detail_body(server: dict[str, Any], look: ServerLook) -> dict[str, Any]:
         "updated": display_time(server["updated_at"]),
         "addresses": addresses(server), "accessIPv4": server.get("access_ip_v4") or "",
         "accessIPv6": server.get("access_ip_v6") or "", "key_name": server["key_name"],
-        "config_drive": "", "OS-DCF:diskConfig": server.get("disk_config") or "MANUAL",
+        # Nova's column is a string: "True" for a server with a drive, else "".
+        "config_drive": "True" if server.get("config_drive") else "",
+        "OS-DCF:diskConfig": server.get("disk_config") or "MANUAL",
         "OS-EXT-AZ:availability_zone": zone_of(server, look),
         "OS-EXT-STS:vm_state": server["vm_state"], "OS-EXT-STS:task_state": server["task_state"],
         "OS-EXT-STS:power_state": int(PowerState(server["power_state"])),
@@ -282,13 +284,6 @@ def image_property(server: dict[str, Any], key: str) -> str:
 def server_hostname(server: dict[str, Any]) -> str:
     """The hostname asked for (2.90), else the display name's."""
     return str(server.get("hostname") or hostname(server["name"]))
-
-
-def hostname(display_name: str) -> str:
-    """Nova's sanitize_hostname: lower case, [a-z0-9.-] only, at most 63 characters."""
-    name = re.sub(r"[ _]", "-", display_name.lower())
-    name = re.sub(r"[^\w.-]+", "", name, flags=re.ASCII).strip(".-")
-    return name[:63] or "server"
 
 
 def created_body(instance_id: str, look: ServerLook, admin_pass: str | None,

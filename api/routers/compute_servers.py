@@ -215,7 +215,7 @@ def boot_request(body: ServerCreateRequest, version: Version, cloud: CloudServic
     hints = body.hints or body.legacy_hints or SchedulerHints()
     return BootRequest(
         name=s.name, flavor_ref=str(s.flavorRef).rstrip("/").rsplit("/", 1)[-1],
-        image_ref=image_ref, key_name=s.key_name,
+        image_ref=image_ref, key_name=s.key_name, config_drive=s.config_drive,
         availability_zone=checked_zone(cloud, s.availability_zone), metadata=dict(s.metadata),
         user_data=s.user_data, min_count=s.min_count, max_count=max_count,
         same_host=uuids(hints.same_host), different_host=uuids(hints.different_host),

@@ -100,6 +100,9 @@ class GuestSpec:
     # A container's init and its arguments, shell-quoted (the image's `os_command_line`, as a
     # kernel's command line is for a VM); None: /sbin/init, as Nova's LXC guests. VMs ignore it.
     init_command: str | None = None
+    # The config drive's files by their path on it (domain/compute/guest_metadata.py), made
+    # into an ISO 9660 volume labelled config-2 and given to the guest as a CD-ROM; None: none.
+    config_drive: dict[str, bytes] | None = None
 
     def __post_init__(self) -> None:
         if self.root_disk is None and self.root_volume is None and self.kernel is None:

@@ -39,6 +39,7 @@ from domain.process.compute.config import WorkerConfig
 from domain.process.compute.consoles import ConsoleRefresher
 from domain.process.compute.drift import DriftService
 from domain.process.compute.executor import Executor
+from domain.process.compute.guest_facts import drive_files
 from domain.process.compute.image_cache import TOPICS as CACHE_TOPICS
 from domain.process.compute.image_cache import ImageCacher
 from domain.process.compute.image_capture import SnapshotTaker
@@ -133,8 +134,8 @@ class ComputeWorker(FollowerLoop):
         spec = guest_spec(instance.id, instance.name, spawn.flavor, spawn.image, self.files,
                           self.find_image, self.host, ports=instance.ports,
                           find_segment=self.find_segment, volumes=attached, root_volume=root)
-        if rescued is not None:
-            spec = replace(spec, rescued_volume=rescued)
+        spec = replace(spec, rescued_volume=rescued,
+                       config_drive=drive_files(self.app, instance, self.config.availability_zone))
         self.vifs.plug(sorted({nic.bridge for nic in spec.nics}))
         return spec
 

@@ -18,6 +18,7 @@ from domain.catalog.image import Image
 from domain.catalog.keypair import Keypair, keypair_id
 from domain.commands import HeldLocks, command
 from domain.compute.copies import PortCopy
+from domain.compute.guest_metadata import CONFIG_DRIVE_POLICIES, drive_required
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
@@ -47,6 +48,7 @@ class BootRequest:
     availability_zone: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     user_data: str | None = None
+    config_drive: bool | None = None  # one more reason for a drive (guest_metadata.py)
     min_count: int = 1
     max_count: int = 1
     same_host: tuple[str, ...] = ()
@@ -90,9 +92,12 @@ def parse_uuid(value: str, what: str) -> UUID:
 class BootService:
     def __init__(self, app: SkyLedger, chooser: HostChooser,
                  max_attempts: int = MAX_SCHEDULE_ATTEMPTS,
-                 network_config: NetworkConfig | None = None, host_subset_size: int = 1) -> None:
+                 network_config: NetworkConfig | None = None, host_subset_size: int = 1,
+                 force_config_drive: bool = False) -> None:
         """Without a `network_config` instances get no ports (compute-only deployments).
-        `host_subset_size`: see `place`."""
+        `host_subset_size`: see `place`; `force_config_drive`: every server gets a config
+        drive (Nova's force_config_drive)."""
+        self.force_config_drive = force_config_drive
         self.app, self.chooser, self.max_attempts = app, chooser, max_attempts
         self.network_config = network_config
         self.host_subset_size = host_subset_size
@@ -116,6 +121,7 @@ class BootService:
             raise InvalidInput("Flavor's memory or disk is too small for requested image.")
         if req.key_name is not None:
             check_keypair(self.app, user_id, req.key_name)
+        drive = self.config_drive(req, image.get("properties") or {})
         if req.requested_host is not None:
             check_compute_host(self.app, req.requested_host)
         group = self.group(ctx, req.group_id)
@@ -176,11 +182,19 @@ class BootService:
                 if roots:
                     roots.plan(instance, host, ledger)
                 instance.claim_host(host)
-            if req.details:
-                instance.update(dict(req.details))
+            if req.details or drive:
+                instance.update({**req.details, **({"config_drive": True} if drive else {})})
         self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []),
                       *ports.changed(), *(roots.changed() if roots else ()))
         return instances
+
+    def config_drive(self, req: BootRequest, image_properties: dict[str, Any]) -> bool:
+        """Decided here, once, as Nova's API and compute manager decide it: the worker builds a
+        drive for an instance that recorded one (domain/process/compute/guest_facts.py)."""
+        policy = image_properties.get("img_config_drive", "optional")
+        if policy not in CONFIG_DRIVE_POLICIES:
+            raise InvalidInput(f"Image's config drive option '{policy}' is invalid")
+        return drive_required(req.config_drive, image_properties, self.force_config_drive)
 
     def plan_ports(self, ws: Workset, instance: Instance, networks: str | tuple[str, ...],
                    security_groups: tuple[str, ...] | None = None) -> None:
