@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     disk_ratio: float = Field(default=1.0, validation_alias="SKYLEDGER_DISK_ALLOCATION_RATIO")
     report_interval: float = 10.0
     service_down_time: float = 60.0
+    # How long the API waits for a host's worker to answer a synchronous read (server
+    # diagnostics), as Nova's RPC calls wait rpc_response_timeout.
+    host_answer_timeout: float = Field(default=30.0, gt=0)
     # Live migration to this host: its libvirt as other hosts' libvirtd reach it (e.g.
     # qemu+tcp://HOST/system; None: it takes none) and the address a guest's memory streams to
     # (None: that URI's host).

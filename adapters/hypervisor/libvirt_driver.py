@@ -18,14 +18,16 @@ from uuid import UUID
 
 import libvirt
 
-from adapters.hypervisor import live_migration, nic_attach, volume_attach
+from adapters.hypervisor import domain_stats, live_migration, nic_attach, volume_attach
 from adapters.hypervisor.container_console import ConsoleReaders
 from adapters.hypervisor.container_rootfs import prepare_container
+from adapters.hypervisor.domain_stats import state_of
 from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from adapters.hypervisor.image_capture import snapshot_root
 from adapters.hypervisor.reconnect import Reconnecting, reconnecting
 from domain.compute.backends import (
+    GuestDiagnostics,
     GuestNotFound,
     GuestSpec,
     GuestState,
@@ -38,15 +40,6 @@ from domain.process.effects import record
 # Like Nova: never hand back more than this much console log, however long the guest has run.
 MAX_CONSOLE_BYTES = 100 * 1024
 _POLL_S = 0.1
-
-_STATES = {
-    libvirt.VIR_DOMAIN_RUNNING: GuestState.RUNNING,
-    libvirt.VIR_DOMAIN_BLOCKED: GuestState.RUNNING,  # running, waiting on I/O
-    libvirt.VIR_DOMAIN_SHUTDOWN: GuestState.RUNNING,  # still running while it shuts down
-    libvirt.VIR_DOMAIN_PAUSED: GuestState.PAUSED,
-    libvirt.VIR_DOMAIN_SHUTOFF: GuestState.SHUTOFF,
-    libvirt.VIR_DOMAIN_CRASHED: GuestState.CRASHED,
-}
 
 # Callers of the port catch HypervisorError, never a libvirt type. A call on a connection that
 # libvirtd's restart killed is made once more on a new one (reconnect.py).
@@ -121,7 +114,7 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def stop(self, instance_id: UUID, timeout_s: float = 0.0) -> None:
         dom = self._require(instance_id)
-        if timeout_s > 0 and _state_of(dom) is GuestState.RUNNING:  # a paused guest cannot obey
+        if timeout_s > 0 and state_of(dom) is GuestState.RUNNING:  # a paused guest cannot obey
             # A container is asked with SIGTERM to its init: libvirt's default tries
             # /dev/initctl first, and counts writing into one nobody reads as done.
             dom.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL if self._is_lxc else 0)
@@ -248,7 +241,7 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def state(self, instance_id: UUID) -> GuestState:
         dom = self._lookup(instance_id)
-        return GuestState.MISSING if dom is None else _state_of(dom)
+        return GuestState.MISSING if dom is None else state_of(dom)
 
     @_translated
     def list_guests(self) -> dict[UUID, GuestState]:
@@ -257,7 +250,7 @@ class LibvirtHypervisor(Reconnecting):
             instance_id = _instance_id(dom.name())
             if instance_id is not None:
                 try:
-                    guests[instance_id] = _state_of(dom)
+                    guests[instance_id] = state_of(dom)
                 except libvirt.libvirtError as error:
                     if error.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
                         raise  # else: destroyed while we listed, so not a guest any more
@@ -301,6 +294,16 @@ class LibvirtHypervisor(Reconnecting):
             return log.read().decode("utf-8", errors="replace").replace("\r\n", "\n")
 
     @_translated
+    def diagnostics(self, instance_id: UUID) -> GuestDiagnostics:
+        return domain_stats.diagnostics(self._require(instance_id), self._virt_type)
+
+    @_translated
+    def inject_nmi(self, instance_id: UUID) -> None:
+        dom = self._require(instance_id)
+        dom.injectNMI(0)
+        _done("injectNMI", dom)
+
+    @_translated
     def attach_volume(self, instance_id: UUID, volume_id: UUID, path: Path,
                       target_dev: str | None = None) -> str:
         dom = self._require(instance_id)
@@ -340,7 +343,7 @@ class LibvirtHypervisor(Reconnecting):
     def _expect(self, dom: libvirt.virDomain, state: GuestState, action: str,
                 done: GuestState | None = None) -> bool:
         """True if the action must run, False if the guest is already where it would take it."""
-        current = _state_of(dom)
+        current = state_of(dom)
         if current == done:
             return False
         if current != state:
@@ -360,13 +363,6 @@ class LibvirtHypervisor(Reconnecting):
         while not path.exists():  # the state directory is only made by the first spawn
             path = path.parent
         return shutil.disk_usage(path).total // 2**30
-
-
-def _state_of(dom: libvirt.virDomain) -> GuestState:
-    state, _reason = dom.state(0)
-    if state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0):
-        return GuestState.SUSPENDED
-    return _STATES.get(state, GuestState.UNKNOWN)
 
 
 def _instance_id(name: str) -> UUID | None:

@@ -11,7 +11,7 @@ Idempotency therefore needs no state outside the hypervisor itself.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -138,6 +138,50 @@ class MigrationTarget:
     copy_disks: bool = True
 
 
+@dataclass(frozen=True)
+class DiskStats:
+    dev: str  # the disk's target dev in the guest ("vda")
+    read_requests: int
+    read_bytes: int
+    write_requests: int
+    write_bytes: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class NicStats:
+    """A NIC's counters; all None when it has no host device to count on (as Nova's driver)."""
+
+    mac: str
+    dev: str | None = None  # its host-side device ("tap...")
+    rx_bytes: int | None = None
+    rx_packets: int | None = None
+    rx_errors: int | None = None
+    rx_drop: int | None = None
+    tx_bytes: int | None = None
+    tx_packets: int | None = None
+    tx_errors: int | None = None
+    tx_drop: int | None = None
+
+
+@dataclass(frozen=True)
+class GuestDiagnostics:
+    """What the hypervisor measures of one guest now, read with the calls Nova's libvirt driver
+    reads for get_diagnostics and get_instance_diagnostics: memory in KiB, each vCPU's time in
+    ns, per disk and per NIC its counters, the balloon's statistics (KiB and counts, by
+    libvirt's names). `virt_type`: what the host runs guests with ("qemu", "kvm", "lxc")."""
+
+    state: GuestState
+    virt_type: str
+    max_memory_kib: int
+    memory_kib: int
+    vcpus: int
+    cpu_times: tuple[int, ...] = ()
+    disks: tuple[DiskStats, ...] = ()
+    nics: tuple[NicStats, ...] = ()
+    memory_stats: dict[str, int] = field(default_factory=dict)
+
+
 class Hypervisor(Protocol):
     """One host's hypervisor. Every action is idempotent; asking for the state a guest is
     already in does nothing. Actions on a guest that does not exist raise GuestNotFound,
@@ -190,6 +234,13 @@ class Hypervisor(Protocol):
     def console_output(self, instance_id: UUID) -> str:
         """The serial console's log so far (its last lines are cut by the reader: `tail` in
         domain/compute/console.py)."""
+
+    def diagnostics(self, instance_id: UUID) -> GuestDiagnostics:
+        """The guest's statistics now (a look: nothing changes)."""
+
+    def inject_nmi(self, instance_id: UUID) -> None:
+        """Send the guest a non-maskable interrupt (Nova's trigger_crash_dump); a guest that is
+        not running raises HypervisorError."""
 
     def snapshot(self, instance_id: UUID, dest: Path) -> None:
         """The root disk as one standalone qcow2 file at `dest` (pausing a running guest for the
