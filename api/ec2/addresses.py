@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.ec2.context import Call, Handler
-from api.ec2.errors import Ec2Error
+from api.ec2.errors import Ec2Error, combination
 from api.ec2.ids import ec2_id
 from api.ec2.instance_views import find
 from api.routers.compute_servers import caught_up
@@ -37,6 +37,8 @@ def one(call: Call, field: str, prefix: str, not_found: str) -> dict[str, Any]:
     if not value and not public_ip:
         raise Ec2Error("MissingParameter", f"The request must contain the parameter {field} "
                        "or PublicIp")
+    if value and public_ip:
+        raise combination(field, "PublicIp")
     for row in held(call):
         if (value and ec2_id(prefix, row["id"]) == value) or (
                 not value and row["address"] == public_ip):
@@ -46,7 +48,7 @@ def one(call: Call, field: str, prefix: str, not_found: str) -> dict[str, Any]:
 
 def allocate_address(call: Call) -> dict[str, Any]:
     call.enforce("create_floatingip")
-    floating = call.cloud.floating_ips.allocate(call.caller.ctx, str(call.caller.project_id))
+    floating = call.cloud.floating_ips.allocate(call.ctx, str(call.caller.project_id))
     caught_up(call.cloud)
     row = NetworkViews(call.cloud.store).floating_ip(floating.id.hex)
     if row is None:
@@ -76,21 +78,21 @@ def associate_address(call: Call) -> dict[str, Any]:
     ports = server.get("ports") or []
     if not ports:
         raise Ec2Error("InvalidInstanceID", "The instance has no network interface yet.")
-    call.cloud.floating_ips.associate(call.caller.ctx, floating["id"], ports[0]["id"])
+    call.cloud.floating_ips.associate(call.ctx, floating["id"], ports[0]["id"])
     return {"return": True, "associationId": ec2_id("eipassoc", floating["id"])}
 
 
 def disassociate_address(call: Call) -> dict[str, Any]:
     call.enforce("update_floatingip")
     floating = one(call, "AssociationId", "eipassoc", "InvalidAssociationID.NotFound")
-    call.cloud.floating_ips.disassociate(call.caller.ctx, floating["id"])
+    call.cloud.floating_ips.disassociate(call.ctx, floating["id"])
     return {"return": True}
 
 
 def release_address(call: Call) -> dict[str, Any]:
     call.enforce("delete_floatingip")
     floating = one(call, "AllocationId", "eipalloc", NOT_FOUND)
-    call.cloud.floating_ips.release(call.caller.ctx, floating["id"])
+    call.cloud.floating_ips.release(call.ctx, floating["id"])
     return {"return": True}
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from api.auth import Caller
 from api.deps import CloudServices
-from api.ec2.errors import Ec2Error
+from api.ec2.errors import Ec2Error, dry_run_succeeded
 from api.ec2.params import Params
 from api.policy import PolicyEngine
+from domain.context import RequestContext
 from domain.errors import Forbidden
 
 
@@ -22,6 +23,19 @@ class Call:
     policy: PolicyEngine
     params: Params
     request_id: str
+
+    @property
+    def dry_run(self) -> bool:
+        return self.params.boolean("DryRun")
+
+    @property
+    def ctx(self) -> RequestContext:
+        """The context a command runs under. Every change an action makes goes through it, after
+        the action's checks (its ids found, its policy rules passed), so a dry run stops here
+        with EC2's DryRunOperation and nothing is recorded."""
+        if self.dry_run:
+            raise dry_run_succeeded()
+        return self.caller.ctx
 
     def enforce(self, rule: str, target: dict[str, Any] | None = None) -> None:
         """The OpenStack API's own policy rule, on the caller's project and user by default."""

@@ -5,6 +5,7 @@ Domain errors map onto EC2 codes here and nowhere else."""
 from __future__ import annotations
 
 from domain.catalog.keypair import KeypairLimitExceeded
+from domain.compute.boot_token import TokenReused
 from domain.errors import (
     AlreadyExists,
     DomainError,
@@ -26,6 +27,16 @@ def auth_failure(message: str) -> Ec2Error:
     return Ec2Error("AuthFailure", message, 401)
 
 
+def dry_run_succeeded() -> Ec2Error:
+    return Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.",
+                    412)
+
+
+def combination(first: str, second: str) -> Ec2Error:
+    return Ec2Error("InvalidParameterCombination",
+                    f"The parameter {first} cannot be used with the parameter {second}")
+
+
 def invalid_value(name: str, value: str, why: str = "") -> Ec2Error:
     message = f"Value ({value}) for parameter {name} is invalid."
     return Ec2Error("InvalidParameterValue", f"{message} {why}" if why else message)
@@ -39,6 +50,8 @@ def missing(name: str) -> Ec2Error:
 # Domain errors by kind; `not_found` / `duplicate` name the resource's own EC2 codes.
 def from_domain(error: DomainError, not_found: str = "InvalidParameterValue",
                 duplicate: str = "InvalidParameterValue") -> Ec2Error:
+    if isinstance(error, TokenReused):
+        return Ec2Error("IdempotentParameterMismatch", str(error))
     if isinstance(error, KeypairLimitExceeded):
         return Ec2Error("ResourceLimitExceeded", str(error))
     if isinstance(error, QuotaExceeded):

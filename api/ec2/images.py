@@ -64,7 +64,7 @@ def create_image(call: Call) -> dict[str, Any]:
     if len(name) > 255:
         raise invalid_value("Name", name[:20] + "...", "At most 255 characters.")
     description = call.params.get("Description")
-    image = call.cloud.snapshots.create_image(call.caller.ctx, server["id"], name,
+    image = call.cloud.snapshots.create_image(call.ctx, server["id"], name,
                                               {"description": description} if description
                                               else {})
     return {"imageId": ec2_id("ami", image.id)}
@@ -77,7 +77,7 @@ def deregister_image(call: Call) -> dict[str, Any]:
         image = authorize_change(call.cloud, call.caller, call.policy, "delete_image", key)
     except NotFound:
         raise Ec2Error(NOT_FOUND, f"The image id '[{image_id}]' does not exist") from None
-    unheld = call.cloud.images.delete(call.caller.ctx, image.id)
+    unheld = call.cloud.images.delete(call.ctx, image.id)
     if unheld is not None:
         call.cloud.images.collect(call.cloud.blobs, unheld)
     return {"return": True}

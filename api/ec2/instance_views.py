@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api.ec2.context import Call
-from api.ec2.errors import Ec2Error, invalid_value
+from api.ec2.errors import Ec2Error, combination, invalid_value
 from api.ec2.ids import ec2_id, resolved
 from projections.servers import ServerViews
 
@@ -120,8 +120,7 @@ def describe_instances(call: Call) -> dict[str, Any]:
     keep, ids = matcher(call), call.params.listed("InstanceId")
     if ids:
         if call.params.get("MaxResults") is not None:
-            raise invalid_value("MaxResults", call.params.values["MaxResults"],
-                                "It cannot be used with InstanceIds.")
+            raise combination("instancesSet", "maxResults")
         servers = [find(call, i, include_deleted=True) for i in ids]
         return {"reservationSet": reservations(call, [s for s in servers if keep(s)])}
     page = call.params.integer("MaxResults", 1000, 5, 1000)

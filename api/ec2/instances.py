@@ -13,6 +13,7 @@ from api.ec2.ids import resolved
 from api.ec2.instance_views import describe_instances, find, reservations, state
 from api.ec2.security_groups import group_ids
 from api.routers.compute_servers import caught_up, checked_zone
+from domain.compute.boot_token import MAX_TOKEN
 from domain.errors import InvalidInput, NotFound
 from domain.services.compute.boot import BootRequest
 from projections.console_logs import ConsoleLogViews
@@ -43,6 +44,16 @@ def user_data(call: Call) -> str | None:
     return value
 
 
+def client_token(call: Call) -> str | None:
+    token = call.params.get("ClientToken")
+    if token is None or token == "":
+        return None
+    if len(token) > MAX_TOKEN or not token.isascii():
+        raise invalid_value("ClientToken", token[:20],
+                            f"It must be at most {MAX_TOKEN} ASCII characters.")
+    return token
+
+
 def boot_request(call: Call) -> BootRequest:
     p = call.params
     image = resolved(call.cloud.store, "images", "ami", p.required("ImageId"),
@@ -66,19 +77,20 @@ def boot_request(call: Call) -> BootRequest:
                        flavor_ref=flavor_ref(call, p.get("InstanceType") or DEFAULT_TYPE),
                        image_ref=image, key_name=key_name or None, availability_zone=zone,
                        user_data=user_data(call), min_count=low, max_count=high,
-                       security_groups=group_ids(call))
+                       security_groups=group_ids(call), client_token=client_token(call))
 
 
 def run_instances(call: Call) -> dict[str, Any]:
     call.enforce("os_compute_api:servers:create")
     request = boot_request(call)
     try:
-        instances = call.cloud.boots.boot(call.caller.ctx, request)
+        instances = call.cloud.boots.boot(call.ctx, request)
     except NotFound as missing:
         raise Ec2Error("InvalidAMIID.NotFound", str(missing)) from None
     caught_up(call.cloud)
     views = ServerViews(call.cloud.store)
-    servers = [s for i in instances if (s := views.get(i.id.hex)) is not None]
+    # A token's earlier boot is answered as it is now, its terminated instances too.
+    servers = [s for i in instances if (s := views.get(i.id.hex, include_deleted=True)) is not None]
     return reservations(call, servers)[0]
 
 
@@ -104,22 +116,22 @@ def changed(call: Call, rule: str, change: Any) -> dict[str, Any]:
 
 def start_instances(call: Call) -> dict[str, Any]:
     return changed(call, "os_compute_api:servers:start",
-                   lambda i: call.cloud.actions.act(call.caller.ctx, i, "start"))
+                   lambda i: call.cloud.actions.act(call.ctx, i, "start"))
 
 
 def stop_instances(call: Call) -> dict[str, Any]:
     return changed(call, "os_compute_api:servers:stop",
-                   lambda i: call.cloud.actions.act(call.caller.ctx, i, "stop"))
+                   lambda i: call.cloud.actions.act(call.ctx, i, "stop"))
 
 
 def terminate_instances(call: Call) -> dict[str, Any]:
     return changed(call, "os_compute_api:servers:delete",
-                   lambda i: call.cloud.actions.delete(call.caller.ctx, i))
+                   lambda i: call.cloud.actions.delete(call.ctx, i))
 
 
 def reboot_instances(call: Call) -> dict[str, Any]:
     changed(call, "os_compute_api:servers:reboot",
-            lambda i: call.cloud.actions.act(call.caller.ctx, i, "reboot"))
+            lambda i: call.cloud.actions.act(call.ctx, i, "reboot"))
     return {"return": True}
 
 

@@ -40,7 +40,7 @@ def store(call: Call, params: KeypairCreate) -> tuple[str | None, dict[str, Any]
                  {"user_id": user, "project_id": call.caller.project_id})
     private_key, public_key, fingerprint = key_material(call.cloud.keys, params, user)
     try:
-        keypair = call.cloud.keypairs.import_key(call.caller.ctx, user,
+        keypair = call.cloud.keypairs.import_key(call.ctx, user,
                                                  str(call.caller.project_id), params.name,
                                                  public_key, fingerprint, "ssh")
     except AlreadyExists:
@@ -108,7 +108,7 @@ def delete_key_pair(call: Call) -> dict[str, Any]:
         name = next((r["name"] for r in rows if key_pair_id(user, r["name"]) == pair_id), None)
     try:
         if name:
-            call.cloud.keypairs.delete(call.caller.ctx, user, name)
+            call.cloud.keypairs.delete(call.ctx, user, name)
     except NotFound:
         pass  # EC2 answers true for a key that is not there
     return {"return": True}

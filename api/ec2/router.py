@@ -26,7 +26,7 @@ from api.ec2 import (
 )
 from api.ec2.auth import authenticate
 from api.ec2.context import Call, Handler
-from api.ec2.errors import Ec2Error, from_domain
+from api.ec2.errors import Ec2Error, dry_run_succeeded, from_domain
 from api.ec2.params import Params
 from domain.errors import DomainError
 
@@ -66,6 +66,8 @@ def handle(request: Request, body: bytes, request_id: str) -> Response:
             result = handler(call)
         except DomainError as error:
             raise from_domain(error) from None
+        if call.dry_run:  # an action that reached no command (a describe) was allowed
+            raise dry_run_succeeded()
         return xml.answer(action, request_id, result)
     except Ec2Error as error:
         log.info("EC2 %s refused: %s %s", request_id, error.code, error.message)

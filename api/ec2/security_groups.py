@@ -65,14 +65,14 @@ def create_security_group(call: Call) -> dict[str, Any]:
     if any(r["name"] == name for r in groups(call)):
         raise Ec2Error("InvalidGroup.Duplicate", f"The security group '{name}' already exists")
     group = call.cloud.security_groups.create_group(
-        call.caller.ctx, str(call.caller.project_id), name,
+        call.ctx, str(call.caller.project_id), name,
         call.params.required("GroupDescription"))
     return {"return": True, "groupId": ec2_id("sg", group.id.hex)}
 
 
 def delete_security_group(call: Call) -> dict[str, Any]:
     call.enforce("delete_security_group")
-    call.cloud.security_groups.delete_group(call.caller.ctx, group_row(call)["id"])
+    call.cloud.security_groups.delete_group(call.ctx, group_row(call)["id"])
     return {"return": True}
 
 
@@ -109,7 +109,7 @@ def authorize(direction: str) -> Handler:
         row, rules = asked_rules(call, direction)
         for rule in rules:
             try:
-                call.cloud.security_groups.create_rule(call.caller.ctx, row["id"], rule)
+                call.cloud.security_groups.create_rule(call.ctx, row["id"], rule)
             except InvalidState as held:
                 raise Ec2Error("InvalidPermission.Duplicate", str(held)) from None
         return {"return": True}
@@ -129,7 +129,7 @@ def revoke(direction: str) -> Handler:
             raise Ec2Error("InvalidPermission.NotFound", "The specified rule does not exist "
                            "in this security group.")
         for h in gone:
-            call.cloud.security_groups.delete_rule(call.caller.ctx, row["id"], h["id"])
+            call.cloud.security_groups.delete_rule(call.ctx, row["id"], h["id"])
         return {"return": True}
     return run
 

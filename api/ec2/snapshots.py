@@ -31,7 +31,7 @@ def create_snapshot(call: Call) -> dict[str, Any]:
     volume = volume_row(call, call.params.required("VolumeId"))
     call.enforce("volume:create_snapshot", {"project_id": volume["project_id"],
                                             "user_id": call.caller.user_id})
-    snapshot = call.cloud.volume_snapshots.create(call.caller.ctx, SnapshotRequest(
+    snapshot = call.cloud.volume_snapshots.create(call.ctx, SnapshotRequest(
         volume_id=volume["id"], description=call.params.get("Description")))
     caught_up(call.cloud)
     row = VolumeSnapshotViews(call.cloud.store).get(snapshot.id.hex)
@@ -67,7 +67,7 @@ def delete_snapshot(call: Call) -> dict[str, Any]:
         raise Ec2Error(NOT_FOUND, f"The snapshot '{snapshot_id}' does not exist.")
     call.enforce("volume:delete_snapshot", {"project_id": row["project_id"],
                                             "user_id": call.caller.user_id})
-    call.cloud.volume_snapshots.delete(call.caller.ctx, row["id"])
+    call.cloud.volume_snapshots.delete(call.ctx, row["id"])
     return {"return": True}
 
 

@@ -64,9 +64,9 @@ def create_tags(call: Call) -> dict[str, Any]:
         allow(call, kind, row, "create", "create")
     for kind, row in found:
         if kind == "instance":
-            call.cloud.actions.set_metadata(call.caller.ctx, row["id"], items)
+            call.cloud.actions.set_metadata(call.ctx, row["id"], items)
         else:
-            call.cloud.volume_metadata.set_metadata(call.caller.ctx, "volume", row["id"], items)
+            call.cloud.volume_metadata.set_metadata(call.ctx, "volume", row["id"], items)
     return {"return": True}
 
 
@@ -81,9 +81,9 @@ def delete_tags(call: Call) -> dict[str, Any]:
             if asked.get(key) not in (None, held[key]):
                 continue  # EC2 deletes a tag given with a value only when the value matches
             if kind == "instance":
-                call.cloud.actions.delete_metadata_item(call.caller.ctx, row["id"], key)
+                call.cloud.actions.delete_metadata_item(call.ctx, row["id"], key)
             else:
-                call.cloud.volume_metadata.delete_metadata_item(call.caller.ctx, "volume",
+                call.cloud.volume_metadata.delete_metadata_item(call.ctx, "volume",
                                                                 row["id"], key)
     return {"return": True}
 

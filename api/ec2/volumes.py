@@ -63,7 +63,7 @@ def create_volume(call: Call) -> dict[str, Any]:
         raise Ec2Error("MissingParameter", "The request must contain the parameter Size")
     zone = call.params.get("AvailabilityZone") or None
     host, unschedulable = place(call.cloud, None)
-    volume = call.cloud.volumes.create(call.caller.ctx, VolumeRequest(
+    volume = call.cloud.volumes.create(call.ctx, VolumeRequest(
         size=size, availability_zone=zone, host=host, unschedulable=unschedulable))
     caught_up(call.cloud)
     row = VolumeViews(call.cloud.store).get(volume.id.hex)
@@ -102,7 +102,7 @@ def attach_volume(call: Call) -> dict[str, Any]:
     server = find(call, call.params.required("InstanceId"))
     call.enforce("os_compute_api:os-volumes-attachments:create",
                  {"project_id": server["project_id"], "user_id": server["user_id"]})
-    call.cloud.volumes.request_attach(call.caller.ctx, row["id"], server["id"])
+    call.cloud.volumes.request_attach(call.ctx, row["id"], server["id"])
     caught_up(call.cloud)
     now = VolumeViews(call.cloud.store).get(row["id"]) or row
     item = attachment_item(now) or {"volumeId": ec2_id("vol", row["id"]),
@@ -120,7 +120,7 @@ def detach_volume(call: Call) -> dict[str, Any]:
     server = find(call, item["instanceId"])
     call.enforce("os_compute_api:os-volumes-attachments:delete",
                  {"project_id": server["project_id"], "user_id": server["user_id"]})
-    call.cloud.volumes.request_detach(call.caller.ctx, server["id"], row["id"])
+    call.cloud.volumes.request_detach(call.ctx, server["id"], row["id"])
     return {**item, "status": "detaching"}
 
 
@@ -128,7 +128,7 @@ def delete_volume(call: Call) -> dict[str, Any]:
     row = volume_row(call, call.params.required("VolumeId"))
     on_project(call, "volume:delete", row)
     try:
-        call.cloud.volumes.delete(call.caller.ctx, row["id"])
+        call.cloud.volumes.delete(call.ctx, row["id"])
     except (InvalidState, InvalidInput) as refused:
         if attachment_item(row) is None:
             raise

@@ -27,6 +27,7 @@ from domain.errors import InvalidInput, NotFound, QuotaExceeded
 from domain.network.config import NetworkConfig
 from domain.network.network import Network
 from domain.quota.ledger import QuotaLedger, ledger_id
+from domain.services.compute.boot_tokens import issued, replayed
 from domain.services.compute.boot_volumes import RootVolumeRequest, RootVolumes
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
@@ -67,6 +68,9 @@ class BootRequest:
     # The host an admin asked for (Nova's 2.74 `host`/`hypervisor_hostname`, one node per host
     # here): only it is considered; it must be a registered compute host.
     requested_host: str | None = None
+    # A client's idempotency token (EC2's ClientToken): the same token and request answer the
+    # instances its first boot made (boot_tokens.py).
+    client_token: str | None = None
 
 
 def check_keypair(app: SkyLedger, user_id: str, name: str) -> None:
@@ -107,6 +111,9 @@ class BootService:
         # Boots of one project queue on its quota ledger, boots on one host on its node,
         # rather than racing each other to version conflicts (domain/commands.py WriteLocks).
         with self.app.write_locks.scope() as locks:
+            earlier = replayed(self.app, str(ctx.project_id), req)
+            if earlier is not None:
+                return earlier
             return self.claim(ctx, req, locks)
 
     def claim(self, ctx: RequestContext, req: BootRequest, locks: HeldLocks) -> list[Instance]:
@@ -185,7 +192,8 @@ class BootService:
             if req.details or drive:
                 instance.update({**req.details, **({"config_drive": True} if drive else {})})
         self.app.save(*instances, ledger, *nodes.changed(), *([group] if group else []),
-                      *ports.changed(), *(roots.changed() if roots else ()))
+                      *ports.changed(), *(roots.changed() if roots else ()),
+                      *issued(project_id, req, instances))
         return instances
 
     def config_drive(self, req: BootRequest, image_properties: dict[str, Any]) -> bool:

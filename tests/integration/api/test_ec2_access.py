@@ -12,22 +12,10 @@ import pytest
 from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
-from domain.context import SYSTEM
-from domain.identity.role import role_id
 from ops.bootstrap import Cloud
 from tests.support.compute_api import Compute
-from tests.support.ec2 import ec2_client, ec2_credentials
-from tests.support.identity import password_token
+from tests.support.ec2 import ec2_client, ec2_credentials, reader_of_a
 from tests.support.keypairs_api import NOVA_KEY
-
-
-def reader_of_a(cloud: Cloud, client: TestClient, member_a: dict[str, str]) -> dict[str, str]:
-    user = cloud.identity.create_user(SYSTEM, "rita", "pw-rita",
-                                      default_project_id=member_a["project_id"])
-    cloud.identity.grant(SYSTEM, member_a["project_id"], user.id.hex, role_id("reader").hex)
-    cloud.sync_read_models()
-    return {"user_id": user.id.hex, "project_id": member_a["project_id"],
-            "token": password_token(client, "rita", "pw-rita", member_a["project"])}
 
 
 def refused(call: Any, **kwargs: Any) -> str:

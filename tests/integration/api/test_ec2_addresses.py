@@ -23,6 +23,10 @@ def test_address_session(ec2: Any, compute: Compute, client: TestClient,
     ami = "ami-" + UUID(compute.image).hex[:17]
     run = ec2.run_instances(ImageId=ami, InstanceType="m1.tiny", MinCount=1, MaxCount=1)
     instance = run["Instances"][0]["InstanceId"]
+    with pytest.raises(ClientError) as both:
+        ec2.associate_address(AllocationId=allocated["AllocationId"],
+                              PublicIp=allocated["PublicIp"], InstanceId=instance)
+    assert both.value.response["Error"]["Code"] == "InvalidParameterCombination"
     associated = ec2.associate_address(AllocationId=allocated["AllocationId"],
                                        InstanceId=instance)
     assert associated["AssociationId"].startswith("eipassoc-")

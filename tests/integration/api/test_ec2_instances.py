@@ -144,3 +144,39 @@ def test_an_ec2_server_is_recorded_as_an_openstack_one(ec2: Any, compute: Comput
     first = next(iter(store.get(UUID(ec2_uuid))))
     assert first.meta["user_id"] == member_a["user_id"]  # type: ignore[attr-defined]
     assert first.meta["project_id"] == member_a["project_id"]  # type: ignore[attr-defined]
+
+
+def test_a_client_token_runs_once(ec2: Any, compute: Compute) -> None:
+    """The same ClientToken and parameters answer the first run's reservation, even once its
+    instances are terminating; the token with other parameters is refused, recording nothing."""
+    asked = {"ImageId": ami(compute.image), "InstanceType": "m1.tiny", "MinCount": 2,
+             "MaxCount": 2, "ClientToken": "launch-1"}
+    first = ec2.run_instances(**asked)
+    again = ec2.run_instances(**asked)
+    ids = sorted(i["InstanceId"] for i in first["Instances"])
+    assert again["ReservationId"] == first["ReservationId"]
+    assert sorted(i["InstanceId"] for i in again["Instances"]) == ids
+    described = ec2.describe_instances()["Reservations"]
+    assert sorted(i["InstanceId"] for r in described for i in r["Instances"]) == ids
+    ec2.terminate_instances(InstanceIds=ids)
+    later = ec2.run_instances(**asked)
+    assert later["ReservationId"] == first["ReservationId"]
+    assert {i["State"]["Name"] for i in later["Instances"]} == {"shutting-down"}
+    before = compute.cloud.app.recorder.max_notification_id()
+    for changed, expected in (({"InstanceType": "m1.small"}, "IdempotentParameterMismatch"),
+                              ({"MaxCount": 3}, "IdempotentParameterMismatch"),
+                              ({"ClientToken": "x" * 65}, "InvalidParameterValue")):
+        with pytest.raises(ClientError) as refused:
+            ec2.run_instances(**{**asked, **changed})
+        assert code(refused) == expected, changed
+    assert compute.cloud.app.recorder.max_notification_id() == before
+    other = ec2.run_instances(**{**asked, "ClientToken": "launch-2"})
+    assert other["ReservationId"] != first["ReservationId"]
+
+
+def test_instance_ids_and_max_results_do_not_combine(ec2: Any, compute: Compute) -> None:
+    run = ec2.run_instances(ImageId=ami(compute.image), InstanceType="m1.tiny", MinCount=1,
+                            MaxCount=1)
+    with pytest.raises(ClientError) as refused:
+        ec2.describe_instances(InstanceIds=[run["Instances"][0]["InstanceId"]], MaxResults=5)
+    assert code(refused) == "InvalidParameterCombination"

@@ -229,3 +229,22 @@ def test_concurrent_boots_keep_anti_affinity(pg_schema_url: str, races: Callable
     saved: ServerGroup = race.app.repository.get(group.id)
     assert Counter(saved.hosts()) == per_host_counts
     assert set(saved.members) == {i.id.hex for i in instances}
+
+
+# -- (e) one client token (EC2's ClientToken), many processes -------------------------------
+def test_boots_racing_with_one_client_token_make_one_reservation(
+        store_url: str, races: Callable[..., Race]) -> None:
+    race = races(store_url, hosts_of(2, 64, 16.0), UNLIMITED)
+    request = BootRequest("vm", "tiny", race.image, min_count=2, max_count=2,
+                          client_token="run-once")
+
+    def boot(process: ApiProcess, call: int) -> str:
+        return " ".join(sorted(i.id.hex for i in process.boots.boot(member(), request)))
+
+    outcomes = race.run(THREADS * 2, boot)
+    assert len(outcomes) == 1 and sum(outcomes.values()) == THREADS * 2, outcomes
+    made = race.instances()
+    assert " ".join(sorted(i.id.hex for i in made)) in outcomes and len(made) == 2
+    assert len({i.reservation_id for i in made}) == 1
+    ledger: QuotaLedger = race.app.repository.get(ledger_id(PROJECT))
+    assert ledger.used("instances") == 2
