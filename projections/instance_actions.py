@@ -19,6 +19,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from domain.compute.crash_dump import CrashDumpRequest
 from domain.compute.instance import Instance
 from domain.errors import InvalidInput
 from domain.storage.volume import Volume
@@ -49,6 +50,7 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "live_migrate": "compute_live_migration"}
 API_SNAPSHOT = "api_snapshot_instance"
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
+CRASH_DUMP = "compute_trigger_crash_dump"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
                               "compute__do_build_and_run_instance", "compute_terminate_instance")
 
@@ -107,6 +109,9 @@ class InstanceActionProjection(Projection):
             Volume.Detached: self.volume_finished,
             Volume.DetachFailed: self.volume_finished,
             Instance.Deleted: self.deleted,
+            CrashDumpRequest.Requested: self.crash_dump,
+            CrashDumpRequest.Triggered: self.crash_dump,
+            CrashDumpRequest.Failed: self.crash_dump,
         }
 
     def topics(self) -> list[str]:
@@ -151,6 +156,14 @@ class InstanceActionProjection(Projection):
         result = "Success" if isinstance(e, (Volume.Attached, Volume.Detached)) else "Error"
         self.close(cur, e, ATTACH_VOLUME if attach else DETACH_VOLUME, result,
                    row["instance_id"])
+
+    def crash_dump(self, cur: ReadCursor, e: Any, position: int) -> None:
+        """A trigger_crash_dump request and its outcome, filed under the server."""
+        if isinstance(e, CrashDumpRequest.Requested):
+            Step(self, action="trigger_crash_dump", opens=CRASH_DUMP)(cur, Of(e), position)
+        else:
+            ok = isinstance(e, CrashDumpRequest.Triggered)
+            self.close(cur, Of(e), CRASH_DUMP, "Success" if ok else "Error")
 
     def deleted(self, cur: ReadCursor, e: Any, position: int) -> None:
         # A delete the worker carried out finishes its step; a local delete (nothing on any
@@ -210,6 +223,18 @@ class InstanceActionProjection(Projection):
                     " message = CASE WHEN ? THEN 'Error' ELSE message END"
                     " WHERE instance_id = ? AND request_id = ?",
                     (moment(e), finish, result == "Error", instance_id or hexid(e), owner))
+
+
+class Of:
+    """Another aggregate's event about a server (a crash dump request's), seen as that server's:
+    the actions and their steps are filed under the server."""
+
+    def __init__(self, event: Any) -> None:
+        self.event = event
+        self.originator_id = event.instance_id
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
 
 
 class Step:

@@ -37,6 +37,8 @@ from domain.process.backends import (
 )
 from domain.process.compute.config import WorkerConfig
 from domain.process.compute.consoles import ConsoleRefresher
+from domain.process.compute.crash_dump import TOPICS as CRASH_DUMP_TOPICS
+from domain.process.compute.crash_dump import CrashDumper
 from domain.process.compute.diagnostics import TOPICS as DIAGNOSTICS_TOPICS
 from domain.process.compute.diagnostics import DiagnosticsReader
 from domain.process.compute.drift import DriftService
@@ -56,6 +58,7 @@ from domain.process.effects import recording
 from domain.process.host_changes import HostChanges
 from domain.process.loop import FollowerLoop
 from domain.services.compute.copies import image_copy
+from domain.services.compute.crash_dump import CrashDumpService
 from domain.services.compute.diagnostics import DiagnosticsService
 from domain.services.compute.outcomes import OutcomeService
 from domain.services.storage.volumes import VolumeService
@@ -66,7 +69,7 @@ log = logging.getLogger(__name__)
 
 class ComputeWorker(FollowerLoop):
     role = "worker"
-    topics = TOPICS + VOLUME_TOPICS + CACHE_TOPICS + DIAGNOSTICS_TOPICS
+    topics = TOPICS + VOLUME_TOPICS + CACHE_TOPICS + DIAGNOSTICS_TOPICS + CRASH_DUMP_TOPICS
 
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
@@ -94,6 +97,8 @@ class ComputeWorker(FollowerLoop):
         self.cacher = ImageCacher(self.changes, files, self.host, config.user_id, self.find_image)
         self.diagnostics = DiagnosticsReader(DiagnosticsService(app), hypervisor, self.host,
                                              config.user_id)
+        self.crash_dumps = CrashDumper(CrashDumpService(app), hypervisor, self.host,
+                                       config.user_id)
         self.position = positions.get(config.position_name)
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
         self._next_reconcile = self._next_console = 0.0
@@ -101,9 +106,9 @@ class ComputeWorker(FollowerLoop):
 
     def handle(self, event: Entity.Event) -> bool:
         trigger = trigger_of(event)
-        if trigger is None:  # a volume request, images to cache, diagnostics, or nothing for us
+        if trigger is None:  # a volume request, images to cache, a host read, or not for us
             return (self.attacher.handle(event) or self.cacher.handle(event)
-                    or self.diagnostics.handle(event))
+                    or self.diagnostics.handle(event) or self.crash_dumps.handle(event))
         if not trigger.may_concern(self.host):
             return False
         found = self.app.find(trigger.instance_id)
