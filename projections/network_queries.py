@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.network.network import DEFAULT_ATTRIBUTES, carved_subnet, carved_subnet_id
+from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import DEFAULT_PORT_ATTRIBUTES
 from projections.base import from_json
 from projections.store import ReadStore, Row
@@ -19,6 +20,10 @@ NETWORKS = ("SELECT n.*, a.attrs AS attrs, a.updated_at AS attrs_updated_at FROM
 PORTS = ("SELECT p.*, l.name, l.description, l.device_owner, l.free, x.fixed_ips AS addresses,"
          " x.attrs AS attrs, x.updated_at AS attrs_updated_at FROM ports p"
          " LEFT JOIN port_labels l ON l.id = p.id LEFT JOIN port_attrs x ON x.id = p.id")
+
+# A floating IP row with its external network (the `public` pool's unless recorded otherwise).
+FLOATING_IPS = ("SELECT f.*, COALESCE(o.network_id, ?) AS floating_network_id"
+                " FROM floating_ips f LEFT JOIN floating_networks o ON o.id = f.id")
 
 
 def _network(row: Row) -> Row:
@@ -126,11 +131,13 @@ class NetworkViews:
 
     # -- floating IPs -----------------------------------------------------------------------------
     def floating_ips(self, project_id: str | None, **filters: Any) -> list[Row]:
-        where, params = self._where(project_id, filters)
-        return self.store.query(f"SELECT * FROM floating_ips WHERE {where} ORDER BY seq", params)
+        where, params = self._where(project_id, filters, "f")
+        return self.store.query(f"{FLOATING_IPS} WHERE {where} ORDER BY f.seq",
+                                [EXTERNAL_NETWORK_ID, *params])
 
     def floating_ip(self, floating_ip_id: str) -> Row | None:
-        return self.store.query_one("SELECT * FROM floating_ips WHERE id = ?", (floating_ip_id,))
+        return self.store.query_one(f"{FLOATING_IPS} WHERE f.id = ?",
+                                    (EXTERNAL_NETWORK_ID, floating_ip_id))
 
     def count(self, table: str, project_id: str) -> int:
         if table not in ("networks", "ports", "floating_ips"):

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
+from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import COMPUTE_OWNER, Port
 from projections.base import Projection, handles, hexid, stamp
 from projections.store import ReadCursor
@@ -19,7 +20,7 @@ from projections.store import ReadCursor
 
 class NetworkProjection(Projection):
     name = "networks"
-    tables = ("floating_ips", "port_labels", "ports", "networks")
+    tables = ("floating_networks", "floating_ips", "port_labels", "ports", "networks")
     ddl = (
         "CREATE TABLE IF NOT EXISTS networks (id TEXT PRIMARY KEY, seq BIGINT NOT NULL,"
         " project_id TEXT NOT NULL, name TEXT NOT NULL, segment_type TEXT NOT NULL,"
@@ -38,6 +39,10 @@ class NetworkProjection(Projection):
         " project_id TEXT NOT NULL, address TEXT NOT NULL, port_id TEXT, fixed_ip TEXT,"
         " instance_id TEXT, network_id TEXT, created_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS floating_ips_by_project ON floating_ips (project_id, seq)",
+        # The external network of a floating IP not from the `public` pool, in a table of its
+        # own as port labels are, so stores made before such floating IPs need no rebuild.
+        "CREATE TABLE IF NOT EXISTS floating_networks (id TEXT PRIMARY KEY,"
+        " network_id TEXT NOT NULL)",
     )
 
     def apply(self, cur: ReadCursor, event: Any, position: int) -> None:
@@ -120,6 +125,9 @@ class NetworkProjection(Projection):
         cur.execute("INSERT INTO floating_ips (id, seq, project_id, address, created_at)"
                     " VALUES (?, ?, ?, ?, ?)",
                     (hexid(e), position, e.project_id, e.address, stamp(e)))
+        if e.floating_network_id != EXTERNAL_NETWORK_ID:
+            cur.execute("INSERT INTO floating_networks (id, network_id) VALUES (?, ?)",
+                        (hexid(e), e.floating_network_id))
 
     @handles(FloatingIp.Associated)
     def floating_associated(self, cur: ReadCursor, e: FloatingIp.Associated) -> None:
@@ -135,3 +143,4 @@ class NetworkProjection(Projection):
     @handles(FloatingIp.Released)
     def floating_released(self, cur: ReadCursor, e: FloatingIp.Released) -> None:
         cur.execute("DELETE FROM floating_ips WHERE id = ?", (hexid(e),))
+        cur.execute("DELETE FROM floating_networks WHERE id = ?", (hexid(e),))

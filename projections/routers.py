@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.network.router import INTERFACE_OWNER, Router
-from projections.base import Projection, as_json, handles, hexid, stamp
+from projections.base import Projection, as_json, from_json, handles, hexid, stamp
 from projections.store import ReadCursor, ReadStore, Row
 
 
@@ -76,13 +76,13 @@ class RouterViews:
     def router(self, router_id: str) -> Row | None:
         return self.store.query_one("SELECT * FROM routers WHERE id = ?", (router_id,))
 
-    def router_serving(self, network_id: str) -> str | None:
-        """The router that joins this network and has a gateway (a floating IP on one of the
-        network's ports goes through it: its `router_id`); reads the ports of the networks
-        read model beside this one's table."""
-        row = self.store.query_one(
-            "SELECT r.id FROM routers r JOIN ports p ON p.device_id = r.id"
+    def router_serving(self, network_id: str, external_network_id: str) -> str | None:
+        """The router that joins this network and has its gateway on the external network (a
+        floating IP of that network on one of this network's ports goes through it: its
+        `router_id`); reads the ports of the networks read model beside this one's table."""
+        rows = self.store.query(
+            "SELECT r.id, r.gateway FROM routers r JOIN ports p ON p.device_id = r.id"
             " JOIN port_labels l ON l.id = p.id WHERE p.network_id = ? AND l.device_owner = ?"
-            " AND r.gateway IS NOT NULL ORDER BY r.seq LIMIT 1",
-            (network_id, INTERFACE_OWNER))
-        return None if row is None else str(row["id"])
+            " AND r.gateway IS NOT NULL ORDER BY r.seq", (network_id, INTERFACE_OWNER))
+        return next((str(r["id"]) for r in rows
+                     if from_json(r["gateway"])["network_id"] == external_network_id), None)

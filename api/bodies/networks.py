@@ -236,7 +236,8 @@ def port_row(port: Any) -> dict[str, Any]:
 def floating_body(row: Row | dict[str, Any], router_id: str | None = None) -> dict[str, Any]:
     return {
         "id": dashed(row["id"]), "floating_ip_address": row["address"],
-        "floating_network_id": dashed(EXTERNAL_NETWORK_ID), "router_id": dashed(router_id),
+        "floating_network_id": dashed(row.get("floating_network_id") or EXTERNAL_NETWORK_ID),
+        "router_id": dashed(router_id),
         "port_id": dashed(row.get("port_id")), "fixed_ip_address": row.get("fixed_ip"),
         "status": "ACTIVE" if row.get("port_id") else "DOWN", **owned_by(row["project_id"]),
         "description": "", "tags": [], "port_forwardings": [],
@@ -249,7 +250,7 @@ def floating_row(floating: Any) -> dict[str, Any]:
     return {"id": floating.id.hex, "address": floating.address,
             "project_id": floating.project_id, "port_id": floating.port_id,
             "fixed_ip": floating.fixed_ip, "network_id": floating.network_id,
-            "created_at": None}
+            "floating_network_id": floating.floating_network_id, "created_at": None}
 
 
 def scope(caller: Caller) -> str | None:

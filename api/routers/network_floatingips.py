@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
 from api.bodies.networks import (
+    EXTERNAL_NETWORK_ID,
     EXTERNAL_SUBNET_ID,
     PREFIX,
     floating_body,
@@ -80,7 +81,8 @@ def body_of(cloud: CloudServices, row: Row | dict[str, Any]) -> dict[str, Any]:
     the external network through (none when no router joins it)."""
     router_id = None
     if row.get("port_id") and row.get("network_id"):
-        router_id = RouterViews(cloud.store).router_serving(row["network_id"])
+        router_id = RouterViews(cloud.store).router_serving(
+            row["network_id"], row.get("floating_network_id") or EXTERNAL_NETWORK_ID)
     return floating_body(row, router_id)
 
 
@@ -100,6 +102,26 @@ def port_for(cloud: CloudServices, caller: Caller, port_ref: str, project_id: st
     if fixed_ip is not None and fixed_ip not in {f["ip_address"] for f in port.fixed_ips}:
         raise InvalidInput(f"Port {port_ref} does not have fixed ip {fixed_ip}.")
     return port.id.hex
+
+
+def floating_source(cloud: CloudServices, caller: Caller,
+                    req: FloatingCreate) -> tuple[str, str | None]:
+    """The external network (hex) and subnet (hex or None) a new floating IP comes from: the
+    `public` pool unless a `router:external` network is named (404 unseen, 400 internal)."""
+    if req.floating_network_id is None or is_external(req.floating_network_id):
+        if req.subnet_id is not None and parse_ref(req.subnet_id, "Subnet") != EXTERNAL_SUBNET_ID:
+            raise InvalidInput(f"Bad floatingip request: Subnet {req.subnet_id} is not a "
+                               "subnet of the external network.")
+        return EXTERNAL_NETWORK_ID, None
+    network = views(cloud).network(parse_ref(req.floating_network_id, "Network"))
+    if network is None or (network["project_id"] != caller.project_id and not caller.is_admin
+                           and not network["attrs"]["router:external"]):
+        raise NotFound(f"Network {req.floating_network_id} could not be found.")
+    if not network["attrs"]["router:external"]:
+        raise InvalidInput(f"Bad floatingip request: Network {req.floating_network_id} is not "
+                           "a valid external network.")
+    subnet_id = None if req.subnet_id is None else parse_ref(req.subnet_id, "Subnet")
+    return str(network["id"]), subnet_id
 
 
 def visible_floating(cloud: CloudServices, caller: Caller, ref: str) -> dict[str, Any]:
@@ -132,16 +154,7 @@ def create(body: FloatingCreateRequest, cloud: CloudDep, caller: CallerDep,
         raise InvalidInput("A floating IP needs a project: use a project-scoped token.")
     owner = owned_by(project_id)
     engine.enforce("create_floatingip", owner, caller.creds)
-    if req.floating_network_id is not None and not is_external(req.floating_network_id):
-        network = views(cloud).network(parse_ref(req.floating_network_id, "Network"))
-        if network is None or (network["project_id"] != caller.project_id
-                               and not caller.is_admin):
-            raise NotFound(f"Network {req.floating_network_id} could not be found.")
-        raise InvalidInput(f"Bad floatingip request: Network {req.floating_network_id} is not "
-                           "a valid external network.")
-    if req.subnet_id is not None and parse_ref(req.subnet_id, "Subnet") != EXTERNAL_SUBNET_ID:
-        raise InvalidInput(f"Bad floatingip request: Subnet {req.subnet_id} is not a subnet "
-                           "of the external network.")
+    network_id, subnet_id = floating_source(cloud, caller, req)
     if req.floating_ip_address is not None:
         engine.enforce("create_floatingip:floating_ip_address", owner, caller.creds)
     port_id = None
@@ -150,7 +163,8 @@ def create(body: FloatingCreateRequest, cloud: CloudDep, caller: CallerDep,
     elif req.fixed_ip_address is not None:
         raise InvalidInput("fixed_ip_address needs a port_id.")
     with neutron_quota():
-        floating = cloud.floating_ips.allocate(caller.ctx, project_id, req.floating_ip_address)
+        floating = cloud.floating_ips.allocate(caller.ctx, project_id, req.floating_ip_address,
+                                               network_id, subnet_id)
     if port_id is not None:
         try:
             floating = cloud.floating_ips.associate(caller.ctx, floating.id.hex, port_id,

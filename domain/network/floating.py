@@ -1,8 +1,9 @@
-"""A floating IP: an address of the external pool, allocated to a project, maybe mapped to a
-port's fixed IP (the network agent turns an association into DNAT/SNAT rules).
+"""A floating IP: an address of an external network, allocated to a project, maybe mapped to
+a port's fixed IP (the network agent turns an association into DNAT/SNAT rules).
 
-The address itself is claimed on the external pool's ledger (domain/network/pool.py), saved
-with this aggregate, so one address is never held twice at once.
+The address itself is claimed on its network's ledger, saved with this aggregate, so one address
+is never held twice at once: the external pool's (domain/network/pool.py) for the built-in
+`public` network, the `Network` aggregate's own for a `router:external` network an admin made.
 """
 
 from __future__ import annotations
@@ -13,16 +14,26 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.errors import InvalidInput, InvalidState
+from domain.network.pool import EXTERNAL_NETWORK_ID
 
 
 class FloatingIp(Entity):
     class Allocated(Entity.Created):
+        # v1 events were stored when every floating IP came from the `public` pool.
+        class_version = 2
         project_id: str
         address: str
+        floating_network_id: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["floating_network_id"] = EXTERNAL_NETWORK_ID
 
     @event(Allocated)
-    def __init__(self, project_id: str, address: str) -> None:
+    def __init__(self, project_id: str, address: str,
+                 floating_network_id: str = EXTERNAL_NETWORK_ID) -> None:
         self.project_id, self.address = project_id, address
+        self.floating_network_id = floating_network_id  # hex: where the address is held
         self.port_id: str | None = None
         self.fixed_ip: str | None = None
         self.network_id: str | None = None
@@ -39,7 +50,8 @@ class FloatingIp(Entity):
 
     def describe(self) -> dict[str, Any]:
         return {"id": self.id.hex, "project_id": self.project_id,
-                "floating_ip_address": self.address, "port_id": self.port_id,
+                "floating_ip_address": self.address,
+                "floating_network_id": self.floating_network_id, "port_id": self.port_id,
                 "fixed_ip_address": self.fixed_ip, "instance_id": self.instance_id}
 
     def associate(self, port_id: str, project_id: str, network_id: str, instance_id: str,

@@ -73,6 +73,9 @@ class Network(Entity):
         # subnet id -> the address of the host's DHCP server there, once a router is the
         # subnet's gateway (held in `fixed_ips` too, by DHCP_HOLDER, so no port takes it)
         self.dhcp_addresses: dict[str, str] = {}
+        # address -> floating IP id (hex), for an external network's floating IPs (held in
+        # `fixed_ips` too, so no port takes them; they have no MAC)
+        self.floating_addresses: dict[str, str] = {}
         if cidr:
             spec = carved_subnet(self.id.hex, project_id, name, cidr)
             self.subnets[spec.id] = spec.as_data()
@@ -213,6 +216,57 @@ class Network(Entity):
     def _dhcp_address_reserved(self, subnet_id: str, address: str) -> None:
         self.dhcp_addresses[subnet_id] = address
         self.fixed_ips[address] = DHCP_HOLDER
+
+    # -- floating IPs of an external network ---------------------------------------------------
+    def floating_address_for(self, request: FixedIpRequest) -> str:
+        """The IPv4 address a floating IP would take for the subnet and/or address asked for
+        (a `router:external` network only): Neutron's rules for a port's fixed IP, no MAC.
+        Nothing is recorded: `hold_floating_address` does, once the floating IP has an id."""
+        self.check_live()
+        if not self.external:
+            raise InvalidInput(f"Bad floatingip request: Network {self.id} is not a valid "
+                               "external network.")
+        specs = {s.id: s for s in self.subnet_specs() if s.ip_version == 4}
+        if not specs:
+            raise InvalidInput(f"Bad floatingip request: Network {self.id} does not contain "
+                               "any IPv4 subnet.")
+        if request.subnet_id is not None and request.subnet_id not in specs:
+            raise InvalidInput(f"Bad floatingip request: Subnet {request.subnet_id} is not an "
+                               f"IPv4 subnet of network {self.id}.")
+        if request.subnet_id is None and request.ip_address is None:
+            # The first subnet with a free address (candidates skip gateways and held ones).
+            spec = next((s for s in specs.values() if free_address(s, self.fixed_ips)),
+                        next(iter(specs.values())))
+            request = FixedIpRequest(subnet_id=spec.id)
+        [(_, address)] = requested_addresses(specs, [request], self.fixed_ips, "", mac="")
+        return address
+
+    def hold_floating_address(self, floating_ip_id: str, address: str) -> None:
+        if self.fixed_ips.get(address, floating_ip_id) != floating_ip_id:
+            raise InUse(f"IP address {address} already allocated on network {self.id}.")
+        if address not in self.fixed_ips:
+            self._floating_address_held(floating_ip_id, address)
+
+    class FloatingAddressHeld(Entity.Event):
+        floating_ip_id: str
+        address: str
+
+    @event(FloatingAddressHeld)
+    def _floating_address_held(self, floating_ip_id: str, address: str) -> None:
+        self.fixed_ips[address] = self.floating_addresses[address] = floating_ip_id
+
+    def release_floating_address(self, floating_ip_id: str, address: str) -> None:
+        """Give the address back (only its floating IP can; twice changes nothing)."""
+        if self.floating_addresses.get(address) == floating_ip_id:
+            self._floating_address_released(floating_ip_id, address)
+
+    class FloatingAddressReleased(Entity.Event):
+        floating_ip_id: str
+        address: str
+
+    @event(FloatingAddressReleased)
+    def _floating_address_released(self, floating_ip_id: str, address: str) -> None:
+        del self.fixed_ips[address], self.floating_addresses[address]
 
     # -- the address ledger ---------------------------------------------------------------------
     def allocate_addresses(self, port_id: str, mac: str,

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
 from domain.catalog.flavor import Flavor
+from domain.network.floating import FloatingIp
+from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.storage.volume import Volume
 from ops.bootstrap import Cloud
 from ops.cli import main
@@ -184,3 +187,27 @@ def test_v1_status_reset_dropped_the_attachment(
     assert main(["projections", "rebuild", "volumes"]) == 0
     row = VolumeViews(cloud.store).get(volume.id.hex)
     assert row is not None and (row["status"], row["attachment"]) == ("error", None)
+
+
+def test_v1_floating_ip_allocated_is_of_the_public_pool(
+    cloud: Cloud, client: TestClient, admin: dict[str, str], database_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`FloatingIp.Allocated` is at class version 2, which added `floating_network_id`: every
+    floating IP allocated before came from the `public` pool, and loads, projects and shows so."""
+    floating = FloatingIp(admin_project(cloud), "203.0.113.77", "0" * 32)
+    stored = cloud.app.mapper.to_stored_event(floating.collect_events()[0])
+    state = stored_state(cloud, stored)
+    assert state.pop("class_version") == 2 and state.pop("floating_network_id") == "0" * 32
+    cloud.app.recorder.insert_events([StoredEvent(
+        originator_id=stored.originator_id, originator_version=stored.originator_version,
+        topic=stored.topic, state=encoded(cloud, state))])
+
+    loaded = cloud.app.repository.get(floating.id)
+    assert loaded.floating_network_id == EXTERNAL_NETWORK_ID
+    for key, value in cli_env(database_url, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    assert main(["projections", "rebuild", "networks"]) == 0
+    shown = client.get(f"/network/v2.0/floatingips/{floating.id}", headers=admin)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["floatingip"]["floating_network_id"] == str(UUID(EXTERNAL_NETWORK_ID))

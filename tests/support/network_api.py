@@ -53,8 +53,14 @@ def routed_to_public(client: TestClient, who: dict[str, str], subnet_id: str) ->
     """A router from the subnet to the public network, which floating IPs on the subnet's
     ports need (Neutron's rule; a project's auto-made network needs none)."""
     public = get(client, who, "/networks", **{"router:external": "true"})["networks"][0]
+    return routed_to(client, who, subnet_id, public["id"])
+
+
+def routed_to(client: TestClient, who: dict[str, str], subnet_id: str,
+              external_id: str) -> Any:
+    """A router from the subnet to the external network `external_id`."""
     response = client.post(f"{NET}/routers", headers=auth(who), json={"router": {
-        "name": "to-public", "external_gateway_info": {"network_id": public["id"]}}})
+        "name": "to-external", "external_gateway_info": {"network_id": external_id}}})
     assert response.status_code == 201, response.text
     router = response.json()["router"]
     added = client.put(f"{NET}/routers/{router['id']}/add_router_interface", headers=auth(who),

@@ -32,7 +32,12 @@ from domain.network.network import Network
 from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import Port
 from domain.process.compute.plans import hosts_of
-from domain.process.network.router_plans import behind_router, hosted_routers, mapped_fixed_ip
+from domain.process.network.router_plans import (
+    behind_router,
+    floating_network,
+    hosted_routers,
+    mapped_fixed_ip,
+)
 
 INSTANCE_EVENTS: tuple[type[Instance.Event], ...] = (
     Instance.PortsAttached, Instance.HostClaimed, Instance.SpawnFailed,
@@ -124,7 +129,10 @@ def desired(app: SkyLedger, host: str) -> HostWant:
             networks[port.network_id] = network
             hosts.setdefault(port.network_id, []).append(
                 DhcpHost(port.mac, IPv4Address(port.fixed_ip)))
-            if port.floating_ip and behind_router(app, port) is None:  # else the router's
+            # A host translates only the `public` pool's floating IPs (on its external
+            # interface), and only those no router translates.
+            if (port.floating_ip and floating_network(app, port) == EXTERNAL_NETWORK_ID
+                    and behind_router(app, port) is None):
                 floating = IPv4Address(port.floating_ip)
                 nat[floating] = FloatingIpMapping(floating, mapped_fixed_ip(app, port))
     # The bridges this host's routers plug into, and the networks scheduled to its DHCP agent.

@@ -119,8 +119,9 @@ def gateway_leg(app: SkyLedger, router: Router, external: ExternalSide | None,
 
 
 def floating_behind(app: SkyLedger, router: Router) -> tuple[FloatingIpMapping, ...]:
-    """The floating IPs of the ports on the router's subnets (their networks' ledgers name
-    every port holding an address there)."""
+    """The floating IPs of the router's gateway network held by the ports on the router's
+    subnets (their networks' ledgers name every port holding an address there)."""
+    assert router.gateway is not None
     found = {}
     for interface in router.interfaces.values():
         network = app.find(UUID(interface["network_id"]))
@@ -133,7 +134,7 @@ def floating_behind(app: SkyLedger, router: Router) -> tuple[FloatingIpMapping, 
             port = app.find(UUID(holder)) if len(holder) == 32 else None
             if isinstance(port, Port) and port.floating_ip and not port.deleted:
                 fixed = mapped_fixed_ip(app, port)
-                if fixed in cidr:
+                if fixed in cidr and floating_network(app, port) == router.gateway["network_id"]:
                     floating = IPv4Address(port.floating_ip)
                     found[floating] = FloatingIpMapping(floating, fixed)
     return tuple(found[f] for f in sorted(found))
@@ -147,15 +148,23 @@ def mapped_fixed_ip(app: SkyLedger, port: Port) -> IPv4Address:
     return IPv4Address(chosen or port.fixed_ip)
 
 
+def floating_network(app: SkyLedger, port: Port) -> str:
+    """The external network (hex) of the port's floating IP."""
+    record = app.find(UUID(port.floating_ip_id)) if port.floating_ip_id else None
+    return record.floating_network_id if isinstance(record, FloatingIp) else EXTERNAL_NETWORK_ID
+
+
 def behind_router(app: SkyLedger, port: Port) -> Router | None:
-    """The scheduled router with a gateway that joins the subnet of the port's floating
-    mapping: it translates the port's floating IP, so no host NAT does."""
+    """The scheduled router with a gateway on the floating IP's network that joins the
+    subnet of the port's floating mapping: it translates the port's floating IP, so no host
+    NAT does."""
     network = app.find(UUID(port.network_id))
     if not isinstance(network, Network):
         return None
-    fixed = mapped_fixed_ip(app, port)
+    fixed, external = mapped_fixed_ip(app, port), floating_network(app, port)
     for interface, router in interface_routers(app.find, network):
         if (router.host is not None and router.gateway is not None and router.admin_state_up
+                and router.gateway["network_id"] == external
                 and serves(router, interface, fixed)):
             return router
     return None

@@ -1,10 +1,11 @@
-"""Floating IPs: allocate from the external pool to a project, associate with a port,
+"""Floating IPs: allocate from an external network to a project, associate with a port,
 disassociate, release.
 
-Allocation saves the floating IP, the external pool's ledger and the project's quota ledger in
-ONE `save()` (no address held twice, `floating_ips` never over-consumed); association saves the
-floating IP with the port (and with the port it leaves, when it moves), so a port never holds
-two floating IPs. The network agent turns `Associated`/`Disassociated` into NAT rules.
+Allocation saves the floating IP, its network's ledger of addresses (the `public` pool's, or
+the `Network` aggregate of a `router:external` network an admin made) and the project's quota
+ledger in ONE `save()` (no address held twice, `floating_ips` never over-consumed); association
+saves the floating IP with the port (and with the port it leaves, when it moves), so a port
+never holds two floating IPs. The network agent turns `Associated`/`Disassociated` into NAT rules.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from domain.app import SkyLedger
 from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState
+from domain.network.addressing import FixedIpRequest
 from domain.network.config import NetworkConfig
 from domain.network.errors import ExternalGatewayForFloatingIPNotFound
 from domain.network.floating import FloatingIp
@@ -26,10 +28,18 @@ from domain.services.network.workset import Workset, check_owner
 
 
 def plan_floating_ip(ws: Workset, config: NetworkConfig, project_id: str,
-                     address: str | None = None) -> FloatingIp:
-    """A floating IP for the project: `address` if asked for and free, else the lowest free."""
-    requested = None if address is None else config.check_external_address(address)
+                     address: str | None = None, network_id: str = EXTERNAL_NETWORK_ID,
+                     subnet_id: str | None = None) -> FloatingIp:
+    """A floating IP for the project on the external network `network_id` (hex): `address`
+    (or one of `subnet_id`) if asked for and free, else the lowest free."""
     ws.ledger(project_id).claim({"floating_ips": 1})
+    if network_id != EXTERNAL_NETWORK_ID:
+        network = ws.network(network_id)
+        value = network.floating_address_for(FixedIpRequest(subnet_id, address))
+        floating = ws.add(FloatingIp(project_id, value, network.id.hex))
+        network.hold_floating_address(floating.id.hex, value)
+        return floating
+    requested = None if address is None else config.check_external_address(address)
     pool = ws.pool(EXTERNAL_ADDRESSES)
     value = pool.pick(config.external_candidates(), requested, "floating IP address")
     floating = ws.add(FloatingIp(project_id, value))
@@ -51,7 +61,7 @@ def plan_association(ws: Workset, floating_ip_id: str, port_id: str,
                            f"with {address}, since that is not an IPv4 address.")
     if floating.port_id == port.id.hex and floating.fixed_ip == address:
         return floating
-    check_reachable(ws, port, address)
+    check_reachable(ws, port, address, floating.floating_network_id)
     floating.check_live()
     if port.project_id != floating.project_id:
         raise InvalidInput(f"Port {port_id} belongs to another project than floating IP "
@@ -66,23 +76,24 @@ def plan_association(ws: Workset, floating_ip_id: str, port_id: str,
     return floating
 
 
-def check_reachable(ws: Workset, port: Port, address: str) -> None:
+def check_reachable(ws: Workset, port: Port, address: str, floating_network_id: str) -> None:
     """Neutron's rule: a floating IP maps to a fixed IP only through a router with a gateway
-    on the external network and an interface on that IP's subnet. A project's auto-made
-    network (Nova's `networks: auto`) is the exception: its hosts translate its floating IPs
-    themselves (domain/process/network/plans.py), as the router of Neutron's auto-allocated
-    topology would."""
+    on the floating IP's external network and an interface on that IP's subnet. A project's
+    auto-made network (Nova's `networks: auto`) with a floating IP of the `public` pool is the
+    exception: its hosts translate such floating IPs themselves
+    (domain/process/network/plans.py), as the router of Neutron's auto-allocated topology
+    would."""
     network = ws.network(port.network_id)
-    if network.cidr:
+    if network.cidr and floating_network_id == EXTERNAL_NETWORK_ID:
         return
     fixed = ipaddress.ip_address(address)
     for interface, router in interface_routers(ws.find, network):
-        if (router.gateway is not None and router.gateway["network_id"] == EXTERNAL_NETWORK_ID
+        if (router.gateway is not None and router.gateway["network_id"] == floating_network_id
                 and serves(router, interface, fixed)):
             return
     subnet = next((f["subnet_id"] for f in port.fixed_ips if f["ip_address"] == address), "")
     raise ExternalGatewayForFloatingIPNotFound(
-        f"External network {UUID(EXTERNAL_NETWORK_ID)} is not reachable from subnet {subnet}. "
+        f"External network {UUID(floating_network_id)} is not reachable from subnet {subnet}. "
         f"Therefore, cannot associate Port {port.id} with a Floating IP.")
 
 
@@ -97,7 +108,11 @@ def plan_disassociation(ws: Workset, floating: FloatingIp) -> None:
 def plan_floating_release(ws: Workset, floating: FloatingIp) -> None:
     """Disassociate if needed, give the address back to the pool and the unit to the quota."""
     plan_disassociation(ws, floating)
-    ws.pool(EXTERNAL_ADDRESSES).release(floating.address, floating.id.hex)
+    if floating.floating_network_id == EXTERNAL_NETWORK_ID:
+        ws.pool(EXTERNAL_ADDRESSES).release(floating.address, floating.id.hex)
+    else:
+        ws.network(floating.floating_network_id).release_floating_address(
+            floating.id.hex, floating.address)
     ws.ledger(floating.project_id).release({"floating_ips": 1})
     floating.release()
 
@@ -109,12 +124,15 @@ class FloatingIpService:
         self.app, self.config = app, config
 
     @command
-    def allocate(self, ctx: RequestContext, project_id: str,
-                 address: str | None = None) -> FloatingIp:
-        """A floating IP for the project (QuotaExceeded past `floating_ips`, PoolExhausted when
-        the external pool is empty, InUse when `address` is held)."""
+    def allocate(self, ctx: RequestContext, project_id: str, address: str | None = None,
+                 network_id: str = EXTERNAL_NETWORK_ID,
+                 subnet_id: str | None = None) -> FloatingIp:
+        """A floating IP for the project from the external network `network_id` (QuotaExceeded
+        past `floating_ips`, PoolExhausted when the network has no free address, InUse when
+        `address` is held, InvalidInput when the network is not external)."""
         ws = Workset(self.app)
-        floating = plan_floating_ip(ws, self.config, project_id, address)
+        floating = plan_floating_ip(ws, self.config, project_id, address, network_id,
+                                    subnet_id)
         self.app.save(*ws.changed())
         return floating
 

@@ -19,9 +19,11 @@ from domain.commands import command
 from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.network.config import NetworkConfig
+from domain.network.errors import NetworkInUse
 from domain.network.network import Network, carved_subnet_id
 from domain.network.pool import TENANT_SUBNETS, segmentation_kind
 from domain.network.registry import registry_id
+from domain.services.network.floating import plan_floating_release
 from domain.services.network.workset import Workset, check_owner
 
 DEFAULT_NETWORK_NAME = "private"  # nova-network's label, the key of a server's `addresses`
@@ -70,7 +72,15 @@ def plan_project_network(ws: Workset, config: NetworkConfig, project_id: str) ->
 
 
 def plan_network_deletion(ws: Workset, network: Network) -> None:
-    """Delete a network with no ports and give its segmentation id and subnet back."""
+    """Delete a network with no ports and give its segmentation id and subnet back. An
+    external network's floating IPs go with it unless one is associated (Neutron deletes the
+    disassociated ones; an associated one keeps the network in use)."""
+    for floating_ip_id in sorted(set(network.floating_addresses.values())):
+        floating = ws.floating_ip(floating_ip_id)
+        if floating.is_associated:
+            raise NetworkInUse(f"Unable to complete operation on network {network.id}. There "
+                               "are one or more floating IPs still in use on the network.")
+        plan_floating_release(ws, floating)
     network.delete()
     holder = network.id.hex
     ws.pool(segmentation_kind(network.segment_type)).release(str(network.segmentation_id), holder)

@@ -20,9 +20,11 @@ from uuid import UUID
 import pytest
 from pyroute2 import netns
 
+from domain.context import RequestContext
 from domain.network.agent import agent_id
 from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.router_hosting import hosting_id
+from domain.network.subnet_build import SubnetRequest
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network.router_plans import ExternalSide
 from domain.services.network.router_plans import GatewayRequest
@@ -35,6 +37,7 @@ from tests.support.fleet import USER, Fleet
 from tests.support.network_namespaces import Host, Namespaces, attach_guest, connect, ip, sh
 
 NODE = "router-node"
+ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin", "member", "reader"))
 UPSTREAM = "203.0.113.1"
 
 
@@ -140,6 +143,37 @@ def test_the_agent_runs_the_router_and_its_floating_ip(
         with contextmanager(serve)(outside, "outside"):  # SNAT to the router's gateway now
             gateway = router.gateway["external_fixed_ips"][0]["ip_address"]
             assert fetch(guest, UPSTREAM) == f"outside {gateway}"
+
+
+def test_a_floating_ip_of_an_admin_made_external_network(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host,
+        namespaces: Namespaces) -> None:
+    """The same through a `router:external` network an admin made: the router's gateway is on
+    that network's bridge, and a namespace there reaches the guest through its floating IP."""
+    _, port = boot(fleet)
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    [subnet_id] = network.subnets
+    ext = fleet.cloud.networks.create_network(ADMIN, "admin", "ext", carve=False,
+                                              attributes={"router:external": True})
+    fleet.cloud.subnets.create_subnet(ADMIN, ext.id.hex, SubnetRequest(
+        cidr="198.51.100.0/24", enable_dhcp=False))
+    routers = fleet.cloud.routers
+    router = routers.create_router(USER, "p1", "r1", gateway=GatewayRequest(ext.id.hex))
+    routers.add_subnet_interface(USER, router.id.hex, port["network_id"], subnet_id)
+    floating = fleet.cloud.floating_ips.allocate(USER, "p1", network_id=ext.id.hex)
+    fleet.cloud.floating_ips.associate(USER, floating.id.hex, port["id"])
+    assert floating.address.startswith("198.51.100.")
+    agent.catch_up()
+
+    assert IPv4Address(floating.address) not in adapters.nat.list_rules()  # not the host's
+    far = "198.51.100.200"
+    outside = attach_guest(namespaces, host, f"brq{ext.segmentation_id}", "fa:16:3e:00:0e:01",
+                           f"{far}/24")
+    with guest_of(fleet, namespaces, host, port) as guest:
+        assert fetch(outside, floating.address) == f"guest {far}"
+        with contextmanager(serve)(outside, "outside"):
+            assert fetch(guest, far) == f"outside {floating.address}"
+    assert agent.reconcile() == []
 
 
 def test_the_reconciler_repairs_a_router_and_a_deleted_router_goes(
