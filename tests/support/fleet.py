@@ -23,7 +23,7 @@ from uuid import UUID
 from adapters.blobs import FileBlobStore
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
-from domain.compute.backends import GuestState
+from domain.compute.backends import GuestState, KernelBoot
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.states import VmState
@@ -172,6 +172,17 @@ class Fleet:
                                 container_format, properties=dict(properties))
         self.cloud.image_data.upload(ADMIN, image.id, iter([data]), self.cloud.blobs, 1 << 30)
         return image.id.hex
+
+    def upload_guest(self, guest: KernelBoot, cmdline: str = "", name: str = "tiny") -> str:
+        """The busybox test guest (ops/build-guest-image) as EC2-style images -- the kernel as
+        `aki`, the initramfs as `ari` and an `ami` of 1 MiB naming them and the kernel command
+        line, the guest's own then `cmdline` -- as real-guest tests boot it: the ami's id."""
+        assert guest.initrd is not None
+        kernel = self.upload_image("vmlinuz", guest.kernel.read_bytes(), "aki", "aki")
+        ramdisk = self.upload_image("initrd", guest.initrd.read_bytes(), "ari", "ari")
+        return self.upload_image(name, bytes(1 << 20), "ami", "ami", kernel_id=kernel,
+                                 ramdisk_id=ramdisk,
+                                 os_command_line=f"{guest.cmdline} {cmdline}".strip())
 
     # -- invariants --------------------------------------------------------------------------------
     def check_ledgers(self) -> None:

@@ -47,12 +47,8 @@ def qemu_fleet(compute_cloud: Cloud, tmp_path: Path, libvirtd: None) -> Iterator
 def test_a_root_volume_keeps_its_data_after_its_server_is_deleted(
         qemu_fleet: VolumeFleet, guest_image: KernelBoot) -> None:
     fleet = qemu_fleet
-    assert guest_image.initrd is not None
-    kernel = fleet.upload_image("vmlinuz", guest_image.kernel.read_bytes(), "aki", "aki")
-    ramdisk = fleet.upload_image("initrd", guest_image.initrd.read_bytes(), "ari", "ari")
-    cmdline = f"{guest_image.cmdline} skyledger.hostname=sky-bfv skyledger.mark_root=1"
-    root = fleet.upload_image("blank", bytes(1 << 20), "ami", "ami", kernel_id=kernel,
-                              ramdisk_id=ramdisk, os_command_line=cmdline)
+    root = fleet.upload_guest(guest_image, "skyledger.hostname=sky-bfv skyledger.mark_root=1",
+                              name="blank")
     fleet.cloud.flavors.create(ADMIN, "bfv-qemu", "bfv-qemu", 128, 1, 1, 0)
     host = fleet.add_host("qemu-bfv", uri=QEMU_URI, console_interval=0.2)
     booted: list[Any] = []

@@ -23,12 +23,7 @@ BOOT_TIMEOUT_S = 90.0  # ~6 s here under TCG; generous for a loaded machine
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # QEMU is the point here
 def test_a_real_guest_mounts_its_config_drive_and_prints_its_uuid_and_user_data(
         fleet: Fleet, guest_image: KernelBoot, libvirtd: None) -> None:
-    assert guest_image.initrd is not None
-    kernel = fleet.upload_image("vmlinuz", guest_image.kernel.read_bytes(), "aki", "aki")
-    ramdisk = fleet.upload_image("initrd", guest_image.initrd.read_bytes(), "ari", "ari")
-    root = fleet.upload_image("tiny", bytes(1 << 20), "ami", "ami", kernel_id=kernel,
-                              ramdisk_id=ramdisk,
-                              os_command_line=f"{guest_image.cmdline} skyledger.config_drive=1")
+    root = fleet.upload_guest(guest_image, "skyledger.config_drive=1")
     fleet.cloud.flavors.create(ADMIN, "tiny-qemu", "tiny-qemu", 128, 1, 1, 0)
     host = fleet.add_host("qemu-host", uri="qemu:///system", console_interval=0.2)
     user_data = b"hello-from-user-data"

@@ -35,11 +35,7 @@ def reconciled_after(host: Host, more: int) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # QEMU is the subject
 def test_a_libvirtd_restart_is_survived_without_false_drift(
         fleet: Fleet, guest_image: KernelBoot, libvirtd: None) -> None:
-    assert guest_image.initrd is not None
-    kernel = fleet.upload_image("vmlinuz", guest_image.kernel.read_bytes(), "aki", "aki")
-    ramdisk = fleet.upload_image("initrd", guest_image.initrd.read_bytes(), "ari", "ari")
-    root = fleet.upload_image("tiny", bytes(1 << 20), "ami", "ami", kernel_id=kernel,
-                              ramdisk_id=ramdisk, os_command_line=guest_image.cmdline)
+    root = fleet.upload_guest(guest_image)
     fleet.cloud.flavors.create(ADMIN, "tiny-qemu", "tiny-qemu", 128, 1, 1, 0)
     host = fleet.add_host("qemu-host", uri="qemu:///system", console_interval=0.2,
                           reconcile_interval=0.5)
