@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # How long the API waits for a host's worker to answer a synchronous read (server
     # diagnostics), as Nova's RPC calls wait rpc_response_timeout.
     host_answer_timeout: float = Field(default=30.0, gt=0)
+    # Nova's reclaim_instance_interval: seconds a deleted server stays SOFT_DELETED (restorable)
+    # before its host's worker deletes it for real; 0 (devstack's default) deletes at once.
+    reclaim_instance_interval: float = Field(default=0.0, ge=0)
     # Live migration to this host: its libvirt as other hosts' libvirtd reach it (e.g.
     # qemu+tcp://HOST/system; None: it takes none) and the address a guest's memory streams to
     # (None: that URI's host).

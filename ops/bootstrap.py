@@ -202,7 +202,8 @@ class Composition:
         tokens = TokenSigner(token_key, ttl=settings.token_ttl)
         capacity, network_config = self.capacity, settings.network_config()
         actions = ActionService(app, capacity,
-                                HostLiveness(down_after=settings.service_down_time))
+                                HostLiveness(down_after=settings.service_down_time),
+                                reclaim_interval=settings.reclaim_instance_interval)
         boots = BootService(app, capacity, max_attempts=settings.max_attempts,
                             network_config=network_config,
                             host_subset_size=settings.scheduler_host_subset_size,

@@ -35,7 +35,8 @@ ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_ha
                 "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage",
                 "rescue": "rescue", "unrescue": "unrescue", "shelve": "shelve",
                 "shelve_offload": "shelveOffload", "unshelve": "unshelve",
-                "backup": "createBackup", "live_migrate": "live-migration"}
+                "backup": "createBackup", "live_migrate": "live-migration",
+                "soft_delete": "delete", "restore": "restore"}
 # The event Nova's compute manager records for each (its wrap_instance_event names).
 STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance",
               "reboot": "compute_reboot_instance", "reboot_hard": "compute_reboot_instance",
@@ -47,7 +48,9 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "unrescue": "compute_unrescue_instance", "shelve": "compute_shelve_instance",
               "shelve_offload": "compute_shelve_offload_instance",
               "unshelve": "compute_unshelve_instance", "backup": "compute_backup_instance",
-              "live_migrate": "compute_live_migration"}
+              "live_migrate": "compute_live_migration",
+              "soft_delete": "compute_soft_delete_instance",
+              "restore": "compute_restore_instance"}
 API_SNAPSHOT = "api_snapshot_instance"
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 CRASH_DUMP = "compute_trigger_crash_dump"

@@ -17,10 +17,11 @@ PENDING, RUNNING, SHUTTING_DOWN, TERMINATED, STOPPING, STOPPED = (
     (0, "pending"), (16, "running"), (32, "shutting-down"), (48, "terminated"),
     (64, "stopping"), (80, "stopped"))
 BY_TASK = {"deleting": SHUTTING_DOWN, "powering-off": STOPPING, "powering-on": PENDING,
-           "scheduling": PENDING, "spawning": PENDING}
+           "scheduling": PENDING, "spawning": PENDING, "soft-deleting": SHUTTING_DOWN}
 BY_VM = {"building": PENDING, "active": RUNNING, "deleted": TERMINATED, "stopped": STOPPED,
          "shelved": STOPPED, "shelved_offloaded": STOPPED, "error": STOPPED,
-         "paused": STOPPED, "suspended": STOPPED}
+         "paused": STOPPED, "suspended": STOPPED,
+         "soft-delete": TERMINATED}  # as Nova's EC2 API showed a SOFT_DELETED server
 
 
 def state(server: dict[str, Any]) -> dict[str, Any]:

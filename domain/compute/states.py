@@ -17,6 +17,7 @@ class VmState(str, enum.Enum):
     RESCUED = "rescued"
     SHELVED = "shelved"
     SHELVED_OFFLOADED = "shelved_offloaded"
+    SOFT_DELETED = "soft-delete"  # Nova's spelling: deleted, but restorable until reclaimed
     ERROR = "error"
     DELETED = "deleted"
 
@@ -45,6 +46,8 @@ class TaskState(str, enum.Enum):
     SHELVING_OFFLOADING = "shelving_offloading"
     UNSHELVING = "unshelving"
     DELETING = "deleting"
+    SOFT_DELETING = "soft-deleting"
+    RESTORING = "restoring"
 
 
 class PowerState(int, enum.Enum):
@@ -103,6 +106,12 @@ TRANSITIONS: dict[str, Transition] = {
                          VmState.SHELVED_OFFLOADED, PowerState.NOSTATE),
     "unshelve": _t({VmState.SHELVED, VmState.SHELVED_OFFLOADED}, TaskState.UNSHELVING, A,
                    PowerState.RUNNING),
+    # A delete deferred by reclaim_instance_interval: the guest is powered off and kept, with
+    # the server's claims, until restored, force-deleted or reclaimed. From the states where a
+    # power-off is all it takes; other deletes are immediate.
+    "soft_delete": _t({A, S}, TaskState.SOFT_DELETING, VmState.SOFT_DELETED,
+                      PowerState.SHUTDOWN),
+    "restore": _t({VmState.SOFT_DELETED}, TaskState.RESTORING, A, PowerState.RUNNING),
 }
 
 
@@ -139,6 +148,7 @@ STATUSES: dict[VmState, tuple[str, dict[TaskState, str]]] = {
     VmState.RESCUED: ("RESCUE", {}),
     VmState.SHELVED: ("SHELVED", {}),
     VmState.SHELVED_OFFLOADED: ("SHELVED_OFFLOADED", {}),
+    VmState.SOFT_DELETED: ("SOFT_DELETED", {}),
     VmState.DELETED: ("DELETED", {}),
 }
 

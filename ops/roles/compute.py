@@ -35,7 +35,8 @@ def worker_config(settings: Settings, host: str | None = None, **overrides: Any)
     config = WorkerConfig(host=host or settings.host,
                           availability_zone=settings.availability_zone,
                           cpu_ratio=settings.cpu_ratio, ram_ratio=settings.ram_ratio,
-                          disk_ratio=settings.disk_ratio, report_interval=settings.report_interval)
+                          disk_ratio=settings.disk_ratio, report_interval=settings.report_interval,
+                          reclaim_instance_interval=settings.reclaim_instance_interval)
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 

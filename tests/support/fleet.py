@@ -137,6 +137,13 @@ class Fleet:
         self.booted.extend(ids)
         return ids
 
+    def running(self) -> UUID:
+        """A server booted and ACTIVE, the read models brought up to it (for the API)."""
+        [server_id] = self.boot()
+        self.wait_until(server_id, VmState.ACTIVE)
+        self.cloud.sync_read_models()
+        return server_id
+
     def instance(self, instance_id: UUID) -> Instance:
         found: Instance = self.cloud.app.repository.get(instance_id)
         return found

@@ -26,6 +26,8 @@ class WorkerConfig:
     # How another host's hypervisor reaches this one for a live migration; None: this host
     # takes none (a live migration to it fails, and the guest stays where it ran).
     incoming: MigrationTarget | None = None
+    # Nova's reclaim_instance_interval (seconds; 0: deletes are not deferred, nothing to reclaim).
+    reclaim_instance_interval: float = 0.0
 
     @property
     def position_name(self) -> str:

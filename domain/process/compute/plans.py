@@ -271,8 +271,20 @@ def _shelve_offload(instance: Instance, pending: dict[str, Any]) -> Plan:
     return Plan((DESTROY,), Outcome.ACTION, "shelve_offload")
 
 
+def _soft_delete(instance: Instance, pending: dict[str, Any]) -> Plan:
+    """The guest is powered off and kept, for a restore (a stopped one stays as it is)."""
+    return Plan((Power("stop"),), Outcome.ACTION, "soft_delete")
+
+
+def _restore_soft_deleted(instance: Instance, pending: dict[str, Any]) -> Plan:
+    """Powered on again; a guest lost meanwhile is made again from the record, as a start."""
+    return Plan((Power("start", Spawn(instance.flavor, instance.image)),), Outcome.ACTION,
+                "restore")
+
+
 OWN_HOST_ACTIONS = {"rescue": _rescue, "unrescue": _unrescue, "shelve": _shelve,
-                    "shelve_offload": _shelve_offload}
+                    "shelve_offload": _shelve_offload, "soft_delete": _soft_delete,
+                    "restore": _restore_soft_deleted}
 
 
 def _unshelve(instance: Instance, pending: dict[str, Any], me: str) -> Plan:

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -48,6 +49,7 @@ from domain.process.compute.image_cache import TOPICS as CACHE_TOPICS
 from domain.process.compute.image_cache import ImageCacher
 from domain.process.compute.image_capture import SnapshotTaker
 from domain.process.compute.plans import Spawn, decide
+from domain.process.compute.reclaimer import Reclaimer
 from domain.process.compute.reconciler import Reconciler
 from domain.process.compute.root_volumes import RootVolumes
 from domain.process.compute.specs import guest_spec
@@ -100,6 +102,9 @@ class ComputeWorker(FollowerLoop):
         self.crash_dumps = CrashDumper(CrashDumpService(app), hypervisor, self.host,
                                        config.user_id)
         self.position = positions.get(config.position_name)
+        self.reclaimer = Reclaimer(app, self.host, config.reclaim_instance_interval,
+                                   lambda: datetime.now(UTC), config.user_id) \
+            if config.reclaim_instance_interval > 0 else None
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
         self._next_reconcile = self._next_console = 0.0
         super().__init__()
@@ -177,6 +182,8 @@ class ComputeWorker(FollowerLoop):
     # -- the loop ------------------------------------------------------------------------------
     def run_once(self) -> None:
         self.follow_log()
+        if self.reclaimer is not None:
+            self.reclaimer.run_once()
         now = self.clock()
         if now >= self._next_reconcile:
             self.hosted = set(self.reconciler.run().on_host)

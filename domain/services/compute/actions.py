@@ -48,9 +48,13 @@ def server_tags(instance: Instance) -> list[str]:
 
 class ActionService:
     def __init__(self, app: SkyLedger, chooser: HostChooser,
-                 liveness: Liveness | None = None) -> None:
+                 liveness: Liveness | None = None, reclaim_interval: float = 0.0) -> None:
+        """`reclaim_interval`: Nova's reclaim_instance_interval; above 0 a delete powers the
+        guest off and keeps the server SOFT_DELETED until restored, force-deleted or reclaimed
+        (domain/process/compute/reclaimer.py)."""
         self.app, self.chooser = app, chooser
         self.liveness = liveness or Liveness()
+        self.reclaim_interval = reclaim_interval
 
     def instance(self, ctx: RequestContext, instance_id: str) -> Instance:
         instance = self.app.find(UUID(instance_id)) if _is_uuid(instance_id) else None
@@ -320,9 +324,12 @@ class ActionService:
                 len(changes["metadata"]), default_limits(self.app), instance.user_id)
 
     @command
-    def delete(self, ctx: RequestContext, instance_id: str,
-               host_is_up: bool | None = None) -> Instance:
-        """`host_is_up` overrides the liveness check (the reconciler and tests force it)."""
+    def delete(self, ctx: RequestContext, instance_id: str, host_is_up: bool | None = None,
+               deferred: bool = True) -> Instance:
+        """`host_is_up` overrides the liveness check (the reconciler and tests force it).
+        With a reclaim interval, a server resting where a power-off is all it takes is
+        soft-deleted (Nova's soft_delete); any other, a SOFT_DELETED one, and every delete
+        with `deferred` False (forceDelete, the reclaimer) is deleted now."""
         instance = self.instance(ctx, instance_id)
         instance.check_unlocked(ctx.is_admin, "delete")
         up = host_is_up if host_is_up is not None else (
@@ -330,6 +337,10 @@ class ActionService:
         if instance.host is None or not up:
             # Nothing runs anywhere we can reach: complete the delete now (Nova's local delete).
             self.app.save(*release_everything(self.app, instance))
+        elif deferred and self.reclaim_interval > 0 and instance.task_state is None and \
+                instance.vm_state in TRANSITIONS["soft_delete"].sources:
+            instance.request("soft_delete", ctx.is_admin)
+            self.app.save(instance)
         else:
             instance.request_delete()
             self.app.save(*changed(instance))
@@ -337,20 +348,21 @@ class ActionService:
 
     def force_delete(self, ctx: RequestContext, instance_id: str) -> Instance:
         """os-deferred-delete's forceDelete: a delete that skips the deferral, allowed in any
-        state with no task in progress (with reclaim_instance_interval 0, devstack's default,
-        every delete is immediate, so nothing is ever SOFT_DELETED and restore is always 409)."""
+        state with no task in progress; a SOFT_DELETED server goes at once."""
         instance = self.instance(ctx, instance_id)
         if instance.task_state is not None:
             raise InvalidState(f"Cannot 'forceDelete' instance {instance_id} while it is in "
                                f"task_state {instance.task_state.value}")
-        return self.delete(ctx, instance_id)
+        return self.delete(ctx, instance_id, deferred=False)
 
+    @command
     def restore(self, ctx: RequestContext, instance_id: str) -> Instance:
-        """Nothing is ever soft-deleted here (see force_delete): Nova's 409, or the lock's."""
+        """A SOFT_DELETED server powered on again and ACTIVE (its claims were never released);
+        any other state is Nova's 409, as is a lock."""
         instance = self.instance(ctx, instance_id)
-        instance.check_unlocked(ctx.is_admin, "restore")
-        raise InvalidState(f"Cannot 'restore' instance {instance_id} while it is in vm_state "
-                           f"{instance.vm_state.value}")
+        instance.request("restore", ctx.is_admin)
+        self.app.save(instance)
+        return instance
 
     def host_is_up(self, host: str) -> bool:
         """Judged from the host's heartbeat aggregate, not from a read model."""

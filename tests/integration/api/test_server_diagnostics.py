@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,13 +29,6 @@ def fleet(cloud: Cloud, tmp_path: Path) -> Any:
     made.close()
 
 
-def running(fleet: Fleet) -> UUID:
-    [server_id] = fleet.boot()
-    fleet.wait_until(server_id, VmState.ACTIVE)
-    fleet.cloud.sync_read_models()
-    return server_id
-
-
 def recorded(cloud: Cloud, kind: str) -> int:
     """How many DiagnosticsRequest events of this kind the log holds."""
     return len([n for n in cloud.app.recorder.select_notifications(1, 10_000)
@@ -49,7 +41,7 @@ def get(client: TestClient, who: dict[str, str], server_id: object, version: str
 
 def test_the_numbers_are_the_domains_own(fleet: Fleet, client: TestClient,
                                           admin: dict[str, str]) -> None:
-    server_id = running(fleet)
+    server_id = fleet.running()
     dom = fleet.hosts["diag-host"].hypervisor.diagnostics(server_id)  # the port's own reading
     old = get(client, admin, server_id, "2.47")
     assert old.status_code == 200, old.text
@@ -76,7 +68,7 @@ def test_the_numbers_are_the_domains_own(fleet: Fleet, client: TestClient,
 
 def test_a_stopped_guest_is_a_conflict(fleet: Fleet, client: TestClient,
                                        admin: dict[str, str]) -> None:
-    server_id = running(fleet)
+    server_id = fleet.running()
     fleet.cloud.actions.act(USER, str(server_id), "stop")
     fleet.wait_until(server_id, VmState.STOPPED)
     fleet.cloud.sync_read_models()
@@ -89,7 +81,7 @@ def test_a_stopped_guest_is_a_conflict(fleet: Fleet, client: TestClient,
 def test_admins_only_and_unknown_servers(fleet: Fleet, client: TestClient,
                                          admin: dict[str, str],
                                          member_a: dict[str, str]) -> None:
-    server_id = running(fleet)
+    server_id = fleet.running()
     assert get(client, member_a, server_id, "2.1").status_code == 404  # not A's server
     assert get(client, admin, "00000000-0000-0000-0000-000000000000", "2.1").status_code == 404
     assert get(client, admin, "not-a-uuid", "2.48").status_code == 404

@@ -32,13 +32,6 @@ def fleet(cloud: Cloud, tmp_path: Path) -> Any:
     made.close()
 
 
-def running(fleet: Fleet) -> UUID:
-    [server_id] = fleet.boot()
-    fleet.wait_until(server_id, VmState.ACTIVE)
-    fleet.cloud.sync_read_models()
-    return server_id
-
-
 def act(client: TestClient, who: dict[str, str], server_id: object, body: Any,
         version: str = "2.17") -> Any:
     return client.post(f"{V21}/{server_id}/action", json=body, headers=auth(who, version))
@@ -65,7 +58,7 @@ def outcomes(cloud: Cloud) -> list[Any]:
 
 def test_the_host_injects_an_nmi(fleet: Fleet, client: TestClient,
                                  admin: dict[str, str]) -> None:
-    server_id = running(fleet)
+    server_id = fleet.running()
     response = act(client, admin, server_id, DUMP)
     assert response.status_code == 202 and not response.content
     request_id = response.headers["X-Openstack-Request-Id"]
@@ -83,7 +76,7 @@ def test_the_host_injects_an_nmi(fleet: Fleet, client: TestClient,
 
 def test_a_guest_that_is_not_running_fails_the_step(fleet: Fleet, client: TestClient,
                                                     admin: dict[str, str]) -> None:
-    server_id = running(fleet)
+    server_id = fleet.running()
     fleet.hosts["dump-host"].hypervisor.stop(server_id)  # behind the cloud's back
     response = act(client, admin, server_id, DUMP)
     assert response.status_code == 202
@@ -93,7 +86,7 @@ def test_a_guest_that_is_not_running_fails_the_step(fleet: Fleet, client: TestCl
 
 def test_nova_refusals(fleet: Fleet, client: TestClient, admin: dict[str, str],
                        member_a: dict[str, str]) -> None:
-    server_id = running(fleet)
+    server_id = fleet.running()
     assert act(client, admin, server_id, DUMP, "2.16").status_code == 404
     bad = act(client, admin, server_id, {"trigger_crash_dump": {"now": True}})
     assert bad.status_code == 400 and "badRequest" in bad.json()
