@@ -28,11 +28,13 @@ from api.responses.servers_v296 import ServerDetailList
 from api.server_filters import own_filters
 from api.server_query import check_server_query
 from api.server_sort import ServerOrder, sort_params
+from domain.compute.states import VmState
 from domain.errors import Forbidden, InvalidInput
 from projections.servers import ServerViews, name_matcher
 
 MAX_LIMIT = 1000  # Nova's [api] max_limit
 TRUE, FALSE = ("", "1", "t", "true", "on", "y", "yes"), ("0", "f", "false", "off", "n", "no")
+SOFT_DELETED = VmState.SOFT_DELETED.value
 
 
 def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller,
@@ -64,7 +66,14 @@ def list_servers(params: Mapping[str, str], cloud: CloudServices, caller: Caller
     columns = own_filters(params, lambda server: zone_of(server, look)) \
         if every_filter or version >= "2.83" else (lambda _: True)
 
+    # Nova's lists leave SOFT_DELETED servers out unless the caller allowed every filter asks
+    # for them (`soft_deleted`), or asks for changes (which include deleted servers).
+    soft = every_filter and params.get("soft_deleted", "").lower() in STRICT_TRUE
+    hide_soft = deleted is False and not (since or before) and not soft
+
     def matches(server: dict[str, Any]) -> bool:
+        if hide_soft and server["vm_state"] == SOFT_DELETED:
+            return False
         return named(server) and (locked is None or bool(server["locked"]) is locked) and \
             tagged(set(server.get("tags") or ())) and addressed(server) and columns(server)
 

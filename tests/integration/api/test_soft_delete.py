@@ -66,6 +66,12 @@ def call(client: TestClient, who: dict[str, str], method: str, server_id: UUID,
     return int(response.status_code)
 
 
+def listed(client: TestClient, who: dict[str, str], query: str) -> set[str]:
+    response = client.get(f"{V21}?all_tenants=1{query}", headers=auth(who, "2.1"))
+    assert response.status_code == 200, response.text
+    return {server["id"] for server in response.json()["servers"]}
+
+
 def soft_deleted(fleet: Fleet, client: TestClient, who: dict[str, str], server_id: UUID) -> None:
     assert call(client, who, "DELETE", server_id) == 204
     fleet.wait_until(server_id, VmState.SOFT_DELETED)
@@ -83,6 +89,10 @@ def test_delete_restore_and_force_delete(fleet: Fleet, client: TestClient,
     assert guest(fleet, server_id) is GuestState.SHUTOFF and held(fleet) == 1
     shown = client.get(f"{V21}/{server_id}", headers=auth(admin, "2.1")).json()["server"]
     assert shown["status"] == "SOFT_DELETED"
+    assert listed(client, admin, "") == set()  # Nova's lists leave it out ...
+    assert listed(client, admin, "&soft_deleted=true") == {str(server_id)}  # ... unless asked
+    assert listed(client, admin, "&status=SOFT_DELETED&soft_deleted=1") == {str(server_id)}
+    assert listed(client, admin, "&status=SOFT_DELETED") == set()
     assert call(client, admin, "POST", server_id, {"restore": None}) == 202
     fleet.wait_until(server_id, VmState.ACTIVE)
     assert guest(fleet, server_id) is GuestState.RUNNING and held(fleet) == 1
