@@ -1,10 +1,11 @@
 """Compute's os-deferred-delete server actions, `restore` and `forceDelete`, both 202.
 
 With SKYLEDGER_RECLAIM_INSTANCE_INTERVAL above 0 (Nova's reclaim_instance_interval), a delete
-leaves an ACTIVE or SHUTOFF server SOFT_DELETED, its guest powered off: restore powers it on
-again, forceDelete deletes it at once (domain.services.compute.actions), and the host's worker
-reclaims it after the interval (domain/process/compute/reclaimer.py). With 0, devstack's
-default, nothing is ever SOFT_DELETED: restore is Nova's 409 and forceDelete a plain delete.
+leaves an ACTIVE, SHUTOFF, PAUSED or SUSPENDED server SOFT_DELETED, its guest powered off:
+restore powers it on again, forceDelete deletes it at once (domain.services.compute.actions),
+and the host's worker reclaims it after the interval (domain/process/compute/reclaimer.py).
+With 0, devstack's default, nothing is ever SOFT_DELETED: restore is Nova's 409 and
+forceDelete a plain delete.
 `compute_server_actions.HANDLERS` dispatches the keys here; `RULES` joins its rules.
 """
 

@@ -107,9 +107,10 @@ TRANSITIONS: dict[str, Transition] = {
     "unshelve": _t({VmState.SHELVED, VmState.SHELVED_OFFLOADED}, TaskState.UNSHELVING, A,
                    PowerState.RUNNING),
     # A delete deferred by reclaim_instance_interval: the guest is powered off and kept, with
-    # the server's claims, until restored, force-deleted or reclaimed. From the states where a
-    # power-off is all it takes; other deletes are immediate.
-    "soft_delete": _t({A, S}, TaskState.SOFT_DELETING, VmState.SOFT_DELETED,
+    # the server's claims, until restored (powered on: ACTIVE), force-deleted or reclaimed.
+    # From the states where a power-off is all it takes; other deletes are immediate (an
+    # ERROR server may have no guest to power off, a rescued or resized one has two).
+    "soft_delete": _t({A, S, P, U}, TaskState.SOFT_DELETING, VmState.SOFT_DELETED,
                       PowerState.SHUTDOWN),
     "restore": _t({VmState.SOFT_DELETED}, TaskState.RESTORING, A, PowerState.RUNNING),
 }

@@ -135,15 +135,23 @@ def test_a_restored_server_is_not_reclaimed(fleet: Fleet, client: TestClient,
     assert reclaimer.run_once() == [] and guest(fleet, server_id) is GuestState.RUNNING
 
 
-def test_a_server_that_is_not_resting_is_deleted_at_once(fleet: Fleet, client: TestClient,
-                                                         admin: dict[str, str]) -> None:
-    server_id = fleet.running()
-    fleet.cloud.actions.act(USER, str(server_id), "pause")
-    fleet.wait_until(server_id, VmState.PAUSED)
+def test_a_paused_server_too_and_an_errored_one_at_once(fleet: Fleet, client: TestClient,
+                                                        admin: dict[str, str]) -> None:
+    paused = fleet.running()
+    fleet.cloud.actions.act(USER, str(paused), "pause")
+    fleet.wait_until(paused, VmState.PAUSED)
     fleet.cloud.sync_read_models()
-    assert call(client, admin, "DELETE", server_id) == 204
-    gone(fleet, server_id)
-    assert held(fleet) == 0
+    soft_deleted(fleet, client, admin, paused)
+    assert guest(fleet, paused) is GuestState.SHUTOFF
+    assert call(client, admin, "POST", paused, {"restore": None}) == 202
+    fleet.wait_until(paused, VmState.ACTIVE)  # restored powered on, as Nova's restore
+    assert guest(fleet, paused) is GuestState.RUNNING
+    errored = fleet.running()
+    assert call(client, admin, "POST", errored, {"os-resetState": {"state": "error"}}) == 202
+    fleet.cloud.sync_read_models()
+    assert call(client, admin, "DELETE", errored) == 204
+    gone(fleet, errored)
+    assert held(fleet) == 1  # the restored one
 
 
 class Clock:
