@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.ec2.context import Call, Handler
-from api.ec2.errors import Ec2Error, invalid_value
+from api.ec2.errors import Ec2Error, combination, invalid_value
 from api.ec2.ids import ec2_id, resolved
 from api.ec2.instance_views import find
 from api.image_access import authorize_change, target
@@ -52,7 +52,28 @@ def describe_images(call: Call) -> dict[str, Any]:
         if field is None:
             raise Ec2Error("InvalidParameterValue", f"The filter '{name}' is not supported.")
         items = [i for i in items if str(i[field]).lower() in {v.lower() for v in values}]
-    return {"imagesSet": items}
+    return paged(call, items, bool(asked))
+
+
+def paged(call: Call, items: list[dict[str, Any]], by_id: bool) -> dict[str, Any]:
+    """One page of MaxResults images (1-1000, Glance's order: newest first) after the image
+    NextToken names (the last one of the previous page)."""
+    size, token = call.params.get("MaxResults"), call.params.get("NextToken")
+    if size is None and token is None:
+        return {"imagesSet": items}
+    if by_id:
+        raise combination("ImageIds", "MaxResults")
+    limit = call.params.integer("MaxResults", 1000, 1, 1000)
+    start = 0
+    if token is not None:
+        ids = [i["imageId"] for i in items]
+        if token not in ids:
+            raise Ec2Error("InvalidPaginationToken", f"The pagination token '{token[:40]}' is "
+                           "not valid or is expired.")
+        start = ids.index(token) + 1
+    page = items[start:start + limit]
+    more = start + limit < len(items)
+    return {"imagesSet": page, **({"nextToken": page[-1]["imageId"]} if more else {})}
 
 
 def create_image(call: Call) -> dict[str, Any]:

@@ -100,19 +100,31 @@ FILTERS: dict[str, Callable[[Call, dict[str, Any]], Any]] = {
 }
 
 
+def matches(call: Call, server: dict[str, Any], name: str, values: list[str]) -> bool:
+    """One filter; `tag:KEY` and `tag-key` read the server's tags (its metadata)."""
+    tagged = server.get("metadata") or {}
+    if name == "tag-key":
+        return bool(set(tagged) & set(values))
+    if name.startswith("tag:"):
+        return tagged.get(name[4:]) in values
+    return FILTERS[name](call, server) in values
+
+
 def matcher(call: Call) -> Callable[[dict[str, Any]], bool]:
     filters = call.params.filters()
-    unknown = set(filters) - set(FILTERS)
+    unknown = {f for f in set(filters) - set(FILTERS)
+               if f != "tag-key" and not f.startswith("tag:")}
     if unknown:
         raise invalid_value("Filter.Name", sorted(unknown)[0], "This filter is not supported.")
-    return lambda s: all(FILTERS[name](call, s) in values for name, values in filters.items())
+    return lambda s: all(matches(call, s, name, values) for name, values in filters.items())
 
 
 def next_seq(token: str | None) -> int | None:
     if token is None:
         return None
     if not token.isdigit() or len(token) > 18:
-        raise invalid_value("NextToken", token)
+        raise Ec2Error("InvalidPaginationToken", f"The pagination token '{token[:40]}' is not "
+                       "valid or is expired.")
     return int(token)
 
 

@@ -12,6 +12,7 @@ from api.ec2.errors import Ec2Error, invalid_value
 from api.ec2.ids import resolved
 from api.ec2.instance_views import describe_instances, find, reservations, state
 from api.ec2.security_groups import group_ids
+from api.ec2.tags import NAME, launch_tags
 from api.routers.compute_servers import caught_up, checked_zone
 from domain.compute.boot_token import MAX_TOKEN
 from domain.errors import InvalidInput, NotFound
@@ -23,6 +24,7 @@ from projections.servers import ServerViews
 
 MAX_COUNT = 1000
 DEFAULT_TYPE = "m1.small"  # EC2's default instance type, a flavor of the seeded set too
+DEFAULT_NAME = "ec2-instance"  # a server's name when no Name tag is given at launch
 
 
 def flavor_ref(call: Call, instance_type: str) -> str:
@@ -73,7 +75,8 @@ def boot_request(call: Call) -> BootRequest:
     except InvalidInput:
         raise invalid_value("Placement.AvailabilityZone",
                             str(p.get("Placement.AvailabilityZone"))) from None
-    return BootRequest(name="ec2-instance",
+    tagged = launch_tags(p)
+    return BootRequest(name=tagged.get(NAME) or DEFAULT_NAME, metadata=tagged,
                        flavor_ref=flavor_ref(call, p.get("InstanceType") or DEFAULT_TYPE),
                        image_ref=image, key_name=key_name or None, availability_zone=zone,
                        user_data=user_data(call), min_count=low, max_count=high,

@@ -13,23 +13,49 @@ from api.ec2.ids import ec2_id
 from api.ec2.instance_views import find, tag_set
 from api.ec2.params import Params
 from api.ec2.volumes import volume_row
+from api.validation import NAME_PATTERN
 from projections.servers import ServerViews
 from projections.volumes import VolumeViews
 
 MAX_TEXT = 255  # Nova's and Cinder's metadata key and value limits
+NAME = "Name"  # the tag that is also an instance's name (its server's, in the OpenStack API)
 
 
-def tags(params: Params) -> dict[str, str | None]:
+def tags(params: Params, prefix: str = "Tag") -> dict[str, str | None]:
     """`Tag.N.Key` → `Tag.N.Value` (None where no value is given)."""
     found: dict[str, str | None] = {}
     for key, value in sorted(params.values.items()):
-        match = re.fullmatch(r"Tag\.(\d{1,4})\.Key", key)
+        match = re.fullmatch(re.escape(prefix) + r"\.(\d{1,4})\.Key", key)
         if match:
             if not 1 <= len(value) <= MAX_TEXT:
                 raise invalid_value("Tag.Key", value, f"Keys are 1 to {MAX_TEXT} characters.")
-            found[value] = params.get(f"Tag.{match[1]}.Value")
+            found[value] = params.get(f"{prefix}.{match[1]}.Value")
             if len(found[value] or "") > MAX_TEXT:
                 raise invalid_value("Tag.Value", "...", f"Values are at most {MAX_TEXT}.")
+    return found
+
+
+def server_name(value: str) -> str:
+    """A Name tag's value as a server name (Nova's rule: printable, no blanks at either end)."""
+    if not re.fullmatch(NAME_PATTERN, value) or len(value) > MAX_TEXT:
+        raise invalid_value("Tag.Value", value[:20], "A Name is 1 to 255 printable characters, "
+                            "not starting or ending with a blank.")
+    return value
+
+
+def launch_tags(params: Params) -> dict[str, str]:
+    """The tags RunInstances' `TagSpecification.N` give the instances (ResourceType instance)."""
+    found: dict[str, str] = {}
+    for key, kind in sorted(params.values.items()):
+        match = re.fullmatch(r"TagSpecification\.(\d{1,4})\.ResourceType", key)
+        if match is None:
+            continue
+        if kind != "instance":
+            raise invalid_value(key, kind, "Only instances are tagged at launch here.")
+        given = tags(params, f"TagSpecification.{match[1]}.Tag")
+        found.update({k: v or "" for k, v in given.items()})
+    if NAME in found:
+        server_name(found[NAME])
     return found
 
 
@@ -62,9 +88,15 @@ def create_tags(call: Call) -> dict[str, Any]:
     found = resources(call)
     for kind, row in found:
         allow(call, kind, row, "create", "create")
+        if kind == "instance" and NAME in items:
+            call.enforce("os_compute_api:servers:update",
+                         {"project_id": row["project_id"], "user_id": row["user_id"]})
+    renamed = server_name(items[NAME]) if NAME in items else None
     for kind, row in found:
         if kind == "instance":
             call.cloud.actions.set_metadata(call.ctx, row["id"], items)
+            if renamed is not None and renamed != row["name"]:
+                call.cloud.actions.update(call.ctx, row["id"], {"name": renamed})
         else:
             call.cloud.volume_metadata.set_metadata(call.ctx, "volume", row["id"], items)
     return {"return": True}

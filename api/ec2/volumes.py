@@ -4,6 +4,7 @@ DetachVolume, DeleteVolume. `vol-…` is derived from the volume's id."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from api.ec2.context import Call, Handler
@@ -97,12 +98,30 @@ def describe_volumes(call: Call) -> dict[str, Any]:
     return {"volumeSet": items}
 
 
+def device(call: Call) -> str:
+    """EC2's device name as the virtio disk of the same letter: every volume is a virtio disk
+    here, so `/dev/sdf`, `/dev/xvdf` and `/dev/vdf` all ask for, and show as, `/dev/vdf`."""
+    asked = call.params.required("Device")
+    match = re.fullmatch(r"/dev/(?:sd|xvd|vd)([b-z])", asked)
+    if match is None:
+        raise invalid_value("Device", asked, "It must be /dev/sdX, /dev/xvdX or /dev/vdX, "
+                            "X from b to z.")
+    return f"/dev/vd{match[1]}"
+
+
 def attach_volume(call: Call) -> dict[str, Any]:
     row = volume_row(call, call.params.required("VolumeId"))
     server = find(call, call.params.required("InstanceId"))
     call.enforce("os_compute_api:os-volumes-attachments:create",
                  {"project_id": server["project_id"], "user_id": server["user_id"]})
-    call.cloud.volumes.request_attach(call.ctx, row["id"], server["id"])
+    chosen = device(call)
+    try:
+        call.cloud.volumes.request_attach(call.ctx, row["id"], server["id"], chosen)
+    except InvalidState as taken:
+        if not str(taken).startswith("The supplied device path"):  # pick_device's refusal
+            raise
+        raise invalid_value("Device", call.params.values["Device"],
+                            f"Attachment point {chosen} is already in use.") from None
     caught_up(call.cloud)
     now = VolumeViews(call.cloud.store).get(row["id"]) or row
     item = attachment_item(now) or {"volumeId": ec2_id("vol", row["id"]),

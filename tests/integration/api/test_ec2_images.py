@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
-from tests.support.compute_api import WORKER, Compute
+from tests.support.compute_api import WORKER, Compute, make_image
 
 
 def test_describe_images(ec2: Any, compute: Compute) -> None:
@@ -24,6 +24,27 @@ def test_describe_images(ec2: Any, compute: Compute) -> None:
     with pytest.raises(ClientError) as unknown:
         ec2.describe_images(ImageIds=["ami-00000000000000000"])
     assert unknown.value.response["Error"]["Code"] == "InvalidAMIID.NotFound"
+
+
+def test_pages_with_next_token(ec2: Any, compute: Compute) -> None:
+    for n in range(4):
+        make_image(compute.cloud, f"image-{n}")
+    compute.cloud.sync_read_models()
+    everything = [i["ImageId"] for i in ec2.describe_images()["Images"]]
+    assert len(everything) == 5
+    seen, token = [], None
+    for _ in range(3):
+        page = ec2.describe_images(MaxResults=2, **({"NextToken": token} if token else {}))
+        seen += [i["ImageId"] for i in page["Images"]]
+        token = page.get("NextToken")
+    assert seen == everything and token is None
+    for kwargs, expected in (
+            ({"ImageIds": everything[:1], "MaxResults": 2}, "InvalidParameterCombination"),
+            ({"MaxResults": 2, "NextToken": "ami-00000000000000000"}, "InvalidPaginationToken"),
+            ({"MaxResults": 0}, "InvalidParameterValue")):
+        with pytest.raises(ClientError) as refused:
+            ec2.describe_images(**kwargs)
+        assert refused.value.response["Error"]["Code"] == expected, kwargs
 
 
 def test_create_and_deregister_image(ec2: Any, compute: Compute, client: TestClient,

@@ -93,6 +93,11 @@ def test_pages_with_next_token(ec2: Any, compute: Compute) -> None:
     seen = [i["InstanceId"] for page in (first, second) for r in page["Reservations"]
             for i in r["Instances"]]
     assert len(seen) == 6 == len(set(seen)) and "NextToken" not in second
+    for kwargs, expected in (({"MaxResults": 5, "NextToken": "nope"}, "InvalidPaginationToken"),
+                             ({"MaxResults": 4}, "InvalidParameterValue")):
+        with pytest.raises(ClientError) as refused:
+            ec2.describe_instances(**kwargs)
+        assert code(refused) == expected, kwargs
 
 
 def test_refusals(ec2: Any, compute: Compute, client: TestClient, admin: dict[str, str],

@@ -31,16 +31,26 @@ def test_volume_session(ec2: Any, compute: Compute, volumes: Volumes,
     server_uuid = next(s["id"] for s in compute.client.get(
         "/compute/v2.1/servers", headers={"X-Auth-Token": member_a["token"]}).json()["servers"])
     compute.spawned(server_uuid)
+    for device, why in (("/dev/hdc", "not a device name EC2 takes"),
+                        ("/dev/sda", "the root disk's letter")):
+        with pytest.raises(ClientError) as bad:
+            ec2.attach_volume(VolumeId=made["VolumeId"], InstanceId=instance, Device=device)
+        assert bad.value.response["Error"]["Code"] == "InvalidParameterValue", why
+    # The letter asked for is the one the attachment gets, on the virtio bus.
     attaching = ec2.attach_volume(VolumeId=made["VolumeId"], InstanceId=instance,
-                                  Device="/dev/vdb")
+                                  Device="/dev/sdc")
     assert (attaching["InstanceId"], attaching["State"]) == (instance, "attaching")
+    assert attaching["Device"] == "/dev/vdc"
+    with pytest.raises(ClientError) as taken:
+        ec2.attach_volume(VolumeId=made["VolumeId"], InstanceId=instance, Device="/dev/xvdc")
+    assert taken.value.response["Error"]["Code"] == "InvalidParameterValue"
     volumes.report("attached", volume_uuid, volumes.attachment_id(volume_uuid),
-                   compute.instance(server_uuid).host, "/dev/vdb")
+                   compute.instance(server_uuid).host, "/dev/vdc")
     attached = ec2.describe_volumes(
         Filters=[{"Name": "attachment.instance-id", "Values": [instance]}])["Volumes"]
     assert attached[0]["State"] == "in-use"
     assert attached[0]["Attachments"][0]["State"] == "attached"
-    assert attached[0]["Attachments"][0]["Device"] == "/dev/vdb"
+    assert attached[0]["Attachments"][0]["Device"] == "/dev/vdc"
     with pytest.raises(ClientError) as busy:
         ec2.delete_volume(VolumeId=made["VolumeId"])
     assert busy.value.response["Error"]["Code"] == "VolumeInUse"
