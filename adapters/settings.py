@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     # The network namespace guests' bridges, segments, dnsmasq and NAT live in (None: this
     # process's own, the production case; tests run a whole "host" inside one).
     network_namespace: str | None = None
+    # The network agent serves Nova's metadata to guests at 169.254.169.254:80 in that namespace
+    # (the address on its `lo`): Nova's and Neutron's default of a metadata service that runs.
+    metadata_service: bool = True
     # Weigher multipliers: positive RAM/CPU spread, negative pack (Nova's *_weight_multiplier).
     ram_weight_multiplier: float = 1.0
     cpu_weight_multiplier: float = 0.0

@@ -104,7 +104,7 @@ from domain.storage.backends import BackupStore, RootVolumeBackend
 from ops.roles.compute import ComputeHost, host_config, lock_host
 from ops.roles.image_import import ImageImportHost
 from ops.roles.network import NetworkAgentHost, dhcp_dir_for
-from ops.roles.network_assembly import agent_adapters, assemble_agent
+from ops.roles.network_assembly import agent_adapters, assemble_agent, start_metadata_service
 from ops.roles.pacing import paced
 from ops.roles.storage import (
     VolumeHost,
@@ -310,6 +310,10 @@ class Composition:
                                       netns or settings.network_namespace, external,
                                       settings.router_namespace_prefix, external_side)
             resources.callback(adapters.network.close)
+            if settings.metadata_service:
+                resources.callback(start_metadata_service(
+                    self.app, config.host, settings.availability_zone,
+                    netns or settings.network_namespace))
             agent = paced(assemble_agent(self.app, self.store, adapters, config), settings)
             liveness = AgentLiveness(NetworkAgentService(self.app), config.host, {
                 "segment_type": settings.segment_type,

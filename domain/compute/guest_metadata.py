@@ -9,14 +9,9 @@ reader such as cloud-init falls back to it when it finds none of the dated versi
 Pure: the random seed Nova adds to meta_data.json is an argument, so one set of facts always
 gives the same bytes in a test.
 
-Not yet here, the metadata service these documents are also meant for. Its design: an HTTP server
-thread of the network-agent role, its socket opened inside the agent's namespace, where every
-project bridge holds its subnet's gateway; 169.254.169.254/32 on that namespace's `lo`, so a guest's
-request routed to its gateway is delivered there (a subnet without a gateway would need dnsmasq to
-push a 169.254.169.254/32 route, as Neutron's isolated metadata does). The requester is its source
-address: subnets cannot overlap within one namespace, so address -> port (a Network's `fixed_ips`)
--> the port's instance, Neutron's X-Instance-ID lookup; then `guest_facts` and these documents,
-served at Nova's paths (`/openstack/latest/...`, EC2's `/latest/meta-data/...` listings).
+The metadata service serves the same documents at Nova's paths (domain/compute/metadata_paths.py),
+to the guest whose source address it finds (domain/process/network/metadata.py), from an HTTP
+server of the network agent in its namespace (adapters/network/metadata_server.py).
 """
 
 from __future__ import annotations

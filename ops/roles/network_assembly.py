@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.network.dnsmasq import DnsmasqDhcp
 from adapters.network.host_network import PyrouteHostNetwork
+from adapters.network.metadata_server import MetadataServer
 from adapters.network.nft_nat import NftNatRules
 from adapters.network.nft_port_filters import NftPortFilters
 from adapters.network.router_namespaces import NamespaceRouters
@@ -15,13 +18,17 @@ from adapters.network.segments import segment_driver
 from adapters.notify import woken_by_notify
 from adapters.positions import ProcessPositions
 from domain.app import SkyLedger
+from domain.network.backends import NetworkError
 from domain.network.config import NetworkConfig
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network.drift import NetworkDriftService
+from domain.process.network.metadata import GuestMetadata
 from domain.process.network.router_plans import ExternalSide
 from domain.process.network.router_work import RouterWork
 from domain.services.network.routers import RouterService
 from projections.store import ReadStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,3 +63,16 @@ def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,
     return woken_by_notify(NetworkAgent(app, adapters.network, adapters.dhcp, adapters.nat,
                                         ProcessPositions(store), NetworkDriftService(app),
                                         config, filters=adapters.filters, routers=routers))
+
+
+def start_metadata_service(app: SkyLedger, host: str, zone: str, netns: str | None,
+                           ) -> Callable[[], None]:
+    """The metadata service of `host`'s guests, started; what stops it. A server that cannot
+    start (169.254.169.254:80 taken by another) leaves the agent running without it: its
+    networks matter more than its guests' metadata, and the error is logged."""
+    try:
+        server = MetadataServer(GuestMetadata(app, host, zone), netns=netns).start()
+    except NetworkError:
+        log.exception("host %s: no metadata service", host)
+        return lambda: None
+    return server.stop
