@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     volume_pool_dir: Path | None = None
     volume_libvirt_uri: str | None = None
     embedded_volume: bool = True
+    # Run this host's network agent inside `skyledger serve` (in `network_namespace` if set).
+    # Off by default: the agent changes the host's interfaces, which an API server should not.
+    embedded_network: bool = False
     # Events between two snapshots of a host's or project's ledger (0: no snapshots).
     snapshot_interval: Annotated[int, AfterValidator(lambda n: max(0, n))] = (
         DEFAULT_SNAPSHOT_INTERVAL)

@@ -1,6 +1,7 @@
 """The workers `skyledger serve` runs inside its own process (ops/commands/serve.py): the
-compute worker of its libvirt URI, the volume worker of its pool and the image import process
-manager, each built by the composition root (ops/bootstrap.py) and stopped with the cloud."""
+compute worker of its libvirt URI, the volume worker of its pool, the image import process
+manager and, when asked, the host's network agent, each built by the composition root
+(ops/bootstrap.py) and stopped with the cloud."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from domain.storage.backends import VolumeBackendError
 from ops.bootstrap import Cloud
 from ops.roles.compute import ComputeHost, HostBusy
 from ops.roles.image_import import ImageImportHost, assemble_image_import
+from ops.roles.network import NetworkAgentHost
 from ops.roles.storage import VolumeHost, VolumeHostBusy
 
 log = logging.getLogger(__name__)
@@ -50,3 +52,12 @@ def start_embedded_image_import(cloud: Cloud) -> ImageImportHost:
         cloud.roles.stack.callback(running.stop)
         cloud.image_import = running.start()
     return cloud.image_import
+
+
+def start_embedded_network(cloud: Cloud) -> NetworkAgentHost | None:
+    """Run the network agent of settings.host inside this process (in
+    settings.network_namespace when set), when settings.embedded_network; the composition
+    stops it with the cloud. It registers as the host's Linux bridge, DHCP and L3 agent."""
+    if not cloud.settings.embedded_network:
+        return None
+    return cloud.roles.network_agent().start()

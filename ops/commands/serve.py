@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from ops.embedded import (
         start_embedded_compute,
         start_embedded_image_import,
+        start_embedded_network,
         start_embedded_volume,
     )
     from ops.first_start import clouds_yaml_path, ensure_bootstrapped, first_command
@@ -68,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"skyledger: volume worker for host {settings.host}, pool "
                   f"{settings.volume_pool} on {settings.volume_uri}", flush=True)
         start_embedded_image_import(cloud)
+        if start_embedded_network(cloud) is not None:
+            print(f"skyledger: network agent for host {settings.host}"
+                  + (f" in namespace {settings.network_namespace}"
+                     if settings.network_namespace else ""), flush=True)
         print(f"skyledger: API on http://{settings.bind}"
               + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
         print(f"skyledger: try it from another shell: {first_command(clouds_yaml_path(cloud))}"

@@ -18,6 +18,7 @@ from ops.commands.projections import format_table
 from ops.tempest import cloud as cloud_setup
 from ops.tempest import config, results, selection
 from ops.tempest.image_server import bind_loopback, serving
+from ops.tempest.network_host import network_host
 from ops.tempest.runner import Tempest, skyledger
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,8 +117,10 @@ def execute(args: argparse.Namespace) -> tuple[Path, list[str]] | None:
     image_path = "/images/cirros-0.6.2-x86_64-disk.img"
     files = {image_path: cloud_setup.tiny_disk(run_dir).read_bytes()}
     # Web-download imports may fetch from this run's loopback server only.
-    with serving(bind_loopback(files)) as images, \
-            skyledger(run_dir, {"SKYLEDGER_IMPORT_ALLOWED_HOSTS": images.host}) as server:
+    # The network host outlives the server: its namespaces go once the agent has stopped.
+    with serving(bind_loopback(files)) as images, network_host() as network_env, \
+            skyledger(run_dir, {"SKYLEDGER_IMPORT_ALLOWED_HOSTS": images.host,
+                                **network_env}) as server:
         cloud = cloud_setup.set_up(server.url, server.password, run_dir, images.url(image_path))
         (run_dir / GAPS).write_text("".join(f"{g}\n" for g in cloud.gaps))
         config.write(conf_path, cloud, run_dir / "locks")
