@@ -17,7 +17,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
 from api.bodies.networks import PREFIX, parse_ref, views, visible
-from api.deps import CallerDep, CloudDep, PolicyDep
+from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.routers.network_agents import agent_body
 from api.routers.network_l3_agent_scheduler import no_body
 from api.routers.network_networks import with_subnets
@@ -38,6 +38,21 @@ RULES = [
 class NetworkToAgent(BaseModel):
     model_config = ConfigDict(extra="forbid")
     network_id: str
+
+
+def auto_dhcp_host(cloud: CloudServices, network_id: str) -> str | None:
+    """Where a port's network goes when no DHCP agent serves it (Neutron's
+    network_auto_schedule, one agent per network): the first live, enabled DHCP agent's host,
+    by name. The agents read model only guides the choice; the host's ledger records it."""
+    agents = NetworkAgentViews(cloud.store)
+    if agents.dhcp_hosts(network_id):
+        return None
+    now = datetime.now(UTC)
+    for row in agents.agents():
+        body = agent_body(row, now)
+        if body["agent_type"] == DHCP_AGENT and body["alive"] and body["admin_state_up"]:
+            return str(row["host"])
+    return None
 
 
 @router.get("/agents/{agent_id}/dhcp-networks")

@@ -51,6 +51,7 @@ from api.port_requests import (
     requested_ips,
 )
 from api.responses.network import PortBulk, PortFieldsShow, PortList, PortShow
+from api.routers.network_dhcp_agent_scheduler import auto_dhcp_host
 from domain.errors import InvalidInput, NotFound
 from domain.services.network.ports import PortRequest
 from projections.store import Row
@@ -185,7 +186,8 @@ def create_one(data: Any, cloud: CloudServices, caller: Caller,
         port = cloud.ports.create_port(
             caller.ctx, network["id"], request, group_refs(req.security_groups),
             network["attrs"].get("port_security_enabled", True)
-            if req.port_security_enabled is None else req.port_security_enabled)
+            if req.port_security_enabled is None else req.port_security_enabled,
+            None if is_external(network["id"]) else auto_dhcp_host(cloud, network["id"]))
     return shown(cloud, port, caller)
 
 

@@ -11,7 +11,8 @@ racing for an unplaced router conflict on its version and one of them places it.
 A network may be served by many DHCP agents (Neutron's dhcp_agents_per_network): each host's
 agent serves the networks with ports of its instances, and the ones scheduled to it, which its
 DhcpHosting ledger holds. Only a scheduling can be taken off: a host serves its instances'
-networks whatever an admin says (taking such a network off is a conflict).
+networks whatever an admin says (taking such a network off is a conflict). A port made on a
+network no DHCP agent serves schedules it to one (plan_dhcp_schedule), as Neutron does.
 """
 
 from __future__ import annotations
@@ -23,12 +24,24 @@ from domain.errors import NotFound
 from domain.network.agent import NetworkAgentRecord, agent_id
 from domain.network.dhcp_hosting import DhcpHosting, dhcp_hosting_id
 from domain.network.errors import InUse
+from domain.network.network import Network
 from domain.network.router import Router
 from domain.network.router_hosting import RouterHosting, hosting_id
 from domain.services.network.workset import Workset, parse_id
 
 L3_AGENT = "L3 agent"
 DHCP_AGENT = "DHCP agent"
+
+
+def plan_dhcp_schedule(ws: Workset, network: Network, host: str) -> None:
+    """Neutron's network_auto_schedule, when a port is made: a network with a DHCP-enabled
+    IPv4 subnet that no DHCP agent serves goes to `host`'s (the API picks a live one from the
+    agents read model; saved with the port, so its ledger holds the network once)."""
+    if not any(s.enable_dhcp and s.ip_version == 4 for s in network.subnet_specs()):
+        return
+    hosting = ws.open(dhcp_hosting_id(host), lambda: DhcpHosting(host))
+    if network.id.hex not in hosting.networks:
+        hosting.schedule(network.id.hex)
 
 
 class AgentSchedulingService:

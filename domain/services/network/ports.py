@@ -34,6 +34,7 @@ from domain.network.mac import mac_for, new_port_id
 from domain.network.pool import EXTERNAL_NETWORK_ID
 from domain.network.port import Port, primary_address
 from domain.network.router import GATEWAY_OWNER, INTERFACE_OWNER
+from domain.services.network.agent_scheduling import plan_dhcp_schedule
 from domain.services.network.external_ports import (
     plan_external_port,
     release_external_addresses,
@@ -193,19 +194,24 @@ class PortService:
     @command
     def create_port(self, ctx: RequestContext, network_id: str, request: PortRequest,
                     security_groups: list[str] | None = None,
-                    port_security_enabled: bool = True) -> Port:
+                    port_security_enabled: bool = True,
+                    dhcp_host: str | None = None) -> Port:
         """A free port on the network (NotFound for another project's private network,
         QuotaExceeded past `fixed_ips`, InUse for an address or MAC held, PoolExhausted on a
         full subnet), in these security groups (None: the project's default group, or none
-        for a port the network itself owns, `network:*`, as in Neutron)."""
+        for a port the network itself owns, `network:*`, as in Neutron). With `dhcp_host`,
+        a network no DHCP agent serves yet is scheduled to that host's."""
         ws = Workset(self.app)
         if network_id == EXTERNAL_NETWORK_ID:  # the floating IP pool; anyone may use it
             check_labels(**labels_of(request))
             port = plan_external_port(ws, self.config, request.project_id or "",
                                       request.fixed_ips, labels_of(request))
         else:
-            check_network_access(ctx, ws.network(network_id), network_id)
+            network = ws.network(network_id)
+            check_network_access(ctx, network, network_id)
             port = plan_free_port(ws, network_id, request)
+            if dhcp_host is not None:
+                plan_dhcp_schedule(ws, network, dhcp_host)
         if security_groups is None and request.device_owner.startswith("network:"):
             security_groups = []
         plan_port_groups(ws, port, security_groups, port_security_enabled)

@@ -107,3 +107,37 @@ def test_refusals_change_nothing(cloud: Cloud, client: TestClient, admin: Who,
                       json={"agent": {"admin_state_up": False}}).status_code == 200
     add(client, admin, agent, net, 404)  # disabled
     assert ledger_of(cloud, "dhcp-host-3") == set() and serving(client, admin, net) == []
+
+
+def new_port(client: TestClient, who: Who, network_id: str) -> None:
+    response = client.post(f"{NET}/ports", headers=auth(who),
+                           json={"port": {"network_id": network_id}})
+    assert response.status_code == 201, response.text
+
+
+def test_a_port_schedules_its_network_to_a_dhcp_agent(cloud: Cloud, client: TestClient,
+                                                      admin: Who, member_a: Who) -> None:
+    """Neutron's network_auto_schedule: the first port of a network with a DHCP subnet that no
+    agent serves puts the network on one live, enabled DHCP agent (the first by host name)."""
+    for host in ("dhcp-host-b", "dhcp-host-a", "dhcp-host-0"):
+        cloud.network_agents.register(RequestContext(user_id=f"network:{host}"), host, {})
+    cloud.sync_read_models()
+    disabled = client.put(f"{NET}/agents/{dhcp_agent('dhcp-host-0')}", headers=auth(admin),
+                          json={"agent": {"admin_state_up": False}})
+    assert disabled.status_code == 200, disabled.text
+    net = create_network(client, member_a, "served")["id"]
+    bare = create_network(client, member_a, "bare", cidr=None)["id"]
+    no_dhcp = create_network(client, member_a, "static", cidr=None)["id"]
+    assert client.post(f"{NET}/subnets", headers=auth(member_a), json={"subnet": {
+        "network_id": no_dhcp, "cidr": "10.62.0.0/24", "ip_version": 4,
+        "enable_dhcp": False}}).status_code == 201
+    for network in (net, net, bare, no_dhcp):
+        new_port(client, member_a, network)
+    assert serving(client, admin, net) == [dhcp_agent("dhcp-host-a")]
+    assert ledger_of(cloud, "dhcp-host-a") == {UUID(net).hex}  # once, by the first port
+    assert serving(client, admin, bare) == [] and serving(client, admin, no_dhcp) == []
+    # Taken off by an admin, it stays off until a port is made on it again.
+    remove(client, admin, dhcp_agent("dhcp-host-a"), net, 204)
+    assert serving(client, admin, net) == []
+    new_port(client, member_a, net)
+    assert serving(client, admin, net) == [dhcp_agent("dhcp-host-a")]
