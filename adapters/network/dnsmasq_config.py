@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.network.backends import DhcpHost, DhcpNetwork
+from domain.network.backends import METADATA_ADDRESS, DhcpHost, DhcpNetwork
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ def render_config(network: DhcpNetwork, files: DnsmasqFiles, user: str) -> str:
         lines.append(f"dhcp-option=tag:net,option:router,{network.gateway}")
     else:
         lines.append("dhcp-option=tag:net,option:router")  # an empty option: no default route
+    if network.metadata_via is not None:
+        # Option 121 replaces the router option for a client that takes it: the default route
+        # goes in it too (RFC 3442).
+        routes = f"{METADATA_ADDRESS}/32,{network.metadata_via}" + (
+            f",0.0.0.0/0,{network.gateway}" if network.gateway is not None else "")
+        lines.append(f"dhcp-option=tag:net,option:classless-static-route,{routes}")
     if network.mtu is not None:
         lines.append(f"dhcp-option=tag:net,option:mtu,{network.mtu}")
     if network.dns_servers:

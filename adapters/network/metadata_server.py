@@ -29,12 +29,11 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from adapters.network.namespaces import open_iproute
 from domain.compute.metadata_paths import MetadataAnswer
-from domain.network.backends import NetworkError
+from domain.network.backends import METADATA_ADDRESS, NetworkError
 from domain.process.effects import record
 
 log = logging.getLogger(__name__)
 
-METADATA_ADDRESS = "169.254.169.254"
 CLONE_NEWNET = 0x40000000
 Respond = Callable[[str, str], MetadataAnswer]
 

@@ -133,6 +133,9 @@ class DhcpHost:
             raise ValueError(f"not a host name: {self.hostname!r}")
 
 
+METADATA_ADDRESS = "169.254.169.254"  # where guests find the metadata service (Nova's, EC2's)
+
+
 @dataclass(frozen=True)
 class DhcpNetwork:
     """One project network as its DHCP server sees it."""
@@ -144,12 +147,17 @@ class DhcpNetwork:
     lease_seconds: int = 86400
     mtu: int | None = None  # handed out too: guests on VXLAN need the smaller MTU
     dns_servers: tuple[IPv4Address, ...] = ()
+    # The bridge's own address when the gateway is another's (a router's): guests are given a
+    # route to the metadata service (169.254.169.254) through it, as Neutron's DHCP agent does
+    # for isolated metadata, since their gateway does not hold the service.
+    metadata_via: IPv4Address | None = None
 
     def __post_init__(self) -> None:
         if not _NETWORK_ID.match(self.network_id):
             raise ValueError(f"network id must match {_NETWORK_ID.pattern}: {self.network_id!r}")
-        if self.gateway is not None and self.gateway not in self.subnet:
-            raise ValueError(f"gateway {self.gateway} is outside {self.subnet}")
+        for name, address in (("gateway", self.gateway), ("metadata route", self.metadata_via)):
+            if address is not None and address not in self.subnet:
+                raise ValueError(f"{name} {address} is outside {self.subnet}")
         if self.lease_seconds < 120:
             raise ValueError("leases shorter than 2 minutes are refused by dnsmasq")
 

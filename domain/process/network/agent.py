@@ -43,7 +43,6 @@ from domain.base import Entity
 from domain.compute.instance import Instance
 from domain.context import RequestContext, new_request_id
 from domain.network.backends import (
-    DhcpNetwork,
     DhcpServer,
     HostNetwork,
     NatRules,
@@ -279,8 +278,7 @@ class NetworkAgent(FollowerLoop):
         # dnsmasq binds to the bridge's address: one that moved (the gateway handed to a
         # router, the DHCP server's own address instead) needs a new server.
         restart_dhcp |= before is not None and before.addresses != state.addresses
-        config = DhcpNetwork(wanted.network_id, state.bridge, wanted.subnet,
-                             wanted.gateway.ip, mtu=state.mtu, dns_servers=wanted.dns_servers)
+        config = wanted.dhcp_config(state.bridge, state.mtu)
         if restart_dhcp:  # dnsmasq binds to the bridge: a new bridge needs a new server
             self.dhcp.restart(config, wanted.hosts)
         else:

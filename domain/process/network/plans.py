@@ -25,7 +25,7 @@ from eventsourcing.utils import get_topic
 from domain.app import SkyLedger
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
-from domain.network.backends import DhcpHost, FloatingIpMapping, SegmentSpec
+from domain.network.backends import DhcpHost, DhcpNetwork, FloatingIpMapping, SegmentSpec
 from domain.network.dhcp_hosting import DhcpHosting, dhcp_hosting_id
 from domain.network.floating import FloatingIp
 from domain.network.network import Network
@@ -85,6 +85,12 @@ class NetworkWant:
     @property
     def spec(self) -> SegmentSpec:
         return SegmentSpec(self.segmentation_id, self.bridge_address)
+
+    def dhcp_config(self, bridge: str, mtu: int | None) -> DhcpNetwork:
+        """What its DHCP server on `bridge` hands out; a router's gateway leaves the metadata
+        service (on the bridge's namespace) off the guests' default route: a route to it."""
+        return DhcpNetwork(self.network_id, bridge, self.subnet, self.gateway.ip, mtu=mtu,
+                           dns_servers=self.dns_servers, metadata_via=self.dhcp_ip)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,14 @@ instance's port is translated there (not by the host), with real packets between
 namespaces; a router broken by hand is repaired by the reconciler, and a deleted one is gone.
 
     outside 203.0.113.1 --brex-- router (gateway on the pool) --brq<sid>-- guest (the port)
+
+Behind a router, a guest's default route leads to the router, not to the agent's namespace
+where the metadata service is: DHCP gives it a route to 169.254.169.254 through the bridge.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,10 +32,11 @@ from domain.network.subnet_build import SubnetRequest
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.process.network.router_plans import ExternalSide
 from domain.services.network.router_plans import GatewayRequest
-from ops.roles.network_assembly import AgentAdapters, assemble_agent
+from ops.roles.network_assembly import AgentAdapters, assemble_agent, start_metadata_service
 from ops.roles.network_assembly import agent_adapters as host_adapters
 from tests.integration.network.agent_fleet import agent_fleet
 from tests.integration.network.test_agent import boot, segment_of
+from tests.integration.network.test_metadata_service import get
 from tests.integration.network.test_nat import fetch, serve
 from tests.support.fleet import USER, Fleet
 from tests.support.network_namespaces import Host, Namespaces, attach_guest, connect, ip, sh
@@ -226,3 +231,35 @@ def test_a_router_taken_off_its_agent_goes_and_comes_back_when_added(
     spec = agent.routers.desired()[router.id.hex] if agent.routers is not None else None
     assert state is not None and spec is not None and state.satisfies(spec)
     assert agent.reconcile() == []
+
+
+# udhcpc runs this on a lease: the classless static routes (option 121) it was given.
+UDHCPC_ROUTES = '#!/bin/sh\n[ "$1" = bound ] && echo "ROUTES $staticroutes"\nexit 0\n'
+
+
+def test_dhcp_routes_a_guest_behind_a_router_to_the_metadata_service(
+        fleet: Fleet, agent: NetworkAgent, host: Host, namespaces: Namespaces,
+        tmp_path: Path) -> None:
+    port, _, _ = routed_instance(fleet)
+    instance_id = fleet.booted[-1]
+    agent.catch_up()
+    network: Any = fleet.cloud.app.repository.get(UUID(port["network_id"]))
+    spec = network.primary_subnet()
+    dhcp_ip, prefix = network.dhcp_addresses[spec.id], IPv4Network(spec.cidr).prefixlen
+    guest = attach_guest(namespaces, host, f"brq{segment_of(fleet, port)}", port["mac"])
+    script = tmp_path / "routes.sh"
+    script.write_text(UDHCPC_ROUTES)
+    script.chmod(0o755)
+    offered = sh(guest, "busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "3", "-T",
+                 "1", "-O", "staticroutes", "-s", str(script), check=False).stdout
+    assert f"ROUTES 169.254.169.254/32 {dhcp_ip} 0.0.0.0/0 {spec.gateway_ip}" in offered
+    # What a DHCP client does with that lease.
+    ip(guest, "addr", "add", f"{port['fixed_ip']}/{prefix}", "dev", "eth0")
+    ip(guest, "route", "add", "default", "via", spec.gateway_ip)
+    ip(guest, "route", "add", "169.254.169.254/32", "via", dhcp_ip)
+    stop = start_metadata_service(fleet.cloud.app, NODE, "nova", host.ns)
+    try:
+        status, body = get(guest, "/openstack/latest/meta_data.json")
+        assert status == 200 and json.loads(body)["uuid"] == str(instance_id)
+    finally:
+        stop()
