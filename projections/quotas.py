@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.quota.ledger import USER_RESOURCES, QuotaLedger
-from domain.quota.limits import DEFAULT_LIMITS
-from domain.quota.quota_class import CLASS_RESOURCES, DEFAULT_CLASS, ENFORCED, QuotaClass
+from domain.quota.limits import DEFAULT_LIMITS, is_type_resource
+from domain.quota.quota_class import CLASS_RESOURCES, DEFAULT_CLASS, QuotaClass, is_enforced
 from projections.base import Projection, handles
 from projections.store import ReadCursor, ReadStore
 
@@ -120,17 +120,23 @@ class QuotaViews:
         return self.store.query("SELECT resource, hard_limit, in_use FROM quota_usage"
                                 " WHERE project_id = ?", (project_id,))
 
-    def class_limits(self, name: str) -> dict[str, int]:
-        """A quota class's limits: its own values, else the code's defaults."""
+    def class_values(self, name: str) -> dict[str, int]:
+        """What a quota class sets itself (no defaults filled in)."""
         rows = self.store.query("SELECT resource, hard_limit FROM quota_class_limits"
                                 " WHERE name = ? AND resource <> ''", (name,))
-        own = {r["resource"]: int(r["hard_limit"]) for r in rows}
+        return {r["resource"]: int(r["hard_limit"]) for r in rows}
+
+    def class_limits(self, name: str) -> dict[str, int]:
+        """A quota class's limits of Nova's resources: its own values, else the code's."""
+        own = self.class_values(name)
         return {r: own.get(r, DEFAULT_LIMITS[r]) for r in CLASS_RESOURCES}
 
     def defaults(self) -> dict[str, int]:
-        """Every project's default limits: the default class's for Nova's resources."""
-        shown = self.class_limits(DEFAULT_CLASS)
-        return {**DEFAULT_LIMITS, **{r: shown[r] for r in ENFORCED}}
+        """Every project's default limits: the default class's for Nova's resources and
+        Cinder's."""
+        own = self.class_values(DEFAULT_CLASS)
+        return {**DEFAULT_LIMITS,
+                **{r: v for r, v in own.items() if r in DEFAULT_LIMITS and is_enforced(r)}}
 
     def limits_and_usage(self, project_id: str | None) -> tuple[dict[str, int], dict[str, int]]:
         limits, usage = self.defaults(), dict.fromkeys(DEFAULT_LIMITS, 0)
@@ -140,6 +146,20 @@ class QuotaViews:
             if row["hard_limit"] is not None:
                 limits[row["resource"]] = int(row["hard_limit"])
             usage[row["resource"]] = int(row["in_use"])
+        return limits, usage
+
+    def typed_limits_and_usage(
+            self, project_id: str | None) -> tuple[dict[str, int], dict[str, int]]:
+        """The per-volume-type resources (domain/quota/limits.py) a default, a limit or a use
+        is recorded for; the others are unlimited and unused."""
+        limits = {r: v for r, v in self.class_values(DEFAULT_CLASS).items()
+                  if is_type_resource(r)}
+        usage: dict[str, int] = {}
+        for row in self._rows(project_id):
+            if is_type_resource(row["resource"]):
+                if row["hard_limit"] is not None:
+                    limits[row["resource"]] = int(row["hard_limit"])
+                usage[row["resource"]] = int(row["in_use"])
         return limits, usage
 
     def limits(self, project_id: str | None) -> dict[str, int]:

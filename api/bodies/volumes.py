@@ -19,9 +19,11 @@ from api.microversions import Version
 from api.responses.compute import newest
 from api.responses.volumes import VOLUME_MODELS, Volume
 from domain.errors import NotFound, QuotaExceeded
+from domain.quota.limits import is_type_resource
 from domain.storage.volume_bookkeeping import image_properties
 from domain.storage.volume_type import DEFAULT_TYPE, DEFAULT_TYPE_ID
-from projections.store import Row
+from projections.store import ReadStore, Row
+from projections.volume_types import VolumeTypeViews
 
 PREFIX = "/volume/v3/{project_id}"
 # Cinder's admin metadata shown to everyone, in a volume's metadata (api_utils).
@@ -56,32 +58,44 @@ def _hex(value: str) -> str | None:
         return None
 
 
+def quota_name(resource: str, store: ReadStore | None) -> tuple[str, str]:
+    """The kind of a refused resource and Cinder's name for it: a volume type's resources
+    (kept by its id) are `<part>_<type name>`."""
+    if not is_type_resource(resource):
+        return resource, resource
+    part, _, type_id = resource.partition("@")
+    row = VolumeTypeViews(store).get(type_id) if store is not None else None
+    return part, f"{part}_{row['name'] if row else type_id}"
+
+
 @contextmanager
-def cinder_quota() -> Iterator[None]:
-    """Cinder refuses a volume over quota with 413 and the name of its exception."""
+def cinder_quota(store: ReadStore | None = None) -> Iterator[None]:
+    """Cinder refuses a volume over quota with 413 and the name of its exception; `store`
+    names the volume type of a per-type quota."""
     try:
         yield
     except QuotaExceeded as over:
-        if over.resource == "per_volume_gigabytes":
+        kind, name = quota_name(over.resource, store)
+        if kind == "per_volume_gigabytes":
             raise OverLimit(f"VolumeSizeExceedsLimit: Requested volume size {over.requested}G "
                             f"is larger than maximum allowed limit {over.limit}G.") from None
-        if over.resource == "snapshots":
+        if kind == "snapshots":
             raise OverLimit(f"SnapshotLimitExceeded: Maximum number of snapshots allowed "
                             f"({over.limit}) exceeded") from None
-        if over.resource == "backups":
+        if kind == "backups":
             raise OverLimit(f"BackupLimitExceeded: Maximum number of backups allowed "
                             f"({over.limit}) exceeded") from None
-        if over.resource == "backup_gigabytes":
+        if kind == "backup_gigabytes":
             raise OverLimit(f"VolumeBackupSizeExceedsAvailableQuota: Requested backup exceeds "
                             f"allowed Backup gigabytes quota. Requested {over.requested}G, "
                             f"quota is {over.limit}G and {over.used}G has been consumed."
                             ) from None
-        if over.resource == "volumes":
+        if kind == "volumes":
             raise OverLimit(f"VolumeLimitExceeded: Maximum number of volumes allowed "
-                            f"({over.limit}) exceeded for quota 'volumes'.") from None
+                            f"({over.limit}) exceeded for quota '{name}'.") from None
         raise OverLimit(
             f"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed "
-            f"{over.resource} quota. Requested {over.requested}G, quota is {over.limit}G and "
+            f"{name} quota. Requested {over.requested}G, quota is {over.limit}G and "
             f"{over.used}G has been consumed.") from None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, create_model
 
 from api.responses.base import MISSING, Body, Link, one_of
 from api.responses.compute import counts
@@ -126,8 +126,21 @@ class Usage(Body):  # ?usage=true
     allocated: int
 
 
-QuotaSet: Any = counts("VolumeQuotaSet", RESOURCES, id=(str, MISSING))
-QuotaUsage: Any = counts("VolumeQuotaUsage", RESOURCES, Usage, id=(str, MISSING))
+class TypedCounts(Body):
+    """Beside Cinder's resources, those of each volume type (`volumes_<type name>`...)."""
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, int]
+
+
+class TypedUsages(Body):
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Usage]
+
+
+QuotaSet: Any = create_model("VolumeQuotaSet", __base__=TypedCounts, id=(str, MISSING),
+                             **{k: (int, ...) for k in RESOURCES})  # type: ignore[call-overload]
+QuotaUsage: Any = create_model("VolumeQuotaUsage", __base__=TypedUsages, id=(str, MISSING),
+                               **{k: (Usage, ...) for k in RESOURCES})  # type: ignore[call-overload]
 
 
 class QuotaSetShow(Body):

@@ -103,8 +103,14 @@ def _enforced(rule: str, act: Callable[[CloudServices, Caller, Row, Any], Any]) 
 
 
 def _extend(cloud: CloudServices, caller: Caller, row: Row, args: Extend) -> None:
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         cloud.volumes.extend(caller.ctx, row["id"], args.new_size)
+
+
+def _retype(cloud: CloudServices, caller: Caller, row: Row, args: Retype) -> None:
+    """The type's share of the quota moves with it: over the new type's, Cinder's 413."""
+    with cinder_quota(cloud.store):
+        cloud.volumes.retype(caller.ctx, row["id"], args.new_type)
 
 
 def _reset(cloud: CloudServices, caller: Caller, row: Row, args: ResetStatus) -> None:
@@ -130,8 +136,7 @@ def _detach(forced: bool) -> Callable[[CloudServices, Caller, Row, Any], None]:
 # name -> (the arguments' model, or one per microversion; what it does; its success status)
 ACTIONS: dict[str, tuple[Any, Act, int]] = {
     "os-extend": (Extend, _enforced("volume:extend", _extend), 202),
-    "os-retype": (Retype, _enforced("volume:retype", lambda c, who, row, a: c.volumes.retype(
-        who.ctx, row["id"], a.new_type)), 202),
+    "os-retype": (Retype, _enforced("volume:retype", _retype), 202),
     "os-reset_status": (ResetStatus, _enforced(f"{_ADMIN_ACTIONS}reset_status", _reset), 202),
     "os-force_delete": (NoArguments, _enforced(f"{_ADMIN_ACTIONS}force_delete", lambda c, who,
                         row, a: c.volumes.force_delete(who.ctx, row["id"])), 202),

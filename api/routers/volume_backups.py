@@ -144,7 +144,7 @@ def create(project_id: str, body: BackupCreateRequest, cloud: CloudDep, caller: 
         volume_id=volume_key(b.volume_id), name=b.name, description=b.description,
         metadata=b.metadata or {}, container=b.container, incremental=b.incremental,
         force=b.force, snapshot_id=b.snapshot_id)
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         backup = cloud.volume_backups.create(caller.ctx, request)
     caught_up(cloud)
     row = visible_backup(cloud, caller, backup.id.hex)
@@ -230,7 +230,7 @@ def restore(project_id: str, backup_id: str, body: RestoreBody, cloud: CloudDep,
     row = visible_backup(cloud, caller, backup_id)
     engine.enforce("backup:restore", owned_by(row["project_id"]), caller.creds)
     r = body.restore or RestoreRequest()
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         volume = cloud.volume_backups.restore(
             caller.ctx, row["id"], volume_key(r.volume_id) if r.volume_id else None, r.name)
     return {"restore": {"backup_id": dashed(row["id"]), "volume_id": str(volume.id),
@@ -257,7 +257,7 @@ def import_record(project_id: str, body: ImportRequest, cloud: CloudDep, caller:
     if body.record.backup_service != BACKUP_SERVICE:
         raise ApiError(503, f"Service {body.record.backup_service} could not be found.")
     record = imported_record(body.record.backup_url)
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         backup = cloud.volume_backups.import_record(caller.ctx, record)
     caught_up(cloud)
     return {"backup": backup_summary(visible_backup(cloud, caller, backup.id.hex),

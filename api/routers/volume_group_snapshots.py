@@ -62,7 +62,7 @@ def create(project_id: str, body: GroupSnapshotCreateRequest, cloud: CloudDep,
     _since(version)
     engine.enforce("group:create_group_snapshot", owned_by(caller.project_id), caller.creds)
     g = body.group_snapshot
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         gs = cloud.group_snapshots.create(caller.ctx, g.group_id, g.name, g.description)
     caught_up(cloud)
     return {"group_snapshot": {"id": str(gs.id), "name": gs.name,

@@ -110,7 +110,7 @@ def create(project_id: str, body: GroupCreateRequest, cloud: CloudDep, caller: C
     _since(version)
     engine.enforce("group:create", owned_by(caller.project_id), caller.creds)
     g = body.group
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         group = cloud.volume_groups.create(caller.ctx, GroupRequest(
             group_type=g.group_type, volume_types=tuple(g.volume_types or ()), name=g.name,
             description=g.description, availability_zone=g.availability_zone))
@@ -128,7 +128,7 @@ def create_from_source(project_id: str, cloud: CloudDep, caller: CallerDep, engi
     if not isinstance(body, dict) or set(body) != {"create-from-src"}:
         raise InvalidInput("Malformed request body: 'create-from-src' is expected.")
     src = _parsed(FromSource, body["create-from-src"])
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         group = cloud.volume_groups.create_from_source(
             caller.ctx, src.name, src.description, group_snapshot_id=src.group_snapshot_id,
             source_group_id=src.source_group_id)

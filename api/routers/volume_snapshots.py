@@ -116,7 +116,7 @@ def create(project_id: str, body: SnapshotCreateRequest, cloud: CloudDep, caller
         volume_id=s.volume_id, name=s.name if s.name is not None else s.display_name,
         description=s.description if s.description is not None else s.display_description,
         metadata=s.metadata or {}, force=snapshot_force(s.force, version))
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         snapshot = cloud.volume_snapshots.create(caller.ctx, request)
     caught_up(cloud)
     row = visible_snapshot(cloud, caller, snapshot.id.hex)

@@ -178,7 +178,7 @@ def accept(project_id: str, transfer_id: str, body: AcceptRequest, request: Requ
         key = volume_key(transfer_id)
     except NotFound:
         raise NotFound(f"Transfer {transfer_id} could not be found.") from None
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         transfer = cloud.volume_transfers.accept(caller.ctx, key, body.accept.auth_key)
     ident = str(transfer.id)
     return {"transfer": {"id": ident, "volume_id": str(dashed(transfer.volume_id)),

@@ -198,7 +198,7 @@ def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: 
     host, unschedulable = place(cloud, body.volume.volume_type)
     request = replace(volume_request(body.volume), host=host, unschedulable=unschedulable,
                       group_id=body.volume.group_id if version >= "3.13" else None)
-    with cinder_quota():
+    with cinder_quota(cloud.store):
         volume = cloud.volumes.create(caller.ctx, request)
     return shown(cloud, caller, volume.id.hex, version)
 

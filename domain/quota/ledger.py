@@ -14,7 +14,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity, natural_id
 from domain.errors import Forbidden, InvalidInput, QuotaExceeded
-from domain.quota.limits import COUNTED, DEFAULT_LIMITS, UNLIMITED
+from domain.quota.limits import DEFAULT_LIMITS, UNLIMITED, default_limit, is_counted, is_known
 
 MAX_LIMIT = 2**31 - 1
 # What a user of the project may be given a limit of its own for (Nova's per-user quotas):
@@ -67,7 +67,7 @@ class QuotaLedger(Entity):
         code's default."""
         if resource in self.overrides:
             return self.overrides[resource]
-        return (defaults or {}).get(resource, DEFAULT_LIMITS[resource])
+        return (defaults or {}).get(resource, default_limit(resource))
 
     def limits(self, defaults: Mapping[str, int] | None = None) -> dict[str, int]:
         return {r: self.limit(r, defaults) for r in DEFAULT_LIMITS}
@@ -104,7 +104,7 @@ class QuotaLedger(Entity):
 
     def check_amounts(self, amounts: dict[str, int]) -> None:
         for resource, amount in amounts.items():
-            if resource not in DEFAULT_LIMITS:
+            if not is_known(resource):
                 raise InvalidInput(f"Invalid quota resource: {resource}")
             if not _is_int(amount) or amount < 0:
                 raise InvalidInput(f"Quota amount {amount!r} for {resource} must be 0 or more.")
@@ -155,12 +155,12 @@ class QuotaLedger(Entity):
             self._limits_set(dict(limits))
 
     def check_limit(self, resource: str, value: int, force: bool) -> None:
-        if resource not in DEFAULT_LIMITS:
+        if not is_known(resource):
             raise InvalidInput(f"Invalid quota resource: {resource}")
         if not _is_int(value) or not UNLIMITED <= value <= MAX_LIMIT:
             raise InvalidInput(f"Quota limit {value!r} for {resource} must be between -1 and "
                                f"{MAX_LIMIT}.")
-        if (not force and resource in COUNTED and value != UNLIMITED
+        if (not force and is_counted(resource) and value != UNLIMITED
                 and value < self.used(resource)):
             raise InvalidInput(
                 f"Quota limit {value} for {resource} must be greater than or equal to "
@@ -246,7 +246,7 @@ class QuotaLedger(Entity):
         if force:
             return
         used, ceiling = self.user_used(user_id, resource), self.limit(resource, defaults)
-        if value != UNLIMITED and resource in COUNTED and value < used:
+        if value != UNLIMITED and is_counted(resource) and value < used:
             raise InvalidInput(f"Quota limit {value} for {resource} must be greater than or "
                                f"equal to already used and reserved {used}.")
         if ceiling != UNLIMITED and (value == UNLIMITED or value > ceiling):

@@ -36,3 +36,39 @@ COUNTED = ("instances", "cores", "ram", "key_pairs", "floating_ips", "fixed_ips"
            "server_groups", "snapshots", "backups", "backup_gigabytes", "groups")
 
 UNLIMITED = -1
+
+# Cinder's per-volume-type quotas (its VolumeTypeQuotaEngine): `volumes`, `gigabytes` and
+# `snapshots` of one type, kept under the type's id (hex) so a rename keeps them; the Block
+# Storage API shows them as `<part>_<type name>`. A type's resources default to unlimited.
+TYPE_PARTS = ("volumes", "gigabytes", "snapshots")
+# Cinder's own resources, which its default quota class sets for every project.
+VOLUME_RESOURCES = ("volumes", "gigabytes", "snapshots", "backups", "backup_gigabytes",
+                    "groups", "per_volume_gigabytes")
+
+
+def type_resource(part: str, type_id: str) -> str:
+    return f"{part}@{type_id}"
+
+
+def is_type_resource(resource: str) -> bool:
+    part, sep, type_id = resource.partition("@")
+    return bool(sep and type_id) and part in TYPE_PARTS
+
+
+def is_known(resource: str) -> bool:
+    return resource in DEFAULT_LIMITS or is_type_resource(resource)
+
+
+def is_counted(resource: str) -> bool:
+    return resource in COUNTED or is_type_resource(resource)
+
+
+def default_limit(resource: str) -> int:
+    """The code's default: unlimited for a type's resources (Cinder's VolumeTypeResource)."""
+    return UNLIMITED if is_type_resource(resource) else DEFAULT_LIMITS[resource]
+
+
+def typed(amounts: dict[str, int], type_id: str) -> dict[str, int]:
+    """`amounts` and the same of the type's own resources (a claim of both at once)."""
+    return {**amounts, **{type_resource(r, type_id): n for r, n in amounts.items()
+                          if r in TYPE_PARTS}}

@@ -18,6 +18,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.errors import InvalidInput
 from domain.storage.copy_lifecycle import CopyLifecycle
+from domain.storage.quota_claims import snapshot_claim
 
 
 class SnapshotStatus(str, enum.Enum):
@@ -74,7 +75,7 @@ class Snapshot(CopyLifecycle):
         self.deleted = False
 
     def quota_held(self) -> dict[str, int]:
-        return {"snapshots": 1, "gigabytes": self.size}
+        return snapshot_claim(self.size, self.volume_type_id)
 
     # -- requests -------------------------------------------------------------------------
     class Updated(Entity.Event):

@@ -18,6 +18,7 @@ from eventsourcing.domain import event
 
 from domain.base import Entity
 from domain.compute.copies import ImageCopy
+from domain.storage.quota_claims import volume_claim
 from domain.storage.volume_states import (
     SNAPSHOT_SOURCES,
     SNAPSHOT_SOURCES_FORCED,
@@ -40,6 +41,7 @@ class VolumeHoldings(Entity):
     snapshot_id: str | None
     source_volid: str | None
     snapshots: set[str]  # hex ids of its live snapshots
+    volume_type_id: str | None
 
     @property
     def source_image_id(self) -> str | None:
@@ -47,8 +49,8 @@ class VolumeHoldings(Entity):
 
     def quota_held(self) -> dict[str, int]:
         """What the project's ledger holds for this volume: its size, or during an extend the
-        new size (claimed at the request)."""
-        return {"volumes": 1, "gigabytes": max(self.size, self.extending_to or 0)}
+        new size (claimed at the request), in total and of its type."""
+        return volume_claim(max(self.size, self.extending_to or 0), self.volume_type_id)
 
     def copied_from(self, snapshot_id: str | None, source_volid: str | None) -> None:
         """Part of the volume's creation (called by its __init__, not an event of its own)."""

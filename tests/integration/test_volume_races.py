@@ -1,8 +1,9 @@
 """Concurrent volume requests on PostgreSQL, through the API: quota and attachments hold.
 
-Creates race on the project's quota ledger (saved with each new volume): exactly the limit is
-admitted, the rest get Cinder's 413. Attaches of one volume to many servers race on the volume
-(saved with each attach request): exactly one wins, the rest get Nova's 400 (InvalidVolume).
+Creates race on the project's quota ledger (saved with each new volume): exactly the limit, of
+the totals or of the volume's type, is admitted, the rest get Cinder's 413. Attaches of one
+volume to many servers race on the volume (saved with each attach request): exactly one wins,
+the rest get Nova's 400 (InvalidVolume).
 Attaches of many volumes to one server race on the instance: each gets its own device.
 """
 
@@ -35,6 +36,10 @@ def database_url(pg_schema_url: str) -> str:
     ({"volumes": 100, "gigabytes": 10}, 2, 5,
      "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes "
      "quota. Requested 2G, quota is 10G and 10G has been consumed."),
+    # A volume type's own quota, claimed with the totals in the same ledger save.
+    ({"volumes___DEFAULT__": 4}, 1, 4,
+     "VolumeLimitExceeded: Maximum number of volumes allowed (4) exceeded for quota "
+     "'volumes___DEFAULT__'."),
 ])
 def test_concurrent_creates_admit_exactly_the_quota(
         cloud: Cloud, client: TestClient, volumes: Volumes, admin: dict[str, str],

@@ -152,6 +152,7 @@ def volume_bodies(other_project: str, volume_id: str) -> dict[str, Any]:
         f"DELETE {qos}": None,
         f"PUT {base}/os-services/{{action}}": {"host": SERVICE_HOST, "binary": "cinder-volume"},
         f"DELETE {base}/os-quota-sets/{{target_id}}": None,
+        f"PUT {base}/os-quota-class-sets/{{class_name}}": {"quota_class_set": {"volumes": 11}},
         f"POST {metadata}": {"metadata": {"a": "b"}},
         f"PUT {metadata}": {"metadata": {"a": "b"}},
         f"PUT {metadata}/{{key}}": {"meta": {A_SPEC: "changed"}},

@@ -22,8 +22,9 @@ def names(s: Snapshot) -> list[str]:
 
 def test_a_snapshot_is_made_then_deleted_by_the_workers_reports_once_each() -> None:
     s = snapshot()
-    assert (s.status, s.progress, s.quota_held()) == (S.CREATING, "0%",
-                                                      {"snapshots": 1, "gigabytes": 2})
+    assert (s.status, s.progress) == (S.CREATING, "0%")
+    assert {k: n for k, n in s.quota_held().items() if "@" not in k} == {"snapshots": 1,
+                                                                         "gigabytes": 2}
     s.created("/pool/snapshot-x")
     s.created("/pool/snapshot-x")  # a replayed report records nothing
     assert (s.status, s.progress) == (S.AVAILABLE, "100%")

@@ -8,6 +8,8 @@ from domain.errors import InvalidInput
 from domain.storage.volume import Volume
 from domain.storage.volume_states import OPERATIONS, InvalidVolume, VolumeBusy, VolumeStatus
 
+DEFAULT = "5f1b0e1c7a4f5b4e9d0a3c2f5a7e8b61"  # the default volume type's id: its own quotas
+
 S = VolumeStatus
 
 
@@ -35,7 +37,8 @@ def event_names(v: Volume) -> list[str]:
 def test_a_new_volume_is_creating_and_holds_its_quota() -> None:
     v = volume(5)
     assert v.status is S.CREATING and v.path is None and not v.bootable
-    assert v.quota_held() == {"volumes": 1, "gigabytes": 5}
+    assert v.quota_held() == {"volumes": 1, "gigabytes": 5, f"volumes@{DEFAULT}": 1,
+                              f"gigabytes@{DEFAULT}": 5}
     v.created("/pool/vol")
     assert (v.status, v.path) == (S.AVAILABLE, "/pool/vol")
 
@@ -44,7 +47,8 @@ def test_a_failed_create_is_error_and_still_holds_quota_until_deleted() -> None:
     v = volume(3)
     v.create_failed("pool full")
     assert (v.status, v.fault) == (S.ERROR, "pool full")
-    assert v.quota_held() == {"volumes": 1, "gigabytes": 3}
+    assert v.quota_held() == {"volumes": 1, "gigabytes": 3, f"volumes@{DEFAULT}": 1,
+                              f"gigabytes@{DEFAULT}": 3}
     v.request_delete()
     v.mark_deleted()
     assert v.deleted and v.status is S.DELETED

@@ -26,7 +26,9 @@ from domain.context import RequestContext
 from domain.errors import InvalidInput
 from domain.quota.ledger import QuotaLedger
 from domain.services.compute.copies import volume_image_copy
+from domain.services.quotas import default_limits
 from domain.services.storage.lookup import live
+from domain.storage.quota_claims import volume_claim
 from domain.storage.volume import Volume
 
 GIB = 2**30
@@ -109,7 +111,7 @@ class RootVolumes:
         dot = self.req.delete_on_termination
         if self.req.source == "image":
             size = int(self.req.size or 0)
-            ledger.claim({"gigabytes": size, "volumes": 1})  # gigabytes first, as Cinder
+            ledger.claim(volume_claim(size, None), default_limits(self.app))  # default type
             volume = Volume(instance.project_id, instance.user_id, "", "", size,
                             instance.availability_zone or "nova", self.image, {}, host,
                             boot_of=key, delete_on_termination=dot)

@@ -22,7 +22,7 @@ from domain.catalog.image import Image
 from domain.compute.instance import ROOT_DEVICE, Instance
 from domain.context import RequestContext
 from domain.errors import InvalidInput
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.lookup import live
 from domain.services.storage.snapshots import SnapshotRequest, snapshot_of
 from domain.storage.snapshot import Snapshot
@@ -51,7 +51,7 @@ def volume_backed_image(app: SkyLedger, ctx: RequestContext, instance: Instance,
             raise InvalidInput(f"Volume {volume_id} of the server could not be found.")
         snapshot = snapshot_of(ctx, volume, ledger, SnapshotRequest(
             volume.id.hex, name=f"snapshot for {name}", description=volume.description,
-            force=True))
+            force=True), default_limits(app))
         snapshots.append(snapshot)
         volumes.append(volume)
         mapping.append(snapshot_mapping(snapshot, volume, device))

@@ -18,12 +18,13 @@ from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.backup_outcomes import BackupOutcomes
 from domain.services.storage.lookup import live
 from domain.services.storage.volumes import check_volume_size_limit
 from domain.storage.attachment import now
 from domain.storage.backup import Backup, InvalidBackup
+from domain.storage.quota_claims import volume_claim
 from domain.storage.snapshot import Snapshot
 from domain.storage.volume import Volume
 from domain.storage.volume_states import InvalidVolume
@@ -79,7 +80,7 @@ class BackupService(BackupOutcomes):
         volume.start_backup(backup.id.hex, req.force, of_snapshot=snapshot is not None)
         if snapshot is not None:
             snapshot.start_backup(backup.id.hex)
-        ledger.claim({"backups": 1, "backup_gigabytes": volume.size})
+        ledger.claim({"backups": 1, "backup_gigabytes": volume.size}, default_limits(self.app))
         if parent is not None:
             parent.depended_on(backup.id.hex)
         self.app.save(*changed(backup, volume, snapshot, parent, ledger))
@@ -133,8 +134,9 @@ class BackupService(BackupOutcomes):
         ledger = None
         if volume_id is None:
             ledger = open_ledger(self.app, str(ctx.project_id))
-            check_volume_size_limit(ledger, backup.size)
-            ledger.claim({"gigabytes": backup.size, "volumes": 1})
+            defaults = default_limits(self.app)
+            check_volume_size_limit(ledger, backup.size, defaults)
+            ledger.claim(volume_claim(backup.size, None), defaults)  # of the default type
             volume = Volume(str(ctx.project_id), str(ctx.user_id),
                             name or f"restore_backup_{backup.id}",
                             "auto-created_from_restore_from_backup", backup.size,
@@ -178,6 +180,7 @@ class BackupService(BackupOutcomes):
                         record.name, record.description, dict(record.metadata), record.size,
                         record.host, self.availability_zone, record.container, None, now(),
                         dict(record.source), given_id=record.id, data_of=record.data_of)
-        ledger.claim({"backups": 1, "backup_gigabytes": record.size})
+        ledger.claim({"backups": 1, "backup_gigabytes": record.size},
+                     default_limits(self.app))
         self.app.save(backup, ledger)
         return backup

@@ -15,7 +15,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.group_members import members, visible_group, visible_group_snapshot
 from domain.services.storage.lookup import live
 from domain.services.storage.snapshots import SnapshotRequest, snapshot_of
@@ -37,8 +37,9 @@ class GroupSnapshotService:
         group = visible_group(self.app, ctx, group_id)
         volumes = members(self.app, group)
         ledger = open_ledger(self.app, str(ctx.project_id))
+        defaults = default_limits(self.app)
         snapshots = [snapshot_of(ctx, v, ledger, SnapshotRequest(
-            volume_id=v.id.hex, name=name, description=description, force=True))
+            volume_id=v.id.hex, name=name, description=description, force=True), defaults)
             for v in volumes]
         gs = GroupSnapshot(str(ctx.project_id), str(ctx.user_id), group.id.hex,
                            group.group_type_id, name, description,

@@ -17,7 +17,7 @@ from domain.app import SkyLedger
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.group_members import members, visible_group, visible_group_snapshot
 from domain.services.storage.lookup import live
 from domain.services.storage.types import usable_type
@@ -70,7 +70,7 @@ class VolumeGroupService:
         if zone != self.volumes.availability_zone:
             raise InvalidInput(f"Invalid input received: Availability zone '{zone}' is invalid.")
         ledger = open_ledger(self.app, str(ctx.project_id))
-        ledger.claim(Group.quota_held())
+        ledger.claim(Group.quota_held(), default_limits(self.app))
         group = Group(str(ctx.project_id), str(ctx.user_id), req.name, req.description,
                       gtype.id.hex, list(dict.fromkeys(type_ids)), zone)
         self.app.save(group, ledger)
@@ -107,7 +107,7 @@ class VolumeGroupService:
         if not isinstance(source, Group):
             raise NotFound(f"Group {group_snapshot_id} could not be found.")
         ledger = open_ledger(self.app, str(ctx.project_id))
-        ledger.claim(Group.quota_held())
+        ledger.claim(Group.quota_held(), default_limits(self.app))
         types: dict[str, VolumeType] = {}
         built = [self.volumes.build(ctx, r, ledger, types) for r in requests]
         volumes = [v for v, _ in built]

@@ -17,7 +17,7 @@ from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from domain.quota.ledger import QuotaLedger
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.group_members import snapshot_outcome
 from domain.services.storage.lookup import Lookup, live
 from domain.storage.snapshot import Snapshot
@@ -36,15 +36,15 @@ class SnapshotRequest:
 
 
 def snapshot_of(ctx: RequestContext, volume: Volume, ledger: QuotaLedger,
-                req: SnapshotRequest) -> Snapshot:
+                req: SnapshotRequest, defaults: dict[str, int] | None = None) -> Snapshot:
     """A new snapshot of `volume`, taken on the volume and claimed on `ledger`: the three to
     save together (a server's createImage saves them with its image, see
-    domain/services/compute/volume_image.py)."""
+    domain/services/compute/volume_image.py). `defaults`: the default quota class's."""
     snapshot = Snapshot(str(ctx.project_id), str(ctx.user_id), volume.id.hex, req.name,
                         req.description, dict(req.metadata), volume.size, volume.host,
                         volume.volume_type_id)
     volume.take_snapshot(snapshot.id.hex, req.force)
-    ledger.claim({"gigabytes": volume.size, "snapshots": 1})
+    ledger.claim(snapshot.quota_held(), defaults)
     return snapshot
 
 
@@ -67,7 +67,7 @@ class VolumeSnapshotService(Lookup):
     def create(self, ctx: RequestContext, req: SnapshotRequest) -> Snapshot:
         volume = self.volume(ctx, req.volume_id)
         ledger = open_ledger(self.app, str(ctx.project_id))
-        snapshot = snapshot_of(ctx, volume, ledger, req)
+        snapshot = snapshot_of(ctx, volume, ledger, req, default_limits(self.app))
         self.app.save(snapshot, volume, ledger)
         return snapshot
 

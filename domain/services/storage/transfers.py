@@ -17,9 +17,10 @@ from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.errors import NotFound
 from domain.quota.ledger import QuotaLedger
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.lookup import Lookup, live
 from domain.services.storage.volumes import check_volume_size_limit
+from domain.storage.quota_claims import added, volume_claim
 from domain.storage.snapshot import InvalidSnapshot, Snapshot, SnapshotStatus
 from domain.storage.transfer import Transfer
 from domain.storage.volume import Volume
@@ -77,13 +78,13 @@ class TransferService(Lookup):
         ledgers: list[QuotaLedger] = []
         if donor_id != project:
             taker, donor = open_ledger(self.app, project), open_ledger(self.app, donor_id)
-            check_volume_size_limit(taker, volume.size)
-            taker.claim({"gigabytes": volume.size, "volumes": 1})
+            defaults = default_limits(self.app)
+            check_volume_size_limit(taker, volume.size, defaults)
+            taker.claim(volume_claim(volume.size, volume.volume_type_id), defaults)
             donor.release(volume.quota_held())
             if snapshots:
-                moved = {"snapshots": len(snapshots),
-                         "gigabytes": sum(s.size for s in snapshots)}
-                taker.claim(moved)
+                moved = added(s.quota_held() for s in snapshots)
+                taker.claim(moved, defaults)
                 donor.release(moved)
             ledgers = [taker, donor]
         volume.hand_over(transfer.id.hex, project, user)

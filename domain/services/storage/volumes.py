@@ -24,7 +24,7 @@ from domain.errors import InvalidInput, QuotaExceeded
 from domain.quota.ledger import QuotaLedger
 from domain.quota.limits import UNLIMITED
 from domain.services.compute.copies import volume_image_copy
-from domain.services.quotas import open_ledger
+from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.attachments import AttachCommands
 from domain.services.storage.group_members import joining_group
 from domain.services.storage.lookup import live
@@ -34,6 +34,7 @@ from domain.services.storage.sources import copied_from
 from domain.services.storage.types import find_type, usable_type
 from domain.services.storage.uploads import VolumeUploadCommands
 from domain.services.storage.volume_actions import VolumeActions
+from domain.storage.quota_claims import difference, growth, volume_claim
 from domain.storage.snapshot import Snapshot
 from domain.storage.user_message import NO_BACKEND
 from domain.storage.volume import Volume
@@ -71,9 +72,11 @@ def check_size(size: object) -> int:
     return size
 
 
-def check_volume_size_limit(ledger: QuotaLedger, size: int) -> None:
-    """Cinder's per_volume_gigabytes: how large one volume may be (-1: any size)."""
-    limit = ledger.limit("per_volume_gigabytes")
+def check_volume_size_limit(ledger: QuotaLedger, size: int,
+                            defaults: dict[str, int] | None = None) -> None:
+    """Cinder's per_volume_gigabytes: how large one volume may be (-1: any size); `defaults`:
+    the default quota class's."""
+    limit = ledger.limit("per_volume_gigabytes", defaults)
     if limit != UNLIMITED and size > limit:
         raise VolumeSizeExceedsLimit(size, limit)
 
@@ -125,9 +128,9 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
                 vtype = find_type(self.app, source.volume_type_id)
         if types is not None and vtype is not None:
             vtype = types.setdefault(vtype.id.hex, vtype)
-        check_volume_size_limit(ledger, size)
-        # Gigabytes first: Cinder reports the size when both are exceeded.
-        ledger.claim({"gigabytes": size, "volumes": 1})
+        defaults = default_limits(self.app)
+        check_volume_size_limit(ledger, size, defaults)
+        ledger.claim(volume_claim(size, vtype.id.hex if vtype else None), defaults)
         volume = Volume(str(ctx.project_id), str(ctx.user_id), req.name, req.description, size,
                         zone, image, dict(req.metadata), host,
                         volume_type_id=vtype.id.hex if vtype else None,
@@ -186,12 +189,18 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
         # No data moves (same backend), so the type changes now, on an available or in-use
         # volume; the volume is saved with the types, so a concurrent change conflicts.
         check_retype(volume.id, volume.status)
+        held = volume.quota_held()
         volume.update({"volume_type_id": new.id.hex if new else None})
+        # The type's share of the claim moves to the new type (Cinder's retype reserves it).
+        ledger = open_ledger(self.app, volume.project_id)
+        more, less = difference(held, volume.quota_held())
+        ledger.claim(more, default_limits(self.app))
+        ledger.release(less)
         if new is not None:
             new.use(volume.id.hex)
         if old is not None:
             old.release(volume.id.hex)
-        self.app.save(*changed(volume, new, old))
+        self.app.save(*changed(volume, new, old, ledger))
         return volume
 
     @command
@@ -199,8 +208,9 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
         volume = self.volume(ctx, volume_id)
         volume.request_extend(check_size(new_size))
         ledger = open_ledger(self.app, volume.project_id)
-        check_volume_size_limit(ledger, new_size)
-        ledger.claim({"gigabytes": new_size - volume.size})
+        defaults = default_limits(self.app)
+        check_volume_size_limit(ledger, new_size, defaults)
+        ledger.claim(growth(new_size - volume.size, volume.volume_type_id), defaults)
         self.app.save(volume, ledger)
         return volume
 

@@ -165,7 +165,9 @@ def test_every_cinder_quota_is_set_and_reset(volumes: Volumes, admin: dict[str, 
               "backup_gigabytes": 1009, "per_volume_gigabytes": 2, "groups": 3}
     response = volumes.client.put(theirs, headers=admin, json={"quota_set": wanted})
     assert response.status_code == 200, response.text
-    assert response.json()["quota_set"] == wanted
+    answer = response.json()["quota_set"]
+    assert {k: answer[k] for k in wanted} == wanted
+    assert answer["volumes___DEFAULT__"] == -1  # and the default volume type's
     too_big = volumes.create(member_a, size=3)  # larger than one volume may be
     assert too_big.status_code == 413, too_big.text
     assert "VolumeSizeExceedsLimit" in too_big.json()["overLimit"]["message"]
