@@ -113,3 +113,15 @@ def page_of(rows: list[Row], params: Mapping[str, str],
         rows = rows[ids.index(marker) + 1:]
     rows = rows[offset:]
     return rows[:limit] if limit is not None else rows
+
+
+# oslo's strutils.is_valid_boolstr, which Cinder's get_bool_param asks of a flag's value.
+TRUE_STRINGS = ("1", "t", "true", "on", "y", "yes")
+FALSE_STRINGS = ("0", "f", "false", "off", "n", "no")
+
+
+def bool_param(name: str, value: str) -> bool:
+    """A boolean query parameter, strictly (Cinder's 400 for anything else)."""
+    if value.lower() not in TRUE_STRINGS + FALSE_STRINGS:
+        raise InvalidInput(f"Value '{value}' for '{name}' is not a boolean.")
+    return value.lower() in TRUE_STRINGS

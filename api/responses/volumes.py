@@ -107,11 +107,13 @@ class VolumeShow(Body):
 class VolumeList(Body):
     volumes: list[VolumeSummary]
     volumes_links: list[Link] = MISSING  # type: ignore[assignment]
+    count: int = MISSING  # type: ignore[assignment]  # with_count (3.45)
 
 
 class VolumeDetailList(Body):
     volumes: list[AnyVolume]
     volumes_links: list[Link] = MISSING  # type: ignore[assignment]
+    count: int = MISSING  # type: ignore[assignment]
 
 
 # Cinder's quota resources: the two this cloud sets, and those of features it does not offer.

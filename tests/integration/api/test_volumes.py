@@ -328,3 +328,24 @@ def test_metadata_routes(volumes: Volumes, member_a: dict[str, str],
     assert volumes.show(member_a, volume_id)["metadata"] == {"d": "4"}
     assert volumes.client.get(volumes.url(member_b, f"volumes/{volume_id}/metadata"),
                               headers=auth(member_b)).status_code == 404
+
+
+def test_with_count_gives_the_filtered_total_from_3_45(volumes: Volumes,
+                                                      member_a: dict[str, str]) -> None:
+    made = [volumes.made(member_a, name="counted") for _ in range(3)]
+    volumes.made(member_a, name="other")
+    at = {**auth(member_a), "OpenStack-API-Version": "volume 3.45"}
+    for path in ("volumes", "volumes/detail"):
+        page = volumes.client.get(volumes.url(member_a, path), headers=at,
+                                  params={"with_count": "true", "name": "counted", "limit": 2})
+        assert page.status_code == 200, page.text
+        assert (len(page.json()["volumes"]), page.json()["count"]) == (2, 3)
+    assert {v["id"] for v in volumes.listed(member_a, name="counted")["volumes"]} == set(made)
+    older = volumes.client.get(volumes.url(member_a), params={"with_count": "true"}, headers={
+        **auth(member_a), "OpenStack-API-Version": "volume 3.44"})
+    assert "count" not in older.json()
+    unasked = volumes.client.get(volumes.url(member_a), headers=at, params={"with_count": "no"})
+    assert "count" not in unasked.json()
+    bad = volumes.client.get(volumes.url(member_a), headers=at, params={"with_count": "maybe"})
+    assert bad.status_code == 400
+    assert bad.json()["badRequest"]["message"] == "Value 'maybe' for 'with_count' is not a boolean."
