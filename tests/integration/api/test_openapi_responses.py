@@ -221,6 +221,9 @@ def test_volume_bodies_match_the_document(volumes: Volumes, checked: Checked,
                  target_id=member_a["project_id"], json={"quota_set": {"volumes": 5}})
     checked.call("get", f"{base}/os-quota-class-sets/{{class_name}}", admin,
                  project_id=project, class_name="default")
+    checked.call("put", f"{base}/os-quota-class-sets/{{class_name}}", admin,
+                 project_id=project, class_name="default",
+                 json={"quota_class_set": {"volumes": 10}})
     # Types and qos-specs have their own test (test_openapi_volume_types.py).
     assert checked.seen == checked.modelled("volume") - checked.modelled(
         "volume: types") - checked.modelled("volume: qos-specs")
