@@ -85,8 +85,10 @@ EVOLVE: dict[type, Evolve] = dict([
                                              fault=e.reason)),
     on(Volume.Provisioned, lambda d, e: d.update(status="available", path=e.path, fault=None)),
     on(Volume.ProvisionFailed, lambda d, e: d.update(status="error", fault=e.reason)),
-    on(Volume.Extended, lambda d, e: d.update(status="available", size=e.size,
-                                           extending_to=None, fault=None)),
+    # An attached volume grown in use (3.42) goes back to in-use, as the aggregate does.
+    on(Volume.Extended, lambda d, e: d.update(status="in-use" if d.get("attachment") else
+                                           "available", size=e.size, extending_to=None,
+                                           fault=None)),
     on(Volume.ExtendFailed, lambda d, e: d.update(status="error_extending", extending_to=None,
                                                fault=e.reason)),
     on(Volume.DeleteFailed, lambda d, e: d.update(status="error_deleting", fault=e.reason)),

@@ -48,13 +48,8 @@ _translated = reconnecting(HypervisorError)
 
 class LibvirtHypervisor(Reconnecting):
     @_translated
-    def __init__(
-        self,
-        uri: str,
-        state_dir: Path,
-        virt_type: str | None = None,
-        disk_gib: int | None = None,
-    ) -> None:
+    def __init__(self, uri: str, state_dir: Path, virt_type: str | None = None,
+                 disk_gib: int | None = None) -> None:
         # libvirt prints every error to stderr as well as raising it; we raise, that is enough.
         libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
         self._conn = self._open(uri)
@@ -312,6 +307,10 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def detach_volume(self, instance_id: UUID, volume_id: UUID) -> None:
         volume_attach.detach(self._require(instance_id), volume_id, hotplug=not self._is_test)
+
+    @_translated
+    def resize_volume(self, instance_id: UUID, volume_id: UUID, size_bytes: int) -> None:
+        volume_attach.resize(self._require(instance_id), volume_id, size_bytes, not self._is_test)
 
     @_translated
     def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:

@@ -79,6 +79,20 @@ def detach(
                volume=volume_id, config=True)
 
 
+def resize(dom: libvirt.virDomain, volume_id: UUID, size_bytes: int, hotplug: bool) -> None:
+    """Tell the running guest that its volume's disk grew (the storage side grew the file):
+    libvirt's blockResize, as Nova's extend_volume. A stopped guest sees the file's size when it
+    starts; so do the test driver's, which run nothing (and it has no blockResize)."""
+    running = hotplug and dom.isActive()
+    disk = _volume_disk(_live(dom) if running else _config(dom), volume_id)
+    if disk is None:
+        raise HypervisorError(f"volume {volume_id} is not attached to guest {dom.name()}")
+    if running:
+        dom.blockResize(_target_of(disk), size_bytes, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+        record("libvirt", "blockResize", dom.name(), disk=_target_of(disk), volume=volume_id,
+               size=size_bytes)
+
+
 def attached_volumes(dom: libvirt.virDomain, hotplug: bool) -> dict[UUID, str]:
     """Volume uuid -> target dev, as the running guest has them (its definition when stopped)."""
     xml = _live(dom) if hotplug else _config(dom)

@@ -102,9 +102,17 @@ def _enforced(rule: str, act: Callable[[CloudServices, Caller, Row, Any], Any]) 
     return run
 
 
-def _extend(cloud: CloudServices, caller: Caller, row: Row, args: Extend) -> None:
+def _extend(cloud: CloudServices, caller: Caller, engine: PolicyEngine, row: Row,
+            args: Extend, version: Version) -> None:
+    """From 3.42 an in-use volume too: it grows under its guest (Cinder's
+    extend_attached_volume, with its own policy rule)."""
+    engine.enforce("volume:extend", owned_by(row["project_id"]), caller.creds)
+    attached = version >= "3.42" and row["status"] == "in-use"
+    if attached:
+        engine.enforce("volume:extend_attached_volume", owned_by(row["project_id"]),
+                       caller.creds)
     with cinder_quota(cloud.store):
-        cloud.volumes.extend(caller.ctx, row["id"], args.new_size)
+        cloud.volumes.extend(caller.ctx, row["id"], args.new_size, attached)
 
 
 def _retype(cloud: CloudServices, caller: Caller, row: Row, args: Retype) -> None:
@@ -135,7 +143,7 @@ def _detach(forced: bool) -> Callable[[CloudServices, Caller, Row, Any], None]:
 
 # name -> (the arguments' model, or one per microversion; what it does; its success status)
 ACTIONS: dict[str, tuple[Any, Act, int]] = {
-    "os-extend": (Extend, _enforced("volume:extend", _extend), 202),
+    "os-extend": (Extend, _extend, 202),
     "os-retype": (Retype, _enforced("volume:retype", _retype), 202),
     "os-reset_status": (ResetStatus, _enforced(f"{_ADMIN_ACTIONS}reset_status", _reset), 202),
     "os-force_delete": (NoArguments, _enforced(f"{_ADMIN_ACTIONS}force_delete", lambda c, who,

@@ -53,6 +53,7 @@ RULES = [
     policy.RuleDefault("volume:update", _OWNER),
     policy.RuleDefault("volume:delete", _OWNER),
     policy.RuleDefault("volume:extend", _OWNER),
+    policy.RuleDefault("volume:extend_attached_volume", _OWNER),
     policy.RuleDefault("volume:retype", _OWNER),
     policy.RuleDefault("volume_extension:volume_admin_actions:reset_status", "rule:admin_api"),
 ]

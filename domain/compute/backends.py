@@ -257,6 +257,10 @@ class Hypervisor(Protocol):
         """Detach live and persistently; returns once the guest released the disk (bounded, a
         HypervisorError otherwise). Detaching a volume that is not attached does nothing."""
 
+    def resize_volume(self, instance_id: UUID, volume_id: UUID, size_bytes: int) -> None:
+        """Tell the guest its attached volume grew to `size_bytes` (an in-use extend);
+        HypervisorError when the volume is not in the guest."""
+
     def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:
         """Volume uuid -> target dev, as the guest has them now."""
 

@@ -101,8 +101,11 @@ class Volume(VolumeGroups, VolumeBoot, VolumeTransfers, VolumeBackups, VolumeUpl
             if key in changes:
                 setattr(self, key, changes[key])
 
-    def request_extend(self, new_size: int) -> None:
-        if self.status not in OPERATIONS["extend"].sources:
+    def request_extend(self, new_size: int, attached: bool = False) -> None:
+        """`attached` (Cinder 3.42): an in-use volume may grow too; its attachment stays, and
+        once the storage side has grown it its server's host resizes the guest's disk."""
+        if self.status not in OPERATIONS["extend"].sources and not (
+                attached and self.status is S.IN_USE and self.attachment is not None):
             raise InvalidVolume(f"Volume {self.id} status must be {statuses('extend')} to "
                                 f"extend, but current status is: {self.status.value}.")
         if new_size <= self.size:
@@ -242,7 +245,8 @@ class Volume(VolumeGroups, VolumeBoot, VolumeTransfers, VolumeBackups, VolumeUpl
 
     @event(Extended)
     def _extended(self, size: int) -> None:
-        self.status, self.size, self.extending_to, self.fault = S.AVAILABLE, size, None, None
+        self.status = S.IN_USE if self.attachment is not None else S.AVAILABLE
+        self.size, self.extending_to, self.fault = size, None, None
 
     def extend_failed(self, reason: str) -> None:
         if self._busy("extend"):

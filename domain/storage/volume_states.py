@@ -56,7 +56,8 @@ OPERATIONS: dict[str, Operation] = {
     # Cinder's delete conditions (error_managing does not exist here).
     "delete": _op({S.AVAILABLE, S.ERROR, S.ERROR_EXTENDING, S.ERROR_RESTORING}, S.DELETING,
                   S.DELETED, S.ERROR_DELETING),
-    # Offline extend only (Cinder before 3.42): an attached volume is not grown under a guest.
+    # Offline extend; from Cinder 3.42 an in-use volume too (Volume.request_extend's
+    # `attached`), back to in-use when done.
     "extend": _op({S.AVAILABLE}, S.EXTENDING, S.AVAILABLE, S.ERROR_EXTENDING),
     "attach": _op({S.AVAILABLE}, S.ATTACHING, S.IN_USE, S.AVAILABLE),
     "detach": _op({S.IN_USE}, S.DETACHING, S.AVAILABLE, S.IN_USE),

@@ -184,3 +184,17 @@ def test_every_request_names_its_statuses() -> None:
     for name, op in OPERATIONS.items():
         assert op.busy not in op.sources, name
         assert op.done is not op.busy and op.failed is not op.busy, name
+
+
+def test_an_in_use_volume_grows_only_when_asked_as_attached_and_stays_in_use() -> None:
+    v, _ = in_use()
+    with pytest.raises(InvalidVolume, match="must be available to extend"):
+        v.request_extend(3)  # below 3.42
+    v.request_extend(3, attached=True)
+    assert v.status is S.EXTENDING and v.attachment is not None
+    with pytest.raises((InvalidVolume, VolumeBusy)):
+        v.request_detach()  # not while it grows
+    v.extended(3)
+    assert (v.status, v.size, v.attachment is not None) == (S.IN_USE, 3, True)
+    with pytest.raises(InvalidInput):
+        v.request_extend(3, attached=True)  # not larger

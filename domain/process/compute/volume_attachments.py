@@ -47,7 +47,7 @@ TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in REQUESTS)
 # Later events that make the current state another request's: its own event acts on it.
 SUPERSEDING: tuple[type[Volume.Event], ...] = (*REQUESTS, Volume.StatusReset)
 # The statuses in which the record says a volume is in its server's guest.
-IN_GUEST = frozenset({S.ATTACHING, S.IN_USE, S.DETACHING})
+IN_GUEST = frozenset({S.ATTACHING, S.IN_USE, S.DETACHING, S.EXTENDING})
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ from domain.process.compute.specs import guest_spec
 from domain.process.compute.triggers import REQUEST_EVENTS, REQUESTS, TOPICS, Trigger, trigger_of
 from domain.process.compute.volume_attachments import TOPICS as VOLUME_TOPICS
 from domain.process.compute.volume_attachments import VolumeAttacher, guest_volumes
+from domain.process.compute.volume_resize import TOPICS as RESIZE_TOPICS
+from domain.process.compute.volume_resize import VolumeResizer
 from domain.process.effects import recording
 from domain.process.host_changes import HostChanges
 from domain.process.loop import FollowerLoop
@@ -71,7 +73,8 @@ log = logging.getLogger(__name__)
 
 class ComputeWorker(FollowerLoop):
     role = "worker"
-    topics = TOPICS + VOLUME_TOPICS + CACHE_TOPICS + DIAGNOSTICS_TOPICS + CRASH_DUMP_TOPICS
+    topics = (TOPICS + VOLUME_TOPICS + RESIZE_TOPICS + CACHE_TOPICS + DIAGNOSTICS_TOPICS
+              + CRASH_DUMP_TOPICS)
 
     def __init__(self, app: SkyLedger, hypervisor: Hypervisor, outcomes: OutcomeService,
                  positions: PositionStore, consoles: ConsoleSink, files: ImageFiles,
@@ -93,6 +96,7 @@ class ComputeWorker(FollowerLoop):
         self.consoles = ConsoleRefresher(hypervisor, consoles, self.host)
         self.attacher = VolumeAttacher(app, hypervisor, VolumeService(app), self.host,
                                        config.user_id)
+        self.resizer = VolumeResizer(app, hypervisor, self.host, config.user_id)
         self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
                                      config.destroy_unknown_guests, self.consoles.forget)
         self.changes = HostChanges(app)
@@ -111,9 +115,11 @@ class ComputeWorker(FollowerLoop):
 
     def handle(self, event: Entity.Event) -> bool:
         trigger = trigger_of(event)
-        if trigger is None:  # a volume request, images to cache, a host read, or not for us
-            return (self.attacher.handle(event) or self.cacher.handle(event)
-                    or self.diagnostics.handle(event) or self.crash_dumps.handle(event))
+        # Not an instance's: a volume request or grown, images to cache, a host read, or none.
+        if trigger is None:
+            return (self.attacher.handle(event) or self.resizer.handle(event)
+                    or self.cacher.handle(event) or self.diagnostics.handle(event)
+                    or self.crash_dumps.handle(event))
         if not trigger.may_concern(self.host):
             return False
         found = self.app.find(trigger.instance_id)

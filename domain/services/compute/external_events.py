@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from domain.app import SkyLedger
-from domain.commands import command
+from domain.commands import changed, command
 from domain.compute.external_events import ExternalEvent, ExternalEvents
 from domain.compute.instance import Instance
 from domain.context import RequestContext
@@ -55,3 +55,25 @@ class ExternalEventService:
         if accepted:
             self.app.save(ExternalEvents(accepted))
         return verdicts
+
+    @command
+    def handled(self, ctx: RequestContext, events_id: UUID, index: int, outcome: str) -> None:
+        """A host's outcome of acting on one of the events (domain/process/compute/
+        volume_resize.py)."""
+        found = self.app.find(events_id)
+        if isinstance(found, ExternalEvents):
+            found.handled(index, outcome)
+            self.app.save(*changed(found))
+
+
+def volume_extended(app: SkyLedger, server_id: str | None,
+                    volume_id: UUID) -> ExternalEvents | None:
+    """What Cinder posts to Nova when an attached volume has grown, for the server's host to
+    resize the guest's disk; None when no server of this cloud has it (an attachment recorded
+    for another attacher: os-attach) or the server has no host to tell (as Nova's 422)."""
+    instance = app.find(UUID(server_id)) if server_id else None
+    if not isinstance(instance, Instance) or instance.deleted or instance.host is None:
+        return None
+    return ExternalEvents([ExternalEvent(server_id=instance.id.hex, name="volume-extended",
+                                         status="completed", tag=str(volume_id),
+                                         host=instance.host)])

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.commands import changed, command
 from domain.context import RequestContext
+from domain.services.compute.external_events import volume_extended
 from domain.services.quotas import open_ledger
 from domain.services.storage.group_members import volume_made
 from domain.services.storage.lookup import Lookup, live
@@ -57,10 +58,15 @@ class VolumeOutcomes(Lookup):
 
     @command
     def extended(self, ctx: RequestContext, volume_id: UUID | str, size: int) -> None:
+        """An attached volume's guest is told, in the same save (Cinder's volume-extended
+        external event to Nova), and its host resizes the guest's disk."""
         volume = self.load(volume_id)
         if volume is not None:
             volume.extended(size)
-            self.app.save(*changed(volume))
+            attachment = volume.attachment if changed(volume) else None
+            told = volume_extended(self.app, attachment["server_id"], volume.id) \
+                if attachment is not None else None
+            self.app.save(*changed(volume, told))
 
     @command
     def extend_failed(self, ctx: RequestContext, volume_id: UUID | str, reason: str) -> None:

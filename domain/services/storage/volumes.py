@@ -204,9 +204,12 @@ class VolumeService(AttachCommands, VolumeActions, VolumeUploadCommands, Message
         return volume
 
     @command
-    def extend(self, ctx: RequestContext, volume_id: UUID | str, new_size: int) -> Volume:
+    def extend(self, ctx: RequestContext, volume_id: UUID | str, new_size: int,
+               attached: bool = False) -> Volume:
+        """`attached` (3.42): an in-use volume too; its guest is told when it has grown
+        (outcomes.py's `extended`)."""
         volume = self.volume(ctx, volume_id)
-        volume.request_extend(check_size(new_size))
+        volume.request_extend(check_size(new_size), attached)
         ledger = open_ledger(self.app, volume.project_id)
         defaults = default_limits(self.app)
         check_volume_size_limit(ledger, new_size, defaults)

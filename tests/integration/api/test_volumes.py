@@ -349,3 +349,24 @@ def test_with_count_gives_the_filtered_total_from_3_45(volumes: Volumes,
     bad = volumes.client.get(volumes.url(member_a), headers=at, params={"with_count": "maybe"})
     assert bad.status_code == 400
     assert bad.json()["badRequest"]["message"] == "Value 'maybe' for 'with_count' is not a boolean."
+
+
+def test_an_in_use_volume_is_extended_from_3_42(volumes: Volumes,
+                                                member_a: dict[str, str]) -> None:
+    volume_id = volumes.ready(member_a)
+    attached = volumes.action(member_a, volume_id, {"os-attach": {
+        "host_name": "elsewhere", "mountpoint": "/dev/vdb"}})
+    assert attached.status_code == 202, attached.text
+    below = volumes.action(member_a, volume_id, {"os-extend": {"new_size": 2}})
+    assert below.status_code == 400
+    assert "must be available to extend" in below.json()["badRequest"]["message"]
+    at = {**auth(member_a), "OpenStack-API-Version": "volume 3.42"}
+    extend = volumes.client.post(volumes.url(member_a, f"volumes/{volume_id}/action"),
+                                 headers=at, json={"os-extend": {"new_size": 2}})
+    assert extend.status_code == 202, extend.text
+    extending = volumes.show(member_a, volume_id)
+    assert extending["status"] == "extending" and len(extending["attachments"]) == 1
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 2
+    volumes.report("extended", volume_id, 2)
+    grown = volumes.show(member_a, volume_id)
+    assert (grown["status"], grown["size"], len(grown["attachments"])) == ("in-use", 2, 1)
