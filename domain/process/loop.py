@@ -61,7 +61,12 @@ class FollowerLoop(LogFollower):
     def catch_up(self) -> int:
         """Act on every notification of `topics` up to the head; returns how many needed
         action. The position is saved right after an event that needed action (its outcome is
-        recorded by then), else once per batch."""
+        recorded by then), else once per batch.
+
+        While a LISTEN is active, a batch that reached the head ends the look: looking at the head
+        again would only find what was committed since, and every such commit sends a NOTIFY after
+        this pass cleared its wake-up, so the next pass starts at once and finds it (one
+        `SELECT MAX` less per pass: two per wake-up were a boot's most frequent statement)."""
         acted = 0
         while not self.stopped:
             head = self.app.head()
@@ -81,6 +86,8 @@ class FollowerLoop(LogFollower):
                 else:
                     self.position = notification.id  # nothing to redo: saved with the batch
             self._advance(batch.end)
+            if not batch.full and self.listening:
+                break
         return acted
 
     def _advance(self, position: int) -> None:

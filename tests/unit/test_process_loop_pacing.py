@@ -98,7 +98,20 @@ def test_a_pass_nothing_woke_does_not_look_at_the_head_while_listening() -> None
     loop.woken = True  # a NOTIFY
     log.append("ours")
     assert loop.follow_log() == 1
-    assert log.heads_read == 3  # the look, and its check that the batch reached the head
+    assert log.heads_read == 2  # the look only: its batch reached the head
+
+
+def test_a_full_batch_looks_again_and_polling_checks_that_it_reached_the_head() -> None:
+    log = FakeLog()
+    for _ in range(150):
+        log.append("theirs")
+    loop = Loop(log)
+    loop.follow_log()  # a full batch of 100 stops short of the head: look again, read the rest
+    assert (loop.position, log.heads_read) == (150, 2)
+    log.append("ours")
+    loop.waker.active.clear()  # no LISTEN: nothing would wake us for what comes next
+    assert loop.follow_log() == 1
+    assert (loop.position, log.heads_read) == (151, 4)  # the look, and its check
 
 
 def test_head_poll_setting_polling_or_a_failed_look_look_every_pass() -> None:
