@@ -8,10 +8,13 @@ namespace libvirtd runs in (HV_NETNS, playing the hypervisor host), driven with 
 The member boots the busybox guest on the default network: the worker makes the NIC's bridge, the
 agent adds the VXLAN segment and dnsmasq with the port's reservation, and the guest's init asks
 for an address by DHCP and prints it, which the test reads through the console API and compares
-with the server's `addresses`. A floating IP then makes the guest answer pings from outside, and
-stops doing so once disassociated. Deleting the server removes the segment and dnsmasq.
+with the server's `addresses`; over that address it asks the metadata service (the agent's,
+at 169.254.169.254 in HV_NETNS) which instance it is. A floating IP then makes the guest answer
+pings from outside, and stops doing so once disassociated. Deleting the server removes the
+segment and dnsmasq.
 
-Everything this module adds to HV_NETNS (links, nft table, dnsmasq) is removed at teardown.
+Everything this module adds to HV_NETNS (links, nft tables, dnsmasq, the metadata address) is
+removed at teardown.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import openstack
 import pytest
 
 from domain.compute.backends import KernelBoot
+from domain.network.backends import METADATA_ADDRESS
 from tests.support.hypervisor import HV_NETNS
 from tests.support.network_namespaces import Namespaces, connect, ip, pings, sh, unreachable
 from tests.support.real_guest import (
@@ -79,8 +83,8 @@ def site(network_tools: None, guest_image: KernelBoot) -> Iterator[Site]:
 
 
 def _clean_host_namespace() -> None:
-    """Segments and bridges (vx*/brq*), dnsmasq, the NAT and security-group tables the agent made
-    in HV_NETNS.
+    """Segments and bridges (vx*/brq*), dnsmasq, the NAT and security-group tables and the
+    metadata address the agent made in HV_NETNS.
     Only this module's agent ever acts there, and libvirtd itself owns none of them."""
     links = sh(HV_NETNS, "ip", "-o", "link", "show").stdout
     for name in re.findall(r"^\d+: ((?:vx|brq)\d+)[@:]", links, re.M):
@@ -88,6 +92,8 @@ def _clean_host_namespace() -> None:
     for family, table in (("ip", "skyledger"), ("bridge", "skyledger_sg"),
                           ("inet", "skyledger_sg")):
         sh(HV_NETNS, "nft", "delete", "table", family, table, check=False)
+    # The agent's metadata service address (on lo: it goes with no link).
+    sh(HV_NETNS, "ip", "addr", "del", f"{METADATA_ADDRESS}/32", "dev", "lo", check=False)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +171,7 @@ def test_a_real_guest_gets_its_address_by_dhcp_and_its_floating_ip_from_outside(
     root = user.image.create_image(
         name="net-ami", data=bytes(1 << 20), disk_format="ami", container_format="ami",
         allow_duplicates=True, kernel_id=kernel.id, ramdisk_id=ramdisk.id,
-        os_command_line="console=ttyS0 quiet skyledger.hostname=net-guest")
+        os_command_line="console=ttyS0 quiet skyledger.hostname=net-guest skyledger.metadata=1")
     flavor = admin.compute.create_flavor(name=f"net.qemu-{uuid.uuid4().hex[:6]}", ram=128,
                                          vcpus=1, disk=1)
 
@@ -188,6 +194,9 @@ def test_a_real_guest_gets_its_address_by_dhcp_and_its_floating_ip_from_outside(
         console(user, server)), "the guest's init to finish", TIMEOUT_S)
     leases = ADDRESS.findall(output)
     assert leases and leases[0][1].split("/")[0] == fixed_ip, (leases, fixed_ip, output)
+    # Over that network, the agent's metadata service told the guest which instance it is.
+    assert f"SKYLEDGER-GUEST-METADATA uuid={server.id}" in output, output
+    assert f"SKYLEDGER-GUEST-METADATA instance-id=i-{server.id.replace('-', '')[:17]}" in output
     # The default group admits only its members: the host's own address is not one, until an
     # ICMP rule is added (as Tempest's scenarios do); the agent applies it, nothing restarts.
     assert unreachable(HV_NETNS, fixed_ip), "the default group drops pings from the host"
