@@ -98,6 +98,15 @@ class NetworkProjection(Projection):
         cur.execute("UPDATE port_labels SET device_owner = ? WHERE id = ?",
                     (e.device_owner, hexid(e)))
 
+    @handles(Port.Bound, Port.Unbound)
+    def port_binding(self, cur: ReadCursor, e: Port.Bound | Port.Unbound) -> None:
+        bound = isinstance(e, Port.Bound)
+        device_id, owner = (e.instance_id, e.device_owner) if isinstance(e, Port.Bound) \
+            else ("", "")
+        cur.execute("UPDATE ports SET device_id = ? WHERE id = ?", (device_id, hexid(e)))
+        cur.execute("UPDATE port_labels SET device_owner = ?, free = ? WHERE id = ?",
+                    (owner, 0 if bound else 1, hexid(e)))
+
     @handles(Port.FixedIpsChanged)
     def port_addresses(self, cur: ReadCursor, e: Port.FixedIpsChanged) -> None:
         cur.execute("UPDATE ports SET fixed_ip = ? WHERE id = ?", (e.fixed_ip, hexid(e)))

@@ -1,5 +1,6 @@
 """Compute `/servers/{id}/os-interface[/{port_id}]`: a server's ports as Nova's interface
-attachments; attach (a new port on a network, answered 200 with it) and detach (202).
+attachments; attach (a new port on a network, or the caller's own port by `port_id`, answered
+200 with it) and detach (202: a port the caller made is unbound and kept, as Nova does).
 
 The server's ports come from the servers read model, each port's addresses and state from the
 networks read model; attach and detach are recorded by domain.services.compute.interfaces and
@@ -96,9 +97,10 @@ def create(server_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep
     server = find_server(cloud, caller, server_id)
     enforce_on(engine, f"{_RULE}:create", caller, server)
     if req.port_id:
-        raise InvalidInput("Attaching an existing port is not supported; give net_id.")
-    fixed_ip = req.fixed_ips[0].ip_address if req.fixed_ips else None
-    record = cloud.interfaces.attach(caller.ctx, server["id"], req.net_id, fixed_ip)
+        record = cloud.interfaces.attach_port(caller.ctx, server["id"], req.port_id)
+    else:
+        fixed_ip = req.fixed_ips[0].ip_address if req.fixed_ips else None
+        record = cloud.interfaces.attach(caller.ctx, server["id"], req.net_id, fixed_ip)
     cloud.catch_up_for_reads()
     shown = attachment(cloud, record["id"], version)
     if shown is None:

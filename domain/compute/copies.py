@@ -9,7 +9,7 @@ every reader asks for.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class FlavorCopy(TypedDict):
@@ -44,3 +44,6 @@ class PortCopy(TypedDict):
     network_name: str
     mac: str
     fixed_ip: str  # the primary address (IPv4 first), as the guest's DHCP lease gives it
+    # True for a port its user made and attached (by port_id): a detach or the server's delete
+    # unbinds it and leaves it, as Nova's preserve_on_delete; absent: the server's own port.
+    preserve_on_delete: NotRequired[bool]

@@ -125,6 +125,36 @@ class Port(Entity):
     def _device_changed(self, device_id: str, device_owner: str) -> None:
         self.device_id, self.device_owner = device_id, device_owner
 
+    def bind(self, instance_id: str, device_owner: str) -> None:
+        """Compute takes the port as an instance's NIC (os-interface's attach by `port_id`):
+        Nova's PortInUse when a device, an instance or anything else, already holds it."""
+        self.check_live()
+        if self.instance_id or self.device_id:
+            raise InUse(f"Port {self.id} is still in use.")
+        self._bound(instance_id, device_owner)
+
+    class Bound(Entity.Event):
+        instance_id: str
+        device_owner: str
+
+    @event(Bound)
+    def _bound(self, instance_id: str, device_owner: str) -> None:
+        self.instance_id = self.device_id = instance_id
+        self.device_owner = device_owner
+
+    def unbind(self) -> None:
+        """The instance lets go of a port its user made: it stays, free, as Nova leaves a
+        port it did not create (`preserve_on_delete`)."""
+        if not self.deleted and self.instance_id:
+            self._unbound()
+
+    class Unbound(Entity.Event):
+        pass
+
+    @event(Unbound)
+    def _unbound(self) -> None:
+        self.instance_id = self.device_id = self.device_owner = ""
+
     def change_attributes(self, changes: dict[str, Any]) -> None:
         """Record the attributes that differ (DEFAULT_PORT_ATTRIBUTES' keys)."""
         self.check_live()

@@ -26,7 +26,7 @@ from domain.process.network.plans import on_host
 SECURITY_EVENTS: tuple[type[Any], ...] = (
     SecurityGroup.RuleAdded, SecurityGroup.RuleRemoved, SecurityGroup.PortAdded,
     SecurityGroup.PortRemoved, SecurityGroup.Deleted, Port.SecurityChanged,
-    Port.FixedIpsChanged, Port.AttributesChanged)
+    Port.FixedIpsChanged, Port.AttributesChanged, Port.Bound, Port.Unbound)
 SECURITY_TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in SECURITY_EVENTS)
 
 

@@ -1,12 +1,17 @@
-"""os-interface: attaching a port on a network to a server, and detaching it.
+"""os-interface: attaching a port to a server (a new one on a network, or one the user made),
+and detaching it.
 
 The port is allocated (address, MAC, `fixed_ips` quota, the project's default security group)
 and listed on the instance in one save, as a boot's ports are; a detach takes it off the
-instance and releases it in one save too. The host's worker then makes the guest's NICs match
-the instance's ports (domain/process/compute/plans.py).
+instance and releases it in one save too. A port the user made is bound to the instance
+instead, and on detach or the server's delete unbound and kept (release.py's give_back_port).
+The host's worker then makes the guest's NICs match the instance's ports
+(domain/process/compute/plans.py).
 """
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.commands import command
@@ -16,16 +21,20 @@ from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.network.config import NetworkConfig
+from domain.network.network import Network
+from domain.network.port import Port
 from domain.services.compute.actions import ActionService
-from domain.services.compute.boot import BootService
+from domain.services.compute.boot import BootService, parse_uuid
+from domain.services.compute.release import give_back_port
 from domain.services.network.networks import plan_project_network
-from domain.services.network.ports import plan_port, plan_port_release
+from domain.services.network.ports import plan_port
 from domain.services.network.security_groups import plan_port_groups
 from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
 
 # Nova's attach_interface and detach_interface: these states, no task in progress.
 INTERFACE_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED})
+DEFAULT_ZONE = "nova"  # Nova's default_availability_zone: a server that asked for none
 
 
 class InterfaceService:
@@ -56,13 +65,25 @@ class InterfaceService:
         return record
 
     @command
+    def attach_port(self, ctx: RequestContext, instance_id: str, port_id: str) -> PortCopy:
+        """A port the caller made, given to the server as it is (its addresses and security
+        groups): Nova's 404 for a port the caller cannot see, 400 PortNotUsable for another
+        project's or one the server cannot use, 409 PortInUse for one a device holds."""
+        instance = self.instance_for(ctx, instance_id, "attach_interface")
+        ws = Workset(self.app, open_ledger(self.app, instance.project_id))
+        record = take_port(ws, ctx, instance, port_id)
+        instance.attach_ports([record])
+        self.app.save(instance, *ws.changed())
+        return record
+
+    @command
     def detach(self, ctx: RequestContext, instance_id: str, port_id: str) -> None:
         instance = self.instance_for(ctx, instance_id, "detach_interface")
         key = port_id.replace("-", "").lower()
         if key not in {p["id"] for p in instance.ports}:
             raise NotFound(f"Port {port_id} is not attached")
         ws = Workset(self.app, open_ledger(self.app, instance.project_id))
-        plan_port_release(ws, key)
+        give_back_port(ws, next(p for p in instance.ports if p["id"] == key))
         instance.detach_port(key)
         self.app.save(instance, *ws.changed())
 
@@ -75,3 +96,20 @@ class InterfaceService:
                 f"{instance.vm_state.value}"
                 + (f" task_state {instance.task_state.value}" if instance.task_state else ""))
         return instance
+
+
+def take_port(ws: Workset, ctx: RequestContext, instance: Instance, port_id: str) -> PortCopy:
+    """Bind the caller's free port to the instance (saved by the caller with `ws`), as Nova's
+    _validate_requested_port_ids checks it; returns its record on the instance."""
+    port = ws.find(parse_uuid(port_id, "port"))
+    if not isinstance(port, Port) or port.deleted or \
+            (port.project_id != ctx.project_id and not ctx.is_admin):
+        raise NotFound(f"Port id {port_id} could not be found.")
+    network = ws.find(UUID(port.network_id))
+    if port.project_id != instance.project_id or not isinstance(network, Network) or \
+            not port.fixed_ips:
+        # Another project's port, or one on the floating pool or with no address to give.
+        raise InvalidInput(f"Port {port_id} not usable for instance {instance.id}.")
+    port.bind(instance.id.hex, f"compute:{instance.availability_zone or DEFAULT_ZONE}")
+    return PortCopy(id=port.id.hex, network_id=port.network_id, network_name=network.name,
+                    mac=port.mac, fixed_ip=port.fixed_ip, preserve_on_delete=True)

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
+from domain.compute.copies import PortCopy
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
@@ -39,7 +40,7 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
     aggregates.append(ledger)
     ports = Workset(app, ledger)
     for port in instance.ports:
-        plan_port_release(ports, port["id"])
+        give_back_port(ports, port)
     if instance.server_group_id:
         group = app.find(UUID(instance.server_group_id))
         if isinstance(group, ServerGroup):
@@ -48,6 +49,15 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
     aggregates.extend(release_volumes(app, instance))
     instance.mark_deleted()
     return [a for a in aggregates if a.pending_events] + ports.changed()
+
+
+def give_back_port(ws: Workset, record: PortCopy) -> None:
+    """A port the server made goes with it; one its user made and attached is unbound and
+    stays, with its address and security groups (Nova's preserve_on_delete)."""
+    if record.get("preserve_on_delete"):
+        ws.port(record["id"]).unbind()
+    else:
+        plan_port_release(ws, record["id"])
 
 
 def release_volumes(app: SkyLedger, instance: Instance) -> list[Volume]:

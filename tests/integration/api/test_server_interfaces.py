@@ -75,3 +75,69 @@ def test_bad_attach_requests_are_4xx_and_change_nothing(compute: Compute,
     missing = compute.client.get(f"{SERVERS}/{server_id}/os-interface/{first['net_id']}",
                                  headers=auth(member_a))
     assert missing.status_code == 404
+
+
+def make_port(compute: Compute, who: dict[str, str], network_id: str,
+              **port: Any) -> dict[str, Any]:
+    made = compute.client.post("/network/v2.0/ports", headers=auth(who),
+                               json={"port": {"network_id": network_id, **port}})
+    assert made.status_code == 201, made.text
+    return dict(made.json()["port"])
+
+
+def port_of(compute: Compute, who: dict[str, str], port_id: str) -> dict[str, Any]:
+    found = compute.client.get(f"/network/v2.0/ports/{port_id}", headers=auth(who))
+    assert found.status_code == 200, found.text
+    return dict(found.json()["port"])
+
+
+def test_a_users_port_is_bound_on_attach_and_kept_on_detach_and_delete(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    [first] = interfaces(compute, member_a, server_id)
+    made = make_port(compute, member_a, first["net_id"], name="mine")
+    added = attach(compute, member_a, server_id, {"port_id": made["id"]})
+    assert added.status_code == 200, added.text
+    shown = added.json()["interfaceAttachment"]
+    assert (shown["port_id"], shown["mac_addr"]) == (made["id"], made["mac_address"])
+    assert shown["fixed_ips"] == made["fixed_ips"]
+    bound = port_of(compute, member_a, made["id"])
+    assert (bound["device_id"], bound["device_owner"]) == (server_id, "compute:nova")
+    assert bound["security_groups"] == made["security_groups"]  # the port's own apply
+    again = attach(compute, member_a, server_id, {"port_id": made["id"]})
+    assert again.status_code == 409, again.text  # Nova's PortInUse
+
+    gone = compute.client.delete(f"{SERVERS}/{server_id}/os-interface/{made['id']}",
+                                 headers=auth(member_a))
+    assert gone.status_code == 202, gone.text
+    assert [i["port_id"] for i in interfaces(compute, member_a, server_id)] == \
+        [first["port_id"]]
+    kept = port_of(compute, member_a, made["id"])
+    assert (kept["device_id"], kept["device_owner"], kept["name"]) == ("", "", "mine")
+    assert kept["fixed_ips"] == made["fixed_ips"] and kept["mac_address"] == made["mac_address"]
+
+    assert attach(compute, member_a, server_id, {"port_id": made["id"]}).status_code == 200
+    assert compute.client.delete(f"{SERVERS}/{server_id}",
+                                 headers=auth(member_a)).status_code == 204
+    compute.deleted(server_id)
+    assert port_of(compute, member_a, made["id"])["device_id"] == ""
+    own = compute.client.get(f"/network/v2.0/ports/{first['port_id']}", headers=auth(member_a))
+    assert own.status_code == 404  # the port the server made went with it
+
+
+def test_ports_a_server_cannot_take_are_refused(compute: Compute, member_a: dict[str, str],
+                                                member_b: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    [first] = interfaces(compute, member_a, server_id)
+    other = compute.active(member_b)
+    [theirs] = interfaces(compute, member_b, other)
+    for port_id, code in ((theirs["port_id"], 404),  # another project's: not seen
+                          (first["port_id"], 409),  # the server's own: in use
+                          ("9e3f1c3e-8f5e-4f36-9a57-1d1e5b1e6b55", 404), ("nope", 400)):
+        refused = attach(compute, member_a, server_id, {"port_id": port_id})
+        assert refused.status_code == code, (port_id, refused.text)
+        assert refused.json()  # an OpenStack error body
+    labelled = make_port(compute, member_a, first["net_id"], device_id="elsewhere")
+    assert attach(compute, member_a, server_id,
+                  {"port_id": labelled["id"]}).status_code == 409
+    assert len(interfaces(compute, member_a, server_id)) == 1
