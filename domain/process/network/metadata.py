@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from uuid import UUID
 
 from domain.app import SkyLedger
@@ -36,6 +36,7 @@ class GuestMetadata:
     def __init__(self, app: SkyLedger, host: str, zone: str,
                  seed: Callable[[], bytes] = lambda: secrets.token_bytes(SEED_BYTES)) -> None:
         self.app, self.host, self.zone, self.seed = app, host, zone, seed
+        self._served: list[tuple[IPv4Network, str]] | None = None  # planned, kept
 
     def __call__(self, source: str, path: str) -> MetadataAnswer:
         instance = self.requester(source)
@@ -49,12 +50,27 @@ class GuestMetadata:
             address = IPv4Address(source)
         except ValueError:
             return None
-        # Planned per request: what this host serves now (a port attached a moment ago too).
-        served = [n for n in desired(self.app, self.host).networks.values()
-                  if address in n.subnet]
-        if len(served) != 1:  # none, or subnets that overlap: no telling who asks
+        cached = self._served
+        found = self._holder(address, cached if cached is not None else self._plan())
+        if found is None and cached is not None:  # maybe a network served since: plan again
+            found = self._holder(address, self._plan())
+        return found
+
+    def _plan(self) -> list[tuple[IPv4Network, str]]:
+        """The subnets served here and their networks. Planning loads every instance on the
+        host, so it is kept between requests: a network served since is found by planning
+        again on a miss, and one no longer served can only name a port its network still
+        gives the address to (the lookup below reads the network as it is now)."""
+        self._served = [(n.subnet, n.network_id)
+                        for n in desired(self.app, self.host).networks.values()]
+        return self._served
+
+    def _holder(self, address: IPv4Address, served: list[tuple[IPv4Network, str]],
+                ) -> Instance | None:
+        networks = [network_id for subnet, network_id in served if address in subnet]
+        if len(networks) != 1:  # none, or subnets that overlap: no telling who asks
             return None
-        network = self.app.find(UUID(served[0].network_id))
+        network = self.app.find(UUID(networks[0]))
         holder = network.fixed_ips.get(str(address)) if isinstance(network, Network) else None
         port = self.app.find(UUID(holder)) if holder and len(holder) == 32 else None
         if not isinstance(port, Port) or port.deleted or not port.instance_id:

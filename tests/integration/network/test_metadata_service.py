@@ -16,26 +16,31 @@ from uuid import UUID
 
 import pytest
 
+from adapters.network.nft_port_filter_rules import TABLE
 from domain.compute.states import VmState
+from domain.network.port_filters import tap_device
 from domain.process.network.agent import NetworkAgent, NetworkAgentConfig
 from domain.services.compute.boot import BootRequest
 from ops.roles.network_assembly import AgentAdapters, assemble_agent, start_metadata_service
 from tests.integration.network.agent_fleet import agent_adapters, agent_fleet
 from tests.integration.network.test_agent import OTHER, boot, delete, segment_of
 from tests.support.fleet import USER, Fleet
-from tests.support.network_namespaces import Host, Namespaces, attach_guest, sh
+from tests.support.network_namespaces import Host, Namespaces, attach_guest, connect, ip, sh
 
 NODE = "md-node"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMetadataServiceTestKey md@test"
 USER_DATA = b"#!/bin/sh\necho from the metadata service\n"
-# What a guest runs: a GET without any proxy of the environment; prints "<status> <body>".
+# What a guest runs: a GET without any proxy of the environment; prints "<status> <body>",
+# status 0 when no answer came within the timeout (argv[2] seconds).
 FETCH = """import sys, urllib.error, urllib.request
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 try:
-    reply = opener.open("http://169.254.169.254" + sys.argv[1], timeout=10)
+    reply = opener.open("http://169.254.169.254" + sys.argv[1], timeout=float(sys.argv[2]))
     sys.stdout.write(f"{reply.status} {reply.read().decode()}")
 except urllib.error.HTTPError as error:
     sys.stdout.write(f"{error.code} ")
+except OSError:
+    sys.stdout.write("0 ")
 """
 
 
@@ -66,8 +71,9 @@ def server(fleet: Fleet, host: Host) -> Iterator[None]:
     stop()
 
 
-def get(guest: str, path: str) -> tuple[int, str]:
-    status, _, body = sh(guest, sys.executable, "-c", FETCH, path).stdout.partition(" ")
+def get(guest: str, path: str, timeout: float = 10.0) -> tuple[int, str]:
+    status, _, body = sh(guest, sys.executable, "-c", FETCH, path,
+                         str(timeout)).stdout.partition(" ")
     return int(status), body
 
 
@@ -145,18 +151,24 @@ def free_address(*ports: dict[str, str]) -> str:
     return next(f"{prefix}.{n}" for n in range(200, 250) if f"{prefix}.{n}" not in taken)
 
 
-def test_a_deleted_instance_s_address_is_told_nothing(
+def test_the_service_follows_instances_that_come_and_go(
         fleet: Fleet, agent: NetworkAgent, server: None, host: Host,
         namespaces: Namespaces) -> None:
+    """What the host serves is planned once and kept: a network served since is found (planned
+    again on a miss), and a deleted instance's address is told nothing."""
     a1, port_a1 = boot(fleet)
     _, port_a2 = boot(fleet)  # keeps the bridge once a1 is gone
     agent.catch_up()
     guest = guest_of(fleet, namespaces, host, port_a1)
     assert json.loads(get(guest, "/openstack/latest/meta_data.json")[1])["uuid"] == str(a1)
+    b1, port_b1 = boot(fleet, OTHER)  # on a network this host did not serve until now
+    agent.catch_up()
+    guest_b1 = guest_of(fleet, namespaces, host, port_b1)
+    assert json.loads(get(guest_b1, "/openstack/latest/meta_data.json")[1])["uuid"] == str(b1)
     delete(fleet, a1)
     agent.catch_up()
     assert get(guest, "/openstack/latest/meta_data.json")[0] == 404
-    assert port_a2["network_id"] == port_a1["network_id"]
+    assert port_a2["network_id"] == port_a1["network_id"] != port_b1["network_id"]
 
 
 def test_a_second_server_on_the_address_is_refused_and_the_first_keeps_serving(
@@ -168,3 +180,33 @@ def test_a_second_server_on_the_address_is_refused_and_the_first_keeps_serving(
     assert "no metadata service" in caplog.text
     guest = guest_of(fleet, namespaces, host, port_a1)
     assert get(guest, "/latest/meta-data/instance-id") == (200, f"i-{a1.hex[:17]}")
+
+
+def test_a_guest_claiming_another_s_address_is_dropped_by_its_port_filter(
+        fleet: Fleet, agent: NetworkAgent, server: None, host: Host,
+        namespaces: Namespaces) -> None:
+    """The requester is its source address: what keeps a guest from asking as another is its
+    port's filter (anti-spoofing), which the agent applies to the port's tap."""
+    a1, port_a1 = boot(fleet)
+    a2, port_a2 = boot(fleet)
+    agent.catch_up()
+    network: Any = fleet.cloud.app.repository.get(UUID(port_a2["network_id"]))
+    subnet = network.primary_subnet()
+    guest = namespaces.new("guest")  # a2's guest, plugged in as its tap (which is filtered)
+    connect(host.ns, tap_device(port_a2["id"]), guest, "eth0", mac_b=port_a2["mac"])
+    ip(host.ns, "link", "set", tap_device(port_a2["id"]), "master",
+       f"brq{segment_of(fleet, port_a2)}")
+    prefix = subnet.cidr.split("/")[1]
+    ip(guest, "addr", "add", f"{port_a2['fixed_ip']}/{prefix}", "dev", "eth0")
+    ip(guest, "route", "add", "default", "via", subnet.gateway_ip)
+    assert json.loads(get(guest, "/openstack/latest/meta_data.json")[1])["uuid"] == str(a2)
+
+    ip(guest, "addr", "add", f"{port_a1['fixed_ip']}/32", "dev", "eth0")  # a1's, by hand
+    ip(guest, "route", "replace", "default", "via", subnet.gateway_ip, "src",
+       port_a1["fixed_ip"])
+    assert get(guest, "/openstack/latest/meta_data.json", timeout=2.0) == (0, "")
+    # The filter is what stops it: without its table, the guest is told about a1.
+    sh(host.ns, "nft", "delete", "table", "bridge", TABLE)
+    assert json.loads(get(guest, "/openstack/latest/meta_data.json")[1])["uuid"] == str(a1)
+    agent.reconcile()  # the table restored
+    assert get(guest, "/openstack/latest/meta_data.json", timeout=2.0) == (0, "")
