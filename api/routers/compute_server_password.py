@@ -1,7 +1,8 @@
 """Compute `/servers/{id}/os-server-password`: the encrypted admin password a guest posted to
-Nova's metadata service, for its owner to read and clear. skyledger has no metadata service
-yet, so no guest ever posts one: GET answers Nova's empty password and DELETE (which clears
-it in Nova) has nothing to clear. Both check the server and the policy as Nova does."""
+Nova's metadata service, for its owner to read and clear. skyledger's metadata service (the
+network agent's, domain/process/network/metadata.py) takes no password posts yet, so no guest
+has one: GET answers Nova's empty password and DELETE (which clears it in Nova) has nothing to
+clear. Both check the server and the policy as Nova does."""
 
 from __future__ import annotations
 
