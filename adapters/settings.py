@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     disk_ratio: float = Field(default=1.0, validation_alias="SKYLEDGER_DISK_ALLOCATION_RATIO")
     report_interval: float = 10.0
     service_down_time: float = 60.0
+    # Neutron's agent_down_time and allow_automatic_l3agent_failover: a router whose host's
+    # network agent has not beaten for that long moves to a live one (domain/process/network/
+    # l3_failover.py). On by default, unlike Neutron's: routers here are never HA.
+    agent_down_time: float = Field(default=75.0, gt=0)
+    allow_automatic_l3agent_failover: bool = True
     # How long the API waits for a host's worker to answer a synchronous read (server
     # diagnostics), as Nova's RPC calls wait rpc_response_timeout.
     host_answer_timeout: float = Field(default=30.0, gt=0)

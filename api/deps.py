@@ -89,6 +89,9 @@ class ApiSettings(Protocol):
     def service_down_time(self) -> float: ...
 
     @property
+    def agent_down_time(self) -> float: ...
+
+    @property
     def host_answer_timeout(self) -> float: ...
 
     @property

@@ -13,7 +13,7 @@ position is kept, is the subclass's: the read models keep theirs in the read-mod
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import Notification
@@ -43,6 +43,19 @@ def read_batch(app: SkyLedger, after: int, head: int | None, topics: Sequence[st
     if head is not None and not full:
         return Batch(notifications, head, full)
     return Batch(notifications, notifications[-1].id if notifications else after, full)
+
+
+def read_to_head(app: SkyLedger, after: int, topics: Sequence[str], size: int,
+                 see: Callable[[Any], None]) -> int:
+    """Every domain event of `topics` after position `after` to the log's head, each given to
+    `see` in order; returns the position reached (for followers that keep it in memory)."""
+    while True:
+        batch = read_batch(app, after, None, topics, size)
+        for notification in batch.notifications:
+            see(app.mapper.to_domain_event(notification))
+        after = batch.end
+        if not batch.full:
+            return after
 
 
 class Waker(Protocol):

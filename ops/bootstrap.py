@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +45,7 @@ from domain.process.compute.drift import DriftService
 from domain.process.compute.liveness import Liveness
 from domain.process.compute.worker import ComputeWorker
 from domain.process.network.agent import NetworkAgentConfig
+from domain.process.network.l3_failover import L3Failover
 from domain.process.network.liveness import AgentLiveness
 from domain.process.network.router_plans import ExternalSide
 from domain.process.storage.worker import VolumeWorker, VolumeWorkerConfig
@@ -319,7 +321,11 @@ class Composition:
                 "segment_type": settings.segment_type,
                 "physical_interface": settings.physical_interface,
                 "external_interface": external})
-            running = NetworkAgentHost(agent, resources.pop_all(), liveness=liveness)
+            failover = None if not settings.allow_automatic_l3agent_failover else L3Failover(
+                self.app, config.host, timedelta(seconds=settings.agent_down_time),
+                lambda: datetime.now(UTC))
+            running = NetworkAgentHost(agent, resources.pop_all(), liveness=liveness,
+                                       failover=failover)
         self.stack.callback(running.stop)
         return running
 

@@ -3,7 +3,8 @@ records network agents register and beat on (domain/network/agent.py).
 
 Agents are for admins (neutron/conf/policies/agent.py): others list none, and an agent they
 ask for by id does not exist for them (Neutron answers 404 rather than reveal it). An agent is
-`alive` while its last heartbeat is at most `AGENT_DOWN_TIME` old (Neutron's agent_down_time).
+`alive` while its last heartbeat is at most agent_down_time old (SKYLEDGER_AGENT_DOWN_TIME,
+Neutron's, 75 s).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ RULES = [
     policy.RuleDefault("update_agent", "rule:admin_api"),
     policy.RuleDefault("delete_agent", "rule:admin_api"),
 ]
-AGENT_DOWN_TIME = timedelta(seconds=75)
 FILTERS = ("id", "agent_type", "binary", "topic", "host", "admin_state_up", "alive",
            "description", "availability_zone")
 
@@ -47,12 +47,13 @@ class AgentUpdateRequest(BaseModel):
     agent: AgentUpdate
 
 
-def agent_body(row: Row, now: datetime) -> dict[str, Any]:
+def agent_body(row: Row, now: datetime, down_time: float) -> dict[str, Any]:
     beat = datetime.strptime(row["heartbeat_timestamp"], AGENT_TIME).replace(tzinfo=UTC)
+    alive = now - beat <= timedelta(seconds=down_time)
     return {
         "id": dashed(row["id"]), "agent_type": row["agent_type"],
         "binary": row["agent_binary"], "topic": row["topic"], "host": row["host"],
-        "admin_state_up": bool(row["admin_state_up"]), "alive": now - beat <= AGENT_DOWN_TIME,
+        "admin_state_up": bool(row["admin_state_up"]), "alive": alive,
         "description": row["description"], "configurations": row["configurations"],
         "created_at": row["created_at"], "started_at": row["started_at"],
         "heartbeat_timestamp": row["heartbeat_timestamp"],
@@ -76,7 +77,8 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
     if not engine.allowed("get_agent", {}, caller.creds):
         return {"agents": []}
     now = datetime.now(UTC)
-    bodies = [agent_body(r, now) for r in NetworkAgentViews(cloud.store).agents()]
+    down = cloud.settings.agent_down_time
+    bodies = [agent_body(r, now, down) for r in NetworkAgentViews(cloud.store).agents()]
     kinds = {kind.casefold() for kind in request.query_params.getlist("agent_type")}
     if kinds:
         # Neutron's agent_type filter is the database's equality, case-insensitive on the
@@ -90,7 +92,8 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep,
 def show(agent_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
          engine: PolicyDep) -> dict[str, Any]:
     row = visible_agent(cloud, caller, engine, agent_id, "get")
-    return {"agent": selected(agent_body(row, datetime.now(UTC)), request.query_params)}
+    body = agent_body(row, datetime.now(UTC), cloud.settings.agent_down_time)
+    return {"agent": selected(body, request.query_params)}
 
 
 @router.put("/agents/{agent_id}")
@@ -102,7 +105,7 @@ def update(agent_id: str, body: AgentUpdateRequest, cloud: CloudDep, caller: Cal
                                 body.agent.admin_state_up)
     cloud.catch_up_for_reads()
     return {"agent": agent_body(visible_agent(cloud, caller, engine, agent_id, "get"),
-                                datetime.now(UTC))}
+                                datetime.now(UTC), cloud.settings.agent_down_time)}
 
 
 @router.delete("/agents/{agent_id}", status_code=204)

@@ -49,7 +49,7 @@ def auto_dhcp_host(cloud: CloudServices, network_id: str) -> str | None:
         return None
     now = datetime.now(UTC)
     for row in agents.agents():
-        body = agent_body(row, now)
+        body = agent_body(row, now, cloud.settings.agent_down_time)
         if body["agent_type"] == DHCP_AGENT and body["alive"] and body["admin_state_up"]:
             return str(row["host"])
     return None
@@ -95,4 +95,5 @@ def network_agents(network_id: str, cloud: CloudDep, caller: CallerDep,
                   network_id)
     agents, now = NetworkAgentViews(cloud.store), datetime.now(UTC)
     found = [agents.agent_of(host, DHCP_AGENT) for host in agents.dhcp_hosts(row["id"])]
-    return {"agents": [agent_body(a, now) for a in found if a is not None]}
+    down = cloud.settings.agent_down_time
+    return {"agents": [agent_body(a, now, down) for a in found if a is not None]}

@@ -83,4 +83,5 @@ def router_agents(router_id: str, cloud: CloudDep, caller: CallerDep,
     row = visible_router(cloud, caller, router_id)
     views, now = NetworkAgentViews(cloud.store), datetime.now(UTC)
     agents = [views.agent_of(host, L3_AGENT) for host in views.hosts_of("router", row["id"])]
-    return {"agents": [agent_body(a, now) for a in agents if a is not None]}
+    down = cloud.settings.agent_down_time
+    return {"agents": [agent_body(a, now, down) for a in agents if a is not None]}

@@ -163,6 +163,21 @@ class Router(Entity):
     def _scheduled(self, host: str) -> None:
         self.host = host
 
+    def move(self, host: str) -> None:
+        """Run on `host` instead, at once (Neutron's automatic L3 agent failover): the old
+        host's agent removes it, the new one's builds it; unplaced routers are not moved."""
+        self.check_live()
+        if self.host is not None and self.host != host:
+            self._moved(self.host, host)
+
+    class Moved(Entity.Event):
+        from_host: str
+        host: str
+
+    @event(Moved)
+    def _moved(self, from_host: str, host: str) -> None:
+        self.host = host
+
     def unschedule(self) -> None:
         """Run nowhere (Neutron's removal from its L3 agent): it stays unplaced until an admin
         adds it to an agent, or a change to it lets the agents place it again."""

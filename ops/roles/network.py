@@ -1,8 +1,10 @@
 """A network agent running for one host (`skyledger network-agent`; built by ops/bootstrap.py).
 
 Settings it is built from: `host`, `segment_type` (vlan | vxlan), `physical_interface`,
-`network_namespace` (run the adapters inside it; unset: this process's own, the production
-case), `data_dir` (dnsmasq state goes to `<data_dir>/dhcp/<host>`), `database_url`,
+`agent_down_time` and `allow_automatic_l3agent_failover` (routers of a silent host's agent
+move to a live one: l3_failover.py), `network_namespace` (run the adapters inside it;
+unset: this process's own, the production case), `data_dir` (dnsmasq state goes to
+`<data_dir>/dhcp/<host>`), `database_url`,
 `external_interface` (floating addresses are bound there and SNAT applies to traffic leaving
 through it; unset: rules only), `external_bridge` (routers' gateways plug in there; unset: routers
 have none) and `router_namespace_prefix` (a router is the namespace `<prefix><router id>`).
@@ -17,6 +19,7 @@ from typing import Self
 
 from adapters.settings import Settings
 from domain.process.network.agent import NetworkAgent
+from domain.process.network.l3_failover import L3Failover
 from domain.process.network.liveness import AgentLiveness
 from ops.process_threads import RunningLoop, start_threads
 
@@ -31,11 +34,15 @@ class NetworkAgentHost(RunningLoop):
 
     role = "network agent"
     liveness: AgentLiveness | None = None
+    failover: L3Failover | None = None  # checks at every report interval
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> Self:
-        liveness, stop = self.liveness, self._stop
+        liveness, failover, stop = self.liveness, self.failover, self._stop
         beats = [] if liveness is None else [(lambda: liveness.run(stop), "network-heartbeat")]
+        if failover is not None and liveness is not None:
+            interval = liveness.report_interval
+            beats.append((lambda: failover.run(stop, interval), "l3-failover"))
         self._threads = start_threads(self.loop, self.role.replace(" ", "-"), beats)
         return self
 

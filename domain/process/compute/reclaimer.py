@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -25,7 +24,7 @@ from domain.app import SkyLedger
 from domain.base import Entity
 from domain.compute.instance import Instance
 from domain.context import RequestContext
-from domain.log_follower import read_batch
+from domain.log_follower import read_to_head
 from domain.services.compute.reclaim import ReclaimService
 
 TOPICS: tuple[str, ...] = tuple(get_topic(cls) for cls in (
@@ -68,13 +67,7 @@ class Reclaimer:
         return reclaimed
 
     def follow(self) -> None:
-        while True:
-            batch = read_batch(self.app, self.position, None, TOPICS, BATCH)
-            for notification in batch.notifications:
-                self.see(cast(Entity.Event, self.app.mapper.to_domain_event(notification)))
-            self.position = batch.end
-            if not batch.full:
-                return
+        self.position = read_to_head(self.app, self.position, TOPICS, BATCH, self.see)
 
     def see(self, event: Entity.Event) -> None:
         instance_id = UUID(str(event.originator_id))

@@ -41,7 +41,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.base import Entity
 from domain.compute.instance import Instance
-from domain.context import RequestContext, new_request_id
+from domain.context import RequestContext
 from domain.network.backends import (
     DhcpServer,
     HostNetwork,
@@ -58,7 +58,8 @@ from domain.process.backends import PositionStore
 from domain.process.effects import recording
 from domain.process.host_changes import HostChanges, cause_of
 from domain.process.loop import FollowerLoop
-from domain.process.network.drift import Drift, NetworkDriftService, describe_segment
+from domain.process.network.agent_reconciler import AgentReconciler
+from domain.process.network.drift import Drift, NetworkDriftService
 from domain.process.network.plans import (
     DHCP_HOSTING_EVENTS,
     FLOATING_EVENTS,
@@ -217,7 +218,8 @@ class NetworkAgent(FollowerLoop):
         router_id = router.id.hex
         if router.host != self.host and router_id not in self.routers.present():
             return False
-        if unplaced:  # this batch's plan predates the placement (host NAT, router networks)
+        # This batch's plan predates the placement or the move (host NAT, router networks).
+        if unplaced or isinstance(event, Router.Moved):
             self.begin_batch()
         for network_id in self.routers.networks_of(router):
             self._converge_once(network_id)
@@ -310,83 +312,11 @@ class NetworkAgent(FollowerLoop):
         return (self.network.segment(network.segmentation_id) is not None
                 or network_id in self.dhcp.known())
 
-    # -- the reconciler --------------------------------------------------------------------------
-    def look(self) -> tuple[HostWant, dict[tuple[str, str], Drift]]:
-        self.catch_up()  # nothing this agent does is half done while it looks
-        want = desired(self.app, self.host)
-        wanted = want.by_segment(self.segment_type)
-        segments, running, known = (self.network.list_segments(), self.dhcp.running(),
-                                    self.dhcp.known())
-        rules = self.nat.list_rules()
-        found: list[Drift] = []
-        for sid, net in sorted(wanted.items()):
-            state = segments.get(sid)
-            if state is None or not state.satisfies(net.spec):
-                found.append(Drift("segment", net.network_id, describe_segment(sid, state)))
-            elif net.network_id not in running:
-                found.append(Drift("dhcp", net.network_id, "dnsmasq is not running"))
-        found += [Drift("stray-segment", str(sid), "no live instance here needs it")
-                  for sid in sorted(set(segments) - set(wanted))]
-        live = {n.network_id for n in wanted.values()}
-        found += [Drift("stray-dhcp", nid, "no live instance here needs it")
-                  for nid in sorted(running - live)]
-        # An agent killed between stopping a server and removing its directory leaves one.
-        found += [Drift("stray-dhcp-state", nid, "no server, and no live instance here needs it")
-                  for nid in sorted(known - running - live)]
-        for address, mapping in sorted(want.nat.items()):
-            rule = rules.get(address)
-            if rule is None or not rule.matches(mapping):
-                found.append(Drift("nat", str(address), f"want {address} <-> {mapping.fixed_ip},"
-                                   f" found {rule}"))
-        found += [Drift("stray-nat", str(a), "no port on this host has it")
-                  for a in sorted(set(rules) - set(want.nat))]
-        if self.routers is not None:
-            found += [Drift(kind, key, detail) for kind, key, detail in self.routers.drifts()]
-        if self.filters is not None and not self.filters.applied() and any(
-                port.enabled for port in desired_filters(self.app, self.host)):
-            found.append(Drift("security-groups", self.host, "the port filter tables are missing"))
-        return want, {d.ident: d for d in found}
-
+    # -- the reconciler (agent_reconciler.py) ----------------------------------------------------
     def reconcile(self) -> list[Drift]:
-        """Restore what should exist, remove what nothing explains; each recorded first. Only
-        what two looks (with a catch-up between) both see is drift: an event committed meanwhile
-        is acted on by the agent itself."""
-        _, first = self.look()
-        drifts: list[Drift] = []
-        if first:
-            want, second = self.look()
-            drifts = [d for ident, d in second.items() if ident in first]
-            ctx = RequestContext(user_id=self.config.user_id, request_id=new_request_id())
-            for drift in drifts:
-                with recording(ctx) as traced:
-                    self.settle(ctx, drift, want)
-                    if traced.effects:
-                        self.changes.applied(traced, self.host,
-                                             f"drift {drift.kind} {drift.key} {ctx.request_id}")
+        drifts = AgentReconciler(self).reconcile()
         self.reconciles += 1
         return drifts
-
-    def settle(self, ctx: RequestContext, drift: Drift, want: HostWant) -> None:
-        resolution = "removed" if drift.kind.startswith("stray-") else "restored"
-        log.warning("host %s: network drift %s %s (%s): %s", self.host, drift.kind, drift.key,
-                    drift.detail, resolution)
-        self.drift.record(ctx, self.host, drift.kind, drift.key, drift.detail, resolution)
-        if drift.kind == "segment":
-            self.apply(want.networks[drift.key], restart_dhcp=True)
-        elif drift.kind == "dhcp":
-            self.apply(want.networks[drift.key])
-        elif drift.kind == "nat":
-            self.nat.associate(want.nat[IPv4Address(drift.key)])
-        elif drift.kind == "stray-segment":
-            self.network.remove_segment(int(drift.key))
-        elif drift.kind in ("stray-dhcp", "stray-dhcp-state"):
-            self.dhcp.stop(drift.key)
-        elif drift.kind == "security-groups" and self.filters is not None:
-            self.filters.apply(desired_filters(self.app, self.host))
-        elif drift.kind in ("router", "stray-router") and self.routers is not None:
-            self.routers.repair(drift.key)
-        elif drift.kind == "stray-nat":
-            self.nat.disassociate(IPv4Address(drift.key))
 
     # -- the loop ------------------------------------------------------------------------------
     def run_once(self) -> None:

@@ -30,7 +30,7 @@ from domain.network.router_interfaces import interface_routers, serves
 ROUTER_EVENTS: tuple[type[Router.Event], ...] = (
     Router.Created, Router.Updated, Router.GatewaySet, Router.InterfaceAdded,
     Router.InterfaceRemoved, Router.RoutesSet, Router.Scheduled, Router.Unscheduled,
-    Router.Deleted)
+    Router.Moved, Router.Deleted)
 ROUTER_TOPICS: tuple[str, ...] = tuple(get_topic(c) for c in ROUTER_EVENTS)
 
 

@@ -90,6 +90,26 @@ class AgentSchedulingService:
         return router
 
     @command
+    def fail_over(self, ctx: RequestContext, router_id: str, from_host: str, to_host: str,
+                  seen_version: int) -> bool:
+        """Move a router off a dead L3 agent's host (l3_failover.py decides which): only while
+        it still runs on `from_host` and that host's L3 agent has not beaten since the decision
+        (its record still at `seen_version`), so a replayed or a second decision moves nothing
+        twice and a host that came back keeps its routers. The router and both hosts' ledgers
+        are saved together, as an admin's move is."""
+        ws = Workset(self.app)
+        router = ws.find(parse_id(router_id, "Router"))
+        record = self.app.find(agent_id(from_host, L3_AGENT))
+        if (not isinstance(router, Router) or router.deleted or router.host != from_host
+                or (isinstance(record, NetworkAgentRecord) and record.version != seen_version)):
+            return False
+        router.move(to_host)
+        ws.open(hosting_id(from_host), lambda: RouterHosting(from_host)).release(router.id.hex)
+        ws.open(hosting_id(to_host), lambda: RouterHosting(to_host)).host_router(router.id.hex)
+        self.app.save(*ws.changed())
+        return True
+
+    @command
     def add_network(self, ctx: RequestContext, agent_ref: str, network_id: str) -> None:
         host = self.agent(agent_ref, DHCP_AGENT, "valid DHCP").host
         ws = Workset(self.app)
