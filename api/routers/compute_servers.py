@@ -44,7 +44,7 @@ from api.trusted_certs import TrustedCerts, certificate_changes
 from api.validation import Name, PositiveCount
 from domain.errors import InvalidInput, NotFound
 from domain.services.compute.actions import MAX_TAGS
-from domain.services.compute.boot import BootRequest
+from domain.services.compute.boot import BootRequest, PortChoice
 from projections.servers import ServerViews
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: servers"])
@@ -257,16 +257,15 @@ def boot_groups(cloud: CloudServices, caller: Caller,
     return tuple(dict.fromkeys(ids))
 
 
-def requested_networks(s: ServerCreate) -> str | tuple[str, ...]:
-    """Nova before 2.37 allocates a network when none is named; a port given by id is not
-    supported yet (ports are made by the boot itself)."""
+def requested_networks(s: ServerCreate) -> str | tuple[str | PortChoice, ...]:
+    """Nova before 2.37 allocates a network when none is named; a port is the user's own."""
     if s.networks is None or s.networks == "auto" or s.networks == []:
         return "auto"
     if s.networks == "none":
         return "none"
-    if any(n.port is not None or n.uuid is None for n in s.networks):
-        raise InvalidInput("Only networks given by uuid are supported, not ports.")
-    return tuple(str(n.uuid) for n in s.networks)
+    if any(n.uuid is None and n.port is None for n in s.networks):
+        raise InvalidInput("Bad networks format: network uuid is not in proper format")
+    return tuple(PortChoice(n.port.hex) if n.port else str(n.uuid) for n in s.networks)
 
 
 def check_versioned_fields(s: ServerCreate, version: Version) -> None:

@@ -31,6 +31,7 @@ from domain.services.compute.boot_tokens import issued, replayed
 from domain.services.compute.boot_volumes import RootVolumeRequest, RootVolumes
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
+from domain.services.compute.port_binding import take_port
 from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
 from domain.services.network.security_groups import plan_port_groups
@@ -38,6 +39,13 @@ from domain.services.network.workset import Workset
 from domain.services.quotas import default_limits, open_ledger
 
 MAX_SCHEDULE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PortChoice:
+    """A port its user made, named at boot (Nova's `networks: [{"port": id}]`)."""
+
+    port_id: str
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,8 @@ class BootRequest:
     different_host: tuple[str, ...] = ()
     group_id: str | None = None
     # "auto": a port on the project's network (made on first need); "none": no port; or the
-    # ids of the project's networks to put one port on each.
-    networks: str | tuple[str, ...] = "auto"
+    # ids of the project's networks to put one port on each, and the user's ports to bind.
+    networks: str | tuple[str | PortChoice, ...] = "auto"
     # The ids of the project's security groups every port of the server joins (the API
     # resolves Nova's names); None: the project's default group.
     security_groups: tuple[str, ...] | None = None
@@ -121,6 +129,10 @@ class BootService:
         defaults = default_limits(self.app)
         open_ledger(self.app, project_id).check_metadata_items(len(req.metadata), defaults,
                                                                user_id)
+        if req.max_count > 1 and any(isinstance(n, PortChoice) for n in req.networks):
+            raise InvalidInput("Unable to launch multiple instances with a single configured "
+                               "port ID. Please launch your instance one by one with "
+                               "different ports.")
         flavor = self.flavor(ctx, req.flavor_ref)
         roots = RootVolumes(self.app, ctx, req.root, flavor) if req.root else None
         image = roots.image if roots else image_copy(self.bootable_image(ctx, req.image_ref))
@@ -185,7 +197,7 @@ class BootService:
             if host is None:
                 instance.fail_scheduling(no_host_reason(instance))
             else:
-                self.plan_ports(ports, instance, req.networks, req.security_groups)
+                self.plan_ports(ports, instance, req.networks, req.security_groups, ctx)
                 if roots:
                     roots.plan(instance, host, ledger)
                 instance.claim_host(host)
@@ -204,19 +216,23 @@ class BootService:
             raise InvalidInput(f"Image's config drive option '{policy}' is invalid")
         return drive_required(req.config_drive, image_properties, self.force_config_drive)
 
-    def plan_ports(self, ws: Workset, instance: Instance, networks: str | tuple[str, ...],
-                   security_groups: tuple[str, ...] | None = None) -> None:
+    def plan_ports(self, ws: Workset, instance: Instance,
+                   networks: str | tuple[str | PortChoice, ...],
+                   security_groups: tuple[str, ...] | None, ctx: RequestContext) -> None:
         """Ports are claimed in the boot's own save: the instance never runs without its
-        addresses, and the `fixed_ips` quota is counted on the same ledger."""
+        addresses, and the `fixed_ips` quota is counted on the same ledger. A port the user
+        made keeps its own security groups, as in Nova."""
         if self.network_config is None or networks == "none":
             return
         if networks == "auto":
-            network_ids = [plan_project_network(ws, self.network_config,
-                                                instance.project_id).id.hex]
-        else:
-            network_ids = [self.project_network(ws, instance, n) for n in networks]
+            networks = (plan_project_network(ws, self.network_config,
+                                              instance.project_id).id.hex,)
         attached = []
-        for network_id in network_ids:
+        for choice in networks:
+            if isinstance(choice, PortChoice):
+                attached.append(take_port(ws, ctx, instance, choice.port_id))
+                continue
+            network_id = self.project_network(ws, instance, choice)
             port = plan_port(ws, network_id, instance.id.hex, project_id=instance.project_id)
             plan_port_groups(ws, port, None if security_groups is None
                              else list(security_groups))

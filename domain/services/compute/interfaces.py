@@ -11,8 +11,6 @@ The host's worker then makes the guest's NICs match the instance's ports
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.compute.copies import PortCopy
@@ -21,10 +19,9 @@ from domain.compute.states import VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.network.config import NetworkConfig
-from domain.network.network import Network
-from domain.network.port import Port
 from domain.services.compute.actions import ActionService
-from domain.services.compute.boot import BootService, parse_uuid
+from domain.services.compute.boot import BootService
+from domain.services.compute.port_binding import take_port
 from domain.services.compute.release import give_back_port
 from domain.services.network.networks import plan_project_network
 from domain.services.network.ports import plan_port
@@ -34,7 +31,6 @@ from domain.services.quotas import open_ledger
 
 # Nova's attach_interface and detach_interface: these states, no task in progress.
 INTERFACE_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED})
-DEFAULT_ZONE = "nova"  # Nova's default_availability_zone: a server that asked for none
 
 
 class InterfaceService:
@@ -97,19 +93,3 @@ class InterfaceService:
                 + (f" task_state {instance.task_state.value}" if instance.task_state else ""))
         return instance
 
-
-def take_port(ws: Workset, ctx: RequestContext, instance: Instance, port_id: str) -> PortCopy:
-    """Bind the caller's free port to the instance (saved by the caller with `ws`), as Nova's
-    _validate_requested_port_ids checks it; returns its record on the instance."""
-    port = ws.find(parse_uuid(port_id, "port"))
-    if not isinstance(port, Port) or port.deleted or \
-            (port.project_id != ctx.project_id and not ctx.is_admin):
-        raise NotFound(f"Port id {port_id} could not be found.")
-    network = ws.find(UUID(port.network_id))
-    if port.project_id != instance.project_id or not isinstance(network, Network) or \
-            not port.fixed_ips:
-        # Another project's port, or one on the floating pool or with no address to give.
-        raise InvalidInput(f"Port {port_id} not usable for instance {instance.id}.")
-    port.bind(instance.id.hex, f"compute:{instance.availability_zone or DEFAULT_ZONE}")
-    return PortCopy(id=port.id.hex, network_id=port.network_id, network_name=network.name,
-                    mac=port.mac, fixed_ip=port.fixed_ip, preserve_on_delete=True)

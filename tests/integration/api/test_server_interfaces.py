@@ -141,3 +141,22 @@ def test_ports_a_server_cannot_take_are_refused(compute: Compute, member_a: dict
     assert attach(compute, member_a, server_id,
                   {"port_id": labelled["id"]}).status_code == 409
     assert len(interfaces(compute, member_a, server_id)) == 1
+
+
+def test_a_server_boots_with_a_users_port_and_leaves_it(compute: Compute,
+                                                        member_a: dict[str, str]) -> None:
+    first = compute.active(member_a)
+    [theirs] = interfaces(compute, member_a, first)
+    made = make_port(compute, member_a, theirs["net_id"])
+    many = compute.boot(member_a, networks=[{"port": made["id"]}], max_count=2)
+    assert many.status_code == 400, many.text  # one port, one server
+    server_id = compute.active(member_a, networks=[{"port": made["id"]}])
+    [nic] = interfaces(compute, member_a, server_id)
+    assert (nic["port_id"], nic["mac_addr"]) == (made["id"], made["mac_address"])
+    assert port_of(compute, member_a, made["id"])["device_id"] == server_id
+    taken = compute.boot(member_a, networks=[{"port": made["id"]}])
+    assert taken.status_code == 409, taken.text  # Nova's PortInUse
+    assert compute.client.delete(f"{SERVERS}/{server_id}",
+                                 headers=auth(member_a)).status_code == 204
+    compute.deleted(server_id)
+    assert port_of(compute, member_a, made["id"])["device_owner"] == ""
