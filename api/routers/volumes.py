@@ -80,7 +80,7 @@ Description = Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")]
 MetadataKey = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f]*$")]
 Metadata = dict[MetadataKey, Text255]
 # Fields of Cinder features this cloud does not offer: accepted only when they ask for nothing.
-UNSUPPORTED = ("backup_id", "consistencygroup_id", "source_replica")
+UNSUPPORTED = ("consistencygroup_id", "source_replica")
 
 
 class VolumeCreate(BaseModel):
@@ -181,26 +181,19 @@ def volume_request(v: VolumeCreate) -> VolumeRequest:
                          source_volid=v.source_volid)
 
 
-def check_sources(v: VolumeCreate) -> None:
-    """Cinder looks a named source up first: one that does not exist (for the caller) is its
-    404. There are no backups here yet, so any such id names nothing (the volume service
-    looks snapshots and source volumes up)."""
-    extra = v.model_extra or {}
-    if extra.get("backup_id") is not None:
-        raise NotFound(f"Backup {extra['backup_id']} could not be found.")
-
-
 @router.post("/volumes", status_code=202, response_model=VolumeShow)
 def create(project_id: str, body: VolumeCreateRequest, cloud: CloudDep, caller: CallerDep,
            engine: PolicyDep, version: VolumeVersion) -> dict[str, Any]:
     check_path_project(project_id, caller)
     engine.enforce("volume:create", owned_by(caller.project_id), caller.creds)
-    check_sources(body.volume)
+    backup_id = (body.volume.model_extra or {}).get("backup_id")
     host, unschedulable = place(cloud, body.volume.volume_type)
     request = replace(volume_request(body.volume), host=host, unschedulable=unschedulable,
                       group_id=body.volume.group_id if version >= "3.13" else None)
     with cinder_quota(cloud.store):
-        volume = cloud.volumes.create(caller.ctx, request)
+        # A backup restored into the new volume (3.47; Cinder reads backup_id at any version).
+        volume = cloud.volume_backups.create_volume(caller.ctx, str(backup_id), request) \
+            if backup_id is not None else cloud.volumes.create(caller.ctx, request)
     return shown(cloud, caller, volume.id.hex, version)
 
 

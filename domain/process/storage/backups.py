@@ -18,8 +18,10 @@ from eventsourcing.utils import get_topic
 
 from domain.context import RequestContext
 from domain.services.storage.backup_outcomes import BackupOutcomes
+from domain.services.storage.lookup import live
 from domain.storage.backends import BackupStore, SourceRef, VolumeBackend, VolumeBackendError
 from domain.storage.backup import Backup, BackupStatus
+from domain.storage.volume import Volume
 
 log = logging.getLogger(__name__)
 
@@ -91,4 +93,7 @@ class BackupWork:
         if path is None:
             raise VolumeBackendError(f"the backup store of host {self.host} holds no data of "
                                      f"backup {backup.id}")
-        return str(self.backend.restore(volume_id, backup.size, path).path)
+        # A volume made from the backup may be larger than it (Cinder 3.47): made at its size.
+        volume = live(self.outcomes.app, volume_id, Volume)
+        size = max(backup.size, volume.size if isinstance(volume, Volume) else 0)
+        return str(self.backend.restore(volume_id, size, path).path)

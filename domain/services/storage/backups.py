@@ -10,7 +10,7 @@ nothing. Claims are given back when the worker confirms a deletion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.services.quotas import default_limits, open_ledger
 from domain.services.storage.backup_outcomes import BackupOutcomes
 from domain.services.storage.lookup import live
-from domain.services.storage.volumes import check_volume_size_limit
+from domain.services.storage.volumes import VolumeRequest, VolumeService, check_volume_size_limit
 from domain.storage.attachment import now
 from domain.storage.backup import Backup, InvalidBackup
 from domain.storage.quota_claims import volume_claim
@@ -150,6 +150,28 @@ class BackupService(BackupOutcomes):
                                     f"{backup.id} is kept on host {backup.host}.")
         backup.request_restore(volume.id.hex)
         self.app.save(*changed(volume, backup, ledger))
+        return volume
+
+    @command
+    def create_volume(self, ctx: RequestContext, backup_id: UUID | str,
+                      req: VolumeRequest) -> Volume:
+        """Cinder 3.47's volume from a backup: a new volume as `req` asks (its size at least
+        the backup's, by default the backup's), made on the backup's host, claimed on the
+        quota and restoring the backup, saved with the backup in one save."""
+        backup = self.backup(ctx, backup_id)
+        if backup.status.value != "available":  # Cinder's words (its create flow's)
+            raise InvalidBackup("Originating backup status must be one of 'available' values")
+        size = backup.size if req.size is None else req.size
+        if size < backup.size:
+            raise InvalidInput(f"Invalid input received: Volume size {size}GB cannot be "
+                               f"smaller than the backup size {backup.size}GB. It must be >= "
+                               "backup size.")
+        ledger = open_ledger(self.app, str(ctx.project_id))
+        made = replace(req, size=size, host=backup.host, unschedulable=None)
+        volume, saved = VolumeService(self.app, self.availability_zone).build(ctx, made, ledger)
+        volume.start_restore(backup.id.hex, backup.size, new=True)
+        backup.request_restore(volume.id.hex)
+        self.app.save(*changed(volume, backup, ledger, *saved))
         return volume
 
     @command

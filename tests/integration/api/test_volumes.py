@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from ops.bootstrap import Cloud
 from projections.volumes import VolumeViews
 from tests.support.compute_api import OPERATOR, auth, make_image
-from tests.support.volumes_api import Volumes
+from tests.support.volumes_api import WORKER, Volumes
 
 CINDER_FIELDS = {"id", "name", "description", "status", "size", "availability_zone",
                  "created_at", "updated_at", "attachments", "bootable", "encrypted",
@@ -370,3 +370,25 @@ def test_an_in_use_volume_is_extended_from_3_42(volumes: Volumes,
     volumes.report("extended", volume_id, 2)
     grown = volumes.show(member_a, volume_id)
     assert (grown["status"], grown["size"], len(grown["attachments"])) == ("in-use", 2, 1)
+
+
+def test_a_volume_from_a_backup_restores_it_3_47(volumes: Volumes,
+                                                 member_a: dict[str, str]) -> None:
+    source = volumes.ready(member_a, size=2)
+    made = volumes.client.post(volumes.url(member_a, "backups"), headers=auth(member_a),
+                               json={"backup": {"volume_id": source}})
+    assert made.status_code == 202, made.text
+    backup_id = made.json()["backup"]["id"]
+    volumes.cloud.volume_backups.backup_created(WORKER, backup_id, 1)
+    volumes.cloud.sync_read_models()
+    at = {**auth(member_a), "OpenStack-API-Version": "volume 3.47"}
+    small = volumes.client.post(volumes.url(member_a), headers=at,
+                                json={"volume": {"size": 1, "backup_id": backup_id}})
+    assert small.status_code == 400, small.text
+    created = volumes.client.post(volumes.url(member_a), headers=at, json={"volume": {
+        "size": None, "backup_id": backup_id, "name": "from-backup"}})
+    assert created.status_code == 202, created.text
+    volume = created.json()["volume"]
+    assert (volume["name"], volume["size"], volume["status"]) == (
+        "from-backup", 2, "restoring-backup")
+    assert limits(volumes, member_a)["totalGigabytesUsed"] == 4

@@ -11,6 +11,7 @@ from domain.errors import InvalidInput
 from domain.quota.ledger import ledger_id
 from domain.services.storage.backups import BackupRequest, BackupService
 from domain.services.storage.snapshots import SnapshotRequest
+from domain.services.storage.volumes import VolumeRequest
 from domain.storage.backup import BackupStatus
 from domain.storage.snapshot import SnapshotStatus
 from domain.storage.volume_states import VolumeStatus
@@ -122,3 +123,26 @@ def test_a_restore_into_an_existing_volume_and_a_failed_one(rig: Rig) -> None:
     service(rig).reset_status(ADMIN, backup.id, "error")
     with pytest.raises(InvalidInput, match="Invalid status"):
         service(rig).reset_status(ADMIN, backup.id, "creating")
+
+
+def test_a_volume_made_from_a_backup_is_restored_at_its_own_size(rig: Rig) -> None:
+    """Cinder 3.47's POST /volumes with backup_id: a new volume of the request's size (at
+    least the backup's) and type, restoring the backup, claimed with the volume's quota."""
+    worker = rig.worker()
+    volume_id = rig.create(size=2)
+    worker.catch_up()
+    backup = service(rig).create(USER, BackupRequest(volume_id=volume_id.hex))
+    with pytest.raises(InvalidInput, match="must be one of 'available' values"):
+        service(rig).create_volume(USER, backup.id, VolumeRequest(size=None))
+    worker.catch_up()
+    with pytest.raises(InvalidInput, match="Volume size 1GB cannot be smaller than the backup "
+                                           "size 2GB"):
+        service(rig).create_volume(USER, backup.id, VolumeRequest(size=1))
+    made = service(rig).create_volume(USER, backup.id, VolumeRequest(size=3, name="copy"))
+    assert (made.name, made.size, made.status) == ("copy", 3, VolumeStatus.RESTORING_BACKUP)
+    assert held(rig)["volumes"] == 2 and held(rig)["gigabytes"] == 5
+    assert worker.catch_up() >= 1
+    assert rig.volume(made.id).status is VolumeStatus.AVAILABLE
+    assert rig.pool().storageVolLookupByName(str(made.id)).info()[1] == 3 * 2**30
+    restored = service(rig).load_backup(backup.id)
+    assert restored is not None and restored.status is BackupStatus.AVAILABLE
