@@ -110,6 +110,7 @@ class ComputeWorker(FollowerLoop):
                                    lambda: datetime.now(UTC), config.user_id) \
             if config.reclaim_instance_interval > 0 else None
         self.hosted: set[UUID] = set()  # guests whose console output this host publishes
+        self._batch_instances: dict[UUID, Instance | None] = {}
         self._next_reconcile = self._next_console = 0.0
         super().__init__()
 
@@ -122,12 +123,13 @@ class ComputeWorker(FollowerLoop):
                     or self.crash_dumps.handle(event))
         if not trigger.may_concern(self.host):
             return False
-        found = self.app.find(trigger.instance_id)
-        instance = found if isinstance(found, Instance) else None
+        instance = self.instance(trigger.instance_id)
         plan = decide(trigger, instance, self.host)
         if plan.empty or instance is None:
             return False
-        if plan.outcome is not None and trigger.kind in REQUESTS and self.superseded(trigger):
+        self._batch_instances.pop(instance.id, None)  # acting records its outcome: load anew
+        if plan.outcome is not None and trigger.kind in REQUESTS \
+                and self.superseded(trigger, instance):
             return False  # a newer request is pending: acting on it is its own event's job
         what = plan.action or (plan.outcome.value if plan.outcome else "clean-up")
         log.info("host %s: %s instance %s (%s)", self.host, what, instance.id, trigger.request_id)
@@ -140,9 +142,28 @@ class ComputeWorker(FollowerLoop):
                                      f"{instance.id.hex} v{trigger.version}")
         return True
 
-    def superseded(self, trigger: Trigger) -> bool:
+    def begin_batch(self) -> None:
+        self._batch_instances = {}
+
+    def instance(self, instance_id: UUID) -> Instance | None:
+        """The instance as loaded once per batch: a boot's batch holds several of its events
+        (requested, host claimed, ports attached), each a trigger. A load made after the batch
+        was selected already holds every event in it, so the batch's later triggers decide on
+        the same state a fresh load would show them, less what was committed since, which
+        comes in a later batch. Acting on one drops it (its outcome is a new version)."""
+        if instance_id not in self._batch_instances:
+            found = self.app.find(instance_id)
+            self._batch_instances[instance_id] = found if isinstance(found, Instance) else None
+        return self._batch_instances[instance_id]
+
+    def superseded(self, trigger: Trigger, instance: Instance) -> bool:
         """Whether a later request was made of this instance. The current state then belongs to
-        that request, and it is recorded under that request's id when its event comes up."""
+        that request, and it is recorded under that request's id when its event comes up.
+        `instance` as loaded: when the trigger is its last event, nothing later was made of it
+        when it was loaded, which is as late as this check needs (a request made since comes
+        in a later batch), and the read is saved (a boot's trigger is its last event)."""
+        if instance.version <= trigger.version:
+            return False
         later = self.app.repository.event_store.get(trigger.instance_id, gt=trigger.version)
         return any(isinstance(e, REQUEST_EVENTS) for e in later)
 

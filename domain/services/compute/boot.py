@@ -127,8 +127,9 @@ class BootService:
     def claim(self, ctx: RequestContext, req: BootRequest, locks: HeldLocks) -> list[Instance]:
         project_id, user_id = str(ctx.project_id), str(ctx.user_id)
         defaults = default_limits(self.app)
-        open_ledger(self.app, project_id).check_metadata_items(len(req.metadata), defaults,
-                                                               user_id)
+        if req.metadata:  # no item is within any limit: the ledger is loaded under its lock
+            open_ledger(self.app, project_id).check_metadata_items(len(req.metadata), defaults,
+                                                                   user_id)
         if req.max_count > 1 and any(isinstance(n, PortChoice) for n in req.networks):
             raise InvalidInput("Unable to launch multiple instances with a single configured "
                                "port ID. Please launch your instance one by one with "
