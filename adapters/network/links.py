@@ -7,7 +7,7 @@ import errno
 import socket
 from collections import defaultdict
 from dataclasses import dataclass
-from ipaddress import IPv4Interface
+from ipaddress import IPv4Interface, IPv6Interface
 from typing import Any
 
 from pyroute2 import IPRoute
@@ -72,6 +72,19 @@ def read_ipv4_addresses(ipr: IPRoute, index: int | None = None,
     for msg in ipr.get_addr(**query):
         address = msg.get_attr("IFA_ADDRESS")
         found[msg["index"]].add(IPv4Interface(f"{address}/{msg['prefixlen']}"))
+    return {index: frozenset(addresses) for index, addresses in found.items()}
+
+
+def read_global_addresses(ipr: IPRoute) -> dict[int, frozenset[IPv4Interface | IPv6Interface]]:
+    """IPv4 and global IPv6 addresses by interface index (not the link-local ones the kernel
+    gives every IPv6 interface by itself)."""
+    found: dict[int, set[IPv4Interface | IPv6Interface]] = defaultdict(set)
+    for index, addresses in read_ipv4_addresses(ipr).items():
+        found[index] |= addresses
+    for msg in ipr.get_addr(family=socket.AF_INET6):
+        if msg["scope"] == 0:  # RT_SCOPE_UNIVERSE
+            found[msg["index"]].add(
+                IPv6Interface(f"{msg.get_attr('IFA_ADDRESS')}/{msg['prefixlen']}"))
     return {index: frozenset(addresses) for index, addresses in found.items()}
 
 

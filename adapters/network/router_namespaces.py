@@ -21,7 +21,7 @@ from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
 
 from adapters.network import router_nat
-from adapters.network.links import get_link, read_ipv4_addresses, read_links
+from adapters.network.links import get_link, read_global_addresses, read_links
 from adapters.network.namespaces import open_iproute, run_in
 from adapters.network.nft_nat import forget_connections
 from domain.network.backends import NetworkError
@@ -36,6 +36,9 @@ from domain.network.router_backend import (
 from domain.process.effects import record
 
 RTPROT_STATIC = 4
+IFA_F_NODAD = 0x02
+# IPv4 and IPv6 (the router routes its IPv6 subnets too; none are translated).
+FORWARDING = ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")
 LEG_PREFIXES = ("qr-", "qg-")
 
 
@@ -98,7 +101,7 @@ class NamespaceRouters:
             with open_iproute(self.netns) as host, open_iproute(name) as inside:
                 links = {n: link for n, link in read_links(inside).items()
                          if n.startswith(LEG_PREFIXES)}
-                addresses = read_ipv4_addresses(inside)
+                addresses = read_global_addresses(inside)
                 host_links = read_links(host)
                 by_index = {link.index: link for link in host_links.values()}
                 plugged = {}
@@ -184,7 +187,7 @@ class NamespaceRouters:
 
     # -- addresses and routes ------------------------------------------------------------------
     def _ensure_addresses(self, inside: IPRoute, spec: RouterSpec) -> None:
-        present = read_ipv4_addresses(inside)
+        present = read_global_addresses(inside)
         for leg_name, wanted in spec.addresses().items():
             link = get_link(inside, leg_name)
             assert link is not None  # made by _ensure_legs
@@ -193,9 +196,12 @@ class NamespaceRouters:
                 inside.addr("del", index=link.index, address=str(stale.ip),
                             prefixlen=stale.network.prefixlen)
                 record("pyroute2", "addr del", leg_name, address=stale)
-            for missing in sorted(wanted - have):
+            for missing in sorted(wanted - have, key=str):
+                # An IPv6 address is usable at once, without duplicate address detection:
+                # the address is the router port's, which no one else on the subnet holds.
+                flags = {} if missing.version == 4 else {"flags": IFA_F_NODAD}
                 inside.addr("add", index=link.index, address=str(missing.ip),
-                            prefixlen=missing.network.prefixlen)
+                            prefixlen=missing.network.prefixlen, **flags)
                 record("pyroute2", "addr add", leg_name, address=missing)
         lo = get_link(inside, "lo")
         if lo is not None and not lo.up:
@@ -237,15 +243,16 @@ class NamespaceRouters:
     # -- forwarding and NAT ----------------------------------------------------------------------
     @staticmethod
     def _forwarding(name: str) -> bool:
-        result = run_in(name, ["sysctl", "-n", "net.ipv4.ip_forward"])
-        return result.returncode == 0 and result.stdout.strip() == "1"
+        result = run_in(name, ["sysctl", "-n", *FORWARDING])
+        return result.returncode == 0 and result.stdout.split() == ["1"] * len(FORWARDING)
 
     def _ensure_forwarding(self, name: str) -> None:
         if not self._forwarding(name):
-            result = run_in(name, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+            settings = [f"{key}=1" for key in FORWARDING]
+            result = run_in(name, ["sysctl", "-qw", *settings])
             if result.returncode != 0:
                 raise NetworkError(f"cannot enable forwarding in {name}: {result.stderr}")
-            record("sysctl", "net.ipv4.ip_forward=1", name)
+            record("sysctl", " ".join(settings), name)
 
     @staticmethod
     def _ensure_nat(name: str, spec: RouterSpec) -> None:

@@ -43,7 +43,7 @@ def batch(spec: RouterSpec) -> str:
         text += f"add rule {_T} postrouting ip saddr {mapping.fixed_ip} {out} " \
                 f"snat to {mapping.floating_ip}\n"
     if spec.snat:
-        for leg in spec.interfaces:
+        for leg in spec.snat_legs():
             text += f"add rule {_T} postrouting ip saddr {leg.address.network} {out} " \
                     f"snat to {spec.gateway.address.ip}\n"
     return text

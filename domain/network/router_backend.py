@@ -15,10 +15,13 @@ reads back what the host really holds, for a reconciler to compare.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Interface
 from typing import Protocol
 
 from domain.network.backends import FloatingIpMapping
+
+# A leg's address: an IPv4 subnet's or an IPv6 one's (routed, never translated).
+LegAddress = IPv4Interface | IPv6Interface
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class RouterLeg:
 
     port_id: str
     mac: str
-    address: IPv4Interface
+    address: LegAddress
     bridge: str
 
 
@@ -50,14 +53,21 @@ class RouterSpec:
         rules |= {("snat", str(m.fixed_ip), str(m.floating_ip)) for m in self.floating}
         if self.snat:
             rules |= {("snat", str(leg.address.network), str(self.gateway.address.ip))
-                      for leg in self.interfaces}
+                      for leg in self.snat_legs()}
         return frozenset(rules)
 
-    def addresses(self) -> dict[str, frozenset[IPv4Interface]]:
+    def snat_legs(self) -> tuple[RouterLeg, ...]:
+        """The legs whose subnets leave as the gateway's address: IPv4 ones (IPv6 subnets
+        are routed as they are, as Neutron routes them)."""
+        return tuple(leg for leg in self.interfaces if leg.address.version == 4)
+
+    def addresses(self) -> dict[str, frozenset[LegAddress]]:
         """Each interface's addresses, by the name it has inside the namespace."""
-        found = {interface_name(leg): frozenset({leg.address}) for leg in self.interfaces}
+        found: dict[str, frozenset[LegAddress]] = {
+            interface_name(leg): frozenset({leg.address}) for leg in self.interfaces}
         if self.gateway is not None:
-            extra = {IPv4Interface(f"{m.floating_ip}/32") for m in self.floating}
+            extra: set[LegAddress] = {IPv4Interface(f"{m.floating_ip}/32")
+                                      for m in self.floating}
             found[gateway_name(self.gateway)] = frozenset({self.gateway.address} | extra)
         return found
 
@@ -81,10 +91,10 @@ class RouterState:
     """A router's namespace as read back from the host."""
 
     router_id: str
-    addresses: dict[str, frozenset[IPv4Interface]]  # interfaces up inside, with addresses
+    addresses: dict[str, frozenset[LegAddress]]  # interfaces up inside, global addresses
     macs: dict[str, str | None]
     plugged: dict[str, str]  # bridge-side end -> the bridge it is enslaved to (up)
-    forwarding: bool
+    forwarding: bool  # IPv4 and IPv6
     default_via: IPv4Address | None
     routes: frozenset[tuple[IPv4Network, IPv4Address]]  # the extra routes found
     nat: frozenset[tuple[str, str, str]]

@@ -4,7 +4,7 @@ gateway, and the spec a host must realise for a router (legs, gateway, NAT, rout
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Interface
 from typing import Any
 
 from domain.app import SkyLedger
@@ -108,3 +108,22 @@ def test_the_spec_of_a_placed_router_and_the_host_nat_it_takes_over() -> None:
     # Administratively down: the host runs it no more.
     cloud.routers.update_router(P1, router.id.hex, admin_state_up=False)
     assert desired_routers(cloud.app, "h1", EXTERNAL) == {}
+
+
+def test_an_ipv6_subnet_is_a_leg_of_its_own_routed_and_not_translated() -> None:
+    cloud = Cloud()
+    network, _, _, router = cloud.routed()
+    cloud.subnets.create_subnet(P1, network.id.hex, SubnetRequest(
+        cidr="2001:db8:9::/64", ip_version=6, ipv6_ra_mode="slaac",
+        ipv6_address_mode="slaac"))
+    subnet6 = next(s for s in cloud.app.repository.get(network.id).subnets
+                   if s not in network.subnets)
+    cloud.routers.add_subnet_interface(P1, router.id.hex, network.id.hex, subnet6)
+    cloud.routers.schedule_router(AGENT, router.id.hex, "h1")
+    spec = desired_routers(cloud.app, "h1", EXTERNAL)[router.id.hex]
+    assert {leg.address for leg in spec.interfaces} == {
+        IPv4Interface("10.9.0.1/24"), IPv6Interface("2001:db8:9::1/64")}
+    assert len({leg.bridge for leg in spec.interfaces}) == 1  # both on the network's bridge
+    assert spec.gateway is not None
+    assert {m for kind, m, _ in spec.nat() if kind == "snat"} >= {"10.9.0.0/24"}
+    assert not any(":" in match for _, match, _ in spec.nat())

@@ -10,7 +10,7 @@ administratively down, or deleted, has no spec: the agent removes its namespace.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network, ip_address
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, ip_address, ip_interface, ip_network
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -83,14 +83,15 @@ def router_spec(app: SkyLedger, router: Router, external: ExternalSide | None,
 
 def interface_leg(app: SkyLedger, port_id: str, interface: dict[str, str]) -> RouterLeg | None:
     port, network = app.find(UUID(port_id)), app.find(UUID(interface["network_id"]))
-    cidr = IPv4Network(interface["cidr"]) if ":" not in interface["cidr"] else None
-    if not isinstance(port, Port) or not isinstance(network, Network) or cidr is None:
-        return None  # an IPv6 subnet: routed by no namespace here yet
+    if not isinstance(port, Port) or not isinstance(network, Network):
+        return None
     address = next((f["ip_address"] for f in port.fixed_ips
                     if f["subnet_id"] == interface["subnet_id"]), None)
     if address is None:
         return None
-    return RouterLeg(port.id.hex, port.mac, IPv4Interface(f"{address}/{cidr.prefixlen}"),
+    # An IPv6 subnet's leg too: routed (forwarding on), never translated (snat_legs).
+    return RouterLeg(port.id.hex, port.mac,
+                     ip_interface(f"{address}/{ip_network(interface['cidr']).prefixlen}"),
                      bridge_name(network.segmentation_id))
 
 

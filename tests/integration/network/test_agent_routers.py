@@ -39,7 +39,15 @@ from tests.integration.network.test_agent import boot, segment_of
 from tests.integration.network.test_metadata_service import get
 from tests.integration.network.test_nat import fetch, serve
 from tests.support.fleet import USER, Fleet
-from tests.support.network_namespaces import Host, Namespaces, attach_guest, connect, ip, sh
+from tests.support.network_namespaces import (
+    Host,
+    Namespaces,
+    attach_guest,
+    connect,
+    ip,
+    pings,
+    sh,
+)
 
 NODE = "router-node"
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin", "member", "reader"))
@@ -263,3 +271,38 @@ def test_dhcp_routes_a_guest_behind_a_router_to_the_metadata_service(
         assert status == 200 and json.loads(body)["uuid"] == str(instance_id)
     finally:
         stop()
+
+
+def test_the_agents_router_routes_ipv6_between_two_subnets(
+        fleet: Fleet, agent: NetworkAgent, adapters: AgentAdapters, host: Host,
+        namespaces: Namespaces) -> None:
+    """IPv6 subnets of two networks joined to one router: the agent gives the router a leg on
+    each (their gateway addresses, on the networks' bridges, forwarding on), and a namespace on
+    each subnet pings the other's with ping -6 through it (addresses set by hand: no router
+    advertisements are sent yet)."""
+    port, router, _ = routed_instance(fleet)
+    other = fleet.cloud.networks.create_network(USER, "p1", "other")
+    fleet.cloud.subnets.create_subnet(USER, other.id.hex, SubnetRequest(cidr="10.51.7.0/24"))
+    sides = []
+    for network_id, cidr in ((port["network_id"], "2001:db8:50::/64"),
+                             (other.id.hex, "2001:db8:51::/64")):
+        before = set(fleet.cloud.app.repository.get(UUID(network_id)).subnets)
+        fleet.cloud.subnets.create_subnet(USER, network_id, SubnetRequest(
+            cidr=cidr, ip_version=6, ipv6_ra_mode="slaac", ipv6_address_mode="slaac"))
+        network: Any = fleet.cloud.app.repository.get(UUID(network_id))
+        [subnet6] = set(network.subnets) - before
+        fleet.cloud.routers.add_subnet_interface(USER, router.id.hex, network_id, subnet6)
+        sides.append((network.segmentation_id, cidr[:-3]))
+    agent.catch_up()
+    assert adapters.routers is not None
+    state = adapters.routers.state(router.id.hex)
+    spec = agent.routers.desired()[router.id.hex] if agent.routers is not None else None
+    assert state is not None and spec is not None and state.satisfies(spec)
+    guests = []
+    for index, (sid, prefix) in enumerate(sides):
+        guest = attach_guest(namespaces, host, f"brq{sid}", f"fa:16:3e:00:66:0{index}")
+        ip(guest, "-6", "addr", "add", f"{prefix}10/64", "dev", "eth0", "nodad")
+        ip(guest, "-6", "route", "add", "default", "via", f"{prefix}1")
+        guests.append(guest)
+    assert pings(guests[0], "2001:db8:51::10") and pings(guests[1], "2001:db8:50::10")
+    assert agent.reconcile() == []

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Interface
 
 import pytest
 from pyroute2 import netns
@@ -101,6 +101,38 @@ def test_the_router_routes_translates_and_reads_back(site: Site) -> None:
     with contextmanager(serve)(site.guest_a, "guest-a"):
         assert fetch(site.outside, FLOATING) == f"guest-a {UPSTREAM}"  # DNAT keeps the source
     assert pings(site.guest_a, "192.168.50.1")  # the extra route, via the hop
+
+
+def test_ipv6_subnets_are_routed_and_not_translated(site: Site) -> None:
+    """A leg per IPv6 subnet beside the IPv4 ones (as Neutron's qr- port on an IPv6 subnet):
+    guests of two IPv6 subnets reach each other through the router (ping -6), their
+    addresses kept; SNAT stays IPv4's."""
+    a6 = RouterLeg("a6" + "0" * 30, "fa:16:3e:00:70:06", IPv6Interface("2001:db8:70::1/64"),
+                   "brq700")
+    b6 = RouterLeg("b6" + "0" * 30, "fa:16:3e:00:71:06", IPv6Interface("2001:db8:71::1/64"),
+                   "brq701")
+    spec = replace(SPEC, interfaces=(A_LEG, a6, B_LEG, b6))
+    for guest, address, router in ((site.guest_a, "2001:db8:70::10/64", "2001:db8:70::1"),
+                                   (site.guest_b, "2001:db8:71::10/64", "2001:db8:71::1")):
+        ip(guest, "-6", "addr", "add", address, "dev", "eth0", "nodad")
+        ip(guest, "-6", "route", "add", "default", "via", router)
+    assert unreachable(site.guest_a, "2001:db8:71::10")  # control: no router yet
+
+    site.routers.ensure(spec)
+    state = site.routers.state(ROUTER)
+    assert state is not None and state.satisfies(spec) and not state.satisfies(SPEC)
+    assert pings(site.guest_a, "2001:db8:71::10") and pings(site.guest_b, "2001:db8:70::10")
+    assert all(kind != "snat" or ":" not in match for kind, match, _ in state.nat)
+    with contextmanager(serve)(site.outside, "outside"):  # IPv4 still leaves translated
+        assert fetch(site.guest_b, UPSTREAM) == f"outside {GATEWAY}"
+    site.routers.ensure(spec)  # idempotent: still as wanted
+    state = site.routers.state(ROUTER)
+    assert state is not None and state.satisfies(spec)
+
+    site.routers.ensure(SPEC)  # the IPv6 legs removed: no route between them
+    state = site.routers.state(ROUTER)
+    assert state is not None and state.satisfies(SPEC)
+    assert unreachable(site.guest_a, "2001:db8:71::10")
 
 
 def test_ensure_is_idempotent_and_converges_changes(site: Site) -> None:
