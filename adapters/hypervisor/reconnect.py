@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import libvirt
 
+from adapters.hypervisor.event_loop import ensure_event_loop
 from adapters.libvirt_errors import translated_to
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Reconnecting:
     def _open(self, uri: str) -> libvirt.virConnect:
         self._uri = uri
         self._reconnect_lock = threading.Lock()
+        ensure_event_loop()  # before the open: only then does the connection get events
         return libvirt.open(uri)
 
     def _reconnected_after(self, error: libvirt.libvirtError) -> bool:

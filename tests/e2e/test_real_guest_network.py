@@ -9,9 +9,10 @@ The member boots the busybox guest on the default network: the worker makes the 
 agent adds the VXLAN segment and dnsmasq with the port's reservation, and the guest's init asks
 for an address by DHCP and prints it, which the test reads through the console API and compares
 with the server's `addresses`; over that address it asks the metadata service (the agent's,
-at 169.254.169.254 in HV_NETNS) which instance it is. A floating IP then makes the guest answer
-pings from outside, and stops doing so once disassociated. Deleting the server removes the
-segment and dnsmasq.
+at 169.254.169.254 in HV_NETNS) which instance it is. A NIC attached through os-interface
+appears in the running guest (its init prints its NICs), and leaves it on detach. A floating
+IP then makes the guest answer pings from outside, and stops doing so once disassociated.
+Deleting the server removes the segment and dnsmasq.
 
 Everything this module adds to HV_NETNS (links, nft tables, dnsmasq, the metadata address) is
 removed at teardown.
@@ -51,6 +52,7 @@ from tests.support.waiting import wait_for
 pytestmark = pytest.mark.qemu
 
 ADDRESS = re.compile(r"SKYLEDGER-GUEST-ADDRESS (\S+) (\S+)")
+NICS = re.compile(r"SKYLEDGER-GUEST-NICS:([^\r\n]*)")  # " name=mac" per NIC the guest has
 OUTSIDE, EXTERNAL_GATEWAY, EXTERNAL_CIDR = "198.51.100.250", "198.51.100.254", "198.51.100.0/24"
 
 
@@ -206,6 +208,16 @@ def test_a_real_guest_gets_its_address_by_dhcp_and_its_floating_ip_from_outside(
                                             ethertype="IPv4", protocol="icmp")
     assert wait_for(lambda: pings(HV_NETNS, fixed_ip, attempts=1),
                     f"the guest to answer on {bridge} once ICMP is allowed", 30)
+
+    # -- a NIC hotplugged to the running guest appears in it, and goes on detach --------------
+    added = user.compute.create_server_interface(server, net_id=network.id)
+    mac = added.mac_addr.lower()
+    wait_for(lambda: re.search(rf"SKYLEDGER-GUEST-NICS:.*={mac}", console(user, server)),
+             "the guest to see the attached NIC", 60)
+    user.compute.delete_server_interface(added, server=server)
+    wait_for(lambda: mac not in NICS.findall(console(user, server))[-1],
+             "the guest to let the detached NIC go", 60)
+    assert NICS.findall(console(user, server))[-1].count("=") == 1  # its first NIC stays
 
     # -- a floating IP reaches it from outside, until disassociated ----------------------------
     public = user.network.find_network("public", ignore_missing=False)
