@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 
 from api.auth import Caller, caller_for
 from api.policy import PolicyEngine
-from domain.app import SkyLedger
+from domain.app import SkyLedger, written_up_to
 from domain.backends import KeyMaker
 from domain.catalog.import_filter import ImportFilter
 from domain.identity.tokens import Tokens
@@ -179,8 +179,9 @@ class CloudServices:
 
     def catch_up_for_reads(self) -> None:
         """Read-your-writes after a command: wait until the follower thread has brought every
-        read model up to the log's head (projections/followers.py)."""
-        self.followers.read_your_writes()
+        read model up to the request's own last event, or without one the log's head
+        (projections/followers.py, domain/app.py `written_up_to`)."""
+        self.followers.read_your_writes(until=written_up_to())
 
 
 def get_cloud(request: Request) -> CloudServices:

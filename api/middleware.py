@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.microversions import echo_headers
+from domain.app import tracking_writes
 from domain.context import new_request_id, request_id_bound
 
 log = logging.getLogger(__name__)
@@ -43,5 +44,5 @@ def install(app: FastAPI) -> None:
     async def per_request(request: Request,
                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request.state.request_id = new_request_id()
-        with request_id_bound(request.state.request_id):  # for JSON log lines
+        with request_id_bound(request.state.request_id), tracking_writes():  # JSON log lines
             return await respond(request, call_next)

@@ -4,12 +4,14 @@ of aggregates."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import PersistenceError, Recording
 
 from domain.commands import WriteLocks
 from domain.compute.console import Console
@@ -23,6 +25,29 @@ A = TypeVar("A")
 
 # Events between two snapshots of a long-lived ledger (SKYLEDGER_SNAPSHOT_INTERVAL; 0: none).
 DEFAULT_SNAPSHOT_INTERVAL = 100
+
+
+# How far the saves made for one API request wrote in the log (api/middleware.py holds one per
+# request): its read-your-writes waits for the read models to reach that, not the log's head,
+# which is one query more per write request and may wait for others' later events. A list, as
+# the holder is shared with the threads the request's work runs in (each gets a copy of the
+# context, and with it this same list).
+_written: ContextVar[list[int] | None] = ContextVar("skyledger_written", default=None)
+
+
+@contextmanager
+def tracking_writes() -> Iterator[None]:
+    token = _written.set([])
+    try:
+        yield
+    finally:
+        _written.reset(token)
+
+
+def written_up_to() -> int | None:
+    """The last notification id the saves made under `tracking_writes` recorded, if any."""
+    marks = _written.get()
+    return max(marks) if marks else None
 
 
 class SkyLedger(Application[UUID]):
@@ -57,6 +82,13 @@ class SkyLedger(Application[UUID]):
             else {})
         # Shared by every command service of this process (see domain/commands.py).
         self.write_locks = WriteLocks()
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        marks = _written.get()
+        if marks is not None and recordings:
+            marks.append(max(r.notification.id for r in recordings))
+        return recordings
 
     def take_snapshot(self, *args: Any, **kwargs: Any) -> None:
         """A snapshot is only a shortcut: the events it follows are already committed when it is

@@ -103,11 +103,12 @@ class Followers(LogFollower):
             groups.setdefault((id(runner.app), id(runner.store)), []).append(runner)
         return list(groups.values())
 
-    def read_your_writes(self, timeout: float = 30.0) -> None:
+    def read_your_writes(self, timeout: float = 30.0, until: int | None = None) -> None:
         """Return once every read model has applied everything the log holds now (so also the
-        caller's own events). Raises what the round that should have applied them raised, or
+        caller's own events), or with `until` (the position of the caller's last event)
+        everything up to it. Raises what the round that should have applied them raised, or
         TimeoutError; either way the followers keep trying."""
-        head = self.runners[0].app.head() if self.runners else 0
+        head = until if until is not None else self.runners[0].app.head() if self.runners else 0
         if not self.following:
             self.sync(head, advance_idle=False)
             return

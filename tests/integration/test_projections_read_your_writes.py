@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.notify import woken_by_notify
+from domain.app import tracking_writes, written_up_to
 from domain.identity.project import Project
 from ops.bootstrap import Cloud, build
 from projections.base import Projection
@@ -58,6 +59,31 @@ def test_each_writer_sees_its_own_write_once_the_wait_returns(following: Cloud) 
     assert misses == []
     head = following.app.head()
     assert all(runner.position() == head for runner in following.runners.values())
+
+
+def test_a_request_waits_for_its_own_writes_not_for_the_head(following: Cloud) -> None:
+    """As each API request does (api/middleware.py): the wait is up to the request's own last
+    event, which its saves recorded, so a later writer's events need not be awaited."""
+    misses: list[str] = []
+
+    def writer(n: int) -> None:
+        for k in range(5):
+            with tracking_writes():
+                project = Project(f"own-{n}-{k}", "default", "", True)
+                following.app.save(project)
+                mark = written_up_to()
+                assert mark is not None and 0 < mark <= following.app.head()
+                following.catch_up_for_reads()
+                if not audited(following, project):
+                    misses.append(project.name)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert misses == []
+    assert written_up_to() is None  # outside a request: the head, as before
 
 
 def test_without_a_follower_thread_the_caller_catches_up(database_url: str,
