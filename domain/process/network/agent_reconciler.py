@@ -7,22 +7,58 @@ from __future__ import annotations
 
 import logging
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from domain.app import SkyLedger
 from domain.context import RequestContext, new_request_id
+from domain.network.backends import DhcpServer, HostNetwork, NatRules, PortFilters, SegmentState
 from domain.process.effects import recording
-from domain.process.network.drift import Drift, describe_segment
-from domain.process.network.plans import HostWant, desired
+from domain.process.host_changes import HostChanges
+from domain.process.network.drift import Drift, NetworkDriftService, describe_segment
+from domain.process.network.plans import HostWant, NetworkWant, desired
+from domain.process.network.router_work import RouterWork
 from domain.process.network.security_plans import desired_filters
 
-if TYPE_CHECKING:
-    from domain.process.network.agent import NetworkAgent
+
+class AgentIdentity(Protocol):
+    @property
+    def user_id(self) -> str: ...
+
+
+class ReconciledAgent(Protocol):
+    """What the reconciler uses of the network agent (agent.py's NetworkAgent), named here so
+    that the two modules do not import each other."""
+
+    @property
+    def app(self) -> SkyLedger: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def segment_type(self) -> str: ...
+    @property
+    def config(self) -> AgentIdentity: ...
+    @property
+    def network(self) -> HostNetwork: ...
+    @property
+    def dhcp(self) -> DhcpServer: ...
+    @property
+    def nat(self) -> NatRules: ...
+    @property
+    def filters(self) -> PortFilters | None: ...
+    @property
+    def routers(self) -> RouterWork | None: ...
+    @property
+    def drift(self) -> NetworkDriftService: ...
+    @property
+    def changes(self) -> HostChanges: ...
+    def catch_up(self) -> int: ...
+    def apply(self, wanted: NetworkWant, restart_dhcp: bool = False) -> SegmentState: ...
 
 log = logging.getLogger(__name__)
 
 
 class AgentReconciler:
-    def __init__(self, agent: NetworkAgent) -> None:
+    def __init__(self, agent: ReconciledAgent) -> None:
         self.agent = agent
 
     def look(self) -> tuple[HostWant, dict[tuple[str, str], Drift]]:

@@ -111,9 +111,11 @@ class Killer:
             made = self._kill_made.wait_for(lambda: self.killed >= count, timeout_s)
         assert made, f"only {self.killed} of {count} kills after {timeout_s}s"
 
-    def wait_for_all_kills(self, timeout_s: float = 60.0) -> None:
-        self._thread.join(timeout_s)
-        assert not self._thread.is_alive(), "the killer did not finish its schedule"
+    def wait_for_all_kills(self) -> None:
+        """Returns once the whole schedule was carried out. No time budget: on a loaded machine
+        a restart alone may take many seconds, and every step of the schedule is bounded
+        already (READY_S, the pause, BUSY_S, the wait for a killed process), so this ends."""
+        self._thread.join()
         assert not self.died_by_itself, (self.died_by_itself, self.log.read_text()[-4000:])
         assert self.killed == self.planned
 

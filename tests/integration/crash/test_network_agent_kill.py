@@ -48,7 +48,7 @@ BUSY = f"host {NODE}: "  # the agent logs a removal (of DHCP, a segment, NAT) as
 PROJECTS = [RequestContext(user_id=f"u{k}", project_id=f"pn{k}", roles=("member", "reader"))
             for k in range(3)]
 SEGMENTS = "300:305"  # six ids for up to six live networks: deleted ones' ids come back
-CONVERGE_S = 45.0
+CONVERGE_S = 120.0  # a guard against a hang, not a speed target: restarts are slow under load
 MAX_SERVERS = 30  # live at once: the host (64 vCPUs) has room for them and those going
 
 
@@ -235,7 +235,7 @@ def test_an_agent_killed_at_random_leaves_the_host_exactly_as_the_live_networks_
     try:
         churning.start()
         with killer:
-            killer.wait_for_all_kills(timeout_s=90)
+            killer.wait_for_all_kills()
         stop.set()
         churning.join(30)
         assert not churning.is_alive()
