@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # (None: that URI's host).
     live_migration_uri: str | None = None
     live_migration_address: str | None = None
+    # Nova's [libvirt] live_migration_bandwidth: MiB/s a live migration's copy may use (0: all).
+    live_migration_bandwidth: int = 0
     max_attempts: int = 3
     # Nova's force_config_drive: every new server gets a config drive, asked for or not.
     force_config_drive: bool = False

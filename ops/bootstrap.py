@@ -264,7 +264,8 @@ class Composition:
         uri = uri or settings.libvirt_uri
         with ExitStack() as resources:
             resources.enter_context(lock_host(state_dir))  # before anything else is opened
-            hypervisor = resources.enter_context(closing(LibvirtHypervisor(uri, state_dir)))
+            hypervisor = resources.enter_context(closing(LibvirtHypervisor(
+                uri, state_dir, migration_bandwidth=settings.live_migration_bandwidth)))
             vifs = vif_plugger(settings, uri)
             if vifs is not None:
                 resources.callback(vifs.close)

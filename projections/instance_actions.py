@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from domain.compute.crash_dump import CrashDumpRequest
 from domain.compute.instance import Instance
+from domain.compute.instance_live_control import InstanceLiveControl
 from domain.errors import InvalidInput
 from domain.storage.volume import Volume
 from projections import instance_action_hosts as hosts
@@ -37,6 +38,9 @@ ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_ha
                 "shelve_offload": "shelveOffload", "unshelve": "unshelve",
                 "backup": "createBackup", "live_migrate": "live-migration",
                 "soft_delete": "delete", "restore": "restore"}
+# Nova's instance_actions names of a live migration's abort and force-complete.
+LIVE_CONTROLS = {"abort": "live_migration_cancel",
+                 "force_complete": "live_migration_force_complete"}
 # The event Nova's compute manager records for each (its wrap_instance_event names).
 STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance",
               "reboot": "compute_reboot_instance", "reboot_hard": "compute_reboot_instance",
@@ -100,6 +104,7 @@ class InstanceActionProjection(Projection):
             Instance.ActionSucceeded: self.action_finished,
             Instance.ActionFailed: self.action_finished,
             Instance.MigrationPrepared: lambda cur, e, position: None,  # its row's status
+            InstanceLiveControl.LiveMigrationControlRequested: self.live_control,
             Instance.VolumesSnapshotted: self.volumes_snapshotted,
             Instance.Locked: S(self, action="lock"),
             Instance.Unlocked: S(self, action="unlock"),
@@ -136,6 +141,9 @@ class InstanceActionProjection(Projection):
     def action_finished(self, cur: ReadCursor, e: Any, position: int) -> None:
         result = "Success" if isinstance(e, Instance.ActionSucceeded) else "Error"
         Step(self, closes=STEP_NAMES[e.action], result=result)(cur, e, position)
+
+    def live_control(self, cur: ReadCursor, e: Any, position: int) -> None:
+        Step(self, action=LIVE_CONTROLS[e.control])(cur, e, position)
 
     def volumes_snapshotted(self, cur: ReadCursor, e: Any, position: int) -> None:
         """A volume-backed server's createImage, done within the request: its one step

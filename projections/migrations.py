@@ -5,7 +5,8 @@ A resize, a cold migration (a resize to the same flavor on another host) and a l
 are each asked for by an ActionRequested that names the destination; the source is where the
 instance stood then (the instance-action projection's host, updated after this runs). Its status
 follows the move's outcome (for a live migration: preparing, running once the destination is
-ready, then completed or error) and then the confirm or revert, with Nova's names. Nova
+ready, then completed, error, or cancelled when aborted on request) and then the confirm or
+revert, with Nova's names. Nova
 soft-deletes an instance's migrations with it, so they go with the instance's Deleted event.
 
 Rows live in the instance-action projection (InstanceActionProjection calls `follow`), since
@@ -19,6 +20,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from domain.compute.instance import Instance
+from domain.compute.instance_live_control import ABORTED
 from domain.errors import InvalidInput
 from projections import instance_action_hosts as hosts
 from projections.base import hexid
@@ -67,7 +69,7 @@ def follow(cur: ReadCursor, e: Any, position: int) -> None:
     elif isinstance(e, Instance.ActionSucceeded) and e.action in SUCCEEDED:
         _set_status(cur, e, SUCCEEDED[e.action])
     elif isinstance(e, Instance.ActionFailed) and e.action in SUCCEEDED:
-        _set_status(cur, e, "error")
+        _set_status(cur, e, "cancelled" if e.reason == ABORTED else "error")
     elif isinstance(e, Instance.Deleted):
         cur.execute("DELETE FROM instance_migrations WHERE instance_id = ?", (ident,))
 
@@ -118,3 +120,7 @@ class MigrationViews:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.store.query(sql, params)
+
+    def get(self, instance_id: str, migration_id: int) -> Row | None:
+        return self.store.query_one(f"SELECT * FROM {TABLE} WHERE id = ? AND instance_id = ?",
+                                    (migration_id, instance_id))

@@ -33,7 +33,9 @@ from domain.compute.backends import (
     GuestState,
     HostResources,
     HypervisorError,
+    LiveControl,
     MigrationTarget,
+    no_control,
 )
 from domain.process.effects import record
 
@@ -49,7 +51,8 @@ _translated = reconnecting(HypervisorError)
 class LibvirtHypervisor(Reconnecting):
     @_translated
     def __init__(self, uri: str, state_dir: Path, virt_type: str | None = None,
-                 disk_gib: int | None = None) -> None:
+                 disk_gib: int | None = None, migration_bandwidth: int = 0) -> None:
+        """`migration_bandwidth`: MiB/s a live migration from here may use (0: no limit)."""
         # libvirt prints every error to stderr as well as raising it; we raise, that is enough.
         libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
         self._conn = self._open(uri)
@@ -60,6 +63,7 @@ class LibvirtHypervisor(Reconnecting):
         self._virt_type = virt_type or ("test" if self._is_test else "qemu")
         self._state_dir = state_dir.resolve()
         self._disk_gib = disk_gib
+        self._migration_bandwidth = migration_bandwidth
 
     def close(self) -> None:
         self._conn.close()
@@ -322,8 +326,10 @@ class LibvirtHypervisor(Reconnecting):
             create_disks(spec, self._files(spec.instance_id))
 
     @_translated
-    def live_migrate(self, instance_id: UUID, target: MigrationTarget) -> None:
-        live_migration.migrate(self._require(instance_id), target, self._state_dir)
+    def live_migrate(self, instance_id: UUID, target: MigrationTarget,
+                     control: LiveControl = no_control) -> None:
+        live_migration.migrate(self._require(instance_id), target, self._state_dir, control,
+                               self._migration_bandwidth)
 
     def _lookup(self, instance_id: UUID) -> libvirt.virDomain | None:
         try:

@@ -10,6 +10,9 @@ pre_live_migration). Attached volumes are never copied: they are reachable from 
 
 The destination may keep its guests' files under another directory than the source: the
 domain's XML is sent with the source's state directory replaced by the destination's.
+
+While the guest moves (migrateToURI3 blocks, in a helper thread: libvirt-python lets go of
+the GIL) the calling thread asks `control` what the API asked of the move (steering.py).
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from pathlib import Path
 
 import libvirt
 
-from domain.compute.backends import MigrationTarget
+from adapters.hypervisor.steering import steer
+from domain.compute.backends import LiveControl, MigrationTarget, no_control
 from domain.process.effects import record
 
 LIVE_FLAGS = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
               | libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE)
 
 
-def migrate(dom: libvirt.virDomain, target: MigrationTarget, own_dir: Path) -> None:
+def migrate(dom: libvirt.virDomain, target: MigrationTarget, own_dir: Path,
+            control: LiveControl = no_control, bandwidth_mib_s: int = 0) -> None:
     """Move the running `dom` to `target`; returns once the guest runs there (and is gone
     here). A refusal or failure raises libvirt's error, the guest still running here."""
     dest_dir = target.state_dir
@@ -34,6 +39,8 @@ def migrate(dom: libvirt.virDomain, target: MigrationTarget, own_dir: Path) -> N
     params: dict[str, object] = {libvirt.VIR_MIGRATE_PARAM_URI: target.migrate_uri,
                                  libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml,
                                  libvirt.VIR_MIGRATE_PARAM_PERSIST_XML: xml}
+    if bandwidth_mib_s > 0:
+        params[libvirt.VIR_MIGRATE_PARAM_BANDWIDTH] = bandwidth_mib_s
     flags = LIVE_FLAGS
     disks = local_disks(xml, dest_dir)
     if target.copy_disks and disks:
@@ -43,7 +50,7 @@ def migrate(dom: libvirt.virDomain, target: MigrationTarget, own_dir: Path) -> N
         # Attached volumes stay where they are, reachable from both hosts (the volume
         # service's storage); libvirt cannot tell that of a file it does not see as shared.
         flags |= libvirt.VIR_MIGRATE_UNSAFE
-    dom.migrateToURI3(target.hypervisor_uri, params, flags)
+    steer(dom, lambda: dom.migrateToURI3(target.hypervisor_uri, params, flags), control)
     record("libvirt", "migrateToURI3", dom.name(), to=target.hypervisor_uri)
 
 

@@ -5,8 +5,8 @@ Microversions of the list: `migration_type` at 2.23; `uuid`, paging (limit, mark
 changes-since at 2.59 (and from it Nova's query schema is strict: an unknown parameter is 400);
 changes-before at 2.66; `user_id` and `project_id` as filters and fields at 2.80. Flavors here
 have no integer database ids, so `old_instance_type_id` and `new_instance_type_id` are null
-(the schema allows it). No migration has the in-progress links Nova gives live migrations
-(there is no abort or force-complete yet).
+(the schema allows it). From 2.23 an in-progress live migration links to its
+`/servers/{id}/migrations/{id}` (compute_server_migrations.py), as Nova's do.
 
 The `os-migrateLive` action (admins only): `host` (null: the scheduler picks), `block_migration`
 (a boolean, or "auto" from 2.25), `disk_over_commit` (required before 2.25, then gone), `force`
@@ -23,7 +23,7 @@ from fastapi import APIRouter, Request, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.bodies.servers import dashed
+from api.bodies.servers import dashed, links
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
 from api.routers.compute_floating_ip_actions import parsed
@@ -49,7 +49,11 @@ RULES = [
 HOST_KEYS = ("source_compute", "source_node", "dest_compute", "dest_node", "dest_host")
 
 
-def migration_body(row: dict[str, Any], version: Version, with_hosts: bool) -> dict[str, Any]:
+IN_PROGRESS = ("preparing", "running")  # of a live migration, as its row shows it
+
+
+def migration_body(row: dict[str, Any], version: Version, with_hosts: bool,
+                   base: str = "") -> dict[str, Any]:
     # One node per host here: Nova's node names are the hosts' (hypervisor_hostname).
     ends = {"source_compute": row["source_compute"], "source_node": row["source_compute"],
             "dest_compute": row["dest_compute"], "dest_node": row["dest_compute"],
@@ -61,6 +65,9 @@ def migration_body(row: dict[str, Any], version: Version, with_hosts: bool) -> d
         "created_at": row["created_at"], "updated_at": row["updated_at"]}
     if version >= "2.23":
         body["migration_type"] = row["migration_type"]
+        if row["migration_type"] == "live-migration" and row["status"] in IN_PROGRESS:
+            body["links"] = links(base, f"servers/{body['instance_uuid']}/migrations",
+                                  str(row["id"]))
     if version >= "2.59":
         body["uuid"] = row["uuid"]
     if version >= "2.80":
@@ -99,14 +106,15 @@ def index(request: Request, cloud: CloudDep, caller: CallerDep, engine: PolicyDe
     filters = {k: params[k] for k in (*MigrationViews.FILTERS, "host") if k in params}
     if "instance_uuid" in filters:
         filters["instance_uuid"] = filters["instance_uuid"].replace("-", "").lower()
+    base = cloud.settings.public_url
     if version < "2.59":
         rows = MigrationViews(cloud.store).list(filters)
-        return {"migrations": [migration_body(r, version, with_hosts) for r in rows]}
+        return {"migrations": [migration_body(r, version, with_hosts, base) for r in rows]}
     limit = page_size(params.get("limit"))
     since = changes_since(params.get("changes-since"))
     rows = MigrationViews(cloud.store).list(filters, limit, params.get("marker"), since,
                                             changes_before(params, version, since))
-    body: dict[str, Any] = {"migrations": [migration_body(r, version, with_hosts)
+    body: dict[str, Any] = {"migrations": [migration_body(r, version, with_hosts, base)
                                            for r in rows]}
     if rows and len(rows) == limit:
         query = urlencode({**params, "marker": rows[-1]["uuid"]})

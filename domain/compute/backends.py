@@ -11,6 +11,7 @@ Idempotency therefore needs no state outside the hypervisor itself.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +20,18 @@ from uuid import UUID
 
 class HypervisorError(Exception):
     """The hypervisor refused or failed an action (the message says why)."""
+
+
+class MigrationAborted(HypervisorError):
+    """A live migration was cancelled on request; the guest runs on where it was."""
+
+
+# Asked while a live migration runs: "abort", "force_complete" or None (go on as it goes).
+LiveControl = Callable[[], str | None]
+
+
+def no_control() -> str | None:
+    return None
 
 
 class GuestNotFound(HypervisorError):
@@ -268,6 +281,9 @@ class Hypervisor(Protocol):
         """On a live migration's destination: make the disks the guest's copied disks land in
         (no guest is defined: the migration brings it). Idempotent."""
 
-    def live_migrate(self, instance_id: UUID, target: MigrationTarget) -> None:
+    def live_migrate(self, instance_id: UUID, target: MigrationTarget,
+                     control: LiveControl = no_control) -> None:
         """Move the running guest to `target` with its memory and, if asked, its local disks;
-        returns once it runs there and is gone here. On failure it still runs here."""
+        returns once it runs there and is gone here. On failure it still runs here.
+        `control` is asked while the guest moves: "abort" cancels the move (raising
+        MigrationAborted), "force_complete" makes it converge (Nova's force-complete)."""

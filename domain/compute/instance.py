@@ -13,6 +13,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.compute import lifecycle
 from domain.compute.copies import FlavorCopy, ImageCopy, PortCopy
+from domain.compute.instance_live_control import InstanceLiveControl
 from domain.compute.instance_volume_flags import InstanceVolumeFlags
 from domain.compute.lifecycle import Fault, Lifecycle
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState, settled
@@ -21,7 +22,7 @@ from domain.errors import InvalidInput, InvalidState
 ROOT_DEVICE = "/dev/vda"  # where a volume-backed server's root volume sits
 
 
-class Instance(InstanceVolumeFlags):
+class Instance(InstanceVolumeFlags, InstanceLiveControl):
     class Requested(Entity.Created):
         name: str
         project_id: str

@@ -3,7 +3,11 @@ report sends the source, and the end of the move cleans up the host that no long
 
 from __future__ import annotations
 
+import pytest
+
+from domain.compute.instance_live_control import ABORT, ABORTED, FORCE_COMPLETE
 from domain.compute.states import TaskState, VmState, api_status
+from domain.errors import InvalidInput, InvalidState
 from domain.process.compute.plans import (
     DESTROY,
     NOTHING,
@@ -11,6 +15,7 @@ from domain.process.compute.plans import (
     Outcome,
     Plan,
     PrepareIncoming,
+    Refuse,
 )
 from domain.process.compute.triggers import Kind
 from tests.unit.test_worker_plans import active_on, plan
@@ -50,3 +55,31 @@ def test_a_moved_guest_is_cleaned_from_the_source_and_a_refused_one_from_the_des
     assert (refused.host, refused.vm_state, refused.task_state) == ("h1", VmState.ACTIVE, None)
     assert plan(Kind.FAILED, refused, "h2", action="live_migrate") == Plan((DESTROY,))
     assert refused.task_state is not TaskState.MIGRATING
+
+
+def test_an_abort_asked_while_the_destination_prepares_fails_the_move_at_the_source() -> None:
+    instance = active_on("h1")
+    instance.request("live_migrate", True, host="h2", block_migration=True)
+    instance.check_live_control(ABORT, True)
+    instance.request_live_control(ABORT, "7", queued_too=True)
+    instance.request_live_control(ABORT, "7", queued_too=True)  # asked twice: recorded once
+    assert [type(e).__name__ for e in instance.collect_events()][-1:] == \
+        ["LiveMigrationControlRequested"]
+    instance.migration_prepared(TARGET)
+    assert plan(Kind.PREPARED, instance, "h1") == Plan(
+        (Refuse(ABORTED),), Outcome.ACTION, "live_migrate")
+
+
+def test_only_a_running_move_is_forced_and_only_from_2_65_a_preparing_one_aborted() -> None:
+    instance = active_on("h1")
+    with pytest.raises(InvalidState):  # not migrating: Nova's 409
+        instance.check_live_control(FORCE_COMPLETE, True)
+    instance.request("live_migrate", True, host="h2", block_migration=True)
+    for control, queued_too in ((FORCE_COMPLETE, True), (ABORT, False)):
+        with pytest.raises(InvalidInput, match="is preparing"):  # Nova's 400
+            instance.request_live_control(control, "7", queued_too)
+    instance.migration_prepared(TARGET)
+    instance.request_live_control(FORCE_COMPLETE, "7", queued_too=False)
+    assert instance.pending is not None and instance.pending[FORCE_COMPLETE] is True
+    assert plan(Kind.PREPARED, instance, "h1") == Plan(
+        (LiveMigrate(TARGET),), Outcome.ACTION, "live_migrate"), "the move itself reads it"

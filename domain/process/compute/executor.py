@@ -21,10 +21,12 @@ from domain.compute.backends import (
     GuestState,
     Hypervisor,
     HypervisorError,
+    MigrationAborted,
     MigrationTarget,
 )
 from domain.compute.copies import ImageCopy
 from domain.compute.instance import Instance
+from domain.compute.instance_live_control import ABORT, FORCE_COMPLETE
 from domain.context import RequestContext
 from domain.process.compute.plans import (
     Destroy,
@@ -33,6 +35,7 @@ from domain.process.compute.plans import (
     Plan,
     Power,
     PrepareIncoming,
+    Refuse,
     Reimage,
     Rescue,
     Snapshot,
@@ -129,8 +132,10 @@ class Executor:
             target = step.target
             hv.live_migrate(instance_id, MigrationTarget(
                 target["hypervisor_uri"], target["migrate_uri"], Path(target["state_dir"]),
-                bool(target["copy_disks"])))
+                bool(target["copy_disks"])), lambda: self.live_control(instance_id))
             self.on_changed(instance_id, False)
+        elif isinstance(step, Refuse):
+            raise MigrationAborted(step.reason)
         elif isinstance(step, SyncNics):
             hv.sync_nics(self.spec_for(instance, Spawn(instance.flavor, instance.image)))
         elif isinstance(step, Spawn):
@@ -144,6 +149,12 @@ class Executor:
             self.on_changed(instance_id, True)
         else:
             self.power(step, instance_id)
+
+    def live_control(self, instance_id: UUID) -> str | None:
+        """What the API asked of the live migration in progress (instance_live_control.py),
+        read from the event store: an abort wins over a force-complete."""
+        pending = (found.pending if (found := self.outcomes.load(instance_id)) else None) or {}
+        return next((c for c in (ABORT, FORCE_COMPLETE) if pending.get(c)), None)
 
     def power(self, step: Power, instance_id: UUID) -> None:
         hv, action = self.hypervisor, step.action

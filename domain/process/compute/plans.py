@@ -21,6 +21,7 @@ from typing import Any
 
 from domain.compute.copies import FlavorCopy, ImageCopy
 from domain.compute.instance import Instance
+from domain.compute.instance_live_control import ABORT, ABORTED
 from domain.compute.states import TaskState, VmState
 from domain.process.compute.triggers import Kind, Trigger
 
@@ -97,8 +98,15 @@ class LiveMigrate:
     target: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Refuse:
+    """Fail the plan with `reason`, doing nothing (a live migration aborted before it began)."""
+
+    reason: str
+
+
 Step = Spawn | Destroy | Power | Snapshot | Rescue | Unrescue | SyncNics | Reimage \
-    | PrepareIncoming | LiveMigrate
+    | PrepareIncoming | LiveMigrate | Refuse
 DESTROY = Destroy()
 
 
@@ -328,11 +336,14 @@ def _revert(instance: Instance, me: str) -> Plan:
 
 def _live_migrate(instance: Instance, me: str) -> Plan:
     """The source, once the destination is ready. A failure leaves the guest running here;
-    the destination then removes what it prepared (`_left`)."""
+    the destination then removes what it prepared (`_left`). An abort or force-complete asked
+    while the guest moves is read from the instance by the move itself (executor.py)."""
     pending = instance.pending or {}
     if me != instance.host or pending.get("action") != "live_migrate" or \
             "target" not in pending:
         return NOTHING
+    if pending.get(ABORT):  # aborted while the destination prepared: the guest stays here
+        return Plan((Refuse(ABORTED),), Outcome.ACTION, "live_migrate")
     return Plan((LiveMigrate(pending["target"]),), Outcome.ACTION, "live_migrate")
 
 

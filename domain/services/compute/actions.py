@@ -209,6 +209,14 @@ class ActionService:
         return live_migration.live_migrate(self.app, self.chooser, ctx, instance,
                                            self.group_of(instance), host, block_migration)
 
+    @command
+    def control_live_migration(self, ctx: RequestContext, instance_id: str, control: str,
+                               migration_id: str, listed: str | None,
+                               queued_too: bool = False) -> None:
+        """Abort or force-complete (live_migration.control_live)."""
+        live_migration.control_live(self.app, ctx, self.instance(ctx, instance_id), control,
+                                    migration_id, listed, queued_too)
+
     def confirm_resize(self, ctx: RequestContext, instance_id: str) -> Instance:
         return self.act(ctx, instance_id, "confirm_resize")
 

@@ -15,9 +15,10 @@ from dataclasses import replace
 from domain.app import SkyLedger
 from domain.commands import changed
 from domain.compute.instance import Instance
+from domain.compute.instance_live_control import ABORT
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 
 
@@ -45,3 +46,21 @@ def live_migrate(app: SkyLedger, chooser: HostChooser, ctx: RequestContext, inst
         group.start_move(instance.id.hex, chosen)
     app.save(*changed(instance, group), *nodes.changed())
     return instance
+
+
+def control_live(app: SkyLedger, ctx: RequestContext, instance: Instance, control: str,
+                 migration_id: str, listed: str | None, queued_too: bool = False) -> None:
+    """Abort or force-complete `instance`'s live migration `migration_id`, as Nova checks
+    them: the server's state (409), then the migration (`listed`: its status in the read
+    model, None when the server has no such migration: 404 for an abort, 400 to force it),
+    then whether that migration may be (400). The source's worker acts on the request."""
+    instance.check_live_control(control, ctx.is_admin)
+    if listed is None:
+        message = f"Migration {migration_id} not found for instance {instance.id}"
+        raise NotFound(message) if control == ABORT else InvalidInput(message)
+    if listed not in ("preparing", "running"):  # an older migration of this server
+        method = "abort live migration" if control == ABORT else "force complete"
+        raise InvalidInput(f"Migration {migration_id} state of instance {instance.id} is "
+                           f"{listed}. Cannot {method} while the migration is in this state.")
+    instance.request_live_control(control, migration_id, queued_too)
+    app.save(*changed(instance))
