@@ -45,10 +45,10 @@ def steer(dom: libvirt.virDomain, run: Callable[[], object], control: LiveContro
     job, done = _Job(run), set[str]()
     job.start()
     while job.is_alive():
-        job.join(POLL_S)
-        wanted = control() if job.is_alive() else None
+        wanted = control()
         if wanted in (ABORT, FORCE_COMPLETE) and wanted not in done and _act(dom, wanted):
             done.add(wanted)
+        job.join(POLL_S)
     if job.error is not None:
         if FORCE_COMPLETE in done:
             _ignore(dom.resume)  # paused for it: it runs on here, as before

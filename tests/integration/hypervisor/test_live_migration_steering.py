@@ -30,7 +30,7 @@ pytestmark = pytest.mark.qemu
 READY = "SKYLEDGER-GUEST-READY"
 BOOT_TIMEOUT_S = 90.0
 CTX = RequestContext(user_id="compute:bed-a", project_id=None, request_id="req-steering")
-SLOW_MIB_S = 4  # the guest's ~30 MiB of touched memory then take several seconds to copy
+SLOW_MIB_S = 2  # the guest's ~30 MiB of touched memory then take several seconds to copy
 
 
 def test_a_live_migration_is_aborted_then_forced_to_complete(
