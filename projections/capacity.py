@@ -27,9 +27,9 @@ from domain.compute.scheduling.weighers import Weighted, default_weighers
 from domain.log_follower import read_batch
 
 NODE_EVENTS = (ComputeNode.Registered, ComputeNode.Reregistered, ComputeNode.Enabled,
-               ComputeNode.Disabled, ComputeNode.Claimed, ComputeNode.ClaimReleased,
-               ComputeNode.ClaimRekeyed, ComputeHeartbeat.Started, ComputeHeartbeat.Beat,
-               *Memberships.EVENTS)
+               ComputeNode.Disabled, ComputeNode.ForcedDown, ComputeNode.Claimed,
+               ComputeNode.ClaimReleased, ComputeNode.ClaimRekeyed, ComputeHeartbeat.Started,
+               ComputeHeartbeat.Beat, *Memberships.EVENTS)
 CATCH_UP_BATCH = 1000
 
 
@@ -108,6 +108,8 @@ class HostCapacities:
             self._rezone(host)
         elif isinstance(e, (ComputeNode.Enabled, ComputeNode.Disabled)):
             state.enabled = isinstance(e, ComputeNode.Enabled)
+        elif isinstance(e, ComputeNode.ForcedDown):
+            state.forced_down = e.forced_down
         elif isinstance(e, ComputeNode.Claimed):
             self.claims[host][e.instance_id] = e.resources
             self._account(state, e.resources, +1)

@@ -18,7 +18,7 @@ from projections.store import ReadCursor
 DDL = ("CREATE TABLE IF NOT EXISTS instance_action_hosts (instance_id TEXT PRIMARY KEY,"
        " host TEXT, resize_to TEXT, resize_from TEXT)")
 TABLE = "instance_action_hosts"
-MOVES = ("resize", "live_migrate")  # requests that name the host the instance goes to
+MOVES = ("resize", "live_migrate", "evacuate")  # requests that name the host the instance goes to
 
 
 def host_of(cur: ReadCursor, instance_id: str) -> str | None:

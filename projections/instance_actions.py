@@ -37,7 +37,8 @@ ACTION_NAMES = {"stop": "stop", "start": "start", "reboot": "reboot", "reboot_ha
                 "rescue": "rescue", "unrescue": "unrescue", "shelve": "shelve",
                 "shelve_offload": "shelveOffload", "unshelve": "unshelve",
                 "backup": "createBackup", "live_migrate": "live-migration",
-                "soft_delete": "delete", "restore": "restore"}
+                "soft_delete": "delete", "restore": "restore",
+                "evacuate": "evacuate"}
 # Nova's instance_actions names of a live migration's abort and force-complete.
 LIVE_CONTROLS = {"abort": "live_migration_cancel",
                  "force_complete": "live_migration_force_complete"}
@@ -54,7 +55,8 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
               "unshelve": "compute_unshelve_instance", "backup": "compute_backup_instance",
               "live_migrate": "compute_live_migration",
               "soft_delete": "compute_soft_delete_instance",
-              "restore": "compute_restore_instance"}
+              "restore": "compute_restore_instance",
+              "evacuate": "compute_rebuild_instance"}
 API_SNAPSHOT = "api_snapshot_instance"
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 CRASH_DUMP = "compute_trigger_crash_dump"

@@ -34,10 +34,11 @@ DDL = ("CREATE TABLE IF NOT EXISTS instance_migrations (id BIGINT PRIMARY KEY,"
 
 # The move's status after each of the instance's events (Nova's MigrationStatus names).
 REQUESTED = {"resize": "migrating", "confirm_resize": "confirming",
-             "revert_resize": "reverting", "live_migrate": "preparing"}
+             "revert_resize": "reverting", "live_migrate": "preparing",
+             "evacuate": "accepted"}
 SUCCEEDED = {"resize": "finished", "confirm_resize": "confirmed",
-             "revert_resize": "reverted", "live_migrate": "completed"}
-MOVES = ("resize", "live_migrate")  # the requests that start a migration row
+             "revert_resize": "reverted", "live_migrate": "completed", "evacuate": "done"}
+MOVES = ("resize", "live_migrate", "evacuate")  # the requests that start a migration row
 
 
 def moment(event: Any) -> str:
@@ -69,7 +70,8 @@ def follow(cur: ReadCursor, e: Any, position: int) -> None:
     elif isinstance(e, Instance.ActionSucceeded) and e.action in SUCCEEDED:
         _set_status(cur, e, SUCCEEDED[e.action])
     elif isinstance(e, Instance.ActionFailed) and e.action in SUCCEEDED:
-        _set_status(cur, e, "cancelled" if e.reason == ABORTED else "error")
+        failed = "failed" if e.action == "evacuate" else "error"  # Nova's names
+        _set_status(cur, e, "cancelled" if e.reason == ABORTED else failed)
     elif isinstance(e, Instance.Deleted):
         cur.execute("DELETE FROM instance_migrations WHERE instance_id = ?", (ident,))
 

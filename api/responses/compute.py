@@ -290,8 +290,16 @@ class ServiceChanged(Body):
     disabled_reason: str = MISSING  # type: ignore[assignment]
 
 
+class ServiceForcedDown(Body):
+    """`PUT /os-services/force-down` (2.11 to 2.52) answers what it changed."""
+
+    host: str
+    binary: str
+    forced_down: bool
+
+
 class ServiceUpdated(Body):
-    service: ServiceV211 | Service | ServiceChanged
+    service: ServiceV211 | Service | ServiceChanged | ServiceForcedDown
 
 
 class ZoneState(Body):

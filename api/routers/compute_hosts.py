@@ -88,7 +88,7 @@ def service_body(s: Service, version: Version) -> ServiceBody:
                             "state": "up" if s.up else "down", "updated_at": s.updated_at,
                             "disabled_reason": s.disabled_reason}
     if version >= "2.11":
-        body["forced_down"] = False
+        body["forced_down"] = s.state.forced_down
     return (ServiceV211 if version >= "2.11" else ServiceBody).model_validate(body)
 
 
@@ -104,6 +104,23 @@ class LegacyServiceUpdate(BaseModel):
     host: str
     binary: str
     disabled_reason: Reason | None = None
+
+
+class LegacyForceDown(BaseModel):
+    """`PUT /os-services/force-down` (2.11 to 2.52)."""
+    model_config = ConfigDict(extra="forbid")
+    host: str
+    binary: str
+    forced_down: bool
+
+
+def legacy_force_down(cloud: CloudServices, caller: Caller,
+                      params: LegacyForceDown) -> dict[str, Any]:
+    if params.binary != COMPUTE or params.host not in cloud.capacity.hosts():
+        raise NotFound(f"Service {params.binary} on host {params.host} could not be found.")
+    cloud.hosts.force_down(caller.ctx, params.host, params.forced_down)
+    return {"service": {"host": params.host, "binary": COMPUTE,
+                        "forced_down": params.forced_down}}
 
 
 class ServiceUpdate(BaseModel):
@@ -127,6 +144,8 @@ def service_update(service_id: str, cloud: CloudDep, caller: ServiceWriter,
                    body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
     if version >= "2.53":
         return update_by_id(cloud, caller, version, service_id, parsed(ServiceUpdate, body))
+    if service_id == "force-down" and version >= "2.11":
+        return legacy_force_down(cloud, caller, parsed(LegacyForceDown, body))
     if service_id not in ("enable", "disable", "disable-log-reason"):
         raise NotFound(f"Unknown action {service_id}")
     params: LegacyServiceUpdate = parsed(LegacyServiceUpdate, body)
@@ -152,13 +171,13 @@ def update_by_id(cloud: CloudServices, caller: Caller, version: Version, service
     found = [s for s in services(cloud) if s.service_id(version) == wanted]
     if not found:
         raise NotFound(f"Service {service_id} could not be found.")
-    if params.forced_down:
-        raise InvalidInput("Forcing a service down is not supported yet.")
     if params.status is None and params.forced_down is None:
         raise InvalidInput("At least one of status or forced_down must be specified.")
     if params.disabled_reason is not None and params.status != "disabled":
         raise InvalidInput("Specifying 'disabled_reason' with status 'enabled' is invalid.")
     host = found[0].host
+    if params.forced_down is not None:
+        cloud.hosts.force_down(caller.ctx, host, params.forced_down)
     if params.status == "enabled":
         cloud.hosts.enable(caller.ctx, host)
     elif params.status == "disabled":

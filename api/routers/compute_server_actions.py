@@ -24,6 +24,7 @@ from api.microversions import ComputeVersion
 from api.responses.servers import ConsoleOutputBody
 from api.routers import compute_crash_dump as crash_dump
 from api.routers import compute_deferred_delete as deferred_delete
+from api.routers import compute_evacuate as evacuate
 from api.routers import compute_floating_ip_actions as floating_ip_actions
 from api.routers import compute_migrations as migrations
 from api.routers import compute_rescue_shelve as rescue_shelve
@@ -54,7 +55,7 @@ RULES = [policy.RuleDefault(f"os_compute_api:{name}", _OWNER) for name in (
     "os-pause-server:pause", "os-pause-server:unpause", "os-suspend-server:suspend",
     "os-suspend-server:resume", "os-lock-server:lock", "os-lock-server:unlock",
     "os-console-output")] + floating_ip_actions.RULES + server_image.RULES + \
-    rescue_shelve.RULES + deferred_delete.RULES + crash_dump.RULES + [
+    rescue_shelve.RULES + deferred_delete.RULES + crash_dump.RULES + evacuate.RULES + [
     policy.RuleDefault("os_compute_api:os-admin-actions:reset_state", "rule:admin_api"),
     policy.RuleDefault("os_compute_api:os-admin-actions:inject_network_info", "rule:admin_api")]
 
@@ -247,6 +248,7 @@ HANDLERS: dict[str, Callable[[Act], Any]] = {
     **floating_ip_actions.HANDLERS, **server_image.HANDLERS,
     **security_group_actions.HANDLERS, **rescue_shelve.HANDLERS,
     **deferred_delete.HANDLERS, **migrations.HANDLERS, **crash_dump.HANDLERS,
+    **evacuate.HANDLERS,
 }
 # Nova's names in its 409 messages for the aggregate's action names.
 API_NAMES = {"confirm_resize": "confirmResize", "revert_resize": "revertResize",

@@ -1,8 +1,6 @@
-"""The Instance aggregate: a server's whole life, from request to deletion, as events.
-
-Side effects never happen here: events such as `ActionRequested` are what the host's compute
-worker acts on; it reports back through `action_succeeded`/`action_failed`.
-"""
+"""The Instance aggregate: a server's whole life, from request to deletion, as events. No side
+effects here: the host's worker acts on events such as `ActionRequested` and reports back
+through `action_succeeded`/`action_failed` (its bases: the instance_*.py modules beside it)."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ from eventsourcing.domain import event
 from domain.base import Entity
 from domain.compute import lifecycle
 from domain.compute.copies import FlavorCopy, ImageCopy, PortCopy
+from domain.compute.instance_evacuation import InstanceEvacuation
 from domain.compute.instance_live_control import InstanceLiveControl
 from domain.compute.instance_volume_flags import InstanceVolumeFlags
 from domain.compute.lifecycle import Fault, Lifecycle
@@ -22,7 +21,7 @@ from domain.errors import InvalidInput, InvalidState
 ROOT_DEVICE = "/dev/vda"  # where a volume-backed server's root volume sits
 
 
-class Instance(InstanceVolumeFlags, InstanceLiveControl):
+class Instance(InstanceVolumeFlags, InstanceLiveControl, InstanceEvacuation):
     class Requested(Entity.Created):
         name: str
         project_id: str

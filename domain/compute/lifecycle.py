@@ -97,7 +97,7 @@ def action_succeeded(s: Lifecycle, action: str, vm_state: VmState,
         return replace(s, old_flavor=None, resize_from=None)
     if action in ("shelve", "shelve_offload"):
         return replace(s, host=None)  # offloaded: on no host until unshelved
-    if action in ("unshelve", "live_migrate"):
+    if action in ("unshelve", "live_migrate", "evacuate"):
         return replace(s, host=params.get("host", s.host))
     return s
 

@@ -112,6 +112,15 @@ class ComputeNode(Entity):
     def enable(self) -> None:
         self.enabled, self.disabled_reason = True, None
 
+    class ForcedDown(Entity.Event):
+        forced_down: bool
+
+    @event(ForcedDown)
+    def force_down(self, forced_down: bool) -> None:
+        """Nova's os-services forced_down (2.11): an admin says the host is down (fenced), so
+        it counts as down whatever its heartbeats say, and its servers may be evacuated."""
+        self.forced_down = forced_down
+
     def __deepcopy__(self, memo: dict[int, Any]) -> ComputeNode:
         """The aggregate cache gives every command a deep copy, and a boot loads its host's node
         while holding the host's write lock. The claims are never changed in place (an event adds,

@@ -93,6 +93,8 @@ TRANSITIONS: dict[str, Transition] = {
     "revert_resize": _t({VmState.RESIZED}, TaskState.RESIZE_REVERTING, A, PowerState.RUNNING),
     # os-migrateLive: the guest moves running (or paused) and stays as it was.
     "live_migrate": _t({A, P}, TaskState.MIGRATING, None, None),
+    # Rebuilt on another host from its image, its own host being down (Nova's evacuate).
+    "evacuate": _t({A, S, E}, TaskState.REBUILDING, A, PowerState.RUNNING),
     # createImage: the guest is paused for the copy, if it runs, and left as it was.
     "snapshot": _t({A, S, P, U}, TaskState.IMAGE_SNAPSHOT, None, None),
     "backup": _t({A, S, P, U}, TaskState.IMAGE_BACKUP, None, None),  # createBackup: the same
@@ -127,7 +129,8 @@ def settled(action: str, origin: VmState) -> tuple[VmState | None, PowerState | 
     return transition.target, transition.power
 
 
-STAYS_STOPPED = {"rebuild": VmState.STOPPED, "resize": VmState.RESIZED,
+STAYS_STOPPED = {"rebuild": VmState.STOPPED, "evacuate": VmState.STOPPED,
+                 "resize": VmState.RESIZED,
                  "confirm_resize": VmState.STOPPED, "revert_resize": VmState.STOPPED}
 
 

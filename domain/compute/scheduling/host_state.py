@@ -18,6 +18,7 @@ class HostState:
     ram_ratio: float = 1.5
     disk_ratio: float = 1.0
     enabled: bool = True
+    forced_down: bool = False  # os-services forced_down: down whatever its heartbeats say
     last_beat: float = 0.0
     used_vcpus: int = 0
     used_ram: int = 0
@@ -42,7 +43,7 @@ class HostState:
         return self.disk_gb * self.disk_ratio - self.used_disk
 
     def is_up(self, now: float, down_after: float) -> bool:
-        return now - self.last_beat <= down_after
+        return not self.forced_down and now - self.last_beat <= down_after
 
 
 @dataclass(frozen=True)

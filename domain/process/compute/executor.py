@@ -177,6 +177,8 @@ class Executor:
                                            self.root_paths.pop(instance_id, None))
         elif plan.outcome is Outcome.DELETE:
             self.outcomes.deleted(ctx, instance_id)
+        elif plan.outcome is Outcome.CLEANED:
+            self.outcomes.evacuation_cleaned_up(ctx, instance_id, self.host)
         elif plan.outcome is Outcome.PREPARED and self.incoming is not None:
             self.outcomes.migration_prepared(ctx, instance_id, self.prepared_target(instance_id))
 
@@ -190,7 +192,7 @@ class Executor:
                 "copy_disks": copy}
 
     def failed(self, plan: Plan, instance: Instance, ctx: RequestContext, reason: str) -> None:
-        if plan.outcome is None:
+        if plan.outcome in (None, Outcome.CLEANED):  # tried again on the next event
             log.warning("host %s: clean-up of instance %s failed: %s", self.host, instance.id,
                         reason)
             return

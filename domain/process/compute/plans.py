@@ -115,6 +115,7 @@ class Outcome(enum.Enum):
     ACTION = "action"  # action_succeeded / action_failed
     DELETE = "delete"  # deleted (a failure is retried, never recorded)
     PREPARED = "prepared"  # a live migration's destination ready / action_failed
+    CLEANED = "cleaned"  # an evacuated-from host destroyed its guest (evacuation_cleaned_up)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ def hosts_of(instance: Instance) -> set[str]:
 def decide(trigger: Trigger, instance: Instance | None, me: str) -> Plan:
     if instance is None:
         return NOTHING
+    if me in instance.evacuated_from() and me != instance.host:
+        # Rebuilt elsewhere while this host was down: its guest goes, then its claim.
+        return Plan((DESTROY,), Outcome.CLEANED)
     if trigger.kind is Kind.DELETE:
         return _delete(instance, me)
     if instance.deleted or instance.task_state is TaskState.DELETING:
@@ -205,6 +209,8 @@ def _action(instance: Instance, me: str) -> Plan:
     if action == "live_migrate":  # the destination prepares first; its report moves the guest
         return Plan((PrepareIncoming(),), Outcome.PREPARED, "live_migrate", undo=(DESTROY,)) \
             if me == pending.get("host") and "target" not in pending else NOTHING
+    if action == "evacuate":  # only the new host acts: the old one is down
+        return _evacuate(instance, pending) if me == pending.get("host") else NOTHING
     if action == "resize":
         return _resize(instance, pending, me)
     if action == "confirm_resize":
@@ -332,6 +338,14 @@ def _revert(instance: Instance, me: str) -> Plan:
     if me == source:
         return Plan((old, *off), Outcome.ACTION, "revert_resize", undo=(DESTROY,))
     return Plan((Power("stop"),))  # the destination gives the guest back: cold again
+
+
+def _evacuate(instance: Instance, pending: dict[str, Any]) -> Plan:
+    """Rebuilt here from its image (Nova's rebuild on the new host); stopped again if it was
+    stopped, or asked to be (2.95)."""
+    off = (Power("stop"),) if pending.get("from_state") == VmState.STOPPED.value else ()
+    return Plan((Spawn(instance.flavor, instance.image), *off), Outcome.ACTION, "evacuate",
+                undo=(DESTROY,))
 
 
 def _live_migrate(instance: Instance, me: str) -> Plan:

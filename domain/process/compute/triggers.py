@@ -28,7 +28,7 @@ class Kind(enum.Enum):
 
 
 # A resize moves a guest between hosts; when one host reports, the other may have work left.
-MOVES = frozenset({"resize", "confirm_resize", "revert_resize", "live_migrate"})
+MOVES = frozenset({"resize", "confirm_resize", "revert_resize", "live_migrate", "evacuate"})
 # Triggers that carry a user's request: an older one is superseded by a newer one.
 REQUESTS = frozenset({Kind.CLAIMED, Kind.ACTION, Kind.DELETE})
 

@@ -22,7 +22,7 @@ from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS, VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
-from domain.services.compute import live_migration
+from domain.services.compute import evacuation, live_migration
 from domain.services.compute.boot import check_keypair, parse_uuid
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
@@ -35,7 +35,7 @@ from domain.services.quotas import default_limits, open_ledger
 METADATA_STATES = frozenset({VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED})
 # Actions with parameters or claims of their own: each has its own command.
 PARAMETERISED = frozenset({"resize", "rebuild", "snapshot", "backup", "rescue", "shelve",
-                           "shelve_offload", "unshelve", "live_migrate"})
+                           "shelve_offload", "unshelve", "live_migrate", "evacuate"})
 
 
 MAX_TAGS = 50  # Nova's per-server limit (objects.instance.MAX_TAG_COUNT)
@@ -210,6 +210,13 @@ class ActionService:
                                            self.group_of(instance), host, block_migration)
 
     @command
+    def evacuate(self, ctx: RequestContext, instance_id: str, host: str | None,
+                 stopped: bool = False) -> Instance:
+        instance = self.instance(ctx, instance_id)
+        return evacuation.evacuate(self.app, self.chooser, self.host_is_up, ctx, instance,
+                                   self.group_of(instance), host, stopped)
+
+    @command
     def control_live_migration(self, ctx: RequestContext, instance_id: str, control: str,
                                migration_id: str, listed: str | None,
                                queued_too: bool = False) -> None:
@@ -373,7 +380,10 @@ class ActionService:
         return instance
 
     def host_is_up(self, host: str) -> bool:
-        """Judged from the host's heartbeat aggregate, not from a read model."""
+        """Judged from the host's heartbeat aggregate and its node's forced_down, not from a
+        read model."""
+        if getattr(self.app.find(node_id(host)), "forced_down", False):
+            return False
         return self.liveness.is_up(self.app.find(heartbeat_id(host)))
 
     def group_of(self, instance: Instance) -> ServerGroup | None:

@@ -74,6 +74,14 @@ class HostService:
         return node
 
     @command
+    def force_down(self, ctx: RequestContext, host: str, forced_down: bool) -> ComputeNode:
+        node = self.node(host)
+        if bool(getattr(node, "forced_down", False)) != forced_down:
+            node.force_down(forced_down)
+            self.app.save(node)
+        return node
+
+    @command
     def enable(self, ctx: RequestContext, host: str) -> ComputeNode:
         node = self.node(host)
         if not node.enabled:

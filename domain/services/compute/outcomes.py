@@ -15,6 +15,7 @@ from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
 from domain.context import RequestContext
+from domain.services.compute import evacuation
 from domain.services.compute.boot import no_host_reason
 from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
 from domain.services.compute.image_capture import image_discarded, snapshot_failed, snapshot_saved
@@ -113,6 +114,8 @@ class OutcomeService:
             *self.settle_shelving(instance, action, host_before, shelved_image_id),
             root_reimaged(self.app, pending, instance.image, root_volume_path),
             *(self.settle_live(instance, host_before) if action == "live_migrate" else []),
+            *(evacuation.settle(self.app, instance, host_before, self.group_of(instance))
+              if action == "evacuate" else []),
         ]
         # Backups past the rotation (never the new one itself, saved above).
         for old in sorted(rotated - {"", image_id}) if action == "backup" else ():
@@ -149,7 +152,16 @@ class OutcomeService:
             extra = self.release_unshelve(instance, dest)
         elif action == "live_migrate" and dest:
             extra = self.release_live(instance, dest)
+        elif action == "evacuate" and dest:
+            extra = evacuation.release(self.app, instance, dest, self.group_of(instance))
         self.app.save(*changed(instance, *extra))
+
+    @command
+    def evacuation_cleaned_up(self, ctx: RequestContext, instance_id: UUID, host: str) -> None:
+        """`host`, which the instance was evacuated from, destroyed the guest it still had."""
+        instance = self.load(instance_id)
+        if instance is not None:
+            evacuation.cleaned_up(self.app, instance, host)
 
     @command
     def deleted(self, ctx: RequestContext, instance_id: UUID) -> None:

@@ -28,12 +28,13 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
     key = instance.id.hex
     aggregates: list[Any] = [instance]
     hosts = {h for h in (instance.host, (instance.resize_from or {}).get("host"),
-                         (instance.pending or {}).get("host")) if h}
-    for host in hosts:
+                         (instance.pending or {}).get("host"), *instance.evacuated_from()) if h}
+    for host in sorted(hosts):  # an evacuated-from host's claim too: it may never come back
         node = app.find(node_id(host))
         if isinstance(node, ComputeNode):
             node.release(key)
             node.release(f"{key}:resize")
+            node.release(f"{key}:evacuate")
             aggregates.append(node)
     ledger = open_ledger(app, instance.project_id)
     ledger.release(instance.quota_held(), instance.user_id)
