@@ -103,6 +103,8 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
                                "interfaceAttachments")
     # No share service here: a share id names nothing (2.97's routes answer 404 for it).
     world.keep(share_id="0d1c4b5e-5d6f-4e1a-9c1b-3f2a7e8d9c10")
+    # The server is not live-migrating: a migration id names nothing (404 where one is read).
+    world.keep(migration_id="1")
     world.keep(server_id=server_id, request_id=actions[0]["request_id"],
                network_label=next(iter(addresses)), server_port_id=interfaces[0]["port_id"])
     world.secret(server_id, "secret-server-a", actions[0]["request_id"])
@@ -311,6 +313,9 @@ def own_bodies(world: World, other_project: str) -> dict[str, Any]:
             "volumeAttachment": {"volumeId": p["volume_id"]}},
         "POST /compute/v2.1/servers/{server_id}/shares": {"share": {"share_id": p["share_id"]}},
         "DELETE /compute/v2.1/servers/{server_id}/shares/{share_id}": None,
+        "POST /compute/v2.1/servers/{server_id}/migrations/{migration_id}/action": {
+            "force_complete": None},
+        "DELETE /compute/v2.1/servers/{server_id}/migrations/{migration_id}": None,
         "POST /compute/v2.1/servers/{server_id}/remote-consoles": {
             "remote_console": {"protocol": "vnc", "type": "novnc"}},
     }

@@ -85,7 +85,10 @@ READER_404 = {"DELETE /compute/v2.1/os-keypairs/{name}", "DELETE /compute/v2.1/i
               # test_compute_v292.py)
               "POST /compute/v2.1/servers/{server_id}/remote-consoles",
               "POST /compute/v2.1/servers/{server_id}/shares",
-              "DELETE /compute/v2.1/servers/{server_id}/shares/{share_id}"}
+              "DELETE /compute/v2.1/servers/{server_id}/shares/{share_id}",
+              # ... and a server's migrations' force-complete from 2.22, abort from 2.24
+              "POST /compute/v2.1/servers/{server_id}/migrations/{migration_id}/action",
+              "DELETE /compute/v2.1/servers/{server_id}/migrations/{migration_id}"}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes Nova removed at some microversion, read at the newest one that still has them.
 BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
@@ -107,7 +110,9 @@ BEFORE = {"GET /compute/v2.1/os-hypervisors/{pattern}/search": "2.52",
           # and those Nova added at a microversion, read at it
           "GET /compute/v2.1/servers/{server_id}/topology": "2.78",
           **{f"GET /compute/v2.1/servers/{{server_id}}/shares{path}": "2.97"
-             for path in ("", "/{share_id}")}}
+             for path in ("", "/{share_id}")},
+          **{f"GET /compute/v2.1/servers/{{server_id}}/migrations{path}": "2.23"
+             for path in ("", "/{migration_id}")}}
 # Routes whose every answer to an authorised caller is 501, as Nova's libvirt driver answers.
 NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
                    for action in ("startup", "shutdown", "reboot")}
@@ -116,6 +121,8 @@ NOT_IMPLEMENTED = {f"GET /compute/v2.1/os-hosts/{{host_name}}/{action}"
 NOT_READS = {"GET /volume/v3/{project_id}/volumes/": {404},
              # no share service: a server has no share attachments to show
              "GET /compute/v2.1/servers/{server_id}/shares/{share_id}": {404},
+             # the server is not live-migrating: no migration of it is in progress
+             "GET /compute/v2.1/servers/{server_id}/migrations/{migration_id}": {404},
              # an encryption spec named by the world's `key`, which is no encryption field
              "GET /volume/v3/{project_id}/types/{type_id}/encryption/{key}": {404},
              **{f"GET /volume/v3/{{project_id}}/qos-specs/{{qos_id}}/{command}": {400}
