@@ -220,7 +220,6 @@ class ActionService:
     def control_live_migration(self, ctx: RequestContext, instance_id: str, control: str,
                                migration_id: str, listed: str | None,
                                queued_too: bool = False) -> None:
-        """Abort or force-complete (live_migration.control_live)."""
         live_migration.control_live(self.app, ctx, self.instance(ctx, instance_id), control,
                                     migration_id, listed, queued_too)
 
