@@ -13,7 +13,8 @@ from pydantic import AfterValidator, Field, StrictBool, StrictStr, TypeAdapter, 
 from starlette.datastructures import QueryParams
 
 from api.validation import Count
-from domain.catalog.image import (
+from domain.catalog.image import Image
+from domain.catalog.image_fields import (
     CONTAINER_FORMATS,
     DISK_FORMATS,
     HAS_DATA,
@@ -21,7 +22,6 @@ from domain.catalog.image import (
     MUTABLE,
     STATUSES,
     VISIBILITIES,
-    Image,
     PatchOp,
     check_settable,
 )

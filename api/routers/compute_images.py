@@ -19,7 +19,7 @@ from api.bodies.images import seconds
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.image_access import authorize_change, shown, target
 from api.microversions import ComputeVersion, Version
-from domain.catalog.image import PatchOp
+from domain.catalog.image_fields import PatchOp
 from domain.errors import Forbidden, InvalidInput, NotFound
 from projections.images import ImageQuery, ImageViews
 from projections.store import Row

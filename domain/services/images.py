@@ -20,7 +20,8 @@ from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.backends import StoredBlob
-from domain.catalog.image import Image, PatchOp, check_fields
+from domain.catalog.image import Image
+from domain.catalog.image_fields import PatchOp, check_fields
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.commands import changed, command
 from domain.context import RequestContext

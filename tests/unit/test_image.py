@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.catalog.image import Image, PatchOp
+from domain.catalog.image import Image
+from domain.catalog.image_fields import PatchOp
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, InvalidState, NotFound
 
 

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.backends import StoredBlob
-from domain.catalog.image import Image, check_fields
+from domain.catalog.image import Image
+from domain.catalog.image_fields import check_fields
 from domain.commands import changed, command
 from domain.context import RequestContext
 from domain.services.compute.image_capture import snapshot_failed, snapshot_saved

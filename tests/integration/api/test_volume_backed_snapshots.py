@@ -9,7 +9,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from domain.catalog.image import EMPTY_MD5
+from domain.catalog.image_fields import EMPTY_MD5
 from projections.quotas import QuotaViews
 from tests.integration.api.test_boot_from_volume import booted, root_of
 from tests.support.compute_api import SERVERS, Compute, auth, image_bdm, spawned
