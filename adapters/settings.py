@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     region: str = "RegionOne"
     # Glance's image_size_cap: the largest image upload accepted, in bytes.
     image_size_cap: int = 10 * 1024**3
+    # Glance's enabled_backends: more image stores beside `file` (<data dir>/images) as
+    # `id:directory,...` (a relative directory is under the data dir), and the default one.
+    image_stores: str = ""
+    default_image_store: str = "file"
     # Glance's [import_filtering_opts] for web-download imports, comma-separated: a URI passes
     # when its scheme, host and port are each in the allowed list if one is set, else not in
     # the disallowed one. Hosts are names or IP addresses; empty lists are unset.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Protocol
@@ -36,6 +37,7 @@ from domain.services.identity.oauth import OAuthConsumerService
 from domain.services.identity.passwords import PasswordService
 from domain.services.identity.policies import PolicyBlobService
 from domain.services.identity.trusts import TrustService
+from domain.services.image_copies import ImageCopyService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
 from domain.services.image_web_download import WebDownloadService
@@ -110,6 +112,24 @@ class ImageStore(ImageFiles, Protocol):
     def open(self, content_hash: str) -> BinaryIO: ...
 
 
+class ImageStores(Protocol):
+    """Glance's enabled_backends, each an ImageStore (adapters/image_stores.py)."""
+
+    default: str
+
+    @property
+    def multiple(self) -> bool: ...
+
+    @property
+    def ids(self) -> list[str]: ...
+
+    def get(self, store_id: str) -> ImageStore: ...
+
+    def all(self) -> Sequence[tuple[str, ImageStore]]: ...
+
+    def listing(self, detail: bool = False) -> list[dict[str, Any]]: ...
+
+
 @dataclass(kw_only=True)
 class CloudServices:
     """What the API needs, as the composition root builds it (ops/bootstrap.py: its `Cloud`
@@ -134,12 +154,14 @@ class CloudServices:
     flavors: FlavorService
     images: ImageService
     image_data: ImageDataService
+    image_copies: ImageCopyService
     web_downloads: WebDownloadService
     image_sharing: ImageSharingService
     metadefs: MetadefService
     keypairs: KeypairService
     quotas: QuotaService
     blobs: ImageStore
+    image_stores: ImageStores
     tokens: Tokens
     keys: KeyMaker
     capacity: HostCapacities

@@ -68,3 +68,11 @@ async def json_body(request: Request, media_types: tuple[str, ...]) -> Any:
         return json.loads(await request.body())
     except ValueError:
         raise InvalidInput("Malformed JSON in request body.") from None
+
+
+def delete_image(cloud: CloudDep, caller: Caller, image_id: UUID) -> None:
+    """Delete an image (already authorized), then its file from each store no image needs it in."""
+    content_hash = cloud.images.delete(caller.ctx, image_id)
+    if content_hash is not None:
+        for store, files in cloud.image_stores.all():
+            cloud.images.collect(files, content_hash, store)

@@ -49,8 +49,10 @@ def pulled(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
 
 
 async def receive(request: Request, cloud: CloudDep, caller: Caller, policy: PolicyEngine,
-                  image_id: str, rule: str, take: Taker) -> None:
-    """Check the request, then hand its body to `take` (upload or stage) in a worker thread."""
+                  image_id: str, rule: str, take: Taker, store: str | None = None) -> None:
+    """Check the request, then hand its body to `take` (upload or stage) in a worker thread,
+    with the files of `store` (Glance's stores; none: where staged data waits)."""
+    files = cloud.image_stores.get(store) if store is not None else cloud.blobs
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/octet-stream":
         raise ApiError(415, "Unsupported Content-Type; expected application/octet-stream")
     cap = size_cap(cloud.settings)
@@ -59,7 +61,7 @@ async def receive(request: Request, cloud: CloudDep, caller: Caller, policy: Pol
     image = await run_in_threadpool(authorize_change, cloud, caller, policy, rule, image_id)
     try:
         await run_in_threadpool(take, caller.ctx, image.id, pulled(request.stream()),
-                                cloud.blobs, cap)
+                                files, cap)
     except BlobTooLarge as error:
         raise ApiError(413, str(error)) from None
     except FormatMismatch:

@@ -25,6 +25,7 @@ from adapters import keys
 from adapters.blobs import FileBlobStore
 from adapters.format_inspector import OsloFormatInspector
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
+from adapters.image_stores import ImageStores, parse_stores
 from adapters.network.vifs import PyrouteVifPlugger
 from adapters.notify import woken_by_notify
 from adapters.passwords import Argon2Hasher
@@ -74,6 +75,7 @@ from domain.services.identity.oauth import OAuthConsumerService
 from domain.services.identity.passwords import PasswordService
 from domain.services.identity.policies import PolicyBlobService
 from domain.services.identity.trusts import TrustService
+from domain.services.image_copies import ImageCopyService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
 from domain.services.image_web_download import WebDownloadService
@@ -131,6 +133,7 @@ class Cloud(CloudServices):
 
     settings: Settings
     blobs: FileBlobStore
+    image_stores: ImageStores
     runners: dict[str, ProjectionRunner]
     outcomes: OutcomeService
     roles: Composition
@@ -188,6 +191,11 @@ class Composition:
         return FileBlobStore(self.settings.data_dir / "images")
 
     @cached_property
+    def image_stores(self) -> ImageStores:
+        dirs = parse_stores(self.settings.image_stores, self.settings.data_dir)
+        return ImageStores(self.blobs, dirs, self.settings.default_image_store)
+
+    @cached_property
     def capacity(self) -> HostCapacities:
         return HostCapacities(self.app, self.settings.weighers(),
                             down_after=self.settings.service_down_time)
@@ -227,9 +235,11 @@ class Composition:
             domain_configs=DomainConfigService(app, identity),
             flavors=FlavorService(app), images=images, keypairs=KeypairService(app),
             image_data=ImageDataService(app, images, OsloFormatInspector()),
+            image_copies=ImageCopyService(app, images),
             web_downloads=WebDownloadService(app, images, OsloFormatInspector()),
             image_sharing=ImageSharingService(app, images), metadefs=MetadefService(app),
-            quotas=QuotaService(app), blobs=self.blobs, tokens=tokens, capacity=capacity,
+            quotas=QuotaService(app), blobs=self.blobs, image_stores=self.image_stores,
+            tokens=tokens, capacity=capacity,
             boots=boots, interfaces=InterfaceService(app, actions, boots, network_config),
             actions=actions, snapshots=SnapshotService(app, actions),
             shelving=ShelvingService(app, actions, capacity),

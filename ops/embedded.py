@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from domain.compute.backends import HypervisorError
+from domain.process.images.copy_image import CopyImages
 from domain.storage.backends import VolumeBackendError
 from ops.bootstrap import Cloud
 from ops.roles.compute import ComputeHost, HostBusy
@@ -44,11 +45,16 @@ def start_embedded_volume(cloud: Cloud) -> VolumeHost | None:
     return cloud.volume
 
 
+def image_copier(cloud: Cloud) -> CopyImages:
+    """copy-image's part of the image import process manager, with this cloud's stores."""
+    return CopyImages(cloud.image_copies, cloud.image_stores.get)
+
+
 def start_embedded_image_import(cloud: Cloud) -> ImageImportHost:
-    """Run the image import process manager (web-download) inside this process."""
+    """Run the image import process manager (web-download, copy-image) in this process."""
     if cloud.image_import is None:
         running = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
-                                        cloud.web_downloads)
+                                        cloud.web_downloads, image_copier(cloud))
         cloud.roles.stack.callback(running.stop)
         cloud.image_import = running.start()
     return cloud.image_import

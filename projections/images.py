@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.catalog.image import Image
+from domain.catalog.image_stores import StoredImage
 from domain.errors import InvalidInput
 from projections.base import Projection, as_json, from_json, handles, hexid, stamp
 from projections.store import ReadCursor, ReadStore, Row
@@ -23,7 +24,7 @@ def moment(event: Any) -> str:
 
 class ImageProjection(Projection):
     name = "images"
-    tables = ("image_members", "images")
+    tables = ("image_members", "image_stores", "images")
     # A read store made before os_hidden existed gets it with `skyledger projections rebuild
     # images` (the tables are built anew from the events).
     ddl = (
@@ -37,6 +38,10 @@ class ImageProjection(Projection):
         "CREATE TABLE IF NOT EXISTS image_members (image_id TEXT NOT NULL, member_id TEXT NOT NULL,"
         " status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
         " PRIMARY KEY (image_id, member_id))",
+        # The stores holding an image's data, once an event named them (Image.StoresChanged);
+        # none: Glance's `file` store, the only one before. A table of its own, so that read
+        # stores made before multi-store gain it without a rebuild.
+        "CREATE TABLE IF NOT EXISTS image_stores (image_id TEXT PRIMARY KEY, stores TEXT NOT NULL)",
     )
 
     @handles(Image.Registered)
@@ -63,6 +68,13 @@ class ImageProjection(Projection):
                     " WHERE id = ?", (e.size, e.checksum, e.sha512, e.content_hash, moment(e),
                                       hexid(e)))
 
+    @handles(StoredImage.StoresChanged)
+    def stores_changed(self, cur: ReadCursor, e: StoredImage.StoresChanged) -> None:
+        cur.execute("INSERT INTO image_stores (image_id, stores) VALUES (?, ?) ON CONFLICT"
+                    " (image_id) DO UPDATE SET stores = excluded.stores",
+                    (hexid(e), as_json(e.stores)))
+        cur.execute("UPDATE images SET updated_at = ? WHERE id = ?", (moment(e), hexid(e)))
+
     @handles(Image.Staged)
     def staged(self, cur: ReadCursor, e: Image.Staged) -> None:
         self._status(cur, e, "uploading")
@@ -74,6 +86,10 @@ class ImageProjection(Projection):
     @handles(Image.DownloadStarted)
     def download_started(self, cur: ReadCursor, e: Image.DownloadStarted) -> None:
         self._import_status(cur, e, "importing", e.properties)
+
+    @handles(StoredImage.CopyStarted, StoredImage.CopyRecorded)
+    def copy_progressed(self, cur: ReadCursor, e: Any) -> None:
+        self._import_status(cur, e, "active", e.properties)
 
     @handles(Image.DownloadFailed)
     def download_failed(self, cur: ReadCursor, e: Image.DownloadFailed) -> None:
@@ -116,6 +132,7 @@ class ImageProjection(Projection):
     @handles(Image.Deleted)
     def deleted(self, cur: ReadCursor, e: Image.Deleted) -> None:
         cur.execute("DELETE FROM image_members WHERE image_id = ?", (hexid(e),))
+        cur.execute("DELETE FROM image_stores WHERE image_id = ?", (hexid(e),))
         cur.execute("DELETE FROM images WHERE id = ?", (hexid(e),))
 
 
@@ -145,6 +162,10 @@ class ImageQuery:
     os_hidden: bool = False  # hidden images are listed only when asked for
 
 
+SELECT = ("SELECT images.*, image_stores.stores AS stores FROM images"
+          " LEFT JOIN image_stores ON image_stores.image_id = images.id")
+
+
 class ImageViews:
     """Queries over the image read model; rows come back as plain dicts, ids as hex."""
 
@@ -152,7 +173,7 @@ class ImageViews:
         self.store = store
 
     def get(self, image_id: str) -> Row | None:
-        row = self.store.query_one("SELECT * FROM images WHERE id = ?", (image_id,))
+        row = self.store.query_one(f"{SELECT} WHERE id = ?", (image_id,))
         return _decoded(row) if row else None
 
     def members(self, image_id: str) -> list[Row]:
@@ -178,7 +199,7 @@ class ImageViews:
                 where.append(f"{column} = ?")
                 params.append(flag)
         rows = [_decoded(r) for r in self.store.query(
-            f"SELECT * FROM images WHERE {' AND '.join(where)}", params)]
+            f"{SELECT} WHERE {' AND '.join(where)}", params)]
         rows = [r for r in rows if _has_tags_and_properties(r, q)]
         rows = _sorted(rows, q.sort)
         if q.marker is not None:
@@ -243,4 +264,5 @@ def _by(key: str) -> Callable[[Row], tuple[bool, Any]]:
 def _decoded(row: Row) -> Row:
     return {**row, "tags": from_json(row["tags"]) or [],
             "properties": from_json(row["properties"]) or {},
-            "protected": bool(row["protected"]), "os_hidden": bool(row["os_hidden"])}
+            "protected": bool(row["protected"]), "os_hidden": bool(row["os_hidden"]),
+            "stores": from_json(row["stores"]) if row.get("stores") else None}

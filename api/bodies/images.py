@@ -216,7 +216,7 @@ def image_row(image: Image) -> Row:
     """The aggregate in the read model's row shape, for answers given before a projection runs."""
     row = {k: getattr(image, k) for k in (*MUTABLE, "status", "size", "checksum",
                                           "os_hash_algo", "os_hash_value", "properties")}
-    return {**row, "id": image.id.hex, "created_at": iso(image.created_on),
+    return {**row, "id": image.id.hex, "stores": image.stores, "created_at": iso(image.created_on),
             "updated_at": iso(image.modified_on)}
 
 
@@ -232,8 +232,10 @@ def seconds(stamp: str) -> str:
 def image_body(row: Row) -> dict[str, Any]:
     image_id = str(UUID(row["id"]))
     # Core attributes come last so that a stored property can never shadow one.
-    # Images with data are in our one store; Glance names an image's stores when it has several.
-    stores = {"stores": STORE} if row["status"] in HAS_DATA else {}
+    # Glance names the stores holding an image's data, comma-separated; an image whose events
+    # name none is in the `file` store, the only one before there were several.
+    named = row.get("stores") or [STORE]
+    stores = {"stores": ",".join(named)} if row["status"] in HAS_DATA else {}
     return {**row["properties"], **{k: row[k] for k in (*MUTABLE, "status", "size",
                                                            "checksum", "os_hash_algo",
                                                            "os_hash_value")},

@@ -9,7 +9,7 @@ from api.ec2.context import Call, Handler
 from api.ec2.errors import Ec2Error, combination, invalid_value
 from api.ec2.ids import ec2_id, resolved
 from api.ec2.instance_views import find
-from api.image_access import authorize_change, target
+from api.image_access import authorize_change, delete_image, target
 from domain.errors import NotFound
 from projections.images import ImageQuery, ImageViews
 
@@ -98,9 +98,7 @@ def deregister_image(call: Call) -> dict[str, Any]:
         image = authorize_change(call.cloud, call.caller, call.policy, "delete_image", key)
     except NotFound:
         raise Ec2Error(NOT_FOUND, f"The image id '[{image_id}]' does not exist") from None
-    unheld = call.cloud.images.delete(call.ctx, image.id)
-    if unheld is not None:
-        call.cloud.images.collect(call.cloud.blobs, unheld)
+    delete_image(call.cloud, call.caller, image.id)
     return {"return": True}
 
 

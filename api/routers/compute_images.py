@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.bodies.images import seconds
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
-from api.image_access import authorize_change, shown, target
+from api.image_access import authorize_change, delete_image, shown, target
 from api.microversions import ComputeVersion, Version
 from domain.catalog.image_fields import PatchOp
 from domain.errors import Forbidden, InvalidInput, NotFound
@@ -127,9 +127,7 @@ def delete(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
     proxied(version)
     visible(cloud, caller, policy, image_id)
     image = authorize_change(cloud, caller, policy, "delete_image", image_id)
-    unheld = cloud.images.delete(caller.ctx, image.id)
-    if unheld is not None:
-        cloud.images.collect(cloud.blobs, unheld)
+    delete_image(cloud, caller, image.id)
     return Response(status_code=204)
 
 

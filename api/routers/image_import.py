@@ -1,8 +1,9 @@
-"""Image v2 interoperable image import: `/info/import`, `/info/stores`, staging
+"""Image v2 interoperable image import: `/info/import`, staging
 (`PUT /images/{id}/stage`), `POST /images/{id}/import`, and the tasks that record imports.
 
-Methods: `glance-direct` (the staged data becomes the image's), `copy-image` (to every store:
-with our one store it is already there) and `web-download` (the image goes `importing`; the
+Methods: `glance-direct` (the staged data becomes the image's, in the request's stores:
+domain/services/image_copies.py), `copy-image` (into more stores, by the image import process
+manager: domain/process/images/copy_image.py) and `web-download` (the image goes `importing`; the
 image import process manager fetches the URI, which must pass the import filter, Glance's
 `[import_filtering_opts]`: domain/services/image_web_download.py). `glance-download` (from
 another region's Glance) is refused: this cloud has no other region to fetch from. The legacy
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.image_access import authorize_change, json_body, shown
 from api.image_uploads import receive
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.services.image_data import IMPORT_METHODS, STORE
 from projections.image_tasks import ImageTaskViews
 
@@ -35,6 +36,7 @@ RULES = [
     policy.RuleDefault("add_task", "rule:admin_api", "Create a task (legacy import)"),
 ]
 WEB_DOWNLOAD = "web-download"
+COPY = "copy-image"
 METHODS = (*IMPORT_METHODS, WEB_DOWNLOAD)
 DOWNLOADS = ("glance-download",)
 NO_NETWORK = ("Import method {} is not available: this cloud has no other region or outside"
@@ -46,12 +48,6 @@ NO_NETWORK = ("Import method {} is not available: this cloud has no other region
 def info_import(caller: CallerDep) -> dict[str, Any]:
     return {"import-methods": {"description": "Import methods available.", "type": "array",
                                "value": list(METHODS)}}
-
-
-@router.get("/info/stores")
-def info_stores(caller: CallerDep) -> dict[str, Any]:
-    return {"stores": [{"id": STORE, "description": "Image files stored by content hash",
-                        "default": True}]}
 
 
 @router.put("/images/{image_id}/stage", status_code=204)
@@ -75,11 +71,26 @@ def import_request(body: Any) -> tuple[str, dict[str, Any]]:
     if name == WEB_DOWNLOAD and not isinstance(body["method"].get("uri"), str):
         raise InvalidInput("URI for web-download import method needs to be specified.")
     stores = body.get("stores")
-    if stores is not None and (not isinstance(stores, list) or set(stores) - {STORE}):
-        raise InvalidInput(f"Unknown store in {stores!r}; the one store is '{STORE}'.")
-    if stores is not None and body.get("all_stores"):
-        raise InvalidInput("'stores' and 'all_stores' cannot be given together.")
+    if stores is not None and not (isinstance(stores, list)
+                                   and all(isinstance(s, str) for s in stores)):
+        raise InvalidInput(f"Invalid stores {stores!r}: a list of store ids.")
+    if stores and body.get("all_stores"):
+        raise InvalidInput("All_stores parameter can't be used with x-image-meta-store header "
+                           "or stores parameter")
     return name, body
+
+
+def requested_stores(body: dict[str, Any], header: str | None, known: list[str],
+                     default: str) -> list[str]:
+    """Glance's get_stores_from_request: `all_stores`, `stores`, the X-Image-Meta-Store header
+    or the default store; one it does not have is its 409 (UnknownScheme)."""
+    if body.get("all_stores"):
+        return list(known)
+    stores = body.get("stores") or [header or default]
+    for store in stores:
+        if store not in known:
+            raise InvalidState(f"Store for scheme {store} not found")
+    return list(dict.fromkeys(stores))
 
 
 @router.post("/images/{image_id}/import", status_code=202)
@@ -88,10 +99,20 @@ async def import_image(image_id: str, request: Request, cloud: CloudDep, caller:
     method, body = import_request(await json_body(request, ("application/json",)))
     image = await run_in_threadpool(authorize_change, cloud, caller, policy, "import_image",
                                     image_id)
+    targets = requested_stores(body, request.headers.get("x-image-meta-store"),
+                               cloud.image_stores.ids, cloud.image_stores.default)
     if method == WEB_DOWNLOAD:
         uri = body["method"]["uri"]
         cloud.settings.import_filter().check(uri)
         await run_in_threadpool(cloud.web_downloads.request, caller.ctx, image.id, uri, body)
+    elif method == COPY:
+        if body.get("all_stores"):  # Glance copies only to the stores it is not in yet
+            targets = [s for s in targets if s not in image.stores]
+        await run_in_threadpool(cloud.image_copies.request_copy, caller.ctx, image.id, body,
+                                targets)
+    elif targets != [STORE]:
+        await run_in_threadpool(cloud.image_copies.import_staged, caller.ctx, image.id, body,
+                                targets, cloud.image_stores.get)
     else:
         await run_in_threadpool(cloud.image_data.import_image, caller.ctx, image.id, method,
                                 body)

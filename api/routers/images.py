@@ -4,6 +4,7 @@ and download (who may do what: api/image_access.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,10 +26,11 @@ from api.bodies.images import (
     parse_patch,
 )
 from api.deps import CallerDep, CloudDep, PolicyDep
-from api.image_access import authorize_change, json_body, shown, target
+from api.image_access import authorize_change, delete_image, json_body, shown, target
 from api.image_uploads import receive
 from api.policy import PolicyEngine
 from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.services.image_data import STORE
 from projections.images import ImageViews
 
 router = APIRouter(prefix="/image/v2", tags=["image"])
@@ -133,9 +135,7 @@ async def update(image_id: str, request: Request, cloud: CloudDep, caller: Calle
 @router.delete("/images/{image_id}", status_code=204)
 def delete(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> Response:
     image = authorize_change(cloud, caller, policy, "delete_image", image_id)
-    unheld = cloud.images.delete(caller.ctx, image.id)
-    if unheld is not None:
-        cloud.images.collect(cloud.blobs, unheld)
+    delete_image(cloud, caller, image.id)
     return Response(status_code=204)
 
 
@@ -172,8 +172,10 @@ def remove_tag(image_id: str, tag: str, cloud: CloudDep, caller: CallerDep,
 @router.put("/images/{image_id}/file", status_code=204, openapi_extra=doc.upload_extra())
 async def upload(image_id: str, request: Request, cloud: CloudDep, caller: CallerDep,
                  policy: PolicyDep) -> Response:
+    # Glance's X-Image-Meta-Store names the store; none: the default one.
+    store = request.headers.get("x-image-meta-store") or cloud.image_stores.default
     await receive(request, cloud, caller, policy, image_id, "upload_image",
-                  cloud.image_data.upload)
+                  partial(cloud.image_data.upload, store=store), store)
     return Response(status_code=204)
 
 
@@ -189,12 +191,20 @@ def download(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDe
         return Response(b"", headers={"Content-MD5": row["checksum"]},
                         media_type="application/octet-stream")
     try:
-        data = cloud.blobs.open(row["content_hash"])
+        data = stored_copy(cloud, row)
     except FileNotFoundError:
         raise NotFound(f"Data of image {image_id} could not be found.") from None
     headers = {"Content-MD5": row["checksum"], "Content-Length": str(row["size"])}
     return StreamingResponse(chunks_of(data), media_type="application/octet-stream",
                              headers=headers)
+
+
+def stored_copy(cloud: CloudDep, row: dict[str, Any]) -> Any:
+    """The data from the first store holding it that this server has (`file`: none named)."""
+    for store in row.get("stores") or [STORE]:
+        if store in cloud.image_stores.ids:
+            return cloud.image_stores.get(store).open(row["content_hash"])
+    raise FileNotFoundError(row["content_hash"])
 
 
 def chunks_of(data: Any) -> Iterator[bytes]:

@@ -22,6 +22,7 @@ from domain.catalog.image_fields import (
     EMPTY_SHA512,
     FORMATS,
     IMPORT_PROPERTIES,
+    LEGACY_STORE,
     MUTABLE,
     PatchOp,
     check_fields,
@@ -34,10 +35,13 @@ from domain.catalog.image_members import (
     check_member,
     check_status,
 )
+from domain.catalog.image_stores import StoredImage
 from domain.errors import Forbidden, InvalidInput, InvalidState
 
 
-class Image(Entity):
+class Image(StoredImage):
+    # The stores' events are StoredImage's: eventsourcing redefines them as Image.StoresChanged
+    # etc., but those carry a topic no stored event has. Follow StoredImage.StoresChanged.
     class Registered(Entity.Created):
         name: str | None
         owner: str
@@ -78,6 +82,7 @@ class Image(Entity):
         self.content_hash: str | None = None
         self.staged: dict[str, Any] | None = None  # a staged file's size and hashes
         self.members: Members = {}
+        self.stores: list[str] = []  # the stores holding a copy of the data (see stored_in)
         self.deleted = False
 
     def changes_for(self, ops: list[PatchOp]) -> dict[str, Any]:
@@ -147,6 +152,7 @@ class Image(Entity):
         self.content_hash = content_hash
         self.staged = None
         self.status = "active"
+        self.stores = [LEGACY_STORE]  # a StoresChanged saved with it names others
 
     def activate_empty(self) -> None:
         """Active with no data (size 0): what Nova makes of a volume-backed server's snapshot,

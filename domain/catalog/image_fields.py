@@ -26,6 +26,8 @@ EMPTY_SHA512 = ("cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9c
 READ_ONLY = ("id", "status", "size", "virtual_size", "checksum", "os_hash_algo",
              "os_hash_value", "created_at", "updated_at", "self", "file", "schema",
              "direct_url", "locations", "stores")
+# The store an Uploaded event alone means: the one store images had before there were several.
+LEGACY_STORE = "file"
 RESERVED = ("deleted", "deleted_at", "location")
 RESERVED_PREFIX = "os_glance_"  # Glance keeps these property names for itself
 # What Glance itself keeps under that prefix about an image's imports.

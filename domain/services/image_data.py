@@ -7,8 +7,9 @@ fixes of CVE-2024-32498 do: a "raw" image that is really a qcow2 pointing at a h
 never reach a hypervisor. Accepted data is published under its hash and recorded with its
 `ImageFile` hold in one save (see images.py for why under the hash's lock).
 
-An import runs within the request: the data is already in our one store, so there is nothing to
-wait for. Its task record is saved with the image change it describes.
+A glance-direct import into the `file` store runs within the request: the staged data is already
+there, so there is nothing to wait for (into other stores: image_copies.py). Its task record is
+saved with the image change it describes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.backends import FormatMismatch, StoredBlob
 from domain.catalog.image import Image
+from domain.catalog.image_fields import LEGACY_STORE
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.catalog.image_task import ImageTask
 from domain.commands import command
@@ -42,9 +44,13 @@ class ImageDataService:
         self.app, self.images, self.inspector = app, images, inspector
 
     def upload(self, ctx: RequestContext, image_id: UUID, chunks: Iterator[bytes],
-               files: ImageFiles, max_size: int) -> Image:
-        """Stream data into a queued image; refused before a byte is read if it cannot take it."""
-        return self._take(ctx, image_id, chunks, files, max_size, self.record_upload)
+               files: ImageFiles, max_size: int, store: str = LEGACY_STORE) -> Image:
+        """Stream data into a queued image, in the store `files` is (named `store`); refused
+        before a byte is read if it cannot take it."""
+        def record(ctx: RequestContext, image_id: UUID, blob: StoredBlob) -> Image:
+            return self.record_upload(ctx, image_id, blob, store)
+
+        return self._take(ctx, image_id, chunks, files, max_size, record, store)
 
     def stage(self, ctx: RequestContext, image_id: UUID, chunks: Iterator[bytes],
               files: ImageFiles, max_size: int) -> Image:
@@ -53,7 +59,8 @@ class ImageDataService:
 
     def _take(self, ctx: RequestContext, image_id: UUID, chunks: Iterator[bytes],
               files: ImageFiles, max_size: int,
-              record: Callable[[RequestContext, UUID, StoredBlob], Image]) -> Image:
+              record: Callable[[RequestContext, UUID, StoredBlob], Image],
+              store: str = LEGACY_STORE) -> Image:
         image = self.images.owned(ctx, image_id)
         image.check_uploadable()
         staged = files.stage(chunks, max_size)
@@ -66,7 +73,7 @@ class ImageDataService:
                     return record(ctx, image_id, staged.blob)
                 except BaseException:
                     # e.g. another upload to this image won: drop the file unless someone holds it
-                    self.images._remove_unheld(files, content_hash)
+                    self.images._remove_unheld(files, content_hash, store)
                     raise
         finally:
             files.discard(staged)
@@ -79,9 +86,12 @@ class ImageDataService:
             raise
 
     @command
-    def record_upload(self, ctx: RequestContext, image_id: UUID, blob: StoredBlob) -> Image:
+    def record_upload(self, ctx: RequestContext, image_id: UUID, blob: StoredBlob,
+                      store: str = LEGACY_STORE) -> Image:
         image = self.images.owned(ctx, image_id)
-        self.app.save(*uploaded(self.app, image, blob))
+        recorded = uploaded(self.app, image, blob)
+        image.stored_in([store])
+        self.app.save(*recorded)
         return image
 
     @command
@@ -110,7 +120,6 @@ class ImageDataService:
             "image_id": str(image.id), "import_req": request, "backend": [STORE]})
         if method == "glance-direct":
             image.import_staged()
-        # copy-image: the data is already in every store there is; nothing left to copy.
         image.mark_imported()
         task.succeed({"image_id": str(image.id)})
         self.app.save(image, task)

@@ -21,7 +21,7 @@ from uuid import UUID
 from domain.app import SkyLedger
 from domain.backends import StoredBlob
 from domain.catalog.image import Image
-from domain.catalog.image_fields import PatchOp, check_fields
+from domain.catalog.image_fields import LEGACY_STORE, PatchOp, check_fields
 from domain.catalog.image_file import ImageFile, image_file_id
 from domain.commands import changed, command
 from domain.context import RequestContext
@@ -135,23 +135,34 @@ class ImageService:
 
     @command
     def delete(self, ctx: RequestContext, image_id: UUID) -> str | None:
-        """Delete the image; returns the content hash of a file no image holds any more."""
+        """Delete the image; returns the content hash of its file, for `collect` to remove from
+        each store where no other image needs it."""
         image = self.owned(ctx, image_id)
         image.delete()
         file = self._file(image.content_hash)
         if file is not None and image.id.hex in file.holders:
             file.release(image.id.hex)
         self._save(image, file)
-        return file.content_hash if file is not None and not file.in_use else None
+        return file.content_hash if file is not None else None
 
-    def collect(self, files: ImageFiles, content_hash: str) -> None:
-        """Remove a file that no image holds (checked again under the hash's lock)."""
+    @command
+    def remove_store(self, ctx: RequestContext, image_id: UUID, store: str) -> str | None:
+        """Glance's DELETE /v2/stores/{store}/{image}: the content hash, for `collect`."""
+        image = self.owned(ctx, image_id)
+        image.remove_store(store)
+        self.app.save(image)
+        return image.content_hash or None
+
+    def collect(self, files: ImageFiles, content_hash: str, store: str = LEGACY_STORE) -> None:
+        """Remove a file that no image needs in `store` (checked again under the hash's lock)."""
         with files.locked(content_hash):
-            self._remove_unheld(files, content_hash)
+            self._remove_unheld(files, content_hash, store)
 
-    def _remove_unheld(self, files: ImageFiles, content_hash: str) -> None:
+    def _remove_unheld(self, files: ImageFiles, content_hash: str,
+                       store: str = LEGACY_STORE) -> None:
         file = self._file(content_hash)
-        if file is None or not file.in_use:
+        holders = [self.app.find(UUID(h)) for h in file.holders] if file is not None else []
+        if not any(isinstance(h, Image) and h.holds_in(store) for h in holders):
             files.remove(content_hash)
 
     def _file(self, content_hash: str | None) -> ImageFile | None:

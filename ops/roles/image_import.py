@@ -1,6 +1,6 @@
-"""The image import process manager (web-download) running inside `skyledger serve`, sharing
-the API's composition: its event store, read store (for its tracking position) and image files.
-Built by ops/embedded.py (start_embedded_image_import)."""
+"""The image import process manager (web-download, copy-image) running inside `skyledger
+serve`, sharing the API's composition: its event store, read store (for its tracking
+position) and image files. Built by ops/embedded.py (start_embedded_image_import)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from adapters.positions import ProcessPositions
 from adapters.settings import Settings
 from adapters.web_source import UrlWebSource
 from domain.app import SkyLedger
+from domain.process.images.copy_image import CopyImages
 from domain.process.images.web_download import ImageImportWorker, ImportWorkerConfig
 from domain.services.image_web_download import WebDownloadService
 from ops.process_threads import RunningLoop
@@ -22,9 +23,9 @@ class ImageImportHost(RunningLoop):
 
 
 def assemble_image_import(settings: Settings, app: SkyLedger, store: ReadStore,
-                          blobs: FileBlobStore, downloads: WebDownloadService
-                          ) -> ImageImportHost:
+                          blobs: FileBlobStore, downloads: WebDownloadService,
+                          copier: CopyImages | None = None) -> ImageImportHost:
     config = ImportWorkerConfig(host=settings.host, max_size=settings.image_size_cap)
     worker = ImageImportWorker(app, downloads, UrlWebSource(settings.import_filter()), blobs,
-                               ProcessPositions(store), config)
+                               ProcessPositions(store), config, copier)
     return ImageImportHost(woken_by_notify(paced(worker, settings)))

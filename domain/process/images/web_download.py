@@ -1,5 +1,6 @@
 """The image import process manager: fetches the URI of each web-download import into the image
-store and records the outcome (domain/services/image_web_download.py).
+store and records the outcome (domain/services/image_web_download.py); copies the data of each
+copy-image import into its stores (copy_image.py).
 
 It follows the notification log from a tracked position (key `image-import:<host>`) for
 `Image.DownloadStarted`. Level-triggered, as the volume worker is: the event says "look at this
@@ -21,16 +22,18 @@ from domain.app import SkyLedger
 from domain.backends import BlobTooLarge, DownloadFailed, FormatMismatch
 from domain.base import Entity
 from domain.catalog.image import Image
+from domain.catalog.image_stores import StoredImage
 from domain.context import RequestContext
 from domain.process.backends import PositionStore, WebSource
 from domain.process.effects import recording
+from domain.process.images.copy_image import CopyImages
 from domain.process.loop import FollowerLoop
 from domain.services.image_web_download import WebDownloadService
 from domain.services.images import ImageFiles
 
 log = logging.getLogger(__name__)
 
-TOPICS: tuple[str, ...] = (get_topic(Image.DownloadStarted),)
+TOPICS: tuple[str, ...] = (get_topic(Image.DownloadStarted), get_topic(StoredImage.CopyStarted))
 REFUSALS = (DownloadFailed, FormatMismatch, BlobTooLarge)
 
 
@@ -56,13 +59,16 @@ class ImageImportWorker(FollowerLoop):
 
     def __init__(self, app: SkyLedger, downloads: WebDownloadService, source: WebSource,
                  files: ImageFiles, positions: PositionStore,
-                 config: ImportWorkerConfig) -> None:
+                 config: ImportWorkerConfig, copier: CopyImages | None = None) -> None:
         self.app, self.downloads, self.source, self.files = app, downloads, source, files
+        self.copier = copier
         self.positions, self.config, self.host = positions, config, config.host
         self.position = positions.get(config.position_name)
         super().__init__()
 
     def handle(self, event: Entity.Event) -> bool:
+        if isinstance(event, StoredImage.CopyStarted) and self.copier is not None:
+            return self.copier.handle(self.context_of(event), event)
         if not isinstance(event, Image.DownloadStarted):
             return False
         image = self.downloads.waiting(event.originator_id, event.task_id)

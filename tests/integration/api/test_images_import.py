@@ -76,8 +76,10 @@ def test_refused_import_requests_change_nothing(
         image["id"]), "glance_region": "RegionTwo"}}, headers=auth(member_a))
     assert remote.status_code == 400 and "no other region" in remote.json()["error"]["message"]
     for bad in ({"method": {"name": "teleport"}}, {"method": "glance-direct"}, [],
-                {"method": {"name": "glance-direct"}, "stores": ["ceph"]}):
+                {"method": {"name": "glance-direct"}, "stores": "file"}):
         assert client.post(url, json=bad, headers=auth(member_a)).status_code == 400, bad
+    unknown = {"method": {"name": "glance-direct"}, "stores": ["ceph"]}
+    assert client.post(url, json=unknown, headers=auth(member_a)).status_code == 409  # Glance's
     assert client.post(url, json={"method": {"name": "glance-direct"}},
                        headers=auth(member_a)).status_code == 409  # nothing staged
     assert client.post(url, json={"method": {"name": "glance-direct"}},
