@@ -32,8 +32,20 @@ def take_port(ws: Workset, ctx: RequestContext, instance: Instance, port_id: str
         # Another project's port, or one on the floating pool or with no address to give.
         raise InvalidInput(f"Port {port_id} not usable for instance {instance.id}.")
     port.bind(instance.id.hex, f"compute:{instance.availability_zone or DEFAULT_ZONE}")
+    follow_floating_ip(ws, port)
     return PortCopy(id=port.id.hex, network_id=port.network_id, network_name=network.name,
                     mac=port.mac, fixed_ip=port.fixed_ip, preserve_on_delete=True)
+
+
+def follow_floating_ip(ws: Workset, port: Port) -> None:
+    """A floating IP's association names the instance whose host translates it: it follows
+    the port's binding (re-associated in the same save, as for a port's other address)."""
+    if port.floating_ip_id is None:
+        return
+    floating = ws.floating_ip(port.floating_ip_id)
+    address = floating.fixed_ip or port.fixed_ip
+    floating.disassociate()
+    floating.associate(port.id.hex, port.project_id, port.network_id, port.instance_id, address)
 
 
 def _port_uuid(port_id: str) -> UUID:

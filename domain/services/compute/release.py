@@ -15,6 +15,7 @@ from domain.compute.copies import PortCopy
 from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.server_group import ServerGroup
+from domain.services.compute.port_binding import follow_floating_ip
 from domain.services.network.ports import plan_port_release
 from domain.services.network.workset import Workset
 from domain.services.quotas import open_ledger
@@ -56,7 +57,9 @@ def give_back_port(ws: Workset, record: PortCopy) -> None:
     """A port the server made goes with it; one its user made and attached is unbound and
     stays, with its address and security groups (Nova's preserve_on_delete)."""
     if record.get("preserve_on_delete"):
-        ws.port(record["id"]).unbind()
+        port = ws.port(record["id"])
+        port.unbind()
+        follow_floating_ip(ws, port)
     else:
         plan_port_release(ws, record["id"])
 

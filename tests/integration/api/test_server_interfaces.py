@@ -4,6 +4,7 @@ network (allocated and listed on the server in one save) and detach it (released
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from tests.support.compute_api import Compute, auth
 
@@ -160,3 +161,26 @@ def test_a_server_boots_with_a_users_port_and_leaves_it(compute: Compute,
                                  headers=auth(member_a)).status_code == 204
     compute.deleted(server_id)
     assert port_of(compute, member_a, made["id"])["device_owner"] == ""
+
+
+def test_a_floating_ip_of_an_attached_port_follows_its_binding(
+        compute: Compute, member_a: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    [first] = interfaces(compute, member_a, server_id)
+    made = make_port(compute, member_a, first["net_id"])
+    public = compute.client.get("/network/v2.0/networks?name=public",
+                                headers=auth(member_a)).json()["networks"][0]
+    created = compute.client.post("/network/v2.0/floatingips", headers=auth(member_a), json={
+        "floatingip": {"floating_network_id": public["id"], "port_id": made["id"]}})
+    assert created.status_code == 201, created.text
+    floating_id = UUID(created.json()["floatingip"]["id"])
+
+    def instance_of_floating_ip() -> str | None:
+        return compute.cloud.app.repository.get(floating_id).instance_id  # type: ignore[no-any-return]
+
+    assert attach(compute, member_a, server_id, {"port_id": made["id"]}).status_code == 200
+    assert instance_of_floating_ip() == server_id.replace("-", "")  # the host that NATs it
+    assert compute.client.delete(f"{SERVERS}/{server_id}/os-interface/{made['id']}",
+                                 headers=auth(member_a)).status_code == 202
+    assert instance_of_floating_ip() == ""
+    assert port_of(compute, member_a, made["id"])["device_id"] == ""
