@@ -38,11 +38,13 @@ def info_stores_detail(cloud: CloudDep, caller: CallerDep, policy: PolicyDep) ->
 @router.delete("/stores/{store_id}/{image_id}", status_code=204)
 def delete_from_store(store_id: str, image_id: str, cloud: CloudDep, caller: CallerDep,
                       policy: PolicyDep) -> Response:
+    # Authorized first (Glance checks its stores first), so that a caller who may not remove
+    # copies learns nothing of this cloud's stores: 403, or 404 for an image they cannot see.
+    image = authorize_change(cloud, caller, policy, "delete_image_location", image_id)
     if not cloud.image_stores.multiple:
         raise NotFound("Multi backend is not supported at this site.")
     if store_id not in cloud.image_stores.ids:
         raise InvalidState(f"The selected store {store_id} is not available on this node.")
-    image = authorize_change(cloud, caller, policy, "delete_image_location", image_id)
     content_hash = cloud.images.remove_store(caller.ctx, image.id, store_id)
     if content_hash is not None:
         cloud.images.collect(cloud.image_stores.get(store_id), content_hash, store_id)

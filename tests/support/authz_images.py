@@ -48,6 +48,7 @@ def image_bodies(other_project: str) -> dict[str, Any]:
         "DELETE /image/v2/images/{image_id}": None,
         "PUT /image/v2/images/{image_id}/tags/{tag}": None,
         "DELETE /image/v2/images/{image_id}/tags/{tag}": None,
+        "DELETE /image/v2/stores/{store_id}/{image_id}": None,
         "PUT /image/v2/images/{image_id}/file": b"matrix bytes",
         "PUT /image/v2/images/{image_id}/stage": b"matrix bytes",
         "POST /image/v2/images/{image_id}/import": {"method": {"name": "glance-direct"}},

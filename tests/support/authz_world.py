@@ -146,7 +146,8 @@ def build_world(compute: Compute, a: dict[str, str], admin: dict[str, str]) -> W
     task_id = imported_image_task(world)
     group = world.created("POST", "/compute/v2.1/os-server-groups", {"server_group": {
         "name": "secret-group-a", "policies": ["affinity"]}}, "server_group")
-    world.keep(image_id=image["id"], group_id=group["id"], member_id=A_MEMBER, task_id=task_id)
+    world.keep(image_id=image["id"], group_id=group["id"], member_id=A_MEMBER, task_id=task_id,
+               store_id="file")
     world.secret(image["id"], "secret-image-a", group["id"], "secret-group-a", A_MEMBER,
                  task_id)
     private_flavor(world, admin)
