@@ -232,10 +232,11 @@ def seconds(stamp: str) -> str:
 def image_body(row: Row) -> dict[str, Any]:
     image_id = str(UUID(row["id"]))
     # Core attributes come last so that a stored property can never shadow one.
-    # Glance names the stores holding an image's data, comma-separated; an image whose events
-    # name none is in the `file` store, the only one before there were several.
+    # Glance names the stores holding an image's data, comma-separated and sorted (Tempest's
+    # waiter compares the sorted ids); an image whose events name none is in the `file` store,
+    # the only one before there were several.
     named = row.get("stores") or [STORE]
-    stores = {"stores": ",".join(named)} if row["status"] in HAS_DATA else {}
+    stores = {"stores": ",".join(sorted(named))} if row["status"] in HAS_DATA else {}
     return {**row["properties"], **{k: row[k] for k in (*MUTABLE, "status", "size",
                                                            "checksum", "os_hash_algo",
                                                            "os_hash_value")},
