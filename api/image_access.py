@@ -18,6 +18,7 @@ from api.deps import CloudDep
 from api.errors import ApiError
 from api.policy import PolicyEngine
 from domain.catalog.image import Image
+from domain.context import RequestContext
 from domain.errors import InvalidInput, NotFound
 from projections.images import ImageViews
 from projections.store import Row
@@ -70,9 +71,10 @@ async def json_body(request: Request, media_types: tuple[str, ...]) -> Any:
         raise InvalidInput("Malformed JSON in request body.") from None
 
 
-def delete_image(cloud: CloudDep, caller: Caller, image_id: UUID) -> None:
-    """Delete an image (already authorized), then its file from each store no image needs it in."""
-    content_hash = cloud.images.delete(caller.ctx, image_id)
+def delete_image(cloud: CloudDep, ctx: RequestContext, image_id: UUID) -> None:
+    """Delete an image (already authorized), then its file from each store no image needs it in.
+    `ctx` is the command's context: EC2's is raised instead under DryRun (api/ec2/context.py)."""
+    content_hash = cloud.images.delete(ctx, image_id)
     if content_hash is not None:
         for store, files in cloud.image_stores.all():
             cloud.images.collect(files, content_hash, store)

@@ -98,7 +98,7 @@ def deregister_image(call: Call) -> dict[str, Any]:
         image = authorize_change(call.cloud, call.caller, call.policy, "delete_image", key)
     except NotFound:
         raise Ec2Error(NOT_FOUND, f"The image id '[{image_id}]' does not exist") from None
-    delete_image(call.cloud, call.caller, image.id)
+    delete_image(call.cloud, call.ctx, image.id)
     return {"return": True}
 
 

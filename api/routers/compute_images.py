@@ -127,7 +127,7 @@ def delete(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep,
     proxied(version)
     visible(cloud, caller, policy, image_id)
     image = authorize_change(cloud, caller, policy, "delete_image", image_id)
-    delete_image(cloud, caller, image.id)
+    delete_image(cloud, caller.ctx, image.id)
     return Response(status_code=204)
 
 

@@ -135,7 +135,7 @@ async def update(image_id: str, request: Request, cloud: CloudDep, caller: Calle
 @router.delete("/images/{image_id}", status_code=204)
 def delete(image_id: str, cloud: CloudDep, caller: CallerDep, policy: PolicyDep) -> Response:
     image = authorize_change(cloud, caller, policy, "delete_image", image_id)
-    delete_image(cloud, caller, image.id)
+    delete_image(cloud, caller.ctx, image.id)
     return Response(status_code=204)
 
 
