@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from ops.bootstrap import Cloud
+    from tests.support.compute_api import Compute
+    from tests.support.volumes_api import Volumes
 
 
 @pytest.fixture
@@ -36,3 +38,12 @@ def ec2(ec2_url: str, ec2_keys: tuple[str, str]) -> Any:
     from tests.support.ec2 import ec2_client
 
     return ec2_client(ec2_url, *ec2_keys)
+
+
+@pytest.fixture
+def ec2_things(ec2: Any, compute: Compute, volumes: Volumes) -> dict[str, str]:
+    """Project A's instance, volumes, addresses, group, snapshot and image, made through EC2
+    (tests/support/ec2_actions.py)."""
+    from tests.support.ec2_actions import make_things
+
+    return make_things(ec2, compute, volumes)
