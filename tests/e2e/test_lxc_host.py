@@ -114,12 +114,18 @@ def _show(api: Server, name: str) -> dict[str, Any]:
     return dict(json.loads(openstack(api, "server", "show", "-f", "json", name)))
 
 
-def _status(api: Server, name: str, status: str) -> dict[str, Any]:
+def _status(api: Server, name: str, status: str,
+            deployment: Deployment | None = None) -> dict[str, Any]:
+    """The server once it shows `status` with no task; on timeout the processes' logs say why."""
+    last: dict[str, Any] = {}
+
     def reached() -> dict[str, Any] | None:
-        shown = _show(api, name)
-        return shown if shown["status"] == status and not shown["OS-EXT-STS:task_state"] \
+        last.update(_show(api, name))
+        return dict(last) if last["status"] == status and not last["OS-EXT-STS:task_state"] \
             else None
-    return wait_for(reached, f"{name} {status}", TIMEOUT_S)
+    return wait_for(reached, f"{name} {status}", TIMEOUT_S, details=lambda: (
+        f"last shown: {last.get('status')} task {last.get('OS-EXT-STS:task_state')}\n"
+        + (deployment.logs() if deployment else "")))
 
 
 def _console(api: Server, name: str) -> str:
@@ -166,19 +172,19 @@ def test_a_container_boots_lists_consoles_acts_and_is_deleted(
 
     # Stop asks the init (SIGTERM) and it obeys; start, reboot: the init starts again each time.
     openstack(api, "server", "stop", "box")
-    _status(api, "box", "SHUTOFF")
+    _status(api, "box", "SHUTOFF", deployment)
     assert (rootfs / STOPS).read_text().split() == [STOPPING]  # told, not killed
     openstack(api, "server", "start", "box")
-    _status(api, "box", "ACTIVE")
+    _status(api, "box", "ACTIVE", deployment)
     wait_for(lambda: _console(api, "box").count(UP) == 2, "the init started again", TIMEOUT_S)
     openstack(api, "server", "reboot", "box")
-    _status(api, "box", "ACTIVE")
+    _status(api, "box", "ACTIVE", deployment)
     wait_for(lambda: _console(api, "box").count(UP) == 3, "the init after reboot", TIMEOUT_S)
     openstack(api, "server", "pause", "box")
-    _status(api, "box", "PAUSED")
+    _status(api, "box", "PAUSED", deployment)
     assert _frozen(server["id"]) == "FROZEN"
     openstack(api, "server", "unpause", "box")
-    _status(api, "box", "ACTIVE")
+    _status(api, "box", "ACTIVE", deployment)
     assert _frozen(server["id"]) == "THAWED"
 
     openstack(api, "server", "delete", "--wait", "box")
