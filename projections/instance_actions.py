@@ -8,7 +8,10 @@ manager finds its action by the instance and the request it was handed.
 
 Volume attach and detach are actions of the server too; their outcomes are the volume's events,
 which name no server, so the projection remembers which server each volume was last asked to
-join (`instance_action_volumes`).
+join (`instance_action_volumes`). Likewise an in-use extend: the `volume-extended` external event
+(os-server-external-events) is Nova's extend_volume action, and its host's outcome, recorded
+against the event's position in its batch, finishes the step of the server that position names
+(`instance_action_extends`).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from domain.compute.crash_dump import CrashDumpRequest
+from domain.compute.external_events import ExternalEvents
 from domain.compute.instance import Instance
 from domain.compute.instance_live_control import InstanceLiveControl
 from domain.errors import InvalidInput
@@ -60,6 +65,7 @@ STEP_NAMES = {"stop": "compute_stop_instance", "start": "compute_start_instance"
 API_SNAPSHOT = "api_snapshot_instance"
 ATTACH_VOLUME, DETACH_VOLUME = "compute_attach_volume", "compute_detach_volume"
 CRASH_DUMP = "compute_trigger_crash_dump"
+EXTEND_VOLUME = "compute_extend_volume"
 SCHEDULE, BUILD, TERMINATE = ("conductor_schedule_and_build_instances",
                               "compute__do_build_and_run_instance", "compute_terminate_instance")
 
@@ -76,7 +82,7 @@ def request_id(event: Any) -> str:
 class InstanceActionProjection(Projection):
     name = "instance_actions"
     tables = ("instance_action_events", "instance_actions", "instance_action_volumes",
-              hosts.TABLE, migrations.TABLE)
+              "instance_action_extends", hosts.TABLE, migrations.TABLE)
     ddl = (
         "CREATE TABLE IF NOT EXISTS instance_actions (instance_id TEXT NOT NULL,"
         " request_id TEXT NOT NULL, seq BIGINT NOT NULL, action TEXT NOT NULL, user_id TEXT,"
@@ -88,6 +94,9 @@ class InstanceActionProjection(Projection):
         " PRIMARY KEY (instance_id, seq))",
         "CREATE TABLE IF NOT EXISTS instance_action_volumes (volume_id TEXT PRIMARY KEY,"
         " instance_id TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS instance_action_extends (events_id TEXT NOT NULL,"
+        " idx INTEGER NOT NULL, instance_id TEXT NOT NULL, seq BIGINT NOT NULL,"
+        " PRIMARY KEY (events_id, idx))",
         hosts.DDL,
         migrations.DDL,
     )
@@ -122,6 +131,8 @@ class InstanceActionProjection(Projection):
             CrashDumpRequest.Requested: self.crash_dump,
             CrashDumpRequest.Triggered: self.crash_dump,
             CrashDumpRequest.Failed: self.crash_dump,
+            ExternalEvents.Received: self.volume_extended,
+            ExternalEvents.Handled: self.extend_handled,
         }
 
     def topics(self) -> list[str]:
@@ -178,6 +189,33 @@ class InstanceActionProjection(Projection):
             ok = isinstance(e, CrashDumpRequest.Triggered)
             self.close(cur, Of(e), CRASH_DUMP, "Success" if ok else "Error")
 
+    def volume_extended(self, cur: ReadCursor, e: Any, position: int) -> None:
+        """Cinder told a server's host that a volume grew: Nova's API starts an extend_volume
+        action and the host's compute manager runs its compute_extend_volume step. A step is
+        keyed by the batch's position, so a server named twice in one batch has one step,
+        finished by the first outcome."""
+        for index, item in enumerate(e.events):
+            if item["name"] != "volume-extended":
+                continue
+            opened = cur.execute("SELECT 1 FROM instance_action_extends WHERE events_id = ?"
+                                 " AND instance_id = ?", (hexid(e), item["server_id"])).one()
+            cur.execute("INSERT INTO instance_action_extends (events_id, idx, instance_id, seq)"
+                        " VALUES (?, ?, ?, ?) ON CONFLICT (events_id, idx) DO NOTHING",
+                        (hexid(e), index, item["server_id"], position))
+            if opened is None:
+                Step(self, action="extend_volume", opens=EXTEND_VOLUME)(
+                    cur, Of(e, item["server_id"]), position)
+
+    def extend_handled(self, cur: ReadCursor, e: Any, position: int) -> None:
+        """The host's outcome of a volume-extended event: "completed", or "failed: why"."""
+        row = cur.execute("SELECT instance_id, seq FROM instance_action_extends WHERE"
+                          " events_id = ? AND idx = ?", (hexid(e), e.index)).one()
+        if row is None:  # an outcome of another kind of event
+            return
+        why = e.outcome.removeprefix("failed: ")
+        self.close(cur, Of(e, row["instance_id"], reason=why), EXTEND_VOLUME,
+                   "Success" if e.outcome == "completed" else "Error", seq=row["seq"])
+
     def deleted(self, cur: ReadCursor, e: Any, position: int) -> None:
         # A delete the worker carried out finishes its step; a local delete (nothing on any
         # host) is a "delete" action of its own, with no step, as in Nova.
@@ -207,12 +245,13 @@ class InstanceActionProjection(Projection):
         self.touch(cur, e, owner, None)
 
     def close(self, cur: ReadCursor, e: Any, name: str, result: str,
-              instance_id: str | None = None) -> bool:
+              instance_id: str | None = None, seq: int | None = None) -> bool:
         """Finish the newest open step of that name of the event's instance (or of
-        `instance_id`, for another aggregate's event)."""
+        `instance_id`, for another aggregate's event), or the one opened at `seq`."""
         instance_id = instance_id or hexid(e)
+        which = "" if seq is None else f" AND seq = {int(seq)}"
         row = cur.execute("SELECT seq, request_id FROM instance_action_events WHERE"
-                          " instance_id = ? AND event = ? AND finish_time IS NULL"
+                          f" instance_id = ? AND event = ? AND finish_time IS NULL{which}"
                           " ORDER BY seq DESC LIMIT 1", (instance_id, name)).one()
         if row is None:
             return False
@@ -239,12 +278,14 @@ class InstanceActionProjection(Projection):
 
 
 class Of:
-    """Another aggregate's event about a server (a crash dump request's), seen as that server's:
-    the actions and their steps are filed under the server."""
+    """Another aggregate's event about a server (a crash dump request's, or an external event
+    batch's about the server `instance_id`), seen as that server's: the actions and their
+    steps are filed under the server. `shown` overrides the event's attributes (a reason)."""
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: Any, instance_id: str | None = None, **shown: Any) -> None:
         self.event = event
-        self.originator_id = event.instance_id
+        self.originator_id = event.instance_id if instance_id is None else UUID(instance_id)
+        self.__dict__.update(shown)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.event, name)
