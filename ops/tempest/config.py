@@ -106,7 +106,7 @@ def settings(cloud: Cloud, concurrency_lock_path: Path) -> dict[str, dict[str, s
         },
         "volume-feature-enabled": {
             "backup": on, "snapshot": on, "clone": on, "manage_snapshot": "False",
-            "manage_volume": "False", "extend_attached_volume": "False",
+            "manage_volume": "False", "extend_attached_volume": on,
         },
         "validation": {"run_validation": "False"},
         # Tempest's own defaults for the five services; swift, placement and the rest are not
