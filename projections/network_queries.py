@@ -21,9 +21,12 @@ PORTS = ("SELECT p.*, l.name, l.description, l.device_owner, l.free, x.fixed_ips
          " x.attrs AS attrs, x.updated_at AS attrs_updated_at FROM ports p"
          " LEFT JOIN port_labels l ON l.id = p.id LEFT JOIN port_attrs x ON x.id = p.id")
 
-# A floating IP row with its external network (the `public` pool's unless recorded otherwise).
-FLOATING_IPS = ("SELECT f.*, COALESCE(o.network_id, ?) AS floating_network_id"
-                " FROM floating_ips f LEFT JOIN floating_networks o ON o.id = f.id")
+# A floating IP row with its external network (the `public` pool's unless recorded otherwise)
+# and that network's name (NULL for the `public` pool, which is no row of `networks`).
+FLOATING_IPS = ("SELECT f.*, COALESCE(o.network_id, ?) AS floating_network_id,"
+                " n.name AS floating_network_name"
+                " FROM floating_ips f LEFT JOIN floating_networks o ON o.id = f.id"
+                " LEFT JOIN networks n ON n.id = o.network_id")
 
 
 def _network(row: Row) -> Row:
@@ -67,6 +70,11 @@ class NetworkViews:
         if visible_to is not None:
             where = f"({where} OR a.shared = 1 OR a.external = 1)"
         rows = self.store.query(f"{NETWORKS} WHERE {where} ORDER BY n.seq", params)
+        return [_network(r) for r in rows]
+
+    def external_networks(self) -> list[Row]:
+        """Every `router:external` network (Nova's floating IP pools), oldest first."""
+        rows = self.store.query(f"{NETWORKS} WHERE a.external = 1 ORDER BY n.seq", ())
         return [_network(r) for r in rows]
 
     def network(self, network_id: str) -> Row | None:

@@ -1,17 +1,22 @@
 """Elastic IPs as the project's floating IPs, through the same FloatingIpService and Neutron
 policy rules as `/floatingips`: AllocateAddress, DescribeAddresses, AssociateAddress (to an
 instance's first port), DisassociateAddress, ReleaseAddress. `eipalloc-…` and `eipassoc-…` are
-derived from the floating IP's id, so both APIs name the same address."""
+derived from the floating IP's id, so both APIs name the same address. An address's
+`publicIpv4Pool` is its external network's name, as Nova's `pool`; AllocateAddress takes one by
+name or id (`PublicIpv4Pool`), the `public` pool by default."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from api.bodies.floating_pools import pool_name, pool_network
 from api.ec2.context import Call, Handler
 from api.ec2.errors import Ec2Error, combination
 from api.ec2.ids import ec2_id
 from api.ec2.instance_views import find
 from api.routers.compute_servers import caught_up
+from domain.errors import NotFound
+from domain.network.pool import EXTERNAL_NETWORK_ID
 from projections.network_queries import NetworkViews
 
 NOT_FOUND = "InvalidAllocationID.NotFound"
@@ -19,7 +24,7 @@ NOT_FOUND = "InvalidAllocationID.NotFound"
 
 def address_item(row: dict[str, Any]) -> dict[str, Any]:
     return {"publicIp": row["address"], "allocationId": ec2_id("eipalloc", row["id"]),
-            "domain": "vpc",
+            "domain": "vpc", "publicIpv4Pool": pool_name(row),
             "instanceId": ec2_id("i", row["instance_id"]) if row.get("instance_id") else None,
             "associationId": ec2_id("eipassoc", row["id"]) if row.get("port_id") else None,
             "privateIpAddress": row.get("fixed_ip"),
@@ -48,13 +53,22 @@ def one(call: Call, field: str, prefix: str, not_found: str) -> dict[str, Any]:
 
 def allocate_address(call: Call) -> dict[str, Any]:
     call.enforce("create_floatingip")
-    floating = call.cloud.floating_ips.allocate(call.ctx, str(call.caller.project_id))
+    asked = call.params.get("PublicIpv4Pool")
+    views = NetworkViews(call.cloud.store)
+    try:
+        network_id = pool_network(views, asked)[0] if asked else EXTERNAL_NETWORK_ID
+    except NotFound:
+        raise Ec2Error("InvalidPublicIpv4PoolID.NotFound",
+                       f"The pool ID '{asked}' does not exist") from None
+    floating = call.cloud.floating_ips.allocate(call.ctx, str(call.caller.project_id),
+                                                network_id=network_id)
     caught_up(call.cloud)
-    row = NetworkViews(call.cloud.store).floating_ip(floating.id.hex)
+    row = views.floating_ip(floating.id.hex)
     if row is None:
         raise Ec2Error("InternalError", "The address is not readable yet; describe it.", 500)
     item = address_item(row)
-    return {"publicIp": item["publicIp"], "allocationId": item["allocationId"], "domain": "vpc"}
+    return {"publicIp": item["publicIp"], "allocationId": item["allocationId"], "domain": "vpc",
+            "publicIpv4Pool": item["publicIpv4Pool"]}
 
 
 def describe_addresses(call: Call) -> dict[str, Any]:

@@ -4,6 +4,7 @@ floating IPs, below 2.36 (404 from it, as Nova).
 The same FloatingIpService as `/floatingips` allocates and releases, so quota, events and the
 network agent's NAT are shared; bodies are Nova's (`id`, `ip`, `pool`, `fixed_ip`,
 `instance_id`) and so are its errors: an unknown pool or an empty one is a 404, the quota a 403.
+A pool is an external network, `public` or one an admin made, named by its name or id.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from fastapi import APIRouter, Body, Response
 from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict
 
-from api.bodies.networks import EXTERNAL_NAME, is_external, views
+from api.bodies.floating_pools import floating_pools, pool_name, pool_network
+from api.bodies.networks import EXTERNAL_NAME, views
 from api.bodies.servers import dashed
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.microversions import ComputeVersion, Version
@@ -44,7 +46,7 @@ def _before_2_36(version: Version) -> None:
 
 
 def nova_body(row: Row | dict[str, Any]) -> dict[str, Any]:
-    return {"id": dashed(row["id"]), "ip": row["address"], "pool": EXTERNAL_NAME,
+    return {"id": dashed(row["id"]), "ip": row["address"], "pool": pool_name(row),
             "fixed_ip": row.get("fixed_ip"),
             "instance_id": dashed(row["instance_id"]) if row.get("instance_id") else None}
 
@@ -61,10 +63,11 @@ def _own(cloud: CloudDep, caller: CallerDep, floating_ip_id: str) -> Row:
 
 
 @router.get("/os-floating-ip-pools")
-def pools(caller: CallerDep, engine: PolicyDep, version: ComputeVersion) -> dict[str, Any]:
+def pools(cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
+          version: ComputeVersion) -> dict[str, Any]:
     _before_2_36(version)
     engine.enforce("os_compute_api:os-floating-ip-pools:list", {}, caller.creds)
-    return {"floating_ip_pools": [{"name": EXTERNAL_NAME}]}
+    return {"floating_ip_pools": [{"name": name} for _, name in floating_pools(views(cloud))]}
 
 
 @router.get("/os-floating-ips")
@@ -93,15 +96,17 @@ def create(cloud: CloudDep, caller: CallerDep, engine: PolicyDep, version: Compu
     pool = parse_body(FloatingIpCreate, body or {}).pool
     engine.enforce("os_compute_api:os-floating-ips:create", {"project_id": caller.project_id},
                    caller.creds)
-    if pool is not None and not (pool == EXTERNAL_NAME or is_external(pool)):
-        raise NotFound(f"Floating IP pool not found: {pool}")  # named by network name or id
+    network_id, name = pool_network(views(cloud), pool or EXTERNAL_NAME)
     try:
-        floating = cloud.floating_ips.allocate(caller.ctx, str(caller.project_id))
+        floating = cloud.floating_ips.allocate(caller.ctx, str(caller.project_id),
+                                               network_id=network_id)
     except QuotaExceeded:
-        raise Forbidden("IP allocation over quota in pool public.") from None
+        raise Forbidden(f"IP allocation over quota in pool {name}.") from None
     except PoolExhausted:
-        raise NotFound("No more floating IPs in pool public.") from None
-    return {"floating_ip": nova_body({"id": floating.id.hex, "address": floating.address})}
+        raise NotFound(f"No more floating IPs in pool {name}.") from None
+    return {"floating_ip": nova_body({"id": floating.id.hex, "address": floating.address,
+                                      "floating_network_id": network_id,
+                                      "floating_network_name": name})}
 
 
 @router.delete("/os-floating-ips/{floating_ip_id}", status_code=202)
