@@ -39,6 +39,8 @@ BENCHMARKS = (
     Benchmark("scheduler", "bench.scheduler", "indexed scheduler vs a linear scan"),
     Benchmark("event_append", "bench.event_append", "event appends vs raw psycopg (PostgreSQL)"),
     Benchmark("aggregate_load", "bench.aggregate_load", "ledger load with vs without snapshots"),
+    Benchmark("group_load", "bench.group_load",
+              "default security group and network load after 2,000 boots vs 100"),
     Benchmark("network", "bench.network", "segments+bridges: pyroute2 adapter vs ip link (root)"),
     Benchmark("network_agent", "bench.network_agent_batching",
               "agent catch-up, 30 servers: planned per batch vs per event (root, PostgreSQL)"),

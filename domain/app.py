@@ -11,13 +11,15 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import PersistenceError, Recording
+from eventsourcing.persistence import JSONTranscoder, PersistenceError, Recording, Transcoding
 
 from domain.commands import WriteLocks
 from domain.compute.console import Console
 from domain.compute.heartbeat import ComputeHeartbeat
 from domain.compute.node import ComputeNode
 from domain.errors import NotFound
+from domain.network.network import Network
+from domain.network.security_group import SecurityGroup
 from domain.quota.ledger import QuotaLedger
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,17 @@ def written_up_to() -> int | None:
     return max(marks) if marks else None
 
 
+class SetAsSortedList(Transcoding):
+    type = set
+    name = "set"
+
+    def encode(self, obj: set[Any]) -> list[Any]:
+        return sorted(obj)  # the same set, the same bytes
+
+    def decode(self, data: list[Any]) -> set[Any]:
+        return set(data)
+
+
 class SkyLedger(Application[UUID]):
     # All aggregates share one event store and one notification log, named after the product.
     name = "skyledger"
@@ -68,7 +81,15 @@ class SkyLedger(Application[UUID]):
     # the cache fast-forwards from its own version, a cold load from the snapshot's.
     # A host's heartbeat too: a delete reads it to judge the host up (one Beat per report interval).
     # A guest's console too: one Appended per console interval while the guest prints.
-    snapshot_ledgers = (ComputeNode, QuotaLedger, ComputeHeartbeat, Console)
+    # A network and a security group too: every port a boot makes records its addresses on its
+    # network and joins its groups (the project's default one unless told otherwise), and its
+    # release records them again, so a project's network and default group gain two events
+    # per server's life. Their state is the live ports only; the events are every port ever.
+    # Membership stays on the group, not only on the port: a group's deletion is refused
+    # while ports use it, and only a save that writes the group can make that refusal and a
+    # concurrent join conflict (a read model saying "no members" could be behind the join).
+    snapshot_ledgers = (ComputeNode, QuotaLedger, ComputeHeartbeat, Console, Network,
+                        SecurityGroup)
 
     def __init__(self, env: Mapping[str, str] | None = None,
                  snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL) -> None:
@@ -89,6 +110,11 @@ class SkyLedger(Application[UUID]):
         if marks is not None and recordings:
             marks.append(max(r.notification.id for r in recordings))
         return recordings
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        # A snapshot is the aggregate's attributes, and a group's member ports are a set.
+        transcoder.register(SetAsSortedList())
 
     def take_snapshot(self, *args: Any, **kwargs: Any) -> None:
         """A snapshot is only a shortcut: the events it follows are already committed when it is

@@ -1,4 +1,5 @@
-"""Snapshots of the long-lived ledgers (host capacity, project quota), on SQLite and PostgreSQL.
+"""Snapshots of the long-lived ledgers (host capacity, project quota, a project's network and
+security group), on SQLite and PostgreSQL.
 
 A snapshot is a shortcut only: a ledger loaded from its latest snapshot plus the events after
 it must be the ledger replayed from event zero (read by a second application with snapshots
@@ -22,6 +23,9 @@ from adapters.persistence import Database
 from adapters.settings import Settings
 from domain.app import DEFAULT_SNAPSHOT_INTERVAL, SkyLedger
 from domain.compute.node import ComputeNode, node_id
+from domain.network.network import Network
+from domain.network.security_group import SecurityGroup, default_group_id
+from domain.network.security_rules import parse_rule
 from domain.quota.ledger import QuotaLedger, ledger_id
 
 INTERVAL = 5
@@ -74,8 +78,50 @@ def node_history(app: SkyLedger, events: int) -> UUID:
     return node_id("snap-host")
 
 
+def port_id(i: int) -> str:
+    return f"{i:032x}"
+
+
+def security_group_history(app: SkyLedger, events: int) -> UUID:
+    """A project's default group: a rule naming itself, then ports joining and leaving (as
+    boots and deletes make them), a rule added and removed, one save each."""
+    group = SecurityGroup(id=default_group_id("snap-project"), project_id="snap-project",
+                          name="default", description="", is_default=True)
+    group.add_rule("a" * 32, parse_rule("ingress", "IPv4", remote_group_id=group.id.hex))
+    group.add_referrer("a" * 32, group.id.hex)
+    app.save(group)
+    for i in range(events - 3):
+        group = app.repository.get(group.id)
+        if i == 6:
+            group.add_rule("b" * 32, parse_rule("ingress", "IPv4", "tcp", 22, 22))
+        elif i == 9:
+            group.remove_rule("b" * 32)
+        elif i % 3 == 2:
+            group.remove_port(min(group.ports))
+        else:
+            group.add_port(port_id(i))
+        app.save(group)
+    return group.id
+
+
+def network_history(app: SkyLedger, events: int) -> UUID:
+    """A project's network: ports' addresses allocated and released, one save each."""
+    network = Network("snap-project", "private", "vlan", 100, "10.0.0.0/24")
+    app.save(network)
+    for i in range(events - 1):
+        network = app.repository.get(network.id)
+        mac = f"fa:16:3e:00:00:{i - 2 if i % 3 == 2 else i:02x}"
+        if i % 3 == 2:
+            network.release_addresses(port_id(i - 2), mac, list(network.fixed_ips))
+        else:
+            network.allocate_addresses(port_id(i), mac, None)
+        app.save(network)
+    return network.id
+
+
 HISTORIES: dict[str, Callable[[SkyLedger, int], UUID]] = {
-    "quota-ledger": quota_ledger_history, "compute-node": node_history}
+    "quota-ledger": quota_ledger_history, "compute-node": node_history,
+    "security-group": security_group_history, "network": network_history}
 
 
 def open_app(database_url: str, interval: int) -> SkyLedger:
@@ -142,6 +188,15 @@ def test_a_cached_ledger_sees_events_saved_past_a_snapshot_elsewhere(
     assert state(first.repository.get(aggregate_id)) == state(replayed)
 
 
+# One more change of each kind, made by two writers at once.
+CHANGES: dict[str, Callable[[Any], None]] = {
+    "quota-ledger": lambda ledger: ledger.claim({"instances": 1}),
+    "compute-node": lambda node: node.claim("f" * 32, RESOURCES),
+    "security-group": lambda group: group.add_port("f" * 32),
+    "network": lambda network: network.allocate_addresses("f" * 32, "fa:16:3e:00:00:ff", None),
+}
+
+
 @pytest.mark.parametrize("kind", sorted(HISTORIES))
 def test_saves_on_a_snapshot_loaded_ledger_still_conflict(
         apps: Callable[[int], SkyLedger], kind: str) -> None:
@@ -150,10 +205,7 @@ def test_saves_on_a_snapshot_loaded_ledger_still_conflict(
     winner, loser = first.repository.get(aggregate_id), second.repository.get(aggregate_id)
     assert winner.version == loser.version == 2 * INTERVAL
     for ledger in (winner, loser):
-        if kind == "quota-ledger":
-            ledger.claim({"instances": 1})
-        else:
-            ledger.claim("f" * 32, RESOURCES)
+        CHANGES[kind](ledger)
 
     first.save(winner)
     with pytest.raises(IntegrityError):
