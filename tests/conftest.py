@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,11 @@ HOST_BOUND_PATHS = ("tests/integration/hypervisor/", "tests/integration/storage/
                     "tests/integration/faults/", "tests/e2e/test_real_guest")
 HOST_BOUND_FIXTURES = frozenset({"libvirtd", "network_tools", "namespaces", "guest_image",
                                  "test_host_image", "migration_bed"})
+HOST, TEST_HOSTS = "host", "test-hosts"
+# The groups xdist hands out first, longest first (the rest follow by size): the host group
+# runs one test at a time for most of the run, and the Tempest ratchet is one ~11-minute test;
+# handed out last, either would leave the other workers idle at the end (durations in CI's log).
+FIRST_GROUPS = (HOST, "tests/conformance/test_tempest_ratchet.py", TEST_HOSTS)
 
 # ops/test makes sure this server runs; a developer may point the suite elsewhere.
 PG_ADMIN_URL = os.environ.get("SKYLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -142,16 +148,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     from _pytest.nodeid import coerce_node_id
 
+    groups = {item: xdist_group(item) for item in items}
     for item in items:
         if "@" not in item.nodeid:
-            item._id = coerce_node_id(f"{item.nodeid}@{xdist_group(item)}")  # type: ignore[attr-defined]
+            item._id = coerce_node_id(f"{item.nodeid}@{groups[item]}")  # type: ignore[attr-defined]
+    # ops/test passes --no-loadscope-reorder: xdist hands the groups out in this order.
+    sizes = Counter(groups.values())
+    items.sort(key=lambda item: (FIRST_GROUPS.index(groups[item])
+                                 if groups[item] in FIRST_GROUPS else len(FIRST_GROUPS),
+                                 -sizes[groups[item]], groups[item]))
 
 
 def xdist_group(item: pytest.Item) -> str:
     module = item.path.relative_to(ROOT).as_posix()
+    fixtures = frozenset(getattr(item, "fixturenames", ()))
+    if (item.get_closest_marker("test_host") is not None
+            and HOST_BOUND_FIXTURES.isdisjoint(fixtures - {"test_host_image", "network_tools"})):
+        # Test hosts are QEMU processes of their own (tests/hosts/) on wires of their own: they
+        # share nothing with libvirtd's guests, so they run beside the "host" group.
+        return TEST_HOSTS
     host_bound = (module.startswith(HOST_BOUND_PATHS)
                   or item.get_closest_marker("qemu") is not None
-                  or item.get_closest_marker("test_host") is not None
                   or item.get_closest_marker("lxc") is not None
-                  or not HOST_BOUND_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())))
-    return "host" if host_bound else module
+                  or not HOST_BOUND_FIXTURES.isdisjoint(fixtures))
+    return HOST if host_bound else module
