@@ -1,14 +1,17 @@
 """Glance's `enabled_backends`: the image stores, each a directory of content-addressed files
 (adapters/blobs.py). The `file` store is `<data dir>/images`, where images always were and
 where compute hosts read them; `SKYLEDGER_IMAGE_STORES` adds more (`id:directory,...`) and
-`SKYLEDGER_DEFAULT_IMAGE_STORE` picks the one uploads go to when they name none."""
+`SKYLEDGER_DEFAULT_IMAGE_STORE` picks the one uploads go to when they name none. Compute and
+storage hosts read an image from whichever store holds it (`HostImageFiles`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from adapters.blobs import CHUNK, FileBlobStore
+from domain.backends import StoredBlob
 from domain.catalog.image_fields import LEGACY_STORE
 from domain.errors import InvalidInput
 
@@ -54,6 +57,9 @@ class ImageStores:
     def all(self) -> list[tuple[str, FileBlobStore]]:
         return list(self.stores.items())
 
+    def reader(self) -> HostImageFiles:
+        return HostImageFiles(self)
+
     def listing(self, detail: bool = False) -> list[dict[str, Any]]:
         """GET /v2/info/stores (and /detail, with each store's type and properties)."""
         rows = []
@@ -69,3 +75,33 @@ class ImageStores:
                     "thin_provisioning": False})
             rows.append(row)
         return rows
+
+
+class HostImageFiles:
+    """Image files as a compute or storage host reads them (domain.process.backends.ImageFiles):
+    from any store that holds the file, as Nova boots from any location Glance has for an image.
+    Files are named by their content, so every store's copy is the same bytes (and the host
+    checks the file's format again before it boots from it). The `file` store is looked at
+    first, then the others as configured. Server snapshots are written to the `file` store,
+    which is what their Uploaded event records."""
+
+    def __init__(self, stores: ImageStores) -> None:
+        self.stores = stores
+
+    def _holder(self, content_hash: str) -> FileBlobStore | None:
+        return next((files for _, files in self.stores.all() if files.exists(content_hash)),
+                    None)
+
+    def path(self, content_hash: str) -> str:
+        holder = self._holder(content_hash) or self.stores.get(LEGACY_STORE)
+        return holder.path(content_hash)
+
+    def exists(self, content_hash: str) -> bool:
+        return self._holder(content_hash) is not None
+
+    def check_format(self, content_hash: str, disk_format: str) -> None:
+        holder = self._holder(content_hash) or self.stores.get(LEGACY_STORE)
+        holder.check_format(content_hash, disk_format)
+
+    def put_file(self, name: str, fill: Callable[[Path], None]) -> StoredBlob:
+        return self.stores.get(LEGACY_STORE).put_file(name, fill)

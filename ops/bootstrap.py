@@ -25,7 +25,7 @@ from adapters import keys
 from adapters.blobs import FileBlobStore
 from adapters.format_inspector import OsloFormatInspector
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
-from adapters.image_stores import ImageStores, parse_stores
+from adapters.image_stores import HostImageFiles, ImageStores, parse_stores
 from adapters.network.vifs import PyrouteVifPlugger
 from adapters.notify import woken_by_notify
 from adapters.passwords import Argon2Hasher
@@ -40,7 +40,7 @@ from adapters.tokens import TokenSigner, load_key
 from api.deps import CloudServices
 from domain.app import SkyLedger
 from domain.compute.heartbeat import Liveness as HostLiveness
-from domain.process.backends import VifPlugger
+from domain.process.backends import ImageFiles, VifPlugger
 from domain.process.compute.config import WorkerConfig
 from domain.process.compute.drift import DriftService
 from domain.process.compute.liveness import Liveness
@@ -196,6 +196,11 @@ class Composition:
         return ImageStores(self.blobs, dirs, self.settings.default_image_store)
 
     @cached_property
+    def host_images(self) -> HostImageFiles:
+        """Where compute and storage hosts read images: any store holding the file."""
+        return self.image_stores.reader()
+
+    @cached_property
     def capacity(self) -> HostCapacities:
         return HostCapacities(self.app, self.settings.weighers(),
                             down_after=self.settings.service_down_time)
@@ -280,8 +285,9 @@ class Composition:
             if vifs is not None:
                 resources.callback(vifs.close)
             volumes = resources.enter_context(closing(volume_backend(settings, uri)))
-            worker, liveness = assemble_compute(self.app, self.store, self.capacity, self.blobs,
-                                                hypervisor, config, vifs, volumes)
+            worker, liveness = assemble_compute(self.app, self.store, self.capacity,
+                                                self.host_images, hypervisor, config, vifs,
+                                                volumes)
             paced(worker, settings)
             compute = ComputeHost(worker, liveness, resources.pop_all())
         self.stack.callback(compute.stop)
@@ -300,7 +306,7 @@ class Composition:
             outcomes = VolumeService(self.app, settings.availability_zone, host=config.host)
             # Backups are files named by their id (Cinder's posix driver) under the data dir.
             backups = FileBackupStore(settings.data_dir / "backups")
-            worker = paced(assemble_volume(self.app, self.store, self.blobs, backend, config,
+            worker = paced(assemble_volume(self.app, self.store, self.host_images, backend, config,
                                            outcomes, backups), settings)
             volume = VolumeHost(worker, resources.pop_all())
         self.stack.callback(volume.stop)
@@ -370,7 +376,7 @@ def vif_plugger(settings: Settings, uri: str) -> PyrouteVifPlugger | None:
 
 
 def assemble_compute(app: SkyLedger, store: ReadStore, chooser: HostChooser,
-                     blobs: FileBlobStore, hypervisor: LibvirtHypervisor, config: WorkerConfig,
+                     blobs: ImageFiles, hypervisor: LibvirtHypervisor, config: WorkerConfig,
                      vifs: VifPlugger | None = None,
                      volumes: RootVolumeBackend | None = None) -> tuple[ComputeWorker, Liveness]:
     outcomes = OutcomeService(app, chooser)
@@ -379,7 +385,7 @@ def assemble_compute(app: SkyLedger, store: ReadStore, chooser: HostChooser,
     return woken_by_notify(worker), Liveness(HostService(app), hypervisor, config)
 
 
-def assemble_volume(app: SkyLedger, store: ReadStore, blobs: FileBlobStore,
+def assemble_volume(app: SkyLedger, store: ReadStore, blobs: ImageFiles,
                     backend: LibvirtVolumeBackend, config: VolumeWorkerConfig,
                     outcomes: VolumeOutcomes, backups: BackupStore | None = None
                     ) -> VolumeWorker:

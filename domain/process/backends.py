@@ -31,8 +31,8 @@ class ConsoleSink(Protocol):
 
 
 class ImageFiles(Protocol):
-    """Image files by content hash, as this host sees them (adapters.blobs.FileBlobStore), and
-    where the host's server snapshots go."""
+    """Image files by content hash, as this host sees them (adapters/image_stores.py's
+    HostImageFiles: any store holding the file), and where the host's server snapshots go."""
 
     def path(self, content_hash: str) -> str: ...
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from adapters.blobs import FileBlobStore
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.storage.libvirt_volumes import LibvirtVolumeBackend
 from domain.compute.backends import GuestState, KernelBoot
@@ -28,6 +27,7 @@ from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.compute.states import VmState
 from domain.context import RequestContext
+from domain.process.backends import ImageFiles
 from domain.process.compute.config import WorkerConfig
 from domain.quota.ledger import ledger_id
 from domain.services.compute.boot import BootRequest
@@ -47,7 +47,7 @@ USER = RequestContext(user_id="u1", project_id="p1", roles=("member", "reader"))
 class Host:
     name: str
     hypervisor: LibvirtHypervisor
-    blobs: FileBlobStore
+    blobs: ImageFiles  # where its worker reads images: any store holding the file
     config: WorkerConfig
     state_dir: Path
     compute: ComputeHost | None = None
@@ -86,7 +86,7 @@ class Fleet:
 
     # -- hosts -----------------------------------------------------------------------------------
     def add_host(self, name: str, vcpus: int = 4, memory_mib: int = 4096, *, start: bool = True,
-                 blobs: FileBlobStore | None = None, uri: str | None = None,
+                 blobs: ImageFiles | None = None, uri: str | None = None,
                  **config: Any) -> Host:
         """A host on a test-driver node file of this size (or on `uri`), with a running worker
         unless start=False."""
@@ -99,7 +99,8 @@ class Fleet:
         settings.update(config)
         state_dir = directory / "instances"
         host = Host(name, LibvirtHypervisor(uri, state_dir, disk_gib=100),
-                    blobs or self.cloud.blobs, WorkerConfig(host=name, **settings), state_dir)
+                    blobs or self.cloud.image_stores.reader(),
+                    WorkerConfig(host=name, **settings), state_dir)
         self.hosts[name] = host
         if start:
             self.start(name)
