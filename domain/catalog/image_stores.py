@@ -7,7 +7,10 @@ StoresChanged saved with it names others. A copy-image import takes the image's 
 (`os_glance_import_task`) and lists the stores still to copy in `os_glance_importing_to_stores`;
 the image import process manager copies the file into each and records each store's outcome:
 done (the store joins `stores`) or failed (it joins `os_glance_failed_import`), as Glance keeps
-them. The lock goes with the last store's outcome.
+them. The lock goes with the last store's outcome. When all_stores_must_succeed (the default),
+a failure ends the import as Glance's flow reverts (glance/async_/flows/api_image_import.py,
+_ImportToStore.revert): the stores this import copied to leave `stores` again, those not tried
+yet leave `os_glance_importing_to_stores`, and the lock goes.
 """
 
 from __future__ import annotations
@@ -29,10 +32,16 @@ def listed(value: str | None) -> list[str]:
     return [s for s in (value or "").split(",") if s]
 
 
+def joined(stores: set[str] | list[str]) -> str:
+    """As Glance writes its store lists (merge_store_list): sorted, comma-separated."""
+    return ",".join(sorted(set(stores)))
+
+
 class StoredImage(Entity):
     status: str
     properties: dict[str, str]
     stores: list[str]
+    copy_targets: list[str]  # the stores of the latest copy-image import
 
     def stored_in(self, stores: list[str]) -> None:
         """Where the data just uploaded or imported went."""
@@ -73,8 +82,11 @@ class StoredImage(Entity):
         present = [s for s in stores if s in self.stores]
         if present:
             raise InvalidInput(f"Image is already present at store '{present[0]}'")
+        # As Glance at the start of an import: these stores are importing, and no longer
+        # failed from an earlier one (others' failures stay listed).
+        failed = set(listed(self.properties.get(FAILED))) - set(stores)
         self._copy_started(task_id, list(stores), {
-            **self.properties, TASK: task_id, IMPORTING: ",".join(stores), FAILED: ""})
+            **self.properties, TASK: task_id, IMPORTING: joined(stores), FAILED: joined(failed)})
 
     class CopyStarted(Entity.Event):
         task_id: str
@@ -85,6 +97,7 @@ class StoredImage(Entity):
     def _copy_started(self, task_id: str, stores: list[str],
                       properties: dict[str, str]) -> None:
         self.properties = properties
+        self.copy_targets = stores
 
     def copying(self, task_id: str, store: str) -> bool:
         """Is `store` still to copy for that task?"""
@@ -94,19 +107,37 @@ class StoredImage(Entity):
     def copying_any(self, task_id: str) -> bool:
         return self.properties.get(TASK) == task_id
 
-    def copy_done(self, task_id: str, store: str, copied: bool) -> None:
-        """One store's outcome; the lock goes with the last one."""
+    def copy_done(self, task_id: str, store: str) -> None:
+        """`store` has its copy; the lock goes with the last store's outcome."""
+        self._check_copying(task_id, store)
+        pending = [s for s in listed(self.properties.get(IMPORTING)) if s != store]
+        self._stores_changed([*self.stores, store])
+        self._copy_recorded(task_id, store, True, self._progress(pending, []))
+
+    def copy_failed(self, task_id: str, store: str, revert: bool) -> list[str]:
+        """The copy into `store` failed: it joins os_glance_failed_import. With `revert`
+        (all_stores_must_succeed), the import ends: the stores it copied to leave `stores`
+        (returned, for their files to go), the ones not tried yet stop importing."""
+        self._check_copying(task_id, store)
+        pending = [] if revert else [
+            s for s in listed(self.properties.get(IMPORTING)) if s != store]
+        reverted = [s for s in self.copy_targets if s in self.stores] if revert else []
+        if reverted:
+            self._stores_changed([s for s in self.stores if s not in reverted])
+        self._copy_recorded(task_id, store, False, self._progress(pending, [store]))
+        return reverted
+
+    def _check_copying(self, task_id: str, store: str) -> None:
         if not self.copying(task_id, store):
             raise InvalidState(f"Image {self.id} is not copying to {store} for task {task_id}.")
-        pending = [s for s in listed(self.properties.get(IMPORTING)) if s != store]
-        failed = listed(self.properties.get(FAILED)) + ([] if copied else [store])
-        properties: dict[str, Any] = {**self.properties, IMPORTING: ",".join(pending),
-                                      FAILED: ",".join(failed)}
+
+    def _progress(self, pending: list[str], failed: list[str]) -> dict[str, str]:
+        properties: dict[str, Any] = {
+            **self.properties, IMPORTING: joined(pending),
+            FAILED: joined([*listed(self.properties.get(FAILED)), *failed])}
         if not pending:
             del properties[TASK]
-        if copied:
-            self._stores_changed([*self.stores, store])
-        self._copy_recorded(task_id, store, copied, properties)
+        return properties
 
     class CopyRecorded(Entity.Event):
         task_id: str
@@ -118,7 +149,3 @@ class StoredImage(Entity):
     def _copy_recorded(self, task_id: str, store: str, copied: bool,
                        properties: dict[str, str]) -> None:
         self.properties = properties
-
-    @property
-    def copy_failures(self) -> list[str]:
-        return listed(self.properties.get(FAILED))

@@ -12,6 +12,7 @@ so a replay after a crash records nothing twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any, BinaryIO, Protocol
@@ -23,7 +24,10 @@ from domain.catalog.image_fields import LEGACY_STORE
 from domain.catalog.image_task import ImageTask
 from domain.commands import command
 from domain.context import RequestContext
+from domain.errors import DomainError, InvalidInput
 from domain.services.images import ImageFiles, ImageService, StagedBlob
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 NO_LIMIT = 1 << 62  # the data was checked against the size cap when it came in
@@ -31,6 +35,10 @@ NO_LIMIT = 1 << 62  # the data was checked against the size cap when it came in
 
 class StoreFiles(ImageFiles, Protocol):
     def open(self, content_hash: str) -> BinaryIO: ...
+
+
+class CopyMismatch(DomainError):
+    """The data a copy read is not the image's (a damaged file in the source store)."""
 
 
 # The files of a store by its id (adapters/image_stores.py's ImageStores.get).
@@ -104,33 +112,72 @@ class ImageCopyService:
 
     def copy(self, ctx: RequestContext, image: Image, task_id: str, store: str,
              files_of: FilesOf) -> None:
-        """Copy the data from a store holding it into `store` and record it (OSError: the
-        caller records the failure)."""
+        """Copy the data from a store holding it into `store` and record it (OSError or
+        CopyMismatch: the caller records the failure). What was written is removed whatever
+        happens: only a complete copy, checked against the image's hash, is published."""
         content_hash, target = image.content_hash or "", files_of(store)
-        staged = staged_copy(files_of(image.stores[0]), target, content_hash)
+        source = image.stores[0]
+        staged = staged_copy(files_of(source), target, content_hash)
         try:
+            if staged.blob.content_hash != content_hash:  # as Glance's _verify_uploaded_data
+                raise CopyMismatch(f"The data read from store {source} is not image "
+                                   f"{image.id}'s: its sha256 differs.")
             with target.locked(content_hash):
                 target.publish(staged)
-                if not self.copied(ctx, image.id, task_id, store, True):
+                if not self.copied(ctx, image.id, task_id, store):
                     self.images._remove_unheld(target, content_hash, store)
         finally:
             target.discard(staged)
 
     @command
-    def copied(self, ctx: RequestContext, image_id: UUID, task_id: str, store: str,
-               done: bool) -> bool:
-        """Record one store's outcome; False when the image no longer waits for it."""
+    def copied(self, ctx: RequestContext, image_id: UUID, task_id: str, store: str) -> bool:
+        """Record one store's copy; False when the image no longer waits for it."""
         image = self.waiting(image_id, task_id, store)
         if image is None:
             return False
-        image.copy_done(task_id, store, done)
-        task = self.app.find(UUID(task_id))
-        finished = not image.copying_any(task_id)
-        if finished and isinstance(task, ImageTask):
-            must = task.task_input.get("import_req", {}).get("all_stores_must_succeed", True)
-            if image.copy_failures and must is not False:
-                task.fail(f"Copying to {', '.join(image.copy_failures)} failed.")
-            else:
-                task.succeed({"image_id": str(image.id)})
-        self.app.save(image, *([task] if finished and task is not None else []))
+        image.copy_done(task_id, store)
+        self._settle(image, task_id, None)
         return True
+
+    @command
+    def failed(self, ctx: RequestContext, image_id: UUID, task_id: str, store: str,
+               reason: str) -> list[str]:
+        """Record that the copy into `store` failed. Unless all_stores_must_succeed is false
+        this ends the import and fails its task, as Glance's flow reverts: the stores returned
+        are those the import had copied to, whose files `tidy` removes."""
+        image = self.waiting(image_id, task_id, store)
+        if image is None:
+            return []
+        task = self.app.find(UUID(task_id))
+        request = task.task_input.get("import_req", {}) if isinstance(task, ImageTask) else {}
+        revert = request.get("all_stores_must_succeed", True) is not False
+        reverted = image.copy_failed(task_id, store, revert)
+        self._settle(image, task_id, f"Copying to {store} failed: {reason}" if revert else None)
+        return reverted
+
+    def _settle(self, image: Image, task_id: str, failure: str | None) -> None:
+        """Save the image, and its task with it when the import is over."""
+        task = self.app.find(UUID(task_id))
+        if image.copying_any(task_id) or not isinstance(task, ImageTask):
+            self.app.save(image)
+            return
+        if failure:
+            task.fail(failure)
+        else:
+            task.succeed({"image_id": str(image.id)})
+        self.app.save(image, task)
+
+    def tidy(self, image_id: UUID, stores: list[str], files_of: FilesOf) -> None:
+        """Remove the image's file from each of `stores` that no image holds it in any more
+        (checked under each store's lock for the hash): the stores a failed import reverted,
+        also after a crash between the revert's record and this. Deleted images' files went
+        with their deletion."""
+        image = self.app.find(image_id)
+        if not isinstance(image, Image) or image.deleted or not image.content_hash:
+            return
+        for store in stores:
+            if not image.holds_in(store):
+                try:
+                    self.images.collect(files_of(store), image.content_hash, store)
+                except (OSError, InvalidInput) as error:  # a broken or unknown store
+                    log.warning("image %s: store %s not tidied: %s", image.id, store, error)
