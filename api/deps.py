@@ -41,7 +41,7 @@ from domain.services.image_copies import ImageCopyService
 from domain.services.image_data import ImageDataService
 from domain.services.image_sharing import ImageSharingService
 from domain.services.image_web_download import WebDownloadService
-from domain.services.images import ImageFiles, ImageService
+from domain.services.images import ImageFiles, ImageService, StagedBlob
 from domain.services.keypairs import KeypairService
 from domain.services.metadefs import MetadefService
 from domain.services.network.agent_scheduling import AgentSchedulingService
@@ -110,6 +110,8 @@ class ImageStore(ImageFiles, Protocol):
     """Image files: what uploads and deletions need, and reading one back."""
 
     def open(self, content_hash: str) -> BinaryIO: ...
+
+    def stage_from(self, staged: StagedBlob) -> StagedBlob: ...
 
 
 class ImageStores(Protocol):

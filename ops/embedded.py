@@ -53,8 +53,9 @@ def image_copier(cloud: Cloud) -> CopyImages:
 def start_embedded_image_import(cloud: Cloud) -> ImageImportHost:
     """Run the image import process manager (web-download, copy-image) in this process."""
     if cloud.image_import is None:
-        running = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
-                                        cloud.web_downloads, image_copier(cloud))
+        running = assemble_image_import(cloud.settings, cloud.app, cloud.store,
+                                        cloud.image_stores, cloud.web_downloads,
+                                        image_copier(cloud))
         cloud.roles.stack.callback(running.stop)
         cloud.image_import = running.start()
     return cloud.image_import

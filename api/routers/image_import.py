@@ -104,7 +104,8 @@ async def import_image(image_id: str, request: Request, cloud: CloudDep, caller:
     if method == WEB_DOWNLOAD:
         uri = body["method"]["uri"]
         cloud.settings.import_filter().check(uri)
-        await run_in_threadpool(cloud.web_downloads.request, caller.ctx, image.id, uri, body)
+        await run_in_threadpool(cloud.web_downloads.request, caller.ctx, image.id, uri, body,
+                                targets)
     elif method == COPY:
         if body.get("all_stores"):  # Glance copies only to the stores it is not in yet
             targets = [s for s in targets if s not in image.stores]

@@ -35,7 +35,7 @@ from domain.catalog.image_members import (
     check_member,
     check_status,
 )
-from domain.catalog.image_stores import StoredImage
+from domain.catalog.image_stores import FAILED, IMPORTING, StoredImage, joined, listed
 from domain.errors import Forbidden, InvalidInput, InvalidState
 
 
@@ -227,11 +227,19 @@ class Image(StoredImage):
             raise InvalidState(f"Image {self.id} is not importing for task {task_id}.")
         return {k: v for k, v in self.properties.items() if k != "os_glance_import_task"}
 
-    def finish_download(self, task_id: str, blob: dict[str, Any]) -> None:
-        """The data arrived and passed inspection: active, the lock released."""
+    def finish_download(self, task_id: str, blob: dict[str, Any], stores: list[str],
+                        failed: list[str]) -> None:
+        """The data arrived, passed inspection and is in `stores` (`failed`: the stores it
+        could not go to, when not all had to): active, the lock released."""
         done = self._check_downloading(task_id)
         self._uploaded(blob["size"], blob["checksum"], blob["sha512"], blob["content_hash"])
-        self._updated({"properties": {**done, **dict.fromkeys(IMPORT_PROPERTIES, "")}})
+        self.stored_in(stores)
+        self._updated({"properties": {**done, **dict.fromkeys(IMPORT_PROPERTIES, ""),
+                                      FAILED: joined(failed)}})
+
+    @property
+    def importing_to(self) -> list[str]:
+        return listed(self.properties.get(IMPORTING))
 
     def fail_download(self, task_id: str, reason: str) -> None:
         """Back to queued, the stores that failed in os_glance_failed_import (as Glance)."""

@@ -36,6 +36,8 @@ NO_LIMIT = 1 << 62  # the data was checked against the size cap when it came in
 class StoreFiles(ImageFiles, Protocol):
     def open(self, content_hash: str) -> BinaryIO: ...
 
+    def stage_from(self, staged: StagedBlob) -> StagedBlob: ...
+
 
 class CopyMismatch(DomainError):
     """The data a copy read is not the image's (a damaged file in the source store)."""

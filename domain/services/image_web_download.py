@@ -1,31 +1,44 @@
 """Glance's `web-download` import: the request (API side) and its outcomes (the image import
 process manager's side, domain/process/images/web_download.py).
 
-The request only records intent: the image goes `importing` and an import task is created, in
-one save. The process manager then fetches the URI into the image store: the bytes are staged
-(hashed into a temporary file), checked by the same format inspector as an upload, published
-under their hash and recorded with the `ImageFile` hold in one save, under the hash's lock (as
-image_data.py does for uploads). Any failure (the download, the size cap, the inspector) puts
-the image back to `queued` with `os_glance_failed_import` naming the store, and fails the task,
-as Glance does. Outcomes are recorded only while the image still waits for that task, so a
-replay after a crash records nothing twice.
+The request only records intent: the image goes `importing` to the stores it names (Glance's
+`stores`, `all_stores`, the X-Image-Meta-Store header or the default store) and an import task
+is created, in one save. The process manager then fetches the URI: the bytes are staged (hashed
+into a temporary file in the `file` store's directory, as Glance stages them), checked by the
+same format inspector as an upload, copied into each other store, published under their hash
+and recorded with the `ImageFile` hold in one save, under each store's lock for the hash (as
+image_data.py does for uploads). A store that cannot take the copy fails the import unless
+all_stores_must_succeed is false (then the image is active in the others and the store is in
+`os_glance_failed_import`). A failed import (the download, the size cap, the inspector, a
+store) puts the image back to `queued` with every store in `os_glance_failed_import` and fails
+the task, as Glance's download revert does. Outcomes are recorded only while the image still
+waits for that task, so a replay after a crash records nothing twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.backends import StoredBlob
 from domain.catalog.image import Image
+from domain.catalog.image_fields import LEGACY_STORE
 from domain.catalog.image_file import ImageFile, image_file_id
+from domain.catalog.image_stores import joined
 from domain.catalog.image_task import ImageTask
 from domain.commands import command
 from domain.context import RequestContext
-from domain.services.image_data import STORE, FormatInspector
-from domain.services.images import ImageFiles, ImageService
+from domain.errors import DomainError, InvalidInput
+from domain.services.image_copies import FilesOf, StoreFiles
+from domain.services.image_data import FormatInspector
+from domain.services.images import ImageService, StagedBlob
+
+
+class StoresFailed(DomainError):
+    """The downloaded data could not go to the stores the import needed."""
 
 
 class WebDownloadService:
@@ -33,13 +46,14 @@ class WebDownloadService:
         self.app, self.images, self.inspector = app, images, inspector
 
     @command
-    def request(self, ctx: RequestContext, image_id: UUID, uri: str,
-                body: dict[str, Any]) -> ImageTask:
-        """Start a web-download import of `uri` (already through the import filter)."""
+    def request(self, ctx: RequestContext, image_id: UUID, uri: str, body: dict[str, Any],
+                stores: list[str]) -> ImageTask:
+        """Start a web-download import of `uri` (already through the import filter) into
+        `stores`."""
         image = self.images.owned(ctx, image_id)
         task = ImageTask(image.id.hex, image.owner, {
-            "image_id": str(image.id), "import_req": body, "backend": [STORE]})
-        image.start_download(task.id.hex, uri, STORE)
+            "image_id": str(image.id), "import_req": body, "backend": list(stores)})
+        image.start_download(task.id.hex, uri, joined(stores))
         self.app.save(image, task)
         return task
 
@@ -51,23 +65,53 @@ class WebDownloadService:
         return None
 
     def store(self, ctx: RequestContext, image: Image, task_id: str, chunks: Iterator[bytes],
-              files: ImageFiles, max_size: int) -> None:
-        """Take the downloaded bytes in; FormatMismatch or BlobTooLarge when refused (the
-        caller records the failure)."""
-        staged = files.stage(chunks, max_size)
+              files_of: FilesOf, max_size: int) -> None:
+        """Take the downloaded bytes into the image's stores; FormatMismatch, BlobTooLarge or
+        StoresFailed when refused (the caller records the failure)."""
+        staging = files_of(LEGACY_STORE)
+        staged = staging.stage(chunks, max_size)
+        copies: dict[str, tuple[StoreFiles, StagedBlob]] = {}
         try:
             self.inspector.check(staged.path, image.disk_format or "")
+            failed = self._copy(image, task_id, staging, staged, files_of, copies)
             content_hash = staged.blob.content_hash
-            with files.locked(content_hash):
-                files.publish(staged)
-                if not self.downloaded(ctx, image.id, task_id, staged.blob):
-                    self.images._remove_unheld(files, content_hash)
+            with ExitStack() as locks:  # sorted: two imports never wait on each other
+                for store in sorted(copies):
+                    files, copy = copies[store]
+                    locks.enter_context(files.locked(content_hash))
+                    files.publish(copy)
+                if not self.downloaded(ctx, image.id, task_id, staged.blob, sorted(copies),
+                                       failed):
+                    for store, (files, _) in copies.items():
+                        self.images._remove_unheld(files, content_hash, store)
         finally:
-            files.discard(staged)
+            staging.discard(staged)
+            for files, copy in copies.values():
+                files.discard(copy)
+
+    def _copy(self, image: Image, task_id: str, staging: StoreFiles, staged: StagedBlob,
+              files_of: FilesOf, copies: dict[str, tuple[StoreFiles, StagedBlob]]) -> list[str]:
+        """Stage the data in each store the import goes to (the staged file itself for the
+        `file` store), into `copies`; the stores that failed, when they may."""
+        task = self.app.find(UUID(task_id))
+        request = task.task_input.get("import_req", {}) if isinstance(task, ImageTask) else {}
+        all_must = request.get("all_stores_must_succeed", True) is not False
+        failed: list[str] = []
+        for store in image.importing_to:
+            try:
+                files = files_of(store)
+                copies[store] = (files, staged if files is staging else files.stage_from(staged))
+            except (OSError, InvalidInput) as error:  # an unwritable or unknown store
+                if all_must:
+                    raise StoresFailed(f"Importing to store {store} failed: {error}") from None
+                failed.append(store)
+        if not copies:
+            raise StoresFailed(f"None of the stores {', '.join(failed)} took the data.")
+        return failed
 
     @command
     def downloaded(self, ctx: RequestContext, image_id: UUID, task_id: str,
-                   blob: StoredBlob) -> bool:
+                   blob: StoredBlob, stores: list[str], failed: list[str]) -> bool:
         """Record the data; False (nothing recorded) when the image no longer waits for it."""
         image = self.waiting(image_id, task_id)
         task = self.app.find(UUID(task_id))
@@ -76,7 +120,7 @@ class WebDownloadService:
             return False
         image.finish_download(task_id, {"size": blob.size, "checksum": blob.md5,
                                         "sha512": blob.sha512,
-                                        "content_hash": blob.content_hash})
+                                        "content_hash": blob.content_hash}, stores, failed)
         file = self.app.find(image_file_id(blob.content_hash)) or ImageFile(blob.content_hash)
         file.hold(image.id.hex)
         task.succeed({"image_id": str(image.id)})

@@ -4,7 +4,7 @@ position) and image files. Built by ops/embedded.py (start_embedded_image_import
 
 from __future__ import annotations
 
-from adapters.blobs import FileBlobStore
+from adapters.image_stores import ImageStores
 from adapters.notify import woken_by_notify
 from adapters.positions import ProcessPositions
 from adapters.settings import Settings
@@ -23,9 +23,9 @@ class ImageImportHost(RunningLoop):
 
 
 def assemble_image_import(settings: Settings, app: SkyLedger, store: ReadStore,
-                          blobs: FileBlobStore, downloads: WebDownloadService,
+                          stores: ImageStores, downloads: WebDownloadService,
                           copier: CopyImages | None = None) -> ImageImportHost:
     config = ImportWorkerConfig(host=settings.host, max_size=settings.image_size_cap)
-    worker = ImageImportWorker(app, downloads, UrlWebSource(settings.import_filter()), blobs,
-                               ProcessPositions(store), config, copier)
+    worker = ImageImportWorker(app, downloads, UrlWebSource(settings.import_filter()),
+                               stores.get, ProcessPositions(store), config, copier)
     return ImageImportHost(woken_by_notify(paced(worker, settings)))

@@ -55,5 +55,5 @@ def drive_web_downloads(cloud: Cloud, api: Any) -> None:
             cloud.web_downloads.failed(worker, image.id, task_id, "404 Not Found")
         else:
             blob = StoredBlob("ab" * 32, 3, "0" * 32, "1" * 128)
-            assert cloud.web_downloads.downloaded(worker, image.id, task_id, blob)
+            assert cloud.web_downloads.downloaded(worker, image.id, task_id, blob, ["file"], [])
     cloud.sync_read_models()

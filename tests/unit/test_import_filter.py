@@ -58,9 +58,11 @@ def test_a_download_takes_the_import_lock_and_gives_it_back() -> None:
     with pytest.raises(InvalidState):
         done.start_download("t2", "http://h/x", "file")
     with pytest.raises(InvalidState):
-        done.finish_download("t2", {})
-    done.finish_download("t1", {"size": 3, "checksum": "c", "sha512": "s", "content_hash": "h"})
-    assert (done.status, done.size, done.content_hash) == ("active", 3, "h")
+        done.finish_download("t2", {}, ["file"], [])
+    done.finish_download("t1", {"size": 3, "checksum": "c", "sha512": "s", "content_hash": "h"},
+                         ["file"], [])
+    assert (done.status, done.size, done.content_hash, done.stores) == (
+        "active", 3, "h", ["file"])
     assert done.properties == {"os_glance_importing_to_stores": "",
                                "os_glance_failed_import": ""}
     failed = image()

@@ -28,13 +28,14 @@ from domain.process.backends import PositionStore, WebSource
 from domain.process.effects import recording
 from domain.process.images.copy_image import CopyImages
 from domain.process.loop import FollowerLoop
-from domain.services.image_web_download import WebDownloadService
-from domain.services.images import ImageFiles
+from domain.services.image_copies import FilesOf
+from domain.services.image_web_download import StoresFailed, WebDownloadService
 
 log = logging.getLogger(__name__)
 
 TOPICS: tuple[str, ...] = (get_topic(Image.DownloadStarted), get_topic(StoredImage.CopyStarted))
-REFUSALS = (DownloadFailed, FormatMismatch, BlobTooLarge)
+# OSError: the `file` store, where the download is staged, could not take it.
+REFUSALS = (DownloadFailed, FormatMismatch, BlobTooLarge, StoresFailed, OSError)
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,9 @@ class ImageImportWorker(FollowerLoop):
     topics = TOPICS
 
     def __init__(self, app: SkyLedger, downloads: WebDownloadService, source: WebSource,
-                 files: ImageFiles, positions: PositionStore,
+                 files_of: FilesOf, positions: PositionStore,
                  config: ImportWorkerConfig, copier: CopyImages | None = None) -> None:
-        self.app, self.downloads, self.source, self.files = app, downloads, source, files
+        self.app, self.downloads, self.source, self.files_of = app, downloads, source, files_of
         self.copier = copier
         self.positions, self.config, self.host = positions, config, config.host
         self.position = positions.get(config.position_name)
@@ -83,7 +84,7 @@ class ImageImportWorker(FollowerLoop):
         log.info("host %s: web-download of image %s from %s (%s)", self.host, image.id, uri,
                  ctx.request_id)
         try:
-            self.downloads.store(ctx, image, task_id, self.source.chunks(uri), self.files,
+            self.downloads.store(ctx, image, task_id, self.source.chunks(uri), self.files_of,
                                  self.config.max_size)
         except REFUSALS as error:
             reason = str(error) or type(error).__name__

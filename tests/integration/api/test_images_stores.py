@@ -40,7 +40,7 @@ def cloud(database_url: str, tmp_path: Path) -> Iterator[Cloud]:
 @pytest.fixture
 def worker(cloud: Cloud) -> ImageImportHost:
     """The image import process manager, not started: the test runs its passes."""
-    return assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
+    return assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.image_stores,
                                  cloud.web_downloads, image_copier(cloud))
 
 

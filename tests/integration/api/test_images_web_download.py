@@ -52,7 +52,7 @@ def cloud(database_url: str, tmp_path: Path, loopback: LoopbackFiles) -> Iterato
 @pytest.fixture
 def worker(cloud: Cloud) -> ImageImportHost:
     """The image import process manager, not started: the test runs its passes."""
-    return assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
+    return assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.image_stores,
                                  cloud.web_downloads)
 
 
@@ -96,7 +96,7 @@ def test_a_qcow2_over_http_becomes_the_image(
     assert got.content == data
     # A replay from position zero finds nothing left to do and fetches nothing.
     fetched = len(loopback.requests)
-    again = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.blobs,
+    again = assemble_image_import(cloud.settings, cloud.app, cloud.store, cloud.image_stores,
                                   cloud.web_downloads)
     again.loop.position = 0
     assert again.loop.catch_up() == 0 and len(loopback.requests) == fetched
