@@ -32,9 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # (ops/test runs `-n N --dist loadgroup`) they all go to one worker, one after another, as
 # without xdist; every other module runs whole on some worker, so its module-scoped fixtures
 # (a `skyledger serve` process) start once.
+# The crash and fault tests that need libvirtd or namespaces ask for those fixtures; the others
+# (a projection runner killed, PostgreSQL restarted or locked) share nothing with the host.
 HOST_BOUND_PATHS = ("tests/integration/hypervisor/", "tests/integration/storage/",
-                    "tests/integration/network/", "tests/integration/crash/",
-                    "tests/integration/faults/", "tests/e2e/test_real_guest")
+                    "tests/integration/network/", "tests/e2e/test_real_guest")
 HOST_BOUND_FIXTURES = frozenset({"libvirtd", "network_tools", "namespaces", "guest_image",
                                  "test_host_image", "migration_bed"})
 HOST, TEST_HOSTS = "host", "test-hosts"
