@@ -192,9 +192,11 @@ class Image(StoredImage):
         staged, content_hash = self.staged or {}, self.content_hash or ""
         self._uploaded(staged["size"], staged["checksum"], staged["sha512"], content_hash)
 
-    def mark_imported(self) -> None:
-        """Glance's own record that an import reached every store (os_glance_* properties)."""
-        done = {**self.properties, **dict.fromkeys(IMPORT_PROPERTIES, "")}
+    def mark_imported(self, failed: list[str] | None = None) -> None:
+        """Glance's own record that an import is over (os_glance_* properties): `failed`, the
+        stores it could not reach."""
+        done = {**self.properties, **dict.fromkeys(IMPORT_PROPERTIES, ""),
+                FAILED: joined(failed or [])}
         if done != self.properties:
             self._updated({"properties": done})
 

@@ -60,35 +60,63 @@ class ImageCopyService:
     def import_staged(self, ctx: RequestContext, image_id: UUID, request: dict[str, Any],
                       stores: list[str], files_of: FilesOf) -> None:
         """glance-direct into `stores`: the staged file (in the legacy store) is copied into
-        each other one, all recorded at once under each target's lock."""
+        each other one, all recorded at once under each target's lock. A store that cannot
+        take its copy fails the import (the image stays staged, for another try) unless
+        all_stores_must_succeed is false and another store took it."""
         image = self.images.owned(ctx, image_id)
         image.check_importable("glance-direct")
         content_hash = image.content_hash or ""
         legacy = files_of(LEGACY_STORE)
-        copies = [(files_of(s), staged_copy(legacy, files_of(s), content_hash))
-                  for s in sorted(stores) if s != LEGACY_STORE]
+        all_must = request.get("all_stores_must_succeed", True) is not False
+        copies: list[tuple[StoreFiles, StagedBlob]] = []
+        failed: list[str] = []
         try:
+            for store in sorted(s for s in stores if s != LEGACY_STORE):
+                try:
+                    copies.append((files_of(store), staged_copy(legacy, files_of(store),
+                                                                content_hash)))
+                except OSError as error:  # an unwritable store
+                    log.warning("glance-direct of image %s into store %s failed: %s",
+                                image_id, store, error)
+                    failed.append(store)
+                    if all_must:
+                        break
+            took = [s for s in stores if s not in failed]
+            if failed and (all_must or not took):
+                self.record_failure(ctx, image_id, request, stores, failed)
+                return
             with ExitStack() as locks:  # sorted: two imports never wait on each other
                 for target, staged in copies:
                     locks.enter_context(target.locked(content_hash))
                     target.publish(staged)
-                self.record_import(ctx, image_id, request, stores)
+                self.record_import(ctx, image_id, request, stores, failed)
         finally:
             for target, staged in copies:
                 target.discard(staged)
-        if LEGACY_STORE not in stores:  # the staged file is no longer needed there
+        if LEGACY_STORE not in took:  # the staged file is no longer needed there
             self.images.collect(legacy, content_hash, LEGACY_STORE)
 
     @command
     def record_import(self, ctx: RequestContext, image_id: UUID, request: dict[str, Any],
-                      stores: list[str]) -> None:
+                      stores: list[str], failed: list[str]) -> None:
         image = self.images.owned(ctx, image_id)
         task = ImageTask(image.id.hex, image.owner, {
             "image_id": str(image.id), "import_req": request, "backend": stores})
         image.import_staged()
-        image.stored_in(stores)
-        image.mark_imported()
+        image.stored_in([s for s in stores if s not in failed])
+        image.mark_imported(failed)
         task.succeed({"image_id": str(image.id)})
+        self.app.save(image, task)
+
+    @command
+    def record_failure(self, ctx: RequestContext, image_id: UUID, request: dict[str, Any],
+                       stores: list[str], failed: list[str]) -> None:
+        """The import's task fails; the image keeps its staged data and lists the stores."""
+        image = self.images.owned(ctx, image_id)
+        task = ImageTask(image.id.hex, image.owner, {
+            "image_id": str(image.id), "import_req": request, "backend": stores})
+        image.mark_imported(failed)
+        task.fail(f"Importing to {', '.join(failed)} failed.")
         self.app.save(image, task)
 
     @command

@@ -158,6 +158,40 @@ def tasks_of(client: TestClient, who: dict[str, str], image: str) -> list[tuple[
     return [(t["status"], t["input"]["backend"], t["message"]) for t in tasks]
 
 
+@pytest.mark.parametrize("must_succeed", [True, False])
+def test_glance_direct_into_a_broken_store(
+    client: TestClient, cloud: Cloud, member_a: dict[str, str], must_succeed: bool
+) -> None:
+    """A store that cannot take the staged data: the import fails and the image stays staged
+    for another try, unless all_stores_must_succeed is false (then the other store has it)."""
+    image = create(client, member_a)["id"]
+    url = f"{IMAGES}/{image}"
+    assert client.put(f"{url}/stage", content=b"staged",
+                      headers={**auth(member_a), **OCTET}).status_code == 204
+    broken = break_store(cloud, "cheap")
+    answer = client.post(f"{url}/import", headers=auth(member_a), json={
+        "method": {"name": "glance-direct"}, "stores": ["cheap", "fast"],
+        "all_stores_must_succeed": must_succeed})
+    assert answer.status_code == 202, answer.text
+    shown = show(client, member_a, image).json()
+    [(status, backend, _)] = tasks_of(client, member_a, image)
+    assert (shown["os_glance_failed_import"], backend) == ("cheap", ["cheap", "fast"])
+    if not must_succeed:
+        assert (shown["status"], shown["stores"], status) == ("active", "fast", "success")
+        assert held_in(cloud, b"staged") == ["fast"]
+        return
+    assert (shown["status"], status) == ("uploading", "failure")
+    assert held_in(cloud, b"staged") == ["file"]  # still staged; nothing left in fast
+    broken.unlink()
+    broken.mkdir()
+    again = client.post(f"{url}/import", headers=auth(member_a), json={
+        "method": {"name": "glance-direct"}, "stores": ["cheap", "fast"]})
+    assert again.status_code == 202, again.text
+    shown = show(client, member_a, image).json()
+    assert (shown["status"], shown["stores"], shown["os_glance_failed_import"]) == (
+        "active", "cheap,fast", "")
+
+
 def test_a_failed_copy_reverts_the_import_when_all_stores_must_succeed(
     client: TestClient, cloud: Cloud, worker: ImageImportHost, admin: dict[str, str],
     member_a: dict[str, str]
