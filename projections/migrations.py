@@ -6,7 +6,7 @@ are each asked for by an ActionRequested that names the destination; the source 
 instance stood then (the instance-action projection's host, updated after this runs). Its status
 follows the move's outcome (for a live migration: preparing, running once the destination is
 ready, then completed, error, or cancelled when aborted on request) and then the confirm or
-revert, with Nova's names. Nova
+revert, with Nova's names; a delete asked for during a live migration ends it in error. Nova
 soft-deletes an instance's migrations with it, so they go with the instance's Deleted event.
 
 Rows live in the instance-action projection (InstanceActionProjection calls `follow`), since
@@ -72,6 +72,13 @@ def follow(cur: ReadCursor, e: Any, position: int) -> None:
     elif isinstance(e, Instance.ActionFailed) and e.action in SUCCEEDED:
         failed = "failed" if e.action == "evacuate" else "error"  # Nova's names
         _set_status(cur, e, "cancelled" if e.reason == ABORTED else failed)
+    elif isinstance(e, Instance.DeleteRequested):
+        # Nova's delete destroys the guest under a live migration, which ends it in error
+        # (its compute manager's _do_live_migration); the rows go with the deleted instance.
+        cur.execute("UPDATE instance_migrations SET status = 'error', updated_at = ?"
+                    " WHERE id = (SELECT MAX(id) FROM instance_migrations WHERE instance_id = ?)"
+                    " AND migration_type = 'live-migration'"
+                    " AND status IN ('preparing', 'running')", (moment(e), ident))
     elif isinstance(e, Instance.Deleted):
         cur.execute("DELETE FROM instance_migrations WHERE instance_id = ?", (ident,))
 

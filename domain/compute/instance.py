@@ -13,6 +13,7 @@ from domain.compute import lifecycle
 from domain.compute.copies import FlavorCopy, ImageCopy, PortCopy
 from domain.compute.instance_evacuation import InstanceEvacuation
 from domain.compute.instance_live_control import InstanceLiveControl
+from domain.compute.instance_usage import InstanceUsage
 from domain.compute.instance_volume_flags import InstanceVolumeFlags
 from domain.compute.lifecycle import Fault, Lifecycle
 from domain.compute.states import TRANSITIONS, PowerState, TaskState, VmState, settled
@@ -21,7 +22,7 @@ from domain.errors import InvalidInput, InvalidState
 ROOT_DEVICE = "/dev/vda"  # where a volume-backed server's root volume sits
 
 
-class Instance(InstanceVolumeFlags, InstanceLiveControl, InstanceEvacuation):
+class Instance(InstanceUsage, InstanceVolumeFlags, InstanceLiveControl, InstanceEvacuation):
     class Requested(Entity.Created):
         name: str
         project_id: str
@@ -224,7 +225,9 @@ class Instance(InstanceVolumeFlags, InstanceLiveControl, InstanceEvacuation):
                                                 PowerState(power_state)))
 
     def migration_prepared(self, target: dict[str, Any]) -> None:
-        if lifecycle.awaits_target(self.lifecycle()):  # else a replayed report: ignored
+        """Ignored when replayed, or once a delete was asked for: the delete ends the move."""
+        if lifecycle.awaits_target(self.lifecycle()) and \
+                self.task_state is not TaskState.DELETING:
             self._prepared(target)
 
     class MigrationPrepared(Entity.Event):  # target: how the source reaches the destination
@@ -369,32 +372,3 @@ class Instance(InstanceVolumeFlags, InstanceLiveControl, InstanceEvacuation):
     def mark_deleted(self) -> None:
         self._become(lifecycle.deleted(self.lifecycle()))
         self.deleted = True
-
-    def resources(self) -> dict[str, int]:
-        """What this instance holds on its host (the current flavor)."""
-        return self.resources_of(self.flavor)
-
-    @staticmethod
-    def resources_of(flavor: FlavorCopy) -> dict[str, int]:
-        # Disk counts root, ephemeral and swap (MiB, rounded up to GiB), as Nova's DiskFilter does.
-        disk = int(flavor["disk"]) + int(flavor.get("ephemeral", 0))
-        return {
-            "vcpus": int(flavor["vcpus"]),
-            "ram": int(flavor["ram"]),
-            "disk": disk + (int(flavor.get("swap") or 0) + 1023) // 1024,
-        }
-
-    def quota_usage(self, flavor: FlavorCopy | None = None) -> dict[str, int]:
-        f = flavor or self.flavor
-        return {"instances": 1, "cores": int(f["vcpus"]), "ram": int(f["ram"])}
-
-    def quota_held(self) -> dict[str, int]:
-        """What the quota ledger holds for this instance: during a resize, the larger of the old
-        and new flavor per resource (the growth is claimed at request, shrinking at confirm)."""
-        flavors = [self.flavor]
-        if self.old_flavor is not None:
-            flavors.append(self.old_flavor)
-        if self.pending and "flavor" in self.pending:
-            flavors.append(self.pending["flavor"])
-        usages = [self.quota_usage(f) for f in flavors]
-        return {k: max(u[k] for u in usages) for k in usages[0]}

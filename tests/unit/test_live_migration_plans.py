@@ -3,11 +3,15 @@ report sends the source, and the end of the move cleans up the host that no long
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 
+from domain.compute.instance import Instance
 from domain.compute.instance_live_control import ABORT, ABORTED, FORCE_COMPLETE
 from domain.compute.states import TaskState, VmState, api_status
 from domain.errors import InvalidInput, InvalidState
+from domain.process.compute.executor import Executor
 from domain.process.compute.plans import (
     DESTROY,
     NOTHING,
@@ -83,3 +87,39 @@ def test_only_a_running_move_is_forced_and_only_from_2_65_a_preparing_one_aborte
     assert instance.pending is not None and instance.pending[FORCE_COMPLETE] is True
     assert plan(Kind.PREPARED, instance, "h1") == Plan(
         (LiveMigrate(TARGET),), Outcome.ACTION, "live_migrate"), "the move itself reads it"
+
+
+class Loads:
+    """Stands in for OutcomeService.load, the executor's read of the instance mid-move."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+
+    def load(self, _instance_id: object) -> Instance | None:
+        return None if self.instance.deleted else self.instance
+
+
+def test_a_delete_asked_mid_move_stops_the_move_and_each_host_acts_on_the_delete() -> None:
+    instance = active_on("h1")
+    instance.request("live_migrate", True, host="h2", block_migration=True)
+    instance.migration_prepared(TARGET)
+    source = Executor(cast(Any, None), cast(Any, Loads(instance)), cast(Any, None), "h1")
+    assert source.live_control(instance.id) is None
+    instance.request_delete()
+    assert source.live_control(instance.id) == ABORT, "Nova's delete ends the move"
+    instance.action_failed("live_migrate", ABORTED)  # the stopped move's report: the delete's
+    assert instance.task_state is TaskState.DELETING and instance.host == "h1"
+    assert plan(Kind.PREPARED, instance, "h1") is NOTHING
+    assert plan(Kind.DELETE, instance, "h1") == Plan((DESTROY,), Outcome.DELETE)
+    assert plan(Kind.DELETE, instance, "h2") == Plan((DESTROY,)), "what it prepared goes"
+    instance.mark_deleted()
+    assert source.live_control(instance.id) == ABORT
+
+
+def test_a_destination_ready_after_the_delete_sends_no_one_to_move_the_guest() -> None:
+    instance = active_on("h1")
+    instance.request("live_migrate", True, host="h2", block_migration=True)
+    instance.request_delete()
+    instance.migration_prepared(TARGET)
+    assert "target" not in (instance.pending or {})
+    assert plan(Kind.PREPARED, instance, "h1") is NOTHING

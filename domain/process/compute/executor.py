@@ -27,6 +27,7 @@ from domain.compute.backends import (
 from domain.compute.copies import ImageCopy
 from domain.compute.instance import Instance
 from domain.compute.instance_live_control import ABORT, FORCE_COMPLETE
+from domain.compute.states import TaskState
 from domain.context import RequestContext
 from domain.process.compute.plans import (
     Destroy,
@@ -152,8 +153,13 @@ class Executor:
 
     def live_control(self, instance_id: UUID) -> str | None:
         """What the API asked of the live migration in progress (instance_live_control.py),
-        read from the event store: an abort wins over a force-complete."""
-        pending = (found.pending if (found := self.outcomes.load(instance_id)) else None) or {}
+        read from the event store: an abort wins over a force-complete. A delete asked for
+        meanwhile aborts it too: Nova's delete destroys the guest under the move, failing it;
+        here the move stops first, then the delete's own trigger destroys the guest."""
+        found = self.outcomes.load(instance_id)
+        if found is None or found.task_state is TaskState.DELETING:
+            return ABORT
+        pending = found.pending or {}
         return next((c for c in (ABORT, FORCE_COMPLETE) if pending.get(c)), None)
 
     def power(self, step: Power, instance_id: UUID) -> None:

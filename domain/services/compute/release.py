@@ -36,6 +36,7 @@ def release_everything(app: SkyLedger, instance: Instance) -> list[Any]:
             node.release(key)
             node.release(f"{key}:resize")
             node.release(f"{key}:evacuate")
+            node.release(f"{key}:live")  # a live migration's destination, deleted mid-move
             aggregates.append(node)
     ledger = open_ledger(app, instance.project_id)
     ledger.release(instance.quota_held(), instance.user_id)

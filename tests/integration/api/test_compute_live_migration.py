@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from domain.compute.instance_live_control import ABORTED
 from domain.compute.node import ComputeNode, node_id
 from tests.support.compute_api import WORKER, Compute, auth
 
@@ -114,3 +115,59 @@ def test_live_migration_refusals_change_nothing(
     old = live(compute, admin, server_id,
                {"host": there, "block_migration": "true", "disk_over_commit": False}, "2.1")
     assert old.status_code == 202, old.text
+
+
+def usage(compute: Compute, host: str, admin: dict[str, str]) -> dict[str, int]:
+    """What os-hypervisors shows used on `host` (the scheduling read model)."""
+    compute.cloud.sync_read_models()
+    response = compute.client.get("/compute/v2.1/os-hypervisors/detail",
+                                  headers=auth(admin, "2.1"))
+    assert response.status_code == 200, response.text
+    [shown] = [h for h in response.json()["hypervisors"] if h["hypervisor_hostname"] == host]
+    return {k: shown[k] for k in ("vcpus_used", "memory_mb_used", "local_gb_used",
+                                  "running_vms")}
+
+
+def test_a_delete_while_the_guest_moves_gives_the_destination_back(
+        compute: Compute, member_a: dict[str, str], admin: dict[str, str]) -> None:
+    """Nova's delete destroys the guest under the move, which ends the migration in error,
+    and the instance's allocations (the destination's too) go with the instance."""
+    server_id = compute.active(member_a)
+    key, source = UUID(server_id).hex, compute.instance(server_id).host
+    dest = other(source)
+    before = usage(compute, dest, admin)
+    assert live(compute, admin, server_id, {"host": dest, "block_migration": True}) \
+        .status_code == 202
+    assert usage(compute, dest, admin) != before  # the destination's claim
+    compute.cloud.outcomes.migration_prepared(WORKER, UUID(server_id), TARGET)
+    deleted = compute.client.delete(f"/compute/v2.1/servers/{server_id}", headers=auth(admin))
+    assert deleted.status_code == 204, deleted.text
+    compute.cloud.sync_read_models()
+    assert migrations(compute, admin)[0]["status"] == "error"
+    # The source's move, stopped by the delete, reports its failure: the delete owns the
+    # server now, and then reports the guest destroyed.
+    compute.failed(server_id, "live_migrate", ABORTED)
+    assert f"{key}:live" in claims(compute, dest), "held until the delete completes"
+    compute.deleted(server_id)
+    assert not any(c.startswith(key) for c in claims(compute, dest) | claims(compute, source))
+    assert usage(compute, dest, admin) == before
+    assert migrations(compute, admin) == []  # gone with the instance, as Nova's
+
+
+def test_a_delete_while_the_destination_prepares_ends_the_move_there(
+        compute: Compute, member_a: dict[str, str], admin: dict[str, str]) -> None:
+    server_id = compute.active(member_a)
+    key, dest = UUID(server_id).hex, other(compute.instance(server_id).host)
+    before = usage(compute, dest, admin)
+    assert live(compute, admin, server_id, {"host": dest, "block_migration": True}) \
+        .status_code == 202
+    assert compute.client.delete(f"/compute/v2.1/servers/{server_id}",
+                                 headers=auth(admin)).status_code == 204
+    # The destination, busy preparing when the delete came, reports ready: too late.
+    compute.cloud.outcomes.migration_prepared(WORKER, UUID(server_id), TARGET)
+    compute.cloud.sync_read_models()
+    assert "target" not in (compute.instance(server_id).pending or {})
+    assert migrations(compute, admin)[0]["status"] == "error"
+    compute.deleted(server_id)
+    assert f"{key}:live" not in claims(compute, dest)
+    assert usage(compute, dest, admin) == before
