@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic
 from domain.compute.crash_dump import CrashDumpRequest
 from domain.compute.external_events import ExternalEvents
 from domain.compute.instance import Instance
+from domain.compute.instance_evacuation import InstanceEvacuation
 from domain.compute.instance_live_control import InstanceLiveControl
 from domain.errors import InvalidInput
 from domain.storage.volume import Volume
@@ -115,6 +116,7 @@ class InstanceActionProjection(Projection):
             Instance.ActionSucceeded: self.action_finished,
             Instance.ActionFailed: self.action_finished,
             Instance.MigrationPrepared: lambda cur, e, position: None,  # its row's status
+            InstanceEvacuation.EvacuationCleanedUp: lambda cur, e, position: None,  # its row's too
             InstanceLiveControl.LiveMigrationControlRequested: self.live_control,
             Instance.VolumesSnapshotted: self.volumes_snapshotted,
             Instance.Locked: S(self, action="lock"),

@@ -1,12 +1,13 @@
 """Read model of migrations (Compute `/os-migrations`): one row per move of a server, as Nova's
 `migrations` table keeps them, built from the instance's own events.
 
-A resize, a cold migration (a resize to the same flavor on another host) and a live migration
-are each asked for by an ActionRequested that names the destination; the source is where the
-instance stood then (the instance-action projection's host, updated after this runs). Its status
-follows the move's outcome (for a live migration: preparing, running once the destination is
-ready, then completed, error, or cancelled when aborted on request) and then the confirm or
-revert, with Nova's names; a delete asked for during a live migration ends it in error. Nova
+A resize, a cold migration (a resize to the same flavor on another host), a live migration and
+an evacuation are each asked for by an ActionRequested that names the destination; the source
+is where the instance stood then (the instance-action projection's host, updated after this
+runs). Its status follows the move's outcome (for a live migration: preparing, running once the
+destination is ready, then completed, error, or cancelled when aborted on request, and error
+when the server is deleted meanwhile; for an evacuation: accepted, then done, then completed
+once the old host cleaned up) and then the confirm or revert, with Nova's names. Nova
 soft-deletes an instance's migrations with it, so they go with the instance's Deleted event.
 
 Rows live in the instance-action projection (InstanceActionProjection calls `follow`), since
@@ -20,6 +21,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from domain.compute.instance import Instance
+from domain.compute.instance_evacuation import InstanceEvacuation
 from domain.compute.instance_live_control import ABORTED
 from domain.errors import InvalidInput
 from projections import instance_action_hosts as hosts
@@ -72,6 +74,11 @@ def follow(cur: ReadCursor, e: Any, position: int) -> None:
     elif isinstance(e, Instance.ActionFailed) and e.action in SUCCEEDED:
         failed = "failed" if e.action == "evacuate" else "error"  # Nova's names
         _set_status(cur, e, "cancelled" if e.reason == ABORTED else failed)
+    elif isinstance(e, InstanceEvacuation.EvacuationCleanedUp):
+        # The old host cleaned up: Nova's compute start moves `done` to `completed`.
+        cur.execute("UPDATE instance_migrations SET status = 'completed', updated_at = ?"
+                    " WHERE instance_id = ? AND migration_type = 'evacuation'"
+                    " AND source_compute = ? AND status = 'done'", (moment(e), ident, e.host))
     elif isinstance(e, Instance.DeleteRequested):
         # Nova's delete destroys the guest under a live migration, which ends it in error
         # (its compute manager's _do_live_migration); the rows go with the deleted instance.

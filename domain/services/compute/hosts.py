@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from domain.app import SkyLedger
 from domain.commands import command
 from domain.compute.heartbeat import ComputeHeartbeat, heartbeat_id
+from domain.compute.instance import Instance
 from domain.compute.node import ComputeNode, node_id
 from domain.context import RequestContext
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,11 @@ class HostService:
 
     @command
     def force_down(self, ctx: RequestContext, host: str, forced_down: bool) -> ComputeNode:
+        """Forcing a host back up is Nova's 400 while servers evacuated from it are still
+        there to clean up (its `done` evacuation migrations), until its worker has run."""
         node = self.node(host)
+        if not forced_down:
+            check_evacuations_cleaned_up(self.app, node)
         if bool(getattr(node, "forced_down", False)) != forced_down:
             node.force_down(forced_down)
             self.app.save(node)
@@ -88,3 +94,17 @@ class HostService:
             node.enable()
             self.app.save(node)
         return node
+
+
+def check_evacuations_cleaned_up(app: SkyLedger, node: ComputeNode) -> None:
+    """Nova's _check_for_evacuations, from the aggregates: a server evacuated from this host
+    names it until the host's worker destroyed the guest left there, and the host keeps that
+    server's claim until then, so only the servers it still holds a claim for are looked at."""
+    for key in sorted(k for k in node.claims if ":" not in k):
+        instance = app.find(UUID(key))
+        if isinstance(instance, Instance) and node.host in instance.evacuated_from():
+            raise InvalidInput(
+                f"Unable to force up host {node.host} as `done` evacuation migration records "
+                "remain associated with the host. Ensure the compute service has been "
+                "restarted, allowing these records to move to `completed` before retrying "
+                "this request.")

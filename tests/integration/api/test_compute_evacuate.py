@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from domain.compute.node import node_id
 from tests.integration.api.test_compute_live_migration import claims, migrations, other
 from tests.support.compute_api import WORKER, Compute, auth
 
@@ -103,3 +104,35 @@ def test_evacuate_refusals_change_nothing(
                                       "forced_down": False})
     assert legacy.status_code == 200 and legacy.json() == {"service": {
         "host": old, "binary": "nova-compute", "forced_down": False}}
+
+
+def test_a_host_is_forced_up_only_once_it_cleaned_up_what_was_evacuated_from_it(
+        compute: Compute, member_a: dict[str, str], admin: dict[str, str]) -> None:
+    """Nova's _check_for_evacuations: 400 while `done` evacuations from the host remain (its
+    compute has not restarted to clean them up); one still in progress does not count."""
+    server_id = compute.active(member_a)
+    old = str(compute.instance(server_id).host)
+    force_down(compute, admin, old)
+    assert evacuate(compute, admin, server_id, {"host": other(old)}).status_code == 200
+    compute.succeeded(server_id, "evacuate")
+    assert migrations(compute, admin)[0]["status"] == "done"
+    [service] = compute.client.get(f"{SERVICES}?host={old}",
+                                   headers=auth(admin, "2.53")).json()["services"]
+    node_version = compute.cloud.app.repository.get(node_id(old)).version
+    refusals = [compute.client.put(f"{SERVICES}/{service['id']}", json={"forced_down": False},
+                                   headers=auth(admin, "2.53")),
+                compute.client.put(f"{SERVICES}/force-down", headers=auth(admin, "2.11"),
+                                   json={"host": old, "binary": "nova-compute",
+                                         "forced_down": False})]
+    for refused in refusals:
+        assert refused.status_code == 400, refused.text
+        assert "`done` evacuation migration records remain" in \
+            refused.json()["badRequest"]["message"]
+    assert compute.cloud.app.repository.get(node_id(old)).version == node_version
+    assert compute.client.get(f"{SERVICES}?host={old}", headers=auth(admin, "2.53")).json()[
+        "services"][0]["forced_down"] is True
+
+    compute.cloud.outcomes.evacuation_cleaned_up(WORKER, UUID(server_id), old)
+    compute.cloud.sync_read_models()
+    assert migrations(compute, admin)[0]["status"] == "completed"
+    force_down(compute, admin, old, down=False)
