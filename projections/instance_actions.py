@@ -151,6 +151,8 @@ class InstanceActionProjection(Projection):
         # A cold migration is a resize to the same flavor elsewhere; Nova names it "migrate".
         cold = e.action == "resize" and e.params.get("migration_type") == "migration"
         action = "migrate" if cold else ACTION_NAMES[e.action]
+        if e.params.get("deleting"):  # a resize confirmed by a soft delete: the delete's
+            action = "delete"
         Step(self, action=action, opens=STEP_NAMES[e.action])(cur, e, position)
 
     def action_finished(self, cur: ReadCursor, e: Any, position: int) -> None:

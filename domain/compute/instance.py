@@ -81,6 +81,7 @@ class Instance(InstanceUsage, InstanceVolumeFlags, InstanceLiveControl, Instance
         self.volumes: dict[str, str] = {}  # volume id (hex) -> device, from the attach request
         self.shelved_image_id: str | None = None  # the image a shelve filled, for the unshelve
         self.backups: dict[str, list[str]] = {}  # createBackup's: type -> ids, oldest first
+        self.launched = False  # spawned once (Nova's launched_at): a soft delete needs it
         self.deleted = False
 
     # -- the state machine: each step is a pure function of domain/compute/lifecycle.py ------
@@ -140,6 +141,7 @@ class Instance(InstanceUsage, InstanceVolumeFlags, InstanceLiveControl, Instance
 
     @event(Spawned)
     def _spawned(self, host: str) -> None:
+        self.launched = True
         self._become(lifecycle.spawned(self.lifecycle()))
 
     def spawn_failed(self, host: str, reason: str) -> bool:

@@ -110,10 +110,11 @@ TRANSITIONS: dict[str, Transition] = {
                    PowerState.RUNNING),
     # A delete deferred by reclaim_instance_interval: the guest is powered off and kept, with
     # the server's claims, until restored (powered on: ACTIVE), force-deleted or reclaimed.
-    # From the states where a power-off is all it takes; other deletes are immediate (an
-    # ERROR server may have no guest to power off, a rescued or resized one has two).
-    "soft_delete": _t({A, S, P, U}, TaskState.SOFT_DELETING, VmState.SOFT_DELETED,
-                      PowerState.SHUTDOWN),
+    # As Nova's soft_delete, from any resting state of a server on a host (an ERROR one's
+    # guest may be gone: nothing to power off; a rescued one comes back from its own disk);
+    # a RESIZED one is confirmed first (domain/services/compute/deletion.py).
+    "soft_delete": _t({A, S, P, U, E, VmState.RESCUED}, TaskState.SOFT_DELETING,
+                      VmState.SOFT_DELETED, PowerState.SHUTDOWN),
     "restore": _t({VmState.SOFT_DELETED}, TaskState.RESTORING, A, PowerState.RUNNING),
 }
 

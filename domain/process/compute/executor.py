@@ -148,6 +148,8 @@ class Executor:
         elif step.respawn is not None and hv.state(instance_id) is GuestState.MISSING:
             hv.spawn(self.spec_for(instance, step.respawn))
             self.on_changed(instance_id, True)
+        elif step.gone_ok and hv.state(instance_id) is GuestState.MISSING:
+            return  # nothing left to power off
         else:
             self.power(step, instance_id)
 

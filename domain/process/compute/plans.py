@@ -57,6 +57,7 @@ class Snapshot:
 class Power:
     action: str  # one of SIMPLE_ACTIONS
     respawn: Spawn | None = None  # used instead when the guest is missing
+    gone_ok: bool = False  # a missing guest is already off (Nova's power-off finds none: done)
 
 
 @dataclass(frozen=True)
@@ -286,13 +287,17 @@ def _shelve_offload(instance: Instance, pending: dict[str, Any]) -> Plan:
 
 
 def _soft_delete(instance: Instance, pending: dict[str, Any]) -> Plan:
-    """The guest is powered off and kept, for a restore (a stopped one stays as it is)."""
-    return Plan((Power("stop"),), Outcome.ACTION, "soft_delete")
+    """The guest is powered off and kept, for a restore (a stopped one stays as it is, and an
+    errored server whose guest is gone has nothing to power off)."""
+    return Plan((Power("stop", gone_ok=True),), Outcome.ACTION, "soft_delete")
 
 
 def _restore_soft_deleted(instance: Instance, pending: dict[str, Any]) -> Plan:
-    """Powered on again; a guest lost meanwhile is made again from the record, as a start."""
-    return Plan((Power("start", Spawn(instance.flavor, instance.image)),), Outcome.ACTION,
+    """Powered on again as Nova's restore does, by re-creating the guest from the record (its
+    libvirt driver's power-on is a hard reboot from the instance's own XML): a guest
+    soft-deleted in rescue comes back from its own disk, the rescue guest gone, and one lost
+    meanwhile is made again."""
+    return Plan((Unrescue(Spawn(instance.flavor, instance.image)),), Outcome.ACTION,
                 "restore")
 
 

@@ -22,11 +22,10 @@ from domain.compute.server_group import ServerGroup
 from domain.compute.states import TRANSITIONS, VmState
 from domain.context import RequestContext
 from domain.errors import InvalidInput, InvalidState, NotFound
-from domain.services.compute import evacuation, live_migration
+from domain.services.compute import deletion, evacuation, live_migration
 from domain.services.compute.boot import check_keypair, parse_uuid
 from domain.services.compute.copies import flavor_copy, image_copy
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
-from domain.services.compute.release import release_everything
 from domain.services.compute.volume_rebuild import root_rebuild
 from domain.services.compute.zone_pinning import zone_pin
 from domain.services.quotas import default_limits, open_ledger
@@ -341,23 +340,14 @@ class ActionService:
     def delete(self, ctx: RequestContext, instance_id: str, host_is_up: bool | None = None,
                deferred: bool = True) -> Instance:
         """`host_is_up` overrides the liveness check (the reconciler and tests force it).
-        With a reclaim interval, a server resting where a power-off is all it takes is
-        soft-deleted (Nova's soft_delete); any other, a SOFT_DELETED one, and every delete
-        with `deferred` False (forceDelete, the reclaimer) is deleted now."""
+        With a reclaim interval, a delete may be deferred (deletion.py); a SOFT_DELETED
+        server, and every delete with `deferred` False (forceDelete, the reclaimer), goes
+        now."""
         instance = self.instance(ctx, instance_id)
         instance.check_unlocked(ctx.is_admin, "delete")
         up = host_is_up if host_is_up is not None else (
             instance.host is not None and self.host_is_up(instance.host))
-        if instance.host is None or not up:
-            # Nothing runs anywhere we can reach: complete the delete now (Nova's local delete).
-            self.app.save(*release_everything(self.app, instance))
-        elif deferred and self.reclaim_interval > 0 and instance.task_state is None and \
-                instance.vm_state in TRANSITIONS["soft_delete"].sources:
-            instance.request("soft_delete", ctx.is_admin)
-            self.app.save(instance)
-        else:
-            instance.request_delete()
-            self.app.save(*changed(instance))
+        deletion.delete(self.app, ctx, instance, up, deferred and self.reclaim_interval > 0)
         return instance
 
     def force_delete(self, ctx: RequestContext, instance_id: str) -> Instance:

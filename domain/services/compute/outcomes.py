@@ -21,6 +21,7 @@ from domain.services.compute.boot_volumes import root_rescheduled, root_spawned
 from domain.services.compute.image_capture import image_discarded, snapshot_failed, snapshot_saved
 from domain.services.compute.placement import HostChooser, Nodes, place, request_spec
 from domain.services.compute.release import release_everything
+from domain.services.compute.resize_settling import settle_resize
 from domain.services.compute.volume_rebuild import root_reimaged
 from domain.services.quotas import open_ledger
 
@@ -183,41 +184,9 @@ class OutcomeService:
             self.app.save(instance)
 
     # -- resize bookkeeping -------------------------------------------------------------------
-    def settle_resize(
-        self,
-        instance: Instance,
-        action: str,
-        host_before: str | None,
-        source: str | None,
-        held_before: dict[str, int],
-    ) -> list[object]:
-        """Confirm: the source's claim goes, the new flavor's claim becomes the instance's.
-        Revert: the destination's claim for the new flavor goes. Either way the quota ledger
-        gives back what the instance no longer holds."""
-        key = instance.id.hex
-        if action == "confirm_resize":
-            source_node, dest_node = self.node(source), self.node(host_before)
-            if source_node is not None:
-                source_node.release(key)
-            dest_node = source_node if source == host_before else dest_node
-            if dest_node is not None:
-                dest_node.rekey(f"{key}:resize", key)
-            nodes = [n for n in (source_node, dest_node) if n is not None]
-        elif action == "revert_resize":
-            dest_node = self.node(host_before)
-            if dest_node is not None:
-                dest_node.release(f"{key}:resize")
-            nodes = [dest_node] if dest_node is not None else []
-        else:
-            return []
-        group = self.group_of(instance)
-        if group is not None:
-            (group.finish_move if action == "confirm_resize" else group.cancel_move)(key)
-        ledger = open_ledger(self.app, instance.project_id)
-        held_after = instance.quota_held()
-        ledger.release({k: held_before[k] - held_after[k] for k in held_before},
-                       instance.user_id)
-        return [ledger, *nodes, *([group] if group is not None else [])]
+    def settle_resize(self, instance: Instance, action: str, host_before: str | None,
+                      source: str | None, held_before: dict[str, int]) -> list[object]:
+        return settle_resize(self.app, instance, action, host_before, source, held_before)
 
     # -- live migration bookkeeping --------------------------------------------------------------
     def settle_live(self, instance: Instance, source: str | None) -> list[object]:

@@ -1,5 +1,6 @@
 """Soft delete with Nova's reclaim_instance_interval: DELETE powers the guest off and leaves the
-server SOFT_DELETED with its quota held, `restore` powers it on again (ACTIVE), `forceDelete`
+server SOFT_DELETED with its quota held (from any resting state of a server that ran, a resize
+confirmed first), `restore` powers it on again (ACTIVE), `forceDelete`
 deletes it at once, and once the interval is over the reclaimer deletes it for real. Real
 compute workers on libvirt test-driver nodes; the reclaimer is driven with a given "now".
 Both event stores."""
@@ -20,6 +21,7 @@ from domain.compute.states import VmState
 from domain.process.compute.reclaimer import Reclaimer
 from domain.quota.ledger import ledger_id
 from ops.bootstrap import Cloud
+from tests.integration.compute.test_worker_rescue_shelve import is_rescued
 from tests.support.compute_api import auth
 from tests.support.fleet import USER, Fleet
 from tests.support.waiting import wait_for
@@ -74,7 +76,8 @@ def listed(client: TestClient, who: dict[str, str], query: str) -> set[str]:
 
 def soft_deleted(fleet: Fleet, client: TestClient, who: dict[str, str], server_id: UUID) -> None:
     assert call(client, who, "DELETE", server_id) == 204
-    fleet.wait_until(server_id, VmState.SOFT_DELETED)
+    wait_for(lambda: (fleet.instance(server_id).vm_state, fleet.instance(server_id).task_state)
+             == (VmState.SOFT_DELETED, None), f"{server_id} to be soft-deleted")
     fleet.cloud.sync_read_models()
 
 
@@ -135,8 +138,7 @@ def test_a_restored_server_is_not_reclaimed(fleet: Fleet, client: TestClient,
     assert reclaimer.run_once() == [] and guest(fleet, server_id) is GuestState.RUNNING
 
 
-def test_a_paused_server_too_and_an_errored_one_at_once(fleet: Fleet, client: TestClient,
-                                                        admin: dict[str, str]) -> None:
+def test_a_paused_server_too(fleet: Fleet, client: TestClient, admin: dict[str, str]) -> None:
     paused = fleet.running()
     fleet.cloud.actions.act(USER, str(paused), "pause")
     fleet.wait_until(paused, VmState.PAUSED)
@@ -146,12 +148,71 @@ def test_a_paused_server_too_and_an_errored_one_at_once(fleet: Fleet, client: Te
     assert call(client, admin, "POST", paused, {"restore": None}) == 202
     fleet.wait_until(paused, VmState.ACTIVE)  # restored powered on, as Nova's restore
     assert guest(fleet, paused) is GuestState.RUNNING
+
+
+def test_an_errored_server_too_even_with_its_guest_gone(fleet: Fleet, client: TestClient,
+                                                         admin: dict[str, str]) -> None:
+    """Nova soft-deletes a server in any vm_state once it was launched; powering off a guest
+    that is gone finds it off."""
     errored = fleet.running()
     assert call(client, admin, "POST", errored, {"os-resetState": {"state": "error"}}) == 202
+    fleet.hosts["soft-host"].hypervisor.destroy(errored)  # the guest was lost
     fleet.cloud.sync_read_models()
-    assert call(client, admin, "DELETE", errored) == 204
-    gone(fleet, errored)
-    assert held(fleet) == 1  # the restored one
+    soft_deleted(fleet, client, admin, errored)
+    assert held(fleet) == 1 and guest(fleet, errored) is GuestState.MISSING
+    assert call(client, admin, "POST", errored, {"restore": None}) == 202
+    fleet.wait_until(errored, VmState.ACTIVE)  # made again from the record
+    assert guest(fleet, errored) is GuestState.RUNNING
+
+
+def test_a_rescued_server_too_restored_from_its_own_disk(fleet: Fleet, client: TestClient,
+                                                          admin: dict[str, str]) -> None:
+    """Nova's restore powers the guest on by re-creating it from the instance: the rescue
+    guest does not come back."""
+    rescued = fleet.running()
+    fleet.cloud.actions.rescue(USER, str(rescued))
+    fleet.wait_until(rescued, VmState.RESCUED)
+    assert is_rescued(fleet, "soft-host", rescued)
+    fleet.cloud.sync_read_models()
+    soft_deleted(fleet, client, admin, rescued)
+    assert guest(fleet, rescued) is GuestState.SHUTOFF and held(fleet) == 1
+    assert call(client, admin, "POST", rescued, {"restore": None}) == 202
+    fleet.wait_until(rescued, VmState.ACTIVE)
+    assert guest(fleet, rescued) is GuestState.RUNNING
+    assert not is_rescued(fleet, "soft-host", rescued)
+
+
+def test_a_resized_server_is_confirmed_then_soft_deleted(fleet: Fleet, client: TestClient,
+                                                         admin: dict[str, str]) -> None:
+    """Nova's _confirm_resize_on_deleting: the resize is confirmed (the source's copy and claim
+    go, its quota is the new flavor's), then the server is soft-deleted where it now runs."""
+    fleet.add_host("soft-host-2", reclaim_instance_interval=HOUR)
+    server_id = fleet.running()
+    source = str(fleet.instance(server_id).host)
+    dest = "soft-host-2" if source == "soft-host" else "soft-host"
+    fleet.cloud.actions.resize(USER, str(server_id), "big")
+    assert fleet.wait_until(server_id, VmState.RESIZED).host == dest
+    fleet.cloud.sync_read_models()
+    soft_deleted(fleet, client, admin, server_id)
+    instance = fleet.instance(server_id)
+    assert (instance.host, instance.resize_from, instance.flavor["id"]) == (dest, None, "big")
+    wait_for(lambda: fleet.host_of_guest(server_id) == [dest], "the source's copy to go")
+    assert fleet.hosts[dest].guests()[server_id] is GuestState.SHUTOFF
+    assert fleet.cloud.hosts.node(source).claims == {}
+    fleet.check_ledgers()
+    actions = client.get(f"{V21}/{server_id}/os-instance-actions",
+                         headers=auth(admin, "2.1")).json()["instanceActions"]
+    assert actions[0]["action"] == "delete"  # (USER's boot and resize share its request id)
+    request_id = actions[0]["request_id"]
+    steps = client.get(f"{V21}/{server_id}/os-instance-actions/{request_id}",
+                       headers=auth(admin, "2.51")).json()["instanceAction"]["events"]
+    assert {s["event"] for s in steps} == {"compute_confirm_resize",
+                                           "compute_soft_delete_instance"}
+    migrations = client.get("/compute/v2.1/os-migrations", headers=auth(admin, "2.23")).json()
+    assert [m["status"] for m in migrations["migrations"]] == ["confirmed"]
+    assert call(client, admin, "POST", server_id, {"restore": None}) == 202
+    fleet.wait_until(server_id, VmState.ACTIVE)
+    assert fleet.hosts[dest].guests()[server_id] is GuestState.RUNNING
 
 
 class Clock:
