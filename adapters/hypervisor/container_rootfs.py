@@ -1,12 +1,13 @@
 """A container's root filesystem: the image, a tar archive of a root tree (plain, gzip, bzip2 or
-xz), extracted into the instance's directory.
+xz) extracted into the instance's directory, or a raw disk image with a filesystem whose tree is
+copied there (container_fs_image.py: mounted through a loop device for the copy only).
 
-Why a tar extracted rather than a raw disk image mounted: extracting needs no loop or nbd device
-(this machine kind's kernel has no modules, and a mount would have to be undone by whoever
-cleans up after a crash), each container gets a private copy it may write to, and delete is
-removing one directory under the data dir (`destroy` already removes the instance's directory).
-The image is uploaded to Glance as `disk_format=raw` (Glance has no tar format; Nova's own LXC
-support takes raw images too) and is recognised as a tar by its content.
+Why a private tree rather than the container running on a mount of the image: extracting a tar
+needs no loop or nbd device at all, each container gets a copy it may write to, no mount has to
+be undone by whoever cleans up after a crash, and delete is removing one directory under the
+data dir (`destroy` already removes the instance's directory). The image is uploaded to Glance
+as `disk_format=raw` (Glance has no tar format; Nova's own LXC support takes raw images too) and
+is recognised as a tar or a filesystem by its content.
 
 GNU tar, not Python's tarfile: it keeps device nodes, ownership and modes as a root tree needs,
 and it never writes through a symlink an earlier member made (it creates such links last),
@@ -21,6 +22,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from adapters.hypervisor.container_fs_image import copy_filesystem, filesystem_of
 from adapters.hypervisor.container_xml import build_container_xml, init_argv
 from adapters.hypervisor.guest_files import GuestFiles
 from domain.compute.backends import GuestSpec, HypervisorError
@@ -32,6 +34,9 @@ def prepare_container(spec: GuestSpec, files: GuestFiles) -> str:
     if spec.root_disk is None:
         raise HypervisorError("a container's root is its image: an LXC host boots no "
                               "volume-backed or kernel-only server")
+    if spec.volumes:  # attach is refused up front (hypervisor_support.py); a boot's land here
+        raise HypervisorError("an LXC host attaches no volumes: libvirt's LXC driver takes "
+                              "block devices only, and volumes here are files")
     make_rootfs(spec.root_disk.base_image, files.rootfs)
     check_init(files.rootfs, init_argv(spec)[0])
     return build_container_xml(spec, files.rootfs)
@@ -41,21 +46,34 @@ def make_rootfs(image: Path, rootfs: Path) -> None:
     """Extract `image` into `rootfs`, unless an earlier attempt of this spawn completed it."""
     if rootfs.is_dir():
         return
-    if not _has_members(image):
-        raise HypervisorError(f"image file {image.name} is not a tar archive of a root "
-                              f"filesystem, which is what an LXC host boots")
+    is_tar = _has_members(image)
+    fs_type = None if is_tar else filesystem_of(image)
+    if not is_tar and fs_type is None:
+        raise HypervisorError(f"image file {image.name} is neither a tar archive of a root "
+                              f"tree nor a disk image with a filesystem, which is what an LXC "
+                              f"host boots")
     partial = rootfs.with_name(rootfs.name + ".partial")  # renamed only once complete
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    try:
+        if fs_type is not None:
+            copy_filesystem(image, fs_type, partial)
+        else:
+            _extract(image, partial)
+    except HypervisorError:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    os.replace(partial, rootfs)
+
+
+def _extract(image: Path, dest: Path) -> None:
     result = subprocess.run(["tar", "--extract", "--file", str(image), "--directory",
-                             str(partial), "--same-owner", "--preserve-permissions",
+                             str(dest), "--same-owner", "--preserve-permissions",
                              "--numeric-owner"], capture_output=True, text=True)
     if result.returncode != 0:
-        shutil.rmtree(partial, ignore_errors=True)
         raise HypervisorError(f"extracting image file {image.name} failed: "
                               f"{result.stderr.strip()}")
-    os.replace(partial, rootfs)
-    record("tar", "extract", rootfs.parent.name, rootfs=rootfs.name)
+    record("tar", "extract", dest.parent.name)
 
 
 def _has_members(image: Path) -> bool:

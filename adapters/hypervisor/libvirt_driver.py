@@ -1,6 +1,5 @@
 """The Hypervisor port over libvirt-python, for any URI: test:///default, test:///ABS/node.xml,
-qemu:///system, lxc:///system (containers: container_xml.py, container_rootfs.py,
-container_console.py; ops/lxc-libvirtd runs the daemon they need).
+qemu:///system, lxc:///system (containers: container_*.py; ops/lxc-libvirtd runs their daemon).
 
 Each guest is a libvirt domain named after its instance uuid, with its files in `state_dir/<uuid>/`
 (see guest_files). On the test driver no files are made at all: its guests need none to "run".
@@ -9,11 +8,8 @@ Each guest is a libvirt domain named after its instance uuid, with its files in 
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import libvirt
@@ -25,6 +21,7 @@ from adapters.hypervisor.domain_stats import state_of
 from adapters.hypervisor.domain_xml import RESCUE, build_domain_xml, console_log_path, is_rescue
 from adapters.hypervisor.guest_files import GuestFiles, create_disks
 from adapters.hypervisor.image_capture import snapshot_root
+from adapters.hypervisor.power_off import ignore_gone, power_off
 from adapters.hypervisor.reconnect import Reconnecting, reconnecting
 from domain.compute.backends import (
     GuestDiagnostics,
@@ -41,7 +38,6 @@ from domain.process.effects import record
 
 # Like Nova: never hand back more than this much console log, however long the guest has run.
 MAX_CONSOLE_BYTES = 100 * 1024
-_POLL_S = 0.1
 
 # Callers of the port catch HypervisorError, never a libvirt type. A call on a connection that
 # libvirtd's restart killed is made once more on a new one (reconnect.py).
@@ -113,15 +109,7 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def stop(self, instance_id: UUID, timeout_s: float = 0.0) -> None:
         dom = self._require(instance_id)
-        if timeout_s > 0 and state_of(dom) is GuestState.RUNNING:  # a paused guest cannot obey
-            # A container is asked with SIGTERM to its init: libvirt's default tries
-            # /dev/initctl first, and counts writing into one nobody reads as done.
-            dom.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_SIGNAL if self._is_lxc else 0)
-            _done("shutdown", dom)
-            _wait_until(lambda: not dom.isActive(), timeout_s)
-        if dom.isActive():
-            _ignore_gone(dom.destroy)
-            _done("destroy", dom)
+        power_off(dom, timeout_s, container=self._is_lxc)
         self._console_done(dom)
         if not self._is_lxc and dom.hasManagedSaveImage(0):
             dom.managedSaveRemove(0)  # a stopped guest does not come back with its old memory
@@ -143,9 +131,7 @@ class LibvirtHypervisor(Reconnecting):
             return
         # Power off and on rather than dom.reset(): a wedged QEMU process is replaced too, as in
         # Nova. Hard reboot also brings up a stopped, paused or suspended guest, fresh.
-        if dom.isActive():
-            _ignore_gone(dom.destroy)
-            _done("destroy", dom)
+        power_off(dom, 0, container=self._is_lxc)
         self._console_done(dom)
         if not self._is_lxc and dom.hasManagedSaveImage(0):
             dom.managedSaveRemove(0)
@@ -222,12 +208,11 @@ class LibvirtHypervisor(Reconnecting):
         self.spawn(spec)  # its own disks are still there: spawn defines it anew over them
 
     def _undefine(self, dom: libvirt.virDomain) -> None:
-        if dom.isActive():
-            _ignore_gone(dom.destroy)
-            _done("destroy", dom)
+        power_off(dom, 0, container=self._is_lxc)
+        self._console_done(dom)  # a rebuild's new container of this name needs its own reader
         # A container has no saved memory, and the LXC driver refuses the flag.
         flags = 0 if self._is_lxc else libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-        _ignore_gone(lambda: dom.undefineFlags(flags))
+        ignore_gone(lambda: dom.undefineFlags(flags))
         _done("undefine", dom)
 
     @_translated
@@ -382,18 +367,3 @@ def _done(action: str, dom: libvirt.virDomain, **detail: object) -> None:
     """A change made to a domain, for the effects recording of whoever asked (effects.py)."""
     record("libvirt", action, dom.name(), **detail)
 
-
-def _wait_until(condition: Callable[[], bool], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(_POLL_S)
-
-
-def _ignore_gone(action: Callable[[], Any]) -> None:
-    """Run a destroy/undefine that may race with the guest stopping or vanishing on its own."""
-    try:
-        action()
-    except libvirt.libvirtError as error:
-        gone = (libvirt.VIR_ERR_NO_DOMAIN, libvirt.VIR_ERR_OPERATION_INVALID)
-        if error.get_error_code() not in gone:
-            raise

@@ -10,16 +10,27 @@ LXC (libvirt's LXC driver): a container's root is a directory on its host and it
 image of its own, so there is nothing to move (resize, cold or live migration), to save to disk
 (suspend, resume), to boot beside a rescue image (rescue) or to copy into an image (snapshot,
 backup, and shelve, which snapshots). Start, stop, reboot, pause and unpause (the freezer
-cgroup), the console and delete apply.
+cgroup), rebuild (its root tree made again from the image), the console and delete apply.
+Volumes are not attached either: libvirt's LXC driver attaches a disk only if its source is a
+block device (lxcDomainAttachDeviceDiskLive: "Can't setup disk for non-block device"), which is
+how Nova's libvirt driver gets volumes into containers (its iSCSI/RBD/LVM connectors hand it
+block devices; it has no container-specific attach). The volumes here are files in a storage
+pool, so Nova's attach would fail in libvirt after the volume was reserved; the 409 refuses it
+before anything is recorded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
+from domain.compute.instance import Instance
+from domain.compute.node import node_id
 from domain.errors import InvalidState
 
 UNSUPPORTED: dict[str, frozenset[str]] = {
     "LXC": frozenset({"resize", "migrate", "live_migrate", "rescue", "suspend", "resume",
-                      "snapshot", "backup", "shelve", "shelve_offload"}),
+                      "snapshot", "backup", "shelve", "shelve_offload", "attach_volume"}),
 }
 
 
@@ -30,3 +41,10 @@ def check_supported(hypervisor_type: str | None, action: str, instance_id: objec
     if action in UNSUPPORTED.get(kind, frozenset()):
         raise InvalidState(f"Cannot '{action}' instance {instance_id}: its host {host} is of "
                            f"hypervisor type {kind}, which does not support it.")
+
+
+def check_host_supports(find: Callable[[UUID], object], instance: Instance, action: str) -> None:
+    """check_supported for the type the instance's host registered with (its ComputeNode)."""
+    host = instance.host
+    node = find(node_id(host)) if host else None
+    check_supported(getattr(node, "hypervisor_type", None), action, instance.id, host)

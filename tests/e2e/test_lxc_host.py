@@ -8,7 +8,12 @@ schema, used through the `openstack` CLI as an operator types it.
   runs the image's init with its arguments under the flavor's memory and CPU cgroup limits; it
   is listed, stopped, started, rebooted, paused and unpaused, and deleted, its root tree (under
   the host's data dir) with it.
-- The actions a container cannot have answer Nova's 409 and change nothing.
+- A rebuild makes the container's root tree anew from the same image or another, whose
+  os_command_line the new init shows; a stopped container is rebuilt stopped.
+- A raw image holding an ext4 filesystem boots a container too (its tree copied from a loop
+  mount); skipped only where the kernel has no loop devices.
+- The actions a container cannot have, and attaching a volume, answer Nova's 409 and change
+  nothing.
 - Scheduling: an `lxc` image goes to the LXC host even where the weigher prefers the test host,
   an image of no type where the weigher says, and one for `qemu` to no host here (neither is
   QEMU): ERROR, "No valid host".
@@ -35,6 +40,8 @@ from tests.support.lxc_host import (
     STOPS,
     UP,
     container_image,
+    filesystem_image,
+    loop_devices_missing,
     lxc_cannot_run,
     lxc_libvirtd,
 )
@@ -47,6 +54,8 @@ LXC_HOST, TEST_HOST = f"lxc-{os.getpid()}", f"test-{os.getpid()}"
 FLAVOR = "m1.tiny"  # 512 MiB, 1 vCPU
 TIMEOUT_S = 60.0
 INIT_ARGS = "sky 'two words'"
+OTHER_ARGS = "rebuilt 'as another'"
+EXT4_ARGS = "from ext4"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +78,7 @@ def deployment(lxc_uri: str, pg_module_schema_url: str,
         running.start_host("compute", LXC_HOST, {"SKYLEDGER_LIBVIRT_URI": lxc_uri,
                                                  "SKYLEDGER_RAM_ALLOCATION_RATIO": "1.0"})
         running.start_host("compute", TEST_HOST)
+        running.start_host("volume", "storage")  # the attach refused is of a volume available
         yield running
     finally:
         running.close()
@@ -90,8 +100,11 @@ def admin(api: Server) -> Iterator[Connection]:
 @pytest.fixture(scope="module")
 def images(api: Server, deployment: Deployment,
            tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The container image for lxc, the same file for qemu and with no type, by name."""
-    tar = container_image(tmp_path_factory.mktemp("lxc-image") / "rootfs.tar.gz")
+    """The container image for lxc, the same file for qemu and with no type, by name; for lxc
+    also the same file with other init arguments ("other") and, where loop devices are, an ext4
+    image of the same tree ("ext4")."""
+    directory = tmp_path_factory.mktemp("lxc-image")
+    tar = container_image(directory / "rootfs.tar.gz")
     wait_for(lambda: _hypervisors(api).keys() >= {LXC_HOST, TEST_HOST}, "both hosts up",
              TIMEOUT_S, details=deployment.logs)
     names = {"lxc": "lxc-rootfs", "qemu": "qemu-only", "": "any-hypervisor"}
@@ -100,6 +113,14 @@ def images(api: Server, deployment: Deployment,
         openstack(api, "image", "create", "--file", str(tar), "--disk-format", "raw",
                   "--container-format", "bare", "--property", f"os_command_line=/sbin/init "
                   f"{INIT_ARGS}", *properties, name)
+    lxc_images = {"other": (tar, OTHER_ARGS)}
+    if loop_devices_missing() is None:
+        lxc_images["ext4"] = (filesystem_image(directory / "rootfs.ext4", tar), EXT4_ARGS)
+    for kind, (path, args) in lxc_images.items():
+        names[kind] = f"lxc-{kind}"
+        openstack(api, "image", "create", "--file", str(path), "--disk-format", "raw",
+                  "--container-format", "bare", "--property", f"os_command_line=/sbin/init "
+                  f"{args}", "--property", "hypervisor_type=lxc", names[kind])
     return names
 
 
@@ -160,13 +181,7 @@ def test_a_container_boots_lists_consoles_acts_and_is_deleted(
     assert f"hostname={server['id']}" in up, up
     assert f"memory_limit={512 * 2**20}" in up and "cpu_quota=100000" in up, up
     assert "cpu_shares=1024" in up, up
-    conn = libvirt.open(lxc_uri)
-    try:
-        dom = conn.lookupByName(server["id"])
-        assert dom.isActive()
-        rootfs = Path(dom.XMLDesc(0).split("<source dir='")[1].split("'")[0])
-    finally:
-        conn.close()
+    rootfs = _rootfs(lxc_uri, server["id"])
     assert rootfs.is_dir() and (rootfs / "sbin" / "init").is_file()
     assert str(deployment.tmp / LXC_HOST / "var") in str(rootfs), rootfs
 
@@ -197,6 +212,77 @@ def test_a_container_boots_lists_consoles_acts_and_is_deleted(
     assert not rootfs.exists() and not rootfs.parent.exists()
 
 
+def _rootfs(lxc_uri: str, instance_id: str, active: bool = True) -> Path:
+    """The container's root tree, from its domain, which is running (or not, `active`)."""
+    conn = libvirt.open(lxc_uri)
+    try:
+        dom = conn.lookupByName(instance_id)
+        assert dom.isActive() == active
+        return Path(dom.XMLDesc(0).split("<source dir='")[1].split("'")[0])
+    finally:
+        conn.close()
+
+
+def _line(api: Server, name: str, text: str, deployment: Deployment) -> str:
+    """The console once its init's line has `text` in it (the rest of the console with it)."""
+    def shown() -> str | None:
+        console = _console(api, name)
+        lines = console.splitlines()
+        return console if any(s.startswith(UP) and text in s for s in lines) else None
+    return wait_for(shown, f"{name}'s init line with {text!r}", TIMEOUT_S,
+                    details=deployment.logs)
+
+
+def test_a_container_is_rebuilt_from_its_image_or_another(
+        api: Server, images: dict[str, str], deployment: Deployment, lxc_uri: str) -> None:
+    server = _boot(api, "rebuilt", images["lxc"])
+    _line(api, "rebuilt", "args=sky two words", deployment)
+    openstack(api, "server", "reboot", "rebuilt")  # a second init line in the same console
+    _status(api, "rebuilt", "ACTIVE", deployment)
+    wait_for(lambda: _console(api, "rebuilt").count(UP) == 2, "the init after reboot", TIMEOUT_S)
+    rootfs = _rootfs(lxc_uri, server["id"])
+    (rootfs / "scribbled").write_text("by the container before the rebuild")
+
+    # The same image: a new tree from it, and a new console with one init's line.
+    openstack(api, "server", "rebuild", "--image", images["lxc"], "rebuilt")
+    _status(api, "rebuilt", "ACTIVE", deployment)
+    wait_for(lambda: _console(api, "rebuilt").count(UP) == 1, "the console of the rebuilt",
+             TIMEOUT_S, details=deployment.logs)
+    assert _rootfs(lxc_uri, server["id"]) == rootfs
+    assert (rootfs / "sbin" / "init").is_file() and not (rootfs / "scribbled").exists()
+
+    # Another image: its init command line runs.
+    openstack(api, "server", "rebuild", "--image", images["other"], "rebuilt")
+    shown = _status(api, "rebuilt", "ACTIVE", deployment)
+    console = _line(api, "rebuilt", "args=rebuilt as another", deployment)
+    assert "args=sky" not in console, console
+    assert images["other"] in str(shown["image"]), shown["image"]
+
+    # A stopped container is rebuilt stopped (as Nova does), from a new tree.
+    openstack(api, "server", "stop", "rebuilt")
+    _status(api, "rebuilt", "SHUTOFF", deployment)
+    (rootfs / "scribbled").write_text("by the stopped container")
+    openstack(api, "server", "rebuild", "--image", images["lxc"], "rebuilt")
+    _status(api, "rebuilt", "SHUTOFF", deployment)
+    assert _rootfs(lxc_uri, server["id"], active=False) == rootfs
+    assert (rootfs / "sbin" / "init").is_file() and not (rootfs / "scribbled").exists()
+    openstack(api, "server", "delete", "--wait", "rebuilt")
+
+
+def test_a_raw_image_with_a_filesystem_boots_a_container(
+        api: Server, images: dict[str, str], deployment: Deployment, lxc_uri: str) -> None:
+    if "ext4" not in images:
+        pytest.skip(str(loop_devices_missing()))
+    server = _boot(api, "ext4-box", images["ext4"])
+    assert server["OS-EXT-SRV-ATTR:host"] == LXC_HOST
+    _line(api, "ext4-box", "args=from ext4", deployment)
+    rootfs = _rootfs(lxc_uri, server["id"])
+    assert (rootfs / "lost+found").is_dir()  # the ext4 filesystem's tree, copied
+    assert str(rootfs.parent) not in Path("/proc/self/mountinfo").read_text()  # not mounted
+    openstack(api, "server", "delete", "--wait", "ext4-box")
+    assert not rootfs.parent.exists()
+
+
 def _frozen(instance_id: str) -> str:
     """The freezer cgroup's state of the container (what libvirt's LXC pause uses)."""
     found = list(Path("/sys/fs/cgroup/freezer/machine").glob(f"lxc-*-{instance_id}.libvirt-lxc"))
@@ -222,6 +308,20 @@ def test_what_a_container_cannot_do_is_a_409(api: Server, admin: Connection,
         assert fault["code"] == 409, fault
         assert f"Cannot '{action}' instance {server['id']}" in fault["message"], fault
         assert "hypervisor type LXC" in fault["message"], fault
+    # A volume: Nova's attach to a container takes a block device; volumes here are files.
+    volume = json.loads(openstack(api, "volume", "create", "--size", "1", "-f", "json",
+                                  "lxc-vol"))
+    wait_for(lambda: _volume_status(api, volume["id"]) == "available", "the volume",
+             TIMEOUT_S)
+    response = admin.compute.post(f"/servers/{server['id']}/os-volume_attachments",
+                                  json={"volumeAttachment": {"volumeId": volume["id"]}})
+    assert response.status_code == 409, response.text
+    message = response.json()["conflictingRequest"]["message"]
+    assert f"Cannot 'attach_volume' instance {server['id']}" in message, message
+    assert "hypervisor type LXC" in message, message
+    assert _volume_status(api, volume["id"]) == "available"
+    attached = admin.compute.get(f"/servers/{server['id']}/os-volume_attachments")
+    assert attached.json()["volumeAttachments"] == [], attached.text
     # Nothing was recorded: no action, no queued image, the server as it was.
     assert openstack(api, "server", "event", "list", "-f", "value", "boxed") == before
     assert len(json.loads(openstack(api, "image", "list", "-f", "json"))) == image_count
@@ -230,6 +330,11 @@ def test_what_a_container_cannot_do_is_a_409(api: Server, admin: Connection,
     refused = _openstack_fails(api, "server", "resize", "--flavor", "m1.small", "boxed")
     assert "hypervisor type LXC" in refused and "409" in refused, refused
     openstack(api, "server", "delete", "--wait", "boxed")
+    openstack(api, "volume", "delete", volume["id"])
+
+
+def _volume_status(api: Server, volume_id: str) -> str:
+    return openstack(api, "volume", "show", "-f", "value", "-c", "status", volume_id).strip()
 
 
 def test_scheduling_follows_the_images_hypervisor_type(api: Server,

@@ -70,6 +70,28 @@ def container_image(path: Path) -> Path:
     return path
 
 
+def filesystem_image(path: Path, tar: Path) -> Path:
+    """A raw disk image holding an ext4 filesystem of the tree in `tar` (mke2fs fills it from a
+    directory: no mount, no loop device to build it)."""
+    tree = path.with_name(path.name + ".tree")
+    tree.mkdir()
+    subprocess.run(["tar", "--extract", "--file", str(tar), "--directory", str(tree),
+                    "--same-owner", "--numeric-owner"], check=True)
+    subprocess.run(["mke2fs", "-q", "-t", "ext4", "-d", str(tree), "-F", str(path), "16M"],
+                   check=True, capture_output=True)
+    shutil.rmtree(tree)
+    return path
+
+
+def loop_devices_missing() -> str | None:
+    """Why a filesystem image cannot be mounted here (it takes a loop device), or None."""
+    if not Path("/dev/loop-control").exists():
+        return "the kernel has no loop devices (/dev/loop-control), which mount a filesystem image"
+    if shutil.which("blkid") is None or shutil.which("mke2fs") is None:
+        return "blkid or mke2fs is not installed (util-linux, e2fsprogs)"
+    return None
+
+
 def _add(tar: tarfile.TarFile, name: str, kind: bytes, mode: int, linkname: str = "",
          data: bytes = b"") -> None:
     info = tarfile.TarInfo(name)

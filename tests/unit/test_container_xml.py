@@ -59,7 +59,8 @@ def test_an_init_command_line_that_does_not_parse() -> None:
 
 
 @pytest.mark.parametrize("action", ["resize", "migrate", "live_migrate", "rescue", "suspend",
-                                    "resume", "snapshot", "backup", "shelve", "shelve_offload"])
+                                    "resume", "snapshot", "backup", "shelve", "shelve_offload",
+                                    "attach_volume"])
 def test_lxc_hosts_refuse_what_containers_cannot_do(action: str) -> None:
     with pytest.raises(InvalidState, match=f"Cannot '{action}' instance .* type LXC"):
         check_supported("LXC", action, "i", "h")
@@ -68,6 +69,6 @@ def test_lxc_hosts_refuse_what_containers_cannot_do(action: str) -> None:
 
 
 @pytest.mark.parametrize("action", ["stop", "start", "reboot", "reboot_hard", "pause",
-                                    "unpause"])
+                                    "unpause", "rebuild", "detach_volume"])
 def test_lxc_hosts_take_the_rest(action: str) -> None:
     check_supported("LXC", action, "i", "h")

@@ -200,6 +200,21 @@ def test_attach_checks_the_instance_like_nova(cloud: Cloud) -> None:
     assert cloud.get(volume_id).status is VolumeStatus.AVAILABLE
 
 
+def test_attach_to_a_container_is_refused_and_records_nothing(cloud: Cloud) -> None:
+    """libvirt's LXC driver attaches block devices only, and volumes here are files
+    (domain/compute/hypervisor_support.py): Nova's 409, neither aggregate changed."""
+    server, volume_id = cloud.server(), cloud.volume()
+    HostService(cloud.app).register(CTX, HostRegistration("host-1", "LXC", 8, 8192, 100))
+    versions = cloud.get(server).version, cloud.get(volume_id).version
+    with pytest.raises(InvalidState, match=f"Cannot 'attach_volume' instance {UUID(server)}: "
+                                           "its host host-1 is of hypervisor type LXC"):
+        cloud.volumes.request_attach(CTX, volume_id, server)
+    assert (cloud.get(server).version, cloud.get(volume_id).version) == versions
+    assert cloud.get(volume_id).status is VolumeStatus.AVAILABLE
+    with pytest.raises(NotFound):  # a volume that is not there is still a 404 first
+        cloud.volumes.request_attach(CTX, UUID(int=1).hex, server)
+
+
 def test_projects_cannot_reach_each_others_volumes_or_servers(cloud: Cloud) -> None:
     mine, theirs = cloud.volume(), cloud.volume(ctx=OTHER)
     server, their_server = cloud.server(), cloud.server(ctx=OTHER)

@@ -15,7 +15,7 @@ from domain.catalog.flavor import Flavor, flavor_uuid
 from domain.catalog.image import Image
 from domain.commands import changed, command
 from domain.compute.heartbeat import Liveness, heartbeat_id
-from domain.compute.hypervisor_support import check_supported
+from domain.compute.hypervisor_support import check_host_supports
 from domain.compute.instance import Instance
 from domain.compute.node import node_id
 from domain.compute.server_group import ServerGroup
@@ -65,9 +65,7 @@ class ActionService:
     def check_host_supports(self, instance: Instance, action: str) -> None:
         """The 409 of an action the hypervisor type of the instance's host cannot carry out
         (domain/compute/hypervisor_support.py), from the type its node registered with."""
-        host = instance.host
-        node = self.app.find(node_id(host)) if host else None
-        check_supported(getattr(node, "hypervisor_type", None), action, instance.id, host)
+        check_host_supports(self.app.find, instance, action)
 
     @command
     def act(self, ctx: RequestContext, instance_id: str, action: str) -> Instance:

@@ -14,6 +14,7 @@ from string import ascii_lowercase
 from uuid import UUID
 
 from domain.commands import command
+from domain.compute.hypervisor_support import check_host_supports
 from domain.compute.instance import Instance
 from domain.compute.states import VmState
 from domain.context import RequestContext
@@ -79,6 +80,7 @@ class AttachCommands(Lookup):
         if volume.project_id != instance.project_id:
             raise InvalidInput(f"Volume {volume_id} and instance {server_id} belong to "
                                "different projects.")
+        check_host_supports(self.app.find, instance, "attach_volume")  # an LXC host's 409
         chosen = pick_device(instance, device)
         attachment_id = volume.request_attach(instance.id.hex, instance.host or "", chosen, tag,
                                               delete_on_termination)
