@@ -57,6 +57,20 @@ def test_creates_a_volume_from_an_image(rig: Rig, make_image: ImageMaker) -> Non
     assert rig.backend.info(volume_id).capacity_bytes == 2 * GIB  # type: ignore[union-attr]
 
 
+def test_creates_a_volume_from_an_image_only_in_another_store(rig: Rig,
+                                                              make_image: ImageMaker) -> None:
+    """As Cinder reads an image from any location Glance has for it."""
+    image = rig.upload_image(make_image(64, "qcow2", {0: b"boot sector"}), store="cheap")
+    content_hash = rig.content_hash(image)
+    assert [sid for sid, files in rig.cloud.image_stores.all()
+            if files.exists(content_hash)] == ["cheap"]
+    volume_id = rig.create(size=1, image=image)
+    assert rig.worker().catch_up() == 1
+    volume = rig.volume(volume_id)
+    assert volume.status is VolumeStatus.AVAILABLE, volume.fault
+    assert volume.source_image_id == image
+
+
 def test_an_image_file_missing_from_the_store_fails_the_create(rig: Rig,
                                                                make_image: ImageMaker) -> None:
     image = rig.upload_image(make_image(16, "qcow2"))

@@ -1,6 +1,6 @@
 """What the volume worker's tests share: a composed cloud (SQLite or PostgreSQL) whose volumes
-go to host `vol-host`, a backend with a pool of its own, and a worker driven step by step (the
-`rig` fixture of storage/conftest.py)."""
+go to host `vol-host`, with a second image store `cheap` beside `file`, a backend with a pool of
+its own, and a worker driven step by step (the `rig` fixture of storage/conftest.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class Rig:
                ) -> VolumeWorker:
         """A new worker, from the position its host's last worker saved."""
         made = VolumeWorker(self.app, backend or self.backend, self.cloud.volumes,
-                            ProcessPositions(self.cloud.store), self.cloud.blobs,
+                            ProcessPositions(self.cloud.store),
+                            self.cloud.image_stores.reader(),  # as ops/bootstrap gives it
                             VolumeWorkerConfig(host=host), backups=self.backups)
         self.workers.append(made)
         return made
@@ -67,12 +68,12 @@ class Rig:
         ledger = self.app.find(ledger_id(str(USER.project_id)))
         return {r: ledger.used(r) if ledger else 0 for r in ("volumes", "gigabytes")}
 
-    def upload_image(self, path: Path, disk_format: str = "qcow2") -> str:
+    def upload_image(self, path: Path, disk_format: str = "qcow2", store: str = "file") -> str:
         images = self.cloud.images
         image = images.register(ADMIN, None, path.name, "p-admin", "public", disk_format,
                                 "bare")
-        self.cloud.image_data.upload(ADMIN, image.id, iter([path.read_bytes()]), self.cloud.blobs,
-                                     1 << 30)
+        self.cloud.image_data.upload(ADMIN, image.id, iter([path.read_bytes()]),
+                                     self.cloud.image_stores.get(store), 1 << 30, store=store)
         return str(image.id.hex)
 
     def content_hash(self, image: str) -> str:
@@ -89,7 +90,8 @@ class Rig:
 
 
 def make_rig(database_url: str, tmp_path: Path, backend: LibvirtVolumeBackend) -> Iterator[Rig]:
-    cloud = build(make_settings(tmp_path / "data", database_url, host=HOST), follow=False)
+    cloud = build(make_settings(tmp_path / "data", database_url, host=HOST,
+                                image_stores="cheap:cheap-images"), follow=False)
     rig = Rig(cloud, backend)
     try:
         yield rig
