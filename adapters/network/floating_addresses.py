@@ -2,7 +2,8 @@
 
 Each is a /32 carrying the label `<interface>:fip`: only labelled addresses are ever listed or
 removed, so the host's own addresses on that interface (which may well be /32s too) are never
-mistaken for a floating IP that a reconciler would then "clean up".
+mistaken for a floating IP that a reconciler would then "clean up". A newly bound address is
+announced by gratuitous ARP, so the upstream finds it on this host at once (after a move).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ipaddress import IPv4Address
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
+from adapters.network.gratuitous_arp import announce
 from adapters.network.links import get_link
 from adapters.network.namespaces import open_iproute
 from domain.network.backends import NetworkError
@@ -43,6 +45,7 @@ class FloatingAddresses:
                 return
             record("pyroute2", "addr add", self.interface, address=f"{address}/32",
                    netns=self.netns)
+        announce(self.netns, self.interface, [address])
 
     def unbind(self, address: IPv4Address) -> None:
         with open_iproute(self.netns) as ipr:

@@ -6,7 +6,9 @@ host's namespace, enslaved to the leg's bridge. Every step first reads what is t
 does what is missing or wrong, so `ensure` replayed is a no-op and `ensure` after a crash (or
 after someone deleted a leg by hand) finishes the job; what is not wanted (a leg of a removed
 interface, a stale address or route) is removed. Extra routes and the default route are the
-namespace's `static` routes: nothing else there makes any.
+namespace's `static` routes: nothing else there makes any. Each IPv4 address a leg takes on
+is announced by gratuitous ARP (adapters/network/gratuitous_arp.py) once the router is built,
+so a router built anew on another host (a failover) is found there at once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
 
 from adapters.network import router_nat
+from adapters.network.gratuitous_arp import announce
 from adapters.network.links import get_link, read_global_addresses, read_links
 from adapters.network.namespaces import open_iproute, run_in
 from adapters.network.nft_nat import forget_connections
@@ -63,12 +66,14 @@ class NamespaceRouters:
             try:
                 with open_iproute(self.netns) as host, open_iproute(name) as inside:
                     self._ensure_legs(host, inside, name, spec)
-                    self._ensure_addresses(inside, spec)
+                    added = self._ensure_addresses(inside, spec)
                     self._ensure_routes(inside, spec)
                 self._ensure_forwarding(name)
                 self._ensure_nat(name, spec)
             except NetlinkError as error:
                 raise NetworkError(f"router {spec.router_id}: {error}") from error
+            for leg_name, addresses in sorted(added.items()):
+                announce(name, leg_name, addresses)
 
     def remove(self, router_id: str) -> None:
         name = self.namespace(router_id)
@@ -186,7 +191,10 @@ class NamespaceRouters:
         return str(msg.get_attr("IFLA_ADDRESS"))
 
     # -- addresses and routes ------------------------------------------------------------------
-    def _ensure_addresses(self, inside: IPRoute, spec: RouterSpec) -> None:
+    def _ensure_addresses(self, inside: IPRoute,
+                          spec: RouterSpec) -> dict[str, list[IPv4Address]]:
+        """Each leg's addresses as the spec has them; returns the IPv4 ones added, by leg."""
+        added: dict[str, list[IPv4Address]] = {}
         present = read_global_addresses(inside)
         for leg_name, wanted in spec.addresses().items():
             link = get_link(inside, leg_name)
@@ -203,9 +211,12 @@ class NamespaceRouters:
                 inside.addr("add", index=link.index, address=str(missing.ip),
                             prefixlen=missing.network.prefixlen, **flags)
                 record("pyroute2", "addr add", leg_name, address=missing)
+                if isinstance(missing.ip, IPv4Address):
+                    added.setdefault(leg_name, []).append(missing.ip)
         lo = get_link(inside, "lo")
         if lo is not None and not lo.up:
             inside.link("set", index=lo.index, state="up")
+        return added
 
     def _ensure_routes(self, inside: IPRoute, spec: RouterSpec) -> None:
         default, routes = self._static_routes(inside)

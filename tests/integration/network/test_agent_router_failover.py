@@ -3,7 +3,8 @@ packets: a router runs on host A's agent; A goes silent (its links cut, its agen
 run or beating); once B's beat is agent_down_time old, A's is older and the failover manager
 (l3_failover.py, "now" given) moves the router to B, once, in one save with both ledgers. B's
 agent builds the router's namespace, and the instance's port on B reaches the outside through
-it again (SNAT by its floating IP, and DNAT to it); A, back, removes its stale copy.
+it again (SNAT by its floating IP, and DNAT to it), having announced the router's gateway and
+floating addresses by gratuitous ARP; A, back, removes its stale copy.
 
     out 203.0.113.1 (br0) --brex-- A: router, then nothing        (hostA, hostB: one underlay)
                           --brex-- B: the router after failover --brq<sid>-- guest (the port)
@@ -32,11 +33,13 @@ from ops.roles.network_assembly import agent_adapters as host_adapters
 from tests.integration.network.agent_fleet import agent_fleet
 from tests.integration.network.test_agent_routers import UPSTREAM, guest_of, routed_instance
 from tests.integration.network.test_nat import fetch, serve
+from tests.support.arp_capture import arp_capture, neighbours_become
 from tests.support.fleet import USER, Fleet
 from tests.support.network_namespaces import Host, Namespaces, connect, ip
 
 NODE_A, NODE_B = "l3-node-a", "l3-node-b"  # B is also the instance's compute host
 DOWN = timedelta(seconds=75)
+ELSEWHERE = "02:00:00:00:de:ad"  # where the upstream's stale entries point before B announces
 
 
 @pytest.fixture
@@ -132,8 +135,23 @@ def test_a_router_of_a_silent_agent_moves_to_a_live_one_and_routes_there(
         ledgers: Any = [fleet.cloud.app.repository.get(hosting_id(n)) for n in (NODE_A, NODE_B)]
         assert [ledger.routers for ledger in ledgers] == [set(), {router.id.hex}]
 
-        agent_b.catch_up()
+        # B builds the router and announces its addresses (gratuitous ARP): the upstream's
+        # entries, pointed elsewhere here, take the gateway leg's MAC before any traffic.
+        gateway = str(router.gateway["external_fixed_ips"][0]["ip_address"])
+        for address in (gateway, str(floating.address)):
+            ip(outside, "neigh", "replace", address, "lladdr", ELSEWHERE, "dev", "br0",
+               "nud", "stale")
+        with arp_capture(outside, "br0") as capture:
+            agent_b.catch_up()
+            frames = capture.announced({gateway, str(floating.address)})
         assert made_b.routers.routers() == {router.id.hex}
+        state = made_b.routers.state(router.id.hex)
+        assert state is not None
+        [leg_mac] = [mac for leg, mac in state.macs.items() if leg.startswith("qg-")]
+        assert {f.sender_mac for f in frames} == {leg_mac}
+        table = neighbours_become(outside, "br0", {gateway: leg_mac,
+                                                   str(floating.address): leg_mac})
+        assert table[gateway] == leg_mac and table[str(floating.address)] == leg_mac, table
         assert answers(outside, floating.address, f"guest {UPSTREAM}")  # through B now
         with contextmanager(serve)(outside, "outside"):
             assert answers(guest, UPSTREAM, f"outside {floating.address}")

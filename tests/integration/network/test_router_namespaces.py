@@ -7,6 +7,11 @@ test's, and are removed at teardown whatever happens):
     guest A 10.70.0.10 --brq700-- qr 10.70.0.1 ---+        +--- qr 10.71.0.1 --brq701-- guest B
                                                                 10.71.0.10, and the next hop
                                                                 10.71.0.20 (192.168.50.1 behind)
+
+The addresses a router takes on are announced by gratuitous ARP (as Neutron's L3 agent does):
+the outside, whose neighbour table points them at another MAC (as after the router moved),
+sees an unsolicited request and reply for each and takes the leg's MAC, with no traffic of its
+own.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Interface
 import pytest
 from pyroute2 import netns
 
+from adapters.network.gratuitous_arp import COUNT, announce
 from adapters.network.router_namespaces import NamespaceRouters
 from domain.network.backends import FloatingIpMapping
 from domain.network.router_backend import RouterLeg, RouterSpec
 from tests.integration.network.test_nat import fetch, serve
+from tests.support.arp_capture import arp_capture, neighbours_become
 from tests.support.network_namespaces import (
     Host,
     Namespaces,
@@ -185,3 +192,42 @@ def test_remove_deletes_the_namespace_and_its_legs(site: Site) -> None:
     assert routers.routers() == set() and routers.state(ROUTER) is None
     assert "tapa1000000000" not in sh(site.host, "ip", "-o", "link").stdout
     assert unreachable(site.guest_a, GUEST_B)
+
+
+# -- gratuitous ARP: the outside's stale entries (as after a move) take the leg's MAC -----------
+ELSEWHERE = "02:00:00:00:de:ad"  # the MAC the outside's stale entries point at
+SECOND_FLOATING = "203.0.113.51"
+
+
+def stale(ns: str, *addresses: str) -> None:
+    for address in addresses:
+        ip(ns, "neigh", "replace", address, "lladdr", ELSEWHERE, "dev", "eth0", "nud", "stale")
+
+
+def test_a_built_router_announces_its_gateway_and_floating_addresses(site: Site) -> None:
+    stale(site.outside, GATEWAY, FLOATING)
+    with arp_capture(site.outside, "eth0") as capture:
+        site.routers.ensure(SPEC)
+        frames = capture.announced({GATEWAY, FLOATING}, rounds=COUNT)  # all of it sent
+    assert {f.sender_mac for f in frames} == {G_LEG.mac}
+    table = neighbours_become(site.outside, "eth0", {GATEWAY: G_LEG.mac, FLOATING: G_LEG.mac})
+    assert table[GATEWAY] == G_LEG.mac and table[FLOATING] == G_LEG.mac, table
+
+    # A floating IP added later is announced on its own; addresses already there are not.
+    more = replace(SPEC, floating=(*SPEC.floating, FloatingIpMapping(
+        IPv4Address(SECOND_FLOATING), IPv4Address(GUEST_B))))
+    stale(site.outside, SECOND_FLOATING)
+    with arp_capture(site.outside, "eth0") as capture:
+        site.routers.ensure(more)
+        frames = capture.announced({SECOND_FLOATING}, rounds=COUNT)
+    assert {f.sender_ip for f in frames} == {SECOND_FLOATING}, capture.seen
+    assert {f.sender_ip for f in capture.seen if f.gratuitous} == {SECOND_FLOATING}
+    table = neighbours_become(site.outside, "eth0", {SECOND_FLOATING: G_LEG.mac})
+    assert table[SECOND_FLOATING] == G_LEG.mac, table
+
+
+def test_an_announcement_for_a_vanished_interface_gives_up_quietly(site: Site) -> None:
+    thread = announce(site.host, "no-such-leg", [IPv4Address(GATEWAY)], interval=0.01)
+    assert thread is not None
+    thread.join(timeout=30)
+    assert not thread.is_alive()
