@@ -168,10 +168,16 @@ class DnsmasqDhcp:
 
 def _is_our_dnsmasq(pid: int, config: Path) -> bool:
     """Alive (a zombie waiting for init to reap it is not) and started with `config`."""
+    return started_with(pid, f"--conf-file={config}")
+
+
+def started_with(pid: int, argument: str) -> bool:
+    """Process `pid` is alive (a zombie waiting for init to reap it is not) and has `argument`
+    among its arguments: how a daemon's pid file is checked before it is trusted."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         # The state letter follows the parenthesised command name, which may contain spaces.
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
-    return state not in ("Z", "X") and f"--conf-file={config}".encode() in argv
+    return state not in ("Z", "X") and argument.encode() in argv

@@ -8,7 +8,8 @@ after someone deleted a leg by hand) finishes the job; what is not wanted (a leg
 interface, a stale address or route) is removed. Extra routes and the default route are the
 namespace's `static` routes: nothing else there makes any. Each IPv4 address a leg takes on
 is announced by gratuitous ARP (adapters/network/gratuitous_arp.py) once the router is built,
-so a router built anew on another host (a failover) is found there at once.
+so a router built anew on another host (a failover) is found there at once. IPv6 legs whose
+subnet has an `ipv6_ra_mode` are advertised by a radvd in the namespace (router_radvd.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import errno
 import socket
 import threading
 from ipaddress import IPv4Address, IPv4Network
+from pathlib import Path
 from uuid import UUID
 
 from pyroute2 import IPRoute, netns
@@ -27,6 +29,7 @@ from adapters.network.gratuitous_arp import announce
 from adapters.network.links import get_link, read_global_addresses, read_links
 from adapters.network.namespaces import open_iproute, run_in
 from adapters.network.nft_nat import forget_connections
+from adapters.network.router_radvd import RouterAdvertisements
 from domain.network.backends import NetworkError
 from domain.network.router_backend import (
     RouterLeg,
@@ -43,14 +46,18 @@ IFA_F_NODAD = 0x02
 # IPv4 and IPv6 (the router routes its IPv6 subnets too; none are translated).
 FORWARDING = ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")
 LEG_PREFIXES = ("qr-", "qg-")
+RADVD_DIR = Path("/run/skyledger/radvd")  # radvd's files, unless the agent names a directory
 
 
 class NamespaceRouters:
     """Routers whose bridges are in `netns` (None: this process's namespace). `prefix` starts
-    every router namespace's name: the host's routers are the namespaces carrying it."""
+    every router namespace's name: the host's routers are the namespaces carrying it; radvd's
+    files go in `radvd_dir`."""
 
-    def __init__(self, netns: str | None = None, prefix: str = "qrouter-") -> None:
+    def __init__(self, netns: str | None = None, prefix: str = "qrouter-",
+                 radvd_dir: Path = RADVD_DIR) -> None:
         self.netns, self.prefix = netns, prefix
+        self.advertisements = RouterAdvertisements(radvd_dir)
         self._lock = threading.Lock()
 
     def namespace(self, router_id: str) -> str:
@@ -70,6 +77,7 @@ class NamespaceRouters:
                     self._ensure_routes(inside, spec)
                 self._ensure_forwarding(name)
                 self._ensure_nat(name, spec)
+                self.advertisements.ensure(name, spec.advertised_legs())
             except NetlinkError as error:
                 raise NetworkError(f"router {spec.router_id}: {error}") from error
             for leg_name, addresses in sorted(added.items()):
@@ -78,6 +86,7 @@ class NamespaceRouters:
     def remove(self, router_id: str) -> None:
         name = self.namespace(router_id)
         with self._lock:
+            self.advertisements.stop(name)
             if name in netns.listnetns():
                 # The kernel tears a namespace down in the background once unused: its legs
                 # are deleted first, so their ends are off the bridges when this returns.
@@ -122,7 +131,8 @@ class NamespaceRouters:
                                for n, link in links.items() if link.up},
                     macs={n: self._mac(inside, n) for n in links},
                     plugged=plugged, forwarding=self._forwarding(name), default_via=default,
-                    routes=routes, nat=router_nat.translations(name))
+                    routes=routes, nat=router_nat.translations(name),
+                    advertising=self.advertisements.advertising(name))
 
     # -- legs ----------------------------------------------------------------------------------
     def _ensure_legs(self, host: IPRoute, inside: IPRoute, name: str, spec: RouterSpec) -> None:

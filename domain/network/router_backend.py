@@ -27,12 +27,14 @@ LegAddress = IPv4Interface | IPv6Interface
 @dataclass(frozen=True)
 class RouterLeg:
     """One interface of the router: its port (hex id, MAC), its address with the subnet's
-    prefix, and the bridge its other end is plugged into."""
+    prefix, and the bridge its other end is plugged into; on an IPv6 subnet, the subnet's
+    `ipv6_ra_mode` (the router then sends router advertisements there, as Neutron's radvd)."""
 
     port_id: str
     mac: str
     address: LegAddress
     bridge: str
+    ra_mode: str | None = None  # slaac, dhcpv6-stateless or dhcpv6-stateful
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class RouterSpec:
             rules |= {("snat", str(leg.address.network), str(self.gateway.address.ip))
                       for leg in self.snat_legs()}
         return frozenset(rules)
+
+    def advertised_legs(self) -> tuple[RouterLeg, ...]:
+        """The IPv6 legs the router sends router advertisements on (their subnet has an
+        `ipv6_ra_mode`)."""
+        return tuple(leg for leg in self.interfaces
+                     if leg.address.version == 6 and leg.ra_mode is not None)
 
     def snat_legs(self) -> tuple[RouterLeg, ...]:
         """The legs whose subnets leave as the gateway's address: IPv4 ones (IPv6 subnets
@@ -98,6 +106,7 @@ class RouterState:
     default_via: IPv4Address | None
     routes: frozenset[tuple[IPv4Network, IPv4Address]]  # the extra routes found
     nat: frozenset[tuple[str, str, str]]
+    advertising: frozenset[str] = frozenset()  # legs a running radvd advertises on
 
     def satisfies(self, spec: RouterSpec) -> bool:
         legs = [*spec.interfaces, *([spec.gateway] if spec.gateway else [])]
@@ -108,7 +117,9 @@ class RouterState:
                 and self.plugged == {bridge_side_name(leg): leg.bridge for leg in legs}
                 and self.forwarding and self.default_via == (
                     spec.upstream if spec.gateway else None)
-                and self.routes == frozenset(spec.routes) and self.nat == spec.nat())
+                and self.routes == frozenset(spec.routes) and self.nat == spec.nat()
+                and self.advertising == frozenset(
+                    interface_name(leg) for leg in spec.advertised_legs()))
 
 
 class RouterHost(Protocol):

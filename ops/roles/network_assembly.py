@@ -52,7 +52,14 @@ def agent_adapters(segment_type: str, physical_interface: str, state_dir: Path,
         DnsmasqDhcp(state_dir, netns=netns),
         NftNatRules(netns=netns, external_interface=external_interface),
         NftPortFilters(netns=netns),
-        None if router_prefix is None else NamespaceRouters(netns, router_prefix), external)
+        None if router_prefix is None else NamespaceRouters(
+            netns, router_prefix, radvd_dir=radvd_dir_beside(state_dir)), external)
+
+
+def radvd_dir_beside(dhcp_dir: Path) -> Path:
+    """The routers' radvd files: beside the DHCP directory, which holds only one directory
+    per network served."""
+    return dhcp_dir.with_name(f"{dhcp_dir.name}-radvd")
 
 
 def assemble_agent(app: SkyLedger, store: ReadStore, adapters: AgentAdapters,

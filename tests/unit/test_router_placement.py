@@ -127,3 +127,7 @@ def test_an_ipv6_subnet_is_a_leg_of_its_own_routed_and_not_translated() -> None:
     assert spec.gateway is not None
     assert {m for kind, m, _ in spec.nat() if kind == "snat"} >= {"10.9.0.0/24"}
     assert not any(":" in match for _, match, _ in spec.nat())
+    # The slaac subnet's leg is advertised (radvd); the IPv4 one carries no RA mode.
+    assert [(str(leg.address), leg.ra_mode) for leg in spec.advertised_legs()] == [
+        ("2001:db8:9::1/64", "slaac")]
+    assert {leg.ra_mode for leg in spec.interfaces if leg.address.version == 4} == {None}

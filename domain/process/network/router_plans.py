@@ -89,10 +89,14 @@ def interface_leg(app: SkyLedger, port_id: str, interface: dict[str, str]) -> Ro
                     if f["subnet_id"] == interface["subnet_id"]), None)
     if address is None:
         return None
-    # An IPv6 subnet's leg too: routed (forwarding on), never translated (snat_legs).
-    return RouterLeg(port.id.hex, port.mac,
-                     ip_interface(f"{address}/{ip_network(interface['cidr']).prefixlen}"),
-                     bridge_name(network.segmentation_id))
+    # An IPv6 subnet's leg too: routed (forwarding on), never translated (snat_legs), and
+    # advertised when its subnet has an ipv6_ra_mode.
+    leg_address = ip_interface(f"{address}/{ip_network(interface['cidr']).prefixlen}")
+    ra_mode = None
+    if leg_address.version == 6 and interface["subnet_id"] in network.subnets:
+        ra_mode = network.subnet_spec(interface["subnet_id"]).ipv6_ra_mode
+    return RouterLeg(port.id.hex, port.mac, leg_address, bridge_name(network.segmentation_id),
+                     ra_mode)
 
 
 def gateway_leg(app: SkyLedger, router: Router, external: ExternalSide | None,

@@ -48,6 +48,7 @@ from tests.support.network_namespaces import (
     pings,
     sh,
 )
+from tests.support.router_advertisements import slaac_address
 
 NODE = "router-node"
 ADMIN = RequestContext(user_id="admin", project_id="admin", roles=("admin", "member", "reader"))
@@ -85,6 +86,9 @@ def adapters(host: Host, tmp_path: Path, outside: str) -> Iterator[AgentAdapters
         for network_id in made.dhcp.running():
             made.dhcp.stop(network_id)
         made.network.close()
+        if made.routers is not None:
+            for router_id in made.routers.routers():  # their radvd stopped with them
+                made.routers.remove(router_id)
         for name in netns.listnetns():  # the routers this test's agent made, and only those
             if name.startswith(prefix):
                 netns.remove(name)
@@ -278,8 +282,9 @@ def test_the_agents_router_routes_ipv6_between_two_subnets(
         namespaces: Namespaces) -> None:
     """IPv6 subnets of two networks joined to one router: the agent gives the router a leg on
     each (their gateway addresses, on the networks' bridges, forwarding on), and a namespace on
-    each subnet pings the other's with ping -6 through it (addresses set by hand: no router
-    advertisements are sent yet)."""
+    each subnet pings the other's with ping -6 through it (addresses set by hand). The subnets
+    are `slaac`: the router advertises them (radvd), so a namespace given no address at all
+    takes its SLAAC address and default route from the router and reaches the other side."""
     port, router, _ = routed_instance(fleet)
     other = fleet.cloud.networks.create_network(USER, "p1", "other")
     fleet.cloud.subnets.create_subnet(USER, other.id.hex, SubnetRequest(cidr="10.51.7.0/24"))
@@ -306,3 +311,9 @@ def test_the_agents_router_routes_ipv6_between_two_subnets(
         guests.append(guest)
     assert pings(guests[0], "2001:db8:51::10") and pings(guests[1], "2001:db8:50::10")
     assert agent.reconcile() == []
+    assert state.advertising == {name for name in state.addresses if name.startswith("qr-")
+                                 and any(a.version == 6 for a in state.addresses[name])}
+
+    bare = attach_guest(namespaces, host, f"brq{sides[0][0]}", "fa:16:3e:00:66:09")
+    assert slaac_address(bare, "2001:db8:50::/64") == "2001:db8:50:0:f816:3eff:fe00:6609"
+    assert pings(bare, "2001:db8:51::10")  # by the default route the advertisement gave

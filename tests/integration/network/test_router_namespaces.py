@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Interface
+from pathlib import Path
 
 import pytest
 from pyroute2 import netns
@@ -41,6 +42,7 @@ from tests.support.network_namespaces import (
     sh,
     unreachable,
 )
+from tests.support.router_advertisements import slaac_address
 
 ROUTER = uuid.uuid4().hex
 FLOATING, GUEST_A, GUEST_B = "203.0.113.50", "10.70.0.10", "10.71.0.10"
@@ -64,7 +66,7 @@ class Site:
 
 
 @pytest.fixture
-def site(namespaces: Namespaces) -> Iterator[Site]:
+def site(namespaces: Namespaces, tmp_path: Path) -> Iterator[Site]:
     host, outside = namespaces.new("host"), namespaces.new("out")
     for bridge in ("brq700", "brq701", "brex"):
         ip(host, "link", "add", bridge, "type", "bridge")
@@ -80,7 +82,8 @@ def site(namespaces: Namespaces) -> Iterator[Site]:
     hop = attach_guest(namespaces, on, "brq701", "52:54:00:71:00:14", "10.71.0.20/24",
                        "10.71.0.1")
     ip(hop, "addr", "add", "192.168.50.1/32", "dev", "lo")
-    routers = NamespaceRouters(host, prefix=f"sky-qr{uuid.uuid4().hex[:6]}-")
+    routers = NamespaceRouters(host, prefix=f"sky-qr{uuid.uuid4().hex[:6]}-",
+                               radvd_dir=tmp_path / "radvd")
     try:
         yield Site(host, outside, guest_a, guest_b, hop, routers)
     finally:
@@ -140,6 +143,33 @@ def test_ipv6_subnets_are_routed_and_not_translated(site: Site) -> None:
     state = site.routers.state(ROUTER)
     assert state is not None and state.satisfies(SPEC)
     assert unreachable(site.guest_a, "2001:db8:71::10")
+
+
+def test_a_slaac_subnet_is_advertised_and_a_guest_configures_itself(site: Site) -> None:
+    """A leg on an IPv6 subnet whose ipv6_ra_mode is slaac: the router's radvd advertises the
+    prefix, and guest A, given no IPv6 address, takes its EUI-64 address and a default route
+    through the router; without the mode, no radvd runs."""
+    a6 = RouterLeg("a6" + "0" * 30, "fa:16:3e:00:70:06", IPv6Interface("2001:db8:70::1/64"),
+                   "brq700", ra_mode="slaac")
+    spec = replace(SPEC, interfaces=(A_LEG, a6, B_LEG))
+    site.routers.ensure(spec)
+    state = site.routers.state(ROUTER)
+    assert state is not None and state.satisfies(spec)
+    assert state.advertising == {"qr-a6000000000"}
+    address = slaac_address(site.guest_a, "2001:db8:70::/64")
+    assert address == "2001:db8:70:0:5054:ff:fe70:a"  # from guest A's MAC 52:54:00:70:00:0a
+    assert pings(site.guest_a, "2001:db8:70::1")
+    default = sh(site.guest_a, "ip", "-6", "route", "show", "default").stdout
+    assert "via fe80::f816:3eff:fe00:7006" in default, default  # the leg's link-local
+    site.routers.ensure(spec)  # idempotent: the same radvd goes on
+    assert site.routers.advertisements.advertising(site.routers.namespace(ROUTER)) == {
+        "qr-a6000000000"}
+
+    plain = replace(spec, interfaces=(A_LEG, replace(a6, ra_mode=None), B_LEG))
+    assert not state.satisfies(plain)
+    site.routers.ensure(plain)
+    state = site.routers.state(ROUTER)
+    assert state is not None and state.satisfies(plain) and state.advertising == frozenset()
 
 
 def test_ensure_is_idempotent_and_converges_changes(site: Site) -> None:
