@@ -12,8 +12,6 @@ members' addresses (security_plans.py reads `group.ports`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
-from uuid import UUID
 
 import pytest
 
@@ -27,6 +25,7 @@ from domain.network.security_rules import parse_rule
 from domain.services.network.networks import NetworkService
 from domain.services.network.ports import PortRequest, PortService
 from domain.services.network.security_groups import SecurityGroupService
+from tests.integration.test_snapshots import snapshot_versions, state
 
 INTERVAL = 3
 PROJECT = "snap-project"
@@ -60,15 +59,6 @@ def boot_and_delete(app: SkyLedger, network_id: str, boots: int) -> list[str]:
         else:
             ports.delete_port(MEMBER, port.id.hex)
     return kept
-
-
-def snapshot_versions(app: SkyLedger, aggregate_id: UUID) -> list[int]:
-    assert app.snapshots is not None
-    return [s.originator_version for s in app.snapshots.get(aggregate_id)]
-
-
-def state(aggregate: Any) -> dict[str, Any]:
-    return dict(vars(aggregate))
 
 
 def test_membership_decides_the_same_from_a_snapshot(
