@@ -35,6 +35,16 @@ class FollowerLoop(LogFollower):
     head_poll: bool = False
     listen_safety: float = 5.0
     _looked_at: float | None = None
+    # A batch that held no notification of `topics` (the log's events were all others') moves
+    # the position in memory only: there is nothing in it to redo, so a restart from the saved
+    # position re-reads an empty span. That lead is saved with the next batch that holds one of
+    # ours, or once `lead_save_interval` seconds passed since the last save: at a batch's end,
+    # or by a look that finds nothing new (while listening, one comes every `listen_safety`
+    # seconds at the latest). The three workers of a server saved their positions at every
+    # commit of anyone's: about ten transactions per boot (bench/README.md, lever 8).
+    lead_save_interval: float = 5.0
+    _saved: int | None = None  # the position this loop last saved (None: not yet)
+    _saved_at: float = 0.0
 
     @property
     def poll_interval(self) -> float:  # type: ignore[override]
@@ -61,7 +71,8 @@ class FollowerLoop(LogFollower):
     def catch_up(self) -> int:
         """Act on every notification of `topics` up to the head; returns how many needed
         action. The position is saved right after an event that needed action (its outcome is
-        recorded by then), else once per batch.
+        recorded by then), else once per batch that held one of ours (see `lead_save_interval`
+        for the others).
 
         While a LISTEN is active, a batch that reached the head ends the look: looking at the head
         again would only find what was committed since, and every such commit sends a NOTIFY after
@@ -71,6 +82,8 @@ class FollowerLoop(LogFollower):
         while not self.stopped:
             head = self.app.head()
             if self.position >= head:
+                if self.position != self._saved and self._lead_due():
+                    self._advance(self.position)  # the lead of batches that held none of ours
                 break
             batch = read_batch(self.app, self.position, head, self.topics,
                                self.config.batch_size)
@@ -85,14 +98,21 @@ class FollowerLoop(LogFollower):
                     self._advance(notification.id)
                 else:
                     self.position = notification.id  # nothing to redo: saved with the batch
-            self._advance(batch.end)
+            if batch.end != self._saved and (batch.notifications or self._lead_due()):
+                self._advance(batch.end)
+            else:  # saved after its last event's act already, or none of ours in it
+                self.position = batch.end
             if not batch.full and self.listening:
                 break
         return acted
 
+    def _lead_due(self) -> bool:
+        return time.monotonic() - self._saved_at >= self.lead_save_interval
+
     def _advance(self, position: int) -> None:
         self.positions.save(self.config.position_name, position)
-        self.position = position
+        self.position = self._saved = position
+        self._saved_at = time.monotonic()
 
     def begin_batch(self) -> None:
         """A batch was just selected and its events are about to be handled: state read from

@@ -38,7 +38,8 @@ class FakeLog:
     def select_notifications(self, start: int, limit: int, stop: int | None = None,
                              topics: Any = ()) -> list[Notification]:
         return [n for n in self.notifications
-                if n.id >= start and (stop is None or n.id <= stop)][:limit]
+                if n.id >= start and (stop is None or n.id <= stop)
+                and (not topics or n.topic in topics)][:limit]
 
     def to_domain_event(self, notification: Notification) -> Notification:
         return notification
@@ -131,3 +132,28 @@ def test_head_poll_setting_polling_or_a_failed_look_look_every_pass() -> None:
     loop.follow_log()
     assert log.heads_read == 4
 
+
+
+def test_a_batch_of_none_of_ours_is_saved_only_with_ours_or_when_due() -> None:
+    log = FakeLog()
+    loop = Loop(log)
+    loop.topics = ("ours", "idle")  # a topic of ours that needs no action
+    log.append("ours")
+    assert loop.follow_log() == 1
+    assert loop.saved.saves == [1]  # after the act, which was the batch's end
+    for _ in range(3):  # three commits of others' events, each a wake-up
+        log.append("theirs")
+        loop.follow_log()
+    assert (loop.position, loop.saved.saves) == (4, [1])  # ahead in memory only
+    log.append("theirs")
+    log.append("idle")  # a batch holding one of ours saves its end, the lead with it
+    assert loop.follow_log() == 0
+    assert loop.saved.saves == [1, 6]
+    log.append("theirs")
+    loop.follow_log()
+    loop.lead_save_interval = 0.0  # due: a look that finds nothing new saves the lead
+    loop.follow_log()
+    assert loop.saved.saves == [1, 6, 7]
+    log.append("theirs")  # and so does the end of a batch of others' events
+    loop.follow_log()
+    assert loop.saved.saves == [1, 6, 7, 8]
