@@ -17,6 +17,7 @@ from domain.commands import WriteLocks
 from domain.compute.console import Console
 from domain.compute.heartbeat import ComputeHeartbeat
 from domain.compute.node import ComputeNode
+from domain.control.service import ControlService
 from domain.errors import NotFound
 from domain.network.network import Network
 from domain.network.security_group import SecurityGroup
@@ -89,7 +90,7 @@ class SkyLedger(Application[UUID]):
     # while ports use it, and only a save that writes the group can make that refusal and a
     # concurrent join conflict (a read model saying "no members" could be behind the join).
     snapshot_ledgers = (ComputeNode, QuotaLedger, ComputeHeartbeat, Console, Network,
-                        SecurityGroup)
+                        SecurityGroup, ControlService)
 
     def __init__(self, env: Mapping[str, str] | None = None,
                  snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL) -> None:

@@ -1,7 +1,8 @@
 """The workers `skyledger serve` runs inside its own process (ops/commands/serve.py): the
 compute worker of its libvirt URI, the volume worker of its pool, the image import process
 manager and, when asked, the host's network agent, each built by the composition root
-(ops/bootstrap.py) and stopped with the cloud."""
+(ops/bootstrap.py) and stopped with the cloud; and in each API process, the beat of the control
+services that process is (its scheduler, conductor and volume scheduler)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import logging
 
 from domain.compute.backends import HypervisorError
 from domain.process.images.copy_image import CopyImages
+from domain.services.control_services import ControlServices
 from domain.storage.backends import VolumeBackendError
 from ops.bootstrap import Cloud
 from ops.roles.compute import ComputeHost, HostBusy
+from ops.roles.control import ControlHost, control_zones
 from ops.roles.image_import import ImageImportHost, assemble_image_import
 from ops.roles.network import NetworkAgentHost
 from ops.roles.storage import VolumeHost, VolumeHostBusy
@@ -68,3 +71,14 @@ def start_embedded_network(cloud: Cloud) -> NetworkAgentHost | None:
     if not cloud.settings.embedded_network:
         return None
     return cloud.roles.network_agent().start()
+
+
+def start_control_heartbeat(cloud: Cloud) -> ControlHost:
+    """Beat for the control services of this API process (on settings.host) while its scheduler
+    can read the capacity view; the composition stops it with the cloud."""
+    settings = cloud.settings
+    running = ControlHost(ControlServices(cloud.app), settings.host,
+                          control_zones(settings.availability_zone), settings.report_interval,
+                          check=cloud.capacity.hosts)
+    cloud.roles.stack.callback(running.stop)
+    return running.start()

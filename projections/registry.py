@@ -7,6 +7,7 @@ from projections.audit import AuditProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.console_logs import ConsoleLogProjection
+from projections.control_services import ControlServiceProjection
 from projections.credentials import CredentialProjection
 from projections.domain_configs import DomainConfigProjection
 from projections.endpoint_groups import EndpointGroupProjection
@@ -56,4 +57,5 @@ def all_projections() -> list[Projection]:
             QosSpecsProjection(), StorageServiceProjection(), VolumeSnapshotProjection(),
             NetworkAgentProjection(), VolumeBackupProjection(),
             VolumeTransferProjection(), UserMessageProjection(), GroupTypeProjection(),
-            TypeEncryptionProjection(), VolumeGroupProjection(), GroupSnapshotProjection()]
+            TypeEncryptionProjection(), VolumeGroupProjection(), GroupSnapshotProjection(),
+            ControlServiceProjection()]

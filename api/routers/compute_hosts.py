@@ -21,6 +21,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
+from api.control_services import compute_control
 from api.deps import Authorize, CloudDep, CloudServices
 from api.microversions import ComputeVersion, Version
 from api.responses.compute import Service as ServiceBody
@@ -37,6 +38,7 @@ from domain.compute.heartbeat import heartbeat_id
 from domain.compute.scheduling.host_state import HostState
 from domain.errors import InvalidInput, NotFound
 from projections.servers import ServerViews
+from projections.store import Row
 
 router = APIRouter(prefix="/compute/v2.1", tags=["compute: hosts"])
 
@@ -87,9 +89,28 @@ def service_body(s: Service, version: Version) -> ServiceBody:
                             "zone": s.state.availability_zone, "status": s.status,
                             "state": "up" if s.up else "down", "updated_at": s.updated_at,
                             "disabled_reason": s.disabled_reason}
+    return _validated(body, version, s.state.forced_down)
+
+
+def control_body(row: Row, version: Version) -> ServiceBody:
+    """A scheduler or conductor (api/control_services.py): always enabled, never forced down."""
+    body: dict[str, Any] = {"id": row["uuid"] if version >= "2.53" else int(row["seq"]),
+                            "binary": row["binary"], "host": row["host"], "zone": row["zone"],
+                            "status": "enabled", "state": "up" if row["up"] else "down",
+                            "updated_at": row["updated_at"], "disabled_reason": None}
+    return _validated(body, version, False)
+
+
+def _validated(body: dict[str, Any], version: Version, forced_down: bool) -> ServiceBody:
     if version >= "2.11":
-        body["forced_down"] = s.state.forced_down
+        body["forced_down"] = forced_down
     return (ServiceV211 if version >= "2.11" else ServiceBody).model_validate(body)
+
+
+def not_updatable(binary: str) -> InvalidInput:
+    """Nova updates (enables, disables, forces down) nova-compute services only."""
+    return InvalidInput(f"Updating a {binary} service is not supported. Only nova-compute "
+                        "services can be updated.")
 
 
 # -- /os-services ----------------------------------------------------------------------------
@@ -116,7 +137,9 @@ class LegacyForceDown(BaseModel):
 
 def legacy_force_down(cloud: CloudServices, caller: Caller,
                       params: LegacyForceDown) -> dict[str, Any]:
-    if params.binary != COMPUTE or params.host not in cloud.capacity.hosts():
+    if params.binary != COMPUTE:
+        raise not_updatable(params.binary)
+    if params.host not in cloud.capacity.hosts():
         raise NotFound(f"Service {params.binary} on host {params.host} could not be found.")
     cloud.hosts.force_down(caller.ctx, params.host, params.forced_down)
     return {"service": {"host": params.host, "binary": COMPUTE,
@@ -134,8 +157,12 @@ class ServiceUpdate(BaseModel):
             dependencies=[known_query("host", "binary")])
 def service_list(cloud: CloudDep, caller: ServiceReader, version: ComputeVersion,
                  host: str | None = None, binary: str | None = None) -> dict[str, Any]:
-    found = [s for s in services(cloud) if host in (None, s.host) and binary in (None, COMPUTE)]
-    return {"services": [service_body(s, version) for s in found]}
+    """The compute services and the control services, in registration order (Nova's ids)."""
+    found = [(s.seq, service_body(s, version)) for s in services(cloud)
+             if host in (None, s.host) and binary in (None, COMPUTE)]
+    found += [(int(r["seq"]), control_body(r, version)) for r in compute_control(cloud)
+              if host in (None, r["host"]) and binary in (None, r["binary"])]
+    return {"services": [body for _, body in sorted(found, key=lambda seq_body: seq_body[0])]}
 
 
 @router.put("/os-services/{service_id}", response_model=ServiceUpdated)
@@ -149,10 +176,12 @@ def service_update(service_id: str, cloud: CloudDep, caller: ServiceWriter,
     if service_id not in ("enable", "disable", "disable-log-reason"):
         raise NotFound(f"Unknown action {service_id}")
     params: LegacyServiceUpdate = parsed(LegacyServiceUpdate, body)
-    if params.binary != COMPUTE or params.host not in cloud.capacity.hosts():
-        raise NotFound(f"Service {params.binary} on host {params.host} could not be found.")
     if service_id == "disable-log-reason" and not params.disabled_reason:
         raise InvalidInput("Missing disabled reason field")
+    if params.binary != COMPUTE:
+        raise not_updatable(params.binary)
+    if params.host not in cloud.capacity.hosts():
+        raise NotFound(f"Service {params.binary} on host {params.host} could not be found.")
     if service_id == "enable":
         cloud.hosts.enable(caller.ctx, params.host)
         return {"service": {"host": params.host, "binary": COMPUTE, "status": "enabled"}}
@@ -169,6 +198,9 @@ def update_by_id(cloud: CloudServices, caller: Caller, version: Version, service
     except ValueError:
         raise InvalidInput(f"Invalid uuid {service_id}") from None
     found = [s for s in services(cloud) if s.service_id(version) == wanted]
+    control = [r["binary"] for r in compute_control(cloud) if r["uuid"] == wanted]
+    if control:
+        raise not_updatable(control[0])
     if not found:
         raise NotFound(f"Service {service_id} could not be found.")
     if params.status is None and params.forced_down is None:
@@ -194,21 +226,33 @@ ZoneAdmin = Annotated[Caller, Depends(Authorize("os_compute_api:os-availability-
 
 def zones(cloud: CloudServices, detailed: bool) -> dict[str, Any]:
     """Zones of the registered hosts; a zone is available while one of its services is enabled
-    (as in Nova), and available zones come first."""
+    (as in Nova), and available zones come first. Nova's internal zone (its scheduler and
+    conductor, always enabled) is shown only in the detail, to administrators."""
     by_zone: dict[str, list[Service]] = {}
     for s in services(cloud):
         by_zone.setdefault(s.state.availability_zone, []).append(s)
+    control: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in compute_control(cloud) if detailed else ():
+        control.setdefault(r["zone"], {}).setdefault(r["host"], {})[r["binary"]] = {
+            "available": r["up"], "active": True, "updated_at": r["updated_at"]}
+        by_zone.setdefault(r["zone"], [])
     info = []
-    for name, members in sorted(by_zone.items(), key=lambda z: (not _available(z[1]), z[0])):
-        hosts = {s.host: {COMPUTE: {"available": s.up, "active": s.state.enabled,
-                                    "updated_at": s.updated_at}} for s in members}
-        info.append({"zoneName": name, "zoneState": {"available": _available(members)},
+    for name, members in sorted(by_zone.items(),
+                                key=lambda z: (not _available(z[1], z[0] in control), z[0])):
+        hosts: dict[str, dict[str, Any]] = {}
+        for s in members:
+            hosts.setdefault(s.host, {})[COMPUTE] = {
+                "available": s.up, "active": s.state.enabled, "updated_at": s.updated_at}
+        for host, binaries in control.get(name, {}).items():
+            hosts.setdefault(host, {}).update(binaries)
+        info.append({"zoneName": name,
+                     "zoneState": {"available": _available(members, name in control)},
                      "hosts": hosts if detailed else None})
     return {"availabilityZoneInfo": info}
 
 
-def _available(members: list[Service]) -> bool:
-    return any(s.state.enabled for s in members)
+def _available(members: list[Service], has_control: bool = False) -> bool:
+    return has_control or any(s.state.enabled for s in members)
 
 
 @router.get("/os-availability-zone", response_model=Zones)

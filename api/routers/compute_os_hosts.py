@@ -1,7 +1,9 @@
 """Compute `/os-hosts` (deprecated; gone from 2.43, where it answers 404 as Nova does).
 
-Lists the compute hosts with their zones, shows a host's capacity and its use per project (from
-the capacity view and the server read model), enables or disables a host's compute service.
+Lists the hosts of the compute services and of the scheduler and conductor (the API process's
+host, in Nova's internal zone) with their zones, shows a compute host's capacity and its use per
+project (from the capacity view and the server read model), enables or disables a host's compute
+service.
 Maintenance mode and host power actions are not something the libvirt driver does: Nova answers
 501 for them, and so do we (after the same 404 for an unknown host).
 """
@@ -15,6 +17,7 @@ from oslo_policy import policy
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from api.auth import Caller
+from api.control_services import TOPICS, compute_control
 from api.deps import Authorize, CloudDep, CloudServices
 from api.errors import ApiError
 from api.microversions import ComputeVersion, Version
@@ -85,9 +88,14 @@ def host_list(cloud: CloudDep, caller: Annotated[Caller, rule("list")], version:
               zone: str | None = None) -> dict[str, Any]:
     if version >= "2.43":
         raise NotFound("The resource could not be found.")
-    return {"hosts": [{"host_name": s.host, "service": "compute",
-                       "zone": s.state.availability_zone}
-                      for s in services(cloud) if not zone or s.state.availability_zone == zone]}
+    """Each service's host in registration order, as Nova lists its services' (a host shows once
+    per service it runs)."""
+    found = [(s.seq, {"host_name": s.host, "service": "compute",
+                      "zone": s.state.availability_zone}) for s in services(cloud)]
+    found += [(int(r["seq"]), {"host_name": r["host"], "service": TOPICS[r["binary"]],
+                               "zone": r["zone"]}) for r in compute_control(cloud)]
+    return {"hosts": [host for _, host in sorted(found, key=lambda seq_host: seq_host[0])
+                      if not zone or host["zone"] == zone]}
 
 
 @router.get("/os-hosts/{host_name}", response_model=HostShow)

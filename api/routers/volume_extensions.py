@@ -1,5 +1,6 @@
 """Block Storage `/extensions` (the Cinder API extensions this cloud serves, in Cinder's words)
-and `/os-hosts` (the storage hosts as its older admin view lists them)."""
+and `/os-hosts` (the hosts of the volume services and of the scheduler, as its older admin view
+lists them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter
 from oslo_policy import policy
 
 from api.bodies.volumes import PREFIX, check_path_project
+from api.control_services import volume_control
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.volume_placement import is_up
 from domain.storage.service import BINARY
@@ -69,9 +71,20 @@ def hosts(project_id: str, cloud: CloudDep, caller: CallerDep,
           engine: PolicyDep) -> dict[str, Any]:
     check_path_project(project_id, caller)
     engine.enforce("volume_extension:hosts", {"project_id": caller.project_id}, caller.creds)
-    return {"hosts": [{
-        "service-status": "available" if is_up(cloud, row) else "unavailable",
-        "service": BINARY, "zone": row["zone"],
-        "service-state": "enabled" if row["enabled"] else "disabled",
-        "host_name": f"{row['host']}@{row['backend']}", "last-update": row["updated_at"]}
-        for row in StorageServiceViews(cloud.store).all()]}
+    found = [(int(row["seq"]), host_entry(f"{row['host']}@{row['backend']}", BINARY,
+                                          row["zone"], is_up(cloud, row), row["enabled"],
+                                          row["updated_at"]))
+             for row in StorageServiceViews(cloud.store).all()]
+    found += [(int(row["seq"]), host_entry(row["host"], row["binary"], row["zone"], row["up"],
+                                           True, row["updated_at"]))
+              for row in volume_control(cloud)]
+    return {"hosts": [entry for _, entry in sorted(found, key=lambda seq_entry: seq_entry[0])]}
+
+
+def host_entry(host: str, service: str, zone: str, up: bool, enabled: bool,
+               updated_at: str) -> dict[str, Any]:
+    """One service's host, its topic as `service` (a volume service's is its binary's name)."""
+    return {"service-status": "available" if up else "unavailable", "service": service,
+            "zone": zone, "service-state": "enabled" if enabled else "disabled",
+            "host_name": host, "last-update": updated_at}
+

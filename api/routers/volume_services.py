@@ -3,7 +3,9 @@
 
 Each storage host's volume worker registers a cinder-volume service named `host@backend` (its
 pool) and beats; up or down is the age of its last beat against `service_down_time`, as
-Cinder judges it. Pools are named `host@backend#pool` with the capacity of the last beat.
+Cinder judges it. Cinder's scheduler is the API process's (api/control_services.py), listed
+with the host alone as Cinder's is. Pools are named `host@backend#pool` with the capacity of the
+last beat.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from oslo_policy import policy
 
 from api.auth import Caller
 from api.bodies.volumes import PREFIX, check_path_project
+from api.control_services import volume_control
 from api.deps import CallerDep, CloudDep, CloudServices, PolicyDep
 from api.microversions import VolumeVersion
 from api.policy import PolicyEngine
@@ -62,15 +65,31 @@ def service_body(cloud: CloudServices, row: Row, version: VolumeVersion) -> dict
     return body
 
 
+def control_body(row: Row, version: VolumeVersion) -> dict[str, Any]:
+    """The scheduler's: Cinder shows replication, freezing and backend state of volume
+    services only."""
+    body: dict[str, Any] = {
+        "binary": row["binary"], "host": row["host"], "zone": row["zone"],
+        "status": "enabled", "state": "up" if row["up"] else "down",
+        "updated_at": row["updated_at"], "disabled_reason": None}
+    if version >= "3.7":
+        body["cluster"] = None
+    return body
+
+
 @router.get("/os-services")
 def list_services(project_id: str, cloud: CloudDep, caller: CallerDep, engine: PolicyDep,
                   version: VolumeVersion, host: str | None = None,
                   binary: str | None = None) -> dict[str, Any]:
+    """The volume services and the scheduler, in registration order (Cinder's by id)."""
     check_path_project(project_id, caller)
     enforce(engine, caller, "volume_extension:services:index")
-    rows = [r for r in StorageServiceViews(cloud.store).all()
-            if (host is None or host_matches(r, host)) and binary in (None, BINARY)]
-    return {"services": [service_body(cloud, r, version) for r in rows]}
+    found = [(int(r["seq"]), service_body(cloud, r, version))
+             for r in StorageServiceViews(cloud.store).all()
+             if (host is None or host_matches(r, host)) and binary in (None, BINARY)]
+    found += [(int(r["seq"]), control_body(r, version)) for r in volume_control(cloud)
+              if host in (None, r["host"]) and binary in (None, r["binary"])]
+    return {"services": [body for _, body in sorted(found, key=lambda seq_body: seq_body[0])]}
 
 
 def the_service(cloud: CloudServices, body: dict[str, Any]) -> Row:

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from ops.bootstrap import build
     from ops.commands.serve_workers import KEEP_ALIVE_SECONDS, uvicorn_logging
     from ops.embedded import (
+        start_control_heartbeat,
         start_embedded_compute,
         start_embedded_image_import,
         start_embedded_network,
@@ -77,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
               + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
         print(f"skyledger: try it from another shell: {first_command(clouds_yaml_path(cloud))}"
               "  (README.md, Quick start)", flush=True)
-        if args.workers > 1:
+        if args.workers > 1:  # each worker process beats for the control services it is
             from ops.commands.serve_workers import run_workers
 
             run_workers(settings, args.workers, args.log_level)
             return 0
+        start_control_heartbeat(cloud)
         uvicorn.run(
             warm_at_start(create_app(cloud)),
             host=settings.bind_host,

@@ -48,10 +48,12 @@ def worker_app() -> FastAPI:
     from api.app import create_app
     from api.route_warmup import warm_at_start
     from ops.bootstrap import build
+    from ops.embedded import start_control_heartbeat
 
     settings = Settings.from_env()
     configure_logging(settings.serve_log_level, settings.log_format)
     cloud = build(settings)
+    start_control_heartbeat(cloud)  # this process schedules: it beats for the control services
     app = create_app(cloud)
 
     @asynccontextmanager

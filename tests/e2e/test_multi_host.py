@@ -64,11 +64,12 @@ def client(base_url: str, token: str) -> httpx.Client:
 
 
 def by_host(admin: httpx.Client, path: str, key: str) -> dict[str, dict[str, Any]]:
-    """os-services or os-hypervisors/detail, keyed by host name."""
+    """os-services (its nova-compute services) or os-hypervisors/detail, keyed by host name."""
     name = "host" if key == "services" else "hypervisor_hostname"
     response = admin.get(f"{COMPUTE}/{path}")
     assert response.status_code == 200, response.text
-    return {row[name]: row for row in response.json()[key]}
+    return {row[name]: row for row in response.json()[key]
+            if row.get("binary", "nova-compute") == "nova-compute"}
 
 
 def states(admin: httpx.Client) -> dict[str, tuple[str, str]]:

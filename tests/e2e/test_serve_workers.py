@@ -73,6 +73,10 @@ def test_two_processes_serve_one_cloud_and_the_compute_worker_runs_once(workers:
         conn.compute.wait_for_server(conn.compute.get_server(server_id), status="ACTIVE",
                                      wait=60, interval=0.5)
     assert len(list(conn.compute.hypervisors())) == 1
+    # Both API processes schedule; they beat for one scheduler and one conductor of the host.
+    control = [s for s in conn.compute.services() if s.binary != "nova-compute"]
+    assert sorted((s.binary, s.state) for s in control) == [("nova-conductor", "up"),
+                                                            ("nova-scheduler", "up")]
     conn.close()
     # A compute worker started per process would fail on the host's lock, and say so here.
     assert "Traceback" not in workers.log.read_text(errors="replace")

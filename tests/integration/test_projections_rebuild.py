@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from adapters import keys
 from domain.context import RequestContext
 from domain.services.compute.consoles import ConsoleService
+from domain.services.control_services import ControlServices
 from domain.services.storage.hosts import Capacity
 from ops.bootstrap import Cloud
 from tests.support.compute_api import Compute
@@ -301,6 +302,10 @@ def drive_volume_types(fleet: Compute, api: Api, member: dict[str, str],
     fleet.cloud.volume_hosts.register(worker, "rb-vol", "rb-pool", "nova", Capacity(10, 9))
     fleet.cloud.volume_hosts.heartbeat(worker, "rb-vol", Capacity(10, 8))
     fleet.cloud.volume_hosts.disable(worker, "rb-vol", "maintenance")
+    control, api_process = ControlServices(fleet.cloud.app), RequestContext(user_id="control:rb")
+    for zone in ("nova", "az-2", "az-2"):  # registered, rezoned, beat
+        control.beat(api_process, "rb-api", {"nova-scheduler": "internal",
+                                              "cinder-scheduler": zone})
     base = f"/volume/v3/{project_id}/volumes"
     typed = api("POST", base, {"volume": {"size": 1, "volume_type": "rb-private"}},
                 headers=member)["volume"]["id"]
