@@ -1,10 +1,11 @@
 """Block Storage `/extensions` (the Cinder API extensions this cloud serves, in Cinder's words)
 and `/os-hosts` (the hosts of the volume services and of the scheduler, as its older admin view
-lists them)."""
+lists them, and a volume service's use per project)."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter
 from oslo_policy import policy
@@ -13,8 +14,11 @@ from api.bodies.volumes import PREFIX, check_path_project
 from api.control_services import volume_control
 from api.deps import CallerDep, CloudDep, PolicyDep
 from api.volume_placement import is_up
+from domain.errors import NotFound
 from domain.storage.service import BINARY
 from projections.storage_services import StorageServiceViews
+from projections.volume_snapshots import VolumeSnapshotViews
+from projections.volumes import VolumeViews
 
 router = APIRouter(prefix=PREFIX, tags=["volume: extensions"])
 
@@ -88,3 +92,34 @@ def host_entry(host: str, service: str, zone: str, up: bool, enabled: bool,
             "zone": zone, "service-state": "enabled" if enabled else "disabled",
             "host_name": host, "last-update": updated_at}
 
+
+@router.get("/os-hosts/{host_name}")
+def host_show(project_id: str, host_name: str, cloud: CloudDep, caller: CallerDep,
+              engine: PolicyDep) -> dict[str, Any]:
+    """Cinder's rows for an enabled volume service (`host@backend`): the volumes and snapshots
+    on it in total, then per project that has a volume there, every number a string."""
+    check_path_project(project_id, caller)
+    engine.enforce("volume_extension:hosts", {"project_id": caller.project_id}, caller.creds)
+    found = [r for r in StorageServiceViews(cloud.store).all()
+             if r["enabled"] and f"{r['host']}@{r['backend']}" == host_name]
+    if not found:
+        raise NotFound(f"Service {BINARY} could not be found on host {host_name}.")
+    storage_host = found[0]["host"]
+    volumes = [v for v in VolumeViews(cloud.store).list(None) if v["host"] == storage_host]
+    on_host = {UUID(v["id"]) for v in volumes}
+    snapshots = [s for s in VolumeSnapshotViews(cloud.store).list(None)
+                 if UUID(str(s["volume_id"])) in on_host]
+    projects = sorted({v["project_id"] for v in volumes})
+    rows = [usage(host_name, "(total)", volumes, snapshots)]
+    rows += [usage(host_name, project,
+                   [v for v in volumes if v["project_id"] == project],
+                   [s for s in snapshots if s["project_id"] == project]) for project in projects]
+    return {"host": rows}
+
+
+def usage(host: str, project: str, volumes: list[dict[str, Any]],
+          snapshots: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"resource": {"host": host, "project": project, "volume_count": str(len(volumes)),
+                         "total_volume_gb": str(sum(int(v["size"]) for v in volumes)),
+                         "snapshot_count": str(len(snapshots)),
+                         "total_snapshot_gb": str(sum(int(s["size"]) for s in snapshots))}}

@@ -74,6 +74,7 @@ def volume_things(world: World, admin: dict[str, str]) -> None:
                backup_id=backup["id"], transfer_id=transfer["id"],
                message_id=str(UUID(message["id"])))
     world.keep(type_id=vtype["id"], qos_id=qos["id"], host=SERVICE_HOST, action="enable",
+               volume_host_name=f"{SERVICE_HOST}@matrix-pool",
                group_type_id=str(group_type.id),
                encryption_id=str(UUID((encrypted.encryption or {})["encryption_id"])),
                class_name="default")

@@ -148,7 +148,9 @@ def volume_version(route: Route) -> dict[str, str]:
 # Paths whose parameter names another thing of A's than the world's value of that name: a
 # server's interface is the server's own port, not A's free port.
 PATH_PARAMS = {"/compute/v2.1/servers/{server_id}/os-interface/{port_id}": {
-    "port_id": "server_port_id"}}
+    "port_id": "server_port_id"},
+    # Cinder's hosts are its volume services' (`host@backend`), not Nova's compute hosts.
+    "/volume/v3/{project_id}/os-hosts/{host_name}": {"host_name": "volume_host_name"}}
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 # Refusals that are neither 403 nor 404, each with its reason.
 REFUSED_OTHERWISE = {

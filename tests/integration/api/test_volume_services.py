@@ -10,7 +10,7 @@ from domain.context import RequestContext
 from domain.services.storage.hosts import Capacity
 from ops.bootstrap import Cloud
 from tests.support.compute_api import auth
-from tests.support.volumes_api import Volumes
+from tests.support.volumes_api import Volumes, project_of
 
 WORKER = RequestContext(user_id="volume:vol-1")
 
@@ -115,3 +115,33 @@ def test_capability_specs_must_match_the_pools(cloud: Cloud, volumes: Volumes,
         "status"] == "error"
     assert volumes.show(member_a, volumes.made(member_a, volume_type="files"))[
         "status"] == "creating"
+
+
+def test_a_volume_hosts_use_per_project(cloud: Cloud, volumes: Volumes, admin: dict[str, str],
+                                        member_a: dict[str, str]) -> None:
+    """Cinder's `os-hosts/{host}`: an enabled volume service's volumes and snapshots."""
+    host = cloud.settings.host  # where volumes of no backend's type go
+    register(cloud, host=host, backend="fast")
+    volume_id = volumes.ready(member_a, size=2)
+    volumes.ready(member_a, size=3)
+    volumes.ready(admin, size=1)
+    snapshot = volumes.client.post(
+        volumes.url(member_a, "snapshots"), headers=auth(member_a),
+        json={"snapshot": {"volume_id": volume_id, "name": "s"}})
+    assert snapshot.status_code == 202, snapshot.text
+    cloud.sync_read_models()
+    rows = [r["resource"] for r in get(volumes, admin, f"os-hosts/{host}@fast")["host"]]
+    admin_project, project = project_of(cloud, admin), member_a["project_id"]
+    assert rows[0] == {"host": f"{host}@fast", "project": "(total)", "volume_count": "3",
+                       "total_volume_gb": "6", "snapshot_count": "1", "total_snapshot_gb": "2"}
+    assert {r["project"]: (r["volume_count"], r["total_volume_gb"], r["snapshot_count"])
+            for r in rows[1:]} == {project: ("2", "5", "1"), admin_project: ("1", "1", "0")}
+    for missing in (host, "nowhere@fast"):
+        assert volumes.client.get(volumes.url(admin, f"os-hosts/{missing}"),
+                                  headers=auth(admin)).status_code == 404
+    assert volumes.client.get(volumes.url(member_a, f"os-hosts/{host}@fast"),
+                              headers=auth(member_a)).status_code == 403
+    cloud.volume_hosts.disable(WORKER, host, None)  # Cinder shows enabled services only
+    cloud.sync_read_models()
+    assert volumes.client.get(volumes.url(admin, f"os-hosts/{host}@fast"),
+                              headers=auth(admin)).status_code == 404
