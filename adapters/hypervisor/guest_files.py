@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.hypervisor.base_images import cached_base
 from adapters.hypervisor.config_drive import write_config_drive
 from domain.compute.backends import GuestSpec, HypervisorError
 from domain.process.effects import record
@@ -49,18 +50,19 @@ class GuestFiles:
         return self.directory / "console.log"
 
 
-def create_disks(spec: GuestSpec, files: GuestFiles, disks: bool = True) -> None:
-    """`disks`: False on the test driver, whose guests need no disk files; a config drive is
-    made there all the same, for a test to read what a guest would."""
+def create_disks(spec: GuestSpec, files: GuestFiles, bases: Path | None = None) -> None:
+    """`bases`: where this host keeps its copies of images (base_images.py), which the root
+    overlay backs onto; None on the test driver, whose guests need no disk files (a config
+    drive is made there all the same, for a test to read what a guest would)."""
     write_config_drive(spec.config_drive, files.config_drive)
-    if not disks:
+    if bases is None:
         return
     files.directory.mkdir(parents=True, exist_ok=True)
     if spec.console_log is not None:
         spec.console_log.parent.mkdir(parents=True, exist_ok=True)
     if spec.root_disk is not None:
         root = spec.root_disk
-        base = root.base_image.resolve()  # qcow2 records the backing path as given
+        base = cached_base(root.base_image, bases)  # absolute: qcow2 records it as given
         size = f"{root.size_gib}G" if root.size_gib else None  # None: the base's size
         _qemu_img(files.root, "qcow2", ["-b", str(base), "-F", root.base_format], size)
     if spec.ephemeral_gib:

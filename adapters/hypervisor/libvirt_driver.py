@@ -15,6 +15,7 @@ from uuid import UUID
 import libvirt
 
 from adapters.hypervisor import domain_stats, live_migration, nic_attach, volume_attach
+from adapters.hypervisor.base_images import base_dir, cached_base
 from adapters.hypervisor.container_console import ConsoleReaders
 from adapters.hypervisor.container_rootfs import prepare_container
 from adapters.hypervisor.domain_stats import state_of
@@ -90,7 +91,7 @@ class LibvirtHypervisor(Reconnecting):
             if self._is_lxc:
                 dom = self._conn.defineXML(prepare_container(spec, files))
             else:
-                create_disks(spec, files, disks=not self._is_test)
+                create_disks(spec, files, self._bases)
                 dom = self._conn.defineXML(build_domain_xml(spec, self._virt_type, files))
             _done("defineXML", dom)
         if not dom.isActive():
@@ -191,7 +192,7 @@ class LibvirtHypervisor(Reconnecting):
             rescue_files = GuestFiles(files.directory / RESCUE)
             rescue_spec = replace(spec, ephemeral_gib=0, volumes=(),
                                   console_log=spec.console_log or files.console_log)
-            create_disks(rescue_spec, rescue_files, disks=not self._is_test)
+            create_disks(rescue_spec, rescue_files, self._bases)
             dom = self._conn.defineXML(build_domain_xml(rescue_spec, self._virt_type,
                                                         rescue_files, rescued_root=files.root))
             _done("defineXML", dom, rescue=True)
@@ -308,7 +309,7 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def prepare_incoming(self, spec: GuestSpec) -> None:
         if not self._is_test and not self._is_lxc:
-            create_disks(spec, self._files(spec.instance_id))
+            create_disks(spec, self._files(spec.instance_id), self._bases)
 
     @_translated
     def live_migrate(self, instance_id: UUID, target: MigrationTarget,
@@ -344,6 +345,15 @@ class LibvirtHypervisor(Reconnecting):
     def snapshot(self, instance_id: UUID, dest: Path) -> None:
         snapshot_root(self._require(instance_id), self._files(instance_id).root, dest,
                       self._is_test)
+
+    @_translated
+    def cache_image(self, image: Path) -> Path:
+        return cached_base(image, base_dir(self._state_dir))
+
+    @property
+    def _bases(self) -> Path | None:
+        """Where root overlays' bases are; None where no disk files are made (test driver)."""
+        return None if self._is_test else base_dir(self._state_dir)
 
     def _files(self, instance_id: UUID) -> GuestFiles:
         return GuestFiles(self._state_dir / str(instance_id))

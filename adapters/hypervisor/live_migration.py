@@ -4,9 +4,10 @@ The source's libvirtd connects to the destination's (`dest_uri`, e.g. qemu+tcp:/
 and QEMU streams the guest's memory over `migrate_uri` (tcp://HOST), as Nova's libvirt driver
 does with live_migration_with_native_tls off. Without shared storage the guest's local disks
 (its root overlay and ephemeral disk) are copied too (VIR_MIGRATE_NON_SHARED_INC: the overlay's
-own clusters; the base image must already be at the same path on the destination, as Nova's
-image cache gives it), into files the destination made first (`prepare_incoming`, Nova's
-pre_live_migration). Attached volumes are never copied: they are reachable from both hosts.
+own clusters; the base image must already be on the destination: `prepare_incoming`, Nova's
+pre_live_migration, puts it into that host's image cache, base_images.py), into files the
+destination made first, backed onto it. Attached volumes are never copied: they are
+reachable from both hosts.
 
 The destination may keep its guests' files under another directory than the source: the
 domain's XML is sent with the source's state directory replaced by the destination's.

@@ -277,6 +277,10 @@ class Hypervisor(Protocol):
     def attached_volumes(self, instance_id: UUID) -> dict[UUID, str]:
         """Volume uuid -> target dev, as the guest has them now."""
 
+    def cache_image(self, image: Path) -> Path:
+        """This host's own copy of the image file (Nova's `_base`), made if missing: what root
+        overlays back onto, so that they outlive the image. Idempotent."""
+
     def prepare_incoming(self, spec: GuestSpec) -> None:
         """On a live migration's destination: make the disks the guest's copied disks land in
         (no guest is defined: the migration brings it). Idempotent."""

@@ -2,22 +2,26 @@
 
 The request records `HostAggregate.ImagesCacheRequested` with the aggregate's hosts at that
 moment; the worker of each of those hosts prepares every image as a spawn would prepare it:
-the image's file is looked up where this host reads image files, and its format checked again
-as it is before a boot (specs.py). What it found is recorded as the host's changes under the
-request's id (host_changes.py), one `image-cache` record per image: `cached` or `failed` with
-the reason, as Nova's compute manager reports each image's result. A replay records nothing
-twice (one HostChange per host and request event).
+the image's file is looked up where this host reads image files, its format checked again
+as it is before a boot (specs.py), and the file put into the host's own image cache (the
+hypervisor's `cache_image`), which a spawn's root overlay then backs onto. What it found is
+recorded as the host's changes under the request's id (host_changes.py), one `image-cache`
+record per image: `cached` or `failed` with the reason, as Nova's compute manager reports
+each image's result. A replay records nothing twice (one HostChange per host and request
+event).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from eventsourcing.utils import get_topic
 
 from domain.backends import FormatMismatch
 from domain.base import Entity
+from domain.compute.backends import HypervisorError
 from domain.compute.copies import ImageCopy
 from domain.compute.host_aggregate import HostAggregate
 from domain.context import RequestContext
@@ -32,9 +36,10 @@ TOPICS: tuple[str, ...] = (get_topic(HostAggregate.ImagesCacheRequested),)
 
 class ImageCacher:
     def __init__(self, changes: HostChanges, files: ImageFiles, host: str, user_id: str,
-                 find_image: Callable[[str], ImageCopy | None]) -> None:
+                 find_image: Callable[[str], ImageCopy | None],
+                 cache_image: Callable[[Path], Path]) -> None:
         self.changes, self.files, self.host, self.user_id = changes, files, host, user_id
-        self.find_image = find_image
+        self.find_image, self.cache_image = find_image, cache_image
 
     def handle(self, event: Entity.Event) -> bool:
         if not isinstance(event, HostAggregate.ImagesCacheRequested):
@@ -68,6 +73,7 @@ class ImageCacher:
             return "its file is not available on this host"
         try:
             self.files.check_format(content_hash, str(image.get("disk_format") or ""))
-        except FormatMismatch as refusal:
+            self.cache_image(Path(self.files.path(content_hash)))
+        except (FormatMismatch, HypervisorError) as refusal:
             return str(refusal)
         return None

@@ -100,7 +100,8 @@ class ComputeWorker(FollowerLoop):
         self.reconciler = Reconciler(app, hypervisor, outcomes, drift, self.host, self.catch_up,
                                      config.destroy_unknown_guests, self.consoles.forget)
         self.changes = HostChanges(app)
-        self.cacher = ImageCacher(self.changes, files, self.host, config.user_id, self.find_image)
+        self.cacher = ImageCacher(self.changes, files, self.host, config.user_id, self.find_image,
+                                  hypervisor.cache_image)
         self.diagnostics = DiagnosticsReader(DiagnosticsService(app), hypervisor, self.host,
                                              config.user_id)
         self.crash_dumps = CrashDumper(CrashDumpService(app), hypervisor, self.host,
