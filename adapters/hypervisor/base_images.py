@@ -10,6 +10,9 @@ store unlinks its name), else a copy written under a temporary name and renamed 
 Store files are named by their content hash, so a base of that name always holds those bytes:
 a retried spawn, or two spawns of one image racing, find it or make it atomically.
 
+A kernel-booted guest's kernel and initrd (`aki`/`ari` images) are taken from the cache too,
+for the same reason: Nova fetches them into the host's instance directory.
+
 Removing bases no guest uses any more (Nova's image cache manager) is not done here yet.
 """
 
@@ -20,9 +23,10 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-from domain.compute.backends import HypervisorError
+from domain.compute.backends import GuestSpec, HypervisorError
 from domain.process.effects import record
 
 BASE_DIR = "_base"  # as Nova names it; never an instance uuid, so no guest's directory
@@ -53,6 +57,17 @@ def cached_base(image: Path, directory: Path) -> Path:
         raise HypervisorError(f"cannot cache image {source.name} on this host: {error}") from None
     record("image-cache", how, source.name, base=str(target))
     return target
+
+
+def with_cached_kernel(spec: GuestSpec, directory: Path | None) -> GuestSpec:
+    """`spec` booting the host's copies of its kernel and initrd; as it is when `directory` is
+    None (no files are made: the test driver) or it boots from its disk."""
+    boot = spec.kernel
+    if boot is None or directory is None:
+        return spec
+    initrd = cached_base(boot.initrd, directory) if boot.initrd is not None else None
+    return replace(spec, kernel=replace(boot, kernel=cached_base(boot.kernel, directory),
+                                        initrd=initrd))
 
 
 def _key(source: Path) -> str:

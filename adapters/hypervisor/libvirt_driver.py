@@ -15,7 +15,7 @@ from uuid import UUID
 import libvirt
 
 from adapters.hypervisor import domain_stats, live_migration, nic_attach, volume_attach
-from adapters.hypervisor.base_images import base_dir, cached_base
+from adapters.hypervisor.base_images import base_dir, cached_base, with_cached_kernel
 from adapters.hypervisor.container_console import ConsoleReaders
 from adapters.hypervisor.container_rootfs import prepare_container
 from adapters.hypervisor.domain_stats import state_of
@@ -91,6 +91,7 @@ class LibvirtHypervisor(Reconnecting):
             if self._is_lxc:
                 dom = self._conn.defineXML(prepare_container(spec, files))
             else:
+                spec = with_cached_kernel(spec, self._bases)
                 create_disks(spec, files, self._bases)
                 dom = self._conn.defineXML(build_domain_xml(spec, self._virt_type, files))
             _done("defineXML", dom)
@@ -190,8 +191,9 @@ class LibvirtHypervisor(Reconnecting):
             dom = None
         if dom is None:
             rescue_files = GuestFiles(files.directory / RESCUE)
-            rescue_spec = replace(spec, ephemeral_gib=0, volumes=(),
-                                  console_log=spec.console_log or files.console_log)
+            rescue_spec = with_cached_kernel(
+                replace(spec, ephemeral_gib=0, volumes=(),
+                        console_log=spec.console_log or files.console_log), self._bases)
             create_disks(rescue_spec, rescue_files, self._bases)
             dom = self._conn.defineXML(build_domain_xml(rescue_spec, self._virt_type,
                                                         rescue_files, rescued_root=files.root))
@@ -309,6 +311,7 @@ class LibvirtHypervisor(Reconnecting):
     @_translated
     def prepare_incoming(self, spec: GuestSpec) -> None:
         if not self._is_test and not self._is_lxc:
+            spec = with_cached_kernel(spec, self._bases)  # where the moved XML points
             create_disks(spec, self._files(spec.instance_id), self._bases)
 
     @_translated

@@ -57,16 +57,25 @@ def migrate(dom: libvirt.virDomain, target: MigrationTarget, own_dir: Path,
 
 def dest_xml(xml: str, own_dir: Path, dest_dir: Path) -> str:
     """The domain as the destination defines it: every file under `own_dir` moved under
-    `dest_dir` (disks, the console log)."""
+    `dest_dir` (disks, the console log, the kernel and initrd from the host's image cache)."""
     own, dest = str(own_dir.absolute()), str(dest_dir.absolute())
     if own == dest:
         return xml
+    def moved(value: str | None) -> str | None:
+        if value is not None and (value == own or value.startswith(own + "/")):
+            return dest + value[len(own):]
+        return None
+
     root = ET.fromstring(xml)
     for source in root.iterfind("./devices/*/source"):
         for attr in ("file", "path"):
-            value = source.get(attr)
-            if value is not None and (value == own or value.startswith(own + "/")):
-                source.set(attr, dest + value[len(own):])
+            path = moved(source.get(attr))
+            if path is not None:
+                source.set(attr, path)
+    for boot_file in (*root.iterfind("./os/kernel"), *root.iterfind("./os/initrd")):
+        path = moved(boot_file.text)  # the host's cached copies (base_images.py)
+        if path is not None:
+            boot_file.text = path
     return ET.tostring(root, encoding="unicode")
 
 

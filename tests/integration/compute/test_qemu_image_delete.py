@@ -1,7 +1,8 @@
-"""A real guest's root disk outlives its image: the overlay backs onto the host's own copy of
-the image (`<state dir>/_base/`, adapters/hypervisor/base_images.py), not onto the image
-store's file, which deleting the image removes. Without that, the running guest would keep
-the open file but its next hard reboot would find no backing file."""
+"""A real guest outlives its images: its root overlay backs onto the host's own copy of the
+image (`<state dir>/_base/`, adapters/hypervisor/base_images.py), and it boots the host's
+copies of its kernel and initrd, not the image store's files, which deleting the images
+removes. Without that, the running guest would keep the open files but its next hard reboot
+would find no backing file (or no kernel)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ def qemu_img(*args: str) -> subprocess.CompletedProcess[str]:
 def test_a_guest_outlives_its_deleted_image_and_reboots(fleet: Fleet, guest_image: KernelBoot,
                                                         libvirtd: None) -> None:
     root = fleet.upload_guest(guest_image, "skyledger.hostname=sky-del")
-    store_file = Path(fleet.cloud.blobs.path(fleet.cloud.app.repository.get(UUID(root))
-                                             .content_hash))
+    properties = fleet.cloud.app.repository.get(UUID(root)).properties
+    images = [UUID(root), UUID(properties["kernel_id"]), UUID(properties["ramdisk_id"])]
+    store_files = [Path(fleet.cloud.blobs.path(fleet.cloud.app.repository.get(i).content_hash))
+                   for i in images]
     fleet.cloud.flavors.create(ADMIN, "del-qemu", "del-qemu", 128, 1, 1, 0)
     host = fleet.add_host("qemu-del", uri="qemu:///system", console_interval=0.2)
     [vm] = fleet.boot("del-qemu", image=root, networks="none")
@@ -43,8 +46,9 @@ def test_a_guest_outlives_its_deleted_image_and_reboots(fleet: Fleet, guest_imag
         fleet.wait_until(vm, VmState.ACTIVE)
         wait_for(lambda: UP in fleet.consoles.read(vm), "the guest's init", BOOT_TIMEOUT_S)
 
-        delete_image(fleet.cloud, ADMIN, UUID(root))  # as DELETE /v2/images/{id} does
-        assert not store_file.exists()
+        for image_id in images:  # the ami, and the aki and ari it boots, as the API does
+            delete_image(fleet.cloud, ADMIN, image_id)
+        assert not any(path.exists() for path in store_files)
 
         disk = host.state_dir / str(vm) / "root.qcow2"
         info = qemu_img("info", "--backing-chain", "--output=json", str(disk))
