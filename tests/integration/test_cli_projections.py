@@ -185,6 +185,13 @@ def test_a_second_rebuild_is_refused_with_its_own_exit_status(
     assert run_cli(environ, "projections", "rebuild", "-q", "servers").returncode == 0
 
 
+# The command with SIGINT's default disposition: a suite started in the background by a
+# non-interactive shell (`ops/test &` in a script) inherits SIGINT ignored, and so would the
+# rebuild, which a Ctrl-C then never reaches. exec keeps the restored default.
+WITH_CTRL_C = [sys.executable, "-c", "import os, signal, sys; "
+               "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_a_killed_rebuild_leaves_live_intact_and_no_copy_for_long(
     cloud: Cloud, database_url: str, tmp_path: Path, signum: int
@@ -205,7 +212,7 @@ def test_a_killed_rebuild_leaves_live_intact_and_no_copy_for_long(
     script = Path(sys.executable).parent / "skyledger"
     stderr = tmp_path / "rebuild.err"
     with stderr.open("w") as err_file:
-        process = subprocess.Popen([str(script), "projections", "rebuild", "audit",
+        process = subprocess.Popen([*WITH_CTRL_C, str(script), "projections", "rebuild", "audit",
                                     "--batch-size", "3"],
                                    env={**environ, PAUSE_AT_VARIABLE: str(head // 2)},
                                    stdin=subprocess.PIPE,

@@ -28,6 +28,7 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 
+from adapters.hypervisor.base_images import BASE_DIR
 from adapters.hypervisor.libvirt_driver import LibvirtHypervisor
 from adapters.persistence import Database
 from adapters.positions import ProcessPositions
@@ -149,7 +150,9 @@ class KillScenario:
         assert self.ours() == set(self.ids), self.log.read_text()
         assert all(self.hv.state(i) is GuestState.RUNNING for i in self.ids)
         if not self.uri.startswith("test"):  # the test driver makes no files at all
-            disks = {p.name for p in (self.tmp / "state").iterdir() if p.is_dir()}
+            # One directory per guest, beside the host's image cache (_base): no leftovers.
+            disks = {p.name for p in (self.tmp / "state").iterdir()
+                     if p.is_dir() and p.name != BASE_DIR}
             assert disks == {str(i) for i in self.ids}
         self.fleet.check_ledgers()
         assert self.fleet.cloud.hosts.node(self.host).used()["vcpus"] == 3

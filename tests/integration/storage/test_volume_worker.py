@@ -44,7 +44,12 @@ def test_creates_extends_and_deletes_an_empty_volume_and_gives_its_quota_back(ri
     assert rig.volume(volume_id).deleted and rig.backend.info(volume_id) is None
     assert rig.events(volume_id)[-2:] == ["DeleteRequested", "Deleted"]
     assert rig.used() == {"volumes": 0, "gigabytes": 0}
-    assert ProcessPositions(rig.cloud.store).get(f"volume-worker:{HOST}") == rig.app.head()
+    # Caught up to the head; the saved position may stop short of the worker's own outcome
+    # events (others' to it: domain/process/loop.py saves that lead later), so a worker started
+    # now re-reads only a span with nothing to redo.
+    assert worker.position == rig.app.head()
+    assert ProcessPositions(rig.cloud.store).get(f"volume-worker:{HOST}") <= rig.app.head()
+    assert rig.worker().catch_up() == 0
 
 
 def test_creates_a_volume_from_an_image(rig: Rig, make_image: ImageMaker) -> None:
@@ -162,9 +167,10 @@ def test_a_worker_rewound_to_zero_records_nothing_new(rig: Rig, make_image: Imag
 
 def test_a_restarted_worker_resumes_from_its_position(rig: Rig) -> None:
     first = rig.create()
-    rig.worker().catch_up()
+    worker = rig.worker()
+    worker.catch_up()
     position = ProcessPositions(rig.cloud.store).get(f"volume-worker:{HOST}")
-    assert position == rig.app.head()
+    assert worker.position == rig.app.head() and 0 < position <= rig.app.head()
     second = rig.create()
     restarted = rig.worker()
     assert restarted.position == position
